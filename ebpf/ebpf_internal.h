@@ -1,0 +1,94 @@
+/*
+ * Private to ebpf/: the layouts behind the opaque types of ebpf.h and the
+ * entry points one part of the runtime offers another (loader → programs,
+ * interpreter/JIT → helpers and maps). Nothing outside ebpf/ includes this.
+ */
+#ifndef UKBPF_EBPF_INTERNAL_H
+#define UKBPF_EBPF_INTERNAL_H
+
+#include "ebpf.h"
+#include "isa.h"
+
+/* A loaded program. Instructions are owned; maps are borrowed. */
+struct ebpf_prog {
+	char name[64];
+	enum ebpf_prog_type type;
+	struct ebpf_insn *insns;
+	size_t insn_count;
+	/*
+	 * Maps referenced by lddw (after ebpf_prog_create, an lddw with
+	 * src_reg EBPF_PSEUDO_MAP_FD or EBPF_PSEUDO_MAP_VALUE holds the
+	 * absolute address of the struct ebpf_map or of the value byte in its
+	 * imm pair, and keeps its src_reg so the verifier knows what it is).
+	 */
+	struct ebpf_map **maps;
+	size_t map_count;
+	/* JIT output: entry(ctx, ctx_len) returns r0. */
+	void *jit_code;
+	size_t jit_size;
+	uint64_t (*jit_entry)(void *ctx, size_t ctx_len);
+	/* Set by the verifier: largest stack depth used over all frames. */
+	uint32_t stack_depth;
+	bool verified;
+};
+
+/* ---- helpers (helpers.c) ---------------------------------------------- */
+
+typedef uint64_t (*ebpf_helper_fn)(uint64_t r1, uint64_t r2, uint64_t r3,
+				   uint64_t r4, uint64_t r5);
+
+/* Argument and return kinds: what the verifier checks at a call site. */
+enum ebpf_helper_arg {
+	EBPF_ARG_NONE = 0,
+	EBPF_ARG_ANYTHING,	      /* any initialized scalar */
+	EBPF_ARG_CONST_MAP_PTR,	      /* lddw map pointer */
+	EBPF_ARG_PTR_TO_MAP_KEY,      /* initialized memory of key_size */
+	EBPF_ARG_PTR_TO_MAP_VALUE,    /* initialized memory of value_size */
+	EBPF_ARG_PTR_TO_MEM,	      /* readable memory, size in next arg */
+	EBPF_ARG_PTR_TO_UNINIT_MEM,   /* writable memory, size in next arg */
+	EBPF_ARG_CONST_SIZE,	      /* size for the previous pointer, > 0 */
+	EBPF_ARG_CONST_SIZE_OR_ZERO,
+	EBPF_ARG_PTR_TO_CTX,
+	EBPF_ARG_PTR_TO_ALLOC_MEM,    /* ringbuf_reserve'd record */
+};
+
+enum ebpf_helper_ret {
+	EBPF_RET_INTEGER = 0,
+	EBPF_RET_VOID,
+	EBPF_RET_MAP_VALUE_OR_NULL,
+	EBPF_RET_ALLOC_MEM_OR_NULL,   /* ringbuf_reserve: size from r2 */
+};
+
+struct ebpf_helper {
+	int32_t id;		/* Linux's BPF_FUNC_* number */
+	const char *name;	/* "bpf_map_lookup_elem" */
+	ebpf_helper_fn fn;	/* NULL for tail_call: interpreter/JIT do it */
+	enum ebpf_helper_ret ret;
+	enum ebpf_helper_arg args[5];
+	/* Program types that may call it; 0 means every type. */
+	uint32_t prog_type_mask;
+	/* Moves packet data: invalidates packet pointers (verifier). */
+	bool changes_packet_data;
+};
+
+/* The helper with Linux number id, or NULL when ukbpf does not offer it. */
+const struct ebpf_helper *ebpf_helper_find(int32_t id);
+
+/* Linux's BPF_FUNC_tail_call: handled inside the interpreter and the JIT. */
+#define EBPF_HELPER_TAIL_CALL 12
+
+/*
+ * Tail calls: the target of prog_array[index], or NULL when index is out
+ * of range or the slot is empty (the caller then falls through, as Linux).
+ */
+const struct ebpf_prog *ebpf_prog_array_get(const struct ebpf_map *prog_array,
+					    uint32_t index);
+
+/* ---- maps (maps.c), as the program sees them -------------------------- */
+
+/* bpf_map_lookup_elem from a program: pointer to the value or NULL. */
+void *ebpf_map_lookup_ptr(struct ebpf_map *map, const void *key);
+/* Address of byte off of an array map's first value (BPF_PSEUDO_MAP_VALUE). */
+void *ebpf_map_value_addr(struct ebpf_map *map, uint32_t off);
+
+#endif /* UKBPF_EBPF_INTERNAL_H */

@@ -1,0 +1,23 @@
+# Host C unit tests: tests/unit/test_NAME.c becomes build/tests/unit/test_NAME.
+# Tests of ebpf/ (test_ebpf_*.c) link the host libebpf; tests of a kernel
+# module (test_MODULE.c) are built together with kernel/MODULE.c, which
+# must therefore compile on the host. tests/run_unit.py runs them all.
+UNIT_TEST_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_TESTS := $(UNIT_TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
+UNIT_CFLAGS := $(HOST_CFLAGS) -Iebpf -Ikernel -Itools/ukbpf -DUKBPF_HOST_TEST
+
+# ebpf tests also link the host platform (mmap'd JIT memory, clock, console).
+$(BUILD)/tests/unit/test_ebpf_%: tests/unit/test_ebpf_%.c $(BUILD)/host/tools/ukbpf/host_platform.o $(EBPF_HOST_LIB)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(UNIT_CFLAGS) -o $@ $^ -lcmocka
+
+$(BUILD)/tests/unit/test_%: tests/unit/test_%.c kernel/%.c
+	@mkdir -p $(@D)
+	$(HOST_CC) $(UNIT_CFLAGS) -o $@ $^ -lcmocka
+
+HOST_TARGETS += $(UNIT_TESTS)
+
+# Every test, one runner: pytest drives the C unit tests, the eBPF data
+# suites and the system tests that boot the image.
+test: all
+	$(PYTHON) -m pytest -q tests

@@ -1,0 +1,15 @@
+# Host-side programs. tools/ukbpf/*.c link into build/tools/ukbpf.
+UKBPF_TOOL_SRCS := $(wildcard tools/ukbpf/*.c)
+UKBPF_TOOL := $(BUILD)/tools/ukbpf
+
+$(BUILD)/host/tools/%.o: tools/%.c
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) -Iebpf -c $< -o $@
+
+ifneq ($(UKBPF_TOOL_SRCS),)
+$(UKBPF_TOOL): $(UKBPF_TOOL_SRCS:%.c=$(BUILD)/host/%.o) $(EBPF_HOST_LIB)
+	@mkdir -p $(@D)
+	$(HOST_CC) -o $@ $^
+
+HOST_TARGETS += $(UKBPF_TOOL)
+endif
