@@ -169,6 +169,7 @@ struct ebpf_map_def {
 };
 
 struct ebpf_map;
+struct ebpf_prog; /* declared here because ebpf_prog_array_set takes one */
 
 /* Creates a map; name is copied (may be NULL). */
 int ebpf_map_create(const struct ebpf_map_def *def, const char *name,
