@@ -141,6 +141,16 @@ struct ebpf_xdp_buff {
 int ebpf_xdp_init(struct ebpf_xdp_buff *xb, uint8_t *buf_start, uint8_t *buf_end,
 		  uint8_t *data, size_t len, uint32_t ifindex, uint32_t rx_queue);
 
+/*
+ * After a run on xb that returned EBPF_XDP_REDIRECT: copies the target
+ * that bpf_redirect or bpf_redirect_map chose into xb->redirect_ifindex
+ * and xb->redirect_set. Returns 0, or -ENOENT when no helper chose one.
+ * Linux's bpf_redirect has no context argument, so the helpers record the
+ * target in one module-level slot that ebpf_xdp_init() clears: one XDP run
+ * at a time (ukbpf runs programs on a single CPU).
+ */
+int ebpf_xdp_redirect_target(struct ebpf_xdp_buff *xb);
+
 /* ------------------------------------------------------------------ */
 /* Maps (Linux enum bpf_map_type numbering).                            */
 
@@ -198,6 +208,17 @@ int ebpf_map_get_next_key(struct ebpf_map *map, const void *key, void *next_key)
  * first. The map borrows prog: free the map before the program.
  */
 int ebpf_prog_array_set(struct ebpf_map *map, uint32_t index, struct ebpf_prog *prog);
+
+/*
+ * The consumer side of a ring buffer (EBPF_MAP_TYPE_RINGBUF): calls cb on
+ * each submitted record in order, skipping discarded ones, and frees their
+ * space. Stops at a record still reserved (not yet submitted), when cb
+ * returns > 0 (that record counts as consumed), or when cb returns < 0,
+ * which is returned. Otherwise returns the number of records consumed;
+ * -EINVAL when map is not a ring buffer.
+ */
+int ebpf_ringbuf_consume(struct ebpf_map *map,
+			 int (*cb)(void *ctx, const void *data, size_t len), void *ctx);
 
 /* ------------------------------------------------------------------ */
 /* Programs.                                                            */

@@ -84,6 +84,12 @@ const struct ebpf_helper *ebpf_helper_find(int32_t id);
 const struct ebpf_prog *ebpf_prog_array_get(const struct ebpf_map *prog_array,
 					    uint32_t index);
 
+/*
+ * bpf_redirect/bpf_redirect_map record their target here (xdp.c); the
+ * caller reads it with ebpf_xdp_redirect_target() after the run.
+ */
+void ebpf_xdp_set_redirect(uint32_t ifindex);
+
 /* ---- maps (maps.c), as the program sees them -------------------------- */
 
 /* bpf_map_lookup_elem from a program: pointer to the value or NULL. */

@@ -1,0 +1,492 @@
+/*
+ * The helper functions programs call, with Linux's BPF_FUNC_* numbers and
+ * semantics (see the descriptions in <linux/bpf.h>), and the prototypes
+ * the verifier checks call sites against.
+ *
+ * Helpers get their arguments as raw 64-bit registers. Their pointer
+ * arguments have been checked by the verifier against the prototypes in
+ * helper_table, so they trust them; what the verifier cannot know
+ * (a format string's contents, sizes that must be multiples of 4, flags)
+ * is checked here and reported with Linux's error codes.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "maps.h"
+
+/* Linux's BPF_FUNC_* numbers for the helpers we offer. */
+enum {
+	FUNC_MAP_LOOKUP_ELEM = 1,
+	FUNC_MAP_UPDATE_ELEM = 2,
+	FUNC_MAP_DELETE_ELEM = 3,
+	FUNC_KTIME_GET_NS = 5,
+	FUNC_TRACE_PRINTK = 6,
+	FUNC_GET_PRANDOM_U32 = 7,
+	FUNC_GET_SMP_PROCESSOR_ID = 8,
+	FUNC_REDIRECT = 23,
+	FUNC_CSUM_DIFF = 28,
+	FUNC_XDP_ADJUST_HEAD = 44,
+	FUNC_REDIRECT_MAP = 51,
+	FUNC_XDP_ADJUST_META = 54,
+	FUNC_XDP_ADJUST_TAIL = 65,
+	FUNC_KTIME_GET_BOOT_NS = 125,
+	FUNC_RINGBUF_OUTPUT = 130,
+	FUNC_RINGBUF_RESERVE = 131,
+	FUNC_RINGBUF_SUBMIT = 132,
+	FUNC_RINGBUF_DISCARD = 133,
+};
+
+#define XDP_ONLY (1u << EBPF_PROG_TYPE_XDP)
+
+/* Helpers return negative errno values in the 64-bit r0. */
+static uint64_t errno_ret(int err)
+{
+	return (uint64_t)(int64_t)err;
+}
+
+static void *ptr_arg(uint64_t reg)
+{
+	return (void *)(uintptr_t)reg;
+}
+
+/* ---- maps ------------------------------------------------------------------ */
+
+static uint64_t helper_map_lookup_elem(uint64_t map, uint64_t key, uint64_t r3,
+				       uint64_t r4, uint64_t r5)
+{
+	return (uintptr_t)ebpf_map_lookup_ptr(ptr_arg(map), ptr_arg(key));
+}
+
+static uint64_t helper_map_update_elem(uint64_t map, uint64_t key, uint64_t value,
+				       uint64_t flags, uint64_t r5)
+{
+	return errno_ret(ebpf_map_update(ptr_arg(map), ptr_arg(key), ptr_arg(value), flags));
+}
+
+static uint64_t helper_map_delete_elem(uint64_t map, uint64_t key, uint64_t r3,
+				       uint64_t r4, uint64_t r5)
+{
+	return errno_ret(ebpf_map_delete(ptr_arg(map), ptr_arg(key)));
+}
+
+/* ---- platform services ----------------------------------------------------- */
+
+static uint64_t helper_ktime_get_ns(uint64_t r1, uint64_t r2, uint64_t r3,
+				    uint64_t r4, uint64_t r5)
+{
+	const struct ebpf_platform *platform = ebpf_get_platform();
+
+	return platform->ktime_ns ? platform->ktime_ns() : 0;
+}
+
+static uint64_t helper_get_prandom_u32(uint64_t r1, uint64_t r2, uint64_t r3,
+				       uint64_t r4, uint64_t r5)
+{
+	const struct ebpf_platform *platform = ebpf_get_platform();
+
+	return platform->random_u32 ? platform->random_u32() : 0;
+}
+
+/* ukbpf runs programs on one CPU. */
+static uint64_t helper_get_smp_processor_id(uint64_t r1, uint64_t r2, uint64_t r3,
+					    uint64_t r4, uint64_t r5)
+{
+	return 0;
+}
+
+/* ---- bpf_trace_printk -------------------------------------------------------- */
+
+/* Linux's MAX_BPRINTF_BUF and MAX_TRACE_PRINTK_VARARGS. */
+#define TRACE_BUF_SIZE 512
+#define TRACE_MAX_ARGS 3
+/* Room for one conversion rebuilt for snprintf: "%-0+ 123456789llx". */
+#define TRACE_SPEC_SIZE 32
+
+struct trace_out {
+	char buf[TRACE_BUF_SIZE];
+	size_t len;
+};
+
+static void trace_append(struct trace_out *out, const char *spec, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void trace_append(struct trace_out *out, const char *spec, ...)
+{
+	size_t room = sizeof(out->buf) - out->len;
+	va_list ap;
+	int written;
+
+	va_start(ap, spec);
+	written = vsnprintf(out->buf + out->len, room, spec, ap);
+	va_end(ap);
+	if (written > 0)
+		out->len += (size_t)written < room ? (size_t)written : room - 1;
+}
+
+static bool trace_is_flag(char c)
+{
+	return c == '0' || c == '+' || c == '-' || c == ' ';
+}
+
+static bool trace_is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/*
+ * Formats one conversion starting after its '%' at fmt[*pos], consuming
+ * one argument. Linux's bpf_bprintf_prepare accepts flags "0+- ", a width,
+ * then c, p, or [l[l]] followed by d i u x X. Without 'l' the argument is
+ * an int, as in C. %s is refused: it would read memory at an address the
+ * verifier never checked, and a freestanding library cannot read without
+ * risking a fault.
+ */
+static int trace_format_one(struct trace_out *out, const char *fmt, size_t *pos,
+			    uint64_t arg)
+{
+	char spec[TRACE_SPEC_SIZE] = "%";
+	size_t start = *pos, i = *pos, longs = 0;
+	char conv;
+
+	while (trace_is_flag(fmt[i]))
+		i++;
+	while (trace_is_digit(fmt[i]))
+		i++;
+	if (i - start > TRACE_SPEC_SIZE - 8)
+		return -EINVAL;
+	memcpy(spec + 1, fmt + start, i - start);
+	while (fmt[i] == 'l' && longs < 2) {
+		longs++;
+		i++;
+	}
+	conv = fmt[i];
+	*pos = i + 1;
+	if (conv == 'c' && !longs) {
+		strcat(spec, "c");
+		trace_append(out, spec, (int)(uint8_t)arg);
+	} else if (conv == 'p' && !longs) {
+		trace_append(out, "0x%" PRIx64, arg);
+	} else if (conv == 'd' || conv == 'i') {
+		strcat(spec, PRId64);
+		trace_append(out, spec, longs ? (int64_t)arg : (int64_t)(int32_t)arg);
+	} else if (conv == 'u' || conv == 'x' || conv == 'X') {
+		strcat(spec, conv == 'u' ? PRIu64 : conv == 'x' ? PRIx64 : PRIX64);
+		trace_append(out, spec, longs ? arg : (uint64_t)(uint32_t)arg);
+	} else {
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Linux also rejects control characters other than whitespace in fmt. */
+static bool trace_is_printable(char c)
+{
+	return (c >= ' ' && c <= '~') || c == '\n' || c == '\t' || c == '\r';
+}
+
+static int trace_format(struct trace_out *out, const char *fmt, const uint64_t *args)
+{
+	size_t used = 0, i = 0;
+
+	while (fmt[i]) {
+		int err;
+
+		if (!trace_is_printable(fmt[i]))
+			return -EINVAL;
+		if (fmt[i] != '%') {
+			trace_append(out, "%c", fmt[i++]);
+			continue;
+		}
+		i++;
+		if (fmt[i] == '%') {
+			trace_append(out, "%%");
+			i++;
+			continue;
+		}
+		if (used == TRACE_MAX_ARGS)
+			return -EINVAL;
+		err = trace_format_one(out, fmt, &i, args[used++]);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/*
+ * bpf_trace_printk(fmt, fmt_size, ...): fmt must be NUL-terminated within
+ * fmt_size bytes. Returns the number of bytes written to the console.
+ */
+static uint64_t helper_trace_printk(uint64_t fmt, uint64_t fmt_size, uint64_t a1,
+				    uint64_t a2, uint64_t a3)
+{
+	const struct ebpf_platform *platform = ebpf_get_platform();
+	const char *text = ptr_arg(fmt);
+	const uint64_t args[TRACE_MAX_ARGS] = { a1, a2, a3 };
+	struct trace_out out = { .len = 0 };
+	int err;
+
+	if (fmt_size == 0 || text[fmt_size - 1] != '\0')
+		return errno_ret(-EINVAL);
+	err = trace_format(&out, text, args);
+	if (err)
+		return errno_ret(err);
+	if (platform->trace_write)
+		platform->trace_write(out.buf, out.len);
+	return out.len;
+}
+
+/* ---- bpf_csum_diff ------------------------------------------------------------ */
+
+/* Linux's scratch area for the diff: MAX_BPF_STACK bytes. */
+#define CSUM_DIFF_MAX_BYTES EBPF_STACK_SIZE
+#define CSUM_WORD_SIZE sizeof(uint32_t)
+
+static uint64_t csum_add_words(uint64_t sum, const uint8_t *bytes, uint64_t size,
+			       bool complement)
+{
+	for (uint64_t i = 0; i < size; i += CSUM_WORD_SIZE) {
+		uint32_t word;
+
+		memcpy(&word, bytes + i, sizeof(word));
+		sum += complement ? (uint32_t)~word : word;
+	}
+	return sum;
+}
+
+/*
+ * RFC 1071 ones'-complement arithmetic on 32-bit words, as Linux's
+ * csum_partial: adding the complement of each "from" word subtracts it.
+ * The result is the unfolded 32-bit partial checksum (carries folded back
+ * in), which callers fold with csum_fold or feed to bpf_l3_csum_replace.
+ */
+static uint64_t helper_csum_diff(uint64_t from, uint64_t from_size, uint64_t to,
+				 uint64_t to_size, uint64_t seed)
+{
+	uint64_t sum = (uint32_t)seed;
+
+	if ((from_size | to_size) % CSUM_WORD_SIZE ||
+	    from_size > CSUM_DIFF_MAX_BYTES || to_size > CSUM_DIFF_MAX_BYTES ||
+	    from_size + to_size > CSUM_DIFF_MAX_BYTES)
+		return errno_ret(-EINVAL);
+	sum = csum_add_words(sum, ptr_arg(from), from_size, true);
+	sum = csum_add_words(sum, ptr_arg(to), to_size, false);
+	while (sum >> 32)
+		sum = (sum & UINT32_MAX) + (sum >> 32);
+	return sum;
+}
+
+/* ---- XDP ---------------------------------------------------------------------- */
+
+/* Linux keeps an Ethernet header's worth of packet: ETH_HLEN. */
+#define XDP_MIN_FRAME 14
+/* Linux: metadata is a multiple of 4 bytes, at most 32 (xdp_metalen_invalid). */
+#define XDP_META_ALIGN 4
+#define XDP_META_MAX 32
+/* The verdict bits bpf_redirect_map returns on a miss (BPF_F_ACTION_MASK). */
+#define XDP_REDIRECT_ACTION_MASK 3u
+
+static uint8_t *xdp_ptr(uint32_t md_field)
+{
+	return (uint8_t *)(uintptr_t)md_field;
+}
+
+static uint32_t xdp_md_field(const uint8_t *ptr)
+{
+	return (uint32_t)(uintptr_t)ptr;
+}
+
+/*
+ * Moves the packet start by delta: negative grows into the headroom.
+ * Metadata moves with it, as in Linux, so it stays just before the data.
+ */
+static uint64_t helper_xdp_adjust_head(uint64_t ctx, uint64_t delta, uint64_t r3,
+				       uint64_t r4, uint64_t r5)
+{
+	struct ebpf_xdp_buff *xb = ptr_arg(ctx);
+	uint8_t *meta = xdp_ptr(xb->md.data_meta);
+	uint8_t *data = xdp_ptr(xb->md.data);
+	size_t metalen = (size_t)(data - meta);
+	int64_t offset = (int32_t)delta;
+
+	if (offset < xb->buf_start + metalen - data ||
+	    offset > xdp_ptr(xb->md.data_end) - XDP_MIN_FRAME - data)
+		return errno_ret(-EINVAL);
+	if (metalen)
+		memmove(meta + offset, meta, metalen);
+	xb->md.data_meta = xdp_md_field(meta + offset);
+	xb->md.data = xdp_md_field(data + offset);
+	return 0;
+}
+
+/* Moves the packet end by delta within [data + ETH_HLEN, buf_end]. */
+static uint64_t helper_xdp_adjust_tail(uint64_t ctx, uint64_t delta, uint64_t r3,
+				       uint64_t r4, uint64_t r5)
+{
+	struct ebpf_xdp_buff *xb = ptr_arg(ctx);
+	uint8_t *data_end = xdp_ptr(xb->md.data_end);
+	int64_t offset = (int32_t)delta;
+
+	if (offset > xb->buf_end - data_end ||
+	    offset < xdp_ptr(xb->md.data) + XDP_MIN_FRAME - data_end)
+		return errno_ret(-EINVAL);
+	/* Linux clears grown tailroom: it may hold an earlier packet's bytes. */
+	if (offset > 0)
+		memset(data_end, 0, (size_t)offset);
+	xb->md.data_end = xdp_md_field(data_end + offset);
+	return 0;
+}
+
+/* Grows (negative delta) or shrinks the metadata area before the data. */
+static uint64_t helper_xdp_adjust_meta(uint64_t ctx, uint64_t delta, uint64_t r3,
+				       uint64_t r4, uint64_t r5)
+{
+	struct ebpf_xdp_buff *xb = ptr_arg(ctx);
+	uint8_t *meta = xdp_ptr(xb->md.data_meta);
+	uint8_t *data = xdp_ptr(xb->md.data);
+	int64_t offset = (int32_t)delta;
+	int64_t metalen;
+
+	if (offset < xb->buf_start - meta || offset > data - meta)
+		return errno_ret(-EINVAL);
+	metalen = data - (meta + offset);
+	if (metalen % XDP_META_ALIGN || metalen > XDP_META_MAX)
+		return errno_ret(-EACCES);
+	xb->md.data_meta = xdp_md_field(meta + offset);
+	return 0;
+}
+
+/* Linux: XDP's bpf_redirect takes no flags; any flag aborts. */
+static uint64_t helper_redirect(uint64_t ifindex, uint64_t flags, uint64_t r3,
+				uint64_t r4, uint64_t r5)
+{
+	if (flags)
+		return EBPF_XDP_ABORTED;
+	ebpf_xdp_set_redirect((uint32_t)ifindex);
+	return EBPF_XDP_REDIRECT;
+}
+
+/*
+ * bpf_redirect_map(devmap, key, flags): on a hit, redirect to the slot's
+ * device; on a miss, return the verdict in flags' low bits (Linux's
+ * fallback action). Broadcast flags are not supported: they abort.
+ */
+static uint64_t helper_redirect_map(uint64_t map, uint64_t key, uint64_t flags,
+				    uint64_t r4, uint64_t r5)
+{
+	uint32_t ifindex;
+
+	if (flags & ~(uint64_t)XDP_REDIRECT_ACTION_MASK)
+		return EBPF_XDP_ABORTED;
+	ifindex = ebpf_devmap_ifindex(ptr_arg(map), (uint32_t)key);
+	if (!ifindex)
+		return flags;
+	ebpf_xdp_set_redirect(ifindex);
+	return EBPF_XDP_REDIRECT;
+}
+
+/* ---- ring buffer ---------------------------------------------------------------- */
+
+/* BPF_RB_NO_WAKEUP | BPF_RB_FORCE_WAKEUP: nobody sleeps on our rings. */
+#define RINGBUF_WAKEUP_FLAGS 3u
+
+static uint64_t helper_ringbuf_output(uint64_t map, uint64_t data, uint64_t size,
+				      uint64_t flags, uint64_t r5)
+{
+	if (flags & ~(uint64_t)RINGBUF_WAKEUP_FLAGS)
+		return errno_ret(-EINVAL);
+	return errno_ret(ebpf_ringbuf_output(ptr_arg(map), ptr_arg(data), size));
+}
+
+/* Linux: reserve takes no flags; any makes it fail. */
+static uint64_t helper_ringbuf_reserve(uint64_t map, uint64_t size, uint64_t flags,
+				       uint64_t r4, uint64_t r5)
+{
+	if (flags)
+		return 0;
+	return (uintptr_t)ebpf_ringbuf_reserve(ptr_arg(map), size);
+}
+
+static uint64_t helper_ringbuf_submit(uint64_t data, uint64_t flags, uint64_t r3,
+				      uint64_t r4, uint64_t r5)
+{
+	ebpf_ringbuf_commit(ptr_arg(data), false);
+	return 0;
+}
+
+static uint64_t helper_ringbuf_discard(uint64_t data, uint64_t flags, uint64_t r3,
+				       uint64_t r4, uint64_t r5)
+{
+	ebpf_ringbuf_commit(ptr_arg(data), true);
+	return 0;
+}
+
+/* ---- the table ------------------------------------------------------------------ */
+
+#define ARGS(...) { __VA_ARGS__ }
+
+static const struct ebpf_helper helper_table[] = {
+	{ FUNC_MAP_LOOKUP_ELEM, "bpf_map_lookup_elem", helper_map_lookup_elem,
+	  EBPF_RET_MAP_VALUE_OR_NULL,
+	  ARGS(EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_PTR_TO_MAP_KEY), 0, false },
+	{ FUNC_MAP_UPDATE_ELEM, "bpf_map_update_elem", helper_map_update_elem,
+	  EBPF_RET_INTEGER,
+	  ARGS(EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_PTR_TO_MAP_KEY, EBPF_ARG_PTR_TO_MAP_VALUE,
+	       EBPF_ARG_ANYTHING), 0, false },
+	{ FUNC_MAP_DELETE_ELEM, "bpf_map_delete_elem", helper_map_delete_elem,
+	  EBPF_RET_INTEGER,
+	  ARGS(EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_PTR_TO_MAP_KEY), 0, false },
+	{ FUNC_KTIME_GET_NS, "bpf_ktime_get_ns", helper_ktime_get_ns,
+	  EBPF_RET_INTEGER, ARGS(EBPF_ARG_NONE), 0, false },
+	{ FUNC_TRACE_PRINTK, "bpf_trace_printk", helper_trace_printk,
+	  EBPF_RET_INTEGER,
+	  ARGS(EBPF_ARG_PTR_TO_MEM, EBPF_ARG_CONST_SIZE, EBPF_ARG_ANYTHING,
+	       EBPF_ARG_ANYTHING, EBPF_ARG_ANYTHING), 0, false },
+	{ FUNC_GET_PRANDOM_U32, "bpf_get_prandom_u32", helper_get_prandom_u32,
+	  EBPF_RET_INTEGER, ARGS(EBPF_ARG_NONE), 0, false },
+	{ FUNC_GET_SMP_PROCESSOR_ID, "bpf_get_smp_processor_id",
+	  helper_get_smp_processor_id, EBPF_RET_INTEGER, ARGS(EBPF_ARG_NONE), 0, false },
+	{ EBPF_HELPER_TAIL_CALL, "bpf_tail_call", NULL,
+	  EBPF_RET_INTEGER,
+	  ARGS(EBPF_ARG_PTR_TO_CTX, EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_ANYTHING), 0, false },
+	{ FUNC_REDIRECT, "bpf_redirect", helper_redirect,
+	  EBPF_RET_INTEGER, ARGS(EBPF_ARG_ANYTHING, EBPF_ARG_ANYTHING), XDP_ONLY, false },
+	/* from/to may be NULL when their size is 0 (Linux: PTR_TO_MEM_OR_NULL). */
+	{ FUNC_CSUM_DIFF, "bpf_csum_diff", helper_csum_diff,
+	  EBPF_RET_INTEGER,
+	  ARGS(EBPF_ARG_PTR_TO_MEM, EBPF_ARG_CONST_SIZE_OR_ZERO, EBPF_ARG_PTR_TO_MEM,
+	       EBPF_ARG_CONST_SIZE_OR_ZERO, EBPF_ARG_ANYTHING), 0, false },
+	{ FUNC_XDP_ADJUST_HEAD, "bpf_xdp_adjust_head", helper_xdp_adjust_head,
+	  EBPF_RET_INTEGER, ARGS(EBPF_ARG_PTR_TO_CTX, EBPF_ARG_ANYTHING), XDP_ONLY, true },
+	{ FUNC_REDIRECT_MAP, "bpf_redirect_map", helper_redirect_map,
+	  EBPF_RET_INTEGER,
+	  ARGS(EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_ANYTHING, EBPF_ARG_ANYTHING), XDP_ONLY, false },
+	{ FUNC_XDP_ADJUST_META, "bpf_xdp_adjust_meta", helper_xdp_adjust_meta,
+	  EBPF_RET_INTEGER, ARGS(EBPF_ARG_PTR_TO_CTX, EBPF_ARG_ANYTHING), XDP_ONLY, true },
+	{ FUNC_XDP_ADJUST_TAIL, "bpf_xdp_adjust_tail", helper_xdp_adjust_tail,
+	  EBPF_RET_INTEGER, ARGS(EBPF_ARG_PTR_TO_CTX, EBPF_ARG_ANYTHING), XDP_ONLY, true },
+	{ FUNC_KTIME_GET_BOOT_NS, "bpf_ktime_get_boot_ns", helper_ktime_get_ns,
+	  EBPF_RET_INTEGER, ARGS(EBPF_ARG_NONE), 0, false },
+	{ FUNC_RINGBUF_OUTPUT, "bpf_ringbuf_output", helper_ringbuf_output,
+	  EBPF_RET_INTEGER,
+	  ARGS(EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_PTR_TO_MEM, EBPF_ARG_CONST_SIZE_OR_ZERO,
+	       EBPF_ARG_ANYTHING), 0, false },
+	/* The size must be a known constant: the verifier sizes the record from r2. */
+	{ FUNC_RINGBUF_RESERVE, "bpf_ringbuf_reserve", helper_ringbuf_reserve,
+	  EBPF_RET_ALLOC_MEM_OR_NULL,
+	  ARGS(EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_ANYTHING, EBPF_ARG_ANYTHING), 0, false },
+	{ FUNC_RINGBUF_SUBMIT, "bpf_ringbuf_submit", helper_ringbuf_submit,
+	  EBPF_RET_VOID, ARGS(EBPF_ARG_PTR_TO_ALLOC_MEM, EBPF_ARG_ANYTHING), 0, false },
+	{ FUNC_RINGBUF_DISCARD, "bpf_ringbuf_discard", helper_ringbuf_discard,
+	  EBPF_RET_VOID, ARGS(EBPF_ARG_PTR_TO_ALLOC_MEM, EBPF_ARG_ANYTHING), 0, false },
+};
+
+const struct ebpf_helper *ebpf_helper_find(int32_t id)
+{
+	for (size_t i = 0; i < sizeof(helper_table) / sizeof(helper_table[0]); i++)
+		if (helper_table[i].id == id)
+			return &helper_table[i];
+	return NULL;
+}

@@ -1,0 +1,956 @@
+/*
+ * eBPF maps with Linux's types, numbering and bpf(2) error codes, so that
+ * objects built for Linux behave the same here.
+ *
+ * Everything a map needs is allocated at create time (like Linux's default
+ * preallocation): nothing on the packet path calls malloc. Values are kept
+ * 8-byte aligned because programs do 64-bit atomics on them.
+ *
+ * ukbpf runs programs on one CPU, so the per-CPU map types have exactly the
+ * semantics of their plain counterparts, and no locking is needed.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "maps.h"
+
+#define MAP_NAME_SIZE 64
+#define MAP_VALUE_ALIGN 8
+/* Linux caps keys at MAX_BPF_STACK: a program builds them on its stack. */
+#define MAP_MAX_KEY_SIZE EBPF_STACK_SIZE
+/* Linux's limit is KMALLOC_MAX_SIZE; ours keeps one map under the guest's RAM. */
+#define MAP_MAX_VALUE_SIZE (1u << 20)
+#define MAP_MAX_BYTES (256ull << 20)
+#define ARRAY_KEY_SIZE sizeof(uint32_t)
+#define DEVMAP_VALUE_SIZE sizeof(uint32_t)	    /* u32 ifindex */
+#define DEVMAP_VALUE_SIZE_WITH_PROG (2 * sizeof(uint32_t)) /* struct bpf_devmap_val */
+#define PROG_ARRAY_VALUE_SIZE sizeof(uint32_t) /* a program fd in Linux */
+#define RINGBUF_PAGE_SIZE 4096u
+
+/* Map flags (Linux BPF_F_*) accepted at create; none changes semantics here. */
+#define MAP_F_NO_PREALLOC (1u << 0)	/* we preallocate anyway */
+#define MAP_F_NO_COMMON_LRU (1u << 1)	/* one CPU: one LRU list */
+#define MAP_F_RDONLY_PROG (1u << 7)	/* enforced by the verifier */
+#define MAP_F_WRONLY_PROG (1u << 8)
+#define MAP_F_MMAPABLE (1u << 10)	/* array values are plain memory */
+#define MAP_ACCEPTED_FLAGS (MAP_F_NO_PREALLOC | MAP_F_NO_COMMON_LRU |	\
+			    MAP_F_RDONLY_PROG | MAP_F_WRONLY_PROG | MAP_F_MMAPABLE)
+
+/* ---- per-type layouts ---------------------------------------------------- */
+
+/* Array, per-CPU array and devmap values: max_entries slots of value_stride. */
+struct map_array {
+	uint8_t *values;
+};
+
+struct map_prog_array {
+	const struct ebpf_prog **progs;
+	enum ebpf_prog_type owner_type; /* type of the first program stored */
+	bool owned;
+};
+
+#define HASH_NIL UINT32_MAX
+
+/*
+ * A hash element: bucket chain and LRU links are indices into the
+ * preallocated element pool, then the key (padded to 8) and the value.
+ */
+struct hash_elem {
+	uint32_t next;	   /* bucket chain, or the free list */
+	uint32_t hash;
+	uint32_t lru_newer;
+	uint32_t lru_older;
+	uint8_t data[];
+};
+
+struct map_hash {
+	uint8_t *elems;		/* max_entries elements of elem_size */
+	uint32_t *buckets;	/* head element index per bucket, HASH_NIL if empty */
+	uint32_t bucket_mask;	/* bucket count - 1 (a power of two) */
+	uint32_t elem_size;
+	uint32_t key_stride;	/* key_size rounded up to 8 */
+	uint32_t free_head;
+	uint32_t count;
+	uint32_t lru_newest;	/* LRU hash only */
+	uint32_t lru_oldest;
+};
+
+/*
+ * Ring buffer, Linux's record format: an 8-byte header (length with BUSY
+ * and DISCARD bits, and the header's offset in the data area, which lets
+ * submit find the ring from the record alone, as Linux's pg_off does),
+ * then the data, padded to 8. Linux maps the data area twice so records
+ * can wrap; we cannot, so a record that would wrap is preceded by a
+ * discarded padding record that fills the end of the area.
+ */
+#define RINGBUF_BUSY_BIT (1u << 31)
+#define RINGBUF_DISCARD_BIT (1u << 30)
+#define RINGBUF_LEN_MASK (RINGBUF_DISCARD_BIT - 1)
+#define RINGBUF_HDR_SIZE 8u
+
+struct ringbuf_hdr {
+	uint32_t len;
+	uint32_t offset;
+};
+
+struct map_ringbuf {
+	uint64_t consumer_pos;
+	uint64_t producer_pos;
+	uint32_t mask;		/* data size - 1 */
+	uint8_t data[] __attribute__((aligned(MAP_VALUE_ALIGN)));
+};
+
+struct map_ops;
+
+struct ebpf_map {
+	struct ebpf_map_def def;
+	char name[MAP_NAME_SIZE];
+	const struct map_ops *ops;
+	uint32_t value_stride;	/* value_size rounded up to 8 */
+	union {
+		struct map_array array;
+		struct map_prog_array prog_array;
+		struct map_hash hash;
+		struct map_ringbuf *ringbuf;
+	};
+};
+
+/*
+ * What differs between map types. lookup returns the value's address;
+ * touch says a program looked it up (LRU order: like Linux, user-space
+ * lookups do not refresh an element).
+ */
+struct map_ops {
+	int (*check_def)(const struct ebpf_map *map, struct ebpf_log *log);
+	int (*alloc)(struct ebpf_map *map);
+	void (*free)(struct ebpf_map *map);
+	void *(*lookup)(struct ebpf_map *map, const void *key, bool touch);
+	int (*update)(struct ebpf_map *map, const void *key, const void *value,
+		      uint64_t flags);
+	int (*delete)(struct ebpf_map *map, const void *key);
+	int (*get_next_key)(struct ebpf_map *map, const void *key, void *next_key);
+};
+
+static uint32_t round_up8(uint32_t n)
+{
+	return (n + MAP_VALUE_ALIGN - 1) & ~(uint32_t)(MAP_VALUE_ALIGN - 1);
+}
+
+static const char *map_label(const struct ebpf_map *map)
+{
+	return map->name;
+}
+
+/* ---- array family: array, per-CPU array, devmap, prog array -------------- */
+
+static uint32_t array_index(const void *key)
+{
+	uint32_t index;
+
+	memcpy(&index, key, sizeof(index));
+	return index;
+}
+
+static int array_check_def(const struct ebpf_map *map, struct ebpf_log *log)
+{
+	if (map->def.key_size != ARRAY_KEY_SIZE) {
+		ebpf_log_printf(log, "map '%s': array key_size must be 4, not %u",
+				map_label(map), map->def.key_size);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int array_alloc(struct ebpf_map *map)
+{
+	map->array.values = calloc(map->def.max_entries, map->value_stride);
+	return map->array.values ? 0 : -ENOMEM;
+}
+
+static void array_free(struct ebpf_map *map)
+{
+	free(map->array.values);
+}
+
+static void *array_lookup(struct ebpf_map *map, const void *key, bool touch)
+{
+	uint32_t index = array_index(key);
+
+	if (index >= map->def.max_entries)
+		return NULL;
+	return map->array.values + (size_t)index * map->value_stride;
+}
+
+/* Linux: every slot of an array exists, so NOEXIST always fails. */
+static int array_check_update(const struct ebpf_map *map, uint32_t index,
+			      uint64_t flags)
+{
+	if (flags > EBPF_EXIST)
+		return -EINVAL;
+	if (index >= map->def.max_entries)
+		return -E2BIG;
+	if (flags == EBPF_NOEXIST)
+		return -EEXIST;
+	return 0;
+}
+
+static int array_update(struct ebpf_map *map, const void *key, const void *value,
+			uint64_t flags)
+{
+	uint32_t index = array_index(key);
+	int err = array_check_update(map, index, flags);
+
+	if (err)
+		return err;
+	memcpy(array_lookup(map, key, false), value, map->def.value_size);
+	return 0;
+}
+
+static int array_delete(struct ebpf_map *map, const void *key)
+{
+	return -EINVAL;
+}
+
+/* Linux: a missing or out-of-range key restarts at 0; the last has no next. */
+static int array_get_next_key(struct ebpf_map *map, const void *key, void *next_key)
+{
+	uint32_t index = key ? array_index(key) : UINT32_MAX;
+	uint32_t next;
+
+	if (index >= map->def.max_entries)
+		next = 0;
+	else if (index == map->def.max_entries - 1)
+		return -ENOENT;
+	else
+		next = index + 1;
+	memcpy(next_key, &next, sizeof(next));
+	return 0;
+}
+
+static int devmap_check_def(const struct ebpf_map *map, struct ebpf_log *log)
+{
+	if (map->def.value_size != DEVMAP_VALUE_SIZE &&
+	    map->def.value_size != DEVMAP_VALUE_SIZE_WITH_PROG) {
+		ebpf_log_printf(log, "map '%s': devmap value_size must be 4 or 8, not %u",
+				map_label(map), map->def.value_size);
+		return -EINVAL;
+	}
+	return array_check_def(map, log);
+}
+
+static uint32_t devmap_slot_ifindex(const uint8_t *slot)
+{
+	uint32_t ifindex;
+
+	memcpy(&ifindex, slot, sizeof(ifindex));
+	return ifindex;
+}
+
+/* A devmap slot with ifindex 0 holds no device: lookups miss. */
+static void *devmap_lookup(struct ebpf_map *map, const void *key, bool touch)
+{
+	uint8_t *slot = array_lookup(map, key, touch);
+
+	if (!slot || devmap_slot_ifindex(slot) == 0)
+		return NULL;
+	return slot;
+}
+
+/* Linux: deleting clears the slot; only an out-of-range index fails. */
+static int devmap_delete(struct ebpf_map *map, const void *key)
+{
+	uint8_t *slot = array_lookup(map, key, false);
+
+	if (!slot)
+		return -EINVAL;
+	memset(slot, 0, map->value_stride);
+	return 0;
+}
+
+uint32_t ebpf_devmap_ifindex(const struct ebpf_map *map, uint32_t index)
+{
+	if (map->def.type != EBPF_MAP_TYPE_DEVMAP || index >= map->def.max_entries)
+		return 0;
+	return devmap_slot_ifindex(map->array.values + (size_t)index * map->value_stride);
+}
+
+static int prog_array_check_def(const struct ebpf_map *map, struct ebpf_log *log)
+{
+	if (map->def.value_size != PROG_ARRAY_VALUE_SIZE) {
+		ebpf_log_printf(log, "map '%s': prog array value_size must be 4, not %u",
+				map_label(map), map->def.value_size);
+		return -EINVAL;
+	}
+	return array_check_def(map, log);
+}
+
+static int prog_array_alloc(struct ebpf_map *map)
+{
+	map->prog_array.progs = calloc(map->def.max_entries, sizeof(*map->prog_array.progs));
+	return map->prog_array.progs ? 0 : -ENOMEM;
+}
+
+static void prog_array_free(struct ebpf_map *map)
+{
+	free(map->prog_array.progs);
+}
+
+/* Programs, not bytes: neither programs nor users read or write slots as values. */
+static void *prog_array_lookup(struct ebpf_map *map, const void *key, bool touch)
+{
+	return NULL;
+}
+
+static int prog_array_update(struct ebpf_map *map, const void *key, const void *value,
+			     uint64_t flags)
+{
+	return -EINVAL;
+}
+
+static int prog_array_delete(struct ebpf_map *map, const void *key)
+{
+	uint32_t index = array_index(key);
+
+	if (index >= map->def.max_entries)
+		return -E2BIG;
+	if (!map->prog_array.progs[index])
+		return -ENOENT;
+	map->prog_array.progs[index] = NULL;
+	return 0;
+}
+
+int ebpf_prog_array_set(struct ebpf_map *map, uint32_t index, struct ebpf_prog *prog)
+{
+	struct map_prog_array *pa = &map->prog_array;
+
+	if (map->def.type != EBPF_MAP_TYPE_PROG_ARRAY)
+		return -EINVAL;
+	if (index >= map->def.max_entries)
+		return -E2BIG;
+	if (prog) {
+		if (pa->owned && prog->type != pa->owner_type)
+			return -EINVAL;
+		pa->owner_type = prog->type;
+		pa->owned = true;
+	}
+	pa->progs[index] = prog;
+	return 0;
+}
+
+const struct ebpf_prog *ebpf_prog_array_get(const struct ebpf_map *prog_array,
+					    uint32_t index)
+{
+	if (prog_array->def.type != EBPF_MAP_TYPE_PROG_ARRAY ||
+	    index >= prog_array->def.max_entries)
+		return NULL;
+	return prog_array->prog_array.progs[index];
+}
+
+/* ---- hash family: hash, per-CPU hash, LRU hash ---------------------------- */
+
+/* FNV-1a: short keys (addresses, ports) hash well and it needs no tables. */
+#define FNV32_OFFSET 2166136261u
+#define FNV32_PRIME 16777619u
+
+static uint32_t hash_key(const void *key, uint32_t size)
+{
+	const uint8_t *byte = key;
+	uint32_t hash = FNV32_OFFSET;
+
+	for (uint32_t i = 0; i < size; i++)
+		hash = (hash ^ byte[i]) * FNV32_PRIME;
+	return hash;
+}
+
+static bool map_is_lru(const struct ebpf_map *map)
+{
+	return map->def.type == EBPF_MAP_TYPE_LRU_HASH;
+}
+
+static struct hash_elem *hash_elem_at(const struct map_hash *h, uint32_t index)
+{
+	return (struct hash_elem *)(h->elems + (size_t)index * h->elem_size);
+}
+
+static uint32_t hash_elem_index(const struct map_hash *h, const struct hash_elem *elem)
+{
+	return (uint32_t)(((const uint8_t *)elem - h->elems) / h->elem_size);
+}
+
+static void *hash_elem_value(const struct map_hash *h, struct hash_elem *elem)
+{
+	return elem->data + h->key_stride;
+}
+
+static int hash_check_def(const struct ebpf_map *map, struct ebpf_log *log)
+{
+	if (map->def.key_size > MAP_MAX_KEY_SIZE) {
+		ebpf_log_printf(log, "map '%s': key_size %u exceeds %u",
+				map_label(map), map->def.key_size, MAP_MAX_KEY_SIZE);
+		return -E2BIG;
+	}
+	return 0;
+}
+
+static uint32_t bucket_count_for(uint32_t entries)
+{
+	uint32_t count = 1;
+
+	while (count < entries)
+		count <<= 1;
+	return count;
+}
+
+static int hash_alloc(struct ebpf_map *map)
+{
+	struct map_hash *h = &map->hash;
+	uint32_t buckets = bucket_count_for(map->def.max_entries);
+
+	h->key_stride = round_up8(map->def.key_size);
+	h->elem_size = sizeof(struct hash_elem) + h->key_stride + map->value_stride;
+	h->bucket_mask = buckets - 1;
+	h->elems = calloc(map->def.max_entries, h->elem_size);
+	h->buckets = malloc((size_t)buckets * sizeof(*h->buckets));
+	if (!h->elems || !h->buckets) {
+		free(h->elems);
+		free(h->buckets);
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < buckets; i++)
+		h->buckets[i] = HASH_NIL;
+	for (uint32_t i = 0; i < map->def.max_entries; i++)
+		hash_elem_at(h, i)->next = i + 1 < map->def.max_entries ? i + 1 : HASH_NIL;
+	h->free_head = 0;
+	h->count = 0;
+	h->lru_newest = HASH_NIL;
+	h->lru_oldest = HASH_NIL;
+	return 0;
+}
+
+static void hash_free(struct ebpf_map *map)
+{
+	free(map->hash.elems);
+	free(map->hash.buckets);
+}
+
+static struct hash_elem *hash_find(const struct ebpf_map *map, const void *key,
+				   uint32_t hash)
+{
+	const struct map_hash *h = &map->hash;
+
+	for (uint32_t i = h->buckets[hash & h->bucket_mask]; i != HASH_NIL;) {
+		struct hash_elem *elem = hash_elem_at(h, i);
+
+		if (elem->hash == hash && memcmp(elem->data, key, map->def.key_size) == 0)
+			return elem;
+		i = elem->next;
+	}
+	return NULL;
+}
+
+static void lru_unlink(struct map_hash *h, struct hash_elem *elem)
+{
+	if (elem->lru_newer != HASH_NIL)
+		hash_elem_at(h, elem->lru_newer)->lru_older = elem->lru_older;
+	else
+		h->lru_newest = elem->lru_older;
+	if (elem->lru_older != HASH_NIL)
+		hash_elem_at(h, elem->lru_older)->lru_newer = elem->lru_newer;
+	else
+		h->lru_oldest = elem->lru_newer;
+}
+
+static void lru_push_newest(struct map_hash *h, struct hash_elem *elem)
+{
+	uint32_t index = hash_elem_index(h, elem);
+
+	elem->lru_newer = HASH_NIL;
+	elem->lru_older = h->lru_newest;
+	if (h->lru_newest != HASH_NIL)
+		hash_elem_at(h, h->lru_newest)->lru_newer = index;
+	else
+		h->lru_oldest = index;
+	h->lru_newest = index;
+}
+
+static void lru_touch(struct ebpf_map *map, struct hash_elem *elem)
+{
+	if (!map_is_lru(map) || map->hash.lru_newest == hash_elem_index(&map->hash, elem))
+		return;
+	lru_unlink(&map->hash, elem);
+	lru_push_newest(&map->hash, elem);
+}
+
+static void *hash_lookup(struct ebpf_map *map, const void *key, bool touch)
+{
+	struct hash_elem *elem = hash_find(map, key, hash_key(key, map->def.key_size));
+
+	if (!elem)
+		return NULL;
+	if (touch)
+		lru_touch(map, elem);
+	return hash_elem_value(&map->hash, elem);
+}
+
+static void hash_unlink(struct ebpf_map *map, struct hash_elem *elem)
+{
+	struct map_hash *h = &map->hash;
+	uint32_t index = hash_elem_index(h, elem);
+	uint32_t *link = &h->buckets[elem->hash & h->bucket_mask];
+
+	while (*link != index)
+		link = &hash_elem_at(h, *link)->next;
+	*link = elem->next;
+	if (map_is_lru(map))
+		lru_unlink(h, elem);
+	elem->next = h->free_head;
+	h->free_head = index;
+	h->count--;
+}
+
+/* A free element for a new key; a full LRU map recycles its oldest. */
+static struct hash_elem *hash_take_free(struct ebpf_map *map)
+{
+	struct map_hash *h = &map->hash;
+	struct hash_elem *elem;
+
+	if (h->free_head == HASH_NIL) {
+		if (!map_is_lru(map) || h->lru_oldest == HASH_NIL)
+			return NULL;
+		hash_unlink(map, hash_elem_at(h, h->lru_oldest));
+	}
+	elem = hash_elem_at(h, h->free_head);
+	h->free_head = elem->next;
+	return elem;
+}
+
+static int hash_update(struct ebpf_map *map, const void *key, const void *value,
+		       uint64_t flags)
+{
+	struct map_hash *h = &map->hash;
+	uint32_t hash = hash_key(key, map->def.key_size);
+	struct hash_elem *elem;
+
+	if (flags > EBPF_EXIST)
+		return -EINVAL;
+	elem = hash_find(map, key, hash);
+	if (elem) {
+		if (flags == EBPF_NOEXIST)
+			return -EEXIST;
+		lru_touch(map, elem);
+	} else {
+		if (flags == EBPF_EXIST)
+			return -ENOENT;
+		elem = hash_take_free(map);
+		if (!elem)
+			return -E2BIG;
+		elem->hash = hash;
+		memcpy(elem->data, key, map->def.key_size);
+		elem->next = h->buckets[hash & h->bucket_mask];
+		h->buckets[hash & h->bucket_mask] = hash_elem_index(h, elem);
+		if (map_is_lru(map))
+			lru_push_newest(h, elem);
+		h->count++;
+	}
+	memcpy(hash_elem_value(h, elem), value, map->def.value_size);
+	return 0;
+}
+
+static int hash_delete(struct ebpf_map *map, const void *key)
+{
+	struct hash_elem *elem = hash_find(map, key, hash_key(key, map->def.key_size));
+
+	if (!elem)
+		return -ENOENT;
+	hash_unlink(map, elem);
+	return 0;
+}
+
+/*
+ * Linux's order: along the key's bucket chain, then the following buckets.
+ * A key that is not in the map restarts the walk at the first bucket.
+ */
+static int hash_get_next_key(struct ebpf_map *map, const void *key, void *next_key)
+{
+	const struct map_hash *h = &map->hash;
+	struct hash_elem *elem = NULL;
+	uint32_t bucket = 0;
+
+	if (key) {
+		uint32_t hash = hash_key(key, map->def.key_size);
+
+		elem = hash_find(map, key, hash);
+		if (elem)
+			bucket = (hash & h->bucket_mask) + 1;
+	}
+	if (elem && elem->next != HASH_NIL) {
+		elem = hash_elem_at(h, elem->next);
+	} else {
+		elem = NULL;
+		for (; bucket <= h->bucket_mask && !elem; bucket++)
+			if (h->buckets[bucket] != HASH_NIL)
+				elem = hash_elem_at(h, h->buckets[bucket]);
+		if (!elem)
+			return -ENOENT;
+	}
+	memcpy(next_key, elem->data, map->def.key_size);
+	return 0;
+}
+
+/* ---- ring buffer ----------------------------------------------------------- */
+
+static int ringbuf_check_def(const struct ebpf_map *map, struct ebpf_log *log)
+{
+	uint32_t size = map->def.max_entries;
+
+	if (map->def.key_size || map->def.value_size) {
+		ebpf_log_printf(log, "map '%s': ring buffer key_size and value_size must be 0",
+				map_label(map));
+		return -EINVAL;
+	}
+	if (size & (size - 1) || size % RINGBUF_PAGE_SIZE) {
+		ebpf_log_printf(log, "map '%s': ring buffer size %u is not a power of two "
+				"multiple of %u", map_label(map), size, RINGBUF_PAGE_SIZE);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int ringbuf_alloc(struct ebpf_map *map)
+{
+	map->ringbuf = calloc(1, sizeof(*map->ringbuf) + map->def.max_entries);
+	if (!map->ringbuf)
+		return -ENOMEM;
+	map->ringbuf->mask = map->def.max_entries - 1;
+	return 0;
+}
+
+static void ringbuf_free(struct ebpf_map *map)
+{
+	free(map->ringbuf);
+}
+
+static void *ringbuf_lookup(struct ebpf_map *map, const void *key, bool touch)
+{
+	return NULL;
+}
+
+static int ringbuf_update(struct ebpf_map *map, const void *key, const void *value,
+			  uint64_t flags)
+{
+	return -EOPNOTSUPP;
+}
+
+static int ringbuf_delete(struct ebpf_map *map, const void *key)
+{
+	return -EOPNOTSUPP;
+}
+
+static int ringbuf_get_next_key(struct ebpf_map *map, const void *key, void *next_key)
+{
+	return -EOPNOTSUPP;
+}
+
+static struct ringbuf_hdr *ringbuf_hdr_at(struct map_ringbuf *rb, uint64_t pos)
+{
+	return (struct ringbuf_hdr *)(rb->data + (pos & rb->mask));
+}
+
+void *ebpf_ringbuf_reserve(struct ebpf_map *map, uint64_t size)
+{
+	struct map_ringbuf *rb;
+	uint64_t record, pad = 0, offset;
+	struct ringbuf_hdr *hdr;
+
+	if (!map || map->def.type != EBPF_MAP_TYPE_RINGBUF || size > RINGBUF_LEN_MASK)
+		return NULL;
+	rb = map->ringbuf;
+	record = round_up8((uint32_t)size + RINGBUF_HDR_SIZE);
+	offset = rb->producer_pos & rb->mask;
+	if (offset + record > (uint64_t)rb->mask + 1)
+		pad = rb->mask + 1 - offset;
+	if (rb->producer_pos + pad + record - rb->consumer_pos > (uint64_t)rb->mask + 1)
+		return NULL;
+	if (pad) {
+		hdr = ringbuf_hdr_at(rb, rb->producer_pos);
+		hdr->len = (uint32_t)(pad - RINGBUF_HDR_SIZE) | RINGBUF_DISCARD_BIT;
+		hdr->offset = (uint32_t)offset;
+		rb->producer_pos += pad;
+	}
+	hdr = ringbuf_hdr_at(rb, rb->producer_pos);
+	hdr->len = (uint32_t)size | RINGBUF_BUSY_BIT;
+	hdr->offset = (uint32_t)(rb->producer_pos & rb->mask);
+	rb->producer_pos += record;
+	return hdr + 1;
+}
+
+void ebpf_ringbuf_commit(void *data, bool discard)
+{
+	struct ringbuf_hdr *hdr = (struct ringbuf_hdr *)data - 1;
+
+	hdr->len &= ~RINGBUF_BUSY_BIT;
+	if (discard)
+		hdr->len |= RINGBUF_DISCARD_BIT;
+}
+
+int ebpf_ringbuf_output(struct ebpf_map *map, const void *data, uint64_t size)
+{
+	void *record;
+
+	if (!map || map->def.type != EBPF_MAP_TYPE_RINGBUF)
+		return -EINVAL;
+	record = ebpf_ringbuf_reserve(map, size);
+	if (!record)
+		return -EAGAIN;
+	memcpy(record, data, size);
+	ebpf_ringbuf_commit(record, false);
+	return 0;
+}
+
+int ebpf_ringbuf_consume(struct ebpf_map *map,
+			 int (*cb)(void *ctx, const void *data, size_t len), void *ctx)
+{
+	struct map_ringbuf *rb;
+	int consumed = 0;
+
+	if (!map || map->def.type != EBPF_MAP_TYPE_RINGBUF)
+		return -EINVAL;
+	rb = map->ringbuf;
+	while (rb->consumer_pos < rb->producer_pos) {
+		struct ringbuf_hdr *hdr = ringbuf_hdr_at(rb, rb->consumer_pos);
+		uint32_t len = hdr->len & RINGBUF_LEN_MASK;
+		int ret = 0;
+
+		/* Records are consumed in order: a busy one holds back the rest. */
+		if (hdr->len & RINGBUF_BUSY_BIT)
+			break;
+		rb->consumer_pos += round_up8(len + RINGBUF_HDR_SIZE);
+		if (hdr->len & RINGBUF_DISCARD_BIT)
+			continue;
+		consumed++;
+		ret = cb(ctx, hdr + 1, len);
+		if (ret < 0)
+			return ret;
+		if (ret > 0)
+			break;
+	}
+	return consumed;
+}
+
+/* ---- type table and the generic API --------------------------------------- */
+
+static const struct map_ops array_ops = {
+	.check_def = array_check_def,
+	.alloc = array_alloc,
+	.free = array_free,
+	.lookup = array_lookup,
+	.update = array_update,
+	.delete = array_delete,
+	.get_next_key = array_get_next_key,
+};
+
+static const struct map_ops devmap_ops = {
+	.check_def = devmap_check_def,
+	.alloc = array_alloc,
+	.free = array_free,
+	.lookup = devmap_lookup,
+	.update = array_update,
+	.delete = devmap_delete,
+	.get_next_key = array_get_next_key,
+};
+
+static const struct map_ops prog_array_ops = {
+	.check_def = prog_array_check_def,
+	.alloc = prog_array_alloc,
+	.free = prog_array_free,
+	.lookup = prog_array_lookup,
+	.update = prog_array_update,
+	.delete = prog_array_delete,
+	.get_next_key = array_get_next_key,
+};
+
+static const struct map_ops hash_ops = {
+	.check_def = hash_check_def,
+	.alloc = hash_alloc,
+	.free = hash_free,
+	.lookup = hash_lookup,
+	.update = hash_update,
+	.delete = hash_delete,
+	.get_next_key = hash_get_next_key,
+};
+
+static const struct map_ops ringbuf_ops = {
+	.check_def = ringbuf_check_def,
+	.alloc = ringbuf_alloc,
+	.free = ringbuf_free,
+	.lookup = ringbuf_lookup,
+	.update = ringbuf_update,
+	.delete = ringbuf_delete,
+	.get_next_key = ringbuf_get_next_key,
+};
+
+static const struct map_ops *map_ops_for(uint32_t type)
+{
+	switch (type) {
+	case EBPF_MAP_TYPE_ARRAY:
+	case EBPF_MAP_TYPE_PERCPU_ARRAY:
+		return &array_ops;
+	case EBPF_MAP_TYPE_HASH:
+	case EBPF_MAP_TYPE_PERCPU_HASH:
+	case EBPF_MAP_TYPE_LRU_HASH:
+		return &hash_ops;
+	case EBPF_MAP_TYPE_PROG_ARRAY:
+		return &prog_array_ops;
+	case EBPF_MAP_TYPE_DEVMAP:
+		return &devmap_ops;
+	case EBPF_MAP_TYPE_RINGBUF:
+		return &ringbuf_ops;
+	default:
+		return NULL;
+	}
+}
+
+/* Checks shared by every type except the ring buffer, which has no keys. */
+static int map_check_sizes(const struct ebpf_map *map, struct ebpf_log *log)
+{
+	const struct ebpf_map_def *def = &map->def;
+	uint64_t bytes;
+
+	if (!def->max_entries) {
+		ebpf_log_printf(log, "map '%s': max_entries is 0", map_label(map));
+		return -EINVAL;
+	}
+	if (def->type == EBPF_MAP_TYPE_RINGBUF)
+		bytes = def->max_entries;
+	else if (!def->key_size || !def->value_size) {
+		ebpf_log_printf(log, "map '%s': key_size %u and value_size %u must not be 0",
+				map_label(map), def->key_size, def->value_size);
+		return -EINVAL;
+	} else if (def->value_size > MAP_MAX_VALUE_SIZE) {
+		ebpf_log_printf(log, "map '%s': value_size %u exceeds %u",
+				map_label(map), def->value_size, MAP_MAX_VALUE_SIZE);
+		return -E2BIG;
+	} else {
+		bytes = (uint64_t)def->max_entries *
+			(round_up8(def->key_size) + round_up8(def->value_size));
+	}
+	if (bytes > MAP_MAX_BYTES) {
+		ebpf_log_printf(log, "map '%s': %u entries need %llu bytes, more than %llu",
+				map_label(map), def->max_entries, (unsigned long long)bytes,
+				(unsigned long long)MAP_MAX_BYTES);
+		return -E2BIG;
+	}
+	return 0;
+}
+
+static int map_check_def(const struct ebpf_map *map, struct ebpf_log *log)
+{
+	int err;
+
+	if (!map->ops) {
+		ebpf_log_printf(log, "map '%s': unsupported map type %u",
+				map_label(map), map->def.type);
+		return -EINVAL;
+	}
+	if (map->def.flags & ~MAP_ACCEPTED_FLAGS) {
+		ebpf_log_printf(log, "map '%s': unsupported map flags 0x%x",
+				map_label(map), map->def.flags & ~MAP_ACCEPTED_FLAGS);
+		return -EINVAL;
+	}
+	err = map_check_sizes(map, log);
+	return err ? err : map->ops->check_def(map, log);
+}
+
+int ebpf_map_create(const struct ebpf_map_def *def, const char *name,
+		    struct ebpf_map **mapp, struct ebpf_log *log)
+{
+	struct ebpf_map *map;
+	int err;
+
+	*mapp = NULL;
+	map = calloc(1, sizeof(*map));
+	if (!map)
+		return -ENOMEM;
+	map->def = *def;
+	if (name)
+		snprintf(map->name, sizeof(map->name), "%s", name);
+	map->ops = map_ops_for(def->type);
+	map->value_stride = round_up8(def->value_size);
+	err = map_check_def(map, log);
+	if (!err) {
+		err = map->ops->alloc(map);
+		if (err)
+			ebpf_log_printf(log, "map '%s': out of memory for %u entries",
+					map_label(map), def->max_entries);
+	}
+	if (err) {
+		free(map);
+		return err;
+	}
+	*mapp = map;
+	return 0;
+}
+
+void ebpf_map_free(struct ebpf_map *map)
+{
+	if (!map)
+		return;
+	map->ops->free(map);
+	free(map);
+}
+
+const struct ebpf_map_def *ebpf_map_get_def(const struct ebpf_map *map)
+{
+	return &map->def;
+}
+
+const char *ebpf_map_get_name(const struct ebpf_map *map)
+{
+	return map->name;
+}
+
+int ebpf_map_lookup(struct ebpf_map *map, const void *key, void *value)
+{
+	const void *found;
+
+	/* Their slots hold programs and records, not values to copy. */
+	if (map->def.type == EBPF_MAP_TYPE_PROG_ARRAY ||
+	    map->def.type == EBPF_MAP_TYPE_RINGBUF)
+		return -EOPNOTSUPP;
+	found = map->ops->lookup(map, key, false);
+	if (!found)
+		return -ENOENT;
+	memcpy(value, found, map->def.value_size);
+	return 0;
+}
+
+int ebpf_map_update(struct ebpf_map *map, const void *key, const void *value,
+		    uint64_t flags)
+{
+	return map->ops->update(map, key, value, flags);
+}
+
+int ebpf_map_delete(struct ebpf_map *map, const void *key)
+{
+	return map->ops->delete(map, key);
+}
+
+int ebpf_map_get_next_key(struct ebpf_map *map, const void *key, void *next_key)
+{
+	return map->ops->get_next_key(map, key, next_key);
+}
+
+void *ebpf_map_lookup_ptr(struct ebpf_map *map, const void *key)
+{
+	return map->ops->lookup(map, key, true);
+}
+
+void *ebpf_map_value_addr(struct ebpf_map *map, uint32_t off)
+{
+	if ((map->def.type != EBPF_MAP_TYPE_ARRAY &&
+	     map->def.type != EBPF_MAP_TYPE_PERCPU_ARRAY) || off >= map->def.value_size)
+		return NULL;
+	return map->array.values + off;
+}

@@ -1,0 +1,29 @@
+/*
+ * Private to ebpf/: what the helpers (helpers.c) need from maps.c beyond
+ * the lookup/update/delete entry points of ebpf_internal.h - the devmap
+ * used by bpf_redirect_map and the ring buffer's producer side.
+ */
+#ifndef UKBPF_EBPF_MAPS_H
+#define UKBPF_EBPF_MAPS_H
+
+#include "ebpf_internal.h"
+
+/*
+ * The ifindex stored in a devmap's slot index, or 0 when the map is not a
+ * devmap, the index is out of range or the slot is empty.
+ */
+uint32_t ebpf_devmap_ifindex(const struct ebpf_map *map, uint32_t index);
+
+/*
+ * Ring buffer producer side (bpf_ringbuf_reserve/submit/discard/output).
+ * reserve returns size writable bytes, 8-byte aligned, or NULL when the
+ * map is not a ring buffer or the ring has no room; the record stays
+ * invisible to the consumer until it is committed. commit takes a pointer
+ * returned by reserve and publishes it (discard == false) or drops it.
+ */
+void *ebpf_ringbuf_reserve(struct ebpf_map *map, uint64_t size);
+void ebpf_ringbuf_commit(void *data, bool discard);
+/* reserve + copy + commit: 0, -EAGAIN when full, -EINVAL if not a ring. */
+int ebpf_ringbuf_output(struct ebpf_map *map, const void *data, uint64_t size);
+
+#endif /* UKBPF_EBPF_MAPS_H */

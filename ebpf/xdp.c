@@ -1,0 +1,61 @@
+/*
+ * The XDP context (struct ebpf_xdp_buff) and the redirect decision its
+ * helpers record.
+ */
+#include <errno.h>
+
+#include "ebpf_internal.h"
+
+/*
+ * Linux's bpf_redirect(ifindex, flags) has no context argument: the kernel
+ * keeps the target in per-CPU state that the driver reads after the run.
+ * ukbpf runs one XDP program at a time on one CPU, so one slot suffices.
+ */
+static struct {
+	uint32_t ifindex;
+	bool set;
+} pending_redirect;
+
+/* xdp_md holds 32-bit addresses (see struct ebpf_xdp_buff). */
+static bool xdp_addr_fits(const uint8_t *ptr)
+{
+	return (uintptr_t)ptr <= UINT32_MAX;
+}
+
+int ebpf_xdp_init(struct ebpf_xdp_buff *xb, uint8_t *buf_start, uint8_t *buf_end,
+		  uint8_t *data, size_t len, uint32_t ifindex, uint32_t rx_queue)
+{
+	if (!buf_start || buf_end < buf_start || data < buf_start || data > buf_end ||
+	    len > (size_t)(buf_end - data))
+		return -EINVAL;
+	if (!xdp_addr_fits(buf_end))
+		return -ERANGE;
+	*xb = (struct ebpf_xdp_buff){
+		.md = {
+			.data = (uint32_t)(uintptr_t)data,
+			.data_end = (uint32_t)(uintptr_t)(data + len),
+			/* Metadata is supported and starts empty (data_meta == data). */
+			.data_meta = (uint32_t)(uintptr_t)data,
+			.ingress_ifindex = ifindex,
+			.rx_queue_index = rx_queue,
+		},
+		.buf_start = buf_start,
+		.buf_end = buf_end,
+	};
+	pending_redirect.set = false;
+	pending_redirect.ifindex = 0;
+	return 0;
+}
+
+void ebpf_xdp_set_redirect(uint32_t ifindex)
+{
+	pending_redirect.ifindex = ifindex;
+	pending_redirect.set = true;
+}
+
+int ebpf_xdp_redirect_target(struct ebpf_xdp_buff *xb)
+{
+	xb->redirect_ifindex = pending_redirect.ifindex;
+	xb->redirect_set = pending_redirect.set;
+	return pending_redirect.set ? 0 : -ENOENT;
+}
