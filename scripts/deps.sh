@@ -1,0 +1,361 @@
+#!/usr/bin/env bash
+# scripts/deps.sh OUT_MK
+#
+# Ensures everything ukbpf needs to build and test, then writes the make
+# fragment OUT_MK (e.g. build/deps.mk) with absolute paths:
+#
+#   NEWLIB_DIR := <cache>/newlib-3.3.0-<key>/x86_64-elf   (include/, lib/libc.a, lib/libm.a)
+#   LWIP_DIR   := <cache>/lwip-2.1.3                      (pristine upstream tree: src/core, src/include, ...)
+#
+# Steps (each prints one "deps: ..." line only when it actually does work):
+#   1. tools   Debian packages (apt-get install of the missing ones only)
+#   2. cache   ${UKBPF_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ukbpf}
+#   3. lwip    lwIP 2.1.3 from the Debian *orig* source tarball (deb-src added
+#              if none is configured), sha256-pinned, unpacked atomically
+#   4. newlib  newlib 3.3.0 from newlib-source, sha256-pinned, built for
+#              x86_64-elf with the host gcc; install dir keyed by the flags
+#   5. outmk   OUT_MK, rewritten only when its content changes
+#
+# Idempotent; when nothing is to be done it only runs one dpkg-query and a
+# few file tests. Concurrent runs serialise on a lock in the cache dir.
+set -euo pipefail
+set -E  # ERR trap in functions and subshells too
+
+# ---------------------------------------------------------------- pinned inputs
+APT_PACKAGES=(
+  qemu-system-x86 qemu-utils grub-pc-bin grub-common xorriso mtools
+  clang lld llvm gcc make binutils python3 python3-pytest python3-scapy
+  libcmocka-dev newlib-source bpftool tcpdump libbpf-dev libpcap-dev
+  dpkg-dev xz-utils ca-certificates gdb
+)
+
+LWIP_VERSION=2.1.3
+LWIP_SRCPKG=lwip
+LWIP_ORIG_GLOB="lwip_${LWIP_VERSION}+dfsg1.orig.tar.*"
+LWIP_ORIG_SHA256=0a8276d09fc4e97bbba2f953d74af2388fc2195ea156be9d7589e297a68fde24
+
+NEWLIB_VERSION=3.3.0
+NEWLIB_TARBALL=/usr/src/newlib/newlib-${NEWLIB_VERSION}.tar.xz
+NEWLIB_TARBALL_SHA256=c6f3a88b9d93420904241b231ca8647303be3bfb3cfef6adc8d1ea9207291033
+NEWLIB_TOPDIR=newlib-salsa   # top-level dir inside Debian's tarball
+NEWLIB_TARGET=x86_64-elf
+# Kernel is linked at 1 MiB, identity mapped; no red zone since interrupts
+# push on the current stack.
+NEWLIB_CFLAGS="-O2 -g -ffreestanding -fno-pic -fno-pie -mno-red-zone -fno-stack-protector -fno-omit-frame-pointer -mcmodel=small -D_POSIX_TIMERS=1"
+NEWLIB_CONFIG_FLAGS=(
+  "--target=${NEWLIB_TARGET}"
+  --disable-multilib
+  --disable-newlib-supplied-syscalls
+)
+NEWLIB_TOOLS=(
+  CC_FOR_TARGET=gcc AR_FOR_TARGET=ar AS_FOR_TARGET=as LD_FOR_TARGET=ld
+  NM_FOR_TARGET=nm RANLIB_FOR_TARGET=ranlib OBJDUMP_FOR_TARGET=objdump
+  STRIP_FOR_TARGET=strip
+)
+
+# ---------------------------------------------------------------- plumbing
+ME=${0}
+OUT_MK=${1:-}
+STEP=init
+TMPDIRS=()
+TMP=''
+APT_UPDATED=0
+REPORTED=0
+
+fail() {  # fail MESSAGE...
+  REPORTED=1
+  printf 'deps: step %s failed: %s; retry with: %s %s\n' \
+    "$STEP" "$*" "$ME" "${OUT_MK:-build/deps.mk}" >&2
+  exit 1
+}
+
+on_err() {  # unexpected failure of some command under set -e
+  local rc=$1 line=$2 cmd=$3
+  # Report once, from the main shell only (command substitutions inherit it).
+  [[ $REPORTED == 1 || $BASH_SUBSHELL != 0 ]] && return
+  REPORTED=1
+  printf 'deps: step %s failed: command exited %d at line %d: %s; retry with: %s %s\n' \
+    "$STEP" "$rc" "$line" "$cmd" "$ME" "${OUT_MK:-build/deps.mk}" >&2
+}
+
+cleanup() {
+  local d
+  for d in "${TMPDIRS[@]+"${TMPDIRS[@]}"}"; do
+    [[ -n $d && -e $d ]] && rm -rf -- "$d"
+  done
+  return 0
+}
+trap 'on_err $? $LINENO "$BASH_COMMAND"' ERR
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+say() { printf 'deps: %s\n' "$*"; }
+
+mktmp() {  # mktmp PARENT PREFIX -> sets TMP to a new dir, removed on exit
+  TMP=$(mktemp -d "$1/$2.XXXXXX") || fail "cannot create a temp dir in $1"
+  TMPDIRS+=("$TMP")
+}
+
+sha256_of() { local s; s=$(sha256sum -- "$1"); printf '%s\n' "${s%% *}"; }
+
+check_sha256() {  # check_sha256 FILE EXPECTED
+  local got
+  got=$(sha256_of "$1")
+  [[ $got == "$2" ]] ||
+    fail "sha256 mismatch for $1: expected $2, got $got (upstream file changed? update the pin in $ME only after checking it)"
+}
+
+as_root() { [[ $(id -u) == 0 ]]; }
+
+quiet() {  # quiet WHAT CMD...: run CMD, show its output only if it fails
+  local what=$1 out rc=0; shift
+  out=$("$@" 2>&1) || rc=$?
+  if ((rc != 0)); then
+    printf '%s\n' "$out" | tail -n 30 >&2
+    fail "$what failed (exit $rc)"
+  fi
+}
+
+apt_update_once() {
+  [[ $APT_UPDATED == 1 ]] && return 0
+  as_root || fail "apt-get update needs root; run as root"
+  quiet "apt-get update" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  APT_UPDATED=1
+}
+
+[[ -n $OUT_MK && $# -eq 1 ]] || { echo "usage: $ME OUT_MK   (e.g. $ME build/deps.mk)" >&2; exit 2; }
+
+# ---------------------------------------------------------------- 1. tools
+STEP=tools
+missing_packages() {
+  # One dpkg-query for all packages; unknown packages print nothing.
+  local -A ok=()
+  local name status p
+  while IFS=' ' read -r name status; do
+    [[ $status == "install ok installed" ]] && ok[$name]=1
+  done < <(dpkg-query -W -f='${Package} ${Status}\n' "${APT_PACKAGES[@]}" 2>/dev/null || true)
+  for p in "${APT_PACKAGES[@]}"; do
+    [[ -n ${ok[$p]:-} ]] || printf '%s\n' "$p"
+  done
+}
+step_tools() {
+  local -a miss
+  mapfile -t miss < <(missing_packages)
+  ((${#miss[@]} == 0)) && return 0
+  as_root || fail "missing packages: ${miss[*]}; run this script as root (or: sudo apt-get install ${miss[*]})"
+  say "installing ${miss[*]}"
+  apt_update_once
+  quiet "apt-get install ${miss[*]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -q --no-install-recommends "${miss[@]}"
+}
+step_tools
+
+# ---------------------------------------------------------------- 2. cache
+STEP=cache
+CACHE=${UKBPF_CACHE:-${XDG_CACHE_HOME:-${HOME:?HOME is not set}/.cache}/ukbpf}
+[[ -d $CACHE ]] || { say "creating cache $CACHE"; mkdir -p -- "$CACHE"; }
+CACHE=$(cd -- "$CACHE" && pwd -P)
+
+LWIP_DIR=$CACHE/lwip-${LWIP_VERSION}
+NEWLIB_KEY=$(printf '%s\n' "newlib-${NEWLIB_VERSION}" "$NEWLIB_CFLAGS" \
+  "${NEWLIB_CONFIG_FLAGS[@]}" "${NEWLIB_TOOLS[@]}" | sha256sum)
+NEWLIB_KEY=${NEWLIB_KEY:0:12}
+NEWLIB_PREFIX=$CACHE/newlib-${NEWLIB_VERSION}-${NEWLIB_KEY}
+NEWLIB_DIR=$NEWLIB_PREFIX/$NEWLIB_TARGET
+
+lwip_ok() { [[ -f $LWIP_DIR/src/core/init.c ]]; }
+newlib_ok() { [[ -f $NEWLIB_DIR/lib/libc.a ]]; }
+
+# Serialise the slow steps between concurrent runs (e.g. parallel makes).
+if ! lwip_ok || ! newlib_ok; then
+  exec 9>"$CACHE/.lock"
+  flock 9
+fi
+
+# ---------------------------------------------------------------- 3. lwip
+STEP=lwip
+
+# Does any enabled apt source (one-line or deb822) have deb-src?
+have_deb_src() {
+  local SRCLIST='' SRCPARTS='' f
+  eval "$(apt-config shell SRCLIST Dir::Etc::sourcelist/f SRCPARTS Dir::Etc::sourceparts/d)"
+  for f in "$SRCLIST" "$SRCPARTS"*.list; do
+    [[ -f $f ]] && grep -Eq '^[[:space:]]*deb-src[[:space:]]' "$f" && return 0
+  done
+  for f in "$SRCPARTS"*.sources; do
+    [[ -f $f ]] || continue
+    # Stanza with Types containing deb-src and not Enabled: no.
+    awk 'BEGIN{RS=""; IGNORECASE=1; found=0}
+         { if ($0 ~ /(^|\n)Types:[^\n]*deb-src/ && $0 !~ /(^|\n)Enabled:[ \t]*no/) found=1 }
+         END{exit !found}' "$f" && return 0
+  done
+  return 1
+}
+
+# Print deb822 deb-src stanzas mirroring every enabled "deb" entry.
+derive_deb_src() {
+  local SRCLIST='' SRCPARTS='' f
+  eval "$(apt-config shell SRCLIST Dir::Etc::sourcelist/f SRCPARTS Dir::Etc::sourceparts/d)"
+  for f in "$SRCPARTS"*.sources; do
+    [[ -f $f ]] || continue
+    awk '
+      function flush(   i, out) {
+        if (n && types ~ /(^|[ \t])deb([ \t]|$)/ && !disabled) {
+          out = "Types: deb-src\n"
+          for (i = 1; i <= n; i++) out = out lines[i] "\n"
+          printf "%s\n", out
+        }
+        n = 0; types = ""; disabled = 0
+      }
+      /^[ \t]*#/ { next }
+      /^[ \t]*$/ { flush(); next }
+      {
+        if (tolower($0) ~ /^types:/) { types = $0; sub(/^[^:]*:/, "", types); next }
+        if (tolower($0) ~ /^enabled:[ \t]*no/) disabled = 1
+        lines[++n] = $0
+      }
+      END { flush() }' "$f"
+  done
+  for f in "$SRCLIST" "$SRCPARTS"*.list; do
+    [[ -f $f ]] || continue
+    # deb [opt=val ...] URI SUITE [COMPONENT...]
+    awk '
+      /^[ \t]*deb[ \t]/ {
+        sub(/#.*/, ""); i = 2; opts = ""
+        if ($2 ~ /^\[/) {
+          while (i <= NF) { opts = opts " " $i; if ($i ~ /\]$/) { i++; break } i++ }
+        }
+        gsub(/[\[\]]/, "", opts)
+        uri = $i; suite = $(i+1); comps = ""
+        for (j = i + 2; j <= NF; j++) comps = comps " " $j
+        if (uri == "" || suite == "") next
+        printf "Types: deb-src\nURIs: %s\nSuites: %s\n", uri, suite
+        if (comps != "") printf "Components:%s\n", comps
+        m = split(opts, o, /[ \t]+/)
+        for (k = 1; k <= m; k++) {
+          if (o[k] == "") continue
+          split(o[k], kv, "=")
+          if (kv[1] == "signed-by") printf "Signed-By: %s\n", kv[2]
+          else if (kv[1] == "arch") printf "Architectures: %s\n", kv[2]
+          else if (kv[1] == "trusted") printf "Trusted: %s\n", kv[2]
+        }
+        printf "\n"
+      }' "$f"
+  done
+}
+
+apt_knows_source() { apt-cache showsrc "$LWIP_SRCPKG" 2>/dev/null | grep -q '^Package:'; }
+
+step_lwip() {
+  lwip_ok && return 0
+  say "fetching lwIP ${LWIP_VERSION} (Debian orig tarball) into $LWIP_DIR"
+  if ! apt_knows_source; then
+    if ! have_deb_src; then
+      as_root || fail "no deb-src apt source configured and not root; run as root"
+      local SRCPARTS='' src
+      eval "$(apt-config shell SRCPARTS Dir::Etc::sourceparts/d)"
+      src=$(derive_deb_src)
+      [[ -n $src ]] || fail "found no 'deb' apt source to derive a deb-src entry from"
+      say "adding deb-src entries in ${SRCPARTS}ukbpf-src.sources"
+      printf '# Added by ukbpf scripts/deps.sh: deb-src twins of the deb entries (for lwIP).\n\n%s\n' \
+        "$src" >"${SRCPARTS}ukbpf-src.sources.tmp"
+      mv -f -- "${SRCPARTS}ukbpf-src.sources.tmp" "${SRCPARTS}ukbpf-src.sources"
+      APT_UPDATED=0  # sources changed: the indexes must be fetched again
+    fi
+    apt_update_once
+    apt_knows_source || fail "apt knows no source package '$LWIP_SRCPKG' even with deb-src configured"
+  fi
+
+  local dl unpack orig top
+  mktmp "${TMPDIR:-/tmp}" ukbpf-lwip-dl; dl=$TMP
+  # Let apt's _apt sandbox user write there (avoids the unsandboxed warning).
+  if as_root && id _apt >/dev/null 2>&1; then chown _apt "$dl"; fi
+  quiet "apt-get source --download-only $LWIP_SRCPKG" \
+    env -C "$dl" apt-get source -q --download-only "$LWIP_SRCPKG"
+  local -a origs
+  mapfile -t origs < <(compgen -G "$dl/$LWIP_ORIG_GLOB" || true)
+  ((${#origs[@]} == 1)) ||
+    fail "expected one $LWIP_ORIG_GLOB from apt-get source, got: $(ls "$dl")"
+  orig=${origs[0]}
+  check_sha256 "$orig" "$LWIP_ORIG_SHA256"
+
+  mktmp "$CACHE" .lwip-unpack; unpack=$TMP
+  tar -xf "$orig" -C "$unpack" || fail "cannot unpack $orig"
+  local -a tops
+  mapfile -t tops < <(find "$unpack" -mindepth 1 -maxdepth 1)
+  if ((${#tops[@]} != 1)) || [[ ! -d ${tops[0]} ]]; then
+    fail "$orig does not have a single top-level directory"
+  fi
+  top=${tops[0]}
+  [[ -f $top/src/core/init.c ]] || fail "$orig has no src/core/init.c"
+  rm -rf -- "$LWIP_DIR"
+  mv -- "$top" "$LWIP_DIR"
+}
+step_lwip
+
+# ---------------------------------------------------------------- 4. newlib
+STEP=newlib
+step_newlib() {
+  newlib_ok && return 0
+  local log=$CACHE/newlib-${NEWLIB_VERSION}-${NEWLIB_KEY}.log
+  say "building newlib ${NEWLIB_VERSION} for ${NEWLIB_TARGET} (about a minute on 2 cores; log: $log)"
+  [[ -f $NEWLIB_TARBALL ]] || fail "$NEWLIB_TARBALL not found (package newlib-source)"
+  check_sha256 "$NEWLIB_TARBALL" "$NEWLIB_TARBALL_SHA256"
+
+  local work src build stage
+  mktmp "$CACHE" .newlib-build; work=$TMP
+  src=$work/src build=$work/build stage=$work/stage
+  mkdir -p -- "$src" "$build" "$stage"
+  : >"$log"
+  run_logged() {  # run_logged WHAT CMD... (output to the log; tail on failure)
+    local what=$1; shift
+    printf '\n==== %s: %s\n' "$what" "$*" >>"$log"
+    if ! "$@" >>"$log" 2>&1; then
+      # With make -j the root cause is often far above the tail.
+      if grep -qE '(^|[^a-z])error:' "$log"; then
+        echo "---- first errors in $log:" >&2
+        grep -m 5 -E '(^|[^a-z])error:' "$log" >&2 || true
+      fi
+      echo "---- last 30 lines of $log:" >&2
+      tail -n 30 -- "$log" >&2
+      echo "----" >&2
+      fail "newlib $what failed (full log: $log)"
+    fi
+  }
+  run_logged unpack tar -xJf "$NEWLIB_TARBALL" -C "$src"
+  [[ -x $src/$NEWLIB_TOPDIR/configure ]] ||
+    fail "$NEWLIB_TARBALL did not unpack to $NEWLIB_TOPDIR/ (got: $(ls "$src"))"
+
+  local -a env_vars=("${NEWLIB_TOOLS[@]}" "CFLAGS_FOR_TARGET=$NEWLIB_CFLAGS" MAKEINFO=true)
+  run_logged configure env -C "$build" "${env_vars[@]}" \
+    "$src/$NEWLIB_TOPDIR/configure" --prefix="$NEWLIB_PREFIX" "${NEWLIB_CONFIG_FLAGS[@]}"
+  run_logged make make -C "$build" -j"$(nproc)" MAKEINFO=true
+  run_logged install make -C "$build" install DESTDIR="$stage" MAKEINFO=true
+
+  local f
+  for f in include/stdio.h lib/libc.a lib/libm.a; do
+    [[ -f $stage$NEWLIB_DIR/$f ]] || fail "newlib install lacks $f (log: $log)"
+  done
+  rm -rf -- "$NEWLIB_PREFIX"
+  mv -- "$stage$NEWLIB_PREFIX" "$NEWLIB_PREFIX"
+}
+step_newlib
+
+# ---------------------------------------------------------------- 5. OUT_MK
+STEP=outmk
+step_outmk() {
+  local content
+  content=$(printf '%s\n' \
+    "# Generated by scripts/deps.sh; do not edit." \
+    "NEWLIB_DIR := $NEWLIB_DIR" \
+    "LWIP_DIR := $LWIP_DIR")
+  if [[ -f $OUT_MK ]] && [[ $(<"$OUT_MK") == "$content" ]]; then
+    return 0
+  fi
+  say "writing $OUT_MK"
+  mkdir -p -- "$(dirname -- "$OUT_MK")"
+  printf '%s\n' "$content" >"$OUT_MK.tmp.$$"
+  mv -f -- "$OUT_MK.tmp.$$" "$OUT_MK"
+}
+step_outmk
