@@ -1,0 +1,527 @@
+/*
+ * Maps: Linux's bpf(2) semantics and error codes for every type ukbpf
+ * offers, LRU eviction order, iteration, and the ring buffer.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ebpf_internal.h"
+#include "maps.h"
+
+static char log_text[256];
+
+static struct ebpf_log fresh_log(void)
+{
+	log_text[0] = '\0';
+	return (struct ebpf_log){ .buf = log_text, .size = sizeof(log_text) };
+}
+
+static struct ebpf_map *make_map(uint32_t type, uint32_t key_size, uint32_t value_size,
+				 uint32_t max_entries)
+{
+	struct ebpf_map_def def = { type, key_size, value_size, max_entries, 0 };
+	struct ebpf_log log = fresh_log();
+	struct ebpf_map *map = NULL;
+
+	assert_int_equal(ebpf_map_create(&def, "test", &map, &log), 0);
+	assert_non_null(map);
+	return map;
+}
+
+static int create_err(uint32_t type, uint32_t key_size, uint32_t value_size,
+		      uint32_t max_entries, uint32_t flags)
+{
+	struct ebpf_map_def def = { type, key_size, value_size, max_entries, flags };
+	struct ebpf_log log = fresh_log();
+	struct ebpf_map *map = (struct ebpf_map *)&def; /* must be reset to NULL */
+	int err = ebpf_map_create(&def, "counts", &map, &log);
+
+	assert_null(map);
+	assert_true(log.len > 0);
+	return err;
+}
+
+/* ---- create ---------------------------------------------------------------- */
+
+static void test_create_rejects_bad_defs(void **state)
+{
+	assert_int_equal(create_err(99, 4, 8, 1, 0), -EINVAL);
+	assert_string_equal(log_text, "map 'counts': unsupported map type 99");
+	assert_int_equal(create_err(EBPF_MAP_TYPE_HASH, 0, 8, 1, 0), -EINVAL);
+	assert_int_equal(create_err(EBPF_MAP_TYPE_HASH, 4, 0, 1, 0), -EINVAL);
+	assert_int_equal(create_err(EBPF_MAP_TYPE_HASH, 4, 8, 0, 0), -EINVAL);
+	assert_int_equal(create_err(EBPF_MAP_TYPE_ARRAY, 8, 8, 1, 0), -EINVAL);
+	assert_int_equal(create_err(EBPF_MAP_TYPE_ARRAY, 4, 8, 1, 1u << 20), -EINVAL);
+	assert_non_null(strstr(log_text, "flags"));
+	assert_int_equal(create_err(EBPF_MAP_TYPE_HASH, 513, 8, 1, 0), -E2BIG);
+	assert_int_equal(create_err(EBPF_MAP_TYPE_ARRAY, 4, 1u << 21, 1, 0), -E2BIG);
+	assert_int_equal(create_err(EBPF_MAP_TYPE_ARRAY, 4, 8, UINT32_MAX, 0), -E2BIG);
+	assert_int_equal(create_err(EBPF_MAP_TYPE_DEVMAP, 4, 2, 1, 0), -EINVAL);
+	assert_int_equal(create_err(EBPF_MAP_TYPE_PROG_ARRAY, 4, 8, 1, 0), -EINVAL);
+	assert_int_equal(create_err(EBPF_MAP_TYPE_RINGBUF, 0, 0, 4096 * 3, 0), -EINVAL);
+	assert_int_equal(create_err(EBPF_MAP_TYPE_RINGBUF, 0, 0, 2048, 0), -EINVAL);
+	assert_int_equal(create_err(EBPF_MAP_TYPE_RINGBUF, 4, 0, 4096, 0), -EINVAL);
+}
+
+static void test_create_keeps_name_and_def(void **state)
+{
+	struct ebpf_map_def def = { EBPF_MAP_TYPE_HASH, 4, 8, 16, 1 /* NO_PREALLOC */ };
+	struct ebpf_map *map;
+
+	assert_int_equal(ebpf_map_create(&def, "flows", &map, NULL), 0);
+	assert_string_equal(ebpf_map_get_name(map), "flows");
+	assert_memory_equal(ebpf_map_get_def(map), &def, sizeof(def));
+	ebpf_map_free(map);
+	assert_int_equal(ebpf_map_create(&def, NULL, &map, NULL), 0);
+	assert_string_equal(ebpf_map_get_name(map), "");
+	ebpf_map_free(map);
+	ebpf_map_free(NULL);
+}
+
+/* ---- arrays ------------------------------------------------------------------ */
+
+static void check_array_semantics(uint32_t type)
+{
+	struct ebpf_map *map = make_map(type, 4, 12, 4);
+	uint8_t value[12], out[12], zero[12] = { 0 };
+	uint32_t key = 2, next;
+
+	memset(value, 0xab, sizeof(value));
+	assert_int_equal(ebpf_map_lookup(map, &key, out), 0);
+	assert_memory_equal(out, zero, sizeof(out));
+	assert_int_equal(ebpf_map_update(map, &key, value, EBPF_ANY), 0);
+	assert_int_equal(ebpf_map_lookup(map, &key, out), 0);
+	assert_memory_equal(out, value, sizeof(out));
+	assert_int_equal(ebpf_map_update(map, &key, value, EBPF_EXIST), 0);
+	assert_int_equal(ebpf_map_update(map, &key, value, EBPF_NOEXIST), -EEXIST);
+	assert_int_equal(ebpf_map_update(map, &key, value, 3), -EINVAL);
+	assert_int_equal(ebpf_map_delete(map, &key), -EINVAL);
+	key = 4;
+	assert_int_equal(ebpf_map_update(map, &key, value, EBPF_ANY), -E2BIG);
+	assert_int_equal(ebpf_map_lookup(map, &key, out), -ENOENT);
+	assert_null(ebpf_map_lookup_ptr(map, &key));
+
+	assert_int_equal(ebpf_map_get_next_key(map, NULL, &next), 0);
+	assert_int_equal(next, 0);
+	key = 1;
+	assert_int_equal(ebpf_map_get_next_key(map, &key, &next), 0);
+	assert_int_equal(next, 2);
+	key = 3;
+	assert_int_equal(ebpf_map_get_next_key(map, &key, &next), -ENOENT);
+	key = 77;
+	assert_int_equal(ebpf_map_get_next_key(map, &key, &next), 0);
+	assert_int_equal(next, 0);
+	ebpf_map_free(map);
+}
+
+static void test_array(void **state)
+{
+	check_array_semantics(EBPF_MAP_TYPE_ARRAY);
+}
+
+static void test_percpu_array(void **state)
+{
+	check_array_semantics(EBPF_MAP_TYPE_PERCPU_ARRAY);
+}
+
+static void test_array_values_aligned_and_addressable(void **state)
+{
+	struct ebpf_map *map = make_map(EBPF_MAP_TYPE_ARRAY, 4, 5, 3);
+	uint32_t key = 1;
+	uint8_t *slot0, *slot1;
+
+	key = 0;
+	slot0 = ebpf_map_lookup_ptr(map, &key);
+	key = 1;
+	slot1 = ebpf_map_lookup_ptr(map, &key);
+	assert_int_equal((uintptr_t)slot0 % 8, 0);
+	assert_int_equal((uintptr_t)slot1 % 8, 0);
+	assert_ptr_equal(ebpf_map_value_addr(map, 0), slot0);
+	assert_ptr_equal(ebpf_map_value_addr(map, 4), slot0 + 4);
+	assert_null(ebpf_map_value_addr(map, 5));
+	/* A program's store through the pointer is what the user reads. */
+	slot1[0] = 0x5a;
+	uint8_t out[5];
+	assert_int_equal(ebpf_map_lookup(map, &key, out), 0);
+	assert_int_equal(out[0], 0x5a);
+	ebpf_map_free(map);
+
+	map = make_map(EBPF_MAP_TYPE_HASH, 4, 8, 1);
+	assert_null(ebpf_map_value_addr(map, 0));
+	ebpf_map_free(map);
+}
+
+/* ---- hashes ------------------------------------------------------------------- */
+
+struct flow_key {
+	uint8_t bytes[6]; /* odd size: values must still be 8-byte aligned */
+};
+
+static struct flow_key flow(uint32_t n)
+{
+	struct flow_key key = { { 0 } };
+
+	memcpy(key.bytes, &n, sizeof(n));
+	key.bytes[5] = 0x77;
+	return key;
+}
+
+static void check_hash_semantics(uint32_t type)
+{
+	struct ebpf_map *map = make_map(type, sizeof(struct flow_key), 8, 3);
+	struct flow_key key = flow(1);
+	uint64_t value = 10, out;
+	uint64_t *ptr;
+
+	assert_int_equal(ebpf_map_lookup(map, &key, &out), -ENOENT);
+	assert_int_equal(ebpf_map_update(map, &key, &value, EBPF_EXIST), -ENOENT);
+	assert_int_equal(ebpf_map_update(map, &key, &value, EBPF_NOEXIST), 0);
+	assert_int_equal(ebpf_map_update(map, &key, &value, EBPF_NOEXIST), -EEXIST);
+	assert_int_equal(ebpf_map_update(map, &key, &value, 7), -EINVAL);
+	value = 11;
+	assert_int_equal(ebpf_map_update(map, &key, &value, EBPF_EXIST), 0);
+	assert_int_equal(ebpf_map_lookup(map, &key, &out), 0);
+	assert_int_equal(out, 11);
+
+	ptr = ebpf_map_lookup_ptr(map, &key);
+	assert_non_null(ptr);
+	assert_int_equal((uintptr_t)ptr % 8, 0);
+	__atomic_fetch_add(ptr, 5, __ATOMIC_RELAXED);
+	assert_int_equal(ebpf_map_lookup(map, &key, &out), 0);
+	assert_int_equal(out, 16);
+
+	assert_int_equal(ebpf_map_delete(map, &key), 0);
+	assert_int_equal(ebpf_map_delete(map, &key), -ENOENT);
+	assert_null(ebpf_map_lookup_ptr(map, &key));
+	ebpf_map_free(map);
+}
+
+static void test_hash(void **state)
+{
+	check_hash_semantics(EBPF_MAP_TYPE_HASH);
+}
+
+static void test_percpu_hash(void **state)
+{
+	check_hash_semantics(EBPF_MAP_TYPE_PERCPU_HASH);
+}
+
+static void test_lru_hash(void **state)
+{
+	check_hash_semantics(EBPF_MAP_TYPE_LRU_HASH);
+}
+
+static void test_full_hash_is_e2big_and_recovers(void **state)
+{
+	struct ebpf_map *map = make_map(EBPF_MAP_TYPE_HASH, 4, 4, 4);
+	uint32_t value = 0;
+
+	for (uint32_t key = 0; key < 4; key++)
+		assert_int_equal(ebpf_map_update(map, &key, &value, EBPF_ANY), 0);
+	uint32_t extra = 100;
+	assert_int_equal(ebpf_map_update(map, &extra, &value, EBPF_ANY), -E2BIG);
+	/* Updating an existing key needs no new element. */
+	uint32_t key = 3;
+	assert_int_equal(ebpf_map_update(map, &key, &value, EBPF_ANY), 0);
+	assert_int_equal(ebpf_map_delete(map, &key), 0);
+	assert_int_equal(ebpf_map_update(map, &extra, &value, EBPF_ANY), 0);
+	assert_int_equal(ebpf_map_lookup(map, &extra, &value), 0);
+	ebpf_map_free(map);
+}
+
+static bool lru_has(struct ebpf_map *map, uint32_t key)
+{
+	uint32_t value;
+
+	return ebpf_map_lookup(map, &key, &value) == 0;
+}
+
+static void test_lru_evicts_least_recently_used(void **state)
+{
+	struct ebpf_map *map = make_map(EBPF_MAP_TYPE_LRU_HASH, 4, 4, 3);
+	uint32_t value = 0;
+
+	for (uint32_t key = 1; key <= 3; key++)
+		assert_int_equal(ebpf_map_update(map, &key, &value, EBPF_ANY), 0);
+	/* A program's lookup refreshes 1; updating 2 refreshes it: 3 is oldest. */
+	uint32_t key = 1;
+	assert_non_null(ebpf_map_lookup_ptr(map, &key));
+	key = 2;
+	assert_int_equal(ebpf_map_update(map, &key, &value, EBPF_EXIST), 0);
+	key = 4;
+	assert_int_equal(ebpf_map_update(map, &key, &value, EBPF_NOEXIST), 0);
+	assert_false(lru_has(map, 3));
+	assert_true(lru_has(map, 1) && lru_has(map, 2) && lru_has(map, 4));
+
+	/* User-space lookups do not refresh (Linux): 1 is now the oldest. */
+	key = 1;
+	assert_int_equal(ebpf_map_lookup(map, &key, &value), 0);
+	key = 5;
+	assert_int_equal(ebpf_map_update(map, &key, &value, EBPF_ANY), 0);
+	assert_false(lru_has(map, 1));
+	assert_true(lru_has(map, 2) && lru_has(map, 4) && lru_has(map, 5));
+
+	/* A deleted element frees its slot instead of evicting. */
+	key = 2;
+	assert_int_equal(ebpf_map_delete(map, &key), 0);
+	key = 6;
+	assert_int_equal(ebpf_map_update(map, &key, &value, EBPF_ANY), 0);
+	assert_true(lru_has(map, 4) && lru_has(map, 5) && lru_has(map, 6));
+	ebpf_map_free(map);
+}
+
+#define ITER_KEYS 300
+
+static void test_hash_get_next_key_visits_each_key_once(void **state)
+{
+	struct ebpf_map *map = make_map(EBPF_MAP_TYPE_HASH, 4, 4, ITER_KEYS);
+	uint8_t seen[ITER_KEYS] = { 0 };
+	uint32_t key, next, value = 0, visited = 0;
+	int err;
+
+	for (key = 0; key < ITER_KEYS; key++)
+		assert_int_equal(ebpf_map_update(map, &key, &value, EBPF_ANY), 0);
+	for (err = ebpf_map_get_next_key(map, NULL, &next); err == 0;
+	     err = ebpf_map_get_next_key(map, &key, &next)) {
+		assert_true(next < ITER_KEYS);
+		seen[next]++;
+		visited++;
+		key = next;
+	}
+	assert_int_equal(err, -ENOENT);
+	assert_int_equal(visited, ITER_KEYS);
+	for (key = 0; key < ITER_KEYS; key++)
+		assert_int_equal(seen[key], 1);
+
+	/* A key not in the map restarts at the first key, as in Linux. */
+	uint32_t first, missing = 99999;
+	assert_int_equal(ebpf_map_get_next_key(map, NULL, &first), 0);
+	assert_int_equal(ebpf_map_get_next_key(map, &missing, &next), 0);
+	assert_int_equal(next, first);
+
+	/* Deleting the current key while walking (the usual drain loop). */
+	for (err = ebpf_map_get_next_key(map, NULL, &next); err == 0;
+	     err = ebpf_map_get_next_key(map, NULL, &next))
+		assert_int_equal(ebpf_map_delete(map, &next), 0);
+	assert_int_equal(err, -ENOENT);
+	ebpf_map_free(map);
+}
+
+/* ---- prog array, devmap ----------------------------------------------------------- */
+
+static void test_prog_array(void **state)
+{
+	struct ebpf_map *map = make_map(EBPF_MAP_TYPE_PROG_ARRAY, 4, 4, 2);
+	struct ebpf_map *array = make_map(EBPF_MAP_TYPE_ARRAY, 4, 4, 2);
+	struct ebpf_prog xdp_a = { .type = EBPF_PROG_TYPE_XDP };
+	struct ebpf_prog xdp_b = { .type = EBPF_PROG_TYPE_XDP };
+	struct ebpf_prog filter = { .type = EBPF_PROG_TYPE_SOCKET_FILTER };
+	uint32_t key = 1, value;
+
+	assert_null(ebpf_prog_array_get(map, 0));
+	assert_int_equal(ebpf_prog_array_set(map, 0, &xdp_a), 0);
+	assert_int_equal(ebpf_prog_array_set(map, 1, &xdp_b), 0);
+	assert_ptr_equal(ebpf_prog_array_get(map, 0), &xdp_a);
+	assert_ptr_equal(ebpf_prog_array_get(map, 1), &xdp_b);
+	assert_null(ebpf_prog_array_get(map, 2));
+	assert_int_equal(ebpf_prog_array_set(map, 2, &xdp_a), -E2BIG);
+	assert_int_equal(ebpf_prog_array_set(map, 0, &filter), -EINVAL);
+	assert_int_equal(ebpf_prog_array_set(array, 0, &xdp_a), -EINVAL);
+	assert_null(ebpf_prog_array_get(array, 0));
+
+	assert_int_equal(ebpf_map_lookup(map, &key, &value), -EOPNOTSUPP);
+	assert_int_equal(ebpf_map_update(map, &key, &value, EBPF_ANY), -EINVAL);
+	assert_int_equal(ebpf_map_delete(map, &key), 0);
+	assert_null(ebpf_prog_array_get(map, 1));
+	assert_int_equal(ebpf_map_delete(map, &key), -ENOENT);
+	key = 9;
+	assert_int_equal(ebpf_map_delete(map, &key), -E2BIG);
+	assert_int_equal(ebpf_prog_array_set(map, 0, NULL), 0);
+	assert_null(ebpf_prog_array_get(map, 0));
+	ebpf_map_free(map);
+	ebpf_map_free(array);
+}
+
+static void test_devmap(void **state)
+{
+	struct ebpf_map *map = make_map(EBPF_MAP_TYPE_DEVMAP, 4, 4, 4);
+	uint32_t key = 1, ifindex = 7, out;
+
+	assert_int_equal(ebpf_map_lookup(map, &key, &out), -ENOENT);
+	assert_null(ebpf_map_lookup_ptr(map, &key));
+	assert_int_equal(ebpf_devmap_ifindex(map, 1), 0);
+	assert_int_equal(ebpf_map_update(map, &key, &ifindex, EBPF_ANY), 0);
+	assert_int_equal(ebpf_map_lookup(map, &key, &out), 0);
+	assert_int_equal(out, 7);
+	assert_int_equal(ebpf_devmap_ifindex(map, 1), 7);
+	assert_int_equal(ebpf_devmap_ifindex(map, 4), 0);
+	assert_int_equal(ebpf_map_delete(map, &key), 0);
+	assert_int_equal(ebpf_devmap_ifindex(map, 1), 0);
+	assert_int_equal(ebpf_map_lookup(map, &key, &out), -ENOENT);
+	key = 4;
+	assert_int_equal(ebpf_map_update(map, &key, &ifindex, EBPF_ANY), -E2BIG);
+	assert_int_equal(ebpf_map_delete(map, &key), -EINVAL);
+	ebpf_map_free(map);
+
+	/* Only devmaps answer ebpf_devmap_ifindex. */
+	map = make_map(EBPF_MAP_TYPE_ARRAY, 4, 4, 4);
+	key = 0;
+	assert_int_equal(ebpf_map_update(map, &key, &ifindex, EBPF_ANY), 0);
+	assert_int_equal(ebpf_devmap_ifindex(map, 0), 0);
+	ebpf_map_free(map);
+}
+
+/* ---- ring buffer --------------------------------------------------------------------- */
+
+#define RING_SIZE 4096
+#define MAX_SEEN 64
+
+struct seen_records {
+	size_t count;
+	uint32_t first_word[MAX_SEEN];
+	size_t len[MAX_SEEN];
+	int stop_after; /* return 1 after this many records; 0: never */
+};
+
+static int record_seen(void *ctx, const void *data, size_t len)
+{
+	struct seen_records *seen = ctx;
+
+	assert_true(seen->count < MAX_SEEN);
+	assert_int_equal((uintptr_t)data % 8, 0);
+	memcpy(&seen->first_word[seen->count], data, sizeof(uint32_t));
+	seen->len[seen->count++] = len;
+	return seen->stop_after && seen->count == (size_t)seen->stop_after;
+}
+
+static uint32_t *reserve_word(struct ebpf_map *ring, uint64_t size, uint32_t word)
+{
+	uint32_t *record = ebpf_ringbuf_reserve(ring, size);
+
+	assert_non_null(record);
+	*record = word;
+	return record;
+}
+
+static void test_ringbuf_reserve_submit_discard_consume(void **state)
+{
+	struct ebpf_map *ring = make_map(EBPF_MAP_TYPE_RINGBUF, 0, 0, RING_SIZE);
+	struct seen_records seen = { 0 };
+	uint32_t *a = reserve_word(ring, 4, 0xa);
+	uint32_t *b = reserve_word(ring, 12, 0xb);
+	uint32_t *c = reserve_word(ring, 4, 0xc);
+
+	/* Nothing is visible before submit; a busy record blocks later ones. */
+	ebpf_ringbuf_commit(b, false);
+	assert_int_equal(ebpf_ringbuf_consume(ring, record_seen, &seen), 0);
+	ebpf_ringbuf_commit(a, false);
+	ebpf_ringbuf_commit(c, true);
+	assert_int_equal(ebpf_ringbuf_consume(ring, record_seen, &seen), 2);
+	assert_int_equal(seen.count, 2);
+	assert_int_equal(seen.first_word[0], 0xa);
+	assert_int_equal(seen.len[0], 4);
+	assert_int_equal(seen.first_word[1], 0xb);
+	assert_int_equal(seen.len[1], 12);
+	assert_int_equal(ebpf_ringbuf_consume(ring, record_seen, &seen), 0);
+
+	uint64_t payload = 0x1122334455667788ull;
+	assert_int_equal(ebpf_ringbuf_output(ring, &payload, sizeof(payload)), 0);
+	assert_int_equal(ebpf_ringbuf_consume(ring, record_seen, &seen), 1);
+	assert_int_equal(seen.first_word[2], 0x55667788);
+	assert_int_equal(seen.len[2], 8);
+	ebpf_map_free(ring);
+}
+
+static void test_ringbuf_full_wraps_and_stops(void **state)
+{
+	struct ebpf_map *ring = make_map(EBPF_MAP_TYPE_RINGBUF, 0, 0, RING_SIZE);
+	struct seen_records seen = { 0 };
+	const uint64_t size = 1000; /* 1008 bytes with header: 4 fit, 64 left */
+	uint32_t word;
+
+	for (word = 0; word < 4; word++)
+		ebpf_ringbuf_commit(reserve_word(ring, size, word), false);
+	assert_null(ebpf_ringbuf_reserve(ring, size));
+	assert_int_equal(ebpf_ringbuf_output(ring, &word, 100), -EAGAIN);
+
+	/*
+	 * Consume two: the next record cannot fit in the 64 bytes at the end,
+	 * so it wraps to the start behind a padding record, and one more
+	 * fills the ring exactly up to the consumer.
+	 */
+	seen.stop_after = 2;
+	assert_int_equal(ebpf_ringbuf_consume(ring, record_seen, &seen), 2);
+	ebpf_ringbuf_commit(reserve_word(ring, size, 4), false);
+	ebpf_ringbuf_commit(reserve_word(ring, size, 5), false);
+	assert_null(ebpf_ringbuf_reserve(ring, 0));
+	seen.stop_after = 0;
+	assert_int_equal(ebpf_ringbuf_consume(ring, record_seen, &seen), 4);
+	assert_int_equal(seen.count, 6);
+	for (word = 0; word < 6; word++)
+		assert_int_equal(seen.first_word[word], word);
+	ebpf_map_free(ring);
+
+	/* The largest record fills a fresh ring: header + RING_SIZE - 8. */
+	ring = make_map(EBPF_MAP_TYPE_RINGBUF, 0, 0, RING_SIZE);
+	assert_null(ebpf_ringbuf_reserve(ring, RING_SIZE));
+	assert_null(ebpf_ringbuf_reserve(ring, UINT64_MAX));
+	assert_non_null(ebpf_ringbuf_reserve(ring, RING_SIZE - 8));
+	assert_null(ebpf_ringbuf_reserve(ring, 0));
+	ebpf_map_free(ring);
+}
+
+static int record_fail(void *ctx, const void *data, size_t len)
+{
+	return -EIO;
+}
+
+static void test_ringbuf_user_api_and_errors(void **state)
+{
+	struct ebpf_map *ring = make_map(EBPF_MAP_TYPE_RINGBUF, 0, 0, RING_SIZE);
+	struct ebpf_map *array = make_map(EBPF_MAP_TYPE_ARRAY, 4, 4, 1);
+	uint32_t key = 0, value = 0;
+
+	assert_int_equal(ebpf_map_lookup(ring, &key, &value), -EOPNOTSUPP);
+	assert_int_equal(ebpf_map_update(ring, &key, &value, 0), -EOPNOTSUPP);
+	assert_int_equal(ebpf_map_delete(ring, &key), -EOPNOTSUPP);
+	assert_int_equal(ebpf_map_get_next_key(ring, NULL, &key), -EOPNOTSUPP);
+	assert_null(ebpf_map_lookup_ptr(ring, &key));
+	assert_null(ebpf_ringbuf_reserve(array, 8));
+	assert_int_equal(ebpf_ringbuf_output(array, &value, 4), -EINVAL);
+	assert_int_equal(ebpf_ringbuf_consume(array, record_fail, NULL), -EINVAL);
+	assert_int_equal(ebpf_ringbuf_output(ring, &value, 4), 0);
+	assert_int_equal(ebpf_ringbuf_consume(ring, record_fail, NULL), -EIO);
+	assert_int_equal(ebpf_ringbuf_consume(ring, record_fail, NULL), 0);
+	ebpf_map_free(ring);
+	ebpf_map_free(array);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_create_rejects_bad_defs),
+		cmocka_unit_test(test_create_keeps_name_and_def),
+		cmocka_unit_test(test_array),
+		cmocka_unit_test(test_percpu_array),
+		cmocka_unit_test(test_array_values_aligned_and_addressable),
+		cmocka_unit_test(test_hash),
+		cmocka_unit_test(test_percpu_hash),
+		cmocka_unit_test(test_lru_hash),
+		cmocka_unit_test(test_full_hash_is_e2big_and_recovers),
+		cmocka_unit_test(test_lru_evicts_least_recently_used),
+		cmocka_unit_test(test_hash_get_next_key_visits_each_key_once),
+		cmocka_unit_test(test_prog_array),
+		cmocka_unit_test(test_devmap),
+		cmocka_unit_test(test_ringbuf_reserve_submit_discard_consume),
+		cmocka_unit_test(test_ringbuf_full_wraps_and_stops),
+		cmocka_unit_test(test_ringbuf_user_api_and_errors),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
