@@ -1,0 +1,504 @@
+/*
+ * The interpreter: one switch over the full opcode byte of a program that
+ * ebpf_prog_create() has already checked, so no case re-validates its
+ * encoding. Semantics follow RFC 9669; where the RFC leaves room (division
+ * by zero, shift masking, out-of-bounds legacy loads, tail calls) they
+ * follow Linux, citing the section they refine.
+ *
+ * Abnormal termination (a legacy packet load out of bounds, a local call
+ * beyond EBPF_MAX_CALL_DEPTH frames) ends the program with r0 = 0, as
+ * Linux does for LD_ABS/LD_IND.
+ */
+#include <string.h>
+
+#include "ebpf_internal.h"
+
+#define STACK_WORDS (EBPF_STACK_SIZE / sizeof(uint64_t))
+#define CALLEE_SAVED_FIRST 6
+#define CALLEE_SAVED_COUNT 4 /* r6..r9, RFC 9669 §2.1 */
+#define SWAP_WIDTH_16 16
+#define SWAP_WIDTH_32 32
+#define SHIFT_MASK_64 63
+#define SHIFT_MASK_32 31
+#define MOVSX_8 8
+#define MOVSX_16 16
+#define MOVSX_32 32
+#define BITS_PER_BYTE 8
+
+/* A bpf-to-bpf call's return point and the caller's r6-r9. */
+struct call_frame {
+	const struct ebpf_insn *return_pc;
+	uint64_t callee_saved[CALLEE_SAVED_COUNT];
+};
+
+/* The bytes LD_ABS/LD_IND read (RFC 9669 §5.5, legacy packet access). */
+struct legacy_packet {
+	const uint8_t *data;
+	uint64_t len;
+};
+
+static struct legacy_packet legacy_packet_of(const struct ebpf_prog *prog, void *ctx,
+					     size_t ctx_len)
+{
+	struct legacy_packet packet = { NULL, 0 };
+
+	if (prog->type == EBPF_PROG_TYPE_UNSPEC) {
+		packet.data = ctx;
+		packet.len = ctx_len;
+	} else if (prog->type == EBPF_PROG_TYPE_SOCKET_FILTER && ctx) {
+		const struct ebpf_cbpf_ctx *cbpf_ctx = ctx;
+
+		packet.data = cbpf_ctx->data;
+		packet.len = cbpf_ctx->caplen;
+	}
+	return packet;
+}
+
+/*
+ * Reads size bytes in network byte order. Linux computes the offset of
+ * LD_IND as a 32-bit sum and treats a negative one as out of bounds.
+ */
+static inline int legacy_load(const struct legacy_packet *packet, int32_t offset,
+			      unsigned int size, uint64_t *value)
+{
+	const uint8_t *bytes;
+	uint64_t result = 0;
+	unsigned int k;
+
+	if (offset < 0 || (uint64_t)offset + size > packet->len)
+		return -1;
+	bytes = packet->data + offset;
+	for (k = 0; k < size; k++)
+		result = result << BITS_PER_BYTE | bytes[k];
+	*value = result;
+	return 0;
+}
+
+static inline uint64_t byte_swap(uint64_t value, int32_t width)
+{
+	if (width == SWAP_WIDTH_16)
+		return __builtin_bswap16((uint16_t)value);
+	if (width == SWAP_WIDTH_32)
+		return __builtin_bswap32((uint32_t)value);
+	return __builtin_bswap64(value);
+}
+
+static inline uint64_t truncate_to_width(uint64_t value, int32_t width)
+{
+	if (width == SWAP_WIDTH_16)
+		return (uint16_t)value;
+	if (width == SWAP_WIDTH_32)
+		return (uint32_t)value;
+	return value;
+}
+
+/* RFC 9669 §4.2: to-LE/to-BE convert only when the host order differs. */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define to_le(value, width) truncate_to_width(value, width)
+#define to_be(value, width) byte_swap(value, width)
+#else
+#define to_le(value, width) byte_swap(value, width)
+#define to_be(value, width) truncate_to_width(value, width)
+#endif
+
+/*
+ * RFC 9669 §4.1: signed division by zero yields 0 and modulo by zero leaves
+ * dst; INT_MIN / -1 wraps to INT_MIN and INT_MIN % -1 is 0 (computed
+ * without the C operators, for which those cases are undefined).
+ */
+static inline uint64_t sdiv64(uint64_t dst, int64_t divisor)
+{
+	if (divisor == 0)
+		return 0;
+	if (divisor == -1)
+		return -dst;
+	return (uint64_t)((int64_t)dst / divisor);
+}
+
+static inline uint64_t smod64(uint64_t dst, int64_t divisor)
+{
+	if (divisor == 0)
+		return dst;
+	if (divisor == -1)
+		return 0;
+	return (uint64_t)((int64_t)dst % divisor);
+}
+
+static inline uint32_t sdiv32(uint32_t dst, int32_t divisor)
+{
+	if (divisor == 0)
+		return 0;
+	if (divisor == -1)
+		return -dst;
+	return (uint32_t)((int32_t)dst / divisor);
+}
+
+static inline uint32_t smod32(uint32_t dst, int32_t divisor)
+{
+	if (divisor == 0)
+		return dst;
+	if (divisor == -1)
+		return 0;
+	return (uint32_t)((int32_t)dst % divisor);
+}
+
+static inline uint64_t movsx64(uint64_t src, int16_t width)
+{
+	if (width == MOVSX_8)
+		return (uint64_t)(int64_t)(int8_t)src;
+	if (width == MOVSX_16)
+		return (uint64_t)(int64_t)(int16_t)src;
+	if (width == MOVSX_32)
+		return (uint64_t)(int64_t)(int32_t)src;
+	return src;
+}
+
+static inline uint32_t movsx32(uint64_t src, int16_t width)
+{
+	if (width == MOVSX_8)
+		return (uint32_t)(int32_t)(int8_t)src;
+	if (width == MOVSX_16)
+		return (uint32_t)(int32_t)(int16_t)src;
+	return (uint32_t)src;
+}
+
+/* Shorthands for the operands of the current instruction. */
+#define DST reg[insn->dst_reg]
+#define SRC reg[insn->src_reg]
+#define IMM64 ((uint64_t)(int64_t)insn->imm) /* §4.1: imm sign-extends */
+#define IMM32 ((uint32_t)insn->imm)
+#define DST32 ((uint32_t)DST)
+#define SRC32 ((uint32_t)SRC)
+#define MEM_ADDR(base) ((void *)(uintptr_t)((base) + (int64_t)insn->offset))
+#define STACK_TOP(frame) ((uint64_t)(uintptr_t)(stack[frame] + STACK_WORDS))
+
+/* Operations whose 64- and 32-bit forms differ only in width (§4.1). */
+#define ALU_BINARY(OPCODE, OP)                                                     \
+	case EBPF_CLS_ALU64 | (OPCODE) | EBPF_SRC_K:                               \
+		DST = DST OP IMM64;                                                \
+		break;                                                             \
+	case EBPF_CLS_ALU64 | (OPCODE) | EBPF_SRC_X:                               \
+		DST = DST OP SRC;                                                  \
+		break;                                                             \
+	case EBPF_CLS_ALU | (OPCODE) | EBPF_SRC_K:                                 \
+		DST = (uint32_t)(DST32 OP IMM32);                                  \
+		break;                                                             \
+	case EBPF_CLS_ALU | (OPCODE) | EBPF_SRC_X:                                 \
+		DST = (uint32_t)(DST32 OP SRC32);                                  \
+		break;
+
+/* Shift amounts are masked to the operand width, as Linux and x86 do. */
+#define ALU_SHIFT(OPCODE, TYPE64, TYPE32, OP)                                      \
+	case EBPF_CLS_ALU64 | (OPCODE) | EBPF_SRC_K:                               \
+		DST = (uint64_t)((TYPE64)DST OP (IMM64 & SHIFT_MASK_64));          \
+		break;                                                             \
+	case EBPF_CLS_ALU64 | (OPCODE) | EBPF_SRC_X:                               \
+		DST = (uint64_t)((TYPE64)DST OP (SRC & SHIFT_MASK_64));            \
+		break;                                                             \
+	case EBPF_CLS_ALU | (OPCODE) | EBPF_SRC_K:                                 \
+		DST = (uint32_t)((TYPE32)DST OP (IMM32 & SHIFT_MASK_32));          \
+		break;                                                             \
+	case EBPF_CLS_ALU | (OPCODE) | EBPF_SRC_X:                                 \
+		DST = (uint32_t)((TYPE32)DST OP (SRC32 & SHIFT_MASK_32));          \
+		break;
+
+/* Conditional jumps (§4.3): JMP compares 64 bits, JMP32 the low 32. */
+#define JMP_COND(OPCODE, TYPE64, TYPE32, OP)                                       \
+	case EBPF_CLS_JMP | (OPCODE) | EBPF_SRC_K:                                 \
+		if ((TYPE64)DST OP (TYPE64)IMM64)                                  \
+			pc += insn->offset;                                        \
+		break;                                                             \
+	case EBPF_CLS_JMP | (OPCODE) | EBPF_SRC_X:                                 \
+		if ((TYPE64)DST OP (TYPE64)SRC)                                    \
+			pc += insn->offset;                                        \
+		break;                                                             \
+	case EBPF_CLS_JMP32 | (OPCODE) | EBPF_SRC_K:                               \
+		if ((TYPE32)DST OP (TYPE32)IMM32)                                  \
+			pc += insn->offset;                                        \
+		break;                                                             \
+	case EBPF_CLS_JMP32 | (OPCODE) | EBPF_SRC_X:                               \
+		if ((TYPE32)DST OP (TYPE32)SRC32)                                  \
+			pc += insn->offset;                                        \
+		break;
+
+/* Loads and stores (§5.1); memcpy keeps unaligned access defined. */
+#define LOAD_STORE(SIZE, TYPE)                                                     \
+	case EBPF_CLS_LDX | EBPF_MODE_MEM | (SIZE): {                              \
+		TYPE value;                                                        \
+		memcpy(&value, MEM_ADDR(SRC), sizeof(value));                      \
+		DST = value;                                                       \
+		break;                                                             \
+	}                                                                          \
+	case EBPF_CLS_ST | EBPF_MODE_MEM | (SIZE): {                               \
+		TYPE value = (TYPE)IMM64;                                          \
+		memcpy(MEM_ADDR(DST), &value, sizeof(value));                      \
+		break;                                                             \
+	}                                                                          \
+	case EBPF_CLS_STX | EBPF_MODE_MEM | (SIZE): {                              \
+		TYPE value = (TYPE)SRC;                                            \
+		memcpy(MEM_ADDR(DST), &value, sizeof(value));                      \
+		break;                                                             \
+	}
+
+/* §5.2: sign-extending loads. */
+#define LOAD_SIGNED(SIZE, STYPE)                                                   \
+	case EBPF_CLS_LDX | EBPF_MODE_MEMSX | (SIZE): {                            \
+		STYPE value;                                                       \
+		memcpy(&value, MEM_ADDR(SRC), sizeof(value));                      \
+		DST = (uint64_t)(int64_t)value;                                    \
+		break;                                                             \
+	}
+
+/* Legacy packet loads (§5.5); a miss ends the program with r0 = 0. */
+#define LOAD_PACKET(SIZE, TYPE)                                                    \
+	case EBPF_CLS_LD | EBPF_MODE_ABS | (SIZE):                                 \
+		if (legacy_load(&packet, insn->imm, sizeof(TYPE), &reg[0]))        \
+			return 0;                                                  \
+		break;                                                             \
+	case EBPF_CLS_LD | EBPF_MODE_IND | (SIZE):                                 \
+		if (legacy_load(&packet, (int32_t)(SRC32 + IMM32), sizeof(TYPE),   \
+				&reg[0]))                                          \
+			return 0;                                                  \
+		break;
+
+/* §5.3 atomics; 32-bit forms zero-extend what they fetch. */
+static inline uint64_t atomic_op64(uint64_t *addr, int32_t op, uint64_t value, uint64_t *r0)
+{
+	switch (op & ~EBPF_ATOMIC_FETCH) {
+	case EBPF_ATOMIC_ADD:
+		return __atomic_fetch_add(addr, value, __ATOMIC_SEQ_CST);
+	case EBPF_ATOMIC_OR:
+		return __atomic_fetch_or(addr, value, __ATOMIC_SEQ_CST);
+	case EBPF_ATOMIC_AND:
+		return __atomic_fetch_and(addr, value, __ATOMIC_SEQ_CST);
+	case EBPF_ATOMIC_XOR:
+		return __atomic_fetch_xor(addr, value, __ATOMIC_SEQ_CST);
+	case EBPF_ATOMIC_XCHG & ~EBPF_ATOMIC_FETCH:
+		return __atomic_exchange_n(addr, value, __ATOMIC_SEQ_CST);
+	default: { /* CMPXCHG: r0 receives the old value either way */
+		uint64_t expected = *r0;
+
+		__atomic_compare_exchange_n(addr, &expected, value, false, __ATOMIC_SEQ_CST,
+					    __ATOMIC_SEQ_CST);
+		*r0 = expected;
+		return expected;
+	}
+	}
+}
+
+static inline uint32_t atomic_op32(uint32_t *addr, int32_t op, uint32_t value, uint64_t *r0)
+{
+	switch (op & ~EBPF_ATOMIC_FETCH) {
+	case EBPF_ATOMIC_ADD:
+		return __atomic_fetch_add(addr, value, __ATOMIC_SEQ_CST);
+	case EBPF_ATOMIC_OR:
+		return __atomic_fetch_or(addr, value, __ATOMIC_SEQ_CST);
+	case EBPF_ATOMIC_AND:
+		return __atomic_fetch_and(addr, value, __ATOMIC_SEQ_CST);
+	case EBPF_ATOMIC_XOR:
+		return __atomic_fetch_xor(addr, value, __ATOMIC_SEQ_CST);
+	case EBPF_ATOMIC_XCHG & ~EBPF_ATOMIC_FETCH:
+		return __atomic_exchange_n(addr, value, __ATOMIC_SEQ_CST);
+	default: {
+		uint32_t expected = (uint32_t)*r0;
+
+		__atomic_compare_exchange_n(addr, &expected, value, false, __ATOMIC_SEQ_CST,
+					    __ATOMIC_SEQ_CST);
+		*r0 = expected;
+		return expected;
+	}
+	}
+}
+
+static inline bool atomic_fetches(int32_t op)
+{
+	return (op & EBPF_ATOMIC_FETCH) && op != EBPF_ATOMIC_CMPXCHG;
+}
+
+uint64_t ebpf_prog_run_interp(const struct ebpf_prog *prog, void *ctx, size_t ctx_len)
+{
+	uint64_t reg[EBPF_NUM_REGS];
+	/* One 512-byte frame per call depth (§2.3), 8-byte aligned. */
+	uint64_t stack[EBPF_MAX_CALL_DEPTH][STACK_WORDS];
+	struct call_frame frames[EBPF_MAX_CALL_DEPTH];
+	struct legacy_packet packet = legacy_packet_of(prog, ctx, ctx_len);
+	const struct ebpf_insn *pc = prog->insns;
+	unsigned int depth = 0;
+	unsigned int tail_calls = 0;
+
+	memset(reg, 0, sizeof(reg));
+	reg[1] = (uint64_t)(uintptr_t)ctx;
+	if (prog->type == EBPF_PROG_TYPE_UNSPEC)
+		reg[2] = ctx_len;
+	reg[EBPF_REG_FP] = STACK_TOP(0);
+
+	for (;;) {
+		const struct ebpf_insn *insn = pc++;
+
+		switch (insn->opcode) {
+		ALU_BINARY(EBPF_ALU_ADD, +)
+		ALU_BINARY(EBPF_ALU_SUB, -)
+		ALU_BINARY(EBPF_ALU_MUL, *)
+		ALU_BINARY(EBPF_ALU_OR, |)
+		ALU_BINARY(EBPF_ALU_AND, &)
+		ALU_BINARY(EBPF_ALU_XOR, ^)
+		ALU_SHIFT(EBPF_ALU_LSH, uint64_t, uint32_t, <<)
+		ALU_SHIFT(EBPF_ALU_RSH, uint64_t, uint32_t, >>)
+		ALU_SHIFT(EBPF_ALU_ARSH, int64_t, int32_t, >>)
+
+		/* §4.1: unsigned x / 0 = 0, x % 0 = x; offset 1 selects signed. */
+		case EBPF_CLS_ALU64 | EBPF_ALU_DIV | EBPF_SRC_K:
+			DST = insn->offset ? sdiv64(DST, insn->imm) :
+					     IMM64 ? DST / IMM64 : 0;
+			break;
+		case EBPF_CLS_ALU64 | EBPF_ALU_DIV | EBPF_SRC_X:
+			DST = insn->offset ? sdiv64(DST, (int64_t)SRC) :
+					     SRC ? DST / SRC : 0;
+			break;
+		case EBPF_CLS_ALU | EBPF_ALU_DIV | EBPF_SRC_K:
+			DST = insn->offset ? sdiv32(DST32, insn->imm) :
+					     IMM32 ? DST32 / IMM32 : 0;
+			break;
+		case EBPF_CLS_ALU | EBPF_ALU_DIV | EBPF_SRC_X:
+			DST = insn->offset ? sdiv32(DST32, (int32_t)SRC32) :
+					     SRC32 ? DST32 / SRC32 : 0;
+			break;
+		case EBPF_CLS_ALU64 | EBPF_ALU_MOD | EBPF_SRC_K:
+			DST = insn->offset ? smod64(DST, insn->imm) :
+					     IMM64 ? DST % IMM64 : DST;
+			break;
+		case EBPF_CLS_ALU64 | EBPF_ALU_MOD | EBPF_SRC_X:
+			DST = insn->offset ? smod64(DST, (int64_t)SRC) :
+					     SRC ? DST % SRC : DST;
+			break;
+		case EBPF_CLS_ALU | EBPF_ALU_MOD | EBPF_SRC_K:
+			DST = insn->offset ? smod32(DST32, insn->imm) :
+					     IMM32 ? DST32 % IMM32 : DST32;
+			break;
+		case EBPF_CLS_ALU | EBPF_ALU_MOD | EBPF_SRC_X:
+			DST = insn->offset ? smod32(DST32, (int32_t)SRC32) :
+					     SRC32 ? DST32 % SRC32 : DST32;
+			break;
+
+		case EBPF_CLS_ALU64 | EBPF_ALU_NEG:
+			DST = -DST;
+			break;
+		case EBPF_CLS_ALU | EBPF_ALU_NEG:
+			DST = (uint32_t)-DST32;
+			break;
+		case EBPF_CLS_ALU64 | EBPF_ALU_MOV | EBPF_SRC_K:
+			DST = IMM64;
+			break;
+		case EBPF_CLS_ALU64 | EBPF_ALU_MOV | EBPF_SRC_X:
+			DST = movsx64(SRC, insn->offset);
+			break;
+		case EBPF_CLS_ALU | EBPF_ALU_MOV | EBPF_SRC_K:
+			DST = IMM32;
+			break;
+		case EBPF_CLS_ALU | EBPF_ALU_MOV | EBPF_SRC_X:
+			DST = movsx32(SRC, insn->offset);
+			break;
+		case EBPF_CLS_ALU | EBPF_ALU_END | EBPF_SRC_K:
+			DST = to_le(DST, insn->imm);
+			break;
+		case EBPF_CLS_ALU | EBPF_ALU_END | EBPF_SRC_X:
+			DST = to_be(DST, insn->imm);
+			break;
+		case EBPF_CLS_ALU64 | EBPF_ALU_END | EBPF_SRC_K:
+			DST = byte_swap(DST, insn->imm);
+			break;
+
+		JMP_COND(EBPF_JMP_JEQ, uint64_t, uint32_t, ==)
+		JMP_COND(EBPF_JMP_JNE, uint64_t, uint32_t, !=)
+		JMP_COND(EBPF_JMP_JGT, uint64_t, uint32_t, >)
+		JMP_COND(EBPF_JMP_JGE, uint64_t, uint32_t, >=)
+		JMP_COND(EBPF_JMP_JLT, uint64_t, uint32_t, <)
+		JMP_COND(EBPF_JMP_JLE, uint64_t, uint32_t, <=)
+		JMP_COND(EBPF_JMP_JSET, uint64_t, uint32_t, &)
+		JMP_COND(EBPF_JMP_JSGT, int64_t, int32_t, >)
+		JMP_COND(EBPF_JMP_JSGE, int64_t, int32_t, >=)
+		JMP_COND(EBPF_JMP_JSLT, int64_t, int32_t, <)
+		JMP_COND(EBPF_JMP_JSLE, int64_t, int32_t, <=)
+		case EBPF_OP_JA:
+			pc += insn->offset;
+			break;
+		case EBPF_OP_JA32:
+			pc += insn->imm;
+			break;
+
+		LOAD_STORE(EBPF_SIZE_B, uint8_t)
+		LOAD_STORE(EBPF_SIZE_H, uint16_t)
+		LOAD_STORE(EBPF_SIZE_W, uint32_t)
+		LOAD_STORE(EBPF_SIZE_DW, uint64_t)
+		LOAD_SIGNED(EBPF_SIZE_B, int8_t)
+		LOAD_SIGNED(EBPF_SIZE_H, int16_t)
+		LOAD_SIGNED(EBPF_SIZE_W, int32_t)
+		LOAD_PACKET(EBPF_SIZE_B, uint8_t)
+		LOAD_PACKET(EBPF_SIZE_H, uint16_t)
+		LOAD_PACKET(EBPF_SIZE_W, uint32_t)
+
+		case EBPF_OP_LDDW:
+			DST = (uint64_t)(uint32_t)insn[0].imm | (uint64_t)(uint32_t)insn[1].imm << 32;
+			pc++;
+			break;
+
+		case EBPF_CLS_STX | EBPF_MODE_ATOMIC | EBPF_SIZE_DW: {
+			uint64_t old = atomic_op64(MEM_ADDR(DST), insn->imm, SRC, &reg[0]);
+
+			if (atomic_fetches(insn->imm))
+				SRC = old;
+			break;
+		}
+		case EBPF_CLS_STX | EBPF_MODE_ATOMIC | EBPF_SIZE_W: {
+			uint32_t old = atomic_op32(MEM_ADDR(DST), insn->imm, SRC32, &reg[0]);
+
+			if (atomic_fetches(insn->imm))
+				SRC = old;
+			break;
+		}
+
+		case EBPF_OP_CALL:
+			if (insn->src_reg == EBPF_PSEUDO_CALL) {
+				/* §4.3.2: a new frame; the caller's r6-r9 survive. */
+				if (depth + 1 >= EBPF_MAX_CALL_DEPTH)
+					return 0;
+				frames[depth].return_pc = pc;
+				memcpy(frames[depth].callee_saved, &reg[CALLEE_SAVED_FIRST],
+				       sizeof(frames[depth].callee_saved));
+				depth++;
+				reg[EBPF_REG_FP] = STACK_TOP(depth);
+				pc += insn->imm;
+			} else if (insn->imm == EBPF_HELPER_TAIL_CALL) {
+				/*
+				 * Linux: the target replaces the running program in
+				 * the same frame with r1 unchanged; a missing target
+				 * or an exhausted budget falls through.
+				 */
+				const struct ebpf_prog *target = ebpf_prog_array_get(
+					(const struct ebpf_map *)(uintptr_t)reg[2], (uint32_t)reg[3]);
+
+				if (target && tail_calls < EBPF_MAX_TAIL_CALLS) {
+					tail_calls++;
+					pc = target->insns;
+					reg[EBPF_REG_FP] = STACK_TOP(depth);
+				}
+			} else {
+				reg[0] = ebpf_helper_find(insn->imm)->fn(reg[1], reg[2], reg[3],
+									 reg[4], reg[5]);
+			}
+			break;
+		case EBPF_OP_EXIT:
+			if (depth == 0)
+				return reg[0];
+			depth--;
+			memcpy(&reg[CALLEE_SAVED_FIRST], frames[depth].callee_saved,
+			       sizeof(frames[depth].callee_saved));
+			reg[EBPF_REG_FP] = STACK_TOP(depth);
+			pc = frames[depth].return_pc;
+			break;
+		default:
+			/* Unreachable for programs that passed ebpf_prog_create(). */
+			return 0;
+		}
+	}
+}
