@@ -1,0 +1,77 @@
+/*
+ * OBJ.o[:SECTION]: a program from a clang -target bpf object, loaded by
+ * ebpf_object_load_elf with its maps (prog arrays initialized from the
+ * object's `.values`). SECTION is a section name ("xdp") or a function
+ * name; without it the object's first program runs.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "source.h"
+
+#define LOG_BYTES 512
+
+static void release_elf(struct loaded_program *loaded)
+{
+	ebpf_object_free(loaded->owner);
+}
+
+/* "name (section), ..." so a wrong SECTION shows the right choices. */
+static void list_programs(const struct ebpf_object *obj, char *out, size_t outlen)
+{
+	size_t i, used = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < ebpf_object_prog_count(obj) && used < outlen; i++) {
+		int n = snprintf(out + used, outlen - used, "%s%s (%s)", i ? ", " : "",
+				 ebpf_prog_get_name(ebpf_object_prog(obj, i)),
+				 ebpf_object_prog_section(obj, i));
+
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+}
+
+static int load_elf(const char *path, const char *section, struct loaded_program *out,
+		    char *err, size_t errlen)
+{
+	char log_buf[LOG_BYTES] = "";
+	struct ebpf_log log = { .buf = log_buf, .size = sizeof(log_buf) };
+	struct ebpf_object *obj;
+	struct ebpf_prog *prog;
+	void *data;
+	size_t size;
+	int ret;
+
+	ret = read_whole_file(path, &data, &size, err, errlen);
+	if (ret)
+		return ret;
+	ret = ebpf_object_load_elf(data, size, &obj, &log);
+	free(data);
+	if (ret) {
+		snprintf(err, errlen, "%s", log_buf[0] ? log_buf : strerror(-ret));
+		return ret;
+	}
+	prog = section ? ebpf_object_find_prog(obj, section) : ebpf_object_prog(obj, 0);
+	if (!prog) {
+		char names[LOG_BYTES];
+
+		list_programs(obj, names, sizeof(names));
+		snprintf(err, errlen, "no program or section '%s' (programs: %s)", section, names);
+		ebpf_object_free(obj);
+		return -ENOENT;
+	}
+	out->prog = prog;
+	out->owner = obj;
+	out->release = release_elf;
+	return 0;
+}
+
+const struct program_source program_source_elf = {
+	.suffix = ".o",
+	.usage = "OBJ.o[:SECTION]",
+	.help = "clang -target bpf object; SECTION or function name (default: first program)",
+	.load = load_elf,
+};
