@@ -1,0 +1,567 @@
+/*
+ * Helpers, called through the table the interpreter and JIT use, with
+ * Linux's semantics: map access, platform services, trace_printk's format
+ * subset, csum_diff arithmetic, the XDP packet-moving helpers and their
+ * bounds, redirects, and the ring buffer helpers. Also ebpf_xdp_init.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include <cmocka.h>
+
+#include "ebpf_internal.h"
+#include "maps.h"
+
+/* Linux BPF_FUNC_* numbers, spelled out so the test checks the table. */
+enum {
+	FUNC_MAP_LOOKUP_ELEM = 1,
+	FUNC_MAP_UPDATE_ELEM = 2,
+	FUNC_MAP_DELETE_ELEM = 3,
+	FUNC_KTIME_GET_NS = 5,
+	FUNC_TRACE_PRINTK = 6,
+	FUNC_GET_PRANDOM_U32 = 7,
+	FUNC_GET_SMP_PROCESSOR_ID = 8,
+	FUNC_TAIL_CALL = 12,
+	FUNC_REDIRECT = 23,
+	FUNC_CSUM_DIFF = 28,
+	FUNC_XDP_ADJUST_HEAD = 44,
+	FUNC_REDIRECT_MAP = 51,
+	FUNC_XDP_ADJUST_META = 54,
+	FUNC_XDP_ADJUST_TAIL = 65,
+	FUNC_KTIME_GET_BOOT_NS = 125,
+	FUNC_RINGBUF_OUTPUT = 130,
+	FUNC_RINGBUF_RESERVE = 131,
+	FUNC_RINGBUF_SUBMIT = 132,
+	FUNC_RINGBUF_DISCARD = 133,
+};
+
+static const int32_t offered[] = {
+	FUNC_MAP_LOOKUP_ELEM, FUNC_MAP_UPDATE_ELEM, FUNC_MAP_DELETE_ELEM,
+	FUNC_KTIME_GET_NS, FUNC_TRACE_PRINTK, FUNC_GET_PRANDOM_U32,
+	FUNC_GET_SMP_PROCESSOR_ID, FUNC_TAIL_CALL, FUNC_REDIRECT, FUNC_CSUM_DIFF,
+	FUNC_XDP_ADJUST_HEAD, FUNC_REDIRECT_MAP, FUNC_XDP_ADJUST_META,
+	FUNC_XDP_ADJUST_TAIL, FUNC_KTIME_GET_BOOT_NS, FUNC_RINGBUF_OUTPUT,
+	FUNC_RINGBUF_RESERVE, FUNC_RINGBUF_SUBMIT, FUNC_RINGBUF_DISCARD,
+};
+
+static uint64_t call(int32_t id, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
+		     uint64_t r5)
+{
+	const struct ebpf_helper *helper = ebpf_helper_find(id);
+
+	assert_non_null(helper);
+	assert_non_null(helper->fn);
+	return helper->fn(r1, r2, r3, r4, r5);
+}
+
+static uint64_t reg(const void *ptr)
+{
+	return (uintptr_t)ptr;
+}
+
+static uint64_t err_reg(int err)
+{
+	return (uint64_t)(int64_t)err;
+}
+
+/* ---- fake platform -------------------------------------------------------- */
+
+static char trace_text[1024];
+static size_t trace_len;
+static int trace_calls;
+
+static void fake_trace_write(const char *text, size_t len)
+{
+	assert_true(trace_len + len < sizeof(trace_text));
+	memcpy(trace_text + trace_len, text, len);
+	trace_len += len;
+	trace_text[trace_len] = '\0';
+	trace_calls++;
+}
+
+static uint64_t fake_ktime(void)
+{
+	return 123456789;
+}
+
+static uint32_t fake_random(void)
+{
+	return 0xdecafbad;
+}
+
+static int install_fake_platform(void **state)
+{
+	const struct ebpf_platform platform = {
+		.ktime_ns = fake_ktime,
+		.trace_write = fake_trace_write,
+		.random_u32 = fake_random,
+	};
+
+	ebpf_set_platform(&platform);
+	trace_len = 0;
+	trace_calls = 0;
+	trace_text[0] = '\0';
+	return 0;
+}
+
+/* ---- the table ---------------------------------------------------------------- */
+
+static void test_table_offers_linux_numbers(void **state)
+{
+	for (size_t i = 0; i < sizeof(offered) / sizeof(offered[0]); i++) {
+		const struct ebpf_helper *helper = ebpf_helper_find(offered[i]);
+
+		assert_non_null(helper);
+		assert_int_equal(helper->id, offered[i]);
+		assert_memory_equal(helper->name, "bpf_", 4);
+		assert_true(helper->fn != NULL || offered[i] == FUNC_TAIL_CALL);
+	}
+	assert_null(ebpf_helper_find(FUNC_TAIL_CALL)->fn);
+	assert_string_equal(ebpf_helper_find(FUNC_MAP_LOOKUP_ELEM)->name,
+			    "bpf_map_lookup_elem");
+	assert_int_equal(ebpf_helper_find(FUNC_MAP_LOOKUP_ELEM)->ret,
+			 EBPF_RET_MAP_VALUE_OR_NULL);
+	assert_int_equal(ebpf_helper_find(FUNC_RINGBUF_RESERVE)->ret,
+			 EBPF_RET_ALLOC_MEM_OR_NULL);
+	assert_true(ebpf_helper_find(FUNC_XDP_ADJUST_HEAD)->changes_packet_data);
+	assert_false(ebpf_helper_find(FUNC_REDIRECT)->changes_packet_data);
+	assert_int_equal(ebpf_helper_find(FUNC_XDP_ADJUST_TAIL)->prog_type_mask,
+			 1u << EBPF_PROG_TYPE_XDP);
+	assert_null(ebpf_helper_find(0));
+	assert_null(ebpf_helper_find(4)); /* probe_read: not offered */
+	assert_null(ebpf_helper_find(-1));
+	assert_null(ebpf_helper_find(100000));
+}
+
+/* ---- maps and platform ---------------------------------------------------------- */
+
+static void test_map_helpers(void **state)
+{
+	struct ebpf_map_def def = { EBPF_MAP_TYPE_HASH, 4, 8, 2, 0 };
+	struct ebpf_map *map;
+	uint32_t key = 7, other = 8, third = 9;
+	uint64_t value = 42;
+	uint64_t *found;
+
+	assert_int_equal(ebpf_map_create(&def, "h", &map, NULL), 0);
+	assert_int_equal(call(FUNC_MAP_LOOKUP_ELEM, reg(map), reg(&key), 0, 0, 0), 0);
+	assert_int_equal(call(FUNC_MAP_UPDATE_ELEM, reg(map), reg(&key), reg(&value),
+			      EBPF_NOEXIST, 0), 0);
+	assert_int_equal(call(FUNC_MAP_UPDATE_ELEM, reg(map), reg(&key), reg(&value),
+			      EBPF_NOEXIST, 0), err_reg(-EEXIST));
+	assert_int_equal(call(FUNC_MAP_UPDATE_ELEM, reg(map), reg(&other), reg(&value),
+			      EBPF_EXIST, 0), err_reg(-ENOENT));
+	assert_int_equal(call(FUNC_MAP_UPDATE_ELEM, reg(map), reg(&other), reg(&value),
+			      EBPF_ANY, 0), 0);
+	assert_int_equal(call(FUNC_MAP_UPDATE_ELEM, reg(map), reg(&third), reg(&value),
+			      EBPF_ANY, 0), err_reg(-E2BIG));
+	found = (uint64_t *)(uintptr_t)call(FUNC_MAP_LOOKUP_ELEM, reg(map), reg(&key), 0, 0, 0);
+	assert_non_null(found);
+	assert_int_equal(*found, 42);
+	assert_int_equal(call(FUNC_MAP_DELETE_ELEM, reg(map), reg(&key), 0, 0, 0), 0);
+	assert_int_equal(call(FUNC_MAP_DELETE_ELEM, reg(map), reg(&key), 0, 0, 0),
+			 err_reg(-ENOENT));
+	ebpf_map_free(map);
+}
+
+static void test_platform_helpers(void **state)
+{
+	assert_int_equal(call(FUNC_KTIME_GET_NS, 0, 0, 0, 0, 0), 123456789);
+	assert_int_equal(call(FUNC_KTIME_GET_BOOT_NS, 0, 0, 0, 0, 0), 123456789);
+	assert_int_equal(call(FUNC_GET_PRANDOM_U32, 0, 0, 0, 0, 0), 0xdecafbad);
+	assert_int_equal(call(FUNC_GET_SMP_PROCESSOR_ID, 0, 0, 0, 0, 0), 0);
+}
+
+/* ---- trace_printk --------------------------------------------------------------- */
+
+static int64_t printk3(const char *fmt, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	trace_len = 0;
+	trace_text[0] = '\0';
+	return (int64_t)call(FUNC_TRACE_PRINTK, reg(fmt), strlen(fmt) + 1, a1, a2, a3);
+}
+
+static void expect_printk(const char *fmt, uint64_t a1, uint64_t a2, uint64_t a3,
+			  const char *expected)
+{
+	assert_int_equal(printk3(fmt, a1, a2, a3), strlen(expected));
+	assert_string_equal(trace_text, expected);
+}
+
+static void test_trace_printk_formats(void **state)
+{
+	expect_printk("plain\n", 0, 0, 0, "plain\n");
+	expect_printk("%d %i %u\n", (uint32_t)-5, 7, (uint64_t)-1, "-5 7 4294967295\n");
+	expect_printk("%x %X %%\n", 0xbeef, 0xbeef, 0, "beef BEEF %\n");
+	expect_printk("%ld %lu %lx", (uint64_t)-2, 1ull << 40, 1ull << 36,
+		      "-2 1099511627776 1000000000");
+	expect_printk("%lld %llu %llx", (uint64_t)-3, UINT64_MAX, 0xdeadbeefcafeull,
+		      "-3 18446744073709551615 deadbeefcafe");
+	expect_printk("[%5d|%-4u|%05x]", 42, 7, 0xab, "[   42|7   |000ab]");
+	expect_printk("%p %c", 0x1000, 'z', 0, "0x1000 z");
+}
+
+static void expect_printk_rejected(const char *fmt, size_t fmt_size)
+{
+	trace_calls = 0;
+	assert_int_equal(call(FUNC_TRACE_PRINTK, reg(fmt), fmt_size, 1, 2, 3),
+			 err_reg(-EINVAL));
+	assert_int_equal(trace_calls, 0);
+}
+
+static void test_trace_printk_rejects(void **state)
+{
+	static const char unterminated[4] = { 'a', 'b', 'c', 'd' };
+
+	expect_printk_rejected("%d %d %d %d", 12);
+	expect_printk_rejected("%s", 3);
+	expect_printk_rejected("%q", 3);
+	expect_printk_rejected("%lllx", 6);
+	expect_printk_rejected("%", 2);
+	expect_printk_rejected("bell\a", 6);
+	expect_printk_rejected(unterminated, sizeof(unterminated));
+	expect_printk_rejected("ok", 0);
+}
+
+/* ---- csum_diff ------------------------------------------------------------------- */
+
+/* RFC 1071: fold a 32-bit ones'-complement sum to 16 bits. */
+static uint16_t csum_fold(uint32_t sum)
+{
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/*
+ * The IPv4 header of RFC 1071's worked examples' kind: 45 00 00 73 00 00
+ * 40 00 40 11 [b8 61] c0 a8 00 01 c0 a8 00 c7, whose checksum is 0xb861.
+ */
+static const uint8_t ipv4_header[20] = {
+	0x45, 0x00, 0x00, 0x73, 0x00, 0x00, 0x40, 0x00, 0x40, 0x11,
+	0x00, 0x00, 0xc0, 0xa8, 0x00, 0x01, 0xc0, 0xa8, 0x00, 0xc7,
+};
+
+static void test_csum_diff_sums_words(void **state)
+{
+	uint32_t header[5];
+	uint64_t sum;
+
+	memcpy(header, ipv4_header, sizeof(header));
+	/*
+	 * By hand: the little-endian words are 0x73000045, 0x00400000,
+	 * 0x00001140, 0x0100a8c0, 0xc700a8c0; their sum is 0x1_3b41_6305,
+	 * and adding the carry back gives 0x3b416306.
+	 */
+	sum = call(FUNC_CSUM_DIFF, 0, 0, reg(header), sizeof(header), 0);
+	assert_int_equal(sum, 0x3b416306);
+	/* Stored in memory, the folded complement is the bytes b8 61. */
+	uint16_t check = csum_fold((uint32_t)sum);
+	assert_memory_equal(&check, "\xb8\x61", 2);
+	/* The seed is added in. */
+	assert_int_equal(call(FUNC_CSUM_DIFF, 0, 0, reg(header), sizeof(header), 1),
+			 0x3b416307);
+	/* Nothing to sum: the seed comes back. */
+	assert_int_equal(call(FUNC_CSUM_DIFF, 0, 0, 0, 0, 0x1234), 0x1234);
+}
+
+/* RFC 1624 incremental update: HC' = ~(~HC + ~m + m'). */
+static void test_csum_diff_incremental_update(void **state)
+{
+	uint8_t packet[20];
+	uint32_t old_word, new_word;
+	uint16_t old_check, new_check, full_check;
+
+	memcpy(packet, ipv4_header, sizeof(packet));
+	memcpy(packet + 10, "\xb8\x61", 2);
+	memcpy(&old_check, packet + 10, 2);
+	memcpy(&old_word, packet + 8, 4); /* TTL, protocol, checksum */
+	packet[8] = 0x3f;		  /* decrement TTL */
+	memcpy(packet + 10, "\x00\x00", 2);
+	memcpy(&new_word, packet + 8, 4);
+	/* The checksum field is part of the word: take it out of both. */
+	old_word &= 0x0000ffff;
+	new_check = csum_fold((uint32_t)call(FUNC_CSUM_DIFF, reg(&old_word), 4,
+					     reg(&new_word), 4, (uint16_t)~old_check));
+	full_check = csum_fold((uint32_t)call(FUNC_CSUM_DIFF, 0, 0, reg(packet), 20, 0));
+	assert_int_equal(new_check, full_check);
+	assert_memory_equal(&new_check, "\xb9\x61", 2);
+}
+
+static void test_csum_diff_rejects_bad_sizes(void **state)
+{
+	uint8_t bytes[EBPF_STACK_SIZE + 4] = { 0 };
+
+	assert_int_equal(call(FUNC_CSUM_DIFF, 0, 0, reg(bytes), 6, 0), err_reg(-EINVAL));
+	assert_int_equal(call(FUNC_CSUM_DIFF, reg(bytes), 2, 0, 0, 0), err_reg(-EINVAL));
+	assert_int_equal(call(FUNC_CSUM_DIFF, reg(bytes), 256, reg(bytes), 260, 0),
+			 err_reg(-EINVAL));
+	assert_int_equal(call(FUNC_CSUM_DIFF, 0, 0, reg(bytes), EBPF_STACK_SIZE + 4, 0),
+			 err_reg(-EINVAL));
+	/*
+	 * 512 bytes in all is the limit. Removing 64 zero words adds 64 times
+	 * 0xffffffff: ones'-complement zero, in the representation Linux's
+	 * csum_partial also returns.
+	 */
+	assert_int_equal(call(FUNC_CSUM_DIFF, reg(bytes), 256, reg(bytes), 256, 0),
+			 0xffffffff);
+}
+
+/* ---- XDP ---------------------------------------------------------------------------- */
+
+#define HEADROOM 256
+#define FRAME_LEN 64
+#define TAILROOM 64
+#define BUF_SIZE (HEADROOM + FRAME_LEN + TAILROOM)
+#define ETH_HLEN 14
+
+struct xdp_fixture {
+	uint8_t *buf;
+	struct ebpf_xdp_buff xb;
+};
+
+static int xdp_setup(void **state)
+{
+	static struct xdp_fixture fixture;
+
+	install_fake_platform(state);
+	fixture.buf = mmap(NULL, BUF_SIZE, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	assert_true(fixture.buf != MAP_FAILED);
+	for (size_t i = 0; i < BUF_SIZE; i++)
+		fixture.buf[i] = (uint8_t)i;
+	assert_int_equal(ebpf_xdp_init(&fixture.xb, fixture.buf, fixture.buf + BUF_SIZE,
+				       fixture.buf + HEADROOM, FRAME_LEN, 3, 1), 0);
+	*state = &fixture;
+	return 0;
+}
+
+static int xdp_teardown(void **state)
+{
+	struct xdp_fixture *fixture = *state;
+
+	munmap(fixture->buf, BUF_SIZE);
+	return 0;
+}
+
+static uint8_t *md_ptr(uint32_t field)
+{
+	return (uint8_t *)(uintptr_t)field;
+}
+
+static uint64_t xdp_call(struct xdp_fixture *f, int32_t id, int32_t delta)
+{
+	return call(id, reg(&f->xb), (uint64_t)(int64_t)delta, 0, 0, 0);
+}
+
+static void test_xdp_init_fills_md(void **state)
+{
+	struct xdp_fixture *f = *state;
+
+	assert_ptr_equal(md_ptr(f->xb.md.data), f->buf + HEADROOM);
+	assert_ptr_equal(md_ptr(f->xb.md.data_end), f->buf + HEADROOM + FRAME_LEN);
+	assert_ptr_equal(md_ptr(f->xb.md.data_meta), f->buf + HEADROOM);
+	assert_int_equal(f->xb.md.ingress_ifindex, 3);
+	assert_int_equal(f->xb.md.rx_queue_index, 1);
+	assert_int_equal(f->xb.md.egress_ifindex, 0);
+	assert_false(f->xb.redirect_set);
+	assert_ptr_equal((void *)&f->xb, (void *)&f->xb.md);
+}
+
+static void test_xdp_init_range_checks(void **state)
+{
+	struct xdp_fixture *f = *state;
+	struct ebpf_xdp_buff xb;
+	uint8_t *end = f->buf + BUF_SIZE;
+	uint8_t *high = (uint8_t *)(uintptr_t)(1ull << 32);
+
+	assert_int_equal(ebpf_xdp_init(&xb, f->buf, end, f->buf - 1, 1, 0, 0), -EINVAL);
+	assert_int_equal(ebpf_xdp_init(&xb, f->buf, end, end - 10, 11, 0, 0), -EINVAL);
+	assert_int_equal(ebpf_xdp_init(&xb, f->buf, end, f->buf, SIZE_MAX, 0, 0), -EINVAL);
+	assert_int_equal(ebpf_xdp_init(&xb, end, f->buf, end, 0, 0, 0), -EINVAL);
+	assert_int_equal(ebpf_xdp_init(&xb, NULL, end, f->buf, 1, 0, 0), -EINVAL);
+	assert_int_equal(ebpf_xdp_init(&xb, end - 10, end, end - 10, 10, 0, 0), 0);
+	assert_int_equal(ebpf_xdp_init(&xb, high, high + 100, high + 10, 20, 0, 0), -ERANGE);
+	assert_int_equal(ebpf_xdp_init(&xb, high - 100, high, high - 50, 20, 0, 0), -ERANGE);
+	assert_int_equal(ebpf_xdp_init(&xb, high - 100, high - 1, high - 50, 49, 0, 0), 0);
+}
+
+static void test_xdp_adjust_head_bounds(void **state)
+{
+	struct xdp_fixture *f = *state;
+	uint8_t *data_end = md_ptr(f->xb.md.data_end);
+
+	assert_int_equal(xdp_call(f, FUNC_XDP_ADJUST_HEAD, -HEADROOM - 1), err_reg(-EINVAL));
+	assert_int_equal(xdp_call(f, FUNC_XDP_ADJUST_HEAD, FRAME_LEN - ETH_HLEN + 1),
+			 err_reg(-EINVAL));
+	assert_ptr_equal(md_ptr(f->xb.md.data), f->buf + HEADROOM);
+	assert_int_equal(xdp_call(f, FUNC_XDP_ADJUST_HEAD, -HEADROOM), 0);
+	assert_ptr_equal(md_ptr(f->xb.md.data), f->buf);
+	assert_ptr_equal(md_ptr(f->xb.md.data_meta), f->buf);
+	assert_int_equal(xdp_call(f, FUNC_XDP_ADJUST_HEAD, HEADROOM + FRAME_LEN - ETH_HLEN), 0);
+	assert_ptr_equal(md_ptr(f->xb.md.data), data_end - ETH_HLEN);
+	assert_ptr_equal(md_ptr(f->xb.md.data_end), data_end);
+	/* The 32-bit delta is signed even when the register's upper half is 0. */
+	assert_int_equal(call(FUNC_XDP_ADJUST_HEAD, reg(&f->xb), (uint32_t)-8, 0, 0, 0), 0);
+	assert_ptr_equal(md_ptr(f->xb.md.data), data_end - ETH_HLEN - 8);
+}
+
+static void test_xdp_adjust_meta_moves_with_head(void **state)
+{
+	struct xdp_fixture *f = *state;
+	uint8_t *data = md_ptr(f->xb.md.data);
+
+	assert_int_equal(xdp_call(f, FUNC_XDP_ADJUST_META, 1), err_reg(-EINVAL));
+	assert_int_equal(xdp_call(f, FUNC_XDP_ADJUST_META, -2), err_reg(-EACCES));
+	assert_int_equal(xdp_call(f, FUNC_XDP_ADJUST_META, -36), err_reg(-EACCES));
+	assert_int_equal(xdp_call(f, FUNC_XDP_ADJUST_META, -HEADROOM - 4), err_reg(-EINVAL));
+	assert_int_equal(xdp_call(f, FUNC_XDP_ADJUST_META, -8), 0);
+	assert_ptr_equal(md_ptr(f->xb.md.data_meta), data - 8);
+	memcpy(data - 8, "metadata", 8);
+
+	/* The head cannot push the metadata out of the buffer ... */
+	assert_int_equal(xdp_call(f, FUNC_XDP_ADJUST_HEAD, -HEADROOM + 7), err_reg(-EINVAL));
+	/* ... and when it moves, the metadata moves with it. */
+	assert_int_equal(xdp_call(f, FUNC_XDP_ADJUST_HEAD, -HEADROOM + 8), 0);
+	assert_ptr_equal(md_ptr(f->xb.md.data_meta), f->buf);
+	assert_ptr_equal(md_ptr(f->xb.md.data), f->buf + 8);
+	assert_memory_equal(f->buf, "metadata", 8);
+	assert_int_equal(xdp_call(f, FUNC_XDP_ADJUST_META, 8), 0);
+	assert_ptr_equal(md_ptr(f->xb.md.data_meta), md_ptr(f->xb.md.data));
+}
+
+static void test_xdp_adjust_tail_bounds(void **state)
+{
+	struct xdp_fixture *f = *state;
+	uint8_t *data = md_ptr(f->xb.md.data);
+	uint8_t *buf_end = f->buf + BUF_SIZE;
+	uint8_t zeros[TAILROOM] = { 0 };
+
+	assert_int_equal(xdp_call(f, FUNC_XDP_ADJUST_TAIL, TAILROOM + 1), err_reg(-EINVAL));
+	assert_int_equal(xdp_call(f, FUNC_XDP_ADJUST_TAIL, -(FRAME_LEN - ETH_HLEN) - 1),
+			 err_reg(-EINVAL));
+	assert_ptr_equal(md_ptr(f->xb.md.data_end), data + FRAME_LEN);
+	assert_int_equal(xdp_call(f, FUNC_XDP_ADJUST_TAIL, -(FRAME_LEN - ETH_HLEN)), 0);
+	assert_ptr_equal(md_ptr(f->xb.md.data_end), data + ETH_HLEN);
+	/* Growing clears the bytes the packet gains. */
+	assert_int_equal(xdp_call(f, FUNC_XDP_ADJUST_TAIL, FRAME_LEN - ETH_HLEN + TAILROOM), 0);
+	assert_ptr_equal(md_ptr(f->xb.md.data_end), buf_end);
+	assert_memory_equal(data + ETH_HLEN, zeros, TAILROOM);
+	assert_int_equal(data[ETH_HLEN - 1], (uint8_t)(HEADROOM + ETH_HLEN - 1));
+}
+
+/* ---- redirects -------------------------------------------------------------------------- */
+
+static void test_redirect(void **state)
+{
+	struct xdp_fixture *f = *state;
+
+	assert_int_equal(ebpf_xdp_redirect_target(&f->xb), -ENOENT);
+	assert_int_equal(call(FUNC_REDIRECT, 5, 1, 0, 0, 0), EBPF_XDP_ABORTED);
+	assert_int_equal(ebpf_xdp_redirect_target(&f->xb), -ENOENT);
+	assert_int_equal(call(FUNC_REDIRECT, 5, 0, 0, 0, 0), EBPF_XDP_REDIRECT);
+	assert_int_equal(ebpf_xdp_redirect_target(&f->xb), 0);
+	assert_true(f->xb.redirect_set);
+	assert_int_equal(f->xb.redirect_ifindex, 5);
+	/* The next packet starts with no target. */
+	assert_int_equal(ebpf_xdp_init(&f->xb, f->buf, f->buf + BUF_SIZE,
+				       f->buf + HEADROOM, FRAME_LEN, 3, 0), 0);
+	assert_int_equal(ebpf_xdp_redirect_target(&f->xb), -ENOENT);
+	assert_false(f->xb.redirect_set);
+}
+
+static void test_redirect_map_hit_and_miss(void **state)
+{
+	struct xdp_fixture *f = *state;
+	struct ebpf_map_def def = { EBPF_MAP_TYPE_DEVMAP, 4, 4, 4, 0 };
+	struct ebpf_map *devmap;
+	uint32_t key = 1, ifindex = 9;
+
+	assert_int_equal(ebpf_map_create(&def, "tx_ports", &devmap, NULL), 0);
+	assert_int_equal(ebpf_map_update(devmap, &key, &ifindex, EBPF_ANY), 0);
+
+	/* Misses return the fallback verdict from the flags' low bits. */
+	assert_int_equal(call(FUNC_REDIRECT_MAP, reg(devmap), 2, EBPF_XDP_PASS, 0, 0),
+			 EBPF_XDP_PASS);
+	assert_int_equal(call(FUNC_REDIRECT_MAP, reg(devmap), 2, 0, 0, 0), EBPF_XDP_ABORTED);
+	assert_int_equal(call(FUNC_REDIRECT_MAP, reg(devmap), 4, EBPF_XDP_DROP, 0, 0),
+			 EBPF_XDP_DROP);
+	assert_int_equal(ebpf_xdp_redirect_target(&f->xb), -ENOENT);
+	/* Unsupported flags (BPF_F_BROADCAST) abort. */
+	assert_int_equal(call(FUNC_REDIRECT_MAP, reg(devmap), 1, 8, 0, 0), EBPF_XDP_ABORTED);
+
+	assert_int_equal(call(FUNC_REDIRECT_MAP, reg(devmap), 1, EBPF_XDP_PASS, 0, 0),
+			 EBPF_XDP_REDIRECT);
+	assert_int_equal(ebpf_xdp_redirect_target(&f->xb), 0);
+	assert_int_equal(f->xb.redirect_ifindex, 9);
+	ebpf_map_free(devmap);
+}
+
+/* ---- ring buffer helpers -------------------------------------------------------------------- */
+
+static int count_bytes(void *ctx, const void *data, size_t len)
+{
+	*(size_t *)ctx += len;
+	return 0;
+}
+
+static void test_ringbuf_helpers(void **state)
+{
+	struct ebpf_map_def def = { EBPF_MAP_TYPE_RINGBUF, 0, 0, 4096, 0 };
+	struct ebpf_map *ring;
+	uint8_t *record;
+	uint64_t payload = 77;
+	size_t bytes = 0;
+
+	assert_int_equal(ebpf_map_create(&def, "events", &ring, NULL), 0);
+	assert_int_equal(call(FUNC_RINGBUF_RESERVE, reg(ring), 16, 1, 0, 0), 0);
+	record = (uint8_t *)(uintptr_t)call(FUNC_RINGBUF_RESERVE, reg(ring), 16, 0, 0, 0);
+	assert_non_null(record);
+	memset(record, 1, 16);
+	call(FUNC_RINGBUF_SUBMIT, reg(record), 0, 0, 0, 0);
+	record = (uint8_t *)(uintptr_t)call(FUNC_RINGBUF_RESERVE, reg(ring), 24, 0, 0, 0);
+	assert_non_null(record);
+	call(FUNC_RINGBUF_DISCARD, reg(record), 0, 0, 0, 0);
+	assert_int_equal(call(FUNC_RINGBUF_OUTPUT, reg(ring), reg(&payload), 8, 2, 0), 0);
+	assert_int_equal(call(FUNC_RINGBUF_OUTPUT, reg(ring), reg(&payload), 8, 4, 0),
+			 err_reg(-EINVAL));
+	assert_int_equal(call(FUNC_RINGBUF_OUTPUT, reg(ring), reg(&payload), 8000, 0, 0),
+			 err_reg(-EAGAIN));
+	assert_int_equal(ebpf_ringbuf_consume(ring, count_bytes, &bytes), 2);
+	assert_int_equal(bytes, 16 + 8);
+	ebpf_map_free(ring);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_table_offers_linux_numbers),
+		cmocka_unit_test_setup(test_map_helpers, install_fake_platform),
+		cmocka_unit_test_setup(test_platform_helpers, install_fake_platform),
+		cmocka_unit_test_setup(test_trace_printk_formats, install_fake_platform),
+		cmocka_unit_test_setup(test_trace_printk_rejects, install_fake_platform),
+		cmocka_unit_test(test_csum_diff_sums_words),
+		cmocka_unit_test(test_csum_diff_incremental_update),
+		cmocka_unit_test(test_csum_diff_rejects_bad_sizes),
+		cmocka_unit_test_setup_teardown(test_xdp_init_fills_md, xdp_setup, xdp_teardown),
+		cmocka_unit_test_setup_teardown(test_xdp_init_range_checks, xdp_setup,
+						xdp_teardown),
+		cmocka_unit_test_setup_teardown(test_xdp_adjust_head_bounds, xdp_setup,
+						xdp_teardown),
+		cmocka_unit_test_setup_teardown(test_xdp_adjust_meta_moves_with_head, xdp_setup,
+						xdp_teardown),
+		cmocka_unit_test_setup_teardown(test_xdp_adjust_tail_bounds, xdp_setup,
+						xdp_teardown),
+		cmocka_unit_test_setup_teardown(test_redirect, xdp_setup, xdp_teardown),
+		cmocka_unit_test_setup_teardown(test_redirect_map_hit_and_miss, xdp_setup,
+						xdp_teardown),
+		cmocka_unit_test(test_ringbuf_helpers),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
