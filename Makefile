@@ -12,11 +12,106 @@ HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -MMD -MP
 .PHONY: all run test debug clean host deps
 .DEFAULT_GOAL := all
 
+# ---- dependencies: Debian packages, newlib and lwIP (scripts/deps.sh) ----
+ifeq ($(filter clean,$(MAKECMDGOALS)),)
+include $(BUILD)/deps.mk
+endif
+$(BUILD)/deps.mk: scripts/deps.sh
+	@mkdir -p $(@D)
+	scripts/deps.sh $@
+
 include ebpf/ebpf.mk
 include tools/tools.mk
 include tests/tests.mk
 
-all: host
+# ---- the guest image ----
+# Freestanding x86-64 code at 1 MiB, identity mapped: small code model,
+# no PIC, no red zone (interrupts push on the current stack), frame
+# pointers for backtraces. newlib supplies the C library headers.
+GCC_INCLUDE := $(shell $(HOST_CC) -print-file-name=include)
+LIBGCC := $(shell $(HOST_CC) -print-libgcc-file-name)
+KERNEL_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -mno-red-zone \
+	-mcmodel=small -fno-stack-protector -fno-omit-frame-pointer \
+	-fno-asynchronous-unwind-tables -Wall -Wextra -Wno-unused-parameter \
+	-nostdinc -isystem $(NEWLIB_DIR)/include -isystem $(GCC_INCLUDE) \
+	-iquote kernel -iquote boot -iquote ebpf -D_POSIX_TIMERS=1 \
+	-D_POSIX_MONOTONIC_CLOCK=200112L -MMD -MP
+KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments \
+	-T linker.ld
+
+# Kernel objects are shared by every app; the app's own objects and
+# kernel/main.c (which names the app) are built per app, and every app but
+# the default gets its own output directory, so images of different apps
+# coexist: build/ukbpf.elf (APP=hello), build/apps/APP/ukbpf.elf otherwise.
+KERNEL_SRCS := $(filter-out kernel/main.c,$(wildcard boot/*.S kernel/*.S kernel/*.c))
+APP_SRCS := $(wildcard apps/$(APP)/*.c) kernel/main.c
+ifeq ($(wildcard apps/$(APP)/*.c),)
+$(error APP=$(APP): no such application (apps/$(APP)/*.c); choose one of: $(notdir $(wildcard apps/*)))
+endif
+KOBJ := $(BUILD)/kernel-obj
+KERNEL_OBJS := $(patsubst %,$(KOBJ)/%.o,$(KERNEL_SRCS))
+APP_OBJS := $(patsubst %,$(KOBJ)/apps-$(APP)/%.o,$(APP_SRCS))
+IMAGE_LIBS := $(NEWLIB_DIR)/lib/libc.a $(NEWLIB_DIR)/lib/libm.a $(LIBGCC)
+IMAGE_DIR := $(if $(filter hello,$(APP)),$(BUILD),$(BUILD)/apps/$(APP))
+IMAGE := $(IMAGE_DIR)/ukbpf.elf
+ISO := $(IMAGE_DIR)/ukbpf.iso
+
+$(KOBJ)/%.c.o: %.c $(BUILD)/deps.mk
+	@mkdir -p $(@D)
+	$(HOST_CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(KOBJ)/%.S.o: %.S $(BUILD)/deps.mk
+	@mkdir -p $(@D)
+	$(HOST_CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(KOBJ)/apps-$(APP)/%.c.o: %.c $(BUILD)/deps.mk
+	@mkdir -p $(@D)
+	$(HOST_CC) $(KERNEL_CFLAGS) -DUKBPF_APP_NAME='"$(APP)"' -c $< -o $@
+
+# Two links: the second carries the first one's text symbols in .ksyms
+# (kernel/ksyms.h), which moves no code.
+$(IMAGE): $(KERNEL_OBJS) $(APP_OBJS) linker.ld scripts/gen-ksyms.sh
+	@mkdir -p $(@D)
+	scripts/gen-ksyms.sh > $@.ksyms-empty.S
+	$(HOST_CC) -c $@.ksyms-empty.S -o $@.ksyms-empty.o
+	ld $(KERNEL_LDFLAGS) -o $@.pass1 $(KERNEL_OBJS) $(APP_OBJS) $@.ksyms-empty.o \
+		--start-group $(IMAGE_LIBS) --end-group
+	scripts/gen-ksyms.sh $@.pass1 > $@.ksyms.S
+	$(HOST_CC) -c $@.ksyms.S -o $@.ksyms.o
+	ld $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(APP_OBJS) $@.ksyms.o \
+		--start-group $(IMAGE_LIBS) --end-group
+	scripts/check-ksyms.sh $@.pass1 $@
+
+# GRUB (multiboot2) ISO for SeaBIOS boots; CMDLINE and MODULES go into grub.cfg.
+$(ISO): $(IMAGE) scripts/mkiso.sh
+	scripts/mkiso.sh $(IMAGE) $@
+
+# ---- lwIP, from Debian's source package, with our port in net/ ----
+LWIP_SRCS := $(wildcard $(addprefix $(LWIP_DIR)/src/,core/*.c core/ipv4/*.c core/ipv6/*.c) \
+	$(LWIP_DIR)/src/netif/ethernet.c)
+LWIP_OBJS := $(LWIP_SRCS:$(LWIP_DIR)/src/%.c=$(BUILD)/lwip/%.o)
+LWIP_LIB := $(BUILD)/lwip/liblwip.a
+LWIP_CFLAGS := $(filter-out -Wall -Wextra,$(KERNEL_CFLAGS)) -iquote net -I net \
+	-I $(LWIP_DIR)/src/include
+
+$(BUILD)/lwip/%.o: $(LWIP_DIR)/src/%.c net/lwipopts.h net/arch/cc.h
+	@mkdir -p $(@D)
+	$(HOST_CC) $(LWIP_CFLAGS) -c $< -o $@
+
+$(LWIP_LIB): $(LWIP_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+all: $(IMAGE) $(ISO) $(LWIP_LIB) host
+
+# ---- running ----
+CMDLINE ?=
+RUN_FLAGS ?=
+run: all
+	scripts/run.sh $(RUN_FLAGS) --cmdline "$(CMDLINE)" $(IMAGE)
+
+debug: all
+	scripts/run.sh --debug $(RUN_FLAGS) --cmdline "$(CMDLINE)" $(IMAGE)
+
 
 host: $(HOST_TARGETS)
 

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Builds a GRUB (BIOS) ISO that boots IMAGE with multiboot2.
+# usage: scripts/mkiso.sh IMAGE OUT.iso [CMDLINE [MODULE...]]
+set -euo pipefail
+image=$1 out=$2 cmdline=${3:-} ; shift 2; [ $# -gt 0 ] && shift
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+mkdir -p "$stage/boot/grub"
+cp "$image" "$stage/boot/ukbpf.elf"
+{
+	echo 'serial --unit=0 --speed=115200'
+	echo 'terminal_input serial'
+	echo 'terminal_output serial'
+	echo 'set timeout=0'
+	echo 'menuentry "ukbpf" {'
+	echo "	multiboot2 /boot/ukbpf.elf $cmdline"
+	for m in "$@"; do
+		cp "$m" "$stage/boot/$(basename "$m")"
+		echo "	module2 /boot/$(basename "$m") $(basename "$m")"
+	done
+	echo '}'
+} > "$stage/boot/grub/grub.cfg"
+if ! grub-mkrescue -o "$out" "$stage" >"$stage/log" 2>&1; then
+	echo "mkiso: grub-mkrescue failed:" >&2
+	cat "$stage/log" >&2
+	exit 1
+fi

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Boots a ukbpf image in QEMU with the serial console on stdout and returns
+# the guest's exit status (QEMU's isa-debug-exit reports (status << 1) | 1).
+#
+# usage: scripts/run.sh [options] [IMAGE]      (IMAGE: build/ukbpf.elf)
+#   --iso                 boot the ISO beside IMAGE (ukbpf.iso: GRUB, SeaBIOS)
+#                         instead of IMAGE through -kernel
+#   --accel kvm|tcg       override the choice (KVM only with vmx/svm and /dev/kvm)
+#   --mem SIZE            guest memory (default 128M)
+#   --cmdline "TEXT"      kernel command line: key=value ... -- app args
+#   --module FILE         add a multiboot module (repeatable)
+#   --timeout SECONDS     wall-clock limit (default 60); on expiry exit 124
+#   --debug               wait for gdb on :1234 (see scripts/gdbinit)
+#   --                    everything after goes to QEMU unchanged
+# Exit status: the guest's status (0..127), 124 on timeout, 125 when QEMU
+# itself fails (bad option, missing file), 126 when QEMU ended without the
+# guest reporting a status.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+image=$top/build/ukbpf.elf
+use_iso=false
+accel=
+mem=128M
+cmdline=
+modules=()
+timeout_s=60
+debug=false
+extra=()
+
+die() { echo "run.sh: $*" >&2; exit 125; }
+need_arg() { [ $# -ge 2 ] || die "$1 needs a value (see the usage at the top of scripts/run.sh)"; }
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--iso) use_iso=true ;;
+	--accel) need_arg "$@"; accel=$2; shift ;;
+	--mem) need_arg "$@"; mem=$2; shift ;;
+	--cmdline) need_arg "$@"; cmdline=$2; shift ;;
+	--module) need_arg "$@"; [ -r "$2" ] || die "--module $2: no such readable file"; modules+=("$2"); shift ;;
+	--timeout) need_arg "$@"; timeout_s=$2; shift ;;
+	--debug) debug=true; timeout_s=0 ;;
+	--) shift; extra=("$@"); break ;;
+	-h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+	-*) die "unknown option $1 (see --help)" ;;
+	*) image=$1 ;;
+	esac
+	shift
+done
+
+if [ -z "$accel" ]; then
+	# A /dev/kvm without hardware virtualization is a software hypervisor
+	# far slower than TCG for guest kernel code.
+	if grep -qwE 'vmx|svm' /proc/cpuinfo && [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+		accel=kvm
+	else
+		accel=tcg
+	fi
+fi
+case $accel in
+kvm) cpu=(-cpu host,-arch-capabilities) ;;
+tcg) cpu=(-cpu max) ;;
+*) die "--accel $accel: expected kvm or tcg" ;;
+esac
+
+qemu=(qemu-system-x86_64 -machine pc,accel="$accel" "${cpu[@]}" -m "$mem"
+	-display none -serial stdio -monitor none -no-reboot
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04)
+if $use_iso; then
+	iso=${image%.elf}.iso
+	[ -r "$iso" ] || die "$iso: not built (make)"
+	if [ -n "$cmdline" ] || [ ${#modules[@]} -gt 0 ]; then
+		# The ISO's grub.cfg carries the command line: build one for this run.
+		tmp_iso=$(mktemp --suffix=.iso)
+		trap 'rm -f "$tmp_iso"' EXIT
+		"$top/scripts/mkiso.sh" "$image" "$tmp_iso" "$cmdline" "${modules[@]}"
+		iso=$tmp_iso
+	fi
+	qemu+=(-cdrom "$iso")
+else
+	[ -r "$image" ] || die "$image: not built (make)"
+	qemu+=(-bios /usr/share/qemu/qboot.rom -kernel "$image")
+	[ -n "$cmdline" ] && qemu+=(-append "$cmdline")
+	if [ ${#modules[@]} -gt 0 ]; then
+		# QEMU's -initrd splits on commas: a file name may not contain one.
+		for m in "${modules[@]}"; do
+			case $m in *,*) die "--module $m: QEMU cannot pass a file name with a comma" ;; esac
+		done
+		qemu+=(-initrd "$(IFS=,; echo "${modules[*]}")")
+	fi
+fi
+$debug && qemu+=(-s -S) && echo "run.sh: waiting for gdb: gdb -x $top/scripts/gdbinit" >&2
+qemu+=("${extra[@]}")
+
+status=0
+if [ "$timeout_s" != 0 ]; then
+	timeout --foreground -k 5 "$timeout_s" "${qemu[@]}" </dev/null || status=$?
+else
+	"${qemu[@]}" || status=$?
+fi
+if [ "$status" = 124 ]; then
+	echo "run.sh: guest still running after ${timeout_s}s: stopped" >&2
+	exit 124
+fi
+if [ $((status & 1)) = 1 ]; then
+	exit $((status >> 1))
+fi
+if [ "$status" = 0 ]; then
+	echo "run.sh: QEMU ended without an exit status from the guest" >&2
+	exit 126
+fi
+echo "run.sh: QEMU failed (status $status)" >&2
+exit 125
