@@ -562,7 +562,18 @@ static void emit_prologue(struct emitter *e, bool zero_scratch)
 		emit(e, EBPF_CLS_ST | EBPF_MODE_MEM | EBPF_SIZE_DW, EBPF_REG_FP, 0, off, 0);
 }
 
-/* Emits the whole program; start[] receives (sizing) or supplies offsets. */
+/*
+ * The sizing pass records where classic insn i starts; the emitting pass
+ * must land on the same place.
+ */
+static void mark_start(const struct emitter *e, size_t *start, size_t i)
+{
+	if (!e->insns)
+		start[i] = e->len;
+	assert(start[i] == e->len);
+}
+
+/* Emits the whole program; start[count] marks its end. */
 static void translate_program(struct emitter *e, const struct ebpf_cbpf_insn *cbpf,
 			      size_t count, size_t *start)
 {
@@ -572,11 +583,11 @@ static void translate_program(struct emitter *e, const struct ebpf_cbpf_insn *cb
 	for (i = 0; i < count; i++) {
 		size_t before = e->len;
 
-		start[i] = e->len;
+		mark_start(e, start, i);
 		translate_insn(e, cbpf, i);
 		assert(e->len - before <= MAX_EBPF_PER_CBPF);
 	}
-	start[count] = e->len;
+	mark_start(e, start, count);
 }
 
 int ebpf_cbpf_translate(const struct ebpf_cbpf_insn *cbpf, size_t count,
