@@ -136,10 +136,15 @@ static bool trace_is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
+static bool trace_is_letter(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
 /*
  * Formats one conversion starting after its '%' at fmt[*pos], consuming
  * one argument. Linux's bpf_bprintf_prepare accepts flags "0+- ", a width,
- * then c, p, or [l[l]] followed by d i u x X. Without 'l' the argument is
+ * then c, p (pK, px), or [l[l]] followed by d i u x X. Without 'l' it is
  * an int, as in C. %s is refused: it would read memory at an address the
  * verifier never checked, and a freestanding library cannot read without
  * risking a fault.
@@ -168,6 +173,11 @@ static int trace_format_one(struct trace_out *out, const char *fmt, size_t *pos,
 		strcat(spec, "c");
 		trace_append(out, spec, (int)(uint8_t)arg);
 	} else if (conv == 'p' && !longs) {
+		/* %pK and %px print the address too; other %p forms dereference it. */
+		if (fmt[*pos] == 'K' || fmt[*pos] == 'x')
+			(*pos)++;
+		else if (trace_is_letter(fmt[*pos])) /* %pi4, %pI6, %pks, %pB ... */
+			return -EINVAL;
 		trace_append(out, "0x%" PRIx64, arg);
 	} else if (conv == 'd' || conv == 'i') {
 		strcat(spec, PRId64);

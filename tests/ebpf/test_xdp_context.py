@@ -16,7 +16,8 @@ import subprocess
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-UKBPF = os.environ.get("UKBPF_TOOL", os.path.join(ROOT, "build", "tools", "ukbpf"))
+# UKBPF selects another build of the tool (tests/ebpf/conftest.py's convention).
+UKBPF = os.environ.get("UKBPF", os.path.join(ROOT, "build", "tools", "ukbpf"))
 PROGS = os.path.join(ROOT, "tests", "ebpf", "progs")
 # <linux/bpf.h> needs <asm/types.h>, which Debian keeps under the multiarch dir.
 ASM_INCLUDE = "/usr/include/x86_64-linux-gnu"

@@ -204,6 +204,7 @@ static void test_trace_printk_formats(void **state)
 		      "-3 18446744073709551615 deadbeefcafe");
 	expect_printk("[%5d|%-4u|%05x]", 42, 7, 0xab, "[   42|7   |000ab]");
 	expect_printk("%p %c", 0x1000, 'z', 0, "0x1000 z");
+	expect_printk("%px|%pK|%p.", 0xab, 0xcd, 0xef, "0xab|0xcd|0xef.");
 }
 
 static void expect_printk_rejected(const char *fmt, size_t fmt_size)
@@ -221,6 +222,8 @@ static void test_trace_printk_rejects(void **state)
 	expect_printk_rejected("%d %d %d %d", 12);
 	expect_printk_rejected("%s", 3);
 	expect_printk_rejected("%q", 3);
+	expect_printk_rejected("%pI4", 5);
+	expect_printk_rejected("%pks", 5);
 	expect_printk_rejected("%lllx", 6);
 	expect_printk_rejected("%", 2);
 	expect_printk_rejected("bell\a", 6);
