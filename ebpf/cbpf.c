@@ -28,7 +28,6 @@
  *       from r6, as in Linux; copied from r1 at entry)
  *   r7  X
  *   r8  A, saved across the packet load of BPF_LDX|BPF_MSH
- *   r9  computed packet offset for indirect loads
  * Legacy loads may clobber r1-r5 like a helper call, so nothing lives there.
  * M[k] is the 32-bit word at r10 - (CBPF_MEMWORDS - k) * 4.
  */
@@ -92,18 +91,17 @@
 #define REG_CTX EBPF_REG_R6
 #define REG_X 7
 #define REG_SAVED_A 8
-#define REG_OFFSET 9
 
 #define SCRATCH_BYTES (CBPF_MEMWORDS * 4)
 #define SCRATCH_DWORDS (SCRATCH_BYTES / 8)
 
 /*
- * Longest eBPF sequence one classic instruction becomes (an indirect load:
- * overflow check, exit, offset computation, load), and the prologue
- * (context copy, A = X = 0, zeroing M). Their product bounds every jump
+ * Longest eBPF sequence one classic instruction becomes (BPF_LDX|BPF_MSH:
+ * save A, load, mask, shift, move to X, restore A), and the prologue
+ * (context copy, A = X = 0, zeroing M). Together they bound every jump
  * distance, which must fit eBPF's 16-bit jump offset.
  */
-#define MAX_EBPF_PER_CBPF 7
+#define MAX_EBPF_PER_CBPF 6
 #define MAX_PROLOGUE (3 + SCRATCH_DWORDS)
 _Static_assert(CBPF_MAXINSNS * MAX_EBPF_PER_CBPF + MAX_PROLOGUE <= INT16_MAX,
 	       "translated jumps must fit eBPF's 16-bit offset");
@@ -321,28 +319,23 @@ static uint8_t ebpf_size_of(uint16_t code)
  * r0 = the big-endian value of size at packet offset k (+ X when indexed),
  * or the end of the filter with 0 when it lies past the captured bytes.
  *
- * Direct loads with k <= INT32_MAX map onto LD_ABS. The other offsets are
- * computed in REG_OFFSET and loaded with LD_IND + 0, so the runtime never
- * sees a negative immediate (Linux gives those special meanings) and
- * X + k never wraps: libpcap rejects the packet when X + k overflows 32
- * bits rather than reading at the wrapped offset.
+ * The runtime computes the offset of LD_ABS/LD_IND as a 32-bit sum and
+ * takes a negative one as out of bounds, which matches libpcap for every
+ * offset of 2 GiB or more (no capture is that long). What it does not
+ * match is a sum that wraps: libpcap rejects the packet when X + k
+ * overflows 32 bits rather than reading at the wrapped offset, so that
+ * case is tested first.
  */
 static void emit_packet_load(struct emitter *e, uint8_t size, bool indexed, uint32_t k)
 {
-	if (!indexed && k <= INT32_MAX) {
+	if (!indexed) {
 		emit(e, EBPF_CLS_LD | EBPF_MODE_ABS | size, 0, 0, 0, (int32_t)k);
 		return;
 	}
-	if (indexed) {
-		/* X + k fits 32 bits when X <= ~k (unsigned, JMP32 compare). */
-		emit(e, EBPF_CLS_JMP32 | EBPF_SRC_K | EBPF_JMP_JLE, REG_X, 0, 2, (int32_t)~k);
-		emit_reject(e);
-		emit_alu32_reg(e, EBPF_ALU_MOV, REG_OFFSET, REG_X);
-		emit_alu32_imm(e, EBPF_ALU_ADD, REG_OFFSET, k);
-	} else {
-		emit_alu32_imm(e, EBPF_ALU_MOV, REG_OFFSET, k);
-	}
-	emit(e, EBPF_CLS_LD | EBPF_MODE_IND | size, 0, REG_OFFSET, 0, 0);
+	/* X + k fits 32 bits when X <= ~k (unsigned, JMP32 compare). */
+	emit(e, EBPF_CLS_JMP32 | EBPF_SRC_K | EBPF_JMP_JLE, REG_X, 0, 2, (int32_t)~k);
+	emit_reject(e);
+	emit(e, EBPF_CLS_LD | EBPF_MODE_IND | size, 0, REG_X, 0, (int32_t)k);
 }
 
 /* dst = the 32-bit wirelen field of the context. */

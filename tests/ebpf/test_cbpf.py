@@ -11,6 +11,8 @@ exactly those packets, with the filter's accept value as the verdict, in
 the interpreter and in the JIT.
 """
 
+import ctypes
+import ctypes.util
 import os
 import random
 import struct
@@ -199,6 +201,133 @@ def test_filter_matches_tcpdump(expr, capture, tmp_path):
             f"only by tcpdump {sorted(expected - accepted)}"
         )
         assert {verdicts[i] for i in accepted} == {ACCEPT}, f"{expr} {engine}: wrong accept value"
+
+
+# ---- random programs against libpcap's own bpf_filter() ---------------------
+
+# Classic opcodes (<pcap/bpf.h>), grouped by how their operand is chosen.
+LD_ABS = [0x20, 0x28, 0x30]  # ld / ldh / ldb [k]
+LD_IND = [0x40, 0x48, 0x50]  # ld / ldh / ldb [x + k]
+LD_IMM, LDX_IMM, LD_LEN, LDX_LEN, LDX_MSH = 0x00, 0x01, 0x80, 0x81, 0xB1
+LD_MEM, LDX_MEM, ST, STX = 0x60, 0x61, 0x02, 0x03
+ALU_OPS = [0x00, 0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, 0x90, 0xA0]  # add..xor
+ALU, ALU_X, ALU_NEG = 0x04, 0x08, 0x84
+DIV, MOD, LSH, RSH = 0x30, 0x90, 0x60, 0x70
+JMP_OPS = [0x10, 0x20, 0x30, 0x40]  # jeq jgt jge jset
+JMP, JMP_X, JA = 0x05, 0x08, 0x05
+RET_K, RET_A, TAX, TXA = 0x06, 0x16, 0x07, 0x87
+MEMWORDS = 16
+RANDOM_PROGRAMS = 120
+RANDOM_PACKETS = 24
+
+
+class CbpfInsn(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_uint16), ("jt", ctypes.c_uint8), ("jf", ctypes.c_uint8),
+                ("k", ctypes.c_uint32)]
+
+
+def libpcap_bpf_filter():
+    lib = ctypes.CDLL(ctypes.util.find_library("pcap"))
+    lib.bpf_filter.restype = ctypes.c_uint
+    lib.bpf_filter.argtypes = [ctypes.POINTER(CbpfInsn), ctypes.c_char_p, ctypes.c_uint,
+                               ctypes.c_uint]
+    return lib.bpf_filter
+
+
+def random_offset(rng):
+    """Mostly inside a small packet; sometimes past it or where X + k overflows."""
+    if rng.random() < 0.1:
+        return rng.choice([0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 0xFFFFFFF0])
+    return rng.randrange(40)
+
+
+def random_value(rng):
+    return rng.choice([0, 1, 2, 3, 7, 0x800, 0x86DD, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF,
+                       rng.randrange(1 << 32), rng.randrange(256)])
+
+
+def random_body_insn(rng):
+    """One non-jump instruction as a list of (code, k) pairs."""
+    kind = rng.randrange(12)
+    if kind == 0:
+        return [(rng.choice(LD_ABS), random_offset(rng))]
+    if kind == 1:
+        return [(rng.choice(LD_IND), random_offset(rng))]
+    if kind == 2:
+        return [(LDX_MSH, random_offset(rng))]
+    if kind == 3:
+        return [(rng.choice([LD_IMM, LDX_IMM]), random_value(rng))]
+    if kind == 4:
+        return [(rng.choice([LD_LEN, LDX_LEN, TAX, TXA, ALU_NEG]), 0)]
+    if kind == 5:
+        return [(rng.choice([LD_MEM, LDX_MEM, ST, STX]), rng.randrange(MEMWORDS))]
+    if kind in (6, 7):
+        op = rng.choice(ALU_OPS)
+        if op in (LSH, RSH):
+            # libpcap shifts in C: 32 or more is undefined behaviour there.
+            amount = rng.randrange(32)
+            return rng.choice([[(ALU | op, amount)], [(LDX_IMM, amount), (ALU | ALU_X | op, 0)]])
+        if op in (DIV, MOD):
+            return rng.choice([[(ALU | op, rng.randrange(1, 1 << 32))], [(ALU | ALU_X | op, 0)]])
+        return [(ALU | op | rng.choice([0, ALU_X]), random_value(rng))]
+    return [(rng.choice(LD_ABS + LD_IND), rng.randrange(40))]
+
+
+def random_program(rng):
+    """A valid classic program: M[] written first (libpcap leaves it uninitialised)."""
+    insns = []
+    for word in range(MEMWORDS):
+        insns += [(LD_IMM, 0, 0, random_value(rng)), (ST, 0, 0, word)]
+    body = []
+    for _ in range(rng.randrange(4, 30)):
+        body += [(code, k) for code, k in random_body_insn(rng)]
+        if rng.random() < 0.35:
+            body.append(None)  # a jump, its targets chosen below
+    tail = [(RET_A, 0, 0, 0), (RET_K, 0, 0, random_value(rng)), (RET_K, 0, 0, 0)]
+    first_body = len(insns)
+    end = first_body + len(body) + len(tail)
+    for i, item in enumerate(body):
+        here = first_body + i
+        if item is not None:
+            insns.append((item[0], 0, 0, item[1]))
+            continue
+        span = min(end - here - 1, 255)
+        jt, jf = rng.randrange(span), rng.randrange(span)
+        if rng.random() < 0.1:
+            insns.append((JA, 0, 0, jt))
+        else:
+            op = rng.choice(JMP_OPS) | rng.choice([0, JMP_X])
+            insns.append((JMP | op, jt, jf, random_value(rng)))
+    return insns + tail
+
+
+def random_packets(rng):
+    packets = []
+    for _ in range(RANDOM_PACKETS):
+        raw = bytes(rng.randrange(256) for _ in range(rng.randrange(96)))
+        caplen = len(raw) if rng.random() < 0.7 else rng.randrange(len(raw) + 1)
+        packets.append((raw, caplen))
+    return packets
+
+
+def test_random_programs_match_libpcap(tmp_path):
+    """ukbpf's verdicts equal libpcap's bpf_filter() on random programs and packets."""
+    rng = random.Random(SEED)
+    bpf_filter = libpcap_bpf_filter()
+    capture_path = str(tmp_path / "random.pcap")
+    program_path = str(tmp_path / "random.txt")
+    packets = random_packets(rng)
+    write_pcap(capture_path, packets)
+    for n in range(RANDOM_PROGRAMS):
+        insns = random_program(rng)
+        array = (CbpfInsn * len(insns))(*insns)
+        expected = {i: bpf_filter(array, raw, len(raw), caplen)
+                    for i, (raw, caplen) in enumerate(packets)}
+        with open(program_path, "w") as f:
+            f.writelines(f"{{ {c:#x}, {jt}, {jf}, {k:#010x} }},\n" for c, jt, jf, k in insns)
+        for engine in ("--interp", "--jit"):
+            got = ukbpf_verdicts(program_path, capture_path, engine)
+            assert got == expected, f"program {n} {engine}:\n" + open(program_path).read()
 
 
 def run_cbpf_text(tmp_path, text):
