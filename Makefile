@@ -6,10 +6,11 @@ APP ?= hello
 BUILD := build
 PYTHON := /usr/bin/python3
 
+MAKEFLAGS += -j$(shell nproc)
 HOST_CC ?= gcc
 HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -MMD -MP
 
-.PHONY: all run test debug clean host deps
+.PHONY: all run test debug clean host bench-boot
 .DEFAULT_GOAL := all
 
 # ---- dependencies: Debian packages, newlib and lwIP (scripts/deps.sh) ----
@@ -111,6 +112,10 @@ run: all
 
 debug: all
 	scripts/run.sh --debug $(RUN_FLAGS) --cmdline "$(CMDLINE)" $(IMAGE)
+
+# ---- measurements (tables, not tests) ----
+bench-boot: all
+	$(PYTHON) scripts/bench-boot.py
 
 
 host: $(HOST_TARGETS)

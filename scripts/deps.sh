@@ -46,6 +46,9 @@ NEWLIB_CONFIG_FLAGS=(
   "--target=${NEWLIB_TARGET}"
   --disable-multilib
   --disable-newlib-supplied-syscalls
+  # printf/scanf with C99's %zu, %jd, %hhd and long long: apps expect them.
+  --enable-newlib-io-c99-formats
+  --enable-newlib-io-long-long
 )
 NEWLIB_TOOLS=(
   CC_FOR_TARGET=gcc AR_FOR_TARGET=ar AS_FOR_TARGET=as LD_FOR_TARGET=ld

@@ -4,7 +4,8 @@
 set -euo pipefail
 image=$1 out=$2 cmdline=${3:-} ; shift 2; [ $# -gt 0 ] && shift
 stage=$(mktemp -d)
-trap 'rm -rf "$stage"' EXIT
+log=$(mktemp)
+trap 'rm -rf "$stage" "$log"' EXIT
 mkdir -p "$stage/boot/grub"
 cp "$image" "$stage/boot/ukbpf.elf"
 {
@@ -20,8 +21,8 @@ cp "$image" "$stage/boot/ukbpf.elf"
 	done
 	echo '}'
 } > "$stage/boot/grub/grub.cfg"
-if ! grub-mkrescue -o "$out" "$stage" >"$stage/log" 2>&1; then
+if ! grub-mkrescue -o "$out" "$stage" >"$log" 2>&1; then
 	echo "mkiso: grub-mkrescue failed:" >&2
-	cat "$stage/log" >&2
+	cat "$log" >&2
 	exit 1
 fi

@@ -73,7 +73,8 @@ if $use_iso; then
 		# The ISO's grub.cfg carries the command line: build one for this run.
 		tmp_iso=$(mktemp --suffix=.iso)
 		trap 'rm -f "$tmp_iso"' EXIT
-		"$top/scripts/mkiso.sh" "$image" "$tmp_iso" "$cmdline" "${modules[@]}"
+		"$top/scripts/mkiso.sh" "$image" "$tmp_iso" "$cmdline" "${modules[@]}" ||
+			die "could not build an ISO for this command line"
 		iso=$tmp_iso
 	fi
 	qemu+=(-cdrom "$iso")

@@ -10,6 +10,7 @@
  *   write-text  write into the kernel's code        -> #PF (protection)
  *   overflow    unbounded recursion                -> guard page #PF
  *   abort       abort()                            -> signal exit
+ *   hang        spin forever (run.sh's time limit must end it)
  *   sleep MS    sleep with the CPU halted, print how long it took
  *   malloc MB   allocate and touch MB MiB, print the sum
  */
@@ -112,6 +113,9 @@ int main(int argc, char **argv)
 		return recurse_forever(0);
 	if (strcmp(cmd, "abort") == 0)
 		abort();
+	if (strcmp(cmd, "hang") == 0)
+		for (;;)
+			;
 	if (strcmp(cmd, "sleep") == 0 && argc > 2) {
 		uint64_t start = now_ns();
 		long ms = atol(argv[2]);
