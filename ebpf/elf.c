@@ -1082,8 +1082,9 @@ static int add_map(struct elf_loader *ld, const struct ebpf_map_def *def, const 
 	ld->map_origins = origins;
 	err = ebpf_map_create(def, name, &maps[obj->map_count], &sub_log);
 	if (err)
-		return load_error(ld, err, "map '%s' (section %s): %s", name,
-				  ld->sections[origin->shndx].name, sub_msg);
+		/* maps.c names the map in its message. */
+		return load_error(ld, err, "section %s: %s", ld->sections[origin->shndx].name,
+				  sub_msg[0] ? sub_msg : name);
 	origins[obj->map_count] = *origin;
 	obj->map_count++;
 	return 0;
@@ -1386,8 +1387,8 @@ static int apply_call(struct elf_loader *ld, const struct linked_func *lf, uint6
 	return 0;
 }
 
-/* First relocation of sec at or after offset. */
-static const struct elf_reloc *first_reloc_from(const struct elf_section *sec, uint64_t offset)
+/* Index of the first relocation of sec at or after offset. */
+static size_t first_reloc_from(const struct elf_section *sec, uint64_t offset)
 {
 	size_t lo = 0, hi = sec->reloc_count;
 
@@ -1399,7 +1400,7 @@ static const struct elf_reloc *first_reloc_from(const struct elf_section *sec, u
 		else
 			hi = mid;
 	}
-	return lo < sec->reloc_count ? &sec->relocs[lo] : NULL;
+	return lo;
 }
 
 /*
@@ -1412,8 +1413,7 @@ static int relocate_function(struct elf_loader *ld, size_t k)
 	const struct linked_func lf = ld->linked[k];
 	const struct elf_section *sec = lf.section;
 	uint64_t start = lf.func->first * INSN_SIZE;
-	const struct elf_reloc *r = first_reloc_from(sec, start);
-	const struct elf_reloc *end = sec->relocs + sec->reloc_count;
+	size_t r = first_reloc_from(sec, start);
 	uint64_t j;
 	int err;
 
@@ -1423,14 +1423,17 @@ static int relocate_function(struct elf_loader *ld, size_t k)
 		/* Copied: linking a callee may move ld->insns. */
 		const struct ebpf_insn insn = ld->insns[lf.pos + j];
 
-		for (; r && r < end && r->offset <= offset; r++) {
-			if (r->offset == offset && r->type != R_BPF_NONE)
-				here = r;
-			else if (r->offset < offset && r->type != R_BPF_NONE)
+		for (; r < sec->reloc_count && sec->relocs[r].offset <= offset; r++) {
+			const struct elf_reloc *cur = &sec->relocs[r];
+
+			if (cur->type == R_BPF_NONE)
+				continue;
+			if (cur->offset < offset)
 				return load_error(ld, -EINVAL,
 						  "%s+0x%llx: relocation inside the lddw at 0x%llx",
-						  sec->name, (unsigned long long)r->offset,
-						  (unsigned long long)(r->offset - INSN_SIZE));
+						  sec->name, (unsigned long long)cur->offset,
+						  (unsigned long long)(cur->offset - INSN_SIZE));
+			here = cur;
 		}
 		if (here && here->type == R_BPF_64_64)
 			err = apply_map_reloc(ld, sec, &lf, j, here);
