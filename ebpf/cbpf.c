@@ -4,7 +4,8 @@
  * Two steps. cbpf_check() applies classic BPF's own load-time rules (the
  * ones libpcap's bpf_validate() and Linux's bpf_check_classic() enforce):
  * known opcodes, forward jumps that stay inside the program, a final ret,
- * scratch indexes below CBPF_MEMWORDS, no division by a constant zero.
+ * scratch indexes below CBPF_MEMWORDS, no division by a constant zero,
+ * and (as Linux) no constant shift by 32 or more.
  * Then each classic instruction becomes a short, fixed sequence of eBPF
  * instructions, one emit function per classic instruction class.
  *
@@ -16,6 +17,8 @@
  *     0: the packet is rejected. The eBPF legacy packet loads (LD_ABS,
  *     LD_IND) have exactly that behaviour in this runtime.
  *   - Division or modulo by X == 0 ends the filter with 0.
+ *   - A shift by X uses X's low 5 bits (RFC 9669 §4.1); in libpcap a shift
+ *     by 32 or more is undefined C, and x86 hardware masks it the same way.
  *   - BPF_LEN loads the original length on the wire (wirelen).
  *   - The scratch words M[0..15] start at 0. libpcap leaves them
  *     uninitialised and Linux rejects programs that may read one before
@@ -114,7 +117,7 @@ struct emitter {
 	struct ebpf_insn *insns;
 	size_t len;
 	/* start[i]: index of the first eBPF instruction of classic insn i. */
-	const size_t *start;
+	size_t *start;
 };
 
 static void emit(struct emitter *e, uint8_t opcode, uint8_t dst, uint8_t src,
@@ -223,11 +226,16 @@ static bool cbpf_opcode_known(uint16_t code)
 	return false;
 }
 
+static bool cbpf_reads_scratch_word(uint16_t code)
+{
+	return (CBPF_CLASS(code) == CBPF_CLS_LD || CBPF_CLASS(code) == CBPF_CLS_LDX) &&
+	       CBPF_MODE(code) == CBPF_MODE_MEM;
+}
+
 static bool cbpf_uses_scratch(uint16_t code)
 {
-	return (CBPF_CLASS(code) == CBPF_CLS_LD || CBPF_CLASS(code) == CBPF_CLS_LDX) ?
-		       CBPF_MODE(code) == CBPF_MODE_MEM :
-		       CBPF_CLASS(code) == CBPF_CLS_ST || CBPF_CLASS(code) == CBPF_CLS_STX;
+	return cbpf_reads_scratch_word(code) || CBPF_CLASS(code) == CBPF_CLS_ST ||
+	       CBPF_CLASS(code) == CBPF_CLS_STX;
 }
 
 /* Checks the operands of insn i (whose opcode is known). */
@@ -532,10 +540,7 @@ static bool cbpf_reads_scratch(const struct ebpf_cbpf_insn *cbpf, size_t count)
 	size_t i;
 
 	for (i = 0; i < count; i++) {
-		uint16_t code = cbpf[i].code;
-
-		if ((CBPF_CLASS(code) == CBPF_CLS_LD || CBPF_CLASS(code) == CBPF_CLS_LDX) &&
-		    CBPF_MODE(code) == CBPF_MODE_MEM)
+		if (cbpf_reads_scratch_word(cbpf[i].code))
 			return true;
 	}
 	return false;
@@ -559,16 +564,16 @@ static void emit_prologue(struct emitter *e, bool zero_scratch)
  * The sizing pass records where classic insn i starts; the emitting pass
  * must land on the same place.
  */
-static void mark_start(const struct emitter *e, size_t *start, size_t i)
+static void mark_start(const struct emitter *e, size_t i)
 {
 	if (!e->insns)
-		start[i] = e->len;
-	assert(start[i] == e->len);
+		e->start[i] = e->len;
+	assert(e->start[i] == e->len);
 }
 
 /* Emits the whole program; start[count] marks its end. */
 static void translate_program(struct emitter *e, const struct ebpf_cbpf_insn *cbpf,
-			      size_t count, size_t *start)
+			      size_t count)
 {
 	size_t i;
 
@@ -576,18 +581,17 @@ static void translate_program(struct emitter *e, const struct ebpf_cbpf_insn *cb
 	for (i = 0; i < count; i++) {
 		size_t before = e->len;
 
-		mark_start(e, start, i);
+		mark_start(e, i);
 		translate_insn(e, cbpf, i);
 		assert(e->len - before <= MAX_EBPF_PER_CBPF);
 	}
-	mark_start(e, start, count);
+	mark_start(e, count);
 }
 
 int ebpf_cbpf_translate(const struct ebpf_cbpf_insn *cbpf, size_t count,
 			struct ebpf_insn **out, size_t *out_count, struct ebpf_log *log)
 {
 	struct emitter e = { 0 };
-	size_t *start;
 	int err;
 
 	if (!cbpf || !out || !out_count) {
@@ -598,25 +602,24 @@ int ebpf_cbpf_translate(const struct ebpf_cbpf_insn *cbpf, size_t count,
 	if (err)
 		return err;
 
-	start = malloc((count + 1) * sizeof(*start));
-	if (!start) {
+	e.start = malloc((count + 1) * sizeof(*e.start));
+	if (!e.start) {
 		ebpf_log_printf(log, "cbpf: out of memory for %zu instructions", count);
 		return -ENOMEM;
 	}
 	/* Pass 1 measures every instruction's translation, pass 2 emits it. */
-	e.start = start;
-	translate_program(&e, cbpf, count, start);
+	translate_program(&e, cbpf, count);
 	e.insns = calloc(e.len, sizeof(*e.insns));
 	if (!e.insns) {
 		ebpf_log_printf(log, "cbpf: out of memory for %zu eBPF instructions", e.len);
-		free(start);
+		free(e.start);
 		return -ENOMEM;
 	}
 	*out_count = e.len;
 	e.len = 0;
-	translate_program(&e, cbpf, count, start);
+	translate_program(&e, cbpf, count);
 	assert(e.len == *out_count);
-	free(start);
+	free(e.start);
 	*out = e.insns;
 	return 0;
 }
