@@ -1,0 +1,11 @@
+/*
+ * The eBPF platform services for a host (Linux) process: mmap'd JIT
+ * memory, CLOCK_MONOTONIC, trace output on stderr, getrandom().
+ */
+#ifndef UKBPF_TOOLS_HOST_PLATFORM_H
+#define UKBPF_TOOLS_HOST_PLATFORM_H
+
+/* Installs the host services with ebpf_set_platform(). */
+void host_platform_install(void);
+
+#endif /* UKBPF_TOOLS_HOST_PLATFORM_H */

@@ -1,0 +1,375 @@
+/*
+ * ukbpf: run, disassemble and JIT-dump eBPF programs on the host.
+ * The program and context kinds are pluggable (see source.h); this file
+ * parses the command line and drives the library.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ebpf.h"
+#include "host_platform.h"
+#include "source.h"
+
+#define EXIT_USAGE 2
+#define ERR_BYTES 512
+#define LOG_BYTES 512
+#define DIS_LINE_BYTES 128
+#define JIT_DUMP_BYTES_PER_LINE 16
+#define TIMING_BATCHES 21
+#define NSEC_PER_SEC 1000000000.0
+
+static const struct program_source *const program_sources[] = {
+	&program_source_raw,
+	&program_source_elf,
+	&program_source_cbpf,
+};
+
+static const struct context_source *const context_sources[] = {
+	&context_source_mem,
+	&context_source_packet,
+	&context_source_pcap,
+};
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+enum engine { ENGINE_INTERP, ENGINE_JIT };
+
+struct tool_options {
+	const char *command;
+	const struct program_source *source;
+	const char *program_arg;
+	const struct context_source *context;
+	const char *context_arg;
+	enum engine engine;
+	bool engine_given;
+	bool blind;
+	unsigned long long repeat;
+};
+
+static void print_help(FILE *out)
+{
+	size_t i;
+
+	fprintf(out,
+		"usage: ukbpf run [--interp|--jit] [--blind] [--repeat N] PROGRAM [CONTEXT]\n"
+		"       ukbpf dis PROGRAM\n"
+		"       ukbpf jit-dump [--blind] PROGRAM\n"
+		"       ukbpf --help\n"
+		"\n"
+		"commands:\n"
+		"  run       run PROGRAM once per input and print r0 as 0x... (lowercase hex)\n"
+		"  dis       print 'INDEX: INSTRUCTION' per instruction, llvm-objdump syntax\n"
+		"  jit-dump  print the x86-64 JIT code as hex bytes; to disassemble it:\n"
+		"              ukbpf jit-dump P | xxd -r -p > jit.bin &&\n"
+		"              objdump -D -b binary -mi386:x86-64 jit.bin\n"
+		"\n"
+		"options:\n"
+		"  --interp    run with the interpreter (default)\n"
+		"  --jit       compile with the x86-64 JIT and run the compiled code\n"
+		"  --blind     blind JIT constants (with --jit and jit-dump)\n"
+		"  --repeat N  also run N times more and print the median ns/run over\n"
+		"              %d batches (on the first input)\n"
+		"\n"
+		"PROGRAM, one of:\n",
+		TIMING_BATCHES);
+	for (i = 0; i < ARRAY_SIZE(program_sources); i++)
+		fprintf(out, "  %-22s %s\n", program_sources[i]->usage, program_sources[i]->help);
+	fprintf(out, "\nCONTEXT (what r1 points to; default: r1 = NULL, r2 = 0), one of:\n");
+	for (i = 0; i < ARRAY_SIZE(context_sources); i++)
+		fprintf(out, "  %-22s %s\n", context_sources[i]->usage, context_sources[i]->help);
+	fprintf(out, "\nexit status: 0 on success, 1 when a program or input is rejected,\n"
+		     "2 on a command-line error; reasons go to stderr.\n");
+}
+
+static int usage_error(const char *fmt, const char *what)
+{
+	fprintf(stderr, "ukbpf: ");
+	fprintf(stderr, fmt, what);
+	fprintf(stderr, " (see ukbpf --help)\n");
+	return EXIT_USAGE;
+}
+
+static const struct program_source *program_source_for_flag(const char *flag)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(program_sources); i++) {
+		if (program_sources[i]->flag && strcmp(program_sources[i]->flag, flag) == 0)
+			return program_sources[i];
+	}
+	return NULL;
+}
+
+/* A positional PROGRAM ("x.o" or "x.o:xdp") picks its source by suffix. */
+static const struct program_source *program_source_for_path(const char *arg)
+{
+	const char *colon = strrchr(arg, ':');
+	size_t len = colon ? (size_t)(colon - arg) : strlen(arg);
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(program_sources); i++) {
+		const char *suffix = program_sources[i]->suffix;
+
+		if (program_sources[i]->flag || !suffix || len < strlen(suffix))
+			continue;
+		if (strncmp(arg + len - strlen(suffix), suffix, strlen(suffix)) == 0)
+			return program_sources[i];
+	}
+	return NULL;
+}
+
+static const struct context_source *context_source_for_flag(const char *flag)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(context_sources); i++) {
+		if (strcmp(context_sources[i]->flag, flag) == 0)
+			return context_sources[i];
+	}
+	return NULL;
+}
+
+static int parse_repeat(const char *text, unsigned long long *repeat)
+{
+	char *end;
+
+	errno = 0;
+	*repeat = strtoull(text, &end, 10);
+	if (errno || end == text || *end || text[0] == '-' || *repeat == 0)
+		return -EINVAL;
+	return 0;
+}
+
+static int parse_options(int argc, char **argv, struct tool_options *opts)
+{
+	int i;
+
+	opts->command = argv[1];
+	for (i = 2; i < argc; i++) {
+		const char *arg = argv[i];
+		const struct program_source *source = program_source_for_flag(arg);
+		const struct context_source *context = context_source_for_flag(arg);
+		bool has_value = i + 1 < argc;
+
+		if (source || context) {
+			if (!has_value)
+				return usage_error("%s needs an argument", arg);
+			if ((source && opts->source) || (context && opts->context))
+				return usage_error("%s: only one %s allowed", arg);
+			if (source) {
+				opts->source = source;
+				opts->program_arg = argv[++i];
+			} else {
+				opts->context = context;
+				opts->context_arg = argv[++i];
+			}
+		} else if (strcmp(arg, "--interp") == 0 || strcmp(arg, "--jit") == 0) {
+			enum engine engine = arg[2] == 'j' ? ENGINE_JIT : ENGINE_INTERP;
+
+			if (opts->engine_given && opts->engine != engine)
+				return usage_error("%s: --interp and --jit exclude each other", arg);
+			opts->engine = engine;
+			opts->engine_given = true;
+		} else if (strcmp(arg, "--blind") == 0) {
+			opts->blind = true;
+		} else if (strcmp(arg, "--repeat") == 0) {
+			if (!has_value)
+				return usage_error("%s needs an argument", arg);
+			if (parse_repeat(argv[++i], &opts->repeat))
+				return usage_error("--repeat: '%s' is not a positive count", argv[i]);
+		} else if (arg[0] == '-') {
+			return usage_error("unknown option '%s'", arg);
+		} else if (opts->source) {
+			return usage_error("%s: only one PROGRAM allowed", arg);
+		} else {
+			opts->source = program_source_for_path(arg);
+			if (!opts->source)
+				return usage_error("%s: unknown program kind", arg);
+			opts->program_arg = arg;
+		}
+	}
+	if (!opts->source)
+		return usage_error("%s: no PROGRAM given", opts->command);
+	return 0;
+}
+
+static int load_program(const struct tool_options *opts, struct loaded_program *loaded)
+{
+	char err[ERR_BYTES] = "";
+	char *path = strdup(opts->program_arg);
+	char *section = NULL;
+	int ret;
+
+	if (!path) {
+		fprintf(stderr, "ukbpf: out of memory\n");
+		return -ENOMEM;
+	}
+	if (!opts->source->flag) {
+		char *colon = strrchr(path, ':');
+
+		if (colon) {
+			*colon = '\0';
+			section = colon + 1;
+		}
+	}
+	ret = opts->source->load(path, section, loaded, err, sizeof(err));
+	if (ret)
+		fprintf(stderr, "ukbpf: %s: %s\n", path, err);
+	free(path);
+	return ret;
+}
+
+static int jit_program(const struct tool_options *opts, struct ebpf_prog *prog)
+{
+	struct ebpf_jit_opts jit_opts = { .blind_constants = opts->blind };
+	char log_buf[LOG_BYTES] = "";
+	struct ebpf_log log = { .buf = log_buf, .size = sizeof(log_buf) };
+	int ret = ebpf_prog_jit(prog, &jit_opts, &log);
+
+	if (ret)
+		fprintf(stderr, "ukbpf: %s: jit: %s\n", opts->program_arg,
+			log_buf[0] ? log_buf : strerror(-ret));
+	return ret;
+}
+
+static uint64_t run_once(const struct tool_options *opts, const struct ebpf_prog *prog,
+			 const struct run_input *input)
+{
+	if (opts->engine == ENGINE_JIT)
+		return ebpf_prog_run(prog, input->ctx, input->ctx_len);
+	return ebpf_prog_run_interp(prog, input->ctx, input->ctx_len);
+}
+
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * NSEC_PER_SEC + (double)ts.tv_nsec;
+}
+
+static int compare_doubles(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The median of per-batch averages resists outliers (interrupts, migration). */
+static void print_timing(const struct tool_options *opts, const struct ebpf_prog *prog,
+			 const struct run_input *input)
+{
+	double batch_ns[TIMING_BATCHES];
+	unsigned int batches = opts->repeat < TIMING_BATCHES ? (unsigned int)opts->repeat :
+							       TIMING_BATCHES;
+	unsigned long long per_batch = opts->repeat / batches;
+	unsigned int b;
+
+	for (b = 0; b < batches; b++) {
+		double start = now_ns();
+		unsigned long long k;
+
+		for (k = 0; k < per_batch; k++)
+			run_once(opts, prog, input);
+		batch_ns[b] = (now_ns() - start) / (double)per_batch;
+	}
+	qsort(batch_ns, batches, sizeof(batch_ns[0]), compare_doubles);
+	printf("%.1f ns/run (median of %u batches of %llu runs)\n", batch_ns[batches / 2], batches,
+	       per_batch);
+}
+
+static int command_run(const struct tool_options *opts, struct ebpf_prog *prog)
+{
+	static struct run_input no_context = { NULL, 0, NULL };
+	struct run_input *inputs = &no_context;
+	size_t count = 1, i;
+	char err[ERR_BYTES] = "";
+
+	if (opts->engine == ENGINE_JIT && jit_program(opts, prog))
+		return EXIT_FAILURE;
+	if (opts->context &&
+	    opts->context->load(opts->context_arg, ebpf_prog_get_type(prog), &inputs, &count, err,
+				sizeof(err))) {
+		fprintf(stderr, "ukbpf: %s: %s\n", opts->context->flag, err);
+		return EXIT_FAILURE;
+	}
+	for (i = 0; i < count; i++) {
+		uint64_t r0 = run_once(opts, prog, &inputs[i]);
+
+		if (opts->context && opts->context->report)
+			opts->context->report(&inputs[i], r0, stdout);
+		else
+			printf("0x%llx\n", (unsigned long long)r0);
+	}
+	if (opts->repeat && count > 0)
+		print_timing(opts, prog, &inputs[0]);
+	if (opts->context)
+		opts->context->free(inputs, count);
+	return EXIT_SUCCESS;
+}
+
+static int command_dis(const struct ebpf_prog *prog)
+{
+	size_t count, index = 0, used;
+	const struct ebpf_insn *insns = ebpf_prog_get_insns(prog, &count);
+	char line[DIS_LINE_BYTES];
+
+	while ((used = ebpf_disassemble(insns, count, index, line, sizeof(line))) != 0) {
+		printf("%zu: %s\n", index, line);
+		index += used;
+	}
+	return EXIT_SUCCESS;
+}
+
+static int command_jit_dump(const struct tool_options *opts, struct ebpf_prog *prog)
+{
+	const uint8_t *code;
+	size_t size, i;
+
+	if (jit_program(opts, prog))
+		return EXIT_FAILURE;
+	code = ebpf_prog_get_jit_code(prog, &size);
+	for (i = 0; i < size; i++)
+		printf("%02x%c", code[i],
+		       (i + 1) % JIT_DUMP_BYTES_PER_LINE == 0 || i + 1 == size ? '\n' : ' ');
+	return EXIT_SUCCESS;
+}
+
+int main(int argc, char **argv)
+{
+	struct tool_options opts = { .engine = ENGINE_INTERP };
+	struct loaded_program loaded = { 0 };
+	int status;
+
+	if (argc < 2)
+		return usage_error("%s", "no command given");
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		print_help(stdout);
+		return EXIT_SUCCESS;
+	}
+	if (strcmp(argv[1], "run") != 0 && strcmp(argv[1], "dis") != 0 &&
+	    strcmp(argv[1], "jit-dump") != 0)
+		return usage_error("unknown command '%s'", argv[1]);
+	status = parse_options(argc, argv, &opts);
+	if (status)
+		return status;
+	if (strcmp(opts.command, "run") != 0 && opts.context)
+		return usage_error("%s: a CONTEXT only makes sense with run", opts.context->flag);
+
+	host_platform_install();
+	if (load_program(&opts, &loaded))
+		return EXIT_FAILURE;
+	if (strcmp(opts.command, "run") == 0)
+		status = command_run(&opts, loaded.prog);
+	else if (strcmp(opts.command, "dis") == 0)
+		status = command_dis(loaded.prog);
+	else
+		status = command_jit_dump(&opts, loaded.prog);
+	loaded.release(&loaded);
+	return status;
+}

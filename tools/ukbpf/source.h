@@ -1,0 +1,81 @@
+/*
+ * The pluggable pieces of the ukbpf tool:
+ *
+ *   program sources  turn a command-line argument into a loaded program
+ *                    (--raw FILE, --cbpf FILE, OBJ.o[:SECTION], ...);
+ *   context sources  turn a command-line argument into what the program
+ *                    runs on (--mem HEX, --packet FILE, --pcap FILE, ...).
+ *
+ * To add one, define a const struct in its own tools/ukbpf/source_*.c or
+ * context_*.c, declare it below, and add it to the table in main.c.
+ * Errors go into err (one line, without the argument: main prints
+ * "ukbpf: ARG: ERR"); return a negative errno value.
+ */
+#ifndef UKBPF_TOOLS_SOURCE_H
+#define UKBPF_TOOLS_SOURCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ebpf.h"
+
+/* A program and whatever owns it (an ELF object owns its programs). */
+struct loaded_program {
+	struct ebpf_prog *prog;
+	void *owner;
+	/* Frees prog and owner. */
+	void (*release)(struct loaded_program *loaded);
+};
+
+struct program_source {
+	/* The flag that names this source ("--raw"), or NULL for a positional
+	 * argument recognised by suffix. */
+	const char *flag;
+	/* For positional sources: the file suffix (".o"); "FILE:SECTION"
+	 * is split at the last ':' and SECTION passed on. */
+	const char *suffix;
+	const char *usage; /* "--raw FILE" */
+	const char *help;  /* one line for --help */
+	/* section is NULL when none was given. */
+	int (*load)(const char *arg, const char *section, struct loaded_program *out,
+		    char *err, size_t errlen);
+};
+
+/* One input a program runs on: r1 = ctx (r2 = ctx_len for UNSPEC). */
+struct run_input {
+	void *ctx;
+	size_t ctx_len;
+	void *state; /* the context source's own data */
+};
+
+struct context_source {
+	const char *flag;  /* "--mem" */
+	const char *usage; /* "--mem HEX" */
+	const char *help;
+	/*
+	 * Builds the inputs from arg for a program of type prog_type: one
+	 * for --mem, one per packet for a capture. The program runs once
+	 * per input, in order.
+	 */
+	int (*load)(const char *arg, enum ebpf_prog_type prog_type, struct run_input **inputs,
+		    size_t *count, char *err, size_t errlen);
+	void (*free)(struct run_input *inputs, size_t count);
+	/* Prints the outcome of one run; NULL prints r0 as "0x...". */
+	void (*report)(const struct run_input *input, uint64_t r0, FILE *out);
+};
+
+/* Program sources (main.c lists them in this order for --help). */
+extern const struct program_source program_source_raw;
+extern const struct program_source program_source_elf;
+extern const struct program_source program_source_cbpf;
+
+/* Context sources. */
+extern const struct context_source context_source_mem;
+extern const struct context_source context_source_packet; /* context_xdp.c */
+extern const struct context_source context_source_pcap;	  /* context_xdp.c */
+
+/* Reads a whole file into malloc'd memory: 0 or -errno (message in err). */
+int read_whole_file(const char *path, void **data, size_t *size, char *err, size_t errlen);
+
+#endif /* UKBPF_TOOLS_SOURCE_H */
