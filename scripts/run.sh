@@ -11,6 +11,8 @@
 #   --module FILE         add a multiboot module (repeatable)
 #   --timeout SECONDS     wall-clock limit (default 60); on expiry exit 124
 #   --debug               wait for gdb on :1234 (see scripts/gdbinit)
+#   --no-exit-device      no isa-debug-exit: the guest powers off through ACPI,
+#                         as on a real or cloud machine (status 126)
 #   --                    everything after goes to QEMU unchanged
 # Exit status: the guest's status (0..127), 124 on timeout, 125 when QEMU
 # itself fails (bad option, missing file), 126 when QEMU ended without the
@@ -26,6 +28,7 @@ cmdline=
 modules=()
 timeout_s=60
 debug=false
+exit_device=(-device isa-debug-exit,iobase=0xf4,iosize=0x04)
 extra=()
 
 die() { echo "run.sh: $*" >&2; exit 125; }
@@ -40,6 +43,7 @@ while [ $# -gt 0 ]; do
 	--module) need_arg "$@"; [ -r "$2" ] || die "--module $2: no such readable file"; modules+=("$2"); shift ;;
 	--timeout) need_arg "$@"; timeout_s=$2; shift ;;
 	--debug) debug=true; timeout_s=0 ;;
+	--no-exit-device) exit_device=() ;;
 	--) shift; extra=("$@"); break ;;
 	-h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	-*) die "unknown option $1 (see --help)" ;;
@@ -59,13 +63,12 @@ if [ -z "$accel" ]; then
 fi
 case $accel in
 kvm) cpu=(-cpu host,-arch-capabilities) ;;
-tcg) cpu=(-cpu max) ;;
+tcg) cpu=() ;;  # QEMU's default model (qemu64)
 *) die "--accel $accel: expected kvm or tcg" ;;
 esac
 
 qemu=(qemu-system-x86_64 -machine pc,accel="$accel" "${cpu[@]}" -m "$mem"
-	-display none -serial stdio -monitor none -no-reboot
-	-device isa-debug-exit,iobase=0xf4,iosize=0x04)
+	-display none -serial stdio -monitor none -no-reboot "${exit_device[@]}")
 if $use_iso; then
 	iso=${image%.elf}.iso
 	[ -r "$iso" ] || die "$iso: not built (make)"

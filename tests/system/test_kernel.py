@@ -140,3 +140,15 @@ def test_second_build_has_nothing_to_do(hello_image):
                            str(hello_image.with_suffix(".iso").relative_to(ROOT))],
                           cwd=ROOT)
     assert proc.returncode == 0, "make would rebuild an up-to-date image"
+
+
+@pytest.mark.parametrize("via_iso", [False, True], ids=["qboot", "seabios"])
+def test_without_debug_exit_device_powers_off_through_acpi(selftest_image, via_iso):
+    started = time.monotonic()
+    args = ["--no-exit-device", "--timeout", "30", "--cmdline", "-- exit 3"]
+    result = boot(selftest_image, *args, *(["--iso"] if via_iso else []))
+    # QEMU ended by itself (ACPI S5), not by run.sh's time limit.
+    assert result.status == 126, result.output
+    assert time.monotonic() - started < 30
+    assert "ukbpf: exit status 3, powering off" in result.output
+    assert "ACPI poweroff failed" not in result.output
