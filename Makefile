@@ -40,53 +40,6 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -mno-red-zon
 KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments \
 	-T linker.ld
 
-# Kernel objects are shared by every app; the app's own objects and
-# kernel/main.c (which names the app) are built per app, and every app but
-# the default gets its own output directory, so images of different apps
-# coexist: build/ukbpf.elf (APP=hello), build/apps/APP/ukbpf.elf otherwise.
-KERNEL_SRCS := $(filter-out kernel/main.c,$(wildcard boot/*.S kernel/*.S kernel/*.c))
-APP_SRCS := $(wildcard apps/$(APP)/*.c) kernel/main.c
-ifeq ($(wildcard apps/$(APP)/*.c),)
-$(error APP=$(APP): no such application (apps/$(APP)/*.c); choose one of: $(notdir $(wildcard apps/*)))
-endif
-KOBJ := $(BUILD)/kernel-obj
-KERNEL_OBJS := $(patsubst %,$(KOBJ)/%.o,$(KERNEL_SRCS))
-APP_OBJS := $(patsubst %,$(KOBJ)/apps-$(APP)/%.o,$(APP_SRCS))
-IMAGE_LIBS := $(NEWLIB_DIR)/lib/libc.a $(NEWLIB_DIR)/lib/libm.a $(LIBGCC)
-IMAGE_DIR := $(if $(filter hello,$(APP)),$(BUILD),$(BUILD)/apps/$(APP))
-IMAGE := $(IMAGE_DIR)/ukbpf.elf
-ISO := $(IMAGE_DIR)/ukbpf.iso
-
-$(KOBJ)/%.c.o: %.c $(BUILD)/deps.mk
-	@mkdir -p $(@D)
-	$(HOST_CC) $(KERNEL_CFLAGS) -c $< -o $@
-
-$(KOBJ)/%.S.o: %.S $(BUILD)/deps.mk
-	@mkdir -p $(@D)
-	$(HOST_CC) $(KERNEL_CFLAGS) -c $< -o $@
-
-$(KOBJ)/apps-$(APP)/%.c.o: %.c $(BUILD)/deps.mk
-	@mkdir -p $(@D)
-	$(HOST_CC) $(KERNEL_CFLAGS) -DUKBPF_APP_NAME='"$(APP)"' -c $< -o $@
-
-# Two links: the second carries the first one's text symbols in .ksyms
-# (kernel/ksyms.h), which moves no code.
-$(IMAGE): $(KERNEL_OBJS) $(APP_OBJS) linker.ld scripts/gen-ksyms.sh
-	@mkdir -p $(@D)
-	scripts/gen-ksyms.sh > $@.ksyms-empty.S
-	$(HOST_CC) -c $@.ksyms-empty.S -o $@.ksyms-empty.o
-	ld $(KERNEL_LDFLAGS) -o $@.pass1 $(KERNEL_OBJS) $(APP_OBJS) $@.ksyms-empty.o \
-		--start-group $(IMAGE_LIBS) --end-group
-	scripts/gen-ksyms.sh $@.pass1 > $@.ksyms.S
-	$(HOST_CC) -c $@.ksyms.S -o $@.ksyms.o
-	ld $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(APP_OBJS) $@.ksyms.o \
-		--start-group $(IMAGE_LIBS) --end-group
-	scripts/check-ksyms.sh $@.pass1 $@
-
-# GRUB (multiboot2) ISO for SeaBIOS boots; CMDLINE and MODULES go into grub.cfg.
-$(ISO): $(IMAGE) scripts/mkiso.sh
-	scripts/mkiso.sh $(IMAGE) $@
-
 # ---- lwIP, from Debian's source package, with our port in net/ ----
 LWIP_SRCS := $(wildcard $(addprefix $(LWIP_DIR)/src/,core/*.c core/ipv4/*.c core/ipv6/*.c) \
 	$(LWIP_DIR)/src/netif/ethernet.c)
@@ -101,6 +54,59 @@ $(BUILD)/lwip/%.o: $(LWIP_DIR)/src/%.c net/lwipopts.h net/arch/cc.h
 
 $(LWIP_LIB): $(LWIP_OBJS)
 	rm -f $@ && ar rcs $@ $^
+
+# Kernel objects are shared by every app; the app's own objects and
+# kernel/main.c (which names the app) are built per app, and every app but
+# the default gets its own output directory, so images of different apps
+# coexist: build/ukbpf.elf (APP=hello), build/apps/APP/ukbpf.elf otherwise.
+KERNEL_SRCS := $(filter-out kernel/main.c,$(wildcard boot/*.S kernel/*.S kernel/*.c))
+APP_SRCS := $(wildcard apps/$(APP)/*.c) kernel/main.c
+ifeq ($(wildcard apps/$(APP)/*.c),)
+$(error APP=$(APP): no such application (apps/$(APP)/*.c); choose one of: $(notdir $(wildcard apps/*)))
+endif
+KOBJ := $(BUILD)/kernel-obj
+KERNEL_OBJS := $(patsubst %,$(KOBJ)/%.o,$(KERNEL_SRCS))
+APP_OBJS := $(patsubst %,$(KOBJ)/apps-$(APP)/%.o,$(APP_SRCS))
+EBPF_GUEST_LIB := $(BUILD)/kernel-obj/libebpf.a
+IMAGE_LIBS := $(EBPF_GUEST_LIB) $(LWIP_LIB) $(NEWLIB_DIR)/lib/libc.a $(NEWLIB_DIR)/lib/libm.a \
+	$(LIBGCC)
+IMAGE_DIR := $(if $(filter hello,$(APP)),$(BUILD),$(BUILD)/apps/$(APP))
+IMAGE := $(IMAGE_DIR)/ukbpf.elf
+ISO := $(IMAGE_DIR)/ukbpf.iso
+
+$(KOBJ)/%.c.o: %.c $(BUILD)/deps.mk
+	@mkdir -p $(@D)
+	$(HOST_CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(KOBJ)/%.S.o: %.S $(BUILD)/deps.mk
+	@mkdir -p $(@D)
+	$(HOST_CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+# The eBPF runtime, built freestanding like the kernel (same sources as the host's).
+$(EBPF_GUEST_LIB): $(patsubst %,$(KOBJ)/%.o,$(EBPF_SRCS))
+	rm -f $@ && ar rcs $@ $^
+
+$(KOBJ)/apps-$(APP)/%.c.o: %.c $(BUILD)/deps.mk
+	@mkdir -p $(@D)
+	$(HOST_CC) $(KERNEL_CFLAGS) -DUKBPF_APP_NAME='"$(APP)"' -c $< -o $@
+
+# Two links: the second carries the first one's text symbols in .ksyms
+# (kernel/ksyms.h), which moves no code.
+$(IMAGE): $(KERNEL_OBJS) $(APP_OBJS) $(EBPF_GUEST_LIB) $(LWIP_LIB) linker.ld scripts/gen-ksyms.sh
+	@mkdir -p $(@D)
+	scripts/gen-ksyms.sh > $@.ksyms-empty.S
+	$(HOST_CC) -c $@.ksyms-empty.S -o $@.ksyms-empty.o
+	ld $(KERNEL_LDFLAGS) -o $@.pass1 $(KERNEL_OBJS) $(APP_OBJS) $@.ksyms-empty.o \
+		--start-group $(IMAGE_LIBS) --end-group
+	scripts/gen-ksyms.sh $@.pass1 > $@.ksyms.S
+	$(HOST_CC) -c $@.ksyms.S -o $@.ksyms.o
+	ld $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(APP_OBJS) $@.ksyms.o \
+		--start-group $(IMAGE_LIBS) --end-group
+	scripts/check-ksyms.sh $@.pass1 $@
+
+# GRUB (multiboot2) ISO for SeaBIOS boots; CMDLINE and MODULES go into grub.cfg.
+$(ISO): $(IMAGE) scripts/mkiso.sh
+	scripts/mkiso.sh $(IMAGE) $@
 
 all: $(IMAGE) $(ISO) $(LWIP_LIB) host
 
