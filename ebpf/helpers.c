@@ -54,36 +54,35 @@ static void *ptr_arg(uint64_t reg)
 
 /* ---- maps ------------------------------------------------------------------ */
 
-static uint64_t helper_map_lookup_elem(uint64_t map, uint64_t key, uint64_t r3,
-				       uint64_t r4, uint64_t r5)
+static uint64_t helper_map_lookup_elem(uint64_t map, uint64_t key, uint64_t r3, uint64_t r4,
+				       uint64_t r5)
 {
 	return (uintptr_t)ebpf_map_lookup_ptr(ptr_arg(map), ptr_arg(key));
 }
 
-static uint64_t helper_map_update_elem(uint64_t map, uint64_t key, uint64_t value,
-				       uint64_t flags, uint64_t r5)
+static uint64_t helper_map_update_elem(uint64_t map, uint64_t key, uint64_t value, uint64_t flags,
+				       uint64_t r5)
 {
 	return errno_ret(ebpf_map_update(ptr_arg(map), ptr_arg(key), ptr_arg(value), flags));
 }
 
-static uint64_t helper_map_delete_elem(uint64_t map, uint64_t key, uint64_t r3,
-				       uint64_t r4, uint64_t r5)
+static uint64_t helper_map_delete_elem(uint64_t map, uint64_t key, uint64_t r3, uint64_t r4,
+				       uint64_t r5)
 {
 	return errno_ret(ebpf_map_delete(ptr_arg(map), ptr_arg(key)));
 }
 
 /* ---- platform services ----------------------------------------------------- */
 
-static uint64_t helper_ktime_get_ns(uint64_t r1, uint64_t r2, uint64_t r3,
-				    uint64_t r4, uint64_t r5)
+static uint64_t helper_ktime_get_ns(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
 {
 	const struct ebpf_platform *platform = ebpf_get_platform();
 
 	return platform->ktime_ns ? platform->ktime_ns() : 0;
 }
 
-static uint64_t helper_get_prandom_u32(uint64_t r1, uint64_t r2, uint64_t r3,
-				       uint64_t r4, uint64_t r5)
+static uint64_t helper_get_prandom_u32(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
+				       uint64_t r5)
 {
 	const struct ebpf_platform *platform = ebpf_get_platform();
 
@@ -91,8 +90,8 @@ static uint64_t helper_get_prandom_u32(uint64_t r1, uint64_t r2, uint64_t r3,
 }
 
 /* ukbpf runs programs on one CPU. */
-static uint64_t helper_get_smp_processor_id(uint64_t r1, uint64_t r2, uint64_t r3,
-					    uint64_t r4, uint64_t r5)
+static uint64_t helper_get_smp_processor_id(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
+					    uint64_t r5)
 {
 	return 0;
 }
@@ -111,7 +110,7 @@ struct trace_out {
 };
 
 static void trace_append(struct trace_out *out, const char *spec, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static void trace_append(struct trace_out *out, const char *spec, ...)
 {
@@ -149,8 +148,7 @@ static bool trace_is_letter(char c)
  * verifier never checked, and a freestanding library cannot read without
  * risking a fault.
  */
-static int trace_format_one(struct trace_out *out, const char *fmt, size_t *pos,
-			    uint64_t arg)
+static int trace_format_one(struct trace_out *out, const char *fmt, size_t *pos, uint64_t arg)
 {
 	char spec[TRACE_SPEC_SIZE] = "%";
 	size_t start = *pos, i = *pos, longs = 0;
@@ -229,13 +227,13 @@ static int trace_format(struct trace_out *out, const char *fmt, const uint64_t *
  * bpf_trace_printk(fmt, fmt_size, ...): fmt must be NUL-terminated within
  * fmt_size bytes. Returns the number of bytes written to the console.
  */
-static uint64_t helper_trace_printk(uint64_t fmt, uint64_t fmt_size, uint64_t a1,
-				    uint64_t a2, uint64_t a3)
+static uint64_t helper_trace_printk(uint64_t fmt, uint64_t fmt_size, uint64_t a1, uint64_t a2,
+				    uint64_t a3)
 {
 	const struct ebpf_platform *platform = ebpf_get_platform();
 	const char *text = ptr_arg(fmt);
-	const uint64_t args[TRACE_MAX_ARGS] = { a1, a2, a3 };
-	struct trace_out out = { .len = 0 };
+	const uint64_t args[TRACE_MAX_ARGS] = {a1, a2, a3};
+	struct trace_out out = {.len = 0};
 	int err;
 
 	if (fmt_size == 0 || text[fmt_size - 1] != '\0')
@@ -252,10 +250,9 @@ static uint64_t helper_trace_printk(uint64_t fmt, uint64_t fmt_size, uint64_t a1
 
 /* Linux's scratch area for the diff: MAX_BPF_STACK bytes. */
 #define CSUM_DIFF_MAX_BYTES EBPF_STACK_SIZE
-#define CSUM_WORD_SIZE sizeof(uint32_t)
+#define CSUM_WORD_SIZE	    sizeof(uint32_t)
 
-static uint64_t csum_add_words(uint64_t sum, const uint8_t *bytes, uint64_t size,
-			       bool complement)
+static uint64_t csum_add_words(uint64_t sum, const uint8_t *bytes, uint64_t size, bool complement)
 {
 	for (uint64_t i = 0; i < size; i += CSUM_WORD_SIZE) {
 		uint32_t word;
@@ -272,14 +269,13 @@ static uint64_t csum_add_words(uint64_t sum, const uint8_t *bytes, uint64_t size
  * The result is the unfolded 32-bit partial checksum (carries folded back
  * in), which callers fold with csum_fold or feed to bpf_l3_csum_replace.
  */
-static uint64_t helper_csum_diff(uint64_t from, uint64_t from_size, uint64_t to,
-				 uint64_t to_size, uint64_t seed)
+static uint64_t helper_csum_diff(uint64_t from, uint64_t from_size, uint64_t to, uint64_t to_size,
+				 uint64_t seed)
 {
 	uint64_t sum = (uint32_t)seed;
 
-	if ((from_size | to_size) % CSUM_WORD_SIZE ||
-	    from_size > CSUM_DIFF_MAX_BYTES || to_size > CSUM_DIFF_MAX_BYTES ||
-	    from_size + to_size > CSUM_DIFF_MAX_BYTES)
+	if ((from_size | to_size) % CSUM_WORD_SIZE || from_size > CSUM_DIFF_MAX_BYTES ||
+	    to_size > CSUM_DIFF_MAX_BYTES || from_size + to_size > CSUM_DIFF_MAX_BYTES)
 		return errno_ret(-EINVAL);
 	sum = csum_add_words(sum, ptr_arg(from), from_size, true);
 	sum = csum_add_words(sum, ptr_arg(to), to_size, false);
@@ -294,7 +290,7 @@ static uint64_t helper_csum_diff(uint64_t from, uint64_t from_size, uint64_t to,
 #define XDP_MIN_FRAME 14
 /* Linux: metadata is a multiple of 4 bytes, at most 32 (xdp_metalen_invalid). */
 #define XDP_META_ALIGN 4
-#define XDP_META_MAX 32
+#define XDP_META_MAX   32
 /* The verdict bits bpf_redirect_map returns on a miss (BPF_F_ACTION_MASK). */
 #define XDP_REDIRECT_ACTION_MASK 3u
 
@@ -312,8 +308,8 @@ static uint32_t xdp_md_field(const uint8_t *ptr)
  * Moves the packet start by delta: negative grows into the headroom.
  * Metadata moves with it, as in Linux, so it stays just before the data.
  */
-static uint64_t helper_xdp_adjust_head(uint64_t ctx, uint64_t delta, uint64_t r3,
-				       uint64_t r4, uint64_t r5)
+static uint64_t helper_xdp_adjust_head(uint64_t ctx, uint64_t delta, uint64_t r3, uint64_t r4,
+				       uint64_t r5)
 {
 	struct ebpf_xdp_buff *xb = ptr_arg(ctx);
 	uint8_t *meta = xdp_ptr(xb->md.data_meta);
@@ -332,8 +328,8 @@ static uint64_t helper_xdp_adjust_head(uint64_t ctx, uint64_t delta, uint64_t r3
 }
 
 /* Moves the packet end by delta within [data + ETH_HLEN, buf_end]. */
-static uint64_t helper_xdp_adjust_tail(uint64_t ctx, uint64_t delta, uint64_t r3,
-				       uint64_t r4, uint64_t r5)
+static uint64_t helper_xdp_adjust_tail(uint64_t ctx, uint64_t delta, uint64_t r3, uint64_t r4,
+				       uint64_t r5)
 {
 	struct ebpf_xdp_buff *xb = ptr_arg(ctx);
 	uint8_t *data_end = xdp_ptr(xb->md.data_end);
@@ -350,8 +346,8 @@ static uint64_t helper_xdp_adjust_tail(uint64_t ctx, uint64_t delta, uint64_t r3
 }
 
 /* Grows (negative delta) or shrinks the metadata area before the data. */
-static uint64_t helper_xdp_adjust_meta(uint64_t ctx, uint64_t delta, uint64_t r3,
-				       uint64_t r4, uint64_t r5)
+static uint64_t helper_xdp_adjust_meta(uint64_t ctx, uint64_t delta, uint64_t r3, uint64_t r4,
+				       uint64_t r5)
 {
 	struct ebpf_xdp_buff *xb = ptr_arg(ctx);
 	uint8_t *meta = xdp_ptr(xb->md.data_meta);
@@ -369,8 +365,8 @@ static uint64_t helper_xdp_adjust_meta(uint64_t ctx, uint64_t delta, uint64_t r3
 }
 
 /* Linux: XDP's bpf_redirect takes no flags; any flag aborts. */
-static uint64_t helper_redirect(uint64_t ifindex, uint64_t flags, uint64_t r3,
-				uint64_t r4, uint64_t r5)
+static uint64_t helper_redirect(uint64_t ifindex, uint64_t flags, uint64_t r3, uint64_t r4,
+				uint64_t r5)
 {
 	if (flags)
 		return EBPF_XDP_ABORTED;
@@ -383,8 +379,8 @@ static uint64_t helper_redirect(uint64_t ifindex, uint64_t flags, uint64_t r3,
  * device; on a miss, return the verdict in flags' low bits (Linux's
  * fallback action). Broadcast flags are not supported: they abort.
  */
-static uint64_t helper_redirect_map(uint64_t map, uint64_t key, uint64_t flags,
-				    uint64_t r4, uint64_t r5)
+static uint64_t helper_redirect_map(uint64_t map, uint64_t key, uint64_t flags, uint64_t r4,
+				    uint64_t r5)
 {
 	uint32_t ifindex;
 
@@ -402,8 +398,8 @@ static uint64_t helper_redirect_map(uint64_t map, uint64_t key, uint64_t flags,
 /* BPF_RB_NO_WAKEUP | BPF_RB_FORCE_WAKEUP: nobody sleeps on our rings. */
 #define RINGBUF_WAKEUP_FLAGS 3u
 
-static uint64_t helper_ringbuf_output(uint64_t map, uint64_t data, uint64_t size,
-				      uint64_t flags, uint64_t r5)
+static uint64_t helper_ringbuf_output(uint64_t map, uint64_t data, uint64_t size, uint64_t flags,
+				      uint64_t r5)
 {
 	if (flags & ~(uint64_t)RINGBUF_WAKEUP_FLAGS)
 		return errno_ret(-EINVAL);
@@ -411,23 +407,23 @@ static uint64_t helper_ringbuf_output(uint64_t map, uint64_t data, uint64_t size
 }
 
 /* Linux: reserve takes no flags; any makes it fail. */
-static uint64_t helper_ringbuf_reserve(uint64_t map, uint64_t size, uint64_t flags,
-				       uint64_t r4, uint64_t r5)
+static uint64_t helper_ringbuf_reserve(uint64_t map, uint64_t size, uint64_t flags, uint64_t r4,
+				       uint64_t r5)
 {
 	if (flags)
 		return 0;
 	return (uintptr_t)ebpf_ringbuf_reserve(ptr_arg(map), size);
 }
 
-static uint64_t helper_ringbuf_submit(uint64_t data, uint64_t flags, uint64_t r3,
-				      uint64_t r4, uint64_t r5)
+static uint64_t helper_ringbuf_submit(uint64_t data, uint64_t flags, uint64_t r3, uint64_t r4,
+				      uint64_t r5)
 {
 	ebpf_ringbuf_commit(ptr_arg(data), false);
 	return 0;
 }
 
-static uint64_t helper_ringbuf_discard(uint64_t data, uint64_t flags, uint64_t r3,
-				       uint64_t r4, uint64_t r5)
+static uint64_t helper_ringbuf_discard(uint64_t data, uint64_t flags, uint64_t r3, uint64_t r4,
+				       uint64_t r5)
 {
 	ebpf_ringbuf_commit(ptr_arg(data), true);
 	return 0;
@@ -435,62 +431,153 @@ static uint64_t helper_ringbuf_discard(uint64_t data, uint64_t flags, uint64_t r
 
 /* ---- the table ------------------------------------------------------------------ */
 
-#define ARGS(...) { __VA_ARGS__ }
-
+/* prog_type_mask 0: any program type may call the helper. */
 static const struct ebpf_helper helper_table[] = {
-	{ FUNC_MAP_LOOKUP_ELEM, "bpf_map_lookup_elem", helper_map_lookup_elem,
-	  EBPF_RET_MAP_VALUE_OR_NULL,
-	  ARGS(EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_PTR_TO_MAP_KEY), 0, false },
-	{ FUNC_MAP_UPDATE_ELEM, "bpf_map_update_elem", helper_map_update_elem,
-	  EBPF_RET_INTEGER,
-	  ARGS(EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_PTR_TO_MAP_KEY, EBPF_ARG_PTR_TO_MAP_VALUE,
-	       EBPF_ARG_ANYTHING), 0, false },
-	{ FUNC_MAP_DELETE_ELEM, "bpf_map_delete_elem", helper_map_delete_elem,
-	  EBPF_RET_INTEGER,
-	  ARGS(EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_PTR_TO_MAP_KEY), 0, false },
-	{ FUNC_KTIME_GET_NS, "bpf_ktime_get_ns", helper_ktime_get_ns,
-	  EBPF_RET_INTEGER, ARGS(EBPF_ARG_NONE), 0, false },
-	{ FUNC_TRACE_PRINTK, "bpf_trace_printk", helper_trace_printk,
-	  EBPF_RET_INTEGER,
-	  ARGS(EBPF_ARG_PTR_TO_MEM, EBPF_ARG_CONST_SIZE, EBPF_ARG_ANYTHING,
-	       EBPF_ARG_ANYTHING, EBPF_ARG_ANYTHING), 0, false },
-	{ FUNC_GET_PRANDOM_U32, "bpf_get_prandom_u32", helper_get_prandom_u32,
-	  EBPF_RET_INTEGER, ARGS(EBPF_ARG_NONE), 0, false },
-	{ FUNC_GET_SMP_PROCESSOR_ID, "bpf_get_smp_processor_id",
-	  helper_get_smp_processor_id, EBPF_RET_INTEGER, ARGS(EBPF_ARG_NONE), 0, false },
-	{ EBPF_HELPER_TAIL_CALL, "bpf_tail_call", NULL,
-	  EBPF_RET_INTEGER,
-	  ARGS(EBPF_ARG_PTR_TO_CTX, EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_ANYTHING), 0, false },
-	{ FUNC_REDIRECT, "bpf_redirect", helper_redirect,
-	  EBPF_RET_INTEGER, ARGS(EBPF_ARG_ANYTHING, EBPF_ARG_ANYTHING), XDP_ONLY, false },
-	/* from/to may be NULL when their size is 0 (Linux: PTR_TO_MEM_OR_NULL). */
-	{ FUNC_CSUM_DIFF, "bpf_csum_diff", helper_csum_diff,
-	  EBPF_RET_INTEGER,
-	  ARGS(EBPF_ARG_PTR_TO_MEM, EBPF_ARG_CONST_SIZE_OR_ZERO, EBPF_ARG_PTR_TO_MEM,
-	       EBPF_ARG_CONST_SIZE_OR_ZERO, EBPF_ARG_ANYTHING), 0, false },
-	{ FUNC_XDP_ADJUST_HEAD, "bpf_xdp_adjust_head", helper_xdp_adjust_head,
-	  EBPF_RET_INTEGER, ARGS(EBPF_ARG_PTR_TO_CTX, EBPF_ARG_ANYTHING), XDP_ONLY, true },
-	{ FUNC_REDIRECT_MAP, "bpf_redirect_map", helper_redirect_map,
-	  EBPF_RET_INTEGER,
-	  ARGS(EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_ANYTHING, EBPF_ARG_ANYTHING), XDP_ONLY, false },
-	{ FUNC_XDP_ADJUST_META, "bpf_xdp_adjust_meta", helper_xdp_adjust_meta,
-	  EBPF_RET_INTEGER, ARGS(EBPF_ARG_PTR_TO_CTX, EBPF_ARG_ANYTHING), XDP_ONLY, true },
-	{ FUNC_XDP_ADJUST_TAIL, "bpf_xdp_adjust_tail", helper_xdp_adjust_tail,
-	  EBPF_RET_INTEGER, ARGS(EBPF_ARG_PTR_TO_CTX, EBPF_ARG_ANYTHING), XDP_ONLY, true },
-	{ FUNC_KTIME_GET_BOOT_NS, "bpf_ktime_get_boot_ns", helper_ktime_get_ns,
-	  EBPF_RET_INTEGER, ARGS(EBPF_ARG_NONE), 0, false },
-	{ FUNC_RINGBUF_OUTPUT, "bpf_ringbuf_output", helper_ringbuf_output,
-	  EBPF_RET_INTEGER,
-	  ARGS(EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_PTR_TO_MEM, EBPF_ARG_CONST_SIZE_OR_ZERO,
-	       EBPF_ARG_ANYTHING), 0, false },
-	/* The size must be a known constant: the verifier sizes the record from r2. */
-	{ FUNC_RINGBUF_RESERVE, "bpf_ringbuf_reserve", helper_ringbuf_reserve,
-	  EBPF_RET_ALLOC_MEM_OR_NULL,
-	  ARGS(EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_ANYTHING, EBPF_ARG_ANYTHING), 0, false },
-	{ FUNC_RINGBUF_SUBMIT, "bpf_ringbuf_submit", helper_ringbuf_submit,
-	  EBPF_RET_VOID, ARGS(EBPF_ARG_PTR_TO_ALLOC_MEM, EBPF_ARG_ANYTHING), 0, false },
-	{ FUNC_RINGBUF_DISCARD, "bpf_ringbuf_discard", helper_ringbuf_discard,
-	  EBPF_RET_VOID, ARGS(EBPF_ARG_PTR_TO_ALLOC_MEM, EBPF_ARG_ANYTHING), 0, false },
+    {
+	.id = FUNC_MAP_LOOKUP_ELEM,
+	.name = "bpf_map_lookup_elem",
+	.fn = helper_map_lookup_elem,
+	.ret = EBPF_RET_MAP_VALUE_OR_NULL,
+	.args = {EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_PTR_TO_MAP_KEY},
+    },
+    {
+	.id = FUNC_MAP_UPDATE_ELEM,
+	.name = "bpf_map_update_elem",
+	.fn = helper_map_update_elem,
+	.ret = EBPF_RET_INTEGER,
+	.args = {EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_PTR_TO_MAP_KEY, EBPF_ARG_PTR_TO_MAP_VALUE,
+		 EBPF_ARG_ANYTHING},
+    },
+    {
+	.id = FUNC_MAP_DELETE_ELEM,
+	.name = "bpf_map_delete_elem",
+	.fn = helper_map_delete_elem,
+	.ret = EBPF_RET_INTEGER,
+	.args = {EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_PTR_TO_MAP_KEY},
+    },
+    {
+	.id = FUNC_KTIME_GET_NS,
+	.name = "bpf_ktime_get_ns",
+	.fn = helper_ktime_get_ns,
+	.ret = EBPF_RET_INTEGER,
+    },
+    {
+	.id = FUNC_TRACE_PRINTK,
+	.name = "bpf_trace_printk",
+	.fn = helper_trace_printk,
+	.ret = EBPF_RET_INTEGER,
+	.args = {EBPF_ARG_PTR_TO_MEM, EBPF_ARG_CONST_SIZE, EBPF_ARG_ANYTHING, EBPF_ARG_ANYTHING,
+		 EBPF_ARG_ANYTHING},
+    },
+    {
+	.id = FUNC_GET_PRANDOM_U32,
+	.name = "bpf_get_prandom_u32",
+	.fn = helper_get_prandom_u32,
+	.ret = EBPF_RET_INTEGER,
+    },
+    {
+	.id = FUNC_GET_SMP_PROCESSOR_ID,
+	.name = "bpf_get_smp_processor_id",
+	.fn = helper_get_smp_processor_id,
+	.ret = EBPF_RET_INTEGER,
+    },
+    /* The interpreter and the JIT jump to the target themselves. */
+    {
+	.id = EBPF_HELPER_TAIL_CALL,
+	.name = "bpf_tail_call",
+	.fn = NULL,
+	.ret = EBPF_RET_INTEGER,
+	.args = {EBPF_ARG_PTR_TO_CTX, EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_ANYTHING},
+    },
+    {
+	.id = FUNC_REDIRECT,
+	.name = "bpf_redirect",
+	.fn = helper_redirect,
+	.ret = EBPF_RET_INTEGER,
+	.args = {EBPF_ARG_ANYTHING, EBPF_ARG_ANYTHING},
+	.prog_type_mask = XDP_ONLY,
+    },
+    /* from/to may be NULL when their size is 0 (Linux: PTR_TO_MEM_OR_NULL). */
+    {
+	.id = FUNC_CSUM_DIFF,
+	.name = "bpf_csum_diff",
+	.fn = helper_csum_diff,
+	.ret = EBPF_RET_INTEGER,
+	.args = {EBPF_ARG_PTR_TO_MEM, EBPF_ARG_CONST_SIZE_OR_ZERO, EBPF_ARG_PTR_TO_MEM,
+		 EBPF_ARG_CONST_SIZE_OR_ZERO, EBPF_ARG_ANYTHING},
+    },
+    {
+	.id = FUNC_XDP_ADJUST_HEAD,
+	.name = "bpf_xdp_adjust_head",
+	.fn = helper_xdp_adjust_head,
+	.ret = EBPF_RET_INTEGER,
+	.args = {EBPF_ARG_PTR_TO_CTX, EBPF_ARG_ANYTHING},
+	.prog_type_mask = XDP_ONLY,
+	.changes_packet_data = true,
+    },
+    {
+	.id = FUNC_REDIRECT_MAP,
+	.name = "bpf_redirect_map",
+	.fn = helper_redirect_map,
+	.ret = EBPF_RET_INTEGER,
+	.args = {EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_ANYTHING, EBPF_ARG_ANYTHING},
+	.prog_type_mask = XDP_ONLY,
+    },
+    {
+	.id = FUNC_XDP_ADJUST_META,
+	.name = "bpf_xdp_adjust_meta",
+	.fn = helper_xdp_adjust_meta,
+	.ret = EBPF_RET_INTEGER,
+	.args = {EBPF_ARG_PTR_TO_CTX, EBPF_ARG_ANYTHING},
+	.prog_type_mask = XDP_ONLY,
+	.changes_packet_data = true,
+    },
+    {
+	.id = FUNC_XDP_ADJUST_TAIL,
+	.name = "bpf_xdp_adjust_tail",
+	.fn = helper_xdp_adjust_tail,
+	.ret = EBPF_RET_INTEGER,
+	.args = {EBPF_ARG_PTR_TO_CTX, EBPF_ARG_ANYTHING},
+	.prog_type_mask = XDP_ONLY,
+	.changes_packet_data = true,
+    },
+    /* One clock: ukbpf does not suspend. */
+    {
+	.id = FUNC_KTIME_GET_BOOT_NS,
+	.name = "bpf_ktime_get_boot_ns",
+	.fn = helper_ktime_get_ns,
+	.ret = EBPF_RET_INTEGER,
+    },
+    {
+	.id = FUNC_RINGBUF_OUTPUT,
+	.name = "bpf_ringbuf_output",
+	.fn = helper_ringbuf_output,
+	.ret = EBPF_RET_INTEGER,
+	.args = {EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_PTR_TO_MEM, EBPF_ARG_CONST_SIZE_OR_ZERO,
+		 EBPF_ARG_ANYTHING},
+    },
+    /* The size must be a known constant: the verifier sizes the record from r2. */
+    {
+	.id = FUNC_RINGBUF_RESERVE,
+	.name = "bpf_ringbuf_reserve",
+	.fn = helper_ringbuf_reserve,
+	.ret = EBPF_RET_ALLOC_MEM_OR_NULL,
+	.args = {EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_ANYTHING, EBPF_ARG_ANYTHING},
+    },
+    {
+	.id = FUNC_RINGBUF_SUBMIT,
+	.name = "bpf_ringbuf_submit",
+	.fn = helper_ringbuf_submit,
+	.ret = EBPF_RET_VOID,
+	.args = {EBPF_ARG_PTR_TO_ALLOC_MEM, EBPF_ARG_ANYTHING},
+    },
+    {
+	.id = FUNC_RINGBUF_DISCARD,
+	.name = "bpf_ringbuf_discard",
+	.fn = helper_ringbuf_discard,
+	.ret = EBPF_RET_VOID,
+	.args = {EBPF_ARG_PTR_TO_ALLOC_MEM, EBPF_ARG_ANYTHING},
+    },
 };
 
 const struct ebpf_helper *ebpf_helper_find(int32_t id)

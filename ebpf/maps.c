@@ -16,30 +16,30 @@
 
 #include "maps.h"
 
-#define MAP_NAME_SIZE 64
+#define MAP_NAME_SIZE	64
 #define MAP_VALUE_ALIGN 8
 /* Linux caps keys at MAX_BPF_STACK: a program builds them on its stack. */
 #define MAP_MAX_KEY_SIZE EBPF_STACK_SIZE
 /* Linux's limit is KMALLOC_MAX_SIZE; ours keeps one map under the guest's RAM. */
-#define MAP_MAX_VALUE_SIZE (1u << 20)
-#define MAP_MAX_BYTES (256ull << 20)
-#define ARRAY_KEY_SIZE sizeof(uint32_t)
-#define DEVMAP_VALUE_SIZE sizeof(uint32_t)	    /* u32 ifindex */
+#define MAP_MAX_VALUE_SIZE	    (1u << 20)
+#define MAP_MAX_BYTES		    (256ull << 20)
+#define ARRAY_KEY_SIZE		    sizeof(uint32_t)
+#define DEVMAP_VALUE_SIZE	    sizeof(uint32_t)	   /* u32 ifindex */
 #define DEVMAP_VALUE_SIZE_WITH_PROG (2 * sizeof(uint32_t)) /* struct bpf_devmap_val */
-#define PROG_ARRAY_VALUE_SIZE sizeof(uint32_t) /* a program fd in Linux */
-#define RINGBUF_PAGE_SIZE 4096u
+#define PROG_ARRAY_VALUE_SIZE	    sizeof(uint32_t)	   /* a program fd in Linux */
+#define RINGBUF_PAGE_SIZE	    4096u
 
 /* Map flags (Linux BPF_F_*) accepted at create; none changes semantics here. */
-#define MAP_F_NO_PREALLOC (1u << 0)	/* we preallocate anyway */
-#define MAP_F_NO_COMMON_LRU (1u << 1)	/* one CPU: one LRU list */
-#define MAP_F_NUMA_NODE (1u << 2)	/* one memory node */
-#define MAP_F_ZERO_SEED (1u << 6)	/* our hash has no random seed */
-#define MAP_F_RDONLY_PROG (1u << 7)	/* enforced by the verifier */
-#define MAP_F_WRONLY_PROG (1u << 8)
-#define MAP_F_MMAPABLE (1u << 10)	/* array values are plain memory */
-#define MAP_ACCEPTED_FLAGS (MAP_F_NO_PREALLOC | MAP_F_NO_COMMON_LRU | MAP_F_NUMA_NODE | \
-			    MAP_F_ZERO_SEED | MAP_F_RDONLY_PROG | MAP_F_WRONLY_PROG |	  \
-			    MAP_F_MMAPABLE)
+#define MAP_F_NO_PREALLOC   (1u << 0) /* we preallocate anyway */
+#define MAP_F_NO_COMMON_LRU (1u << 1) /* one CPU: one LRU list */
+#define MAP_F_NUMA_NODE	    (1u << 2) /* one memory node */
+#define MAP_F_ZERO_SEED	    (1u << 6) /* our hash has no random seed */
+#define MAP_F_RDONLY_PROG   (1u << 7) /* enforced by the verifier */
+#define MAP_F_WRONLY_PROG   (1u << 8)
+#define MAP_F_MMAPABLE	    (1u << 10) /* array values are plain memory */
+#define MAP_ACCEPTED_FLAGS                                                                         \
+	(MAP_F_NO_PREALLOC | MAP_F_NO_COMMON_LRU | MAP_F_NUMA_NODE | MAP_F_ZERO_SEED |             \
+	 MAP_F_RDONLY_PROG | MAP_F_WRONLY_PROG | MAP_F_MMAPABLE)
 
 /* ---- per-type layouts ---------------------------------------------------- */
 
@@ -61,7 +61,7 @@ struct map_prog_array {
  * preallocated element pool, then the key (padded to 8) and the value.
  */
 struct hash_elem {
-	uint32_t next;	   /* bucket chain, or the free list */
+	uint32_t next; /* bucket chain, or the free list */
 	uint32_t hash;
 	uint32_t lru_newer;
 	uint32_t lru_older;
@@ -69,39 +69,38 @@ struct hash_elem {
 };
 
 struct map_hash {
-	uint8_t *elems;		/* max_entries elements of elem_size */
-	uint32_t *buckets;	/* head element index per bucket, HASH_NIL if empty */
-	uint32_t bucket_mask;	/* bucket count - 1 (a power of two) */
+	uint8_t *elems;	      /* max_entries elements of elem_size */
+	uint32_t *buckets;    /* head element index per bucket, HASH_NIL if empty */
+	uint32_t bucket_mask; /* bucket count - 1 (a power of two) */
 	uint32_t elem_size;
-	uint32_t key_stride;	/* key_size rounded up to 8 */
+	uint32_t key_stride; /* key_size rounded up to 8 */
 	uint32_t free_head;
 	uint32_t count;
-	uint32_t lru_newest;	/* LRU hash only */
+	uint32_t lru_newest; /* LRU hash only */
 	uint32_t lru_oldest;
 };
 
 /*
  * Ring buffer, Linux's record format: an 8-byte header (length with BUSY
- * and DISCARD bits, and the header's offset in the data area, which lets
- * submit find the ring from the record alone, as Linux's pg_off does),
- * then the data, padded to 8. Linux maps the data area twice so records
- * can wrap; we cannot, so a record that would wrap is preceded by a
- * discarded padding record that fills the end of the area.
+ * and DISCARD bits, then a word Linux uses to find its pages and we leave
+ * 0), then the data, padded to 8. Linux maps the data area twice so
+ * records can wrap; we cannot, so a record that would wrap is preceded by
+ * a discarded padding record that fills the end of the area.
  */
-#define RINGBUF_BUSY_BIT (1u << 31)
+#define RINGBUF_BUSY_BIT    (1u << 31)
 #define RINGBUF_DISCARD_BIT (1u << 30)
-#define RINGBUF_LEN_MASK (RINGBUF_DISCARD_BIT - 1)
-#define RINGBUF_HDR_SIZE 8u
+#define RINGBUF_LEN_MASK    (RINGBUF_DISCARD_BIT - 1)
+#define RINGBUF_HDR_SIZE    8u
 
 struct ringbuf_hdr {
 	uint32_t len;
-	uint32_t offset;
+	uint32_t unused; /* Linux's pg_off */
 };
 
 struct map_ringbuf {
 	uint64_t consumer_pos;
 	uint64_t producer_pos;
-	uint32_t mask;		/* data size - 1 */
+	uint32_t mask; /* data size - 1 */
 	uint8_t data[] __attribute__((aligned(MAP_VALUE_ALIGN)));
 };
 
@@ -111,7 +110,7 @@ struct ebpf_map {
 	struct ebpf_map_def def;
 	char name[MAP_NAME_SIZE];
 	const struct map_ops *ops;
-	uint32_t value_stride;	/* value_size rounded up to 8 */
+	uint32_t value_stride; /* value_size rounded up to 8 */
 	union {
 		struct map_array array;
 		struct map_prog_array prog_array;
@@ -130,8 +129,7 @@ struct map_ops {
 	int (*alloc)(struct ebpf_map *map);
 	void (*free)(struct ebpf_map *map);
 	void *(*lookup)(struct ebpf_map *map, const void *key, bool touch);
-	int (*update)(struct ebpf_map *map, const void *key, const void *value,
-		      uint64_t flags);
+	int (*update)(struct ebpf_map *map, const void *key, const void *value, uint64_t flags);
 	int (*delete)(struct ebpf_map *map, const void *key);
 	int (*get_next_key)(struct ebpf_map *map, const void *key, void *next_key);
 };
@@ -159,8 +157,8 @@ static uint32_t array_index(const void *key)
 static int array_check_def(const struct ebpf_map *map, struct ebpf_log *log)
 {
 	if (map->def.key_size != ARRAY_KEY_SIZE) {
-		ebpf_log_printf(log, "map '%s': array key_size must be 4, not %u",
-				map_label(map), map->def.key_size);
+		ebpf_log_printf(log, "map '%s': array key_size must be 4, not %u", map_label(map),
+				map->def.key_size);
 		return -EINVAL;
 	}
 	return 0;
@@ -187,8 +185,7 @@ static void *array_lookup(struct ebpf_map *map, const void *key, bool touch)
 }
 
 /* Linux: every slot of an array exists, so NOEXIST always fails. */
-static int array_check_update(const struct ebpf_map *map, uint32_t index,
-			      uint64_t flags)
+static int array_check_update(const struct ebpf_map *map, uint32_t index, uint64_t flags)
 {
 	if (flags > EBPF_EXIST)
 		return -EINVAL;
@@ -199,8 +196,7 @@ static int array_check_update(const struct ebpf_map *map, uint32_t index,
 	return 0;
 }
 
-static int array_update(struct ebpf_map *map, const void *key, const void *value,
-			uint64_t flags)
+static int array_update(struct ebpf_map *map, const void *key, const void *value, uint64_t flags)
 {
 	uint32_t index = array_index(key);
 	int err = array_check_update(map, index, flags);
@@ -342,8 +338,7 @@ int ebpf_prog_array_set(struct ebpf_map *map, uint32_t index, struct ebpf_prog *
 	return 0;
 }
 
-const struct ebpf_prog *ebpf_prog_array_get(const struct ebpf_map *prog_array,
-					    uint32_t index)
+const struct ebpf_prog *ebpf_prog_array_get(const struct ebpf_map *prog_array, uint32_t index)
 {
 	if (prog_array->def.type != EBPF_MAP_TYPE_PROG_ARRAY ||
 	    index >= prog_array->def.max_entries)
@@ -355,7 +350,7 @@ const struct ebpf_prog *ebpf_prog_array_get(const struct ebpf_map *prog_array,
 
 /* FNV-1a: short keys (addresses, ports) hash well and it needs no tables. */
 #define FNV32_OFFSET 2166136261u
-#define FNV32_PRIME 16777619u
+#define FNV32_PRIME  16777619u
 
 static uint32_t hash_key(const void *key, uint32_t size)
 {
@@ -390,8 +385,8 @@ static void *hash_elem_value(const struct map_hash *h, struct hash_elem *elem)
 static int hash_check_def(const struct ebpf_map *map, struct ebpf_log *log)
 {
 	if (map->def.key_size > MAP_MAX_KEY_SIZE) {
-		ebpf_log_printf(log, "map '%s': key_size %u exceeds %u",
-				map_label(map), map->def.key_size, MAP_MAX_KEY_SIZE);
+		ebpf_log_printf(log, "map '%s': key_size %u exceeds %u", map_label(map),
+				map->def.key_size, MAP_MAX_KEY_SIZE);
 		return -E2BIG;
 	}
 	return 0;
@@ -438,8 +433,7 @@ static void hash_free(struct ebpf_map *map)
 	free(map->hash.buckets);
 }
 
-static struct hash_elem *hash_find(const struct ebpf_map *map, const void *key,
-				   uint32_t hash)
+static struct hash_elem *hash_find(const struct ebpf_map *map, const void *key, uint32_t hash)
 {
 	const struct map_hash *h = &map->hash;
 
@@ -529,8 +523,7 @@ static struct hash_elem *hash_take_free(struct ebpf_map *map)
 	return elem;
 }
 
-static int hash_update(struct ebpf_map *map, const void *key, const void *value,
-		       uint64_t flags)
+static int hash_update(struct ebpf_map *map, const void *key, const void *value, uint64_t flags)
 {
 	struct map_hash *h = &map->hash;
 	uint32_t hash = hash_key(key, map->def.key_size);
@@ -614,8 +607,10 @@ static int ringbuf_check_def(const struct ebpf_map *map, struct ebpf_log *log)
 		return -EINVAL;
 	}
 	if (size & (size - 1) || size % RINGBUF_PAGE_SIZE) {
-		ebpf_log_printf(log, "map '%s': ring buffer size %u is not a power of two "
-				"multiple of %u", map_label(map), size, RINGBUF_PAGE_SIZE);
+		ebpf_log_printf(log,
+				"map '%s': ring buffer size %u is not a power of two "
+				"multiple of %u",
+				map_label(map), size, RINGBUF_PAGE_SIZE);
 		return -EINVAL;
 	}
 	return 0;
@@ -640,8 +635,7 @@ static void *ringbuf_lookup(struct ebpf_map *map, const void *key, bool touch)
 	return NULL;
 }
 
-static int ringbuf_update(struct ebpf_map *map, const void *key, const void *value,
-			  uint64_t flags)
+static int ringbuf_update(struct ebpf_map *map, const void *key, const void *value, uint64_t flags)
 {
 	return -EOPNOTSUPP;
 }
@@ -678,13 +672,12 @@ void *ebpf_ringbuf_reserve(struct ebpf_map *map, uint64_t size)
 		return NULL;
 	if (pad) {
 		hdr = ringbuf_hdr_at(rb, rb->producer_pos);
-		hdr->len = (uint32_t)(pad - RINGBUF_HDR_SIZE) | RINGBUF_DISCARD_BIT;
-		hdr->offset = (uint32_t)offset;
+		*hdr = (struct ringbuf_hdr){
+		    (uint32_t)(pad - RINGBUF_HDR_SIZE) | RINGBUF_DISCARD_BIT, 0};
 		rb->producer_pos += pad;
 	}
 	hdr = ringbuf_hdr_at(rb, rb->producer_pos);
-	hdr->len = (uint32_t)size | RINGBUF_BUSY_BIT;
-	hdr->offset = (uint32_t)(rb->producer_pos & rb->mask);
+	*hdr = (struct ringbuf_hdr){(uint32_t)size | RINGBUF_BUSY_BIT, 0};
 	rb->producer_pos += record;
 	return hdr + 1;
 }
@@ -712,8 +705,8 @@ int ebpf_ringbuf_output(struct ebpf_map *map, const void *data, uint64_t size)
 	return 0;
 }
 
-int ebpf_ringbuf_consume(struct ebpf_map *map,
-			 int (*cb)(void *ctx, const void *data, size_t len), void *ctx)
+int ebpf_ringbuf_consume(struct ebpf_map *map, int (*cb)(void *ctx, const void *data, size_t len),
+			 void *ctx)
 {
 	struct map_ringbuf *rb;
 	int consumed = 0;
@@ -745,53 +738,53 @@ int ebpf_ringbuf_consume(struct ebpf_map *map,
 /* ---- type table and the generic API --------------------------------------- */
 
 static const struct map_ops array_ops = {
-	.check_def = array_check_def,
-	.alloc = array_alloc,
-	.free = array_free,
-	.lookup = array_lookup,
-	.update = array_update,
-	.delete = array_delete,
-	.get_next_key = array_get_next_key,
+    .check_def = array_check_def,
+    .alloc = array_alloc,
+    .free = array_free,
+    .lookup = array_lookup,
+    .update = array_update,
+    .delete = array_delete,
+    .get_next_key = array_get_next_key,
 };
 
 static const struct map_ops devmap_ops = {
-	.check_def = devmap_check_def,
-	.alloc = array_alloc,
-	.free = array_free,
-	.lookup = devmap_lookup,
-	.update = array_update,
-	.delete = devmap_delete,
-	.get_next_key = array_get_next_key,
+    .check_def = devmap_check_def,
+    .alloc = array_alloc,
+    .free = array_free,
+    .lookup = devmap_lookup,
+    .update = array_update,
+    .delete = devmap_delete,
+    .get_next_key = array_get_next_key,
 };
 
 static const struct map_ops prog_array_ops = {
-	.check_def = prog_array_check_def,
-	.alloc = prog_array_alloc,
-	.free = prog_array_free,
-	.lookup = prog_array_lookup,
-	.update = prog_array_update,
-	.delete = prog_array_delete,
-	.get_next_key = array_get_next_key,
+    .check_def = prog_array_check_def,
+    .alloc = prog_array_alloc,
+    .free = prog_array_free,
+    .lookup = prog_array_lookup,
+    .update = prog_array_update,
+    .delete = prog_array_delete,
+    .get_next_key = array_get_next_key,
 };
 
 static const struct map_ops hash_ops = {
-	.check_def = hash_check_def,
-	.alloc = hash_alloc,
-	.free = hash_free,
-	.lookup = hash_lookup,
-	.update = hash_update,
-	.delete = hash_delete,
-	.get_next_key = hash_get_next_key,
+    .check_def = hash_check_def,
+    .alloc = hash_alloc,
+    .free = hash_free,
+    .lookup = hash_lookup,
+    .update = hash_update,
+    .delete = hash_delete,
+    .get_next_key = hash_get_next_key,
 };
 
 static const struct map_ops ringbuf_ops = {
-	.check_def = ringbuf_check_def,
-	.alloc = ringbuf_alloc,
-	.free = ringbuf_free,
-	.lookup = ringbuf_lookup,
-	.update = ringbuf_update,
-	.delete = ringbuf_delete,
-	.get_next_key = ringbuf_get_next_key,
+    .check_def = ringbuf_check_def,
+    .alloc = ringbuf_alloc,
+    .free = ringbuf_free,
+    .lookup = ringbuf_lookup,
+    .update = ringbuf_update,
+    .delete = ringbuf_delete,
+    .get_next_key = ringbuf_get_next_key,
 };
 
 static const struct map_ops *map_ops_for(uint32_t type)
@@ -832,8 +825,8 @@ static int map_check_sizes(const struct ebpf_map *map, struct ebpf_log *log)
 				map_label(map), def->key_size, def->value_size);
 		return -EINVAL;
 	} else if (def->value_size > MAP_MAX_VALUE_SIZE) {
-		ebpf_log_printf(log, "map '%s': value_size %u exceeds %u",
-				map_label(map), def->value_size, MAP_MAX_VALUE_SIZE);
+		ebpf_log_printf(log, "map '%s': value_size %u exceeds %u", map_label(map),
+				def->value_size, MAP_MAX_VALUE_SIZE);
 		return -E2BIG;
 	} else {
 		bytes = (uint64_t)def->max_entries *
@@ -853,21 +846,21 @@ static int map_check_def(const struct ebpf_map *map, struct ebpf_log *log)
 	int err;
 
 	if (!map->ops) {
-		ebpf_log_printf(log, "map '%s': unsupported map type %u",
-				map_label(map), map->def.type);
+		ebpf_log_printf(log, "map '%s': unsupported map type %u", map_label(map),
+				map->def.type);
 		return -EINVAL;
 	}
 	if (map->def.flags & ~MAP_ACCEPTED_FLAGS) {
-		ebpf_log_printf(log, "map '%s': unsupported map flags 0x%x",
-				map_label(map), map->def.flags & ~MAP_ACCEPTED_FLAGS);
+		ebpf_log_printf(log, "map '%s': unsupported map flags 0x%x", map_label(map),
+				map->def.flags & ~MAP_ACCEPTED_FLAGS);
 		return -EINVAL;
 	}
 	err = map_check_sizes(map, log);
 	return err ? err : map->ops->check_def(map, log);
 }
 
-int ebpf_map_create(const struct ebpf_map_def *def, const char *name,
-		    struct ebpf_map **mapp, struct ebpf_log *log)
+int ebpf_map_create(const struct ebpf_map_def *def, const char *name, struct ebpf_map **mapp,
+		    struct ebpf_log *log)
 {
 	struct ebpf_map *map;
 	int err;
@@ -919,8 +912,7 @@ int ebpf_map_lookup(struct ebpf_map *map, const void *key, void *value)
 	const void *found;
 
 	/* Their slots hold programs and records, not values to copy. */
-	if (map->def.type == EBPF_MAP_TYPE_PROG_ARRAY ||
-	    map->def.type == EBPF_MAP_TYPE_RINGBUF)
+	if (map->def.type == EBPF_MAP_TYPE_PROG_ARRAY || map->def.type == EBPF_MAP_TYPE_RINGBUF)
 		return -EOPNOTSUPP;
 	found = map->ops->lookup(map, key, false);
 	if (!found)
@@ -929,15 +921,14 @@ int ebpf_map_lookup(struct ebpf_map *map, const void *key, void *value)
 	return 0;
 }
 
-int ebpf_map_update(struct ebpf_map *map, const void *key, const void *value,
-		    uint64_t flags)
+int ebpf_map_update(struct ebpf_map *map, const void *key, const void *value, uint64_t flags)
 {
 	return map->ops->update(map, key, value, flags);
 }
 
 int ebpf_map_delete(struct ebpf_map *map, const void *key)
 {
-	return map->ops->delete(map, key);
+	return map->ops->delete (map, key);
 }
 
 int ebpf_map_get_next_key(struct ebpf_map *map, const void *key, void *next_key)
@@ -952,8 +943,8 @@ void *ebpf_map_lookup_ptr(struct ebpf_map *map, const void *key)
 
 void *ebpf_map_value_addr(struct ebpf_map *map, uint32_t off)
 {
-	if ((map->def.type != EBPF_MAP_TYPE_ARRAY &&
-	     map->def.type != EBPF_MAP_TYPE_PERCPU_ARRAY) || off >= map->def.value_size)
+	if ((map->def.type != EBPF_MAP_TYPE_ARRAY && map->def.type != EBPF_MAP_TYPE_PERCPU_ARRAY) ||
+	    off >= map->def.value_size)
 		return NULL;
 	return map->array.values + off;
 }

@@ -22,8 +22,8 @@ static bool xdp_addr_fits(const uint8_t *ptr)
 	return (uintptr_t)ptr <= UINT32_MAX;
 }
 
-int ebpf_xdp_init(struct ebpf_xdp_buff *xb, uint8_t *buf_start, uint8_t *buf_end,
-		  uint8_t *data, size_t len, uint32_t ifindex, uint32_t rx_queue)
+int ebpf_xdp_init(struct ebpf_xdp_buff *xb, uint8_t *buf_start, uint8_t *buf_end, uint8_t *data,
+		  size_t len, uint32_t ifindex, uint32_t rx_queue)
 {
 	if (!buf_start || buf_end < buf_start || data < buf_start || data > buf_end ||
 	    len > (size_t)(buf_end - data))
@@ -31,16 +31,17 @@ int ebpf_xdp_init(struct ebpf_xdp_buff *xb, uint8_t *buf_start, uint8_t *buf_end
 	if (!xdp_addr_fits(buf_end))
 		return -ERANGE;
 	*xb = (struct ebpf_xdp_buff){
-		.md = {
-			.data = (uint32_t)(uintptr_t)data,
-			.data_end = (uint32_t)(uintptr_t)(data + len),
-			/* Metadata is supported and starts empty (data_meta == data). */
-			.data_meta = (uint32_t)(uintptr_t)data,
-			.ingress_ifindex = ifindex,
-			.rx_queue_index = rx_queue,
+	    .md =
+		{
+		    .data = (uint32_t)(uintptr_t)data,
+		    .data_end = (uint32_t)(uintptr_t)(data + len),
+		    /* Metadata is supported and starts empty (data_meta == data). */
+		    .data_meta = (uint32_t)(uintptr_t)data,
+		    .ingress_ifindex = ifindex,
+		    .rx_queue_index = rx_queue,
 		},
-		.buf_start = buf_start,
-		.buf_end = buf_end,
+	    .buf_start = buf_start,
+	    .buf_end = buf_end,
 	};
 	pending_redirect.set = false;
 	pending_redirect.ifindex = 0;

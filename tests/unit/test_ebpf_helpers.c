@@ -41,16 +41,14 @@ enum {
 };
 
 static const int32_t offered[] = {
-	FUNC_MAP_LOOKUP_ELEM, FUNC_MAP_UPDATE_ELEM, FUNC_MAP_DELETE_ELEM,
-	FUNC_KTIME_GET_NS, FUNC_TRACE_PRINTK, FUNC_GET_PRANDOM_U32,
-	FUNC_GET_SMP_PROCESSOR_ID, FUNC_TAIL_CALL, FUNC_REDIRECT, FUNC_CSUM_DIFF,
-	FUNC_XDP_ADJUST_HEAD, FUNC_REDIRECT_MAP, FUNC_XDP_ADJUST_META,
-	FUNC_XDP_ADJUST_TAIL, FUNC_KTIME_GET_BOOT_NS, FUNC_RINGBUF_OUTPUT,
-	FUNC_RINGBUF_RESERVE, FUNC_RINGBUF_SUBMIT, FUNC_RINGBUF_DISCARD,
+    FUNC_MAP_LOOKUP_ELEM, FUNC_MAP_UPDATE_ELEM, FUNC_MAP_DELETE_ELEM,	   FUNC_KTIME_GET_NS,
+    FUNC_TRACE_PRINTK,	  FUNC_GET_PRANDOM_U32, FUNC_GET_SMP_PROCESSOR_ID, FUNC_TAIL_CALL,
+    FUNC_REDIRECT,	  FUNC_CSUM_DIFF,	FUNC_XDP_ADJUST_HEAD,	   FUNC_REDIRECT_MAP,
+    FUNC_XDP_ADJUST_META, FUNC_XDP_ADJUST_TAIL, FUNC_KTIME_GET_BOOT_NS,	   FUNC_RINGBUF_OUTPUT,
+    FUNC_RINGBUF_RESERVE, FUNC_RINGBUF_SUBMIT,	FUNC_RINGBUF_DISCARD,
 };
 
-static uint64_t call(int32_t id, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
-		     uint64_t r5)
+static uint64_t call(int32_t id, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
 {
 	const struct ebpf_helper *helper = ebpf_helper_find(id);
 
@@ -97,9 +95,9 @@ static uint32_t fake_random(void)
 static int install_fake_platform(void **state)
 {
 	const struct ebpf_platform platform = {
-		.ktime_ns = fake_ktime,
-		.trace_write = fake_trace_write,
-		.random_u32 = fake_random,
+	    .ktime_ns = fake_ktime,
+	    .trace_write = fake_trace_write,
+	    .random_u32 = fake_random,
 	};
 
 	ebpf_set_platform(&platform);
@@ -122,12 +120,9 @@ static void test_table_offers_linux_numbers(void **state)
 		assert_true(helper->fn != NULL || offered[i] == FUNC_TAIL_CALL);
 	}
 	assert_null(ebpf_helper_find(FUNC_TAIL_CALL)->fn);
-	assert_string_equal(ebpf_helper_find(FUNC_MAP_LOOKUP_ELEM)->name,
-			    "bpf_map_lookup_elem");
-	assert_int_equal(ebpf_helper_find(FUNC_MAP_LOOKUP_ELEM)->ret,
-			 EBPF_RET_MAP_VALUE_OR_NULL);
-	assert_int_equal(ebpf_helper_find(FUNC_RINGBUF_RESERVE)->ret,
-			 EBPF_RET_ALLOC_MEM_OR_NULL);
+	assert_string_equal(ebpf_helper_find(FUNC_MAP_LOOKUP_ELEM)->name, "bpf_map_lookup_elem");
+	assert_int_equal(ebpf_helper_find(FUNC_MAP_LOOKUP_ELEM)->ret, EBPF_RET_MAP_VALUE_OR_NULL);
+	assert_int_equal(ebpf_helper_find(FUNC_RINGBUF_RESERVE)->ret, EBPF_RET_ALLOC_MEM_OR_NULL);
 	assert_true(ebpf_helper_find(FUNC_XDP_ADJUST_HEAD)->changes_packet_data);
 	assert_false(ebpf_helper_find(FUNC_REDIRECT)->changes_packet_data);
 	assert_int_equal(ebpf_helper_find(FUNC_XDP_ADJUST_TAIL)->prog_type_mask,
@@ -142,7 +137,7 @@ static void test_table_offers_linux_numbers(void **state)
 
 static void test_map_helpers(void **state)
 {
-	struct ebpf_map_def def = { EBPF_MAP_TYPE_HASH, 4, 8, 2, 0 };
+	struct ebpf_map_def def = {EBPF_MAP_TYPE_HASH, 4, 8, 2, 0};
 	struct ebpf_map *map;
 	uint32_t key = 7, other = 8, third = 9;
 	uint64_t value = 42;
@@ -150,16 +145,19 @@ static void test_map_helpers(void **state)
 
 	assert_int_equal(ebpf_map_create(&def, "h", &map, NULL), 0);
 	assert_int_equal(call(FUNC_MAP_LOOKUP_ELEM, reg(map), reg(&key), 0, 0, 0), 0);
-	assert_int_equal(call(FUNC_MAP_UPDATE_ELEM, reg(map), reg(&key), reg(&value),
-			      EBPF_NOEXIST, 0), 0);
-	assert_int_equal(call(FUNC_MAP_UPDATE_ELEM, reg(map), reg(&key), reg(&value),
-			      EBPF_NOEXIST, 0), err_reg(-EEXIST));
-	assert_int_equal(call(FUNC_MAP_UPDATE_ELEM, reg(map), reg(&other), reg(&value),
-			      EBPF_EXIST, 0), err_reg(-ENOENT));
-	assert_int_equal(call(FUNC_MAP_UPDATE_ELEM, reg(map), reg(&other), reg(&value),
-			      EBPF_ANY, 0), 0);
-	assert_int_equal(call(FUNC_MAP_UPDATE_ELEM, reg(map), reg(&third), reg(&value),
-			      EBPF_ANY, 0), err_reg(-E2BIG));
+	assert_int_equal(
+	    call(FUNC_MAP_UPDATE_ELEM, reg(map), reg(&key), reg(&value), EBPF_NOEXIST, 0), 0);
+	assert_int_equal(
+	    call(FUNC_MAP_UPDATE_ELEM, reg(map), reg(&key), reg(&value), EBPF_NOEXIST, 0),
+	    err_reg(-EEXIST));
+	assert_int_equal(
+	    call(FUNC_MAP_UPDATE_ELEM, reg(map), reg(&other), reg(&value), EBPF_EXIST, 0),
+	    err_reg(-ENOENT));
+	assert_int_equal(
+	    call(FUNC_MAP_UPDATE_ELEM, reg(map), reg(&other), reg(&value), EBPF_ANY, 0), 0);
+	assert_int_equal(
+	    call(FUNC_MAP_UPDATE_ELEM, reg(map), reg(&third), reg(&value), EBPF_ANY, 0),
+	    err_reg(-E2BIG));
 	found = (uint64_t *)(uintptr_t)call(FUNC_MAP_LOOKUP_ELEM, reg(map), reg(&key), 0, 0, 0);
 	assert_non_null(found);
 	assert_int_equal(*found, 42);
@@ -210,14 +208,13 @@ static void test_trace_printk_formats(void **state)
 static void expect_printk_rejected(const char *fmt, size_t fmt_size)
 {
 	trace_calls = 0;
-	assert_int_equal(call(FUNC_TRACE_PRINTK, reg(fmt), fmt_size, 1, 2, 3),
-			 err_reg(-EINVAL));
+	assert_int_equal(call(FUNC_TRACE_PRINTK, reg(fmt), fmt_size, 1, 2, 3), err_reg(-EINVAL));
 	assert_int_equal(trace_calls, 0);
 }
 
 static void test_trace_printk_rejects(void **state)
 {
-	static const char unterminated[4] = { 'a', 'b', 'c', 'd' };
+	static const char unterminated[4] = {'a', 'b', 'c', 'd'};
 
 	expect_printk_rejected("%d %d %d %d", 12);
 	expect_printk_rejected("%s", 3);
@@ -246,8 +243,8 @@ static uint16_t csum_fold(uint32_t sum)
  * 40 00 40 11 [b8 61] c0 a8 00 01 c0 a8 00 c7, whose checksum is 0xb861.
  */
 static const uint8_t ipv4_header[20] = {
-	0x45, 0x00, 0x00, 0x73, 0x00, 0x00, 0x40, 0x00, 0x40, 0x11,
-	0x00, 0x00, 0xc0, 0xa8, 0x00, 0x01, 0xc0, 0xa8, 0x00, 0xc7,
+    0x45, 0x00, 0x00, 0x73, 0x00, 0x00, 0x40, 0x00, 0x40, 0x11,
+    0x00, 0x00, 0xc0, 0xa8, 0x00, 0x01, 0xc0, 0xa8, 0x00, 0xc7,
 };
 
 static void test_csum_diff_sums_words(void **state)
@@ -267,8 +264,7 @@ static void test_csum_diff_sums_words(void **state)
 	uint16_t check = csum_fold((uint32_t)sum);
 	assert_memory_equal(&check, "\xb8\x61", 2);
 	/* The seed is added in. */
-	assert_int_equal(call(FUNC_CSUM_DIFF, 0, 0, reg(header), sizeof(header), 1),
-			 0x3b416307);
+	assert_int_equal(call(FUNC_CSUM_DIFF, 0, 0, reg(header), sizeof(header), 1), 0x3b416307);
 	/* Nothing to sum: the seed comes back. */
 	assert_int_equal(call(FUNC_CSUM_DIFF, 0, 0, 0, 0, 0x1234), 0x1234);
 }
@@ -289,8 +285,8 @@ static void test_csum_diff_incremental_update(void **state)
 	memcpy(&new_word, packet + 8, 4);
 	/* The checksum field is part of the word: take it out of both. */
 	old_word &= 0x0000ffff;
-	new_check = csum_fold((uint32_t)call(FUNC_CSUM_DIFF, reg(&old_word), 4,
-					     reg(&new_word), 4, (uint16_t)~old_check));
+	new_check = csum_fold((uint32_t)call(FUNC_CSUM_DIFF, reg(&old_word), 4, reg(&new_word), 4,
+					     (uint16_t)~old_check));
 	full_check = csum_fold((uint32_t)call(FUNC_CSUM_DIFF, 0, 0, reg(packet), 20, 0));
 	assert_int_equal(new_check, full_check);
 	assert_memory_equal(&new_check, "\xb9\x61", 2);
@@ -298,7 +294,7 @@ static void test_csum_diff_incremental_update(void **state)
 
 static void test_csum_diff_rejects_bad_sizes(void **state)
 {
-	uint8_t bytes[EBPF_STACK_SIZE + 4] = { 0 };
+	uint8_t bytes[EBPF_STACK_SIZE + 4] = {0};
 
 	assert_int_equal(call(FUNC_CSUM_DIFF, 0, 0, reg(bytes), 6, 0), err_reg(-EINVAL));
 	assert_int_equal(call(FUNC_CSUM_DIFF, reg(bytes), 2, 0, 0, 0), err_reg(-EINVAL));
@@ -311,17 +307,16 @@ static void test_csum_diff_rejects_bad_sizes(void **state)
 	 * 0xffffffff: ones'-complement zero, in the representation Linux's
 	 * csum_partial also returns.
 	 */
-	assert_int_equal(call(FUNC_CSUM_DIFF, reg(bytes), 256, reg(bytes), 256, 0),
-			 0xffffffff);
+	assert_int_equal(call(FUNC_CSUM_DIFF, reg(bytes), 256, reg(bytes), 256, 0), 0xffffffff);
 }
 
 /* ---- XDP ---------------------------------------------------------------------------- */
 
-#define HEADROOM 256
+#define HEADROOM  256
 #define FRAME_LEN 64
-#define TAILROOM 64
-#define BUF_SIZE (HEADROOM + FRAME_LEN + TAILROOM)
-#define ETH_HLEN 14
+#define TAILROOM  64
+#define BUF_SIZE  (HEADROOM + FRAME_LEN + TAILROOM)
+#define ETH_HLEN  14
 
 struct xdp_fixture {
 	uint8_t *buf;
@@ -339,7 +334,8 @@ static int xdp_setup(void **state)
 	for (size_t i = 0; i < BUF_SIZE; i++)
 		fixture.buf[i] = (uint8_t)i;
 	assert_int_equal(ebpf_xdp_init(&fixture.xb, fixture.buf, fixture.buf + BUF_SIZE,
-				       fixture.buf + HEADROOM, FRAME_LEN, 3, 1), 0);
+				       fixture.buf + HEADROOM, FRAME_LEN, 3, 1),
+			 0);
 	*state = &fixture;
 	return 0;
 }
@@ -443,7 +439,7 @@ static void test_xdp_adjust_tail_bounds(void **state)
 	struct xdp_fixture *f = *state;
 	uint8_t *data = md_ptr(f->xb.md.data);
 	uint8_t *buf_end = f->buf + BUF_SIZE;
-	uint8_t zeros[TAILROOM] = { 0 };
+	uint8_t zeros[TAILROOM] = {0};
 
 	assert_int_equal(xdp_call(f, FUNC_XDP_ADJUST_TAIL, TAILROOM + 1), err_reg(-EINVAL));
 	assert_int_equal(xdp_call(f, FUNC_XDP_ADJUST_TAIL, -(FRAME_LEN - ETH_HLEN) - 1),
@@ -472,8 +468,9 @@ static void test_redirect(void **state)
 	assert_true(f->xb.redirect_set);
 	assert_int_equal(f->xb.redirect_ifindex, 5);
 	/* The next packet starts with no target. */
-	assert_int_equal(ebpf_xdp_init(&f->xb, f->buf, f->buf + BUF_SIZE,
-				       f->buf + HEADROOM, FRAME_LEN, 3, 0), 0);
+	assert_int_equal(
+	    ebpf_xdp_init(&f->xb, f->buf, f->buf + BUF_SIZE, f->buf + HEADROOM, FRAME_LEN, 3, 0),
+	    0);
 	assert_int_equal(ebpf_xdp_redirect_target(&f->xb), -ENOENT);
 	assert_false(f->xb.redirect_set);
 }
@@ -481,7 +478,7 @@ static void test_redirect(void **state)
 static void test_redirect_map_hit_and_miss(void **state)
 {
 	struct xdp_fixture *f = *state;
-	struct ebpf_map_def def = { EBPF_MAP_TYPE_DEVMAP, 4, 4, 4, 0 };
+	struct ebpf_map_def def = {EBPF_MAP_TYPE_DEVMAP, 4, 4, 4, 0};
 	struct ebpf_map *devmap;
 	uint32_t key = 1, ifindex = 9;
 
@@ -515,7 +512,7 @@ static int count_bytes(void *ctx, const void *data, size_t len)
 
 static void test_ringbuf_helpers(void **state)
 {
-	struct ebpf_map_def def = { EBPF_MAP_TYPE_RINGBUF, 0, 0, 4096, 0 };
+	struct ebpf_map_def def = {EBPF_MAP_TYPE_RINGBUF, 0, 0, 4096, 0};
 	struct ebpf_map *ring;
 	uint8_t *record;
 	uint64_t payload = 77;
@@ -543,27 +540,24 @@ static void test_ringbuf_helpers(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_table_offers_linux_numbers),
-		cmocka_unit_test_setup(test_map_helpers, install_fake_platform),
-		cmocka_unit_test_setup(test_platform_helpers, install_fake_platform),
-		cmocka_unit_test_setup(test_trace_printk_formats, install_fake_platform),
-		cmocka_unit_test_setup(test_trace_printk_rejects, install_fake_platform),
-		cmocka_unit_test(test_csum_diff_sums_words),
-		cmocka_unit_test(test_csum_diff_incremental_update),
-		cmocka_unit_test(test_csum_diff_rejects_bad_sizes),
-		cmocka_unit_test_setup_teardown(test_xdp_init_fills_md, xdp_setup, xdp_teardown),
-		cmocka_unit_test_setup_teardown(test_xdp_init_range_checks, xdp_setup,
-						xdp_teardown),
-		cmocka_unit_test_setup_teardown(test_xdp_adjust_head_bounds, xdp_setup,
-						xdp_teardown),
-		cmocka_unit_test_setup_teardown(test_xdp_adjust_meta_moves_with_head, xdp_setup,
-						xdp_teardown),
-		cmocka_unit_test_setup_teardown(test_xdp_adjust_tail_bounds, xdp_setup,
-						xdp_teardown),
-		cmocka_unit_test_setup_teardown(test_redirect, xdp_setup, xdp_teardown),
-		cmocka_unit_test_setup_teardown(test_redirect_map_hit_and_miss, xdp_setup,
-						xdp_teardown),
-		cmocka_unit_test(test_ringbuf_helpers),
+	    cmocka_unit_test(test_table_offers_linux_numbers),
+	    cmocka_unit_test_setup(test_map_helpers, install_fake_platform),
+	    cmocka_unit_test_setup(test_platform_helpers, install_fake_platform),
+	    cmocka_unit_test_setup(test_trace_printk_formats, install_fake_platform),
+	    cmocka_unit_test_setup(test_trace_printk_rejects, install_fake_platform),
+	    cmocka_unit_test(test_csum_diff_sums_words),
+	    cmocka_unit_test(test_csum_diff_incremental_update),
+	    cmocka_unit_test(test_csum_diff_rejects_bad_sizes),
+	    cmocka_unit_test_setup_teardown(test_xdp_init_fills_md, xdp_setup, xdp_teardown),
+	    cmocka_unit_test_setup_teardown(test_xdp_init_range_checks, xdp_setup, xdp_teardown),
+	    cmocka_unit_test_setup_teardown(test_xdp_adjust_head_bounds, xdp_setup, xdp_teardown),
+	    cmocka_unit_test_setup_teardown(test_xdp_adjust_meta_moves_with_head, xdp_setup,
+					    xdp_teardown),
+	    cmocka_unit_test_setup_teardown(test_xdp_adjust_tail_bounds, xdp_setup, xdp_teardown),
+	    cmocka_unit_test_setup_teardown(test_redirect, xdp_setup, xdp_teardown),
+	    cmocka_unit_test_setup_teardown(test_redirect_map_hit_and_miss, xdp_setup,
+					    xdp_teardown),
+	    cmocka_unit_test(test_ringbuf_helpers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

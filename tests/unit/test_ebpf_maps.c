@@ -19,13 +19,13 @@ static char log_text[256];
 static struct ebpf_log fresh_log(void)
 {
 	log_text[0] = '\0';
-	return (struct ebpf_log){ .buf = log_text, .size = sizeof(log_text) };
+	return (struct ebpf_log){.buf = log_text, .size = sizeof(log_text)};
 }
 
 static struct ebpf_map *make_map(uint32_t type, uint32_t key_size, uint32_t value_size,
 				 uint32_t max_entries)
 {
-	struct ebpf_map_def def = { type, key_size, value_size, max_entries, 0 };
+	struct ebpf_map_def def = {type, key_size, value_size, max_entries, 0};
 	struct ebpf_log log = fresh_log();
 	struct ebpf_map *map = NULL;
 
@@ -34,10 +34,10 @@ static struct ebpf_map *make_map(uint32_t type, uint32_t key_size, uint32_t valu
 	return map;
 }
 
-static int create_err(uint32_t type, uint32_t key_size, uint32_t value_size,
-		      uint32_t max_entries, uint32_t flags)
+static int create_err(uint32_t type, uint32_t key_size, uint32_t value_size, uint32_t max_entries,
+		      uint32_t flags)
 {
-	struct ebpf_map_def def = { type, key_size, value_size, max_entries, flags };
+	struct ebpf_map_def def = {type, key_size, value_size, max_entries, flags};
 	struct ebpf_log log = fresh_log();
 	struct ebpf_map *map = (struct ebpf_map *)&def; /* must be reset to NULL */
 	int err = ebpf_map_create(&def, "counts", &map, &log);
@@ -71,7 +71,7 @@ static void test_create_rejects_bad_defs(void **state)
 
 static void test_create_keeps_name_and_def(void **state)
 {
-	struct ebpf_map_def def = { EBPF_MAP_TYPE_HASH, 4, 8, 16, 1 /* NO_PREALLOC */ };
+	struct ebpf_map_def def = {EBPF_MAP_TYPE_HASH, 4, 8, 16, 1 /* NO_PREALLOC */};
 	struct ebpf_map *map;
 
 	assert_int_equal(ebpf_map_create(&def, "flows", &map, NULL), 0);
@@ -89,7 +89,7 @@ static void test_create_keeps_name_and_def(void **state)
 static void check_array_semantics(uint32_t type)
 {
 	struct ebpf_map *map = make_map(type, 4, 12, 4);
-	uint8_t value[12], out[12], zero[12] = { 0 };
+	uint8_t value[12], out[12], zero[12] = {0};
 	uint32_t key = 2, next;
 
 	memset(value, 0xab, sizeof(value));
@@ -165,7 +165,7 @@ struct flow_key {
 
 static struct flow_key flow(uint32_t n)
 {
-	struct flow_key key = { { 0 } };
+	struct flow_key key = {{0}};
 
 	memcpy(key.bytes, &n, sizeof(n));
 	key.bytes[5] = 0x77;
@@ -281,7 +281,7 @@ static void test_lru_evicts_least_recently_used(void **state)
 static void test_hash_get_next_key_visits_each_key_once(void **state)
 {
 	struct ebpf_map *map = make_map(EBPF_MAP_TYPE_HASH, 4, 4, ITER_KEYS);
-	uint8_t seen[ITER_KEYS] = { 0 };
+	uint8_t seen[ITER_KEYS] = {0};
 	uint32_t key, next, value = 0, visited = 0;
 	int err;
 
@@ -319,9 +319,9 @@ static void test_prog_array(void **state)
 {
 	struct ebpf_map *map = make_map(EBPF_MAP_TYPE_PROG_ARRAY, 4, 4, 2);
 	struct ebpf_map *array = make_map(EBPF_MAP_TYPE_ARRAY, 4, 4, 2);
-	struct ebpf_prog xdp_a = { .type = EBPF_PROG_TYPE_XDP };
-	struct ebpf_prog xdp_b = { .type = EBPF_PROG_TYPE_XDP };
-	struct ebpf_prog filter = { .type = EBPF_PROG_TYPE_SOCKET_FILTER };
+	struct ebpf_prog xdp_a = {.type = EBPF_PROG_TYPE_XDP};
+	struct ebpf_prog xdp_b = {.type = EBPF_PROG_TYPE_XDP};
+	struct ebpf_prog filter = {.type = EBPF_PROG_TYPE_SOCKET_FILTER};
 	uint32_t key = 1, value;
 
 	assert_null(ebpf_prog_array_get(map, 0));
@@ -380,7 +380,7 @@ static void test_devmap(void **state)
 /* ---- ring buffer --------------------------------------------------------------------- */
 
 #define RING_SIZE 4096
-#define MAX_SEEN 64
+#define MAX_SEEN  64
 
 struct seen_records {
 	size_t count;
@@ -412,7 +412,7 @@ static uint32_t *reserve_word(struct ebpf_map *ring, uint64_t size, uint32_t wor
 static void test_ringbuf_reserve_submit_discard_consume(void **state)
 {
 	struct ebpf_map *ring = make_map(EBPF_MAP_TYPE_RINGBUF, 0, 0, RING_SIZE);
-	struct seen_records seen = { 0 };
+	struct seen_records seen = {0};
 	uint32_t *a = reserve_word(ring, 4, 0xa);
 	uint32_t *b = reserve_word(ring, 12, 0xb);
 	uint32_t *c = reserve_word(ring, 4, 0xc);
@@ -441,7 +441,7 @@ static void test_ringbuf_reserve_submit_discard_consume(void **state)
 static void test_ringbuf_full_wraps_and_stops(void **state)
 {
 	struct ebpf_map *ring = make_map(EBPF_MAP_TYPE_RINGBUF, 0, 0, RING_SIZE);
-	struct seen_records seen = { 0 };
+	struct seen_records seen = {0};
 	const uint64_t size = 1000; /* 1008 bytes with header: 4 fit, 64 left */
 	uint32_t word;
 
@@ -505,22 +505,22 @@ static void test_ringbuf_user_api_and_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_create_rejects_bad_defs),
-		cmocka_unit_test(test_create_keeps_name_and_def),
-		cmocka_unit_test(test_array),
-		cmocka_unit_test(test_percpu_array),
-		cmocka_unit_test(test_array_values_aligned_and_addressable),
-		cmocka_unit_test(test_hash),
-		cmocka_unit_test(test_percpu_hash),
-		cmocka_unit_test(test_lru_hash),
-		cmocka_unit_test(test_full_hash_is_e2big_and_recovers),
-		cmocka_unit_test(test_lru_evicts_least_recently_used),
-		cmocka_unit_test(test_hash_get_next_key_visits_each_key_once),
-		cmocka_unit_test(test_prog_array),
-		cmocka_unit_test(test_devmap),
-		cmocka_unit_test(test_ringbuf_reserve_submit_discard_consume),
-		cmocka_unit_test(test_ringbuf_full_wraps_and_stops),
-		cmocka_unit_test(test_ringbuf_user_api_and_errors),
+	    cmocka_unit_test(test_create_rejects_bad_defs),
+	    cmocka_unit_test(test_create_keeps_name_and_def),
+	    cmocka_unit_test(test_array),
+	    cmocka_unit_test(test_percpu_array),
+	    cmocka_unit_test(test_array_values_aligned_and_addressable),
+	    cmocka_unit_test(test_hash),
+	    cmocka_unit_test(test_percpu_hash),
+	    cmocka_unit_test(test_lru_hash),
+	    cmocka_unit_test(test_full_hash_is_e2big_and_recovers),
+	    cmocka_unit_test(test_lru_evicts_least_recently_used),
+	    cmocka_unit_test(test_hash_get_next_key_visits_each_key_once),
+	    cmocka_unit_test(test_prog_array),
+	    cmocka_unit_test(test_devmap),
+	    cmocka_unit_test(test_ringbuf_reserve_submit_discard_consume),
+	    cmocka_unit_test(test_ringbuf_full_wraps_and_stops),
+	    cmocka_unit_test(test_ringbuf_user_api_and_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -25,16 +25,16 @@
 /* Linux's XDP_PACKET_HEADROOM. */
 #define XDP_HEADROOM 256
 #define XDP_TAILROOM 256
-#define FRAME_ALIGN 8
+#define FRAME_ALIGN  8
 
 /* libpcap's file format (pcap-savefile(5)). */
-#define PCAP_MAGIC_USEC 0xa1b2c3d4u
-#define PCAP_MAGIC_NSEC 0xa1b23c4du
-#define PCAPNG_MAGIC 0x0a0d0d0au
-#define PCAP_VERSION_MAJOR 2
-#define PCAP_FILE_HEADER_SIZE 24
+#define PCAP_MAGIC_USEC		0xa1b2c3d4u
+#define PCAP_MAGIC_NSEC		0xa1b23c4du
+#define PCAPNG_MAGIC		0x0a0d0d0au
+#define PCAP_VERSION_MAJOR	2
+#define PCAP_FILE_HEADER_SIZE	24
 #define PCAP_RECORD_HEADER_SIZE 16
-#define PCAP_LINKTYPE_ETHERNET 1
+#define PCAP_LINKTYPE_ETHERNET	1
 /* libpcap's MAXIMUM_SNAPLEN: larger captured lengths mean a corrupt file. */
 #define PCAP_MAX_CAPLEN 262144u
 
@@ -74,8 +74,8 @@ static size_t frame_slot_size(uint32_t caplen)
 	return (frame_buf_size(caplen) + FRAME_ALIGN - 1) & ~(size_t)(FRAME_ALIGN - 1);
 }
 
-static int check_prog_type(enum ebpf_prog_type type, const struct frame_list *list,
-			   char *err, size_t errlen)
+static int check_prog_type(enum ebpf_prog_type type, const struct frame_list *list, char *err,
+			   size_t errlen)
 {
 	if (type != EBPF_PROG_TYPE_XDP && type != EBPF_PROG_TYPE_SOCKET_FILTER &&
 	    type != EBPF_PROG_TYPE_UNSPEC) {
@@ -92,8 +92,7 @@ static int check_prog_type(enum ebpf_prog_type type, const struct frame_list *li
 
 /* Fills state and input for one frame copied to slot (headroom first). */
 static int init_input(enum ebpf_prog_type type, const struct frame *frame, uint8_t *slot,
-		      struct frame_state *state, struct run_input *input, char *err,
-		      size_t errlen)
+		      struct frame_state *state, struct run_input *input, char *err, size_t errlen)
 {
 	uint8_t *data = slot + XDP_HEADROOM;
 	int ret;
@@ -102,8 +101,8 @@ static int init_input(enum ebpf_prog_type type, const struct frame *frame, uint8
 	input->state = state;
 	switch (type) {
 	case EBPF_PROG_TYPE_XDP:
-		ret = ebpf_xdp_init(&state->xdp, slot, slot + frame_buf_size(frame->caplen),
-				    data, frame->caplen, 1, 0);
+		ret = ebpf_xdp_init(&state->xdp, slot, slot + frame_buf_size(frame->caplen), data,
+				    frame->caplen, 1, 0);
 		if (ret) {
 			snprintf(err, errlen, "frame %zu: cannot build the XDP context: %s",
 				 state->index, strerror(-ret));
@@ -113,7 +112,7 @@ static int init_input(enum ebpf_prog_type type, const struct frame *frame, uint8
 		input->ctx_len = sizeof(state->xdp.md);
 		break;
 	case EBPF_PROG_TYPE_SOCKET_FILTER:
-		state->cbpf = (struct ebpf_cbpf_ctx){ data, frame->caplen, frame->wirelen };
+		state->cbpf = (struct ebpf_cbpf_ctx){data, frame->caplen, frame->wirelen};
 		input->ctx = &state->cbpf;
 		input->ctx_len = sizeof(state->cbpf);
 		break;
@@ -153,8 +152,8 @@ static int build_inputs(const struct frame_list *list, enum ebpf_prog_type type,
 		return 0;
 	for (i = 0; i < list->count; i++)
 		total += frame_slot_size(list->frames[i].caplen);
-	mapping = mmap(NULL, total, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	mapping = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT,
+		       -1, 0);
 	states = calloc(list->count, sizeof(*states));
 	in = calloc(list->count, sizeof(*in));
 	if (mapping == MAP_FAILED || !states || !in) {
@@ -185,11 +184,11 @@ fail:
 
 /* ---- --packet ---------------------------------------------------------------- */
 
-static int load_packet(const char *arg, enum ebpf_prog_type prog_type,
-		       struct run_input **inputs, size_t *count, char *err, size_t errlen)
+static int load_packet(const char *arg, enum ebpf_prog_type prog_type, struct run_input **inputs,
+		       size_t *count, char *err, size_t errlen)
 {
 	struct frame frame;
-	struct frame_list list = { &frame, 1, PCAP_LINKTYPE_ETHERNET };
+	struct frame_list list = {&frame, 1, PCAP_LINKTYPE_ETHERNET};
 	void *data;
 	size_t size;
 	int ret = read_whole_file(arg, &data, &size, err, errlen);
@@ -201,7 +200,7 @@ static int load_packet(const char *arg, enum ebpf_prog_type prog_type,
 		free(data);
 		return -E2BIG;
 	}
-	frame = (struct frame){ data, (uint32_t)size, (uint32_t)size };
+	frame = (struct frame){data, (uint32_t)size, (uint32_t)size};
 	ret = build_inputs(&list, prog_type, inputs, count, err, errlen);
 	free(data);
 	return ret;
@@ -243,8 +242,9 @@ static int pcap_read_file_header(struct pcap_reader *r, uint32_t *linktype, char
 	}
 	memcpy(&magic, r->bytes, sizeof(magic));
 	if (magic == PCAPNG_MAGIC) {
-		snprintf(err, errlen, "pcapng files are not supported; convert with "
-				      "'tcpdump -r IN -w OUT'");
+		snprintf(err, errlen,
+			 "pcapng files are not supported; convert with "
+			 "'tcpdump -r IN -w OUT'");
 		return -EINVAL;
 	}
 	r->swapped = magic == __builtin_bswap32(PCAP_MAGIC_USEC) ||
@@ -255,8 +255,8 @@ static int pcap_read_file_header(struct pcap_reader *r, uint32_t *linktype, char
 		return -EINVAL;
 	}
 	if (pcap_u16(r, 4) != PCAP_VERSION_MAJOR) {
-		snprintf(err, errlen, "unsupported pcap version %u.%u at offset 4",
-			 pcap_u16(r, 4), pcap_u16(r, 6));
+		snprintf(err, errlen, "unsupported pcap version %u.%u at offset 4", pcap_u16(r, 4),
+			 pcap_u16(r, 6));
 		return -EINVAL;
 	}
 	*linktype = pcap_u32(r, 20);
@@ -271,8 +271,9 @@ static int pcap_read_record(const struct pcap_reader *r, size_t index, size_t of
 	uint32_t caplen, wirelen;
 
 	if (left < PCAP_RECORD_HEADER_SIZE) {
-		snprintf(err, errlen, "record %zu at offset %zu: truncated header (%zu of %d bytes)",
-			 index, offset, left, PCAP_RECORD_HEADER_SIZE);
+		snprintf(err, errlen,
+			 "record %zu at offset %zu: truncated header (%zu of %d bytes)", index,
+			 offset, left, PCAP_RECORD_HEADER_SIZE);
 		return -EINVAL;
 	}
 	caplen = pcap_u32(r, offset + 8);
@@ -289,18 +290,16 @@ static int pcap_read_record(const struct pcap_reader *r, size_t index, size_t of
 		return -EINVAL;
 	}
 	if (caplen > left - PCAP_RECORD_HEADER_SIZE) {
-		snprintf(err, errlen,
-			 "record %zu at offset %zu: truncated data (%zu of %u bytes)", index,
-			 offset, left - PCAP_RECORD_HEADER_SIZE, caplen);
+		snprintf(err, errlen, "record %zu at offset %zu: truncated data (%zu of %u bytes)",
+			 index, offset, left - PCAP_RECORD_HEADER_SIZE, caplen);
 		return -EINVAL;
 	}
-	*frame = (struct frame){ r->bytes + offset + PCAP_RECORD_HEADER_SIZE, caplen, wirelen };
+	*frame = (struct frame){r->bytes + offset + PCAP_RECORD_HEADER_SIZE, caplen, wirelen};
 	*next = offset + PCAP_RECORD_HEADER_SIZE + caplen;
 	return 0;
 }
 
-static int pcap_parse(struct pcap_reader *r, struct frame_list *list, char *err,
-		      size_t errlen)
+static int pcap_parse(struct pcap_reader *r, struct frame_list *list, char *err, size_t errlen)
 {
 	size_t offset = PCAP_FILE_HEADER_SIZE, capacity = 0;
 	int ret = pcap_read_file_header(r, &list->linktype, err, errlen);
@@ -317,19 +316,19 @@ static int pcap_parse(struct pcap_reader *r, struct frame_list *list, char *err,
 			list->frames = frames;
 			capacity = bigger;
 		}
-		ret = pcap_read_record(r, list->count, offset, &list->frames[list->count],
-				       &offset, err, errlen);
+		ret = pcap_read_record(r, list->count, offset, &list->frames[list->count], &offset,
+				       err, errlen);
 		if (!ret)
 			list->count++;
 	}
 	return ret;
 }
 
-static int load_pcap(const char *arg, enum ebpf_prog_type prog_type,
-		     struct run_input **inputs, size_t *count, char *err, size_t errlen)
+static int load_pcap(const char *arg, enum ebpf_prog_type prog_type, struct run_input **inputs,
+		     size_t *count, char *err, size_t errlen)
 {
-	struct frame_list list = { NULL, 0, 0 };
-	struct pcap_reader reader = { NULL, 0, false };
+	struct frame_list list = {NULL, 0, 0};
+	struct pcap_reader reader = {NULL, 0, false};
 	void *data;
 	int ret = read_whole_file(arg, &data, &reader.size, err, errlen);
 
@@ -352,18 +351,18 @@ static void report_pcap(const struct run_input *input, uint64_t r0, FILE *out)
 }
 
 const struct context_source context_source_packet = {
-	.flag = "--packet",
-	.usage = "--packet FILE",
-	.help = "one raw frame: XDP gets an xdp_md with 256 bytes headroom",
-	.load = load_packet,
-	.free = free_frames,
+    .flag = "--packet",
+    .usage = "--packet FILE",
+    .help = "one raw frame: XDP gets an xdp_md with 256 bytes headroom",
+    .load = load_packet,
+    .free = free_frames,
 };
 
 const struct context_source context_source_pcap = {
-	.flag = "--pcap",
-	.usage = "--pcap FILE",
-	.help = "each packet of a pcap capture; prints 'INDEX 0xR0' per packet",
-	.load = load_pcap,
-	.free = free_frames,
-	.report = report_pcap,
+    .flag = "--pcap",
+    .usage = "--pcap FILE",
+    .help = "each packet of a pcap capture; prints 'INDEX 0xR0' per packet",
+    .load = load_pcap,
+    .free = free_frames,
+    .report = report_pcap,
 };
