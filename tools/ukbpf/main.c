@@ -158,8 +158,10 @@ static int parse_options(int argc, char **argv, struct tool_options *opts)
 		if (source || context) {
 			if (!has_value)
 				return usage_error("%s needs an argument", arg);
-			if ((source && opts->source) || (context && opts->context))
-				return usage_error("%s: only one %s allowed", arg);
+			if (source && opts->source)
+				return usage_error("%s: only one PROGRAM allowed", arg);
+			if (context && opts->context)
+				return usage_error("%s: only one CONTEXT allowed", arg);
 			if (source) {
 				opts->source = source;
 				opts->program_arg = argv[++i];
