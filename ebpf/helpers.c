@@ -431,159 +431,181 @@ static uint64_t helper_ringbuf_discard(uint64_t data, uint64_t flags, uint64_t r
 
 /* ---- the table ------------------------------------------------------------------ */
 
-/* prog_type_mask 0: any program type may call the helper. */
+/*
+ * Indexed by Linux's number, so the interpreter's per-call lookup is one
+ * array access. prog_type_mask 0: any program type may call the helper.
+ */
 static const struct ebpf_helper helper_table[] = {
-    {
-	.id = FUNC_MAP_LOOKUP_ELEM,
-	.name = "bpf_map_lookup_elem",
-	.fn = helper_map_lookup_elem,
-	.ret = EBPF_RET_MAP_VALUE_OR_NULL,
-	.args = {EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_PTR_TO_MAP_KEY},
-    },
-    {
-	.id = FUNC_MAP_UPDATE_ELEM,
-	.name = "bpf_map_update_elem",
-	.fn = helper_map_update_elem,
-	.ret = EBPF_RET_INTEGER,
-	.args = {EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_PTR_TO_MAP_KEY, EBPF_ARG_PTR_TO_MAP_VALUE,
-		 EBPF_ARG_ANYTHING},
-    },
-    {
-	.id = FUNC_MAP_DELETE_ELEM,
-	.name = "bpf_map_delete_elem",
-	.fn = helper_map_delete_elem,
-	.ret = EBPF_RET_INTEGER,
-	.args = {EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_PTR_TO_MAP_KEY},
-    },
-    {
-	.id = FUNC_KTIME_GET_NS,
-	.name = "bpf_ktime_get_ns",
-	.fn = helper_ktime_get_ns,
-	.ret = EBPF_RET_INTEGER,
-    },
-    {
-	.id = FUNC_TRACE_PRINTK,
-	.name = "bpf_trace_printk",
-	.fn = helper_trace_printk,
-	.ret = EBPF_RET_INTEGER,
-	.args = {EBPF_ARG_PTR_TO_MEM, EBPF_ARG_CONST_SIZE, EBPF_ARG_ANYTHING, EBPF_ARG_ANYTHING,
-		 EBPF_ARG_ANYTHING},
-    },
-    {
-	.id = FUNC_GET_PRANDOM_U32,
-	.name = "bpf_get_prandom_u32",
-	.fn = helper_get_prandom_u32,
-	.ret = EBPF_RET_INTEGER,
-    },
-    {
-	.id = FUNC_GET_SMP_PROCESSOR_ID,
-	.name = "bpf_get_smp_processor_id",
-	.fn = helper_get_smp_processor_id,
-	.ret = EBPF_RET_INTEGER,
-    },
+    [FUNC_MAP_LOOKUP_ELEM] =
+	{
+	    .id = FUNC_MAP_LOOKUP_ELEM,
+	    .name = "bpf_map_lookup_elem",
+	    .fn = helper_map_lookup_elem,
+	    .ret = EBPF_RET_MAP_VALUE_OR_NULL,
+	    .args = {EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_PTR_TO_MAP_KEY},
+	},
+    [FUNC_MAP_UPDATE_ELEM] =
+	{
+	    .id = FUNC_MAP_UPDATE_ELEM,
+	    .name = "bpf_map_update_elem",
+	    .fn = helper_map_update_elem,
+	    .ret = EBPF_RET_INTEGER,
+	    .args = {EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_PTR_TO_MAP_KEY, EBPF_ARG_PTR_TO_MAP_VALUE,
+		     EBPF_ARG_ANYTHING},
+	},
+    [FUNC_MAP_DELETE_ELEM] =
+	{
+	    .id = FUNC_MAP_DELETE_ELEM,
+	    .name = "bpf_map_delete_elem",
+	    .fn = helper_map_delete_elem,
+	    .ret = EBPF_RET_INTEGER,
+	    .args = {EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_PTR_TO_MAP_KEY},
+	},
+    [FUNC_KTIME_GET_NS] =
+	{
+	    .id = FUNC_KTIME_GET_NS,
+	    .name = "bpf_ktime_get_ns",
+	    .fn = helper_ktime_get_ns,
+	    .ret = EBPF_RET_INTEGER,
+	},
+    [FUNC_TRACE_PRINTK] =
+	{
+	    .id = FUNC_TRACE_PRINTK,
+	    .name = "bpf_trace_printk",
+	    .fn = helper_trace_printk,
+	    .ret = EBPF_RET_INTEGER,
+	    .args = {EBPF_ARG_PTR_TO_MEM, EBPF_ARG_CONST_SIZE, EBPF_ARG_ANYTHING, EBPF_ARG_ANYTHING,
+		     EBPF_ARG_ANYTHING},
+	},
+    [FUNC_GET_PRANDOM_U32] =
+	{
+	    .id = FUNC_GET_PRANDOM_U32,
+	    .name = "bpf_get_prandom_u32",
+	    .fn = helper_get_prandom_u32,
+	    .ret = EBPF_RET_INTEGER,
+	},
+    [FUNC_GET_SMP_PROCESSOR_ID] =
+	{
+	    .id = FUNC_GET_SMP_PROCESSOR_ID,
+	    .name = "bpf_get_smp_processor_id",
+	    .fn = helper_get_smp_processor_id,
+	    .ret = EBPF_RET_INTEGER,
+	},
     /* The interpreter and the JIT jump to the target themselves. */
-    {
-	.id = EBPF_HELPER_TAIL_CALL,
-	.name = "bpf_tail_call",
-	.fn = NULL,
-	.ret = EBPF_RET_INTEGER,
-	.args = {EBPF_ARG_PTR_TO_CTX, EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_ANYTHING},
-    },
-    {
-	.id = FUNC_REDIRECT,
-	.name = "bpf_redirect",
-	.fn = helper_redirect,
-	.ret = EBPF_RET_INTEGER,
-	.args = {EBPF_ARG_ANYTHING, EBPF_ARG_ANYTHING},
-	.prog_type_mask = XDP_ONLY,
-    },
+    [EBPF_HELPER_TAIL_CALL] =
+	{
+	    .id = EBPF_HELPER_TAIL_CALL,
+	    .name = "bpf_tail_call",
+	    .fn = NULL,
+	    .ret = EBPF_RET_INTEGER,
+	    .args = {EBPF_ARG_PTR_TO_CTX, EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_ANYTHING},
+	},
+    [FUNC_REDIRECT] =
+	{
+	    .id = FUNC_REDIRECT,
+	    .name = "bpf_redirect",
+	    .fn = helper_redirect,
+	    .ret = EBPF_RET_INTEGER,
+	    .args = {EBPF_ARG_ANYTHING, EBPF_ARG_ANYTHING},
+	    .prog_type_mask = XDP_ONLY,
+	},
     /* from/to may be NULL when their size is 0 (Linux: PTR_TO_MEM_OR_NULL). */
-    {
-	.id = FUNC_CSUM_DIFF,
-	.name = "bpf_csum_diff",
-	.fn = helper_csum_diff,
-	.ret = EBPF_RET_INTEGER,
-	.args = {EBPF_ARG_PTR_TO_MEM, EBPF_ARG_CONST_SIZE_OR_ZERO, EBPF_ARG_PTR_TO_MEM,
-		 EBPF_ARG_CONST_SIZE_OR_ZERO, EBPF_ARG_ANYTHING},
-    },
-    {
-	.id = FUNC_XDP_ADJUST_HEAD,
-	.name = "bpf_xdp_adjust_head",
-	.fn = helper_xdp_adjust_head,
-	.ret = EBPF_RET_INTEGER,
-	.args = {EBPF_ARG_PTR_TO_CTX, EBPF_ARG_ANYTHING},
-	.prog_type_mask = XDP_ONLY,
-	.changes_packet_data = true,
-    },
-    {
-	.id = FUNC_REDIRECT_MAP,
-	.name = "bpf_redirect_map",
-	.fn = helper_redirect_map,
-	.ret = EBPF_RET_INTEGER,
-	.args = {EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_ANYTHING, EBPF_ARG_ANYTHING},
-	.prog_type_mask = XDP_ONLY,
-    },
-    {
-	.id = FUNC_XDP_ADJUST_META,
-	.name = "bpf_xdp_adjust_meta",
-	.fn = helper_xdp_adjust_meta,
-	.ret = EBPF_RET_INTEGER,
-	.args = {EBPF_ARG_PTR_TO_CTX, EBPF_ARG_ANYTHING},
-	.prog_type_mask = XDP_ONLY,
-	.changes_packet_data = true,
-    },
-    {
-	.id = FUNC_XDP_ADJUST_TAIL,
-	.name = "bpf_xdp_adjust_tail",
-	.fn = helper_xdp_adjust_tail,
-	.ret = EBPF_RET_INTEGER,
-	.args = {EBPF_ARG_PTR_TO_CTX, EBPF_ARG_ANYTHING},
-	.prog_type_mask = XDP_ONLY,
-	.changes_packet_data = true,
-    },
+    [FUNC_CSUM_DIFF] =
+	{
+	    .id = FUNC_CSUM_DIFF,
+	    .name = "bpf_csum_diff",
+	    .fn = helper_csum_diff,
+	    .ret = EBPF_RET_INTEGER,
+	    .args = {EBPF_ARG_PTR_TO_MEM, EBPF_ARG_CONST_SIZE_OR_ZERO, EBPF_ARG_PTR_TO_MEM,
+		     EBPF_ARG_CONST_SIZE_OR_ZERO, EBPF_ARG_ANYTHING},
+	},
+    [FUNC_XDP_ADJUST_HEAD] =
+	{
+	    .id = FUNC_XDP_ADJUST_HEAD,
+	    .name = "bpf_xdp_adjust_head",
+	    .fn = helper_xdp_adjust_head,
+	    .ret = EBPF_RET_INTEGER,
+	    .args = {EBPF_ARG_PTR_TO_CTX, EBPF_ARG_ANYTHING},
+	    .prog_type_mask = XDP_ONLY,
+	    .changes_packet_data = true,
+	},
+    [FUNC_REDIRECT_MAP] =
+	{
+	    .id = FUNC_REDIRECT_MAP,
+	    .name = "bpf_redirect_map",
+	    .fn = helper_redirect_map,
+	    .ret = EBPF_RET_INTEGER,
+	    .args = {EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_ANYTHING, EBPF_ARG_ANYTHING},
+	    .prog_type_mask = XDP_ONLY,
+	},
+    [FUNC_XDP_ADJUST_META] =
+	{
+	    .id = FUNC_XDP_ADJUST_META,
+	    .name = "bpf_xdp_adjust_meta",
+	    .fn = helper_xdp_adjust_meta,
+	    .ret = EBPF_RET_INTEGER,
+	    .args = {EBPF_ARG_PTR_TO_CTX, EBPF_ARG_ANYTHING},
+	    .prog_type_mask = XDP_ONLY,
+	    .changes_packet_data = true,
+	},
+    [FUNC_XDP_ADJUST_TAIL] =
+	{
+	    .id = FUNC_XDP_ADJUST_TAIL,
+	    .name = "bpf_xdp_adjust_tail",
+	    .fn = helper_xdp_adjust_tail,
+	    .ret = EBPF_RET_INTEGER,
+	    .args = {EBPF_ARG_PTR_TO_CTX, EBPF_ARG_ANYTHING},
+	    .prog_type_mask = XDP_ONLY,
+	    .changes_packet_data = true,
+	},
     /* One clock: ukbpf does not suspend. */
-    {
-	.id = FUNC_KTIME_GET_BOOT_NS,
-	.name = "bpf_ktime_get_boot_ns",
-	.fn = helper_ktime_get_ns,
-	.ret = EBPF_RET_INTEGER,
-    },
-    {
-	.id = FUNC_RINGBUF_OUTPUT,
-	.name = "bpf_ringbuf_output",
-	.fn = helper_ringbuf_output,
-	.ret = EBPF_RET_INTEGER,
-	.args = {EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_PTR_TO_MEM, EBPF_ARG_CONST_SIZE_OR_ZERO,
-		 EBPF_ARG_ANYTHING},
-    },
+    [FUNC_KTIME_GET_BOOT_NS] =
+	{
+	    .id = FUNC_KTIME_GET_BOOT_NS,
+	    .name = "bpf_ktime_get_boot_ns",
+	    .fn = helper_ktime_get_ns,
+	    .ret = EBPF_RET_INTEGER,
+	},
+    [FUNC_RINGBUF_OUTPUT] =
+	{
+	    .id = FUNC_RINGBUF_OUTPUT,
+	    .name = "bpf_ringbuf_output",
+	    .fn = helper_ringbuf_output,
+	    .ret = EBPF_RET_INTEGER,
+	    .args = {EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_PTR_TO_MEM, EBPF_ARG_CONST_SIZE_OR_ZERO,
+		     EBPF_ARG_ANYTHING},
+	},
     /* The size must be a known constant: the verifier sizes the record from r2. */
-    {
-	.id = FUNC_RINGBUF_RESERVE,
-	.name = "bpf_ringbuf_reserve",
-	.fn = helper_ringbuf_reserve,
-	.ret = EBPF_RET_ALLOC_MEM_OR_NULL,
-	.args = {EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_ANYTHING, EBPF_ARG_ANYTHING},
-    },
-    {
-	.id = FUNC_RINGBUF_SUBMIT,
-	.name = "bpf_ringbuf_submit",
-	.fn = helper_ringbuf_submit,
-	.ret = EBPF_RET_VOID,
-	.args = {EBPF_ARG_PTR_TO_ALLOC_MEM, EBPF_ARG_ANYTHING},
-    },
-    {
-	.id = FUNC_RINGBUF_DISCARD,
-	.name = "bpf_ringbuf_discard",
-	.fn = helper_ringbuf_discard,
-	.ret = EBPF_RET_VOID,
-	.args = {EBPF_ARG_PTR_TO_ALLOC_MEM, EBPF_ARG_ANYTHING},
-    },
+    [FUNC_RINGBUF_RESERVE] =
+	{
+	    .id = FUNC_RINGBUF_RESERVE,
+	    .name = "bpf_ringbuf_reserve",
+	    .fn = helper_ringbuf_reserve,
+	    .ret = EBPF_RET_ALLOC_MEM_OR_NULL,
+	    .args = {EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_ANYTHING, EBPF_ARG_ANYTHING},
+	},
+    [FUNC_RINGBUF_SUBMIT] =
+	{
+	    .id = FUNC_RINGBUF_SUBMIT,
+	    .name = "bpf_ringbuf_submit",
+	    .fn = helper_ringbuf_submit,
+	    .ret = EBPF_RET_VOID,
+	    .args = {EBPF_ARG_PTR_TO_ALLOC_MEM, EBPF_ARG_ANYTHING},
+	},
+    [FUNC_RINGBUF_DISCARD] =
+	{
+	    .id = FUNC_RINGBUF_DISCARD,
+	    .name = "bpf_ringbuf_discard",
+	    .fn = helper_ringbuf_discard,
+	    .ret = EBPF_RET_VOID,
+	    .args = {EBPF_ARG_PTR_TO_ALLOC_MEM, EBPF_ARG_ANYTHING},
+	},
 };
 
 const struct ebpf_helper *ebpf_helper_find(int32_t id)
 {
-	for (size_t i = 0; i < sizeof(helper_table) / sizeof(helper_table[0]); i++)
-		if (helper_table[i].id == id)
-			return &helper_table[i];
-	return NULL;
+	if (id < 0 || (size_t)id >= sizeof(helper_table) / sizeof(helper_table[0]) ||
+	    !helper_table[id].name)
+		return NULL;
+	return &helper_table[id];
 }

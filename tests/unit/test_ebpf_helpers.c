@@ -130,6 +130,7 @@ static void test_table_offers_linux_numbers(void **state)
 	assert_null(ebpf_helper_find(0));
 	assert_null(ebpf_helper_find(4)); /* probe_read: not offered */
 	assert_null(ebpf_helper_find(-1));
+	assert_null(ebpf_helper_find(FUNC_RINGBUF_DISCARD + 1));
 	assert_null(ebpf_helper_find(100000));
 }
 
