@@ -11,9 +11,10 @@
 #include "bootinfo.h"
 #include "cmdline.h"
 #include "cpu.h"
+#include "ebpf_platform.h"
 #include "kernel.h"
 #include "paging.h"
-#include "pmm.h"
+#include "memory.h"
 #include "printk.h"
 #include "serial.h"
 #include "shutdown.h"
@@ -26,12 +27,6 @@
 #error "UKBPF_APP_NAME must name the application linked into this image"
 #endif
 
-/* Memory below 1 MiB holds BIOS data, ACPI tables and option ROMs. */
-#define LOW_MEMORY_END 0x100000u
-/* The heap takes the largest free range but 1/PAGE_POOL_FRACTION of it. */
-#define PAGE_POOL_FRACTION 16
-
-extern uint8_t __image_start[], _end[];
 extern uint64_t boot_tsc; /* TSC at boot.S's first instructions */
 
 int main(int argc, char **argv);
@@ -43,7 +38,6 @@ extern constructor_fn __init_array_start[], __init_array_end[];
 
 static struct boot_info boot_info;
 static struct cmdline cmdline;
-static struct pmm pmm;
 static struct kernel_module modules[BOOTINFO_MAX_MODULES];
 
 size_t kernel_module_count(void)
@@ -59,50 +53,6 @@ const struct kernel_module *kernel_module_get(size_t index)
 const char *kernel_option(const char *key)
 {
 	return cmdline_get(&cmdline, key);
-}
-
-static void *page_table_alloc(void)
-{
-	uint64_t page = pmm_alloc_pages(&pmm, 1, 1);
-
-	if (!page)
-		return NULL;
-	memset((void *)(uintptr_t)page, 0, PAGE_SIZE);
-	return (void *)(uintptr_t)page;
-}
-
-/* RAM below 4 GiB (what the identity map covers), less the image and modules. */
-static void memory_init(void)
-{
-	pmm_init(&pmm);
-	for (size_t i = 0; i < boot_info.ram_count; i++) {
-		uint64_t base = boot_info.ram[i].base;
-		uint64_t end = base + boot_info.ram[i].len;
-		if (end > PAGING_MAPPED_LIMIT)
-			end = PAGING_MAPPED_LIMIT;
-		if (base < end)
-			pmm_add_region(&pmm, base, end - base);
-	}
-	pmm_reserve(&pmm, 0, LOW_MEMORY_END);
-	pmm_reserve(&pmm, (uintptr_t)__image_start, (uintptr_t)_end - (uintptr_t)__image_start);
-	for (size_t i = 0; i < boot_info.module_count; i++)
-		pmm_reserve(&pmm, boot_info.modules[i].start, boot_info.modules[i].size);
-
-	uint64_t ram = pmm_free_bytes(&pmm);
-	uint64_t heap_base, heap_size;
-	if (pmm_alloc_largest(&pmm, &heap_base, &heap_size) != 0)
-		kernel_panic("no free memory for the heap");
-	/* Give back the top of the heap's range: page tables and page-granular
-	 * memory (JIT code, whose rights change) come from the allocator. */
-	uint64_t kept = heap_size / PAGE_POOL_FRACTION;
-	kept -= kept % PAGE_SIZE;
-	heap_size -= kept;
-	pmm_free_pages(&pmm, heap_base + heap_size, kept / PAGE_SIZE);
-	syscalls_init_heap((void *)(uintptr_t)heap_base, heap_size);
-	paging_set_page_alloc(page_table_alloc);
-	printk("ukbpf: %lu KiB free RAM: heap %lu KiB at %p, %lu KiB in pages\n",
-	       (unsigned long)(ram / 1024), (unsigned long)(heap_size / 1024),
-	       (void *)(uintptr_t)heap_base, (unsigned long)(pmm_free_bytes(&pmm) / 1024));
 }
 
 static void run_constructors(void)
@@ -141,7 +91,7 @@ void kernel_main(uint32_t magic, uint64_t info)
 	trap_init();
 	if (paging_init(&boot_info) != 0)
 		kernel_panic("image too large for the boot page tables");
-	memory_init();
+	memory_init(&boot_info);
 	if (dropped)
 		printk("ukbpf: warning: %zu memory ranges or modules did not fit and were ignored\n",
 		       dropped);
@@ -150,6 +100,7 @@ void kernel_main(uint32_t magic, uint64_t info)
 	uint64_t tsc_hz = time_init();
 	apic_timer_calibrate();
 	irq_enable();
+	ebpf_platform_init();
 
 	int err = cmdline_parse(&cmdline, boot_info.cmdline, UKBPF_APP_NAME);
 	if (err)
