@@ -34,7 +34,7 @@
 #define MAP_F_NO_COMMON_LRU (1u << 1) /* one CPU: one LRU list */
 #define MAP_F_NUMA_NODE	    (1u << 2) /* one memory node */
 #define MAP_F_ZERO_SEED	    (1u << 6) /* our hash has no random seed */
-#define MAP_F_RDONLY_PROG   (1u << 7) /* enforced by the verifier */
+#define MAP_F_RDONLY_PROG   (1u << 7) /* limit programs: the verifier's business */
 #define MAP_F_WRONLY_PROG   (1u << 8)
 #define MAP_F_MMAPABLE	    (1u << 10) /* array values are plain memory */
 #define MAP_ACCEPTED_FLAGS                                                                         \
