@@ -903,18 +903,6 @@ static int btf_type_field(struct elf_loader *ld, const char *map, const char *fi
 	return 0;
 }
 
-/* Sets *field, refusing a second different value (key and key_size). */
-static int set_map_size(struct elf_loader *ld, const char *map, const char *what,
-			uint32_t *field, bool *seen, uint32_t value)
-{
-	if (*seen && *field != value)
-		return load_error(ld, -EINVAL, "map '%s': %s given twice (%u and %u)", map, what,
-				  *field, value);
-	*field = value;
-	*seen = true;
-	return 0;
-}
-
 /* Finds the VAR named name in DATASEC ".maps"; its type is the definition. */
 static int btf_find_map_var(struct elf_loader *ld, const char *name, uint32_t *def_type)
 {
@@ -982,17 +970,71 @@ static int btf_values_field(struct elf_loader *ld, const char *map, const struct
 }
 
 /*
+ * The members of a BTF-defined map that set a field of struct
+ * ebpf_map_def: __uint(name, N) gives N, __type(name, T) gives sizeof(T).
+ */
+enum btf_map_field_kind { BTF_FIELD_UINT, BTF_FIELD_TYPE_SIZE };
+
+static const struct btf_map_field {
+	const char *name;
+	enum btf_map_field_kind kind;
+	size_t def_offset; /* of a uint32_t in struct ebpf_map_def */
+} btf_map_fields[] = {
+	{ "type", BTF_FIELD_UINT, offsetof(struct ebpf_map_def, type) },
+	{ "max_entries", BTF_FIELD_UINT, offsetof(struct ebpf_map_def, max_entries) },
+	{ "map_flags", BTF_FIELD_UINT, offsetof(struct ebpf_map_def, flags) },
+	{ "key_size", BTF_FIELD_UINT, offsetof(struct ebpf_map_def, key_size) },
+	{ "key", BTF_FIELD_TYPE_SIZE, offsetof(struct ebpf_map_def, key_size) },
+	{ "value_size", BTF_FIELD_UINT, offsetof(struct ebpf_map_def, value_size) },
+	{ "value", BTF_FIELD_TYPE_SIZE, offsetof(struct ebpf_map_def, value_size) },
+};
+
+#define MAP_DEF_WORDS (sizeof(struct ebpf_map_def) / sizeof(uint32_t))
+#define MAP_DEF_WORD(field) (offsetof(struct ebpf_map_def, field) / sizeof(uint32_t))
+
+/* Members ukbpf has no use for: accepted and ignored. */
+static bool btf_map_field_ignored(const char *name)
+{
+	return strcmp(name, "pinning") == 0 || strcmp(name, "numa_node") == 0 ||
+	       strcmp(name, "map_extra") == 0;
+}
+
+/* Stores one member's value; key and key_size (value, value_size) must agree. */
+static int btf_map_member(struct elf_loader *ld, const char *map, const struct btf_member *m,
+			  const struct btf_map_field *field, uint32_t *words, bool *seen)
+{
+	size_t word = field->def_offset / sizeof(uint32_t);
+	uint32_t value = 0;
+	int err;
+
+	if (field->kind == BTF_FIELD_UINT)
+		err = btf_uint_field(ld, map, field->name, m->type, &value);
+	else
+		err = btf_type_field(ld, map, field->name, m->type, &value);
+	if (err)
+		return err;
+	if (seen[word] && words[word] != value)
+		return load_error(ld, -EINVAL, "map '%s': '%s' (%u) contradicts an earlier %u", map,
+				  field->name, value, words[word]);
+	words[word] = value;
+	seen[word] = true;
+	return 0;
+}
+
+/*
  * Reads a BTF-defined map (libbpf's struct { __uint(type, ...); ... }).
- * Fields ukbpf has no use for (pinning, numa_node, map_extra) are
- * accepted and ignored; `values` initializes prog arrays; others (inner
- * maps) are refused rather than silently loaded wrong.
+ * `values` initializes prog arrays; members other than those of
+ * btf_map_fields[] and the ignored ones (inner maps...) are refused
+ * rather than silently loaded wrong.
  */
 static int btf_map_def(struct elf_loader *ld, const char *name, struct ebpf_map_def *def,
 		       uint64_t *values_offset)
 {
-	bool have_type = false, have_key = false, have_value = false;
+	uint32_t words[MAP_DEF_WORDS] = { 0 };
+	bool seen[MAP_DEF_WORDS] = { false };
 	struct btf_type t;
 	uint32_t id = 0, i;
+	size_t f;
 	int err;
 
 	if (!ld->btf.type_offsets)
@@ -1006,56 +1048,39 @@ static int btf_map_def(struct elf_loader *ld, const char *name, struct ebpf_map_
 	if (BTF_INFO_KIND(t.info) != BTF_KIND_STRUCT)
 		return load_error(ld, -EINVAL, "map '%s': BTF definition is not a struct (kind %u)",
 				  name, BTF_INFO_KIND(t.info));
-	memset(def, 0, sizeof(*def));
 	*values_offset = NO_VALUES;
 	for (i = 0; i < BTF_INFO_VLEN(t.info); i++) {
 		struct btf_member m;
-		const char *field;
-		uint32_t value;
+		const char *member;
 
 		btf_type_item(&ld->btf, id, i, &m, sizeof(m));
-		field = btf_name(&ld->btf, m.name_off);
-		if (!field)
+		member = btf_name(&ld->btf, m.name_off);
+		if (!member)
 			return load_error(ld, -EINVAL, "map '%s': member %u has a bad name", name, i);
-		if (strcmp(field, "type") == 0) {
-			err = btf_uint_field(ld, name, field, m.type, &def->type);
-			have_type = true;
-		} else if (strcmp(field, "max_entries") == 0) {
-			err = btf_uint_field(ld, name, field, m.type, &def->max_entries);
-		} else if (strcmp(field, "map_flags") == 0) {
-			err = btf_uint_field(ld, name, field, m.type, &def->flags);
-		} else if (strcmp(field, "key_size") == 0 || strcmp(field, "key") == 0) {
-			err = field[3] == '\0' ? btf_type_field(ld, name, field, m.type, &value)
-					       : btf_uint_field(ld, name, field, m.type, &value);
-			if (!err)
-				err = set_map_size(ld, name, "key size", &def->key_size, &have_key,
-						   value);
-		} else if (strcmp(field, "value_size") == 0 || strcmp(field, "value") == 0) {
-			err = field[5] == '\0' ? btf_type_field(ld, name, field, m.type, &value)
-					       : btf_uint_field(ld, name, field, m.type, &value);
-			if (!err)
-				err = set_map_size(ld, name, "value size", &def->value_size,
-						   &have_value, value);
-		} else if (strcmp(field, "values") == 0) {
+		for (f = 0; f < sizeof(btf_map_fields) / sizeof(btf_map_fields[0]); f++)
+			if (strcmp(member, btf_map_fields[f].name) == 0)
+				break;
+		if (f < sizeof(btf_map_fields) / sizeof(btf_map_fields[0]))
+			err = btf_map_member(ld, name, &m, &btf_map_fields[f], words, seen);
+		else if (strcmp(member, "values") == 0)
 			err = btf_values_field(ld, name, &m, values_offset);
-		} else if (strcmp(field, "pinning") != 0 && strcmp(field, "numa_node") != 0 &&
-			   strcmp(field, "map_extra") != 0) {
-			return load_error(ld, -ENOTSUP, "map '%s': unsupported field '%s'", name,
-					  field);
-		}
+		else if (!btf_map_field_ignored(member))
+			err = load_error(ld, -ENOTSUP, "map '%s': unsupported field '%s'", name,
+					 member);
 		if (err)
 			return err;
 	}
-	if (!have_type)
+	if (!seen[MAP_DEF_WORD(type)])
 		return load_error(ld, -EINVAL, "map '%s': definition has no 'type' field", name);
 	if (*values_offset != NO_VALUES) {
-		if (def->type != EBPF_MAP_TYPE_PROG_ARRAY)
+		if (words[MAP_DEF_WORD(type)] != EBPF_MAP_TYPE_PROG_ARRAY)
 			return load_error(ld, -ENOTSUP,
 					  "map '%s': 'values' is supported for prog arrays only", name);
 		/* A prog array slot holds a program fd in Linux: 4 bytes. */
-		if (!have_value)
-			def->value_size = sizeof(uint32_t);
+		if (!seen[MAP_DEF_WORD(value_size)])
+			words[MAP_DEF_WORD(value_size)] = sizeof(uint32_t);
 	}
+	memcpy(def, words, sizeof(*def));
 	return 0;
 }
 

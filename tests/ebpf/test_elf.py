@@ -4,8 +4,8 @@ tests/ebpf/progs/*.c are compiled with `clang -O2 -g -target bpf` against
 libbpf's <bpf/bpf_helpers.h> at test time. Each program computes a value
 that depends on what the loader did (which maps it created with which
 sizes, where global data lives, which subprograms it linked), so
-`ukbpf run OBJ.o:SECTION` printing the expected r0 checks the loader end
-to end. elf_info.c (linked with libebpf) lists an object's programs and
+`ukbpf run OBJ.o:SECTION` printing the expected r0, with the interpreter
+and with the JIT, checks the loader end to end. elf_info.c (linked with libebpf) lists an object's programs and
 maps for the checks the tool cannot show.
 
 Broken objects come from mkbadelf.py: one-field corruptions must fail
@@ -30,7 +30,8 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 import mkbadelf  # noqa: E402
 
-UKBPF = os.environ.get("UKBPF_TOOL", os.path.join(ROOT, "build", "tools", "ukbpf"))
+# UKBPF selects another build of the tool (tests/ebpf/conftest.py's convention).
+UKBPF = os.environ.get("UKBPF", os.path.join(ROOT, "build", "tools", "ukbpf"))
 LIBEBPF = os.path.join(ROOT, "build", "host", "libebpf.a")
 CLANG = shutil.which("clang")
 FUZZ_SECONDS = 15
@@ -115,11 +116,12 @@ RUNS = [
 ]
 
 
+@pytest.mark.parametrize("engine", ["--interp", "--jit"])
 @pytest.mark.parametrize("name,section,mem,expected", RUNS,
                          ids=["%s:%s" % (r[0], r[1] or "") for r in RUNS])
-def test_run_program(objs, name, section, mem, expected):
+def test_run_program(objs, name, section, mem, expected, engine):
     target = objs[name] + (":" + section if section else "")
-    run = ukbpf("run", target, *(["--mem", mem] if mem else []))
+    run = ukbpf("run", engine, target, *(["--mem", mem] if mem else []))
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == [hex(expected)]
 
