@@ -144,6 +144,11 @@ int kill(int pid, int sig)
 
 void _exit(int status)
 {
+	if (status < 0 || status > KERNEL_EXIT_APP_MAX) {
+		printk("ukbpf: app exit status %d is outside 0..%d; reporting %d\n", status,
+		       KERNEL_EXIT_APP_MAX, KERNEL_EXIT_APP_MAX);
+		status = KERNEL_EXIT_APP_MAX;
+	}
 	kernel_exit(status);
 }
 

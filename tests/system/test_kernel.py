@@ -152,3 +152,9 @@ def test_without_debug_exit_device_powers_off_through_acpi(selftest_image, via_i
     assert time.monotonic() - started < 30
     assert "ukbpf: exit status 3, powering off" in result.output
     assert "ACPI poweroff failed" not in result.output
+
+
+def test_out_of_range_app_status_is_reported_not_wrapped(selftest_image):
+    result = boot(selftest_image, "--cmdline", "-- exit 200")
+    assert result.status == 119, result.output
+    assert "app exit status 200 is outside 0..119" in result.output
