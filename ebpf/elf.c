@@ -52,6 +52,12 @@
 /* Bounds the walk through typedef/const/array chains of hostile BTF. */
 #define BTF_MAX_CHAIN 32
 #define BTF_PTR_SIZE 8
+/*
+ * Each program carries its own copy of the subprograms it calls, so a
+ * small hostile object could expand into many large programs: bound the
+ * sum, generously for real objects.
+ */
+#define OBJECT_MAX_INSNS (4 * (size_t)EBPF_MAX_INSNS)
 #define SUB_LOG_SIZE 512
 #define NO_POSITION SIZE_MAX
 
@@ -161,6 +167,7 @@ struct elf_loader {
 	struct ebpf_insn *insns;
 	size_t insn_count;
 	size_t insn_cap;
+	size_t object_insns; /* in the programs created so far */
 	struct linked_func *linked;
 	size_t linked_count;
 	size_t linked_cap;
@@ -1518,6 +1525,10 @@ static int add_program(struct elf_loader *ld, struct elf_section *sec, struct el
 		ld->linked[k].func->linked_pos = NO_POSITION;
 	if (err)
 		return err;
+	if (ld->insn_count > OBJECT_MAX_INSNS - ld->object_insns)
+		return load_error(ld, -E2BIG,
+				  "program '%s' (section %s): the object's programs total more than %zu instructions",
+				  entry->name, sec->name, OBJECT_MAX_INSNS);
 
 	entries = realloc(ld->prog_entries, (obj->prog_count + 1) * sizeof(*entries));
 	if (!entries)
@@ -1539,6 +1550,7 @@ static int add_program(struct elf_loader *ld, struct elf_section *sec, struct el
 				  sub_msg);
 	}
 	obj->prog_count++;
+	ld->object_insns += ld->insn_count;
 	return 0;
 }
 

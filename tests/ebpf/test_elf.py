@@ -196,6 +196,22 @@ def test_subprograms_linked_once_per_program(objs):
         assert 0 <= int(index) + 1 + int(rel) < count
 
 
+def test_info_command_lists_programs_and_maps(objs):
+    run = ukbpf("info", objs["tailcall"])
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines() == [
+        "license: GPL",
+        "programs:",
+        "  0: tail_target  section xdp  type xdp  insns 2",
+        "  1: tail_entry  section xdp  type xdp  insns 6",
+        "  2: tail_empty  section xdp  type xdp  insns 6",
+        "maps:",
+        "  0: jmp_table  type prog_array  key 4  value 4  max_entries 4  flags 0x0",
+    ]
+    bad = ukbpf("info", objs["tailcall"] + ".missing")
+    assert bad.returncode == 1 and bad.stderr.startswith("ukbpf: ")
+
+
 def test_unknown_section_lists_programs(objs):
     run = ukbpf("run", objs["multi"] + ":nope")
     assert run.returncode == 1

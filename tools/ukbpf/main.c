@@ -58,6 +58,7 @@ static void print_help(FILE *out)
 		"usage: ukbpf run [--interp|--jit] [--blind] [--repeat N] PROGRAM [CONTEXT]\n"
 		"       ukbpf dis PROGRAM\n"
 		"       ukbpf jit-dump [--blind] PROGRAM\n"
+		"       ukbpf info OBJ.o\n"
 		"       ukbpf --help\n"
 		"\n"
 		"commands:\n"
@@ -66,6 +67,7 @@ static void print_help(FILE *out)
 		"  jit-dump  print the x86-64 JIT code as hex bytes; to disassemble it:\n"
 		"              ukbpf jit-dump P | xxd -r -p > jit.bin &&\n"
 		"              objdump -D -b binary -mi386:x86-64 jit.bin\n"
+		"  info      list the programs and maps of an ELF object\n"
 		"\n"
 		"options:\n"
 		"  --interp    run with the interpreter (default)\n"
@@ -341,6 +343,19 @@ static int command_jit_dump(const struct tool_options *opts, struct ebpf_prog *p
 	return EXIT_SUCCESS;
 }
 
+static int command_info(int argc, char **argv)
+{
+	char err[ERR_BYTES] = "";
+
+	if (argc != 3)
+		return usage_error("%s", "info needs one OBJ.o");
+	if (elf_object_info(argv[2], stdout, err, sizeof(err))) {
+		fprintf(stderr, "ukbpf: %s: %s\n", argv[2], err);
+		return EXIT_FAILURE;
+	}
+	return EXIT_SUCCESS;
+}
+
 int main(int argc, char **argv)
 {
 	struct tool_options opts = { .engine = ENGINE_INTERP };
@@ -354,6 +369,8 @@ int main(int argc, char **argv)
 		print_help(stdout);
 		return EXIT_SUCCESS;
 	}
+	if (strcmp(argv[1], "info") == 0)
+		return command_info(argc, argv);
 	if (strcmp(argv[1], "run") != 0 && strcmp(argv[1], "dis") != 0 &&
 	    strcmp(argv[1], "jit-dump") != 0)
 		return usage_error("unknown command '%s'", argv[1]);

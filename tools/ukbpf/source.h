@@ -75,6 +75,9 @@ extern const struct context_source context_source_mem;
 extern const struct context_source context_source_packet; /* context_xdp.c */
 extern const struct context_source context_source_pcap;	  /* context_xdp.c */
 
+/* `ukbpf info OBJ.o`: an ELF object's programs and maps (source_elf.c). */
+int elf_object_info(const char *path, FILE *out, char *err, size_t errlen);
+
 /* Reads a whole file into malloc'd memory: 0 or -errno (message in err). */
 int read_whole_file(const char *path, void **data, size_t *size, char *err, size_t errlen);
 

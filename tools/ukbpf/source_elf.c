@@ -2,7 +2,8 @@
  * OBJ.o[:SECTION]: a program from a clang -target bpf object, loaded by
  * ebpf_object_load_elf with its maps (prog arrays initialized from the
  * object's `.values`). SECTION is a section name ("xdp") or a function
- * name; without it the object's first program runs.
+ * name; without it the object's first program runs. Also `ukbpf info
+ * OBJ.o`, which lists what the object holds.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -66,6 +67,84 @@ static int load_elf(const char *path, const char *section, struct loaded_program
 	out->prog = prog;
 	out->owner = obj;
 	out->release = release_elf;
+	return 0;
+}
+
+/* Linux's names for the numbers of ebpf.h, as bpftool prints them. */
+static const char *prog_type_name(enum ebpf_prog_type type)
+{
+	switch (type) {
+	case EBPF_PROG_TYPE_UNSPEC:
+		return "unspec";
+	case EBPF_PROG_TYPE_SOCKET_FILTER:
+		return "socket_filter";
+	case EBPF_PROG_TYPE_XDP:
+		return "xdp";
+	}
+	return "?";
+}
+
+static const char *map_type_name(uint32_t type)
+{
+	switch (type) {
+	case EBPF_MAP_TYPE_HASH:
+		return "hash";
+	case EBPF_MAP_TYPE_ARRAY:
+		return "array";
+	case EBPF_MAP_TYPE_PROG_ARRAY:
+		return "prog_array";
+	case EBPF_MAP_TYPE_PERCPU_HASH:
+		return "percpu_hash";
+	case EBPF_MAP_TYPE_PERCPU_ARRAY:
+		return "percpu_array";
+	case EBPF_MAP_TYPE_LRU_HASH:
+		return "lru_hash";
+	case EBPF_MAP_TYPE_DEVMAP:
+		return "devmap";
+	case EBPF_MAP_TYPE_RINGBUF:
+		return "ringbuf";
+	}
+	return "?";
+}
+
+int elf_object_info(const char *path, FILE *out, char *err, size_t errlen)
+{
+	char log_buf[LOG_BYTES] = "";
+	struct ebpf_log log = { .buf = log_buf, .size = sizeof(log_buf) };
+	struct ebpf_object *obj;
+	size_t i, count;
+	void *data;
+	size_t size;
+	int ret;
+
+	ret = read_whole_file(path, &data, &size, err, errlen);
+	if (ret)
+		return ret;
+	ret = ebpf_object_load_elf(data, size, &obj, &log);
+	free(data);
+	if (ret) {
+		snprintf(err, errlen, "%s", log_buf[0] ? log_buf : strerror(-ret));
+		return ret;
+	}
+	fprintf(out, "license: %s\nprograms:\n", ebpf_object_license(obj));
+	for (i = 0; i < ebpf_object_prog_count(obj); i++) {
+		const struct ebpf_prog *prog = ebpf_object_prog(obj, i);
+
+		ebpf_prog_get_insns(prog, &count);
+		fprintf(out, "  %zu: %s  section %s  type %s  insns %zu\n", i,
+			ebpf_prog_get_name(prog), ebpf_object_prog_section(obj, i),
+			prog_type_name(ebpf_prog_get_type(prog)), count);
+	}
+	fprintf(out, "maps:\n");
+	for (i = 0; i < ebpf_object_map_count(obj); i++) {
+		const struct ebpf_map *map = ebpf_object_map(obj, i);
+		const struct ebpf_map_def *def = ebpf_map_get_def(map);
+
+		fprintf(out, "  %zu: %s  type %s  key %u  value %u  max_entries %u  flags 0x%x\n", i,
+			ebpf_map_get_name(map), map_type_name(def->type), def->key_size,
+			def->value_size, def->max_entries, def->flags);
+	}
+	ebpf_object_free(obj);
 	return 0;
 }
 
