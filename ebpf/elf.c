@@ -59,6 +59,9 @@
  */
 #define OBJECT_MAX_INSNS (4 * (size_t)EBPF_MAX_INSNS)
 #define SUB_LOG_SIZE 512
+/* Linux BPF_F_RDONLY_PROG: libbpf marks .rodata so programs cannot write it. */
+#define MAP_F_RDONLY_PROG (1u << 7)
+#define RODATA_PREFIX ".rodata"
 #define NO_POSITION SIZE_MAX
 
 /* ---- the loaded object ------------------------------------------------- */
@@ -379,7 +382,7 @@ static const char *symbol_name(const struct elf_loader *ld, const struct elf64_s
 
 static bool is_data_section(const char *name)
 {
-	return is_prefix_family(name, ".rodata", ".") || is_prefix_family(name, ".data", ".") ||
+	return is_prefix_family(name, RODATA_PREFIX, ".") || is_prefix_family(name, ".data", ".") ||
 	       is_prefix_family(name, ".bss", ".");
 }
 
@@ -1221,6 +1224,7 @@ static int create_data_map(struct elf_loader *ld, uint32_t shndx)
 		.key_size = sizeof(uint32_t),
 		.value_size = (uint32_t)sec->hdr.sh_size,
 		.max_entries = 1,
+		.flags = is_prefix_family(sec->name, RODATA_PREFIX, ".") ? MAP_F_RDONLY_PROG : 0,
 	};
 	uint32_t key = 0;
 	int err;

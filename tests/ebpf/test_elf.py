@@ -176,6 +176,14 @@ def test_global_data_maps(objs, elf_info):
     }
 
 
+def test_rodata_is_read_only_for_programs(objs):
+    # libbpf's BPF_F_RDONLY_PROG (0x80) on .rodata*, not on .data/.bss.
+    run = ukbpf("info", objs["globals"])
+    flags = {f[1]: f[-1] for f in (line.split() for line in run.stdout.splitlines())
+             if len(f) > 2 and f[2] == "type"}
+    assert flags == {".rodata": "0x80", ".data": "0x0", ".bss": "0x0", ".rodata.str1.1": "0x80"}
+
+
 def test_prog_array_values_need_value_size_4(objs, elf_info):
     # `.values` without value_size: libbpf's 4-byte default.
     assert map_table(info(elf_info, objs["tailcall"])) == {"jmp_table": (PROG_ARRAY, 4, 4, 4)}
