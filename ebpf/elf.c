@@ -1308,6 +1308,10 @@ static int apply_map_reloc(struct elf_loader *ld, const struct elf_section *sec,
 				  sec->name, (unsigned long long)r->offset, lf->func->name);
 	read_symbol(ld, r->sym, &sym);
 	target = &ld->sections[sym.st_shndx];
+	if (target->role == SECTION_CODE)
+		return load_error(ld, -ENOTSUP,
+				  "%s+0x%llx: lddw of function '%s' (a callback) is not supported",
+				  sec->name, (unsigned long long)r->offset, symbol_name(ld, &sym));
 	if (target->role != SECTION_LEGACY_MAPS && target->role != SECTION_BTF_MAPS &&
 	    target->role != SECTION_DATA)
 		return load_error(ld, -ENOTSUP,
