@@ -1268,10 +1268,11 @@ static int find_reloc_map(struct elf_loader *ld, const struct elf_section *sec,
 {
 	const struct elf_section *target = &ld->sections[sym->st_shndx];
 	/* The addend in imm selects a byte within a data section (libbpf). */
-	int64_t off = (int64_t)sym->st_value + addend;
+	int64_t off = (int64_t)(sym->st_value & UINT32_MAX) + addend;
 	size_t i;
 
-	for (i = 0; i < ld->obj->map_count; i++) {
+	/* Map sections and their values are smaller than 4 GiB. */
+	for (i = 0; sym->st_value <= UINT32_MAX && i < ld->obj->map_count; i++) {
 		const struct map_origin *o = &ld->map_origins[i];
 
 		if (o->shndx != sym->st_shndx)
