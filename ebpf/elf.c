@@ -39,30 +39,30 @@
 #include "ebpf_internal.h"
 #include "elf_format.h"
 
-#define INSN_SIZE sizeof(struct ebpf_insn)
-#define LDDW_SIZE (2 * INSN_SIZE)
-#define TEXT_SECTION ".text"
-#define LICENSE_SECTION "license"
+#define INSN_SIZE	    sizeof(struct ebpf_insn)
+#define LDDW_SIZE	    (2 * INSN_SIZE)
+#define TEXT_SECTION	    ".text"
+#define LICENSE_SECTION	    "license"
 #define LEGACY_MAPS_SECTION "maps"
-#define BTF_MAPS_SECTION ".maps"
-#define BTF_SECTION ".BTF"
+#define BTF_MAPS_SECTION    ".maps"
+#define BTF_SECTION	    ".BTF"
 /* Legacy struct bpf_map_def: type, key_size, value_size, max_entries, flags. */
-#define LEGACY_MAP_DEF_FIELDS 5
+#define LEGACY_MAP_DEF_FIELDS	  5
 #define LEGACY_MAP_DEF_MIN_FIELDS 4 /* map_flags is optional */
 /* Bounds the walk through typedef/const/array chains of hostile BTF. */
 #define BTF_MAX_CHAIN 32
-#define BTF_PTR_SIZE 8
+#define BTF_PTR_SIZE  8
 /*
  * Each program carries its own copy of the subprograms it calls, so a
  * small hostile object could expand into many large programs: bound the
  * sum, generously for real objects.
  */
 #define OBJECT_MAX_INSNS (4 * (size_t)EBPF_MAX_INSNS)
-#define SUB_LOG_SIZE 512
+#define SUB_LOG_SIZE	 512
 /* Linux BPF_F_RDONLY_PROG: libbpf marks .rodata so programs cannot write it. */
 #define MAP_F_RDONLY_PROG (1u << 7)
-#define RODATA_PREFIX ".rodata"
-#define NO_POSITION SIZE_MAX
+#define RODATA_PREFIX	  ".rodata"
+#define NO_POSITION	  SIZE_MAX
 
 /* ---- the loaded object ------------------------------------------------- */
 
@@ -130,9 +130,9 @@ struct map_origin {
 	uint64_t values_offset;
 };
 
-#define NO_VALUES UINT64_MAX
+#define NO_VALUES		      UINT64_MAX
 #define BTF_MEMBER_BIT_OFFSET(offset) ((offset)&0xffffff) /* kind_flag: low 24 bits */
-#define BITS_PER_BYTE 8
+#define BITS_PER_BYTE		      8
 
 struct btf {
 	const uint8_t *types;
@@ -177,7 +177,7 @@ struct elf_loader {
 };
 
 static int load_error(struct elf_loader *ld, int err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static int load_error(struct elf_loader *ld, int err, const char *fmt, ...)
 {
@@ -256,13 +256,12 @@ static int read_header(struct elf_loader *ld, struct elf64_ehdr *eh)
 		return load_error(ld, -EINVAL, "not a relocatable object (ELF type %u)",
 				  eh->e_type);
 	if (eh->e_shnum == 0 || eh->e_shentsize != sizeof(struct elf64_shdr))
+		return load_error(ld, -EINVAL, "bad section header table (%u entries of %u bytes)",
+				  eh->e_shnum, eh->e_shentsize);
+	if (!range_inside(eh->e_shoff, (uint64_t)eh->e_shnum * sizeof(struct elf64_shdr), ld->size))
 		return load_error(ld, -EINVAL,
-				  "bad section header table (%u entries of %u bytes)", eh->e_shnum,
-				  eh->e_shentsize);
-	if (!range_inside(eh->e_shoff, (uint64_t)eh->e_shnum * sizeof(struct elf64_shdr),
-			  ld->size))
-		return load_error(ld, -EINVAL,
-				  "section header table extends past end of file (offset 0x%llx + %u entries > 0x%zx)",
+				  "section header table extends past end of file (offset 0x%llx + "
+				  "%u entries > 0x%zx)",
 				  (unsigned long long)eh->e_shoff, eh->e_shnum, ld->size);
 	if (eh->e_shstrndx == ELF_SHN_UNDEF || eh->e_shstrndx >= eh->e_shnum)
 		return load_error(ld, -EINVAL, "bad section name table index %u (%u sections)",
@@ -279,7 +278,8 @@ static int check_section_bounds(struct elf_loader *ld, uint32_t index)
 		return 0;
 	if (!range_inside(sec->hdr.sh_offset, sec->hdr.sh_size, ld->size))
 		return load_error(ld, -EINVAL,
-				  "section %u (%s): extends past end of file (offset 0x%llx + size 0x%llx > 0x%zx)",
+				  "section %u (%s): extends past end of file (offset 0x%llx + size "
+				  "0x%llx > 0x%zx)",
 				  index, name, (unsigned long long)sec->hdr.sh_offset,
 				  (unsigned long long)sec->hdr.sh_size, ld->size);
 	sec->data = ld->elf + sec->hdr.sh_offset;
@@ -305,18 +305,20 @@ static int read_sections(struct elf_loader *ld, const struct elf64_ehdr *eh)
 	err = check_section_bounds(ld, eh->e_shstrndx);
 	if (err)
 		return err;
-	if (names->hdr.sh_type != ELF_SHT_STRTAB || !string_table_ok(names->data, names->hdr.sh_size))
+	if (names->hdr.sh_type != ELF_SHT_STRTAB ||
+	    !string_table_ok(names->data, names->hdr.sh_size))
 		return load_error(ld, -EINVAL,
-				  "section %u: bad section name table (type %u, not a NUL-terminated string table)",
+				  "section %u: bad section name table (type %u, not a "
+				  "NUL-terminated string table)",
 				  eh->e_shstrndx, names->hdr.sh_type);
 	for (i = 0; i < ld->section_count; i++) {
 		struct elf_section *sec = &ld->sections[i];
 
 		if (sec->hdr.sh_name >= names->hdr.sh_size)
-			return load_error(ld, -EINVAL,
-					  "section %u: name offset 0x%x past the name table (0x%llx bytes)",
-					  i, sec->hdr.sh_name,
-					  (unsigned long long)names->hdr.sh_size);
+			return load_error(
+			    ld, -EINVAL,
+			    "section %u: name offset 0x%x past the name table (0x%llx bytes)", i,
+			    sec->hdr.sh_name, (unsigned long long)names->hdr.sh_size);
 		sec->name = (const char *)names->data + sec->hdr.sh_name;
 		err = check_section_bounds(ld, i);
 		if (err)
@@ -343,20 +345,20 @@ static int read_symtab(struct elf_loader *ld)
 		return load_error(ld, -EINVAL, "no symbol table");
 	if (symtab->hdr.sh_entsize != sizeof(struct elf64_sym) ||
 	    symtab->hdr.sh_size % sizeof(struct elf64_sym) != 0)
-		return load_error(ld, -EINVAL,
-				  "section %u (%s): bad symbol table (entry size %llu, size 0x%llx)",
-				  symtab_index, symtab->name,
-				  (unsigned long long)symtab->hdr.sh_entsize,
-				  (unsigned long long)symtab->hdr.sh_size);
+		return load_error(
+		    ld, -EINVAL, "section %u (%s): bad symbol table (entry size %llu, size 0x%llx)",
+		    symtab_index, symtab->name, (unsigned long long)symtab->hdr.sh_entsize,
+		    (unsigned long long)symtab->hdr.sh_size);
 	if (symtab->hdr.sh_link == 0 || symtab->hdr.sh_link >= ld->section_count)
-		return load_error(ld, -EINVAL,
-				  "section %u (%s): bad string table index %u", symtab_index,
-				  symtab->name, symtab->hdr.sh_link);
+		return load_error(ld, -EINVAL, "section %u (%s): bad string table index %u",
+				  symtab_index, symtab->name, symtab->hdr.sh_link);
 	strtab = &ld->sections[symtab->hdr.sh_link];
-	if (strtab->hdr.sh_type != ELF_SHT_STRTAB || !string_table_ok(strtab->data, strtab->hdr.sh_size))
-		return load_error(ld, -EINVAL,
-				  "section %u (%s): bad symbol string table (not a NUL-terminated string table)",
-				  symtab->hdr.sh_link, strtab->name);
+	if (strtab->hdr.sh_type != ELF_SHT_STRTAB ||
+	    !string_table_ok(strtab->data, strtab->hdr.sh_size))
+		return load_error(
+		    ld, -EINVAL,
+		    "section %u (%s): bad symbol string table (not a NUL-terminated string table)",
+		    symtab->hdr.sh_link, strtab->name);
 	ld->symtab = symtab->data;
 	ld->symtab_index = symtab_index;
 	ld->sym_count = symtab->hdr.sh_size / sizeof(struct elf64_sym);
@@ -432,7 +434,8 @@ static int code_function_symbol(struct elf_loader *ld, size_t index, struct elf6
 	if (sym->st_value % INSN_SIZE || sym->st_size % INSN_SIZE || sym->st_size == 0 ||
 	    !range_inside(sym->st_value, sym->st_size, sec->hdr.sh_size))
 		return load_error(ld, -EINVAL,
-				  "section %u (%s): function '%s' at offset 0x%llx size 0x%llx is not whole instructions inside the section (size 0x%llx)",
+				  "section %u (%s): function '%s' at offset 0x%llx size 0x%llx is "
+				  "not whole instructions inside the section (size 0x%llx)",
 				  sym->st_shndx, sec->name, ld->strtab + sym->st_name,
 				  (unsigned long long)sym->st_value,
 				  (unsigned long long)sym->st_size,
@@ -467,7 +470,8 @@ static int read_functions(struct elf_loader *ld)
 			continue;
 		if (sec->hdr.sh_size % INSN_SIZE)
 			return load_error(ld, -EINVAL,
-					  "section %u (%s): size 0x%llx is not a multiple of the instruction size",
+					  "section %u (%s): size 0x%llx is not a multiple of the "
+					  "instruction size",
 					  s, sec->name, (unsigned long long)sec->hdr.sh_size);
 		/* Hand-written code without symbols is one function. */
 		sec->whole_section = sec->func_count == 0 && sec->hdr.sh_size > 0;
@@ -480,10 +484,10 @@ static int read_functions(struct elf_loader *ld)
 			return load_error(ld, -ENOMEM, "out of memory for functions");
 		if (sec->whole_section)
 			sec->funcs[0] = (struct elf_func){
-				.name = sec->name,
-				.count = sec->hdr.sh_size / INSN_SIZE,
-				.global = true,
-				.linked_pos = NO_POSITION,
+			    .name = sec->name,
+			    .count = sec->hdr.sh_size / INSN_SIZE,
+			    .global = true,
+			    .linked_pos = NO_POSITION,
 			};
 		else
 			sec->func_count = 0; /* refilled below */
@@ -496,11 +500,11 @@ static int read_functions(struct elf_loader *ld)
 			continue;
 		sec = &ld->sections[sym.st_shndx];
 		sec->funcs[sec->func_count++] = (struct elf_func){
-			.name = ld->strtab + sym.st_name,
-			.first = sym.st_value / INSN_SIZE,
-			.count = sym.st_size / INSN_SIZE,
-			.global = ELF_ST_BIND(sym.st_info) != ELF_STB_LOCAL,
-			.linked_pos = NO_POSITION,
+		    .name = ld->strtab + sym.st_name,
+		    .first = sym.st_value / INSN_SIZE,
+		    .count = sym.st_size / INSN_SIZE,
+		    .global = ELF_ST_BIND(sym.st_info) != ELF_STB_LOCAL,
+		    .linked_pos = NO_POSITION,
 		};
 	}
 	for (s = 1; s < ld->section_count; s++)
@@ -537,46 +541,54 @@ static int check_reloc(struct elf_loader *ld, uint32_t rel_index, const struct e
 
 	if (r->offset % INSN_SIZE || !range_inside(r->offset, INSN_SIZE, target->hdr.sh_size))
 		return load_error(ld, -EINVAL,
-				  "section %u (%s): relocation %zu: offset 0x%llx is not an instruction of %s (size 0x%llx)",
+				  "section %u (%s): relocation %zu: offset 0x%llx is not an "
+				  "instruction of %s (size 0x%llx)",
 				  rel_index, rel->name, r->index, (unsigned long long)r->offset,
 				  target->name, (unsigned long long)target->hdr.sh_size);
 	if (r->sym == 0 || r->sym >= ld->sym_count)
 		return load_error(ld, -EINVAL,
-				  "section %u (%s): relocation %zu at offset 0x%llx: bad symbol index %u (%zu symbols)",
-				  rel_index, rel->name, r->index, (unsigned long long)r->offset, r->sym,
-				  ld->sym_count);
+				  "section %u (%s): relocation %zu at offset 0x%llx: bad symbol "
+				  "index %u (%zu symbols)",
+				  rel_index, rel->name, r->index, (unsigned long long)r->offset,
+				  r->sym, ld->sym_count);
 	read_symbol(ld, r->sym, &sym);
 	if (r->type == R_BPF_NONE)
 		return 0;
 	if (sym.st_shndx == ELF_SHN_UNDEF)
 		return load_error(ld, -ENOTSUP,
-				  "%s+0x%llx: relocation against undefined symbol '%s' (extern symbols are not supported)",
-				  target->name, (unsigned long long)r->offset, symbol_name(ld, &sym));
+				  "%s+0x%llx: relocation against undefined symbol '%s' (extern "
+				  "symbols are not supported)",
+				  target->name, (unsigned long long)r->offset,
+				  symbol_name(ld, &sym));
 	if (sym.st_shndx >= ld->section_count)
 		return load_error(ld, -EINVAL,
 				  "%s+0x%llx: relocation against symbol '%s' in bad section %u",
-				  target->name, (unsigned long long)r->offset, symbol_name(ld, &sym),
-				  sym.st_shndx);
+				  target->name, (unsigned long long)r->offset,
+				  symbol_name(ld, &sym), sym.st_shndx);
 	read_insn(target, r->offset, &insn);
 	switch (r->type) {
 	case R_BPF_64_64:
 		if (insn.opcode != EBPF_OP_LDDW ||
 		    !range_inside(r->offset, LDDW_SIZE, target->hdr.sh_size))
 			return load_error(ld, -EINVAL,
-					  "%s+0x%llx: R_BPF_64_64 relocation against opcode 0x%02x, not a complete lddw",
+					  "%s+0x%llx: R_BPF_64_64 relocation against opcode "
+					  "0x%02x, not a complete lddw",
 					  target->name, (unsigned long long)r->offset, insn.opcode);
 		return 0;
 	case R_BPF_64_32:
 		if (insn.opcode != EBPF_OP_CALL || insn.src_reg != EBPF_PSEUDO_CALL)
 			return load_error(ld, -EINVAL,
-					  "%s+0x%llx: R_BPF_64_32 relocation against opcode 0x%02x src %u, not a bpf-to-bpf call",
+					  "%s+0x%llx: R_BPF_64_32 relocation against opcode 0x%02x "
+					  "src %u, not a bpf-to-bpf call",
 					  target->name, (unsigned long long)r->offset, insn.opcode,
 					  insn.src_reg);
 		return 0;
 	default:
 		return load_error(ld, -EINVAL,
-				  "section %u (%s): relocation %zu at offset 0x%llx: type %u not supported in code",
-				  rel_index, rel->name, r->index, (unsigned long long)r->offset, r->type);
+				  "section %u (%s): relocation %zu at offset 0x%llx: type %u not "
+				  "supported in code",
+				  rel_index, rel->name, r->index, (unsigned long long)r->offset,
+				  r->type);
 	}
 }
 
@@ -593,10 +605,11 @@ static int read_code_relocs(struct elf_loader *ld, uint32_t rel_index)
 				  rel_index, rel->name, target->name);
 	if (rel->hdr.sh_entsize != sizeof(struct elf64_rel) ||
 	    rel->hdr.sh_size % sizeof(struct elf64_rel) != 0)
-		return load_error(ld, -EINVAL,
-				  "section %u (%s): bad relocation table (entry size %llu, size 0x%llx)",
-				  rel_index, rel->name, (unsigned long long)rel->hdr.sh_entsize,
-				  (unsigned long long)rel->hdr.sh_size);
+		return load_error(
+		    ld, -EINVAL,
+		    "section %u (%s): bad relocation table (entry size %llu, size 0x%llx)",
+		    rel_index, rel->name, (unsigned long long)rel->hdr.sh_entsize,
+		    (unsigned long long)rel->hdr.sh_size);
 	count = rel->hdr.sh_size / sizeof(struct elf64_rel);
 	target->rel_shndx = rel_index;
 	if (count == 0)
@@ -610,10 +623,10 @@ static int read_code_relocs(struct elf_loader *ld, uint32_t rel_index)
 
 		memcpy(&entry, rel->data + i * sizeof(entry), sizeof(entry));
 		*r = (struct elf_reloc){
-			.offset = entry.r_offset,
-			.type = ELF_R_TYPE(entry.r_info),
-			.sym = ELF_R_SYM(entry.r_info),
-			.index = i,
+		    .offset = entry.r_offset,
+		    .type = ELF_R_TYPE(entry.r_info),
+		    .sym = ELF_R_SYM(entry.r_info),
+		    .index = i,
 		};
 		err = check_reloc(ld, rel_index, target, r);
 		if (err)
@@ -623,9 +636,9 @@ static int read_code_relocs(struct elf_loader *ld, uint32_t rel_index)
 	qsort(target->relocs, count, sizeof(*target->relocs), compare_relocs);
 	for (i = 1; i < count; i++)
 		if (target->relocs[i].offset == target->relocs[i - 1].offset)
-			return load_error(ld, -EINVAL,
-					  "section %u (%s): two relocations at offset 0x%llx", rel_index,
-					  rel->name, (unsigned long long)target->relocs[i].offset);
+			return load_error(
+			    ld, -EINVAL, "section %u (%s): two relocations at offset 0x%llx",
+			    rel_index, rel->name, (unsigned long long)target->relocs[i].offset);
 	return 0;
 }
 
@@ -655,9 +668,8 @@ static int read_relocations(struct elf_loader *ld)
 					  "section %u (%s): RELA relocations are not used for BPF",
 					  i, sec->name);
 		if (sec->hdr.sh_link != ld->symtab_index)
-			return load_error(ld, -EINVAL,
-					  "section %u (%s): bad symbol table index %u", i,
-					  sec->name, sec->hdr.sh_link);
+			return load_error(ld, -EINVAL, "section %u (%s): bad symbol table index %u",
+					  i, sec->name, sec->hdr.sh_link);
 		err = read_code_relocs(ld, i);
 		if (err)
 			return err;
@@ -715,8 +727,8 @@ static int64_t btf_walk_types(struct elf_loader *ld, uint32_t *offsets)
 		memcpy(&t, btf->types + pos, sizeof(t));
 		kind = BTF_INFO_KIND(t.info);
 		if (kind == BTF_KIND_VOID || kind >= BTF_KIND_COUNT)
-			return load_error(ld, -EINVAL, "BTF: type %u has unknown kind %u", count + 1,
-					  kind);
+			return load_error(ld, -EINVAL, "BTF: type %u has unknown kind %u",
+					  count + 1, kind);
 		extra = btf_extra_size(kind, BTF_INFO_VLEN(t.info));
 		if (!range_inside(pos + sizeof(t), extra, btf->types_len))
 			return load_error(ld, -EINVAL, "BTF: type %u at 0x%llx is truncated",
@@ -737,7 +749,8 @@ static int btf_parse(struct elf_loader *ld, const struct elf_section *sec)
 	int64_t count;
 
 	if (!sec->data || sec->hdr.sh_size < sizeof(hdr))
-		return load_error(ld, -EINVAL, "section %s: too small for a BTF header", BTF_SECTION);
+		return load_error(ld, -EINVAL, "section %s: too small for a BTF header",
+				  BTF_SECTION);
 	memcpy(&hdr, sec->data, sizeof(hdr));
 	if (hdr.magic != BTF_MAGIC)
 		return load_error(ld, -EINVAL, "section %s: bad BTF magic 0x%04x", BTF_SECTION,
@@ -750,7 +763,8 @@ static int btf_parse(struct elf_loader *ld, const struct elf_section *sec)
 	if (!range_inside(hdr.type_off, hdr.type_len, body_size) ||
 	    !range_inside(hdr.str_off, hdr.str_len, body_size))
 		return load_error(ld, -EINVAL,
-				  "section %s: BTF types (0x%x + 0x%x) or strings (0x%x + 0x%x) extend past the section body (0x%llx)",
+				  "section %s: BTF types (0x%x + 0x%x) or strings (0x%x + 0x%x) "
+				  "extend past the section body (0x%llx)",
 				  BTF_SECTION, hdr.type_off, hdr.type_len, hdr.str_off, hdr.str_len,
 				  (unsigned long long)body_size);
 	btf->types = sec->data + hdr.hdr_len + hdr.type_off;
@@ -765,7 +779,8 @@ static int btf_parse(struct elf_loader *ld, const struct elf_section *sec)
 		return (int)count;
 	btf->type_offsets = calloc((size_t)count + 1, sizeof(uint32_t));
 	if (!btf->type_offsets)
-		return load_error(ld, -ENOMEM, "out of memory for %lld BTF types", (long long)count);
+		return load_error(ld, -ENOMEM, "out of memory for %lld BTF types",
+				  (long long)count);
 	btf->type_count = (uint32_t)count + 1;
 	count = btf_walk_types(ld, btf->type_offsets);
 	return count < 0 ? (int)count : 0;
@@ -866,9 +881,10 @@ static int btf_pointee(struct elf_loader *ld, const char *map, const char *field
 	if (err)
 		return err;
 	if (BTF_INFO_KIND(t.info) != BTF_KIND_PTR)
-		return load_error(ld, -EINVAL,
-				  "map '%s': field '%s' is not a pointer (kind %u) as __uint/__type make it",
-				  map, field, BTF_INFO_KIND(t.info));
+		return load_error(
+		    ld, -EINVAL,
+		    "map '%s': field '%s' is not a pointer (kind %u) as __uint/__type make it", map,
+		    field, BTF_INFO_KIND(t.info));
 	*pointee = t.size_or_type;
 	return 0;
 }
@@ -935,7 +951,8 @@ static int btf_find_map_var(struct elf_loader *ld, const char *name, uint32_t *d
 			const char *var_name;
 
 			btf_type_item(btf, id, i, &vsi, sizeof(vsi));
-			if (!btf_type(btf, vsi.type, &var) || BTF_INFO_KIND(var.info) != BTF_KIND_VAR)
+			if (!btf_type(btf, vsi.type, &var) ||
+			    BTF_INFO_KIND(var.info) != BTF_KIND_VAR)
 				return load_error(ld, -EINVAL,
 						  "BTF: DATASEC %s entry %u is not a variable",
 						  BTF_MAPS_SECTION, i);
@@ -974,7 +991,8 @@ static int btf_values_field(struct elf_loader *ld, const char *map, const struct
 		return err;
 	if (BTF_INFO_KIND(t.info) != BTF_KIND_PTR || bits % (BTF_PTR_SIZE * BITS_PER_BYTE))
 		return load_error(ld, -EINVAL,
-				  "map '%s': field 'values' is not an aligned array of pointers", map);
+				  "map '%s': field 'values' is not an aligned array of pointers",
+				  map);
 	*values_offset = bits / BITS_PER_BYTE;
 	return 0;
 }
@@ -990,16 +1008,16 @@ static const struct btf_map_field {
 	enum btf_map_field_kind kind;
 	size_t def_offset; /* of a uint32_t in struct ebpf_map_def */
 } btf_map_fields[] = {
-	{ "type", BTF_FIELD_UINT, offsetof(struct ebpf_map_def, type) },
-	{ "max_entries", BTF_FIELD_UINT, offsetof(struct ebpf_map_def, max_entries) },
-	{ "map_flags", BTF_FIELD_UINT, offsetof(struct ebpf_map_def, flags) },
-	{ "key_size", BTF_FIELD_UINT, offsetof(struct ebpf_map_def, key_size) },
-	{ "key", BTF_FIELD_TYPE_SIZE, offsetof(struct ebpf_map_def, key_size) },
-	{ "value_size", BTF_FIELD_UINT, offsetof(struct ebpf_map_def, value_size) },
-	{ "value", BTF_FIELD_TYPE_SIZE, offsetof(struct ebpf_map_def, value_size) },
+    {"type", BTF_FIELD_UINT, offsetof(struct ebpf_map_def, type)},
+    {"max_entries", BTF_FIELD_UINT, offsetof(struct ebpf_map_def, max_entries)},
+    {"map_flags", BTF_FIELD_UINT, offsetof(struct ebpf_map_def, flags)},
+    {"key_size", BTF_FIELD_UINT, offsetof(struct ebpf_map_def, key_size)},
+    {"key", BTF_FIELD_TYPE_SIZE, offsetof(struct ebpf_map_def, key_size)},
+    {"value_size", BTF_FIELD_UINT, offsetof(struct ebpf_map_def, value_size)},
+    {"value", BTF_FIELD_TYPE_SIZE, offsetof(struct ebpf_map_def, value_size)},
 };
 
-#define MAP_DEF_WORDS (sizeof(struct ebpf_map_def) / sizeof(uint32_t))
+#define MAP_DEF_WORDS	    (sizeof(struct ebpf_map_def) / sizeof(uint32_t))
 #define MAP_DEF_WORD(field) (offsetof(struct ebpf_map_def, field) / sizeof(uint32_t))
 
 /* Members ukbpf has no use for: accepted and ignored. */
@@ -1040,8 +1058,8 @@ static int btf_map_member(struct elf_loader *ld, const char *map, const struct b
 static int btf_map_def(struct elf_loader *ld, const char *name, struct ebpf_map_def *def,
 		       uint64_t *values_offset)
 {
-	uint32_t words[MAP_DEF_WORDS] = { 0 };
-	bool seen[MAP_DEF_WORDS] = { false };
+	uint32_t words[MAP_DEF_WORDS] = {0};
+	bool seen[MAP_DEF_WORDS] = {false};
 	struct btf_type t;
 	uint32_t id = 0, i;
 	size_t f;
@@ -1066,7 +1084,8 @@ static int btf_map_def(struct elf_loader *ld, const char *name, struct ebpf_map_
 		btf_type_item(&ld->btf, id, i, &m, sizeof(m));
 		member = btf_name(&ld->btf, m.name_off);
 		if (!member)
-			return load_error(ld, -EINVAL, "map '%s': member %u has a bad name", name, i);
+			return load_error(ld, -EINVAL, "map '%s': member %u has a bad name", name,
+					  i);
 		for (f = 0; f < sizeof(btf_map_fields) / sizeof(btf_map_fields[0]); f++)
 			if (strcmp(member, btf_map_fields[f].name) == 0)
 				break;
@@ -1085,7 +1104,8 @@ static int btf_map_def(struct elf_loader *ld, const char *name, struct ebpf_map_
 	if (*values_offset != NO_VALUES) {
 		if (words[MAP_DEF_WORD(type)] != EBPF_MAP_TYPE_PROG_ARRAY)
 			return load_error(ld, -ENOTSUP,
-					  "map '%s': 'values' is supported for prog arrays only", name);
+					  "map '%s': 'values' is supported for prog arrays only",
+					  name);
 		/* A prog array slot holds a program fd in Linux: 4 bytes. */
 		if (!seen[MAP_DEF_WORD(value_size)])
 			words[MAP_DEF_WORD(value_size)] = sizeof(uint32_t);
@@ -1102,7 +1122,7 @@ static int add_map(struct elf_loader *ld, const struct ebpf_map_def *def, const 
 {
 	struct ebpf_object *obj = ld->obj;
 	char sub_msg[SUB_LOG_SIZE] = "";
-	struct ebpf_log sub_log = { .buf = sub_msg, .size = sizeof(sub_msg) };
+	struct ebpf_log sub_log = {.buf = sub_msg, .size = sizeof(sub_msg)};
 	struct ebpf_map **maps;
 	struct map_origin *origins;
 	int err;
@@ -1152,7 +1172,7 @@ static int collect_map_symbols(struct elf_loader *ld, uint32_t shndx, struct map
 
 		read_symbol(ld, i, &sym);
 		if (sym.st_shndx == shndx && ELF_ST_TYPE(sym.st_info) == ELF_STT_OBJECT)
-			found[n++] = (struct map_symbol){ i, sym.st_value };
+			found[n++] = (struct map_symbol){i, sym.st_value};
 	}
 	qsort(found, n, sizeof(*found), compare_map_symbols);
 	*syms = found;
@@ -1164,22 +1184,23 @@ static int read_legacy_map_def(struct elf_loader *ld, uint32_t shndx, const stru
 			       const char *name, struct ebpf_map_def *def)
 {
 	const struct elf_section *sec = &ld->sections[shndx];
-	uint32_t fields[LEGACY_MAP_DEF_FIELDS] = { 0 };
+	uint32_t fields[LEGACY_MAP_DEF_FIELDS] = {0};
 	uint64_t used = sym->st_size < sizeof(fields) ? sym->st_size : sizeof(fields);
 
 	if (sym->st_size < LEGACY_MAP_DEF_MIN_FIELDS * sizeof(uint32_t) ||
 	    !range_inside(sym->st_value, sym->st_size, sec->hdr.sh_size))
 		return load_error(ld, -EINVAL,
-				  "section %u (%s): map '%s' at offset 0x%llx size 0x%llx is not a struct bpf_map_def inside the section",
+				  "section %u (%s): map '%s' at offset 0x%llx size 0x%llx is not a "
+				  "struct bpf_map_def inside the section",
 				  shndx, sec->name, name, (unsigned long long)sym->st_value,
 				  (unsigned long long)sym->st_size);
 	memcpy(fields, sec->data + sym->st_value, used);
 	*def = (struct ebpf_map_def){
-		.type = fields[0],
-		.key_size = fields[1],
-		.value_size = fields[2],
-		.max_entries = fields[3],
-		.flags = fields[4],
+	    .type = fields[0],
+	    .key_size = fields[1],
+	    .value_size = fields[2],
+	    .max_entries = fields[3],
+	    .flags = fields[4],
 	};
 	return 0;
 }
@@ -1207,9 +1228,9 @@ static int create_section_maps(struct elf_loader *ld, uint32_t shndx)
 		else
 			err = btf_map_def(ld, name, &def, &values_offset);
 		if (!err)
-			err = add_map(ld, &def, name,
-				      &(struct map_origin){ shndx, sym.st_value, sym.st_size,
-							    values_offset });
+			err = add_map(
+			    ld, &def, name,
+			    &(struct map_origin){shndx, sym.st_value, sym.st_size, values_offset});
 	}
 	free(syms);
 	return err;
@@ -1220,20 +1241,21 @@ static int create_data_map(struct elf_loader *ld, uint32_t shndx)
 {
 	const struct elf_section *sec = &ld->sections[shndx];
 	struct ebpf_map_def def = {
-		.type = EBPF_MAP_TYPE_ARRAY,
-		.key_size = sizeof(uint32_t),
-		.value_size = (uint32_t)sec->hdr.sh_size,
-		.max_entries = 1,
-		.flags = is_prefix_family(sec->name, RODATA_PREFIX, ".") ? MAP_F_RDONLY_PROG : 0,
+	    .type = EBPF_MAP_TYPE_ARRAY,
+	    .key_size = sizeof(uint32_t),
+	    .value_size = (uint32_t)sec->hdr.sh_size,
+	    .max_entries = 1,
+	    .flags = is_prefix_family(sec->name, RODATA_PREFIX, ".") ? MAP_F_RDONLY_PROG : 0,
 	};
 	uint32_t key = 0;
 	int err;
 
 	if (sec->hdr.sh_size > UINT32_MAX)
-		return load_error(ld, -E2BIG, "section %u (%s): 0x%llx bytes is too large for a map",
-				  shndx, sec->name, (unsigned long long)sec->hdr.sh_size);
+		return load_error(ld, -E2BIG,
+				  "section %u (%s): 0x%llx bytes is too large for a map", shndx,
+				  sec->name, (unsigned long long)sec->hdr.sh_size);
 	err = add_map(ld, &def, sec->name,
-		      &(struct map_origin){ shndx, 0, sec->hdr.sh_size, NO_VALUES });
+		      &(struct map_origin){shndx, 0, sec->hdr.sh_size, NO_VALUES});
 	if (err || !sec->data)
 		return err; /* .bss: array values start zeroed */
 	err = ebpf_map_update(ld->obj->maps[ld->obj->map_count - 1], &key, sec->data, EBPF_ANY);
@@ -1315,10 +1337,10 @@ static int apply_map_reloc(struct elf_loader *ld, const struct elf_section *sec,
 				  sec->name, (unsigned long long)r->offset, symbol_name(ld, &sym));
 	if (target->role != SECTION_LEGACY_MAPS && target->role != SECTION_BTF_MAPS &&
 	    target->role != SECTION_DATA)
-		return load_error(ld, -ENOTSUP,
-				  "%s+0x%llx: lddw refers to '%s' in section %s (not maps or global data)",
-				  sec->name, (unsigned long long)r->offset, symbol_name(ld, &sym),
-				  target->name);
+		return load_error(
+		    ld, -ENOTSUP,
+		    "%s+0x%llx: lddw refers to '%s' in section %s (not maps or global data)",
+		    sec->name, (unsigned long long)r->offset, symbol_name(ld, &sym), target->name);
 	err = find_reloc_map(ld, sec, r, &sym, insn[0].imm, &map_index, &value_off);
 	if (err)
 		return err;
@@ -1336,9 +1358,10 @@ static int link_function(struct elf_loader *ld, struct elf_section *sec, struct 
 	size_t need;
 
 	if (func->count > EBPF_MAX_INSNS - ld->insn_count)
-		return load_error(ld, -E2BIG,
-				  "program '%s': too large with function '%s' (more than %u instructions)",
-				  ld->linked[0].func->name, func->name, EBPF_MAX_INSNS);
+		return load_error(
+		    ld, -E2BIG,
+		    "program '%s': too large with function '%s' (more than %u instructions)",
+		    ld->linked[0].func->name, func->name, EBPF_MAX_INSNS);
 	need = ld->insn_count + func->count;
 	insns = grow_array(ld->insns, &ld->insn_cap, need, sizeof(*insns));
 	if (!insns)
@@ -1351,7 +1374,7 @@ static int link_function(struct elf_loader *ld, struct elf_section *sec, struct 
 	memcpy(&insns[ld->insn_count], sec->data + func->first * INSN_SIZE,
 	       func->count * INSN_SIZE);
 	func->linked_pos = ld->insn_count;
-	linked[ld->linked_count++] = (struct linked_func){ sec, func, ld->insn_count };
+	linked[ld->linked_count++] = (struct linked_func){sec, func, ld->insn_count};
 	ld->insn_count = need;
 	return 0;
 }
@@ -1400,23 +1423,25 @@ static int apply_call(struct elf_loader *ld, const struct linked_func *lf, uint6
 		read_symbol(ld, r->sym, &sym);
 		callee_sec = &ld->sections[sym.st_shndx];
 		if (callee_sec->role != SECTION_CODE)
-			return load_error(ld, -EINVAL,
-					  "%s+0x%llx: call relocated against '%s' in non-code section %s",
-					  sec->name, (unsigned long long)site, symbol_name(ld, &sym),
-					  callee_sec->name);
+			return load_error(
+			    ld, -EINVAL,
+			    "%s+0x%llx: call relocated against '%s' in non-code section %s",
+			    sec->name, (unsigned long long)site, symbol_name(ld, &sym),
+			    callee_sec->name);
 		if (sym.st_value % INSN_SIZE)
-			return load_error(ld, -EINVAL,
-					  "%s+0x%llx: call relocated against '%s' at unaligned offset 0x%llx",
-					  sec->name, (unsigned long long)site, symbol_name(ld, &sym),
-					  (unsigned long long)sym.st_value);
+			return load_error(
+			    ld, -EINVAL,
+			    "%s+0x%llx: call relocated against '%s' at unaligned offset 0x%llx",
+			    sec->name, (unsigned long long)site, symbol_name(ld, &sym),
+			    (unsigned long long)sym.st_value);
 		target = (int64_t)(sym.st_value / INSN_SIZE) + insn->imm + 1;
 	}
 	callee = target >= 0 ? find_function(callee_sec, (uint64_t)target) : NULL;
 	if (!callee)
-		return load_error(ld, -EINVAL,
-				  "%s+0x%llx: call target %lld in section %s is not the start of a function",
-				  sec->name, (unsigned long long)site, (long long)target,
-				  callee_sec->name);
+		return load_error(
+		    ld, -EINVAL,
+		    "%s+0x%llx: call target %lld in section %s is not the start of a function",
+		    sec->name, (unsigned long long)site, (long long)target, callee_sec->name);
 	if (callee->linked_pos == NO_POSITION) {
 		err = link_function(ld, callee_sec, callee);
 		if (err)
@@ -1496,8 +1521,8 @@ static enum ebpf_prog_type section_prog_type(const char *section)
 		const char *prefix;
 		enum ebpf_prog_type type;
 	} section_prog_types[] = {
-		{ "xdp", EBPF_PROG_TYPE_XDP },
-		{ "socket", EBPF_PROG_TYPE_SOCKET_FILTER },
+	    {"xdp", EBPF_PROG_TYPE_XDP},
+	    {"socket", EBPF_PROG_TYPE_SOCKET_FILTER},
 	};
 	size_t i;
 
@@ -1512,12 +1537,12 @@ static int add_program(struct elf_loader *ld, struct elf_section *sec, struct el
 {
 	struct ebpf_object *obj = ld->obj;
 	char sub_msg[SUB_LOG_SIZE] = "";
-	struct ebpf_log sub_log = { .buf = sub_msg, .size = sizeof(sub_msg) };
+	struct ebpf_log sub_log = {.buf = sub_msg, .size = sizeof(sub_msg)};
 	struct ebpf_prog_opts opts = {
-		.type = section_prog_type(sec->name),
-		.name = entry->name,
-		.maps = obj->maps,
-		.map_count = obj->map_count,
+	    .type = section_prog_type(sec->name),
+	    .name = entry->name,
+	    .maps = obj->maps,
+	    .map_count = obj->map_count,
 	};
 	struct object_prog *progs;
 	const struct elf_func **entries;
@@ -1536,7 +1561,8 @@ static int add_program(struct elf_loader *ld, struct elf_section *sec, struct el
 		return err;
 	if (ld->insn_count > OBJECT_MAX_INSNS - ld->object_insns)
 		return load_error(ld, -E2BIG,
-				  "program '%s' (section %s): the object's programs total more than %zu instructions",
+				  "program '%s' (section %s): the object's programs total more "
+				  "than %zu instructions",
 				  entry->name, sec->name, OBJECT_MAX_INSNS);
 
 	entries = realloc(ld->prog_entries, (obj->prog_count + 1) * sizeof(*entries));
@@ -1658,7 +1684,8 @@ static int apply_values_reloc(struct elf_loader *ld, const struct elf_section *r
 	if (ELF_R_TYPE(entry.r_info) != R_BPF_64_ABS64 || sym_index == 0 ||
 	    sym_index >= ld->sym_count)
 		return load_error(ld, -EINVAL,
-				  "section %s: relocation %zu at offset 0x%llx: type %u symbol %u is not a program pointer",
+				  "section %s: relocation %zu at offset 0x%llx: type %u symbol %u "
+				  "is not a program pointer",
 				  rel->name, index, (unsigned long long)entry.r_offset,
 				  ELF_R_TYPE(entry.r_info), sym_index);
 	read_symbol(ld, sym_index, &sym);
@@ -1667,21 +1694,22 @@ static int apply_values_reloc(struct elf_loader *ld, const struct elf_section *r
 	if (!map || slot_off < origin->values_offset ||
 	    (slot_off - origin->values_offset) % BTF_PTR_SIZE)
 		return load_error(ld, -EINVAL,
-				  "section %s: relocation %zu at offset 0x%llx is not a slot of a prog array's values",
+				  "section %s: relocation %zu at offset 0x%llx is not a slot of a "
+				  "prog array's values",
 				  rel->name, index, (unsigned long long)entry.r_offset);
 	prog = sym.st_shndx < ld->section_count ? program_at_symbol(ld, &sym) : NULL;
 	if (!prog)
 		return load_error(ld, -EINVAL,
 				  "map '%s': initializer '%s' is not a program of this object",
 				  ebpf_map_get_name(map), symbol_name(ld, &sym));
-	err = ebpf_prog_array_set(map, (uint32_t)((slot_off - origin->values_offset) / BTF_PTR_SIZE),
-				  prog);
+	err = ebpf_prog_array_set(
+	    map, (uint32_t)((slot_off - origin->values_offset) / BTF_PTR_SIZE), prog);
 	if (err)
-		return load_error(ld, err, "map '%s': cannot set slot %llu to program '%s'",
-				  ebpf_map_get_name(map),
-				  (unsigned long long)((slot_off - origin->values_offset) /
-						       BTF_PTR_SIZE),
-				  ebpf_prog_get_name(prog));
+		return load_error(
+		    ld, err, "map '%s': cannot set slot %llu to program '%s'",
+		    ebpf_map_get_name(map),
+		    (unsigned long long)((slot_off - origin->values_offset) / BTF_PTR_SIZE),
+		    ebpf_prog_get_name(prog));
 	return 0;
 }
 
@@ -1770,7 +1798,7 @@ static int find_btf(struct elf_loader *ld)
 int ebpf_object_load_elf(const void *elf, size_t size, struct ebpf_object **objp,
 			 struct ebpf_log *log)
 {
-	struct elf_loader ld = { .elf = elf, .size = size, .log = log };
+	struct elf_loader ld = {.elf = elf, .size = size, .log = log};
 	struct elf64_ehdr eh;
 	int err;
 

@@ -17,18 +17,18 @@
 
 /* ---- ELF header (gABI "ELF Header") -------------------------------------- */
 
-#define ELF_IDENT_SIZE 16
-#define ELF_IDENT_MAG0 0	/* "\177ELF" in bytes 0..3 */
-#define ELF_IDENT_CLASS 4
-#define ELF_IDENT_DATA 5
-#define ELF_IDENT_VERSION 6
-#define ELF_MAGIC "\177ELF"
-#define ELF_MAGIC_SIZE 4
-#define ELF_CLASS_64 2
-#define ELF_DATA_2LSB 1		/* little-endian */
+#define ELF_IDENT_SIZE	    16
+#define ELF_IDENT_MAG0	    0 /* "\177ELF" in bytes 0..3 */
+#define ELF_IDENT_CLASS	    4
+#define ELF_IDENT_DATA	    5
+#define ELF_IDENT_VERSION   6
+#define ELF_MAGIC	    "\177ELF"
+#define ELF_MAGIC_SIZE	    4
+#define ELF_CLASS_64	    2
+#define ELF_DATA_2LSB	    1 /* little-endian */
 #define ELF_VERSION_CURRENT 1
-#define ELF_TYPE_REL 1		/* relocatable object: what clang -c writes */
-#define ELF_MACHINE_BPF 247
+#define ELF_TYPE_REL	    1 /* relocatable object: what clang -c writes */
+#define ELF_MACHINE_BPF	    247
 
 struct elf64_ehdr {
 	uint8_t e_ident[ELF_IDENT_SIZE];
@@ -49,22 +49,22 @@ struct elf64_ehdr {
 
 /* ---- Section headers (gABI "Sections") ----------------------------------- */
 
-#define ELF_SHN_UNDEF 0
+#define ELF_SHN_UNDEF	  0
 #define ELF_SHN_LORESERVE 0xff00 /* section indices from here are special */
-#define ELF_SHN_ABS 0xfff1
-#define ELF_SHN_COMMON 0xfff2
-#define ELF_SHN_XINDEX 0xffff
+#define ELF_SHN_ABS	  0xfff1
+#define ELF_SHN_COMMON	  0xfff2
+#define ELF_SHN_XINDEX	  0xffff
 
-#define ELF_SHT_NULL 0
+#define ELF_SHT_NULL	 0
 #define ELF_SHT_PROGBITS 1
-#define ELF_SHT_SYMTAB 2
-#define ELF_SHT_STRTAB 3
-#define ELF_SHT_RELA 4
-#define ELF_SHT_NOBITS 8
-#define ELF_SHT_REL 9
+#define ELF_SHT_SYMTAB	 2
+#define ELF_SHT_STRTAB	 3
+#define ELF_SHT_RELA	 4
+#define ELF_SHT_NOBITS	 8
+#define ELF_SHT_REL	 9
 
-#define ELF_SHF_WRITE 0x1
-#define ELF_SHF_ALLOC 0x2
+#define ELF_SHF_WRITE	  0x1
+#define ELF_SHF_ALLOC	  0x2
 #define ELF_SHF_EXECINSTR 0x4
 
 struct elf64_shdr {
@@ -82,12 +82,12 @@ struct elf64_shdr {
 
 /* ---- Symbols (gABI "Symbol Table") --------------------------------------- */
 
-#define ELF_STB_LOCAL 0
-#define ELF_STB_GLOBAL 1
-#define ELF_STB_WEAK 2
-#define ELF_STT_NOTYPE 0
-#define ELF_STT_OBJECT 1
-#define ELF_STT_FUNC 2
+#define ELF_STB_LOCAL	0
+#define ELF_STB_GLOBAL	1
+#define ELF_STB_WEAK	2
+#define ELF_STT_NOTYPE	0
+#define ELF_STT_OBJECT	1
+#define ELF_STT_FUNC	2
 #define ELF_STT_SECTION 3
 
 #define ELF_ST_BIND(info) ((uint8_t)(info) >> 4)
@@ -109,19 +109,19 @@ struct elf64_rel {
 	uint64_t r_info;
 };
 
-#define ELF_R_SYM(info) ((uint32_t)((info) >> 32))
+#define ELF_R_SYM(info)	 ((uint32_t)((info) >> 32))
 #define ELF_R_TYPE(info) ((uint32_t)(info))
 
-#define R_BPF_NONE 0
-#define R_BPF_64_64 1	     /* lddw: imm pair = symbol address */
-#define R_BPF_64_ABS64 2     /* data (debug info) */
-#define R_BPF_64_ABS32 3     /* data (debug info, BTF) */
+#define R_BPF_NONE	  0
+#define R_BPF_64_64	  1  /* lddw: imm pair = symbol address */
+#define R_BPF_64_ABS64	  2  /* data (debug info) */
+#define R_BPF_64_ABS32	  3  /* data (debug info, BTF) */
 #define R_BPF_64_NODYLD32 4  /* .BTF/.BTF.ext offsets */
-#define R_BPF_64_32 10	     /* call: imm = (symbol - pc) / 8 - 1 */
+#define R_BPF_64_32	  10 /* call: imm = (symbol - pc) / 8 - 1 */
 
 /* ---- BTF (Documentation/bpf/btf.rst) ------------------------------------- */
 
-#define BTF_MAGIC 0xeb9f
+#define BTF_MAGIC   0xeb9f
 #define BTF_VERSION 1
 
 struct btf_header {
@@ -139,7 +139,7 @@ struct btf_header {
 /* Every type starts with this; kind-specific data follows (btf.rst §2.2). */
 struct btf_type {
 	uint32_t name_off;
-	uint32_t info;	/* vlen: bits 0-15, kind: bits 24-28, kind_flag: 31 */
+	uint32_t info; /* vlen: bits 0-15, kind: bits 24-28, kind_flag: 31 */
 	uint32_t size_or_type;
 };
 
@@ -148,12 +148,12 @@ struct btf_type {
 
 enum btf_kind {
 	BTF_KIND_VOID = 0,
-	BTF_KIND_INT = 1,	/* + uint32_t encoding */
+	BTF_KIND_INT = 1, /* + uint32_t encoding */
 	BTF_KIND_PTR = 2,
-	BTF_KIND_ARRAY = 3,	/* + struct btf_array */
-	BTF_KIND_STRUCT = 4,	/* + vlen * struct btf_member */
-	BTF_KIND_UNION = 5,	/* + vlen * struct btf_member */
-	BTF_KIND_ENUM = 6,	/* + vlen * struct btf_enum */
+	BTF_KIND_ARRAY = 3,  /* + struct btf_array */
+	BTF_KIND_STRUCT = 4, /* + vlen * struct btf_member */
+	BTF_KIND_UNION = 5,  /* + vlen * struct btf_member */
+	BTF_KIND_ENUM = 6,   /* + vlen * struct btf_enum */
 	BTF_KIND_FWD = 7,
 	BTF_KIND_TYPEDEF = 8,
 	BTF_KIND_VOLATILE = 9,
@@ -161,12 +161,12 @@ enum btf_kind {
 	BTF_KIND_RESTRICT = 11,
 	BTF_KIND_FUNC = 12,
 	BTF_KIND_FUNC_PROTO = 13, /* + vlen * struct btf_param */
-	BTF_KIND_VAR = 14,	/* + struct btf_var */
-	BTF_KIND_DATASEC = 15,	/* + vlen * struct btf_var_secinfo */
+	BTF_KIND_VAR = 14,	  /* + struct btf_var */
+	BTF_KIND_DATASEC = 15,	  /* + vlen * struct btf_var_secinfo */
 	BTF_KIND_FLOAT = 16,
 	BTF_KIND_DECL_TAG = 17, /* + struct btf_decl_tag */
 	BTF_KIND_TYPE_TAG = 18,
-	BTF_KIND_ENUM64 = 19,	/* + vlen * struct btf_enum64 */
+	BTF_KIND_ENUM64 = 19, /* + vlen * struct btf_enum64 */
 	BTF_KIND_COUNT
 };
 

@@ -19,8 +19,8 @@
 
 #include "ebpf.h"
 
-#define LOG_BYTES 1024
-#define EXIT_REJECTED 1
+#define LOG_BYTES	    1024
+#define EXIT_REJECTED	    1
 #define EXIT_BROKEN_PROMISE 3
 
 static unsigned char *read_file(const char *path, size_t *size)
@@ -70,7 +70,7 @@ static void print_object(const char *path, const struct ebpf_object *obj)
 static int probe_file(const char *path)
 {
 	char log_buf[LOG_BYTES] = "";
-	struct ebpf_log log = { .buf = log_buf, .size = sizeof(log_buf) };
+	struct ebpf_log log = {.buf = log_buf, .size = sizeof(log_buf)};
 	struct ebpf_object *obj = (struct ebpf_object *)&log; /* must become NULL on error */
 	unsigned char *data, *copy;
 	size_t size = 0;

@@ -15,7 +15,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char log_buf[LOG_BYTES];
-	struct ebpf_log log = { .buf = log_buf, .size = sizeof(log_buf) };
+	struct ebpf_log log = {.buf = log_buf, .size = sizeof(log_buf)};
 	struct ebpf_object *obj;
 
 	if (ebpf_object_load_elf(data, size, &obj, &log) == 0)

@@ -19,36 +19,37 @@
 #include "ebpf_internal.h"
 #include "elf_format.h"
 
-#define MAX_SECTIONS 16
-#define OBJECT_BYTES 8192
-#define SECTION_ALIGN 8
+#define MAX_SECTIONS	 16
+#define OBJECT_BYTES	 8192
+#define SECTION_ALIGN	 8
 #define HELPER_TAIL_CALL 12
-#define HELPER_UNKNOWN 9999
-#define HELPER_RESULT 40
-#define TARGET_RESULT 7
-#define DATA_AT_ADDEND 0x1122334455667788ull
-#define DATA_ADDEND 8
+#define HELPER_UNKNOWN	 9999
+#define HELPER_RESULT	 40
+#define TARGET_RESULT	 7
+#define DATA_AT_ADDEND	 0x1122334455667788ull
+#define DATA_ADDEND	 8
 
 static char log_text[512];
 
 static struct ebpf_log fresh_log(void)
 {
 	log_text[0] = '\0';
-	return (struct ebpf_log){ .buf = log_text, .size = sizeof(log_text) };
+	return (struct ebpf_log){.buf = log_text, .size = sizeof(log_text)};
 }
 
 /* ---- instructions ------------------------------------------------------- */
 
-#define INSN(op, dst, src, off, imm_) \
-	((struct ebpf_insn){ .opcode = (op), .dst_reg = (dst), .src_reg = (src), .offset = (off), .imm = (imm_) })
-#define MOV64_IMM(dst, imm) INSN(EBPF_CLS_ALU64 | EBPF_ALU_MOV | EBPF_SRC_K, dst, 0, 0, imm)
-#define ADD64_IMM(dst, imm) INSN(EBPF_CLS_ALU64 | EBPF_ALU_ADD | EBPF_SRC_K, dst, 0, 0, imm)
+#define INSN(op, dst, src, off, imm_)                                                              \
+	((struct ebpf_insn){                                                                       \
+	    .opcode = (op), .dst_reg = (dst), .src_reg = (src), .offset = (off), .imm = (imm_)})
+#define MOV64_IMM(dst, imm)  INSN(EBPF_CLS_ALU64 | EBPF_ALU_MOV | EBPF_SRC_K, dst, 0, 0, imm)
+#define ADD64_IMM(dst, imm)  INSN(EBPF_CLS_ALU64 | EBPF_ALU_ADD | EBPF_SRC_K, dst, 0, 0, imm)
 #define LDXDW(dst, src, off) INSN(EBPF_CLS_LDX | EBPF_MODE_MEM | EBPF_SIZE_DW, dst, src, off, 0)
-#define LDDW_LO(dst, imm) INSN(EBPF_OP_LDDW, dst, 0, 0, imm)
-#define LDDW_HI INSN(0, 0, 0, 0, 0)
-#define CALL_HELPER(id) INSN(EBPF_OP_CALL, 0, EBPF_CALL_HELPER, 0, id)
-#define CALL_LOCAL(rel) INSN(EBPF_OP_CALL, 0, EBPF_PSEUDO_CALL, 0, rel)
-#define EXIT INSN(EBPF_OP_EXIT, 0, 0, 0, 0)
+#define LDDW_LO(dst, imm)    INSN(EBPF_OP_LDDW, dst, 0, 0, imm)
+#define LDDW_HI		     INSN(0, 0, 0, 0, 0)
+#define CALL_HELPER(id)	     INSN(EBPF_OP_CALL, 0, EBPF_CALL_HELPER, 0, id)
+#define CALL_LOCAL(rel)	     INSN(EBPF_OP_CALL, 0, EBPF_PSEUDO_CALL, 0, rel)
+#define EXIT		     INSN(EBPF_OP_EXIT, 0, 0, 0, 0)
 
 /* ---- the good object ------------------------------------------------------ */
 
@@ -92,13 +93,13 @@ enum {
 };
 
 static const char symbol_names[] = "\0jmp_table\0entry\0data_reader\0target\0helper\0ext\0lic";
-#define NAME_JMP_TABLE 1
-#define NAME_ENTRY 11
+#define NAME_JMP_TABLE	 1
+#define NAME_ENTRY	 11
 #define NAME_DATA_READER 17
-#define NAME_TARGET 29
-#define NAME_HELPER 36
-#define NAME_EXTERN 43
-#define NAME_LICENSE 47
+#define NAME_TARGET	 29
+#define NAME_HELPER	 36
+#define NAME_EXTERN	 43
+#define NAME_LICENSE	 47
 
 /* Everything a test may change before the object is assembled. */
 struct test_object {
@@ -122,17 +123,17 @@ struct test_object {
 static struct elf64_sym symbol(uint32_t name, uint8_t bind, uint8_t type, uint16_t shndx,
 			       uint64_t value, uint64_t size)
 {
-	return (struct elf64_sym){ .st_name = name,
-				   .st_info = (uint8_t)(bind << 4 | type),
-				   .st_shndx = shndx,
-				   .st_value = value,
-				   .st_size = size };
+	return (struct elf64_sym){.st_name = name,
+				  .st_info = (uint8_t)(bind << 4 | type),
+				  .st_shndx = shndx,
+				  .st_value = value,
+				  .st_size = size};
 }
 
 static struct elf64_rel reloc(uint64_t insn_index, uint32_t type, uint32_t sym)
 {
-	return (struct elf64_rel){ .r_offset = insn_index * sizeof(struct ebpf_insn),
-				   .r_info = (uint64_t)sym << 32 | type };
+	return (struct elf64_rel){.r_offset = insn_index * sizeof(struct ebpf_insn),
+				  .r_info = (uint64_t)sym << 32 | type};
 }
 
 /*
@@ -173,17 +174,19 @@ static void good_object(struct test_object *t)
 	memcpy(t->license, "GPL", 4);
 	t->syms[SYM_DATA_SECTION] = symbol(0, ELF_STB_LOCAL, ELF_STT_SECTION, SEC_DATA, 0, 0);
 	t->syms[SYM_HELPER] = symbol(NAME_HELPER, ELF_STB_LOCAL, ELF_STT_FUNC, SEC_TEXT, 0, 16);
-	t->syms[SYM_JMP_TABLE] = symbol(NAME_JMP_TABLE, ELF_STB_GLOBAL, ELF_STT_OBJECT, SEC_MAPS, 0,
-					sizeof(t->map_def));
+	t->syms[SYM_JMP_TABLE] =
+	    symbol(NAME_JMP_TABLE, ELF_STB_GLOBAL, ELF_STT_OBJECT, SEC_MAPS, 0, sizeof(t->map_def));
 	t->syms[SYM_ENTRY] = symbol(NAME_ENTRY, ELF_STB_GLOBAL, ELF_STT_FUNC, SEC_XDP, 0,
 				    ENTRY_INSNS * sizeof(struct ebpf_insn));
-	t->syms[SYM_DATA_READER] = symbol(NAME_DATA_READER, ELF_STB_GLOBAL, ELF_STT_FUNC, SEC_XDP,
-					  READER_LDDW * sizeof(struct ebpf_insn),
-					  READER_INSNS * sizeof(struct ebpf_insn));
+	t->syms[SYM_DATA_READER] =
+	    symbol(NAME_DATA_READER, ELF_STB_GLOBAL, ELF_STT_FUNC, SEC_XDP,
+		   READER_LDDW * sizeof(struct ebpf_insn), READER_INSNS * sizeof(struct ebpf_insn));
 	t->syms[SYM_TARGET] = symbol(NAME_TARGET, ELF_STB_GLOBAL, ELF_STT_FUNC, SEC_XDP_TARGET, 0,
 				     sizeof(t->xdp_target));
-	t->syms[SYM_EXTERN] = symbol(NAME_EXTERN, ELF_STB_GLOBAL, ELF_STT_NOTYPE, ELF_SHN_UNDEF, 0, 0);
-	t->syms[SYM_LICENSE] = symbol(NAME_LICENSE, ELF_STB_GLOBAL, ELF_STT_OBJECT, SEC_LICENSE, 0, 4);
+	t->syms[SYM_EXTERN] =
+	    symbol(NAME_EXTERN, ELF_STB_GLOBAL, ELF_STT_NOTYPE, ELF_SHN_UNDEF, 0, 0);
+	t->syms[SYM_LICENSE] =
+	    symbol(NAME_LICENSE, ELF_STB_GLOBAL, ELF_STT_OBJECT, SEC_LICENSE, 0, 4);
 	t->xdp_flags = ELF_SHF_ALLOC | ELF_SHF_EXECINSTR;
 	t->xdp_target_flags = ELF_SHF_ALLOC | ELF_SHF_EXECINSTR;
 	t->shstrndx = SEC_SHSTRTAB;
@@ -218,48 +221,48 @@ static void assemble(struct test_object *t)
 {
 	const uint64_t code = ELF_SHF_ALLOC | ELF_SHF_EXECINSTR;
 	const struct section_spec specs[SEC_COUNT] = {
-		[SEC_STRTAB] = { ".strtab", ELF_SHT_STRTAB, 0, symbol_names, sizeof(symbol_names) },
-		[SEC_XDP] = { "xdp", ELF_SHT_PROGBITS, t->xdp_flags, t->xdp, sizeof(t->xdp) },
-		[SEC_XDP_TARGET] = { "xdp/target", ELF_SHT_PROGBITS, t->xdp_target_flags,
-				     t->xdp_target, sizeof(t->xdp_target) },
-		[SEC_TEXT] = { ".text", ELF_SHT_PROGBITS, code, t->text, sizeof(t->text) },
-		[SEC_REL_XDP] = { ".relxdp", ELF_SHT_REL, 0, t->rel_xdp,
-				  t->rel_count * sizeof(struct elf64_rel), SEC_SYMTAB, SEC_XDP,
-				  sizeof(struct elf64_rel) },
-		[SEC_MAPS] = { "maps", ELF_SHT_PROGBITS, ELF_SHF_ALLOC | ELF_SHF_WRITE, t->map_def,
-			       sizeof(t->map_def) },
-		[SEC_DATA] = { ".data", ELF_SHT_PROGBITS, ELF_SHF_ALLOC | ELF_SHF_WRITE, t->data,
-			       sizeof(t->data) },
-		[SEC_LICENSE] = { "license", ELF_SHT_PROGBITS, ELF_SHF_ALLOC, t->license,
-				  sizeof(t->license) },
-		[SEC_SYMTAB] = { ".symtab", ELF_SHT_SYMTAB, 0, t->syms, sizeof(t->syms), SEC_STRTAB,
-				 SYM_JMP_TABLE, sizeof(struct elf64_sym) },
-		[SEC_SHSTRTAB] = { ".shstrtab", ELF_SHT_STRTAB, 0, NULL, 0 },
+	    [SEC_STRTAB] = {".strtab", ELF_SHT_STRTAB, 0, symbol_names, sizeof(symbol_names)},
+	    [SEC_XDP] = {"xdp", ELF_SHT_PROGBITS, t->xdp_flags, t->xdp, sizeof(t->xdp)},
+	    [SEC_XDP_TARGET] = {"xdp/target", ELF_SHT_PROGBITS, t->xdp_target_flags, t->xdp_target,
+				sizeof(t->xdp_target)},
+	    [SEC_TEXT] = {".text", ELF_SHT_PROGBITS, code, t->text, sizeof(t->text)},
+	    [SEC_REL_XDP] = {".relxdp", ELF_SHT_REL, 0, t->rel_xdp,
+			     t->rel_count * sizeof(struct elf64_rel), SEC_SYMTAB, SEC_XDP,
+			     sizeof(struct elf64_rel)},
+	    [SEC_MAPS] = {"maps", ELF_SHT_PROGBITS, ELF_SHF_ALLOC | ELF_SHF_WRITE, t->map_def,
+			  sizeof(t->map_def)},
+	    [SEC_DATA] = {".data", ELF_SHT_PROGBITS, ELF_SHF_ALLOC | ELF_SHF_WRITE, t->data,
+			  sizeof(t->data)},
+	    [SEC_LICENSE] = {"license", ELF_SHT_PROGBITS, ELF_SHF_ALLOC, t->license,
+			     sizeof(t->license)},
+	    [SEC_SYMTAB] = {".symtab", ELF_SHT_SYMTAB, 0, t->syms, sizeof(t->syms), SEC_STRTAB,
+			    SYM_JMP_TABLE, sizeof(struct elf64_sym)},
+	    [SEC_SHSTRTAB] = {".shstrtab", ELF_SHT_STRTAB, 0, NULL, 0},
 	};
-	struct elf64_shdr shdrs[SEC_COUNT] = { { 0 } };
+	struct elf64_shdr shdrs[SEC_COUNT] = {{0}};
 	char names[256] = "";
 	size_t names_len = 1, i;
 	struct elf64_ehdr eh = {
-		.e_ident = { 0x7f, 'E', 'L', 'F', ELF_CLASS_64, ELF_DATA_2LSB, ELF_VERSION_CURRENT },
-		.e_type = ELF_TYPE_REL,
-		.e_machine = ELF_MACHINE_BPF,
-		.e_version = ELF_VERSION_CURRENT,
-		.e_ehsize = sizeof(struct elf64_ehdr),
-		.e_shentsize = sizeof(struct elf64_shdr),
-		.e_shnum = SEC_COUNT,
-		.e_shstrndx = t->shstrndx,
+	    .e_ident = {0x7f, 'E', 'L', 'F', ELF_CLASS_64, ELF_DATA_2LSB, ELF_VERSION_CURRENT},
+	    .e_type = ELF_TYPE_REL,
+	    .e_machine = ELF_MACHINE_BPF,
+	    .e_version = ELF_VERSION_CURRENT,
+	    .e_ehsize = sizeof(struct elf64_ehdr),
+	    .e_shentsize = sizeof(struct elf64_shdr),
+	    .e_shnum = SEC_COUNT,
+	    .e_shstrndx = t->shstrndx,
 	};
 
 	t->size = sizeof(eh);
 	for (i = 1; i < SEC_COUNT; i++) {
-		shdrs[i] = (struct elf64_shdr){ .sh_name = (uint32_t)names_len,
-						.sh_type = specs[i].type,
-						.sh_flags = specs[i].flags,
-						.sh_size = specs[i].size,
-						.sh_link = specs[i].link,
-						.sh_info = specs[i].info,
-						.sh_addralign = SECTION_ALIGN,
-						.sh_entsize = specs[i].entsize };
+		shdrs[i] = (struct elf64_shdr){.sh_name = (uint32_t)names_len,
+					       .sh_type = specs[i].type,
+					       .sh_flags = specs[i].flags,
+					       .sh_size = specs[i].size,
+					       .sh_link = specs[i].link,
+					       .sh_info = specs[i].info,
+					       .sh_addralign = SECTION_ALIGN,
+					       .sh_entsize = specs[i].entsize};
 		memcpy(names + names_len, specs[i].name, strlen(specs[i].name) + 1);
 		names_len += strlen(specs[i].name) + 1;
 		if (i != SEC_SHSTRTAB)
@@ -670,35 +673,35 @@ static void test_rel_section_wrong_symtab(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_good_object_loads),
-		cmocka_unit_test(test_subprogram_appended_and_call_fixed),
-		cmocka_unit_test(test_tail_call_through_prog_array),
-		cmocka_unit_test(test_global_data_with_addend),
-		cmocka_unit_test(test_recursive_call_linked_once),
-		cmocka_unit_test(test_every_truncation_rejected),
-		cmocka_unit_test(test_bad_reloc_symbol),
-		cmocka_unit_test(test_reloc_offset_misaligned),
-		cmocka_unit_test(test_reloc_offset_past_section),
-		cmocka_unit_test(test_map_reloc_on_non_lddw),
-		cmocka_unit_test(test_call_reloc_on_helper_call),
-		cmocka_unit_test(test_unknown_reloc_type),
-		cmocka_unit_test(test_two_relocs_same_offset),
-		cmocka_unit_test(test_reloc_against_extern),
-		cmocka_unit_test(test_reloc_against_non_map),
-		cmocka_unit_test(test_reloc_inside_map_definition),
-		cmocka_unit_test(test_global_data_offset_past_section),
-		cmocka_unit_test(test_lddw_crossing_function_end),
-		cmocka_unit_test(test_local_call_out_of_section),
-		cmocka_unit_test(test_function_symbol_outside_section),
-		cmocka_unit_test(test_unknown_map_type),
-		cmocka_unit_test(test_legacy_map_def_too_small),
-		cmocka_unit_test(test_unknown_helper),
-		cmocka_unit_test(test_no_programs),
-		cmocka_unit_test(test_text_only_object_loads_global_functions),
-		cmocka_unit_test(test_bad_shstrndx),
-		cmocka_unit_test(test_bad_symtab_link),
-		cmocka_unit_test(test_section_past_end),
-		cmocka_unit_test(test_rel_section_wrong_symtab),
+	    cmocka_unit_test(test_good_object_loads),
+	    cmocka_unit_test(test_subprogram_appended_and_call_fixed),
+	    cmocka_unit_test(test_tail_call_through_prog_array),
+	    cmocka_unit_test(test_global_data_with_addend),
+	    cmocka_unit_test(test_recursive_call_linked_once),
+	    cmocka_unit_test(test_every_truncation_rejected),
+	    cmocka_unit_test(test_bad_reloc_symbol),
+	    cmocka_unit_test(test_reloc_offset_misaligned),
+	    cmocka_unit_test(test_reloc_offset_past_section),
+	    cmocka_unit_test(test_map_reloc_on_non_lddw),
+	    cmocka_unit_test(test_call_reloc_on_helper_call),
+	    cmocka_unit_test(test_unknown_reloc_type),
+	    cmocka_unit_test(test_two_relocs_same_offset),
+	    cmocka_unit_test(test_reloc_against_extern),
+	    cmocka_unit_test(test_reloc_against_non_map),
+	    cmocka_unit_test(test_reloc_inside_map_definition),
+	    cmocka_unit_test(test_global_data_offset_past_section),
+	    cmocka_unit_test(test_lddw_crossing_function_end),
+	    cmocka_unit_test(test_local_call_out_of_section),
+	    cmocka_unit_test(test_function_symbol_outside_section),
+	    cmocka_unit_test(test_unknown_map_type),
+	    cmocka_unit_test(test_legacy_map_def_too_small),
+	    cmocka_unit_test(test_unknown_helper),
+	    cmocka_unit_test(test_no_programs),
+	    cmocka_unit_test(test_text_only_object_loads_global_functions),
+	    cmocka_unit_test(test_bad_shstrndx),
+	    cmocka_unit_test(test_bad_symtab_link),
+	    cmocka_unit_test(test_section_past_end),
+	    cmocka_unit_test(test_rel_section_wrong_symtab),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

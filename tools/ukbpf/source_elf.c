@@ -35,11 +35,11 @@ static void list_programs(const struct ebpf_object *obj, char *out, size_t outle
 	}
 }
 
-static int load_elf(const char *path, const char *section, struct loaded_program *out,
-		    char *err, size_t errlen)
+static int load_elf(const char *path, const char *section, struct loaded_program *out, char *err,
+		    size_t errlen)
 {
 	char log_buf[LOG_BYTES] = "";
-	struct ebpf_log log = { .buf = log_buf, .size = sizeof(log_buf) };
+	struct ebpf_log log = {.buf = log_buf, .size = sizeof(log_buf)};
 	struct ebpf_object *obj;
 	struct ebpf_prog *prog;
 	void *data;
@@ -110,7 +110,7 @@ static const char *map_type_name(uint32_t type)
 int elf_object_info(const char *path, FILE *out, char *err, size_t errlen)
 {
 	char log_buf[LOG_BYTES] = "";
-	struct ebpf_log log = { .buf = log_buf, .size = sizeof(log_buf) };
+	struct ebpf_log log = {.buf = log_buf, .size = sizeof(log_buf)};
 	struct ebpf_object *obj;
 	size_t i, count;
 	void *data;
@@ -140,8 +140,8 @@ int elf_object_info(const char *path, FILE *out, char *err, size_t errlen)
 		const struct ebpf_map *map = ebpf_object_map(obj, i);
 		const struct ebpf_map_def *def = ebpf_map_get_def(map);
 
-		fprintf(out, "  %zu: %s  type %s  key %u  value %u  max_entries %u  flags 0x%x\n", i,
-			ebpf_map_get_name(map), map_type_name(def->type), def->key_size,
+		fprintf(out, "  %zu: %s  type %s  key %u  value %u  max_entries %u  flags 0x%x\n",
+			i, ebpf_map_get_name(map), map_type_name(def->type), def->key_size,
 			def->value_size, def->max_entries, def->flags);
 	}
 	ebpf_object_free(obj);
@@ -149,8 +149,8 @@ int elf_object_info(const char *path, FILE *out, char *err, size_t errlen)
 }
 
 const struct program_source program_source_elf = {
-	.suffix = ".o",
-	.usage = "OBJ.o[:SECTION]",
-	.help = "clang -target bpf object; SECTION or function name (default: first program)",
-	.load = load_elf,
+    .suffix = ".o",
+    .usage = "OBJ.o[:SECTION]",
+    .help = "clang -target bpf object; SECTION or function name (default: first program)",
+    .load = load_elf,
 };

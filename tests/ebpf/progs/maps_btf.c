@@ -62,7 +62,7 @@ SEC("xdp")
 int use_hash(struct xdp_md *ctx)
 {
 	__u32 key = 9;
-	struct pair in = { .a = 3, .b = 500 }, *out;
+	struct pair in = {.a = 3, .b = 500}, *out;
 
 	bpf_map_update_elem(&hash_map, &key, &in, BPF_ANY);
 	out = bpf_map_lookup_elem(&hash_map, &key);

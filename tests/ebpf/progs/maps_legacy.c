@@ -14,17 +14,17 @@ struct bpf_map_def {
 };
 
 struct bpf_map_def SEC("maps") legacy_array = {
-	.type = BPF_MAP_TYPE_ARRAY,
-	.key_size = sizeof(__u32),
-	.value_size = sizeof(__u64),
-	.max_entries = 8,
+    .type = BPF_MAP_TYPE_ARRAY,
+    .key_size = sizeof(__u32),
+    .value_size = sizeof(__u64),
+    .max_entries = 8,
 };
 
 struct bpf_map_def SEC("maps") legacy_hash = {
-	.type = BPF_MAP_TYPE_HASH,
-	.key_size = sizeof(__u16),
-	.value_size = sizeof(__u32),
-	.max_entries = 4,
+    .type = BPF_MAP_TYPE_HASH,
+    .key_size = sizeof(__u16),
+    .value_size = sizeof(__u32),
+    .max_entries = 4,
 };
 
 /* array slot 7 set to 40, hash key 2 set to 2: 40 + 2 = 42 */

@@ -13,7 +13,7 @@ struct {
 	__uint(key_size, sizeof(__u32));
 	__array(values, int(void *));
 } jmp_table SEC(".maps") = {
-	.values = { [1] = (void *)&tail_target },
+    .values = {[1] = (void *)&tail_target},
 };
 
 SEC("xdp")
