@@ -20,6 +20,7 @@ import glob
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 
@@ -124,6 +125,26 @@ def test_run_program(objs, name, section, mem, expected, engine):
     run = ukbpf("run", engine, target, *(["--mem", mem] if mem else []))
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == [hex(expected)]
+
+
+def classic_pcap(frame_count):
+    """A little-endian microsecond pcap of identical 64-byte Ethernet frames."""
+    out = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)
+    for index in range(frame_count):
+        out += struct.pack("<IIII", index, 0, 64, 64) + bytes(64)
+    return out
+
+
+@pytest.mark.parametrize("engine", ["--interp", "--jit"])
+def test_global_data_persists_across_runs(objs, tmp_path, engine):
+    # One process, one run per packet: .data's counter keeps counting and
+    # .bss keeps adding, because both live in the object's maps.
+    capture = tmp_path / "three.pcap"
+    capture.write_bytes(classic_pcap(3))
+    for func, first, step in (("read_rodata_bump_data", 48, 1), ("bss", 3, 3)):
+        run = ukbpf("run", engine, objs["globals"] + ":" + func, "--pcap", str(capture))
+        assert run.returncode == 0, run.stderr
+        assert run.stdout.splitlines() == ["%d %s" % (i, hex(first + i * step)) for i in range(3)]
 
 
 def test_programs_sections_and_types(objs, elf_info):
