@@ -124,12 +124,10 @@ _Static_assert(X86_CALL_REL32_SIZE + JIT_NOP7_SIZE == JIT_CALL_ABS_SIZE &&
 #define JIT_SHIFT_MASK_32 31
 #define JIT_BSWAP_16 16
 #define JIT_BSWAP_32 32
-#define JIT_BSWAP_64 64
 #define JIT_ROL16_BY 8
 #define JIT_MOVSX_8 8
 #define JIT_MOVSX_16 16
 #define JIT_OFFSET_SIGNED 1
-#define JIT_LDDW_SLOTS 2
 
 /* A source operand: a register, or an immediate the op encodes. */
 struct jit_src {
@@ -1027,8 +1025,24 @@ static void jit_mark_functions(struct jit_ctx *ctx)
 	}
 }
 
+/*
+ * splitmix64 (Steele, Lea, Flood 2014): one 64-bit platform seed makes
+ * every key of a compilation, which costs two random_u32 calls instead of
+ * two per instruction (a host's random_u32 is a system call). The keys
+ * are as unpredictable as the seed to whoever cannot read the code.
+ */
+static uint64_t jit_next_key(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
 static int jit_make_blind_keys(struct jit_ctx *ctx, const struct ebpf_platform *platform)
 {
+	uint64_t state;
 	size_t i;
 
 	if (!platform->random_u32) {
@@ -1038,11 +1052,10 @@ static int jit_make_blind_keys(struct jit_ctx *ctx, const struct ebpf_platform *
 	ctx->blind_key = malloc(ctx->prog->insn_count * sizeof(*ctx->blind_key));
 	if (!ctx->blind_key)
 		return -ENOMEM;
+	state = ((uint64_t)platform->random_u32() << 32) | platform->random_u32();
 	for (i = 0; i < ctx->prog->insn_count; i++) {
-		uint64_t key = ((uint64_t)platform->random_u32() << 32) | platform->random_u32();
-
 		/* a zero half would leave that half of the constant in clear */
-		ctx->blind_key[i] = key | (1ull << 32) | 1;
+		ctx->blind_key[i] = jit_next_key(&state) | (1ull << 32) | 1;
 	}
 	return 0;
 }

@@ -36,7 +36,6 @@ enum x86_cond {
 /* Prefix bytes and opcodes used in more than one place. */
 #define X86_PREFIX_OPSIZE 0x66 /* 16-bit operand */
 #define X86_PREFIX_LOCK 0xf0
-#define X86_OP_TWO_BYTE 0x0f
 #define X86_REX 0x40
 #define X86_REX_W 0x08
 #define X86_REX_R 0x04
@@ -75,7 +74,6 @@ enum x86_cond {
 #define X86_OP_POP_R 0x58	   /* + register */
 
 /* Two-byte (0x0f xx) opcodes, written as 0x0fxx. */
-#define X86_OP2_NOP_RM 0x0f1f
 #define X86_OP2_JCC_REL32 0x0f80   /* + condition */
 #define X86_OP2_IMUL_R_RM 0x0faf
 #define X86_OP2_CMPXCHG_RM_R 0x0fb1
