@@ -10,7 +10,7 @@ MAKEFLAGS += -j$(shell nproc)
 HOST_CC ?= gcc
 HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -MMD -MP
 
-.PHONY: all run test debug clean host bench-boot
+.PHONY: all run test debug clean host bench-boot bench-ebpf
 .DEFAULT_GOAL := all
 
 # ---- dependencies: Debian packages, newlib and lwIP (scripts/deps.sh) ----
@@ -122,6 +122,9 @@ debug: all
 # ---- measurements (tables, not tests) ----
 bench-boot: all
 	$(PYTHON) scripts/bench-boot.py
+
+bench-ebpf: all
+	$(PYTHON) scripts/bench-ebpf.py
 
 
 host: $(HOST_TARGETS)
