@@ -34,11 +34,13 @@
  * The count lives in the run state and is shared along the chain; at
  * EBPF_MAX_TAIL_CALLS, or for an empty slot, execution continues at the
  * next instruction with every register unchanged. Rule for targets that
- * were not JIT-compiled: they run in the interpreter (with a fresh tail
- * call budget) and their r0 becomes the result of the tail-calling
- * function, which keeps results identical to an all-interpreted chain of
- * fewer than EBPF_MAX_TAIL_CALLS calls. JIT every program of a prog array
- * for exact limits.
+ * were not JIT-compiled: they run in the interpreter, from r1 = ctx (the
+ * only register a tail-called program may read, as in Linux) and with a
+ * fresh tail call budget, and their r0 becomes the result of the
+ * tail-calling function. Results are then those of an all-interpreted
+ * chain for verified programs whose chains stay under
+ * EBPF_MAX_TAIL_CALLS; JIT every program of a prog array (as Linux
+ * requires) for exact limits.
  *
  * Helper calls clobber r1-r5 as RFC 9669 §4.3.1 allows (the verifier
  * forbids reading them afterwards). Legacy packet loads (§5.5) go through
@@ -378,7 +380,8 @@ static void jit_emit_divmod(struct jit_ctx *ctx, bool is_mod, bool is_signed, bo
 		x86_mov_rr(b, X86_W, JIT_TMP2, X86_RAX);
 	if (dst != X86_RDX)
 		x86_mov_rr(b, X86_W, JIT_TMP3, X86_RDX);
-	x86_mov_rr(b, w, X86_RAX, dst);
+	if (dst != X86_RAX)
+		x86_mov_rr(b, w, X86_RAX, dst);
 	if (is_signed) {
 		x86_rex(b, w, 0, 0);
 		x86_u8(b, X86_OP_CQO);
@@ -386,7 +389,9 @@ static void jit_emit_divmod(struct jit_ctx *ctx, bool is_mod, bool is_signed, bo
 		x86_rr(b, 0, X86_OP_XOR_RM_R, X86_RDX, X86_RDX);
 	}
 	x86_rr(b, w, X86_OP_GRP3_RM, is_signed ? X86_GRP3_IDIV : X86_GRP3_DIV, JIT_TMP);
-	x86_mov_rr(b, w, dst, is_mod ? X86_RDX : X86_RAX);
+	/* div/idiv of 32 bits zero-extend eax and edx themselves */
+	if (dst != (is_mod ? X86_RDX : X86_RAX))
+		x86_mov_rr(b, w, dst, is_mod ? X86_RDX : X86_RAX);
 	if (dst != X86_RAX)
 		x86_mov_rr(b, X86_W, X86_RAX, JIT_TMP2);
 	if (dst != X86_RDX)

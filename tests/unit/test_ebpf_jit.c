@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <sys/mman.h>
 
 #include "ebpf_internal.h"
 #include "host_platform.h"
@@ -991,6 +992,98 @@ static void test_no_exec_memory(void **state)
 	ebpf_prog_free(prog);
 }
 
+/*
+ * Code memory within ±2 GiB of the library, as in the guest (everything
+ * below 4 GiB): helper calls become "call rel32". The host platform's
+ * mmap puts code far away, where they are "mov rax, imm64; call rax".
+ */
+#define NEAR_CODE_DISTANCE (64u << 20)
+#define NEAR_CODE_STEP (1u << 20)
+#define NEAR_CODE_ATTEMPTS 64
+#define X86_CALL_REL32 0xe8
+#define CALL_REL32_SIZE 5
+
+/* The first free hinted address past the library, else anywhere. */
+static void *near_exec_alloc(size_t size)
+{
+	uintptr_t hint = ((uintptr_t)ebpf_prog_jit & ~(uintptr_t)0xfff) + NEAR_CODE_DISTANCE;
+	unsigned int attempt;
+
+	for (attempt = 0; attempt < NEAR_CODE_ATTEMPTS; attempt++) {
+		void *want = (void *)(hint + (uintptr_t)attempt * NEAR_CODE_STEP);
+		void *mem = mmap(want, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+				 -1, 0);
+
+		if (mem == want)
+			return mem;
+		if (mem != MAP_FAILED)
+			munmap(mem, size);
+	}
+	return NULL;
+}
+
+static bool code_calls(const struct ebpf_prog *prog, uintptr_t fn)
+{
+	size_t size, i;
+	const uint8_t *code = ebpf_prog_get_jit_code(prog, &size);
+
+	for (i = 0; i + CALL_REL32_SIZE <= size; i++) {
+		int32_t rel;
+
+		memcpy(&rel, code + i + 1, sizeof(rel));
+		if (code[i] == X86_CALL_REL32 && (uintptr_t)(code + i + CALL_REL32_SIZE) + rel == fn)
+			return true;
+	}
+	return false;
+}
+
+static void test_near_helper_calls(void **state)
+{
+	struct ebpf_platform saved = *ebpf_get_platform();
+	struct ebpf_platform near = saved;
+	struct ebpf_map *map = make_prog_array();
+	struct ebpf_prog *tail = make_tail_caller(map, 0, 4);
+	uint8_t mem[MEM_SIZE] = { 0, 0, 0, 0, 0x12, 0x34 };
+	struct prog_buf p = { .count = 0 };
+	struct ebpf_prog *prog;
+	uint64_t expect;
+
+	near.exec_alloc = near_exec_alloc;
+	ebpf_set_platform(&near);
+	emit(&p, INSN(EBPF_CLS_LD | EBPF_MODE_ABS | EBPF_SIZE_H, 0, 0, 0, 4));
+	emit(&p, MOV64_X(6, 0));
+	emit(&p, MOV64_X(3, 1));
+	emit(&p, MOV64_K(2, 8));
+	emit(&p, MOV64_K(4, 8));
+	emit(&p, MOV64_K(5, 0));
+	emit(&p, CALL_HELPER(HELPER_CSUM_DIFF));
+	emit(&p, ALU64_K(EBPF_ALU_LSH, 0, 16));
+	emit(&p, ALU64_X(EBPF_ALU_OR, 0, 6));
+	emit(&p, EXIT());
+	prog = make_prog(p.insns, p.count, EBPF_PROG_TYPE_UNSPEC, NULL, 0);
+	if (ebpf_prog_jit(prog, NULL, NULL) == -ENOMEM) {
+		/* no free address near the library in this process */
+		ebpf_set_platform(&saved);
+		ebpf_prog_free(prog);
+		ebpf_prog_free(tail);
+		ebpf_map_free(map);
+		skip();
+	}
+	assert_true(code_calls(prog, (uintptr_t)ebpf_helper_find(HELPER_CSUM_DIFF)->fn));
+	expect = ebpf_prog_run_interp(prog, mem, sizeof(mem));
+	assert_int_equal(expect & 0xffff, 0x1234);
+	assert_int_equal(ebpf_prog_run(prog, mem, sizeof(mem)), expect);
+
+	assert_int_equal(ebpf_prog_array_set(map, 0, tail), 0);
+	jit(tail, false);
+	assert_true(code_calls(tail, (uintptr_t)ebpf_prog_array_get));
+	assert_int_equal(ebpf_prog_run(tail, NULL, 0), (EBPF_MAX_TAIL_CALLS + 1) * 100 + 4);
+	ebpf_set_platform(&saved);
+	ebpf_map_free(map);
+	ebpf_prog_free(tail);
+	ebpf_prog_free(prog);
+}
+
 /* A large program whose first branch spans nearly all of it. */
 static void test_large_program(void **state)
 {
@@ -1040,6 +1133,7 @@ int main(void)
 		cmocka_unit_test(test_code_is_never_writable),
 		cmocka_unit_test(test_constant_blinding),
 		cmocka_unit_test(test_no_exec_memory),
+		cmocka_unit_test(test_near_helper_calls),
 		cmocka_unit_test(test_large_program),
 	};
 
