@@ -42,9 +42,10 @@
  * EBPF_MAX_TAIL_CALLS; JIT every program of a prog array (as Linux
  * requires) for exact limits.
  *
- * Helper calls clobber r1-r5 as RFC 9669 §4.3.1 allows (the verifier
- * forbids reading them afterwards). Legacy packet loads (§5.5) go through
- * a C function and preserve r1-r5.
+ * Helper calls clobber r1-r5, which the calling convention makes scratch
+ * registers (the verifier forbids reading them after a call; the
+ * interpreter happens to keep them). Legacy packet loads (§5.5) go
+ * through a C function and preserve r1-r5.
  *
  * Branches use rel8 where the target is near: layout passes repeat until
  * the instruction offsets stop changing (a branch made long stays long,
