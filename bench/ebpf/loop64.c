@@ -9,9 +9,9 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
-#define LOOP_BYTES 64
+#define LOOP_BYTES  64
 #define HASH_ROTATE 5
-#define HASH_BITS 32
+#define HASH_BITS   32
 #define RESULT_MASK 0xffff
 
 SEC("xdp")

@@ -18,6 +18,7 @@ OUT = os.path.join(ROOT, "build", "bench", "ebpf")
 TIMEOUT_S = 40
 
 PROGRAMS = [
+    "empty program (fixed cost per run)",
     "drop if IPv4",
     "parse Eth/IPv4/UDP, drop UDP to port 53",
     "64-iteration loop over packet bytes",
@@ -108,11 +109,12 @@ def test_verdicts_are_the_programs(bench):
         frame = f.read()
     r0 = {row[0]: int(row[1], 16) for row in table_rows(bench, "| program |")}
     assert r0 == {
-        PROGRAMS[0]: XDP_DROP,           # the frame is IPv4
-        PROGRAMS[1]: XDP_DROP,           # UDP to port 53
-        PROGRAMS[2]: loop64_expected(frame),
-        PROGRAMS[3]: XDP_PASS,
-        PROGRAMS[4]: CBPF_REJECT,
+        PROGRAMS[0]: XDP_PASS,
+        PROGRAMS[1]: XDP_DROP,           # the frame is IPv4
+        PROGRAMS[2]: XDP_DROP,           # UDP to port 53
+        PROGRAMS[3]: loop64_expected(frame),
+        PROGRAMS[4]: XDP_PASS,
+        PROGRAMS[5]: CBPF_REJECT,
     }
 
 
@@ -125,7 +127,8 @@ def test_jit_compile_time(bench):
 
 def test_targets_are_judged(bench):
     rows = table_rows(bench, "| target |")
-    assert len(rows) == 2 * len(PROGRAMS) + 1
+    judged = PROGRAMS[1:]  # the empty program is the baseline, not judged
+    assert [row[1] for row in rows] == judged + judged + [PROGRAMS[2]]
     assert all(row[3] in ("met", "NOT met", "n/a") for row in rows), rows
     assert re.search(r"^\d+ of \d+ targets met", bench, re.M)
 
@@ -143,5 +146,5 @@ def test_disagreeing_engine_stops_the_benchmark(tmp_path):
     wrong_jit.chmod(wrong_jit.stat().st_mode | stat.S_IXUSR)
     result = run_bench(dict(os.environ, UKBPF=str(wrong_jit)))
     assert result.returncode != 0
-    assert "VERDICT MISMATCH on 'drop if IPv4' (drop_ipv4)" in result.stderr
+    assert "VERDICT MISMATCH on 'empty program (fixed cost per run)' (empty)" in result.stderr
     assert "jit r0=0x7" in result.stderr

@@ -19,15 +19,15 @@
 #include "host_platform.h"
 #include "isa.h"
 
-#define DEFAULT_RUNS 11
-#define NSEC_PER_SEC 1000000000.0
-#define NSEC_PER_USEC 1000.0
+#define DEFAULT_RUNS	 11
+#define NSEC_PER_SEC	 1000000000.0
+#define NSEC_PER_USEC	 1000.0
 #define INSNS_PER_FIGURE 1000.0
-#define LOG_BYTES 512
+#define LOG_BYTES	 512
 /* r0..r9 are written; r10 is the read-only frame pointer (RFC 9669 §2.3). */
 #define WRITABLE_REGS 10
 
-static const size_t program_sizes[] = { 1000, 10000, 100000 };
+static const size_t program_sizes[] = {1000, 10000, 100000};
 
 /*
  * A mix of the ALU operations a real program uses, with an immediate or a
@@ -35,8 +35,8 @@ static const size_t program_sizes[] = { 1000, 10000, 100000 };
  * division (whose zero check would make the code branchy).
  */
 static const uint8_t alu_ops[] = {
-	EBPF_ALU_ADD, EBPF_ALU_SUB, EBPF_ALU_XOR, EBPF_ALU_OR,
-	EBPF_ALU_AND, EBPF_ALU_LSH, EBPF_ALU_RSH, EBPF_ALU_MUL,
+    EBPF_ALU_ADD, EBPF_ALU_SUB, EBPF_ALU_XOR, EBPF_ALU_OR,
+    EBPF_ALU_AND, EBPF_ALU_LSH, EBPF_ALU_RSH, EBPF_ALU_MUL,
 };
 #define ALU_OP_COUNT (sizeof(alu_ops) / sizeof(alu_ops[0]))
 /* Immediates 1..31: valid shift counts for 32- and 64-bit operations alike. */
@@ -93,10 +93,10 @@ static int time_compile(const struct ebpf_insn *insns, size_t count, unsigned in
 			double *create_us, double *jit_us, size_t *code_size)
 {
 	double *create_ns = calloc(runs, sizeof(double)), *jit_ns = calloc(runs, sizeof(double));
-	struct ebpf_prog_opts opts = { .type = EBPF_PROG_TYPE_UNSPEC, .name = "straight_line" };
-	struct ebpf_jit_opts jit_opts = { .blind_constants = false };
+	struct ebpf_prog_opts opts = {.type = EBPF_PROG_TYPE_UNSPEC, .name = "straight_line"};
+	struct ebpf_jit_opts jit_opts = {.blind_constants = false};
 	char log_buf[LOG_BYTES] = "";
-	struct ebpf_log log = { .buf = log_buf, .size = sizeof(log_buf) };
+	struct ebpf_log log = {.buf = log_buf, .size = sizeof(log_buf)};
 	unsigned int r;
 	int ret = 0;
 
@@ -165,7 +165,8 @@ int main(int argc, char **argv)
 		}
 		printf("%zu insns: create %.1f us, jit %.1f us (%.2f us per 1000 insns), "
 		       "%zu bytes of code\n",
-		       count, create_us, jit_us, jit_us * INSNS_PER_FIGURE / (double)count, code_size);
+		       count, create_us, jit_us, jit_us * INSNS_PER_FIGURE / (double)count,
+		       code_size);
 		free(insns);
 	}
 	return 0;

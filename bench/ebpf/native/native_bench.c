@@ -6,7 +6,7 @@
  * "X ns/run (median of B batches of K runs)".
  *
  * usage: native_bench PROGRAM FRAME REPEAT [CBPF]
- *   PROGRAM  drop_ipv4, parse_udp, loop64, hash_counter or cbpf
+ *   PROGRAM  empty, drop_ipv4, parse_udp, loop64, hash_counter or cbpf
  *   FRAME    a file holding one raw Ethernet frame
  *   CBPF     for cbpf: the classic program as printed by tcpdump -dd
  */
@@ -19,11 +19,11 @@
 #include "programs.h"
 
 #define TIMING_BATCHES 21
-#define NSEC_PER_SEC 1000000000.0
+#define NSEC_PER_SEC   1000000000.0
 /* Where the frame starts in its buffer: ukbpf gives XDP frames this headroom too. */
 #define FRAME_HEADROOM 256
-#define BUFFER_ALIGN 4096
-#define MAX_FRAME 65536
+#define BUFFER_ALIGN   4096
+#define MAX_FRAME      65536
 #define MAX_CBPF_INSNS 4096
 
 /*
@@ -110,8 +110,8 @@ static struct bpf_insn *read_cbpf(const char *path)
 				MAX_CBPF_INSNS);
 			exit(EXIT_FAILURE);
 		}
-		insns[count++] = (struct bpf_insn){ (unsigned short)code, (unsigned char)jt,
-						    (unsigned char)jf, k };
+		insns[count++] = (struct bpf_insn){(unsigned short)code, (unsigned char)jt,
+						   (unsigned char)jf, k};
 	}
 	fclose(f);
 	if (count == 0 || !bpf_validate(insns, (int)count)) {
@@ -123,7 +123,7 @@ static struct bpf_insn *read_cbpf(const char *path)
 
 int main(int argc, char **argv)
 {
-	struct native_packet pkt = { 0 };
+	struct native_packet pkt = {0};
 	unsigned long long repeat;
 	size_t len;
 	char *end;

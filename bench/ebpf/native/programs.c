@@ -22,10 +22,16 @@ enum {
 /* IHL counts 32-bit words (RFC 791 §3.1). */
 #define IPV4_IHL_UNIT 4
 
-#define LOOP_BYTES 64
+#define LOOP_BYTES  64
 #define HASH_ROTATE 5
-#define HASH_BITS 32
+#define HASH_BITS   32
 #define RESULT_MASK 0xffff
+
+/* Twin of bench/ebpf/empty.c. */
+static uint64_t native_empty(const struct native_packet *pkt)
+{
+	return XDP_PASS;
+}
 
 /* Twin of bench/ebpf/drop_ipv4.c. */
 static uint64_t native_drop_ipv4(const struct native_packet *pkt)
@@ -111,8 +117,7 @@ static uint64_t native_hash_counter(const struct native_packet *pkt)
 	struct source_slot *slot;
 	uint32_t saddr;
 
-	if ((const void *)(ip + 1) > (const void *)pkt->data_end ||
-	    eth->h_proto != htons(ETH_P_IP))
+	if ((const void *)(ip + 1) > (const void *)pkt->data_end || eth->h_proto != htons(ETH_P_IP))
 		return XDP_PASS;
 	/* The header may be unaligned (it follows 14 bytes of Ethernet). */
 	memcpy(&saddr, &ip->saddr, sizeof(saddr));
@@ -138,9 +143,12 @@ static const struct {
 	const char *name;
 	native_program_fn fn;
 } native_programs[] = {
-	{ "drop_ipv4", native_drop_ipv4 },     { "parse_udp", native_parse_udp },
-	{ "loop64", native_loop64 },	       { "hash_counter", native_hash_counter },
-	{ "cbpf", native_cbpf },
+    {"empty", native_empty},
+    {"drop_ipv4", native_drop_ipv4},
+    {"parse_udp", native_parse_udp},
+    {"loop64", native_loop64},
+    {"hash_counter", native_hash_counter},
+    {"cbpf", native_cbpf},
 };
 
 native_program_fn native_program_find(const char *name)
