@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "printk.h"
+#include "timekeeping.h"
 #include "x86.h"
 
 #define QEMU_DEBUG_EXIT_PORT 0xf4
@@ -20,6 +21,9 @@
 #define FADT_PM1A_CNT_OFFSET 64
 #define PM1_SLP_TYP_SHIFT 10
 #define PM1_SLP_EN (1u << 13)
+/* The machine may take a moment to act on S5: wait this long before
+ * calling it a failure. */
+#define POWEROFF_GRACE_NS 1000000000ull
 /* AML opcodes around "Name(_S5_, Package(){a, b, ...})" (ACPI §20.2). */
 #define AML_NAME_OP 0x08
 #define AML_PACKAGE_OP 0x12
@@ -81,6 +85,8 @@ static void acpi_poweroff(void)
 	if (slp_typ < 0 || pm1a_cnt == 0)
 		return;
 	outw((uint16_t)pm1a_cnt, (uint16_t)((slp_typ << PM1_SLP_TYP_SHIFT) | PM1_SLP_EN));
+	for (uint64_t start = time_monotonic_ns(); time_monotonic_ns() - start < POWEROFF_GRACE_NS;)
+		cpu_relax();
 }
 
 void kernel_exit(int status)
