@@ -35,7 +35,7 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -mno-red-zon
 	-mcmodel=small -fno-stack-protector -fno-omit-frame-pointer \
 	-fno-asynchronous-unwind-tables -Wall -Wextra -Wno-unused-parameter \
 	-nostdinc -isystem $(NEWLIB_DIR)/include -isystem $(GCC_INCLUDE) \
-	-iquote kernel -iquote boot -iquote ebpf -D_POSIX_TIMERS=1 \
+	-iquote kernel -iquote boot -iquote ebpf -iquote drivers -D_POSIX_TIMERS=1 \
 	-D_POSIX_MONOTONIC_CLOCK=200112L -MMD -MP
 KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments \
 	-T linker.ld
@@ -59,7 +59,7 @@ $(LWIP_LIB): $(LWIP_OBJS)
 # kernel/main.c (which names the app) are built per app, and every app but
 # the default gets its own output directory, so images of different apps
 # coexist: build/ukbpf.elf (APP=hello), build/apps/APP/ukbpf.elf otherwise.
-KERNEL_SRCS := $(filter-out kernel/main.c,$(wildcard boot/*.S kernel/*.S kernel/*.c))
+KERNEL_SRCS := $(filter-out kernel/main.c,$(wildcard boot/*.S kernel/*.S kernel/*.c drivers/*.c))
 APP_SRCS := $(wildcard apps/$(APP)/*.c) kernel/main.c
 ifeq ($(wildcard apps/$(APP)/*.c),)
 $(error APP=$(APP): no such application (apps/$(APP)/*.c); choose one of: $(notdir $(wildcard apps/*)))

@@ -13,6 +13,14 @@
 #   --debug               wait for gdb on :1234 (see scripts/gdbinit)
 #   --no-exit-device      no isa-debug-exit: the guest powers off through ACPI,
 #                         as on a real or cloud machine (status 126)
+#   --net-udp LOCAL:REMOTE  add a virtio-net NIC whose frames travel as UDP
+#                         datagrams (one frame each) between 127.0.0.1:LOCAL
+#                         (QEMU) and 127.0.0.1:REMOTE (a test); repeatable:
+#                         one NIC each, MACs 52:54:00:12:34:56, ...:57, ...
+#   --net-user [HOSTFWD]  add a virtio-net NIC on QEMU's user-mode network
+#                         (10.0.2.0/24, no root); HOSTFWD as QEMU's hostfwd=,
+#                         e.g. tcp::8080-:80 (several: separate with commas)
+#                         NICs appear in option order (eth0, eth1, ...)
 #   --                    everything after goes to QEMU unchanged
 # Exit status: the guest's status (0..127), 124 on timeout, 125 when QEMU
 # itself fails (bad option, missing file), 126 when QEMU ended without the
@@ -30,6 +38,7 @@ timeout_s=60
 debug=false
 exit_device=(-device isa-debug-exit,iobase=0xf4,iosize=0x04)
 extra=()
+nics=()
 
 die() { echo "run.sh: $*" >&2; exit 125; }
 need_arg() { [ $# -ge 2 ] || die "$1 needs a value (see the usage at the top of scripts/run.sh)"; }
@@ -44,6 +53,19 @@ while [ $# -gt 0 ]; do
 	--timeout) need_arg "$@"; timeout_s=$2; shift ;;
 	--debug) debug=true; timeout_s=0 ;;
 	--no-exit-device) exit_device=() ;;
+	--net-udp)
+		need_arg "$@"
+		[[ $2 =~ ^([0-9]+):([0-9]+)$ ]] || die "--net-udp $2: expected LOCALPORT:REMOTEPORT"
+		nics+=("dgram,local.type=inet,local.host=127.0.0.1,local.port=${BASH_REMATCH[1]},remote.type=inet,remote.host=127.0.0.1,remote.port=${BASH_REMATCH[2]}")
+		shift ;;
+	--net-user)
+		user="user"
+		if [ $# -ge 2 ] && [[ $2 =~ ^(tcp|udp): ]]; then
+			IFS=, read -ra fwds <<<"$2"
+			for f in "${fwds[@]}"; do user+=",hostfwd=$f"; done
+			shift
+		fi
+		nics+=("$user") ;;
 	--) shift; extra=("$@"); break ;;
 	-h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	-*) die "unknown option $1 (see --help)" ;;
@@ -93,6 +115,11 @@ else
 		qemu+=(-initrd "$(IFS=,; echo "${modules[*]}")")
 	fi
 fi
+for i in "${!nics[@]}"; do
+	# disable-legacy: the modern virtio 1.0 interface only (drivers/virtio_pci.h).
+	qemu+=(-netdev "${nics[$i]},id=net$i"
+		-device "virtio-net-pci,netdev=net$i,disable-legacy=on,mac=52:54:00:12:34:$(printf %02x $((0x56 + i)))")
+done
 $debug && qemu+=(-s -S) && echo "run.sh: waiting for gdb: gdb -x $top/scripts/gdbinit" >&2
 qemu+=("${extra[@]}")
 
