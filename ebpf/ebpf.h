@@ -329,6 +329,28 @@ int ebpf_cbpf_translate(const struct ebpf_cbpf_insn *cbpf, size_t count,
 			struct ebpf_insn **out, size_t *out_count, struct ebpf_log *log);
 
 /* ------------------------------------------------------------------ */
+/* The verifier (docs/verifier.md).                                     */
+
+/*
+ * Proves prog safe to run (the verifier): every path ends in exit, every
+ * jump lands on an instruction, no read of an uninitialized register or
+ * stack slot, every memory access in bounds for its region and type,
+ * helper arguments match each helper's prototype, loops terminate (their
+ * bound follows from the analysis). 0 when accepted, -EACCES when
+ * rejected (the log says which instruction and why), -E2BIG when the work
+ * budget (1,000,000 processed instructions) is exceeded, -ENOMEM. Sets
+ * the program's verified flag and stack depth. With log->level >= 1 the
+ * log also gets every processed instruction and its abstract state.
+ * stats may be NULL.
+ */
+struct ebpf_verify_stats {
+	uint64_t insns_processed; /* instructions stepped, all paths together */
+	uint32_t states_stored;	  /* states kept at jump targets for pruning */
+	uint32_t peak_states;	  /* most states alive at once (stored + pending) */
+};
+int ebpf_verify(struct ebpf_prog *prog, struct ebpf_log *log, struct ebpf_verify_stats *stats);
+
+/* ------------------------------------------------------------------ */
 /* Disassembly (llvm-objdump -d mnemonics).                             */
 
 /*

@@ -13,6 +13,7 @@
 #include "ebpf.h"
 #include "host_platform.h"
 #include "source.h"
+#include "verify.h"
 
 #define EXIT_USAGE 2
 #define ERR_BYTES 512
@@ -48,6 +49,8 @@ struct tool_options {
 	bool engine_given;
 	bool blind;
 	unsigned long long repeat;
+	bool verify; /* run --verify: refuse a program the verifier rejects */
+	struct verify_options verify_opts;
 };
 
 static void print_help(FILE *out)
@@ -55,7 +58,8 @@ static void print_help(FILE *out)
 	size_t i;
 
 	fprintf(out,
-		"usage: ukbpf run [--interp|--jit] [--blind] [--repeat N] PROGRAM [CONTEXT]\n"
+		"usage: ukbpf run [--interp|--jit] [--blind] [--repeat N] [--verify] PROGRAM [CONTEXT]\n"
+		"       ukbpf verify [-v] [--type xdp|socket|unspec] PROGRAM\n"
 		"       ukbpf dis PROGRAM\n"
 		"       ukbpf jit-dump [--blind] PROGRAM\n"
 		"       ukbpf info OBJ.o\n"
@@ -68,6 +72,7 @@ static void print_help(FILE *out)
 		"              ukbpf jit-dump P | xxd -r -p > jit.bin &&\n"
 		"              objdump -D -b binary -mi386:x86-64 jit.bin\n"
 		"  info      list the programs and maps of an ELF object\n"
+		"  verify    run the verifier: accepted/rejected, its log, work and time\n"
 		"\n"
 		"options:\n"
 		"  --interp    run with the interpreter (default)\n"
@@ -75,6 +80,9 @@ static void print_help(FILE *out)
 		"  --blind     blind JIT constants (with --jit and jit-dump)\n"
 		"  --repeat N  also run N times more and print the median ns/run over\n"
 		"              %d batches (on the first input)\n"
+		"  --verify    run only a program the verifier accepts\n"
+		"  -v          verify: log every instruction's state\n"
+		"  --type T    verify: check PROGRAM as type T (a --raw program is unspec)\n"
 		"\n"
 		"PROGRAM, one of:\n",
 		TIMING_BATCHES);
@@ -156,6 +164,7 @@ static int parse_options(int argc, char **argv, struct tool_options *opts)
 		const struct program_source *source = program_source_for_flag(arg);
 		const struct context_source *context = context_source_for_flag(arg);
 		bool has_value = i + 1 < argc;
+		int parsed;
 
 		if (source || context) {
 			if (!has_value)
@@ -185,6 +194,12 @@ static int parse_options(int argc, char **argv, struct tool_options *opts)
 				return usage_error("%s needs an argument", arg);
 			if (parse_repeat(argv[++i], &opts->repeat))
 				return usage_error("--repeat: '%s' is not a positive count", argv[i]);
+		} else if (strcmp(arg, "--verify") == 0 && strcmp(opts->command, "run") == 0) {
+			opts->verify = true;
+		} else if (strcmp(opts->command, "verify") == 0 &&
+			   (parsed = verify_parse_option(argc, argv, &i, &opts->verify_opts)) != 0) {
+			if (parsed < 0)
+				return EXIT_USAGE;
 		} else if (arg[0] == '-') {
 			return usage_error("unknown option '%s'", arg);
 		} else if (opts->source) {
@@ -293,6 +308,8 @@ static int command_run(const struct tool_options *opts, struct ebpf_prog *prog)
 	size_t count = 1, i;
 	char err[ERR_BYTES] = "";
 
+	if (opts->verify && verify_before_run(prog))
+		return EXIT_FAILURE;
 	if (opts->engine == ENGINE_JIT && jit_program(opts, prog))
 		return EXIT_FAILURE;
 	if (opts->context &&
@@ -343,6 +360,15 @@ static int command_jit_dump(const struct tool_options *opts, struct ebpf_prog *p
 	return EXIT_SUCCESS;
 }
 
+static int command_verify(const struct tool_options *opts, struct ebpf_prog *prog)
+{
+	struct ebpf_prog *retyped;
+	int status = verify_command(&prog, &opts->verify_opts, &retyped, stdout);
+
+	ebpf_prog_free(retyped);
+	return status;
+}
+
 static int command_info(int argc, char **argv)
 {
 	char err[ERR_BYTES] = "";
@@ -372,7 +398,7 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "info") == 0)
 		return command_info(argc, argv);
 	if (strcmp(argv[1], "run") != 0 && strcmp(argv[1], "dis") != 0 &&
-	    strcmp(argv[1], "jit-dump") != 0)
+	    strcmp(argv[1], "jit-dump") != 0 && strcmp(argv[1], "verify") != 0)
 		return usage_error("unknown command '%s'", argv[1]);
 	status = parse_options(argc, argv, &opts);
 	if (status)
@@ -387,6 +413,8 @@ int main(int argc, char **argv)
 		status = command_run(&opts, loaded.prog);
 	else if (strcmp(opts.command, "dis") == 0)
 		status = command_dis(loaded.prog);
+	else if (strcmp(opts.command, "verify") == 0)
+		status = command_verify(&opts, loaded.prog);
 	else
 		status = command_jit_dump(&opts, loaded.prog);
 	loaded.release(&loaded);

@@ -1,0 +1,597 @@
+/*
+ * Scalar range arithmetic for the verifier (see verifier_bounds.h).
+ *
+ * The tnum operations follow the tristate-number algebra used by the
+ * Linux verifier (Vishwanathan et al., "Sound, Precise, and Fast Abstract
+ * Interpretation with Tristate Numbers", CGO 2022): a bit is unknown in
+ * the result whenever a carry or borrow through it depends on an unknown
+ * bit of an operand.
+ */
+#include <stdio.h>
+
+#include "isa.h"
+#include "verifier_bounds.h"
+
+#define BITS_PER_BYTE 8
+#define U64_BITS      64
+#define U32_BYTES     4
+#define SHIFT_MASK_64 63
+#define SHIFT_MASK_32 31
+#define SIGN_BIT_64   (UINT64_C(1) << 63)
+
+/* ---- tnum ----------------------------------------------------------------- */
+
+static struct tnum tnum_const(uint64_t value)
+{
+	return (struct tnum){value, 0};
+}
+
+static const struct tnum tnum_unknown = {0, UINT64_MAX};
+
+/* The smallest tnum holding every value of [min, max]. */
+static struct tnum tnum_range(uint64_t min, uint64_t max)
+{
+	uint64_t differing = min ^ max;
+	unsigned int bits = differing ? U64_BITS - (unsigned int)__builtin_clzll(differing) : 0;
+	uint64_t low;
+
+	if (bits >= U64_BITS)
+		return tnum_unknown;
+	low = (UINT64_C(1) << bits) - 1;
+	return (struct tnum){min & ~low, low};
+}
+
+static struct tnum tnum_add(struct tnum a, struct tnum b)
+{
+	uint64_t masks = a.mask + b.mask, values = a.value + b.value;
+	uint64_t carries = (masks + values) ^ values;
+	uint64_t unknown = carries | a.mask | b.mask;
+
+	return (struct tnum){values & ~unknown, unknown};
+}
+
+static struct tnum tnum_sub(struct tnum a, struct tnum b)
+{
+	uint64_t diff = a.value - b.value;
+	uint64_t borrows = (diff + a.mask) ^ (diff - b.mask);
+	uint64_t unknown = borrows | a.mask | b.mask;
+
+	return (struct tnum){diff & ~unknown, unknown};
+}
+
+static struct tnum tnum_and(struct tnum a, struct tnum b)
+{
+	uint64_t value = a.value & b.value;
+
+	return (struct tnum){value, (a.value | a.mask) & (b.value | b.mask) & ~value};
+}
+
+static struct tnum tnum_or(struct tnum a, struct tnum b)
+{
+	uint64_t value = a.value | b.value;
+
+	return (struct tnum){value, (a.mask | b.mask) & ~value};
+}
+
+static struct tnum tnum_xor(struct tnum a, struct tnum b)
+{
+	uint64_t unknown = a.mask | b.mask;
+
+	return (struct tnum){(a.value ^ b.value) & ~unknown, unknown};
+}
+
+/* Long multiplication: each unknown bit of a adds b's possible bits. */
+static struct tnum tnum_mul(struct tnum a, struct tnum b)
+{
+	struct tnum partial = tnum_const(0);
+	uint64_t known_product = a.value * b.value;
+
+	while (a.value || a.mask) {
+		if (a.value & 1)
+			partial = tnum_add(partial, (struct tnum){0, b.mask});
+		else if (a.mask & 1)
+			partial = tnum_add(partial, (struct tnum){0, b.value | b.mask});
+		a.value >>= 1;
+		a.mask >>= 1;
+		b.value <<= 1;
+		b.mask <<= 1;
+	}
+	return tnum_add(tnum_const(known_product), partial);
+}
+
+static struct tnum tnum_intersect(struct tnum a, struct tnum b)
+{
+	uint64_t value = a.value | b.value, unknown = a.mask & b.mask;
+
+	return (struct tnum){value & ~unknown, unknown};
+}
+
+static bool tnum_contains(struct tnum outer, struct tnum inner)
+{
+	if (inner.mask & ~outer.mask)
+		return false;
+	return outer.value == (inner.value & ~outer.mask);
+}
+
+static uint64_t low_bytes_mask(unsigned int bytes)
+{
+	return bytes >= sizeof(uint64_t) ? UINT64_MAX
+					 : (UINT64_C(1) << (bytes * BITS_PER_BYTE)) - 1;
+}
+
+/* ---- ranges --------------------------------------------------------------- */
+
+struct scalar_range scalar_const(uint64_t value)
+{
+	return (struct scalar_range){tnum_const(value), value, value, (int64_t)value,
+				     (int64_t)value};
+}
+
+struct scalar_range scalar_unknown(void)
+{
+	return (struct scalar_range){tnum_unknown, 0, UINT64_MAX, INT64_MIN, INT64_MAX};
+}
+
+struct scalar_range scalar_urange(uint64_t umin, uint64_t umax)
+{
+	struct scalar_range r = scalar_unknown();
+
+	r.umin = umin;
+	r.umax = umax;
+	scalar_normalize(&r);
+	return r;
+}
+
+bool scalar_is_const(const struct scalar_range *r)
+{
+	return r->bits.mask == 0;
+}
+
+static uint64_t max_u64(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
+
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+static int64_t max_s64(int64_t a, int64_t b)
+{
+	return a > b ? a : b;
+}
+
+static int64_t min_s64(int64_t a, int64_t b)
+{
+	return a < b ? a : b;
+}
+
+/* Bounds implied by the known bits. */
+static void bounds_from_bits(struct scalar_range *r)
+{
+	uint64_t lowest = r->bits.value, highest = r->bits.value | r->bits.mask;
+
+	r->umin = max_u64(r->umin, lowest);
+	r->umax = min_u64(r->umax, highest);
+	/* Signed: the sign bit unknown makes the low end negative. */
+	r->smin = max_s64(r->smin, (int64_t)(lowest | (r->bits.mask & SIGN_BIT_64)));
+	r->smax = min_s64(r->smax, (int64_t)(highest & ~(r->bits.mask & SIGN_BIT_64)));
+}
+
+/*
+ * Signed and unsigned orders agree on a range that does not cross the
+ * sign boundary, so each bound may tighten the other.
+ */
+static void bounds_exchange(struct scalar_range *r)
+{
+	if (r->smin >= 0 || r->smax < 0) {
+		r->umin = max_u64(r->umin, (uint64_t)r->smin);
+		r->umax = min_u64(r->umax, (uint64_t)r->smax);
+		r->smin = (int64_t)r->umin;
+		r->smax = (int64_t)r->umax;
+		return;
+	}
+	if ((int64_t)r->umax >= 0) {
+		/* All values are non-negative as signed too. */
+		r->smin = (int64_t)r->umin;
+		r->umax = min_u64(r->umax, (uint64_t)r->smax);
+		r->smax = (int64_t)r->umax;
+	} else if ((int64_t)r->umin < 0) {
+		/* All values are negative as signed. */
+		r->umin = max_u64(r->umin, (uint64_t)r->smin);
+		r->smin = (int64_t)r->umin;
+		r->smax = (int64_t)r->umax;
+	}
+}
+
+bool scalar_normalize(struct scalar_range *r)
+{
+	if (r->umin > r->umax || r->smin > r->smax)
+		return false;
+	bounds_from_bits(r);
+	bounds_exchange(r);
+	if (r->umin > r->umax || r->smin > r->smax)
+		return false;
+	if ((r->bits.value & r->bits.mask) != 0)
+		return false;
+	r->bits = tnum_intersect(r->bits, tnum_range(r->umin, r->umax));
+	bounds_from_bits(r);
+	bounds_exchange(r);
+	return r->umin <= r->umax && r->smin <= r->smax;
+}
+
+bool scalar_contains(const struct scalar_range *outer, const struct scalar_range *inner)
+{
+	return outer->umin <= inner->umin && inner->umax <= outer->umax &&
+	       outer->smin <= inner->smin && inner->smax <= outer->smax &&
+	       tnum_contains(outer->bits, inner->bits);
+}
+
+bool scalar_equal(const struct scalar_range *a, const struct scalar_range *b)
+{
+	return scalar_contains(a, b) && scalar_contains(b, a);
+}
+
+struct scalar_range scalar_truncate(const struct scalar_range *r, unsigned int bytes)
+{
+	uint64_t keep = low_bytes_mask(bytes);
+	struct scalar_range out = scalar_unknown();
+
+	if (bytes >= sizeof(uint64_t))
+		return *r;
+	out.bits = (struct tnum){r->bits.value & keep, r->bits.mask & keep};
+	/* The interval survives when all its values share the upper bits. */
+	if ((r->umin & ~keep) == (r->umax & ~keep)) {
+		out.umin = r->umin & keep;
+		out.umax = r->umax & keep;
+	} else {
+		out.umin = 0;
+		out.umax = keep;
+	}
+	scalar_normalize(&out);
+	return out;
+}
+
+struct scalar_range scalar_sign_extend(const struct scalar_range *r, unsigned int bytes)
+{
+	unsigned int shift = U64_BITS - bytes * BITS_PER_BYTE;
+	struct scalar_range low = scalar_truncate(r, bytes);
+	struct scalar_range out = scalar_unknown();
+	uint64_t sign = UINT64_C(1) << (bytes * BITS_PER_BYTE - 1);
+
+	out.bits.value = (uint64_t)((int64_t)(low.bits.value << shift) >> shift);
+	out.bits.mask = (uint64_t)((int64_t)(low.bits.mask << shift) >> shift);
+	if (low.umax < sign) {
+		/* Sign bit known clear: extension changes nothing. */
+		out.umin = low.umin;
+		out.umax = low.umax;
+	} else {
+		out.smin = -(int64_t)sign;
+		out.smax = (int64_t)(sign - 1);
+	}
+	scalar_normalize(&out);
+	return out;
+}
+
+/* ---- arithmetic ----------------------------------------------------------- */
+
+static void add_bounds(struct scalar_range *out, const struct scalar_range *a,
+		       const struct scalar_range *b)
+{
+	int64_t smin, smax;
+
+	if (!__builtin_add_overflow(a->umax, b->umax, &out->umax))
+		out->umin = a->umin + b->umin;
+	else
+		out->umin = 0, out->umax = UINT64_MAX;
+	if (!__builtin_add_overflow(a->smin, b->smin, &smin) &&
+	    !__builtin_add_overflow(a->smax, b->smax, &smax))
+		out->smin = smin, out->smax = smax;
+}
+
+static void sub_bounds(struct scalar_range *out, const struct scalar_range *a,
+		       const struct scalar_range *b)
+{
+	int64_t smin, smax;
+
+	if (a->umin >= b->umax)
+		out->umin = a->umin - b->umax, out->umax = a->umax - b->umin;
+	if (!__builtin_sub_overflow(a->smin, b->smax, &smin) &&
+	    !__builtin_sub_overflow(a->smax, b->smin, &smax))
+		out->smin = smin, out->smax = smax;
+}
+
+static void mul_bounds(struct scalar_range *out, const struct scalar_range *a,
+		       const struct scalar_range *b)
+{
+	if (a->umax <= UINT32_MAX && b->umax <= UINT32_MAX) {
+		out->umin = a->umin * b->umin;
+		out->umax = a->umax * b->umax;
+	}
+}
+
+/* Unsigned division; RFC 9669 §4.1: x / 0 = 0 and x % 0 = x. */
+static void div_mod_bounds(struct scalar_range *out, uint8_t op, const struct scalar_range *a,
+			   const struct scalar_range *b)
+{
+	if (op == EBPF_ALU_DIV) {
+		if (scalar_is_const(b) && b->umin == 0) {
+			*out = scalar_const(0);
+		} else if (b->umin > 0) {
+			out->umin = a->umin / b->umax;
+			out->umax = a->umax / b->umin;
+		} else {
+			out->umax = a->umax;
+		}
+		return;
+	}
+	if (b->umin > 0)
+		out->umax = min_u64(a->umax, b->umax - 1);
+	else
+		out->umax = max_u64(a->umax, b->umax);
+}
+
+static struct scalar_range shift(uint8_t op, const struct scalar_range *a, unsigned int amount)
+{
+	struct scalar_range out = scalar_unknown();
+
+	switch (op) {
+	case EBPF_ALU_LSH:
+		out.bits = (struct tnum){a->bits.value << amount, a->bits.mask << amount};
+		if (a->umax <= (UINT64_MAX >> amount))
+			out.umin = a->umin << amount, out.umax = a->umax << amount;
+		break;
+	case EBPF_ALU_RSH:
+		out.bits = (struct tnum){a->bits.value >> amount, a->bits.mask >> amount};
+		out.umin = a->umin >> amount;
+		out.umax = a->umax >> amount;
+		break;
+	default: /* EBPF_ALU_ARSH */
+		out.bits = (struct tnum){(uint64_t)((int64_t)a->bits.value >> amount),
+					 (uint64_t)((int64_t)a->bits.mask >> amount)};
+		out.smin = a->smin >> amount;
+		out.smax = a->smax >> amount;
+		break;
+	}
+	return out;
+}
+
+static struct scalar_range alu64(uint8_t op, bool is_signed, const struct scalar_range *a,
+				 const struct scalar_range *b, unsigned int shift_mask)
+{
+	struct scalar_range out = scalar_unknown();
+
+	switch (op) {
+	case EBPF_ALU_ADD:
+		out.bits = tnum_add(a->bits, b->bits);
+		add_bounds(&out, a, b);
+		break;
+	case EBPF_ALU_SUB:
+		out.bits = tnum_sub(a->bits, b->bits);
+		sub_bounds(&out, a, b);
+		break;
+	case EBPF_ALU_MUL:
+		out.bits = tnum_mul(a->bits, b->bits);
+		mul_bounds(&out, a, b);
+		break;
+	case EBPF_ALU_AND:
+		out.bits = tnum_and(a->bits, b->bits);
+		out.umax = min_u64(a->umax, b->umax);
+		break;
+	case EBPF_ALU_OR:
+		out.bits = tnum_or(a->bits, b->bits);
+		out.umin = max_u64(a->umin, b->umin);
+		break;
+	case EBPF_ALU_XOR:
+		out.bits = tnum_xor(a->bits, b->bits);
+		break;
+	case EBPF_ALU_DIV:
+	case EBPF_ALU_MOD:
+		if (!is_signed)
+			div_mod_bounds(&out, op, a, b);
+		break;
+	case EBPF_ALU_LSH:
+	case EBPF_ALU_RSH:
+	case EBPF_ALU_ARSH:
+		/* RFC 9669 §4.1: the shift amount is masked to the width. */
+		if (scalar_is_const(b))
+			out = shift(op, a, (unsigned int)(b->bits.value & shift_mask));
+		break;
+	case EBPF_ALU_MOV:
+		out = *b;
+		break;
+	default:
+		break;
+	}
+	/* Constants compute exactly (the tnum ops are exact on them too). */
+	if (!scalar_normalize(&out))
+		out = scalar_unknown();
+	return out;
+}
+
+struct scalar_range scalar_alu(uint8_t op, bool is_signed, bool alu32,
+			       const struct scalar_range *dst, const struct scalar_range *src)
+{
+	struct scalar_range a, b, out;
+
+	if (!alu32)
+		return alu64(op, is_signed, dst, src, SHIFT_MASK_64);
+	/* ARSH32 and signed DIV/MOD see the low word as signed. */
+	if (op == EBPF_ALU_ARSH || is_signed) {
+		a = scalar_sign_extend(dst, U32_BYTES);
+		b = scalar_sign_extend(src, U32_BYTES);
+	} else {
+		a = scalar_truncate(dst, U32_BYTES);
+		b = scalar_truncate(src, U32_BYTES);
+	}
+	out = alu64(op, is_signed, &a, &b, SHIFT_MASK_32);
+	return scalar_truncate(&out, U32_BYTES);
+}
+
+/* ---- comparisons ---------------------------------------------------------- */
+
+/* Values of a strictly above those of b, unsigned (a > b). */
+static void refine_ugt(struct scalar_range *a, struct scalar_range *b, bool or_equal)
+{
+	uint64_t gap = or_equal ? 0 : 1;
+
+	if (b->umin > UINT64_MAX - gap)
+		a->umin = UINT64_MAX, a->umax = 0; /* empty */
+	else
+		a->umin = max_u64(a->umin, b->umin + gap);
+	if (a->umax < gap)
+		b->umin = UINT64_MAX, b->umax = 0;
+	else
+		b->umax = min_u64(b->umax, a->umax - gap);
+}
+
+static void refine_sgt(struct scalar_range *a, struct scalar_range *b, bool or_equal)
+{
+	int64_t gap = or_equal ? 0 : 1;
+
+	if (b->smin > INT64_MAX - gap)
+		a->smin = INT64_MAX, a->smax = INT64_MIN;
+	else
+		a->smin = max_s64(a->smin, b->smin + gap);
+	if (a->smax < INT64_MIN + gap)
+		b->smin = INT64_MAX, b->smax = INT64_MIN;
+	else
+		b->smax = min_s64(b->smax, a->smax - gap);
+}
+
+static bool refine_eq(struct scalar_range *a, struct scalar_range *b)
+{
+	struct scalar_range meet = *a;
+
+	if ((a->bits.value ^ b->bits.value) & ~(a->bits.mask | b->bits.mask))
+		return false;
+	meet.bits = tnum_intersect(a->bits, b->bits);
+	meet.umin = max_u64(a->umin, b->umin);
+	meet.umax = min_u64(a->umax, b->umax);
+	meet.smin = max_s64(a->smin, b->smin);
+	meet.smax = min_s64(a->smax, b->smax);
+	*a = *b = meet;
+	return true;
+}
+
+/* a != b narrows only when one side is a constant at the other's edge. */
+static void refine_ne_const(struct scalar_range *a, const struct scalar_range *c)
+{
+	uint64_t v = c->bits.value;
+
+	if (!scalar_is_const(c))
+		return;
+	if (a->umin == v && a->umin != UINT64_MAX)
+		a->umin++;
+	if (a->umax == v && a->umax != 0)
+		a->umax--;
+	if (a->smin == (int64_t)v && a->smin != INT64_MAX)
+		a->smin++;
+	if (a->smax == (int64_t)v && a->smax != INT64_MIN)
+		a->smax--;
+	if (scalar_is_const(a) && a->bits.value == v)
+		a->umin = 1, a->umax = 0; /* empty */
+}
+
+bool scalar_refine(uint8_t op, bool taken, struct scalar_range *dst, struct scalar_range *src)
+{
+	/* A branch not taken is the taken branch of the opposite test. */
+	if (!taken) {
+		switch (op) {
+		case EBPF_JMP_JEQ:
+			op = EBPF_JMP_JNE;
+			break;
+		case EBPF_JMP_JNE:
+			op = EBPF_JMP_JEQ;
+			break;
+		case EBPF_JMP_JGT:
+			op = EBPF_JMP_JLE;
+			break;
+		case EBPF_JMP_JLE:
+			op = EBPF_JMP_JGT;
+			break;
+		case EBPF_JMP_JGE:
+			op = EBPF_JMP_JLT;
+			break;
+		case EBPF_JMP_JLT:
+			op = EBPF_JMP_JGE;
+			break;
+		case EBPF_JMP_JSGT:
+			op = EBPF_JMP_JSLE;
+			break;
+		case EBPF_JMP_JSLE:
+			op = EBPF_JMP_JSGT;
+			break;
+		case EBPF_JMP_JSGE:
+			op = EBPF_JMP_JSLT;
+			break;
+		case EBPF_JMP_JSLT:
+			op = EBPF_JMP_JSGE;
+			break;
+		case EBPF_JMP_JSET:
+			/* No bit of src is set in dst: known only for a constant src. */
+			if (scalar_is_const(src)) {
+				if (dst->bits.value & src->bits.value)
+					return false;
+				dst->bits.mask &= ~src->bits.value;
+			}
+			return scalar_normalize(dst);
+		default:
+			return true;
+		}
+	}
+	switch (op) {
+	case EBPF_JMP_JEQ:
+		if (!refine_eq(dst, src))
+			return false;
+		break;
+	case EBPF_JMP_JNE:
+		refine_ne_const(dst, src);
+		refine_ne_const(src, dst);
+		break;
+	case EBPF_JMP_JGT:
+		refine_ugt(dst, src, false);
+		break;
+	case EBPF_JMP_JGE:
+		refine_ugt(dst, src, true);
+		break;
+	case EBPF_JMP_JLT:
+		refine_ugt(src, dst, false);
+		break;
+	case EBPF_JMP_JLE:
+		refine_ugt(src, dst, true);
+		break;
+	case EBPF_JMP_JSGT:
+		refine_sgt(dst, src, false);
+		break;
+	case EBPF_JMP_JSGE:
+		refine_sgt(dst, src, true);
+		break;
+	case EBPF_JMP_JSLT:
+		refine_sgt(src, dst, false);
+		break;
+	case EBPF_JMP_JSLE:
+		refine_sgt(src, dst, true);
+		break;
+	case EBPF_JMP_JSET:
+		/* Some bit of src is set in dst: impossible when none can be. */
+		if (((dst->bits.value | dst->bits.mask) & (src->bits.value | src->bits.mask)) == 0)
+			return false;
+		break;
+	default:
+		break;
+	}
+	return scalar_normalize(dst) && scalar_normalize(src);
+}
+
+int scalar_format(const struct scalar_range *r, char *buf, unsigned long size)
+{
+	if (scalar_is_const(r))
+		return snprintf(buf, size, "%lld", (long long)r->bits.value);
+	return snprintf(buf, size,
+			"(umin=%llu,umax=%llu,smin=%lld,smax=%lld,var_off=(%#llx; %#llx))",
+			(unsigned long long)r->umin, (unsigned long long)r->umax,
+			(long long)r->smin, (long long)r->smax, (unsigned long long)r->bits.value,
+			(unsigned long long)r->bits.mask);
+}

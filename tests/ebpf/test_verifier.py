@@ -1,0 +1,229 @@
+"""The verifier through `ukbpf verify`: one rejected program per rule (raw
+assembly in verifier/reject/*.s and C in verifier/reject_c/*.c), accepted
+programs (verifier/accept/*.c, verifier/accept_raw/*.s and the valid
+programs of progs/), `run --verify`, and, where the host lets root load
+BPF, the Linux verifier's verdict on the same C programs.
+
+Each .s case starts with '#' lines: "type: xdp|socket|unspec" and one of
+  expect: N: TEXT       rejected; the log names insn N, then a line with TEXT
+  expect: TEXT          rejected; some log line contains TEXT
+  expect-load: TEXT     refused at load (structural check); stderr has TEXT
+  expect-budget: TEXT   rejected for exceeding the work budget
+Each reject_c/*.c file says "expect: TEXT" and, when privileged Linux
+accepts it (a deliberate difference, docs/verifier.md), "linux: accepts".
+"""
+
+import glob
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import asm
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CASES = os.path.join(HERE, "verifier")
+CLANG = ["clang", "-O2", "-g", "-target", "bpf", "-I/usr/include/x86_64-linux-gnu"]
+BPFFS = "/sys/fs/bpf"
+
+REJECT_RAW = sorted(glob.glob(os.path.join(CASES, "reject", "*.s")))
+ACCEPT_RAW = sorted(glob.glob(os.path.join(CASES, "accept_raw", "*.s")))
+ACCEPT_C = sorted(glob.glob(os.path.join(CASES, "accept", "*.c")))
+REJECT_C = sorted(glob.glob(os.path.join(CASES, "reject_c", "*.c")))
+PROGS_C = sorted(glob.glob(os.path.join(HERE, "progs", "*.c")))
+
+# Programs of progs/ that are not meant to be verifiable: UNSPEC test
+# programs indexing global data by "len % N", which clang computes as
+# len - len / N * N; neither ukbpf nor Linux bounds that.
+PROGS_NOT_VERIFIABLE = {
+    "globals.o:string_byte": "math between map_value pointer and register with unbounded min value",
+    "globals.o:literal_byte": "math between map_value pointer and register with unbounded min value",
+}
+
+
+def name_of(path):
+    return os.path.splitext(os.path.basename(path))[0]
+
+
+def header(path):
+    """The 'key: value' comment lines at the top of a case."""
+    fields = {}
+    with open(path) as f:
+        for line in f:
+            m = re.match(r"\s*(?:#|/\*|\*)\s*([a-z-]+): (.*?)\s*(?:\*/)?$", line)
+            if m:
+                fields.setdefault(m[1], m[2])
+            elif not line.startswith(("#", "/*", " *")):
+                break
+    return fields
+
+
+@pytest.fixture(scope="module")
+def objects(tmp_path_factory):
+    """Compiles every C program of the suites once; returns {path: object}."""
+    out = tmp_path_factory.mktemp("verifier_objs")
+    built = {}
+    for src in ACCEPT_C + REJECT_C + PROGS_C:
+        obj = str(out / (os.path.basename(os.path.dirname(src)) + "_" + name_of(src) + ".o"))
+        subprocess.run(CLANG + ["-c", src, "-o", obj], check=True, capture_output=True)
+        built[src] = obj
+    return built
+
+
+def verify(run_tool, *args):
+    result = run_tool("verify", *args, timeout=30)
+    assert "Segmentation" not in result.stderr
+    return result
+
+
+def assert_rejected_at(out, expect):
+    """expect is 'N: TEXT' (insn line N then TEXT) or just 'TEXT'."""
+    lines = out.splitlines()
+    assert lines[0] == "rejected", out
+    m = re.match(r"(\d+): (.*)", expect)
+    if not m:
+        assert any(expect in line for line in lines), out
+        return
+    index, text = m[1], m[2]
+    for i, line in enumerate(lines[:-1]):
+        if line.startswith(index + ": (") and text in lines[i + 1]:
+            return
+    pytest.fail("no 'insn %s' line followed by %r in:\n%s" % (index, text, out))
+
+
+@pytest.mark.parametrize("case", REJECT_RAW, ids=name_of)
+def test_reject_raw(case, raw_program, run_tool):
+    fields = header(case)
+    with open(case) as f:
+        prog = raw_program(asm.assemble(f.read()))
+    result = verify(run_tool, "--type", fields["type"], "--raw", prog)
+    assert result.returncode == 1, result.stdout + result.stderr
+    if "expect-load" in fields:
+        assert fields["expect-load"] in result.stderr
+        assert result.stdout == ""
+    elif "expect-budget" in fields:
+        assert result.stdout.startswith("rejected\n")
+        assert fields["expect-budget"] in result.stdout
+        assert "processed 1000001 insns (limit 1000000)" in result.stdout
+    else:
+        assert_rejected_at(result.stdout, fields["expect"])
+
+
+@pytest.mark.parametrize("case", ACCEPT_RAW, ids=name_of)
+def test_accept_raw(case, raw_program, run_tool):
+    fields = header(case)
+    with open(case) as f:
+        prog = raw_program(asm.assemble(f.read()))
+    result = verify(run_tool, "--type", fields["type"], "--raw", prog)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith("accepted\n")
+
+
+def test_verdict_output_format(raw_program, run_tool):
+    prog = raw_program("r0 = 0\nexit\n")
+    result = verify(run_tool, "--raw", prog)
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "accepted"
+    assert lines[1] == "processed 2 insns (limit 1000000), stored 0 states, peak 1"
+    assert re.fullmatch(r"verification time \d+ us", lines[2])
+
+
+def test_verbose_log_shows_states(raw_program, run_tool):
+    prog = raw_program("r1 = 5\nif r1 > 3 goto +1\nr1 = 0\nr0 = r1\nexit\n")
+    result = verify(run_tool, "-v", "--raw", prog)
+    assert result.returncode == 0, result.stdout
+    assert "1: (25) if r1 > 3 goto +1" in result.stdout
+    assert "R1=5" in result.stdout
+    # The branch was decided by the constant: insn 2 is never processed.
+    assert "2: (b7)" not in result.stdout
+
+
+def test_unknown_type_is_an_error(raw_program, run_tool):
+    result = verify(run_tool, "--type", "tc", "--raw", raw_program("r0 = 0\nexit\n"))
+    assert result.returncode == 1
+    assert "unknown program type 'tc'" in result.stderr
+
+
+@pytest.mark.parametrize("src", ACCEPT_C, ids=name_of)
+def test_accept_c(src, objects, run_tool):
+    result = verify(run_tool, objects[src])
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.startswith("accepted\n")
+
+
+@pytest.mark.parametrize("src", REJECT_C, ids=name_of)
+def test_reject_c(src, objects, run_tool):
+    result = verify(run_tool, objects[src])
+    assert result.returncode == 1, result.stdout
+    assert_rejected_at(result.stdout, header(src)["expect"])
+
+
+def object_programs(run_tool, obj):
+    info = run_tool("info", obj)
+    assert info.returncode == 0, info.stderr
+    return re.findall(r"^\s+\d+: (\S+)\s+section", info.stdout, re.M)
+
+
+@pytest.mark.parametrize("src", PROGS_C, ids=name_of)
+def test_progs_programs(src, objects, run_tool):
+    """Every program of progs/ is accepted, but for the documented few."""
+    obj = objects[src]
+    for prog in object_programs(run_tool, obj):
+        key = os.path.basename(src)[:-2] + ".o:" + prog
+        result = verify(run_tool, "%s:%s" % (obj, prog))
+        if key in PROGS_NOT_VERIFIABLE:
+            assert result.returncode == 1
+            assert PROGS_NOT_VERIFIABLE[key] in result.stdout
+        else:
+            assert result.returncode == 0, key + "\n" + result.stdout
+
+
+def test_run_verify_refuses_rejected(raw_program, run_tool):
+    bad = raw_program("r0 = *(u64 *)(r10 - 8)\nexit\n")
+    result = run_tool("run", "--verify", "--raw", bad)
+    assert result.returncode == 1
+    assert "rejected by the verifier" in result.stderr
+    assert "invalid read from stack off=-8 size=8" in result.stderr
+    assert result.stdout == ""
+    # Without --verify the same program still runs (the default for now).
+    assert run_tool("run", "--raw", bad).returncode == 0
+
+
+def test_run_verify_runs_accepted(raw_program, run_tool):
+    result = run_tool("run", "--verify", "--raw", raw_program("r0 = 7\nexit\n"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "0x7\n"
+
+
+# ---- Linux's verdict on the same C programs --------------------------------
+
+
+def linux_can_load():
+    if os.geteuid() != 0 or not shutil.which("bpftool") or not os.path.isdir(BPFFS):
+        return False
+    return os.access(BPFFS, os.W_OK)
+
+
+def linux_accepts(obj, name):
+    pin = os.path.join(BPFFS, "ukbpf_verifier_test_" + name)
+    result = subprocess.run(["bpftool", "prog", "load", obj, pin, "type", "xdp"],
+                            capture_output=True, text=True, timeout=30)
+    if os.path.exists(pin):
+        os.unlink(pin)
+    if "Operation not permitted" in result.stderr and result.returncode != 0:
+        pytest.skip("this host does not let us load BPF programs")
+    return result.returncode == 0
+
+
+@pytest.mark.skipif(not linux_can_load(), reason="needs root, bpftool and /sys/fs/bpf")
+@pytest.mark.parametrize("src", ACCEPT_C + REJECT_C, ids=name_of)
+def test_linux_agrees(src, objects):
+    fields = header(src)
+    if src in ACCEPT_C:
+        expected = True
+    else:
+        expected = fields.get("linux", "").startswith("accepts")
+    assert linux_accepts(objects[src], name_of(src)) == expected

@@ -1,0 +1,24 @@
+/* A negative offset from a map value.
+ * expect: invalid access to map value, value_size=8 off=-4 size=4 */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} table SEC(".maps");
+
+SEC("xdp")
+int map_value_negative(struct xdp_md *ctx)
+{
+	__u32 key = 0;
+	char *value = bpf_map_lookup_elem(&table, &key);
+
+	if (!value)
+		return XDP_PASS;
+	return *(__u32 *)(value - 4) & 1;
+}
+
+char LICENSE[] SEC("license") = "GPL";
