@@ -926,6 +926,11 @@ static int do_atomic(struct verifier *v, const struct ebpf_insn *insn)
 		if (is_pointer(cur_reg(v, EBPF_REG_R0)))
 			return reject(v, "R0 leaks addr into mem");
 	}
+	if (dst->type == REG_PTR_TO_STACK && scalar_is_const(&dst->var) &&
+	    (dst->off + insn->offset + (int64_t)dst->var.bits.value) % (int64_t)size != 0)
+		return reject(v, "misaligned stack access off=%lld size=%u for an atomic operation",
+			      (long long)(dst->off + insn->offset + (int64_t)dst->var.bits.value),
+			      size);
 	set_scalar(&unknown, scalar_unknown());
 	unknown.var = scalar_truncate(&unknown.var, size);
 	err = check_mem_access(v, insn->dst_reg, insn->offset, size, ACCESS_READ, NULL, &old);
@@ -1335,6 +1340,12 @@ static bool is_maybe_null(const struct reg_state *reg)
 	return reg->type == REG_PTR_TO_MAP_VALUE_OR_NULL || reg->type == REG_PTR_TO_MEM_OR_NULL;
 }
 
+static bool is_signed_jump(uint8_t op)
+{
+	return op == EBPF_JMP_JSGT || op == EBPF_JMP_JSGE || op == EBPF_JMP_JSLT ||
+	       op == EBPF_JMP_JSLE;
+}
+
 /* Which of the two branches can happen (scalar operands only). */
 static void refine_scalars(struct verifier *v, const struct ebpf_insn *insn, struct vstate *taken,
 			   struct vstate *fallthrough, const struct reg_state *src_value,
@@ -1353,9 +1364,15 @@ static void refine_scalars(struct verifier *v, const struct ebpf_insn *insn, str
 		struct scalar_range d = dst->var, s = src_value->var;
 		struct id_rewrite rw;
 
-		if (jmp32) {
+		if (jmp32 && is_signed_jump(op)) {
+			/* RFC 9669 §4.3: JMP32 compares the low words, signed here. */
+			d = scalar_sign_extend(&d, sizeof(uint32_t));
+			s = scalar_sign_extend(&s, sizeof(uint32_t));
+		} else if (jmp32) {
 			d = scalar_truncate(&d, sizeof(uint32_t));
 			s = scalar_truncate(&s, sizeof(uint32_t));
+		}
+		if (jmp32) {
 			/*
 			 * The low words decide; when both registers are
 			 * known to fit in 31 bits, 32- and 64-bit tests agree
@@ -1683,6 +1700,9 @@ static int do_helper_call(struct verifier *v, const struct ebpf_insn *insn)
 		if (err)
 			return err;
 	}
+	/* A successful tail call never returns to release what it holds. */
+	if (helper->id == EBPF_HELPER_TAIL_CALL && v->cur->ref_count > 0)
+		return reject(v, "tail_call would lead to reference leak");
 	if (helper->ret == EBPF_RET_ALLOC_MEM_OR_NULL) {
 		const struct reg_state *size = cur_reg(v, EBPF_REG_R1 + 1);
 
