@@ -227,3 +227,14 @@ def test_linux_agrees(src, objects):
     else:
         expected = fields.get("linux", "").startswith("accepts")
     assert linux_accepts(objects[src], name_of(src)) == expected
+
+
+ACCEPT_CBPF = sorted(glob.glob(os.path.join(CASES, "accept_cbpf", "*.txt")))
+
+
+@pytest.mark.parametrize("case", ACCEPT_CBPF, ids=name_of)
+def test_accept_translated_cbpf(case, run_tool):
+    """Classic filters (tcpdump -dd) translate to verifiable socket filters."""
+    result = verify(run_tool, "--cbpf", case)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith("accepted\n")
