@@ -1346,64 +1346,77 @@ static bool is_signed_jump(uint8_t op)
 	       op == EBPF_JMP_JSLE;
 }
 
-/* Which of the two branches can happen (scalar operands only). */
-static void refine_scalars(struct verifier *v, const struct ebpf_insn *insn, struct vstate *taken,
-			   struct vstate *fallthrough, const struct reg_state *src_value,
-			   bool *taken_ok, bool *fall_ok)
+/*
+ * The operands a scalar comparison looks at: RFC 9669 §4.3, JMP32
+ * compares the low words (sign-extended for the signed tests).
+ */
+static void compared_values(const struct ebpf_insn *insn, const struct scalar_range *dst,
+			    const struct scalar_range *src, struct scalar_range *d,
+			    struct scalar_range *s)
 {
 	uint8_t op = insn->opcode & EBPF_OP_MASK;
-	bool jmp32 = (insn->opcode & EBPF_CLS_MASK) == EBPF_CLS_JMP32;
-	bool uses_src = (insn->opcode & EBPF_SRC_MASK) == EBPF_SRC_X;
-	struct vstate *states[2] = {taken, fallthrough};
-	bool *ok[2] = {taken_ok, fall_ok};
-	int b;
 
-	for (b = 0; b < 2; b++) {
-		struct frame *f = states[b]->frames[states[b]->frame_count - 1];
-		struct reg_state *dst = &f->regs[insn->dst_reg];
-		struct scalar_range d = dst->var, s = src_value->var;
-		struct id_rewrite rw;
-
-		if (jmp32 && is_signed_jump(op)) {
-			/* RFC 9669 §4.3: JMP32 compares the low words, signed here. */
-			d = scalar_sign_extend(&d, sizeof(uint32_t));
-			s = scalar_sign_extend(&s, sizeof(uint32_t));
-		} else if (jmp32) {
-			d = scalar_truncate(&d, sizeof(uint32_t));
-			s = scalar_truncate(&s, sizeof(uint32_t));
-		}
-		if (jmp32) {
-			/*
-			 * The low words decide; when both registers are
-			 * known to fit in 31 bits, 32- and 64-bit tests agree
-			 * and the ranges can be narrowed.
-			 */
-			if (!(dst->var.umax <= INT32_MAX && src_value->var.umax <= INT32_MAX)) {
-				*ok[b] = scalar_refine(op, b == 0, &d, &s);
-				continue;
-			}
-		}
-		*ok[b] = scalar_refine(op, b == 0, &d, &s);
-		if (!*ok[b])
-			continue;
-		dst->var = d;
-		if (dst->id) {
-			rw.id = dst->id;
-			rw.value = &dst->var;
-			for_each_reg(states[b], copy_scalar_value, &rw);
-		}
-		if (uses_src) {
-			struct reg_state *src = &f->regs[insn->src_reg];
-
-			src->var = s;
-			if (src->id) {
-				rw.id = src->id;
-				rw.value = &src->var;
-				for_each_reg(states[b], copy_scalar_value, &rw);
-			}
-		}
+	*d = *dst;
+	*s = *src;
+	if ((insn->opcode & EBPF_CLS_MASK) != EBPF_CLS_JMP32)
+		return;
+	if (is_signed_jump(op)) {
+		*d = scalar_sign_extend(dst, sizeof(uint32_t));
+		*s = scalar_sign_extend(src, sizeof(uint32_t));
+	} else {
+		*d = scalar_truncate(dst, sizeof(uint32_t));
+		*s = scalar_truncate(src, sizeof(uint32_t));
 	}
-	(void)v;
+}
+
+/* Whether some values of the operands take (or do not take) the branch. */
+static bool branch_possible(const struct ebpf_insn *insn, const struct scalar_range *dst,
+			    const struct scalar_range *src, bool taken)
+{
+	struct scalar_range d, s;
+
+	compared_values(insn, dst, src, &d, &s);
+	return scalar_refine(insn->opcode & EBPF_OP_MASK, taken, &d, &s);
+}
+
+static void set_copies(struct vstate *st, const struct reg_state *reg)
+{
+	struct id_rewrite rw = {.id = reg->id, .value = &reg->var};
+
+	if (reg->id)
+		for_each_reg(st, copy_scalar_value, &rw);
+}
+
+/*
+ * Narrows the operands (and their copies) in st to the values that take
+ * the branch (taken) or not; the branch must be possible.
+ */
+static void refine_scalar_branch(const struct ebpf_insn *insn, struct vstate *st,
+				 const struct reg_state *src_value, bool taken)
+{
+	struct frame *f = st->frames[st->frame_count - 1];
+	struct reg_state *dst = &f->regs[insn->dst_reg];
+	struct scalar_range d, s;
+
+	/*
+	 * Low words decide a JMP32 test; only when both registers are known
+	 * to fit in 31 bits do 32- and 64-bit tests agree, so that the
+	 * 64-bit ranges can be narrowed.
+	 */
+	if ((insn->opcode & EBPF_CLS_MASK) == EBPF_CLS_JMP32 &&
+	    !(dst->var.umax <= INT32_MAX && src_value->var.umax <= INT32_MAX))
+		return;
+	compared_values(insn, &dst->var, &src_value->var, &d, &s);
+	if (!scalar_refine(insn->opcode & EBPF_OP_MASK, taken, &d, &s))
+		return;
+	dst->var = d;
+	set_copies(st, dst);
+	if ((insn->opcode & EBPF_SRC_MASK) == EBPF_SRC_X) {
+		struct reg_state *src = &f->regs[insn->src_reg];
+
+		src->var = s;
+		set_copies(st, src);
+	}
 }
 
 static int push_branch(struct verifier *v, struct vstate *st, uint32_t insn)
@@ -1448,6 +1461,18 @@ static int do_cond_jump(struct verifier *v, const struct ebpf_insn *insn)
 	else
 		set_scalar(
 		    &src, scalar_const(jmp32 ? (uint32_t)insn->imm : (uint64_t)(int64_t)insn->imm));
+	if (!is_pointer(&dst) && !is_pointer(&src)) {
+		taken_ok = branch_possible(insn, &dst.var, &src.var, true);
+		fall_ok = branch_possible(insn, &dst.var, &src.var, false);
+		if (!taken_ok && !fall_ok)
+			return STEP_PATH_END; /* no value gets here */
+		if (!taken_ok || !fall_ok) {
+			/* Decided by the ranges: one path, no copy. */
+			refine_scalar_branch(insn, v->cur, &src, taken_ok);
+			v->insn = taken_ok ? target : v->insn + 1;
+			return STEP_CONTINUE;
+		}
+	}
 	taken = copy_state(v->cur);
 	if (!taken)
 		return -ENOMEM;
@@ -1483,7 +1508,8 @@ static int do_cond_jump(struct verifier *v, const struct ebpf_insn *insn)
 				      is_pointer(&dst) ? insn->dst_reg : insn->src_reg);
 		}
 	} else {
-		refine_scalars(v, insn, taken, v->cur, &src, &taken_ok, &fall_ok);
+		refine_scalar_branch(insn, taken, &src, true);
+		refine_scalar_branch(insn, v->cur, &src, false);
 	}
 	if (!taken_ok) {
 		free_state(taken);
@@ -1923,9 +1949,10 @@ static bool frame_subsumed(const struct frame *old, const struct frame *cur, str
 
 static bool state_subsumed(const struct vstate *old, const struct vstate *cur)
 {
-	struct idmap map = {.len = 0};
+	struct idmap map;
 	uint32_t i;
 
+	map.len = 0; /* the id arrays are filled as they are used */
 	if (old->frame_count != cur->frame_count || old->ref_count != cur->ref_count)
 		return false;
 	for (i = 0; i < old->ref_count; i++) {
