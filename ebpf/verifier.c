@@ -1012,6 +1012,9 @@ static int do_ld_abs_ind(struct verifier *v, const struct ebpf_insn *insn)
 
 	if (v->prog->type != EBPF_PROG_TYPE_SOCKET_FILTER)
 		return reject(v, "BPF_LD_[ABS|IND] instructions not allowed for this program type");
+	/* A failing legacy load ends the program: nothing may be held then. */
+	if (v->cur->ref_count > 0)
+		return reject(v, "BPF_LD_[ABS|IND] cannot be mixed with socket references");
 	err = check_reg_read(v, EBPF_REG_R6);
 	if (err)
 		return err;
@@ -1750,6 +1753,16 @@ static int do_helper_call(struct verifier *v, const struct ebpf_insn *insn)
 	for (i = EBPF_REG_R1; i <= NUM_ARG_REGS; i++)
 		set_not_init(&f->regs[i]);
 	r0 = &f->regs[EBPF_REG_R0];
+	/*
+	 * A tail call that fails falls through with r0 unchanged (the JIT
+	 * and interpreter do not write it), so r0 must be set again, as in
+	 * Linux where bpf_tail_call returns void.
+	 */
+	if (helper->id == EBPF_HELPER_TAIL_CALL) {
+		set_not_init(r0);
+		v->insn++;
+		return STEP_CONTINUE;
+	}
 	switch (helper->ret) {
 	case EBPF_RET_VOID:
 		set_not_init(r0);
