@@ -165,6 +165,7 @@ struct verifier {
 	uint32_t *subprog_start; /* index -> first insn */
 	uint32_t subprog_count;
 	uint32_t *subprog_depth; /* deepest stack byte used */
+	uint16_t *live_in;	 /* insn -> registers read before written */
 	struct pending_branch *pending;
 	size_t pending_len, pending_cap;
 	struct stored_state **explored; /* per insn */
@@ -506,6 +507,120 @@ static int check_reachable(struct verifier *v)
 		if (!(v->flags[i] & (INSN_REACHED | INSN_LDDW_TAIL))) {
 			v->insn = v->count;
 			return reject(v, "unreachable insn %u", i);
+		}
+	}
+	return 0;
+}
+
+/* ---- pass 1b: register liveness -------------------------------------------- */
+
+static uint16_t reg_bit(uint8_t regno)
+{
+	return (uint16_t)(1u << regno);
+}
+
+/* r0-r5: what a call leaves undefined (r0 then holds the result). */
+#define CALLER_SAVED_REGS ((uint16_t)((1u << (NUM_ARG_REGS + 1)) - 1))
+#define ARG_REGS	  ((uint16_t)(CALLER_SAVED_REGS & ~1u))
+
+/* The registers insn reads (use) and writes (def). */
+static void insn_use_def(const struct ebpf_insn *insn, uint16_t *use, uint16_t *def)
+{
+	uint8_t cls = insn->opcode & EBPF_CLS_MASK;
+	uint8_t op = insn->opcode & EBPF_OP_MASK;
+	bool uses_src = (insn->opcode & EBPF_SRC_MASK) == EBPF_SRC_X;
+
+	*use = 0;
+	*def = 0;
+	switch (cls) {
+	case EBPF_CLS_ALU:
+	case EBPF_CLS_ALU64:
+		*def = reg_bit(insn->dst_reg);
+		if (op != EBPF_ALU_MOV)
+			*use |= reg_bit(insn->dst_reg);
+		if (uses_src && op != EBPF_ALU_END)
+			*use |= reg_bit(insn->src_reg);
+		break;
+	case EBPF_CLS_LDX:
+		*use = reg_bit(insn->src_reg);
+		*def = reg_bit(insn->dst_reg);
+		break;
+	case EBPF_CLS_ST:
+		*use = reg_bit(insn->dst_reg);
+		break;
+	case EBPF_CLS_STX:
+		*use = reg_bit(insn->dst_reg) | reg_bit(insn->src_reg);
+		if ((insn->opcode & EBPF_MODE_MASK) != EBPF_MODE_ATOMIC)
+			break;
+		if (insn->imm == EBPF_ATOMIC_CMPXCHG) {
+			*use |= reg_bit(EBPF_REG_R0);
+			*def = reg_bit(EBPF_REG_R0);
+		} else if (insn->imm & EBPF_ATOMIC_FETCH) {
+			*def = reg_bit(insn->src_reg);
+		}
+		break;
+	case EBPF_CLS_LD:
+		if (insn->opcode == EBPF_OP_LDDW) {
+			*def = reg_bit(insn->dst_reg);
+			break;
+		}
+		*use = reg_bit(EBPF_REG_R6);
+		if ((insn->opcode & EBPF_MODE_MASK) == EBPF_MODE_IND)
+			*use |= reg_bit(insn->src_reg);
+		*def = CALLER_SAVED_REGS;
+		break;
+	default: /* jumps */
+		if (op == EBPF_JMP_CALL) {
+			*use = ARG_REGS;
+			*def = CALLER_SAVED_REGS;
+		} else if (op == EBPF_JMP_EXIT) {
+			*use = reg_bit(EBPF_REG_R0);
+		} else if (op != EBPF_JMP_JA) {
+			*use = reg_bit(insn->dst_reg);
+			if (uses_src)
+				*use |= reg_bit(insn->src_reg);
+		}
+		break;
+	}
+}
+
+/*
+ * Backward dataflow to a fixed point: live_in[i] holds the registers some
+ * path from i reads before writing. Pruning ignores the others (their
+ * values cannot matter), as Linux's liveness marks do. A local call is a
+ * use of r1-r5 and a definition of r0-r5 in the caller; the callee is
+ * its own subprogram.
+ */
+static int compute_liveness(struct verifier *v)
+{
+	bool changed = true;
+	uint32_t i;
+
+	v->live_in = calloc(v->count, sizeof(uint16_t));
+	if (!v->live_in)
+		return -ENOMEM;
+	while (changed) {
+		changed = false;
+		for (i = v->count; i-- > 0;) {
+			const struct ebpf_insn *insn = &v->insns[i];
+			uint16_t use, def, out = 0, in;
+
+			if (v->flags[i] & INSN_LDDW_TAIL)
+				continue;
+			if (insn->opcode == EBPF_OP_LDDW)
+				out = v->live_in[i + 2];
+			else if (insn->opcode == EBPF_OP_JA || insn->opcode == EBPF_OP_JA32)
+				out = v->live_in[jump_target(insn, i)];
+			else if (is_cond_jump(insn))
+				out = v->live_in[i + 1] | v->live_in[jump_target(insn, i)];
+			else if (insn->opcode != EBPF_OP_EXIT)
+				out = v->live_in[i + 1];
+			insn_use_def(insn, &use, &def);
+			in = (uint16_t)(use | (out & ~def));
+			if (in != v->live_in[i]) {
+				v->live_in[i] = in;
+				changed = true;
+			}
 		}
 	}
 	return 0;
@@ -1934,14 +2049,16 @@ static bool reg_subsumed(const struct reg_state *old, const struct reg_state *cu
 	return ids_match(map, old->id, cur->id) && ids_match(map, old->ref_id, cur->ref_id);
 }
 
-static bool frame_subsumed(const struct frame *old, const struct frame *cur, struct idmap *map)
+static bool frame_subsumed(const struct frame *old, const struct frame *cur, uint16_t live,
+			   struct idmap *map)
 {
 	int r, i;
 
 	if (old->callsite != cur->callsite)
 		return false;
 	for (r = 0; r < EBPF_NUM_REGS; r++) {
-		if (!reg_subsumed(&old->regs[r], &cur->regs[r], map))
+		if ((live & reg_bit((uint8_t)r)) &&
+		    !reg_subsumed(&old->regs[r], &cur->regs[r], map))
 			return false;
 	}
 	for (i = 0; i < EBPF_STACK_SIZE; i++) {
@@ -1964,7 +2081,21 @@ static bool frame_subsumed(const struct frame *old, const struct frame *cur, str
 	return true;
 }
 
-static bool state_subsumed(const struct vstate *old, const struct vstate *cur)
+/*
+ * Registers that matter in frame i of a state at insn: live ones; for a
+ * caller waiting on a call, those live after the return except r0-r5,
+ * which the return overwrites.
+ */
+static uint16_t frame_live_regs(const struct verifier *v, const struct vstate *st, uint32_t i,
+				uint32_t insn)
+{
+	if (i + 1 == st->frame_count)
+		return v->live_in[insn];
+	return (uint16_t)(v->live_in[st->frames[i + 1]->callsite + 1] & ~CALLER_SAVED_REGS);
+}
+
+static bool state_subsumed(const struct verifier *v, const struct vstate *old,
+			   const struct vstate *cur)
 {
 	struct idmap map;
 	uint32_t i;
@@ -1977,7 +2108,8 @@ static bool state_subsumed(const struct vstate *old, const struct vstate *cur)
 			return false;
 	}
 	for (i = 0; i < old->frame_count; i++) {
-		if (!frame_subsumed(old->frames[i], cur->frames[i], &map))
+		if (!frame_subsumed(old->frames[i], cur->frames[i],
+				    frame_live_regs(v, old, i, v->insn), &map))
 			return false;
 	}
 	return true;
@@ -2035,12 +2167,12 @@ static int visit_prune_point(struct verifier *v)
 
 	for (s = v->explored[v->insn]; s; s = s->next) {
 		if (s->complete) {
-			if (state_subsumed(s->state, v->cur))
+			if (state_subsumed(v, s->state, v->cur))
 				return 1;
 			continue;
 		}
 		/* An ancestor on this very path, in the same state: no progress. */
-		if (state_subsumed(s->state, v->cur) && state_subsumed(v->cur, s->state))
+		if (state_subsumed(v, s->state, v->cur) && state_subsumed(v, v->cur, s->state))
 			return reject(v, "infinite loop detected at insn %u", v->insn);
 	}
 	return store_state(v);
@@ -2167,6 +2299,7 @@ static void free_verifier(struct verifier *v)
 	free(v->subprog_of);
 	free(v->subprog_start);
 	free(v->subprog_depth);
+	free(v->live_in);
 }
 
 int ebpf_verify(struct ebpf_prog *prog, struct ebpf_log *log, struct ebpf_verify_stats *stats)
@@ -2194,6 +2327,8 @@ int ebpf_verify(struct ebpf_prog *prog, struct ebpf_log *log, struct ebpf_verify
 		err = check_cfg_edges(&v);
 	if (!err)
 		err = check_reachable(&v);
+	if (!err)
+		err = compute_liveness(&v);
 	if (!err)
 		err = init_state(&v);
 	if (!err)

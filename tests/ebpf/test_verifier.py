@@ -238,3 +238,14 @@ def test_accept_translated_cbpf(case, run_tool):
     result = verify(run_tool, "--cbpf", case)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith("accepted\n")
+
+
+def test_pruning_makes_diamonds_linear(raw_program, run_tool):
+    """40 if/else diamonds are 2^40 paths; at each join the paths differ
+    only in a dead register, so all but one are pruned."""
+    diamond = "r3 = *(u32 *)(r1 + 12)\nif r3 > 5 goto +1\nr0 = 0\n"
+    prog = raw_program("r0 = 0\n" + diamond * 40 + "exit\n")
+    result = verify(run_tool, "--type", "xdp", "--raw", prog)
+    assert result.returncode == 0, result.stdout
+    processed = int(re.search(r"processed (\d+) insns", result.stdout)[1])
+    assert processed < 400, result.stdout
