@@ -11,6 +11,15 @@
  * r9-r11 are scratch (immediates, divisors, saved rax/rcx/rdx); r12 points
  * at the run state (struct jit_run_state) for the whole run.
  *
+ * Two entries. Most programs (no local calls, tail calls or legacy
+ * loads) are entered directly from C at offset 0: rdi (ctx) is already
+ * r1 and rsi (ctx_len) r2, so the entry only pushes the callee-saved
+ * registers the program touches, reserves the stack if r10 appears, and
+ * zeroes the registers some path may read before writing (a forward
+ * dataflow; the interpreter starts them at 0); exit undoes that and
+ * returns to C (see "the direct entry" below). "return 2" is just
+ * "mov eax, 2; ret". Every other program gets the general layout:
+ *
  * Code layout:
  *   [function 0 = main][function 1]...   one per bpf-to-bpf call target
  *   [entry trampoline][trampoline exit][abort]
@@ -31,6 +40,8 @@
  * Tail calls (helper 12): the current function's frame is dropped and
  * control jumps to offset 0 of the target's JIT code (its main function),
  * so the target returns to the current function's caller, as in Linux.
+ * A target with the direct entry is entered as if from C, which it
+ * allows: it saves what it uses and needs no run state.
  * The count lives in the run state and is shared along the chain; at
  * EBPF_MAX_TAIL_CALLS, or for an empty slot, execution continues at the
  * next instruction with every register unchanged. Rule for targets that
@@ -151,6 +162,13 @@ struct jit_ctx {
 	uint32_t prologue_size;
 	uint32_t entry_off;
 	struct ebpf_log *log;
+	/* direct entry (see jit_plan_direct_entry); all unused otherwise */
+	bool direct_entry;
+	uint8_t direct_saves[JIT_SAVED_REGS];
+	size_t direct_save_count;
+	uint32_t direct_frame;	  /* bytes below the saves: stack and alignment pad */
+	bool direct_uses_fp;	  /* rbp = r10 is set up */
+	uint16_t zero_at_entry;	  /* BPF registers that may be read before written */
 };
 
 /* ---- legacy packet access (RFC 9669 §5.5) ---------------------------- */
@@ -581,8 +599,14 @@ static int jit_emit_cond_jump(struct jit_ctx *ctx, size_t i)
 	return 0;
 }
 
+static void jit_emit_direct_epilogue(struct jit_ctx *ctx);
+
 static void jit_emit_exit(struct jit_ctx *ctx)
 {
+	if (ctx->direct_entry) {
+		jit_emit_direct_epilogue(ctx);
+		return;
+	}
 	x86_grp1_ri32(&ctx->buf, X86_W, X86_GRP1_ADD, X86_RSP, JIT_FRAME_SIZE);
 	x86_u8(&ctx->buf, X86_OP_RET);
 }
@@ -937,6 +961,268 @@ static int jit_emit_insn(struct jit_ctx *ctx, size_t i)
 	}
 }
 
+/* ---- the direct entry ------------------------------------------------ */
+
+/*
+ * Most programs (no local calls, no tail calls, no legacy loads) need
+ * none of the run state, the call depth check or the fixed frames, so
+ * their main function is entered directly from C: rdi (ctx) already is
+ * r1 and rsi (ctx_len) r2. The entry saves only the callee-saved x86
+ * registers the program touches, reserves the 512-byte stack only when
+ * r10 appears, and zeroes only the registers that some path may read
+ * before writing them (the interpreter starts them at 0; a verified
+ * program never reads them, but an unverified one gets the same result
+ * on both engines). exit undoes the entry and returns to C.
+ */
+
+#define JIT_REG_BIT(r) ((uint16_t)(1u << (r)))
+#define JIT_HELPER_ARGS 5
+#define JIT_ALL_REGS ((uint16_t)((1u << EBPF_NUM_REGS) - 1))
+/* r1-r5: what a call may read, and what a helper leaves undefined */
+#define JIT_ARG_REGS ((uint16_t)(JIT_REG_BIT(6) - JIT_REG_BIT(1)))
+/*
+ * Round-robin sweeps of the dataflow converge in a few passes for real
+ * control flow (one per loop nesting level); past this, an adversarial
+ * program just gets every register zeroed.
+ */
+#define JIT_MAX_DATAFLOW_SWEEPS 32
+
+/* Registers a helper call reads: one per argument the helper declares. */
+static uint16_t jit_helper_reads(int32_t id)
+{
+	const struct ebpf_helper *helper = ebpf_helper_find(id);
+	uint16_t read = 0;
+	unsigned int k;
+
+	if (!helper)
+		return JIT_ARG_REGS;
+	for (k = 0; k < JIT_HELPER_ARGS; k++) {
+		if (helper->args[k] != EBPF_ARG_NONE)
+			read |= JIT_REG_BIT(EBPF_REG_R1 + k);
+	}
+	return read;
+}
+
+static void jit_jump_regs(const struct ebpf_insn *insn, uint16_t *read, uint16_t *written)
+{
+	bool src_x = (insn->opcode & EBPF_SRC_MASK) == EBPF_SRC_X;
+
+	switch (insn->opcode) {
+	case EBPF_OP_JA:
+	case EBPF_OP_JA32:
+		break;
+	case EBPF_OP_EXIT:
+		*read = JIT_REG_BIT(EBPF_REG_R0);
+		break;
+	case EBPF_OP_CALL:
+		*read = insn->src_reg == EBPF_PSEUDO_CALL ? JIT_ARG_REGS :
+							    jit_helper_reads(insn->imm);
+		*written = JIT_REG_BIT(EBPF_REG_R0) | JIT_ARG_REGS;
+		break;
+	default:
+		*read = JIT_REG_BIT(insn->dst_reg) | (src_x ? JIT_REG_BIT(insn->src_reg) : 0);
+		break;
+	}
+}
+
+/* The BPF registers insn reads and writes (RFC 9669 §4, §5). */
+static void jit_insn_regs(const struct ebpf_insn *insn, uint16_t *read, uint16_t *written)
+{
+	uint16_t dst = JIT_REG_BIT(insn->dst_reg), src = JIT_REG_BIT(insn->src_reg);
+	uint8_t op = insn->opcode & EBPF_OP_MASK;
+	bool src_x = (insn->opcode & EBPF_SRC_MASK) == EBPF_SRC_X;
+
+	*read = 0;
+	*written = 0;
+	switch (insn->opcode & EBPF_CLS_MASK) {
+	case EBPF_CLS_ALU:
+	case EBPF_CLS_ALU64:
+		*written = dst;
+		*read = op == EBPF_ALU_MOV ? 0 : dst;
+		/* for END the source bit selects the byte order, not a register */
+		if (src_x && op != EBPF_ALU_END && op != EBPF_ALU_NEG)
+			*read |= src;
+		break;
+	case EBPF_CLS_JMP:
+	case EBPF_CLS_JMP32:
+		jit_jump_regs(insn, read, written);
+		break;
+	case EBPF_CLS_LD:
+		if (insn->opcode == EBPF_OP_LDDW) {
+			*written = dst;
+		} else {
+			*read = (insn->opcode & EBPF_MODE_MASK) == EBPF_MODE_IND ? src : 0;
+			*written = JIT_REG_BIT(EBPF_REG_R0);
+		}
+		break;
+	case EBPF_CLS_LDX:
+		*read = src;
+		*written = dst;
+		break;
+	case EBPF_CLS_ST:
+		*read = dst;
+		break;
+	default: /* EBPF_CLS_STX */
+		*read = dst | src;
+		if ((insn->opcode & EBPF_MODE_MASK) == EBPF_MODE_ATOMIC &&
+		    (insn->imm & EBPF_ATOMIC_FETCH))
+			*written = src;
+		if ((insn->opcode & EBPF_MODE_MASK) == EBPF_MODE_ATOMIC &&
+		    insn->imm == EBPF_ATOMIC_CMPXCHG) {
+			*read |= JIT_REG_BIT(EBPF_REG_R0);
+			*written |= JIT_REG_BIT(EBPF_REG_R0);
+		}
+		break;
+	}
+}
+
+/* Where control may go after insn i; returns how many (0-2) in next[]. */
+static size_t jit_successors(const struct ebpf_prog *prog, size_t i, size_t next[2])
+{
+	const struct ebpf_insn *insn = &prog->insns[i];
+	uint8_t cls = insn->opcode & EBPF_CLS_MASK;
+	size_t count = 0;
+
+	if (insn->opcode == EBPF_OP_EXIT)
+		return 0;
+	if (insn->opcode == EBPF_OP_JA)
+		next[count++] = i + 1 + insn->offset;
+	else if (insn->opcode == EBPF_OP_JA32)
+		next[count++] = i + 1 + insn->imm;
+	else if (insn->opcode == EBPF_OP_LDDW)
+		next[count++] = i + 2;
+	else if ((cls == EBPF_CLS_JMP || cls == EBPF_CLS_JMP32) && insn->opcode != EBPF_OP_CALL)
+		next[count++] = i + 1 + insn->offset;
+	if (insn->opcode != EBPF_OP_JA && insn->opcode != EBPF_OP_JA32 &&
+	    insn->opcode != EBPF_OP_LDDW)
+		next[count++] = i + 1;
+	return count;
+}
+
+/*
+ * Forward "definitely written" dataflow over the main function: defined[i]
+ * is the set of registers written on every path from the entry to insn i
+ * (unreached instructions keep the full set, so they ask for nothing).
+ * Returns the registers some instruction may read while not in that set.
+ */
+static int jit_find_uninit_reads(struct jit_ctx *ctx, uint16_t entry_defined, uint16_t *uninit)
+{
+	const struct ebpf_prog *prog = ctx->prog;
+	size_t n = prog->insn_count;
+	uint16_t *defined = malloc(n * sizeof(*defined));
+	uint16_t read, written;
+	size_t i, k, sweep, count, next[2];
+	bool changed = true;
+
+	if (!defined)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		defined[i] = JIT_ALL_REGS;
+	defined[0] = entry_defined;
+	for (sweep = 0; changed && sweep < JIT_MAX_DATAFLOW_SWEEPS; sweep++) {
+		changed = false;
+		for (i = 0; i < n; i += prog->insns[i].opcode == EBPF_OP_LDDW ? 2 : 1) {
+			jit_insn_regs(&prog->insns[i], &read, &written);
+			count = jit_successors(prog, i, next);
+			for (k = 0; k < count; k++) {
+				uint16_t meet;
+
+				if (next[k] >= n)
+					continue;
+				meet = defined[next[k]] & (defined[i] | written);
+				changed |= meet != defined[next[k]];
+				defined[next[k]] = meet;
+			}
+		}
+	}
+	*uninit = changed ? JIT_ALL_REGS : 0;
+	for (i = 0; i < n && !changed; i += prog->insns[i].opcode == EBPF_OP_LDDW ? 2 : 1) {
+		jit_insn_regs(&prog->insns[i], &read, &written);
+		*uninit |= read & ~defined[i];
+	}
+	free(defined);
+	return 0;
+}
+
+/*
+ * Decides whether the program gets the direct entry and, if so, what it
+ * saves, reserves and zeroes.
+ */
+static int jit_plan_direct_entry(struct jit_ctx *ctx)
+{
+	static const uint8_t saved_bpf_regs[] = { 6, 7, 8, 9, EBPF_REG_FP };
+	const struct ebpf_prog *prog = ctx->prog;
+	uint16_t used = 0, read, written, entry_defined;
+	bool calls_out = false;
+	size_t i, k;
+	int err;
+
+	for (i = 0; i < prog->insn_count; i += prog->insns[i].opcode == EBPF_OP_LDDW ? 2 : 1) {
+		const struct ebpf_insn *insn = &prog->insns[i];
+		uint8_t cls = insn->opcode & EBPF_CLS_MASK;
+
+		if (insn->opcode == EBPF_OP_CALL &&
+		    (insn->src_reg == EBPF_PSEUDO_CALL || insn->imm == EBPF_HELPER_TAIL_CALL))
+			return 0;
+		if (cls == EBPF_CLS_LD && insn->opcode != EBPF_OP_LDDW)
+			return 0;
+		calls_out |= insn->opcode == EBPF_OP_CALL;
+		jit_insn_regs(insn, &read, &written);
+		used |= read | written;
+	}
+	entry_defined = JIT_REG_BIT(EBPF_REG_R1) | JIT_REG_BIT(EBPF_REG_FP);
+	if (prog->type == EBPF_PROG_TYPE_UNSPEC)
+		entry_defined |= JIT_REG_BIT(EBPF_REG_R1 + 1);
+	err = jit_find_uninit_reads(ctx, entry_defined, &ctx->zero_at_entry);
+	if (err)
+		return err;
+	ctx->zero_at_entry &= ~JIT_REG_BIT(EBPF_REG_R1) & ~JIT_REG_BIT(EBPF_REG_FP);
+
+	ctx->direct_entry = true;
+	ctx->direct_save_count = 0;
+	for (k = 0; k < sizeof(saved_bpf_regs); k++) {
+		if (used & JIT_REG_BIT(saved_bpf_regs[k]))
+			ctx->direct_saves[ctx->direct_save_count++] = jit_reg[saved_bpf_regs[k]];
+	}
+	ctx->direct_uses_fp = used & JIT_REG_BIT(EBPF_REG_FP);
+	/* the same frame as a full function's: a store just above r10 hits the pad */
+	ctx->direct_frame = ctx->direct_uses_fp ? JIT_FRAME_SIZE : 0;
+	/* SysV: rsp ≡ 8 (mod 16) at entry, 0 at a call out of JIT code */
+	if (calls_out && (ctx->direct_save_count * JIT_SLOT + ctx->direct_frame) % 16 == 0)
+		ctx->direct_frame += JIT_SLOT;
+	return 0;
+}
+
+static void jit_emit_direct_prologue(struct jit_ctx *ctx)
+{
+	struct x86_buf *b = &ctx->buf;
+	uint8_t r;
+	size_t k;
+
+	for (k = 0; k < ctx->direct_save_count; k++)
+		x86_push(b, ctx->direct_saves[k]);
+	if (ctx->direct_frame)
+		x86_grp1_ri32(b, X86_W, X86_GRP1_SUB, X86_RSP, (int32_t)ctx->direct_frame);
+	if (ctx->direct_uses_fp)
+		x86_rm(b, X86_W, X86_OP_LEA, jit_reg[EBPF_REG_FP], X86_RSP, EBPF_STACK_SIZE);
+	for (r = 0; r < EBPF_NUM_REGS; r++) {
+		if (ctx->zero_at_entry & JIT_REG_BIT(r))
+			x86_rr(b, 0, X86_OP_XOR_RM_R, jit_reg[r], jit_reg[r]);
+	}
+}
+
+static void jit_emit_direct_epilogue(struct jit_ctx *ctx)
+{
+	struct x86_buf *b = &ctx->buf;
+	size_t k;
+
+	if (ctx->direct_frame)
+		x86_grp1_ri32(b, X86_W, X86_GRP1_ADD, X86_RSP, (int32_t)ctx->direct_frame);
+	for (k = ctx->direct_save_count; k > 0; k--)
+		x86_pop(b, ctx->direct_saves[k - 1]);
+	x86_u8(b, X86_OP_RET);
+}
+
 /* ---- functions, trampoline, passes ----------------------------------- */
 
 /* sub rsp, frame; abort if too deep; rbp = top of this frame's stack. */
@@ -1002,7 +1288,9 @@ static int jit_emit_program(struct jit_ctx *ctx)
 
 	ctx->buf.len = 0;
 	for (i = 0; i < n; i++) {
-		if (ctx->func_start[i]) {
+		if (ctx->direct_entry && i == 0) {
+			jit_emit_direct_prologue(ctx);
+		} else if (ctx->func_start[i]) {
 			size_t start = ctx->buf.len;
 
 			jit_emit_prologue(ctx);
@@ -1015,7 +1303,10 @@ static int jit_emit_program(struct jit_ctx *ctx)
 		if (ctx->prog->insns[i].opcode == EBPF_OP_LDDW)
 			ctx->off[++i] = (uint32_t)ctx->buf.len;
 	}
-	jit_emit_trampoline(ctx);
+	if (ctx->direct_entry)
+		ctx->off[n] = (uint32_t)ctx->buf.len; /* nothing aborts */
+	else
+		jit_emit_trampoline(ctx);
 	return 0;
 }
 
@@ -1119,6 +1410,9 @@ static int jit_compile(struct jit_ctx *ctx, const struct ebpf_jit_opts *opts,
 			return err;
 	}
 	jit_mark_functions(ctx);
+	err = jit_plan_direct_entry(ctx);
+	if (err)
+		return err;
 	err = jit_layout(ctx);
 	if (err)
 		return err;

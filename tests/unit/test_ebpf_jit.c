@@ -436,6 +436,63 @@ static void test_short_and_long_branches(void **state)
 	assert_int_equal(long_transitions, 1);
 }
 
+/*
+ * Registers read before being written start at 0 (r2 at ctx_len for
+ * EBPF_PROG_TYPE_UNSPEC), as in the interpreter, on every path. The JIT
+ * zeroes only the ones some path may read unwritten: here r3 and r6 are
+ * written on one path only, r4 only after the loop's first read of it,
+ * r7-r9 never.
+ */
+static void test_unwritten_registers_read_as_zero(void **state)
+{
+	uint8_t mem[MEM_SIZE] = { 0 };
+	struct prog_buf p = { .count = 0 };
+
+	emit(&p, LDX(EBPF_SIZE_B, 5, 1, 0));
+	emit(&p, JMP_K(EBPF_JMP_JEQ, 5, 0, 2));
+	emit(&p, MOV64_K(6, 7));
+	emit(&p, MOV64_K(3, 9));
+	emit(&p, MOV64_K(0, 3));
+	emit(&p, ALU64_X(EBPF_ALU_ADD, 7, 4)); /* 5: loop body */
+	emit(&p, MOV64_K(4, 11));
+	emit(&p, ALU64_K(EBPF_ALU_SUB, 0, 1));
+	emit(&p, JMP_K(EBPF_JMP_JNE, 0, 0, -4)); /* back to 5 */
+	emit(&p, MOV64_K(1, 0));
+	emit_fold_and_exit(&p);
+	check_same(&p, mem, "unwritten registers, short path");
+	mem[0] = 1;
+	check_same(&p, mem, "unwritten registers, long path");
+}
+
+/* r0 = r2: ctx_len for EBPF_PROG_TYPE_UNSPEC, 0 for every other type. */
+static uint64_t run_return_r2(enum ebpf_prog_type type, bool use_jit)
+{
+	const struct ebpf_insn insns[] = { MOV64_X(0, 2), EXIT() };
+	struct ebpf_prog *prog = make_prog(insns, 2, type, NULL, 0);
+	uint64_t r0;
+
+	if (use_jit)
+		jit(prog, false);
+	r0 = use_jit ? ebpf_prog_run(prog, NULL, 99) : ebpf_prog_run_interp(prog, NULL, 99);
+	ebpf_prog_free(prog);
+	return r0;
+}
+
+static void test_entry_registers(void **state)
+{
+	const struct ebpf_insn only_exit[] = { EXIT() };
+	struct ebpf_prog *prog = make_prog(only_exit, 1, EBPF_PROG_TYPE_XDP, NULL, 0);
+	int use_jit;
+
+	jit(prog, false);
+	assert_int_equal(ebpf_prog_run(prog, NULL, 99), 0);
+	ebpf_prog_free(prog);
+	for (use_jit = 0; use_jit <= 1; use_jit++) {
+		assert_int_equal(run_return_r2(EBPF_PROG_TYPE_UNSPEC, use_jit), 99);
+		assert_int_equal(run_return_r2(EBPF_PROG_TYPE_XDP, use_jit), 0);
+	}
+}
+
 /* A loop whose body is far more than 128 bytes: a long backward branch. */
 static void test_long_backward_branch(void **state)
 {
@@ -1117,6 +1174,8 @@ int main(void)
 		cmocka_unit_test(test_unconditional_jumps),
 		cmocka_unit_test(test_short_and_long_branches),
 		cmocka_unit_test(test_long_backward_branch),
+		cmocka_unit_test(test_unwritten_registers_read_as_zero),
+		cmocka_unit_test(test_entry_registers),
 		cmocka_unit_test(test_loads_and_stores),
 		cmocka_unit_test(test_atomics),
 		cmocka_unit_test(test_cmpxchg32_zero_extends_r0),
