@@ -1521,13 +1521,17 @@ static void refine_scalar_branch(const struct ebpf_insn *insn, struct vstate *st
 	struct scalar_range d, s;
 
 	/*
-	 * Low words decide a JMP32 test; only when both registers are known
-	 * to fit in 31 bits do 32- and 64-bit tests agree, so that the
-	 * 64-bit ranges can be narrowed.
+	 * Low words decide a JMP32 test. The 64-bit ranges can be narrowed
+	 * only where 32- and 64-bit tests agree: for unsigned tests when both
+	 * registers fit in 32 bits, for signed ones when both fit in 31.
 	 */
-	if ((insn->opcode & EBPF_CLS_MASK) == EBPF_CLS_JMP32 &&
-	    !(dst->var.umax <= INT32_MAX && src_value->var.umax <= INT32_MAX))
-		return;
+	if ((insn->opcode & EBPF_CLS_MASK) == EBPF_CLS_JMP32) {
+		uint64_t limit =
+		    is_signed_jump(insn->opcode & EBPF_OP_MASK) ? INT32_MAX : UINT32_MAX;
+
+		if (dst->var.umax > limit || src_value->var.umax > limit)
+			return;
+	}
 	compared_values(insn, &dst->var, &src_value->var, &d, &s);
 	if (!scalar_refine(insn->opcode & EBPF_OP_MASK, taken, &d, &s))
 		return;

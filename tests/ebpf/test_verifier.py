@@ -10,7 +10,8 @@ Each .s case starts with '#' lines: "type: xdp|socket|unspec" and one of
   expect-load: TEXT     refused at load (structural check); stderr has TEXT
   expect-budget: TEXT   rejected for exceeding the work budget
 Each reject_c/*.c file says "expect: TEXT" and, when privileged Linux
-accepts it (a deliberate difference, docs/verifier.md), "linux: accepts".
+accepts it (a deliberate difference, docs/verifier.md), "linux: accepts";
+a C file may add clang flags with "cflags: ...".
 """
 
 import glob
@@ -67,7 +68,8 @@ def objects(tmp_path_factory):
     built = {}
     for src in ACCEPT_C + REJECT_C + PROGS_C:
         obj = str(out / (os.path.basename(os.path.dirname(src)) + "_" + name_of(src) + ".o"))
-        subprocess.run(CLANG + ["-c", src, "-o", obj], check=True, capture_output=True)
+        cflags = header(src).get("cflags", "").split()
+        subprocess.run(CLANG + cflags + ["-c", src, "-o", obj], check=True, capture_output=True)
         built[src] = obj
     return built
 
