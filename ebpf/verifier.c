@@ -738,9 +738,6 @@ static int check_packet_region(struct verifier *v, uint8_t regno, const struct r
 
 	if (v->prog->type != EBPF_PROG_TYPE_XDP)
 		return reject(v, "cannot access packet data in this program type");
-	if (reg->type != REG_PTR_TO_PACKET)
-		return reject(v, "R%u invalid mem access '%s' (ukbpf proves no range for it)",
-			      regno, reg_type_names[reg->type]);
 	if (reg->var.smin < 0)
 		return reject(v,
 			      "R%u min value is negative, either use unsigned index or do a if "
@@ -1363,7 +1360,7 @@ static void set_packet_range(struct reg_state *reg, void *arg)
 {
 	const struct id_rewrite *rw = arg;
 
-	if (reg->type == REG_PTR_TO_PACKET && reg->id == rw->id && reg->range < rw->range)
+	if (reg->type == rw->type && reg->id == rw->id && reg->range < rw->range)
 		reg->range = rw->range;
 }
 
@@ -1409,7 +1406,7 @@ static void mark_null_branches(struct vstate *null_state, struct vstate *valid_s
 static void refine_packet_compare(struct vstate *taken, struct vstate *fallthrough, uint8_t op,
 				  const struct reg_state *pkt, bool pkt_is_dst)
 {
-	struct id_rewrite rw = {.id = pkt->id};
+	struct id_rewrite rw = {.id = pkt->id, .type = pkt->type};
 	struct vstate *proven;
 	bool le_when_taken;
 
@@ -1450,6 +1447,13 @@ static void refine_packet_compare(struct vstate *taken, struct vstate *fallthrou
 	proven = le_when_taken ? taken : fallthrough;
 	rw.range = (uint32_t)pkt->off;
 	for_each_reg(proven, set_packet_range, &rw);
+}
+
+/* data bounds data_meta as data_end bounds data (XDP metadata precedes data). */
+static bool bounds_packet(enum reg_type ptr, enum reg_type end)
+{
+	return (ptr == REG_PTR_TO_PACKET && end == REG_PTR_TO_PACKET_END) ||
+	       (ptr == REG_PTR_TO_PACKET_META && end == REG_PTR_TO_PACKET);
 }
 
 static bool is_const_zero(const struct reg_state *reg)
@@ -1624,9 +1628,9 @@ static int do_cond_jump(struct verifier *v, const struct ebpf_insn *insn)
 			}
 		} else if (is_packet_family(dst.type) && is_packet_family(src.type) &&
 			   !is_maybe_null(ptr)) {
-			if (dst.type == REG_PTR_TO_PACKET && src.type == REG_PTR_TO_PACKET_END)
+			if (bounds_packet(dst.type, src.type))
 				refine_packet_compare(taken, v->cur, op, &dst, true);
-			else if (src.type == REG_PTR_TO_PACKET && dst.type == REG_PTR_TO_PACKET_END)
+			else if (bounds_packet(src.type, dst.type))
 				refine_packet_compare(taken, v->cur, op, &src, false);
 		} else {
 			free_state(taken);
@@ -1726,6 +1730,7 @@ static int check_helper_mem(struct verifier *v, uint8_t regno, uint64_t size, en
 		return 0;
 	}
 	case REG_PTR_TO_PACKET:
+	case REG_PTR_TO_PACKET_META:
 		return check_packet_region(v, regno, reg, 0, size);
 	case REG_PTR_TO_MAP_VALUE:
 		if (access == ACCESS_WRITE &&
