@@ -867,15 +867,14 @@ static int check_stack_read(struct verifier *v, uint8_t regno, const struct reg_
 		return 0;
 	}
 	slot = (start + EBPF_STACK_SIZE) / REG_SIZE;
-	if (f->stack[start + EBPF_STACK_SIZE] == STACK_SPILL ||
-	    f->stack[start + EBPF_STACK_SIZE + size - 1] == STACK_SPILL) {
-		if (size == REG_SIZE && start % REG_SIZE == 0) {
-			*loaded = f->spills[slot];
-			return 0;
-		}
-		if (is_pointer(&f->spills[slot]))
-			return reject(v, "invalid size of register fill");
+	if (size == REG_SIZE && start % REG_SIZE == 0 &&
+	    f->stack[start + EBPF_STACK_SIZE] == STACK_SPILL) {
+		*loaded = f->spills[slot];
+		return 0;
 	}
+	err = check_no_spilled_pointer(v, regno, f, start, start + (int32_t)size);
+	if (err)
+		return err;
 	set_scalar(loaded, scalar_unknown());
 	loaded->var = scalar_truncate(&loaded->var, size);
 	return 0;
@@ -1940,6 +1939,32 @@ static int do_local_call(struct verifier *v, const struct ebpf_insn *insn)
 	return STEP_CONTINUE;
 }
 
+/*
+ * After a return, pointers into the callee's frame (which the callee may
+ * have stored in its callers' frames) point at a dead frame: drop them.
+ */
+static void drop_dangling_stack_pointers(struct vstate *st)
+{
+	uint32_t i;
+	int r;
+
+	for (i = 0; i < st->frame_count; i++) {
+		struct frame *f = st->frames[i];
+
+		for (r = 0; r < EBPF_NUM_REGS; r++) {
+			if (f->regs[r].type == REG_PTR_TO_STACK &&
+			    f->regs[r].frame >= st->frame_count)
+				set_not_init(&f->regs[r]);
+		}
+		for (r = 0; r < STACK_SLOTS; r++) {
+			if (f->stack[r * REG_SIZE] == STACK_SPILL &&
+			    f->spills[r].type == REG_PTR_TO_STACK &&
+			    f->spills[r].frame >= st->frame_count)
+				memset(&f->stack[r * REG_SIZE], STACK_INVALID, REG_SIZE);
+		}
+	}
+}
+
 static int do_exit(struct verifier *v)
 {
 	struct vstate *st = v->cur;
@@ -1961,6 +1986,7 @@ static int do_exit(struct verifier *v)
 		v->insn = f->callsite + 1;
 		free(f);
 		st->frame_count--;
+		drop_dangling_stack_pointers(st);
 		return STEP_CONTINUE;
 	}
 	if (is_pointer(r0))
