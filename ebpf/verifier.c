@@ -931,6 +931,8 @@ static int check_mem_access(struct verifier *v, uint8_t regno, int32_t off, unsi
 	case REG_PTR_TO_CTX:
 		return check_ctx_access(v, regno, reg, off, size, access, loaded);
 	case REG_PTR_TO_STACK:
+		if (reg->frame >= v->cur->frame_count) /* cannot happen: dropped at return */
+			return reject(v, "R%u points into a returned frame", regno);
 		if (access == ACCESS_READ)
 			return check_stack_read(v, regno, reg, off, size, loaded);
 		return check_stack_write(v, regno, reg, off, size, value);
@@ -1704,7 +1706,11 @@ static int check_helper_mem(struct verifier *v, uint8_t regno, uint64_t size, en
 
 	switch (reg->type) {
 	case REG_PTR_TO_STACK: {
-		struct frame *f = v->cur->frames[reg->frame];
+		struct frame *f;
+
+		if (reg->frame >= v->cur->frame_count) /* cannot happen: dropped at return */
+			return reject(v, "R%u points into a returned frame", regno);
+		f = v->cur->frames[reg->frame];
 		int32_t last;
 		uint64_t span;
 
