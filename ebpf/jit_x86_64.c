@@ -157,6 +157,7 @@ struct jit_ctx {
 	uint32_t *off;
 	uint32_t *prev_off; /* the previous pass's off[], used for branch targets */
 	bool *long_branch;  /* sticky: insn i's branch needs rel32 */
+	bool layout_known;  /* prev_off holds a previous pass's offsets */
 	bool *func_start;   /* insn i begins a function (0 or a local call target) */
 	uint64_t *blind_key; /* per insn, when blinding constants; else NULL */
 	uint32_t prologue_size;
@@ -258,7 +259,10 @@ static void jit_emit_jump_rel32(struct jit_ctx *ctx, int cc, uint32_t target)
 
 /*
  * Branch of insn i to insn target: rel8 when the previous pass's layout
- * says it fits and it has never been long, else rel32 (sticky).
+ * says it fits and it has never been long, else rel32 (sticky). The first
+ * pass knows no layout and assumes every branch short: starting from the
+ * smallest code, lengths only grow, and the pass that changes no offset
+ * has checked every branch against the final layout.
  */
 static void jit_emit_branch(struct jit_ctx *ctx, size_t i, int cc, size_t target)
 {
@@ -269,7 +273,7 @@ static void jit_emit_branch(struct jit_ctx *ctx, size_t i, int cc, size_t target
 		size_t size = cc < 0 ? X86_JMP_REL8_SIZE : X86_JCC_REL8_SIZE;
 		int64_t rel = (int64_t)dest - (int64_t)(b->len + size);
 
-		if (x86_fits_s8(rel)) {
+		if (!ctx->layout_known || x86_fits_s8(rel)) {
 			x86_u8(b, cc < 0 ? X86_OP_JMP_REL8 : X86_OP_JCC_REL8 + cc);
 			x86_u8(b, (uint8_t)(int8_t)rel);
 			return;
@@ -470,7 +474,13 @@ static void jit_emit_mov(struct jit_ctx *ctx, const struct ebpf_insn *insn, bool
 	unsigned int w = jit_width(is64);
 
 	if (src.is_imm) {
-		x86_mov_ri32(b, w, dst, src.imm);
+		/* the shortest form with the same 64-bit result */
+		if (src.imm == 0)
+			x86_rr(b, 0, X86_OP_XOR_RM_R, dst, dst);
+		else if (src.imm > 0 || !is64)
+			x86_mov_r32_imm(b, dst, (uint32_t)src.imm);
+		else
+			x86_mov_ri32(b, w, dst, src.imm);
 		return;
 	}
 	switch (insn->offset) {
@@ -885,7 +895,7 @@ static void jit_emit_lddw(struct jit_ctx *ctx, size_t i)
 		x86_mov_ri64(b, JIT_TMP, ctx->blind_key[i]);
 		x86_rr(b, X86_W, X86_OP_XOR_RM_R, JIT_TMP, dst);
 	} else if (value <= UINT32_MAX) {
-		x86_mov_ri32(b, 0, dst, (int32_t)value);
+		x86_mov_r32_imm(b, dst, (uint32_t)value);
 	} else if (x86_fits_s32((int64_t)value)) {
 		x86_mov_ri32(b, X86_W, dst, (int32_t)value);
 	} else {
@@ -1375,6 +1385,7 @@ static int jit_layout(struct jit_ctx *ctx)
 		swap = ctx->prev_off;
 		ctx->prev_off = ctx->off;
 		ctx->off = swap;
+		ctx->layout_known = true;
 		/* a pathological chain of near/far branches: give up on rel8 */
 		if (pass == JIT_MAX_LAYOUT_PASSES)
 			memset(ctx->long_branch, true, n * sizeof(*ctx->long_branch));

@@ -236,6 +236,14 @@ static inline void x86_mov_ri32(struct x86_buf *b, unsigned int flags, uint8_t r
 	x86_u32(b, (uint32_t)imm);
 }
 
+/* mov r32, imm32 (the short B8+r form; zero-extends to 64 bits). */
+static inline void x86_mov_r32_imm(struct x86_buf *b, uint8_t reg, uint32_t imm)
+{
+	x86_rex(b, 0, 0, reg);
+	x86_u8(b, X86_OP_MOV_R_IMM + (reg & 7));
+	x86_u32(b, imm);
+}
+
 static inline void x86_mov_ri64(struct x86_buf *b, uint8_t reg, uint64_t imm)
 {
 	x86_rex(b, X86_W, 0, reg);
