@@ -239,7 +239,10 @@ static void log_state(struct verifier *v)
 	ebpf_log_printf(v->log, "\n");
 }
 
-/* Names the instruction being checked, then the broken rule. */
+/*
+ * Names the instruction being checked, then the broken rule, then the
+ * registers and stack it was checked against.
+ */
 static int reject(struct verifier *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static int reject(struct verifier *v, const char *fmt, ...)
@@ -253,6 +256,8 @@ static int reject(struct verifier *v, const char *fmt, ...)
 	if (v->insn < v->count)
 		log_insn(v, v->insn);
 	ebpf_log_printf(v->log, "%s\n", reason);
+	if (v->cur)
+		log_state(v);
 	return -EACCES;
 }
 

@@ -251,3 +251,14 @@ def test_pruning_makes_diamonds_linear(raw_program, run_tool):
     assert result.returncode == 0, result.stdout
     processed = int(re.search(r"processed (\d+) insns", result.stdout)[1])
     assert processed < 400, result.stdout
+
+
+def test_rejection_shows_the_state(raw_program, run_tool):
+    """insn, rule, then the registers the access was checked against."""
+    with open(os.path.join(CASES, "reject", "pkt_one_past.s")) as f:
+        prog = raw_program(f.read())
+    lines = verify(run_tool, "--type", "xdp", "--raw", prog).stdout.splitlines()
+    assert lines[1] == "7: (71) r0 = *(u8 *)(r2 + 14)"
+    assert lines[2] == "invalid access to packet, off=14 size=1, R2 range=14"
+    assert "R2=pkt(id=0,off=0,r=14,var=0)" in lines[3]
+    assert "R3=pkt_end" in lines[3]
