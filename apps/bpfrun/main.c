@@ -11,8 +11,10 @@
  * its own earlier run: the host-side tests compare stateless programs.
  * Options (kernel command line after "--"): "repeat N" also times N runs of
  * each pair under each engine and prints the median ns/run of 11 batches.
- * Exit status: 0, or 2 when an object failed to load or compile (the
- * reason is printed).
+ * Every program is verified before it runs: there is no switch to skip it.
+ * Exit status: 0; 2 when an object failed to load or compile; 3 when the
+ * verifier rejected a program (its log is printed and nothing of that
+ * object runs).
  */
 #include <inttypes.h>
 #include <stdbool.h>
@@ -28,7 +30,9 @@
 #define XDP_HEADROOM 256
 #define XDP_TAILROOM 256
 #define TIMING_BATCHES 11
-#define LOG_SIZE 4096
+#define LOG_SIZE 16384
+#define STATUS_LOAD_FAILED 2
+#define STATUS_REJECTED 3
 
 struct frame_buf {
 	uint8_t *buf;
@@ -84,7 +88,32 @@ static uint64_t median_ns_per_run(const struct ebpf_prog *prog, bool interp,
 	return batch_ns[TIMING_BATCHES / 2];
 }
 
-/* Returns 0, or 2 when the object cannot be loaded or compiled. */
+/* Verifies and compiles every XDP program of obj: 0 or an exit status. */
+static int prepare_object(const char *obj_name, struct ebpf_object *obj, char *log_buf,
+			  struct ebpf_log *log)
+{
+	for (size_t p = 0; p < ebpf_object_prog_count(obj); p++) {
+		struct ebpf_prog *prog = ebpf_object_prog(obj, p);
+		struct ebpf_verify_stats stats;
+		if (ebpf_prog_get_type(prog) != EBPF_PROG_TYPE_XDP)
+			continue;
+		log->len = 0;
+		if (ebpf_verify(prog, log, &stats) != 0) {
+			printf("bpfrun: %s:%s rejected by the verifier:\n%s\n", obj_name,
+			       ebpf_prog_get_name(prog), log_buf);
+			return STATUS_REJECTED;
+		}
+		printf("bpfrun: %s:%s verified (%" PRIu64 " insns processed)\n", obj_name,
+		       ebpf_prog_get_name(prog), stats.insns_processed);
+		if (ebpf_prog_jit(prog, &(struct ebpf_jit_opts){ 0 }, log) != 0) {
+			printf("bpfrun: %s:%s: JIT: %s\n", obj_name, ebpf_prog_get_name(prog), log_buf);
+			return STATUS_LOAD_FAILED;
+		}
+	}
+	return 0;
+}
+
+/* Returns 0 or an exit status (see the top of this file). */
 static int run_object(const struct kernel_module *obj_module, unsigned repeat)
 {
 	char log_buf[LOG_SIZE] = "";
@@ -93,18 +122,17 @@ static int run_object(const struct kernel_module *obj_module, unsigned repeat)
 
 	if (ebpf_object_load_elf(obj_module->data, obj_module->size, &obj, &log) != 0) {
 		printf("bpfrun: %s: %s\n", obj_module->name, log_buf);
-		return 2;
+		return STATUS_LOAD_FAILED;
+	}
+	int status = prepare_object(obj_module->name, obj, log_buf, &log);
+	if (status) {
+		ebpf_object_free(obj);
+		return status;
 	}
 	for (size_t p = 0; p < ebpf_object_prog_count(obj); p++) {
 		struct ebpf_prog *prog = ebpf_object_prog(obj, p);
 		if (ebpf_prog_get_type(prog) != EBPF_PROG_TYPE_XDP)
 			continue;
-		if (ebpf_prog_jit(prog, &(struct ebpf_jit_opts){ 0 }, &log) != 0) {
-			printf("bpfrun: %s:%s: JIT: %s\n", obj_module->name, ebpf_prog_get_name(prog),
-			       log_buf);
-			ebpf_object_free(obj);
-			return 2;
-		}
 		for (size_t f = 0; f < kernel_module_count(); f++) {
 			const struct kernel_module *frame = kernel_module_get(f);
 			if (ends_with(frame->name, ".o"))
@@ -114,7 +142,7 @@ static int run_object(const struct kernel_module *obj_module, unsigned repeat)
 			if (!fb.buf) {
 				printf("bpfrun: out of memory\n");
 				ebpf_object_free(obj);
-				return 2;
+				return STATUS_LOAD_FAILED;
 			}
 			uint64_t interp = run_once(prog, true, frame, &fb);
 			uint64_t jit = run_once(prog, false, frame, &fb);

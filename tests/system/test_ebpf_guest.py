@@ -76,3 +76,16 @@ def test_guest_reports_a_broken_object(bpfrun_image, tmp_path):
     result = boot(bpfrun_image, "--module", str(broken))
     assert result.status == 2, result.output
     assert re.search(r"bpfrun: broken\.o: .+", result.output), result.output
+
+
+def test_guest_never_runs_a_rejected_program(bpfrun_image, inputs, tmp_path):
+    obj = tmp_path / "pkt_unchecked.o"
+    subprocess.run(["clang", "-O2", "-g", "-target", "bpf", multiarch_include(), "-c",
+                    str(ROOT / "tests" / "ebpf" / "verifier" / "reject_c" / "pkt_unchecked.c"),
+                    "-o", str(obj)], check=True)
+    _, frames = inputs
+    result = boot(bpfrun_image, "--module", str(obj), "--module", str(frames[0]))
+    assert result.status == 3, result.output
+    assert "pkt_unchecked.o:pkt_unchecked rejected by the verifier" in result.output
+    assert "invalid access to packet" in result.output
+    assert "run pkt_unchecked.o" not in result.output
