@@ -58,6 +58,10 @@
  * interpreter happens to keep them). Legacy packet loads (§5.5) go
  * through a C function and preserve r1-r5.
  *
+ * One peephole: clang's five-instruction 32-bit rotate becomes one rol
+ * when a "demanded bits" dataflow shows nothing reads what differs (see
+ * "rotates"); it runs on direct-entry programs, never on blinded code.
+ *
  * Branches use rel8 where the target is near: layout passes repeat until
  * the instruction offsets stop changing (a branch made long stays long,
  * so lengths only grow and the passes converge). Then the code is written
@@ -170,6 +174,8 @@ struct jit_ctx {
 	uint32_t direct_frame;	  /* bytes below the saves: stack and alignment pad */
 	bool direct_uses_fp;	  /* rbp = r10 is set up */
 	uint16_t zero_at_entry;	  /* BPF registers that may be read before written */
+	struct jit_consts *consts; /* per insn, while finding rotates */
+	bool *rotate_at;	  /* insn i starts a rotate idiom (jit_find_rotates) */
 };
 
 /* ---- legacy packet access (RFC 9669 §5.5) ---------------------------- */
@@ -1233,6 +1239,372 @@ static void jit_emit_direct_epilogue(struct jit_ctx *ctx)
 	x86_u8(b, X86_OP_RET);
 }
 
+/* ---- rotates --------------------------------------------------------- */
+
+/*
+ * BPF has no rotate, so clang writes a 32-bit rotate of a value kept in a
+ * 64-bit register h as
+ *     t = h; t &= bits [k, 32); t >>= k; h <<= 32 - k; h |= t
+ * whose dependency chain (and, shr, or) is three times rol's. It is one
+ * "rol h32, 32 - k" when nothing later reads t or the upper half of h
+ * (which the five instructions leave non-zero): a backward "demanded bits"
+ * dataflow proves that. The mask is in a register that holds a known
+ * constant (jit_find_consts): an and-immediate sign-extends, so its mask
+ * would also keep bits of the upper half, which then reach the lower.
+ */
+#define JIT_ROTATE_INSNS 5
+#define JIT_ROTATE_BITS 32
+#define JIT_LOW_HALF 0xffffffffull
+/* Bounds the analysis' memory (88 bytes per instruction) and time. */
+#define JIT_MAX_ROTATE_SCAN_INSNS 4096
+
+/* Bits of each register some later instruction may still use. */
+struct jit_demand {
+	uint64_t bits[EBPF_NUM_REGS];
+};
+
+/* Every bit up to the highest one of d: what carries (add, mul) depend on. */
+static uint64_t jit_bits_up_to_top(uint64_t d)
+{
+	return d ? UINT64_MAX >> __builtin_clzll(d) : 0;
+}
+
+/* Registers known to hold a constant before an instruction. */
+struct jit_consts {
+	bool reached;
+	uint16_t known;
+	uint64_t value[EBPF_NUM_REGS];
+};
+
+/* What insn leaves in registers: constants from mov-immediate and lddw. */
+static void jit_consts_after(const struct ebpf_insn *insn, const struct jit_consts *before,
+			     struct jit_consts *after)
+{
+	uint16_t read, written;
+
+	*after = *before;
+	jit_insn_regs(insn, &read, &written);
+	after->known &= ~written;
+	if (insn->dst_reg >= EBPF_NUM_REGS)
+		return;
+	if (insn->opcode == EBPF_OP_LDDW) {
+		after->value[insn->dst_reg] =
+			(uint32_t)insn[0].imm | ((uint64_t)(uint32_t)insn[1].imm << 32);
+		after->known |= JIT_REG_BIT(insn->dst_reg);
+	} else if (insn->opcode == (EBPF_CLS_ALU64 | EBPF_ALU_MOV | EBPF_SRC_K) &&
+		   insn->offset == 0) {
+		after->value[insn->dst_reg] = (uint64_t)(int64_t)insn->imm;
+		after->known |= JIT_REG_BIT(insn->dst_reg);
+	}
+}
+
+/* Merges what one path brings into what insn `to` already had. */
+static bool jit_consts_meet(struct jit_consts *to, const struct jit_consts *from)
+{
+	uint16_t known = from->known;
+	uint8_t r;
+
+	if (!to->reached) {
+		*to = *from;
+		to->reached = true;
+		return true;
+	}
+	for (r = 0; r < EBPF_NUM_REGS; r++) {
+		if ((known & JIT_REG_BIT(r)) && to->value[r] != from->value[r])
+			known &= ~JIT_REG_BIT(r);
+	}
+	known &= to->known;
+	if (known == to->known)
+		return false;
+	to->known = known;
+	return true;
+}
+
+/*
+ * Forward constant propagation (only mov-immediate and lddw make
+ * constants); NULL when it does not converge in time.
+ */
+static struct jit_consts *jit_find_consts(const struct jit_ctx *ctx, const bool *is_start)
+{
+	const struct ebpf_prog *prog = ctx->prog;
+	size_t n = prog->insn_count, i, k, count, sweep, next[2];
+	struct jit_consts *in = calloc(n, sizeof(*in));
+	struct jit_consts out;
+	bool changed = true;
+
+	if (!in)
+		return NULL;
+	in[0].reached = true;
+	for (sweep = 0; changed && sweep < JIT_MAX_DATAFLOW_SWEEPS; sweep++) {
+		changed = false;
+		for (i = 0; i < n; i++) {
+			if (!is_start[i] || !in[i].reached)
+				continue;
+			jit_consts_after(&prog->insns[i], &in[i], &out);
+			count = jit_successors(prog, i, next);
+			for (k = 0; k < count; k++) {
+				if (next[k] < n)
+					changed |= jit_consts_meet(&in[next[k]], &out);
+			}
+		}
+	}
+	if (changed) {
+		free(in);
+		return NULL;
+	}
+	return in;
+}
+
+static bool jit_known_constant(const struct jit_ctx *ctx, size_t i, uint8_t reg, uint64_t *value)
+{
+	if (!ctx->consts || reg >= EBPF_NUM_REGS || !(ctx->consts[i].known & JIT_REG_BIT(reg)))
+		return false;
+	*value = ctx->consts[i].value[reg];
+	return true;
+}
+
+/* Demanded bits of an ALU64 operation's operands, given the result's (d). */
+static void jit_alu64_demand(const struct jit_ctx *ctx, size_t i, uint64_t d, uint64_t *dst_use,
+			     uint64_t *src_use)
+{
+	const struct ebpf_insn *insn = &ctx->prog->insns[i];
+	bool src_x = (insn->opcode & EBPF_SRC_MASK) == EBPF_SRC_X;
+	unsigned int shift = (unsigned int)insn->imm & JIT_SHIFT_MASK_64;
+	uint64_t mask;
+
+	*dst_use = *src_use = d ? UINT64_MAX : 0;
+	switch (insn->opcode & EBPF_OP_MASK) {
+	case EBPF_ALU_ADD:
+	case EBPF_ALU_SUB:
+	case EBPF_ALU_MUL:
+	case EBPF_ALU_NEG:
+		*dst_use = *src_use = jit_bits_up_to_top(d);
+		break;
+	case EBPF_ALU_OR:
+	case EBPF_ALU_XOR:
+		*dst_use = *src_use = d;
+		break;
+	case EBPF_ALU_AND:
+		if (!src_x)
+			*dst_use = d & (uint64_t)(int64_t)insn->imm;
+		else if (jit_known_constant(ctx, i, insn->src_reg, &mask))
+			*dst_use = d & mask;
+		else
+			*dst_use = *src_use = d;
+		break;
+	case EBPF_ALU_LSH:
+		if (!src_x)
+			*dst_use = d >> shift;
+		break;
+	case EBPF_ALU_RSH:
+		if (!src_x)
+			*dst_use = d << shift;
+		break;
+	case EBPF_ALU_MOV:
+		if (insn->offset == 0)
+			*src_use = d;
+		break;
+	default:
+		break;
+	}
+}
+
+/* Demanded bits before insn i, from those after it (RFC 9669 §4 semantics). */
+static void jit_demand_before(const struct jit_ctx *ctx, size_t i, const struct jit_demand *after,
+			      struct jit_demand *before)
+{
+	const struct ebpf_insn *insn = &ctx->prog->insns[i];
+	uint8_t cls = insn->opcode & EBPF_CLS_MASK;
+	uint8_t op = insn->opcode & EBPF_OP_MASK;
+	uint16_t read, written;
+	uint64_t d, dst_use, src_use;
+	uint8_t r;
+
+	*before = *after;
+	jit_insn_regs(insn, &read, &written);
+	if ((cls == EBPF_CLS_ALU || cls == EBPF_CLS_ALU64) && insn->dst_reg < EBPF_NUM_REGS &&
+	    insn->src_reg < EBPF_NUM_REGS) {
+		d = after->bits[insn->dst_reg];
+		if (cls == EBPF_CLS_ALU64)
+			jit_alu64_demand(ctx, i, d, &dst_use, &src_use);
+		else if (op == EBPF_ALU_END)
+			dst_use = src_use = d ? UINT64_MAX : 0; /* a 64-bit swap */
+		else /* ALU32 reads only the low halves; the result's upper half is 0 */
+			dst_use = src_use = (d & JIT_LOW_HALF) ? JIT_LOW_HALF : 0;
+		before->bits[insn->dst_reg] = 0;
+		if (read & JIT_REG_BIT(insn->dst_reg))
+			before->bits[insn->dst_reg] |= dst_use;
+		/* src_reg is meaningful only for a register source (not END, NEG) */
+		if ((insn->opcode & EBPF_SRC_MASK) == EBPF_SRC_X && op != EBPF_ALU_END &&
+		    op != EBPF_ALU_NEG)
+			before->bits[insn->src_reg] |= src_use;
+		return;
+	}
+	for (r = 0; r < EBPF_NUM_REGS; r++) {
+		if (written & JIT_REG_BIT(r))
+			before->bits[r] = 0;
+	}
+	for (r = 0; r < EBPF_NUM_REGS; r++) {
+		if (read & JIT_REG_BIT(r))
+			before->bits[r] = UINT64_MAX;
+	}
+}
+
+/* Demanded bits after insn i: the union over its successors. */
+static void jit_demand_after(const struct jit_ctx *ctx, const struct jit_demand *in, size_t i,
+			     struct jit_demand *out)
+{
+	size_t next[2], count = jit_successors(ctx->prog, i, next), k;
+	uint8_t r;
+
+	memset(out, 0, sizeof(*out));
+	for (k = 0; k < count; k++) {
+		if (next[k] >= ctx->prog->insn_count)
+			continue;
+		for (r = 0; r < EBPF_NUM_REGS; r++)
+			out->bits[r] |= in[next[k]].bits[r];
+	}
+}
+
+/*
+ * Backward sweeps until nothing changes; in[i] = demanded bits before insn
+ * i. Returns NULL (no rotates) when it does not converge in time.
+ */
+static struct jit_demand *jit_find_demand(const struct jit_ctx *ctx, const bool *is_start)
+{
+	size_t n = ctx->prog->insn_count, i, sweep;
+	struct jit_demand *in = calloc(n, sizeof(*in));
+	struct jit_demand out, before;
+	bool changed = true;
+
+	if (!in)
+		return NULL;
+	for (sweep = 0; changed && sweep < JIT_MAX_DATAFLOW_SWEEPS; sweep++) {
+		changed = false;
+		for (i = n; i-- > 0;) {
+			if (!is_start[i])
+				continue; /* the second slot of an lddw */
+			jit_demand_after(ctx, in, i, &out);
+			jit_demand_before(ctx, i, &out, &before);
+			if (memcmp(&before, &in[i], sizeof(before)) != 0) {
+				in[i] = before;
+				changed = true;
+			}
+		}
+	}
+	if (changed) {
+		free(in);
+		return NULL;
+	}
+	return in;
+}
+
+static bool jit_is_alu64_op(const struct ebpf_insn *insn, uint8_t op, uint8_t src, uint8_t dst)
+{
+	return insn->opcode == (EBPF_CLS_ALU64 | op | src) && insn->dst_reg == dst;
+}
+
+/*
+ * Whether insns i.. are the rotate idiom (see above) on registers that
+ * the demand in[] lets it drop: t and the upper half of h unused after.
+ */
+static bool jit_is_rotate(const struct jit_ctx *ctx, const struct jit_demand *in,
+			  const bool *is_target, size_t i)
+{
+	const struct ebpf_insn *insn = &ctx->prog->insns[i];
+	uint8_t t = insn[0].dst_reg, h = insn[0].src_reg;
+	unsigned int k, j;
+	struct jit_demand after;
+	uint64_t mask;
+
+	if (i + JIT_ROTATE_INSNS > ctx->prog->insn_count)
+		return false;
+	k = (unsigned int)insn[2].imm;
+	if (t == h ||
+	    !jit_is_alu64_op(&insn[0], EBPF_ALU_MOV, EBPF_SRC_X, t) || insn[0].offset != 0 ||
+	    !jit_is_alu64_op(&insn[2], EBPF_ALU_RSH, EBPF_SRC_K, t) || k == 0 ||
+	    k >= JIT_ROTATE_BITS ||
+	    !jit_is_alu64_op(&insn[3], EBPF_ALU_LSH, EBPF_SRC_K, h) ||
+	    insn[3].imm != (int32_t)(JIT_ROTATE_BITS - k) ||
+	    !jit_is_alu64_op(&insn[4], EBPF_ALU_OR, EBPF_SRC_X, h) || insn[4].src_reg != t)
+		return false;
+	if (!jit_is_alu64_op(&insn[1], EBPF_ALU_AND, EBPF_SRC_X, t) ||
+	    !jit_known_constant(ctx, i + 1, insn[1].src_reg, &mask))
+		return false;
+	if (mask != ((JIT_LOW_HALF >> k) << k))
+		return false;
+	for (j = 1; j < JIT_ROTATE_INSNS; j++) {
+		if (is_target[i + j])
+			return false; /* a branch into the middle sees partial results */
+	}
+	jit_demand_after(ctx, in, i + JIT_ROTATE_INSNS - 1, &after);
+	return after.bits[t] == 0 && (after.bits[h] & ~JIT_LOW_HALF) == 0;
+}
+
+/* Marks instruction starts and branch targets (for jit_find_rotates). */
+static void jit_mark_starts_and_targets(const struct ebpf_prog *prog, bool *is_start,
+					bool *is_target)
+{
+	size_t i, next[2], count, k;
+
+	for (i = 0; i < prog->insn_count; i += prog->insns[i].opcode == EBPF_OP_LDDW ? 2 : 1) {
+		is_start[i] = true;
+		count = jit_successors(prog, i, next);
+		for (k = 0; k < count; k++) {
+			bool falls_through = next[k] == i + 1;
+
+			if (next[k] < prog->insn_count && !falls_through)
+				is_target[next[k]] = true;
+		}
+	}
+}
+
+/*
+ * Fills ctx->rotate_at for direct-entry programs (the analyses assume one
+ * function) of bounded size; blinded code keeps the plain sequence.
+ */
+static int jit_find_rotates(struct jit_ctx *ctx)
+{
+	size_t n = ctx->prog->insn_count, i;
+	bool *is_start, *is_target;
+	struct jit_demand *in;
+
+	if (!ctx->direct_entry || ctx->blind_key || n > JIT_MAX_ROTATE_SCAN_INSNS)
+		return 0;
+	is_start = calloc(n, sizeof(*is_start));
+	is_target = calloc(n, sizeof(*is_target));
+	ctx->rotate_at = calloc(n, sizeof(*ctx->rotate_at));
+	if (!is_start || !is_target || !ctx->rotate_at) {
+		free(is_start);
+		free(is_target);
+		return -ENOMEM;
+	}
+	jit_mark_starts_and_targets(ctx->prog, is_start, is_target);
+	ctx->consts = jit_find_consts(ctx, is_start);
+	in = jit_find_demand(ctx, is_start);
+	for (i = 0; in && i < n; i++)
+		ctx->rotate_at[i] = is_start[i] && jit_is_rotate(ctx, in, is_target, i);
+	free(in);
+	free(ctx->consts);
+	ctx->consts = NULL;
+	free(is_start);
+	free(is_target);
+	return 0;
+}
+
+/* rol h32, 32 - k for the idiom at insn i; returns its last instruction. */
+static size_t jit_emit_rotate(struct jit_ctx *ctx, size_t i)
+{
+	const struct ebpf_insn *insn = &ctx->prog->insns[i];
+	size_t k;
+
+	x86_rr(&ctx->buf, 0, X86_OP_SHIFT_RM_IMM8, X86_SHIFT_ROL, jit_reg[insn[0].src_reg]);
+	x86_u8(&ctx->buf, (uint8_t)insn[3].imm);
+	for (k = 1; k < JIT_ROTATE_INSNS; k++)
+		ctx->off[i + k] = (uint32_t)ctx->buf.len;
+	return i + JIT_ROTATE_INSNS - 1;
+}
+
 /* ---- functions, trampoline, passes ----------------------------------- */
 
 /* sub rsp, frame; abort if too deep; rbp = top of this frame's stack. */
@@ -1307,6 +1679,10 @@ static int jit_emit_program(struct jit_ctx *ctx)
 			ctx->prologue_size = (uint32_t)(ctx->buf.len - start);
 		}
 		ctx->off[i] = (uint32_t)ctx->buf.len;
+		if (ctx->rotate_at && ctx->rotate_at[i]) {
+			i = jit_emit_rotate(ctx, i);
+			continue;
+		}
 		err = jit_emit_insn(ctx, i);
 		if (err)
 			return err;
@@ -1399,6 +1775,7 @@ static void jit_ctx_free(struct jit_ctx *ctx)
 	free(ctx->long_branch);
 	free(ctx->func_start);
 	free(ctx->blind_key);
+	free(ctx->rotate_at);
 }
 
 static int jit_compile(struct jit_ctx *ctx, const struct ebpf_jit_opts *opts,
@@ -1422,6 +1799,8 @@ static int jit_compile(struct jit_ctx *ctx, const struct ebpf_jit_opts *opts,
 	}
 	jit_mark_functions(ctx);
 	err = jit_plan_direct_entry(ctx);
+	if (!err)
+		err = jit_find_rotates(ctx);
 	if (err)
 		return err;
 	err = jit_layout(ctx);
