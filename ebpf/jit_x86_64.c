@@ -1125,38 +1125,42 @@ static int jit_find_uninit_reads(struct jit_ctx *ctx, uint16_t entry_defined, ui
 {
 	const struct ebpf_prog *prog = ctx->prog;
 	size_t n = prog->insn_count;
-	uint16_t *defined = malloc(n * sizeof(*defined));
-	uint16_t read, written;
+	/* per insn: its read and written registers (computed once), defined[i] */
+	struct {
+		uint16_t read, written, defined;
+	} *at = malloc(n * sizeof(*at));
 	size_t i, k, sweep, count, next[2];
-	bool changed = true;
+	bool changed = true, backward = false;
 
-	if (!defined)
+	if (!at)
 		return -ENOMEM;
-	for (i = 0; i < n; i++)
-		defined[i] = JIT_ALL_REGS;
-	defined[0] = entry_defined;
+	for (i = 0; i < n; i++) {
+		jit_insn_regs(&prog->insns[i], &at[i].read, &at[i].written);
+		at[i].defined = JIT_ALL_REGS;
+	}
+	at[0].defined = entry_defined;
 	for (sweep = 0; changed && sweep < JIT_MAX_DATAFLOW_SWEEPS; sweep++) {
 		changed = false;
 		for (i = 0; i < n; i += prog->insns[i].opcode == EBPF_OP_LDDW ? 2 : 1) {
-			jit_insn_regs(&prog->insns[i], &read, &written);
 			count = jit_successors(prog, i, next);
 			for (k = 0; k < count; k++) {
 				uint16_t meet;
 
 				if (next[k] >= n)
 					continue;
-				meet = defined[next[k]] & (defined[i] | written);
-				changed |= meet != defined[next[k]];
-				defined[next[k]] = meet;
+				meet = at[next[k]].defined & (at[i].defined | at[i].written);
+				changed |= meet != at[next[k]].defined;
+				at[next[k]].defined = meet;
+				backward |= next[k] <= i;
 			}
 		}
+		/* forward-only code: one sweep in order saw every predecessor first */
+		changed &= backward;
 	}
 	*uninit = changed ? JIT_ALL_REGS : 0;
-	for (i = 0; i < n && !changed; i += prog->insns[i].opcode == EBPF_OP_LDDW ? 2 : 1) {
-		jit_insn_regs(&prog->insns[i], &read, &written);
-		*uninit |= read & ~defined[i];
-	}
-	free(defined);
+	for (i = 0; i < n && !changed; i += prog->insns[i].opcode == EBPF_OP_LDDW ? 2 : 1)
+		*uninit |= at[i].read & ~at[i].defined;
+	free(at);
 	return 0;
 }
 
@@ -1508,28 +1512,34 @@ static bool jit_is_alu64_op(const struct ebpf_insn *insn, uint8_t op, uint8_t sr
  * Whether insns i.. are the rotate idiom (see above) on registers that
  * the demand in[] lets it drop: t and the upper half of h unused after.
  */
+/* The idiom's opcodes and registers at insn i, before any analysis. */
+static bool jit_has_rotate_shape(const struct ebpf_prog *prog, size_t i)
+{
+	const struct ebpf_insn *insn = &prog->insns[i];
+	uint8_t t = insn[0].dst_reg, h = insn[0].src_reg;
+	unsigned int k;
+
+	if (i + JIT_ROTATE_INSNS > prog->insn_count)
+		return false;
+	k = (unsigned int)insn[2].imm;
+	return t != h && jit_is_alu64_op(&insn[0], EBPF_ALU_MOV, EBPF_SRC_X, t) &&
+	       insn[0].offset == 0 && jit_is_alu64_op(&insn[1], EBPF_ALU_AND, EBPF_SRC_X, t) &&
+	       jit_is_alu64_op(&insn[2], EBPF_ALU_RSH, EBPF_SRC_K, t) && k > 0 &&
+	       k < JIT_ROTATE_BITS && jit_is_alu64_op(&insn[3], EBPF_ALU_LSH, EBPF_SRC_K, h) &&
+	       insn[3].imm == (int32_t)(JIT_ROTATE_BITS - k) &&
+	       jit_is_alu64_op(&insn[4], EBPF_ALU_OR, EBPF_SRC_X, h) && insn[4].src_reg == t;
+}
+
 static bool jit_is_rotate(const struct jit_ctx *ctx, const struct jit_demand *in,
 			  const bool *is_target, size_t i)
 {
 	const struct ebpf_insn *insn = &ctx->prog->insns[i];
 	uint8_t t = insn[0].dst_reg, h = insn[0].src_reg;
-	unsigned int k, j;
+	unsigned int k = (unsigned int)insn[2].imm, j;
 	struct jit_demand after;
 	uint64_t mask;
 
-	if (i + JIT_ROTATE_INSNS > ctx->prog->insn_count)
-		return false;
-	k = (unsigned int)insn[2].imm;
-	if (t == h ||
-	    !jit_is_alu64_op(&insn[0], EBPF_ALU_MOV, EBPF_SRC_X, t) || insn[0].offset != 0 ||
-	    !jit_is_alu64_op(&insn[2], EBPF_ALU_RSH, EBPF_SRC_K, t) || k == 0 ||
-	    k >= JIT_ROTATE_BITS ||
-	    !jit_is_alu64_op(&insn[3], EBPF_ALU_LSH, EBPF_SRC_K, h) ||
-	    insn[3].imm != (int32_t)(JIT_ROTATE_BITS - k) ||
-	    !jit_is_alu64_op(&insn[4], EBPF_ALU_OR, EBPF_SRC_X, h) || insn[4].src_reg != t)
-		return false;
-	if (!jit_is_alu64_op(&insn[1], EBPF_ALU_AND, EBPF_SRC_X, t) ||
-	    !jit_known_constant(ctx, i + 1, insn[1].src_reg, &mask))
+	if (!jit_known_constant(ctx, i + 1, insn[1].src_reg, &mask))
 		return false;
 	if (mask != ((JIT_LOW_HALF >> k) << k))
 		return false;
@@ -1571,6 +1581,11 @@ static int jit_find_rotates(struct jit_ctx *ctx)
 
 	if (!ctx->direct_entry || ctx->blind_key || n > JIT_MAX_ROTATE_SCAN_INSNS)
 		return 0;
+	/* the analyses cost far more than the layout: only run them if needed */
+	for (i = 0; i < n && !jit_has_rotate_shape(ctx->prog, i); i++)
+		;
+	if (i == n)
+		return 0;
 	is_start = calloc(n, sizeof(*is_start));
 	is_target = calloc(n, sizeof(*is_target));
 	ctx->rotate_at = calloc(n, sizeof(*ctx->rotate_at));
@@ -1583,7 +1598,8 @@ static int jit_find_rotates(struct jit_ctx *ctx)
 	ctx->consts = jit_find_consts(ctx, is_start);
 	in = jit_find_demand(ctx, is_start);
 	for (i = 0; in && i < n; i++)
-		ctx->rotate_at[i] = is_start[i] && jit_is_rotate(ctx, in, is_target, i);
+		ctx->rotate_at[i] = is_start[i] && jit_has_rotate_shape(ctx->prog, i) &&
+				    jit_is_rotate(ctx, in, is_target, i);
 	free(in);
 	free(ctx->consts);
 	ctx->consts = NULL;
