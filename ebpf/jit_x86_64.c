@@ -1119,9 +1119,11 @@ static size_t jit_successors(const struct ebpf_prog *prog, size_t i, size_t next
  * Forward "definitely written" dataflow over the main function: defined[i]
  * is the set of registers written on every path from the entry to insn i
  * (unreached instructions keep the full set, so they ask for nothing).
- * Returns the registers some instruction may read while not in that set.
+ * Returns the registers some instruction may read while not in that set,
+ * and in *used every register the program names.
  */
-static int jit_find_uninit_reads(struct jit_ctx *ctx, uint16_t entry_defined, uint16_t *uninit)
+static int jit_find_uninit_reads(struct jit_ctx *ctx, uint16_t entry_defined, uint16_t *uninit,
+				 uint16_t *used)
 {
 	const struct ebpf_prog *prog = ctx->prog;
 	size_t n = prog->insn_count;
@@ -1134,10 +1136,13 @@ static int jit_find_uninit_reads(struct jit_ctx *ctx, uint16_t entry_defined, ui
 
 	if (!at)
 		return -ENOMEM;
-	for (i = 0; i < n; i++) {
+	*used = 0;
+	for (i = 0; i < n; i += prog->insns[i].opcode == EBPF_OP_LDDW ? 2 : 1) {
 		jit_insn_regs(&prog->insns[i], &at[i].read, &at[i].written);
-		at[i].defined = JIT_ALL_REGS;
+		*used |= at[i].read | at[i].written;
 	}
+	for (i = 0; i < n; i++)
+		at[i].defined = JIT_ALL_REGS;
 	at[0].defined = entry_defined;
 	for (sweep = 0; changed && sweep < JIT_MAX_DATAFLOW_SWEEPS; sweep++) {
 		changed = false;
@@ -1172,7 +1177,7 @@ static int jit_plan_direct_entry(struct jit_ctx *ctx)
 {
 	static const uint8_t saved_bpf_regs[] = { 6, 7, 8, 9, EBPF_REG_FP };
 	const struct ebpf_prog *prog = ctx->prog;
-	uint16_t used = 0, read, written, entry_defined;
+	uint16_t used, entry_defined;
 	bool calls_out = false;
 	size_t i, k;
 	int err;
@@ -1187,13 +1192,11 @@ static int jit_plan_direct_entry(struct jit_ctx *ctx)
 		if (cls == EBPF_CLS_LD && insn->opcode != EBPF_OP_LDDW)
 			return 0;
 		calls_out |= insn->opcode == EBPF_OP_CALL;
-		jit_insn_regs(insn, &read, &written);
-		used |= read | written;
 	}
 	entry_defined = JIT_REG_BIT(EBPF_REG_R1) | JIT_REG_BIT(EBPF_REG_FP);
 	if (prog->type == EBPF_PROG_TYPE_UNSPEC)
 		entry_defined |= JIT_REG_BIT(EBPF_REG_R1 + 1);
-	err = jit_find_uninit_reads(ctx, entry_defined, &ctx->zero_at_entry);
+	err = jit_find_uninit_reads(ctx, entry_defined, &ctx->zero_at_entry, &used);
 	if (err)
 		return err;
 	ctx->zero_at_entry &= ~JIT_REG_BIT(EBPF_REG_R1) & ~JIT_REG_BIT(EBPF_REG_FP);
