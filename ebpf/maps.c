@@ -433,6 +433,28 @@ static void hash_free(struct ebpf_map *map)
 	free(map->hash.buckets);
 }
 
+/*
+ * Key comparison on the packet path: 4- and 8-byte keys (addresses, ports,
+ * flow ids) compare as one integer instead of through a libc call, which
+ * was a fifth of a hash-map counter program's time.
+ */
+static bool keys_equal(const void *a, const void *b, uint32_t size)
+{
+	if (size == sizeof(uint32_t)) {
+		uint32_t x, y;
+		memcpy(&x, a, sizeof(x));
+		memcpy(&y, b, sizeof(y));
+		return x == y;
+	}
+	if (size == sizeof(uint64_t)) {
+		uint64_t x, y;
+		memcpy(&x, a, sizeof(x));
+		memcpy(&y, b, sizeof(y));
+		return x == y;
+	}
+	return memcmp(a, b, size) == 0;
+}
+
 static struct hash_elem *hash_find(const struct ebpf_map *map, const void *key, uint32_t hash)
 {
 	const struct map_hash *h = &map->hash;
@@ -440,7 +462,7 @@ static struct hash_elem *hash_find(const struct ebpf_map *map, const void *key, 
 	for (uint32_t i = h->buckets[hash & h->bucket_mask]; i != HASH_NIL;) {
 		struct hash_elem *elem = hash_elem_at(h, i);
 
-		if (elem->hash == hash && memcmp(elem->data, key, map->def.key_size) == 0)
+		if (elem->hash == hash && keys_equal(elem->data, key, map->def.key_size))
 			return elem;
 		i = elem->next;
 	}
