@@ -35,13 +35,11 @@ static void list_programs(const struct ebpf_object *obj, char *out, size_t outle
 	}
 }
 
-static int load_elf(const char *path, const char *section, struct loaded_program *out, char *err,
-		    size_t errlen)
+/* Reads and loads the object at path; the loader's message goes to err. */
+static int load_object_file(const char *path, struct ebpf_object **objp, char *err, size_t errlen)
 {
 	char log_buf[LOG_BYTES] = "";
 	struct ebpf_log log = {.buf = log_buf, .size = sizeof(log_buf)};
-	struct ebpf_object *obj;
-	struct ebpf_prog *prog;
 	void *data;
 	size_t size;
 	int ret;
@@ -49,12 +47,23 @@ static int load_elf(const char *path, const char *section, struct loaded_program
 	ret = read_whole_file(path, &data, &size, err, errlen);
 	if (ret)
 		return ret;
-	ret = ebpf_object_load_elf(data, size, &obj, &log);
+	ret = ebpf_object_load_elf(data, size, objp, &log);
 	free(data);
-	if (ret) {
+	if (ret)
 		snprintf(err, errlen, "%s", log_buf[0] ? log_buf : strerror(-ret));
+	return ret;
+}
+
+static int load_elf(const char *path, const char *section, struct loaded_program *out, char *err,
+		    size_t errlen)
+{
+	struct ebpf_object *obj;
+	struct ebpf_prog *prog;
+	int ret;
+
+	ret = load_object_file(path, &obj, err, errlen);
+	if (ret)
 		return ret;
-	}
 	prog = section ? ebpf_object_find_prog(obj, section) : ebpf_object_prog(obj, 0);
 	if (!prog) {
 		char names[LOG_BYTES];
@@ -109,23 +118,13 @@ static const char *map_type_name(uint32_t type)
 
 int elf_object_info(const char *path, FILE *out, char *err, size_t errlen)
 {
-	char log_buf[LOG_BYTES] = "";
-	struct ebpf_log log = {.buf = log_buf, .size = sizeof(log_buf)};
 	struct ebpf_object *obj;
 	size_t i, count;
-	void *data;
-	size_t size;
 	int ret;
 
-	ret = read_whole_file(path, &data, &size, err, errlen);
+	ret = load_object_file(path, &obj, err, errlen);
 	if (ret)
 		return ret;
-	ret = ebpf_object_load_elf(data, size, &obj, &log);
-	free(data);
-	if (ret) {
-		snprintf(err, errlen, "%s", log_buf[0] ? log_buf : strerror(-ret));
-		return ret;
-	}
 	fprintf(out, "license: %s\nprograms:\n", ebpf_object_license(obj));
 	for (i = 0; i < ebpf_object_prog_count(obj); i++) {
 		const struct ebpf_prog *prog = ebpf_object_prog(obj, i);
