@@ -13,39 +13,33 @@
 #include <sys/mman.h>
 
 #include <cmocka.h>
+#include <linux/bpf.h>
 
 #include "ebpf_internal.h"
 #include "maps.h"
 
-/* Linux BPF_FUNC_* numbers, spelled out so the test checks the table. */
-enum {
-	FUNC_MAP_LOOKUP_ELEM = 1,
-	FUNC_MAP_UPDATE_ELEM = 2,
-	FUNC_MAP_DELETE_ELEM = 3,
-	FUNC_KTIME_GET_NS = 5,
-	FUNC_TRACE_PRINTK = 6,
-	FUNC_GET_PRANDOM_U32 = 7,
-	FUNC_GET_SMP_PROCESSOR_ID = 8,
-	FUNC_TAIL_CALL = 12,
-	FUNC_REDIRECT = 23,
-	FUNC_CSUM_DIFF = 28,
-	FUNC_XDP_ADJUST_HEAD = 44,
-	FUNC_REDIRECT_MAP = 51,
-	FUNC_XDP_ADJUST_META = 54,
-	FUNC_XDP_ADJUST_TAIL = 65,
-	FUNC_KTIME_GET_BOOT_NS = 125,
-	FUNC_RINGBUF_OUTPUT = 130,
-	FUNC_RINGBUF_RESERVE = 131,
-	FUNC_RINGBUF_SUBMIT = 132,
-	FUNC_RINGBUF_DISCARD = 133,
-};
+/* Linux's own BPF_FUNC_* numbers (<linux/bpf.h>) check ukbpf's helper table. */
 
 static const int32_t offered[] = {
-    FUNC_MAP_LOOKUP_ELEM, FUNC_MAP_UPDATE_ELEM, FUNC_MAP_DELETE_ELEM,	   FUNC_KTIME_GET_NS,
-    FUNC_TRACE_PRINTK,	  FUNC_GET_PRANDOM_U32, FUNC_GET_SMP_PROCESSOR_ID, FUNC_TAIL_CALL,
-    FUNC_REDIRECT,	  FUNC_CSUM_DIFF,	FUNC_XDP_ADJUST_HEAD,	   FUNC_REDIRECT_MAP,
-    FUNC_XDP_ADJUST_META, FUNC_XDP_ADJUST_TAIL, FUNC_KTIME_GET_BOOT_NS,	   FUNC_RINGBUF_OUTPUT,
-    FUNC_RINGBUF_RESERVE, FUNC_RINGBUF_SUBMIT,	FUNC_RINGBUF_DISCARD,
+    BPF_FUNC_map_lookup_elem,
+    BPF_FUNC_map_update_elem,
+    BPF_FUNC_map_delete_elem,
+    BPF_FUNC_ktime_get_ns,
+    BPF_FUNC_trace_printk,
+    BPF_FUNC_get_prandom_u32,
+    BPF_FUNC_get_smp_processor_id,
+    BPF_FUNC_tail_call,
+    BPF_FUNC_redirect,
+    BPF_FUNC_csum_diff,
+    BPF_FUNC_xdp_adjust_head,
+    BPF_FUNC_redirect_map,
+    BPF_FUNC_xdp_adjust_meta,
+    BPF_FUNC_xdp_adjust_tail,
+    BPF_FUNC_ktime_get_boot_ns,
+    BPF_FUNC_ringbuf_output,
+    BPF_FUNC_ringbuf_reserve,
+    BPF_FUNC_ringbuf_submit,
+    BPF_FUNC_ringbuf_discard,
 };
 
 static uint64_t call(int32_t id, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
@@ -117,20 +111,23 @@ static void test_table_offers_linux_numbers(void **state)
 		assert_non_null(helper);
 		assert_int_equal(helper->id, offered[i]);
 		assert_memory_equal(helper->name, "bpf_", 4);
-		assert_true(helper->fn != NULL || offered[i] == FUNC_TAIL_CALL);
+		assert_true(helper->fn != NULL || offered[i] == BPF_FUNC_tail_call);
 	}
-	assert_null(ebpf_helper_find(FUNC_TAIL_CALL)->fn);
-	assert_string_equal(ebpf_helper_find(FUNC_MAP_LOOKUP_ELEM)->name, "bpf_map_lookup_elem");
-	assert_int_equal(ebpf_helper_find(FUNC_MAP_LOOKUP_ELEM)->ret, EBPF_RET_MAP_VALUE_OR_NULL);
-	assert_int_equal(ebpf_helper_find(FUNC_RINGBUF_RESERVE)->ret, EBPF_RET_ALLOC_MEM_OR_NULL);
-	assert_true(ebpf_helper_find(FUNC_XDP_ADJUST_HEAD)->changes_packet_data);
-	assert_false(ebpf_helper_find(FUNC_REDIRECT)->changes_packet_data);
-	assert_int_equal(ebpf_helper_find(FUNC_XDP_ADJUST_TAIL)->prog_type_mask,
+	assert_null(ebpf_helper_find(BPF_FUNC_tail_call)->fn);
+	assert_string_equal(ebpf_helper_find(BPF_FUNC_map_lookup_elem)->name,
+			    "bpf_map_lookup_elem");
+	assert_int_equal(ebpf_helper_find(BPF_FUNC_map_lookup_elem)->ret,
+			 EBPF_RET_MAP_VALUE_OR_NULL);
+	assert_int_equal(ebpf_helper_find(BPF_FUNC_ringbuf_reserve)->ret,
+			 EBPF_RET_ALLOC_MEM_OR_NULL);
+	assert_true(ebpf_helper_find(BPF_FUNC_xdp_adjust_head)->changes_packet_data);
+	assert_false(ebpf_helper_find(BPF_FUNC_redirect)->changes_packet_data);
+	assert_int_equal(ebpf_helper_find(BPF_FUNC_xdp_adjust_tail)->prog_type_mask,
 			 1u << EBPF_PROG_TYPE_XDP);
 	assert_null(ebpf_helper_find(0));
 	assert_null(ebpf_helper_find(4)); /* probe_read: not offered */
 	assert_null(ebpf_helper_find(-1));
-	assert_null(ebpf_helper_find(FUNC_RINGBUF_DISCARD + 1));
+	assert_null(ebpf_helper_find(BPF_FUNC_ringbuf_discard + 1));
 	assert_null(ebpf_helper_find(100000));
 }
 
@@ -145,35 +142,35 @@ static void test_map_helpers(void **state)
 	uint64_t *found;
 
 	assert_int_equal(ebpf_map_create(&def, "h", &map, NULL), 0);
-	assert_int_equal(call(FUNC_MAP_LOOKUP_ELEM, reg(map), reg(&key), 0, 0, 0), 0);
+	assert_int_equal(call(BPF_FUNC_map_lookup_elem, reg(map), reg(&key), 0, 0, 0), 0);
 	assert_int_equal(
-	    call(FUNC_MAP_UPDATE_ELEM, reg(map), reg(&key), reg(&value), EBPF_NOEXIST, 0), 0);
+	    call(BPF_FUNC_map_update_elem, reg(map), reg(&key), reg(&value), EBPF_NOEXIST, 0), 0);
 	assert_int_equal(
-	    call(FUNC_MAP_UPDATE_ELEM, reg(map), reg(&key), reg(&value), EBPF_NOEXIST, 0),
+	    call(BPF_FUNC_map_update_elem, reg(map), reg(&key), reg(&value), EBPF_NOEXIST, 0),
 	    err_reg(-EEXIST));
 	assert_int_equal(
-	    call(FUNC_MAP_UPDATE_ELEM, reg(map), reg(&other), reg(&value), EBPF_EXIST, 0),
+	    call(BPF_FUNC_map_update_elem, reg(map), reg(&other), reg(&value), EBPF_EXIST, 0),
 	    err_reg(-ENOENT));
 	assert_int_equal(
-	    call(FUNC_MAP_UPDATE_ELEM, reg(map), reg(&other), reg(&value), EBPF_ANY, 0), 0);
+	    call(BPF_FUNC_map_update_elem, reg(map), reg(&other), reg(&value), EBPF_ANY, 0), 0);
 	assert_int_equal(
-	    call(FUNC_MAP_UPDATE_ELEM, reg(map), reg(&third), reg(&value), EBPF_ANY, 0),
+	    call(BPF_FUNC_map_update_elem, reg(map), reg(&third), reg(&value), EBPF_ANY, 0),
 	    err_reg(-E2BIG));
-	found = (uint64_t *)(uintptr_t)call(FUNC_MAP_LOOKUP_ELEM, reg(map), reg(&key), 0, 0, 0);
+	found = (uint64_t *)(uintptr_t)call(BPF_FUNC_map_lookup_elem, reg(map), reg(&key), 0, 0, 0);
 	assert_non_null(found);
 	assert_int_equal(*found, 42);
-	assert_int_equal(call(FUNC_MAP_DELETE_ELEM, reg(map), reg(&key), 0, 0, 0), 0);
-	assert_int_equal(call(FUNC_MAP_DELETE_ELEM, reg(map), reg(&key), 0, 0, 0),
+	assert_int_equal(call(BPF_FUNC_map_delete_elem, reg(map), reg(&key), 0, 0, 0), 0);
+	assert_int_equal(call(BPF_FUNC_map_delete_elem, reg(map), reg(&key), 0, 0, 0),
 			 err_reg(-ENOENT));
 	ebpf_map_free(map);
 }
 
 static void test_platform_helpers(void **state)
 {
-	assert_int_equal(call(FUNC_KTIME_GET_NS, 0, 0, 0, 0, 0), 123456789);
-	assert_int_equal(call(FUNC_KTIME_GET_BOOT_NS, 0, 0, 0, 0, 0), 123456789);
-	assert_int_equal(call(FUNC_GET_PRANDOM_U32, 0, 0, 0, 0, 0), 0xdecafbad);
-	assert_int_equal(call(FUNC_GET_SMP_PROCESSOR_ID, 0, 0, 0, 0, 0), 0);
+	assert_int_equal(call(BPF_FUNC_ktime_get_ns, 0, 0, 0, 0, 0), 123456789);
+	assert_int_equal(call(BPF_FUNC_ktime_get_boot_ns, 0, 0, 0, 0, 0), 123456789);
+	assert_int_equal(call(BPF_FUNC_get_prandom_u32, 0, 0, 0, 0, 0), 0xdecafbad);
+	assert_int_equal(call(BPF_FUNC_get_smp_processor_id, 0, 0, 0, 0, 0), 0);
 }
 
 /* ---- trace_printk --------------------------------------------------------------- */
@@ -182,7 +179,7 @@ static int64_t printk3(const char *fmt, uint64_t a1, uint64_t a2, uint64_t a3)
 {
 	trace_len = 0;
 	trace_text[0] = '\0';
-	return (int64_t)call(FUNC_TRACE_PRINTK, reg(fmt), strlen(fmt) + 1, a1, a2, a3);
+	return (int64_t)call(BPF_FUNC_trace_printk, reg(fmt), strlen(fmt) + 1, a1, a2, a3);
 }
 
 static void expect_printk(const char *fmt, uint64_t a1, uint64_t a2, uint64_t a3,
@@ -209,7 +206,8 @@ static void test_trace_printk_formats(void **state)
 static void expect_printk_rejected(const char *fmt, size_t fmt_size)
 {
 	trace_calls = 0;
-	assert_int_equal(call(FUNC_TRACE_PRINTK, reg(fmt), fmt_size, 1, 2, 3), err_reg(-EINVAL));
+	assert_int_equal(call(BPF_FUNC_trace_printk, reg(fmt), fmt_size, 1, 2, 3),
+			 err_reg(-EINVAL));
 	assert_int_equal(trace_calls, 0);
 }
 
@@ -259,15 +257,16 @@ static void test_csum_diff_sums_words(void **state)
 	 * 0x00001140, 0x0100a8c0, 0xc700a8c0; their sum is 0x1_3b41_6305,
 	 * and adding the carry back gives 0x3b416306.
 	 */
-	sum = call(FUNC_CSUM_DIFF, 0, 0, reg(header), sizeof(header), 0);
+	sum = call(BPF_FUNC_csum_diff, 0, 0, reg(header), sizeof(header), 0);
 	assert_int_equal(sum, 0x3b416306);
 	/* Stored in memory, the folded complement is the bytes b8 61. */
 	uint16_t check = csum_fold((uint32_t)sum);
 	assert_memory_equal(&check, "\xb8\x61", 2);
 	/* The seed is added in. */
-	assert_int_equal(call(FUNC_CSUM_DIFF, 0, 0, reg(header), sizeof(header), 1), 0x3b416307);
+	assert_int_equal(call(BPF_FUNC_csum_diff, 0, 0, reg(header), sizeof(header), 1),
+			 0x3b416307);
 	/* Nothing to sum: the seed comes back. */
-	assert_int_equal(call(FUNC_CSUM_DIFF, 0, 0, 0, 0, 0x1234), 0x1234);
+	assert_int_equal(call(BPF_FUNC_csum_diff, 0, 0, 0, 0, 0x1234), 0x1234);
 }
 
 /* RFC 1624 incremental update: HC' = ~(~HC + ~m + m'). */
@@ -286,9 +285,9 @@ static void test_csum_diff_incremental_update(void **state)
 	memcpy(&new_word, packet + 8, 4);
 	/* The checksum field is part of the word: take it out of both. */
 	old_word &= 0x0000ffff;
-	new_check = csum_fold((uint32_t)call(FUNC_CSUM_DIFF, reg(&old_word), 4, reg(&new_word), 4,
-					     (uint16_t)~old_check));
-	full_check = csum_fold((uint32_t)call(FUNC_CSUM_DIFF, 0, 0, reg(packet), 20, 0));
+	new_check = csum_fold((uint32_t)call(BPF_FUNC_csum_diff, reg(&old_word), 4, reg(&new_word),
+					     4, (uint16_t)~old_check));
+	full_check = csum_fold((uint32_t)call(BPF_FUNC_csum_diff, 0, 0, reg(packet), 20, 0));
 	assert_int_equal(new_check, full_check);
 	assert_memory_equal(&new_check, "\xb9\x61", 2);
 }
@@ -297,18 +296,18 @@ static void test_csum_diff_rejects_bad_sizes(void **state)
 {
 	uint8_t bytes[EBPF_STACK_SIZE + 4] = {0};
 
-	assert_int_equal(call(FUNC_CSUM_DIFF, 0, 0, reg(bytes), 6, 0), err_reg(-EINVAL));
-	assert_int_equal(call(FUNC_CSUM_DIFF, reg(bytes), 2, 0, 0, 0), err_reg(-EINVAL));
-	assert_int_equal(call(FUNC_CSUM_DIFF, reg(bytes), 256, reg(bytes), 260, 0),
+	assert_int_equal(call(BPF_FUNC_csum_diff, 0, 0, reg(bytes), 6, 0), err_reg(-EINVAL));
+	assert_int_equal(call(BPF_FUNC_csum_diff, reg(bytes), 2, 0, 0, 0), err_reg(-EINVAL));
+	assert_int_equal(call(BPF_FUNC_csum_diff, reg(bytes), 256, reg(bytes), 260, 0),
 			 err_reg(-EINVAL));
-	assert_int_equal(call(FUNC_CSUM_DIFF, 0, 0, reg(bytes), EBPF_STACK_SIZE + 4, 0),
+	assert_int_equal(call(BPF_FUNC_csum_diff, 0, 0, reg(bytes), EBPF_STACK_SIZE + 4, 0),
 			 err_reg(-EINVAL));
 	/*
 	 * 512 bytes in all is the limit. Removing 64 zero words adds 64 times
 	 * 0xffffffff: ones'-complement zero, in the representation Linux's
 	 * csum_partial also returns.
 	 */
-	assert_int_equal(call(FUNC_CSUM_DIFF, reg(bytes), 256, reg(bytes), 256, 0), 0xffffffff);
+	assert_int_equal(call(BPF_FUNC_csum_diff, reg(bytes), 256, reg(bytes), 256, 0), 0xffffffff);
 }
 
 /* ---- XDP ---------------------------------------------------------------------------- */
@@ -396,18 +395,18 @@ static void test_xdp_adjust_head_bounds(void **state)
 	struct xdp_fixture *f = *state;
 	uint8_t *data_end = md_ptr(f->xb.md.data_end);
 
-	assert_int_equal(xdp_call(f, FUNC_XDP_ADJUST_HEAD, -HEADROOM - 1), err_reg(-EINVAL));
-	assert_int_equal(xdp_call(f, FUNC_XDP_ADJUST_HEAD, FRAME_LEN - ETH_HLEN + 1),
+	assert_int_equal(xdp_call(f, BPF_FUNC_xdp_adjust_head, -HEADROOM - 1), err_reg(-EINVAL));
+	assert_int_equal(xdp_call(f, BPF_FUNC_xdp_adjust_head, FRAME_LEN - ETH_HLEN + 1),
 			 err_reg(-EINVAL));
 	assert_ptr_equal(md_ptr(f->xb.md.data), f->buf + HEADROOM);
-	assert_int_equal(xdp_call(f, FUNC_XDP_ADJUST_HEAD, -HEADROOM), 0);
+	assert_int_equal(xdp_call(f, BPF_FUNC_xdp_adjust_head, -HEADROOM), 0);
 	assert_ptr_equal(md_ptr(f->xb.md.data), f->buf);
 	assert_ptr_equal(md_ptr(f->xb.md.data_meta), f->buf);
-	assert_int_equal(xdp_call(f, FUNC_XDP_ADJUST_HEAD, HEADROOM + FRAME_LEN - ETH_HLEN), 0);
+	assert_int_equal(xdp_call(f, BPF_FUNC_xdp_adjust_head, HEADROOM + FRAME_LEN - ETH_HLEN), 0);
 	assert_ptr_equal(md_ptr(f->xb.md.data), data_end - ETH_HLEN);
 	assert_ptr_equal(md_ptr(f->xb.md.data_end), data_end);
 	/* The 32-bit delta is signed even when the register's upper half is 0. */
-	assert_int_equal(call(FUNC_XDP_ADJUST_HEAD, reg(&f->xb), (uint32_t)-8, 0, 0, 0), 0);
+	assert_int_equal(call(BPF_FUNC_xdp_adjust_head, reg(&f->xb), (uint32_t)-8, 0, 0, 0), 0);
 	assert_ptr_equal(md_ptr(f->xb.md.data), data_end - ETH_HLEN - 8);
 }
 
@@ -416,22 +415,22 @@ static void test_xdp_adjust_meta_moves_with_head(void **state)
 	struct xdp_fixture *f = *state;
 	uint8_t *data = md_ptr(f->xb.md.data);
 
-	assert_int_equal(xdp_call(f, FUNC_XDP_ADJUST_META, 1), err_reg(-EINVAL));
-	assert_int_equal(xdp_call(f, FUNC_XDP_ADJUST_META, -2), err_reg(-EACCES));
-	assert_int_equal(xdp_call(f, FUNC_XDP_ADJUST_META, -36), err_reg(-EACCES));
-	assert_int_equal(xdp_call(f, FUNC_XDP_ADJUST_META, -HEADROOM - 4), err_reg(-EINVAL));
-	assert_int_equal(xdp_call(f, FUNC_XDP_ADJUST_META, -8), 0);
+	assert_int_equal(xdp_call(f, BPF_FUNC_xdp_adjust_meta, 1), err_reg(-EINVAL));
+	assert_int_equal(xdp_call(f, BPF_FUNC_xdp_adjust_meta, -2), err_reg(-EACCES));
+	assert_int_equal(xdp_call(f, BPF_FUNC_xdp_adjust_meta, -36), err_reg(-EACCES));
+	assert_int_equal(xdp_call(f, BPF_FUNC_xdp_adjust_meta, -HEADROOM - 4), err_reg(-EINVAL));
+	assert_int_equal(xdp_call(f, BPF_FUNC_xdp_adjust_meta, -8), 0);
 	assert_ptr_equal(md_ptr(f->xb.md.data_meta), data - 8);
 	memcpy(data - 8, "metadata", 8);
 
 	/* The head cannot push the metadata out of the buffer ... */
-	assert_int_equal(xdp_call(f, FUNC_XDP_ADJUST_HEAD, -HEADROOM + 7), err_reg(-EINVAL));
+	assert_int_equal(xdp_call(f, BPF_FUNC_xdp_adjust_head, -HEADROOM + 7), err_reg(-EINVAL));
 	/* ... and when it moves, the metadata moves with it. */
-	assert_int_equal(xdp_call(f, FUNC_XDP_ADJUST_HEAD, -HEADROOM + 8), 0);
+	assert_int_equal(xdp_call(f, BPF_FUNC_xdp_adjust_head, -HEADROOM + 8), 0);
 	assert_ptr_equal(md_ptr(f->xb.md.data_meta), f->buf);
 	assert_ptr_equal(md_ptr(f->xb.md.data), f->buf + 8);
 	assert_memory_equal(f->buf, "metadata", 8);
-	assert_int_equal(xdp_call(f, FUNC_XDP_ADJUST_META, 8), 0);
+	assert_int_equal(xdp_call(f, BPF_FUNC_xdp_adjust_meta, 8), 0);
 	assert_ptr_equal(md_ptr(f->xb.md.data_meta), md_ptr(f->xb.md.data));
 }
 
@@ -442,14 +441,14 @@ static void test_xdp_adjust_tail_bounds(void **state)
 	uint8_t *buf_end = f->buf + BUF_SIZE;
 	uint8_t zeros[TAILROOM] = {0};
 
-	assert_int_equal(xdp_call(f, FUNC_XDP_ADJUST_TAIL, TAILROOM + 1), err_reg(-EINVAL));
-	assert_int_equal(xdp_call(f, FUNC_XDP_ADJUST_TAIL, -(FRAME_LEN - ETH_HLEN) - 1),
+	assert_int_equal(xdp_call(f, BPF_FUNC_xdp_adjust_tail, TAILROOM + 1), err_reg(-EINVAL));
+	assert_int_equal(xdp_call(f, BPF_FUNC_xdp_adjust_tail, -(FRAME_LEN - ETH_HLEN) - 1),
 			 err_reg(-EINVAL));
 	assert_ptr_equal(md_ptr(f->xb.md.data_end), data + FRAME_LEN);
-	assert_int_equal(xdp_call(f, FUNC_XDP_ADJUST_TAIL, -(FRAME_LEN - ETH_HLEN)), 0);
+	assert_int_equal(xdp_call(f, BPF_FUNC_xdp_adjust_tail, -(FRAME_LEN - ETH_HLEN)), 0);
 	assert_ptr_equal(md_ptr(f->xb.md.data_end), data + ETH_HLEN);
 	/* Growing clears the bytes the packet gains. */
-	assert_int_equal(xdp_call(f, FUNC_XDP_ADJUST_TAIL, FRAME_LEN - ETH_HLEN + TAILROOM), 0);
+	assert_int_equal(xdp_call(f, BPF_FUNC_xdp_adjust_tail, FRAME_LEN - ETH_HLEN + TAILROOM), 0);
 	assert_ptr_equal(md_ptr(f->xb.md.data_end), buf_end);
 	assert_memory_equal(data + ETH_HLEN, zeros, TAILROOM);
 	assert_int_equal(data[ETH_HLEN - 1], (uint8_t)(HEADROOM + ETH_HLEN - 1));
@@ -462,9 +461,9 @@ static void test_redirect(void **state)
 	struct xdp_fixture *f = *state;
 
 	assert_int_equal(ebpf_xdp_redirect_target(&f->xb), -ENOENT);
-	assert_int_equal(call(FUNC_REDIRECT, 5, 1, 0, 0, 0), EBPF_XDP_ABORTED);
+	assert_int_equal(call(BPF_FUNC_redirect, 5, 1, 0, 0, 0), EBPF_XDP_ABORTED);
 	assert_int_equal(ebpf_xdp_redirect_target(&f->xb), -ENOENT);
-	assert_int_equal(call(FUNC_REDIRECT, 5, 0, 0, 0, 0), EBPF_XDP_REDIRECT);
+	assert_int_equal(call(BPF_FUNC_redirect, 5, 0, 0, 0, 0), EBPF_XDP_REDIRECT);
 	assert_int_equal(ebpf_xdp_redirect_target(&f->xb), 0);
 	assert_true(f->xb.redirect_set);
 	assert_int_equal(f->xb.redirect_ifindex, 5);
@@ -487,16 +486,16 @@ static void test_redirect_map_hit_and_miss(void **state)
 	assert_int_equal(ebpf_map_update(devmap, &key, &ifindex, EBPF_ANY), 0);
 
 	/* Misses return the fallback verdict from the flags' low bits. */
-	assert_int_equal(call(FUNC_REDIRECT_MAP, reg(devmap), 2, EBPF_XDP_PASS, 0, 0),
+	assert_int_equal(call(BPF_FUNC_redirect_map, reg(devmap), 2, EBPF_XDP_PASS, 0, 0),
 			 EBPF_XDP_PASS);
-	assert_int_equal(call(FUNC_REDIRECT_MAP, reg(devmap), 2, 0, 0, 0), EBPF_XDP_ABORTED);
-	assert_int_equal(call(FUNC_REDIRECT_MAP, reg(devmap), 4, EBPF_XDP_DROP, 0, 0),
+	assert_int_equal(call(BPF_FUNC_redirect_map, reg(devmap), 2, 0, 0, 0), EBPF_XDP_ABORTED);
+	assert_int_equal(call(BPF_FUNC_redirect_map, reg(devmap), 4, EBPF_XDP_DROP, 0, 0),
 			 EBPF_XDP_DROP);
 	assert_int_equal(ebpf_xdp_redirect_target(&f->xb), -ENOENT);
 	/* Unsupported flags (BPF_F_BROADCAST) abort. */
-	assert_int_equal(call(FUNC_REDIRECT_MAP, reg(devmap), 1, 8, 0, 0), EBPF_XDP_ABORTED);
+	assert_int_equal(call(BPF_FUNC_redirect_map, reg(devmap), 1, 8, 0, 0), EBPF_XDP_ABORTED);
 
-	assert_int_equal(call(FUNC_REDIRECT_MAP, reg(devmap), 1, EBPF_XDP_PASS, 0, 0),
+	assert_int_equal(call(BPF_FUNC_redirect_map, reg(devmap), 1, EBPF_XDP_PASS, 0, 0),
 			 EBPF_XDP_REDIRECT);
 	assert_int_equal(ebpf_xdp_redirect_target(&f->xb), 0);
 	assert_int_equal(f->xb.redirect_ifindex, 9);
@@ -520,18 +519,18 @@ static void test_ringbuf_helpers(void **state)
 	size_t bytes = 0;
 
 	assert_int_equal(ebpf_map_create(&def, "events", &ring, NULL), 0);
-	assert_int_equal(call(FUNC_RINGBUF_RESERVE, reg(ring), 16, 1, 0, 0), 0);
-	record = (uint8_t *)(uintptr_t)call(FUNC_RINGBUF_RESERVE, reg(ring), 16, 0, 0, 0);
+	assert_int_equal(call(BPF_FUNC_ringbuf_reserve, reg(ring), 16, 1, 0, 0), 0);
+	record = (uint8_t *)(uintptr_t)call(BPF_FUNC_ringbuf_reserve, reg(ring), 16, 0, 0, 0);
 	assert_non_null(record);
 	memset(record, 1, 16);
-	call(FUNC_RINGBUF_SUBMIT, reg(record), 0, 0, 0, 0);
-	record = (uint8_t *)(uintptr_t)call(FUNC_RINGBUF_RESERVE, reg(ring), 24, 0, 0, 0);
+	call(BPF_FUNC_ringbuf_submit, reg(record), 0, 0, 0, 0);
+	record = (uint8_t *)(uintptr_t)call(BPF_FUNC_ringbuf_reserve, reg(ring), 24, 0, 0, 0);
 	assert_non_null(record);
-	call(FUNC_RINGBUF_DISCARD, reg(record), 0, 0, 0, 0);
-	assert_int_equal(call(FUNC_RINGBUF_OUTPUT, reg(ring), reg(&payload), 8, 2, 0), 0);
-	assert_int_equal(call(FUNC_RINGBUF_OUTPUT, reg(ring), reg(&payload), 8, 4, 0),
+	call(BPF_FUNC_ringbuf_discard, reg(record), 0, 0, 0, 0);
+	assert_int_equal(call(BPF_FUNC_ringbuf_output, reg(ring), reg(&payload), 8, 2, 0), 0);
+	assert_int_equal(call(BPF_FUNC_ringbuf_output, reg(ring), reg(&payload), 8, 4, 0),
 			 err_reg(-EINVAL));
-	assert_int_equal(call(FUNC_RINGBUF_OUTPUT, reg(ring), reg(&payload), 8000, 0, 0),
+	assert_int_equal(call(BPF_FUNC_ringbuf_output, reg(ring), reg(&payload), 8000, 0, 0),
 			 err_reg(-EAGAIN));
 	assert_int_equal(ebpf_ringbuf_consume(ring, count_bytes, &bytes), 2);
 	assert_int_equal(bytes, 16 + 8);
