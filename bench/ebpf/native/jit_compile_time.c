@@ -15,12 +15,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "timing.h"
 #include "ebpf.h"
 #include "host_platform.h"
 #include "isa.h"
 
 #define DEFAULT_RUNS	 11
-#define NSEC_PER_SEC	 1000000000.0
 #define NSEC_PER_USEC	 1000.0
 #define INSNS_PER_FIGURE 1000.0
 #define LOG_BYTES	 512
@@ -71,21 +71,6 @@ static struct ebpf_insn *straight_line_program(size_t count)
 	}
 	insns[count - 1].opcode = EBPF_CLS_JMP | EBPF_JMP_EXIT;
 	return insns;
-}
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * NSEC_PER_SEC + (double)ts.tv_nsec;
-}
-
-static int compare_doubles(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
 }
 
 /* Compiles insns runs times; fills the median create and JIT times. */

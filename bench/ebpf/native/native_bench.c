@@ -16,10 +16,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "timing.h"
 #include "programs.h"
 
 #define TIMING_BATCHES 21
-#define NSEC_PER_SEC   1000000000.0
 /* Where the frame starts in its buffer: ukbpf gives XDP frames this headroom too. */
 #define FRAME_HEADROOM 256
 #define BUFFER_ALIGN   4096
@@ -33,21 +33,6 @@
  * per run as well (into the JIT code or the interpreter), so this is fair.
  */
 static native_program_fn volatile program;
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * NSEC_PER_SEC + (double)ts.tv_nsec;
-}
-
-static int compare_doubles(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
 
 static void print_timing(const struct native_packet *pkt, unsigned long long repeat)
 {

@@ -1,14 +1,6 @@
 /* Reading 8 bytes at offset 4 of an 8-byte map value.
  * expect: invalid access to map value, value_size=8 off=4 size=8 */
-#include <linux/bpf.h>
-#include <bpf/bpf_helpers.h>
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} table SEC(".maps");
+#include "one_value_table.h"
 
 SEC("xdp")
 int map_value_past_end(struct xdp_md *ctx)

@@ -1,14 +1,6 @@
 /* An index bounded to 0..15 into an 8-byte map value.
  * expect: invalid access to map value, value_size=8 */
-#include <linux/bpf.h>
-#include <bpf/bpf_helpers.h>
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} table SEC(".maps");
+#include "one_value_table.h"
 
 SEC("xdp")
 int map_value_variable(struct xdp_md *ctx)

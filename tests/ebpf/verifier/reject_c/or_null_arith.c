@@ -1,14 +1,6 @@
 /* Arithmetic on a lookup result before its NULL check.
  * expect: R0 pointer arithmetic on map_value_or_null prohibited */
-#include <linux/bpf.h>
-#include <bpf/bpf_helpers.h>
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} table SEC(".maps");
+#include "one_value_table.h"
 
 SEC("xdp")
 int or_null_arith(struct xdp_md *ctx)

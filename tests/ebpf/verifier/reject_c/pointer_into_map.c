@@ -1,15 +1,7 @@
 /* Storing a pointer into a map value leaks an address.
  * expect: leaks addr into map
  * linux: accepts (privileged Linux allows pointer leaks (allow_ptr_leaks)) */
-#include <linux/bpf.h>
-#include <bpf/bpf_helpers.h>
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} table SEC(".maps");
+#include "one_value_table.h"
 
 SEC("xdp")
 int pointer_into_map(struct xdp_md *ctx)
