@@ -1,0 +1,49 @@
+/*
+ * The XDP hook on the receive path: runs the attached eBPF program (see
+ * kernel/bpf_boot.h) on a received frame before the IP stack sees it,
+ * with Linux's XDP semantics, and keeps the counters /metrics reports.
+ *
+ * The frame lies in a buffer with headroom before it and tailroom after
+ * it, so that bpf_xdp_adjust_head/adjust_tail can move its ends; the
+ * program may rewrite the bytes in place. ifindex numbering: the NIC that
+ * virtio_net_get(i) returns has ifindex i + 1 (what the program sees in
+ * xdp_md.ingress_ifindex and names in bpf_redirect / devmaps).
+ */
+#ifndef UKBPF_XDP_HOOK_H
+#define UKBPF_XDP_HOOK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ebpf.h"
+
+#define XDP_HOOK_HEADROOM 256 /* Linux's XDP_PACKET_HEADROOM */
+#define XDP_HOOK_ACTIONS  5   /* ABORTED, DROP, PASS, TX, REDIRECT */
+
+struct xdp_hook_frame {
+	uint8_t *buf;	     /* start of the headroom */
+	size_t buf_size;     /* headroom + frame + tailroom */
+	uint8_t *data;	     /* in: the received frame; out: where it starts now */
+	size_t len;	     /* in: its length; out: its length now */
+	uint32_t ifindex;    /* the receiving NIC */
+	uint32_t redirect_ifindex; /* out, for EBPF_XDP_REDIRECT */
+};
+
+struct xdp_hook_stats {
+	uint64_t actions[XDP_HOOK_ACTIONS]; /* by enum ebpf_xdp_action */
+	uint64_t invalid_action;	    /* r0 outside the enum: counted, then ABORTED */
+	uint64_t runs;
+	uint64_t run_ns; /* total time inside the program */
+};
+
+/* True when a program is attached (otherwise every frame is XDP_PASS, uncounted). */
+bool xdp_hook_attached(void);
+/*
+ * Runs the attached program on frame; returns the verdict. A return
+ * value that is not an XDP action, and a REDIRECT whose target no helper
+ * set, count as errors and are turned into EBPF_XDP_ABORTED.
+ */
+enum ebpf_xdp_action xdp_hook_run(struct xdp_hook_frame *frame);
+void xdp_hook_get_stats(struct xdp_hook_stats *stats);
+
+#endif /* UKBPF_XDP_HOOK_H */
