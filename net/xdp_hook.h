@@ -17,6 +17,8 @@
 
 #include "ebpf.h"
 
+struct virtio_net;
+
 #define XDP_HOOK_HEADROOM 256 /* Linux's XDP_PACKET_HEADROOM */
 #define XDP_HOOK_ACTIONS  5   /* ABORTED, DROP, PASS, TX, REDIRECT */
 
@@ -45,5 +47,20 @@ bool xdp_hook_attached(void);
  */
 enum ebpf_xdp_action xdp_hook_run(struct xdp_hook_frame *frame);
 void xdp_hook_get_stats(struct xdp_hook_stats *stats);
+
+typedef void (*xdp_hook_pass_fn)(void *arg, uint8_t *frame, size_t len);
+
+/*
+ * The receive path in one call, for a frame nic (ifindex) delivered:
+ * copies it into a buffer with headroom, runs the program and carries out
+ * its verdict: DROP and ABORTED recycle the buffer, TX sends the (possibly
+ * rewritten) frame back out of nic, REDIRECT out of the target NIC, PASS
+ * calls pass(arg, frame, len) with the frame as the program left it.
+ * Without a program every frame goes to pass at once, uncopied. Fits
+ * virtio_net_poll_rx's callback: pass must finish with the frame before
+ * it returns.
+ */
+void xdp_hook_receive(struct virtio_net *nic, uint32_t ifindex, const uint8_t *frame, size_t len,
+		      xdp_hook_pass_fn pass, void *arg);
 
 #endif /* UKBPF_XDP_HOOK_H */
