@@ -2,7 +2,8 @@
 # build/ukbpf.iso) and the host tools; `make run` boots the app; `make test`
 # runs every test. Per-directory rules live in */*.mk fragments.
 
-APP ?= hello
+DEFAULT_APP := httpd
+APP ?= $(DEFAULT_APP)
 BUILD := build
 PYTHON := /usr/bin/python3
 
@@ -35,7 +36,7 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -mno-red-zon
 	-mcmodel=small -fno-stack-protector -fno-omit-frame-pointer \
 	-fno-asynchronous-unwind-tables -Wall -Wextra -Wno-unused-parameter \
 	-nostdinc -isystem $(NEWLIB_DIR)/include -isystem $(GCC_INCLUDE) \
-	-iquote kernel -iquote boot -iquote ebpf -iquote drivers -D_POSIX_TIMERS=1 \
+	-iquote kernel -iquote boot -iquote ebpf -iquote drivers -iquote net -D_POSIX_TIMERS=1 \
 	-D_POSIX_MONOTONIC_CLOCK=200112L -MMD -MP
 KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments \
 	-T linker.ld
@@ -58,8 +59,11 @@ $(LWIP_LIB): $(LWIP_OBJS)
 # Kernel objects are shared by every app; the app's own objects and
 # kernel/main.c (which names the app) are built per app, and every app but
 # the default gets its own output directory, so images of different apps
-# coexist: build/ukbpf.elf (APP=hello), build/apps/APP/ukbpf.elf otherwise.
-KERNEL_SRCS := $(filter-out kernel/main.c,$(wildcard boot/*.S kernel/*.S kernel/*.c drivers/*.c))
+# coexist: build/ukbpf.elf (the default app), build/apps/APP/ukbpf.elf otherwise.
+KERNEL_SRCS := $(filter-out kernel/main.c,$(wildcard boot/*.S kernel/*.S kernel/*.c drivers/*.c net/*.c))
+# net/ is the lwIP port and the packet path: it sees lwIP's headers, and so
+# do apps, which use lwIP's raw API (net/net.h).
+$(BUILD)/kernel-obj/net/%.o $(BUILD)/kernel-obj/apps-$(APP)/%.o: KERNEL_CFLAGS += -I net -I $(LWIP_DIR)/src/include
 APP_SRCS := $(wildcard apps/$(APP)/*.c) kernel/main.c
 ifeq ($(wildcard apps/$(APP)/*.c),)
 $(error APP=$(APP): no such application (apps/$(APP)/*.c); choose one of: $(notdir $(wildcard apps/*)))
@@ -70,7 +74,7 @@ APP_OBJS := $(patsubst %,$(KOBJ)/apps-$(APP)/%.o,$(APP_SRCS))
 EBPF_GUEST_LIB := $(BUILD)/kernel-obj/libebpf.a
 IMAGE_LIBS := $(EBPF_GUEST_LIB) $(LWIP_LIB) $(NEWLIB_DIR)/lib/libc.a $(NEWLIB_DIR)/lib/libm.a \
 	$(LIBGCC)
-IMAGE_DIR := $(if $(filter hello,$(APP)),$(BUILD),$(BUILD)/apps/$(APP))
+IMAGE_DIR := $(if $(filter $(DEFAULT_APP),$(APP)),$(BUILD),$(BUILD)/apps/$(APP))
 IMAGE := $(IMAGE_DIR)/ukbpf.elf
 ISO := $(IMAGE_DIR)/ukbpf.iso
 

@@ -10,13 +10,20 @@
  * program the loader or verifier refuses never runs: the kernel prints the
  * reason (the verifier's log) on the console and exits with
  * KERNEL_EXIT_BPF_REJECTED. There is no switch to skip verification.
+ * The chosen program must be an XDP program (the only hook there is), and
+ * a module names at most one program. Several modules may carry one each:
+ * all are attached, and the XDP hook (net/xdp_hook.h) runs the first.
+ * Objects stay loaded for the guest's lifetime, so their maps are there
+ * for the app (bpf_boot_find_map).
  */
 #ifndef UKBPF_BPF_BOOT_H
 #define UKBPF_BPF_BOOT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+struct ebpf_log;
 struct ebpf_map;
 struct ebpf_prog;
 
@@ -25,7 +32,24 @@ struct bpf_boot_program {
 	struct ebpf_prog *prog;
 	uint64_t verify_ns;	   /* time the verifier took */
 	uint64_t insns_processed; /* the verifier's work */
+	bool jit;		   /* compiled; false: interpreted (bpf.engine=interp) */
 };
+
+/* The step of bpf_boot_prepare_prog that failed. */
+enum bpf_boot_step {
+	BPF_BOOT_STEP_VERIFY, /* the verifier refused the program (or ran out of budget) */
+	BPF_BOOT_STEP_JIT,    /* the JIT could not compile it */
+};
+
+/*
+ * Verifies prog, timing it, then JIT-compiles it when jit is set: the one
+ * way from a loaded program to a runnable one, shared by the boot-time
+ * attach and apps/bpfrun. Fills *result (name left alone). Returns 0, or
+ * the failing step's negative errno with *failed set and the reason (the
+ * verifier's log) in log.
+ */
+int bpf_boot_prepare_prog(struct ebpf_prog *prog, bool jit, struct ebpf_log *log,
+			  struct bpf_boot_program *result, enum bpf_boot_step *failed);
 
 /* Loads, verifies and compiles every "bpf" module; exits the guest on failure. */
 void bpf_boot_attach_modules(void);

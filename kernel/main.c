@@ -1,7 +1,8 @@
 /*
  * Boot flow after boot.S: console, boot information, CPU tables, page
- * tables, physical memory and heap, interrupts and time, then newlib's
- * constructors and the application's main().
+ * tables, physical memory and heap, interrupts and time, the boot-time
+ * eBPF programs (kernel/bpf_boot.h), then newlib's constructors and the
+ * application's main().
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include "apic.h"
 #include "bootinfo.h"
+#include "bpf_boot.h"
 #include "cmdline.h"
 #include "cpu.h"
 #include "ebpf_platform.h"
@@ -106,6 +108,8 @@ void kernel_main(uint32_t magic, uint64_t info)
 	if (err)
 		printk("ukbpf: command line ignored (error %d): %s\n", err, boot_info.cmdline);
 	modules_init();
+	/* Before main(): no frame reaches the app unfiltered, no rejected program runs. */
+	bpf_boot_attach_modules();
 
 	uint64_t boot_us = time_tsc_to_ns(rdtsc() - boot_tsc) / 1000;
 	printk("ukbpf: %s, TSC %lu MHz, started app '%s' %lu us after entry\n", boot_info.loader,

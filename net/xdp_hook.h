@@ -8,10 +8,14 @@
  * program may rewrite the bytes in place. ifindex numbering: the NIC that
  * virtio_net_get(i) returns has ifindex i + 1 (what the program sees in
  * xdp_md.ingress_ifindex and names in bpf_redirect / devmaps).
+ *
+ * One program serves every NIC: the first XDP program bpf_boot attached
+ * (module order). Runs are timed with the monotonic clock (the TSC).
  */
 #ifndef UKBPF_XDP_HOOK_H
 #define UKBPF_XDP_HOOK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +25,11 @@ struct virtio_net;
 
 #define XDP_HOOK_HEADROOM 256 /* Linux's XDP_PACKET_HEADROOM */
 #define XDP_HOOK_ACTIONS  5   /* ABORTED, DROP, PASS, TX, REDIRECT */
+/*
+ * xdp_hook_receive's buffer: one page like Linux's, so a frame of up to
+ * XDP_HOOK_BUF_SIZE - XDP_HOOK_HEADROOM bytes fits and the rest is tailroom.
+ */
+#define XDP_HOOK_BUF_SIZE 4096
 
 struct xdp_hook_frame {
 	uint8_t *buf;	     /* start of the headroom */
@@ -32,8 +41,17 @@ struct xdp_hook_frame {
 };
 
 struct xdp_hook_stats {
-	uint64_t actions[XDP_HOOK_ACTIONS]; /* by enum ebpf_xdp_action */
+	uint64_t actions[XDP_HOOK_ACTIONS]; /* verdicts carried out, by enum ebpf_xdp_action
+					       (after the conversions below) */
 	uint64_t invalid_action;	    /* r0 outside the enum: counted, then ABORTED */
+	uint64_t redirect_unset;	    /* REDIRECT no helper chose a target for:
+					       counted, then ABORTED */
+	uint64_t tx_failed;		    /* TX the NIC refused (ring full: -EAGAIN,
+					       length: -EMSGSIZE, -EIO): frame dropped */
+	uint64_t redirect_failed;	    /* REDIRECT to an ifindex without a NIC, or
+					       that the NIC refused: frame dropped */
+	uint64_t oversized;		    /* frames too long for the hook's buffer:
+					       dropped before any run */
 	uint64_t runs;
 	uint64_t run_ns; /* total time inside the program */
 };
@@ -56,11 +74,14 @@ typedef void (*xdp_hook_pass_fn)(void *arg, uint8_t *frame, size_t len);
  * its verdict: DROP and ABORTED recycle the buffer, TX sends the (possibly
  * rewritten) frame back out of nic, REDIRECT out of the target NIC, PASS
  * calls pass(arg, frame, len) with the frame as the program left it.
- * Without a program every frame goes to pass at once, uncopied. Fits
- * virtio_net_poll_rx's callback: pass must finish with the frame before
- * it returns.
+ * Without a program every frame goes to pass at once, uncopied (so frame
+ * is not const: pass may rewrite it in place, as it may the hook's copy).
+ * A frame longer than XDP_HOOK_BUF_SIZE - XDP_HOOK_HEADROOM never meets
+ * the program: it is dropped and counted. Sends are not retried (like
+ * Linux's XDP_TX on a full ring). Fits virtio_net_poll_rx's callback:
+ * pass must finish with the frame before it returns.
  */
-void xdp_hook_receive(struct virtio_net *nic, uint32_t ifindex, const uint8_t *frame, size_t len,
+void xdp_hook_receive(struct virtio_net *nic, uint32_t ifindex, uint8_t *frame, size_t len,
 		      xdp_hook_pass_fn pass, void *arg);
 
 #endif /* UKBPF_XDP_HOOK_H */

@@ -9,6 +9,12 @@
 #   --mem SIZE            guest memory (default 128M)
 #   --cmdline "TEXT"      kernel command line: key=value ... -- app args
 #   --module FILE         add a multiboot module (repeatable)
+#   --bpf FILE[:NAME]     add an eBPF object (clang -target bpf) as a module the
+#                         kernel attaches at boot (kernel/bpf_boot.h): its program
+#                         NAME (section or function), else its first XDP program;
+#                         verified, then JIT-compiled (bpf.engine=interp in
+#                         --cmdline: interpreted); repeatable, modules keep
+#                         option order; the XDP hook runs the first program
 #   --timeout SECONDS     wall-clock limit (default 60); on expiry exit 124
 #   --debug               wait for gdb on :1234 (see scripts/gdbinit)
 #   --no-exit-device      no isa-debug-exit: the guest powers off through ACPI,
@@ -22,9 +28,11 @@
 #                         e.g. tcp::8080-:80 (several: separate with commas)
 #                         NICs appear in option order (eth0, eth1, ...)
 #   --                    everything after goes to QEMU unchanged
-# Exit status: the guest's status (0..127), 124 on timeout, 125 when QEMU
-# itself fails (bad option, missing file), 126 when QEMU ended without the
-# guest reporting a status.
+# Exit status: the guest's status (0..127: the app's 0..119, the kernel's
+# 120 panic, 121 CPU exception, 122 boot failure, 123 abort()/raise(), 127 an
+# eBPF program of --bpf refused; kernel/shutdown.h), 124 on timeout, 125 when
+# QEMU itself fails (bad option, missing file), 126 when QEMU ended without
+# the guest reporting a status.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,12 +41,14 @@ use_iso=false
 accel=
 mem=128M
 cmdline=
-modules=()
+modules=()      # module files, in option order
+module_args=()  # each one's command line after the file name ("" for none)
 timeout_s=60
 debug=false
 exit_device=(-device isa-debug-exit,iobase=0xf4,iosize=0x04)
 extra=()
 nics=()
+bpf_name_re="^[^[:space:]'\"\\]+\$"  # --bpf's NAME: no spaces, quotes, backslashes
 
 die() { echo "run.sh: $*" >&2; exit 125; }
 need_arg() { [ $# -ge 2 ] || die "$1 needs a value (see the usage at the top of scripts/run.sh)"; }
@@ -49,7 +59,21 @@ while [ $# -gt 0 ]; do
 	--accel) need_arg "$@"; accel=$2; shift ;;
 	--mem) need_arg "$@"; mem=$2; shift ;;
 	--cmdline) need_arg "$@"; cmdline=$2; shift ;;
-	--module) need_arg "$@"; [ -r "$2" ] || die "--module $2: no such readable file"; modules+=("$2"); shift ;;
+	--module) need_arg "$@"; [ -r "$2" ] || die "--module $2: no such readable file"; modules+=("$2"); module_args+=(""); shift ;;
+	--bpf)
+		need_arg "$@"
+		if [ -r "$2" ]; then
+			bpf_file=$2 bpf_args=bpf
+		elif [[ $2 =~ ^(.+):([^:]+)$ ]]; then
+			bpf_file=${BASH_REMATCH[1]} bpf_args="bpf=${BASH_REMATCH[2]}"
+			# One word on a module command line, literal in GRUB's single quotes.
+			[[ ${BASH_REMATCH[2]} =~ $bpf_name_re ]] ||
+				die "--bpf $2: NAME may not contain spaces, quotes or backslashes"
+		else
+			bpf_file=$2
+		fi
+		[ -r "$bpf_file" ] || die "--bpf $2: no such readable file $bpf_file"
+		modules+=("$bpf_file"); module_args+=("$bpf_args"); shift ;;
 	--timeout) need_arg "$@"; timeout_s=$2; shift ;;
 	--debug) debug=true; timeout_s=0 ;;
 	--no-exit-device) exit_device=() ;;
@@ -98,7 +122,11 @@ if $use_iso; then
 		# The ISO's grub.cfg carries the command line: build one for this run.
 		tmp_iso=$(mktemp --suffix=.iso)
 		trap 'rm -f "$tmp_iso"' EXIT
-		"$top/scripts/mkiso.sh" "$image" "$tmp_iso" "$cmdline" "${modules[@]}" ||
+		iso_modules=()
+		for i in "${!modules[@]}"; do
+			iso_modules+=("${modules[$i]}${module_args[$i]:+ ${module_args[$i]}}")
+		done
+		"$top/scripts/mkiso.sh" "$image" "$tmp_iso" "$cmdline" "${iso_modules[@]}" ||
 			die "could not build an ISO for this command line"
 		iso=$tmp_iso
 	fi
@@ -108,11 +136,15 @@ else
 	qemu+=(-bios /usr/share/qemu/qboot.rom -kernel "$image")
 	[ -n "$cmdline" ] && qemu+=(-append "$cmdline")
 	if [ ${#modules[@]} -gt 0 ]; then
-		# QEMU's -initrd splits on commas: a file name may not contain one.
-		for m in "${modules[@]}"; do
+		# QEMU's -initrd takes "FILE ARGS" per module, separated by commas;
+		# ",," stands for a comma in ARGS, but a file name may not contain one.
+		initrd=()
+		for i in "${!modules[@]}"; do
+			m=${modules[$i]} args=${module_args[$i]}
 			case $m in *,*) die "--module $m: QEMU cannot pass a file name with a comma" ;; esac
+			initrd+=("$m${args:+ ${args//,/,,}}")
 		done
-		qemu+=(-initrd "$(IFS=,; echo "${modules[*]}")")
+		qemu+=(-initrd "$(IFS=,; echo "${initrd[*]}")")
 	fi
 fi
 for i in "${!nics[@]}"; do

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bpf_boot.h"
 #include "ebpf.h"
 #include "kernel.h"
 
@@ -94,21 +95,22 @@ static int prepare_object(const char *obj_name, struct ebpf_object *obj, char *l
 {
 	for (size_t p = 0; p < ebpf_object_prog_count(obj); p++) {
 		struct ebpf_prog *prog = ebpf_object_prog(obj, p);
-		struct ebpf_verify_stats stats;
+		struct bpf_boot_program prepared;
+		enum bpf_boot_step failed;
 		if (ebpf_prog_get_type(prog) != EBPF_PROG_TYPE_XDP)
 			continue;
 		log->len = 0;
-		if (ebpf_verify(prog, log, &stats) != 0) {
-			printf("bpfrun: %s:%s rejected by the verifier:\n%s\n", obj_name,
-			       ebpf_prog_get_name(prog), log_buf);
-			return STATUS_REJECTED;
-		}
-		printf("bpfrun: %s:%s verified (%" PRIu64 " insns processed)\n", obj_name,
-		       ebpf_prog_get_name(prog), stats.insns_processed);
-		if (ebpf_prog_jit(prog, &(struct ebpf_jit_opts){ 0 }, log) != 0) {
+		if (bpf_boot_prepare_prog(prog, true, log, &prepared, &failed) != 0) {
+			if (failed == BPF_BOOT_STEP_VERIFY) {
+				printf("bpfrun: %s:%s rejected by the verifier:\n%s\n", obj_name,
+				       ebpf_prog_get_name(prog), log_buf);
+				return STATUS_REJECTED;
+			}
 			printf("bpfrun: %s:%s: JIT: %s\n", obj_name, ebpf_prog_get_name(prog), log_buf);
 			return STATUS_LOAD_FAILED;
 		}
+		printf("bpfrun: %s:%s verified (%" PRIu64 " insns processed) and compiled\n",
+		       obj_name, ebpf_prog_get_name(prog), prepared.insns_processed);
 	}
 	return 0;
 }

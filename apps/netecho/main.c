@@ -9,6 +9,20 @@
  *   forward       send each frame, unchanged, out of the next device
  *                 instead (eth0 -> eth1 -> ... -> eth0)
  *   idle-exit MS  also end (status 0) after MS ms without a frame
+ *   map-set MAP KEY VALUE
+ *                 before the first frame, set KEY to VALUE (both u32) in the
+ *                 map MAP of an attached program (kernel/bpf_boot.h), e.g. a
+ *                 devmap slot to an ifindex (ethN is ifindex N + 1)
+ *
+ * Every other frame goes through the XDP hook (net/xdp_hook.h): with a
+ * program attached at boot (scripts/run.sh --bpf) its verdict is carried
+ * out, and XDP_PASS hands the frame, as the program left it, to the echo
+ * above; without one every frame is echoed. The quit frame is looked at
+ * first, so that a test ends whatever the program does. At exit one line
+ * gives the hook's counters:
+ *   netecho: xdp attached 0|1 runs N aborted N drop N pass N tx N redirect N
+ *            invalid_action N redirect_unset N tx_failed N redirect_failed N
+ *            oversized N run_ns N
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -18,7 +32,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "bpf_boot.h"
 #include "virtio_net.h"
+#include "xdp_hook.h"
 
 #define NETECHO_MAX_DEVICES	    8
 #define NETECHO_RX_BUDGET	    64
@@ -78,10 +94,6 @@ static void on_frame(void *arg, uint8_t *frame, size_t len)
 	struct rx_context *ctx = arg;
 	struct netecho *echo = ctx->echo;
 
-	if (is_quit_frame(frame, len)) {
-		echo->quit = true;
-		return;
-	}
 	struct virtio_net *out = echo->devs[ctx->index];
 	if (echo->forward) {
 		out = echo->devs[(ctx->index + 1) % echo->count];
@@ -94,6 +106,40 @@ static void on_frame(void *arg, uint8_t *frame, size_t len)
 	}
 	send_frame(out, frame, len);
 	echo->echoed[ctx->index]++;
+}
+
+/* The driver's callback: the quit frame, else the XDP hook, then on_frame. */
+static void on_receive(void *arg, uint8_t *frame, size_t len)
+{
+	struct rx_context *ctx = arg;
+
+	if (is_quit_frame(frame, len)) {
+		ctx->echo->quit = true;
+		return;
+	}
+	xdp_hook_receive(ctx->echo->devs[ctx->index], (uint32_t)ctx->index + 1, frame, len,
+			 on_frame, ctx);
+}
+
+static void print_xdp_stats(void)
+{
+	static const char *const action_names[XDP_HOOK_ACTIONS] = {
+		[EBPF_XDP_ABORTED] = "aborted", [EBPF_XDP_DROP] = "drop",
+		[EBPF_XDP_PASS] = "pass",	[EBPF_XDP_TX] = "tx",
+		[EBPF_XDP_REDIRECT] = "redirect",
+	};
+	struct xdp_hook_stats s;
+
+	xdp_hook_get_stats(&s);
+	printf("netecho: xdp attached %d runs %llu", xdp_hook_attached(),
+	       (unsigned long long)s.runs);
+	for (int a = 0; a < XDP_HOOK_ACTIONS; a++)
+		printf(" %s %llu", action_names[a], (unsigned long long)s.actions[a]);
+	printf(" invalid_action %llu redirect_unset %llu tx_failed %llu redirect_failed %llu "
+	       "oversized %llu run_ns %llu\n",
+	       (unsigned long long)s.invalid_action, (unsigned long long)s.redirect_unset,
+	       (unsigned long long)s.tx_failed, (unsigned long long)s.redirect_failed,
+	       (unsigned long long)s.oversized, (unsigned long long)s.run_ns);
 }
 
 static void print_stats(const struct netecho *echo)
@@ -112,6 +158,37 @@ static void print_stats(const struct netecho *echo)
 	}
 }
 
+/* map-set: the app's side of a program's map (Linux's bpf(BPF_MAP_UPDATE_ELEM)). */
+static int set_map_entry(const char *name, const char *key_text, const char *value_text)
+{
+	struct ebpf_map *map = bpf_boot_find_map(name);
+	char *key_end, *value_end;
+
+	if (!map) {
+		fprintf(stderr, "netecho: map-set: no attached program has a map %s\n", name);
+		return -ENOENT;
+	}
+	const struct ebpf_map_def *def = ebpf_map_get_def(map);
+	if (def->key_size != sizeof(uint32_t) || def->value_size != sizeof(uint32_t)) {
+		fprintf(stderr, "netecho: map-set: map %s has %u-byte keys and %u-byte values, "
+				"not 4 and 4\n",
+			name, def->key_size, def->value_size);
+		return -EINVAL;
+	}
+	uint32_t key = (uint32_t)strtoul(key_text, &key_end, 0);
+	uint32_t value = (uint32_t)strtoul(value_text, &value_end, 0);
+	if (*key_text == '\0' || *key_end || *value_text == '\0' || *value_end) {
+		fprintf(stderr, "netecho: map-set %s: KEY and VALUE must be numbers, not %s %s\n",
+			name, key_text, value_text);
+		return -EINVAL;
+	}
+	int err = ebpf_map_update(map, &key, &value, EBPF_ANY);
+	if (err)
+		fprintf(stderr, "netecho: map-set %s %s %s: error %d\n", name, key_text, value_text,
+			err);
+	return err;
+}
+
 static int parse_args(struct netecho *echo, int argc, char **argv, uint64_t *idle_exit_ns)
 {
 	for (int i = 1; i < argc; i++) {
@@ -119,8 +196,15 @@ static int parse_args(struct netecho *echo, int argc, char **argv, uint64_t *idl
 			echo->forward = true;
 		} else if (strcmp(argv[i], "idle-exit") == 0 && i + 1 < argc) {
 			*idle_exit_ns = strtoull(argv[++i], NULL, 10) * NS_PER_MS;
+		} else if (strcmp(argv[i], "map-set") == 0 && i + 3 < argc) {
+			int err = set_map_entry(argv[i + 1], argv[i + 2], argv[i + 3]);
+			if (err)
+				return err;
+			i += 3;
 		} else {
-			fprintf(stderr, "netecho: unknown argument %s (forward, idle-exit MS)\n",
+			fprintf(stderr,
+				"netecho: unknown argument %s (forward, idle-exit MS, "
+				"map-set MAP KEY VALUE)\n",
 				argv[i]);
 			return -EINVAL;
 		}
@@ -159,7 +243,7 @@ int main(int argc, char **argv)
 	while (!echo.quit) {
 		size_t handled = 0;
 		for (size_t i = 0; i < echo.count; i++)
-			handled += virtio_net_poll_rx(echo.devs[i], NETECHO_RX_BUDGET, on_frame,
+			handled += virtio_net_poll_rx(echo.devs[i], NETECHO_RX_BUDGET, on_receive,
 						      &contexts[i]);
 		if (handled) {
 			last_frame = now_ns();
@@ -174,5 +258,6 @@ int main(int argc, char **argv)
 		virtio_net_wait(echo.devs, echo.count, deadline);
 	}
 	print_stats(&echo);
+	print_xdp_stats();
 	return 0;
 }

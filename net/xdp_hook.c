@@ -1,0 +1,130 @@
+#include "xdp_hook.h"
+
+#include <string.h>
+
+#include "bpf_boot.h"
+#include "ebpf.h"
+#include "timekeeping.h"
+#include "virtio_net.h"
+
+#define XDP_RX_QUEUE 0 /* one receive queue per NIC */
+
+static struct xdp_hook_stats stats;
+static struct ebpf_prog *program;
+static bool program_looked_up;
+/*
+ * The frame's copy for the run: programs run one at a time (one CPU, and
+ * pass never re-enters the hook), so one buffer serves every NIC. In
+ * .bss, hence below 4 GiB as xdp_md's 32-bit pointers need.
+ */
+static uint8_t receive_buf[XDP_HOOK_BUF_SIZE];
+
+/* bpf_boot attaches programs before main() and never detaches them. */
+static struct ebpf_prog *attached_program(void)
+{
+	if (!program_looked_up) {
+		const struct bpf_boot_program *first = bpf_boot_program_get(0);
+		program = first ? first->prog : NULL;
+		program_looked_up = true;
+	}
+	return program;
+}
+
+bool xdp_hook_attached(void)
+{
+	return attached_program() != NULL;
+}
+
+/* Turns r0 and the redirect state into the verdict to carry out. */
+static enum ebpf_xdp_action xdp_verdict(uint64_t r0, struct ebpf_xdp_buff *xb,
+					struct xdp_hook_frame *frame)
+{
+	if (r0 >= XDP_HOOK_ACTIONS) {
+		stats.invalid_action++;
+		return EBPF_XDP_ABORTED;
+	}
+	if (r0 == EBPF_XDP_REDIRECT) {
+		if (ebpf_xdp_redirect_target(xb) != 0) {
+			stats.redirect_unset++;
+			return EBPF_XDP_ABORTED;
+		}
+		frame->redirect_ifindex = xb->redirect_ifindex;
+	}
+	return (enum ebpf_xdp_action)r0;
+}
+
+enum ebpf_xdp_action xdp_hook_run(struct xdp_hook_frame *frame)
+{
+	struct ebpf_prog *prog = attached_program();
+	struct ebpf_xdp_buff xb;
+	enum ebpf_xdp_action verdict = EBPF_XDP_PASS;
+
+	if (!prog)
+		return verdict;
+	if (ebpf_xdp_init(&xb, frame->buf, frame->buf + frame->buf_size, frame->data, frame->len,
+			  frame->ifindex, XDP_RX_QUEUE) != 0) {
+		/* A frame outside its buffer: the caller's bug, never run on. */
+		stats.actions[EBPF_XDP_ABORTED]++;
+		return EBPF_XDP_ABORTED;
+	}
+	uint64_t start = time_monotonic_ns();
+	uint64_t r0 = ebpf_prog_run(prog, &xb, sizeof(xb));
+	stats.run_ns += time_monotonic_ns() - start;
+	stats.runs++;
+	/* bpf_xdp_adjust_head/tail moved the ends within the buffer. */
+	frame->data = (uint8_t *)(uintptr_t)xb.md.data;
+	frame->len = xb.md.data_end - xb.md.data;
+	verdict = xdp_verdict(r0, &xb, frame);
+	stats.actions[verdict]++;
+	return verdict;
+}
+
+void xdp_hook_get_stats(struct xdp_hook_stats *out)
+{
+	*out = stats;
+}
+
+/* The NIC a program calls ifindex, or NULL (ifindex i + 1 is virtio_net_get(i)). */
+static struct virtio_net *nic_of_ifindex(uint32_t ifindex)
+{
+	return ifindex == 0 ? NULL : virtio_net_get(ifindex - 1);
+}
+
+void xdp_hook_receive(struct virtio_net *nic, uint32_t ifindex, uint8_t *frame, size_t len,
+		      xdp_hook_pass_fn pass, void *arg)
+{
+	if (!xdp_hook_attached()) {
+		pass(arg, frame, len);
+		return;
+	}
+	if (len > sizeof(receive_buf) - XDP_HOOK_HEADROOM) {
+		stats.oversized++;
+		return;
+	}
+	struct xdp_hook_frame xf = {
+		.buf = receive_buf,
+		.buf_size = sizeof(receive_buf),
+		.data = receive_buf + XDP_HOOK_HEADROOM,
+		.len = len,
+		.ifindex = ifindex,
+	};
+	memcpy(xf.data, frame, len);
+	switch (xdp_hook_run(&xf)) {
+	case EBPF_XDP_PASS:
+		pass(arg, xf.data, xf.len);
+		break;
+	case EBPF_XDP_TX:
+		if (virtio_net_tx(nic, xf.data, xf.len) != 0)
+			stats.tx_failed++;
+		break;
+	case EBPF_XDP_REDIRECT: {
+		struct virtio_net *target = nic_of_ifindex(xf.redirect_ifindex);
+		if (!target || virtio_net_tx(target, xf.data, xf.len) != 0)
+			stats.redirect_failed++;
+		break;
+	}
+	case EBPF_XDP_ABORTED:
+	case EBPF_XDP_DROP:
+		break;
+	}
+}
