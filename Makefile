@@ -2,7 +2,7 @@
 # build/ukbpf.iso) and the host tools; `make run` boots the app; `make test`
 # runs every test. Per-directory rules live in */*.mk fragments.
 
-DEFAULT_APP := httpd
+DEFAULT_APP := hello
 APP ?= $(DEFAULT_APP)
 BUILD := build
 PYTHON := /usr/bin/python3
