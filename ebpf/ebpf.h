@@ -275,6 +275,16 @@ uint64_t ebpf_prog_run(const struct ebpf_prog *prog, void *ctx, size_t ctx_len);
 /* Always the interpreter, whether or not the program is JIT-compiled. */
 uint64_t ebpf_prog_run_interp(const struct ebpf_prog *prog, void *ctx, size_t ctx_len);
 
+/*
+ * The JIT code's entry point, NULL before ebpf_prog_jit: fn(ctx, ctx_len)
+ * is ebpf_prog_run(prog, ctx, ctx_len) without the call and the check in
+ * between, which cost as much as a short program itself; for loops that
+ * run one program very often (a receive path, a benchmark). Valid until
+ * the program is freed or compiled again.
+ */
+typedef uint64_t (*ebpf_jit_fn)(void *ctx, size_t ctx_len);
+ebpf_jit_fn ebpf_prog_get_jit_fn(const struct ebpf_prog *prog);
+
 /* ------------------------------------------------------------------ */
 /* ELF objects (clang -target bpf, libbpf conventions).                 */
 

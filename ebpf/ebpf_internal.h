@@ -26,7 +26,7 @@ struct ebpf_prog {
 	/* JIT output: entry(ctx, ctx_len) returns r0. */
 	void *jit_code;
 	size_t jit_size;
-	uint64_t (*jit_entry)(void *ctx, size_t ctx_len);
+	ebpf_jit_fn jit_entry;
 	/* Set by the verifier: largest stack depth used over all frames. */
 	uint32_t stack_depth;
 	bool verified;
@@ -75,6 +75,7 @@ struct ebpf_helper {
 const struct ebpf_helper *ebpf_helper_find(int32_t id);
 
 /* Linux's BPF_FUNC_tail_call: handled inside the interpreter and the JIT. */
+#define EBPF_HELPER_MAP_LOOKUP_ELEM 1
 #define EBPF_HELPER_TAIL_CALL 12
 
 /*
@@ -94,6 +95,12 @@ void ebpf_xdp_set_redirect(uint32_t ifindex);
 
 /* bpf_map_lookup_elem from a program: pointer to the value or NULL. */
 void *ebpf_map_lookup_ptr(struct ebpf_map *map, const void *key);
+typedef void *(*ebpf_map_lookup_fn)(struct ebpf_map *map, const void *key);
+/*
+ * The function ebpf_map_lookup_ptr calls for map, fixed at creation: the
+ * JIT calls it directly when it knows which map a lookup names.
+ */
+ebpf_map_lookup_fn ebpf_map_get_prog_lookup(const struct ebpf_map *map);
 /* Address of byte off of an array map's first value (BPF_PSEUDO_MAP_VALUE). */
 void *ebpf_map_value_addr(struct ebpf_map *map, uint32_t off);
 

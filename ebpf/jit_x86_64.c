@@ -174,8 +174,8 @@ struct jit_ctx {
 	uint32_t direct_frame;	  /* bytes below the saves: stack and alignment pad */
 	bool direct_uses_fp;	  /* rbp = r10 is set up */
 	uint16_t zero_at_entry;	  /* BPF registers that may be read before written */
-	struct jit_consts *consts; /* per insn, while finding rotates */
-	bool *rotate_at;	  /* insn i starts a rotate idiom (jit_find_rotates) */
+	struct jit_consts *consts; /* per insn (jit_find_consts), or NULL */
+	bool *rotate_at;	  /* insn i starts a rotate idiom (jit_analyze_consts) */
 };
 
 /* ---- legacy packet access (RFC 9669 §5.5) ---------------------------- */
@@ -697,10 +697,33 @@ static void jit_emit_tail_call(struct jit_ctx *ctx)
 	x86_patch_rel8(b, to_skip2, b->len);
 }
 
+static bool jit_known_constant(const struct jit_ctx *ctx, size_t i, uint8_t reg, uint64_t *value);
+
+/*
+ * The map r1 names before insn i, when the constant analysis proves it is
+ * one of the program's maps on every path (r1 then comes from lddw).
+ */
+static bool jit_known_map(const struct jit_ctx *ctx, size_t i, struct ebpf_map **map)
+{
+	uint64_t addr;
+	size_t k;
+
+	if (!jit_known_constant(ctx, i, EBPF_REG_R1, &addr))
+		return false;
+	for (k = 0; k < ctx->prog->map_count; k++) {
+		if ((uintptr_t)ctx->prog->maps[k] == addr) {
+			*map = ctx->prog->maps[k];
+			return true;
+		}
+	}
+	return false;
+}
+
 static int jit_emit_call(struct jit_ctx *ctx, size_t i)
 {
 	const struct ebpf_insn *insn = &ctx->prog->insns[i];
 	const struct ebpf_helper *helper;
+	struct ebpf_map *map;
 
 	if (insn->src_reg == EBPF_PSEUDO_CALL) {
 		jit_emit_local_call(ctx, i);
@@ -715,6 +738,11 @@ static int jit_emit_call(struct jit_ctx *ctx, size_t i)
 		ebpf_log_printf(ctx->log, "insn %zu: JIT: no implementation of helper %d", i,
 				insn->imm);
 		return -EINVAL;
+	}
+	if (insn->imm == EBPF_HELPER_MAP_LOOKUP_ELEM && jit_known_map(ctx, i, &map)) {
+		/* the map's own lookup, skipping the helper and the per-type dispatch */
+		jit_emit_call_abs(ctx, (uintptr_t)ebpf_map_get_prog_lookup(map));
+		return 0;
 	}
 	jit_emit_call_abs(ctx, (uintptr_t)helper->fn);
 	return 0;
@@ -1554,7 +1582,7 @@ static bool jit_is_rotate(const struct jit_ctx *ctx, const struct jit_demand *in
 	return after.bits[t] == 0 && (after.bits[h] & ~JIT_LOW_HALF) == 0;
 }
 
-/* Marks instruction starts and branch targets (for jit_find_rotates). */
+/* Marks instruction starts and branch targets (for jit_analyze_consts). */
 static void jit_mark_starts_and_targets(const struct ebpf_prog *prog, bool *is_start,
 					bool *is_target)
 {
@@ -1572,22 +1600,35 @@ static void jit_mark_starts_and_targets(const struct ebpf_prog *prog, bool *is_s
 	}
 }
 
+static bool jit_is_map_lookup(const struct ebpf_prog *prog, size_t i)
+{
+	const struct ebpf_insn *insn = &prog->insns[i];
+
+	return insn->opcode == EBPF_OP_CALL && insn->src_reg == 0 &&
+	       insn->imm == EBPF_HELPER_MAP_LOOKUP_ELEM;
+}
+
 /*
- * Fills ctx->rotate_at for direct-entry programs (the analyses assume one
- * function) of bounded size; blinded code keeps the plain sequence.
+ * For direct-entry programs (the analyses assume one function) of bounded
+ * size that can use them: keeps ctx->consts for direct map lookups
+ * (jit_known_map) and fills ctx->rotate_at, except in blinded code, which
+ * keeps the plain sequence.
  */
-static int jit_find_rotates(struct jit_ctx *ctx)
+static int jit_analyze_consts(struct jit_ctx *ctx)
 {
 	size_t n = ctx->prog->insn_count, i;
+	bool has_rotates = false, has_lookups = false;
 	bool *is_start, *is_target;
 	struct jit_demand *in;
 
-	if (!ctx->direct_entry || ctx->blind_key || n > JIT_MAX_ROTATE_SCAN_INSNS)
+	if (!ctx->direct_entry || n > JIT_MAX_ROTATE_SCAN_INSNS)
 		return 0;
 	/* the analyses cost far more than the layout: only run them if needed */
-	for (i = 0; i < n && !jit_has_rotate_shape(ctx->prog, i); i++)
-		;
-	if (i == n)
+	for (i = 0; i < n; i++) {
+		has_rotates |= !ctx->blind_key && jit_has_rotate_shape(ctx->prog, i);
+		has_lookups |= jit_is_map_lookup(ctx->prog, i);
+	}
+	if (!has_rotates && !has_lookups)
 		return 0;
 	is_start = calloc(n, sizeof(*is_start));
 	is_target = calloc(n, sizeof(*is_target));
@@ -1599,13 +1640,11 @@ static int jit_find_rotates(struct jit_ctx *ctx)
 	}
 	jit_mark_starts_and_targets(ctx->prog, is_start, is_target);
 	ctx->consts = jit_find_consts(ctx, is_start);
-	in = jit_find_demand(ctx, is_start);
+	in = has_rotates ? jit_find_demand(ctx, is_start) : NULL;
 	for (i = 0; in && i < n; i++)
 		ctx->rotate_at[i] = is_start[i] && jit_has_rotate_shape(ctx->prog, i) &&
 				    jit_is_rotate(ctx, in, is_target, i);
 	free(in);
-	free(ctx->consts);
-	ctx->consts = NULL;
 	free(is_start);
 	free(is_target);
 	return 0;
@@ -1795,6 +1834,7 @@ static void jit_ctx_free(struct jit_ctx *ctx)
 	free(ctx->func_start);
 	free(ctx->blind_key);
 	free(ctx->rotate_at);
+	free(ctx->consts);
 }
 
 static int jit_compile(struct jit_ctx *ctx, const struct ebpf_jit_opts *opts,
@@ -1819,7 +1859,7 @@ static int jit_compile(struct jit_ctx *ctx, const struct ebpf_jit_opts *opts,
 	jit_mark_functions(ctx);
 	err = jit_plan_direct_entry(ctx);
 	if (!err)
-		err = jit_find_rotates(ctx);
+		err = jit_analyze_consts(ctx);
 	if (err)
 		return err;
 	err = jit_layout(ctx);

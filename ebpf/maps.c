@@ -57,8 +57,10 @@ struct map_prog_array {
 #define HASH_NIL UINT32_MAX
 
 /*
- * A hash element: bucket chain and LRU links are indices into the
- * preallocated element pool, then the key (padded to 8) and the value.
+ * A hash element: bucket chain and LRU links are byte offsets into the
+ * preallocated element pool (offsets, not indices: following a link on
+ * the lookup path then costs no multiply; MAP_MAX_BYTES keeps them below
+ * HASH_NIL), then the key (padded to 8) and the value.
  */
 struct hash_elem {
 	uint32_t next; /* bucket chain, or the free list */
@@ -70,7 +72,7 @@ struct hash_elem {
 
 struct map_hash {
 	uint8_t *elems;	      /* max_entries elements of elem_size */
-	uint32_t *buckets;    /* head element index per bucket, HASH_NIL if empty */
+	uint32_t *buckets;    /* head element offset per bucket, HASH_NIL if empty */
 	uint32_t bucket_mask; /* bucket count - 1 (a power of two) */
 	uint32_t elem_size;
 	uint32_t key_stride; /* key_size rounded up to 8 */
@@ -110,7 +112,8 @@ struct ebpf_map {
 	struct ebpf_map_def def;
 	char name[MAP_NAME_SIZE];
 	const struct map_ops *ops;
-	uint32_t value_stride; /* value_size rounded up to 8 */
+	ebpf_map_lookup_fn prog_lookup; /* see map_prog_lookup_for */
+	uint32_t value_stride;		/* value_size rounded up to 8 */
 	union {
 		struct map_array array;
 		struct map_prog_array prog_array;
@@ -348,18 +351,32 @@ const struct ebpf_prog *ebpf_prog_array_get(const struct ebpf_map *prog_array, u
 
 /* ---- hash family: hash, per-CPU hash, LRU hash ---------------------------- */
 
-/* FNV-1a: short keys (addresses, ports) hash well and it needs no tables. */
-#define FNV32_OFFSET 2166136261u
-#define FNV32_PRIME  16777619u
+/*
+ * Multiplicative hashing a word at a time: a 4- or 8-byte key (an address,
+ * a port pair) costs one multiply, where a byte-wise hash such as FNV-1a
+ * costs one per byte in a dependent chain. The high half of the product
+ * depends on every key bit; the bucket is taken from its low bits.
+ */
+#define HASH_MULTIPLIER 0x9e3779b97f4a7c15ull /* 2^64 / golden ratio, odd */
+#define HASH_WORD	8u
 
-static uint32_t hash_key(const void *key, uint32_t size)
+static inline __attribute__((always_inline)) uint32_t hash_key(const void *key, uint32_t size)
 {
-	const uint8_t *byte = key;
-	uint32_t hash = FNV32_OFFSET;
+	const uint8_t *bytes = key;
+	uint64_t hash = size, word;
+	uint32_t i;
 
-	for (uint32_t i = 0; i < size; i++)
-		hash = (hash ^ byte[i]) * FNV32_PRIME;
-	return hash;
+	for (i = 0; i + HASH_WORD <= size; i += HASH_WORD) {
+		memcpy(&word, bytes + i, HASH_WORD);
+		hash = (hash ^ word) * HASH_MULTIPLIER;
+		hash ^= hash >> 32;
+	}
+	if (i < size) {
+		word = 0;
+		memcpy(&word, bytes + i, size - i);
+		hash = (hash ^ word) * HASH_MULTIPLIER;
+	}
+	return (uint32_t)(hash >> 32);
 }
 
 static bool map_is_lru(const struct ebpf_map *map)
@@ -367,14 +384,14 @@ static bool map_is_lru(const struct ebpf_map *map)
 	return map->def.type == EBPF_MAP_TYPE_LRU_HASH;
 }
 
-static struct hash_elem *hash_elem_at(const struct map_hash *h, uint32_t index)
+static struct hash_elem *hash_elem_at(const struct map_hash *h, uint32_t off)
 {
-	return (struct hash_elem *)(h->elems + (size_t)index * h->elem_size);
+	return (struct hash_elem *)(h->elems + off);
 }
 
-static uint32_t hash_elem_index(const struct map_hash *h, const struct hash_elem *elem)
+static uint32_t hash_elem_offset(const struct map_hash *h, const struct hash_elem *elem)
 {
-	return (uint32_t)(((const uint8_t *)elem - h->elems) / h->elem_size);
+	return (uint32_t)((const uint8_t *)elem - h->elems);
 }
 
 static void *hash_elem_value(const struct map_hash *h, struct hash_elem *elem)
@@ -419,7 +436,8 @@ static int hash_alloc(struct ebpf_map *map)
 	for (uint32_t i = 0; i < buckets; i++)
 		h->buckets[i] = HASH_NIL;
 	for (uint32_t i = 0; i < map->def.max_entries; i++)
-		hash_elem_at(h, i)->next = i + 1 < map->def.max_entries ? i + 1 : HASH_NIL;
+		hash_elem_at(h, i * h->elem_size)->next =
+			i + 1 < map->def.max_entries ? (i + 1) * h->elem_size : HASH_NIL;
 	h->free_head = 0;
 	h->count = 0;
 	h->lru_newest = HASH_NIL;
@@ -438,7 +456,8 @@ static void hash_free(struct ebpf_map *map)
  * flow ids) compare as one integer instead of through a libc call, which
  * was a fifth of a hash-map counter program's time.
  */
-static bool keys_equal(const void *a, const void *b, uint32_t size)
+static inline __attribute__((always_inline)) bool keys_equal(const void *a, const void *b,
+								 uint32_t size)
 {
 	if (size == sizeof(uint32_t)) {
 		uint32_t x, y;
@@ -455,14 +474,16 @@ static bool keys_equal(const void *a, const void *b, uint32_t size)
 	return memcmp(a, b, size) == 0;
 }
 
-static struct hash_elem *hash_find(const struct ebpf_map *map, const void *key, uint32_t hash)
+/* key_size is map->def.key_size, passed so that callers can make it a constant. */
+static inline __attribute__((always_inline)) struct hash_elem *
+hash_find(const struct ebpf_map *map, const void *key, uint32_t hash, uint32_t key_size)
 {
 	const struct map_hash *h = &map->hash;
 
 	for (uint32_t i = h->buckets[hash & h->bucket_mask]; i != HASH_NIL;) {
 		struct hash_elem *elem = hash_elem_at(h, i);
 
-		if (elem->hash == hash && keys_equal(elem->data, key, map->def.key_size))
+		if (elem->hash == hash && keys_equal(elem->data, key, key_size))
 			return elem;
 		i = elem->next;
 	}
@@ -483,20 +504,20 @@ static void lru_unlink(struct map_hash *h, struct hash_elem *elem)
 
 static void lru_push_newest(struct map_hash *h, struct hash_elem *elem)
 {
-	uint32_t index = hash_elem_index(h, elem);
+	uint32_t off = hash_elem_offset(h, elem);
 
 	elem->lru_newer = HASH_NIL;
 	elem->lru_older = h->lru_newest;
 	if (h->lru_newest != HASH_NIL)
-		hash_elem_at(h, h->lru_newest)->lru_newer = index;
+		hash_elem_at(h, h->lru_newest)->lru_newer = off;
 	else
-		h->lru_oldest = index;
-	h->lru_newest = index;
+		h->lru_oldest = off;
+	h->lru_newest = off;
 }
 
 static void lru_touch(struct ebpf_map *map, struct hash_elem *elem)
 {
-	if (!map_is_lru(map) || map->hash.lru_newest == hash_elem_index(&map->hash, elem))
+	if (!map_is_lru(map) || map->hash.lru_newest == hash_elem_offset(&map->hash, elem))
 		return;
 	lru_unlink(&map->hash, elem);
 	lru_push_newest(&map->hash, elem);
@@ -504,7 +525,8 @@ static void lru_touch(struct ebpf_map *map, struct hash_elem *elem)
 
 static void *hash_lookup(struct ebpf_map *map, const void *key, bool touch)
 {
-	struct hash_elem *elem = hash_find(map, key, hash_key(key, map->def.key_size));
+	uint32_t key_size = map->def.key_size;
+	struct hash_elem *elem = hash_find(map, key, hash_key(key, key_size), key_size);
 
 	if (!elem)
 		return NULL;
@@ -513,19 +535,42 @@ static void *hash_lookup(struct ebpf_map *map, const void *key, bool touch)
 	return hash_elem_value(&map->hash, elem);
 }
 
+/*
+ * A program's lookup in a hash or per-CPU hash map (no LRU order to keep),
+ * compiled once per common key size so that hashing and comparing the key
+ * are a few inline instructions.
+ */
+static inline __attribute__((always_inline)) void *
+hash_prog_lookup_sized(struct ebpf_map *map, const void *key, uint32_t key_size)
+{
+	struct hash_elem *elem = hash_find(map, key, hash_key(key, key_size), key_size);
+
+	return elem ? hash_elem_value(&map->hash, elem) : NULL;
+}
+
+static void *hash_prog_lookup_key32(struct ebpf_map *map, const void *key)
+{
+	return hash_prog_lookup_sized(map, key, sizeof(uint32_t));
+}
+
+static void *hash_prog_lookup_key64(struct ebpf_map *map, const void *key)
+{
+	return hash_prog_lookup_sized(map, key, sizeof(uint64_t));
+}
+
 static void hash_unlink(struct ebpf_map *map, struct hash_elem *elem)
 {
 	struct map_hash *h = &map->hash;
-	uint32_t index = hash_elem_index(h, elem);
+	uint32_t off = hash_elem_offset(h, elem);
 	uint32_t *link = &h->buckets[elem->hash & h->bucket_mask];
 
-	while (*link != index)
+	while (*link != off)
 		link = &hash_elem_at(h, *link)->next;
 	*link = elem->next;
 	if (map_is_lru(map))
 		lru_unlink(h, elem);
 	elem->next = h->free_head;
-	h->free_head = index;
+	h->free_head = off;
 	h->count--;
 }
 
@@ -553,7 +598,7 @@ static int hash_update(struct ebpf_map *map, const void *key, const void *value,
 
 	if (flags > EBPF_EXIST)
 		return -EINVAL;
-	elem = hash_find(map, key, hash);
+	elem = hash_find(map, key, hash, map->def.key_size);
 	if (elem) {
 		if (flags == EBPF_NOEXIST)
 			return -EEXIST;
@@ -567,7 +612,7 @@ static int hash_update(struct ebpf_map *map, const void *key, const void *value,
 		elem->hash = hash;
 		memcpy(elem->data, key, map->def.key_size);
 		elem->next = h->buckets[hash & h->bucket_mask];
-		h->buckets[hash & h->bucket_mask] = hash_elem_index(h, elem);
+		h->buckets[hash & h->bucket_mask] = hash_elem_offset(h, elem);
 		if (map_is_lru(map))
 			lru_push_newest(h, elem);
 		h->count++;
@@ -578,7 +623,8 @@ static int hash_update(struct ebpf_map *map, const void *key, const void *value,
 
 static int hash_delete(struct ebpf_map *map, const void *key)
 {
-	struct hash_elem *elem = hash_find(map, key, hash_key(key, map->def.key_size));
+	struct hash_elem *elem =
+		hash_find(map, key, hash_key(key, map->def.key_size), map->def.key_size);
 
 	if (!elem)
 		return -ENOENT;
@@ -599,7 +645,7 @@ static int hash_get_next_key(struct ebpf_map *map, const void *key, void *next_k
 	if (key) {
 		uint32_t hash = hash_key(key, map->def.key_size);
 
-		elem = hash_find(map, key, hash);
+		elem = hash_find(map, key, hash, map->def.key_size);
 		if (elem)
 			bucket = (hash & h->bucket_mask) + 1;
 	}
@@ -830,6 +876,24 @@ static const struct map_ops *map_ops_for(uint32_t type)
 	}
 }
 
+static void *map_prog_lookup_generic(struct ebpf_map *map, const void *key)
+{
+	return map->ops->lookup(map, key, true);
+}
+
+/* A program's lookups go straight to a function made for the map's key size where there is one. */
+static ebpf_map_lookup_fn map_prog_lookup_for(const struct ebpf_map *map)
+{
+	bool plain_hash =
+		map->def.type == EBPF_MAP_TYPE_HASH || map->def.type == EBPF_MAP_TYPE_PERCPU_HASH;
+
+	if (plain_hash && map->def.key_size == sizeof(uint32_t))
+		return hash_prog_lookup_key32;
+	if (plain_hash && map->def.key_size == sizeof(uint64_t))
+		return hash_prog_lookup_key64;
+	return map_prog_lookup_generic;
+}
+
 /* Checks shared by every type except the ring buffer, which has no keys. */
 static int map_check_sizes(const struct ebpf_map *map, struct ebpf_log *log)
 {
@@ -895,6 +959,7 @@ int ebpf_map_create(const struct ebpf_map_def *def, const char *name, struct ebp
 	if (name)
 		snprintf(map->name, sizeof(map->name), "%s", name);
 	map->ops = map_ops_for(def->type);
+	map->prog_lookup = map_prog_lookup_for(map);
 	map->value_stride = round_up8(def->value_size);
 	err = map_check_def(map, log);
 	if (!err) {
@@ -960,7 +1025,12 @@ int ebpf_map_get_next_key(struct ebpf_map *map, const void *key, void *next_key)
 
 void *ebpf_map_lookup_ptr(struct ebpf_map *map, const void *key)
 {
-	return map->ops->lookup(map, key, true);
+	return map->prog_lookup(map, key);
+}
+
+ebpf_map_lookup_fn ebpf_map_get_prog_lookup(const struct ebpf_map *map)
+{
+	return map->prog_lookup;
 }
 
 void *ebpf_map_value_addr(struct ebpf_map *map, uint32_t off)

@@ -463,3 +463,8 @@ uint64_t ebpf_prog_run(const struct ebpf_prog *prog, void *ctx, size_t ctx_len)
 		return prog->jit_entry(ctx, ctx_len);
 	return ebpf_prog_run_interp(prog, ctx, ctx_len);
 }
+
+ebpf_jit_fn ebpf_prog_get_jit_fn(const struct ebpf_prog *prog)
+{
+	return prog->jit_entry;
+}

@@ -849,6 +849,75 @@ static void test_helper_map_lookup(void **state)
 	ebpf_map_free(map);
 }
 
+static struct ebpf_map *make_hash_u32(const char *name, uint32_t key, uint64_t value)
+{
+	struct ebpf_map_def def = { EBPF_MAP_TYPE_HASH, 4, 8, 8, 0 };
+	struct ebpf_map *map = NULL;
+
+	assert_int_equal(ebpf_map_create(&def, name, &map, NULL), 0);
+	assert_int_equal(ebpf_map_update(map, &key, &value, EBPF_ANY), 0);
+	return map;
+}
+
+/*
+ * The JIT calls a map's own lookup when r1 names one map on every path to
+ * the call, and the helper otherwise: here maps[ctx[0] != 0] is chosen by
+ * a branch, then maps[0] is looked up on a straight path; key 7 is in
+ * both maps, key ctx[1] maybe not. r0 = found values summed, 0xdead per miss.
+ */
+static void test_jit_map_lookup_direct_and_by_path(void **state)
+{
+	struct ebpf_map *maps[] = { make_hash_u32("a", 7, 111), make_hash_u32("b", 7, 222) };
+	struct ebpf_insn insns[] = {
+		LDX(EBPF_SIZE_W, 6, 1, 0),
+		LDX(EBPF_SIZE_W, 7, 1, 4),
+		ST(EBPF_SIZE_W, 10, -4, 7),
+		JMP_K(EBPF_JMP_JEQ, 6, 0, 3),
+		LDDW_LO(1, EBPF_PSEUDO_MAP_FD, 1), LDDW_HI(0),
+		JA(2),
+		LDDW_LO(1, EBPF_PSEUDO_MAP_FD, 0), LDDW_HI(0),
+		MOV64_X(2, 10),
+		ALU64_K(EBPF_ALU_ADD, 2, -4),
+		CALL_HELPER(HELPER_MAP_LOOKUP), /* r1 depends on the path */
+		MOV64_K(8, 0xdead),
+		JMP_K(EBPF_JMP_JEQ, 0, 0, 1),
+		LDX(EBPF_SIZE_DW, 8, 0, 0),
+		STX(EBPF_SIZE_W, 10, 7, -4),
+		LDDW_LO(1, EBPF_PSEUDO_MAP_FD, 0), LDDW_HI(0),
+		MOV64_X(2, 10),
+		ALU64_K(EBPF_ALU_ADD, 2, -4),
+		CALL_HELPER(HELPER_MAP_LOOKUP), /* always maps[0] */
+		MOV64_K(9, 0xdead),
+		JMP_K(EBPF_JMP_JEQ, 0, 0, 1),
+		LDX(EBPF_SIZE_DW, 9, 0, 0),
+		MOV64_X(0, 8),
+		ALU64_X(EBPF_ALU_ADD, 0, 9),
+		EXIT(),
+	};
+	static const struct {
+		uint32_t ctx[2];
+		uint64_t r0;
+	} cases[] = {
+		{ { 0, 7 }, 111 + 111 },
+		{ { 1, 7 }, 222 + 111 },
+		{ { 1, 8 }, 222 + 0xdead },
+	};
+	struct ebpf_prog *prog =
+		make_prog(insns, sizeof(insns) / sizeof(insns[0]), EBPF_PROG_TYPE_UNSPEC, maps, 2);
+	size_t i;
+
+	jit(prog, false);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint32_t ctx[2] = { cases[i].ctx[0], cases[i].ctx[1] };
+
+		assert_int_equal(ebpf_prog_run_interp(prog, ctx, sizeof(ctx)), cases[i].r0);
+		assert_int_equal(ebpf_prog_run(prog, ctx, sizeof(ctx)), cases[i].r0);
+	}
+	ebpf_prog_free(prog);
+	ebpf_map_free(maps[0]);
+	ebpf_map_free(maps[1]);
+}
+
 /* ---- tail calls ------------------------------------------------------------ */
 
 /* r6 += 1; bpf_tail_call(ctx, map, slot); r0 = r6 * 100 + r0; exit */
@@ -1268,6 +1337,7 @@ int main(void)
 		cmocka_unit_test(test_call_depth_limit),
 		cmocka_unit_test(test_helper_call_arguments),
 		cmocka_unit_test(test_helper_map_lookup),
+		cmocka_unit_test(test_jit_map_lookup_direct_and_by_path),
 		cmocka_unit_test(test_tail_call_limit),
 		cmocka_unit_test(test_tail_call_miss),
 		cmocka_unit_test(test_tail_call_chain_and_fallback),

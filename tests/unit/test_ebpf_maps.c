@@ -159,47 +159,84 @@ static void test_array_values_aligned_and_addressable(void **state)
 
 /* ---- hashes ------------------------------------------------------------------- */
 
-struct flow_key {
-	uint8_t bytes[6]; /* odd size: values must still be 8-byte aligned */
+/* Up to 16 key bytes: n in the first four, a marker in the rest. */
+#define MAX_TEST_KEY 16
+
+struct test_key {
+	uint8_t bytes[MAX_TEST_KEY];
 };
 
-static struct flow_key flow(uint32_t n)
+static struct test_key test_key(uint32_t n, uint32_t key_size)
 {
-	struct flow_key key = {{0}};
+	struct test_key key;
 
-	memcpy(key.bytes, &n, sizeof(n));
-	key.bytes[5] = 0x77;
+	memset(key.bytes, 0x77, sizeof(key.bytes));
+	memcpy(key.bytes, &n, key_size < sizeof(n) ? key_size : sizeof(n));
 	return key;
+}
+
+/*
+ * Lookups by programs go through a function chosen for the key size (4
+ * and 8 bytes have their own), so every size class is checked, and with
+ * more keys than buckets' worth of luck: chains must be walked.
+ */
+static const uint32_t hash_key_sizes[] = {4, 6, 8, 13};
+
+static void check_hash_semantics_sized(uint32_t type, uint32_t key_size)
+{
+	enum { KEYS = 64 };
+	struct ebpf_map *map = make_map(type, key_size, 8, KEYS);
+	struct test_key key = test_key(1, key_size);
+	uint64_t value = 10, out;
+	uint64_t *ptr;
+	uint32_t n;
+
+	assert_int_equal(ebpf_map_lookup(map, key.bytes, &out), -ENOENT);
+	assert_null(ebpf_map_lookup_ptr(map, key.bytes));
+	assert_int_equal(ebpf_map_update(map, key.bytes, &value, EBPF_EXIST), -ENOENT);
+	assert_int_equal(ebpf_map_update(map, key.bytes, &value, EBPF_NOEXIST), 0);
+	assert_int_equal(ebpf_map_update(map, key.bytes, &value, EBPF_NOEXIST), -EEXIST);
+	assert_int_equal(ebpf_map_update(map, key.bytes, &value, 7), -EINVAL);
+	value = 11;
+	assert_int_equal(ebpf_map_update(map, key.bytes, &value, EBPF_EXIST), 0);
+	assert_int_equal(ebpf_map_lookup(map, key.bytes, &out), 0);
+	assert_int_equal(out, 11);
+
+	ptr = ebpf_map_lookup_ptr(map, key.bytes);
+	assert_non_null(ptr);
+	assert_int_equal((uintptr_t)ptr % 8, 0);
+	__atomic_fetch_add(ptr, 5, __ATOMIC_RELAXED);
+	assert_int_equal(ebpf_map_lookup(map, key.bytes, &out), 0);
+	assert_int_equal(out, 16);
+
+	/* fill the map: every key finds its own value through the program path */
+	for (n = 2; n <= KEYS; n++) {
+		struct test_key other = test_key(n, key_size);
+
+		value = n * 100;
+		assert_int_equal(ebpf_map_update(map, other.bytes, &value, EBPF_NOEXIST), 0);
+	}
+	for (n = 2; n <= KEYS; n++) {
+		struct test_key other = test_key(n, key_size);
+
+		ptr = ebpf_map_lookup_ptr(map, other.bytes);
+		assert_non_null(ptr);
+		assert_int_equal(*ptr, n * 100);
+	}
+	key = test_key(KEYS + 1, key_size);
+	assert_null(ebpf_map_lookup_ptr(map, key.bytes));
+
+	key = test_key(1, key_size);
+	assert_int_equal(ebpf_map_delete(map, key.bytes), 0);
+	assert_int_equal(ebpf_map_delete(map, key.bytes), -ENOENT);
+	assert_null(ebpf_map_lookup_ptr(map, key.bytes));
+	ebpf_map_free(map);
 }
 
 static void check_hash_semantics(uint32_t type)
 {
-	struct ebpf_map *map = make_map(type, sizeof(struct flow_key), 8, 3);
-	struct flow_key key = flow(1);
-	uint64_t value = 10, out;
-	uint64_t *ptr;
-
-	assert_int_equal(ebpf_map_lookup(map, &key, &out), -ENOENT);
-	assert_int_equal(ebpf_map_update(map, &key, &value, EBPF_EXIST), -ENOENT);
-	assert_int_equal(ebpf_map_update(map, &key, &value, EBPF_NOEXIST), 0);
-	assert_int_equal(ebpf_map_update(map, &key, &value, EBPF_NOEXIST), -EEXIST);
-	assert_int_equal(ebpf_map_update(map, &key, &value, 7), -EINVAL);
-	value = 11;
-	assert_int_equal(ebpf_map_update(map, &key, &value, EBPF_EXIST), 0);
-	assert_int_equal(ebpf_map_lookup(map, &key, &out), 0);
-	assert_int_equal(out, 11);
-
-	ptr = ebpf_map_lookup_ptr(map, &key);
-	assert_non_null(ptr);
-	assert_int_equal((uintptr_t)ptr % 8, 0);
-	__atomic_fetch_add(ptr, 5, __ATOMIC_RELAXED);
-	assert_int_equal(ebpf_map_lookup(map, &key, &out), 0);
-	assert_int_equal(out, 16);
-
-	assert_int_equal(ebpf_map_delete(map, &key), 0);
-	assert_int_equal(ebpf_map_delete(map, &key), -ENOENT);
-	assert_null(ebpf_map_lookup_ptr(map, &key));
-	ebpf_map_free(map);
+	for (size_t i = 0; i < sizeof(hash_key_sizes) / sizeof(hash_key_sizes[0]); i++)
+		check_hash_semantics_sized(type, hash_key_sizes[i]);
 }
 
 static void test_hash(void **state)

@@ -278,6 +278,26 @@ static int compare_doubles(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/*
+ * Runs count times. JIT code is called through its entry, as a receive
+ * path would call it: through ebpf_prog_run, the call and check around
+ * the program would be timed with it.
+ */
+static void run_batch(const struct tool_options *opts, const struct ebpf_prog *prog,
+		      const struct run_input *input, unsigned long long count)
+{
+	ebpf_jit_fn jit_fn = opts->engine == ENGINE_JIT ? ebpf_prog_get_jit_fn(prog) : NULL;
+	unsigned long long k;
+
+	if (jit_fn) {
+		for (k = 0; k < count; k++)
+			jit_fn(input->ctx, input->ctx_len);
+		return;
+	}
+	for (k = 0; k < count; k++)
+		run_once(opts, prog, input);
+}
+
 /* The median of per-batch averages resists outliers (interrupts, migration). */
 static void print_timing(const struct tool_options *opts, const struct ebpf_prog *prog,
 			 const struct run_input *input)
@@ -290,10 +310,8 @@ static void print_timing(const struct tool_options *opts, const struct ebpf_prog
 
 	for (b = 0; b < batches; b++) {
 		double start = now_ns();
-		unsigned long long k;
 
-		for (k = 0; k < per_batch; k++)
-			run_once(opts, prog, input);
+		run_batch(opts, prog, input, per_batch);
 		batch_ns[b] = (now_ns() - start) / (double)per_batch;
 	}
 	qsort(batch_ns, batches, sizeof(batch_ns[0]), compare_doubles);
