@@ -46,7 +46,8 @@ def frame(dst: bytes, src: bytes, ethertype: bytes, length: int, seed: int = 0) 
 class Guest:
     """netecho booted with one NIC per host socket; collects its console."""
 
-    def __init__(self, image: Path, nics: int, *app_args: str, run_flags=()):
+    def __init__(self, image: Path, nics: int, *app_args: str, run_flags=(),
+                 kernel_options: str = ""):
         self.socks = []
         run_args = list(run_flags)
         for _ in range(nics):
@@ -57,7 +58,7 @@ class Guest:
             qemu_port = free_udp_port()
             run_args += ["--net-udp", f"{qemu_port}:{sock.getsockname()[1]}"]
             self.socks.append((sock, ("127.0.0.1", qemu_port)))
-        cmdline = " ".join(("--",) + app_args)
+        cmdline = " ".join((kernel_options, "--") + app_args).lstrip()
         self.proc = subprocess.Popen(
             [str(RUN_SH), "--timeout", "60", *run_args, "--cmdline", cmdline, str(image)],
             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
