@@ -12,15 +12,15 @@
 #include "shutdown.h"
 #include "timekeeping.h"
 
-#define BPF_WORD "bpf"
+#define BPF_WORD	   "bpf"
 #define BPF_WORD_WITH_NAME "bpf="
-#define ENGINE_OPTION "bpf.engine"
-#define ENGINE_JIT "jit"
-#define ENGINE_INTERP "interp"
+#define ENGINE_OPTION	   "bpf.engine"
+#define ENGINE_JIT	   "jit"
+#define ENGINE_INTERP	   "interp"
 /* Large enough for a long rejection: the verifier prints the state too. */
 #define BPF_BOOT_LOG_SIZE 16384
-#define PROGRAM_NAME_MAX (2 * BOOTINFO_NAME_MAX)
-#define NS_PER_US 1000u
+#define PROGRAM_NAME_MAX  (2 * BOOTINFO_NAME_MAX)
+#define NS_PER_US	  1000u
 
 struct attached {
 	struct bpf_boot_program program;
@@ -48,7 +48,7 @@ int bpf_boot_prepare_prog(struct ebpf_prog *prog, bool jit, struct ebpf_log *log
 		return err;
 	}
 	result->insns_processed = stats.insns_processed;
-	if (jit && (err = ebpf_prog_jit(prog, &(struct ebpf_jit_opts){ 0 }, log)) != 0) {
+	if (jit && (err = ebpf_prog_jit(prog, &(struct ebpf_jit_opts){0}, log)) != 0) {
 		*failed = BPF_BOOT_STEP_JIT;
 		return err;
 	}
@@ -131,7 +131,7 @@ static bool engine_is_jit(void)
 static void attach_module(const struct kernel_module *module, const struct bpf_request *req,
 			  bool jit)
 {
-	struct ebpf_log log = { .buf = log_buf, .size = sizeof(log_buf) };
+	struct ebpf_log log = {.buf = log_buf, .size = sizeof(log_buf)};
 	struct attached *a = &attached[attached_count];
 	char reason[PROGRAM_NAME_MAX];
 	enum bpf_boot_step failed;
@@ -142,8 +142,8 @@ static void attach_module(const struct kernel_module *module, const struct bpf_r
 		snprintf(reason, sizeof(reason), "not a loadable eBPF object: %s", log_buf);
 		reject(module, req, reason, NULL);
 	}
-	struct ebpf_prog *prog = req->name[0] ? ebpf_object_find_prog(obj, req->name)
-					      : first_xdp_prog(obj);
+	struct ebpf_prog *prog =
+	    req->name[0] ? ebpf_object_find_prog(obj, req->name) : first_xdp_prog(obj);
 	if (!prog)
 		reject(module, req,
 		       req->name[0] ? "no program or section of that name in the object"

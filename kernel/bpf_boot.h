@@ -30,9 +30,9 @@ struct ebpf_prog;
 struct bpf_boot_program {
 	const char *name; /* "MODULE:PROGRAM", e.g. "firewall.o:xdp" */
 	struct ebpf_prog *prog;
-	uint64_t verify_ns;	   /* time the verifier took */
+	uint64_t verify_ns;	  /* time the verifier took */
 	uint64_t insns_processed; /* the verifier's work */
-	bool jit;		   /* compiled; false: interpreted (bpf.engine=interp) */
+	bool jit;		  /* compiled; false: interpreted (bpf.engine=interp) */
 };
 
 /* The step of bpf_boot_prepare_prog that failed. */

@@ -102,11 +102,11 @@ void xdp_hook_receive(struct virtio_net *nic, uint32_t ifindex, uint8_t *frame, 
 		return;
 	}
 	struct xdp_hook_frame xf = {
-		.buf = receive_buf,
-		.buf_size = sizeof(receive_buf),
-		.data = receive_buf + XDP_HOOK_HEADROOM,
-		.len = len,
-		.ifindex = ifindex,
+	    .buf = receive_buf,
+	    .buf_size = sizeof(receive_buf),
+	    .data = receive_buf + XDP_HOOK_HEADROOM,
+	    .len = len,
+	    .ifindex = ifindex,
 	};
 	memcpy(xf.data, frame, len);
 	switch (xdp_hook_run(&xf)) {

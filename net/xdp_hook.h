@@ -32,11 +32,11 @@ struct virtio_net;
 #define XDP_HOOK_BUF_SIZE 4096
 
 struct xdp_hook_frame {
-	uint8_t *buf;	     /* start of the headroom */
-	size_t buf_size;     /* headroom + frame + tailroom */
-	uint8_t *data;	     /* in: the received frame; out: where it starts now */
-	size_t len;	     /* in: its length; out: its length now */
-	uint32_t ifindex;    /* the receiving NIC */
+	uint8_t *buf;		   /* start of the headroom */
+	size_t buf_size;	   /* headroom + frame + tailroom */
+	uint8_t *data;		   /* in: the received frame; out: where it starts now */
+	size_t len;		   /* in: its length; out: its length now */
+	uint32_t ifindex;	   /* the receiving NIC */
 	uint32_t redirect_ifindex; /* out, for EBPF_XDP_REDIRECT */
 };
 

@@ -106,7 +106,8 @@ static int prepare_object(const char *obj_name, struct ebpf_object *obj, char *l
 				       ebpf_prog_get_name(prog), log_buf);
 				return STATUS_REJECTED;
 			}
-			printf("bpfrun: %s:%s: JIT: %s\n", obj_name, ebpf_prog_get_name(prog), log_buf);
+			printf("bpfrun: %s:%s: JIT: %s\n", obj_name, ebpf_prog_get_name(prog),
+			       log_buf);
 			return STATUS_LOAD_FAILED;
 		}
 		printf("bpfrun: %s:%s verified (%" PRIu64 " insns processed) and compiled\n",

@@ -124,9 +124,9 @@ static void on_receive(void *arg, uint8_t *frame, size_t len)
 static void print_xdp_stats(void)
 {
 	static const char *const action_names[XDP_HOOK_ACTIONS] = {
-		[EBPF_XDP_ABORTED] = "aborted", [EBPF_XDP_DROP] = "drop",
-		[EBPF_XDP_PASS] = "pass",	[EBPF_XDP_TX] = "tx",
-		[EBPF_XDP_REDIRECT] = "redirect",
+	    [EBPF_XDP_ABORTED] = "aborted",   [EBPF_XDP_DROP] = "drop",
+	    [EBPF_XDP_PASS] = "pass",	      [EBPF_XDP_TX] = "tx",
+	    [EBPF_XDP_REDIRECT] = "redirect",
 	};
 	struct xdp_hook_stats s;
 
@@ -170,8 +170,9 @@ static int set_map_entry(const char *name, const char *key_text, const char *val
 	}
 	const struct ebpf_map_def *def = ebpf_map_get_def(map);
 	if (def->key_size != sizeof(uint32_t) || def->value_size != sizeof(uint32_t)) {
-		fprintf(stderr, "netecho: map-set: map %s has %u-byte keys and %u-byte values, "
-				"not 4 and 4\n",
+		fprintf(stderr,
+			"netecho: map-set: map %s has %u-byte keys and %u-byte values, "
+			"not 4 and 4\n",
 			name, def->key_size, def->value_size);
 		return -EINVAL;
 	}

@@ -15,7 +15,7 @@
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 
-#define ETH_P_TEST 0x88B6 /* IEEE 802 local experimental 2, the tests' EtherType */
+#define ETH_P_TEST    0x88B6 /* IEEE 802 local experimental 2, the tests' EtherType */
 #define NOT_AN_ACTION 7
 
 struct {
