@@ -23,6 +23,9 @@
 #define LWIP_ETHERNET 1
 #define LWIP_IPV4 1
 #define LWIP_IPV6 1
+/* IPv6 reassembly keeps a pointer in each fragment's header unless told to copy: 64-bit
+ * pointers do not fit there. */
+#define IPV6_FRAG_COPYHEADER 1
 #define LWIP_ICMP 1
 #define LWIP_UDP 1
 #define LWIP_TCP 1

@@ -1,0 +1,76 @@
+/*
+ * The network stack: lwIP over every virtio-net NIC, with the XDP hook
+ * (net/xdp_hook.h) in front of it, run to completion from the app's loop.
+ *
+ * Model (lwIP NO_SYS=1, net/lwipopts.h): no threads. The app calls
+ * net_init() once, sets up its lwIP pcbs, then calls net_run(), which
+ * polls every NIC, passes each received frame through the XDP hook and
+ * into lwIP, runs lwIP's timers, and halts the CPU until the next frame
+ * or timer when there is nothing to do. Everything an app does happens in
+ * lwIP callbacks that net_run() calls, on the one stack.
+ *
+ * The app API is lwIP's own raw API, used directly:
+ *   UDP: udp_new_ip_type, udp_bind, udp_recv(pcb, fn, arg), udp_sendto
+ *   TCP: tcp_new_ip_type, tcp_bind, tcp_listen, tcp_accept, tcp_recv,
+ *        tcp_sent, tcp_err, tcp_poll, tcp_write, tcp_output, tcp_close
+ * (lwip/udp.h, lwip/tcp.h; lwIP's "Raw API" documentation). The rules that
+ * follow from the model:
+ *   - Callbacks must not block or wait: they run inside net_poll(), between
+ *     two received frames. Long work delays every connection.
+ *   - A callback may call any lwIP function; nothing needs locking, and no
+ *     other code touches lwIP (no interrupt handler does).
+ *   - A pbuf passed to a recv callback belongs to the callback: it must
+ *     pbuf_free() it (TCP: after tcp_recved() for the bytes it consumed),
+ *     or return an error other than ERR_OK so lwIP keeps and re-offers it.
+ *   - tcp_write() with TCP_WRITE_FLAG_COPY copies the data into lwIP; without
+ *     it the data must stay valid until the tcp_sent callback acknowledges
+ *     it. tcp_write() fails with ERR_MEM when tcp_sndbuf() is too small:
+ *     send the rest from the tcp_sent callback.
+ *   - The tcp_err callback means the pcb is already freed: drop references.
+ */
+#ifndef UKBPF_NET_H
+#define UKBPF_NET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct netif;
+struct virtio_net;
+
+#define NET_MAX_INTERFACES 8
+#define NET_NO_DEADLINE	   UINT64_MAX
+
+/*
+ * Brings up lwIP and one interface per virtio-net NIC (eth0, eth1, ... in
+ * probe order; NIC i has XDP ifindex i + 1). eth0 is configured from the
+ * kernel options "ip=A.B.C.D/N [gw=A.B.C.D] [dns=A.B.C.D]", or else by
+ * DHCP, waiting for a lease for a while; other NICs are brought up without
+ * an address. Prints one line per interface ("net: eth0 MAC ... IP ...").
+ * Returns 0, -ENODEV without a usable NIC, -EINVAL for a bad option value
+ * (the reason is printed), or -ENOMEM. Call once.
+ */
+int net_init(void);
+
+size_t net_interface_count(void);
+/* lwIP's interface and the NIC under it, or NULL when index is out of range. */
+struct netif *net_interface(size_t index);
+struct virtio_net *net_interface_nic(size_t index);
+
+/*
+ * Polls every NIC once (a bounded number of frames each) and runs lwIP's
+ * due timers. Returns true when a frame was received.
+ */
+bool net_poll(void);
+
+typedef bool (*net_done_fn)(void *arg);
+/*
+ * Runs the stack until done(arg) returns true (checked after each round;
+ * NULL: never) or the monotonic clock reaches deadline_ns
+ * (NET_NO_DEADLINE: none). Halts the CPU while idle, until a frame arrives
+ * or lwIP's next timer is due. Returns 0 when done, -ETIMEDOUT at the
+ * deadline.
+ */
+int net_run(net_done_fn done, void *arg, uint64_t deadline_ns);
+
+#endif /* UKBPF_NET_H */

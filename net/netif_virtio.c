@@ -1,0 +1,96 @@
+/*
+ * lwIP netif driver over drivers/virtio_net.h. Received frames are copied
+ * once, into a pool pbuf; sent frames go to the driver as they are when
+ * lwIP built them in one pbuf, and are flattened first when it built a
+ * chain (the driver takes a contiguous frame, which it copies into its
+ * ring buffer).
+ */
+#include <errno.h>
+#include <stdint.h>
+
+#include "lwip/etharp.h"
+#include "lwip/ethip6.h"
+#include "lwip/netif.h"
+#include "lwip/pbuf.h"
+#include "lwip/stats.h"
+#include "netif/ethernet.h"
+
+#include "netif_virtio.h"
+#include "timekeeping.h"
+#include "virtio_net.h"
+
+#define NETIF_VIRTIO_MTU	  1500 /* Ethernet payload; the driver takes 1518-byte frames */
+#define NETIF_VIRTIO_TX_RETRY_NS 1000000 /* how long a full TX ring may stall one frame */
+
+/* Only one frame is ever being sent at a time (one CPU, no threads). */
+static uint8_t netif_virtio_tx_flat[VIRTIO_NET_FRAME_MAX];
+
+/* A full ring drains as the device transmits: retry for a while, then drop. */
+static int netif_virtio_tx(struct virtio_net *nic, const void *frame, size_t len)
+{
+	uint64_t give_up = 0;
+	int err;
+
+	while ((err = virtio_net_tx(nic, frame, len)) == -EAGAIN) {
+		uint64_t now = time_monotonic_ns();
+		if (!give_up)
+			give_up = now + NETIF_VIRTIO_TX_RETRY_NS;
+		else if (now >= give_up)
+			break;
+	}
+	return err;
+}
+
+static err_t netif_virtio_linkoutput(struct netif *netif, struct pbuf *p)
+{
+	const void *frame = p->payload;
+
+	if (p->next) {
+		if (p->tot_len > sizeof(netif_virtio_tx_flat)) {
+			LINK_STATS_INC(link.lenerr);
+			LINK_STATS_INC(link.drop);
+			return ERR_BUF;
+		}
+		pbuf_copy_partial(p, netif_virtio_tx_flat, p->tot_len, 0);
+		frame = netif_virtio_tx_flat;
+	}
+	if (netif_virtio_tx(netif->state, frame, p->tot_len) < 0) {
+		LINK_STATS_INC(link.drop);
+		return ERR_IF;
+	}
+	LINK_STATS_INC(link.xmit);
+	return ERR_OK;
+}
+
+err_t netif_virtio_init(struct netif *netif)
+{
+	netif->name[0] = 'e';
+	netif->name[1] = 't';
+	netif->mtu = NETIF_VIRTIO_MTU;
+	netif->hwaddr_len = ETH_HWADDR_LEN;
+	virtio_net_mac(netif->state, netif->hwaddr);
+	netif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET |
+		       NETIF_FLAG_IGMP | NETIF_FLAG_MLD6;
+	netif->output = etharp_output;
+#if LWIP_IPV6
+	netif->output_ip6 = ethip6_output;
+#endif
+	netif->linkoutput = netif_virtio_linkoutput;
+	return ERR_OK;
+}
+
+void netif_virtio_input(void *netif_arg, uint8_t *frame, size_t len)
+{
+	struct netif *netif = netif_arg;
+	struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
+
+	if (!p) {
+		LINK_STATS_INC(link.memerr);
+		LINK_STATS_INC(link.drop);
+		return;
+	}
+	pbuf_take(p, frame, (u16_t)len);
+	LINK_STATS_INC(link.recv);
+	if (netif->input(p, netif) != ERR_OK)
+		pbuf_free(p);
+}
