@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""make bench-boot: boot-time and image-size table for the default app.
+"""make bench-boot: boot-time and image-size table for the hello app.
 
 For each boot path (direct -kernel with qboot, GRUB ISO with SeaBIOS) and
 each usable accelerator, boots the image N times and reports medians of:
@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-IMAGE = ROOT / "build" / "ukbpf.elf"
-ISO = ROOT / "build" / "ukbpf.iso"
+IMAGE = ROOT / "build" / "apps" / "hello" / "ukbpf.elf"
+ISO = IMAGE.with_suffix(".iso")
 FIRST_APP_LINE = b"Hello from ukbpf!"
 GUEST_BOOT = re.compile(rb"started app '\w+' (\d+) us after entry")
 
@@ -72,12 +72,11 @@ def main():
             print(f"| {label} | {accel} | {medians[0]:.1f} | {medians[1]:.1f} "
                   f"| {medians[2]:.1f} |")
 
-    stripped = ROOT / "build" / "ukbpf.stripped"
+    stripped = IMAGE.with_suffix(".stripped")
     subprocess.run(["strip", "-o", str(stripped), str(IMAGE)], check=True)
     print("\n| image | KiB |\n|---|---|")
-    print(f"| build/ukbpf.elf | {size_kib(IMAGE):.0f} |")
-    print(f"| build/ukbpf.elf, stripped | {size_kib(stripped):.0f} |")
-    print(f"| build/ukbpf.iso | {size_kib(ISO):.0f} |")
+    for path in (IMAGE, stripped, ISO):
+        print(f"| {path.relative_to(ROOT)} | {size_kib(path):.0f} |")
 
 
 if __name__ == "__main__":

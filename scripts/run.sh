@@ -86,7 +86,12 @@ while [ $# -gt 0 ]; do
 		user="user"
 		if [ $# -ge 2 ] && [[ $2 =~ ^(tcp|udp): ]]; then
 			IFS=, read -ra fwds <<<"$2"
-			for f in "${fwds[@]}"; do user+=",hostfwd=$f"; done
+			for f in "${fwds[@]}"; do
+				user+=",hostfwd=$f"
+				if [[ $f =~ ^(tcp|udp):[^:]*:([0-9]+)-[^:]*:([0-9]+)$ ]]; then
+					echo "run.sh: eth${#nics[@]}: host port ${BASH_REMATCH[2]} forwarded to guest port ${BASH_REMATCH[3]} (${BASH_REMATCH[1]})" >&2
+				fi
+			done
 			shift
 		fi
 		nics+=("$user") ;;

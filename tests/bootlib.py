@@ -6,6 +6,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build"
 RUN_SH = ROOT / "scripts" / "run.sh"
+DEFAULT_APP = "httpd"  # the Makefile's DEFAULT_APP: its image is build/ukbpf.elf
 
 
 @dataclass
@@ -15,7 +16,7 @@ class Boot:
 
 
 def image_path(app: str) -> Path:
-    return BUILD / "ukbpf.elf" if app == "hello" else BUILD / "apps" / app / "ukbpf.elf"
+    return BUILD / "ukbpf.elf" if app == DEFAULT_APP else BUILD / "apps" / app / "ukbpf.elf"
 
 
 def build_app(app: str) -> Path:

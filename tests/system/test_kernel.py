@@ -80,7 +80,7 @@ def test_iso_boots_under_seabios_with_multiboot2(selftest_image):
     assert "multiboot2" in result.output
 
 
-def test_default_iso_boots_hello(hello_image):
+def test_hello_iso_boots(hello_image):
     result = boot(hello_image, "--iso")
     assert result.status == 0, result.output
     assert "Hello from ukbpf!" in result.output
