@@ -11,7 +11,7 @@ MAKEFLAGS += -j$(shell nproc)
 HOST_CC ?= gcc
 HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -MMD -MP
 
-.PHONY: all run test debug clean host bench-boot bench-ebpf
+.PHONY: all run test debug clean host bench-boot bench-ebpf image FORCE
 .DEFAULT_GOAL := all
 
 # ---- dependencies: Debian packages, newlib and lwIP (scripts/deps.sh) ----
@@ -119,6 +119,42 @@ $(ISO): $(IMAGE) scripts/mkiso.sh
 	scripts/mkiso.sh $(IMAGE) $@
 
 all: $(IMAGE) $(ISO) $(LWIP_LIB) host
+
+# ---- cloud disk images (docs/deploy.md) ----
+# make image [APP=x] [IMAGE_CMDLINE="key=value ... -- args"] [IMAGE_BPF="a.o[:NAME] ..."]
+# writes disk.raw (MBR, GRUB, FAT), disk.qcow2 and ukbpf-gce.tar.gz beside
+# the app's ukbpf.elf; the command line and programs land in the disk's
+# grub.cfg, where they can be edited later.
+IMAGE_CMDLINE ?=
+IMAGE_BPF ?=
+DISK_RAW := $(IMAGE_DIR)/disk.raw
+DISK_QCOW2 := $(IMAGE_DIR)/disk.qcow2
+GCE_TARBALL := $(IMAGE_DIR)/ukbpf-gce.tar.gz
+DISK_CONFIG := $(IMAGE_DIR)/disk.config
+# FILE:NAME -> "FILE bpf=NAME", FILE -> "FILE bpf": a module kernel/bpf_boot.h attaches
+bpf_module = "$(if $(findstring :,$(1)),$(firstword $(subst :, ,$(1))) bpf=$(lastword $(subst :, ,$(1))),$(1) bpf)"
+bpf_file = $(firstword $(subst :, ,$(1)))
+
+# Rewritten only when the settings change, so the disk is rebuilt then.
+$(DISK_CONFIG): FORCE
+	@mkdir -p $(@D)
+	@printf '%s\n' '$(IMAGE_CMDLINE)' '$(IMAGE_BPF)' | cmp -s - $@ || \
+		printf '%s\n' '$(IMAGE_CMDLINE)' '$(IMAGE_BPF)' > $@
+
+$(DISK_RAW): $(IMAGE) $(DISK_CONFIG) $(foreach b,$(IMAGE_BPF),$(call bpf_file,$(b))) \
+		scripts/mkdisk.sh scripts/grub-cfg.sh
+	scripts/mkdisk.sh $(IMAGE) $@ "$(IMAGE_CMDLINE)" $(foreach b,$(IMAGE_BPF),$(call bpf_module,$(b)))
+
+$(DISK_QCOW2): $(DISK_RAW)
+	qemu-img convert -f raw -O qcow2 $< $@
+
+$(GCE_TARBALL): $(DISK_RAW) scripts/mkgce.sh
+	scripts/mkgce.sh $< $@
+
+image: $(DISK_RAW) $(DISK_QCOW2) $(GCE_TARBALL)
+	@ls -l $^
+
+FORCE:
 
 # ---- running ----
 CMDLINE ?=

@@ -5,6 +5,11 @@
 # usage: scripts/run.sh [options] [IMAGE]      (IMAGE: build/ukbpf.elf)
 #   --iso                 boot the ISO beside IMAGE (ukbpf.iso: GRUB, SeaBIOS)
 #                         instead of IMAGE through -kernel
+#   --disk FILE           boot a disk image (make image: build/disk.raw or
+#                         .qcow2) as a cloud does: SeaBIOS, GRUB from the disk,
+#                         its grub.cfg's command line and modules; IMAGE,
+#                         --cmdline, --module and --bpf do not apply
+#   --disk-bus virtio|ide the disk's controller (default virtio: virtio-blk)
 #   --accel kvm|tcg       override the choice (KVM only with vmx/svm and /dev/kvm)
 #   --mem SIZE            guest memory (default 128M)
 #   --cmdline "TEXT"      kernel command line: key=value ... -- app args
@@ -38,6 +43,8 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 image=$top/build/ukbpf.elf
 use_iso=false
+disk=
+disk_bus=virtio
 accel=
 mem=128M
 cmdline=
@@ -56,6 +63,11 @@ need_arg() { [ $# -ge 2 ] || die "$1 needs a value (see the usage at the top of 
 while [ $# -gt 0 ]; do
 	case $1 in
 	--iso) use_iso=true ;;
+	--disk) need_arg "$@"; [ -r "$2" ] || die "--disk $2: no such readable file"; disk=$2; shift ;;
+	--disk-bus)
+		need_arg "$@"
+		case $2 in virtio|ide) disk_bus=$2 ;; *) die "--disk-bus $2: expected virtio or ide" ;; esac
+		shift ;;
 	--accel) need_arg "$@"; accel=$2; shift ;;
 	--mem) need_arg "$@"; mem=$2; shift ;;
 	--cmdline) need_arg "$@"; cmdline=$2; shift ;;
@@ -120,7 +132,15 @@ esac
 
 qemu=(qemu-system-x86_64 -machine pc,accel="$accel" "${cpu[@]}" -m "$mem"
 	-display none -serial stdio -monitor none -no-reboot "${exit_device[@]}")
-if $use_iso; then
+if [ -n "$disk" ]; then
+	{ $use_iso || [ -n "$cmdline" ] || [ ${#modules[@]} -gt 0 ]; } &&
+		die "--disk boots what the disk's grub.cfg says: no --iso, --cmdline, --module or --bpf"
+	case $disk in
+	*.qcow2) disk_format=qcow2 ;;
+	*) disk_format=raw ;;
+	esac
+	qemu+=(-drive "file=$disk,format=$disk_format,if=$disk_bus,snapshot=on")
+elif $use_iso; then
 	iso=${image%.elf}.iso
 	[ -r "$iso" ] || die "$iso: not built (make)"
 	if [ -n "$cmdline" ] || [ ${#modules[@]} -gt 0 ]; then
