@@ -1455,11 +1455,17 @@ static void refine_packet_compare(struct vstate *taken, struct vstate *fallthrou
 	for_each_reg(proven, set_packet_range, &rw);
 }
 
-/* data bounds data_meta as data_end bounds data (XDP metadata precedes data). */
-static bool bounds_packet(enum reg_type ptr, enum reg_type end)
+/*
+ * data bounds data_meta as data_end bounds data (XDP metadata precedes
+ * data), but only data itself: data_meta + N <= data + K says nothing of
+ * the metadata's length (Linux: reg_is_init_pkt_pointer).
+ */
+static bool bounds_packet(const struct reg_state *ptr, const struct reg_state *end)
 {
-	return (ptr == REG_PTR_TO_PACKET && end == REG_PTR_TO_PACKET_END) ||
-	       (ptr == REG_PTR_TO_PACKET_META && end == REG_PTR_TO_PACKET);
+	if (ptr->type == REG_PTR_TO_PACKET)
+		return end->type == REG_PTR_TO_PACKET_END;
+	return ptr->type == REG_PTR_TO_PACKET_META && end->type == REG_PTR_TO_PACKET &&
+	       end->off == 0 && scalar_is_const(&end->var) && end->var.bits.value == 0;
 }
 
 static bool is_const_zero(const struct reg_state *reg)
@@ -1634,9 +1640,9 @@ static int do_cond_jump(struct verifier *v, const struct ebpf_insn *insn)
 			}
 		} else if (is_packet_family(dst.type) && is_packet_family(src.type) &&
 			   !is_maybe_null(ptr)) {
-			if (bounds_packet(dst.type, src.type))
+			if (bounds_packet(&dst, &src))
 				refine_packet_compare(taken, v->cur, op, &dst, true);
-			else if (bounds_packet(src.type, dst.type))
+			else if (bounds_packet(&src, &dst))
 				refine_packet_compare(taken, v->cur, op, &src, false);
 		} else {
 			free_state(taken);
