@@ -27,6 +27,7 @@ APT_PACKAGES=(
   clang lld llvm gcc make binutils python3 python3-pytest python3-scapy
   libcmocka-dev newlib-source bpftool tcpdump libbpf-dev libpcap-dev
   dpkg-dev xz-utils ca-certificates gdb
+  iputils-ping curl iproute2  # tests/system/test_tap.py: ping, curl, ip netns
   libclang-rt-14-dev  # libFuzzer and sanitizer runtimes for tests/fuzz
 )
 

@@ -31,6 +31,10 @@
 #   --net-user [HOSTFWD]  add a virtio-net NIC on QEMU's user-mode network
 #                         (10.0.2.0/24, no root); HOSTFWD as QEMU's hostfwd=,
 #                         e.g. tcp::8080-:80 (several: separate with commas)
+#   --net-tap IFNAME      add a virtio-net NIC on the existing tap device IFNAME
+#                         (ip tuntap add IFNAME mode tap; QEMU runs no
+#                         script on it, no vhost): run QEMU in the tap's
+#                         network namespace (ip netns exec NS scripts/run.sh)
 #                         NICs appear in option order (eth0, eth1, ...)
 #   --                    everything after goes to QEMU unchanged
 # Exit status: the guest's status (0..127: the app's 0..119, the kernel's
@@ -93,6 +97,12 @@ while [ $# -gt 0 ]; do
 		need_arg "$@"
 		[[ $2 =~ ^([0-9]+):([0-9]+)$ ]] || die "--net-udp $2: expected LOCALPORT:REMOTEPORT"
 		nics+=("dgram,local.type=inet,local.host=127.0.0.1,local.port=${BASH_REMATCH[1]},remote.type=inet,remote.host=127.0.0.1,remote.port=${BASH_REMATCH[2]}")
+		shift ;;
+	--net-tap)
+		need_arg "$@"
+		[[ $2 =~ ^[A-Za-z0-9_.-]{1,15}$ ]] || die "--net-tap $2: expected an interface name (at most 15 of A-Z a-z 0-9 _ . -)"
+		[ -e "/sys/class/net/$2" ] || die "--net-tap $2: no such interface in this network namespace"
+		nics+=("tap,ifname=$2,script=no,downscript=no,vhost=off")
 		shift ;;
 	--net-user)
 		user="user"
