@@ -205,3 +205,26 @@ struct ebpf_map *bpf_boot_find_map(const char *name)
 	}
 	return NULL;
 }
+
+size_t bpf_boot_map_count(void)
+{
+	size_t count = 0;
+
+	for (size_t i = 0; i < attached_count; i++)
+		count += ebpf_object_map_count(attached[i].obj);
+	return count;
+}
+
+struct ebpf_map *bpf_boot_map_get(size_t index, const char **program)
+{
+	for (size_t i = 0; i < attached_count; i++) {
+		size_t count = ebpf_object_map_count(attached[i].obj);
+		if (index < count) {
+			if (program)
+				*program = attached[i].program.name;
+			return ebpf_object_map(attached[i].obj, index);
+		}
+		index -= count;
+	}
+	return NULL;
+}

@@ -14,7 +14,7 @@
  * a module names at most one program. Several modules may carry one each:
  * all are attached, and the XDP hook (net/xdp_hook.h) runs the first.
  * Objects stay loaded for the guest's lifetime, so their maps are there
- * for the app (bpf_boot_find_map).
+ * for the app (bpf_boot_find_map, bpf_boot_map_get).
  */
 #ifndef UKBPF_BPF_BOOT_H
 #define UKBPF_BPF_BOOT_H
@@ -63,5 +63,18 @@ const struct bpf_boot_program *bpf_boot_program_get(size_t index);
  * ebpf_map_lookup/update/delete/get_next_key of ebpf/ebpf.h.
  */
 struct ebpf_map *bpf_boot_find_map(const char *name);
+
+/*
+ * Every map of every attached object, for apps that show or walk them all
+ * (httpd's /metrics): indexes 0 .. bpf_boot_map_count() - 1 run through
+ * the objects in module order, and each object's maps in its own order
+ * (ebpf_object_map). The same object attached twice has its maps twice,
+ * once per module. bpf_boot_map_get returns NULL when index is out of
+ * range; otherwise *program (when program is not NULL) is set to the name
+ * of the attached program whose object holds the map (struct
+ * bpf_boot_program's name).
+ */
+size_t bpf_boot_map_count(void);
+struct ebpf_map *bpf_boot_map_get(size_t index, const char **program);
 
 #endif /* UKBPF_BPF_BOOT_H */

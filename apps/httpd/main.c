@@ -2,7 +2,7 @@
  * httpd: a small HTTP/1.1 server (RFC 9112) on lwIP's raw TCP API.
  *   GET /         a short HTML page
  *   GET /metrics  Prometheus text: NIC, XDP and eBPF program counters, and
- *                 the integer entries of the attached programs' maps
+ *                 the integer entries of every map of every attached program
  *   anything else 404; methods other than GET and HEAD 405; a malformed
  *                 or oversized request 400, then the connection is closed
  * Connections are persistent (HTTP/1.1's default, or HTTP/1.0 with
@@ -11,9 +11,11 @@
  * HTTPD_IDLE_SECONDS.
  * Arguments (after "--"):
  *   port N     listen on TCP port N instead of 80
- *   map NAME   export map NAME on /metrics (repeatable; default: "counters",
- *              the map of the counting program apps/httpd/bpf/count.c)
  * Prints "httpd: listening on TCP port N" when ready; runs until stopped.
+ *
+ * Run: make run (httpd is the default app) boots it with its counting XDP
+ * program apps/httpd/bpf/count.c, on QEMU's user network with host port
+ * 8080 forwarded to port 80: curl http://127.0.0.1:8080/metrics
  */
 #include <ctype.h>
 #include <errno.h>
@@ -31,8 +33,6 @@
 
 #define HTTPD_DEFAULT_PORT   80
 #define HTTPD_REQUEST_MAX    4096 /* request line and headers; longer is refused */
-#define HTTPD_MAPS_MAX	     16
-#define HTTPD_DEFAULT_MAP    "counters"
 #define HTTPD_POLL_INTERVAL  2 /* lwIP's coarse timer ticks (500 ms each): once a second */
 #define HTTPD_IDLE_SECONDS   10
 #define HTTPD_PORT_MAX	     65535
@@ -49,8 +49,6 @@ static const char index_page[] =
 
 struct httpd_config {
 	u16_t port;
-	const char *maps[HTTPD_MAPS_MAX];
-	size_t map_count;
 };
 
 static struct httpd_config config = {
@@ -349,7 +347,7 @@ static void http_answer(struct http_conn *conn, const struct http_request *req)
 			     sizeof(index_page) - 1, head);
 	} else if (target_is(req, "/metrics")) {
 		struct text body = {0};
-		metrics_render(&body, &http_counters, config.maps, config.map_count);
+		metrics_render(&body, &http_counters);
 		if (body.failed)
 			conn->close_after_response = true; /* http_respond gives up the same way */
 		http_respond(conn, 200, METRICS_CONTENT_TYPE, body.data ? body.data : "", body.len,
@@ -462,17 +460,11 @@ static int parse_args(int argc, char **argv)
 				config.port = (u16_t)port;
 				continue;
 			}
-		} else if (strcmp(argv[i], "map") == 0 && i + 1 < argc &&
-			   config.map_count < HTTPD_MAPS_MAX) {
-			config.maps[config.map_count++] = argv[++i];
-			continue;
 		}
-		fprintf(stderr, "httpd: bad argument %s (usage: port N, map NAME up to %d times)\n",
-			argv[i], HTTPD_MAPS_MAX);
+		fprintf(stderr, "httpd: bad argument %s (usage: port N, 1..%d)\n", argv[i],
+			HTTPD_PORT_MAX);
 		return -EINVAL;
 	}
-	if (config.map_count == 0)
-		config.maps[config.map_count++] = HTTPD_DEFAULT_MAP;
 	return 0;
 }
 

@@ -184,9 +184,15 @@ static uint64_t map_int_value(const uint8_t *value, uint32_t size)
 	return number;
 }
 
-static void metrics_map_entries(struct text *out, const char *name, struct ebpf_map *map,
-				const struct ebpf_map_def *def, uint8_t *key, uint8_t *next_key,
-				uint8_t *value)
+/* One map's sample labels: the program whose object holds it, and the map's name. */
+struct map_labels {
+	const char *program;
+	const char *map;
+};
+
+static void metrics_map_entries(struct text *out, const struct map_labels *labels,
+				struct ebpf_map *map, const struct ebpf_map_def *def, uint8_t *key,
+				uint8_t *next_key, uint8_t *value)
 {
 	size_t shown = 0;
 	int err = ebpf_map_get_next_key(map, NULL, key);
@@ -197,44 +203,57 @@ static void metrics_map_entries(struct text *out, const char *name, struct ebpf_
 		shown++;
 		if (ebpf_map_lookup(map, key, value) != 0)
 			continue;
-		text_append(out, "ukbpf_map_value{map=\"", 21);
-		metric_label_value(out, name);
-		text_append(out, "\",key=\"", 7);
+		text_printf(out, "ukbpf_map_value{program=\"");
+		metric_label_value(out, labels->program);
+		text_printf(out, "\",map=\"");
+		metric_label_value(out, labels->map);
+		text_printf(out, "\",key=\"");
 		for (uint32_t i = 0; i < def->key_size; i++)
 			text_printf(out, "%02x", key[i]);
 		text_printf(out, "\"} %" PRIu64 "\n", map_int_value(value, def->value_size));
 	}
 	if (err == 0)
-		text_printf(out, "# map %s: only the first %d entries shown\n", name, MAP_ENTRIES_MAX);
+		text_printf(out, "# map %s of %s: only the first %d entries shown\n", labels->map,
+			    labels->program, MAP_ENTRIES_MAX);
 }
 
 /* The map's entries whose values are integers; a comment says why others are not shown. */
-static void metrics_map(struct text *out, const char *name)
+static void metrics_map(struct text *out, const struct map_labels *labels, struct ebpf_map *map)
 {
-	struct ebpf_map *map = bpf_boot_find_map(name);
-
-	if (!map) {
-		text_printf(out, "# map %s: no attached object has it\n", name);
-		return;
-	}
 	const struct ebpf_map_def *def = ebpf_map_get_def(map);
+
 	if (def->value_size == 0 || def->value_size > MAP_INT_VALUE_MAX ||
 	    def->type == EBPF_MAP_TYPE_PROG_ARRAY || def->type == EBPF_MAP_TYPE_RINGBUF) {
-		text_printf(out, "# map %s: values are not integers\n", name);
+		text_printf(out, "# map %s of %s: values are not integers\n", labels->map,
+			    labels->program);
 		return;
 	}
 	uint8_t *key = malloc(def->key_size), *next_key = malloc(def->key_size);
 	uint8_t value[MAP_INT_VALUE_MAX];
 	if (key && next_key)
-		metrics_map_entries(out, name, map, def, key, next_key, value);
+		metrics_map_entries(out, labels, map, def, key, next_key, value);
 	else
 		out->failed = true;
 	free(key);
 	free(next_key);
 }
 
-void metrics_render(struct text *out, const struct metrics_http *http,
-		    const char *const *map_names, size_t map_count)
+/* Every map of every attached object (kernel/bpf_boot.h's enumeration). */
+static void metrics_maps(struct text *out)
+{
+	metric_family(out, "ukbpf_map_value", "gauge",
+		      "Entries of the attached programs' maps (key as hex bytes in memory order).");
+	for (size_t i = 0; i < bpf_boot_map_count(); i++) {
+		struct map_labels labels;
+		struct ebpf_map *map = bpf_boot_map_get(i, &labels.program);
+		labels.map = ebpf_map_get_name(map);
+		if (!labels.map)
+			labels.map = "";
+		metrics_map(out, &labels, map);
+	}
+}
+
+void metrics_render(struct text *out, const struct metrics_http *http)
 {
 	struct xdp_hook_stats xdp;
 
@@ -243,8 +262,5 @@ void metrics_render(struct text *out, const struct metrics_http *http,
 	metrics_xdp(out, &xdp);
 	metrics_programs(out, &xdp);
 	metrics_http(out, http);
-	metric_family(out, "ukbpf_map_value", "gauge",
-		      "Entries of the attached programs' maps (key as hex bytes in memory order).");
-	for (size_t i = 0; i < map_count; i++)
-		metrics_map(out, map_names[i]);
+	metrics_maps(out);
 }

@@ -20,10 +20,9 @@ struct metrics_http {
 /*
  * Appends every metric: per-NIC driver counters, the XDP hook's verdict
  * counters, each attached program's runs and verification, httpd's own
- * counters, and the integer entries of the maps named in map_names (the
- * attached objects' maps, found with bpf_boot_find_map).
+ * counters, and the integer entries of every map of every attached object
+ * (kernel/bpf_boot.h), labelled with the program and the map's name.
  */
-void metrics_render(struct text *out, const struct metrics_http *http,
-		    const char *const *map_names, size_t map_count);
+void metrics_render(struct text *out, const struct metrics_http *http);
 
 #endif /* UKBPF_HTTPD_METRICS_H */

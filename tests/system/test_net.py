@@ -5,66 +5,23 @@ through host port forwards on free ports, so tests may run in parallel.
 
 One httpd guest, booted with its counting XDP program and configured by
 DHCP, serves every HTTP test; udp-echo boots with a static address."""
-import os
 import re
-import signal
 import socket
 import subprocess
-import threading
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from bootlib import ROOT, RUN_SH, boot, build_app
+from bootlib import ROOT, Guest, boot, build_app, free_port
 
-READY_TIMEOUT_S = 60  # TCG boots and DHCP are slow when other tests share the CPUs
 IO_TIMEOUT_S = 10
 NO_NETWORK_STATUS = 1
 # Prometheus text format 0.0.4: name{label="value",...} number
 SAMPLE = re.compile(r'^[a-zA-Z_:][a-zA-Z0-9_:]*'
                     r'(\{[a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*"(,[a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*")*\})?'
                     r' -?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$')
-
-
-def free_port(kind: int) -> int:
-    with socket.socket(socket.AF_INET, kind) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Guest:
-    """An app booted on the user-mode network; collects its console."""
-
-    def __init__(self, image: Path, ready: str, *run_args: str, cmdline: str = ""):
-        self.proc = subprocess.Popen(
-            [str(RUN_SH), "--timeout", "300", *run_args, "--cmdline", cmdline, str(image)],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
-        self.lines = []
-        threading.Thread(target=self._read_console, daemon=True).start()
-        deadline = time.monotonic() + READY_TIMEOUT_S
-        while not any(ready in line for line in self.lines):
-            assert self.proc.poll() is None, self.output()
-            assert time.monotonic() < deadline, self.output()
-            time.sleep(0.05)
-
-    def _read_console(self):
-        for raw in self.proc.stdout:
-            self.lines.append(raw.decode(errors="replace").rstrip("\r\n"))
-
-    def output(self) -> str:
-        return "\n".join(self.lines)
-
-    def alive(self) -> bool:
-        return self.proc.poll() is None
-
-    def close(self):
-        # run.sh runs QEMU under timeout(1): end the whole process group.
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        self.proc.wait()
 
 
 @pytest.fixture(scope="module")
@@ -159,11 +116,14 @@ def test_metrics_parse_and_count_traffic(httpd):
     assert after['ukbpf_xdp_actions_total{action="pass"}'] == after[runs]
     assert after['ukbpf_xdp_actions_total{action="drop"}'] == 0
     assert after['ukbpf_bpf_program_jit{program="count.o:count"}'] == 1
-    # Its map: key 0 (IPv4, little-endian u32) counts the TCP traffic.
-    ipv4 = 'ukbpf_map_value{map="counters",key="00000000"}'
+    # Its map, found without being named: key 0 (IPv4, little-endian u32)
+    # counts the TCP traffic.
+    map_value = 'ukbpf_map_value{{program="count.o:count",map="counters",key="{}"}}'
+    ipv4 = map_value.format("00000000")
     assert after[ipv4] > before[ipv4] > 0
-    kinds = [f'ukbpf_map_value{{map="counters",key="0{k}000000"}}' for k in range(4)]
+    kinds = [map_value.format(f"0{k}000000") for k in range(4)]
     assert sum(after[k] for k in kinds) == after[runs]
+    assert not [k for k in after if k.startswith("ukbpf_map_value") and k not in kinds]
 
 
 def test_many_sequential_requests(httpd):
