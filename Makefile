@@ -126,7 +126,7 @@ all: $(IMAGE) $(ISO) $(LWIP_LIB) host
 # the app's ukbpf.elf; the command line and programs land in the disk's
 # grub.cfg, where they can be edited later.
 IMAGE_CMDLINE ?=
-IMAGE_BPF ?=
+IMAGE_BPF ?= $(APP_BPF)
 DISK_RAW := $(IMAGE_DIR)/disk.raw
 DISK_QCOW2 := $(IMAGE_DIR)/disk.qcow2
 GCE_TARBALL := $(IMAGE_DIR)/ukbpf-gce.tar.gz
@@ -158,19 +158,19 @@ FORCE:
 
 # ---- running ----
 CMDLINE ?=
-# httpd runs with its counting XDP program and is reachable from the host
-# on port 8080 (QEMU user networking).
-HTTPD_BPF := $(BUILD)/apps/httpd/count.bpf.o
-$(HTTPD_BPF): apps/httpd/bpf/count.c
+# An app's XDP programs are apps/APP/bpf/*.c, built to
+# build/apps/APP/NAME.bpf.o; `make run` and `make image` attach them.
+APP_BPF := $(patsubst apps/$(APP)/bpf/%.c,$(BUILD)/apps/$(APP)/%.bpf.o,$(wildcard apps/$(APP)/bpf/*.c))
+$(BUILD)/apps/$(APP)/%.bpf.o: apps/$(APP)/bpf/%.c
 	@mkdir -p $(@D)
-	clang -O2 -g -target bpf -I/usr/include/$(shell $(HOST_CC) -dumpmachine) -c $< -o $@
-RUN_FLAGS_httpd := --net-user tcp::8080-:80 --bpf $(HTTPD_BPF)
-RUN_DEPS_httpd := $(HTTPD_BPF)
-RUN_FLAGS ?= $(RUN_FLAGS_$(APP))
-run: all $(RUN_DEPS_$(APP))
+	clang -O2 -g -Wall -target bpf -I/usr/include/$(shell $(HOST_CC) -dumpmachine) -c $< -o $@
+# httpd is reachable from the host on port 8080 (QEMU user networking).
+RUN_FLAGS_httpd := --net-user tcp::8080-:80
+RUN_FLAGS ?= $(RUN_FLAGS_$(APP)) $(foreach b,$(APP_BPF),--bpf $(b))
+run: all $(APP_BPF)
 	scripts/run.sh $(RUN_FLAGS) --cmdline "$(CMDLINE)" $(IMAGE)
 
-debug: all $(RUN_DEPS_$(APP))
+debug: all $(APP_BPF)
 	scripts/run.sh --debug $(RUN_FLAGS) --cmdline "$(CMDLINE)" $(IMAGE)
 
 # ---- measurements (tables, not tests) ----

@@ -1,15 +1,18 @@
 """Cloud disk images (make image): built without root, booted as a cloud boots
 them (SeaBIOS, GRUB from the disk, no -kernel), reconfigured by editing grub.cfg."""
 import shutil
+import socket
 import subprocess
 import tarfile
+import urllib.request
 
 import pytest
 
-from bootlib import BUILD, ROOT, boot, build_app
+from bootlib import BUILD, ROOT, Guest, boot, build_app, free_port
 
 GIB = 1 << 30
 TIMEOUT_STATUS = 124
+BPF_REJECTED_STATUS = 127  # kernel/shutdown.h
 APP = "selftest"
 IMAGE_DIR = BUILD / "apps" / APP
 DISK_OFFSET = "@@1M"  # mtools' way of naming the partition mkdisk.sh makes
@@ -84,3 +87,48 @@ def test_corrupted_disk_fails_cleanly(disk_images, tmp_path, what, offset, lengt
     assert result.status == TIMEOUT_STATUS, f"{what}: {result.output}"
     assert message in result.output, f"{what}: {result.output}"
     assert "ukbpf:" not in result.output
+
+
+@pytest.fixture(scope="module")
+def httpd_disk():
+    """The default image: httpd with its counting XDP program, configured by DHCP."""
+    build_app("httpd")
+    subprocess.run(["make", "-s", "image"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    return BUILD / "disk.raw"
+
+
+def test_cloud_boot_gets_dhcp_attaches_program_and_serves(httpd_disk):
+    port = free_port(socket.SOCK_STREAM)
+    guest = Guest(BUILD / "ukbpf.elf", "httpd: listening on TCP port 80", "--disk", str(httpd_disk),
+                  "--net-user", f"tcp:127.0.0.1:{port}-:80")
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as response:
+            assert response.status == 200
+        console = guest.output()
+        assert "ukbpf: multiboot2" in console
+        assert "bpf: attached count.bpf.o:" in console
+        assert "10.0.2.15" in console and "(dhcp)" in console
+    finally:
+        guest.close()
+
+
+def test_grub_cfg_naming_a_rejected_program_stops_the_boot(httpd_disk, tmp_path):
+    """A firewall that silently is not there is worse than none: the kernel
+    refuses to start the app and says why on the console."""
+    rejected = tmp_path / "oob_read.o"
+    subprocess.run(["clang", "-O2", "-g", "-target", "bpf", "-I/usr/include/x86_64-linux-gnu", "-c",
+                    str(ROOT / "tests/system/xdp/oob_read.c"), "-o", str(rejected)], check=True)
+    disk = tmp_path / "disk.raw"
+    shutil.copy(httpd_disk, disk)
+    part = f"{disk}{DISK_OFFSET}"
+    cfg = grub_cfg(disk).replace("module2 /boot/count.bpf.o count.bpf.o 'bpf'",
+                                 "module2 /boot/oob_read.o oob_read.o 'bpf'")
+    assert "oob_read.o" in cfg
+    (tmp_path / "grub.cfg").write_text(cfg)
+    subprocess.run(["mcopy", "-o", "-i", part, str(tmp_path / "grub.cfg"), "::/boot/grub/grub.cfg"],
+                   check=True)
+    subprocess.run(["mcopy", "-i", part, str(rejected), "::/boot/oob_read.o"], check=True)
+    result = boot_disk(disk, "--net-user")
+    assert result.status == BPF_REJECTED_STATUS, result.output
+    assert "bpf: oob_read.o" in result.output and "invalid access to packet" in result.output
+    assert "httpd:" not in result.output
