@@ -3,7 +3,8 @@
 
 Each row is one program, written once in BPF C (bench/ebpf/NAME.c) and once
 in plain C (bench/ebpf/native/programs.c), run on the same frame by:
-  - ukbpf's interpreter and x86-64 JIT (build/tools/ukbpf run --repeat),
+  - ukbpf's interpreter and x86-64 JIT (build/tools/ukbpf run --repeat, which
+    verifies each program first, outside the timed runs),
   - native C compiled with gcc -O2 (bench/ebpf/native/native_bench.c),
   - the Linux kernel's own JIT (bpftool prog run ... repeat), when the
     host lets us load programs.

@@ -4,13 +4,14 @@ import re
 
 import pytest
 
+# Reads r1's memory (the --mem convention), so it runs with --no-verify.
 PROGRAM = "r0 = *(u8 *)(r1 + 1)\nr0 += r2\nexit"
 
 
 def test_help_documents_everything(run_tool):
     proc = run_tool("--help")
     assert proc.returncode == 0
-    for word in ("run", "dis", "jit-dump", "--interp", "--jit", "--blind", "--repeat",
+    for word in ("run", "dis", "jit-dump", "--interp", "--jit", "--blind", "--repeat", "--no-verify",
                  "--raw FILE", "--mem HEX", "objdump -D -b binary -mi386:x86-64"):
         assert word in proc.stdout
 
@@ -33,6 +34,13 @@ def test_help_documents_everything(run_tool):
      "ukbpf: --mem: only one CONTEXT allowed (see ukbpf --help)"),
     (("dis", "--raw", "p", "--mem", "00"),
      "ukbpf: --mem: a CONTEXT only makes sense with run (see ukbpf --help)"),
+    (("dis", "--no-verify", "--raw", "p"),
+     "ukbpf: dis: --no-verify only makes sense with run (see ukbpf --help)"),
+    (("jit-dump", "--raw", "p", "--no-verify"),
+     "ukbpf: jit-dump: --no-verify only makes sense with run (see ukbpf --help)"),
+    (("verify", "--no-verify", "--raw", "p"),
+     "ukbpf: verify: --no-verify only makes sense with run (see ukbpf --help)"),
+    (("run", "--verify", "--raw", "p"), "ukbpf: unknown option '--verify' (see ukbpf --help)"),
 ])
 def test_usage_errors(args, message, run_tool):
     proc = run_tool(*args)
@@ -55,15 +63,30 @@ def test_missing_file(run_tool, tmp_path):
     ("0 01", "lone hex digit before position 1"),
 ])
 def test_mem_errors(mem, message, raw_program, run_tool):
-    proc = run_tool("run", "--raw", raw_program(PROGRAM), "--mem", mem)
+    proc = run_tool("run", "--no-verify", "--raw", raw_program(PROGRAM), "--mem", mem)
     assert proc.returncode == 1
     assert proc.stderr == "ukbpf: --mem: %s\n" % message
 
 
 @pytest.mark.parametrize("mem", ["00 7f 01", "007f01", "00 7F\t01", " 007f 01 "])
 def test_mem_formats(mem, raw_program, run_tool):
-    proc = run_tool("run", "--raw", raw_program(PROGRAM), "--mem", mem)
+    proc = run_tool("run", "--no-verify", "--raw", raw_program(PROGRAM), "--mem", mem)
     assert (proc.returncode, proc.stdout, proc.stderr) == (0, "0x82\n", "")
+
+
+def test_run_verifies_by_default(raw_program, run_tool):
+    """An unverifiable program does not run: the log goes to stderr, exit 1."""
+    proc = run_tool("run", "--raw", raw_program(PROGRAM), "--mem", "01 02")
+    assert (proc.returncode, proc.stdout) == (1, "")
+    lines = proc.stderr.splitlines()
+    assert lines[0] == "ukbpf: program rejected by the verifier:"
+    assert lines[1:3] == ["0: (71) r0 = *(u8 *)(r1 + 1)",
+                          "invalid bpf_context access off=1 size=1"]
+
+
+def test_no_verify_runs_an_unverifiable_program(raw_program, run_tool):
+    proc = run_tool("run", "--no-verify", "--raw", raw_program(PROGRAM), "--mem", "01 02")
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "0x4\n", "")
 
 
 def test_run_without_context_has_empty_memory(raw_program, run_tool):
@@ -78,8 +101,8 @@ def test_run_prints_lowercase_hex(raw_program, run_tool):
 
 @pytest.mark.parametrize("engine", ["--interp", "--jit"])
 def test_repeat_prints_median(engine, raw_program, run_tool):
-    proc = run_tool("run", engine, "--repeat", "2100", "--raw", raw_program(PROGRAM),
-                    "--mem", "01 02")
+    proc = run_tool("run", engine, "--repeat", "2100", "--no-verify", "--raw",
+                    raw_program(PROGRAM), "--mem", "01 02")
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     assert lines[0] == "0x4"

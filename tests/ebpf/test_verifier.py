@@ -1,7 +1,7 @@
 """The verifier through `ukbpf verify`: one rejected program per rule (raw
 assembly in verifier/reject/*.s and C in verifier/reject_c/*.c), accepted
 programs (verifier/accept/*.c, verifier/accept_raw/*.s and the valid
-programs of progs/), `run --verify`, and, where the host lets root load
+programs of progs/), `run` (which verifies first), and, where the host lets root load
 BPF, the Linux verifier's verdict on the same C programs.
 
 Each .s case starts with '#' lines: "type: xdp|socket|unspec" and one of
@@ -183,19 +183,21 @@ def test_progs_programs(src, objects, run_tool):
             assert result.returncode == 0, key + "\n" + result.stdout
 
 
-def test_run_verify_refuses_rejected(raw_program, run_tool):
+def test_run_refuses_rejected(raw_program, run_tool):
     bad = raw_program("r0 = *(u64 *)(r10 - 8)\nexit\n")
-    result = run_tool("run", "--verify", "--raw", bad)
-    assert result.returncode == 1
-    assert "rejected by the verifier" in result.stderr
-    assert "invalid read from stack off=-8 size=8" in result.stderr
-    assert result.stdout == ""
-    # Without --verify the same program still runs (the default for now).
-    assert run_tool("run", "--raw", bad).returncode == 0
+    for engine in ("--interp", "--jit"):
+        result = run_tool("run", engine, "--raw", bad)
+        assert result.returncode == 1
+        assert "rejected by the verifier" in result.stderr
+        assert "invalid read from stack off=-8 size=8" in result.stderr
+        assert result.stdout == ""
+    # --no-verify runs it all the same (ISA tests of what the verifier refuses).
+    result = run_tool("run", "--no-verify", "--raw", bad)
+    assert (result.returncode, result.stderr) == (0, "")
 
 
-def test_run_verify_runs_accepted(raw_program, run_tool):
-    result = run_tool("run", "--verify", "--raw", raw_program("r0 = 7\nexit\n"))
+def test_run_runs_accepted(raw_program, run_tool):
+    result = run_tool("run", "--raw", raw_program("r0 = 7\nexit\n"))
     assert result.returncode == 0, result.stderr
     assert result.stdout == "0x7\n"
 

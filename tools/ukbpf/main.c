@@ -49,7 +49,7 @@ struct tool_options {
 	bool engine_given;
 	bool blind;
 	unsigned long long repeat;
-	bool verify; /* run --verify: refuse a program the verifier rejects */
+	bool no_verify; /* run --no-verify: skip the verifier (ISA test programs) */
 	struct verify_options verify_opts;
 };
 
@@ -58,7 +58,8 @@ static void print_help(FILE *out)
 	size_t i;
 
 	fprintf(out,
-		"usage: ukbpf run [--interp|--jit] [--blind] [--repeat N] [--verify] PROGRAM [CONTEXT]\n"
+		"usage: ukbpf run [--interp|--jit] [--blind] [--repeat N] [--no-verify]\n"
+		"                 PROGRAM [CONTEXT]\n"
 		"       ukbpf verify [-v] [--type xdp|socket|unspec] PROGRAM\n"
 		"       ukbpf dis PROGRAM\n"
 		"       ukbpf jit-dump [--blind] PROGRAM\n"
@@ -66,7 +67,9 @@ static void print_help(FILE *out)
 		"       ukbpf --help\n"
 		"\n"
 		"commands:\n"
-		"  run       run PROGRAM once per input and print r0 as 0x... (lowercase hex)\n"
+		"  run       verify PROGRAM, then run it once per input and print r0 as\n"
+		"            0x... (lowercase hex); a rejected program prints the verifier\n"
+		"            log to stderr and does not run\n"
 		"  dis       print 'INDEX: INSTRUCTION' per instruction, llvm-objdump syntax\n"
 		"  jit-dump  print the x86-64 JIT code as hex bytes; to disassemble it:\n"
 		"              ukbpf jit-dump P | xxd -r -p > jit.bin &&\n"
@@ -80,7 +83,8 @@ static void print_help(FILE *out)
 		"  --blind     blind JIT constants (with --jit and jit-dump)\n"
 		"  --repeat N  also run N times more and print the median ns/run over\n"
 		"              %d batches (on the first input)\n"
-		"  --verify    run only a program the verifier accepts\n"
+		"  --no-verify run without verifying (ISA test programs, e.g. --mem ones,\n"
+		"              that are not meant to be verifiable)\n"
 		"  -v          verify: log every instruction's state\n"
 		"  --type T    verify: check PROGRAM as type T (a --raw program is unspec)\n"
 		"\n"
@@ -194,8 +198,11 @@ static int parse_options(int argc, char **argv, struct tool_options *opts)
 				return usage_error("%s needs an argument", arg);
 			if (parse_repeat(argv[++i], &opts->repeat))
 				return usage_error("--repeat: '%s' is not a positive count", argv[i]);
-		} else if (strcmp(arg, "--verify") == 0 && strcmp(opts->command, "run") == 0) {
-			opts->verify = true;
+		} else if (strcmp(arg, "--no-verify") == 0) {
+			if (strcmp(opts->command, "run") != 0)
+				return usage_error("%s: --no-verify only makes sense with run",
+						   opts->command);
+			opts->no_verify = true;
 		} else if (strcmp(opts->command, "verify") == 0 &&
 			   (parsed = verify_parse_option(argc, argv, &i, &opts->verify_opts)) != 0) {
 			if (parsed < 0)
@@ -326,7 +333,7 @@ static int command_run(const struct tool_options *opts, struct ebpf_prog *prog)
 	size_t count = 1, i;
 	char err[ERR_BYTES] = "";
 
-	if (opts->verify && verify_before_run(prog))
+	if (!opts->no_verify && verify_before_run(prog))
 		return EXIT_FAILURE;
 	if (opts->engine == ENGINE_JIT && jit_program(opts, prog))
 		return EXIT_FAILURE;

@@ -1,5 +1,5 @@
 /*
- * `ukbpf verify` and `ukbpf run --verify`: the tool's side of the
+ * `ukbpf verify` and `ukbpf run` (which verifies first): the tool's side of the
  * verifier (ebpf_verify).
  */
 #ifndef UKBPF_TOOLS_VERIFY_H
@@ -33,7 +33,7 @@ int verify_parse_option(int argc, char **argv, int *i, struct verify_options *op
 int verify_command(struct ebpf_prog **progp, const struct verify_options *opts,
 		   struct ebpf_prog **replacement, FILE *out);
 
-/* For run --verify: 0 when prog is accepted; else prints the log to stderr. */
+/* For run: 0 when prog is accepted; else prints the log to stderr. */
 int verify_before_run(struct ebpf_prog *prog);
 
 #endif /* UKBPF_TOOLS_VERIFY_H */
