@@ -1212,7 +1212,14 @@ static int pointer_alu(struct verifier *v, const struct ebpf_insn *insn, struct 
 	result = *ptr;
 	if (scalar_is_const(&scalar->var)) {
 		int64_t delta = (int64_t)scalar->var.bits.value;
-		int64_t off = op == EBPF_ALU_ADD ? result.off + delta : result.off - delta;
+		/*
+		 * Modulo 2^64 like the run-time addition (and without C's
+		 * signed overflow): a wrapped sum of an offset below 2^29 and
+		 * any delta is far outside the bounds checked below.
+		 */
+		uint64_t sum = op == EBPF_ALU_ADD ? (uint64_t)(int64_t)result.off + (uint64_t)delta
+						  : (uint64_t)(int64_t)result.off - (uint64_t)delta;
+		int64_t off = (int64_t)sum;
 
 		if (off <= -MAX_VAR_OFF || off >= MAX_VAR_OFF)
 			return reject(v, "value %lld makes %s pointer be out of bounds",
