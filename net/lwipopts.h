@@ -30,6 +30,11 @@
 #define LWIP_UDP 1
 #define LWIP_TCP 1
 #define LWIP_DHCP 1
+/* No ARP probe of the leased address before using it: the probe waits
+ * ~0.5-1 s, half of a cloud boot, and guards against a conflict that an
+ * authoritative cloud or QEMU DHCP server does not create (Linux's
+ * dhclient does not probe either). */
+#define DHCP_DOES_ARP_CHECK 0
 #define LWIP_DNS 1
 #define LWIP_RAW 1
 #define LWIP_NETIF_STATUS_CALLBACK 1

@@ -29,6 +29,7 @@ APT_PACKAGES=(
   dpkg-dev xz-utils ca-certificates gdb
   iputils-ping curl iproute2  # tests/system/test_tap.py: ping, curl, ip netns
   libclang-rt-14-dev  # libFuzzer and sanitizer runtimes for tests/fuzz
+  libvirt-clients libxml2-utils  # tests/system/test_image.py checks docs/ukbpf-libvirt.xml
 )
 
 LWIP_VERSION=2.1.3

@@ -132,3 +132,15 @@ def test_grub_cfg_naming_a_rejected_program_stops_the_boot(httpd_disk, tmp_path)
     assert result.status == BPF_REJECTED_STATUS, result.output
     assert "bpf: oob_read.o" in result.output and "invalid access to packet" in result.output
     assert "httpd:" not in result.output
+
+
+def test_shipped_libvirt_domain_is_valid_and_definable():
+    """docs/ukbpf-libvirt.xml against libvirt's schema, then `virsh define` on
+    libvirt's test driver (no daemon needed)."""
+    domain = ROOT / "docs" / "ukbpf-libvirt.xml"
+    subprocess.run(["virt-xml-validate", str(domain), "domain"], check=True,
+                   stdout=subprocess.DEVNULL)
+    defined = subprocess.run(["virsh", "-c", "test:///default", "define", str(domain)],
+                             capture_output=True, text=True)
+    assert defined.returncode == 0, defined.stderr
+    assert "Domain 'ukbpf' defined" in defined.stdout
