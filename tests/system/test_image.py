@@ -97,9 +97,11 @@ def httpd_disk():
     return BUILD / "disk.raw"
 
 
-def test_cloud_boot_gets_dhcp_attaches_program_and_serves(httpd_disk):
+@pytest.mark.parametrize("fmt", ["raw", "qcow2"])
+def test_cloud_boot_gets_dhcp_attaches_program_and_serves(httpd_disk, fmt):
     port = free_port(socket.SOCK_STREAM)
-    guest = Guest(BUILD / "ukbpf.elf", "httpd: listening on TCP port 80", "--disk", str(httpd_disk),
+    guest = Guest(BUILD / "ukbpf.elf", "httpd: listening on TCP port 80",
+                  "--disk", str(httpd_disk.with_suffix(f".{fmt}")),
                   "--net-user", f"tcp:127.0.0.1:{port}-:80")
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as response:
