@@ -124,22 +124,15 @@ static inline uint64_t smod64(uint64_t dst, int64_t divisor)
 	return (uint64_t)((int64_t)dst % divisor);
 }
 
+/* The 32-bit forms on sign-extended operands: INT32_MIN / -1 = 2^31 truncates to INT32_MIN. */
 static inline uint32_t sdiv32(uint32_t dst, int32_t divisor)
 {
-	if (divisor == 0)
-		return 0;
-	if (divisor == -1)
-		return -dst;
-	return (uint32_t)((int32_t)dst / divisor);
+	return (uint32_t)sdiv64((uint64_t)(int64_t)(int32_t)dst, divisor);
 }
 
 static inline uint32_t smod32(uint32_t dst, int32_t divisor)
 {
-	if (divisor == 0)
-		return dst;
-	if (divisor == -1)
-		return 0;
-	return (uint32_t)((int32_t)dst % divisor);
+	return (uint32_t)smod64((uint64_t)(int64_t)(int32_t)dst, divisor);
 }
 
 static inline uint64_t movsx64(uint64_t src, int16_t width)
