@@ -11,7 +11,7 @@ MAKEFLAGS += -j$(shell nproc)
 HOST_CC ?= gcc
 HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -MMD -MP
 
-.PHONY: all run test debug clean host bench-boot bench-ebpf image FORCE
+.PHONY: all run test debug clean host bench-boot bench-ebpf bench-verify image FORCE
 .DEFAULT_GOAL := all
 
 # ---- dependencies: Debian packages, newlib and lwIP (scripts/deps.sh) ----
@@ -181,6 +181,11 @@ bench-boot: all
 
 bench-ebpf: all
 	$(PYTHON) scripts/bench-ebpf.py
+
+# The verifier's work and time on the accept suite and synthetic parsers,
+# beside Linux's (docs/verifier.md, "Measuring"); not part of `make test`.
+bench-verify:
+	$(PYTHON) scripts/bench-verify.py
 
 
 host: $(HOST_TARGETS)

@@ -38,6 +38,15 @@
  */
 #define MAX_STATES_PER_INSN 64u
 #define MAX_STATES_TOTAL    4096u
+/*
+ * A prune point stores a new state only when the exploration has gone at
+ * least this far since the last stored one (Linux's heuristic): a straight
+ * run of branches then costs a state every few jumps, not one per jump,
+ * and large programs stay under MAX_STATES_TOTAL. Pruning is still tried
+ * at every prune point.
+ */
+#define STORE_MIN_INSNS 8u
+#define STORE_MIN_JUMPS 2u
 #define MAX_REFS	    16u
 #define MAX_IDMAP	    64u
 #define REG_SIZE	    8
@@ -173,6 +182,8 @@ struct verifier {
 	struct stored_state **in_progress;
 	size_t in_progress_len, in_progress_cap;
 	uint64_t processed;
+	uint64_t jumps_processed;
+	uint64_t processed_at_store, jumps_at_store;
 	uint32_t stored_total;
 	uint32_t live_states, peak_states;
 	uint32_t next_id;
@@ -380,6 +391,14 @@ static bool is_cond_jump(const struct ebpf_insn *insn)
 
 	return (cls == EBPF_CLS_JMP || cls == EBPF_CLS_JMP32) && op != EBPF_JMP_JA &&
 	       op != EBPF_JMP_CALL && op != EBPF_JMP_EXIT;
+}
+
+/* Jumps, calls and exits: what Linux counts as jumps processed. */
+static bool is_jump_class(const struct ebpf_insn *insn)
+{
+	uint8_t cls = insn->opcode & EBPF_CLS_MASK;
+
+	return cls == EBPF_CLS_JMP || cls == EBPF_CLS_JMP32;
 }
 
 static bool is_local_call(const struct ebpf_insn *insn)
@@ -2234,6 +2253,11 @@ static int visit_prune_point(struct verifier *v)
 		if (state_subsumed(v, s->state, v->cur) && state_subsumed(v, v->cur, s->state))
 			return reject(v, "infinite loop detected at insn %u", v->insn);
 	}
+	if (v->processed - v->processed_at_store < STORE_MIN_INSNS ||
+	    v->jumps_processed - v->jumps_at_store < STORE_MIN_JUMPS)
+		return 0;
+	v->processed_at_store = v->processed;
+	v->jumps_at_store = v->jumps_processed;
 	return store_state(v);
 }
 
@@ -2280,6 +2304,8 @@ static int explore(struct verifier *v)
 				log_insn(v, v->insn);
 				log_state(v);
 			}
+			if (is_jump_class(&v->insns[v->insn]))
+				v->jumps_processed++;
 			ret = step(v);
 		}
 		if (ret < 0)

@@ -1,0 +1,55 @@
+"""Smoke test of `make bench-verify` (scripts/bench-verify.py --quick).
+
+The figures of a quick run mean nothing; what is checked is that every
+accept-suite program and each synthetic parser has a row with ukbpf's
+verdict and numbers, that Linux's columns are filled (or say why not),
+and that the issue's target is judged.
+"""
+import glob
+import os
+import re
+import subprocess
+
+from conftest import ROOT
+
+SCRIPT = os.path.join(ROOT, "scripts", "bench-verify.py")
+ACCEPT = sorted(os.path.basename(p)[:-2]
+                for p in glob.glob(os.path.join(ROOT, "tests", "ebpf", "verifier", "accept", "*.c")))
+SYNTHETIC = ["synthetic parser ~100 insns", "synthetic parser ~1000 insns"]
+TIMEOUT_S = 120
+
+
+def table_rows(text):
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("| program |"))
+    rows = []
+    for line in lines[start + 2:]:
+        if not line.startswith("|"):
+            break
+        rows.append([c.strip() for c in line.strip("|").split("|")])
+    return rows
+
+
+def test_quick_table_has_every_program_with_numbers():
+    result = subprocess.run(["/usr/bin/python3", SCRIPT, "--quick"], capture_output=True,
+                            text=True, timeout=TIMEOUT_S)
+    assert result.returncode == 0, result.stderr
+    rows = table_rows(result.stdout)
+    assert [row[0] for row in rows] == ACCEPT + SYNTHETIC
+    for row in rows:
+        name, insns, verdict, processed, states, us, ns_per_insn = row[:7]
+        assert verdict == "accepted", row  # the accept suite, and parsers well in budget
+        assert int(insns) > 0 and int(processed) >= int(insns) // 2, row
+        assert int(states) >= 0 and float(us) > 0 and float(ns_per_insn) > 0, row
+        linux = row[7:]
+        if linux[0].startswith("n/a ("):
+            assert linux[1:] == ["n/a"] * 3, row
+        else:
+            assert linux[0] == "accepted", row
+            assert int(linux[1]) > 0 and float(linux[2]) >= 0, row
+    sizes = {row[0]: int(row[1]) for row in rows}
+    # The generator scales: ~10x the headers, ~10x the instructions.
+    assert 5 < sizes[SYNTHETIC[1]] / sizes[SYNTHETIC[0]] < 20
+    assert re.search(r"^target: a 1000-instruction parser verifies in under 5 ms: "
+                     r"synthetic parser ~1000 insns \(\d+ insns\) accepted in \d+ us: "
+                     r"(met|NOT met)$", result.stdout, re.M), result.stdout
