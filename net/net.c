@@ -5,6 +5,7 @@
  * lwIP's timers, halt until the next frame or timer.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -32,6 +33,8 @@
 #define IP4_PREFIX_MAX	    32
 #define IP4_OCTETS	    4
 #define IP4_OCTET_MAX	    255
+#define NET_STATS_OPTION    "net.stats"
+#define NET_STATS_MAX_MS    3600000 /* an hour: longer is surely a typo */
 
 struct net_interface {
 	struct netif netif;
@@ -42,6 +45,8 @@ struct net_interface {
 static struct net_interface interfaces[NET_MAX_INTERFACES];
 static struct virtio_net *nics[NET_MAX_INTERFACES]; /* for virtio_net_wait */
 static size_t interface_count;
+static uint64_t stats_period_ns; /* net.stats=MS; 0: no net-stats lines */
+static uint64_t stats_next_ns;
 
 /* lwIP's clock (NO_SYS): milliseconds, wrapping, from the kernel's monotonic clock. */
 u32_t sys_now(void)
@@ -73,6 +78,34 @@ static void net_receive(void *arg, uint8_t *frame, size_t len)
 	xdp_hook_receive(iface->nic, ifindex, frame, len, netif_virtio_input, &iface->netif);
 }
 
+/*
+ * One "net-stats:" line (format in net.h): every NIC's counters summed,
+ * and the XDP hook's. A benchmark reads two of them to get rates.
+ */
+static void net_print_stats(uint64_t now_ns)
+{
+	struct virtio_net_stats sum = {0}, nic;
+	struct xdp_hook_stats xdp;
+
+	for (size_t i = 0; i < interface_count; i++) {
+		virtio_net_get_stats(interfaces[i].nic, &nic);
+		sum.rx_frames += nic.rx_frames;
+		sum.rx_bytes += nic.rx_bytes;
+		sum.rx_dropped_bad += nic.rx_dropped_bad;
+		sum.tx_frames += nic.tx_frames;
+		sum.tx_dropped += nic.tx_dropped;
+	}
+	xdp_hook_get_stats(&xdp);
+	printf("net-stats: t_ms=%" PRIu64 " rx=%" PRIu64 " rx_bytes=%" PRIu64 " rx_bad=%" PRIu64
+	       " tx=%" PRIu64 " tx_dropped=%" PRIu64 " xdp_runs=%" PRIu64 " xdp_aborted=%" PRIu64
+	       " xdp_drop=%" PRIu64 " xdp_pass=%" PRIu64 " xdp_tx=%" PRIu64 " xdp_redirect=%" PRIu64
+	       " xdp_oversized=%" PRIu64 "\n",
+	       (uint64_t)(now_ns / NS_PER_MS), sum.rx_frames, sum.rx_bytes, sum.rx_dropped_bad,
+	       sum.tx_frames, sum.tx_dropped, xdp.runs, xdp.actions[EBPF_XDP_ABORTED],
+	       xdp.actions[EBPF_XDP_DROP], xdp.actions[EBPF_XDP_PASS], xdp.actions[EBPF_XDP_TX],
+	       xdp.actions[EBPF_XDP_REDIRECT], xdp.oversized);
+}
+
 bool net_poll(void)
 {
 	bool received = false;
@@ -81,6 +114,15 @@ bool net_poll(void)
 		if (virtio_net_poll_rx(interfaces[i].nic, NET_RX_BUDGET, net_receive, &interfaces[i]))
 			received = true;
 	sys_check_timeouts();
+	if (stats_period_ns) {
+		uint64_t now = time_monotonic_ns();
+		if (now >= stats_next_ns) {
+			net_print_stats(now);
+			/* On the period's grid: a late line does not shift the next ones. */
+			stats_next_ns +=
+			    ((now - stats_next_ns) / stats_period_ns + 1) * stats_period_ns;
+		}
+	}
 	return received;
 }
 
@@ -99,6 +141,8 @@ int net_run(net_done_fn done, void *arg, uint64_t deadline_ns)
 		uint32_t sleep_ms = sys_timeouts_sleeptime();
 		if (sleep_ms != SYS_TIMEOUTS_SLEEPTIME_INFINITE && sleep_ms * NS_PER_MS < wake - now)
 			wake = now + sleep_ms * NS_PER_MS;
+		if (stats_period_ns && stats_next_ns < wake)
+			wake = stats_next_ns;
 		virtio_net_wait(nics, interface_count, wake);
 	}
 }
@@ -227,6 +271,25 @@ static int net_configure(struct netif *netif)
 	return 0;
 }
 
+/* net.stats=MS: a net-stats line every MS milliseconds (1..NET_STATS_MAX_MS). */
+static int net_configure_stats(void)
+{
+	const char *value = kernel_option(NET_STATS_OPTION);
+	char *end;
+
+	if (!value)
+		return 0;
+	unsigned long ms = value[0] >= '0' && value[0] <= '9' ? strtoul(value, &end, 10) : 0;
+	if (ms == 0 || ms > NET_STATS_MAX_MS || *end != '\0') {
+		printf("net: %s=%s: expected a period in milliseconds from 1 to %d\n",
+		       NET_STATS_OPTION, value, NET_STATS_MAX_MS);
+		return -EINVAL;
+	}
+	stats_period_ns = ms * NS_PER_MS;
+	stats_next_ns = time_monotonic_ns();
+	return 0;
+}
+
 static int net_add_interface(struct virtio_net *nic)
 {
 	struct net_interface *iface = &interfaces[interface_count];
@@ -259,14 +322,17 @@ int net_init(void)
 		printf("net: %zu NICs, using the first %d\n", found, NET_MAX_INTERFACES);
 		found = NET_MAX_INTERFACES;
 	}
+	int err = net_configure_stats();
+	if (err)
+		return err;
 	lwip_init();
 	for (size_t i = 0; i < found; i++) {
-		int err = net_add_interface(virtio_net_get(i));
+		err = net_add_interface(virtio_net_get(i));
 		if (err)
 			return err;
 	}
 	netif_set_default(&interfaces[0].netif);
-	int err = net_configure(&interfaces[0].netif);
+	err = net_configure(&interfaces[0].netif);
 	if (err)
 		return err;
 	for (size_t i = 1; i < interface_count; i++) {

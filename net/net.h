@@ -47,6 +47,15 @@ struct virtio_net;
  * kernel options "ip=A.B.C.D/N [gw=A.B.C.D] [dns=A.B.C.D]", or else by
  * DHCP, waiting for a lease for a while; other NICs are brought up without
  * an address. Prints one line per interface ("net: eth0 MAC ... IP ...").
+ * The kernel option "net.stats=MS" (1..3600000) makes net_poll() print,
+ * every MS milliseconds, one line of counters (every NIC's summed):
+ *   net-stats: t_ms=T rx=N rx_bytes=N rx_bad=N tx=N tx_dropped=N
+ *              xdp_runs=N xdp_aborted=N xdp_drop=N xdp_pass=N xdp_tx=N
+ *              xdp_redirect=N xdp_oversized=N
+ * (one line; T: the monotonic clock in ms; counters since boot, as
+ * struct virtio_net_stats and struct xdp_hook_stats define them). The
+ * benchmarks read rates from two such lines (docs/benchmarks.md, "Packet
+ * path", which a Linux guest's reporter follows too).
  * Returns 0, -ENODEV without a usable NIC, -EINVAL for a bad option value
  * (the reason is printed), or -ENOMEM. Call once.
  */
@@ -58,8 +67,9 @@ struct netif *net_interface(size_t index);
 struct virtio_net *net_interface_nic(size_t index);
 
 /*
- * Polls every NIC once (a bounded number of frames each) and runs lwIP's
- * due timers. Returns true when a frame was received.
+ * Polls every NIC once (a bounded number of frames each), runs lwIP's
+ * due timers and prints a net-stats line when one is due. Returns true
+ * when a frame was received.
  */
 bool net_poll(void);
 
@@ -68,7 +78,7 @@ typedef bool (*net_done_fn)(void *arg);
  * Runs the stack until done(arg) returns true (checked after each round;
  * NULL: never) or the monotonic clock reaches deadline_ns
  * (NET_NO_DEADLINE: none). Halts the CPU while idle, until a frame arrives
- * or lwIP's next timer is due. Returns 0 when done, -ETIMEDOUT at the
+ * or lwIP's next timer (or net-stats line) is due. Returns 0 when done, -ETIMEDOUT at the
  * deadline.
  */
 int net_run(net_done_fn done, void *arg, uint64_t deadline_ns);

@@ -12,6 +12,7 @@
 
 #include "bpf_boot.h"
 #include "ebpf.h"
+#include "lwip/stats.h"
 #include "metrics.h"
 #include "net.h"
 #include "virtio_net.h"
@@ -253,6 +254,46 @@ static void metrics_maps(struct text *out)
 	}
 }
 
+struct lwip_protocol {
+	const char *name;
+	const struct stats_proto *stats;
+};
+
+static const struct lwip_protocol lwip_protocols[] = {
+    {"link", &lwip_stats.link},	      {"etharp", &lwip_stats.etharp},
+    {"ip_frag", &lwip_stats.ip_frag}, {"ip", &lwip_stats.ip},
+    {"icmp", &lwip_stats.icmp},	      {"udp", &lwip_stats.udp},
+    {"tcp", &lwip_stats.tcp},	      {"ip6", &lwip_stats.ip6},
+    {"icmp6", &lwip_stats.icmp6},     {"ip6_frag", &lwip_stats.ip6_frag},
+};
+
+#define LWIP_COUNTER(field) { #field, NULL, offsetof(struct stats_proto, field) }
+/* recv, xmit, drop, then why lwIP dropped (a drop may count under one reason too). */
+static const struct counter_field lwip_counters[] = {
+    LWIP_COUNTER(recv),	  LWIP_COUNTER(xmit),	LWIP_COUNTER(drop),  LWIP_COUNTER(chkerr),
+    LWIP_COUNTER(lenerr), LWIP_COUNTER(memerr), LWIP_COUNTER(rterr), LWIP_COUNTER(proterr),
+    LWIP_COUNTER(opterr), LWIP_COUNTER(err),
+};
+
+/* lwIP's own per-protocol counters (lwip/stats.h): what the stack dropped, and why. */
+static void metrics_lwip(struct text *out)
+{
+	metric_family(out, "ukbpf_lwip_packets_total", "counter",
+		      "lwIP's per-protocol counters: recv, xmit, drop and the drop reasons "
+		      "(lwIP keeps them in STAT_COUNTER: they wrap).");
+	for (size_t p = 0; p < sizeof(lwip_protocols) / sizeof(lwip_protocols[0]); p++)
+		for (size_t c = 0; c < sizeof(lwip_counters) / sizeof(lwip_counters[0]); c++) {
+			STAT_COUNTER value;
+			memcpy(&value,
+			       (const uint8_t *)lwip_protocols[p].stats + lwip_counters[c].offset,
+			       sizeof(value));
+			text_printf(out,
+				    "ukbpf_lwip_packets_total{proto=\"%s\",counter=\"%s\"} %" PRIu64
+				    "\n",
+				    lwip_protocols[p].name, lwip_counters[c].name, (uint64_t)value);
+		}
+}
+
 void metrics_render(struct text *out, const struct metrics_http *http)
 {
 	struct xdp_hook_stats xdp;
@@ -262,5 +303,6 @@ void metrics_render(struct text *out, const struct metrics_http *http)
 	metrics_xdp(out, &xdp);
 	metrics_programs(out, &xdp);
 	metrics_http(out, http);
+	metrics_lwip(out);
 	metrics_maps(out);
 }

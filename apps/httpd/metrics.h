@@ -20,7 +20,8 @@ struct metrics_http {
 /*
  * Appends every metric: per-NIC driver counters, the XDP hook's verdict
  * counters, each attached program's runs and verification, httpd's own
- * counters, and the integer entries of every map of every attached object
+ * counters, lwIP's per-protocol counters (what the stack dropped and why),
+ * and the integer entries of every map of every attached object
  * (kernel/bpf_boot.h), labelled with the program and the map's name.
  */
 void metrics_render(struct text *out, const struct metrics_http *http);

@@ -1,0 +1,252 @@
+"""A guest on a real tap device, reached from a network namespace of its own.
+
+TapNamespace creates a network namespace holding one tap device whose host
+side is HOST_IP/24; a guest booted inside it (ip netns exec) with
+scripts/run.sh --net-tap gets the other end as its NIC and, with
+ip=GUEST_IP/24 on its command line, answers real tools (ping, curl, raw
+frames) run in the same namespace. Nothing leaves the namespace: it has no
+other interface. Names carry this process's pid, so tests may run
+concurrently; close() (or the with block) ends every process still inside
+and deletes the namespace, and a namespace left by a process that died is
+removed by the next one.
+
+Used by tests/system/test_tap.py and scripts/bench-net.py (which a Linux
+guest's benchmark reuses: ConsoleGuest runs any command in the namespace).
+Run as a program, it is the frame sender those use inside the namespace:
+    python3 nettap.py send IFNAME FILE
+sends each frame of FILE (a sequence of 4-byte big-endian lengths, each
+followed by that many bytes of Ethernet frame) out of IFNAME with an
+AF_PACKET socket, and prints "sent N refused M" (frames the kernel would
+not send, e.g. longer than the MTU allows)."""
+import itertools
+import json
+import os
+import re
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Iterable, List, Optional
+
+ROOT = Path(__file__).resolve().parents[2]
+RUN_SH = ROOT / "scripts" / "run.sh"
+HOST_IP = "192.168.77.1"
+GUEST_IP = "192.168.77.2"
+PREFIX_LEN = 24
+GUEST_MAC = "52:54:00:12:34:56"  # scripts/run.sh's first NIC
+TAP_NAME = "ukbpf0"
+NAMESPACE_PREFIX = "ukbpf-"
+NAMESPACE_NAME = re.compile(re.escape(NAMESPACE_PREFIX) + r"(\d+)-\d+$")
+FRAME_LENGTH = struct.Struct("!I")
+COMMAND_TIMEOUT_S = 30
+
+_serial = itertools.count()
+_probe_result: Optional[str] = None
+
+
+def _ip(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+    return subprocess.run(["ip", *args], capture_output=True, text=True, check=check,
+                          timeout=COMMAND_TIMEOUT_S)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _kill_inside(name: str):
+    """Ends every process in namespace name (only ours are ever there)."""
+    for _ in range(50):
+        pids = [int(p) for p in _ip("netns", "pids", name, check=False).stdout.split()]
+        if not pids:
+            return
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        time.sleep(0.1)
+
+
+def _delete_namespace(name: str):
+    _kill_inside(name)
+    _ip("netns", "del", name, check=False)
+
+
+def remove_stale_namespaces():
+    """Deletes namespaces of ours whose creating process is gone."""
+    listing = _ip("netns", "list", check=False).stdout
+    for line in listing.splitlines():
+        name = line.split()[0] if line.split() else ""
+        match = NAMESPACE_NAME.match(name)
+        if match and not _pid_alive(int(match.group(1))):
+            _delete_namespace(name)
+
+
+def unavailable_reason() -> Optional[str]:
+    """Why tap tests cannot run here (then skip with it), or None."""
+    global _probe_result
+    if _probe_result is not None:
+        return _probe_result or None
+    if os.geteuid() != 0:
+        _probe_result = "needs root (network namespaces and tap devices)"
+    elif not os.path.exists("/dev/net/tun"):
+        _probe_result = "no /dev/net/tun (tap devices unsupported)"
+    else:
+        try:
+            with TapNamespace():
+                _probe_result = ""
+        except (OSError, subprocess.SubprocessError) as error:
+            detail = getattr(error, "stderr", "") or str(error)
+            _probe_result = f"cannot create a network namespace with a tap device: {detail}"
+    return _probe_result or None
+
+
+class TapNamespace:
+    """A network namespace with tap device TAP_NAME at HOST_IP/PREFIX_LEN."""
+
+    def __init__(self, mtu: int = 1500):
+        remove_stale_namespaces()
+        self.name = f"{NAMESPACE_PREFIX}{os.getpid()}-{next(_serial)}"
+        self.tap = TAP_NAME
+        _ip("netns", "add", self.name)
+        try:
+            _ip("-n", self.name, "link", "set", "lo", "up")
+            _ip("-n", self.name, "tuntap", "add", "dev", self.tap, "mode", "tap")
+            _ip("-n", self.name, "link", "set", self.tap, "mtu", str(mtu))
+            _ip("-n", self.name, "addr", "add", f"{HOST_IP}/{PREFIX_LEN}", "dev", self.tap)
+            _ip("-n", self.name, "link", "set", self.tap, "up")
+        except BaseException:
+            self.close()
+            raise
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self):
+        _delete_namespace(self.name)
+
+    def command(self, *cmd: str) -> List[str]:
+        """cmd run inside the namespace."""
+        return ["ip", "netns", "exec", self.name, *map(str, cmd)]
+
+    def run(self, *cmd: str, timeout: float = COMMAND_TIMEOUT_S,
+            check: bool = False) -> subprocess.CompletedProcess:
+        return subprocess.run(self.command(*cmd), capture_output=True, text=True,
+                              timeout=timeout, check=check)
+
+    def tap_counters(self) -> dict:
+        """The host side's counters (its tx is toward the guest), as ip -s shows them."""
+        out = _ip("-n", self.name, "-j", "-s", "link", "show", "dev", self.tap).stdout
+        stats = json.loads(out)[0]["stats64"]
+        return {"rx": stats["rx"]["packets"], "tx": stats["tx"]["packets"],
+                "tx_dropped": stats["tx"]["dropped"]}
+
+    def send_frames(self, frames: Iterable[bytes], timeout: float = 120) -> dict:
+        """Sends raw Ethernet frames out of the tap (toward the guest), in order."""
+        data = b"".join(FRAME_LENGTH.pack(len(f)) + f for f in frames)
+        path = f"/tmp/{self.name}-frames.bin"
+        Path(path).write_bytes(data)
+        try:
+            result = self.run(sys.executable, __file__, "send", self.tap, path, timeout=timeout,
+                              check=True)
+        finally:
+            os.unlink(path)
+        sent, refused = map(int, re.fullmatch(r"sent (\d+) refused (\d+)\n",
+                                              result.stdout).groups())
+        return {"sent": sent, "refused": refused}
+
+
+class ConsoleGuest:
+    """A guest process (any command) whose console is collected line by line."""
+
+    def __init__(self, command: List[str]):
+        self.command = command
+        self.lines: List[str] = []
+        self.proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        self._reader = threading.Thread(target=self._read_console, daemon=True)
+        self._reader.start()
+
+    def _read_console(self):
+        for raw in self.proc.stdout:
+            self.lines.append(raw.decode(errors="replace").rstrip("\r\n"))
+
+    def output(self) -> str:
+        return "\n".join(self.lines)
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def wait_for(self, pattern: str, timeout: float, start: int = 0) -> re.Match:
+        """The first console line from index start on that matches pattern."""
+        regex = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        seen = start
+        while True:
+            while seen < len(self.lines):
+                match = regex.search(self.lines[seen])
+                seen += 1
+                if match:
+                    return match
+            if not self.alive():
+                self._reader.join(timeout=5)
+                if seen >= len(self.lines):
+                    raise AssertionError(f"guest ended (status {self.proc.returncode}) "
+                                         f"before {pattern!r}:\n{self.output()}")
+                continue
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no {pattern!r} within {timeout} s:\n{self.output()}")
+            time.sleep(0.05)
+
+    def close(self):
+        # run.sh runs QEMU under timeout(1) in the same session: end the whole group.
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
+        self._reader.join(timeout=5)
+
+
+def boot_ukbpf(ns: TapNamespace, image: Path, *run_args: str, cmdline: str = "",
+               timeout_s: int = 600) -> ConsoleGuest:
+    """Boots image in ns on its tap with ip=GUEST_IP (and cmdline's other options)."""
+    options = f"ip={GUEST_IP}/{PREFIX_LEN} {cmdline}".strip()
+    return ConsoleGuest(ns.command(RUN_SH, "--timeout", str(timeout_s), "--net-tap", ns.tap,
+                                   *run_args, "--cmdline", options, image))
+
+
+def _send_file(ifname: str, path: str):
+    data = Path(path).read_bytes()
+    sent = refused = 0
+    with socket.socket(socket.AF_PACKET, socket.SOCK_RAW) as sock:
+        sock.bind((ifname, 0))
+        offset = 0
+        while offset < len(data):
+            (length,) = FRAME_LENGTH.unpack_from(data, offset)
+            offset += FRAME_LENGTH.size
+            frame = data[offset:offset + length]
+            offset += length
+            try:
+                sock.send(frame)
+                sent += 1
+            except OSError:
+                refused += 1
+    print(f"sent {sent} refused {refused}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 4 or sys.argv[1] != "send":
+        sys.exit("usage: nettap.py send IFNAME FILE")
+    _send_file(sys.argv[2], sys.argv[3])
