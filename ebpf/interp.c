@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ebpf_internal.h"
+#include "interp_check.h"
 
 #define STACK_WORDS (EBPF_STACK_SIZE / sizeof(uint64_t))
 #define CALLEE_SAVED_FIRST 6
@@ -166,6 +167,22 @@ static inline uint32_t movsx32(uint64_t src, int16_t width)
 #define STACK_TOP(frame) ((uint64_t)(uintptr_t)(stack[frame] + STACK_WORDS))
 
 /*
+ * The checked build (interp_check.h) reports each instruction, access and
+ * helper call; the normal build compiles these to nothing.
+ */
+#ifdef EBPF_INTERP_CHECKED
+#define CHECK_STEP() ebpf_interp_check_step(insn)
+#define STACK_LIVE (uint64_t)(uintptr_t)stack[0], STACK_TOP(depth)
+#define CHECK_ACCESS(addr, size, access)                                           \
+	ebpf_interp_check_access(insn, (uint64_t)(uintptr_t)(addr), (size), (access), STACK_LIVE)
+#define CHECK_HELPER(returned) ebpf_interp_check_helper(insn, reg, (returned), STACK_LIVE)
+#else
+#define CHECK_STEP() ((void)0)
+#define CHECK_ACCESS(addr, size, access) ((void)0)
+#define CHECK_HELPER(returned) ((void)0)
+#endif
+
+/*
  * Dispatch: every handler ends by jumping through the opcode table itself
  * (GCC labels as values) instead of returning to one shared switch, so
  * the CPU predicts each handler's successor separately; this halves the
@@ -174,6 +191,7 @@ static inline uint32_t movsx32(uint64_t src, int16_t width)
 #define NEXT()                                                                     \
 	do {                                                                       \
 		insn = pc++;                                                       \
+		CHECK_STEP();                                                      \
 		goto *dispatch[insn->opcode];                                      \
 	} while (0)
 
@@ -247,17 +265,20 @@ static inline uint32_t movsx32(uint64_t src, int16_t width)
 #define MEM_HANDLERS(SIZE, TYPE)                                                   \
 	ldx_##SIZE : {                                                             \
 		TYPE value;                                                        \
+		CHECK_ACCESS(MEM_ADDR(SRC), sizeof(value), EBPF_INTERP_READ);      \
 		memcpy(&value, MEM_ADDR(SRC), sizeof(value));                      \
 		DST = value;                                                       \
 		NEXT();                                                            \
 	}                                                                          \
 	st_##SIZE : {                                                              \
 		TYPE value = (TYPE)IMM64;                                          \
+		CHECK_ACCESS(MEM_ADDR(DST), sizeof(value), EBPF_INTERP_WRITE);     \
 		memcpy(MEM_ADDR(DST), &value, sizeof(value));                      \
 		NEXT();                                                            \
 	}                                                                          \
 	stx_##SIZE : {                                                             \
 		TYPE value = (TYPE)SRC;                                            \
+		CHECK_ACCESS(MEM_ADDR(DST), sizeof(value), EBPF_INTERP_WRITE);     \
 		memcpy(MEM_ADDR(DST), &value, sizeof(value));                      \
 		NEXT();                                                            \
 	}
@@ -274,6 +295,7 @@ static inline uint32_t movsx32(uint64_t src, int16_t width)
 #define NARROW_HANDLERS(SIZE, STYPE, UTYPE)                                        \
 	ldxsx_##SIZE : {                                                           \
 		STYPE value;                                                       \
+		CHECK_ACCESS(MEM_ADDR(SRC), sizeof(value), EBPF_INTERP_READ);      \
 		memcpy(&value, MEM_ADDR(SRC), sizeof(value));                      \
 		DST = (uint64_t)(int64_t)value;                                    \
 		NEXT();                                                            \
@@ -465,6 +487,7 @@ lddw:
 	NEXT();
 
 atomic64: {
+	CHECK_ACCESS(MEM_ADDR(DST), sizeof(uint64_t), EBPF_INTERP_READ_WRITE);
 	uint64_t old = atomic_op64(MEM_ADDR(DST), insn->imm, SRC, &reg[0]);
 
 	if (atomic_fetches(insn->imm))
@@ -472,6 +495,7 @@ atomic64: {
 	NEXT();
 }
 atomic32: {
+	CHECK_ACCESS(MEM_ADDR(DST), sizeof(uint32_t), EBPF_INTERP_READ_WRITE);
 	uint32_t old = atomic_op32(MEM_ADDR(DST), insn->imm, SRC32, &reg[0]);
 
 	if (atomic_fetches(insn->imm))
@@ -505,7 +529,9 @@ call:
 			reg[EBPF_REG_FP] = STACK_TOP(depth);
 		}
 	} else {
+		CHECK_HELPER(false);
 		reg[0] = ebpf_helper_find(insn->imm)->fn(reg[1], reg[2], reg[3], reg[4], reg[5]);
+		CHECK_HELPER(true);
 	}
 	NEXT();
 exit:

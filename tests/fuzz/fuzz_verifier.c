@@ -1,0 +1,1811 @@
+/*
+ * Soundness fuzzer for the verifier: every program ebpf_verify() accepts
+ * runs in the checked interpreter (ebpf/interp.c built with
+ * -DEBPF_INTERP_CHECKED, hooks in ebpf/interp_check.h), which validates
+ * each load, store, atomic and helper memory argument against the regions
+ * the program may touch. Any access outside them, a read of a stack byte
+ * never written, or a run that does not end within RUN_STEP_BUDGET
+ * instructions is a verifier bug: the harness prints what and where,
+ * disassembles the program and aborts, so libFuzzer keeps the input.
+ *
+ * The input bytes drive a generator of XDP programs that are mostly valid
+ * (random bytes are nearly always rejected): ctx field loads, packet
+ * bounds checks against data_end (and data_meta against data) with
+ * constant and variable offsets, map lookups with NULL checks, map value,
+ * stack and ringbuf record accesses at constant and masked variable
+ * offsets, pointer spills, scalar ALU64/ALU32 chains refined by
+ * comparisons (and spilled through the stack), diamonds, bounded loops,
+ * a bpf-to-bpf subprogram working on its caller's stack bytes, and the
+ * XDP, map, ringbuf and checksum helpers. At each decision a small share of choices is
+ * deliberately wrong (an offset one past a proven range, an inverted
+ * bounds check, a missing NULL check, a use after submit): those programs
+ * probe the verifier's rejections.
+ *
+ * Allowed regions while a program runs:
+ *   ctx      struct xdp_md: 4-byte aligned reads, no writes;
+ *   packet   [data_meta, data_end) as they are at the access (the adjust
+ *            helpers move them);
+ *   stack    the frames of the current call chain; reads only of bytes
+ *            written earlier in the run (by the program, into a frame that
+ *            is still the same call);
+ *   maps     every value of the array maps, and each hash value a lookup
+ *            returned, [value, value + value_size); no writes into the
+ *            BPF_F_RDONLY_PROG map;
+ *   ringbuf  records reserved and not yet submitted or discarded.
+ * Helper arguments: maps must be ours, ctx the real ctx, memory arguments
+ * (keys, values, memory + size) inside the regions above.
+ *
+ * tests/fuzz/test_fuzz.py builds it and runs it for a bounded time. To run
+ * longer by hand (from the repository root):
+ *   clang -O1 -g -fsanitize=fuzzer,address,undefined -DEBPF_INTERP_CHECKED \
+ *         -Iebpf tests/fuzz/fuzz_verifier.c ebpf/[a-z]*.c -o /tmp/fuzz_verifier
+ *   mkdir -p /tmp/verifier_corpus && /tmp/fuzz_verifier -max_total_time=600 \
+ *         -max_len=4096 /tmp/verifier_corpus
+ * At exit it prints "fuzz_verifier: N programs, A accepted, R runs". A
+ * crash file reproduces with: /tmp/fuzz_verifier crash-<hash>. With
+ * FUZZ_VERIFIER_NO_VERIFY=1 in the environment every generated program
+ * runs unverified: the checker must then catch the deliberate mistakes
+ * (the test suite uses this to show that the checker can fail).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "ebpf_internal.h"
+#include "interp_check.h"
+
+/* Argument registers beyond isa.h's names (RFC 9669 §4.3.1: r1-r5). */
+#define REG_R2 2
+#define REG_R3 3
+#define REG_R4 4
+#define REG_R5 5
+#define REG_R9 9
+/* r0-r5: a helper call clobbers them (RFC 9669 §4.3.1). */
+#define CALLER_SAVED_MASK 0x3fu
+
+#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+#define MAX_PROG_INSNS	1536
+#define EXIT_RESERVE	4 /* slots kept for the final r0 = ...; exit */
+#define MAX_TOP_STEPS	32
+#define MAX_BLOCK_STEPS 4
+#define MAX_NEST	3
+/* Branches multiply the verifier's paths: at most this many blocks a program. */
+#define MAX_BLOCKS 10
+#define MAX_CALLS  8
+/* With a subprogram each frame keeps to half the stack (combined <= 512). */
+#define SUBPROG_STACK_SPAN (EBPF_STACK_SIZE / 2)
+/* The caller passes the subprogram a pointer to this many of its stack bytes. */
+#define FRAME_ARG_BYTES 16
+#define ONE_IN_WRONG	24 /* a deliberately wrong choice, one time in this */
+#define SLOT		8
+#define STACK_SLOTS	(EBPF_STACK_SIZE / SLOT)
+#define LOG_BYTES	8192
+#define TEXT_BYTES	128
+
+/* The packet buffer: headroom for adjust_head/meta, tailroom for adjust_tail. */
+#define PKT_HEADROOM	 256
+#define PKT_MAX_LEN	 512
+#define PKT_TAILROOM	 256
+#define PKT_BUF_SIZE	 (PKT_HEADROOM + PKT_MAX_LEN + PKT_TAILROOM)
+#define RUNS_PER_PROGRAM 4
+#define ETH_HLEN	 14
+
+/* The verifier processes at most 1,000,000 instructions; a run is shorter. */
+#define RUN_STEP_BUDGET	  (4u << 20)
+#define MAX_VALUE_REGIONS 64
+#define MAX_RECORDS	  16
+#define XDP_MD_FIELD	  4
+
+/* Helper numbers (Linux BPF_FUNC_*) the generator calls. */
+enum {
+	FUNC_MAP_LOOKUP_ELEM = 1,
+	FUNC_MAP_UPDATE_ELEM = 2,
+	FUNC_MAP_DELETE_ELEM = 3,
+	FUNC_KTIME_GET_NS = 5,
+	FUNC_GET_PRANDOM_U32 = 7,
+	FUNC_CSUM_DIFF = 28,
+	FUNC_XDP_ADJUST_HEAD = 44,
+	FUNC_XDP_ADJUST_META = 54,
+	FUNC_XDP_ADJUST_TAIL = 65,
+	FUNC_RINGBUF_OUTPUT = 130,
+	FUNC_RINGBUF_RESERVE = 131,
+	FUNC_RINGBUF_SUBMIT = 132,
+	FUNC_RINGBUF_DISCARD = 133,
+};
+
+/* ---- input -------------------------------------------------------------- */
+
+/*
+ * Choices come from the input while it lasts, then from a PRNG seeded by
+ * it, so short inputs still make long programs and libFuzzer's mutations
+ * of the first bytes change the program's shape.
+ */
+struct input {
+	const uint8_t *data;
+	size_t size;
+	size_t pos;
+	uint64_t prng;
+};
+
+/* xorshift64 (Marsaglia): any nonzero state works. */
+static uint64_t random64(uint64_t *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 7;
+	*state ^= *state << 17;
+	return *state;
+}
+
+static uint8_t take8(struct input *in)
+{
+	if (in->pos < in->size)
+		return in->data[in->pos++];
+	return (uint8_t)random64(&in->prng);
+}
+
+static uint32_t take32(struct input *in)
+{
+	return (uint32_t)take8(in) << 24 | (uint32_t)take8(in) << 16 | (uint32_t)take8(in) << 8 |
+	       take8(in);
+}
+
+/* A number in [0, n). */
+static uint32_t below(struct input *in, uint32_t n)
+{
+	return n > 256 ? take32(in) % n : take8(in) % n;
+}
+
+static bool one_in(struct input *in, uint32_t n)
+{
+	return below(in, n) == 0;
+}
+
+static bool wrong(struct input *in)
+{
+	return one_in(in, ONE_IN_WRONG);
+}
+
+/* Immediates: edge values more often than their share of 2^32. */
+static int32_t take_imm(struct input *in)
+{
+	static const int32_t edges[] = {0,  1,	-1,    2,      3,	  4,	     7,	   8,
+					15, 16, 31,    32,     63,	  64,	     255,  256,
+					-2, -8, 0xfff, 0xffff, INT32_MIN, INT32_MAX, -256, 0x7fff};
+
+	if (take8(in) < 192)
+		return edges[below(in, COUNT_OF(edges))];
+	return (int32_t)take32(in);
+}
+
+/* ---- maps ------------------------------------------------------------------ */
+
+enum {
+	MAP_ARRAY_8,
+	MAP_ARRAY_48,
+	MAP_ARRAY_RDONLY,
+	MAP_HASH_16,
+	MAP_HASH_12,
+	MAP_RINGBUF,
+	MAP_COUNT
+};
+
+#define MAP_F_RDONLY_PROG (1u << 7)
+#define RINGBUF_BYTES	  4096
+#define HASH_PREFILL	  3
+
+static const struct ebpf_map_def map_defs[MAP_COUNT] = {
+    [MAP_ARRAY_8] = {EBPF_MAP_TYPE_ARRAY, 4, 8, 4, 0},
+    [MAP_ARRAY_48] = {EBPF_MAP_TYPE_ARRAY, 4, 48, 2, 0},
+    [MAP_ARRAY_RDONLY] = {EBPF_MAP_TYPE_ARRAY, 4, 16, 1, MAP_F_RDONLY_PROG},
+    [MAP_HASH_16] = {EBPF_MAP_TYPE_HASH, 4, 16, 8, 0},
+    [MAP_HASH_12] = {EBPF_MAP_TYPE_HASH, 8, 12, 4, 0},
+    [MAP_RINGBUF] = {EBPF_MAP_TYPE_RINGBUF, 0, 0, RINGBUF_BYTES, 0},
+};
+
+static struct ebpf_map *maps[MAP_COUNT];
+
+/* ---- the generator ------------------------------------------------------- */
+
+/* What the generator believes a register holds (the verifier decides). */
+enum gen_kind {
+	GEN_NONE,
+	GEN_SCALAR,
+	GEN_CTX,
+	GEN_PKT,      /* range: bytes proven against data_end */
+	GEN_PKT_META, /* range: bytes proven against data */
+	GEN_PKT_END,
+	GEN_MAP_VALUE, /* range: bytes from the pointer to the value's end */
+	GEN_MAP_VALUE_OR_NULL,
+	GEN_MEM,       /* a ringbuf record; range: its size */
+	GEN_FRAME_REF, /* in a subprogram: the caller's stack bytes; range: their count */
+	GEN_MEM_OR_NULL,
+};
+
+struct gen_reg {
+	enum gen_kind kind;
+	int32_t range;
+	int map; /* GEN_MAP_VALUE*: which map */
+};
+
+/* Per stack byte: never written, data, or part of a spilled pointer. */
+enum gen_byte { BYTE_NONE, BYTE_DATA, BYTE_SPILL };
+
+struct gen_state {
+	struct gen_reg reg[EBPF_NUM_REGS];
+	uint8_t stack[EBPF_STACK_SIZE];	   /* enum gen_byte, index 0 = fp-512 */
+	struct gen_reg spill[STACK_SLOTS]; /* what a BYTE_SPILL slot holds */
+};
+
+struct gen {
+	struct input *in;
+	struct ebpf_insn insns[MAX_PROG_INSNS];
+	size_t count;
+	struct gen_state st;
+	uint16_t reserved; /* registers a loop or a reservation must keep */
+	int nest;
+	int blocks;
+	int holding;	    /* ringbuf records reserved: no local call then */
+	int32_t stack_span; /* bytes below fp this function uses */
+	size_t limit;	    /* instructions this function may end at */
+	bool has_subprog;   /* main calls one subprogram, generated after it */
+	bool in_subprog;
+	size_t calls[MAX_CALLS]; /* the call instructions to patch */
+	size_t call_count;
+};
+
+#define INSN(OP, DST, SRC, OFF, IMM)                                                               \
+	((struct ebpf_insn){.opcode = (OP),                                                        \
+			    .dst_reg = (DST),                                                      \
+			    .src_reg = (SRC),                                                      \
+			    .offset = (int16_t)(OFF),                                              \
+			    .imm = (int32_t)(IMM)})
+#define ALU64_IMM(OP, DST, IMM)	 INSN(EBPF_CLS_ALU64 | (OP) | EBPF_SRC_K, DST, 0, 0, IMM)
+#define ALU64_REG(OP, DST, SRC)	 INSN(EBPF_CLS_ALU64 | (OP) | EBPF_SRC_X, DST, SRC, 0, 0)
+#define MOV64_REG(DST, SRC)	 ALU64_REG(EBPF_ALU_MOV, DST, SRC)
+#define MOV64_IMM(DST, IMM)	 ALU64_IMM(EBPF_ALU_MOV, DST, IMM)
+#define LDX(SIZE, DST, SRC, OFF) INSN(EBPF_CLS_LDX | EBPF_MODE_MEM | (SIZE), DST, SRC, OFF, 0)
+#define STX(SIZE, DST, SRC, OFF) INSN(EBPF_CLS_STX | EBPF_MODE_MEM | (SIZE), DST, SRC, OFF, 0)
+#define ST(SIZE, DST, OFF, IMM)	 INSN(EBPF_CLS_ST | EBPF_MODE_MEM | (SIZE), DST, 0, OFF, IMM)
+#define JMP_REG(OP, DST, SRC)	 INSN(EBPF_CLS_JMP | (OP) | EBPF_SRC_X, DST, SRC, 0, 0)
+#define JMP_IMM(OP, DST, IMM)	 INSN(EBPF_CLS_JMP | (OP) | EBPF_SRC_K, DST, 0, 0, IMM)
+#define CALL(FUNC)		 INSN(EBPF_OP_CALL, 0, 0, 0, FUNC)
+
+static const uint8_t size_codes[] = {EBPF_SIZE_B, EBPF_SIZE_H, EBPF_SIZE_W, EBPF_SIZE_DW};
+static const uint8_t size_bytes[] = {1, 2, 4, 8};
+
+static bool room(const struct gen *g, size_t slots)
+{
+	return g->count + slots + EXIT_RESERVE <= g->limit;
+}
+
+static void emit(struct gen *g, struct ebpf_insn insn)
+{
+	if (g->count < MAX_PROG_INSNS)
+		g->insns[g->count++] = insn;
+}
+
+static void emit_lddw(struct gen *g, uint8_t dst, uint8_t src, uint32_t lo, uint32_t hi)
+{
+	emit(g, INSN(EBPF_OP_LDDW, dst, src, 0, lo));
+	emit(g, INSN(0, 0, 0, 0, hi));
+}
+
+/* A forward jump whose target is set later by patch_to_here(). */
+static size_t emit_forward(struct gen *g, struct ebpf_insn insn)
+{
+	emit(g, insn);
+	return g->count - 1;
+}
+
+static void patch_to_here(struct gen *g, size_t at)
+{
+	g->insns[at].offset = (int16_t)(g->count - at - 1);
+}
+
+/* A random index of g->st.stack inside the function's span. */
+static int32_t stack_index(struct gen *g)
+{
+	return EBPF_STACK_SIZE - g->stack_span + (int32_t)below(g->in, (uint32_t)g->stack_span);
+}
+
+/* A random 8-byte aligned offset below fp, at least min bytes deep. */
+static int32_t stack_depth(struct gen *g, int32_t min)
+{
+	int32_t slots = g->stack_span / SLOT - min / SLOT + 1;
+
+	return min + SLOT * (int32_t)below(g->in, (uint32_t)slots);
+}
+
+static bool is_pointer(enum gen_kind kind)
+{
+	return kind != GEN_NONE && kind != GEN_SCALAR;
+}
+
+/* Registers the generator may overwrite: not r6 (ctx), r10, or reserved. */
+static uint8_t pick_free(struct gen *g)
+{
+	static const uint8_t regs[] = {0, 1, 2, 3, 4, 5, 7, 8, 9};
+	uint8_t r;
+
+	do
+		r = regs[below(g->in, COUNT_OF(regs))];
+	while (g->reserved & (1u << r));
+	return r;
+}
+
+/* r7-r9: callee-saved and free, for values that must survive helper calls. */
+#define SAVED_FIRST 7
+#define SAVED_COUNT 3
+
+static int pick_saved(struct gen *g)
+{
+	uint32_t start = below(g->in, SAVED_COUNT), k;
+
+	for (k = 0; k < SAVED_COUNT; k++) {
+		uint8_t r = (uint8_t)(SAVED_FIRST + (start + k) % SAVED_COUNT);
+
+		if (!(g->reserved & (1u << r)))
+			return r;
+	}
+	return -1;
+}
+
+/* A register holding kind that the generator may also overwrite. */
+static int pick_kind(struct gen *g, enum gen_kind kind)
+{
+	uint8_t found[EBPF_NUM_REGS];
+	int n = 0, r;
+
+	for (r = 0; r < EBPF_REG_FP; r++)
+		if (g->st.reg[r].kind == kind && !(g->reserved & (1u << r)))
+			found[n++] = (uint8_t)r;
+	return n ? found[below(g->in, (uint32_t)n)] : -1;
+}
+
+static void set_reg(struct gen *g, uint8_t r, enum gen_kind kind, int32_t range, int map)
+{
+	g->st.reg[r] = (struct gen_reg){kind, range, map};
+}
+
+/* A helper call clobbers r1-r5 (RFC 9669 §4.3.1). */
+static void clobber_caller_saved(struct gen *g)
+{
+	uint8_t r;
+
+	for (r = 1; r <= 5; r++)
+		set_reg(g, r, GEN_NONE, 0, 0);
+}
+
+/* adjust_head/tail/meta invalidate every packet pointer, spilled or not. */
+static void forget_packet(struct gen *g)
+{
+	int r, s;
+
+	for (r = 0; r < EBPF_REG_FP; r++)
+		if (g->st.reg[r].kind == GEN_PKT || g->st.reg[r].kind == GEN_PKT_META ||
+		    g->st.reg[r].kind == GEN_PKT_END)
+			set_reg(g, (uint8_t)r, GEN_NONE, 0, 0);
+	for (s = 0; s < STACK_SLOTS; s++) {
+		enum gen_kind k = g->st.spill[s].kind;
+
+		if (k == GEN_PKT || k == GEN_PKT_META || k == GEN_PKT_END)
+			memset(&g->st.stack[s * SLOT], BYTE_NONE, SLOT);
+	}
+}
+
+/* After a branch rejoins: what differs between the paths is unknown. */
+static void join(struct gen *g, const struct gen_state *other)
+{
+	int r, i;
+
+	for (r = 0; r < EBPF_NUM_REGS; r++) {
+		struct gen_reg *a = &g->st.reg[r];
+		const struct gen_reg *b = &other->reg[r];
+
+		if (a->kind != b->kind || a->map != b->map)
+			*a = (struct gen_reg){GEN_NONE, 0, 0};
+		else if (b->range < a->range)
+			a->range = b->range;
+	}
+	for (i = 0; i < EBPF_STACK_SIZE; i++)
+		if (g->st.stack[i] != other->stack[i])
+			g->st.stack[i] = BYTE_NONE;
+}
+
+/* Loads a ctx field into a new register: packet pointers or a scalar. */
+static int gen_ctx_load(struct gen *g, enum gen_kind want)
+{
+	static const struct {
+		int16_t off;
+		enum gen_kind kind;
+	} fields[] = {
+	    {offsetof(struct ebpf_xdp_md, data), GEN_PKT},
+	    {offsetof(struct ebpf_xdp_md, data_end), GEN_PKT_END},
+	    {offsetof(struct ebpf_xdp_md, data_meta), GEN_PKT_META},
+	    {offsetof(struct ebpf_xdp_md, ingress_ifindex), GEN_SCALAR},
+	    {offsetof(struct ebpf_xdp_md, rx_queue_index), GEN_SCALAR},
+	    {offsetof(struct ebpf_xdp_md, egress_ifindex), GEN_SCALAR},
+	};
+	uint8_t r = pick_free(g);
+	unsigned int f = below(g->in, COUNT_OF(fields));
+	uint8_t size = EBPF_SIZE_W;
+	int16_t off;
+
+	if (want != GEN_NONE)
+		for (f = 0; fields[f].kind != want; f++)
+			;
+	off = fields[f].off;
+	if (wrong(g->in) && one_in(g->in, 4)) { /* every guard loads fields: rarer */
+		size = size_codes[below(g->in, COUNT_OF(size_codes))];
+		off = (int16_t)(off + (int16_t)below(g->in, 8) - 2);
+	}
+	emit(g, LDX(size, r, EBPF_REG_R6, off));
+	set_reg(g, r, fields[f].kind, 0, 0);
+	return r;
+}
+
+static int ensure_kind(struct gen *g, enum gen_kind kind)
+{
+	int r = pick_kind(g, kind);
+
+	return r >= 0 ? r : gen_ctx_load(g, kind);
+}
+
+static void gen_scalar_source(struct gen *g);
+
+static int ensure_scalar(struct gen *g)
+{
+	int r = pick_kind(g, GEN_SCALAR);
+
+	if (r >= 0 && !one_in(g->in, 4))
+		return r;
+	gen_scalar_source(g);
+	return pick_kind(g, GEN_SCALAR);
+}
+
+/* An offset for an access of bytes inside range bytes, rarely just outside. */
+static int32_t pick_offset(struct gen *g, int32_t range, uint8_t bytes, bool aligned)
+{
+	int32_t off;
+
+	if (wrong(g->in))
+		return one_in(g->in, 2) ? range - bytes + 1 : -(int32_t)(1 + below(g->in, 8));
+	if (range < bytes)
+		return 0;
+	off = (int32_t)below(g->in, (uint32_t)(range - bytes + 1));
+	if (aligned)
+		off -= off % bytes;
+	return off;
+}
+
+/* Picks an access size that fits in range (any size when range is small). */
+static unsigned int pick_size(struct gen *g, int32_t range)
+{
+	unsigned int s = below(g->in, COUNT_OF(size_codes));
+
+	while (s > 0 && size_bytes[s] > range)
+		s--;
+	return s;
+}
+
+/* A load from or a store to [base + off, + bytes) of a writable region. */
+static void gen_access(struct gen *g, uint8_t base, int32_t range, bool writable, bool atomics)
+{
+	unsigned int s = pick_size(g, range);
+	uint8_t kind = (uint8_t)below(g->in, 8);
+
+	if (atomics && kind == 7 && range >= 4) {
+		static const int32_t ops[] = {
+		    EBPF_ATOMIC_ADD,	 EBPF_ATOMIC_OR | EBPF_ATOMIC_FETCH,
+		    EBPF_ATOMIC_XCHG,	 EBPF_ATOMIC_AND,
+		    EBPF_ATOMIC_CMPXCHG, EBPF_ATOMIC_XOR | EBPF_ATOMIC_FETCH,
+		};
+		bool dw = range >= 8 && one_in(g->in, 2);
+		int src = ensure_scalar(g);
+		int32_t off = pick_offset(g, range, dw ? 8 : 4, true);
+		int32_t op = ops[below(g->in, COUNT_OF(ops))];
+
+		if (src < 0)
+			return;
+		if (op == EBPF_ATOMIC_CMPXCHG) {
+			emit(g, MOV64_IMM(EBPF_REG_R0, take_imm(g->in)));
+			set_reg(g, EBPF_REG_R0, GEN_SCALAR, 0, 0);
+		}
+		emit(g, INSN(EBPF_CLS_STX | EBPF_MODE_ATOMIC | (dw ? EBPF_SIZE_DW : EBPF_SIZE_W),
+			     base, (uint8_t)src, off, op));
+		return;
+	}
+	if (!writable || kind < 4) {
+		uint8_t dst = pick_free(g);
+		bool sx = s < 3 && one_in(g->in, 4);
+		int32_t off = pick_offset(g, range, size_bytes[s], false);
+
+		emit(g, INSN(EBPF_CLS_LDX | (sx ? EBPF_MODE_MEMSX : EBPF_MODE_MEM) | size_codes[s],
+			     dst, base, off, 0));
+		set_reg(g, dst, GEN_SCALAR, 0, 0);
+		if (!writable && !wrong(g->in))
+			return;
+	}
+	if (kind & 1) {
+		emit(g, ST(size_codes[s], base, pick_offset(g, range, size_bytes[s], false),
+			   take_imm(g->in)));
+	} else {
+		int src = ensure_scalar(g);
+
+		if (src >= 0)
+			emit(g, STX(size_codes[s], base, (uint8_t)src,
+				    pick_offset(g, range, size_bytes[s], false)));
+	}
+}
+
+static void gen_block(struct gen *g, int steps);
+
+/* New scalars: constants, packet, stack, map or ctx bytes, helpers. */
+static void gen_scalar_source(struct gen *g)
+{
+	uint8_t r = pick_free(g);
+
+	switch (below(g->in, 5)) {
+	case 0:
+		emit(g, MOV64_IMM(r, take_imm(g->in)));
+		break;
+	case 1:
+		emit_lddw(g, r, 0, (uint32_t)take_imm(g->in), (uint32_t)take_imm(g->in));
+		break;
+	case 2: {
+		/* a stack byte range written before */
+		int i = stack_index(g);
+		unsigned int s = below(g->in, COUNT_OF(size_codes));
+
+		i -= i % size_bytes[s];
+		if (g->st.stack[i] == BYTE_DATA &&
+		    g->st.stack[i + size_bytes[s] - 1] == BYTE_DATA) {
+			emit(g, LDX(size_codes[s], r, EBPF_REG_FP, i - EBPF_STACK_SIZE));
+			break;
+		}
+		emit(g, MOV64_IMM(r, take_imm(g->in)));
+		break;
+	}
+	case 3:
+		if (!(g->reserved & CALLER_SAVED_MASK)) {
+			emit(g, CALL(one_in(g->in, 2) ? FUNC_GET_PRANDOM_U32 : FUNC_KTIME_GET_NS));
+			clobber_caller_saved(g);
+			r = EBPF_REG_R0;
+			break;
+		}
+		emit(g, MOV64_IMM(r, take_imm(g->in)));
+		break;
+	default:
+		gen_ctx_load(g, GEN_SCALAR);
+		return;
+	}
+	set_reg(g, r, GEN_SCALAR, 0, 0);
+}
+
+static const uint8_t alu_ops[] = {
+    EBPF_ALU_ADD, EBPF_ALU_SUB, EBPF_ALU_MUL,  EBPF_ALU_DIV, EBPF_ALU_OR,
+    EBPF_ALU_AND, EBPF_ALU_LSH, EBPF_ALU_RSH,  EBPF_ALU_NEG, EBPF_ALU_MOD,
+    EBPF_ALU_XOR, EBPF_ALU_MOV, EBPF_ALU_ARSH, EBPF_ALU_END,
+};
+
+static const uint8_t cond_ops[] = {
+    EBPF_JMP_JEQ,  EBPF_JMP_JGT, EBPF_JMP_JGE, EBPF_JMP_JSET, EBPF_JMP_JNE,  EBPF_JMP_JSGT,
+    EBPF_JMP_JSGE, EBPF_JMP_JLT, EBPF_JMP_JLE, EBPF_JMP_JSLT, EBPF_JMP_JSLE,
+};
+
+/* One ALU operation on a scalar (the ops the range analysis must model). */
+static void gen_scalar_alu(struct gen *g)
+{
+	int d = ensure_scalar(g);
+	uint8_t op = alu_ops[below(g->in, COUNT_OF(alu_ops))];
+	uint8_t cls = one_in(g->in, 3) ? EBPF_CLS_ALU : EBPF_CLS_ALU64;
+	int16_t off = 0;
+	int s;
+
+	if (d < 0)
+		return;
+	if (op == EBPF_ALU_NEG) {
+		emit(g, INSN(cls | op, d, 0, 0, 0));
+		return;
+	}
+	if (op == EBPF_ALU_END) {
+		static const int32_t widths[] = {16, 32, 64};
+		uint8_t src = cls == EBPF_CLS_ALU && one_in(g->in, 2) ? EBPF_SRC_X : EBPF_SRC_K;
+
+		emit(g, INSN(cls | op | src, d, 0, 0, widths[below(g->in, COUNT_OF(widths))]));
+		return;
+	}
+	if ((op == EBPF_ALU_DIV || op == EBPF_ALU_MOD) && one_in(g->in, 2))
+		off = 1; /* signed */
+	s = one_in(g->in, 2) ? pick_kind(g, GEN_SCALAR) : -1;
+	if (op == EBPF_ALU_MOV && s >= 0 && one_in(g->in, 3)) {
+		static const int16_t widths[] = {8, 16, 32};
+
+		off = widths[below(g->in, cls == EBPF_CLS_ALU ? 2 : 3)];
+	}
+	if (s >= 0)
+		emit(g, INSN(cls | op | EBPF_SRC_X, d, s, off, 0));
+	else
+		emit(g, INSN(cls | op | EBPF_SRC_K, d, 0, off, take_imm(g->in)));
+}
+
+/* A scalar bounded by a mask or a shift, as code indexes arrays. */
+static int gen_bounded_scalar(struct gen *g, uint32_t limit)
+{
+	int r = ensure_scalar(g);
+	uint32_t mask = 1;
+
+	if (r < 0)
+		return -1;
+	while (mask * 2 <= limit && !one_in(g->in, 3))
+		mask *= 2;
+	mask -= 1;
+	switch (below(g->in, 4)) {
+	case 0: /* 32-bit and: zero-extends */
+		emit(g, INSN(EBPF_CLS_ALU | EBPF_ALU_AND | EBPF_SRC_K, r, 0, 0, mask));
+		break;
+	case 1: { /* a shift leaves the top bits */
+		uint32_t bits = 0;
+
+		while ((1u << bits) <= mask)
+			bits++;
+		emit(g, ALU64_IMM(EBPF_ALU_RSH, r, 64 - bits));
+		break;
+	}
+	case 2: /* mod by a constant */
+		emit(g, ALU64_IMM(EBPF_ALU_MOD, r, mask + 1));
+		break;
+	default:
+		emit(g, ALU64_IMM(EBPF_ALU_AND, r, mask));
+		break;
+	}
+	if (one_in(g->in, 4)) {
+		/* through the stack: a full spill keeps the bounds, a 4-byte one? */
+		bool full = !one_in(g->in, 4);
+		uint8_t size = full ? EBPF_SIZE_DW : EBPF_SIZE_W;
+		int32_t off = stack_depth(g, SLOT);
+
+		emit(g, STX(size, EBPF_REG_FP, (uint8_t)r, -off));
+		emit(g, LDX(size, (uint8_t)r, EBPF_REG_FP, -off));
+		memset(&g->st.stack[EBPF_STACK_SIZE - off], BYTE_DATA, full ? SLOT : SLOT / 2);
+	}
+	if (wrong(g->in))
+		gen_scalar_alu(g);
+	return r;
+}
+
+/*
+ * if (ptr + n > end) goto skip; <block where n bytes at ptr are proven>
+ * (or one of the equivalent orders). One time in ONE_IN_WRONG the check
+ * is inverted, so the block is not safe.
+ */
+static void gen_packet_guard(struct gen *g, int ptr)
+{
+	enum gen_kind kind = g->st.reg[ptr].kind;
+	int end = kind == GEN_PKT_META ? ensure_kind(g, GEN_PKT) : ensure_kind(g, GEN_PKT_END);
+	static const int32_t sizes[] = {1, 2, 4, 8, 14, 20, 34, 42, 54, 64};
+	int32_t n = one_in(g->in, 8) ? (int32_t)below(g->in, PKT_MAX_LEN + 64)
+				     : sizes[below(g->in, COUNT_OF(sizes))];
+	struct gen_state before;
+	uint8_t t;
+	size_t skip;
+
+	if (g->st.reg[ptr].kind != kind || g->st.reg[end].kind == GEN_NONE)
+		return; /* loading end clobbered ptr */
+	g->reserved |= 1u << ptr | 1u << end;
+	t = pick_free(g);
+	g->reserved &= ~(1u << ptr | 1u << end);
+	emit(g, MOV64_REG(t, ptr));
+	emit(g, ALU64_IMM(EBPF_ALU_ADD, t, n));
+	switch (below(g->in, wrong(g->in) ? 6 : 4)) {
+	case 0:
+		skip = emit_forward(g, JMP_REG(EBPF_JMP_JGT, t, end));
+		break;
+	case 1:
+		skip = emit_forward(g, JMP_REG(EBPF_JMP_JLT, end, t));
+		break;
+	case 2:
+		emit(g, INSN(EBPF_CLS_JMP | EBPF_JMP_JLE | EBPF_SRC_X, t, end, 1, 0));
+		skip = emit_forward(g, INSN(EBPF_OP_JA, 0, 0, 0, 0));
+		break;
+	case 3:
+		emit(g, INSN(EBPF_CLS_JMP | EBPF_JMP_JGE | EBPF_SRC_X, end, t, 1, 0));
+		skip = emit_forward(g, INSN(EBPF_OP_JA, 0, 0, 0, 0));
+		break;
+	case 4: /* wrong: the block runs when the bytes are missing */
+		skip = emit_forward(g, JMP_REG(EBPF_JMP_JLE, t, end));
+		break;
+	default: /* wrong: JMP32 compares only the low halves */
+		skip =
+		    emit_forward(g, INSN(EBPF_CLS_JMP32 | EBPF_JMP_JGT | EBPF_SRC_X, t, end, 0, 0));
+		break;
+	}
+	set_reg(g, t, GEN_NONE, 0, 0);
+	before = g->st;
+	if (g->st.reg[ptr].range < n)
+		g->st.reg[ptr].range = n;
+	g->nest++;
+	gen_block(g, 1 + (int)below(g->in, MAX_BLOCK_STEPS));
+	g->nest--;
+	patch_to_here(g, skip);
+	join(g, &before);
+}
+
+/* ptr2 = pkt + bounded scalar, then a guard on ptr2. */
+static void gen_packet_variable(struct gen *g)
+{
+	int p = ensure_kind(g, GEN_PKT);
+	int s;
+	uint8_t q;
+
+	g->reserved |= 1u << p;
+	s = gen_bounded_scalar(g, one_in(g->in, 2) ? 64 : 0xffff);
+	if (s < 0 || g->st.reg[p].kind != GEN_PKT) {
+		g->reserved &= ~(1u << p);
+		return;
+	}
+	g->reserved |= 1u << s;
+	q = pick_free(g);
+	g->reserved &= ~(1u << p | 1u << s);
+	emit(g, MOV64_REG(q, p));
+	emit(g, ALU64_REG(one_in(g->in, 16) ? EBPF_ALU_SUB : EBPF_ALU_ADD, q, s));
+	set_reg(g, q, GEN_PKT, 0, 0);
+	gen_packet_guard(g, q);
+}
+
+/* Writes key bytes at fp-off for a key of size bytes. */
+static void gen_stack_key(struct gen *g, int32_t off, uint32_t size)
+{
+	uint32_t i;
+
+	if (size == 8 && one_in(g->in, 2)) {
+		emit(g, ST(EBPF_SIZE_DW, EBPF_REG_FP, -off, below(g->in, HASH_PREFILL + 2)));
+	} else {
+		int s = one_in(g->in, 3) ? pick_kind(g, GEN_SCALAR) : -1;
+
+		if (s >= 0)
+			emit(g, STX(EBPF_SIZE_W, EBPF_REG_FP, (uint8_t)s, -off));
+		else
+			emit(g, ST(EBPF_SIZE_W, EBPF_REG_FP, -off, below(g->in, HASH_PREFILL + 2)));
+		if (size == 8)
+			emit(g, ST(EBPF_SIZE_W, EBPF_REG_FP, -off + 4, 0));
+	}
+	for (i = 0; i < size; i++)
+		g->st.stack[EBPF_STACK_SIZE - off + i] = BYTE_DATA;
+}
+
+static int pick_map(struct gen *g)
+{
+	return (int)below(g->in, MAP_RINGBUF); /* every map but the ring buffer */
+}
+
+static void emit_map_ptr(struct gen *g, uint8_t dst, int map)
+{
+	emit_lddw(g, dst, EBPF_PSEUDO_MAP_FD, (uint32_t)map, 0);
+}
+
+/* r0 = lookup(map, key on stack); if (!r0) skip; <block with a value>. */
+static void gen_map_lookup(struct gen *g)
+{
+	int map = pick_map(g);
+	const struct ebpf_map_def *def = &map_defs[map];
+	int32_t off = stack_depth(g, SLOT);
+	struct gen_state before;
+	int v = EBPF_REG_R0;
+	size_t skip;
+
+	if (g->reserved & CALLER_SAVED_MASK)
+		return;
+	if (off < (int32_t)def->key_size)
+		off = SLOT;
+	gen_stack_key(g, off, def->key_size);
+	emit_map_ptr(g, EBPF_REG_R1, map);
+	emit(g, MOV64_REG(REG_R2, EBPF_REG_FP));
+	emit(g, ALU64_IMM(EBPF_ALU_ADD, REG_R2, -off));
+	emit(g, CALL(FUNC_MAP_LOOKUP_ELEM));
+	clobber_caller_saved(g);
+	set_reg(g, EBPF_REG_R0, GEN_MAP_VALUE_OR_NULL, (int32_t)def->value_size, map);
+	if (one_in(g->in, 2) && (v = pick_saved(g)) >= 0) {
+		emit(g, MOV64_REG((uint8_t)v, EBPF_REG_R0));
+		g->st.reg[v] = g->st.reg[EBPF_REG_R0];
+	} else {
+		v = EBPF_REG_R0;
+	}
+	if (wrong(g->in)) {
+		skip = SIZE_MAX; /* no NULL check */
+	} else if (one_in(g->in, 2)) {
+		skip = emit_forward(g, JMP_IMM(EBPF_JMP_JEQ, v, 0));
+	} else {
+		emit(g, INSN(EBPF_CLS_JMP | EBPF_JMP_JNE | EBPF_SRC_K, v, 0, 1, 0));
+		skip = emit_forward(g, INSN(EBPF_OP_JA, 0, 0, 0, 0));
+	}
+	before = g->st;
+	set_reg(g, (uint8_t)v, GEN_MAP_VALUE, (int32_t)def->value_size, map);
+	if (v != EBPF_REG_R0 && g->st.reg[0].kind == GEN_MAP_VALUE_OR_NULL)
+		g->st.reg[0] = g->st.reg[v];
+	g->nest++;
+	gen_block(g, 1 + (int)below(g->in, MAX_BLOCK_STEPS));
+	g->nest--;
+	if (skip != SIZE_MAX)
+		patch_to_here(g, skip);
+	join(g, &before);
+}
+
+/* A map value pointer straight from lddw (BPF_PSEUDO_MAP_VALUE), arrays only. */
+static void gen_direct_value(struct gen *g)
+{
+	int map = (int)below(g->in, MAP_HASH_16);
+	uint32_t size = map_defs[map].value_size;
+	uint32_t off = below(g->in, size);
+	uint8_t r = pick_free(g);
+
+	emit_lddw(g, r, EBPF_PSEUDO_MAP_VALUE, (uint32_t)map, off);
+	set_reg(g, r, GEN_MAP_VALUE, (int32_t)(size - off), map);
+}
+
+/* Accesses a map value, a ringbuf record or packet bytes already proven. */
+static void gen_region_access(struct gen *g)
+{
+	static const enum gen_kind kinds[] = {GEN_MAP_VALUE, GEN_MEM, GEN_PKT, GEN_PKT_META,
+					      GEN_FRAME_REF};
+	enum gen_kind kind = kinds[below(g->in, COUNT_OF(kinds))];
+	int r = pick_kind(g, kind);
+	const struct gen_reg *reg;
+
+	if (r < 0)
+		return;
+	reg = &g->st.reg[r];
+	if ((kind == GEN_PKT || kind == GEN_PKT_META) && reg->range == 0)
+		return;
+	if (kind == GEN_MAP_VALUE && one_in(g->in, 3)) {
+		/* variable offset: value + (scalar & mask) */
+		int s, q;
+
+		g->reserved |= 1u << r;
+		s = gen_bounded_scalar(g, (uint32_t)reg->range);
+		if (s < 0 || g->st.reg[r].kind != kind) {
+			g->reserved &= ~(1u << r);
+			return;
+		}
+		g->reserved |= 1u << s;
+		q = pick_free(g);
+		g->reserved &= ~(1u << r | 1u << s);
+		emit(g, MOV64_REG((uint8_t)q, (uint8_t)r));
+		emit(g, ALU64_REG(EBPF_ALU_ADD, (uint8_t)q, (uint8_t)s));
+		g->st.reg[q] = g->st.reg[r];
+		reg = &g->st.reg[q];
+		r = q;
+	}
+	gen_access(g, (uint8_t)r, reg->range,
+		   kind != GEN_MAP_VALUE || reg->map != MAP_ARRAY_RDONLY || wrong(g->in),
+		   kind == GEN_MAP_VALUE || kind == GEN_FRAME_REF);
+}
+
+/* Stack stores and loads, constant and variable offsets. */
+static void gen_stack_access(struct gen *g)
+{
+	unsigned int s = below(g->in, COUNT_OF(size_codes));
+	uint8_t bytes = size_bytes[s];
+	int32_t at = stack_index(g);
+	int i;
+
+	at -= at % bytes;
+	if (wrong(g->in))
+		at += (int32_t)below(g->in, 2 * bytes) - bytes; /* unaligned or outside */
+	if (one_in(g->in, 2) || g->st.stack[at & (EBPF_STACK_SIZE - 1)] != BYTE_DATA) {
+		int src = one_in(g->in, 2) ? pick_kind(g, GEN_SCALAR) : -1;
+
+		if (src >= 0)
+			emit(g,
+			     STX(size_codes[s], EBPF_REG_FP, (uint8_t)src, at - EBPF_STACK_SIZE));
+		else
+			emit(g,
+			     ST(size_codes[s], EBPF_REG_FP, at - EBPF_STACK_SIZE, take_imm(g->in)));
+		for (i = at; i < at + bytes && i < EBPF_STACK_SIZE; i++)
+			if (i >= 0)
+				g->st.stack[i] = BYTE_DATA;
+		return;
+	}
+	if (one_in(g->in, 3)) {
+		/* r = fp - base + (scalar & mask): a variable-offset read */
+		int32_t base = stack_depth(g, SLOT);
+		int sc = gen_bounded_scalar(g, (uint32_t)base);
+		uint8_t q;
+
+		if (sc < 0)
+			return;
+		g->reserved |= 1u << sc;
+		q = pick_free(g);
+		g->reserved &= ~(1u << sc);
+		emit(g, MOV64_REG(q, EBPF_REG_FP));
+		emit(g, ALU64_IMM(EBPF_ALU_ADD, q, -base));
+		emit(g, ALU64_REG(EBPF_ALU_ADD, q, (uint8_t)sc));
+		emit(g, LDX(EBPF_SIZE_B, pick_free(g), q, 0));
+		set_reg(g, q, GEN_NONE, 0, 0);
+		return;
+	}
+	{
+		uint8_t d = pick_free(g);
+
+		emit(g, LDX(size_codes[s], d, EBPF_REG_FP, at - EBPF_STACK_SIZE));
+		set_reg(g, d, GEN_SCALAR, 0, 0);
+	}
+}
+
+/* Spills a pointer to an 8-byte slot and fills it into another register. */
+static void gen_spill_fill(struct gen *g)
+{
+	int p = -1, r, slot = STACK_SLOTS - stack_depth(g, SLOT) / SLOT;
+	uint8_t d;
+
+	for (r = (int)below(g->in, EBPF_REG_FP); r < EBPF_REG_FP; r++)
+		if (is_pointer(g->st.reg[r].kind)) {
+			p = r;
+			break;
+		}
+	if (p < 0)
+		return;
+	emit(g, STX(EBPF_SIZE_DW, EBPF_REG_FP, (uint8_t)p, (slot - STACK_SLOTS) * SLOT));
+	memset(&g->st.stack[slot * SLOT], BYTE_SPILL, SLOT);
+	g->st.spill[slot] = g->st.reg[p];
+	if (one_in(g->in, 2))
+		gen_block(g, 1);
+	if (g->st.stack[slot * SLOT] != BYTE_SPILL)
+		return;
+	d = pick_free(g);
+	emit(g, LDX(EBPF_SIZE_DW, d, EBPF_REG_FP, (slot - STACK_SLOTS) * SLOT));
+	g->st.reg[d] = g->st.spill[slot];
+}
+
+/* if (scalar op k) goto skip; <block>: both outcomes refine the range. */
+static void gen_diamond(struct gen *g)
+{
+	int s = ensure_scalar(g);
+	uint8_t op = cond_ops[below(g->in, COUNT_OF(cond_ops))];
+	uint8_t cls = one_in(g->in, 3) ? EBPF_CLS_JMP32 : EBPF_CLS_JMP;
+	int other = one_in(g->in, 3) ? pick_kind(g, GEN_SCALAR) : -1;
+	struct gen_state before;
+	size_t skip;
+
+	if (s < 0)
+		return;
+	if (other >= 0)
+		skip = emit_forward(g, INSN(cls | op | EBPF_SRC_X, s, other, 0, 0));
+	else
+		skip = emit_forward(g, INSN(cls | op | EBPF_SRC_K, s, 0, 0, take_imm(g->in)));
+	before = g->st;
+	g->nest++;
+	gen_block(g, 1 + (int)below(g->in, MAX_BLOCK_STEPS));
+	g->nest--;
+	patch_to_here(g, skip);
+	join(g, &before);
+}
+
+/* c = 0; loop: <block>; c += 1; if c < k goto loop */
+static void gen_loop(struct gen *g)
+{
+	int c = pick_saved(g);
+	uint32_t k = 1 + below(g->in, 6);
+	struct gen_state before;
+	size_t top;
+
+	if (c < 0)
+		return;
+	emit(g, MOV64_IMM(c, 0));
+	set_reg(g, (uint8_t)c, GEN_SCALAR, 0, 0);
+	g->reserved |= 1u << c;
+	before = g->st;
+	top = g->count;
+	g->nest++;
+	gen_block(g, 1 + (int)below(g->in, 3));
+	g->nest--;
+	emit(g, ALU64_IMM(EBPF_ALU_ADD, c, 1));
+	switch (below(g->in, 3)) {
+	case 0:
+		emit(g, INSN(EBPF_CLS_JMP | EBPF_JMP_JLT | EBPF_SRC_K, c, 0,
+			     (int32_t)top - (int32_t)g->count - 1, k));
+		break;
+	case 1:
+		emit(g, INSN(EBPF_CLS_JMP32 | EBPF_JMP_JLT | EBPF_SRC_K, c, 0,
+			     (int32_t)top - (int32_t)g->count - 1, k));
+		break;
+	default:
+		emit(g, INSN(EBPF_CLS_JMP | EBPF_JMP_JNE | EBPF_SRC_K, c, 0,
+			     (int32_t)top - (int32_t)g->count - 1, k));
+		break;
+	}
+	g->reserved &= ~(1u << c);
+	join(g, &before);
+}
+
+/* A pointer and size for a helper's memory argument (stack, packet, value). */
+static bool gen_mem_arg(struct gen *g, uint8_t ptr_reg, uint8_t size_reg, uint32_t max)
+{
+	int32_t size = 4 * (int32_t)(1 + below(g->in, 4));
+	int src = -1;
+
+	if (one_in(g->in, 2)) {
+		int32_t off = stack_depth(g, 2 * SLOT);
+		int i;
+
+		for (i = 0; i < size; i += 4)
+			emit(g, ST(EBPF_SIZE_W, EBPF_REG_FP, i - off, take_imm(g->in)));
+		for (i = 0; i < size; i++)
+			g->st.stack[EBPF_STACK_SIZE - off + i] = BYTE_DATA;
+		emit(g, MOV64_REG(ptr_reg, EBPF_REG_FP));
+		emit(g, ALU64_IMM(EBPF_ALU_ADD, ptr_reg, -off));
+	} else {
+		src = pick_kind(g, one_in(g->in, 2) ? GEN_PKT : GEN_MAP_VALUE);
+		if (src < 0)
+			return false;
+		size = g->st.reg[src].range - (g->st.reg[src].range % 4);
+		if (size <= 0 || wrong(g->in))
+			size += 4;
+		emit(g, MOV64_REG(ptr_reg, (uint8_t)src));
+	}
+	if ((uint32_t)size > max)
+		size = (int32_t)max;
+	emit(g, MOV64_IMM(size_reg, size));
+	return true;
+}
+
+static void gen_helper(struct gen *g)
+{
+	if (g->reserved & CALLER_SAVED_MASK)
+		return;
+	switch (below(g->in, 7)) {
+	case 0: { /* adjust head/tail/meta */
+		static const int32_t funcs[] = {FUNC_XDP_ADJUST_HEAD, FUNC_XDP_ADJUST_TAIL,
+						FUNC_XDP_ADJUST_META};
+		int s = one_in(g->in, 4) ? pick_kind(g, GEN_SCALAR) : -1;
+
+		emit(g, MOV64_REG(EBPF_REG_R1, EBPF_REG_R6));
+		if (s >= 0 && s != EBPF_REG_R1)
+			emit(g, MOV64_REG(REG_R2, (uint8_t)s));
+		else
+			emit(g, MOV64_IMM(REG_R2, (int32_t)below(g->in, 97) - 64));
+		emit(g, CALL(funcs[below(g->in, COUNT_OF(funcs))]));
+		clobber_caller_saved(g);
+		if (!wrong(g->in))
+			forget_packet(g);
+		break;
+	}
+	case 1: { /* update or delete */
+		int map = pick_map(g);
+		const struct ebpf_map_def *def = &map_defs[map];
+		bool update = one_in(g->in, 2);
+		int32_t key_off = SLOT * 2;
+		int32_t value_off =
+		    key_off + SLOT + (int32_t)SLOT * (int32_t)(def->value_size / SLOT + 1);
+		uint32_t i;
+
+		gen_stack_key(g, key_off, def->key_size);
+		if (update) {
+			for (i = 0; i < def->value_size; i += 4)
+				emit(g, ST(EBPF_SIZE_W, EBPF_REG_FP, (int32_t)i - value_off,
+					   take_imm(g->in)));
+			for (i = 0; i < def->value_size; i++)
+				g->st.stack[EBPF_STACK_SIZE - value_off + i] = BYTE_DATA;
+			emit(g, MOV64_REG(REG_R3, EBPF_REG_FP));
+			emit(g, ALU64_IMM(EBPF_ALU_ADD, REG_R3, -value_off));
+			emit(g, MOV64_IMM(REG_R4, below(g->in, 3)));
+		}
+		emit_map_ptr(g, EBPF_REG_R1, map);
+		emit(g, MOV64_REG(REG_R2, EBPF_REG_FP));
+		emit(g, ALU64_IMM(EBPF_ALU_ADD, REG_R2, -key_off));
+		emit(g, CALL(update ? FUNC_MAP_UPDATE_ELEM : FUNC_MAP_DELETE_ELEM));
+		clobber_caller_saved(g);
+		set_reg(g, EBPF_REG_R0, GEN_SCALAR, 0, 0);
+		break;
+	}
+	case 2: { /* csum_diff(from, from_size, to, to_size, seed) */
+		if (!gen_mem_arg(g, EBPF_REG_R1, REG_R2, EBPF_STACK_SIZE))
+			return;
+		if (one_in(g->in, 2)) {
+			emit(g, MOV64_IMM(REG_R3, 0));
+			emit(g, MOV64_IMM(REG_R4, 0));
+		} else {
+			emit(g, MOV64_REG(REG_R3, EBPF_REG_R1));
+			emit(g, MOV64_REG(REG_R4, REG_R2));
+		}
+		emit(g, MOV64_IMM(REG_R5, take_imm(g->in)));
+		emit(g, CALL(FUNC_CSUM_DIFF));
+		clobber_caller_saved(g);
+		set_reg(g, EBPF_REG_R0, GEN_SCALAR, 0, 0);
+		break;
+	}
+	case 3: { /* ringbuf_output(map, data, size, 0) */
+		if (!gen_mem_arg(g, REG_R2, REG_R3, EBPF_STACK_SIZE))
+			return;
+		emit_map_ptr(g, EBPF_REG_R1, MAP_RINGBUF);
+		emit(g, MOV64_IMM(REG_R4, 0));
+		emit(g, CALL(FUNC_RINGBUF_OUTPUT));
+		clobber_caller_saved(g);
+		set_reg(g, EBPF_REG_R0, GEN_SCALAR, 0, 0);
+		break;
+	}
+	case 4: { /* r = reserve; if (!r) skip; <block on r>; submit/discard(r) */
+		int32_t size = 8 * (int32_t)(1 + below(g->in, 8));
+		int r = pick_saved(g);
+		struct gen_state before;
+		size_t skip;
+
+		if (r < 0)
+			return;
+		emit_map_ptr(g, EBPF_REG_R1, MAP_RINGBUF);
+		emit(g, MOV64_IMM(REG_R2, size));
+		emit(g, MOV64_IMM(REG_R3, 0));
+		emit(g, CALL(FUNC_RINGBUF_RESERVE));
+		clobber_caller_saved(g);
+		emit(g, MOV64_REG((uint8_t)r, EBPF_REG_R0));
+		set_reg(g, EBPF_REG_R0, GEN_NONE, 0, 0);
+		skip = emit_forward(g, JMP_IMM(EBPF_JMP_JEQ, r, 0));
+		before = g->st;
+		set_reg(g, (uint8_t)r, GEN_MEM, size, 0);
+		g->reserved |= 1u << r;
+		g->nest++;
+		g->holding++;
+		gen_block(g, 1 + (int)below(g->in, MAX_BLOCK_STEPS));
+		g->holding--;
+		g->nest--;
+		g->reserved &= ~(1u << r);
+		emit(g, MOV64_REG(EBPF_REG_R1, (uint8_t)r));
+		emit(g, MOV64_IMM(REG_R2, 0));
+		emit(g, CALL(one_in(g->in, 2) ? FUNC_RINGBUF_SUBMIT : FUNC_RINGBUF_DISCARD));
+		clobber_caller_saved(g);
+		if (!wrong(g->in)) /* wrong: use the record after releasing it */
+			set_reg(g, (uint8_t)r, GEN_NONE, 0, 0);
+		else
+			gen_access(g, (uint8_t)r, size, true, false);
+		patch_to_here(g, skip);
+		join(g, &before);
+		break;
+	}
+	default:
+		gen_map_lookup(g);
+		break;
+	}
+}
+
+/*
+ * r1 = ctx, r2 = fp - off (FRAME_ARG_BYTES written), r3 = a scalar; a
+ * bpf-to-bpf call of the subprogram, which works on the caller's bytes.
+ */
+static void gen_subprog_call(struct gen *g)
+{
+	int32_t off = stack_depth(g, FRAME_ARG_BYTES);
+	int s = one_in(g->in, 2) ? pick_kind(g, GEN_SCALAR) : -1;
+	int32_t i;
+
+	if (!g->has_subprog || g->in_subprog || g->holding || g->call_count == MAX_CALLS ||
+	    (g->reserved & CALLER_SAVED_MASK))
+		return;
+	for (i = 0; i < FRAME_ARG_BYTES; i += SLOT)
+		emit(g, ST(EBPF_SIZE_DW, EBPF_REG_FP, i - off, take_imm(g->in)));
+	memset(&g->st.stack[EBPF_STACK_SIZE - off], BYTE_DATA, FRAME_ARG_BYTES);
+	if (s >= 0)
+		emit(g, MOV64_REG(REG_R3, (uint8_t)s));
+	else
+		emit(g, MOV64_IMM(REG_R3, take_imm(g->in)));
+	emit(g, MOV64_REG(EBPF_REG_R1, EBPF_REG_R6));
+	emit(g, MOV64_REG(REG_R2, EBPF_REG_FP));
+	emit(g, ALU64_IMM(EBPF_ALU_ADD, REG_R2, -off));
+	g->calls[g->call_count++] = g->count;
+	emit(g, INSN(EBPF_OP_CALL, 0, EBPF_PSEUDO_CALL, 0, 0));
+	clobber_caller_saved(g);
+	set_reg(g, EBPF_REG_R0, GEN_SCALAR, 0, 0);
+}
+
+/* One random instruction on live registers: probes what the templates miss. */
+static void gen_raw(struct gen *g)
+{
+	uint8_t dst = pick_free(g);
+	uint8_t src = (uint8_t)below(g->in, EBPF_NUM_REGS);
+
+	if (g->st.reg[src].kind == GEN_NONE && src != EBPF_REG_FP)
+		return;
+	if (one_in(g->in, 2)) {
+		uint8_t op = alu_ops[below(g->in, COUNT_OF(alu_ops))];
+
+		if (op == EBPF_ALU_NEG || op == EBPF_ALU_END) /* no register form */
+			op = EBPF_ALU_MOV;
+
+		emit(g, INSN((one_in(g->in, 2) ? EBPF_CLS_ALU : EBPF_CLS_ALU64) | op | EBPF_SRC_X,
+			     dst, src, 0, 0));
+	} else {
+		emit(g, MOV64_REG(dst, src));
+	}
+	if (src == EBPF_REG_FP)
+		set_reg(g, dst, GEN_NONE, 0, 0); /* the generator does not track fp copies */
+	else
+		g->st.reg[dst] = g->st.reg[src];
+	if (wrong(g->in)) {
+		unsigned int s = below(g->in, COUNT_OF(size_codes));
+
+		emit(g, LDX(size_codes[s], pick_free(g), dst, take_imm(g->in) % 64));
+	}
+}
+
+/* Templates that open a block (guards, lookups, loops) nest at most MAX_NEST deep. */
+static void gen_step(struct gen *g)
+{
+	uint8_t pick = (uint8_t)below(g->in, 100);
+	bool may_nest = g->nest < MAX_NEST && g->blocks < MAX_BLOCKS;
+
+	if (!room(g, 64))
+		return;
+	if (pick >= 30 && pick < 46 && !may_nest)
+		pick = (uint8_t)(pick + 16); /* a region access instead of a guard */
+	if (pick < 8)
+		gen_ctx_load(g, GEN_NONE);
+	else if (pick < 16)
+		gen_scalar_source(g);
+	else if (pick < 30)
+		gen_scalar_alu(g);
+	else if (pick < 40)
+		gen_packet_guard(g, ensure_kind(g, one_in(g->in, 6) ? GEN_PKT_META : GEN_PKT));
+	else if (pick < 46)
+		gen_packet_variable(g);
+	else if (pick < 60)
+		gen_region_access(g);
+	else if (pick < 66)
+		gen_stack_access(g);
+	else if (pick < 70)
+		gen_spill_fill(g);
+	else if (pick < 76 && may_nest)
+		gen_diamond(g);
+	else if (pick < 80 && may_nest)
+		gen_loop(g);
+	else if (pick < 86 && may_nest)
+		gen_map_lookup(g);
+	else if (pick < 90)
+		gen_direct_value(g);
+	else if (pick < 95 && may_nest)
+		gen_helper(g);
+	else if (pick < 98)
+		gen_subprog_call(g);
+	else
+		gen_raw(g);
+}
+
+static void gen_block(struct gen *g, int steps)
+{
+	g->blocks++;
+	while (steps-- > 0)
+		gen_step(g);
+}
+
+/* A function's start: r6 = ctx (r1), what the other arguments hold. */
+static void start_function(struct gen *g, bool subprog)
+{
+	memset(&g->st, 0, sizeof(g->st));
+	g->reserved = 1u << EBPF_REG_R6;
+	g->nest = 0;
+	g->blocks = 0;
+	g->in_subprog = subprog;
+	emit(g, MOV64_REG(EBPF_REG_R6, EBPF_REG_R1));
+	set_reg(g, EBPF_REG_R6, GEN_CTX, 0, 0);
+	if (subprog) {
+		set_reg(g, REG_R2, GEN_FRAME_REF, FRAME_ARG_BYTES, 0);
+		set_reg(g, REG_R3, GEN_SCALAR, 0, 0);
+		if (one_in(g->in, 2)) { /* keep the caller's bytes across helper calls */
+			emit(g, MOV64_REG(REG_R9, REG_R2));
+			g->st.reg[REG_R9] = g->st.reg[REG_R2];
+		}
+	}
+}
+
+static void end_function(struct gen *g)
+{
+	emit(g, MOV64_IMM(EBPF_REG_R0, below(g->in, EBPF_XDP_REDIRECT)));
+	emit(g, INSN(EBPF_OP_EXIT, 0, 0, 0, 0));
+}
+
+static void generate(struct gen *g, struct input *in)
+{
+	size_t k;
+
+	memset(g, 0, sizeof(*g));
+	g->in = in;
+	g->has_subprog = one_in(in, 4);
+	g->stack_span = g->has_subprog ? SUBPROG_STACK_SPAN : EBPF_STACK_SIZE;
+	g->limit = g->has_subprog ? MAX_PROG_INSNS / 2 : MAX_PROG_INSNS;
+	start_function(g, false);
+	gen_block(g, 1 + (int)below(in, MAX_TOP_STEPS));
+	end_function(g);
+	if (!g->call_count)
+		return;
+	for (k = 0; k < g->call_count; k++)
+		g->insns[g->calls[k]].imm = (int32_t)(g->count - g->calls[k] - 1);
+	g->limit = MAX_PROG_INSNS;
+	start_function(g, true);
+	gen_block(g, 1 + (int)below(in, MAX_TOP_STEPS / 2));
+	end_function(g);
+}
+
+/* ---- the checker ------------------------------------------------------------ */
+
+struct region {
+	uint64_t lo, hi;
+	bool writable;
+	int map;
+};
+
+/* What the program may touch during the current run. */
+static struct {
+	const struct ebpf_prog *prog;
+	const struct gen *gen;
+	struct ebpf_xdp_buff *xb;
+	struct region values[MAX_VALUE_REGIONS];
+	size_t value_count;
+	struct region records[MAX_RECORDS];
+	size_t record_count;
+	uint64_t steps;
+	uint64_t stack_lo, stack_hi; /* live frames at the last access */
+	uint8_t stack_written[EBPF_MAX_CALL_DEPTH * EBPF_STACK_SIZE];
+	const char *helper; /* name of the helper whose argument is checked */
+} run;
+
+static struct {
+	uint64_t programs, accepted, runs, accesses;
+} stats;
+
+static size_t insn_index(const struct ebpf_insn *insn)
+{
+	return (size_t)(insn - run.prog->insns);
+}
+
+static void dump_program(void)
+{
+	char text[TEXT_BYTES];
+	size_t i = 0, n;
+
+	while ((n = ebpf_disassemble(run.gen->insns, run.gen->count, i, text, sizeof(text))) > 0) {
+		fprintf(stderr, "%5zu: %s\n", i, text);
+		i += n;
+	}
+}
+
+/* Distance from [addr, addr + size) to region r, 0 when they overlap. */
+static uint64_t distance(uint64_t addr, uint32_t size, uint64_t lo, uint64_t hi)
+{
+	if (addr + size <= lo)
+		return lo - addr;
+	return addr >= hi ? addr - hi + 1 : 0;
+}
+
+struct named_range {
+	const char *what;
+	uint64_t lo, hi;
+};
+
+static void report_nearest(uint64_t addr, uint32_t size)
+{
+	struct named_range all[4 + MAX_VALUE_REGIONS + MAX_RECORDS];
+	size_t n = 0, i, best = 0;
+
+	all[n++] = (struct named_range){"ctx", (uintptr_t)&run.xb->md,
+					(uintptr_t)&run.xb->md + sizeof(run.xb->md)};
+	all[n++] = (struct named_range){"packet [data_meta, data_end)", run.xb->md.data_meta,
+					run.xb->md.data_end};
+	all[n++] = (struct named_range){"packet buffer (outside the frame)",
+					(uintptr_t)run.xb->buf_start, (uintptr_t)run.xb->buf_end};
+	all[n++] = (struct named_range){"stack (live frames)", run.stack_lo, run.stack_hi};
+	for (i = 0; i < run.value_count; i++)
+		all[n++] = (struct named_range){"map value", run.values[i].lo, run.values[i].hi};
+	for (i = 0; i < run.record_count; i++)
+		all[n++] =
+		    (struct named_range){"ringbuf record", run.records[i].lo, run.records[i].hi};
+	for (i = 1; i < n; i++)
+		if (distance(addr, size, all[i].lo, all[i].hi) <
+		    distance(addr, size, all[best].lo, all[best].hi))
+			best = i;
+	fprintf(stderr,
+		"nearest region: %s [0x%" PRIx64 ", 0x%" PRIx64 "), access at offset %" PRId64
+		" from its start\n",
+		all[best].what, all[best].lo, all[best].hi, (int64_t)(addr - all[best].lo));
+}
+
+static void violation(const struct ebpf_insn *insn, uint64_t addr, uint32_t size, const char *fmt,
+		      ...) __attribute__((format(printf, 4, 5), noreturn));
+
+static void violation(const struct ebpf_insn *insn, uint64_t addr, uint32_t size, const char *fmt,
+		      ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "\nSOUNDNESS VIOLATION at insn %zu: ", insn_index(insn));
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	if (size)
+		report_nearest(addr, size);
+	fprintf(stderr, "packet: %" PRIu32 " bytes; the program:\n",
+		run.xb->md.data_end - run.xb->md.data);
+	dump_program();
+	abort();
+}
+
+static bool inside(uint64_t addr, uint32_t size, uint64_t lo, uint64_t hi)
+{
+	return addr >= lo && hi >= lo && size <= hi - lo && addr - lo <= hi - lo - size;
+}
+
+/*
+ * A call or return moved the top of the live frames: bytes of frames
+ * entered or left since the last access are unwritten again.
+ */
+static void track_frames(uint64_t stack_lo, uint64_t stack_hi)
+{
+	uint64_t from, to;
+
+	if (run.stack_lo != stack_lo) { /* first access of this run */
+		run.stack_lo = stack_lo;
+		run.stack_hi = stack_hi;
+		memset(run.stack_written, 0, sizeof(run.stack_written));
+		return;
+	}
+	from = stack_hi < run.stack_hi ? stack_hi : run.stack_hi;
+	to = stack_hi < run.stack_hi ? run.stack_hi : stack_hi;
+	if (to - stack_lo <= sizeof(run.stack_written))
+		memset(run.stack_written + (from - stack_lo), 0, to - from);
+	run.stack_hi = stack_hi;
+}
+
+static void check_stack(const struct ebpf_insn *insn, uint64_t addr, uint32_t size,
+			enum ebpf_interp_access access)
+{
+	uint8_t *written = run.stack_written + (addr - run.stack_lo);
+	uint32_t i;
+
+	if (access & EBPF_INTERP_READ)
+		for (i = 0; i < size; i++)
+			if (!written[i])
+				violation(insn, addr, size,
+					  "%s%sread of stack byte fp%+" PRId64 " never written",
+					  run.helper ? run.helper : "", run.helper ? ": " : "",
+					  (int64_t)(addr + i - run.stack_hi));
+	if (access & EBPF_INTERP_WRITE)
+		memset(written, 1, size);
+}
+
+static const struct region *find_region(const struct region *regions, size_t count, uint64_t addr,
+					uint32_t size)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++)
+		if (inside(addr, size, regions[i].lo, regions[i].hi))
+			return &regions[i];
+	return NULL;
+}
+
+static void check_memory(const struct ebpf_insn *insn, uint64_t addr, uint32_t size,
+			 enum ebpf_interp_access access)
+{
+	uint64_t ctx = (uintptr_t)&run.xb->md;
+	const struct region *region;
+	const char *who = run.helper ? run.helper : "program";
+
+	stats.accesses++;
+	if (inside(addr, size, run.stack_lo, run.stack_hi)) {
+		check_stack(insn, addr, size, access);
+		return;
+	}
+	if (inside(addr, size, ctx, ctx + sizeof(run.xb->md))) {
+		if (access != EBPF_INTERP_READ || size != XDP_MD_FIELD ||
+		    (addr - ctx) % XDP_MD_FIELD)
+			violation(insn, addr, size,
+				  "%s: ctx access off=%" PRIu64 " size=%" PRIu32 " %s", who,
+				  addr - ctx, size, access == EBPF_INTERP_READ ? "read" : "write");
+		return;
+	}
+	if (inside(addr, size, run.xb->md.data_meta, run.xb->md.data_end))
+		return;
+	region = find_region(run.values, run.value_count, addr, size);
+	if (!region)
+		region = find_region(run.records, run.record_count, addr, size);
+	if (!region)
+		violation(insn, addr, size,
+			  "%s: %s of %" PRIu32 " bytes at 0x%" PRIx64
+			  " outside every region it may touch",
+			  who, access == EBPF_INTERP_READ ? "read" : "write", size, addr);
+	if ((access & EBPF_INTERP_WRITE) && !region->writable)
+		violation(insn, addr, size, "%s: write into a read-only map value", who);
+}
+
+void ebpf_interp_check_step(const struct ebpf_insn *insn)
+{
+	if (++run.steps > RUN_STEP_BUDGET)
+		violation(insn, 0, 0,
+			  "no exit after %u instructions (the verifier promised "
+			  "termination)",
+			  RUN_STEP_BUDGET);
+}
+
+void ebpf_interp_check_access(const struct ebpf_insn *insn, uint64_t addr, uint32_t size,
+			      enum ebpf_interp_access access, uint64_t stack_lo, uint64_t stack_hi)
+{
+	track_frames(stack_lo, stack_hi);
+	check_memory(insn, addr, size, access);
+}
+
+static int map_of(uint64_t ptr)
+{
+	int m;
+
+	for (m = 0; m < MAP_COUNT; m++)
+		if ((uintptr_t)maps[m] == ptr)
+			return m;
+	return -1;
+}
+
+static void add_region(struct region *regions, size_t *count, size_t max, struct region r)
+{
+	if (find_region(regions, *count, r.lo, (uint32_t)(r.hi - r.lo)))
+		return;
+	if (*count == max) {
+		fprintf(stderr, "fuzz_verifier: region table full\n");
+		abort();
+	}
+	regions[(*count)++] = r;
+}
+
+static void check_helper_args(const struct ebpf_insn *insn, const uint64_t *reg)
+{
+	const struct ebpf_helper *helper = ebpf_helper_find(insn->imm);
+	int map = -1, i;
+
+	run.helper = helper->name;
+	for (i = 0; i < 5; i++) {
+		uint64_t arg = reg[1 + i];
+		uint64_t next = i < 4 ? reg[2 + i] : 0;
+
+		switch (helper->args[i]) {
+		case EBPF_ARG_CONST_MAP_PTR:
+			map = map_of(arg);
+			if (map < 0)
+				violation(insn, 0, 0, "%s: R%d is not a map", helper->name, 1 + i);
+			break;
+		case EBPF_ARG_PTR_TO_MAP_KEY:
+			check_memory(insn, arg, map_defs[map].key_size, EBPF_INTERP_READ);
+			break;
+		case EBPF_ARG_PTR_TO_MAP_VALUE:
+			check_memory(insn, arg, map_defs[map].value_size, EBPF_INTERP_READ);
+			break;
+		case EBPF_ARG_PTR_TO_MEM:
+			if (next)
+				check_memory(insn, arg, (uint32_t)next, EBPF_INTERP_READ);
+			if (next > UINT32_MAX)
+				violation(insn, arg, 1, "%s: size R%d=%" PRIu64, helper->name,
+					  2 + i, next);
+			break;
+		case EBPF_ARG_PTR_TO_UNINIT_MEM:
+			if (next)
+				check_memory(insn, arg, (uint32_t)next, EBPF_INTERP_WRITE);
+			break;
+		case EBPF_ARG_PTR_TO_CTX:
+			if (arg != (uintptr_t)run.xb)
+				violation(insn, arg, 1, "%s: R%d is not the ctx", helper->name,
+					  1 + i);
+			break;
+		case EBPF_ARG_PTR_TO_ALLOC_MEM: {
+			size_t k;
+
+			for (k = 0; k < run.record_count && run.records[k].lo != arg; k++)
+				;
+			if (k == run.record_count)
+				violation(insn, arg, 1, "%s: R%d is not a reserved record",
+					  helper->name, 1 + i);
+			run.records[k] = run.records[--run.record_count];
+			break;
+		}
+		default:
+			break;
+		}
+	}
+	run.helper = NULL;
+}
+
+static void note_helper_result(const struct ebpf_insn *insn, const uint64_t *reg)
+{
+	int map = map_of(reg[1]);
+
+	if (!reg[0])
+		return;
+	if (insn->imm == FUNC_MAP_LOOKUP_ELEM && map >= 0)
+		add_region(run.values, &run.value_count, MAX_VALUE_REGIONS,
+			   (struct region){reg[0], reg[0] + map_defs[map].value_size,
+					   !(map_defs[map].flags & MAP_F_RDONLY_PROG), map});
+	else if (insn->imm == FUNC_RINGBUF_RESERVE)
+		add_region(run.records, &run.record_count, MAX_RECORDS,
+			   (struct region){reg[0], reg[0] + reg[2], true, MAP_RINGBUF});
+}
+
+void ebpf_interp_check_helper(const struct ebpf_insn *insn, const uint64_t *reg, bool returned,
+			      uint64_t stack_lo, uint64_t stack_hi)
+{
+	track_frames(stack_lo, stack_hi);
+	if (returned)
+		note_helper_result(insn, reg);
+	else
+		check_helper_args(insn, reg);
+}
+
+/* ---- setup and running ------------------------------------------------------- */
+
+static uint64_t platform_prng;
+
+/* Deterministic: a crash input must reproduce. */
+static uint32_t fuzz_random_u32(void)
+{
+	return (uint32_t)random64(&platform_prng);
+}
+
+static uint64_t fuzz_ktime_ns(void)
+{
+	return random64(&platform_prng);
+}
+
+static uint8_t *packet_buffer(void)
+{
+	static uint8_t *buf;
+
+	if (!buf) {
+		/* xdp_md holds 32-bit addresses (ebpf.h) */
+		buf = mmap(NULL, PKT_BUF_SIZE, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+		if (buf == MAP_FAILED) {
+			perror("fuzz_verifier: mmap");
+			abort();
+		}
+	}
+	return buf;
+}
+
+static void create_maps(void)
+{
+	uint32_t k, i;
+	int m;
+
+	run.value_count = 0;
+	for (m = 0; m < MAP_COUNT; m++) {
+		if (ebpf_map_create(&map_defs[m], NULL, &maps[m], NULL)) {
+			fprintf(stderr, "fuzz_verifier: cannot create map %d\n", m);
+			abort();
+		}
+		if (map_defs[m].type == EBPF_MAP_TYPE_ARRAY)
+			for (k = 0; k < map_defs[m].max_entries; k++) {
+				uint8_t *value = ebpf_map_lookup_ptr(maps[m], &k);
+
+				add_region(
+				    run.values, &run.value_count, MAX_VALUE_REGIONS,
+				    (struct region){(uintptr_t)value,
+						    (uintptr_t)value + map_defs[m].value_size,
+						    !(map_defs[m].flags & MAP_F_RDONLY_PROG), m});
+			}
+		if (map_defs[m].type == EBPF_MAP_TYPE_HASH)
+			for (k = 0; k < HASH_PREFILL; k++) {
+				uint8_t key[SLOT] = {0}, value[EBPF_STACK_SIZE] = {0};
+
+				memcpy(key, &k, sizeof(k));
+				for (i = 0; i < map_defs[m].value_size; i++)
+					value[i] = (uint8_t)(k + i);
+				ebpf_map_update(maps[m], key, value, EBPF_ANY);
+			}
+	}
+}
+
+static void free_maps(void)
+{
+	int m;
+
+	for (m = 0; m < MAP_COUNT; m++)
+		ebpf_map_free(maps[m]);
+}
+
+static void print_stats(void)
+{
+	fprintf(stderr,
+		"fuzz_verifier: %" PRIu64 " programs, %" PRIu64 " accepted, %" PRIu64
+		" runs, %" PRIu64 " checked accesses\n",
+		stats.programs, stats.accepted, stats.runs, stats.accesses);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	static const struct ebpf_platform platform = {
+	    .ktime_ns = fuzz_ktime_ns,
+	    .random_u32 = fuzz_random_u32,
+	};
+
+	ebpf_set_platform(&platform);
+	atexit(print_stats);
+	return 0;
+}
+
+/* Packet lengths: empty, shorter than, exactly and just over an Ethernet header, any. */
+static size_t pick_packet_len(struct input *in)
+{
+	static const size_t lengths[] = {0, 1, ETH_HLEN - 1, ETH_HLEN, ETH_HLEN + 1, 34, 42, 60};
+
+	if (one_in(in, 3))
+		return below(in, PKT_MAX_LEN + 1);
+	return lengths[below(in, COUNT_OF(lengths))];
+}
+
+static void run_once(struct ebpf_prog *prog, struct input *in)
+{
+	uint8_t *buf = packet_buffer();
+	struct ebpf_xdp_buff xb;
+	size_t len = pick_packet_len(in), i;
+
+	for (i = 0; i < PKT_BUF_SIZE; i++)
+		buf[i] = i < PKT_HEADROOM + len ? take8(in) : 0;
+	if (ebpf_xdp_init(&xb, buf, buf + PKT_BUF_SIZE, buf + PKT_HEADROOM, len, 1, 0)) {
+		fprintf(stderr, "fuzz_verifier: packet buffer not below 4 GiB\n");
+		abort();
+	}
+	run.xb = &xb;
+	run.steps = 0;
+	run.stack_lo = 0;
+	run.record_count = 0;
+	ebpf_prog_run_interp(prog, &xb, sizeof(xb));
+	stats.runs++;
+}
+
+static struct gen generator;
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static int no_verify = -1;
+	struct input in = {data, size, 0, 0x9e3779b97f4a7c15ull};
+	struct ebpf_prog_opts opts = {.type = EBPF_PROG_TYPE_XDP, .map_count = MAP_COUNT};
+	static char log_buf[LOG_BYTES];
+	struct ebpf_log log = {.buf = log_buf, .size = sizeof(log_buf)};
+	struct ebpf_prog *prog;
+	size_t i;
+	int k, err;
+
+	if (no_verify < 0)
+		no_verify = getenv("FUZZ_VERIFIER_NO_VERIFY") != NULL;
+	for (i = 0; i < size; i++)
+		in.prng = (in.prng ^ data[i]) * 0x100000001b3ull;
+	in.prng |= 1;
+	platform_prng = in.prng;
+	create_maps();
+	opts.maps = maps;
+	generate(&generator, &in);
+	stats.programs++;
+	err = ebpf_prog_create(generator.insns, generator.count, &opts, &prog, &log);
+	if (err) {
+		fprintf(stderr, "fuzz_verifier: the generator made a malformed program: %s\n",
+			log_buf);
+		run.gen = &generator;
+		dump_program();
+		abort();
+	}
+	log.len = 0;
+	if (no_verify || ebpf_verify(prog, &log, NULL) == 0) {
+		stats.accepted++;
+		run.prog = prog;
+		run.gen = &generator;
+		for (k = 0; k < RUNS_PER_PROGRAM; k++)
+			run_once(prog, &in);
+	} else if (getenv("FUZZ_VERIFIER_SHOW_REJECTS")) {
+		fprintf(stderr, "rejected: %.300s\n", log_buf);
+	}
+	if (getenv("FUZZ_VERIFIER_DUMP")) {
+		run.gen = &generator;
+		dump_program();
+	}
+	ebpf_prog_free(prog);
+	free_maps();
+	return 0;
+}
