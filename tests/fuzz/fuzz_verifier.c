@@ -250,6 +250,7 @@ struct gen {
 	int nest;
 	int blocks;
 	int holding;	    /* ringbuf records reserved: no local call then */
+	bool in_loop;	    /* loops do not nest nor call the subprogram (paths multiply) */
 	int32_t stack_span; /* bytes below fp this function uses */
 	size_t limit;	    /* instructions this function may end at */
 	bool has_subprog;   /* main calls one subprogram, generated after it */
@@ -994,8 +995,9 @@ static void gen_loop(struct gen *g)
 	struct gen_state before;
 	size_t top;
 
-	if (c < 0)
+	if (c < 0 || g->in_loop)
 		return;
+	g->in_loop = true;
 	emit(g, MOV64_IMM(c, 0));
 	set_reg(g, (uint8_t)c, GEN_SCALAR, 0, 0);
 	g->reserved |= 1u << c;
@@ -1020,6 +1022,7 @@ static void gen_loop(struct gen *g)
 		break;
 	}
 	g->reserved &= ~(1u << c);
+	g->in_loop = false;
 	join(g, &before);
 }
 
@@ -1182,8 +1185,8 @@ static void gen_subprog_call(struct gen *g)
 	int s = one_in(g->in, 2) ? pick_kind(g, GEN_SCALAR) : -1;
 	int32_t i;
 
-	if (!g->has_subprog || g->in_subprog || g->holding || g->call_count == MAX_CALLS ||
-	    (g->reserved & CALLER_SAVED_MASK))
+	if (!g->has_subprog || g->in_subprog || g->in_loop || g->holding ||
+	    g->call_count == MAX_CALLS || (g->reserved & CALLER_SAVED_MASK))
 		return;
 	for (i = 0; i < FRAME_ARG_BYTES; i += SLOT)
 		emit(g, ST(EBPF_SIZE_DW, EBPF_REG_FP, i - off, take_imm(g->in)));
