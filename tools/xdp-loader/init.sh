@@ -47,18 +47,29 @@ for word in $(cat /proc/cmdline); do
 	esac
 done
 
-# udev is absent: wait for the driver to register eth0.
-tries=0
-while [ ! -e /sys/class/net/eth0 ]; do
-	tries=$((tries + 1))
-	[ $tries -gt 100 ] && { say "no eth0 after 10 s"; finish 1; }
-	sleep 0.1
+# A virtio-net PCI function (vendor 1af4, device 1041 modern or 1000 legacy)?
+have_nic=false
+for dev in /sys/bus/pci/devices/*; do
+	case "$(cat "$dev/vendor"):$(cat "$dev/device")" in
+	0x1af4:0x1041 | 0x1af4:0x1000) have_nic=true ;;
+	esac
 done
 ip link set lo up
-ip link set eth0 up
-ip addr add "$ip" dev eth0
-[ -n "$gw" ] && ip route add default via "$gw"
-say "eth0 $(cat /sys/class/net/eth0/address) IP $ip${gw:+ gw $gw}"
+if $have_nic; then
+	# udev is absent: wait for the driver to register eth0.
+	tries=0
+	while [ ! -e /sys/class/net/eth0 ]; do
+		tries=$((tries + 1))
+		[ $tries -gt 100 ] && { say "no eth0 after 10 s"; finish 1; }
+		sleep 0.1
+	done
+	ip link set eth0 up
+	ip addr add "$ip" dev eth0
+	[ -n "$gw" ] && ip route add default via "$gw"
+	say "eth0 $(cat /sys/class/net/eth0/address) IP $ip${gw:+ gw $gw}"
+else
+	say "no virtio-net NIC (run-linux.sh --net-user adds one)"
+fi
 
 if [ -n "$httpd_port" ]; then
 	mkdir -p /www

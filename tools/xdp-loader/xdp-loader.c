@@ -1,8 +1,8 @@
 /*
  * xdp-loader: the Linux guest's side of the benchmarks (docs/benchmarks.md).
- * Loads one program of a clang-built eBPF object (the same .o files ukbpf
- * runs) into the Linux kernel through libbpf, linked statically so the
- * guest's initramfs needs no shared libraries, then:
+ * Loads one program of each clang-built eBPF object given (the same .o
+ * files ukbpf runs) into the Linux kernel through libbpf, linked
+ * statically so the guest's initramfs needs no shared libraries; for each:
  *
  *   - prints the kernel verifier's statistics (BPF_LOG_STATS: "processed N
  *     insns ...", "verification time N usec") as "xdp-loader: verifier: ...";
@@ -12,7 +12,7 @@
  *     (medians over the batches: the kernel's own per-run average in whole
  *     ns, and the call's wall time divided by N) - the in-guest counterpart
  *     of apps/bpfrun's "time" line;
- *   - with --attach IFACE, attaches it with XDP in native (driver) mode, or
+ *   - with --attach IFACE (one object only), attaches it with XDP in native (driver) mode, or
  *     if the driver refuses, in generic (skb) mode, says which, prints
  *     "xdp-loader: ready to process packets on IFACE" and then, with
  *     --stats MS, one "net-stats:" line every MS milliseconds in ukbpf's
@@ -20,7 +20,7 @@
  *     without it).
  *
  * usage: xdp-loader [--frame FILE --repeat N] [--attach IFACE [--stats MS]
- *                   [--duration S]] OBJ[:PROG]
+ *                   [--duration S]] OBJ[:PROG]...
  * PROG is a function or section name; the default is the object's first
  * program. Exit status: 0, 1 for a failed step (the message says which),
  * 2 for bad usage.
@@ -56,8 +56,12 @@
 #define NS_PER_SEC	 UINT64_C(1000000000)
 #define NS_PER_MS	 UINT64_C(1000000)
 
+#define MAX_OBJECTS 32
+
 struct options {
-	const char *object;
+	char *objects[MAX_OBJECTS]; /* "OBJ[:PROG]" each */
+	size_t object_count;
+	const char *object;    /* the one being loaded, split from its PROG */
 	const char *prog_name; /* NULL: the first program */
 	const char *frame;
 	unsigned long repeat;
@@ -96,7 +100,7 @@ static int usage(const char *why)
 {
 	fprintf(stderr,
 		"xdp-loader: %s\nusage: xdp-loader [--frame FILE --repeat N] "
-		"[--attach IFACE [--stats MS] [--duration S]] OBJ[:PROG]\n",
+		"[--attach IFACE [--stats MS] [--duration S]] OBJ[:PROG]...\n",
 		why);
 	return STATUS_USAGE;
 }
@@ -129,14 +133,18 @@ static int parse_options(int argc, char **argv, struct options *opt)
 		} else if (strcmp(arg, "--duration") == 0 && has_value) {
 			if (!parse_count(argv[++i], &opt->duration_s))
 				return usage("--duration needs a number of seconds");
-		} else if (arg[0] == '-' || opt->object) {
+		} else if (arg[0] == '-') {
 			return usage("unexpected argument");
+		} else if (opt->object_count == MAX_OBJECTS) {
+			return usage("too many objects");
 		} else {
-			opt->object = arg;
+			opt->objects[opt->object_count++] = argv[i];
 		}
 	}
-	if (!opt->object)
+	if (opt->object_count == 0)
 		return usage("no object given");
+	if (opt->iface && opt->object_count != 1)
+		return usage("--attach takes one object");
 	if (!opt->frame != !opt->repeat)
 		return usage("--frame and --repeat go together");
 	if (!opt->iface && (opt->stats_ms || opt->duration_s))
@@ -150,9 +158,10 @@ static void split_object_name(char *spec, struct options *opt)
 	char *colon = strrchr(spec, ':');
 
 	opt->object = spec;
+	opt->prog_name = NULL;
 	if (colon) {
 		*colon = '\0';
-		opt->prog_name = colon + 1;
+		opt->prog_name = colon[1] ? colon + 1 : NULL;
 	}
 }
 
@@ -421,33 +430,46 @@ static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list 
 	return vprintf(fmt, ap);
 }
 
-int main(int argc, char **argv)
+/* Loads, times and attaches opt->objects[index] as the options say. */
+static int run_object(struct options *opt, size_t index)
 {
-	struct options opt = { 0 };
 	struct bpf_object *obj = NULL;
 	struct bpf_program *prog = NULL;
 	unsigned ifindex = 0;
 	int status;
+
+	split_object_name(opt->objects[index], opt);
+	status = load_program(opt, &obj, &prog);
+	if (status)
+		return status;
+	if (opt->frame)
+		status = test_run(opt, prog);
+	if (!status && opt->iface) {
+		status = attach(opt, prog, &ifindex);
+		if (!status) {
+			printf("xdp-loader: ready to process packets on %s\n", opt->iface);
+			status = report_until_done(opt);
+		}
+	}
+	bpf_object__close(obj);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct options opt = { 0 };
+	int status, worst = 0;
 
 	/* The console is a serial line read by the benchmarks: one line at a time. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	status = parse_options(argc, argv, &opt);
 	if (status)
 		return status;
-	split_object_name((char *)opt.object, &opt);
 	libbpf_set_print(print_libbpf);
-	status = load_program(&opt, &obj, &prog);
-	if (status)
-		return status;
-	if (opt.frame)
-		status = test_run(&opt, prog);
-	if (!status && opt.iface) {
-		status = attach(&opt, prog, &ifindex);
-		if (!status) {
-			printf("xdp-loader: ready to process packets on %s\n", opt.iface);
-			status = report_until_done(&opt);
-		}
+	for (size_t i = 0; i < opt.object_count; i++) {
+		status = run_object(&opt, i);
+		if (status > worst)
+			worst = status;
 	}
-	bpf_object__close(obj);
-	return status;
+	return worst;
 }
