@@ -11,7 +11,7 @@ MAKEFLAGS += -j$(shell nproc)
 HOST_CC ?= gcc
 HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -MMD -MP
 
-.PHONY: all run test debug clean host bench-boot bench-ebpf bench-verify image FORCE
+.PHONY: all run test debug clean host bench-boot bench-ebpf bench-verify bench-net image FORCE
 .DEFAULT_GOAL := all
 
 # ---- dependencies: Debian packages, newlib and lwIP (scripts/deps.sh) ----
@@ -186,6 +186,12 @@ bench-ebpf: all
 # beside Linux's (docs/verifier.md, "Measuring"); not part of `make test`.
 bench-verify:
 	$(PYTHON) scripts/bench-verify.py
+
+# Frames/s through httpd's receive path, from tools/pktgen on a tap (needs
+# root; docs/benchmarks.md, "Packet path"); BENCH_NET_FLAGS, e.g. --runs 5.
+bench-net: $(PKTGEN)
+	$(MAKE) -s APP=$(DEFAULT_APP) $(BUILD)/ukbpf.elf
+	$(PYTHON) scripts/bench-net.py $(BENCH_NET_FLAGS)
 
 
 host: $(HOST_TARGETS)

@@ -99,11 +99,11 @@ static void net_print_stats(uint64_t now_ns)
 	printf("net-stats: t_ms=%" PRIu64 " rx=%" PRIu64 " rx_bytes=%" PRIu64 " rx_bad=%" PRIu64
 	       " tx=%" PRIu64 " tx_dropped=%" PRIu64 " xdp_runs=%" PRIu64 " xdp_aborted=%" PRIu64
 	       " xdp_drop=%" PRIu64 " xdp_pass=%" PRIu64 " xdp_tx=%" PRIu64 " xdp_redirect=%" PRIu64
-	       " xdp_oversized=%" PRIu64 "\n",
+	       " xdp_tx_failed=%" PRIu64 " xdp_oversized=%" PRIu64 "\n",
 	       (uint64_t)(now_ns / NS_PER_MS), sum.rx_frames, sum.rx_bytes, sum.rx_dropped_bad,
 	       sum.tx_frames, sum.tx_dropped, xdp.runs, xdp.actions[EBPF_XDP_ABORTED],
 	       xdp.actions[EBPF_XDP_DROP], xdp.actions[EBPF_XDP_PASS], xdp.actions[EBPF_XDP_TX],
-	       xdp.actions[EBPF_XDP_REDIRECT], xdp.oversized);
+	       xdp.actions[EBPF_XDP_REDIRECT], xdp.tx_failed, xdp.oversized);
 }
 
 bool net_poll(void)

@@ -51,7 +51,7 @@ struct virtio_net;
  * every MS milliseconds, one line of counters (every NIC's summed):
  *   net-stats: t_ms=T rx=N rx_bytes=N rx_bad=N tx=N tx_dropped=N
  *              xdp_runs=N xdp_aborted=N xdp_drop=N xdp_pass=N xdp_tx=N
- *              xdp_redirect=N xdp_oversized=N
+ *              xdp_redirect=N xdp_tx_failed=N xdp_oversized=N
  * (one line; T: the monotonic clock in ms; counters since boot, as
  * struct virtio_net_stats and struct xdp_hook_stats define them). The
  * benchmarks read rates from two such lines (docs/benchmarks.md, "Packet

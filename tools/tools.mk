@@ -13,3 +13,11 @@ $(UKBPF_TOOL): $(UKBPF_TOOL_SRCS:%.c=$(BUILD)/host/%.o) $(EBPF_HOST_LIB)
 
 HOST_TARGETS += $(UKBPF_TOOL)
 endif
+
+# tools/pktgen: the packet benchmarks' traffic generator (libc only; docs/benchmarks.md).
+PKTGEN := $(BUILD)/tools/pktgen
+$(PKTGEN): $(BUILD)/host/tools/pktgen/pktgen.o
+	@mkdir -p $(@D)
+	$(HOST_CC) -o $@ $^ -lpthread
+
+HOST_TARGETS += $(PKTGEN)
