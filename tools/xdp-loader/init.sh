@@ -71,17 +71,25 @@ else
 	say "no virtio-net NIC (run-linux.sh --net-user adds one)"
 fi
 
-if [ -n "$httpd_port" ]; then
+start_httpd() {
+	[ -n "$httpd_port" ] || return 0
 	mkdir -p /www
 	echo "hello from the Linux guest" >/www/index.html
 	httpd -p "$httpd_port" -h /www
 	say "httpd: listening on TCP port $httpd_port"
-fi
+}
 
 if [ $# -eq 0 ]; then
+	start_httpd
 	say "no loader arguments: waiting"
 	while :; do sleep 3600; done
 fi
+# HTTP is served once the loader has attached its program, as in ukbpf,
+# whose XDP hook is live before the app starts.
 cd /bpf 2>/dev/null || cd /
-xdp-loader "$@"
+set -o pipefail
+xdp-loader "$@" 2>&1 | while IFS= read -r line; do
+	echo "$line"
+	case $line in "xdp-loader: ready to process packets"*) start_httpd ;; esac
+done
 finish $?
