@@ -98,11 +98,15 @@ def accelerator():
     return "tcg"
 
 
-def build():
+def build(ukbpf=True):
+    """Everything the sections use; ukbpf=False keeps ukbpf's build outputs as
+    they are (e.g. while someone's half-done edit breaks make)."""
+    run([ROOT / "scripts" / "linux-guest.sh", LINUX_GUEST])
+    if not ukbpf:
+        return
     run(["make", "-s", "-C", ROOT, "build/ukbpf.elf", "build/ukbpf.iso",
          "build/apps/httpd/count.bpf.o"])
     run(["make", "-s", "-C", ROOT, "APP=bpfrun", "build/apps/bpfrun/ukbpf.elf"])
-    run([ROOT / "scripts" / "linux-guest.sh", LINUX_GUEST])
     bench_ebpf.build()
 
 
@@ -461,10 +465,10 @@ def header(accel):
 SECTIONS = ("boot", "footprint", "cost", "verify")
 
 
-def report(sections, runs, accel=None, measure_memory=True):
+def report(sections, runs, accel=None, measure_memory=True, build_ukbpf=True):
     """The markdown report of the chosen sections (builds what it needs)."""
     accel = accel or accelerator()
-    build()
+    build(build_ukbpf)
     parts = [header(accel)]
     if "boot" in sections:
         parts.append(boot_section(accel, runs))
@@ -487,11 +491,14 @@ def main():
                         help="a section to run (repeatable; default: all)")
     parser.add_argument("--no-memory-search", action="store_true",
                         help="skip the smallest -m bisection (many boots)")
+    parser.add_argument("--no-build", action="store_true",
+                        help="use ukbpf's build outputs as they are (no make)")
     parser.add_argument("--accel", choices=("tcg", "kvm"), help="default: run.sh's choice")
     args = parser.parse_args()
     if args.runs < 1:
         fail("--runs must be at least 1")
-    print(report(args.only or SECTIONS, args.runs, args.accel, not args.no_memory_search))
+    print(report(args.only or SECTIONS, args.runs, args.accel, not args.no_memory_search,
+                 not args.no_build))
 
 
 if __name__ == "__main__":
