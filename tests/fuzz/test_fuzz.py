@@ -95,7 +95,8 @@ def test_verifier_accepts_no_program_that_leaves_its_regions(verifier_fuzzer, tm
     assert stats, run.stderr[-2000:]
     programs, accepted, runs = (int(n) for n in stats.groups())
     # the generator makes mostly valid programs, and the accepted ones ran
-    assert programs > 1000 and accepted > programs // 10 and runs >= accepted, stats.group(0)
+    # (a loose floor: the machine may be shared)
+    assert programs > 200 and accepted > programs // 10 and runs >= accepted, stats.group(0)
 
 
 def test_checker_catches_what_the_verifier_would_reject(verifier_fuzzer, tmp_path):
