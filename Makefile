@@ -11,7 +11,7 @@ MAKEFLAGS += -j$(shell nproc)
 HOST_CC ?= gcc
 HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -MMD -MP
 
-.PHONY: all run test debug clean host bench-boot bench-ebpf bench-verify bench-net image FORCE
+.PHONY: all run test debug clean host bench-boot bench-ebpf bench-verify bench-net linux-guest bench-guests image FORCE
 .DEFAULT_GOAL := all
 
 # ---- dependencies: Debian packages, newlib and lwIP (scripts/deps.sh) ----
@@ -192,6 +192,15 @@ bench-verify:
 bench-net: $(PKTGEN)
 	$(MAKE) -s APP=$(DEFAULT_APP) $(BUILD)/ukbpf.elf
 	$(PYTHON) scripts/bench-net.py $(BENCH_NET_FLAGS)
+
+# The Linux guest the benchmarks compare with (Debian's kernel and busybox,
+# tools/xdp-loader), and ukbpf beside it: boot, footprint, program cost and
+# verification (docs/benchmarks.md); BENCH_GUESTS_FLAGS, e.g. --runs 5.
+linux-guest:
+	scripts/linux-guest.sh $(BUILD)/linux-guest
+
+bench-guests: all
+	$(PYTHON) scripts/bench_guests.py $(BENCH_GUESTS_FLAGS)
 
 
 host: $(HOST_TARGETS)
