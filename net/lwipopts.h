@@ -46,6 +46,8 @@
 #define MEMP_NUM_TCP_SEG TCP_SND_QUEUELEN
 
 #define LWIP_STATS 1
+/* 32-bit counters: /metrics reports them, and 16-bit ones wrap within seconds under load. */
+#define LWIP_STATS_LARGE 1
 #define LWIP_STATS_DISPLAY 0
 
 /* Checksums are computed in software: virtio-net offloads are not negotiated. */
