@@ -43,6 +43,9 @@
 # QEMU itself fails (bad option, missing file), 126 when QEMU ended without
 # the guest reporting a status.
 set -euo pipefail
+# One brace group, which bash reads to its end before running any of it:
+# editing run.sh while guests run (tests do) cannot change what they run.
+{
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 image=$top/build/ukbpf.elf
@@ -209,3 +212,4 @@ if [ "$status" = 0 ]; then
 fi
 echo "run.sh: QEMU failed (status $status)" >&2
 exit 125
+}
