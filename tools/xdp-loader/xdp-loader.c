@@ -45,16 +45,16 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#define STATUS_FAILED	 1
-#define STATUS_USAGE	 2
+#define STATUS_FAILED 1
+#define STATUS_USAGE  2
 /* apps/bpfrun times 11 batches and reports the median: so do we. */
-#define TIMING_BATCHES	 11
+#define TIMING_BATCHES 11
 /* Linux's BPF_LOG_STATS: only the closing statistics, no per-insn trace. */
-#define BPF_LOG_STATS	 4
+#define BPF_LOG_STATS	  4
 #define VERIFIER_LOG_SIZE (1 << 16)
-#define MAX_FRAME_SIZE	 65536
-#define NS_PER_SEC	 UINT64_C(1000000000)
-#define NS_PER_MS	 UINT64_C(1000000)
+#define MAX_FRAME_SIZE	  65536
+#define NS_PER_SEC	  UINT64_C(1000000000)
+#define NS_PER_MS	  UINT64_C(1000000)
 
 #define MAX_OBJECTS 32
 
@@ -167,9 +167,8 @@ static void split_object_name(char *spec, struct options *opt)
 
 static struct bpf_program *find_program(struct bpf_object *obj, const char *name)
 {
-	struct bpf_program *prog = NULL;
-
-	bpf_object__for_each_program(prog, obj) {
+	for (struct bpf_program *prog = bpf_object__next_program(obj, NULL); prog;
+	     prog = bpf_object__next_program(obj, prog)) {
 		if (!name || strcmp(bpf_program__name(prog), name) == 0 ||
 		    strcmp(bpf_program__section_name(prog), name) == 0)
 			return prog;
@@ -202,10 +201,12 @@ static int load_program(const struct options *opt, struct bpf_object **obj_out,
 	prog = find_program(obj, opt->prog_name);
 	if (!prog) {
 		bpf_object__close(obj);
-		return fail("%s has no program %s", opt->object, opt->prog_name ? opt->prog_name : "");
+		return fail("%s has no program %s", opt->object,
+			    opt->prog_name ? opt->prog_name : "");
 	}
 	/* Only the chosen program goes to the verifier: its figures are the ones printed. */
-	bpf_object__for_each_program(other, obj)
+	for (other = bpf_object__next_program(obj, NULL); other;
+	     other = bpf_object__next_program(obj, other))
 		bpf_program__set_autoload(other, other == prog);
 	bpf_program__set_type(prog, BPF_PROG_TYPE_XDP);
 	bpf_program__set_log_level(prog, BPF_LOG_STATS);
@@ -316,8 +317,8 @@ static bool ends_with(const char *s, const char *suffix)
  */
 static void read_xdp_counters(int sock, const char *iface, struct net_counters *c)
 {
-	struct ethtool_drvinfo info = { .cmd = ETHTOOL_GDRVINFO };
-	struct ifreq ifr = { 0 };
+	struct ethtool_drvinfo info = {.cmd = ETHTOOL_GDRVINFO};
+	struct ifreq ifr = {0};
 	struct ethtool_gstrings *names = NULL;
 	struct ethtool_stats *values = NULL;
 
@@ -369,11 +370,11 @@ out:
 static void print_net_stats(int sock, const char *iface)
 {
 	struct net_counters c = {
-		.rx = read_sysfs_counter(iface, "rx_packets"),
-		.rx_bytes = read_sysfs_counter(iface, "rx_bytes"),
-		.rx_bad = read_sysfs_counter(iface, "rx_errors"),
-		.tx = read_sysfs_counter(iface, "tx_packets"),
-		.tx_dropped = read_sysfs_counter(iface, "tx_dropped"),
+	    .rx = read_sysfs_counter(iface, "rx_packets"),
+	    .rx_bytes = read_sysfs_counter(iface, "rx_bytes"),
+	    .rx_bad = read_sysfs_counter(iface, "rx_errors"),
+	    .tx = read_sysfs_counter(iface, "tx_packets"),
+	    .tx_dropped = read_sysfs_counter(iface, "tx_dropped"),
 	};
 	read_xdp_counters(sock, iface, &c);
 	uint64_t acted = c.xdp_drop + c.xdp_tx + c.xdp_redirect;
@@ -404,8 +405,8 @@ static int report_until_done(const struct options *opt)
 	for (;;) {
 		uint64_t now = now_ns(), wake = next < end ? next : end;
 		if (now < wake) {
-			struct timespec ts = { .tv_sec = (time_t)((wake - now) / NS_PER_SEC),
-					       .tv_nsec = (long)((wake - now) % NS_PER_SEC) };
+			struct timespec ts = {.tv_sec = (time_t)((wake - now) / NS_PER_SEC),
+					      .tv_nsec = (long)((wake - now) % NS_PER_SEC)};
 			nanosleep(&ts, NULL);
 			continue;
 		}
@@ -457,7 +458,7 @@ static int run_object(struct options *opt, size_t index)
 
 int main(int argc, char **argv)
 {
-	struct options opt = { 0 };
+	struct options opt = {0};
 	int status, worst = 0;
 
 	/* The console is a serial line read by the benchmarks: one line at a time. */
