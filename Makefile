@@ -163,9 +163,12 @@ CMDLINE ?=
 APP_BPF := $(patsubst apps/$(APP)/bpf/%.c,$(BUILD)/apps/$(APP)/%.bpf.o,$(wildcard apps/$(APP)/bpf/*.c))
 $(BUILD)/apps/$(APP)/%.bpf.o: apps/$(APP)/bpf/%.c
 	@mkdir -p $(@D)
-	clang -O2 -g -Wall -target bpf -I/usr/include/$(shell $(HOST_CC) -dumpmachine) -c $< -o $@
-# httpd is reachable from the host on port 8080 (QEMU user networking).
+	clang -O2 -g -Wall -MMD -MP -target bpf -I/usr/include/$(shell $(HOST_CC) -dumpmachine) -c $< -o $@
+# httpd is reachable from the host on port 8080 (QEMU user networking),
+# udp-echo on UDP port 7007; the firewall gets its two NICs.
 RUN_FLAGS_httpd := --net-user tcp::8080-:80
+RUN_FLAGS_udp-echo := --net-user udp::7007-:7
+RUN_FLAGS_firewall := --net-user --net-user
 RUN_FLAGS ?= $(RUN_FLAGS_$(APP)) $(foreach b,$(APP_BPF),--bpf $(b))
 run: all $(APP_BPF)
 	scripts/run.sh $(RUN_FLAGS) --cmdline "$(CMDLINE)" $(IMAGE)
