@@ -1187,6 +1187,16 @@ static const char *alu_op_name(uint8_t op)
 	return names[op >> 4];
 }
 
+/*
+ * The low half of a packet, packet-metadata or packet-end pointer may be
+ * read as a scalar (docs/verifier.md: clang's cpu v3 code computes
+ * data_end - data in 32 bits). Other pointers' low halves stay hidden.
+ */
+static bool low_half_readable(const struct reg_state *reg)
+{
+	return !is_pointer(reg) || is_packet_family(reg->type);
+}
+
 /* Linux's rules for pointer arithmetic (adjust_ptr_min_max_vals). */
 static int pointer_alu(struct verifier *v, const struct ebpf_insn *insn, struct reg_state *dst,
 		       const struct reg_state *src, bool alu32)
@@ -1197,8 +1207,16 @@ static int pointer_alu(struct verifier *v, const struct ebpf_insn *insn, struct 
 	struct reg_state result;
 	uint8_t ptr_regno = is_pointer(dst) ? insn->dst_reg : insn->src_reg;
 
-	if (alu32)
+	if (alu32) {
+		/* Like Linux (privileged): a 32-bit difference is a mere scalar. */
+		if (op == EBPF_ALU_SUB && low_half_readable(dst) && low_half_readable(src)) {
+			struct scalar_range unknown = scalar_unknown();
+
+			set_scalar(dst, scalar_truncate(&unknown, sizeof(uint32_t)));
+			return 0;
+		}
 		return reject(v, "R%u 32-bit pointer arithmetic prohibited", insn->dst_reg);
+	}
 	if (is_pointer(dst) && is_pointer(src)) {
 		/* A distance between packet pointers is a length, not an address. */
 		if (op == EBPF_ALU_SUB && is_packet_family(dst->type) &&
@@ -1337,8 +1355,11 @@ static int do_alu(struct verifier *v, const struct ebpf_insn *insn)
 			if (alu32)
 				dst->var = scalar_truncate(&dst->var, sizeof(uint32_t));
 		} else if (alu32) {
-			if (is_pointer(&src))
+			if (!low_half_readable(&src))
 				return reject(v, "R%u partial copy of pointer", insn->src_reg);
+			/* A pointer's low half is an unknown 32-bit scalar. */
+			if (is_pointer(&src))
+				src.var = scalar_unknown();
 			set_scalar(dst, scalar_truncate(&src.var, sizeof(uint32_t)));
 		} else if (uses_src) {
 			copy_reg(v, dst, cur_reg(v, insn->src_reg));
@@ -1504,43 +1525,18 @@ static bool is_maybe_null(const struct reg_state *reg)
 	return reg->type == REG_PTR_TO_MAP_VALUE_OR_NULL || reg->type == REG_PTR_TO_MEM_OR_NULL;
 }
 
-static bool is_signed_jump(uint8_t op)
+static bool is_jmp32(const struct ebpf_insn *insn)
 {
-	return op == EBPF_JMP_JSGT || op == EBPF_JMP_JSGE || op == EBPF_JMP_JSLT ||
-	       op == EBPF_JMP_JSLE;
-}
-
-/*
- * The operands a scalar comparison looks at: RFC 9669 §4.3, JMP32
- * compares the low words (sign-extended for the signed tests).
- */
-static void compared_values(const struct ebpf_insn *insn, const struct scalar_range *dst,
-			    const struct scalar_range *src, struct scalar_range *d,
-			    struct scalar_range *s)
-{
-	uint8_t op = insn->opcode & EBPF_OP_MASK;
-
-	*d = *dst;
-	*s = *src;
-	if ((insn->opcode & EBPF_CLS_MASK) != EBPF_CLS_JMP32)
-		return;
-	if (is_signed_jump(op)) {
-		*d = scalar_sign_extend(dst, sizeof(uint32_t));
-		*s = scalar_sign_extend(src, sizeof(uint32_t));
-	} else {
-		*d = scalar_truncate(dst, sizeof(uint32_t));
-		*s = scalar_truncate(src, sizeof(uint32_t));
-	}
+	return (insn->opcode & EBPF_CLS_MASK) == EBPF_CLS_JMP32;
 }
 
 /* Whether some values of the operands take (or do not take) the branch. */
 static bool branch_possible(const struct ebpf_insn *insn, const struct scalar_range *dst,
 			    const struct scalar_range *src, bool taken)
 {
-	struct scalar_range d, s;
+	struct scalar_range d = *dst, s = *src;
 
-	compared_values(insn, dst, src, &d, &s);
-	return scalar_refine(insn->opcode & EBPF_OP_MASK, taken, &d, &s);
+	return scalar_refine(insn->opcode & EBPF_OP_MASK, taken, is_jmp32(insn), &d, &s);
 }
 
 static void set_copies(struct vstate *st, const struct reg_state *reg)
@@ -1560,22 +1556,10 @@ static void refine_scalar_branch(const struct ebpf_insn *insn, struct vstate *st
 {
 	struct frame *f = st->frames[st->frame_count - 1];
 	struct reg_state *dst = &f->regs[insn->dst_reg];
-	struct scalar_range d, s;
+	struct scalar_range d = dst->var, s = src_value->var;
 
-	/*
-	 * Low words decide a JMP32 test. The 64-bit ranges can be narrowed
-	 * only where 32- and 64-bit tests agree: for unsigned tests when both
-	 * registers fit in 32 bits, for signed ones when both fit in 31.
-	 */
-	if ((insn->opcode & EBPF_CLS_MASK) == EBPF_CLS_JMP32) {
-		uint64_t limit =
-		    is_signed_jump(insn->opcode & EBPF_OP_MASK) ? INT32_MAX : UINT32_MAX;
-
-		if (dst->var.umax > limit || src_value->var.umax > limit)
-			return;
-	}
-	compared_values(insn, &dst->var, &src_value->var, &d, &s);
-	if (!scalar_refine(insn->opcode & EBPF_OP_MASK, taken, &d, &s))
+	/* A JMP32 test narrows the low words (verifier_bounds.h). */
+	if (!scalar_refine(insn->opcode & EBPF_OP_MASK, taken, is_jmp32(insn), &d, &s))
 		return;
 	dst->var = d;
 	set_copies(st, dst);

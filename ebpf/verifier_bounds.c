@@ -18,6 +18,10 @@
 #define SHIFT_MASK_64 63
 #define SHIFT_MASK_32 31
 #define SIGN_BIT_64   (UINT64_C(1) << 63)
+#define SIGN_BIT_32   (UINT32_C(1) << 31)
+#define U32_BITS      32
+#define LOW_WORD      UINT64_C(0xffffffff)
+#define HIGH_WORD     (~LOW_WORD)
 
 /* ---- tnum ----------------------------------------------------------------- */
 
@@ -123,13 +127,28 @@ static uint64_t low_bytes_mask(unsigned int bytes)
 
 struct scalar_range scalar_const(uint64_t value)
 {
-	return (struct scalar_range){tnum_const(value), value, value, (int64_t)value,
-				     (int64_t)value};
+	return (struct scalar_range){.bits = tnum_const(value),
+				     .umin = value,
+				     .umax = value,
+				     .smin = (int64_t)value,
+				     .smax = (int64_t)value,
+				     .u32min = (uint32_t)value,
+				     .u32max = (uint32_t)value,
+				     .s32min = (int32_t)value,
+				     .s32max = (int32_t)value};
 }
 
 struct scalar_range scalar_unknown(void)
 {
-	return (struct scalar_range){tnum_unknown, 0, UINT64_MAX, INT64_MIN, INT64_MAX};
+	return (struct scalar_range){.bits = tnum_unknown,
+				     .umin = 0,
+				     .umax = UINT64_MAX,
+				     .smin = INT64_MIN,
+				     .smax = INT64_MAX,
+				     .u32min = 0,
+				     .u32max = UINT32_MAX,
+				     .s32min = INT32_MIN,
+				     .s32max = INT32_MAX};
 }
 
 struct scalar_range scalar_urange(uint64_t umin, uint64_t umax)
@@ -167,6 +186,32 @@ static int64_t min_s64(int64_t a, int64_t b)
 	return a < b ? a : b;
 }
 
+static uint32_t max_u32(uint32_t a, uint32_t b)
+{
+	return a > b ? a : b;
+}
+
+static uint32_t min_u32(uint32_t a, uint32_t b)
+{
+	return a < b ? a : b;
+}
+
+static int32_t max_s32(int32_t a, int32_t b)
+{
+	return a > b ? a : b;
+}
+
+static int32_t min_s32(int32_t a, int32_t b)
+{
+	return a < b ? a : b;
+}
+
+static bool is_empty(const struct scalar_range *r)
+{
+	return r->umin > r->umax || r->smin > r->smax || r->u32min > r->u32max ||
+	       r->s32min > r->s32max;
+}
+
 /* Bounds implied by the known bits. */
 static void bounds_from_bits(struct scalar_range *r)
 {
@@ -177,6 +222,11 @@ static void bounds_from_bits(struct scalar_range *r)
 	/* Signed: the sign bit unknown makes the low end negative. */
 	r->smin = max_s64(r->smin, (int64_t)(lowest | (r->bits.mask & SIGN_BIT_64)));
 	r->smax = min_s64(r->smax, (int64_t)(highest & ~(r->bits.mask & SIGN_BIT_64)));
+	r->u32min = max_u32(r->u32min, (uint32_t)lowest);
+	r->u32max = min_u32(r->u32max, (uint32_t)highest);
+	r->s32min = max_s32(r->s32min, (int32_t)(uint32_t)(lowest | (r->bits.mask & SIGN_BIT_32)));
+	r->s32max =
+	    min_s32(r->s32max, (int32_t)(uint32_t)(highest & ~(r->bits.mask & SIGN_BIT_32)));
 }
 
 /*
@@ -205,26 +255,151 @@ static void bounds_exchange(struct scalar_range *r)
 	}
 }
 
+/* bounds_exchange for the low word. */
+static void bounds32_exchange(struct scalar_range *r)
+{
+	if (r->s32min >= 0 || r->s32max < 0) {
+		r->u32min = max_u32(r->u32min, (uint32_t)r->s32min);
+		r->u32max = min_u32(r->u32max, (uint32_t)r->s32max);
+		r->s32min = (int32_t)r->u32min;
+		r->s32max = (int32_t)r->u32max;
+		return;
+	}
+	if ((int32_t)r->u32max >= 0) {
+		r->s32min = (int32_t)r->u32min;
+		r->u32max = min_u32(r->u32max, (uint32_t)r->s32max);
+		r->s32max = (int32_t)r->u32max;
+	} else if ((int32_t)r->u32min < 0) {
+		r->u32min = max_u32(r->u32min, (uint32_t)r->s32min);
+		r->s32min = (int32_t)r->u32min;
+		r->s32max = (int32_t)r->u32max;
+	}
+}
+
+/* A sign-extended 32-bit value: its 64- and 32-bit signed views agree. */
+static bool fits_s32(const struct scalar_range *r)
+{
+	return r->smin >= INT32_MIN && r->smax <= INT32_MAX;
+}
+
+/*
+ * The 64-bit intervals bound the low word when every value shares the
+ * upper half (the low words then run from umin's to umax's), or when the
+ * value is a sign-extended 32-bit one.
+ */
+static void bounds_64_to_32(struct scalar_range *r)
+{
+	if ((r->umin & HIGH_WORD) == (r->umax & HIGH_WORD)) {
+		r->u32min = max_u32(r->u32min, (uint32_t)r->umin);
+		r->u32max = min_u32(r->u32max, (uint32_t)r->umax);
+	}
+	if (((uint64_t)r->smin & HIGH_WORD) == ((uint64_t)r->smax & HIGH_WORD)) {
+		r->u32min = max_u32(r->u32min, (uint32_t)r->smin);
+		r->u32max = min_u32(r->u32max, (uint32_t)r->smax);
+	}
+	if (fits_s32(r)) {
+		r->s32min = max_s32(r->s32min, (int32_t)r->smin);
+		r->s32max = min_s32(r->s32max, (int32_t)r->smax);
+	}
+}
+
+/* The converse: the low word's intervals bound the 64-bit value. */
+static void bounds_32_to_64(struct scalar_range *r)
+{
+	uint64_t high = r->umin & HIGH_WORD;
+
+	if (high == (r->umax & HIGH_WORD)) {
+		r->umin = max_u64(r->umin, high | r->u32min);
+		r->umax = min_u64(r->umax, high | r->u32max);
+	}
+	if (fits_s32(r)) {
+		r->smin = max_s64(r->smin, r->s32min);
+		r->smax = min_s64(r->smax, r->s32max);
+	}
+}
+
+/* The smallest tnum of the low word's interval, upper half unconstrained. */
+static struct tnum tnum_low_range(uint32_t min, uint32_t max)
+{
+	struct tnum low = tnum_range(min, max);
+
+	return (struct tnum){low.value, low.mask | HIGH_WORD};
+}
+
+/*
+ * One pass of every derivation; each keeps every value of the range, so
+ * any order is sound, and two passes reach what matters in practice.
+ */
+#define NORMALIZE_PASSES 2
+
 bool scalar_normalize(struct scalar_range *r)
 {
-	if (r->umin > r->umax || r->smin > r->smax)
+	int pass;
+
+	if (is_empty(r) || (r->bits.value & r->bits.mask) != 0)
 		return false;
+	for (pass = 0; pass < NORMALIZE_PASSES; pass++) {
+		bounds_from_bits(r);
+		bounds32_exchange(r);
+		bounds_exchange(r);
+		bounds_64_to_32(r);
+		bounds32_exchange(r);
+		bounds_32_to_64(r);
+		bounds_exchange(r);
+		if (is_empty(r))
+			return false;
+		r->bits = tnum_intersect(r->bits, tnum_range(r->umin, r->umax));
+		r->bits = tnum_intersect(r->bits, tnum_low_range(r->u32min, r->u32max));
+	}
 	bounds_from_bits(r);
-	bounds_exchange(r);
-	if (r->umin > r->umax || r->smin > r->smax)
+	return !is_empty(r);
+}
+
+/* Values in both a and b (both must hold the values meant). */
+static struct scalar_range scalar_meet(const struct scalar_range *a, const struct scalar_range *b)
+{
+	struct scalar_range out;
+
+	out.bits = tnum_intersect(a->bits, b->bits);
+	out.umin = max_u64(a->umin, b->umin);
+	out.umax = min_u64(a->umax, b->umax);
+	out.smin = max_s64(a->smin, b->smin);
+	out.smax = min_s64(a->smax, b->smax);
+	out.u32min = max_u32(a->u32min, b->u32min);
+	out.u32max = min_u32(a->u32max, b->u32max);
+	out.s32min = max_s32(a->s32min, b->s32min);
+	out.s32max = min_s32(a->s32max, b->s32max);
+	if (!scalar_normalize(&out))
+		return *a;
+	return out;
+}
+
+/*
+ * Narrows r's low word to what low (a range of the same low word) knows;
+ * false when they have no value in common.
+ */
+static bool meet_low_word(struct scalar_range *r, const struct scalar_range *low)
+{
+	struct scalar_range out = *r;
+
+	out.bits = tnum_intersect(
+	    r->bits, (struct tnum){low->bits.value & LOW_WORD, low->bits.mask | HIGH_WORD});
+	out.u32min = max_u32(r->u32min, low->u32min);
+	out.u32max = min_u32(r->u32max, low->u32max);
+	out.s32min = max_s32(r->s32min, low->s32min);
+	out.s32max = min_s32(r->s32max, low->s32max);
+	if (!scalar_normalize(&out))
 		return false;
-	if ((r->bits.value & r->bits.mask) != 0)
-		return false;
-	r->bits = tnum_intersect(r->bits, tnum_range(r->umin, r->umax));
-	bounds_from_bits(r);
-	bounds_exchange(r);
-	return r->umin <= r->umax && r->smin <= r->smax;
+	*r = out;
+	return true;
 }
 
 bool scalar_contains(const struct scalar_range *outer, const struct scalar_range *inner)
 {
 	return outer->umin <= inner->umin && inner->umax <= outer->umax &&
 	       outer->smin <= inner->smin && inner->smax <= outer->smax &&
+	       outer->u32min <= inner->u32min && inner->u32max <= outer->u32max &&
+	       outer->s32min <= inner->s32min && inner->s32max <= outer->s32max &&
 	       tnum_contains(outer->bits, inner->bits);
 }
 
@@ -241,13 +416,24 @@ struct scalar_range scalar_truncate(const struct scalar_range *r, unsigned int b
 	if (bytes >= sizeof(uint64_t))
 		return *r;
 	out.bits = (struct tnum){r->bits.value & keep, r->bits.mask & keep};
+	if (bytes == U32_BYTES) {
+		out.umin = r->u32min;
+		out.umax = r->u32max;
+		out.u32min = r->u32min;
+		out.u32max = r->u32max;
+		out.s32min = r->s32min;
+		out.s32max = r->s32max;
+		scalar_normalize(&out);
+		return out;
+	}
 	/* The interval survives when all its values share the upper bits. */
+	out.umax = keep;
 	if ((r->umin & ~keep) == (r->umax & ~keep)) {
 		out.umin = r->umin & keep;
 		out.umax = r->umax & keep;
-	} else {
-		out.umin = 0;
-		out.umax = keep;
+	} else if ((r->u32min & ~keep) == (r->u32max & ~keep)) {
+		out.umin = r->u32min & keep;
+		out.umax = r->u32max & keep;
 	}
 	scalar_normalize(&out);
 	return out;
@@ -262,7 +448,15 @@ struct scalar_range scalar_sign_extend(const struct scalar_range *r, unsigned in
 
 	out.bits.value = (uint64_t)((int64_t)(low.bits.value << shift) >> shift);
 	out.bits.mask = (uint64_t)((int64_t)(low.bits.mask << shift) >> shift);
-	if (low.umax < sign) {
+	if (bytes == U32_BYTES) {
+		/* The signed low word is the value. */
+		out.smin = r->s32min;
+		out.smax = r->s32max;
+		out.u32min = r->u32min;
+		out.u32max = r->u32max;
+		out.s32min = r->s32min;
+		out.s32max = r->s32max;
+	} else if (low.umax < sign) {
 		/* Sign bit known clear: extension changes nothing. */
 		out.umin = low.umin;
 		out.umax = low.umax;
@@ -410,23 +604,71 @@ static struct scalar_range alu64(uint8_t op, bool is_signed, const struct scalar
 	return out;
 }
 
+/* Operations whose low 32 result bits depend only on the operands' low 32. */
+static bool low_word_only(uint8_t op)
+{
+	switch (op) {
+	case EBPF_ALU_ADD:
+	case EBPF_ALU_SUB:
+	case EBPF_ALU_MUL:
+	case EBPF_ALU_AND:
+	case EBPF_ALU_OR:
+	case EBPF_ALU_XOR:
+	case EBPF_ALU_LSH:
+	case EBPF_ALU_MOV:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * The 32-bit operation on the low words, zero-extended. The operands are
+ * seen as 64-bit values built from their 32-bit intervals: zero-extended
+ * for unsigned operations, sign-extended for ARSH and signed DIV/MOD.
+ * Where the low word of the result does not depend on the extension,
+ * both are computed and their results intersected, so that an interval
+ * crossing zero as a signed value (say [-5, 5]) keeps its precision.
+ */
+static struct scalar_range alu_low_words(uint8_t op, bool is_signed, const struct scalar_range *dst,
+					 const struct scalar_range *src)
+{
+	struct scalar_range a, b, out, extended;
+
+	if (op == EBPF_ALU_ARSH || is_signed || low_word_only(op)) {
+		a = scalar_sign_extend(dst, U32_BYTES);
+		b = scalar_sign_extend(src, U32_BYTES);
+		extended = alu64(op, is_signed, &a, &b, SHIFT_MASK_32);
+		extended = scalar_truncate(&extended, U32_BYTES);
+		if (!low_word_only(op))
+			return extended;
+	}
+	a = scalar_truncate(dst, U32_BYTES);
+	b = scalar_truncate(src, U32_BYTES);
+	out = alu64(op, is_signed, &a, &b, SHIFT_MASK_32);
+	out = scalar_truncate(&out, U32_BYTES);
+	return low_word_only(op) ? scalar_meet(&out, &extended) : out;
+}
+
 struct scalar_range scalar_alu(uint8_t op, bool is_signed, bool alu32,
 			       const struct scalar_range *dst, const struct scalar_range *src)
 {
-	struct scalar_range a, b, out;
+	struct scalar_range out, low;
 
-	if (!alu32)
-		return alu64(op, is_signed, dst, src, SHIFT_MASK_64);
-	/* ARSH32 and signed DIV/MOD see the low word as signed. */
-	if (op == EBPF_ALU_ARSH || is_signed) {
-		a = scalar_sign_extend(dst, U32_BYTES);
-		b = scalar_sign_extend(src, U32_BYTES);
-	} else {
-		a = scalar_truncate(dst, U32_BYTES);
-		b = scalar_truncate(src, U32_BYTES);
+	if (alu32)
+		return alu_low_words(op, is_signed, dst, src);
+	out = alu64(op, is_signed, dst, src, SHIFT_MASK_64);
+	/*
+	 * Linux >= 5.7 likewise: the low word of a 64-bit sum (product,
+	 * bitwise result, left shift by less than 32) is the 32-bit one.
+	 */
+	if (low_word_only(op) && op != EBPF_ALU_MOV && !scalar_is_const(&out) &&
+	    (op != EBPF_ALU_LSH || (scalar_is_const(src) && src->bits.value < U32_BITS))) {
+		low = alu_low_words(op, false, dst, src);
+		/* Both hold the result's low word: they cannot be disjoint. */
+		(void)meet_low_word(&out, &low);
 	}
-	out = alu64(op, is_signed, &a, &b, SHIFT_MASK_32);
-	return scalar_truncate(&out, U32_BYTES);
+	return out;
 }
 
 /* ---- comparisons ---------------------------------------------------------- */
@@ -494,7 +736,7 @@ static void refine_ne_const(struct scalar_range *a, const struct scalar_range *c
 		a->umin = 1, a->umax = 0; /* empty */
 }
 
-bool scalar_refine(uint8_t op, bool taken, struct scalar_range *dst, struct scalar_range *src)
+static bool refine64(uint8_t op, bool taken, struct scalar_range *dst, struct scalar_range *src)
 {
 	/* A branch not taken is the taken branch of the opposite test. */
 	if (!taken) {
@@ -585,13 +827,55 @@ bool scalar_refine(uint8_t op, bool taken, struct scalar_range *dst, struct scal
 	return scalar_normalize(dst) && scalar_normalize(src);
 }
 
+static bool is_signed_test(uint8_t op)
+{
+	return op == EBPF_JMP_JSGT || op == EBPF_JMP_JSGE || op == EBPF_JMP_JSLT ||
+	       op == EBPF_JMP_JSLE;
+}
+
+bool scalar_refine(uint8_t op, bool taken, bool jmp32, struct scalar_range *dst,
+		   struct scalar_range *src)
+{
+	struct scalar_range d, s;
+
+	if (!jmp32)
+		return refine64(op, taken, dst, src);
+	/*
+	 * RFC 9669 §4.3: JMP32 compares the low words, sign-extended for the
+	 * signed tests. What the comparison learns about them narrows the
+	 * operands' low words; scalar_normalize carries it to the 64-bit
+	 * intervals only where the low word bounds the whole value.
+	 */
+	if (is_signed_test(op)) {
+		d = scalar_sign_extend(dst, U32_BYTES);
+		s = scalar_sign_extend(src, U32_BYTES);
+	} else {
+		d = scalar_truncate(dst, U32_BYTES);
+		s = scalar_truncate(src, U32_BYTES);
+	}
+	if (!refine64(op, taken, &d, &s))
+		return false;
+	return meet_low_word(dst, &d) && meet_low_word(src, &s);
+}
+
 int scalar_format(const struct scalar_range *r, char *buf, unsigned long size)
 {
+	int len;
+
 	if (scalar_is_const(r))
 		return snprintf(buf, size, "%lld", (long long)r->bits.value);
-	return snprintf(buf, size,
-			"(umin=%llu,umax=%llu,smin=%lld,smax=%lld,var_off=(%#llx; %#llx))",
-			(unsigned long long)r->umin, (unsigned long long)r->umax,
-			(long long)r->smin, (long long)r->smax, (unsigned long long)r->bits.value,
-			(unsigned long long)r->bits.mask);
+	len = snprintf(buf, size, "(umin=%llu,umax=%llu,smin=%lld,smax=%lld,var_off=(%#llx; %#llx)",
+		       (unsigned long long)r->umin, (unsigned long long)r->umax, (long long)r->smin,
+		       (long long)r->smax, (unsigned long long)r->bits.value,
+		       (unsigned long long)r->bits.mask);
+	if (len < 0 || (unsigned long)len >= size)
+		return len;
+	/* Within 32 bits the 64-bit intervals already say it all. */
+	if (r->umax > UINT32_MAX && (r->u32min != 0 || r->u32max != UINT32_MAX ||
+				     r->s32min != INT32_MIN || r->s32max != INT32_MAX))
+		len += snprintf(buf + len, size - (unsigned long)len, ",u32=[%u,%u],s32=[%d,%d]",
+				r->u32min, r->u32max, r->s32min, r->s32max);
+	if (len >= 0 && (unsigned long)len < size)
+		len += snprintf(buf + len, size - (unsigned long)len, ")");
+	return len;
 }

@@ -2,7 +2,10 @@
 assembly in verifier/reject/*.s and C in verifier/reject_c/*.c), accepted
 programs (verifier/accept/*.c, verifier/accept_raw/*.s and the valid
 programs of progs/), `run` (which verifies first), and, where the host lets root load
-BPF, the Linux verifier's verdict on the same C programs.
+BPF, the Linux verifier's verdict on the same C programs. The accept suite
+and the benchmark programs (bench/ebpf/*.c) are also built for clang's
+cpu v2 (JMP32-free, more jump forms) and v3 (ALU32 and JMP32), which
+both verifiers must accept too.
 
 Each .s case starts with '#' lines: "type: xdp|socket|unspec" and one of
   expect: N: TEXT       rejected; the log names insn N, then a line with TEXT
@@ -34,6 +37,11 @@ ACCEPT_RAW = sorted(glob.glob(os.path.join(CASES, "accept_raw", "*.s")))
 ACCEPT_C = sorted(glob.glob(os.path.join(CASES, "accept", "*.c")))
 REJECT_C = sorted(glob.glob(os.path.join(CASES, "reject_c", "*.c")))
 PROGS_C = sorted(glob.glob(os.path.join(HERE, "progs", "*.c")))
+BENCH_C = sorted(glob.glob(os.path.join(HERE, "..", "..", "bench", "ebpf", "*.c")))
+# (source, clang -mcpu) pairs beyond the default build: the accept suite
+# for v2 and v3, the benchmark programs for all three.
+CPU_BUILDS = [(src, cpu) for src in ACCEPT_C for cpu in ("v2", "v3")] + \
+    [(src, cpu) for src in BENCH_C for cpu in ("v1", "v2", "v3")]
 
 # Programs of progs/ that are not meant to be verifiable: UNSPEC test
 # programs indexing global data by "len % N", which clang computes as
@@ -71,6 +79,26 @@ def objects(tmp_path_factory):
         cflags = header(src).get("cflags", "").split()
         subprocess.run(CLANG + cflags + ["-c", src, "-o", obj], check=True, capture_output=True)
         built[src] = obj
+    return built
+
+
+def cpu_build_id(build):
+    src, cpu = build
+    return "%s-%s-%s" % (os.path.basename(os.path.dirname(src)), name_of(src), cpu)
+
+
+@pytest.fixture(scope="module")
+def cpu_objects(tmp_path_factory):
+    """Compiles CPU_BUILDS; returns {(path, cpu): object}."""
+    out = tmp_path_factory.mktemp("verifier_cpu_objs")
+    built = {}
+    for build in CPU_BUILDS:
+        src, cpu = build
+        obj = str(out / (cpu_build_id(build) + ".o"))
+        # -mcpu last: it overrides a case's own cflags.
+        cflags = header(src).get("cflags", "").split() + ["-mcpu=" + cpu]
+        subprocess.run(CLANG + cflags + ["-c", src, "-o", obj], check=True, capture_output=True)
+        built[build] = obj
     return built
 
 
@@ -156,6 +184,13 @@ def test_accept_c(src, objects, run_tool):
     assert result.stdout.startswith("accepted\n")
 
 
+@pytest.mark.parametrize("build", CPU_BUILDS, ids=cpu_build_id)
+def test_accept_c_every_cpu(build, cpu_objects, run_tool):
+    result = verify(run_tool, cpu_objects[build])
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.startswith("accepted\n")
+
+
 @pytest.mark.parametrize("src", REJECT_C, ids=name_of)
 def test_reject_c(src, objects, run_tool):
     result = verify(run_tool, objects[src])
@@ -231,6 +266,12 @@ def test_linux_agrees(src, objects):
     else:
         expected = fields.get("linux", "").startswith("accepts")
     assert linux_accepts(objects[src], name_of(src)) == expected
+
+
+@pytest.mark.skipif(not linux_can_load(), reason="needs root, bpftool and /sys/fs/bpf")
+@pytest.mark.parametrize("build", CPU_BUILDS, ids=cpu_build_id)
+def test_linux_accepts_every_cpu(build, cpu_objects):
+    assert linux_accepts(cpu_objects[build], cpu_build_id(build))
 
 
 ACCEPT_CBPF = sorted(glob.glob(os.path.join(CASES, "accept_cbpf", "*.txt")))
