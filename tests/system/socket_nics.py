@@ -15,6 +15,7 @@ from scapy.layers.l2 import ARP, Ether
 from bootlib import ROOT, Guest, free_port
 
 GUEST_MACS = ["52:54:00:12:34:56", "52:54:00:12:34:57"]  # scripts/run.sh, NIC order
+GUEST_MAC_BYTES = [bytes.fromhex(mac.replace(":", "")) for mac in GUEST_MACS]
 HOST_MAC = "02:00:00:00:00:01"
 RECV_TIMEOUT_S = 5
 ARP_REQUEST = 1
@@ -63,16 +64,17 @@ class SocketGuest(Guest):
         sock.sendto(bytes(frame), qemu)
 
     def _is_chatter(self, nic: int, data: bytes) -> bool:
-        """True for what lwIP sends on its own, which tests skip: ARP (a request
-        for the host's address is answered) and IPv6 (router solicitations,
-        MLD reports, neighbour discovery)."""
+        """True for what lwIP sends on its own (from a guest MAC), which tests skip: ARP requests
+        (one for the host's address is answered) and IPv6 (router
+        solicitations, MLD reports, neighbour discovery)."""
+        if data[6:12] not in GUEST_MAC_BYTES:
+            return False  # not lwIP's: a frame the guest forwarded
         if data[12:14] == ETHERTYPE_IPV6:
             return True
         frame = Ether(data)
-        if ARP not in frame:
+        if ARP not in frame or frame[ARP].op != ARP_REQUEST:
             return False
-        if frame[ARP].op != ARP_REQUEST or nic >= len(self.host_ips) or \
-                frame[ARP].pdst != self.host_ips[nic]:
+        if nic >= len(self.host_ips) or frame[ARP].pdst != self.host_ips[nic]:
             return True
         reply = Ether(dst=frame.src, src=HOST_MAC) / ARP(
             op=2, hwsrc=HOST_MAC, psrc=self.host_ips[nic], hwdst=frame[ARP].hwsrc,

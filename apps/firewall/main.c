@@ -1,0 +1,257 @@
+/*
+ * firewall: a two-NIC stateless packet filter whose whole datapath is its
+ * XDP program (bpf/firewall.c): frames from blocked IPv4 sources or to
+ * blocked TCP/UDP ports are dropped, frames for the firewall's own address
+ * (eth0's, from ip= or DHCP) go to lwIP (so it answers ARP and ping), and
+ * everything else is forwarded unchanged out of the other NIC.
+ * Arguments (after "--"), repeatable, up to FIREWALL_RULES_MAX of each kind:
+ *   block A.B.C.D   drop IPv4 frames from this source address (exact
+ *                   addresses only: the maps hold no prefixes)
+ *   block tcp:N     drop TCP segments to port N (1..65535)
+ *   block udp:N     drop UDP datagrams to port N
+ * A bad or repeated rule is refused with a message and exit status 2;
+ * without the program attached or without two NICs the status is 1.
+ *
+ * Run: make run APP=firewall CMDLINE='-- block 10.0.2.3 block udp:53'
+ * boots it with bpf/firewall.c attached and two NICs on QEMU's user
+ * network (eth0 gets its address by DHCP); for real traffic give it two
+ * NICs that lead somewhere, e.g. RUN_FLAGS="--net-udp A:B --net-udp C:D
+ * --bpf build/apps/firewall/firewall.bpf.o" (tests/system/test_firewall.py).
+ *
+ * Prints each rule it loaded ("firewall: block ..."), then
+ * "firewall: forwarding between eth0 and eth1 (own address A.B.C.D)", and
+ * every FIREWALL_REPORT_MS in which a count changed:
+ *   firewall: passed N redirected N dropped N malformed N
+ *   firewall: rule block RULE dropped N     (for each rule whose count changed)
+ * (the program's counts: to lwIP, forwarded, every drop, and of those the
+ * malformed frames). Runs until the guest is stopped.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bpf/firewall.h"
+#include "bpf_boot.h"
+#include "ebpf.h"
+#include "lwip/def.h"
+#include "lwip/netif.h"
+#include "lwip/timeouts.h"
+#include "net.h"
+
+#define FIREWALL_REPORT_MS  2000
+#define FIREWALL_NICS	    2
+#define IP_PROTOCOL_TCP	    6  /* RFC 790 */
+#define IP_PROTOCOL_UDP	    17
+#define PORT_MAX	    65535
+#define IP4_OCTETS	    4
+#define IP4_OCTET_MAX	    255
+#define IP4_OCTET_DIGITS    3
+#define EXIT_NO_NETWORK	    1
+#define EXIT_USAGE	    2
+
+struct firewall_rule {
+	const char *text; /* as given, e.g. "tcp:22" */
+	struct ebpf_map *blocklist;
+	uint32_t key;
+	uint64_t reported;
+};
+
+struct firewall {
+	struct ebpf_map *config, *sources, *ports, *forward, *counts;
+	struct firewall_rule rules[2 * FIREWALL_RULES_MAX];
+	size_t rule_count;
+	uint32_t config_address;
+	uint64_t reported[FIREWALL_COUNTS];
+};
+
+static struct firewall fw;
+
+/* Strict dotted quad into network byte order; false when text is anything else. */
+static bool parse_ip4(const char *text, uint32_t *address)
+{
+	uint8_t octets[IP4_OCTETS];
+
+	for (int i = 0; i < IP4_OCTETS; i++) {
+		if (i > 0 && *text++ != '.')
+			return false;
+		unsigned value = 0, digits = 0;
+		for (; *text >= '0' && *text <= '9'; text++)
+			if (++digits > IP4_OCTET_DIGITS || (value = value * 10 + (unsigned)(*text - '0')) >
+								  IP4_OCTET_MAX)
+				return false;
+		if (digits == 0)
+			return false;
+		octets[i] = (uint8_t)value;
+	}
+	if (*text != '\0')
+		return false;
+	memcpy(address, octets, sizeof(*address));
+	return true;
+}
+
+/* "tcp:N" or "udp:N" into FIREWALL_PORT_KEY; false when text is anything else. */
+static bool parse_port_rule(const char *text, uint32_t *key)
+{
+	unsigned protocol;
+
+	if (strncmp(text, "tcp:", 4) == 0)
+		protocol = IP_PROTOCOL_TCP;
+	else if (strncmp(text, "udp:", 4) == 0)
+		protocol = IP_PROTOCOL_UDP;
+	else
+		return false;
+	char *end;
+	const char *port = text + 4;
+	unsigned long value = strtoul(port, &end, 10);
+	if (*port < '0' || *port > '9' || *end != '\0' || value < 1 || value > PORT_MAX)
+		return false;
+	*key = FIREWALL_PORT_KEY(protocol, value);
+	return true;
+}
+
+/* Adds "block TEXT" to its blocklist map; prints why and returns -EINVAL when it cannot. */
+static int add_rule(const char *text)
+{
+	struct firewall_rule *rule = &fw.rules[fw.rule_count];
+	const uint64_t no_drops = 0;
+
+	if (parse_ip4(text, &rule->key))
+		rule->blocklist = fw.sources;
+	else if (parse_port_rule(text, &rule->key))
+		rule->blocklist = fw.ports;
+	else {
+		fprintf(stderr,
+			"firewall: block %s: expected an IPv4 address A.B.C.D (no prefixes), "
+			"tcp:PORT or udp:PORT with PORT 1..%d\n",
+			text, PORT_MAX);
+		return -EINVAL;
+	}
+	int err = ebpf_map_update(rule->blocklist, &rule->key, &no_drops, EBPF_NOEXIST);
+	if (err == -EEXIST)
+		fprintf(stderr, "firewall: block %s: listed twice\n", text);
+	else if (err)
+		fprintf(stderr, "firewall: block %s: more than %d rules of its kind\n", text,
+			FIREWALL_RULES_MAX);
+	if (err)
+		return -EINVAL;
+	rule->text = text;
+	fw.rule_count++;
+	printf("firewall: block %s\n", text);
+	return 0;
+}
+
+static int parse_args(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "block") == 0 && i + 1 < argc) {
+			if (add_rule(argv[++i]) < 0)
+				return -EINVAL;
+			continue;
+		}
+		fprintf(stderr, "firewall: bad argument %s (usage: block A.B.C.D | tcp:PORT | "
+				"udp:PORT, repeatable)\n",
+			argv[i]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* bpf/firewall.c's maps; false (printed) when no attached object has them all. */
+static bool find_maps(void)
+{
+	fw.config = bpf_boot_find_map("firewall_config");
+	fw.sources = bpf_boot_find_map("blocked_sources");
+	fw.ports = bpf_boot_find_map("blocked_ports");
+	fw.forward = bpf_boot_find_map("firewall_forward");
+	fw.counts = bpf_boot_find_map("firewall_counts");
+	if (fw.config && fw.sources && fw.ports && fw.forward && fw.counts)
+		return true;
+	fprintf(stderr, "firewall: its XDP program is not attached "
+			"(scripts/run.sh --bpf build/apps/firewall/firewall.bpf.o)\n");
+	return false;
+}
+
+/* eth0's address into the program's config, when it changed (a DHCP lease may come late). */
+static void sync_address(void)
+{
+	uint32_t key = FIREWALL_CONFIG_ADDRESS;
+	uint32_t address = ip4_addr_get_u32(netif_ip4_addr(net_interface(0)));
+
+	if (address != fw.config_address) {
+		/* An array's keys below max_entries always exist: cannot fail. */
+		ebpf_map_update(fw.config, &key, &address, EBPF_ANY);
+		fw.config_address = address;
+	}
+}
+
+/* ifindex 1 (eth0) forwards to 2 (eth1) and back. */
+static void fill_forward_map(void)
+{
+	for (uint32_t from = 1; from <= FIREWALL_NICS; from++) {
+		uint32_t to = from % FIREWALL_NICS + 1;
+		ebpf_map_update(fw.forward, &from, &to, EBPF_ANY);
+	}
+}
+
+static uint64_t map_u64(struct ebpf_map *map, const void *key)
+{
+	uint64_t value = 0;
+
+	ebpf_map_lookup(map, key, &value);
+	return value;
+}
+
+/* lwIP timer (NO_SYS: it runs from net_run's loop): the periodic lines. */
+static void report(void *arg)
+{
+	uint64_t counts[FIREWALL_COUNTS];
+
+	sync_address();
+	for (uint32_t key = 0; key < FIREWALL_COUNTS; key++)
+		counts[key] = map_u64(fw.counts, &key);
+	if (memcmp(counts, fw.reported, sizeof(counts)) != 0) {
+		printf("firewall: passed %llu redirected %llu dropped %llu malformed %llu\n",
+		       (unsigned long long)counts[FIREWALL_PASSED],
+		       (unsigned long long)counts[FIREWALL_REDIRECTED],
+		       (unsigned long long)counts[FIREWALL_DROPPED],
+		       (unsigned long long)counts[FIREWALL_MALFORMED]);
+		memcpy(fw.reported, counts, sizeof(counts));
+	}
+	for (size_t i = 0; i < fw.rule_count; i++) {
+		struct firewall_rule *rule = &fw.rules[i];
+		uint64_t drops = map_u64(rule->blocklist, &rule->key);
+		if (drops != rule->reported) {
+			printf("firewall: rule block %s dropped %llu\n", rule->text,
+			       (unsigned long long)drops);
+			rule->reported = drops;
+		}
+	}
+	sys_timeout(FIREWALL_REPORT_MS, report, NULL);
+}
+
+int main(int argc, char **argv)
+{
+	/* The maps exist from boot: the rules are in place before the first frame. */
+	if (!find_maps())
+		return EXIT_NO_NETWORK;
+	if (parse_args(argc, argv) < 0)
+		return EXIT_USAGE;
+	fill_forward_map();
+	if (net_init() < 0)
+		return EXIT_NO_NETWORK;
+	if (net_interface_count() != FIREWALL_NICS) {
+		fprintf(stderr, "firewall: needs exactly %d NICs, found %zu\n", FIREWALL_NICS,
+			net_interface_count());
+		return EXIT_NO_NETWORK;
+	}
+	sync_address();
+	char address[IP4ADDR_STRLEN_MAX];
+	ip4addr_ntoa_r(netif_ip4_addr(net_interface(0)), address, sizeof(address));
+	printf("firewall: forwarding between eth0 and eth1 (own address %s)\n", address);
+	sys_timeout(FIREWALL_REPORT_MS, report, NULL);
+	net_run(NULL, NULL, NET_NO_DEADLINE);
+	return 0;
+}
