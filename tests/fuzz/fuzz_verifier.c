@@ -75,8 +75,11 @@
 #define MAX_BLOCK_STEPS 4
 #define MAX_NEST	3
 /* Branches multiply the verifier's paths: at most this many blocks a program. */
-#define MAX_BLOCKS 10
-#define MAX_CALLS  8
+#define MAX_BLOCKS 8
+/* Counted loops: rounds and steps per round (the verifier walks each round). */
+#define MAX_LOOP_ROUNDS 4
+#define MAX_LOOP_STEPS	2
+#define MAX_CALLS	2
 /* With a subprogram each frame keeps to half the stack (combined <= 512). */
 #define SUBPROG_STACK_SPAN (EBPF_STACK_SIZE / 2)
 /* The caller passes the subprogram a pointer to this many of its stack bytes. */
@@ -636,7 +639,8 @@ static void gen_scalar_alu(struct gen *g)
 }
 
 /* A scalar bounded by a mask or a shift, as code indexes arrays. */
-static int gen_bounded_scalar(struct gen *g, uint32_t limit)
+/* *max: the largest value the generator expects (the verifier decides). */
+static int gen_bounded_scalar(struct gen *g, uint32_t limit, uint32_t *max)
 {
 	int r = ensure_scalar(g);
 	uint32_t mask = 1;
@@ -646,6 +650,7 @@ static int gen_bounded_scalar(struct gen *g, uint32_t limit)
 	while (mask * 2 <= limit && !one_in(g->in, 3))
 		mask *= 2;
 	mask -= 1;
+	*max = mask;
 	switch (below(g->in, 4)) {
 	case 0: /* 32-bit and: zero-extends */
 		emit(g, INSN(EBPF_CLS_ALU | EBPF_ALU_AND | EBPF_SRC_K, r, 0, 0, mask));
@@ -655,6 +660,9 @@ static int gen_bounded_scalar(struct gen *g, uint32_t limit)
 
 		while ((1u << bits) <= mask)
 			bits++;
+		/* r >>= 64 shifts by 0 (RFC 9669 §4.1 masks the amount): unbounded */
+		if (bits == 0)
+			*max = UINT32_MAX;
 		emit(g, ALU64_IMM(EBPF_ALU_RSH, r, 64 - bits));
 		break;
 	}
@@ -741,11 +749,12 @@ static void gen_packet_guard(struct gen *g, int ptr)
 static void gen_packet_variable(struct gen *g)
 {
 	int p = ensure_kind(g, GEN_PKT);
+	uint32_t max;
 	int s;
 	uint8_t q;
 
 	g->reserved |= 1u << p;
-	s = gen_bounded_scalar(g, one_in(g->in, 2) ? 64 : 0xffff);
+	s = gen_bounded_scalar(g, one_in(g->in, 2) ? 64 : 0xffff, &max);
 	if (s < 0 || g->st.reg[p].kind != GEN_PKT) {
 		g->reserved &= ~(1u << p);
 		return;
@@ -850,25 +859,89 @@ static void gen_direct_value(struct gen *g)
 }
 
 /* Accesses a map value, a ringbuf record or packet bytes already proven. */
+/*
+ * if (idx > k) goto skip; q = ptr + idx; <access at q> - an index bounded
+ * by a comparison (unsigned, or signed from both ends; JMP or JMP32), as
+ * code checks an index against an array's size.
+ */
+static void gen_compared_index(struct gen *g, int ptr)
+{
+	int32_t range = g->st.reg[ptr].range;
+	unsigned int s = pick_size(g, range);
+	int32_t k = range - size_bytes[s];
+	uint8_t cls = one_in(g->in, 3) ? EBPF_CLS_JMP32 : EBPF_CLS_JMP;
+	size_t skip, low_skip = SIZE_MAX;
+	struct gen_state before;
+	int idx;
+	uint8_t q;
+
+	g->reserved |= 1u << ptr;
+	idx = ensure_scalar(g);
+	if (idx < 0 || k < 0) {
+		g->reserved &= ~(1u << ptr);
+		return;
+	}
+	if (wrong(g->in))
+		k++;
+	switch (below(g->in, 3)) {
+	case 0:
+		skip = emit_forward(g, INSN(cls | EBPF_JMP_JGT | EBPF_SRC_K, idx, 0, 0, k));
+		break;
+	case 1:
+		skip = emit_forward(g, INSN(cls | EBPF_JMP_JGE | EBPF_SRC_K, idx, 0, 0, k + 1));
+		break;
+	default:
+		if (!wrong(g->in)) /* wrong: no lower bound */
+			low_skip =
+			    emit_forward(g, INSN(cls | EBPF_JMP_JSLT | EBPF_SRC_K, idx, 0, 0, 0));
+		skip = emit_forward(g, INSN(cls | EBPF_JMP_JSGT | EBPF_SRC_K, idx, 0, 0, k));
+		break;
+	}
+	before = g->st;
+	g->reserved |= 1u << idx;
+	q = pick_free(g);
+	g->reserved &= ~(1u << idx | 1u << ptr);
+	emit(g, MOV64_REG(q, (uint8_t)ptr));
+	emit(g, ALU64_REG(EBPF_ALU_ADD, q, (uint8_t)idx));
+	if (one_in(g->in, 2))
+		emit(g, LDX(size_codes[s], pick_free(g), q, 0));
+	else
+		emit(g, ST(size_codes[s], q, 0, take_imm(g->in)));
+	set_reg(g, q, GEN_NONE, 0, 0);
+	patch_to_here(g, skip);
+	if (low_skip != SIZE_MAX)
+		patch_to_here(g, low_skip);
+	join(g, &before);
+}
+
+/* Accesses a map value, a ringbuf record, caller stack or proven packet bytes. */
 static void gen_region_access(struct gen *g)
 {
 	static const enum gen_kind kinds[] = {GEN_MAP_VALUE, GEN_MEM, GEN_PKT, GEN_PKT_META,
 					      GEN_FRAME_REF};
 	enum gen_kind kind = kinds[below(g->in, COUNT_OF(kinds))];
+	bool packet = kind == GEN_PKT || kind == GEN_PKT_META;
 	int r = pick_kind(g, kind);
 	const struct gen_reg *reg;
+	int32_t range;
 
 	if (r < 0)
 		return;
 	reg = &g->st.reg[r];
-	if ((kind == GEN_PKT || kind == GEN_PKT_META) && reg->range == 0)
+	range = reg->range;
+	if (packet && range == 0)
 		return;
-	if (kind == GEN_MAP_VALUE && one_in(g->in, 3)) {
-		/* variable offset: value + (scalar & mask) */
+	if (!packet && g->nest < MAX_NEST && one_in(g->in, 4)) {
+		gen_compared_index(g, r);
+		return;
+	}
+	if (!packet && one_in(g->in, 3)) {
+		/* variable offset: ptr + (scalar & mask) */
+		uint32_t max;
 		int s, q;
 
 		g->reserved |= 1u << r;
-		s = gen_bounded_scalar(g, (uint32_t)reg->range);
+		s = gen_bounded_scalar(g, (uint32_t)range, &max);
 		if (s < 0 || g->st.reg[r].kind != kind) {
 			g->reserved &= ~(1u << r);
 			return;
@@ -881,8 +954,9 @@ static void gen_region_access(struct gen *g)
 		g->st.reg[q] = g->st.reg[r];
 		reg = &g->st.reg[q];
 		r = q;
+		range = max < (uint32_t)range ? range - (int32_t)max : 1;
 	}
-	gen_access(g, (uint8_t)r, reg->range,
+	gen_access(g, (uint8_t)r, range,
 		   kind != GEN_MAP_VALUE || reg->map != MAP_ARRAY_RDONLY || wrong(g->in),
 		   kind == GEN_MAP_VALUE || kind == GEN_FRAME_REF);
 }
@@ -915,7 +989,8 @@ static void gen_stack_access(struct gen *g)
 	if (one_in(g->in, 3)) {
 		/* r = fp - base + (scalar & mask): a variable-offset read */
 		int32_t base = stack_depth(g, SLOT);
-		int sc = gen_bounded_scalar(g, (uint32_t)base);
+		uint32_t max;
+		int sc = gen_bounded_scalar(g, (uint32_t)base, &max);
 		uint8_t q;
 
 		if (sc < 0)
@@ -991,7 +1066,7 @@ static void gen_diamond(struct gen *g)
 static void gen_loop(struct gen *g)
 {
 	int c = pick_saved(g);
-	uint32_t k = 1 + below(g->in, 6);
+	uint32_t k = 1 + below(g->in, MAX_LOOP_ROUNDS);
 	struct gen_state before;
 	size_t top;
 
@@ -1004,7 +1079,7 @@ static void gen_loop(struct gen *g)
 	before = g->st;
 	top = g->count;
 	g->nest++;
-	gen_block(g, 1 + (int)below(g->in, 3));
+	gen_block(g, 1 + (int)below(g->in, MAX_LOOP_STEPS));
 	g->nest--;
 	emit(g, ALU64_IMM(EBPF_ALU_ADD, c, 1));
 	switch (below(g->in, 3)) {
@@ -1289,7 +1364,8 @@ static void start_function(struct gen *g, bool subprog)
 	memset(&g->st, 0, sizeof(g->st));
 	g->reserved = 1u << EBPF_REG_R6;
 	g->nest = 0;
-	g->blocks = 0;
+	/* the subprogram is walked once per call site and path: fewer blocks */
+	g->blocks = subprog ? MAX_BLOCKS / 2 : 0;
 	g->in_subprog = subprog;
 	emit(g, MOV64_REG(EBPF_REG_R6, EBPF_REG_R1));
 	set_reg(g, EBPF_REG_R6, GEN_CTX, 0, 0);
