@@ -62,46 +62,11 @@ NEWLIB_TOOLS=(
 # ---------------------------------------------------------------- plumbing
 ME=${0}
 OUT_MK=${1:-}
-STEP=init
-TMPDIRS=()
-TMP=''
+STEP_TOOL=deps
+STEP_RETRY="$ME ${OUT_MK:-build/deps.mk}"
+# shellcheck source=scripts/steps.sh
+source "$(dirname -- "$0")/steps.sh"
 APT_UPDATED=0
-REPORTED=0
-
-fail() {  # fail MESSAGE...
-  REPORTED=1
-  printf 'deps: step %s failed: %s; retry with: %s %s\n' \
-    "$STEP" "$*" "$ME" "${OUT_MK:-build/deps.mk}" >&2
-  exit 1
-}
-
-on_err() {  # unexpected failure of some command under set -e
-  local rc=$1 line=$2 cmd=$3
-  # Report once, from the main shell only (command substitutions inherit it).
-  [[ $REPORTED == 1 || $BASH_SUBSHELL != 0 ]] && return
-  REPORTED=1
-  printf 'deps: step %s failed: command exited %d at line %d: %s; retry with: %s %s\n' \
-    "$STEP" "$rc" "$line" "$cmd" "$ME" "${OUT_MK:-build/deps.mk}" >&2
-}
-
-cleanup() {
-  local d
-  for d in "${TMPDIRS[@]+"${TMPDIRS[@]}"}"; do
-    [[ -n $d && -e $d ]] && rm -rf -- "$d"
-  done
-  return 0
-}
-trap 'on_err $? $LINENO "$BASH_COMMAND"' ERR
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-say() { printf 'deps: %s\n' "$*"; }
-
-mktmp() {  # mktmp PARENT PREFIX -> sets TMP to a new dir, removed on exit
-  TMP=$(mktemp -d "$1/$2.XXXXXX") || fail "cannot create a temp dir in $1"
-  TMPDIRS+=("$TMP")
-}
 
 sha256_of() { local s; s=$(sha256sum -- "$1"); printf '%s\n' "${s%% *}"; }
 
@@ -113,15 +78,6 @@ check_sha256() {  # check_sha256 FILE EXPECTED
 }
 
 as_root() { [[ $(id -u) == 0 ]]; }
-
-quiet() {  # quiet WHAT CMD...: run CMD, show its output only if it fails
-  local what=$1 out rc=0; shift
-  out=$("$@" 2>&1) || rc=$?
-  if ((rc != 0)); then
-    printf '%s\n' "$out" | tail -n 30 >&2
-    fail "$what failed (exit $rc)"
-  fi
-}
 
 apt_update_once() {
   [[ $APT_UPDATED == 1 ]] && return 0

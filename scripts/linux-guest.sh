@@ -42,48 +42,10 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${1:-$TOP/build/linux-guest}
 LOADER_SRC=$TOP/tools/xdp-loader/xdp-loader.c
 INIT_SRC=$TOP/tools/xdp-loader/init.sh
-STEP=init
-TMPDIRS=()
-REPORTED=0
-
-fail() {
-	REPORTED=1
-	printf 'linux-guest: step %s failed: %s; retry with: %s %s\n' "$STEP" "$*" "$ME" "$OUT" >&2
-	exit 1
-}
-on_err() {
-	local rc=$1 line=$2 cmd=$3
-	[[ $REPORTED == 1 || $BASH_SUBSHELL != 0 ]] && return
-	REPORTED=1
-	printf 'linux-guest: step %s failed: command exited %d at line %d: %s; retry with: %s %s\n' \
-		"$STEP" "$rc" "$line" "$cmd" "$ME" "$OUT" >&2
-}
-cleanup() {
-	local d
-	for d in "${TMPDIRS[@]+"${TMPDIRS[@]}"}"; do
-		[[ -n $d && -e $d ]] && rm -rf -- "$d"
-	done
-	return 0
-}
-trap 'on_err $? $LINENO "$BASH_COMMAND"' ERR
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-say() { printf 'linux-guest: %s\n' "$*"; }
-mktmp() {  # mktmp PARENT PREFIX -> TMP, removed on exit
-	TMP=$(mktemp -d "$1/$2.XXXXXX") || fail "cannot create a temp dir in $1"
-	TMPDIRS+=("$TMP")
-}
-quiet() {  # quiet WHAT CMD...: run CMD, show its output only if it fails
-	local what=$1 out rc=0
-	shift
-	out=$("$@" 2>&1) || rc=$?
-	if ((rc != 0)); then
-		printf '%s\n' "$out" | tail -n 30 >&2
-		fail "$what failed (exit $rc)"
-	fi
-}
+STEP_TOOL=linux-guest
+STEP_RETRY="$ME $OUT"
+# shellcheck source=scripts/steps.sh
+source "$(dirname -- "$0")/steps.sh"
 newer() {  # newer TARGET SOURCE...: true when TARGET is missing or older than a SOURCE
 	local s
 	[[ -e $1 ]] || return 0
