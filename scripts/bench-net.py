@@ -11,6 +11,13 @@ generator's (offered, and what came back), the tap's (what QEMU read) and
 the guest's net-stats lines (frames received and the program's verdicts).
 Prints a markdown table of medians with min and max (docs/benchmarks.md,
 "Packet path", says what each column means). Needs root.
+
+With --linux, the same cases, generator, frame size, duration and tap
+setup run against the Linux guest too (scripts/run-linux.sh --net-tap;
+tools/xdp-loader attaches the same .o in XDP native mode and prints the
+same net-stats lines; with no program the Linux stack drops the frames),
+and a last table sets the two side by side with the ratio ukbpf/Linux.
+Importable: measure_side() and the table functions serve scripts/bench.py.
 """
 import argparse
 import datetime
@@ -24,9 +31,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "system"))
-from nettap import GUEST_IP, TapNamespace, boot_ukbpf, unavailable_reason  # noqa: E402
+from nettap import (GUEST_IP, PREFIX_LEN, ConsoleGuest, TapNamespace, boot_ukbpf,  # noqa: E402
+                    unavailable_reason)
 
 IMAGE = ROOT / "build" / "ukbpf.elf"  # httpd, the default app
+RUN_LINUX = ROOT / "scripts" / "run-linux.sh"
+LINUX_GUEST = ROOT / "build" / "linux-guest"
+LINUX_READY = r"xdp-loader: ready to process packets"
+LINUX_MODE = re.compile(r"xdp-loader: (attached \S+ to \S+ in .* mode|no program attached)")
 PKTGEN = ROOT / "build" / "tools" / "pktgen"
 OBJ_DIR = ROOT / "build" / "bench" / "net"
 READY = r"httpd: listening on TCP port 80"
@@ -46,7 +58,7 @@ class Case:
 
 
 CASES = [
-    Case("no program (lwIP drops)", None, None),
+    Case("no program (the stack drops)", None, None),
     Case("XDP_DROP everything", "bench/net/drop_all.c", "xdp_drop"),
     Case("parse and filter (UDP :53 dropped, :54 passed)", "bench/ebpf/parse_udp.c", "xdp_drop"),
     Case("XDP_TX bounce", "bench/net/tx_bounce.c", "xdp_tx", bounce=True),
@@ -101,18 +113,35 @@ def one_run(ns, guest, case, args) -> dict:
     }
 
 
-def measure(case, args) -> list:
+def boot_linux(ns, obj, run_args) -> ConsoleGuest:
+    """The Linux guest on ns's tap, obj (or nothing) attached, net-stats every period."""
+    files = ["--file", str(obj)] if obj else []
+    loader = f"--attach eth0 --stats {STATS_PERIOD_MS}" + (f" {obj.name}" if obj else "")
+    return ConsoleGuest(ns.command(RUN_LINUX, "--timeout", "600", "--net-tap", ns.tap,
+                                   *run_args, *files, "--cmdline",
+                                   f"ukbpf.ip={GUEST_IP}/{PREFIX_LEN} -- {loader}"))
+
+
+def measure(case, args, side="ukbpf") -> list:
+    """The runs of one case against side ("ukbpf" or "linux"); for Linux, the
+    loader's attach mode goes into case.linux_mode."""
     run_args = ["--accel", args.accel, "--mem", args.mem] if args.accel else ["--mem", args.mem]
-    if case.source:
-        run_args += ["--bpf", str(compile_program(case.source))]
+    obj = compile_program(case.source) if case.source else None
     runs = []
     with TapNamespace() as ns:
-        guest = boot_ukbpf(ns, IMAGE, *run_args, cmdline=f"net.stats={STATS_PERIOD_MS}")
+        if side == "ukbpf":
+            guest = boot_ukbpf(ns, IMAGE, *run_args, *(["--bpf", str(obj)] if obj else []),
+                               cmdline=f"net.stats={STATS_PERIOD_MS}")
+        else:
+            guest = boot_linux(ns, obj, run_args)
         try:
-            guest.wait_for(READY, READY_TIMEOUT_S)
+            guest.wait_for(READY if side == "ukbpf" else LINUX_READY, READY_TIMEOUT_S)
+            if side == "linux":
+                case.linux_mode = next((m.group(1) for m in map(LINUX_MODE.search, guest.lines)
+                                        if m), "unknown")
             for i in range(args.runs):
                 runs.append(one_run(ns, guest, case, args))
-                print(f"bench-net: {case.name}, run {i + 1}: " +
+                print(f"bench-net: {side}: {case.name}, run {i + 1}: " +
                       ", ".join(f"{k} {v:.0f}" for k, v in runs[-1].items() if v is not None),
                       file=sys.stderr)
             if not guest.alive():
@@ -129,6 +158,68 @@ def cell(runs, key) -> str:
     if len(values) == 1:
         return f"{values[0]:,.0f}"
     return f"{statistics.median(values):,.0f} ({min(values):,.0f}-{max(values):,.0f})"
+
+
+def median(runs, key):
+    values = [r[key] for r in runs]
+    return None if values[0] is None else statistics.median(values)
+
+
+def side_table(title, results) -> list:
+    """The lines of one side's table: results is [(case, runs)]."""
+    lines = [f"### {title}", "", "Frames/s, median (min-max).", "",
+             "| Case | Offered | Into QEMU | Guest rx | Program verdict | Back out (TX) |",
+             "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    for case, runs in results:
+        verdict = cell(runs, "verdict")
+        if case.verdict:
+            verdict += f" {case.verdict.removeprefix('xdp_').upper()}"
+        lines.append(f"| {case.name} | {cell(runs, 'offered')} | {cell(runs, 'into_qemu')} | "
+                     f"{cell(runs, 'guest_rx')} | {verdict} | {cell(runs, 'back')} |")
+    return lines
+
+
+def comparison_table(ukbpf, linux) -> list:
+    """ukbpf beside Linux per case: frames/s the guest took and the program saw."""
+    lines = ["### Packet path: ukbpf beside Linux", "",
+             "Frames/s the guest received (Guest rx) and, where a program acts, its verdict "
+             "rate; median of the runs. Here a ratio above 1 means ukbpf moved more frames.", "",
+             "| Case | ukbpf guest rx | Linux guest rx | ukbpf/Linux | ukbpf verdict "
+             "| Linux verdict | ukbpf/Linux | Linux attach |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+
+    def ratio(a, b):
+        return "-" if a is None or not b else f"{a / b:.2f}"
+
+    def number(v):
+        return "-" if v is None else f"{v:,.0f}"
+
+    for (case, u_runs), (_, l_runs) in zip(ukbpf, linux):
+        u_rx, l_rx = median(u_runs, "guest_rx"), median(l_runs, "guest_rx")
+        u_v, l_v = median(u_runs, "verdict"), median(l_runs, "verdict")
+        lines.append(f"| {case.name} | {number(u_rx)} | {number(l_rx)} | {ratio(u_rx, l_rx)} "
+                     f"| {number(u_v)} | {number(l_v)} | {ratio(u_v, l_v)} "
+                     f"| {getattr(case, 'linux_mode', '-')} |")
+    return lines
+
+
+def setup_note(args) -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in
+                Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    qemu = subprocess.run(["qemu-system-x86_64", "--version"], capture_output=True,
+                          text=True).stdout.splitlines()[0]
+    return (f"{datetime.date.today()}; {cpu}, {os.cpu_count()} host CPUs; "
+            f"{qemu}; virtio-net on a tap (vhost off); {args.size + 4}-byte frames on the "
+            f"wire, UDP to {TARGET_IP} (not the guest's {GUEST_IP}) ports "
+            f"{FILTERED_PORT},{PASSED_PORT} in turn; {args.runs} run(s) of {args.seconds:g} s "
+            "per case" + (f", offered at most {args.rate:,.0f} frames/s" if args.rate
+                          else ", offered as fast as the generator can") + ".")
+
+
+def measure_side(side, args) -> list:
+    """[(case, runs)] for every case against side."""
+    return [(case, measure(case, args, side)) for case in CASES]
 
 
 def accelerator(args) -> str:
@@ -153,6 +244,8 @@ def main():
     parser.add_argument("--smoke", action="store_true",
                         help="one 1-second run per case: checks the harness, measures nothing")
     parser.add_argument("--output", type=Path, help="also write the table to this file")
+    parser.add_argument("--linux", action="store_true",
+                        help="also measure the Linux guest (make linux-guest) and compare")
     args = parser.parse_args()
     if args.smoke:
         args.runs, args.seconds = 1, 1
@@ -163,32 +256,16 @@ def main():
         if not needed.exists():
             sys.exit(f"bench-net: {needed} is not built (make bench-net builds it)")
 
-    results = [(case, measure(case, args)) for case in CASES]
-    cpu = next((line.split(":", 1)[1].strip() for line in
-                Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    qemu = subprocess.run(["qemu-system-x86_64", "--version"], capture_output=True,
-                          text=True).stdout.splitlines()[0]
-    lines = [
-        f"### Packet path: ukbpf (httpd), {accelerator(args).upper()}",
-        "",
-        f"{datetime.date.today()}; {cpu}, {os.cpu_count()} host CPUs; "
-        f"{qemu}; virtio-net on a tap (vhost off); {args.size + 4}-byte frames on the "
-        f"wire, UDP to {TARGET_IP} (not the guest's {GUEST_IP}) ports "
-        f"{FILTERED_PORT},{PASSED_PORT} in turn; {args.runs} run(s) of {args.seconds:g} s per case"
-        + (f", offered at most {args.rate:,.0f} frames/s" if args.rate else ", offered as fast as "
-           "the generator can") + ".",
-        "Frames/s, median (min-max).",
-        "",
-        "| Case | Offered | Into QEMU | Guest rx | Program verdict | Back out (TX) |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
-    ]
-    for case, runs in results:
-        verdict = cell(runs, "verdict")
-        if case.verdict:
-            verdict += f" {case.verdict.removeprefix('xdp_').upper()}"
-        lines.append(f"| {case.name} | {cell(runs, 'offered')} | {cell(runs, 'into_qemu')} | "
-                     f"{cell(runs, 'guest_rx')} | {verdict} | {cell(runs, 'back')} |")
+    if args.linux and not (LINUX_GUEST / "vmlinuz").exists():
+        sys.exit(f"bench-net: {LINUX_GUEST} is not built (make linux-guest)")
+    accel = accelerator(args).upper()
+    ukbpf = measure_side("ukbpf", args)
+    lines = side_table(f"Packet path: ukbpf (httpd), {accel}", ukbpf)
+    lines[2:2] = [setup_note(args)]
+    if args.linux:
+        linux = measure_side("linux", args)
+        lines += [""] + side_table(f"Packet path: Linux (xdp-loader), {accel}", linux)
+        lines += [""] + comparison_table(ukbpf, linux)
     table = "\n".join(lines) + "\n"
     print(table)
     if args.output:

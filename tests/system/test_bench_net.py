@@ -59,7 +59,7 @@ def test_smoke_run_yields_a_full_table(pktgen, tmp_path):
     assert 0.3 < number(filtered["verdict"]) / number(filtered["guest_rx"]) < 0.7
     bounce = by_case["XDP_TX bounce"]
     assert "TX" in bounce["verdict"] and number(bounce["back"]) > 0
-    assert by_case["no program (lwIP drops)"]["verdict"].strip() == "-"
+    assert by_case["no program (the stack drops)"]["verdict"].strip() == "-"
 
 
 def test_net_stats_lines_and_bad_values():

@@ -17,10 +17,19 @@
  *     "xdp-loader: ready to process packets on IFACE" and then, with
  *     --stats MS, one "net-stats:" line every MS milliseconds in ukbpf's
  *     format (net/net.h) until --duration S seconds have passed (forever
- *     without it).
+ *     without it). With --attach and no object, nothing is attached (the
+ *     kernel's stack gets every frame: the benchmarks' "no program" case)
+ *     and the same lines follow.
+ *
+ * With --udp-echo PORT (and nothing else), it is an RFC 862 UDP echo
+ * server on PORT through an ordinary socket, the Linux counterpart of
+ * apps/udp-echo without its XDP program: it prints "xdp-loader: udp echo:
+ * listening on UDP port PORT" and serves until the guest stops.
  *
  * usage: xdp-loader [--frame FILE --repeat N] [--attach IFACE [--stats MS]
  *                   [--duration S]] OBJ[:PROG]...
+ *        xdp-loader --attach IFACE [--stats MS] [--duration S]
+ *        xdp-loader --udp-echo PORT
  * PROG is a function or section name; the default is the object's first
  * program. Exit status: 0, 1 for a failed step (the message says which),
  * 2 for bad usage.
@@ -31,6 +40,7 @@
 #include <linux/if_link.h>
 #include <linux/sockios.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -55,6 +65,8 @@
 #define MAX_FRAME_SIZE	  65536
 #define NS_PER_SEC	  UINT64_C(1000000000)
 #define NS_PER_MS	  UINT64_C(1000000)
+#define UDP_PORT_MAX	  65535
+#define UDP_DATAGRAM_MAX  65536
 
 #define MAX_OBJECTS 32
 
@@ -68,6 +80,7 @@ struct options {
 	const char *iface;
 	unsigned long stats_ms;
 	unsigned long duration_s;
+	unsigned long udp_echo_port; /* 0: no echo server */
 };
 
 /* Counters of one net-stats line (the fields net/net.h defines). */
@@ -100,7 +113,9 @@ static int usage(const char *why)
 {
 	fprintf(stderr,
 		"xdp-loader: %s\nusage: xdp-loader [--frame FILE --repeat N] "
-		"[--attach IFACE [--stats MS] [--duration S]] OBJ[:PROG]...\n",
+		"[--attach IFACE [--stats MS] [--duration S]] OBJ[:PROG]...\n"
+		"       xdp-loader --attach IFACE [--stats MS] [--duration S]\n"
+		"       xdp-loader --udp-echo PORT\n",
 		why);
 	return STATUS_USAGE;
 }
@@ -133,6 +148,10 @@ static int parse_options(int argc, char **argv, struct options *opt)
 		} else if (strcmp(arg, "--duration") == 0 && has_value) {
 			if (!parse_count(argv[++i], &opt->duration_s))
 				return usage("--duration needs a number of seconds");
+		} else if (strcmp(arg, "--udp-echo") == 0 && has_value) {
+			if (!parse_count(argv[++i], &opt->udp_echo_port) ||
+			    opt->udp_echo_port > UDP_PORT_MAX)
+				return usage("--udp-echo needs a UDP port");
 		} else if (arg[0] == '-') {
 			return usage("unexpected argument");
 		} else if (opt->object_count == MAX_OBJECTS) {
@@ -141,10 +160,15 @@ static int parse_options(int argc, char **argv, struct options *opt)
 			opt->objects[opt->object_count++] = argv[i];
 		}
 	}
-	if (opt->object_count == 0)
+	if (opt->udp_echo_port) {
+		if (opt->object_count || opt->iface || opt->frame || opt->repeat)
+			return usage("--udp-echo goes alone");
+		return 0;
+	}
+	if (opt->object_count == 0 && !opt->iface)
 		return usage("no object given");
-	if (opt->iface && opt->object_count != 1)
-		return usage("--attach takes one object");
+	if (opt->iface && opt->object_count > 1)
+		return usage("--attach takes one object or none");
 	if (!opt->frame != !opt->repeat)
 		return usage("--frame and --repeat go together");
 	if (!opt->iface && (opt->stats_ms || opt->duration_s))
@@ -422,6 +446,48 @@ static int report_until_done(const struct options *opt)
 	return 0;
 }
 
+/* RFC 862: every datagram goes back to its sender as it came. Serves until killed. */
+static int serve_udp_echo(unsigned long port)
+{
+	static uint8_t datagram[UDP_DATAGRAM_MAX];
+	struct sockaddr_in addr = {.sin_family = AF_INET,
+				   .sin_port = htons((uint16_t)port),
+				   .sin_addr.s_addr = htonl(INADDR_ANY)};
+	int sock = socket(AF_INET, SOCK_DGRAM, 0);
+
+	if (sock < 0)
+		return fail("cannot open a UDP socket: %s", strerror(errno));
+	if (bind(sock, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
+		close(sock);
+		return fail("cannot bind UDP port %lu: %s", port, strerror(errno));
+	}
+	printf("xdp-loader: udp echo: listening on UDP port %lu\n", port);
+	for (;;) {
+		struct sockaddr_in from;
+		socklen_t from_len = sizeof(from);
+		ssize_t len = recvfrom(sock, datagram, sizeof(datagram), 0,
+				       (struct sockaddr *)&from, &from_len);
+		if (len < 0) {
+			if (errno == EINTR)
+				continue;
+			close(sock);
+			return fail("receiving on UDP port %lu: %s", port, strerror(errno));
+		}
+		/* A reply that cannot go (no route, full queue) is lost, as UDP allows. */
+		sendto(sock, datagram, (size_t)len, 0, (struct sockaddr *)&from, from_len);
+	}
+}
+
+/* The stack alone on opt->iface: counters, no program. */
+static int watch_without_program(const struct options *opt)
+{
+	if (!if_nametoindex(opt->iface))
+		return fail("no interface %s: %s", opt->iface, strerror(errno));
+	printf("xdp-loader: no program attached to %s\n", opt->iface);
+	printf("xdp-loader: ready to process packets on %s\n", opt->iface);
+	return report_until_done(opt);
+}
+
 /* libbpf's own warnings go to the console with our prefix. */
 static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -466,6 +532,10 @@ int main(int argc, char **argv)
 	status = parse_options(argc, argv, &opt);
 	if (status)
 		return status;
+	if (opt.udp_echo_port)
+		return serve_udp_echo(opt.udp_echo_port);
+	if (opt.object_count == 0)
+		return watch_without_program(&opt);
 	libbpf_set_print(print_libbpf);
 	for (size_t i = 0; i < opt.object_count; i++) {
 		status = run_object(&opt, i);
