@@ -21,6 +21,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,22 +32,27 @@
 /* Linux's BPF_COMPLEXITY_LIMIT_INSNS. */
 #define VERIFIER_INSN_BUDGET 1000000u
 /*
- * Stored states per instruction and in total: beyond, no new ones are kept
- * (pruning only gets less effective; the budget still bounds the work).
- * A one-frame state is about 7 KiB, so the total stays near 30 MiB: the
- * guest verifies in 128 MiB.
+ * Stored states per instruction and their memory in total: beyond, no new
+ * ones are kept (pruning only gets less effective; the budget still bounds
+ * the work). A stored frame takes about 1.7 KiB plus 104 bytes per stack
+ * slot in use; the guest verifies in 128 MiB.
  */
 #define MAX_STATES_PER_INSN 64u
-#define MAX_STATES_TOTAL    4096u
+#define MAX_STORED_BYTES    (32u << 20)
 /*
  * A prune point stores a new state only when the exploration has gone at
  * least this far since the last stored one (Linux's heuristic): a straight
  * run of branches then costs a state every few jumps, not one per jump,
- * and large programs stay under MAX_STATES_TOTAL. Pruning is still tried
+ * and large programs stay under MAX_STORED_BYTES. Pruning is still tried
  * at every prune point.
  */
 #define STORE_MIN_INSNS 8u
 #define STORE_MIN_JUMPS 2u
+/*
+ * Linux's BPF_COMPLEXITY_LIMIT_JMP_SEQ: branches waiting to be explored,
+ * each a copy of the state. The guest verifies in 128 MiB.
+ */
+#define MAX_PENDING_BRANCHES 8192u
 #define MAX_REFS	    16u
 #define MAX_IDMAP	    64u
 #define REG_SIZE	    8
@@ -129,11 +135,39 @@ enum stack_byte { STACK_INVALID = 0, STACK_MISC, STACK_SPILL };
 
 struct frame {
 	struct reg_state regs[EBPF_NUM_REGS];
-	uint8_t stack[EBPF_STACK_SIZE];	      /* enum stack_byte, index off + 512 */
-	struct reg_state spills[STACK_SLOTS]; /* valid where stack bytes are SPILL */
-	uint32_t callsite;		      /* call insn in the caller */
+	uint8_t stack[EBPF_STACK_SIZE]; /* enum stack_byte, index off + 512 */
+	uint32_t callsite;		/* call insn in the caller */
 	uint32_t subprog;
+	/*
+	 * Slots counted down from the frame pointer that may have been
+	 * written: below them every byte is invalid. Copies of a state keep
+	 * only these spills; the current state's frames have room for all.
+	 */
+	uint32_t used_slots;
+	/* Valid where stack bytes are SPILL; spill_index() orders them. */
+	struct reg_state spills[];
 };
+
+/* A frame with room for the spills of its top slots. */
+static size_t frame_bytes(uint32_t slots)
+{
+	return offsetof(struct frame, spills) + slots * sizeof(struct reg_state);
+}
+
+/* Spills are kept from the frame pointer down (slot = (off + 512) / 8). */
+static int spill_index(int slot)
+{
+	return STACK_SLOTS - 1 - slot;
+}
+
+/* A write to the stack byte at off: the frame uses slots down to it. */
+static void note_slot_used(struct frame *f, int32_t off)
+{
+	uint32_t slots = (uint32_t)(STACK_SLOTS - (off + EBPF_STACK_SIZE) / REG_SIZE);
+
+	if (slots > f->used_slots)
+		f->used_slots = slots;
+}
 
 struct vstate {
 	uint32_t frame_count;
@@ -185,6 +219,7 @@ struct verifier {
 	uint64_t jumps_processed;
 	uint64_t processed_at_store, jumps_at_store;
 	uint32_t stored_total;
+	size_t stored_bytes;
 	uint32_t live_states, peak_states;
 	uint32_t next_id;
 };
@@ -241,7 +276,7 @@ static void log_state(struct verifier *v)
 		int off = r * REG_SIZE - EBPF_STACK_SIZE;
 
 		if (f->stack[r * REG_SIZE] == STACK_SPILL) {
-			format_reg(&f->spills[r], text, sizeof(text));
+			format_reg(&f->spills[spill_index(r)], text, sizeof(text));
 			ebpf_log_printf(v->log, " fp%d=%s", off, text);
 		} else if (f->stack[r * REG_SIZE] == STACK_MISC) {
 			ebpf_log_printf(v->log, " fp%d=misc", off);
@@ -326,6 +361,11 @@ static void free_state(struct vstate *st)
 	free(st);
 }
 
+/*
+ * A copy to keep (stored or pending): each frame holds only its used
+ * slots' spills. Before it becomes the current state again, it is made
+ * whole by make_writable.
+ */
 static struct vstate *copy_state(const struct vstate *src)
 {
 	struct vstate *st = malloc(sizeof(*st));
@@ -335,22 +375,39 @@ static struct vstate *copy_state(const struct vstate *src)
 		return NULL;
 	*st = *src;
 	for (i = 0; i < src->frame_count; i++) {
-		st->frames[i] = malloc(sizeof(struct frame));
+		size_t bytes = frame_bytes(src->frames[i]->used_slots);
+
+		st->frames[i] = malloc(bytes);
 		if (!st->frames[i]) {
 			st->frame_count = i;
 			free_state(st);
 			return NULL;
 		}
-		memcpy(st->frames[i], src->frames[i], sizeof(struct frame));
+		memcpy(st->frames[i], src->frames[i], bytes);
 	}
 	return st;
+}
+
+/* Gives every frame of a copy room for all its spills again. */
+static int make_writable(struct vstate *st)
+{
+	uint32_t i;
+
+	for (i = 0; i < st->frame_count; i++) {
+		struct frame *f = realloc(st->frames[i], frame_bytes(STACK_SLOTS));
+
+		if (!f)
+			return -ENOMEM;
+		st->frames[i] = f;
+	}
+	return 0;
 }
 
 static void init_frame(struct frame *f, uint32_t frame_index, uint32_t callsite, uint32_t subprog)
 {
 	int r;
 
-	memset(f, 0, sizeof(*f));
+	memset(f, 0, frame_bytes(STACK_SLOTS));
 	for (r = 0; r < EBPF_NUM_REGS; r++)
 		set_not_init(&f->regs[r]);
 	set_pointer(&f->regs[EBPF_REG_FP], REG_PTR_TO_STACK);
@@ -372,7 +429,7 @@ static void for_each_reg(struct vstate *st, void (*fn)(struct reg_state *, void 
 			fn(&f->regs[r], arg);
 		for (r = 0; r < STACK_SLOTS; r++) {
 			if (f->stack[r * REG_SIZE] == STACK_SPILL)
-				fn(&f->spills[r], arg);
+				fn(&f->spills[spill_index(r)], arg);
 		}
 	}
 }
@@ -815,7 +872,8 @@ static int check_no_spilled_pointer(struct verifier *v, uint8_t regno, const str
 
 	for (slot = (start + EBPF_STACK_SIZE) / REG_SIZE; slot * REG_SIZE < end + EBPF_STACK_SIZE;
 	     slot++) {
-		if (f->stack[slot * REG_SIZE] == STACK_SPILL && is_pointer(&f->spills[slot]))
+		if (f->stack[slot * REG_SIZE] == STACK_SPILL &&
+		    is_pointer(&f->spills[spill_index(slot)]))
 			return reject(v, "R%u leaks addr: spilled pointer at fp%d read as bytes",
 				      regno, slot * REG_SIZE - EBPF_STACK_SIZE);
 	}
@@ -847,7 +905,8 @@ static void stack_write_maybe(struct frame *f, int32_t start, uint64_t size)
 		uint8_t *bytes = &f->stack[slot * REG_SIZE];
 
 		if (bytes[0] == STACK_SPILL) {
-			uint8_t rest = is_pointer(&f->spills[slot]) ? STACK_INVALID : STACK_MISC;
+			uint8_t rest =
+			    is_pointer(&f->spills[spill_index(slot)]) ? STACK_INVALID : STACK_MISC;
 
 			for (pos = 0; pos < REG_SIZE; pos++)
 				bytes[pos] = rest;
@@ -864,6 +923,7 @@ static void stack_write_misc(struct frame *f, int32_t start, uint64_t size)
 {
 	stack_write_maybe(f, start, size);
 	memset(&f->stack[start + EBPF_STACK_SIZE], STACK_MISC, size);
+	note_slot_used(f, start);
 }
 
 static int check_stack_read(struct verifier *v, uint8_t regno, const struct reg_state *reg,
@@ -893,7 +953,7 @@ static int check_stack_read(struct verifier *v, uint8_t regno, const struct reg_
 	slot = (start + EBPF_STACK_SIZE) / REG_SIZE;
 	if (size == REG_SIZE && start % REG_SIZE == 0 &&
 	    f->stack[start + EBPF_STACK_SIZE] == STACK_SPILL) {
-		*loaded = f->spills[slot];
+		*loaded = f->spills[spill_index(slot)];
 		return 0;
 	}
 	err = check_no_spilled_pointer(v, regno, f, start, start + (int32_t)size);
@@ -926,7 +986,8 @@ static int check_stack_write(struct verifier *v, uint8_t regno, const struct reg
 
 		/* A full, aligned slot keeps the register's type (a spill). */
 		memset(&f->stack[start + EBPF_STACK_SIZE], STACK_SPILL, REG_SIZE);
-		f->spills[slot] = *value;
+		f->spills[spill_index(slot)] = *value;
+		note_slot_used(f, start);
 		return 0;
 	}
 	if (is_pointer(value))
@@ -1573,6 +1634,10 @@ static void refine_scalar_branch(const struct ebpf_insn *insn, struct vstate *st
 
 static int push_branch(struct verifier *v, struct vstate *st, uint32_t insn)
 {
+	if (v->pending_len >= MAX_PENDING_BRANCHES) {
+		reject(v, "The sequence of %zu jumps is too complex.", v->pending_len + 1);
+		return -E2BIG;
+	}
 	if (v->pending_len == v->pending_cap) {
 		size_t cap = v->pending_cap ? v->pending_cap * 2 : 64;
 		struct pending_branch *grown = realloc(v->pending, cap * sizeof(*grown));
@@ -1669,6 +1734,11 @@ static int do_cond_jump(struct verifier *v, const struct ebpf_insn *insn)
 		return STEP_CONTINUE;
 	}
 	if (!fall_ok) {
+		err = make_writable(taken);
+		if (err) {
+			free_state(taken);
+			return err;
+		}
 		free_state(v->cur);
 		v->cur = taken;
 		v->insn = target;
@@ -1703,7 +1773,7 @@ static void invalidate_packet_pointers(struct vstate *st)
 
 		for (slot = 0; slot < STACK_SLOTS; slot++) {
 			if (f->stack[slot * REG_SIZE] == STACK_SPILL &&
-			    is_packet_family(f->spills[slot].type))
+			    is_packet_family(f->spills[spill_index(slot)].type))
 				memset(&f->stack[slot * REG_SIZE], STACK_INVALID, REG_SIZE);
 		}
 	}
@@ -1955,7 +2025,7 @@ static int do_local_call(struct verifier *v, const struct ebpf_insn *insn)
 	if (st->frame_count == EBPF_MAX_CALL_DEPTH)
 		return reject(v, "the call stack of %u frames is too deep",
 			      EBPF_MAX_CALL_DEPTH + 1);
-	callee = malloc(sizeof(*callee));
+	callee = malloc(frame_bytes(STACK_SLOTS));
 	if (!callee)
 		return -ENOMEM;
 	init_frame(callee, st->frame_count, v->insn, v->subprog_of[target]);
@@ -1985,8 +2055,8 @@ static void drop_dangling_stack_pointers(struct vstate *st)
 		}
 		for (r = 0; r < STACK_SLOTS; r++) {
 			if (f->stack[r * REG_SIZE] == STACK_SPILL &&
-			    f->spills[r].type == REG_PTR_TO_STACK &&
-			    f->spills[r].frame >= st->frame_count)
+			    f->spills[spill_index(r)].type == REG_PTR_TO_STACK &&
+			    f->spills[spill_index(r)].frame >= st->frame_count)
 				memset(&f->stack[r * REG_SIZE], STACK_INVALID, REG_SIZE);
 		}
 	}
@@ -2123,21 +2193,23 @@ static bool frame_subsumed(const struct frame *old, const struct frame *cur, uin
 		    !reg_subsumed(&old->regs[r], &cur->regs[r], map))
 			return false;
 	}
-	for (i = 0; i < EBPF_STACK_SIZE; i++) {
+	/* Below old's used slots, every byte of old is invalid. */
+	for (i = EBPF_STACK_SIZE - (int)old->used_slots * REG_SIZE; i < EBPF_STACK_SIZE; i++) {
 		uint8_t o = old->stack[i], c = cur->stack[i];
-		int slot = i / REG_SIZE;
+		int spill = spill_index(i / REG_SIZE);
 
 		if (o == STACK_INVALID)
 			continue;
 		if (o == STACK_MISC) {
 			if (c == STACK_MISC ||
-			    (c == STACK_SPILL && !is_pointer(&cur->spills[slot])))
+			    (c == STACK_SPILL && !is_pointer(&cur->spills[spill])))
 				continue;
 			return false;
 		}
 		if (c != STACK_SPILL)
 			return false;
-		if (i % REG_SIZE == 0 && !reg_subsumed(&old->spills[slot], &cur->spills[slot], map))
+		if (i % REG_SIZE == 0 &&
+		    !reg_subsumed(&old->spills[spill], &cur->spills[spill], map))
 			return false;
 	}
 	return true;
@@ -2187,12 +2259,24 @@ static void complete_finished_states(struct verifier *v)
 	}
 }
 
+/* The memory a copy of st takes (copy_state). */
+static size_t state_bytes(const struct vstate *st)
+{
+	size_t bytes = sizeof(struct stored_state) + sizeof(*st);
+	uint32_t i;
+
+	for (i = 0; i < st->frame_count; i++)
+		bytes += frame_bytes(st->frames[i]->used_slots);
+	return bytes;
+}
+
 static int store_state(struct verifier *v)
 {
 	struct stored_state *s;
+	size_t bytes = state_bytes(v->cur);
 
 	if (v->explored_count[v->insn] >= MAX_STATES_PER_INSN ||
-	    v->stored_total >= MAX_STATES_TOTAL)
+	    v->stored_bytes + bytes > MAX_STORED_BYTES)
 		return 0;
 	if (v->in_progress_len == v->in_progress_cap) {
 		size_t cap = v->in_progress_cap ? v->in_progress_cap * 2 : 64;
@@ -2216,6 +2300,7 @@ static int store_state(struct verifier *v)
 	v->explored[v->insn] = s;
 	v->explored_count[v->insn]++;
 	v->stored_total++;
+	v->stored_bytes += bytes;
 	v->in_progress[v->in_progress_len++] = s;
 	if (v->stored_total + v->live_states > v->peak_states)
 		v->peak_states = v->stored_total + v->live_states;
@@ -2250,7 +2335,7 @@ static int visit_prune_point(struct verifier *v)
 static int init_state(struct verifier *v)
 {
 	struct vstate *st = calloc(1, sizeof(*st));
-	struct frame *f = malloc(sizeof(*f));
+	struct frame *f = malloc(frame_bytes(STACK_SLOTS));
 
 	if (!st || !f) {
 		free(st);
@@ -2306,6 +2391,9 @@ static int explore(struct verifier *v)
 		v->pending_len--;
 		v->cur = v->pending[v->pending_len].state;
 		v->insn = v->pending[v->pending_len].insn;
+		ret = make_writable(v->cur);
+		if (ret < 0)
+			return ret;
 		if (v->log && v->log->level >= 1)
 			ebpf_log_printf(v->log, "from branch: continue at insn %u\n", v->insn);
 	}

@@ -326,32 +326,42 @@ static struct tnum tnum_low_range(uint32_t min, uint32_t max)
 	return (struct tnum){low.value, low.mask | HIGH_WORD};
 }
 
-/*
- * One pass of every derivation; each keeps every value of the range, so
- * any order is sound, and two passes reach what matters in practice.
- */
-#define NORMALIZE_PASSES 2
+/* A constant: its bits decide every bound (or contradict one). */
+static bool normalize_const(struct scalar_range *r)
+{
+	struct scalar_range exact = scalar_const(r->bits.value);
 
+	if (!scalar_contains(r, &exact))
+		return false;
+	*r = exact;
+	return true;
+}
+
+/*
+ * Every derivation keeps every value of the range, so any order is
+ * sound; this one lets each view inform the others once, then tightens
+ * the tnum by the intervals and the intervals by the tnum again.
+ */
 bool scalar_normalize(struct scalar_range *r)
 {
-	int pass;
-
 	if (is_empty(r) || (r->bits.value & r->bits.mask) != 0)
 		return false;
-	for (pass = 0; pass < NORMALIZE_PASSES; pass++) {
-		bounds_from_bits(r);
-		bounds32_exchange(r);
-		bounds_exchange(r);
-		bounds_64_to_32(r);
-		bounds32_exchange(r);
-		bounds_32_to_64(r);
-		bounds_exchange(r);
-		if (is_empty(r))
-			return false;
-		r->bits = tnum_intersect(r->bits, tnum_range(r->umin, r->umax));
-		r->bits = tnum_intersect(r->bits, tnum_low_range(r->u32min, r->u32max));
-	}
+	if (r->bits.mask == 0)
+		return normalize_const(r);
 	bounds_from_bits(r);
+	bounds32_exchange(r);
+	bounds_exchange(r);
+	bounds_64_to_32(r);
+	bounds32_exchange(r);
+	bounds_32_to_64(r);
+	bounds_exchange(r);
+	if (is_empty(r))
+		return false;
+	r->bits = tnum_intersect(r->bits, tnum_range(r->umin, r->umax));
+	r->bits = tnum_intersect(r->bits, tnum_low_range(r->u32min, r->u32max));
+	bounds_from_bits(r);
+	bounds32_exchange(r);
+	bounds_exchange(r);
 	return !is_empty(r);
 }
 
@@ -623,6 +633,29 @@ static bool low_word_only(uint8_t op)
 }
 
 /*
+ * Whether a low word's signed interval says more than its unsigned one:
+ * it crosses zero without being the whole range (otherwise both are the
+ * same interval, or the signed one is unknown).
+ */
+static bool signed_view_helps(const struct scalar_range *r)
+{
+	return r->s32min < 0 && r->s32max >= 0 &&
+	       (r->s32min != INT32_MIN || r->s32max != INT32_MAX);
+}
+
+/*
+ * Whether a value's low word is known better than its 64-bit intervals
+ * tell: they do not bound it (upper half varying, not a sign-extended
+ * 32-bit value) yet the 32-bit intervals are not the whole range.
+ */
+static bool low_word_informative(const struct scalar_range *r)
+{
+	return (r->umin & HIGH_WORD) != (r->umax & HIGH_WORD) && !fits_s32(r) &&
+	       (r->u32min != 0 || r->u32max != UINT32_MAX || r->s32min != INT32_MIN ||
+		r->s32max != INT32_MAX);
+}
+
+/*
  * The 32-bit operation on the low words, zero-extended. The operands are
  * seen as 64-bit values built from their 32-bit intervals: zero-extended
  * for unsigned operations, sign-extended for ARSH and signed DIV/MOD.
@@ -634,20 +667,21 @@ static struct scalar_range alu_low_words(uint8_t op, bool is_signed, const struc
 					 const struct scalar_range *src)
 {
 	struct scalar_range a, b, out, extended;
+	bool both = low_word_only(op) && (signed_view_helps(dst) || signed_view_helps(src));
 
-	if (op == EBPF_ALU_ARSH || is_signed || low_word_only(op)) {
+	if (op == EBPF_ALU_ARSH || is_signed || both) {
 		a = scalar_sign_extend(dst, U32_BYTES);
 		b = scalar_sign_extend(src, U32_BYTES);
 		extended = alu64(op, is_signed, &a, &b, SHIFT_MASK_32);
 		extended = scalar_truncate(&extended, U32_BYTES);
-		if (!low_word_only(op))
+		if (!both)
 			return extended;
 	}
 	a = scalar_truncate(dst, U32_BYTES);
 	b = scalar_truncate(src, U32_BYTES);
 	out = alu64(op, is_signed, &a, &b, SHIFT_MASK_32);
 	out = scalar_truncate(&out, U32_BYTES);
-	return low_word_only(op) ? scalar_meet(&out, &extended) : out;
+	return both ? scalar_meet(&out, &extended) : out;
 }
 
 struct scalar_range scalar_alu(uint8_t op, bool is_signed, bool alu32,
@@ -661,8 +695,11 @@ struct scalar_range scalar_alu(uint8_t op, bool is_signed, bool alu32,
 	/*
 	 * Linux >= 5.7 likewise: the low word of a 64-bit sum (product,
 	 * bitwise result, left shift by less than 32) is the 32-bit one.
+	 * Computed only when an operand's low word is known better than its
+	 * 64-bit intervals say (the tnum carries the rest).
 	 */
 	if (low_word_only(op) && op != EBPF_ALU_MOV && !scalar_is_const(&out) &&
+	    (low_word_informative(dst) || low_word_informative(src)) &&
 	    (op != EBPF_ALU_LSH || (scalar_is_const(src) && src->bits.value < U32_BITS))) {
 		low = alu_low_words(op, false, dst, src);
 		/* Both hold the result's low word: they cannot be disjoint. */

@@ -305,3 +305,12 @@ def test_rejection_shows_the_state(raw_program, run_tool):
     assert lines[2] == "invalid access to packet, off=14 size=1, R2 range=14"
     assert "R2=pkt(id=0,off=0,r=14,var=0)" in lines[3]
     assert "R3=pkt_end" in lines[3]
+
+
+def test_pending_branches_are_limited(raw_program, run_tool):
+    """Linux's limit: 8,192 branches waiting on one path, each a state copy.
+    Every "r2 == i" test here is undecided, so each pushes one."""
+    jumps = "".join("if r2 == %d goto +0\n" % i for i in range(8300))
+    result = verify(run_tool, "--type", "unspec", "--raw", raw_program("r0 = 0\n" + jumps + "exit\n"))
+    assert result.returncode == 1, result.stdout
+    assert_rejected_at(result.stdout, "8193: The sequence of 8193 jumps is too complex.")
