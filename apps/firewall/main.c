@@ -41,16 +41,16 @@
 #include "lwip/timeouts.h"
 #include "net.h"
 
-#define FIREWALL_REPORT_MS  2000
-#define FIREWALL_NICS	    2
-#define IP_PROTOCOL_TCP	    6  /* RFC 790 */
-#define IP_PROTOCOL_UDP	    17
-#define PORT_MAX	    65535
-#define IP4_OCTETS	    4
-#define IP4_OCTET_MAX	    255
-#define IP4_OCTET_DIGITS    3
-#define EXIT_NO_NETWORK	    1
-#define EXIT_USAGE	    2
+#define FIREWALL_REPORT_MS 2000
+#define FIREWALL_NICS	   2
+#define IP_PROTOCOL_TCP	   6 /* RFC 790 */
+#define IP_PROTOCOL_UDP	   17
+#define PORT_MAX	   65535
+#define IP4_OCTETS	   4
+#define IP4_OCTET_MAX	   255
+#define IP4_OCTET_DIGITS   3
+#define EXIT_NO_NETWORK	   1
+#define EXIT_USAGE	   2
 
 struct firewall_rule {
 	const char *text; /* as given, e.g. "tcp:22" */
@@ -78,10 +78,11 @@ static bool parse_ip4(const char *text, uint32_t *address)
 		if (i > 0 && *text++ != '.')
 			return false;
 		unsigned value = 0, digits = 0;
-		for (; *text >= '0' && *text <= '9'; text++)
-			if (++digits > IP4_OCTET_DIGITS || (value = value * 10 + (unsigned)(*text - '0')) >
-								  IP4_OCTET_MAX)
+		for (; *text >= '0' && *text <= '9'; text++) {
+			value = value * 10 + (unsigned)(*text - '0');
+			if (++digits > IP4_OCTET_DIGITS || value > IP4_OCTET_MAX)
 				return false;
+		}
 		if (digits == 0)
 			return false;
 		octets[i] = (uint8_t)value;
@@ -92,36 +93,43 @@ static bool parse_ip4(const char *text, uint32_t *address)
 	return true;
 }
 
+/* The "PROTOCOL:" prefixes of port rules. */
+static const struct {
+	const char *prefix;
+	unsigned protocol;
+} port_rule_protocols[] = {
+    {"tcp:", IP_PROTOCOL_TCP},
+    {"udp:", IP_PROTOCOL_UDP},
+};
+
 /* "tcp:N" or "udp:N" into FIREWALL_PORT_KEY; false when text is anything else. */
 static bool parse_port_rule(const char *text, uint32_t *key)
 {
-	unsigned protocol;
-
-	if (strncmp(text, "tcp:", 4) == 0)
-		protocol = IP_PROTOCOL_TCP;
-	else if (strncmp(text, "udp:", 4) == 0)
-		protocol = IP_PROTOCOL_UDP;
-	else
-		return false;
-	char *end;
-	const char *port = text + 4;
-	unsigned long value = strtoul(port, &end, 10);
-	if (*port < '0' || *port > '9' || *end != '\0' || value < 1 || value > PORT_MAX)
-		return false;
-	*key = FIREWALL_PORT_KEY(protocol, value);
-	return true;
+	for (size_t i = 0; i < sizeof(port_rule_protocols) / sizeof(port_rule_protocols[0]); i++) {
+		size_t prefix_len = strlen(port_rule_protocols[i].prefix);
+		if (strncmp(text, port_rule_protocols[i].prefix, prefix_len) != 0)
+			continue;
+		const char *port = text + prefix_len;
+		char *end;
+		unsigned long value = strtoul(port, &end, 10);
+		if (*port < '0' || *port > '9' || *end != '\0' || value < 1 || value > PORT_MAX)
+			return false;
+		*key = FIREWALL_PORT_KEY(port_rule_protocols[i].protocol, value);
+		return true;
+	}
+	return false;
 }
 
 /* Adds "block TEXT" to its blocklist map; prints why and returns -EINVAL when it cannot. */
 static int add_rule(const char *text)
 {
-	struct firewall_rule *rule = &fw.rules[fw.rule_count];
+	struct firewall_rule rule = {.text = text};
 	const uint64_t no_drops = 0;
 
-	if (parse_ip4(text, &rule->key))
-		rule->blocklist = fw.sources;
-	else if (parse_port_rule(text, &rule->key))
-		rule->blocklist = fw.ports;
+	if (parse_ip4(text, &rule.key))
+		rule.blocklist = fw.sources;
+	else if (parse_port_rule(text, &rule.key))
+		rule.blocklist = fw.ports;
 	else {
 		fprintf(stderr,
 			"firewall: block %s: expected an IPv4 address A.B.C.D (no prefixes), "
@@ -129,7 +137,8 @@ static int add_rule(const char *text)
 			text, PORT_MAX);
 		return -EINVAL;
 	}
-	int err = ebpf_map_update(rule->blocklist, &rule->key, &no_drops, EBPF_NOEXIST);
+	/* Each map refuses its FIREWALL_RULES_MAX + 1st key, so rules[] never overflows. */
+	int err = ebpf_map_update(rule.blocklist, &rule.key, &no_drops, EBPF_NOEXIST);
 	if (err == -EEXIST)
 		fprintf(stderr, "firewall: block %s: listed twice\n", text);
 	else if (err)
@@ -137,8 +146,7 @@ static int add_rule(const char *text)
 			FIREWALL_RULES_MAX);
 	if (err)
 		return -EINVAL;
-	rule->text = text;
-	fw.rule_count++;
+	fw.rules[fw.rule_count++] = rule;
 	printf("firewall: block %s\n", text);
 	return 0;
 }
@@ -151,8 +159,9 @@ static int parse_args(int argc, char **argv)
 				return -EINVAL;
 			continue;
 		}
-		fprintf(stderr, "firewall: bad argument %s (usage: block A.B.C.D | tcp:PORT | "
-				"udp:PORT, repeatable)\n",
+		fprintf(stderr,
+			"firewall: bad argument %s (usage: block A.B.C.D | tcp:PORT | "
+			"udp:PORT, repeatable)\n",
 			argv[i]);
 		return -EINVAL;
 	}

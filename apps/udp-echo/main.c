@@ -47,9 +47,9 @@ struct udp_echo_counts {
 
 struct udp_echo {
 	u16_t port;
-	struct ebpf_map *config;  /* the program's maps, or NULL without it */
+	struct ebpf_map *config; /* the program's maps, or NULL without it */
 	struct ebpf_map *replies;
-	uint32_t config_address;  /* what config holds (network byte order) */
+	uint32_t config_address; /* what config holds (network byte order) */
 	struct udp_echo_counts reported;
 	uint64_t lwip_echoed;
 };
@@ -163,7 +163,8 @@ int main(int argc, char **argv)
 	}
 	err_t err = udp_bind(pcb, IP_ANY_TYPE, echo.port);
 	if (err != ERR_OK) {
-		fprintf(stderr, "udp-echo: cannot bind UDP port %u (lwIP error %d)\n", echo.port, err);
+		fprintf(stderr, "udp-echo: cannot bind UDP port %u (lwIP error %d)\n", echo.port,
+			err);
 		return EXIT_NO_NETWORK;
 	}
 	udp_recv(pcb, udp_echo_received, NULL);

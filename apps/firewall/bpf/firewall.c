@@ -28,13 +28,13 @@
 
 #include "firewall.h"
 
-#define IPV4_VERSION	    4
-#define IPV4_MIN_IHL	    5 /* 32-bit words */
-#define IPV4_WORD	    4
-#define IPV4_OFFSET_MASK    0x1fff /* the fragment offset (RFC 791 §3.1) */
-#define ARP_IPV4_LEN	    28 /* RFC 826 for Ethernet and IPv4 */
-#define ARP_TARGET_IP	    24 /* offset in it */
-#define DHCP_CLIENT_PORT    68 /* RFC 2131 §4.1 */
+#define IPV4_VERSION	 4
+#define IPV4_MIN_IHL	 5 /* 32-bit words */
+#define IPV4_WORD	 4
+#define IPV4_OFFSET_MASK 0x1fff /* the fragment offset (RFC 791 §3.1) */
+#define ARP_IPV4_LEN	 28	/* RFC 826 for Ethernet and IPv4 */
+#define ARP_TARGET_IP	 24	/* offset in it */
+#define DHCP_CLIENT_PORT 68	/* RFC 2131 §4.1 */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -18,8 +18,8 @@
 #ifndef UKBPF_FIREWALL_BPF_FIREWALL_H
 #define UKBPF_FIREWALL_BPF_FIREWALL_H
 
-#define FIREWALL_RULES_MAX		 256 /* entries of each blocklist */
-#define FIREWALL_IFINDEX_MAX		 8   /* devmap slots: ifindex 0 .. 7 */
+#define FIREWALL_RULES_MAX		  256 /* entries of each blocklist */
+#define FIREWALL_IFINDEX_MAX		  8   /* devmap slots: ifindex 0 .. 7 */
 #define FIREWALL_PORT_KEY(protocol, port) ((unsigned int)(protocol) << 16 | (unsigned int)(port))
 
 enum firewall_config_key {

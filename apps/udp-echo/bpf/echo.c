@@ -45,8 +45,8 @@
 #define IPV4_BROADCAST	     0xffffffffu
 #define ETH_GROUP_BIT	     0x01 /* first octet: multicast or broadcast */
 /* RFC 792 message types (<linux/icmp.h> would pull in glibc's socket headers). */
-#define ICMP_ECHO_REPLY	     0
-#define ICMP_ECHO_REQUEST    8
+#define ICMP_ECHO_REPLY	  0
+#define ICMP_ECHO_REQUEST 8
 
 /* RFC 792: an echo or echo reply message; data follows. */
 struct icmp_echo {
