@@ -127,6 +127,36 @@ def test_metrics_parse_and_count_traffic(httpd):
     assert not [k for k in after if k.startswith("ukbpf_map_value") and k not in kinds]
 
 
+def test_metrics_show_every_map_of_every_attached_program(count_program):
+    """Two objects attached: /metrics lists both objects' maps, each labelled
+    with its program (kernel/bpf_boot.h's enumeration), without naming them."""
+    echo_program = ROOT / "build/apps/udp-echo/echo.bpf.o"
+    subprocess.run(["make", "-s", "APP=udp-echo", str(echo_program.relative_to(ROOT))],
+                   cwd=ROOT, check=True)
+    port = free_port(socket.SOCK_STREAM)
+    guest = Guest(build_app("httpd"), "httpd: listening on TCP port 80", "--net-user",
+                  f"tcp:127.0.0.1:{port}-:80", "--bpf", str(count_program),
+                  "--bpf", str(echo_program))
+    try:
+        samples = metrics(f"http://127.0.0.1:{port}")
+    finally:
+        guest.close()
+    maps = {}
+    for name in samples:
+        match = re.match(r'ukbpf_map_value\{program="([^"]+)",map="([^"]+)",key="([0-9a-f]+)"\}$',
+                         name)
+        if match:
+            maps.setdefault(match[1], {}).setdefault(match[2], set()).add(match[3])
+    def u32_keys(count):
+        return {f"{k:02x}000000" for k in range(count)}
+    assert maps == {
+        "count.o:count": {"counters": u32_keys(4)},
+        # httpd does not use the echo program's maps, yet they are there: arrays
+        # of 2 (ECHO_CONFIG_KEYS and ECHO_COUNTERS in apps/udp-echo/bpf/echo.h).
+        "echo.bpf.o:echo": {"echo_config": u32_keys(2), "echo_replies": u32_keys(2)},
+    }
+
+
 def test_many_sequential_requests(httpd):
     for i in range(100):
         status, _, body = get(httpd.url + ("/" if i % 2 else "/metrics"))
