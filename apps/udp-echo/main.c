@@ -9,7 +9,7 @@
  *
  * Run: make run APP=udp-echo boots it with bpf/echo.c attached, on QEMU's
  * user network with host UDP port 7007 forwarded to port 7:
- *   echo hi | nc -u -q1 127.0.0.1 7007
+ *   echo hi | nc -u -w1 127.0.0.1 7007   (netcat-openbsd)
  * Prints "udp-echo: listening on UDP port N" once the network is up, then,
  * every UDP_ECHO_REPORT_MS when a count changed, one line:
  *   udp-echo: xdp runs N pass N tx N drop N aborted N icmp N udp N lwip N
