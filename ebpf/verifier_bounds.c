@@ -365,8 +365,8 @@ bool scalar_normalize(struct scalar_range *r)
 	return !is_empty(r);
 }
 
-/* Values in both a and b (both must hold the values meant). */
-static struct scalar_range scalar_meet(const struct scalar_range *a, const struct scalar_range *b)
+/* Every bound of both a and b, not yet normalized (maybe empty). */
+static struct scalar_range intersect(const struct scalar_range *a, const struct scalar_range *b)
 {
 	struct scalar_range out;
 
@@ -379,6 +379,14 @@ static struct scalar_range scalar_meet(const struct scalar_range *a, const struc
 	out.u32max = min_u32(a->u32max, b->u32max);
 	out.s32min = max_s32(a->s32min, b->s32min);
 	out.s32max = min_s32(a->s32max, b->s32max);
+	return out;
+}
+
+/* Values in both a and b (both must hold the values meant). */
+static struct scalar_range scalar_meet(const struct scalar_range *a, const struct scalar_range *b)
+{
+	struct scalar_range out = intersect(a, b);
+
 	if (!scalar_normalize(&out))
 		return *a;
 	return out;
@@ -741,16 +749,9 @@ static void refine_sgt(struct scalar_range *a, struct scalar_range *b, bool or_e
 
 static bool refine_eq(struct scalar_range *a, struct scalar_range *b)
 {
-	struct scalar_range meet = *a;
-
 	if ((a->bits.value ^ b->bits.value) & ~(a->bits.mask | b->bits.mask))
 		return false;
-	meet.bits = tnum_intersect(a->bits, b->bits);
-	meet.umin = max_u64(a->umin, b->umin);
-	meet.umax = min_u64(a->umax, b->umax);
-	meet.smin = max_s64(a->smin, b->smin);
-	meet.smax = min_s64(a->smax, b->smax);
-	*a = *b = meet;
+	*a = *b = intersect(a, b);
 	return true;
 }
 
