@@ -11,7 +11,7 @@ MAKEFLAGS += -j$(shell nproc)
 HOST_CC ?= gcc
 HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -MMD -MP
 
-.PHONY: all run test debug clean host bench-boot bench-ebpf bench-verify bench-net linux-guest bench-guests image FORCE
+.PHONY: all run test debug clean host bench-boot bench-ebpf bench-verify bench-net linux-guest bench-guests bench image FORCE
 .DEFAULT_GOAL := all
 
 # ---- dependencies: Debian packages, newlib and lwIP (scripts/deps.sh) ----
@@ -204,6 +204,13 @@ linux-guest:
 
 bench-guests: all
 	$(PYTHON) scripts/bench_guests.py $(BENCH_GUESTS_FLAGS)
+
+# Every ukbpf-vs-Linux section in one report with plots:
+# bench/results/<date>/report.md (scripts/bench.py builds what it needs;
+# packet and app sections need root). BENCH_FLAGS, e.g. --only boot,packet
+# or --quick (one short run each) or --runs 5.
+bench: all
+	$(PYTHON) scripts/bench.py $(BENCH_FLAGS)
 
 
 host: $(HOST_TARGETS)

@@ -223,7 +223,8 @@ def boot_once(guest, accel, mem=DEFAULT_MEM, timeout=BOOT_TIMEOUT_S):
     return times.get("ready"), times.get("http"), "\n".join(lines)
 
 
-def boot_section(accel, runs):
+def boot_figures(accel, runs):
+    """{"ukbpf"|"Linux": (Figure ms to ready, Figure ms to first HTTP 200)}."""
     figures = {}
     for guest in (UKBPF, LINUX):
         ready, http = [], []
@@ -235,6 +236,12 @@ def boot_section(accel, runs):
             ready.append(r * 1000)
             http.append(h * 1000)
         figures[guest.name] = (Figure(ready), Figure(http))
+    return figures
+
+
+def boot_section(accel, runs, figures=None):
+    """The boot table; figures from boot_figures() when already measured."""
+    figures = figures or boot_figures(accel, runs)
     out = [f"### Boot (ms, median of {runs} boots (min-max), -m {DEFAULT_MEM}, {accel})", "",
            "| from QEMU start to | ukbpf | Linux | ukbpf/Linux |", "|---|---|---|---|"]
     for i, label in enumerate(("ready to process packets (XDP program attached)",
@@ -268,7 +275,13 @@ def smallest_memory(guest, accel):
     return high
 
 
-def footprint_section(accel, measure_memory=True):
+def memory_figures(accel):
+    """{"ukbpf"|"Linux": smallest -m in MiB, or None}."""
+    return {g.name: smallest_memory(g, accel) for g in (UKBPF, LINUX)}
+
+
+def footprint_section(accel, measure_memory=True, memory=None):
+    """The footprint tables; memory from memory_figures() when already measured."""
     stripped = BUILD / "bench" / "ukbpf.stripped.elf"
     stripped.parent.mkdir(parents=True, exist_ok=True)
     run(["strip", "-o", stripped, UKBPF_IMAGE])
@@ -294,8 +307,8 @@ def footprint_section(accel, measure_memory=True):
     out.append(f"\nukbpf's bootable media: {iso.relative_to(ROOT)} {kib(size(iso))} KiB"
                + (f", {disk.relative_to(ROOT)} {kib(size(disk))} KiB" if disk.exists()
                   else " (disk images: make image)"))
-    if measure_memory:
-        mem = {g.name: smallest_memory(g, accel) for g in (UKBPF, LINUX)}
+    if measure_memory or memory:
+        mem = memory or memory_figures(accel)
         show = lambda m: f"> {MEM_HIGH_MIB}" if m is None else str(m)
         ratio = (f"{mem['ukbpf'] / mem['Linux']:.3f}" if mem["ukbpf"] and mem["Linux"]
                  else "n/a")

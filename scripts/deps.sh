@@ -30,6 +30,7 @@ APT_PACKAGES=(
   iputils-ping curl iproute2  # tests/system/test_tap.py: ping, curl, ip netns
   libclang-rt-14-dev  # libFuzzer and sanitizer runtimes for tests/fuzz
   libvirt-clients libxml2-utils  # tests/system/test_image.py checks docs/ukbpf-libvirt.xml
+  wrk python3-matplotlib  # make bench (scripts/bench.py): HTTP load, plots
 )
 
 LWIP_VERSION=2.1.3

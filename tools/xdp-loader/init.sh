@@ -5,7 +5,9 @@
 # Kernel command line options read here (from /proc/cmdline):
 #   ukbpf.ip=A.B.C.D/N   eth0's address (default 10.0.2.15/24: QEMU user net)
 #   ukbpf.gw=A.B.C.D     default route (default 10.0.2.2 with the default ip)
-#   ukbpf.httpd=PORT     serve /www with busybox httpd on PORT before the loader
+#   ukbpf.httpd=PORT     serve /www with busybox httpd on PORT once the loader
+#                        says its program is attached; /www/index.html is
+#                        /bpf/index.html when given, else a line of text
 # Everything after "--" on the command line is the arguments of
 # /bin/xdp-loader (tools/xdp-loader/xdp-loader.c); without any, the guest
 # only brings the network up and waits. /bpf holds the objects and frames
@@ -74,7 +76,12 @@ fi
 start_httpd() {
 	[ -n "$httpd_port" ] || return 0
 	mkdir -p /www
-	echo "hello from the Linux guest" >/www/index.html
+	# The benchmarks serve the same page bytes as ukbpf's httpd (run-linux.sh --file index.html).
+	if [ -r /bpf/index.html ]; then
+		cp /bpf/index.html /www/index.html
+	else
+		echo "hello from the Linux guest" >/www/index.html
+	fi
 	httpd -p "$httpd_port" -h /www
 	say "httpd: listening on TCP port $httpd_port"
 }
