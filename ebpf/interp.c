@@ -173,12 +173,13 @@ static inline uint32_t movsx32(uint64_t src, int16_t width)
 #ifdef EBPF_INTERP_CHECKED
 #define CHECK_STEP() ebpf_interp_check_step(insn)
 #define STACK_LIVE (uint64_t)(uintptr_t)stack[0], STACK_TOP(depth)
-#define CHECK_ACCESS(addr, size, access)                                           \
-	ebpf_interp_check_access(insn, (uint64_t)(uintptr_t)(addr), (size), (access), STACK_LIVE)
+#define CHECK_ACCESS(addr, size, access, stored)                                   \
+	ebpf_interp_check_access(insn, (uint64_t)(uintptr_t)(addr), (size), (access),  \
+				 (uint64_t)(stored), STACK_LIVE)
 #define CHECK_HELPER(returned) ebpf_interp_check_helper(insn, reg, (returned), STACK_LIVE)
 #else
 #define CHECK_STEP() ((void)0)
-#define CHECK_ACCESS(addr, size, access) ((void)0)
+#define CHECK_ACCESS(addr, size, access, stored) ((void)0)
 #define CHECK_HELPER(returned) ((void)0)
 #endif
 
@@ -265,20 +266,20 @@ static inline uint32_t movsx32(uint64_t src, int16_t width)
 #define MEM_HANDLERS(SIZE, TYPE)                                                   \
 	ldx_##SIZE : {                                                             \
 		TYPE value;                                                        \
-		CHECK_ACCESS(MEM_ADDR(SRC), sizeof(value), EBPF_INTERP_READ);      \
+		CHECK_ACCESS(MEM_ADDR(SRC), sizeof(value), EBPF_INTERP_READ, 0);   \
 		memcpy(&value, MEM_ADDR(SRC), sizeof(value));                      \
 		DST = value;                                                       \
 		NEXT();                                                            \
 	}                                                                          \
 	st_##SIZE : {                                                              \
 		TYPE value = (TYPE)IMM64;                                          \
-		CHECK_ACCESS(MEM_ADDR(DST), sizeof(value), EBPF_INTERP_WRITE);     \
+		CHECK_ACCESS(MEM_ADDR(DST), sizeof(value), EBPF_INTERP_WRITE, value); \
 		memcpy(MEM_ADDR(DST), &value, sizeof(value));                      \
 		NEXT();                                                            \
 	}                                                                          \
 	stx_##SIZE : {                                                             \
 		TYPE value = (TYPE)SRC;                                            \
-		CHECK_ACCESS(MEM_ADDR(DST), sizeof(value), EBPF_INTERP_WRITE);     \
+		CHECK_ACCESS(MEM_ADDR(DST), sizeof(value), EBPF_INTERP_WRITE, value); \
 		memcpy(MEM_ADDR(DST), &value, sizeof(value));                      \
 		NEXT();                                                            \
 	}
@@ -295,7 +296,7 @@ static inline uint32_t movsx32(uint64_t src, int16_t width)
 #define NARROW_HANDLERS(SIZE, STYPE, UTYPE)                                        \
 	ldxsx_##SIZE : {                                                           \
 		STYPE value;                                                       \
-		CHECK_ACCESS(MEM_ADDR(SRC), sizeof(value), EBPF_INTERP_READ);      \
+		CHECK_ACCESS(MEM_ADDR(SRC), sizeof(value), EBPF_INTERP_READ, 0);   \
 		memcpy(&value, MEM_ADDR(SRC), sizeof(value));                      \
 		DST = (uint64_t)(int64_t)value;                                    \
 		NEXT();                                                            \
@@ -487,7 +488,7 @@ lddw:
 	NEXT();
 
 atomic64: {
-	CHECK_ACCESS(MEM_ADDR(DST), sizeof(uint64_t), EBPF_INTERP_READ_WRITE);
+	CHECK_ACCESS(MEM_ADDR(DST), sizeof(uint64_t), EBPF_INTERP_READ_WRITE, SRC);
 	uint64_t old = atomic_op64(MEM_ADDR(DST), insn->imm, SRC, &reg[0]);
 
 	if (atomic_fetches(insn->imm))
@@ -495,7 +496,7 @@ atomic64: {
 	NEXT();
 }
 atomic32: {
-	CHECK_ACCESS(MEM_ADDR(DST), sizeof(uint32_t), EBPF_INTERP_READ_WRITE);
+	CHECK_ACCESS(MEM_ADDR(DST), sizeof(uint32_t), EBPF_INTERP_READ_WRITE, SRC32);
 	uint32_t old = atomic_op32(MEM_ADDR(DST), insn->imm, SRC32, &reg[0]);
 
 	if (atomic_fetches(insn->imm))

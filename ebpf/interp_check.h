@@ -26,11 +26,13 @@ enum ebpf_interp_access {
 void ebpf_interp_check_step(const struct ebpf_insn *insn);
 
 /*
- * Before insn touches [addr, addr + size). The frames of the current
- * call chain (callers and the running function) are [stack_lo, stack_hi).
+ * Before insn touches [addr, addr + size). stored is the value a store or
+ * an atomic writes (0 for a load). The frames of the current call chain
+ * (callers and the running function) are [stack_lo, stack_hi).
  */
 void ebpf_interp_check_access(const struct ebpf_insn *insn, uint64_t addr, uint32_t size,
-			      enum ebpf_interp_access access, uint64_t stack_lo, uint64_t stack_hi);
+			      enum ebpf_interp_access access, uint64_t stored, uint64_t stack_lo,
+			      uint64_t stack_hi);
 
 /*
  * Around the helper call insn: with returned false before it runs (reg

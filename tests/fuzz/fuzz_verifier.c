@@ -421,6 +421,20 @@ static void join(struct gen *g, const struct gen_state *other)
 			g->st.stack[i] = BYTE_NONE;
 }
 
+/* Any register holding a pointer (also reserved ones: only read), or -1. */
+static int pick_pointer(struct gen *g)
+{
+	int start = (int)below(g->in, EBPF_REG_FP), k;
+
+	for (k = 0; k < EBPF_REG_FP; k++) {
+		int r = (start + k) % EBPF_REG_FP;
+
+		if (is_pointer(g->st.reg[r].kind))
+			return r;
+	}
+	return -1;
+}
+
 /* Loads a ctx field into a new register: packet pointers or a scalar. */
 static int gen_ctx_load(struct gen *g, enum gen_kind want)
 {
@@ -541,6 +555,10 @@ static void gen_access(struct gen *g, uint8_t base, int32_t range, bool writable
 	} else {
 		int src = ensure_scalar(g);
 
+		if (wrong(g->in)) { /* wrong: leak a pointer (8 bytes, or 4 of one) */
+			src = pick_pointer(g);
+			s = src >= 0 && g->st.reg[src].kind == GEN_PKT && one_in(g->in, 2) ? 2 : 3;
+		}
 		if (src >= 0)
 			emit(g, STX(size_codes[s], base, (uint8_t)src,
 				    pick_offset(g, range, size_bytes[s], false)));
@@ -1498,7 +1516,10 @@ static void violation(const struct ebpf_insn *insn, uint64_t addr, uint32_t size
 {
 	va_list ap;
 
-	fprintf(stderr, "\nSOUNDNESS VIOLATION at insn %zu: ", insn_index(insn));
+	if (insn)
+		fprintf(stderr, "\nSOUNDNESS VIOLATION at insn %zu: ", insn_index(insn));
+	else
+		fprintf(stderr, "\nSOUNDNESS VIOLATION at exit: ");
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -1608,11 +1629,63 @@ void ebpf_interp_check_step(const struct ebpf_insn *insn)
 			  RUN_STEP_BUDGET);
 }
 
+/*
+ * What kind of pointer value is, if it is an address of a region a
+ * program reaches only through pointers (a scalar coincides with one with
+ * negligible probability: they are 64-bit heap, stack and mmap addresses).
+ */
+static const char *pointer_kind(uint64_t value)
+{
+	uint64_t ctx = (uintptr_t)run.xb;
+	size_t i;
+	int m;
+
+	if (run.stack_lo && value >= run.stack_lo &&
+	    value - run.stack_lo <= sizeof(run.stack_written))
+		return "stack";
+	if (value >= ctx && value - ctx <= sizeof(*run.xb))
+		return "ctx";
+	if (value >= (uintptr_t)run.xb->buf_start && value <= (uintptr_t)run.xb->buf_end)
+		return "packet";
+	for (i = 0; i < run.value_count; i++)
+		if (value >= run.values[i].lo && value <= run.values[i].hi)
+			return "map value";
+	for (i = 0; i < run.record_count; i++)
+		if (value >= run.records[i].lo && value <= run.records[i].hi)
+			return "ringbuf record";
+	for (m = 0; m < MAP_COUNT; m++)
+		if (value == (uintptr_t)maps[m])
+			return "map";
+	return NULL;
+}
+
+/*
+ * Unprivileged rules: no pointer into memory that outlives the run or
+ * that user space reads (map values, packet, ringbuf records); the stack
+ * may hold spills. Packet addresses fit in 32 bits, so 4 bytes leak too.
+ */
+static void check_leak(const struct ebpf_insn *insn, uint64_t addr, uint32_t size, uint64_t stored)
+{
+	const char *kind;
+
+	if (size < sizeof(uint32_t) || inside(addr, size, run.stack_lo, run.stack_hi))
+		return;
+	kind = pointer_kind(stored);
+	if (kind && (size == sizeof(uint64_t) || !strcmp(kind, "packet")))
+		violation(insn, addr, size,
+			  "program: stores a %s pointer (0x%" PRIx64 ") in memory "
+			  "that outlives the run",
+			  kind, stored);
+}
+
 void ebpf_interp_check_access(const struct ebpf_insn *insn, uint64_t addr, uint32_t size,
-			      enum ebpf_interp_access access, uint64_t stack_lo, uint64_t stack_hi)
+			      enum ebpf_interp_access access, uint64_t stored, uint64_t stack_lo,
+			      uint64_t stack_hi)
 {
 	track_frames(stack_lo, stack_hi);
 	check_memory(insn, addr, size, access);
+	if (access & EBPF_INTERP_WRITE)
+		check_leak(insn, addr, size, stored);
 }
 
 static int map_of(uint64_t ptr)
@@ -1824,6 +1897,7 @@ static void run_once(struct ebpf_prog *prog, struct input *in)
 	uint8_t *buf = packet_buffer();
 	struct ebpf_xdp_buff xb;
 	size_t len = pick_packet_len(in), i;
+	uint64_t ret;
 
 	for (i = 0; i < PKT_BUF_SIZE; i++)
 		buf[i] = i < PKT_HEADROOM + len ? take8(in) : 0;
@@ -1835,7 +1909,10 @@ static void run_once(struct ebpf_prog *prog, struct input *in)
 	run.steps = 0;
 	run.stack_lo = 0;
 	run.record_count = 0;
-	ebpf_prog_run_interp(prog, &xb, sizeof(xb));
+	ret = ebpf_prog_run_interp(prog, &xb, sizeof(xb));
+	if (pointer_kind(ret))
+		violation(NULL, 0, 0, "the program returned a %s pointer (0x%" PRIx64 ")",
+			  pointer_kind(ret), ret);
 	stats.runs++;
 }
 
