@@ -116,8 +116,8 @@ def packet_section(accel, settings):
     results = {side: bench_net.measure_side(side, args) for side in ("ukbpf", "linux")}
     lines = [f"Same tap, pktgen, {args.size + 4}-byte frames and {args.seconds:g} s per run on "
              "both sides. " + bench_net.setup_note(args), ""]
-    lines += bench_net.side_table(f"Packet path: ukbpf (httpd), {accel}", results["ukbpf"])
-    lines += [""] + bench_net.side_table(f"Packet path: Linux (xdp-loader), {accel}",
+    lines += bench_net.side_table(f"Packet path: ukbpf (httpd), {accel.upper()}", results["ukbpf"])
+    lines += [""] + bench_net.side_table(f"Packet path: Linux (xdp-loader), {accel.upper()}",
                                          results["linux"])
     lines += [""] + bench_net.comparison_table(results["ukbpf"], results["linux"])
     return "\n".join(lines), results
@@ -251,7 +251,7 @@ def app_section(accel, settings):
     for key, label in (("median_us", "median"), ("p99_us", "p99"), ("lost", "lost")):
         lw, xdp, lx = udp["udp"][key], udp["udp-xdp"][key], udp["linux"][key]
         fmt = "{:.0f}" if key == "lost" else "{:.1f}"
-        ratios = "| |" if key == "lost" else f"| {ratio_cell(lw, lx)} | {ratio_cell(xdp, lx)} |"
+        ratios = "| | |" if key == "lost" else f"| {ratio_cell(lw, lx)} | {ratio_cell(xdp, lx)} |"
         lines.append(f"| {label} | {lw.cell(fmt)} | {xdp.cell(fmt)} | {lx.cell(fmt)} {ratios}")
     return "\n".join(lines), data
 
