@@ -1,5 +1,6 @@
 """Helpers for tests that build and boot ukbpf images (imported by tests)."""
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -7,6 +8,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import List
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build"
@@ -51,22 +53,17 @@ def free_port(kind: int) -> int:
         return s.getsockname()[1]
 
 
-class Guest:
-    """A guest booted in the background (a server); collects its console and
-    returns once a console line contains ready."""
+class ConsoleGuest:
+    """A guest process (any command, e.g. run.sh or run-linux.sh, maybe inside a
+    network namespace) in the background; its console is collected line by line."""
 
-    def __init__(self, image: Path, ready: str, *run_args: str, cmdline: str = "",
-                 ready_timeout: float = READY_TIMEOUT_S):
-        self.proc = subprocess.Popen(
-            [str(RUN_SH), "--timeout", "300", *run_args, "--cmdline", cmdline, str(image)],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
-        self.lines = []
-        threading.Thread(target=self._read_console, daemon=True).start()
-        deadline = time.monotonic() + ready_timeout
-        while not any(ready in line for line in self.lines):
-            assert self.proc.poll() is None, self.output()
-            assert time.monotonic() < deadline, self.output()
-            time.sleep(0.05)
+    def __init__(self, command: List):
+        self.command = [str(part) for part in command]
+        self.lines: List[str] = []
+        self.proc = subprocess.Popen(self.command, cwd=ROOT, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        self._reader = threading.Thread(target=self._read_console, daemon=True)
+        self._reader.start()
 
     def _read_console(self):
         for raw in self.proc.stdout:
@@ -78,8 +75,75 @@ class Guest:
     def alive(self) -> bool:
         return self.proc.poll() is None
 
+    def wait_for(self, pattern: str, timeout: float, start: int = 0) -> re.Match:
+        """The first console line from index start on that matches pattern."""
+        regex = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        seen = start
+        while True:
+            while seen < len(self.lines):
+                match = regex.search(self.lines[seen])
+                seen += 1
+                if match:
+                    return match
+            if not self.alive():
+                self._reader.join(timeout=5)
+                if seen >= len(self.lines):
+                    raise AssertionError(f"guest ended (status {self.proc.returncode}) "
+                                         f"before {pattern!r}:\n{self.output()}")
+                continue
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no {pattern!r} within {timeout} s:\n{self.output()}")
+            time.sleep(0.05)
+
+    def wait_for_line(self, prefix: str, predicate, timeout: float = 20) -> str:
+        """The last console line starting with prefix once predicate(line) holds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            lines = [line for line in self.lines if line.startswith(prefix)]
+            if lines and predicate(lines[-1]):
+                return lines[-1]
+            assert time.monotonic() < deadline, f"no matching {prefix!r} line:\n{self.output()}"
+            time.sleep(0.1)
+
+    def wait(self, timeout: float = 60) -> int:
+        """The exit status, once the guest has ended by itself."""
+        status = self.proc.wait(timeout=timeout)
+        self._reader.join(timeout=5)
+        return status
+
     def close(self):
-        # run.sh runs QEMU under timeout(1): end the whole process group.
+        # run.sh runs QEMU under timeout(1) in the same session: end the whole group.
         if self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait()
+        self._reader.join(timeout=5)
+
+
+class Guest(ConsoleGuest):
+    """An image booted with scripts/run.sh in the background (a server);
+    returns once a console line contains ready."""
+
+    def __init__(self, image: Path, ready: str, *run_args: str, cmdline: str = "",
+                 ready_timeout: float = READY_TIMEOUT_S):
+        super().__init__([RUN_SH, "--timeout", "300", *run_args, "--cmdline", cmdline, image])
+        self.wait_for(re.escape(ready), ready_timeout)
+
+
+# Prometheus text format 0.0.4: name{label="value",...} number
+PROMETHEUS_SAMPLE = re.compile(
+    r'^[a-zA-Z_:][a-zA-Z0-9_:]*'
+    r'(\{[a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*"(,[a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*")*\})?'
+    r' -?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$')
+
+
+def parse_prometheus(text: str) -> dict:
+    """{'name{labels}': value} of a /metrics page; asserts every line is a comment or a sample."""
+    samples = {}
+    for line in text.splitlines():
+        if line.startswith("#"):
+            continue
+        assert PROMETHEUS_SAMPLE.match(line), f"not a Prometheus sample: {line!r}"
+        name, value = line.rsplit(" ", 1)
+        samples[name] = float(value)
+    return samples

@@ -27,13 +27,13 @@ import socket
 import struct
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Iterable, List, Optional
 
-ROOT = Path(__file__).resolve().parents[2]
-RUN_SH = ROOT / "scripts" / "run.sh"
+# tests/ holds bootlib, also when this file runs as a program in a namespace
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bootlib import RUN_SH, ConsoleGuest  # noqa: E402
 HOST_IP = "192.168.77.1"
 GUEST_IP = "192.168.77.2"
 PREFIX_LEN = 24
@@ -167,56 +167,6 @@ class TapNamespace:
         sent, refused = map(int, re.fullmatch(r"sent (\d+) refused (\d+)\n",
                                               result.stdout).groups())
         return {"sent": sent, "refused": refused}
-
-
-class ConsoleGuest:
-    """A guest process (any command) whose console is collected line by line."""
-
-    def __init__(self, command: List[str]):
-        self.command = command
-        self.lines: List[str] = []
-        self.proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
-        self._reader = threading.Thread(target=self._read_console, daemon=True)
-        self._reader.start()
-
-    def _read_console(self):
-        for raw in self.proc.stdout:
-            self.lines.append(raw.decode(errors="replace").rstrip("\r\n"))
-
-    def output(self) -> str:
-        return "\n".join(self.lines)
-
-    def alive(self) -> bool:
-        return self.proc.poll() is None
-
-    def wait_for(self, pattern: str, timeout: float, start: int = 0) -> re.Match:
-        """The first console line from index start on that matches pattern."""
-        regex = re.compile(pattern)
-        deadline = time.monotonic() + timeout
-        seen = start
-        while True:
-            while seen < len(self.lines):
-                match = regex.search(self.lines[seen])
-                seen += 1
-                if match:
-                    return match
-            if not self.alive():
-                self._reader.join(timeout=5)
-                if seen >= len(self.lines):
-                    raise AssertionError(f"guest ended (status {self.proc.returncode}) "
-                                         f"before {pattern!r}:\n{self.output()}")
-                continue
-            if time.monotonic() > deadline:
-                raise AssertionError(f"no {pattern!r} within {timeout} s:\n{self.output()}")
-            time.sleep(0.05)
-
-    def close(self):
-        # run.sh runs QEMU under timeout(1) in the same session: end the whole group.
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        self.proc.wait()
-        self._reader.join(timeout=5)
 
 
 def boot_ukbpf(ns: TapNamespace, image: Path, *run_args: str, cmdline: str = "",

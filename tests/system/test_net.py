@@ -15,14 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from bootlib import READY_TIMEOUT_S, ROOT, Guest, boot, build_app, free_port
+from bootlib import READY_TIMEOUT_S, ROOT, Guest, boot, build_app, free_port, parse_prometheus
 
 IO_TIMEOUT_S = 10
 NO_NETWORK_STATUS = 1
-# Prometheus text format 0.0.4: name{label="value",...} number
-SAMPLE = re.compile(r'^[a-zA-Z_:][a-zA-Z0-9_:]*'
-                    r'(\{[a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*"(,[a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*")*\})?'
-                    r' -?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$')
 
 
 @pytest.fixture(scope="module")
@@ -59,14 +55,7 @@ def metrics(url: str) -> dict:
     status, headers, body = get(url + "/metrics")
     assert status == 200
     assert headers["Content-Type"].startswith("text/plain; version=0.0.4")
-    samples = {}
-    for line in body.decode().splitlines():
-        if line.startswith("#"):
-            continue
-        assert SAMPLE.match(line), f"not a Prometheus sample: {line!r}"
-        name, value = line.rsplit(" ", 1)
-        samples[name] = float(value)
-    return samples
+    return parse_prometheus(body.decode())
 
 
 def raw_exchange(port: int, data: bytes) -> bytes:

@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from bootlib import ROOT, build_app
+from bootlib import ROOT, build_app, parse_prometheus
 from nettap import GUEST_IP, GUEST_MAC, HOST_IP, TapNamespace, boot_ukbpf, unavailable_reason
-from test_net import SAMPLE
 
 REASON = unavailable_reason()
 pytestmark = pytest.mark.skipif(REASON is not None, reason=REASON or "")
@@ -79,14 +78,7 @@ class TapHttpd:
     def metrics(self) -> dict:
         status, body = self.get("/metrics")
         assert status == 200
-        samples = {}
-        for line in body.splitlines():
-            if line.startswith("#"):
-                continue
-            assert SAMPLE.match(line), f"not a Prometheus sample: {line!r}"
-            name, value = line.rsplit(" ", 1)
-            samples[name] = float(value)
-        return samples
+        return parse_prometheus(body)
 
     def assert_healthy(self):
         assert self.guest.alive(), self.guest.output()

@@ -8,14 +8,14 @@ import re
 import resource
 import socket
 import struct
-import subprocess
 import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from bootlib import ROOT, RUN_SH, build_app
+from bootlib import build_app
+from socket_nics import SocketGuest
 
 GUEST_MACS = [bytes.fromhex("525400123456"), bytes.fromhex("525400123457")]
 HOST_MAC = bytes.fromhex("020000000001")
@@ -32,81 +32,31 @@ def netecho_image() -> Path:
     return build_app("netecho")
 
 
-def free_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def frame(dst: bytes, src: bytes, ethertype: bytes, length: int, seed: int = 0) -> bytes:
     payload = bytes((seed + i * 7) & 0xFF for i in range(length - 14))
     return dst + src + ethertype + payload
 
 
-class Guest:
-    """netecho booted with one NIC per host socket; collects its console."""
+class Guest(SocketGuest):
+    """netecho booted with one NIC per host socket; every frame it sends is
+    the test's business (netecho has no stack of its own to chatter)."""
 
     def __init__(self, image: Path, nics: int, *app_args: str, run_flags=(),
                  kernel_options: str = ""):
-        self.socks = []
-        run_args = list(run_flags)
-        for _ in range(nics):
-            sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
-            sock.bind(("127.0.0.1", 0))
-            sock.settimeout(REPLY_TIMEOUT_S)
-            qemu_port = free_udp_port()
-            run_args += ["--net-udp", f"{qemu_port}:{sock.getsockname()[1]}"]
-            self.socks.append((sock, ("127.0.0.1", qemu_port)))
         cmdline = " ".join((kernel_options, "--") + app_args).lstrip()
-        self.proc = subprocess.Popen(
-            [str(RUN_SH), "--timeout", "60", *run_args, "--cmdline", cmdline, str(image)],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        self.lines = []
-        self.reader = threading.Thread(target=self._read_console, daemon=True)
-        self.reader.start()
-        deadline = time.monotonic() + 30
-        while not any(f"netecho: eth{nics - 1} mac" in line for line in self.lines):
-            assert self.proc.poll() is None, self.output()
-            assert time.monotonic() < deadline, self.output()
-            time.sleep(0.05)
-
-    def _read_console(self):
-        for raw in self.proc.stdout:
-            self.lines.append(raw.decode(errors="replace").rstrip("\r\n"))
-
-    def output(self) -> str:
-        return "\n".join(self.lines)
-
-    def send(self, nic: int, data: bytes):
-        sock, qemu = self.socks[nic]
-        sock.sendto(data, qemu)
-
-    def recv(self, nic: int) -> bytes:
-        return self.socks[nic][0].recv(65536)
+        super().__init__(image, nics, f"netecho: eth{nics - 1} mac", *run_flags, cmdline=cmdline,
+                         filter_chatter=False)
 
     def quit(self) -> int:
         self.send(0, frame(GUEST_MACS[0], HOST_MAC, ETHERTYPE_QUIT, QUIT_FRAME_LEN)[:14] +
                   b"quit".ljust(QUIT_FRAME_LEN - 14, b"\0"))
         return self.wait()
 
-    def wait(self) -> int:
-        status = self.proc.wait(timeout=60)
-        self.reader.join(timeout=5)
-        for sock, _ in self.socks:
-            sock.close()
-        return status
-
     def stats(self, nic: int) -> dict:
         pattern = rf"netecho: eth{nic} " + " ".join(rf"{n} (\d+)" for n in STAT_NAMES)
         match = re.search(pattern, self.output())
         assert match, self.output()
         return dict(zip(STAT_NAMES, map(int, match.groups())))
-
-    def close(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
 
 
 @pytest.fixture
