@@ -314,54 +314,39 @@ static inline uint32_t movsx32(uint64_t src, int16_t width)
 	[EBPF_CLS_LD | EBPF_MODE_ABS | EBPF_SIZE_##SIZE] = &&ld_abs_##SIZE,        \
 	[EBPF_CLS_LD | EBPF_MODE_IND | EBPF_SIZE_##SIZE] = &&ld_ind_##SIZE,
 
-/* §5.3 atomics; 32-bit forms zero-extend what they fetch. */
-static inline uint64_t atomic_op64(uint64_t *addr, int32_t op, uint64_t value, uint64_t *r0)
-{
-	switch (op & ~EBPF_ATOMIC_FETCH) {
-	case EBPF_ATOMIC_ADD:
-		return __atomic_fetch_add(addr, value, __ATOMIC_SEQ_CST);
-	case EBPF_ATOMIC_OR:
-		return __atomic_fetch_or(addr, value, __ATOMIC_SEQ_CST);
-	case EBPF_ATOMIC_AND:
-		return __atomic_fetch_and(addr, value, __ATOMIC_SEQ_CST);
-	case EBPF_ATOMIC_XOR:
-		return __atomic_fetch_xor(addr, value, __ATOMIC_SEQ_CST);
-	case EBPF_ATOMIC_XCHG & ~EBPF_ATOMIC_FETCH:
-		return __atomic_exchange_n(addr, value, __ATOMIC_SEQ_CST);
-	default: { /* CMPXCHG: r0 receives the old value either way */
-		uint64_t expected = *r0;
+/*
+ * §5.3 atomics, one body for both widths (the __atomic builtins take theirs
+ * from the pointer); 32-bit forms zero-extend what they fetch, r0 of
+ * CMPXCHG included.
+ */
+#define DEFINE_ATOMIC_OP(BITS)                                                           \
+	static inline uint##BITS##_t atomic_op##BITS(uint##BITS##_t *addr, int32_t op,   \
+						     uint##BITS##_t value, uint64_t *r0)  \
+	{                                                                                \
+		switch (op & ~EBPF_ATOMIC_FETCH) {                                       \
+		case EBPF_ATOMIC_ADD:                                                    \
+			return __atomic_fetch_add(addr, value, __ATOMIC_SEQ_CST);        \
+		case EBPF_ATOMIC_OR:                                                     \
+			return __atomic_fetch_or(addr, value, __ATOMIC_SEQ_CST);         \
+		case EBPF_ATOMIC_AND:                                                    \
+			return __atomic_fetch_and(addr, value, __ATOMIC_SEQ_CST);        \
+		case EBPF_ATOMIC_XOR:                                                    \
+			return __atomic_fetch_xor(addr, value, __ATOMIC_SEQ_CST);        \
+		case EBPF_ATOMIC_XCHG & ~EBPF_ATOMIC_FETCH:                              \
+			return __atomic_exchange_n(addr, value, __ATOMIC_SEQ_CST);       \
+		default: { /* CMPXCHG: r0 receives the old value either way */           \
+			uint##BITS##_t expected = (uint##BITS##_t)*r0;                   \
+                                                                                         \
+			__atomic_compare_exchange_n(addr, &expected, value, false,       \
+						    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST); \
+			*r0 = expected;                                                  \
+			return expected;                                                 \
+		}                                                                        \
+		}                                                                        \
+	}
 
-		__atomic_compare_exchange_n(addr, &expected, value, false, __ATOMIC_SEQ_CST,
-					    __ATOMIC_SEQ_CST);
-		*r0 = expected;
-		return expected;
-	}
-	}
-}
-
-static inline uint32_t atomic_op32(uint32_t *addr, int32_t op, uint32_t value, uint64_t *r0)
-{
-	switch (op & ~EBPF_ATOMIC_FETCH) {
-	case EBPF_ATOMIC_ADD:
-		return __atomic_fetch_add(addr, value, __ATOMIC_SEQ_CST);
-	case EBPF_ATOMIC_OR:
-		return __atomic_fetch_or(addr, value, __ATOMIC_SEQ_CST);
-	case EBPF_ATOMIC_AND:
-		return __atomic_fetch_and(addr, value, __ATOMIC_SEQ_CST);
-	case EBPF_ATOMIC_XOR:
-		return __atomic_fetch_xor(addr, value, __ATOMIC_SEQ_CST);
-	case EBPF_ATOMIC_XCHG & ~EBPF_ATOMIC_FETCH:
-		return __atomic_exchange_n(addr, value, __ATOMIC_SEQ_CST);
-	default: {
-		uint32_t expected = (uint32_t)*r0;
-
-		__atomic_compare_exchange_n(addr, &expected, value, false, __ATOMIC_SEQ_CST,
-					    __ATOMIC_SEQ_CST);
-		*r0 = expected;
-		return expected;
-	}
-	}
-}
+DEFINE_ATOMIC_OP(64)
+DEFINE_ATOMIC_OP(32)
 
 static inline bool atomic_fetches(int32_t op)
 {
