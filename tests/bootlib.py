@@ -147,3 +147,16 @@ def parse_prometheus(text: str) -> dict:
         name, value = line.rsplit(" ", 1)
         samples[name] = float(value)
     return samples
+
+
+def markdown_table_rows(text: str, header_start: str) -> list:
+    """The cells of each row of the first markdown table in text whose header
+    line starts with header_start (what the bench scripts print)."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(header_start))
+    rows = []
+    for line in lines[start + 2:]:
+        if not line.startswith("|"):
+            break
+        rows.append([c.strip() for c in line.strip("|").split("|")])
+    return rows

@@ -11,6 +11,7 @@ import subprocess
 
 import pytest
 
+from bootlib import markdown_table_rows
 from conftest import ROOT, UKBPF
 
 SCRIPT = os.path.join(ROOT, "scripts", "bench-ebpf.py")
@@ -34,18 +35,6 @@ CBPF_REJECT = 0
 def run_bench(env=None):
     return subprocess.run(["/usr/bin/python3", SCRIPT, "--quick"], capture_output=True,
                           text=True, timeout=TIMEOUT_S, env=env)
-
-
-def table_rows(text, header_start):
-    """The cells of each row of the markdown table whose header starts with header_start."""
-    lines = text.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith(header_start))
-    rows = []
-    for line in lines[start + 2:]:
-        if not line.startswith("|"):
-            break
-        rows.append([c.strip() for c in line.strip("|").split("|")])
-    return rows
 
 
 def positive(cell):
@@ -86,7 +75,7 @@ def test_machine_info(bench):
 
 
 def test_every_program_has_every_figure(bench):
-    rows = table_rows(bench, "| program |")
+    rows = markdown_table_rows(bench, "| program |")
     assert [row[0] for row in rows] == PROGRAMS
     refused = None
     for program, r0, interp, jit, native, linux, jit_native, jit_linux in rows:
@@ -107,7 +96,7 @@ def test_every_program_has_every_figure(bench):
 def test_verdicts_are_the_programs(bench):
     with open(os.path.join(OUT, "frame.bin"), "rb") as f:
         frame = f.read()
-    r0 = {row[0]: int(row[1], 16) for row in table_rows(bench, "| program |")}
+    r0 = {row[0]: int(row[1], 16) for row in markdown_table_rows(bench, "| program |")}
     assert r0 == {
         PROGRAMS[0]: XDP_PASS,
         PROGRAMS[1]: XDP_DROP,           # the frame is IPv4
@@ -119,14 +108,14 @@ def test_verdicts_are_the_programs(bench):
 
 
 def test_jit_compile_time(bench):
-    rows = table_rows(bench, "| insns |")
+    rows = markdown_table_rows(bench, "| insns |")
     assert [row[0] for row in rows] == ["1000", "10000", "100000"]
     for row in rows:
         assert all(positive(cell) for cell in row), row
 
 
 def test_targets_are_judged(bench):
-    rows = table_rows(bench, "| target |")
+    rows = markdown_table_rows(bench, "| target |")
     judged = PROGRAMS[1:]  # the empty program is the baseline, not judged
     assert [row[1] for row in rows] == judged + judged + [PROGRAMS[2]]
     assert all(row[3] in ("met", "NOT met", "n/a") for row in rows), rows

@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 
+from bootlib import markdown_table_rows
 from conftest import ROOT
 
 SCRIPT = os.path.join(ROOT, "scripts", "bench-verify.py")
@@ -19,22 +20,11 @@ SYNTHETIC = ["synthetic parser ~100 insns", "synthetic parser ~1000 insns"]
 TIMEOUT_S = 120
 
 
-def table_rows(text):
-    lines = text.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith("| program |"))
-    rows = []
-    for line in lines[start + 2:]:
-        if not line.startswith("|"):
-            break
-        rows.append([c.strip() for c in line.strip("|").split("|")])
-    return rows
-
-
 def test_quick_table_has_every_program_with_numbers():
     result = subprocess.run(["/usr/bin/python3", SCRIPT, "--quick"], capture_output=True,
                             text=True, timeout=TIMEOUT_S)
     assert result.returncode == 0, result.stderr
-    rows = table_rows(result.stdout)
+    rows = markdown_table_rows(result.stdout, "| program |")
     assert [row[0] for row in rows] == ACCEPT + SYNTHETIC
     for row in rows:
         name, insns, verdict, processed, states, us, ns_per_insn = row[:7]
