@@ -378,7 +378,7 @@ def host_cost_ratios(table):
         cells = [c.strip() for c in line.strip("|").split("|")]
         if len(cells) == 9 and cells[0] not in ("program", "---"):
             try:
-                ratios.append((cells[0], float(cells[6])))
+                ratios.append((cells[0], float(cells[7])))
             except ValueError:
                 ratios.append((cells[0], None))
     return ratios
