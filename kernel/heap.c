@@ -48,6 +48,20 @@ int heap_grow(struct heap *h, intptr_t increment, void **old_break)
 	return 0;
 }
 
+int heap_take_top(struct heap *h, size_t bytes, size_t align, void **taken)
+{
+	uintptr_t new_limit;
+
+	if (bytes > h->limit - h->brk)
+		return -ENOMEM;
+	new_limit = (h->limit - bytes) & ~(uintptr_t)(align - 1);
+	if (new_limit < h->brk)
+		return -ENOMEM;
+	h->limit = new_limit;
+	*taken = (void *)new_limit;
+	return 0;
+}
+
 size_t heap_used(const struct heap *h)
 {
 	return h->brk - h->base;

@@ -49,6 +49,15 @@ void heap_init(struct heap *h, void *base, size_t size);
  */
 int heap_grow(struct heap *h, intptr_t increment, void **old_break);
 
+/*
+ * Takes bytes from the unused top of the region for good, at an address
+ * aligned to align (a power of two, at least HEAP_ALIGN): the limit moves
+ * down to *taken. Lets page allocations use memory the heap has not
+ * reached, so neither the heap nor the pages have a fixed share.
+ * Returns 0, or -ENOMEM (nothing changed) when the break is in the way.
+ */
+int heap_take_top(struct heap *h, size_t bytes, size_t align, void **taken);
+
 /* Bytes between the start of the heap and the break. */
 size_t heap_used(const struct heap *h);
 

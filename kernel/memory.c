@@ -10,7 +10,11 @@
 
 /* Memory below 1 MiB holds BIOS data, ACPI tables and option ROMs. */
 #define LOW_MEMORY_END 0x100000u
-/* The heap takes the largest free range but 1/PAGE_POOL_FRACTION of it. */
+/*
+ * The heap takes the largest free range but 1/PAGE_POOL_FRACTION of it;
+ * page allocations that do not fit in that pool take the heap's unused
+ * top, so small guests are not limited by a fixed split.
+ */
 #define PAGE_POOL_FRACTION 16
 
 extern uint8_t __image_start[], _end[];
@@ -61,7 +65,10 @@ void memory_init(const struct boot_info *boot_info)
 
 void *memory_alloc_pages(size_t count)
 {
-	return (void *)(uintptr_t)pmm_alloc_pages(&pmm, count, 1);
+	void *pages = (void *)(uintptr_t)pmm_alloc_pages(&pmm, count, 1);
+
+	/* Freed later, they join the page pool: the heap's range is pmm memory. */
+	return pages ? pages : syscalls_take_heap_top(count * PAGE_SIZE, PAGE_SIZE);
 }
 
 int memory_free_pages(void *pages, size_t count)

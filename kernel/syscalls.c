@@ -30,6 +30,13 @@ void syscalls_init_heap(void *base, size_t size)
 	heap_init(&kernel_heap, base, size);
 }
 
+void *syscalls_take_heap_top(size_t bytes, size_t align)
+{
+	void *taken;
+
+	return heap_take_top(&kernel_heap, bytes, align, &taken) == 0 ? taken : NULL;
+}
+
 static int is_console(int fd)
 {
 	return fd >= STDIN_FD && fd <= STDERR_FD;

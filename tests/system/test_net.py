@@ -146,6 +146,25 @@ def test_metrics_show_every_map_of_every_attached_program(count_program):
     }
 
 
+SMALL_GUEST_MEMORY = "6M"  # ukbpf serves in 4 MiB; Linux with our initramfs needs ~86
+
+
+def test_httpd_with_its_program_serves_in_a_small_guest(count_program):
+    """The heap and the page pool share memory (kernel/memory.c): no fixed
+    split leaves the NIC's buffers without pages in a small guest."""
+    port = free_port(socket.SOCK_STREAM)
+    guest = Guest(build_app("httpd"), "httpd: listening on TCP port 80", "--mem",
+                  SMALL_GUEST_MEMORY, "--net-user", f"tcp:127.0.0.1:{port}-:80", "--bpf",
+                  str(count_program))
+    try:
+        for _ in range(20):
+            status, _, body = get(f"http://127.0.0.1:{port}/")
+            assert status == 200 and body
+        assert metrics(f"http://127.0.0.1:{port}")
+    finally:
+        guest.close()
+
+
 def test_many_sequential_requests(httpd):
     for i in range(100):
         status, _, body = get(httpd.url + ("/" if i % 2 else "/metrics"))

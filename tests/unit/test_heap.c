@@ -161,6 +161,37 @@ static void test_shrink_below_base_is_rejected(void **state)
 	assert_ptr_equal(current_break(), region);
 }
 
+static void test_take_top_lowers_the_limit_aligned(void **state)
+{
+	struct heap h;
+	void *old_break, *taken;
+
+	heap_init(&h, region, REGION_SIZE);
+	assert_int_equal(heap_take_top(&h, 100, 64, &taken), 0);
+	assert_int_equal((uintptr_t)taken % 64, 0);
+	assert_true((uint8_t *)taken >= region + REGION_SIZE - 100 - 63);
+	assert_true((uint8_t *)taken <= region + REGION_SIZE - 100);
+	assert_int_equal(heap_size(&h), (uintptr_t)taken - (uintptr_t)region);
+	/* the heap can no longer grow into what was taken */
+	assert_int_equal(heap_grow(&h, (intptr_t)heap_size(&h) + 1, &old_break), -ENOMEM);
+	assert_int_equal(heap_grow(&h, (intptr_t)heap_size(&h), &old_break), 0);
+}
+
+static void test_take_top_stops_at_the_break(void **state)
+{
+	struct heap h;
+	void *old_break, *taken = NULL;
+
+	heap_init(&h, region, REGION_SIZE);
+	assert_int_equal(heap_grow(&h, REGION_SIZE / 2, &old_break), 0);
+	assert_int_equal(heap_take_top(&h, REGION_SIZE / 2 + HEAP_ALIGN, HEAP_ALIGN, &taken), -ENOMEM);
+	assert_null(taken);
+	assert_int_equal(heap_size(&h), REGION_SIZE);
+	assert_int_equal(heap_take_top(&h, REGION_SIZE / 2, HEAP_ALIGN, &taken), 0);
+	assert_ptr_equal(taken, region + REGION_SIZE / 2);
+	assert_int_equal(heap_take_top(&h, HEAP_ALIGN, HEAP_ALIGN, &taken), -ENOMEM);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -174,6 +205,8 @@ int main(void)
 		cmocka_unit_test(test_growth_rounding_never_passes_the_end),
 		cmocka_unit_test(test_shrink),
 		cmocka_unit_test(test_shrink_below_base_is_rejected),
+		cmocka_unit_test(test_take_top_lowers_the_limit_aligned),
+		cmocka_unit_test(test_take_top_stops_at_the_break),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
