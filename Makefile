@@ -76,6 +76,7 @@ IMAGE_LIBS := $(EBPF_GUEST_LIB) $(LWIP_LIB) $(NEWLIB_DIR)/lib/libc.a $(NEWLIB_DI
 	$(LIBGCC)
 IMAGE_DIR := $(if $(filter $(DEFAULT_APP),$(APP)),$(BUILD),$(BUILD)/apps/$(APP))
 IMAGE := $(IMAGE_DIR)/ukbpf.elf
+IMAGE_DEBUG := $(IMAGE_DIR)/ukbpf-debug.elf
 ISO := $(IMAGE_DIR)/ukbpf.iso
 # build/ukbpf.elf holds whichever app is the default: a stamp naming the
 # app, rewritten only when it changes, relinks the image when that changes.
@@ -101,7 +102,7 @@ $(KOBJ)/apps-$(APP)/%.c.o: %.c $(BUILD)/deps.mk
 
 # Two links: the second carries the first one's text symbols in .ksyms
 # (kernel/ksyms.h), which moves no code.
-$(IMAGE): $(KERNEL_OBJS) $(APP_OBJS) $(EBPF_GUEST_LIB) $(LWIP_LIB) $(APP_STAMP) linker.ld \
+$(IMAGE_DEBUG): $(KERNEL_OBJS) $(APP_OBJS) $(EBPF_GUEST_LIB) $(LWIP_LIB) $(APP_STAMP) linker.ld \
 		scripts/gen-ksyms.sh
 	@mkdir -p $(@D)
 	scripts/gen-ksyms.sh > $@.ksyms-empty.S
@@ -113,6 +114,11 @@ $(IMAGE): $(KERNEL_OBJS) $(APP_OBJS) $(EBPF_GUEST_LIB) $(LWIP_LIB) $(APP_STAMP) 
 	ld $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(APP_OBJS) $@.ksyms.o \
 		--start-group $(IMAGE_LIBS) --end-group
 	scripts/check-ksyms.sh $@.pass1 $@
+
+# What boots is the same image without debug information, a fifth of the
+# size; gdb reads ukbpf-debug.elf (scripts/gdbinit), backtraces use .ksyms.
+$(IMAGE): $(IMAGE_DEBUG)
+	strip --strip-debug -o $@ $<
 
 # GRUB (multiboot2) ISO for SeaBIOS boots; CMDLINE and MODULES go into grub.cfg.
 $(ISO): $(IMAGE) scripts/mkiso.sh
