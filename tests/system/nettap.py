@@ -1,11 +1,13 @@
 """A guest on a real tap device, reached from a network namespace of its own.
 
-TapNamespace creates a network namespace holding one tap device whose host
-side is HOST_IP/24; a guest booted inside it (ip netns exec) with
-scripts/run.sh --net-tap gets the other end as its NIC and, with
-ip=GUEST_IP/24 on its command line, answers real tools (ping, curl, raw
-frames) run in the same namespace. Nothing leaves the namespace: it has no
-other interface. Names carry this process's pid, so tests may run
+TapNamespace creates a network namespace holding one tap device (or
+several: ukbpf0, ukbpf1, ...) whose first's host side is HOST_IP/24; a
+guest booted inside it (ip netns exec) with scripts/run.sh --net-tap for
+each gets their other ends as its NICs, in order (eth0, eth1, ...) and,
+with ip=GUEST_IP/24 on its command line, answers real tools (ping, curl,
+raw frames) run in the same namespace; packet_socket() gives the test
+itself a raw socket on a tap's host side. Nothing leaves the namespace: it
+has no other interface. Names carry this process's pid, so tests may run
 concurrently; close() (or the with block) ends every process still inside
 and deletes the namespace, and a namespace left by a process that died is
 removed by the next one.
@@ -18,6 +20,7 @@ sends each frame of FILE (a sequence of 4-byte big-endian lengths, each
 followed by that many bytes of Ethernet frame) out of IFNAME with an
 AF_PACKET socket, and prints "sent N refused M" (frames the kernel would
 not send, e.g. longer than the MTU allows)."""
+import ctypes
 import itertools
 import json
 import os
@@ -27,6 +30,7 @@ import socket
 import struct
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Iterable, List, Optional
@@ -38,11 +42,15 @@ HOST_IP = "192.168.77.1"
 GUEST_IP = "192.168.77.2"
 PREFIX_LEN = 24
 GUEST_MAC = "52:54:00:12:34:56"  # scripts/run.sh's first NIC
-TAP_NAME = "ukbpf0"
+TAP_NAME_PREFIX = "ukbpf"  # taps are ukbpf0, ukbpf1, ...
+TAP_NAME = TAP_NAME_PREFIX + "0"
 NAMESPACE_PREFIX = "ukbpf-"
 NAMESPACE_NAME = re.compile(re.escape(NAMESPACE_PREFIX) + r"(\d+)-\d+$")
 FRAME_LENGTH = struct.Struct("!I")
 COMMAND_TIMEOUT_S = 30
+CLONE_NEWNET = 0x40000000  # <sched.h>: setns() into a network namespace
+ETH_P_ALL = 0x0003  # <linux/if_ether.h>: every protocol, both directions
+NETNS_DIR = Path("/var/run/netns")  # where ip netns keeps a namespace's handle
 
 _serial = itertools.count()
 _probe_result: Optional[str] = None
@@ -112,19 +120,28 @@ def unavailable_reason() -> Optional[str]:
 
 
 class TapNamespace:
-    """A network namespace with tap device TAP_NAME at HOST_IP/PREFIX_LEN."""
+    """A network namespace with tap devices TAP_NAME (at HOST_IP/PREFIX_LEN),
+    then ukbpf1, ... (no address) up to taps of them. Without ipv6 the
+    host's kernel sends nothing of its own (no router solicitation, DAD,
+    MLD) on them: every frame the guest gets is the test's."""
 
-    def __init__(self, mtu: int = 1500):
+    def __init__(self, mtu: int = 1500, taps: int = 1, ipv6: bool = True):
         remove_stale_namespaces()
         self.name = f"{NAMESPACE_PREFIX}{os.getpid()}-{next(_serial)}"
-        self.tap = TAP_NAME
+        self.taps = [f"{TAP_NAME_PREFIX}{i}" for i in range(taps)]
+        self.tap = self.taps[0]
         _ip("netns", "add", self.name)
         try:
             _ip("-n", self.name, "link", "set", "lo", "up")
-            _ip("-n", self.name, "tuntap", "add", "dev", self.tap, "mode", "tap")
-            _ip("-n", self.name, "link", "set", self.tap, "mtu", str(mtu))
+            if not ipv6:
+                # Before the taps exist: they take the namespace's default.
+                self.run("sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1", check=True)
+            for tap in self.taps:
+                _ip("-n", self.name, "tuntap", "add", "dev", tap, "mode", "tap")
+                _ip("-n", self.name, "link", "set", tap, "mtu", str(mtu))
             _ip("-n", self.name, "addr", "add", f"{HOST_IP}/{PREFIX_LEN}", "dev", self.tap)
-            _ip("-n", self.name, "link", "set", self.tap, "up")
+            for tap in self.taps:
+                _ip("-n", self.name, "link", "set", tap, "up")
         except BaseException:
             self.close()
             raise
@@ -147,9 +164,42 @@ class TapNamespace:
         return subprocess.run(self.command(*cmd), capture_output=True, text=True,
                               timeout=timeout, check=check)
 
-    def tap_counters(self) -> dict:
-        """The host side's counters (its tx is toward the guest), as ip -s shows them."""
-        out = _ip("-n", self.name, "-j", "-s", "link", "show", "dev", self.tap).stdout
+    def run_sh_nics(self) -> List[str]:
+        """scripts/run.sh's options for one NIC per tap, in order."""
+        return [arg for tap in self.taps for arg in ("--net-tap", tap)]
+
+    def packet_socket(self, tap: str) -> socket.socket:
+        """A raw AF_PACKET socket bound to tap's host side, for this process:
+        it sends frames toward the guest and receives both directions
+        (recvfrom's address[2] is PACKET_OUTGOING for the host's own).
+        Opened by a thread that enters the namespace (setns(2) moves only
+        the calling thread), so the caller's own namespace is unchanged."""
+        opened = []
+
+        def open_inside():
+            try:
+                libc = ctypes.CDLL(None, use_errno=True)
+                with open(NETNS_DIR / self.name) as handle:
+                    if libc.setns(handle.fileno(), CLONE_NEWNET) != 0:
+                        err = ctypes.get_errno()
+                        raise OSError(err, f"setns into {self.name}: {os.strerror(err)}")
+                sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
+                sock.bind((tap, ETH_P_ALL))
+                opened.append(sock)
+            except OSError as error:
+                opened.append(error)
+
+        thread = threading.Thread(target=open_inside)
+        thread.start()
+        thread.join()
+        if isinstance(opened[0], OSError):
+            raise opened[0]
+        return opened[0]
+
+    def tap_counters(self, tap: Optional[str] = None) -> dict:
+        """The host side's counters of tap (default the first; its tx is
+        toward the guest), as ip -s shows them."""
+        out = _ip("-n", self.name, "-j", "-s", "link", "show", "dev", tap or self.tap).stdout
         stats = json.loads(out)[0]["stats64"]
         return {"rx": stats["rx"]["packets"], "tx": stats["tx"]["packets"],
                 "tx_dropped": stats["tx"]["dropped"]}
@@ -171,9 +221,9 @@ class TapNamespace:
 
 def boot_ukbpf(ns: TapNamespace, image: Path, *run_args: str, cmdline: str = "",
                timeout_s: int = 600) -> ConsoleGuest:
-    """Boots image in ns on its tap with ip=GUEST_IP (and cmdline's other options)."""
+    """Boots image in ns on its taps with ip=GUEST_IP (and cmdline's other options)."""
     options = f"ip={GUEST_IP}/{PREFIX_LEN} {cmdline}".strip()
-    return ConsoleGuest(ns.command(RUN_SH, "--timeout", str(timeout_s), "--net-tap", ns.tap,
+    return ConsoleGuest(ns.command(RUN_SH, "--timeout", str(timeout_s), *ns.run_sh_nics(),
                                    *run_args, "--cmdline", options, image))
 
 
