@@ -134,9 +134,8 @@ struct reg_state {
 enum stack_byte { STACK_INVALID = 0, STACK_MISC, STACK_SPILL };
 
 struct frame {
-	struct reg_state regs[EBPF_NUM_REGS];
-	uint8_t stack[EBPF_STACK_SIZE]; /* enum stack_byte, index off + 512 */
-	uint32_t callsite;		/* call insn in the caller */
+	/* First: the pruning walk reads them before the registers. */
+	uint32_t callsite; /* call insn in the caller */
 	uint32_t subprog;
 	/*
 	 * Slots counted down from the frame pointer that may have been
@@ -144,6 +143,8 @@ struct frame {
 	 * only these spills; the current state's frames have room for all.
 	 */
 	uint32_t used_slots;
+	struct reg_state regs[EBPF_NUM_REGS];
+	uint8_t stack[EBPF_STACK_SIZE]; /* enum stack_byte, index off + 512 */
 	/* Valid where stack bytes are SPILL; spill_index() orders them. */
 	struct reg_state spills[];
 };
@@ -177,12 +178,41 @@ struct vstate {
 	uint32_t ref_insns[MAX_REFS];
 };
 
+/*
+ * What any state a stored one contains must share with it, in a few
+ * words kept beside it (struct prune_key, prune_key_of): the call chain,
+ * and in the innermost frame the types, constant offsets and known
+ * values of the registers live there. The pruning walk compares these
+ * before it touches a stored state's frames: a subprogram called from
+ * several sites or a loop stores up to MAX_STATES_PER_INSN states at one
+ * instruction, nearly all of them of another chain or another round.
+ */
+struct prune_key {
+	uint32_t chain;	    /* call_chain_signature */
+	uint16_t typed;	    /* live registers of the innermost frame not NOT_INIT */
+	uint16_t known;	    /* those of typed whose variable part is one value */
+	uint64_t types;	    /* REG_TYPE_BITS per typed register: its type */
+	uint64_t type_mask; /* the bits of types that are set */
+	uint64_t values;    /* known_values_hash over typed and known */
+};
+
 struct stored_state {
-	struct stored_state *next;
+	struct prune_key key;
 	struct vstate *state;
 	/* Pending-branch height when stored: descendants sit above it. */
 	size_t pending_height;
 	bool complete;
+};
+
+/* The stored states of one instruction, oldest first. */
+struct stored_list {
+	struct stored_state *states;
+	uint32_t count, cap;
+};
+
+/* A stored state whose descendants are still being explored. */
+struct in_progress {
+	uint32_t insn, index;
 };
 
 struct pending_branch {
@@ -211,9 +241,8 @@ struct verifier {
 	uint16_t *live_in;	 /* insn -> registers read before written */
 	struct pending_branch *pending;
 	size_t pending_len, pending_cap;
-	struct stored_state **explored; /* per insn */
-	uint32_t *explored_count;	/* per insn */
-	struct stored_state **in_progress;
+	struct stored_list *explored; /* per insn */
+	struct in_progress *in_progress;
 	size_t in_progress_len, in_progress_cap;
 	uint64_t processed;
 	uint64_t jumps_processed;
@@ -2181,22 +2210,27 @@ static bool reg_subsumed(const struct reg_state *old, const struct reg_state *cu
 	return ids_match(map, old->id, cur->id) && ids_match(map, old->ref_id, cur->ref_id);
 }
 
-static bool frame_subsumed(const struct frame *old, const struct frame *cur, uint16_t live,
-			   struct idmap *map)
-{
-	int r, i;
+/* The word of slot_kinds whose 8 bytes are all of one kind (enum stack_byte). */
+#define SLOT_OF(kind) (0x0101010101010101ull * (kind))
+_Static_assert((STACK_MISC & STACK_SPILL) == 0, "a spill byte is told apart by its bits");
 
-	if (old->callsite != cur->callsite)
-		return false;
-	for (r = 0; r < EBPF_NUM_REGS; r++) {
-		if ((live & reg_bit((uint8_t)r)) &&
-		    !reg_subsumed(&old->regs[r], &cur->regs[r], map))
-			return false;
-	}
-	/* Below old's used slots, every byte of old is invalid. */
-	for (i = EBPF_STACK_SIZE - (int)old->used_slots * REG_SIZE; i < EBPF_STACK_SIZE; i++) {
+/* The kinds of the 8 stack bytes of a slot, as one word. */
+static uint64_t slot_kinds(const struct frame *f, int slot)
+{
+	uint64_t kinds;
+
+	memcpy(&kinds, &f->stack[slot * REG_SIZE], sizeof(kinds));
+	return kinds;
+}
+
+/* Stack bytes of one slot, by the rules of frame_subsumed. */
+static bool slot_subsumed(const struct frame *old, const struct frame *cur, int slot,
+			  struct idmap *map)
+{
+	int spill = spill_index(slot), i;
+
+	for (i = slot * REG_SIZE; i < (slot + 1) * REG_SIZE; i++) {
 		uint8_t o = old->stack[i], c = cur->stack[i];
-		int spill = spill_index(i / REG_SIZE);
 
 		if (o == STACK_INVALID)
 			continue;
@@ -2210,6 +2244,35 @@ static bool frame_subsumed(const struct frame *old, const struct frame *cur, uin
 			return false;
 		if (i % REG_SIZE == 0 &&
 		    !reg_subsumed(&old->spills[spill], &cur->spills[spill], map))
+			return false;
+	}
+	return true;
+}
+
+static bool frame_subsumed(const struct frame *old, const struct frame *cur, uint16_t live,
+			   struct idmap *map)
+{
+	int r, slot;
+
+	if (old->callsite != cur->callsite)
+		return false;
+	for (r = 0; r < EBPF_NUM_REGS; r++) {
+		if ((live & reg_bit((uint8_t)r)) &&
+		    !reg_subsumed(&old->regs[r], &cur->regs[r], map))
+			return false;
+	}
+	/*
+	 * Below old's used slots, every byte of old is invalid. A slot whose
+	 * bytes are all invalid in old, or of the same kinds in both and none
+	 * a spill, passes slot_subsumed: one word compared instead of 8
+	 * bytes, as the stacks of states at one instruction are mostly alike.
+	 */
+	for (slot = STACK_SLOTS - (int)old->used_slots; slot < STACK_SLOTS; slot++) {
+		uint64_t o = slot_kinds(old, slot), c = slot_kinds(cur, slot);
+
+		if (o == SLOT_OF(STACK_INVALID) || (o == c && !(o & SLOT_OF(STACK_SPILL))))
+			continue;
+		if (!slot_subsumed(old, cur, slot, map))
 			return false;
 	}
 	return true;
@@ -2241,7 +2304,12 @@ static bool state_subsumed(const struct verifier *v, const struct vstate *old,
 		if (!ids_match(&map, old->refs[i], cur->refs[i]))
 			return false;
 	}
-	for (i = 0; i < old->frame_count; i++) {
+	/*
+	 * The innermost frame first: states at one instruction tend to differ
+	 * there, while their callers' frames are often the same. The order
+	 * does not change the answer (one renaming for all frames).
+	 */
+	for (i = old->frame_count; i-- > 0;) {
 		if (!frame_subsumed(old->frames[i], cur->frames[i],
 				    frame_live_regs(v, old, i, v->insn), &map))
 			return false;
@@ -2249,12 +2317,125 @@ static bool state_subsumed(const struct verifier *v, const struct vstate *old,
 	return true;
 }
 
+/* Frames, references and call sites: equal in two states of one chain. */
+static uint32_t call_chain_signature(const struct vstate *st)
+{
+	/* FNV-1a's 32-bit prime spreads the call sites over the word. */
+	const uint32_t mix = 16777619u;
+	uint32_t sig = st->frame_count * mix ^ st->ref_count, i;
+
+	for (i = 1; i < st->frame_count; i++)
+		sig = (sig ^ st->frames[i]->callsite) * mix;
+	return sig;
+}
+
+#define REG_TYPE_BITS 4
+_Static_assert(REG_PTR_TO_MEM_OR_NULL < (1 << REG_TYPE_BITS), "a type fits in REG_TYPE_BITS");
+_Static_assert(EBPF_NUM_REGS * REG_TYPE_BITS <= 64, "the types of a frame fit in a word");
+
+/*
+ * The innermost frame of the current state, as the keys of the stored
+ * states at its instruction are checked against it.
+ */
+struct prune_probe {
+	uint32_t chain;
+	uint16_t known; /* registers whose variable part is one value */
+	uint64_t types;
+	const struct frame *frame;
+	/*
+	 * The last known_values_hash computed from frame, and its masks:
+	 * the states at one instruction mostly have the same live and known
+	 * registers, so one hash serves a run of keys.
+	 */
+	uint16_t hashed_typed, hashed_known;
+	uint64_t hash;
+};
+
+/*
+ * reg_subsumed(old, cur) needs the same off and, where old's variable
+ * part is one value, the same value (a known tnum contains only itself):
+ * a hash of them over old's typed and known registers, from either state.
+ */
+static uint64_t known_values_hash(const struct frame *f, uint16_t typed, uint16_t known)
+{
+	/* FNV-1a's 64-bit prime. */
+	const uint64_t mix = 1099511628211ull;
+	uint64_t hash = 0;
+	int r;
+
+	for (r = 0; r < EBPF_NUM_REGS; r++) {
+		if (!(typed & reg_bit((uint8_t)r)))
+			continue;
+		hash = (hash ^ (uint32_t)f->regs[r].off) * mix;
+		if (known & reg_bit((uint8_t)r))
+			hash = (hash ^ f->regs[r].var.bits.value) * mix;
+	}
+	return hash;
+}
+
+static struct prune_probe prune_probe_of(const struct vstate *st)
+{
+	struct prune_probe probe = {.chain = call_chain_signature(st),
+				    .frame = st->frames[st->frame_count - 1]};
+	int r;
+
+	/* No key has these masks (typed has EBPF_NUM_REGS bits): none hashed yet. */
+	probe.hashed_typed = UINT16_MAX;
+
+	for (r = 0; r < EBPF_NUM_REGS; r++) {
+		const struct reg_state *reg = &probe.frame->regs[r];
+
+		probe.types |= (uint64_t)reg->type << (r * REG_TYPE_BITS);
+		if (scalar_is_const(&reg->var))
+			probe.known |= reg_bit((uint8_t)r);
+	}
+	return probe;
+}
+
+/* The key of the current state, to store beside its copy. */
+static struct prune_key prune_key_of(const struct verifier *v, const struct prune_probe *probe)
+{
+	const uint64_t type_bits = (1u << REG_TYPE_BITS) - 1;
+	struct prune_key key = {.chain = probe->chain};
+	uint16_t live = v->live_in[v->insn];
+	int r;
+
+	for (r = 0; r < EBPF_NUM_REGS; r++) {
+		if (!(live & reg_bit((uint8_t)r)) || probe->frame->regs[r].type == REG_NOT_INIT)
+			continue;
+		key.typed |= reg_bit((uint8_t)r);
+		key.type_mask |= type_bits << (r * REG_TYPE_BITS);
+	}
+	key.types = probe->types & key.type_mask;
+	key.known = key.typed & probe->known;
+	key.values = known_values_hash(probe->frame, key.typed, key.known);
+	return key;
+}
+
+/* false when no state with this probe can be contained in key's state. */
+static bool prune_key_may_contain(const struct prune_key *key, struct prune_probe *probe)
+{
+	if (key->chain != probe->chain || (probe->types & key->type_mask) != key->types ||
+	    (key->known & ~probe->known) != 0)
+		return false;
+	if (key->typed != probe->hashed_typed || key->known != probe->hashed_known) {
+		probe->hashed_typed = key->typed;
+		probe->hashed_known = key->known;
+		probe->hash = known_values_hash(probe->frame, key->typed, key->known);
+	}
+	return probe->hash == key->values;
+}
+
 /* Explored states whose every descendant path has ended are complete. */
 static void complete_finished_states(struct verifier *v)
 {
-	while (v->in_progress_len > 0 &&
-	       v->in_progress[v->in_progress_len - 1]->pending_height >= v->pending_len) {
-		v->in_progress[v->in_progress_len - 1]->complete = true;
+	while (v->in_progress_len > 0) {
+		const struct in_progress *top = &v->in_progress[v->in_progress_len - 1];
+		struct stored_state *s = &v->explored[top->insn].states[top->index];
+
+		if (s->pending_height < v->pending_len)
+			break;
+		s->complete = true;
 		v->in_progress_len--;
 	}
 }
@@ -2270,49 +2451,63 @@ static size_t state_bytes(const struct vstate *st)
 	return bytes;
 }
 
-static int store_state(struct verifier *v)
+static int store_state(struct verifier *v, const struct prune_probe *probe)
 {
+	struct stored_list *list = &v->explored[v->insn];
 	struct stored_state *s;
 	size_t bytes = state_bytes(v->cur);
 
-	if (v->explored_count[v->insn] >= MAX_STATES_PER_INSN ||
-	    v->stored_bytes + bytes > MAX_STORED_BYTES)
+	if (list->count >= MAX_STATES_PER_INSN || v->stored_bytes + bytes > MAX_STORED_BYTES)
 		return 0;
 	if (v->in_progress_len == v->in_progress_cap) {
 		size_t cap = v->in_progress_cap ? v->in_progress_cap * 2 : 64;
-		struct stored_state **grown = realloc(v->in_progress, cap * sizeof(*grown));
+		struct in_progress *grown = realloc(v->in_progress, cap * sizeof(*grown));
 
 		if (!grown)
 			return -ENOMEM;
 		v->in_progress = grown;
 		v->in_progress_cap = cap;
 	}
-	s = calloc(1, sizeof(*s));
-	if (!s)
-		return -ENOMEM;
-	s->state = copy_state(v->cur);
-	if (!s->state) {
-		free(s);
-		return -ENOMEM;
+	if (list->count == list->cap) {
+		uint32_t cap = list->cap ? list->cap * 2 : 4;
+		struct stored_state *grown = realloc(list->states, cap * sizeof(*grown));
+
+		if (!grown)
+			return -ENOMEM;
+		list->states = grown;
+		list->cap = cap;
 	}
+	s = &list->states[list->count];
+	memset(s, 0, sizeof(*s));
+	s->state = copy_state(v->cur);
+	if (!s->state)
+		return -ENOMEM;
+	s->key = prune_key_of(v, probe);
 	s->pending_height = v->pending_len;
-	s->next = v->explored[v->insn];
-	v->explored[v->insn] = s;
-	v->explored_count[v->insn]++;
+	v->in_progress[v->in_progress_len++] = (struct in_progress){v->insn, list->count};
+	list->count++;
 	v->stored_total++;
 	v->stored_bytes += bytes;
-	v->in_progress[v->in_progress_len++] = s;
 	if (v->stored_total + v->live_states > v->peak_states)
 		v->peak_states = v->stored_total + v->live_states;
 	return 0;
 }
 
-/* 1: the path can stop here (pruned), 0: go on, < 0: rejected. */
+/*
+ * 1: the path can stop here (pruned), 0: go on, < 0: rejected. The
+ * newest states first: they are the likeliest to match.
+ */
 static int visit_prune_point(struct verifier *v)
 {
-	struct stored_state *s;
+	const struct stored_list *list = &v->explored[v->insn];
+	struct prune_probe probe = prune_probe_of(v->cur);
+	uint32_t i;
 
-	for (s = v->explored[v->insn]; s; s = s->next) {
+	for (i = list->count; i-- > 0;) {
+		const struct stored_state *s = &list->states[i];
+
+		if (!prune_key_may_contain(&s->key, &probe))
+			continue;
 		if (s->complete) {
 			if (state_subsumed(v, s->state, v->cur))
 				return 1;
@@ -2327,7 +2522,7 @@ static int visit_prune_point(struct verifier *v)
 		return 0;
 	v->processed_at_store = v->processed;
 	v->jumps_at_store = v->jumps_processed;
-	return store_state(v);
+	return store_state(v, &probe);
 }
 
 /* ---- driver ---------------------------------------------------------------- */
@@ -2435,22 +2630,17 @@ static void free_verifier(struct verifier *v)
 	uint32_t i;
 
 	for (i = 0; v->explored && i < v->count; i++) {
-		struct stored_state *s = v->explored[i];
+		uint32_t k;
 
-		while (s) {
-			struct stored_state *next = s->next;
-
-			free_state(s->state);
-			free(s);
-			s = next;
-		}
+		for (k = 0; k < v->explored[i].count; k++)
+			free_state(v->explored[i].states[k].state);
+		free(v->explored[i].states);
 	}
 	while (v->pending_len > 0)
 		free_state(v->pending[--v->pending_len].state);
 	free_state(v->cur);
 	free(v->pending);
 	free(v->explored);
-	free(v->explored_count);
 	free(v->in_progress);
 	free(v->flags);
 	free(v->subprog_of);
@@ -2470,8 +2660,7 @@ int ebpf_verify(struct ebpf_prog *prog, struct ebpf_log *log, struct ebpf_verify
 	v.flags = calloc(v.count, 1);
 	v.subprog_of = calloc(v.count, sizeof(uint32_t));
 	v.explored = calloc(v.count, sizeof(*v.explored));
-	v.explored_count = calloc(v.count, sizeof(uint32_t));
-	if (!v.flags || !v.subprog_of || !v.explored || !v.explored_count) {
+	if (!v.flags || !v.subprog_of || !v.explored) {
 		err = -ENOMEM;
 		goto out;
 	}
