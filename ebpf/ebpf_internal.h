@@ -101,6 +101,30 @@ typedef void *(*ebpf_map_lookup_fn)(struct ebpf_map *map, const void *key);
  * JIT calls it directly when it knows which map a lookup names.
  */
 ebpf_map_lookup_fn ebpf_map_get_prog_lookup(const struct ebpf_map *map);
+
+/*
+ * A hash or per-CPU hash map with 4- or 8-byte keys, as the JIT reads it to
+ * emit the common lookup inline: the key's hash is the high half of
+ * (key_size ^ key, zero-extended) * EBPF_HASH_MULTIPLIER; its bucket is
+ * buckets + (hash & bucket_mask) * EBPF_HASH_BUCKET_SIZE; when the bucket's
+ * head is not EBPF_HASH_NIL and its head_key equals the key, the value is
+ * at values + head. Anything else (a miss, a collision) is for the map's
+ * prog lookup function. The arrays never move while the map exists.
+ */
+#define EBPF_HASH_MULTIPLIER	  0x9e3779b97f4a7c15ull /* 2^64 / golden ratio, odd */
+#define EBPF_HASH_INLINE_KEY	  8
+#define EBPF_HASH_NIL		  UINT32_MAX
+#define EBPF_HASH_BUCKET_SIZE	  16
+#define EBPF_HASH_BUCKET_HEAD_KEY 0
+#define EBPF_HASH_BUCKET_HEAD	  8
+
+struct ebpf_map_inline_hash {
+	const uint8_t *buckets;
+	const uint8_t *values; /* + an element's offset: its value */
+	uint32_t bucket_mask;
+	uint32_t key_size;
+};
+bool ebpf_map_get_inline_hash(const struct ebpf_map *map, struct ebpf_map_inline_hash *out);
 /* Address of byte off of an array map's first value (BPF_PSEUDO_MAP_VALUE). */
 void *ebpf_map_value_addr(struct ebpf_map *map, uint32_t off);
 

@@ -95,6 +95,9 @@
 /* Register roles (§2.1 calling convention). */
 #define EBPF_REG_R0 0
 #define EBPF_REG_R1 1
+#define EBPF_REG_R2 2
+#define EBPF_REG_R3 3
+#define EBPF_REG_R4 4
 #define EBPF_REG_R6 6
 #define EBPF_REG_FP 10
 

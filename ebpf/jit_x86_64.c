@@ -719,6 +719,60 @@ static bool jit_known_map(const struct jit_ctx *ctx, size_t i, struct ebpf_map *
 	return false;
 }
 
+#define JIT_HASH_SHIFT	     32 /* the hash is the product's high half */
+#define JIT_HASH_BUCKET_LOG2 4	/* log2(EBPF_HASH_BUCKET_SIZE) */
+_Static_assert(EBPF_HASH_BUCKET_SIZE == 1 << JIT_HASH_BUCKET_LOG2, "bucket size");
+
+/*
+ * bpf_map_lookup_elem(map, r2) for a map known at this call: its own lookup
+ * function, skipping the helper and the per-type dispatch; for a hash map
+ * with 4- or 8-byte keys, first the common case inline (a key that heads
+ * its bucket: see struct ebpf_map_inline_hash), which needs no call. The
+ * inline path uses only registers a helper call clobbers (r0, r3, r4) and
+ * JIT_TMP, and leaves r1 and r2 for the call it falls back to.
+ */
+static void jit_emit_map_lookup(struct jit_ctx *ctx, struct ebpf_map *map)
+{
+	const uint8_t key = jit_reg[EBPF_REG_R3], head = jit_reg[EBPF_REG_R4];
+	const uint8_t bucket = jit_reg[EBPF_REG_R0], key_ptr = jit_reg[EBPF_REG_R2];
+	struct ebpf_map_inline_hash ih;
+	struct x86_buf *b = &ctx->buf;
+	size_t to_call_nil, to_call_other, to_done;
+
+	if (!ebpf_map_get_inline_hash(map, &ih)) {
+		jit_emit_call_abs(ctx, (uintptr_t)ebpf_map_get_prog_lookup(map));
+		return;
+	}
+	/* key, zero-extended (a 32-bit load clears the upper half); its hash */
+	x86_rm(b, ih.key_size == sizeof(uint64_t) ? X86_W : 0, X86_OP_MOV_R_RM, key, key_ptr, 0);
+	x86_mov_rr(b, X86_W, bucket, key);
+	x86_grp1_ri(b, X86_W, X86_GRP1_XOR, bucket, (int32_t)ih.key_size);
+	x86_mov_ri64(b, JIT_TMP, EBPF_HASH_MULTIPLIER);
+	x86_rr(b, X86_W, X86_OP2_IMUL_R_RM, bucket, JIT_TMP);
+	x86_rr(b, X86_W, X86_OP_SHIFT_RM_IMM8, X86_SHIFT_SHR, bucket);
+	x86_u8(b, JIT_HASH_SHIFT);
+	/* its bucket */
+	x86_grp1_ri32(b, 0, X86_GRP1_AND, bucket, (int32_t)ih.bucket_mask);
+	x86_rr(b, X86_W, X86_OP_SHIFT_RM_IMM8, X86_SHIFT_SHL, bucket);
+	x86_u8(b, JIT_HASH_BUCKET_LOG2);
+	x86_mov_ri64(b, JIT_TMP, (uintptr_t)ih.buckets);
+	x86_rr(b, X86_W, X86_OP_ADD_RM_R, JIT_TMP, bucket);
+	/* a head that holds the key: r0 = its value */
+	x86_rm(b, 0, X86_OP_MOV_R_RM, head, bucket, EBPF_HASH_BUCKET_HEAD);
+	x86_grp1_ri(b, 0, X86_GRP1_CMP, head, (int32_t)EBPF_HASH_NIL);
+	to_call_nil = x86_jcc_rel8_fixup(b, X86_CC_E);
+	x86_rm(b, X86_W, X86_OP_CMP_RM_R, key, bucket, EBPF_HASH_BUCKET_HEAD_KEY);
+	to_call_other = x86_jcc_rel8_fixup(b, X86_CC_NE);
+	x86_mov_ri64(b, bucket, (uintptr_t)ih.values);
+	x86_rr(b, X86_W, X86_OP_ADD_RM_R, head, bucket);
+	to_done = x86_jmp_rel8_fixup(b);
+	/* a miss or a collision: the map's lookup walks the chain */
+	x86_patch_rel8(b, to_call_nil, b->len);
+	x86_patch_rel8(b, to_call_other, b->len);
+	jit_emit_call_abs(ctx, (uintptr_t)ebpf_map_get_prog_lookup(map));
+	x86_patch_rel8(b, to_done, b->len);
+}
+
 static int jit_emit_call(struct jit_ctx *ctx, size_t i)
 {
 	const struct ebpf_insn *insn = &ctx->prog->insns[i];
@@ -740,8 +794,7 @@ static int jit_emit_call(struct jit_ctx *ctx, size_t i)
 		return -EINVAL;
 	}
 	if (insn->imm == EBPF_HELPER_MAP_LOOKUP_ELEM && jit_known_map(ctx, i, &map)) {
-		/* the map's own lookup, skipping the helper and the per-type dispatch */
-		jit_emit_call_abs(ctx, (uintptr_t)ebpf_map_get_prog_lookup(map));
+		jit_emit_map_lookup(ctx, map);
 		return 0;
 	}
 	jit_emit_call_abs(ctx, (uintptr_t)helper->fn);

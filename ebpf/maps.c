@@ -54,7 +54,7 @@ struct map_prog_array {
 	bool owned;
 };
 
-#define HASH_NIL UINT32_MAX
+#define HASH_NIL EBPF_HASH_NIL
 
 /*
  * A hash element: bucket chain and LRU links are byte offsets into the
@@ -70,9 +70,25 @@ struct hash_elem {
 	uint8_t data[];
 };
 
+/*
+ * A bucket: the offset of its chain's first element and, for keys of up to
+ * EBPF_HASH_INLINE_KEY bytes, a copy of that element's key. A lookup that
+ * hits the head (the usual case) then reads the bucket and computes the
+ * value's address without loading the element: one dependent load, as in
+ * an open-addressing table. The JIT emits that path inline
+ * (ebpf_map_get_inline_hash), so the layout is fixed in ebpf_internal.h.
+ */
+struct hash_bucket {
+	uint64_t head_key; /* the head's key, zero-padded */
+	uint32_t head;	   /* element offset, HASH_NIL if empty */
+};
+_Static_assert(sizeof(struct hash_bucket) == EBPF_HASH_BUCKET_SIZE, "bucket layout");
+_Static_assert(offsetof(struct hash_bucket, head_key) == EBPF_HASH_BUCKET_HEAD_KEY, "bucket layout");
+_Static_assert(offsetof(struct hash_bucket, head) == EBPF_HASH_BUCKET_HEAD, "bucket layout");
+
 struct map_hash {
-	uint8_t *elems;	      /* max_entries elements of elem_size */
-	uint32_t *buckets;    /* head element offset per bucket, HASH_NIL if empty */
+	uint8_t *elems;		     /* max_entries elements of elem_size */
+	struct hash_bucket *buckets; /* bucket_mask + 1 of them */
 	uint32_t bucket_mask; /* bucket count - 1 (a power of two) */
 	uint32_t elem_size;
 	uint32_t key_stride; /* key_size rounded up to 8 */
@@ -357,8 +373,7 @@ const struct ebpf_prog *ebpf_prog_array_get(const struct ebpf_map *prog_array, u
  * costs one per byte in a dependent chain. The high half of the product
  * depends on every key bit; the bucket is taken from its low bits.
  */
-#define HASH_MULTIPLIER 0x9e3779b97f4a7c15ull /* 2^64 / golden ratio, odd */
-#define HASH_WORD	8u
+#define HASH_WORD 8u
 
 static inline __attribute__((always_inline)) uint32_t hash_key(const void *key, uint32_t size)
 {
@@ -368,13 +383,13 @@ static inline __attribute__((always_inline)) uint32_t hash_key(const void *key, 
 
 	for (i = 0; i + HASH_WORD <= size; i += HASH_WORD) {
 		memcpy(&word, bytes + i, HASH_WORD);
-		hash = (hash ^ word) * HASH_MULTIPLIER;
+		hash = (hash ^ word) * EBPF_HASH_MULTIPLIER;
 		hash ^= hash >> 32;
 	}
 	if (i < size) {
 		word = 0;
 		memcpy(&word, bytes + i, size - i);
-		hash = (hash ^ word) * HASH_MULTIPLIER;
+		hash = (hash ^ word) * EBPF_HASH_MULTIPLIER;
 	}
 	return (uint32_t)(hash >> 32);
 }
@@ -434,7 +449,7 @@ static int hash_alloc(struct ebpf_map *map)
 		return -ENOMEM;
 	}
 	for (uint32_t i = 0; i < buckets; i++)
-		h->buckets[i] = HASH_NIL;
+		h->buckets[i] = (struct hash_bucket){ .head_key = 0, .head = HASH_NIL };
 	for (uint32_t i = 0; i < map->def.max_entries; i++)
 		hash_elem_at(h, i * h->elem_size)->next =
 			i + 1 < map->def.max_entries ? (i + 1) * h->elem_size : HASH_NIL;
@@ -474,13 +489,35 @@ static inline __attribute__((always_inline)) bool keys_equal(const void *a, cons
 	return memcmp(a, b, size) == 0;
 }
 
+static inline __attribute__((always_inline)) uint64_t inline_key(const void *key,
+								   uint32_t key_size)
+{
+	uint64_t padded = 0;
+
+	memcpy(&padded, key, key_size);
+	return padded;
+}
+
+static void bucket_set_head(struct map_hash *h, struct hash_bucket *bucket, uint32_t head,
+			    uint32_t key_size)
+{
+	bucket->head = head;
+	if (head != HASH_NIL && key_size <= EBPF_HASH_INLINE_KEY)
+		bucket->head_key = inline_key(hash_elem_at(h, head)->data, key_size);
+}
+
 /* key_size is map->def.key_size, passed so that callers can make it a constant. */
 static inline __attribute__((always_inline)) struct hash_elem *
 hash_find(const struct ebpf_map *map, const void *key, uint32_t hash, uint32_t key_size)
 {
 	const struct map_hash *h = &map->hash;
+	const struct hash_bucket *bucket = &h->buckets[hash & h->bucket_mask];
+	uint32_t i = bucket->head;
 
-	for (uint32_t i = h->buckets[hash & h->bucket_mask]; i != HASH_NIL;) {
+	if (key_size <= EBPF_HASH_INLINE_KEY && i != HASH_NIL &&
+	    bucket->head_key == inline_key(key, key_size))
+		return hash_elem_at(h, i);
+	while (i != HASH_NIL) {
 		struct hash_elem *elem = hash_elem_at(h, i);
 
 		if (elem->hash == hash && keys_equal(elem->data, key, key_size))
@@ -562,11 +599,17 @@ static void hash_unlink(struct ebpf_map *map, struct hash_elem *elem)
 {
 	struct map_hash *h = &map->hash;
 	uint32_t off = hash_elem_offset(h, elem);
-	uint32_t *link = &h->buckets[elem->hash & h->bucket_mask];
+	struct hash_bucket *bucket = &h->buckets[elem->hash & h->bucket_mask];
 
-	while (*link != off)
-		link = &hash_elem_at(h, *link)->next;
-	*link = elem->next;
+	if (bucket->head == off) {
+		bucket_set_head(h, bucket, elem->next, map->def.key_size);
+	} else {
+		uint32_t *link = &hash_elem_at(h, bucket->head)->next;
+
+		while (*link != off)
+			link = &hash_elem_at(h, *link)->next;
+		*link = elem->next;
+	}
 	if (map_is_lru(map))
 		lru_unlink(h, elem);
 	elem->next = h->free_head;
@@ -611,8 +654,10 @@ static int hash_update(struct ebpf_map *map, const void *key, const void *value,
 			return -E2BIG;
 		elem->hash = hash;
 		memcpy(elem->data, key, map->def.key_size);
-		elem->next = h->buckets[hash & h->bucket_mask];
-		h->buckets[hash & h->bucket_mask] = hash_elem_offset(h, elem);
+		struct hash_bucket *bucket = &h->buckets[hash & h->bucket_mask];
+
+		elem->next = bucket->head;
+		bucket_set_head(h, bucket, hash_elem_offset(h, elem), map->def.key_size);
 		if (map_is_lru(map))
 			lru_push_newest(h, elem);
 		h->count++;
@@ -654,8 +699,8 @@ static int hash_get_next_key(struct ebpf_map *map, const void *key, void *next_k
 	} else {
 		elem = NULL;
 		for (; bucket <= h->bucket_mask && !elem; bucket++)
-			if (h->buckets[bucket] != HASH_NIL)
-				elem = hash_elem_at(h, h->buckets[bucket]);
+			if (h->buckets[bucket].head != HASH_NIL)
+				elem = hash_elem_at(h, h->buckets[bucket].head);
 		if (!elem)
 			return -ENOENT;
 	}
@@ -1031,6 +1076,19 @@ void *ebpf_map_lookup_ptr(struct ebpf_map *map, const void *key)
 ebpf_map_lookup_fn ebpf_map_get_prog_lookup(const struct ebpf_map *map)
 {
 	return map->prog_lookup;
+}
+
+bool ebpf_map_get_inline_hash(const struct ebpf_map *map, struct ebpf_map_inline_hash *out)
+{
+	if (map->prog_lookup != hash_prog_lookup_key32 && map->prog_lookup != hash_prog_lookup_key64)
+		return false;
+	*out = (struct ebpf_map_inline_hash){
+		.buckets = (const uint8_t *)map->hash.buckets,
+		.values = map->hash.elems + offsetof(struct hash_elem, data) + map->hash.key_stride,
+		.bucket_mask = map->hash.bucket_mask,
+		.key_size = map->def.key_size,
+	};
+	return true;
 }
 
 void *ebpf_map_value_addr(struct ebpf_map *map, uint32_t off)

@@ -918,6 +918,69 @@ static void test_jit_map_lookup_direct_and_by_path(void **state)
 	ebpf_map_free(maps[1]);
 }
 
+/*
+ * The JIT's inline lookup handles a key at the head of its bucket and
+ * calls the map for the rest: with more keys than buckets some keys sit
+ * behind another in a chain, and every one must still be found, for
+ * 4- and 8-byte keys; a missing key gives NULL.
+ */
+static void check_inline_hash_lookup(uint32_t key_size)
+{
+	enum { KEYS = 16, MISSING = 1000, MISS = 0xdead };
+	struct ebpf_map_def def = { EBPF_MAP_TYPE_HASH, key_size, 8, KEYS, 0 };
+	struct ebpf_map *map = NULL;
+	struct ebpf_insn insns[] = {
+		LDX(EBPF_SIZE_DW, 6, 1, 0),
+		STX(EBPF_SIZE_DW, 10, 6, -8),
+		MOV64_X(2, 10),
+		ALU64_K(EBPF_ALU_ADD, 2, -8),
+		LDDW_LO(1, EBPF_PSEUDO_MAP_FD, 0), LDDW_HI(0),
+		CALL_HELPER(HELPER_MAP_LOOKUP),
+		MOV64_X(6, 0),
+		MOV64_K(0, MISS),
+		JMP_K(EBPF_JMP_JEQ, 6, 0, 1),
+		LDX(EBPF_SIZE_DW, 0, 6, 0),
+		EXIT(),
+	};
+	struct ebpf_prog *prog;
+	uint64_t key, value;
+
+	assert_int_equal(ebpf_map_create(&def, "h", &map, NULL), 0);
+	for (key = 0; key < KEYS; key++) {
+		value = key * 10 + 1;
+		assert_int_equal(ebpf_map_update(map, &key, &value, EBPF_NOEXIST), 0);
+	}
+	prog = make_prog(insns, sizeof(insns) / sizeof(insns[0]), EBPF_PROG_TYPE_UNSPEC, &map, 1);
+	jit(prog, false);
+	for (key = 0; key <= KEYS; key++) {
+		uint64_t ctx = key == KEYS ? MISSING : key; /* little-endian: low bytes first */
+		uint64_t expected = key == KEYS ? MISS : key * 10 + 1;
+
+		assert_int_equal(ebpf_prog_run_interp(prog, &ctx, sizeof(ctx)), expected);
+		assert_int_equal(ebpf_prog_run(prog, &ctx, sizeof(ctx)), expected);
+	}
+	/* deleting a head promotes the next element of its chain */
+	for (key = 0; key < KEYS; key += 2)
+		assert_int_equal(ebpf_map_delete(map, &key), 0);
+	for (key = 0; key < KEYS; key++) {
+		uint64_t ctx = key, expected = key % 2 ? key * 10 + 1 : MISS;
+
+		assert_int_equal(ebpf_prog_run(prog, &ctx, sizeof(ctx)), expected);
+	}
+	ebpf_prog_free(prog);
+	ebpf_map_free(map);
+}
+
+static void test_jit_inline_hash_lookup_key32(void **state)
+{
+	check_inline_hash_lookup(sizeof(uint32_t));
+}
+
+static void test_jit_inline_hash_lookup_key64(void **state)
+{
+	check_inline_hash_lookup(sizeof(uint64_t));
+}
+
 /* ---- tail calls ------------------------------------------------------------ */
 
 /* r6 += 1; bpf_tail_call(ctx, map, slot); r0 = r6 * 100 + r0; exit */
@@ -1338,6 +1401,8 @@ int main(void)
 		cmocka_unit_test(test_helper_call_arguments),
 		cmocka_unit_test(test_helper_map_lookup),
 		cmocka_unit_test(test_jit_map_lookup_direct_and_by_path),
+		cmocka_unit_test(test_jit_inline_hash_lookup_key32),
+		cmocka_unit_test(test_jit_inline_hash_lookup_key64),
 		cmocka_unit_test(test_tail_call_limit),
 		cmocka_unit_test(test_tail_call_miss),
 		cmocka_unit_test(test_tail_call_chain_and_fallback),
