@@ -8,7 +8,10 @@ Rows:
     instructions, generated here as BPF C (see synthetic_parser): N
     headers in sequence, each with a bounds check against data_end, a
     drop on one value, a diamond and a hash of its fields, so the number
-    of branches and stored states grows with N.
+    of branches and stored states grows with N;
+  - worst cases for pruning (WORST_CASES, tests/ebpf/verifier/reject/):
+    loops in a subprogram called from 2 sites whose paths never join, so
+    ukbpf works through its whole budget of 1,000,000 instructions.
 
 For each: the instructions processed and the verification time (median of
 --runs runs) as `ukbpf verify` prints them and, when the host lets root
@@ -16,7 +19,8 @@ load BPF, as Linux's verifier reports them (libbpf with log level 4,
 BPF_LOG_STATS: "processed N insns", "verification time N usec"). The
 ns/insn columns divide the time by the program's size: constant when the
 time grows linearly. Below the table: the issue's target (a ~1,000
-instruction parser verifies in under 5 ms), met or NOT met.
+instruction parser verifies in under 5 ms), met or NOT met, and per worst
+case the time per *processed* instruction (its program is small).
 
 Build outputs go to build/bench/verify/.
 """
@@ -27,6 +31,7 @@ import glob
 import os
 import re
 import statistics
+import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -36,9 +41,19 @@ OUT = ROOT / "build" / "bench" / "verify"
 # UKBPF in the environment selects another build of the tool, as in tests/ebpf.
 UKBPF = Path(os.environ.get("UKBPF", ROOT / "build" / "tools" / "ukbpf"))
 ACCEPT_DIR = ROOT / "tests" / "ebpf" / "verifier" / "accept"
+REJECT_DIR = ROOT / "tests" / "ebpf" / "verifier" / "reject"
+# Raw assembly cases (tests/ebpf/asm.py) that reach the verifier's budget.
+WORST_CASES = ("budget_subprog_loop_guards", "budget_nested_loops")
+WORST_PREFIX = "worst case: "
 
 sys.path.insert(0, str(ROOT / "tests" / "ebpf"))
 from test_verifier import CLANG, header  # noqa: E402  (the suite's own compile flags)
+import asm  # noqa: E402
+
+# An instruction (RFC 9669 §3): opcode, dst and src nibbles, offset, immediate.
+INSN = struct.Struct("<BBhi")
+OP_CALL = asm.CLS_JMP | 0x80
+BPF_PSEUDO_CALL = 1  # src of a call to a local function (linux/bpf.h)
 
 # Program sizes of the synthetic parsers, and of --quick's.
 SYNTHETIC_SIZES = (1000, 10000, 100000)
@@ -85,6 +100,40 @@ class Program:
 
 
 # ---- building ----
+
+def object_source(raw, name):
+    """clang -target bpf assembly of an ELF object holding raw instructions.
+
+    The entry is function `name` in section xdp; each target of a local
+    call becomes a global function in .text, called through a symbol (the
+    relocation libbpf and the ELF loader expect); every other instruction
+    is emitted as its 8 bytes.
+    """
+    count = len(raw) // INSN.size
+    insns = [INSN.unpack_from(raw, i * INSN.size) for i in range(count)]
+
+    def local_call_target(i):
+        opcode, regs, _, imm = insns[i]
+        if opcode != OP_CALL or regs >> 4 != BPF_PSEUDO_CALL:
+            return None
+        return i + 1 + imm
+
+    starts = sorted({0} | {t for t in map(local_call_target, range(count)) if t is not None})
+    names = {start: name if start == 0 else f"{name}_{start}" for start in starts}
+    lines = []
+    for start, end in zip(starts, starts[1:] + [count]):
+        lines += [f'\t.section {"xdp" if start == 0 else ".text"},"ax",@progbits',
+                  f"\t.globl {names[start]}", f"\t.type {names[start]},@function",
+                  f"{names[start]}:"]
+        for i in range(start, end):
+            target = local_call_target(i)
+            word = int.from_bytes(raw[i * INSN.size:(i + 1) * INSN.size], "little")
+            lines.append(f"\tcall {names[target]}" if target is not None
+                         else f"\t.quad 0x{word:016x}")
+        lines.append(f"\t.size {names[start]}, {(end - start) * INSN.size}")
+    lines += ['\t.section license,"aw",@progbits', "_license:", '\t.asciz "GPL"']
+    return "\n".join(lines) + "\n"
+
 
 def synthetic_parser(headers):
     """BPF C of an XDP parser of `headers` consecutive headers.
@@ -155,6 +204,12 @@ def build(sizes):
         # No -g: BTF line info for 100,000 instructions only slows clang down.
         run([arg for arg in CLANG if arg != "-g"] + ["-c", src, "-o", obj])
         programs.append(Program(f"synthetic parser ~{size} insns", obj))
+    for name in WORST_CASES:
+        src = OUT / f"{name}.s"
+        src.write_text(object_source(asm.assemble((REJECT_DIR / f"{name}.s").read_text()), name))
+        obj = OUT / f"{name}.o"
+        run(["clang", "-target", "bpf", "-c", src, "-o", obj])
+        programs.append(Program(WORST_PREFIX + name, obj))
     for prog in programs:
         info = PROG_INSNS.search(run([UKBPF, "info", prog.obj]).stdout)
         if not info:
@@ -278,6 +333,21 @@ def print_target(programs, results):
           f"{us:.0f} us: {'met' if met else 'NOT met'}")
 
 
+def print_worst_cases(programs, results):
+    """Time per processed instruction: what a program that exhausts the
+    budget costs."""
+    for prog in programs:
+        if not prog.name.startswith(WORST_PREFIX):
+            continue
+        verdict, processed, _, us = results[prog.name]["ukbpf"]
+        line = (f"{prog.name} ({prog.insns} insns): ukbpf {verdict}, {processed} insns "
+                f"processed in {us:.0f} us, {us * 1000.0 / processed:.0f} ns per processed insn")
+        linux = results[prog.name]["linux"]
+        if not isinstance(linux, str):
+            line += f"; Linux {linux[0]}, {linux[1]} processed in {linux[2]:.0f} us"
+        print(line)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5,
@@ -304,6 +374,7 @@ def main():
                               "linux": linux_verify(libbpf, prog, args.runs)}
     print_table(programs, results, args.runs)
     print_target(programs, results)
+    print_worst_cases(programs, results)
 
 
 if __name__ == "__main__":
