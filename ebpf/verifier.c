@@ -2335,13 +2335,17 @@ _Static_assert(EBPF_NUM_REGS * REG_TYPE_BITS <= 64, "the types of a frame fit in
 
 /*
  * The innermost frame of the current state, as the keys of the stored
- * states at its instruction are checked against it.
+ * states at its instruction are checked against it. Its register summary
+ * (types, known) is made on the first key of its chain: at most prune
+ * points the states stored there are of other chains, or none.
  */
 struct prune_probe {
 	uint32_t chain;
-	uint16_t known; /* registers whose variable part is one value */
-	uint64_t types;
 	const struct frame *frame;
+	uint16_t live; /* the frame's live registers: the only ones keys name */
+	bool summarized;
+	uint16_t known; /* live registers whose variable part is one value */
+	uint64_t types; /* of the live registers */
 	/*
 	 * The last known_values_hash computed from frame, and its masks:
 	 * the states at one instruction mostly have the same live and known
@@ -2350,6 +2354,12 @@ struct prune_probe {
 	uint16_t hashed_typed, hashed_known;
 	uint64_t hash;
 };
+
+/* The lowest register of a mask of reg_bit()s, which must not be empty. */
+static int lowest_reg(uint16_t regs)
+{
+	return __builtin_ctz(regs);
+}
 
 /*
  * reg_subsumed(old, cur) needs the same off and, where old's variable
@@ -2361,47 +2371,55 @@ static uint64_t known_values_hash(const struct frame *f, uint16_t typed, uint16_
 	/* FNV-1a's 64-bit prime. */
 	const uint64_t mix = 1099511628211ull;
 	uint64_t hash = 0;
-	int r;
 
-	for (r = 0; r < EBPF_NUM_REGS; r++) {
-		if (!(typed & reg_bit((uint8_t)r)))
-			continue;
-		hash = (hash ^ (uint32_t)f->regs[r].off) * mix;
-		if (known & reg_bit((uint8_t)r))
-			hash = (hash ^ f->regs[r].var.bits.value) * mix;
+	for (; typed; typed &= (uint16_t)(typed - 1)) {
+		const struct reg_state *reg = &f->regs[lowest_reg(typed)];
+
+		hash = (hash ^ (uint32_t)reg->off) * mix;
+		if (known & (typed & -typed))
+			hash = (hash ^ reg->var.bits.value) * mix;
 	}
 	return hash;
 }
 
-static struct prune_probe prune_probe_of(const struct vstate *st)
+static struct prune_probe prune_probe_of(const struct verifier *v)
 {
-	struct prune_probe probe = {.chain = call_chain_signature(st),
-				    .frame = st->frames[st->frame_count - 1]};
-	int r;
+	return (struct prune_probe){.chain = call_chain_signature(v->cur),
+				    .frame = v->cur->frames[v->cur->frame_count - 1],
+				    .live = v->live_in[v->insn],
+				    /* no key has these masks (typed has EBPF_NUM_REGS bits) */
+				    .hashed_typed = UINT16_MAX};
+}
 
-	/* No key has these masks (typed has EBPF_NUM_REGS bits): none hashed yet. */
-	probe.hashed_typed = UINT16_MAX;
+static void summarize_probe(struct prune_probe *probe)
+{
+	uint16_t live;
 
-	for (r = 0; r < EBPF_NUM_REGS; r++) {
-		const struct reg_state *reg = &probe.frame->regs[r];
+	for (live = probe->live; live; live &= (uint16_t)(live - 1)) {
+		int r = lowest_reg(live);
+		const struct reg_state *reg = &probe->frame->regs[r];
 
-		probe.types |= (uint64_t)reg->type << (r * REG_TYPE_BITS);
-		if (scalar_is_const(&reg->var))
-			probe.known |= reg_bit((uint8_t)r);
+		probe->types |= (uint64_t)reg->type << (r * REG_TYPE_BITS);
+		/* scalar_is_const, without a call per register and prune point */
+		if (reg->var.bits.mask == 0)
+			probe->known |= reg_bit((uint8_t)r);
 	}
-	return probe;
+	probe->summarized = true;
 }
 
 /* The key of the current state, to store beside its copy. */
-static struct prune_key prune_key_of(const struct verifier *v, const struct prune_probe *probe)
+static struct prune_key prune_key_of(struct prune_probe *probe)
 {
 	const uint64_t type_bits = (1u << REG_TYPE_BITS) - 1;
 	struct prune_key key = {.chain = probe->chain};
-	uint16_t live = v->live_in[v->insn];
-	int r;
+	uint16_t live;
 
-	for (r = 0; r < EBPF_NUM_REGS; r++) {
-		if (!(live & reg_bit((uint8_t)r)) || probe->frame->regs[r].type == REG_NOT_INIT)
+	if (!probe->summarized)
+		summarize_probe(probe);
+	for (live = probe->live; live; live &= (uint16_t)(live - 1)) {
+		int r = lowest_reg(live);
+
+		if (probe->frame->regs[r].type == REG_NOT_INIT)
 			continue;
 		key.typed |= reg_bit((uint8_t)r);
 		key.type_mask |= type_bits << (r * REG_TYPE_BITS);
@@ -2415,8 +2433,11 @@ static struct prune_key prune_key_of(const struct verifier *v, const struct prun
 /* false when no state with this probe can be contained in key's state. */
 static bool prune_key_may_contain(const struct prune_key *key, struct prune_probe *probe)
 {
-	if (key->chain != probe->chain || (probe->types & key->type_mask) != key->types ||
-	    (key->known & ~probe->known) != 0)
+	if (key->chain != probe->chain)
+		return false;
+	if (!probe->summarized)
+		summarize_probe(probe);
+	if ((probe->types & key->type_mask) != key->types || (key->known & ~probe->known) != 0)
 		return false;
 	if (key->typed != probe->hashed_typed || key->known != probe->hashed_known) {
 		probe->hashed_typed = key->typed;
@@ -2451,7 +2472,7 @@ static size_t state_bytes(const struct vstate *st)
 	return bytes;
 }
 
-static int store_state(struct verifier *v, const struct prune_probe *probe)
+static int store_state(struct verifier *v, struct prune_probe *probe)
 {
 	struct stored_list *list = &v->explored[v->insn];
 	struct stored_state *s;
@@ -2482,7 +2503,7 @@ static int store_state(struct verifier *v, const struct prune_probe *probe)
 	s->state = copy_state(v->cur);
 	if (!s->state)
 		return -ENOMEM;
-	s->key = prune_key_of(v, probe);
+	s->key = prune_key_of(probe);
 	s->pending_height = v->pending_len;
 	v->in_progress[v->in_progress_len++] = (struct in_progress){v->insn, list->count};
 	list->count++;
@@ -2500,9 +2521,14 @@ static int store_state(struct verifier *v, const struct prune_probe *probe)
 static int visit_prune_point(struct verifier *v)
 {
 	const struct stored_list *list = &v->explored[v->insn];
-	struct prune_probe probe = prune_probe_of(v->cur);
+	bool store = v->processed - v->processed_at_store >= STORE_MIN_INSNS &&
+		     v->jumps_processed - v->jumps_at_store >= STORE_MIN_JUMPS;
+	struct prune_probe probe;
 	uint32_t i;
 
+	if (list->count == 0 && !store)
+		return 0;
+	probe = prune_probe_of(v);
 	for (i = list->count; i-- > 0;) {
 		const struct stored_state *s = &list->states[i];
 
@@ -2517,8 +2543,7 @@ static int visit_prune_point(struct verifier *v)
 		if (state_subsumed(v, s->state, v->cur) && state_subsumed(v, v->cur, s->state))
 			return reject(v, "infinite loop detected at insn %u", v->insn);
 	}
-	if (v->processed - v->processed_at_store < STORE_MIN_INSNS ||
-	    v->jumps_processed - v->jumps_at_store < STORE_MIN_JUMPS)
+	if (!store)
 		return 0;
 	v->processed_at_store = v->processed;
 	v->jumps_at_store = v->jumps_processed;
