@@ -10,7 +10,7 @@ Rows:
     drop on one value, a diamond and a hash of its fields, so the number
     of branches and stored states grows with N;
   - worst cases for pruning (WORST_CASES, tests/ebpf/verifier/reject/):
-    loops in a subprogram called from 2 sites whose paths never join, so
+    loops in subprograms called from 2 sites whose paths never join, so
     ukbpf works through its whole budget of 1,000,000 instructions.
 
 For each: the instructions processed and the verification time (median of
@@ -43,7 +43,8 @@ UKBPF = Path(os.environ.get("UKBPF", ROOT / "build" / "tools" / "ukbpf"))
 ACCEPT_DIR = ROOT / "tests" / "ebpf" / "verifier" / "accept"
 REJECT_DIR = ROOT / "tests" / "ebpf" / "verifier" / "reject"
 # Raw assembly cases (tests/ebpf/asm.py) that reach the verifier's budget.
-WORST_CASES = ("budget_subprog_loop_guards", "budget_nested_loops")
+WORST_CASES = ("budget_subprog_loop_guards", "budget_subprog_loop_stack",
+               "budget_nested_loops")
 WORST_PREFIX = "worst case: "
 
 sys.path.insert(0, str(ROOT / "tests" / "ebpf"))

@@ -18,7 +18,8 @@ SCRIPT = os.path.join(ROOT, "scripts", "bench-verify.py")
 ACCEPT = sorted(os.path.basename(p)[:-2]
                 for p in glob.glob(os.path.join(ROOT, "tests", "ebpf", "verifier", "accept", "*.c")))
 SYNTHETIC = ["synthetic parser ~100 insns", "synthetic parser ~1000 insns"]
-WORST = ["worst case: budget_subprog_loop_guards", "worst case: budget_nested_loops"]
+WORST = ["worst case: " + name for name in
+         ("budget_subprog_loop_guards", "budget_subprog_loop_stack", "budget_nested_loops")]
 BUDGET_EXCEEDED = 1000001
 TIMEOUT_S = 120
 
