@@ -20,22 +20,10 @@ from bootlib import ROOT, build_app
 
 BENCH = ROOT / "scripts" / "bench.py"
 UDP_RTT = ROOT / "scripts" / "udp_rtt.py"
-LINUX_GUEST_SH = ROOT / "scripts" / "linux-guest.sh"
-GUEST = ROOT / "build" / "linux-guest"
-LOADER = GUEST / "xdp-loader"
+LOADER = ROOT / "build" / "linux-guest" / "xdp-loader"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SMOKE_TIMEOUT_S = 300  # the machine is shared: generous, the run itself takes ~30 s
 NUMBER = re.compile(r"\d[\d,]*(\.\d+)?")
-
-
-@pytest.fixture(scope="module")
-def linux_guest():
-    result = subprocess.run([str(LINUX_GUEST_SH), str(GUEST)], capture_output=True, text=True)
-    if result.returncode != 0:
-        if "step resolve failed" in result.stderr or "step fetch failed" in result.stderr:
-            pytest.skip(f"cannot get the Debian packages: {result.stderr.strip()}")
-        pytest.fail(result.stderr)
-    return GUEST
 
 
 def table_rows(report: str, heading: str) -> list:

@@ -8,13 +8,9 @@ and nothing is cached (docs/benchmarks.md)."""
 import re
 import subprocess
 
-import pytest
-
 from bootlib import ROOT
 
-LINUX_GUEST_SH = ROOT / "scripts" / "linux-guest.sh"
 RUN_LINUX = ROOT / "scripts" / "run-linux.sh"
-GUEST = ROOT / "build" / "linux-guest"
 PROGRAM = ROOT / "bench" / "ebpf" / "drop_ipv4.c"
 CLANG_BPF = ["clang", "-O2", "-g", "-Wall", "-target", "bpf", "-I/usr/include/x86_64-linux-gnu"]
 # Ethernet, type IPv4: drop_ipv4 answers XDP_DROP (1) for it.
@@ -23,23 +19,13 @@ XDP_DROP = 1
 BOOT_TIMEOUT_S = 90
 
 
-@pytest.fixture(scope="module")
-def guest():
-    result = subprocess.run([str(LINUX_GUEST_SH), str(GUEST)], capture_output=True, text=True)
-    if result.returncode != 0:
-        if "step resolve failed" in result.stderr or "step fetch failed" in result.stderr:
-            pytest.skip(f"cannot get the Debian packages: {result.stderr.strip()}")
-        pytest.fail(result.stderr)
-    return GUEST
+def test_sizes_are_recorded(linux_guest):
+    sizes = dict(line.split() for line in (linux_guest / "sizes").read_text().splitlines())
+    assert int(sizes["vmlinuz"]) == (linux_guest / "vmlinuz").stat().st_size
+    assert int(sizes["initramfs"]) == (linux_guest / "initramfs.gz").stat().st_size
 
 
-def test_sizes_are_recorded(guest):
-    sizes = dict(line.split() for line in (guest / "sizes").read_text().splitlines())
-    assert int(sizes["vmlinuz"]) == (guest / "vmlinuz").stat().st_size
-    assert int(sizes["initramfs"]) == (guest / "initramfs.gz").stat().st_size
-
-
-def test_loads_times_and_attaches(guest, tmp_path):
+def test_loads_times_and_attaches(linux_guest, tmp_path):
     obj, frame = tmp_path / "drop_ipv4.o", tmp_path / "ipv4.bin"
     subprocess.run(CLANG_BPF + ["-c", str(PROGRAM), "-o", str(obj)], check=True)
     frame.write_bytes(IPV4_FRAME)
@@ -64,7 +50,7 @@ def test_loads_times_and_attaches(guest, tmp_path):
     assert len(stats) >= 2, out
 
 
-def test_loader_failure_is_the_exit_status(guest, tmp_path):
+def test_loader_failure_is_the_exit_status(linux_guest, tmp_path):
     """A rejected step stops the guest with the loader's status 1, not a hang."""
     not_an_object = tmp_path / "junk.o"
     not_an_object.write_bytes(b"not ELF")
