@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from bootlib import ROOT, build_app
+from bootlib import ROOT, build_app, free_port
 
 BENCH = ROOT / "scripts" / "bench.py"
 UDP_RTT = ROOT / "scripts" / "udp_rtt.py"
@@ -77,14 +77,8 @@ def test_unknown_section_is_refused(tmp_path):
     assert not (tmp_path / "report.md").exists()
 
 
-def free_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_udp_rtt_against_the_loaders_echo_server(linux_guest):
-    port = free_udp_port()
+    port = free_port(socket.SOCK_DGRAM)
     server = subprocess.Popen([str(LOADER), "--udp-echo", str(port)], stdout=subprocess.PIPE,
                               text=True)
     try:
@@ -104,7 +98,7 @@ def test_udp_rtt_against_the_loaders_echo_server(linux_guest):
 
 def test_udp_rtt_reports_no_echo():
     # Nothing listens on a port we just released: every ping is lost.
-    result = subprocess.run([sys.executable, str(UDP_RTT), "127.0.0.1", str(free_udp_port()),
+    result = subprocess.run([sys.executable, str(UDP_RTT), "127.0.0.1", str(free_port(socket.SOCK_DGRAM)),
                              "3", "--warmup", "0", "--timeout", "0.2"],
                             capture_output=True, text=True, timeout=30)
     assert result.returncode == 1
