@@ -47,55 +47,55 @@
 #define CBPF_MAXINSNS 4096 /* BPF_MAXINSNS */
 #define CBPF_MEMWORDS 16   /* BPF_MEMWORDS: scratch words M[0..15] */
 
-#define CBPF_CLASS(code) ((code) & 0x07)
-#define CBPF_CLS_LD 0x00
-#define CBPF_CLS_LDX 0x01
-#define CBPF_CLS_ST 0x02
-#define CBPF_CLS_STX 0x03
-#define CBPF_CLS_ALU 0x04
-#define CBPF_CLS_JMP 0x05
-#define CBPF_CLS_RET 0x06
-#define CBPF_CLS_MISC 0x07
+#define CBPF_CLASS(code) ((code)&0x07)
+#define CBPF_CLS_LD	 0x00
+#define CBPF_CLS_LDX	 0x01
+#define CBPF_CLS_ST	 0x02
+#define CBPF_CLS_STX	 0x03
+#define CBPF_CLS_ALU	 0x04
+#define CBPF_CLS_JMP	 0x05
+#define CBPF_CLS_RET	 0x06
+#define CBPF_CLS_MISC	 0x07
 
-#define CBPF_SIZE(code) ((code) & 0x18)
-#define CBPF_SIZE_W 0x00
-#define CBPF_SIZE_H 0x08
-#define CBPF_SIZE_B 0x10
+#define CBPF_SIZE(code) ((code)&0x18)
+#define CBPF_SIZE_W	0x00
+#define CBPF_SIZE_H	0x08
+#define CBPF_SIZE_B	0x10
 
-#define CBPF_MODE(code) ((code) & 0xe0)
-#define CBPF_MODE_IMM 0x00
-#define CBPF_MODE_ABS 0x20
-#define CBPF_MODE_IND 0x40
-#define CBPF_MODE_MEM 0x60
-#define CBPF_MODE_LEN 0x80
-#define CBPF_MODE_MSH 0xa0
+#define CBPF_MODE(code) ((code)&0xe0)
+#define CBPF_MODE_IMM	0x00
+#define CBPF_MODE_ABS	0x20
+#define CBPF_MODE_IND	0x40
+#define CBPF_MODE_MEM	0x60
+#define CBPF_MODE_LEN	0x80
+#define CBPF_MODE_MSH	0xa0
 
 /* ALU and jump operations share eBPF's numbering (RFC 9669 §4.1, §4.3). */
-#define CBPF_OP(code) ((code) & 0xf0)
-#define CBPF_SRC(code) ((code) & 0x08)
-#define CBPF_SRC_K 0x00
-#define CBPF_SRC_X 0x08
+#define CBPF_OP(code)  ((code)&0xf0)
+#define CBPF_SRC(code) ((code)&0x08)
+#define CBPF_SRC_K     0x00
+#define CBPF_SRC_X     0x08
 
-#define CBPF_RVAL(code) ((code) & 0x18)
-#define CBPF_RET_K 0x00
-#define CBPF_RET_A 0x10
+#define CBPF_RVAL(code) ((code)&0x18)
+#define CBPF_RET_K	0x00
+#define CBPF_RET_A	0x10
 
-#define CBPF_MISCOP(code) ((code) & 0xf8)
-#define CBPF_MISC_TAX 0x00
-#define CBPF_MISC_TXA 0x80
+#define CBPF_MISCOP(code) ((code)&0xf8)
+#define CBPF_MISC_TAX	  0x00
+#define CBPF_MISC_TXA	  0x80
 
-#define CBPF_SHIFT_LIMIT 32 /* 32-bit A: larger constant shifts are invalid */
-#define CBPF_MSH_NIBBLE 0x0f /* IP header length field, in 32-bit words */
+#define CBPF_SHIFT_LIMIT    32	 /* 32-bit A: larger constant shifts are invalid */
+#define CBPF_MSH_NIBBLE	    0x0f /* IP header length field, in 32-bit words */
 #define CBPF_MSH_WORD_SHIFT 2
 
 /* ---- eBPF side --------------------------------------------------------- */
 
-#define REG_A EBPF_REG_R0
-#define REG_CTX EBPF_REG_R6
-#define REG_X 7
+#define REG_A	    EBPF_REG_R0
+#define REG_CTX	    EBPF_REG_R6
+#define REG_X	    7
 #define REG_SAVED_A 8
 
-#define SCRATCH_BYTES (CBPF_MEMWORDS * 4)
+#define SCRATCH_BYTES  (CBPF_MEMWORDS * 4)
 #define SCRATCH_DWORDS (SCRATCH_BYTES / 8)
 
 /*
@@ -105,8 +105,8 @@
  * distance, which must fit eBPF's 16-bit jump offset.
  */
 #define MAX_EBPF_PER_CBPF 6
-#define MAX_PROLOGUE (3 + SCRATCH_DWORDS)
-_Static_assert(CBPF_MAXINSNS * MAX_EBPF_PER_CBPF + MAX_PROLOGUE <= INT16_MAX,
+#define MAX_PROLOGUE	  (3 + SCRATCH_DWORDS)
+_Static_assert(CBPF_MAXINSNS *MAX_EBPF_PER_CBPF + MAX_PROLOGUE <= INT16_MAX,
 	       "translated jumps must fit eBPF's 16-bit offset");
 
 /*
@@ -120,8 +120,8 @@ struct emitter {
 	size_t *start;
 };
 
-static void emit(struct emitter *e, uint8_t opcode, uint8_t dst, uint8_t src,
-		 int16_t offset, int32_t imm)
+static void emit(struct emitter *e, uint8_t opcode, uint8_t dst, uint8_t src, int16_t offset,
+		 int32_t imm)
 {
 	if (e->insns) {
 		struct ebpf_insn *insn = &e->insns[e->len];
@@ -355,14 +355,12 @@ static void emit_load_wirelen(struct emitter *e, uint8_t dst)
 
 static void emit_load_scratch(struct emitter *e, uint8_t dst, uint32_t k)
 {
-	emit(e, EBPF_CLS_LDX | EBPF_MODE_MEM | EBPF_SIZE_W, dst, EBPF_REG_FP,
-	     scratch_offset(k), 0);
+	emit(e, EBPF_CLS_LDX | EBPF_MODE_MEM | EBPF_SIZE_W, dst, EBPF_REG_FP, scratch_offset(k), 0);
 }
 
 static void emit_store_scratch(struct emitter *e, uint8_t src, uint32_t k)
 {
-	emit(e, EBPF_CLS_STX | EBPF_MODE_MEM | EBPF_SIZE_W, EBPF_REG_FP, src,
-	     scratch_offset(k), 0);
+	emit(e, EBPF_CLS_STX | EBPF_MODE_MEM | EBPF_SIZE_W, EBPF_REG_FP, src, scratch_offset(k), 0);
 }
 
 static void translate_ld(struct emitter *e, const struct ebpf_cbpf_insn *insn)
@@ -482,8 +480,7 @@ static void translate_jmp(struct emitter *e, const struct ebpf_cbpf_insn *insn, 
 		     jump_offset_to(e, next + insn->jf), imm);
 		return;
 	}
-	emit(e, EBPF_CLS_JMP32 | src | op, REG_A, src_reg, jump_offset_to(e, next + insn->jt),
-	     imm);
+	emit(e, EBPF_CLS_JMP32 | src | op, REG_A, src_reg, jump_offset_to(e, next + insn->jt), imm);
 	if (insn->jf != 0)
 		emit(e, EBPF_OP_JA, 0, 0, jump_offset_to(e, next + insn->jf), 0);
 }
@@ -572,8 +569,7 @@ static void mark_start(const struct emitter *e, size_t i)
 }
 
 /* Emits the whole program; start[count] marks its end. */
-static void translate_program(struct emitter *e, const struct ebpf_cbpf_insn *cbpf,
-			      size_t count)
+static void translate_program(struct emitter *e, const struct ebpf_cbpf_insn *cbpf, size_t count)
 {
 	size_t i;
 
@@ -588,10 +584,10 @@ static void translate_program(struct emitter *e, const struct ebpf_cbpf_insn *cb
 	mark_start(e, count);
 }
 
-int ebpf_cbpf_translate(const struct ebpf_cbpf_insn *cbpf, size_t count,
-			struct ebpf_insn **out, size_t *out_count, struct ebpf_log *log)
+int ebpf_cbpf_translate(const struct ebpf_cbpf_insn *cbpf, size_t count, struct ebpf_insn **out,
+			size_t *out_count, struct ebpf_log *log)
 {
-	struct emitter e = { 0 };
+	struct emitter e = {0};
 	int err;
 
 	if (!cbpf || !out || !out_count) {

@@ -15,30 +15,32 @@
 #include "ebpf_internal.h"
 
 static const char *const alu_op_text[] = {
-	[EBPF_ALU_ADD >> 4] = "+=",  [EBPF_ALU_SUB >> 4] = "-=",  [EBPF_ALU_MUL >> 4] = "*=",
-	[EBPF_ALU_DIV >> 4] = "/=",  [EBPF_ALU_OR >> 4] = "|=",	  [EBPF_ALU_AND >> 4] = "&=",
-	[EBPF_ALU_LSH >> 4] = "<<=", [EBPF_ALU_RSH >> 4] = ">>=", [EBPF_ALU_MOD >> 4] = "%=",
-	[EBPF_ALU_XOR >> 4] = "^=",  [EBPF_ALU_MOV >> 4] = "=",	  [EBPF_ALU_ARSH >> 4] = "s>>=",
+    [EBPF_ALU_ADD >> 4] = "+=",	 [EBPF_ALU_SUB >> 4] = "-=",  [EBPF_ALU_MUL >> 4] = "*=",
+    [EBPF_ALU_DIV >> 4] = "/=",	 [EBPF_ALU_OR >> 4] = "|=",   [EBPF_ALU_AND >> 4] = "&=",
+    [EBPF_ALU_LSH >> 4] = "<<=", [EBPF_ALU_RSH >> 4] = ">>=", [EBPF_ALU_MOD >> 4] = "%=",
+    [EBPF_ALU_XOR >> 4] = "^=",	 [EBPF_ALU_MOV >> 4] = "=",   [EBPF_ALU_ARSH >> 4] = "s>>=",
 };
 
 static const char *const jmp_op_text[] = {
-	[EBPF_JMP_JEQ >> 4] = "==",  [EBPF_JMP_JGT >> 4] = ">",	  [EBPF_JMP_JGE >> 4] = ">=",
-	[EBPF_JMP_JSET >> 4] = "&",  [EBPF_JMP_JNE >> 4] = "!=",  [EBPF_JMP_JSGT >> 4] = "s>",
-	[EBPF_JMP_JSGE >> 4] = "s>=", [EBPF_JMP_JLT >> 4] = "<",  [EBPF_JMP_JLE >> 4] = "<=",
-	[EBPF_JMP_JSLT >> 4] = "s<", [EBPF_JMP_JSLE >> 4] = "s<=",
+    [EBPF_JMP_JEQ >> 4] = "==",	  [EBPF_JMP_JGT >> 4] = ">",	[EBPF_JMP_JGE >> 4] = ">=",
+    [EBPF_JMP_JSET >> 4] = "&",	  [EBPF_JMP_JNE >> 4] = "!=",	[EBPF_JMP_JSGT >> 4] = "s>",
+    [EBPF_JMP_JSGE >> 4] = "s>=", [EBPF_JMP_JLT >> 4] = "<",	[EBPF_JMP_JLE >> 4] = "<=",
+    [EBPF_JMP_JSLT >> 4] = "s<",  [EBPF_JMP_JSLE >> 4] = "s<=",
 };
 
 static const char *const size_bits[] = {
-	[EBPF_SIZE_W >> 3] = "32", [EBPF_SIZE_H >> 3] = "16",
-	[EBPF_SIZE_B >> 3] = "8",  [EBPF_SIZE_DW >> 3] = "64",
+    [EBPF_SIZE_W >> 3] = "32",
+    [EBPF_SIZE_H >> 3] = "16",
+    [EBPF_SIZE_B >> 3] = "8",
+    [EBPF_SIZE_DW >> 3] = "64",
 };
 
-#define ALU_SIGNED_OFFSET 1
-#define SWAP_WIDTH_16 16
-#define SWAP_WIDTH_32 32
-#define SWAP_WIDTH_64 64
-#define OP_INDEX(opcode) (((opcode) & EBPF_OP_MASK) >> 4)
-#define SIZE_INDEX(opcode) (((opcode) & EBPF_SIZE_MASK) >> 3)
+#define ALU_SIGNED_OFFSET  1
+#define SWAP_WIDTH_16	   16
+#define SWAP_WIDTH_32	   32
+#define SWAP_WIDTH_64	   64
+#define OP_INDEX(opcode)   (((opcode)&EBPF_OP_MASK) >> 4)
+#define SIZE_INDEX(opcode) (((opcode)&EBPF_SIZE_MASK) >> 3)
 
 static void print_invalid(const struct ebpf_insn *insn, char *buf, size_t size)
 {
@@ -76,7 +78,8 @@ static void disassemble_alu(const struct ebpf_insn *insn, char *buf, size_t size
 	if (op == EBPF_ALU_END) {
 		const char *kind = width == 'r' ? "bswap" : uses_src ? "be" : "le";
 
-		snprintf(buf, size, "r%u = %s%d r%u", insn->dst_reg, kind, insn->imm, insn->dst_reg);
+		snprintf(buf, size, "r%u = %s%d r%u", insn->dst_reg, kind, insn->imm,
+			 insn->dst_reg);
 		return;
 	}
 	if (!alu_op_text[OP_INDEX(insn->opcode)]) {
@@ -126,11 +129,11 @@ static void disassemble_jmp(const struct ebpf_insn *insn, char *buf, size_t size
 		return;
 	}
 	if (uses_src)
-		snprintf(buf, size, "if %c%u %s %c%u goto %+d", width, insn->dst_reg, op_text, width,
-			 insn->src_reg, insn->offset);
+		snprintf(buf, size, "if %c%u %s %c%u goto %+d", width, insn->dst_reg, op_text,
+			 width, insn->src_reg, insn->offset);
 	else
-		snprintf(buf, size, "if %c%u %s %d goto %+d", width, insn->dst_reg, op_text, insn->imm,
-			 insn->offset);
+		snprintf(buf, size, "if %c%u %s %d goto %+d", width, insn->dst_reg, op_text,
+			 insn->imm, insn->offset);
 }
 
 static void disassemble_lddw(const struct ebpf_insn *insn, char *buf, size_t size)
@@ -158,8 +161,10 @@ static void disassemble_lddw(const struct ebpf_insn *insn, char *buf, size_t siz
 static void disassemble_atomic(const struct ebpf_insn *insn, char *buf, size_t size)
 {
 	static const char *const fetch_names[] = {
-		[EBPF_ATOMIC_ADD >> 4] = "add", [EBPF_ATOMIC_OR >> 4] = "or",
-		[EBPF_ATOMIC_AND >> 4] = "and", [EBPF_ATOMIC_XOR >> 4] = "xor",
+	    [EBPF_ATOMIC_ADD >> 4] = "add",
+	    [EBPF_ATOMIC_OR >> 4] = "or",
+	    [EBPF_ATOMIC_AND >> 4] = "and",
+	    [EBPF_ATOMIC_XOR >> 4] = "xor",
 	};
 	bool is64 = (insn->opcode & EBPF_SIZE_MASK) == EBPF_SIZE_DW;
 	char width = is64 ? 'r' : 'w';
@@ -182,8 +187,8 @@ static void disassemble_atomic(const struct ebpf_insn *insn, char *buf, size_t s
 		snprintf(buf, size, "%c%u = atomic_fetch_%s((u%s *)(%s), %c%u)", width,
 			 insn->src_reg, fetch_names[op >> 4], bits, addr, width, insn->src_reg);
 	} else {
-		snprintf(buf, size, "lock *(u%s *)(%s) %s %c%u", bits, addr,
-			 alu_op_text[op >> 4], width, insn->src_reg);
+		snprintf(buf, size, "lock *(u%s *)(%s) %s %c%u", bits, addr, alu_op_text[op >> 4],
+			 width, insn->src_reg);
 	}
 }
 
@@ -239,8 +244,8 @@ static void disassemble_load_store(const struct ebpf_insn *insn, char *buf, size
 	}
 }
 
-size_t ebpf_disassemble(const struct ebpf_insn *insns, size_t count, size_t index,
-			char *buf, size_t size)
+size_t ebpf_disassemble(const struct ebpf_insn *insns, size_t count, size_t index, char *buf,
+			size_t size)
 {
 	const struct ebpf_insn *insn;
 

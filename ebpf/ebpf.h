@@ -42,26 +42,26 @@ struct ebpf_insn {
 	int32_t imm;
 };
 
-#define EBPF_NUM_REGS 11	    /* r0..r10 */
-#define EBPF_STACK_SIZE 512	    /* bytes per frame, RFC 9669 §2.3 */
-#define EBPF_MAX_INSNS (1u << 20)   /* largest program accepted at load */
-#define EBPF_MAX_CALL_DEPTH 8	    /* bpf-to-bpf frames, like Linux */
-#define EBPF_MAX_TAIL_CALLS 33	    /* Linux's MAX_TAIL_CALL_CNT */
+#define EBPF_NUM_REGS	    11	       /* r0..r10 */
+#define EBPF_STACK_SIZE	    512	       /* bytes per frame, RFC 9669 §2.3 */
+#define EBPF_MAX_INSNS	    (1u << 20) /* largest program accepted at load */
+#define EBPF_MAX_CALL_DEPTH 8	       /* bpf-to-bpf frames, like Linux */
+#define EBPF_MAX_TAIL_CALLS 33	       /* Linux's MAX_TAIL_CALL_CNT */
 
 /* ------------------------------------------------------------------ */
 /* Error log: a caller-owned buffer that keeps the first message and    */
 /* appends later ones (a verifier log grows line by line).              */
 
 struct ebpf_log {
-	char *buf;	/* may be NULL: messages are dropped */
-	size_t size;	/* bytes available in buf, including the NUL */
-	size_t len;	/* bytes written so far, excluding the NUL */
-	int level;	/* 0: errors only; 1: verifier states as well */
+	char *buf;   /* may be NULL: messages are dropped */
+	size_t size; /* bytes available in buf, including the NUL */
+	size_t len;  /* bytes written so far, excluding the NUL */
+	int level;   /* 0: errors only; 1: verifier states as well */
 };
 
 /* Appends printf-style text to log (no-op when log or log->buf is NULL). */
 void ebpf_log_printf(struct ebpf_log *log, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /* ------------------------------------------------------------------ */
 /* Platform services.                                                   */
@@ -91,7 +91,7 @@ const struct ebpf_platform *ebpf_get_platform(void);
 /* Program types and the XDP context (Linux UAPI numbering and layout). */
 
 enum ebpf_prog_type {
-	EBPF_PROG_TYPE_UNSPEC = 0,	/* the --mem convention: r1 = mem, r2 = len */
+	EBPF_PROG_TYPE_UNSPEC = 0,	  /* the --mem convention: r1 = mem, r2 = len */
 	EBPF_PROG_TYPE_SOCKET_FILTER = 1, /* translated classic BPF */
 	EBPF_PROG_TYPE_XDP = 6,
 };
@@ -127,8 +127,8 @@ struct ebpf_xdp_md {
  */
 struct ebpf_xdp_buff {
 	struct ebpf_xdp_md md;
-	uint8_t *buf_start;  /* start of headroom */
-	uint8_t *buf_end;    /* end of the buffer (tailroom limit) */
+	uint8_t *buf_start;	   /* start of headroom */
+	uint8_t *buf_end;	   /* end of the buffer (tailroom limit) */
 	uint32_t redirect_ifindex; /* set by bpf_redirect / devmap redirect */
 	bool redirect_set;
 };
@@ -138,8 +138,8 @@ struct ebpf_xdp_buff {
  * [buf_start, buf_end). Returns -EINVAL when the frame is not inside the
  * buffer and -ERANGE when any address is not below 4 GiB.
  */
-int ebpf_xdp_init(struct ebpf_xdp_buff *xb, uint8_t *buf_start, uint8_t *buf_end,
-		  uint8_t *data, size_t len, uint32_t ifindex, uint32_t rx_queue);
+int ebpf_xdp_init(struct ebpf_xdp_buff *xb, uint8_t *buf_start, uint8_t *buf_end, uint8_t *data,
+		  size_t len, uint32_t ifindex, uint32_t rx_queue);
 
 /*
  * After a run on xb that returned EBPF_XDP_REDIRECT: copies the target
@@ -166,12 +166,12 @@ enum ebpf_map_type {
 };
 
 /* Update flags (Linux BPF_ANY, BPF_NOEXIST, BPF_EXIST). */
-#define EBPF_ANY 0
+#define EBPF_ANY     0
 #define EBPF_NOEXIST 1
-#define EBPF_EXIST 2
+#define EBPF_EXIST   2
 
 struct ebpf_map_def {
-	uint32_t type;	/* enum ebpf_map_type */
+	uint32_t type; /* enum ebpf_map_type */
 	uint32_t key_size;
 	uint32_t value_size;
 	uint32_t max_entries;
@@ -182,8 +182,8 @@ struct ebpf_map;
 struct ebpf_prog; /* declared here because ebpf_prog_array_set takes one */
 
 /* Creates a map; name is copied (may be NULL). */
-int ebpf_map_create(const struct ebpf_map_def *def, const char *name,
-		    struct ebpf_map **mapp, struct ebpf_log *log);
+int ebpf_map_create(const struct ebpf_map_def *def, const char *name, struct ebpf_map **mapp,
+		    struct ebpf_log *log);
 void ebpf_map_free(struct ebpf_map *map);
 const struct ebpf_map_def *ebpf_map_get_def(const struct ebpf_map *map);
 const char *ebpf_map_get_name(const struct ebpf_map *map);
@@ -196,8 +196,7 @@ const char *ebpf_map_get_name(const struct ebpf_map *map);
  * key == NULL returns the first key, -ENOENT after the last.
  */
 int ebpf_map_lookup(struct ebpf_map *map, const void *key, void *value);
-int ebpf_map_update(struct ebpf_map *map, const void *key, const void *value,
-		    uint64_t flags);
+int ebpf_map_update(struct ebpf_map *map, const void *key, const void *value, uint64_t flags);
 int ebpf_map_delete(struct ebpf_map *map, const void *key);
 int ebpf_map_get_next_key(struct ebpf_map *map, const void *key, void *next_key);
 
@@ -217,8 +216,8 @@ int ebpf_prog_array_set(struct ebpf_map *map, uint32_t index, struct ebpf_prog *
  * which is returned. Otherwise returns the number of records consumed;
  * -EINVAL when map is not a ring buffer.
  */
-int ebpf_ringbuf_consume(struct ebpf_map *map,
-			 int (*cb)(void *ctx, const void *data, size_t len), void *ctx);
+int ebpf_ringbuf_consume(struct ebpf_map *map, int (*cb)(void *ctx, const void *data, size_t len),
+			 void *ctx);
 
 /* ------------------------------------------------------------------ */
 /* Programs.                                                            */
@@ -232,8 +231,8 @@ struct ebpf_prog;
  */
 struct ebpf_prog_opts {
 	enum ebpf_prog_type type;
-	const char *name;		/* copied; may be NULL */
-	struct ebpf_map *const *maps;	/* may be NULL when map_count == 0 */
+	const char *name;	      /* copied; may be NULL */
+	struct ebpf_map *const *maps; /* may be NULL when map_count == 0 */
 	size_t map_count;
 };
 
@@ -244,9 +243,8 @@ struct ebpf_prog_opts {
  * EBPF_MAX_INSNS) and resolves map references through opts->maps.
  * Errors name the instruction index: "insn 12: jump out of range (off 40)".
  */
-int ebpf_prog_create(const struct ebpf_insn *insns, size_t count,
-		     const struct ebpf_prog_opts *opts, struct ebpf_prog **progp,
-		     struct ebpf_log *log);
+int ebpf_prog_create(const struct ebpf_insn *insns, size_t count, const struct ebpf_prog_opts *opts,
+		     struct ebpf_prog **progp, struct ebpf_log *log);
 void ebpf_prog_free(struct ebpf_prog *prog);
 
 const char *ebpf_prog_get_name(const struct ebpf_prog *prog);
@@ -261,8 +259,7 @@ const struct ebpf_insn *ebpf_prog_get_insns(const struct ebpf_prog *prog, size_t
 struct ebpf_jit_opts {
 	bool blind_constants;
 };
-int ebpf_prog_jit(struct ebpf_prog *prog, const struct ebpf_jit_opts *opts,
-		  struct ebpf_log *log);
+int ebpf_prog_jit(struct ebpf_prog *prog, const struct ebpf_jit_opts *opts, struct ebpf_log *log);
 /* The JIT's code, for dumping; NULL before ebpf_prog_jit. */
 const void *ebpf_prog_get_jit_code(const struct ebpf_prog *prog, size_t *size);
 
@@ -331,12 +328,12 @@ struct ebpf_cbpf_insn {
  * *out is malloc'd; the caller frees it.
  */
 struct ebpf_cbpf_ctx {
-	const uint8_t *data;	/* captured bytes */
-	uint32_t caplen;	/* bytes available: loads past them return 0 */
-	uint32_t wirelen;	/* original length: what BPF_LEN loads */
+	const uint8_t *data; /* captured bytes */
+	uint32_t caplen;     /* bytes available: loads past them return 0 */
+	uint32_t wirelen;    /* original length: what BPF_LEN loads */
 };
-int ebpf_cbpf_translate(const struct ebpf_cbpf_insn *cbpf, size_t count,
-			struct ebpf_insn **out, size_t *out_count, struct ebpf_log *log);
+int ebpf_cbpf_translate(const struct ebpf_cbpf_insn *cbpf, size_t count, struct ebpf_insn **out,
+			size_t *out_count, struct ebpf_log *log);
 
 /* ------------------------------------------------------------------ */
 /* The verifier (docs/verifier.md).                                     */
@@ -368,7 +365,7 @@ int ebpf_verify(struct ebpf_prog *prog, struct ebpf_log *log, struct ebpf_verify
  * number of instruction slots consumed (2 for lddw, else 1), or 0 when
  * index is out of range.
  */
-size_t ebpf_disassemble(const struct ebpf_insn *insns, size_t count, size_t index,
-			char *buf, size_t size);
+size_t ebpf_disassemble(const struct ebpf_insn *insns, size_t count, size_t index, char *buf,
+			size_t size);
 
 #endif /* UKBPF_EBPF_H */

@@ -34,35 +34,34 @@ struct ebpf_prog {
 
 /* ---- helpers (helpers.c) ---------------------------------------------- */
 
-typedef uint64_t (*ebpf_helper_fn)(uint64_t r1, uint64_t r2, uint64_t r3,
-				   uint64_t r4, uint64_t r5);
+typedef uint64_t (*ebpf_helper_fn)(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5);
 
 /* Argument and return kinds: what the verifier checks at a call site. */
 enum ebpf_helper_arg {
 	EBPF_ARG_NONE = 0,
-	EBPF_ARG_ANYTHING,	      /* any initialized scalar */
-	EBPF_ARG_CONST_MAP_PTR,	      /* lddw map pointer */
-	EBPF_ARG_PTR_TO_MAP_KEY,      /* initialized memory of key_size */
-	EBPF_ARG_PTR_TO_MAP_VALUE,    /* initialized memory of value_size */
-	EBPF_ARG_PTR_TO_MEM,	      /* readable memory, size in next arg */
-	EBPF_ARG_PTR_TO_UNINIT_MEM,   /* writable memory, size in next arg */
-	EBPF_ARG_CONST_SIZE,	      /* size for the previous pointer, > 0 */
+	EBPF_ARG_ANYTHING,	    /* any initialized scalar */
+	EBPF_ARG_CONST_MAP_PTR,	    /* lddw map pointer */
+	EBPF_ARG_PTR_TO_MAP_KEY,    /* initialized memory of key_size */
+	EBPF_ARG_PTR_TO_MAP_VALUE,  /* initialized memory of value_size */
+	EBPF_ARG_PTR_TO_MEM,	    /* readable memory, size in next arg */
+	EBPF_ARG_PTR_TO_UNINIT_MEM, /* writable memory, size in next arg */
+	EBPF_ARG_CONST_SIZE,	    /* size for the previous pointer, > 0 */
 	EBPF_ARG_CONST_SIZE_OR_ZERO,
 	EBPF_ARG_PTR_TO_CTX,
-	EBPF_ARG_PTR_TO_ALLOC_MEM,    /* ringbuf_reserve'd record */
+	EBPF_ARG_PTR_TO_ALLOC_MEM, /* ringbuf_reserve'd record */
 };
 
 enum ebpf_helper_ret {
 	EBPF_RET_INTEGER = 0,
 	EBPF_RET_VOID,
 	EBPF_RET_MAP_VALUE_OR_NULL,
-	EBPF_RET_ALLOC_MEM_OR_NULL,   /* ringbuf_reserve: size from r2 */
+	EBPF_RET_ALLOC_MEM_OR_NULL, /* ringbuf_reserve: size from r2 */
 };
 
 struct ebpf_helper {
-	int32_t id;		/* Linux's BPF_FUNC_* number */
-	const char *name;	/* "bpf_map_lookup_elem" */
-	ebpf_helper_fn fn;	/* NULL for tail_call: interpreter/JIT do it */
+	int32_t id;	   /* Linux's BPF_FUNC_* number */
+	const char *name;  /* "bpf_map_lookup_elem" */
+	ebpf_helper_fn fn; /* NULL for tail_call: interpreter/JIT do it */
 	enum ebpf_helper_ret ret;
 	enum ebpf_helper_arg args[5];
 	/* Program types that may call it; 0 means every type. */
@@ -76,14 +75,13 @@ const struct ebpf_helper *ebpf_helper_find(int32_t id);
 
 /* Linux's BPF_FUNC_tail_call: handled inside the interpreter and the JIT. */
 #define EBPF_HELPER_MAP_LOOKUP_ELEM 1
-#define EBPF_HELPER_TAIL_CALL 12
+#define EBPF_HELPER_TAIL_CALL	    12
 
 /*
  * Tail calls: the target of prog_array[index], or NULL when index is out
  * of range or the slot is empty (the caller then falls through, as Linux).
  */
-const struct ebpf_prog *ebpf_prog_array_get(const struct ebpf_map *prog_array,
-					    uint32_t index);
+const struct ebpf_prog *ebpf_prog_array_get(const struct ebpf_map *prog_array, uint32_t index);
 
 /*
  * bpf_redirect/bpf_redirect_map record their target here (xdp.c); the

@@ -14,17 +14,17 @@
 #include "ebpf_internal.h"
 #include "interp_check.h"
 
-#define STACK_WORDS (EBPF_STACK_SIZE / sizeof(uint64_t))
+#define STACK_WORDS	   (EBPF_STACK_SIZE / sizeof(uint64_t))
 #define CALLEE_SAVED_FIRST 6
 #define CALLEE_SAVED_COUNT 4 /* r6..r9, RFC 9669 §2.1 */
-#define SWAP_WIDTH_16 16
-#define SWAP_WIDTH_32 32
-#define SHIFT_MASK_64 63
-#define SHIFT_MASK_32 31
-#define MOVSX_8 8
-#define MOVSX_16 16
-#define MOVSX_32 32
-#define BITS_PER_BYTE 8
+#define SWAP_WIDTH_16	   16
+#define SWAP_WIDTH_32	   32
+#define SHIFT_MASK_64	   63
+#define SHIFT_MASK_32	   31
+#define MOVSX_8		   8
+#define MOVSX_16	   16
+#define MOVSX_32	   32
+#define BITS_PER_BYTE	   8
 
 /* A bpf-to-bpf call's return point and the caller's r6-r9. */
 struct call_frame {
@@ -41,7 +41,7 @@ struct legacy_packet {
 static struct legacy_packet legacy_packet_of(const struct ebpf_prog *prog, void *ctx,
 					     size_t ctx_len)
 {
-	struct legacy_packet packet = { NULL, 0 };
+	struct legacy_packet packet = {NULL, 0};
 
 	if (prog->type == EBPF_PROG_TYPE_UNSPEC) {
 		packet.data = ctx;
@@ -59,8 +59,8 @@ static struct legacy_packet legacy_packet_of(const struct ebpf_prog *prog, void 
  * Reads size bytes in network byte order. Linux computes the offset of
  * LD_IND as a 32-bit sum and treats a negative one as out of bounds.
  */
-static inline int legacy_load(const struct legacy_packet *packet, int32_t offset,
-			      unsigned int size, uint64_t *value)
+static inline int legacy_load(const struct legacy_packet *packet, int32_t offset, unsigned int size,
+			      uint64_t *value)
 {
 	const uint8_t *bytes;
 	uint64_t result = 0;
@@ -157,13 +157,13 @@ static inline uint32_t movsx32(uint64_t src, int16_t width)
 }
 
 /* Shorthands for the operands of the current instruction. */
-#define DST reg[insn->dst_reg]
-#define SRC reg[insn->src_reg]
-#define IMM64 ((uint64_t)(int64_t)insn->imm) /* §4.1: imm sign-extends */
-#define IMM32 ((uint32_t)insn->imm)
-#define DST32 ((uint32_t)DST)
-#define SRC32 ((uint32_t)SRC)
-#define MEM_ADDR(base) ((void *)(uintptr_t)((base) + (int64_t)insn->offset))
+#define DST		 reg[insn->dst_reg]
+#define SRC		 reg[insn->src_reg]
+#define IMM64		 ((uint64_t)(int64_t)insn->imm) /* §4.1: imm sign-extends */
+#define IMM32		 ((uint32_t)insn->imm)
+#define DST32		 ((uint32_t)DST)
+#define SRC32		 ((uint32_t)SRC)
+#define MEM_ADDR(base)	 ((void *)(uintptr_t)((base) + (int64_t)insn->offset))
 #define STACK_TOP(frame) ((uint64_t)(uintptr_t)(stack[frame] + STACK_WORDS))
 
 /*
@@ -172,15 +172,15 @@ static inline uint32_t movsx32(uint64_t src, int16_t width)
  */
 #ifdef EBPF_INTERP_CHECKED
 #define CHECK_STEP() ebpf_interp_check_step(insn)
-#define STACK_LIVE (uint64_t)(uintptr_t)stack[0], STACK_TOP(depth)
-#define CHECK_ACCESS(addr, size, access, stored)                                   \
-	ebpf_interp_check_access(insn, (uint64_t)(uintptr_t)(addr), (size), (access),  \
+#define STACK_LIVE   (uint64_t)(uintptr_t) stack[0], STACK_TOP(depth)
+#define CHECK_ACCESS(addr, size, access, stored)                                                   \
+	ebpf_interp_check_access(insn, (uint64_t)(uintptr_t)(addr), (size), (access),              \
 				 (uint64_t)(stored), STACK_LIVE)
 #define CHECK_HELPER(returned) ebpf_interp_check_helper(insn, reg, (returned), STACK_LIVE)
 #else
-#define CHECK_STEP() ((void)0)
+#define CHECK_STEP()				 ((void)0)
 #define CHECK_ACCESS(addr, size, access, stored) ((void)0)
-#define CHECK_HELPER(returned) ((void)0)
+#define CHECK_HELPER(returned)			 ((void)0)
 #endif
 
 /*
@@ -189,17 +189,19 @@ static inline uint32_t movsx32(uint64_t src, int16_t width)
  * the CPU predicts each handler's successor separately; this halves the
  * time of a packet parse compared with a switch loop.
  */
-#define NEXT()                                                                     \
-	do {                                                                       \
-		insn = pc++;                                                       \
-		CHECK_STEP();                                                      \
-		goto *dispatch[insn->opcode];                                      \
+#define NEXT()                                                                                     \
+	do {                                                                                       \
+		insn = pc++;                                                                       \
+		CHECK_STEP();                                                                      \
+		goto *dispatch[insn->opcode];                                                      \
 	} while (0)
 
 /*
  * The instruction families below are X-macro lists: one list gives both
  * the handlers (in the function body) and their dispatch-table entries.
+ * They are laid out by hand, as tables; clang-format would fold them.
  */
+/* clang-format off */
 
 /* Operations whose 64- and 32-bit forms differ only in width (§4.1). */
 #define ALU_BINARY_OPS(X) X(ADD, +) X(SUB, -) X(MUL, *) X(OR, |) X(AND, &) X(XOR, ^)
@@ -314,35 +316,37 @@ static inline uint32_t movsx32(uint64_t src, int16_t width)
 	[EBPF_CLS_LD | EBPF_MODE_ABS | EBPF_SIZE_##SIZE] = &&ld_abs_##SIZE,        \
 	[EBPF_CLS_LD | EBPF_MODE_IND | EBPF_SIZE_##SIZE] = &&ld_ind_##SIZE,
 
+/* clang-format on */
+
 /*
  * §5.3 atomics, one body for both widths (the __atomic builtins take theirs
  * from the pointer); 32-bit forms zero-extend what they fetch, r0 of
  * CMPXCHG included.
  */
-#define DEFINE_ATOMIC_OP(BITS)                                                           \
-	static inline uint##BITS##_t atomic_op##BITS(uint##BITS##_t *addr, int32_t op,   \
-						     uint##BITS##_t value, uint64_t *r0)  \
-	{                                                                                \
-		switch (op & ~EBPF_ATOMIC_FETCH) {                                       \
-		case EBPF_ATOMIC_ADD:                                                    \
-			return __atomic_fetch_add(addr, value, __ATOMIC_SEQ_CST);        \
-		case EBPF_ATOMIC_OR:                                                     \
-			return __atomic_fetch_or(addr, value, __ATOMIC_SEQ_CST);         \
-		case EBPF_ATOMIC_AND:                                                    \
-			return __atomic_fetch_and(addr, value, __ATOMIC_SEQ_CST);        \
-		case EBPF_ATOMIC_XOR:                                                    \
-			return __atomic_fetch_xor(addr, value, __ATOMIC_SEQ_CST);        \
-		case EBPF_ATOMIC_XCHG & ~EBPF_ATOMIC_FETCH:                              \
-			return __atomic_exchange_n(addr, value, __ATOMIC_SEQ_CST);       \
-		default: { /* CMPXCHG: r0 receives the old value either way */           \
-			uint##BITS##_t expected = (uint##BITS##_t)*r0;                   \
-                                                                                         \
-			__atomic_compare_exchange_n(addr, &expected, value, false,       \
-						    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST); \
-			*r0 = expected;                                                  \
-			return expected;                                                 \
-		}                                                                        \
-		}                                                                        \
+#define DEFINE_ATOMIC_OP(BITS)                                                                     \
+	static inline uint##BITS##_t atomic_op##BITS(uint##BITS##_t *addr, int32_t op,             \
+						     uint##BITS##_t value, uint64_t *r0)           \
+	{                                                                                          \
+		switch (op & ~EBPF_ATOMIC_FETCH) {                                                 \
+		case EBPF_ATOMIC_ADD:                                                              \
+			return __atomic_fetch_add(addr, value, __ATOMIC_SEQ_CST);                  \
+		case EBPF_ATOMIC_OR:                                                               \
+			return __atomic_fetch_or(addr, value, __ATOMIC_SEQ_CST);                   \
+		case EBPF_ATOMIC_AND:                                                              \
+			return __atomic_fetch_and(addr, value, __ATOMIC_SEQ_CST);                  \
+		case EBPF_ATOMIC_XOR:                                                              \
+			return __atomic_fetch_xor(addr, value, __ATOMIC_SEQ_CST);                  \
+		case EBPF_ATOMIC_XCHG & ~EBPF_ATOMIC_FETCH:                                        \
+			return __atomic_exchange_n(addr, value, __ATOMIC_SEQ_CST);                 \
+		default: { /* CMPXCHG: r0 receives the old value either way */                     \
+			uint##BITS##_t expected = (uint##BITS##_t) * r0;                           \
+                                                                                                   \
+			__atomic_compare_exchange_n(addr, &expected, value, false,                 \
+						    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);           \
+			*r0 = expected;                                                            \
+			return expected;                                                           \
+		}                                                                                  \
+		}                                                                                  \
 	}
 
 DEFINE_ATOMIC_OP(64)
@@ -358,6 +362,7 @@ uint64_t ebpf_prog_run_interp(const struct ebpf_prog *prog, void *ctx, size_t ct
 	/* Entries not set stay on invalid_opcode (GCC range initializer). */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Woverride-init"
+	/* clang-format off */
 	static const void *const dispatch[256] = {
 		[0 ... 255] = &&invalid_opcode,
 		ALU_BINARY_OPS(ALU_ENTRIES)
@@ -381,6 +386,7 @@ uint64_t ebpf_prog_run_interp(const struct ebpf_prog *prog, void *ctx, size_t ct
 		[EBPF_OP_CALL] = &&call,
 		[EBPF_OP_EXIT] = &&exit,
 	};
+	/* clang-format on */
 #pragma GCC diagnostic pop
 	uint64_t reg[EBPF_NUM_REGS];
 	/* One 512-byte frame per call depth (§2.3), 8-byte aligned. */
@@ -472,7 +478,7 @@ lddw:
 	pc++;
 	NEXT();
 
-atomic64: {
+atomic64 : {
 	CHECK_ACCESS(MEM_ADDR(DST), sizeof(uint64_t), EBPF_INTERP_READ_WRITE, SRC);
 	uint64_t old = atomic_op64(MEM_ADDR(DST), insn->imm, SRC, &reg[0]);
 
@@ -480,7 +486,7 @@ atomic64: {
 		SRC = old;
 	NEXT();
 }
-atomic32: {
+atomic32 : {
 	CHECK_ACCESS(MEM_ADDR(DST), sizeof(uint32_t), EBPF_INTERP_READ_WRITE, SRC32);
 	uint32_t old = atomic_op32(MEM_ADDR(DST), insn->imm, SRC32, &reg[0]);
 
@@ -507,7 +513,7 @@ call:
 		 * budget falls through.
 		 */
 		const struct ebpf_prog *target = ebpf_prog_array_get(
-			(const struct ebpf_map *)(uintptr_t)reg[2], (uint32_t)reg[3]);
+		    (const struct ebpf_map *)(uintptr_t)reg[2], (uint32_t)reg[3]);
 
 		if (target && tail_calls < EBPF_MAX_TAIL_CALLS) {
 			tail_calls++;

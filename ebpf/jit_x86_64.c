@@ -77,31 +77,31 @@
 
 /* BPF register → x86 register (see the table above). */
 static const uint8_t jit_reg[EBPF_NUM_REGS] = {
-	X86_RAX, X86_RDI, X86_RSI, X86_RDX, X86_RCX, X86_R8,
-	X86_RBX, X86_R13, X86_R14, X86_R15, X86_RBP,
+    X86_RAX, X86_RDI, X86_RSI, X86_RDX, X86_RCX, X86_R8,
+    X86_RBX, X86_R13, X86_R14, X86_R15, X86_RBP,
 };
 
-#define JIT_TMP X86_R11	  /* immediates, divisors */
-#define JIT_TMP2 X86_R10  /* saved rax/rcx; address copy */
-#define JIT_TMP3 X86_R9	  /* saved rdx */
+#define JIT_TMP	  X86_R11 /* immediates, divisors */
+#define JIT_TMP2  X86_R10 /* saved rax/rcx; address copy */
+#define JIT_TMP3  X86_R9  /* saved rdx */
 #define JIT_STATE X86_R12 /* struct jit_run_state * */
 
 /* Per-run state, on the native stack below the trampoline's saves. */
 struct jit_run_state {
 	uint64_t tail_calls;
-	void *ctx;	   /* r1 at entry: describes the packet for LD_ABS/LD_IND */
+	void *ctx; /* r1 at entry: describes the packet for LD_ABS/LD_IND */
 	uint64_t ctx_len;
 };
 
 #define JIT_SLOT 8
 /* SysV callee-saved registers, pushed by the trampoline. */
-static const uint8_t jit_saved_regs[] = { X86_RBP, X86_RBX, X86_R12, X86_R13, X86_R14, X86_R15 };
+static const uint8_t jit_saved_regs[] = {X86_RBP, X86_RBX, X86_R12, X86_R13, X86_R14, X86_R15};
 #define JIT_SAVED_REGS (sizeof(jit_saved_regs) / sizeof(jit_saved_regs[0]))
 /* BPF r6-r9, saved around a local call. */
-static const uint8_t jit_local_call_saves[] = { X86_RBX, X86_R13, X86_R14, X86_R15 };
+static const uint8_t jit_local_call_saves[] = {X86_RBX, X86_R13, X86_R14, X86_R15};
 #define JIT_LOCAL_CALL_SAVES (sizeof(jit_local_call_saves) / sizeof(jit_local_call_saves[0]))
 /* BPF r0-r5: saved around the tail call's lookup. */
-static const uint8_t jit_r0_to_r5[] = { X86_RAX, X86_RDI, X86_RSI, X86_RDX, X86_RCX, X86_R8 };
+static const uint8_t jit_r0_to_r5[] = {X86_RAX, X86_RDI, X86_RSI, X86_RDX, X86_RCX, X86_R8};
 #define JIT_R0_TO_R5 (sizeof(jit_r0_to_r5) / sizeof(jit_r0_to_r5[0]))
 
 /*
@@ -112,7 +112,7 @@ static const uint8_t jit_r0_to_r5[] = { X86_RAX, X86_RDI, X86_RSI, X86_RDX, X86_
  * A local call pushes an even number of registers, so the same holds in
  * every frame.
  */
-#define JIT_FRAME_SIZE (EBPF_STACK_SIZE + JIT_SLOT)
+#define JIT_FRAME_SIZE	    (EBPF_STACK_SIZE + JIT_SLOT)
 #define JIT_CALL_FRAME_SIZE (JIT_LOCAL_CALL_SAVES * JIT_SLOT + JIT_SLOT + JIT_FRAME_SIZE)
 _Static_assert((JIT_SLOT + JIT_SAVED_REGS * JIT_SLOT + sizeof(struct jit_run_state)) % 16 == 0,
 	       "trampoline must leave rsp 16-byte aligned");
@@ -120,7 +120,7 @@ _Static_assert((JIT_SLOT + JIT_FRAME_SIZE) % 16 == 0, "frame must keep rsp align
 _Static_assert(JIT_LOCAL_CALL_SAVES % 2 == 0 && JIT_R0_TO_R5 % 2 == 0,
 	       "pushes around calls must keep rsp aligned");
 /* rsp of the deepest allowed frame, relative to the run state. */
-#define JIT_DEEPEST_RSP \
+#define JIT_DEEPEST_RSP                                                                            \
 	(-(int32_t)(JIT_SLOT + JIT_FRAME_SIZE + (EBPF_MAX_CALL_DEPTH - 1) * JIT_CALL_FRAME_SIZE))
 
 /*
@@ -128,23 +128,23 @@ _Static_assert(JIT_LOCAL_CALL_SAVES % 2 == 0 && JIT_R0_TO_R5 % 2 == 0,
  * on where the code lands: "call rel32; 7-byte nop" when the target is
  * within ±2 GiB, else "mov rax, imm64; call rax".
  */
-#define JIT_CALL_ABS_SIZE 12
-#define JIT_NOP7_SIZE 7
+#define JIT_CALL_ABS_SIZE      12
+#define JIT_NOP7_SIZE	       7
 #define JIT_MOV_RAX_IMM64_SIZE 10
-#define JIT_CALL_RAX_SIZE 2
+#define JIT_CALL_RAX_SIZE      2
 _Static_assert(X86_CALL_REL32_SIZE + JIT_NOP7_SIZE == JIT_CALL_ABS_SIZE &&
-		       JIT_MOV_RAX_IMM64_SIZE + JIT_CALL_RAX_SIZE == JIT_CALL_ABS_SIZE,
+		   JIT_MOV_RAX_IMM64_SIZE + JIT_CALL_RAX_SIZE == JIT_CALL_ABS_SIZE,
 	       "both helper call forms must have the same length");
 
 #define JIT_MAX_LAYOUT_PASSES 16
 
 #define JIT_SHIFT_MASK_64 63
 #define JIT_SHIFT_MASK_32 31
-#define JIT_BSWAP_16 16
-#define JIT_BSWAP_32 32
-#define JIT_ROL16_BY 8
-#define JIT_MOVSX_8 8
-#define JIT_MOVSX_16 16
+#define JIT_BSWAP_16	  16
+#define JIT_BSWAP_32	  32
+#define JIT_ROL16_BY	  8
+#define JIT_MOVSX_8	  8
+#define JIT_MOVSX_16	  16
 #define JIT_OFFSET_SIGNED 1
 
 /* A source operand: a register, or an immediate the op encodes. */
@@ -159,10 +159,10 @@ struct jit_ctx {
 	struct x86_buf buf;
 	/* off[i]: code offset of insn i (after a function prologue); off[n]: abort. */
 	uint32_t *off;
-	uint32_t *prev_off; /* the previous pass's off[], used for branch targets */
-	bool *long_branch;  /* sticky: insn i's branch needs rel32 */
-	bool layout_known;  /* prev_off holds a previous pass's offsets */
-	bool *func_start;   /* insn i begins a function (0 or a local call target) */
+	uint32_t *prev_off;  /* the previous pass's off[], used for branch targets */
+	bool *long_branch;   /* sticky: insn i's branch needs rel32 */
+	bool layout_known;   /* prev_off holds a previous pass's offsets */
+	bool *func_start;    /* insn i begins a function (0 or a local call target) */
 	uint64_t *blind_key; /* per insn, when blinding constants; else NULL */
 	uint32_t prologue_size;
 	uint32_t entry_off;
@@ -171,11 +171,11 @@ struct jit_ctx {
 	bool direct_entry;
 	uint8_t direct_saves[JIT_SAVED_REGS];
 	size_t direct_save_count;
-	uint32_t direct_frame;	  /* bytes below the saves: stack and alignment pad */
-	bool direct_uses_fp;	  /* rbp = r10 is set up */
-	uint16_t zero_at_entry;	  /* BPF registers that may be read before written */
+	uint32_t direct_frame;	   /* bytes below the saves: stack and alignment pad */
+	bool direct_uses_fp;	   /* rbp = r10 is set up */
+	uint16_t zero_at_entry;	   /* BPF registers that may be read before written */
 	struct jit_consts *consts; /* per insn (jit_find_consts), or NULL */
-	bool *rotate_at;	  /* insn i starts a rotate idiom (jit_analyze_consts) */
+	bool *rotate_at;	   /* insn i starts a rotate idiom (jit_analyze_consts) */
 };
 
 /* ---- legacy packet access (RFC 9669 §5.5) ---------------------------- */
@@ -190,8 +190,8 @@ struct jit_ctx {
  * a struct ebpf_cbpf_ctx for socket filters, nothing for other types.
  * A negative offset (LD_IND sums in 32 bits) is out of bounds.
  */
-static uint64_t jit_load_packet(const struct jit_run_state *state, int32_t off,
-				uint32_t size, uint32_t prog_type)
+static uint64_t jit_load_packet(const struct jit_run_state *state, int32_t off, uint32_t size,
+				uint32_t prog_type)
 {
 	const uint8_t *data = NULL;
 	uint64_t len = 0;
@@ -230,7 +230,7 @@ static unsigned int jit_width(bool is64)
 static void jit_emit_call_abs(struct jit_ctx *ctx, uintptr_t fn)
 {
 	/* nop dword [rax + disp32]: one 7-byte no-op (Intel SDM, NOP) */
-	static const uint8_t nop7[JIT_NOP7_SIZE] = { 0x0f, 0x1f, 0x80, 0, 0, 0, 0 };
+	static const uint8_t nop7[JIT_NOP7_SIZE] = {0x0f, 0x1f, 0x80, 0, 0, 0, 0};
 	struct x86_buf *b = &ctx->buf;
 	int64_t rel = 0;
 	bool near = false;
@@ -297,7 +297,7 @@ static void jit_emit_branch(struct jit_ctx *ctx, size_t i, int cc, size_t target
  */
 static struct jit_src jit_src_imm(struct jit_ctx *ctx, size_t i, int32_t imm, bool is64)
 {
-	struct jit_src src = { .is_imm = true, .imm = imm };
+	struct jit_src src = {.is_imm = true, .imm = imm};
 	uint32_t key;
 
 	if (!ctx->blind_key)
@@ -305,7 +305,7 @@ static struct jit_src jit_src_imm(struct jit_ctx *ctx, size_t i, int32_t imm, bo
 	key = (uint32_t)ctx->blind_key[i];
 	x86_mov_ri32(&ctx->buf, jit_width(is64), JIT_TMP, (int32_t)((uint32_t)imm ^ key));
 	x86_grp1_ri32(&ctx->buf, jit_width(is64), X86_GRP1_XOR, JIT_TMP, (int32_t)key);
-	return (struct jit_src){ .reg = JIT_TMP };
+	return (struct jit_src){.reg = JIT_TMP};
 }
 
 static struct jit_src jit_src_of(struct jit_ctx *ctx, size_t i, bool is64)
@@ -313,7 +313,7 @@ static struct jit_src jit_src_of(struct jit_ctx *ctx, size_t i, bool is64)
 	const struct ebpf_insn *insn = &ctx->prog->insns[i];
 
 	if ((insn->opcode & EBPF_SRC_MASK) == EBPF_SRC_X)
-		return (struct jit_src){ .reg = jit_reg[insn->src_reg] };
+		return (struct jit_src){.reg = jit_reg[insn->src_reg]};
 	return jit_src_imm(ctx, i, insn->imm, is64);
 }
 
@@ -336,15 +336,13 @@ struct jit_grp1_op {
 };
 
 static const struct jit_grp1_op jit_grp1_ops[] = {
-	{ EBPF_ALU_ADD, X86_OP_ADD_RM_R, X86_GRP1_ADD },
-	{ EBPF_ALU_SUB, X86_OP_SUB_RM_R, X86_GRP1_SUB },
-	{ EBPF_ALU_OR, X86_OP_OR_RM_R, X86_GRP1_OR },
-	{ EBPF_ALU_AND, X86_OP_AND_RM_R, X86_GRP1_AND },
-	{ EBPF_ALU_XOR, X86_OP_XOR_RM_R, X86_GRP1_XOR },
+    {EBPF_ALU_ADD, X86_OP_ADD_RM_R, X86_GRP1_ADD}, {EBPF_ALU_SUB, X86_OP_SUB_RM_R, X86_GRP1_SUB},
+    {EBPF_ALU_OR, X86_OP_OR_RM_R, X86_GRP1_OR},	   {EBPF_ALU_AND, X86_OP_AND_RM_R, X86_GRP1_AND},
+    {EBPF_ALU_XOR, X86_OP_XOR_RM_R, X86_GRP1_XOR},
 };
 
-static void jit_emit_grp1(struct jit_ctx *ctx, const struct jit_grp1_op *op, bool is64,
-			  uint8_t dst, struct jit_src src)
+static void jit_emit_grp1(struct jit_ctx *ctx, const struct jit_grp1_op *op, bool is64, uint8_t dst,
+			  struct jit_src src)
 {
 	if (src.is_imm)
 		x86_grp1_ri(&ctx->buf, jit_width(is64), op->ext, dst, src.imm);
@@ -473,8 +471,8 @@ static void jit_emit_byteswap(struct jit_ctx *ctx, const struct ebpf_insn *insn,
 }
 
 /* §4.1 MOV and MOVSX (offset 8/16/32 sign-extends the source's low bits). */
-static void jit_emit_mov(struct jit_ctx *ctx, const struct ebpf_insn *insn, bool is64,
-			 uint8_t dst, struct jit_src src)
+static void jit_emit_mov(struct jit_ctx *ctx, const struct ebpf_insn *insn, bool is64, uint8_t dst,
+			 struct jit_src src)
 {
 	struct x86_buf *b = &ctx->buf;
 	unsigned int w = jit_width(is64);
@@ -571,12 +569,10 @@ struct jit_cond {
 };
 
 static const struct jit_cond jit_conds[] = {
-	{ EBPF_JMP_JEQ, X86_CC_E },   { EBPF_JMP_JNE, X86_CC_NE },
-	{ EBPF_JMP_JGT, X86_CC_A },   { EBPF_JMP_JGE, X86_CC_AE },
-	{ EBPF_JMP_JLT, X86_CC_B },   { EBPF_JMP_JLE, X86_CC_BE },
-	{ EBPF_JMP_JSGT, X86_CC_G },  { EBPF_JMP_JSGE, X86_CC_GE },
-	{ EBPF_JMP_JSLT, X86_CC_L },  { EBPF_JMP_JSLE, X86_CC_LE },
-	{ EBPF_JMP_JSET, X86_CC_NE },
+    {EBPF_JMP_JEQ, X86_CC_E},	{EBPF_JMP_JNE, X86_CC_NE},  {EBPF_JMP_JGT, X86_CC_A},
+    {EBPF_JMP_JGE, X86_CC_AE},	{EBPF_JMP_JLT, X86_CC_B},   {EBPF_JMP_JLE, X86_CC_BE},
+    {EBPF_JMP_JSGT, X86_CC_G},	{EBPF_JMP_JSGE, X86_CC_GE}, {EBPF_JMP_JSLT, X86_CC_L},
+    {EBPF_JMP_JSLE, X86_CC_LE}, {EBPF_JMP_JSET, X86_CC_NE},
 };
 
 static int jit_emit_cond_jump(struct jit_ctx *ctx, size_t i)
@@ -825,8 +821,10 @@ static int jit_emit_jmp(struct jit_ctx *ctx, size_t i)
 /* ---- loads and stores (RFC 9669 §5) ---------------------------------- */
 
 static const uint8_t jit_size_bytes[] = {
-	[EBPF_SIZE_W >> 3] = 4, [EBPF_SIZE_H >> 3] = 2, [EBPF_SIZE_B >> 3] = 1,
-	[EBPF_SIZE_DW >> 3] = 8,
+    [EBPF_SIZE_W >> 3] = 4,
+    [EBPF_SIZE_H >> 3] = 2,
+    [EBPF_SIZE_B >> 3] = 1,
+    [EBPF_SIZE_DW >> 3] = 8,
 };
 
 static uint8_t jit_access_bytes(const struct ebpf_insn *insn)
@@ -886,10 +884,12 @@ static void jit_emit_store_imm(struct jit_ctx *ctx, size_t i)
 /* LDX: zero-extending (MEM) or sign-extending (MEMSX) loads. */
 static void jit_emit_load(struct jit_ctx *ctx, const struct ebpf_insn *insn)
 {
-	static const uint16_t zero_ext[] = { [1] = X86_OP2_MOVZX_R_RM8, [2] = X86_OP2_MOVZX_R_RM16,
-					     [4] = X86_OP_MOV_R_RM, [8] = X86_OP_MOV_R_RM };
-	static const uint16_t sign_ext[] = { [1] = X86_OP2_MOVSX_R_RM8, [2] = X86_OP2_MOVSX_R_RM16,
-					     [4] = X86_OP_MOVSXD };
+	static const uint16_t zero_ext[] = {[1] = X86_OP2_MOVZX_R_RM8,
+					    [2] = X86_OP2_MOVZX_R_RM16,
+					    [4] = X86_OP_MOV_R_RM,
+					    [8] = X86_OP_MOV_R_RM};
+	static const uint16_t sign_ext[] = {
+	    [1] = X86_OP2_MOVSX_R_RM8, [2] = X86_OP2_MOVSX_R_RM16, [4] = X86_OP_MOVSXD};
 	uint8_t bytes = jit_access_bytes(insn);
 	bool sx = (insn->opcode & EBPF_MODE_MASK) == EBPF_MODE_MEMSX;
 	unsigned int w = (sx || bytes == 8) ? X86_W : 0;
@@ -910,8 +910,10 @@ static int jit_emit_atomic(struct jit_ctx *ctx, size_t i)
 	static const struct {
 		uint8_t op;
 		uint8_t rm_r;
-	} plain[] = { { EBPF_ATOMIC_ADD, X86_OP_ADD_RM_R }, { EBPF_ATOMIC_OR, X86_OP_OR_RM_R },
-		      { EBPF_ATOMIC_AND, X86_OP_AND_RM_R }, { EBPF_ATOMIC_XOR, X86_OP_XOR_RM_R } };
+	} plain[] = {{EBPF_ATOMIC_ADD, X86_OP_ADD_RM_R},
+		     {EBPF_ATOMIC_OR, X86_OP_OR_RM_R},
+		     {EBPF_ATOMIC_AND, X86_OP_AND_RM_R},
+		     {EBPF_ATOMIC_XOR, X86_OP_XOR_RM_R}};
 	const struct ebpf_insn *insn = &ctx->prog->insns[i];
 	struct x86_buf *b = &ctx->buf;
 	bool is64 = jit_access_bytes(insn) == 8;
@@ -1072,9 +1074,9 @@ static int jit_emit_insn(struct jit_ctx *ctx, size_t i)
  * on both engines). exit undoes the entry and returns to C.
  */
 
-#define JIT_REG_BIT(r) ((uint16_t)(1u << (r)))
+#define JIT_REG_BIT(r)	((uint16_t)(1u << (r)))
 #define JIT_HELPER_ARGS 5
-#define JIT_ALL_REGS ((uint16_t)((1u << EBPF_NUM_REGS) - 1))
+#define JIT_ALL_REGS	((uint16_t)((1u << EBPF_NUM_REGS) - 1))
 /* r1-r5: what a call may read, and what a helper leaves undefined */
 #define JIT_ARG_REGS ((uint16_t)(JIT_REG_BIT(6) - JIT_REG_BIT(1)))
 /*
@@ -1112,8 +1114,8 @@ static void jit_jump_regs(const struct ebpf_insn *insn, uint16_t *read, uint16_t
 		*read = JIT_REG_BIT(EBPF_REG_R0);
 		break;
 	case EBPF_OP_CALL:
-		*read = insn->src_reg == EBPF_PSEUDO_CALL ? JIT_ARG_REGS :
-							    jit_helper_reads(insn->imm);
+		*read =
+		    insn->src_reg == EBPF_PSEUDO_CALL ? JIT_ARG_REGS : jit_helper_reads(insn->imm);
 		*written = JIT_REG_BIT(EBPF_REG_R0) | JIT_ARG_REGS;
 		break;
 	default:
@@ -1256,7 +1258,7 @@ static int jit_find_uninit_reads(struct jit_ctx *ctx, uint16_t entry_defined, ui
  */
 static int jit_plan_direct_entry(struct jit_ctx *ctx)
 {
-	static const uint8_t saved_bpf_regs[] = { 6, 7, 8, 9, EBPF_REG_FP };
+	static const uint8_t saved_bpf_regs[] = {6, 7, 8, 9, EBPF_REG_FP};
 	const struct ebpf_prog *prog = ctx->prog;
 	uint16_t used, entry_defined;
 	bool calls_out = false;
@@ -1341,8 +1343,8 @@ static void jit_emit_direct_epilogue(struct jit_ctx *ctx)
  * would also keep bits of the upper half, which then reach the lower.
  */
 #define JIT_ROTATE_INSNS 5
-#define JIT_ROTATE_BITS 32
-#define JIT_LOW_HALF 0xffffffffull
+#define JIT_ROTATE_BITS	 32
+#define JIT_LOW_HALF	 0xffffffffull
 /* Bounds the analysis' memory (88 bytes per instruction) and time. */
 #define JIT_MAX_ROTATE_SCAN_INSNS 4096
 
@@ -1377,7 +1379,7 @@ static void jit_consts_after(const struct ebpf_insn *insn, const struct jit_cons
 		return;
 	if (insn->opcode == EBPF_OP_LDDW) {
 		after->value[insn->dst_reg] =
-			(uint32_t)insn[0].imm | ((uint64_t)(uint32_t)insn[1].imm << 32);
+		    (uint32_t)insn[0].imm | ((uint64_t)(uint32_t)insn[1].imm << 32);
 		after->known |= JIT_REG_BIT(insn->dst_reg);
 	} else if (insn->opcode == (EBPF_CLS_ALU64 | EBPF_ALU_MOV | EBPF_SRC_K) &&
 		   insn->offset == 0) {
@@ -1738,8 +1740,8 @@ static void jit_emit_prologue(struct jit_ctx *ctx)
  */
 static void jit_emit_trampoline(struct jit_ctx *ctx)
 {
-	static const uint8_t zeroed[] = { X86_RAX, X86_RDX, X86_RCX, X86_R8,
-					  X86_RBX, X86_R13, X86_R14, X86_R15 };
+	static const uint8_t zeroed[] = {X86_RAX, X86_RDX, X86_RCX, X86_R8,
+					 X86_RBX, X86_R13, X86_R14, X86_R15};
 	struct x86_buf *b = &ctx->buf;
 	size_t k, exit_off;
 
@@ -1943,15 +1945,14 @@ static int jit_compile(struct jit_ctx *ctx, const struct ebpf_jit_opts *opts,
 	prog->jit_code = mem;
 	prog->jit_size = size;
 	/* ISO C has no object→function pointer conversion; POSIX guarantees it */
-	memcpy(&prog->jit_entry, &(void *){ mem + ctx->entry_off }, sizeof(prog->jit_entry));
+	memcpy(&prog->jit_entry, &(void *){mem + ctx->entry_off}, sizeof(prog->jit_entry));
 	return 0;
 }
 
-int ebpf_prog_jit(struct ebpf_prog *prog, const struct ebpf_jit_opts *opts,
-		  struct ebpf_log *log)
+int ebpf_prog_jit(struct ebpf_prog *prog, const struct ebpf_jit_opts *opts, struct ebpf_log *log)
 {
 	const struct ebpf_platform *platform = ebpf_get_platform();
-	struct jit_ctx ctx = { .prog = prog, .log = log };
+	struct jit_ctx ctx = {.prog = prog, .log = log};
 	int err;
 
 	if (!platform->exec_alloc || !platform->exec_seal || !platform->exec_free) {

@@ -83,13 +83,14 @@ struct hash_bucket {
 	uint32_t head;	   /* element offset, HASH_NIL if empty */
 };
 _Static_assert(sizeof(struct hash_bucket) == EBPF_HASH_BUCKET_SIZE, "bucket layout");
-_Static_assert(offsetof(struct hash_bucket, head_key) == EBPF_HASH_BUCKET_HEAD_KEY, "bucket layout");
+_Static_assert(offsetof(struct hash_bucket, head_key) == EBPF_HASH_BUCKET_HEAD_KEY,
+	       "bucket layout");
 _Static_assert(offsetof(struct hash_bucket, head) == EBPF_HASH_BUCKET_HEAD, "bucket layout");
 
 struct map_hash {
 	uint8_t *elems;		     /* max_entries elements of elem_size */
 	struct hash_bucket *buckets; /* bucket_mask + 1 of them */
-	uint32_t bucket_mask; /* bucket count - 1 (a power of two) */
+	uint32_t bucket_mask;	     /* bucket count - 1 (a power of two) */
 	uint32_t elem_size;
 	uint32_t key_stride; /* key_size rounded up to 8 */
 	uint32_t free_head;
@@ -449,10 +450,10 @@ static int hash_alloc(struct ebpf_map *map)
 		return -ENOMEM;
 	}
 	for (uint32_t i = 0; i < buckets; i++)
-		h->buckets[i] = (struct hash_bucket){ .head_key = 0, .head = HASH_NIL };
+		h->buckets[i] = (struct hash_bucket){.head_key = 0, .head = HASH_NIL};
 	for (uint32_t i = 0; i < map->def.max_entries; i++)
 		hash_elem_at(h, i * h->elem_size)->next =
-			i + 1 < map->def.max_entries ? (i + 1) * h->elem_size : HASH_NIL;
+		    i + 1 < map->def.max_entries ? (i + 1) * h->elem_size : HASH_NIL;
 	h->free_head = 0;
 	h->count = 0;
 	h->lru_newest = HASH_NIL;
@@ -472,7 +473,7 @@ static void hash_free(struct ebpf_map *map)
  * was a fifth of a hash-map counter program's time.
  */
 static inline __attribute__((always_inline)) bool keys_equal(const void *a, const void *b,
-								 uint32_t size)
+							     uint32_t size)
 {
 	if (size == sizeof(uint32_t)) {
 		uint32_t x, y;
@@ -489,8 +490,7 @@ static inline __attribute__((always_inline)) bool keys_equal(const void *a, cons
 	return memcmp(a, b, size) == 0;
 }
 
-static inline __attribute__((always_inline)) uint64_t inline_key(const void *key,
-								   uint32_t key_size)
+static inline __attribute__((always_inline)) uint64_t inline_key(const void *key, uint32_t key_size)
 {
 	uint64_t padded = 0;
 
@@ -669,7 +669,7 @@ static int hash_update(struct ebpf_map *map, const void *key, const void *value,
 static int hash_delete(struct ebpf_map *map, const void *key)
 {
 	struct hash_elem *elem =
-		hash_find(map, key, hash_key(key, map->def.key_size), map->def.key_size);
+	    hash_find(map, key, hash_key(key, map->def.key_size), map->def.key_size);
 
 	if (!elem)
 		return -ENOENT;
@@ -930,7 +930,7 @@ static void *map_prog_lookup_generic(struct ebpf_map *map, const void *key)
 static ebpf_map_lookup_fn map_prog_lookup_for(const struct ebpf_map *map)
 {
 	bool plain_hash =
-		map->def.type == EBPF_MAP_TYPE_HASH || map->def.type == EBPF_MAP_TYPE_PERCPU_HASH;
+	    map->def.type == EBPF_MAP_TYPE_HASH || map->def.type == EBPF_MAP_TYPE_PERCPU_HASH;
 
 	if (plain_hash && map->def.key_size == sizeof(uint32_t))
 		return hash_prog_lookup_key32;
@@ -1080,13 +1080,14 @@ ebpf_map_lookup_fn ebpf_map_get_prog_lookup(const struct ebpf_map *map)
 
 bool ebpf_map_get_inline_hash(const struct ebpf_map *map, struct ebpf_map_inline_hash *out)
 {
-	if (map->prog_lookup != hash_prog_lookup_key32 && map->prog_lookup != hash_prog_lookup_key64)
+	if (map->prog_lookup != hash_prog_lookup_key32 &&
+	    map->prog_lookup != hash_prog_lookup_key64)
 		return false;
 	*out = (struct ebpf_map_inline_hash){
-		.buckets = (const uint8_t *)map->hash.buckets,
-		.values = map->hash.elems + offsetof(struct hash_elem, data) + map->hash.key_stride,
-		.bucket_mask = map->hash.bucket_mask,
-		.key_size = map->def.key_size,
+	    .buckets = (const uint8_t *)map->hash.buckets,
+	    .values = map->hash.elems + offsetof(struct hash_elem, data) + map->hash.key_stride,
+	    .bucket_mask = map->hash.bucket_mask,
+	    .key_size = map->def.key_size,
 	};
 	return true;
 }

@@ -12,15 +12,15 @@
 
 #include "ebpf_internal.h"
 
-#define LDDW_SLOTS 2
+#define LDDW_SLOTS    2
 #define SWAP_WIDTH_16 16
 #define SWAP_WIDTH_32 32
 #define SWAP_WIDTH_64 64
 /* RFC 9669 §4.1: offset 1 selects SDIV/SMOD; 8/16/32 select MOVSX widths. */
 #define ALU_OFFSET_SIGNED 1
-#define MOVSX_8 8
-#define MOVSX_16 16
-#define MOVSX_32 32
+#define MOVSX_8		  8
+#define MOVSX_16	  16
+#define MOVSX_32	  32
 
 /* What the checker knows about the program while scanning it. */
 struct prog_check {
@@ -57,8 +57,9 @@ static int check_target(const struct prog_check *pc, size_t i, int64_t rel, cons
 	int64_t target = (int64_t)i + 1 + rel;
 
 	if (target < 0 || target >= (int64_t)pc->count) {
-		ebpf_log_printf(pc->log, "insn %zu: %s out of range (target %lld, program has %zu insns)",
-				i, what, (long long)target, pc->count);
+		ebpf_log_printf(pc->log,
+				"insn %zu: %s out of range (target %lld, program has %zu insns)", i,
+				what, (long long)target, pc->count);
 		return -EINVAL;
 	}
 	if (pc->lddw_tail[target]) {
@@ -79,8 +80,14 @@ static int check_alu(const struct prog_check *pc, size_t i)
 	int err;
 
 	switch (op) {
-	case EBPF_ALU_ADD: case EBPF_ALU_SUB: case EBPF_ALU_MUL: case EBPF_ALU_OR:
-	case EBPF_ALU_AND: case EBPF_ALU_LSH: case EBPF_ALU_RSH: case EBPF_ALU_XOR:
+	case EBPF_ALU_ADD:
+	case EBPF_ALU_SUB:
+	case EBPF_ALU_MUL:
+	case EBPF_ALU_OR:
+	case EBPF_ALU_AND:
+	case EBPF_ALU_LSH:
+	case EBPF_ALU_RSH:
+	case EBPF_ALU_XOR:
 	case EBPF_ALU_ARSH:
 		break;
 	case EBPF_ALU_DIV:
@@ -91,8 +98,7 @@ static int check_alu(const struct prog_check *pc, size_t i)
 		/* MOVSX has a register source; 32-bit moves cannot widen from 32. */
 		if (uses_src)
 			offset_ok = insn->offset == 0 || insn->offset == MOVSX_8 ||
-				    insn->offset == MOVSX_16 ||
-				    (alu64 && insn->offset == MOVSX_32);
+				    insn->offset == MOVSX_16 || (alu64 && insn->offset == MOVSX_32);
 		break;
 	case EBPF_ALU_NEG:
 		if (uses_src)
@@ -104,7 +110,8 @@ static int check_alu(const struct prog_check *pc, size_t i)
 			return unknown_opcode(pc, i);
 		if (insn->imm != SWAP_WIDTH_16 && insn->imm != SWAP_WIDTH_32 &&
 		    insn->imm != SWAP_WIDTH_64) {
-			ebpf_log_printf(pc->log, "insn %zu: invalid byte swap width %d", i, insn->imm);
+			ebpf_log_printf(pc->log, "insn %zu: invalid byte swap width %d", i,
+					insn->imm);
 			return -EINVAL;
 		}
 		uses_src = false;
@@ -169,9 +176,17 @@ static int check_jmp(const struct prog_check *pc, size_t i)
 		if (jmp32 || uses_src)
 			return unknown_opcode(pc, i);
 		return 0;
-	case EBPF_JMP_JEQ: case EBPF_JMP_JGT: case EBPF_JMP_JGE: case EBPF_JMP_JSET:
-	case EBPF_JMP_JNE: case EBPF_JMP_JSGT: case EBPF_JMP_JSGE: case EBPF_JMP_JLT:
-	case EBPF_JMP_JLE: case EBPF_JMP_JSLT: case EBPF_JMP_JSLE:
+	case EBPF_JMP_JEQ:
+	case EBPF_JMP_JGT:
+	case EBPF_JMP_JGE:
+	case EBPF_JMP_JSET:
+	case EBPF_JMP_JNE:
+	case EBPF_JMP_JSGT:
+	case EBPF_JMP_JSGE:
+	case EBPF_JMP_JLT:
+	case EBPF_JMP_JLE:
+	case EBPF_JMP_JSLT:
+	case EBPF_JMP_JSLE:
 		break;
 	default:
 		return unknown_opcode(pc, i);
@@ -214,7 +229,8 @@ static int check_lddw(const struct prog_check *pc, size_t i)
 			return -EINVAL;
 		}
 		if (insn->src_reg == EBPF_PSEUDO_MAP_FD && next->imm != 0) {
-			ebpf_log_printf(pc->log, "insn %zu: map reference with nonzero upper imm", i);
+			ebpf_log_printf(pc->log, "insn %zu: map reference with nonzero upper imm",
+					i);
 			return -EINVAL;
 		}
 		return 0;
@@ -238,8 +254,10 @@ static int check_load_store(const struct prog_check *pc, size_t i)
 		if (mode != EBPF_MODE_ABS && mode != EBPF_MODE_IND)
 			return unknown_opcode(pc, i);
 		if (size == EBPF_SIZE_DW) {
-			ebpf_log_printf(pc->log, "insn %zu: legacy packet load cannot be 8 bytes (opcode 0x%02x)",
-					i, insn->opcode);
+			ebpf_log_printf(
+			    pc->log,
+			    "insn %zu: legacy packet load cannot be 8 bytes (opcode 0x%02x)", i,
+			    insn->opcode);
 			return -EINVAL;
 		}
 		return mode == EBPF_MODE_IND ? check_reg(pc, i, insn->src_reg, false) : 0;
@@ -248,8 +266,10 @@ static int check_load_store(const struct prog_check *pc, size_t i)
 		if (mode != EBPF_MODE_MEM && mode != EBPF_MODE_MEMSX)
 			return unknown_opcode(pc, i);
 		if (mode == EBPF_MODE_MEMSX && size == EBPF_SIZE_DW) {
-			ebpf_log_printf(pc->log, "insn %zu: sign-extending load cannot be 8 bytes (opcode 0x%02x)",
-					i, insn->opcode);
+			ebpf_log_printf(
+			    pc->log,
+			    "insn %zu: sign-extending load cannot be 8 bytes (opcode 0x%02x)", i,
+			    insn->opcode);
 			return -EINVAL;
 		}
 		err = check_reg(pc, i, insn->dst_reg, true);
@@ -265,17 +285,24 @@ static int check_load_store(const struct prog_check *pc, size_t i)
 		bool writes_src;
 
 		if (size != EBPF_SIZE_W && size != EBPF_SIZE_DW) {
-			ebpf_log_printf(pc->log, "insn %zu: atomic operation must be 4 or 8 bytes (opcode 0x%02x)",
-					i, insn->opcode);
+			ebpf_log_printf(
+			    pc->log,
+			    "insn %zu: atomic operation must be 4 or 8 bytes (opcode 0x%02x)", i,
+			    insn->opcode);
 			return -EINVAL;
 		}
 		switch (insn->imm) {
-		case EBPF_ATOMIC_ADD: case EBPF_ATOMIC_OR: case EBPF_ATOMIC_AND:
-		case EBPF_ATOMIC_XOR: case EBPF_ATOMIC_CMPXCHG:
+		case EBPF_ATOMIC_ADD:
+		case EBPF_ATOMIC_OR:
+		case EBPF_ATOMIC_AND:
+		case EBPF_ATOMIC_XOR:
+		case EBPF_ATOMIC_CMPXCHG:
 			writes_src = false;
 			break;
-		case EBPF_ATOMIC_ADD | EBPF_ATOMIC_FETCH: case EBPF_ATOMIC_OR | EBPF_ATOMIC_FETCH:
-		case EBPF_ATOMIC_AND | EBPF_ATOMIC_FETCH: case EBPF_ATOMIC_XOR | EBPF_ATOMIC_FETCH:
+		case EBPF_ATOMIC_ADD | EBPF_ATOMIC_FETCH:
+		case EBPF_ATOMIC_OR | EBPF_ATOMIC_FETCH:
+		case EBPF_ATOMIC_AND | EBPF_ATOMIC_FETCH:
+		case EBPF_ATOMIC_XOR | EBPF_ATOMIC_FETCH:
 		case EBPF_ATOMIC_XCHG:
 			writes_src = true;
 			break;
@@ -316,7 +343,7 @@ static bool is_unconditional_end(const struct ebpf_insn *insn)
 static int check_program(const struct ebpf_insn *insns, size_t count,
 			 const struct ebpf_prog_opts *opts, struct ebpf_log *log)
 {
-	struct prog_check pc = { .insns = insns, .count = count, .opts = opts, .log = log };
+	struct prog_check pc = {.insns = insns, .count = count, .opts = opts, .log = log};
 	bool *lddw_tail;
 	size_t i;
 	int err = 0;
@@ -335,8 +362,9 @@ static int check_program(const struct ebpf_insn *insns, size_t count,
 	}
 	/* RFC 9669 §4.3: execution must never run past the last instruction. */
 	if (!err && (lddw_tail[count - 1] || !is_unconditional_end(&insns[count - 1]))) {
-		ebpf_log_printf(log, "insn %zu: last instruction is not exit or goto (falls off the end)",
-				count - 1);
+		ebpf_log_printf(
+		    log, "insn %zu: last instruction is not exit or goto (falls off the end)",
+		    count - 1);
 		err = -EINVAL;
 	}
 	free(lddw_tail);
@@ -375,11 +403,10 @@ static bool prog_type_known(enum ebpf_prog_type type)
 	       type == EBPF_PROG_TYPE_XDP;
 }
 
-int ebpf_prog_create(const struct ebpf_insn *insns, size_t count,
-		     const struct ebpf_prog_opts *opts, struct ebpf_prog **progp,
-		     struct ebpf_log *log)
+int ebpf_prog_create(const struct ebpf_insn *insns, size_t count, const struct ebpf_prog_opts *opts,
+		     struct ebpf_prog **progp, struct ebpf_log *log)
 {
-	static const struct ebpf_prog_opts default_opts = { .type = EBPF_PROG_TYPE_UNSPEC };
+	static const struct ebpf_prog_opts default_opts = {.type = EBPF_PROG_TYPE_UNSPEC};
 	struct ebpf_prog *prog;
 	int err;
 
@@ -395,7 +422,8 @@ int ebpf_prog_create(const struct ebpf_insn *insns, size_t count,
 		return -EINVAL;
 	}
 	if (count > EBPF_MAX_INSNS) {
-		ebpf_log_printf(log, "program too large (%zu insns, limit %u)", count, EBPF_MAX_INSNS);
+		ebpf_log_printf(log, "program too large (%zu insns, limit %u)", count,
+				EBPF_MAX_INSNS);
 		return -E2BIG;
 	}
 	if (opts->map_count > 0 && !opts->maps) {

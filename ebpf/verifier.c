@@ -53,10 +53,10 @@
  * each a copy of the state. The guest verifies in 128 MiB.
  */
 #define MAX_PENDING_BRANCHES 8192u
-#define MAX_REFS	    16u
-#define MAX_IDMAP	    64u
-#define REG_SIZE	    8
-#define STACK_SLOTS	    (EBPF_STACK_SIZE / REG_SIZE)
+#define MAX_REFS	     16u
+#define MAX_IDMAP	     64u
+#define REG_SIZE	     8
+#define STACK_SLOTS	     (EBPF_STACK_SIZE / REG_SIZE)
 /* Linux: pointer offsets stay within +-2^29 so that sums cannot overflow. */
 #define MAX_VAR_OFF (1 << 29)
 /* Linux's MAX_PACKET_OFF: packet offsets fit in 16 bits. */
@@ -2331,7 +2331,7 @@ static uint32_t call_chain_signature(const struct vstate *st)
 
 #define REG_TYPE_BITS 4
 _Static_assert(REG_PTR_TO_MEM_OR_NULL < (1 << REG_TYPE_BITS), "a type fits in REG_TYPE_BITS");
-_Static_assert(EBPF_NUM_REGS * REG_TYPE_BITS <= 64, "the types of a frame fit in a word");
+_Static_assert(EBPF_NUM_REGS *REG_TYPE_BITS <= 64, "the types of a frame fit in a word");
 
 /*
  * The innermost frame of the current state, as the keys of the stored

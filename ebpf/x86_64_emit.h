@@ -18,104 +18,126 @@
 
 /* Hardware register numbers. */
 enum x86_reg {
-	X86_RAX = 0, X86_RCX, X86_RDX, X86_RBX, X86_RSP, X86_RBP, X86_RSI, X86_RDI,
-	X86_R8, X86_R9, X86_R10, X86_R11, X86_R12, X86_R13, X86_R14, X86_R15,
+	X86_RAX = 0,
+	X86_RCX,
+	X86_RDX,
+	X86_RBX,
+	X86_RSP,
+	X86_RBP,
+	X86_RSI,
+	X86_RDI,
+	X86_R8,
+	X86_R9,
+	X86_R10,
+	X86_R11,
+	X86_R12,
+	X86_R13,
+	X86_R14,
+	X86_R15,
 };
 
 /* Condition codes (the low nibble of Jcc). */
 enum x86_cond {
-	X86_CC_B = 0x2, X86_CC_AE = 0x3, X86_CC_E = 0x4, X86_CC_NE = 0x5,
-	X86_CC_BE = 0x6, X86_CC_A = 0x7, X86_CC_S = 0x8, X86_CC_L = 0xc,
-	X86_CC_GE = 0xd, X86_CC_LE = 0xe, X86_CC_G = 0xf,
+	X86_CC_B = 0x2,
+	X86_CC_AE = 0x3,
+	X86_CC_E = 0x4,
+	X86_CC_NE = 0x5,
+	X86_CC_BE = 0x6,
+	X86_CC_A = 0x7,
+	X86_CC_S = 0x8,
+	X86_CC_L = 0xc,
+	X86_CC_GE = 0xd,
+	X86_CC_LE = 0xe,
+	X86_CC_G = 0xf,
 };
 
 /* Operand-size flags for x86_rr/x86_rm. */
-#define X86_W 0x1	 /* REX.W: 64-bit operand */
+#define X86_W	     0x1 /* REX.W: 64-bit operand */
 #define X86_BYTE_REG 0x2 /* byte register operand: always emit REX (sil, not dh) */
 
 /* Prefix bytes and opcodes used in more than one place. */
 #define X86_PREFIX_OPSIZE 0x66 /* 16-bit operand */
-#define X86_PREFIX_LOCK 0xf0
-#define X86_REX 0x40
-#define X86_REX_W 0x08
-#define X86_REX_R 0x04
-#define X86_REX_B 0x01
+#define X86_PREFIX_LOCK	  0xf0
+#define X86_REX		  0x40
+#define X86_REX_W	  0x08
+#define X86_REX_R	  0x04
+#define X86_REX_B	  0x01
 
-#define X86_OP_ADD_RM_R 0x01
-#define X86_OP_OR_RM_R 0x09
-#define X86_OP_AND_RM_R 0x21
-#define X86_OP_SUB_RM_R 0x29
-#define X86_OP_XOR_RM_R 0x31
-#define X86_OP_CMP_RM_R 0x39
-#define X86_OP_MOVSXD 0x63
+#define X86_OP_ADD_RM_R	       0x01
+#define X86_OP_OR_RM_R	       0x09
+#define X86_OP_AND_RM_R	       0x21
+#define X86_OP_SUB_RM_R	       0x29
+#define X86_OP_XOR_RM_R	       0x31
+#define X86_OP_CMP_RM_R	       0x39
+#define X86_OP_MOVSXD	       0x63
 #define X86_OP_IMUL_R_RM_IMM32 0x69
-#define X86_OP_GRP1_RM_IMM8 0x83   /* /ext with a sign-extended imm8 */
-#define X86_OP_GRP1_RM_IMM32 0x81
-#define X86_OP_TEST_RM_R 0x85
-#define X86_OP_XCHG_RM_R 0x87
-#define X86_OP_MOV_RM8_R8 0x88
-#define X86_OP_MOV_RM_R 0x89
-#define X86_OP_MOV_R_RM 0x8b
-#define X86_OP_LEA 0x8d
-#define X86_OP_CQO 0x99		   /* cdq without REX.W */
-#define X86_OP_MOV_R_IMM 0xb8	   /* + register: imm32, or imm64 with REX.W */
-#define X86_OP_SHIFT_RM_IMM8 0xc1
-#define X86_OP_RET 0xc3
-#define X86_OP_MOV_RM8_IMM8 0xc6
-#define X86_OP_MOV_RM_IMM32 0xc7
-#define X86_OP_SHIFT_RM_CL 0xd3
-#define X86_OP_CALL_REL32 0xe8
-#define X86_OP_JMP_REL32 0xe9
-#define X86_OP_JMP_REL8 0xeb
-#define X86_OP_JCC_REL8 0x70	   /* + condition */
-#define X86_OP_GRP3_RM 0xf7	   /* /0 test imm32, /2 not, /3 neg, /6 div, /7 idiv */
-#define X86_OP_GRP5_RM 0xff	   /* /2 call, /4 jmp */
-#define X86_OP_PUSH_R 0x50	   /* + register */
-#define X86_OP_POP_R 0x58	   /* + register */
+#define X86_OP_GRP1_RM_IMM8    0x83 /* /ext with a sign-extended imm8 */
+#define X86_OP_GRP1_RM_IMM32   0x81
+#define X86_OP_TEST_RM_R       0x85
+#define X86_OP_XCHG_RM_R       0x87
+#define X86_OP_MOV_RM8_R8      0x88
+#define X86_OP_MOV_RM_R	       0x89
+#define X86_OP_MOV_R_RM	       0x8b
+#define X86_OP_LEA	       0x8d
+#define X86_OP_CQO	       0x99 /* cdq without REX.W */
+#define X86_OP_MOV_R_IMM       0xb8 /* + register: imm32, or imm64 with REX.W */
+#define X86_OP_SHIFT_RM_IMM8   0xc1
+#define X86_OP_RET	       0xc3
+#define X86_OP_MOV_RM8_IMM8    0xc6
+#define X86_OP_MOV_RM_IMM32    0xc7
+#define X86_OP_SHIFT_RM_CL     0xd3
+#define X86_OP_CALL_REL32      0xe8
+#define X86_OP_JMP_REL32       0xe9
+#define X86_OP_JMP_REL8	       0xeb
+#define X86_OP_JCC_REL8	       0x70 /* + condition */
+#define X86_OP_GRP3_RM	       0xf7 /* /0 test imm32, /2 not, /3 neg, /6 div, /7 idiv */
+#define X86_OP_GRP5_RM	       0xff /* /2 call, /4 jmp */
+#define X86_OP_PUSH_R	       0x50 /* + register */
+#define X86_OP_POP_R	       0x58 /* + register */
 
 /* Two-byte (0x0f xx) opcodes, written as 0x0fxx. */
-#define X86_OP2_JCC_REL32 0x0f80   /* + condition */
-#define X86_OP2_IMUL_R_RM 0x0faf
+#define X86_OP2_JCC_REL32    0x0f80 /* + condition */
+#define X86_OP2_IMUL_R_RM    0x0faf
 #define X86_OP2_CMPXCHG_RM_R 0x0fb1
-#define X86_OP2_MOVZX_R_RM8 0x0fb6
+#define X86_OP2_MOVZX_R_RM8  0x0fb6
 #define X86_OP2_MOVZX_R_RM16 0x0fb7
-#define X86_OP2_MOVSX_R_RM8 0x0fbe
+#define X86_OP2_MOVSX_R_RM8  0x0fbe
 #define X86_OP2_MOVSX_R_RM16 0x0fbf
-#define X86_OP2_XADD_RM_R 0x0fc1
-#define X86_OP2_BSWAP_R 0x0fc8	   /* + register */
+#define X86_OP2_XADD_RM_R    0x0fc1
+#define X86_OP2_BSWAP_R	     0x0fc8 /* + register */
 
 /* ModRM /ext digits. */
-#define X86_GRP1_ADD 0
-#define X86_GRP1_OR 1
-#define X86_GRP1_AND 4
-#define X86_GRP1_SUB 5
-#define X86_GRP1_XOR 6
-#define X86_GRP1_CMP 7
+#define X86_GRP1_ADD  0
+#define X86_GRP1_OR   1
+#define X86_GRP1_AND  4
+#define X86_GRP1_SUB  5
+#define X86_GRP1_XOR  6
+#define X86_GRP1_CMP  7
 #define X86_SHIFT_ROL 0
 #define X86_SHIFT_SHL 4
 #define X86_SHIFT_SHR 5
 #define X86_SHIFT_SAR 7
 #define X86_GRP3_TEST 0
-#define X86_GRP3_NEG 3
-#define X86_GRP3_DIV 6
+#define X86_GRP3_NEG  3
+#define X86_GRP3_DIV  6
 #define X86_GRP3_IDIV 7
 #define X86_GRP5_CALL 2
-#define X86_GRP5_JMP 4
+#define X86_GRP5_JMP  4
 
-#define X86_MODRM_MOD_DISP0 0x00
-#define X86_MODRM_MOD_DISP8 0x40
+#define X86_MODRM_MOD_DISP0  0x00
+#define X86_MODRM_MOD_DISP8  0x40
 #define X86_MODRM_MOD_DISP32 0x80
-#define X86_MODRM_MOD_REG 0xc0
-#define X86_SIB_BASE_ONLY 0x24	/* no index, base in ModRM.rm = rsp/r12 */
-#define X86_RM_NEEDS_SIB 4	/* rm = rsp/r12 means "a SIB byte follows" */
-#define X86_RM_RIP_OR_DISP 5	/* mod 0 with rm = rbp/r13 means rip-relative */
+#define X86_MODRM_MOD_REG    0xc0
+#define X86_SIB_BASE_ONLY    0x24 /* no index, base in ModRM.rm = rsp/r12 */
+#define X86_RM_NEEDS_SIB     4	  /* rm = rsp/r12 means "a SIB byte follows" */
+#define X86_RM_RIP_OR_DISP   5	  /* mod 0 with rm = rbp/r13 means rip-relative */
 
-#define X86_JCC_REL8_SIZE 2
-#define X86_JMP_REL8_SIZE 2
+#define X86_JCC_REL8_SIZE   2
+#define X86_JMP_REL8_SIZE   2
 #define X86_CALL_REL32_SIZE 5
 
 struct x86_buf {
-	uint8_t *code;	/* NULL while sizing */
+	uint8_t *code; /* NULL while sizing */
 	size_t len;
 };
 
@@ -162,8 +184,8 @@ static inline void x86_patch_rel8(struct x86_buf *b, size_t pos, size_t target)
 
 static inline void x86_rex(struct x86_buf *b, unsigned int flags, uint8_t reg, uint8_t rm)
 {
-	uint8_t rex = X86_REX | ((flags & X86_W) ? X86_REX_W : 0) |
-		      ((reg & 8) ? X86_REX_R : 0) | ((rm & 8) ? X86_REX_B : 0);
+	uint8_t rex = X86_REX | ((flags & X86_W) ? X86_REX_W : 0) | ((reg & 8) ? X86_REX_R : 0) |
+		      ((rm & 8) ? X86_REX_B : 0);
 
 	if (rex != X86_REX || (flags & X86_BYTE_REG))
 		x86_u8(b, rex);

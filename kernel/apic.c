@@ -6,41 +6,41 @@
 #include "x86.h"
 
 /* Local APIC registers (SDM Vol. 3 §11.4.1), offsets from the base. */
-#define IA32_APIC_BASE_MSR 0x1B
-#define APIC_BASE_ENABLE (1ull << 11)
-#define APIC_BASE_ADDR_MASK 0xFFFFF000ull
-#define LAPIC_TPR 0x080
-#define LAPIC_EOI 0x0B0
-#define LAPIC_SVR 0x0F0
-#define LAPIC_SVR_ENABLE 0x100
-#define LAPIC_LVT_TIMER 0x320
-#define LAPIC_TIMER_INITIAL 0x380
-#define LAPIC_TIMER_CURRENT 0x390
-#define LAPIC_TIMER_DIVIDE 0x3E0
+#define IA32_APIC_BASE_MSR	 0x1B
+#define APIC_BASE_ENABLE	 (1ull << 11)
+#define APIC_BASE_ADDR_MASK	 0xFFFFF000ull
+#define LAPIC_TPR		 0x080
+#define LAPIC_EOI		 0x0B0
+#define LAPIC_SVR		 0x0F0
+#define LAPIC_SVR_ENABLE	 0x100
+#define LAPIC_LVT_TIMER		 0x320
+#define LAPIC_TIMER_INITIAL	 0x380
+#define LAPIC_TIMER_CURRENT	 0x390
+#define LAPIC_TIMER_DIVIDE	 0x3E0
 #define LAPIC_TIMER_DIVIDE_BY_16 0x3
-#define LAPIC_LVT_MASKED (1u << 16)
-#define LAPIC_CALIBRATION_NS 1000000
+#define LAPIC_LVT_MASKED	 (1u << 16)
+#define LAPIC_CALIBRATION_NS	 1000000
 
 /* I/O APIC at its standard address (as QEMU's pc and q35 place it). */
-#define IOAPIC_BASE 0xFEC00000u
-#define IOAPIC_REGSEL 0x00
-#define IOAPIC_WINDOW 0x10
-#define IOAPIC_VERSION 0x01
+#define IOAPIC_BASE	      0xFEC00000u
+#define IOAPIC_REGSEL	      0x00
+#define IOAPIC_WINDOW	      0x10
+#define IOAPIC_VERSION	      0x01
 #define IOAPIC_REDIRECTION(n) (0x10 + 2 * (n))
-#define IOAPIC_LEVEL (1u << 15)
-#define IOAPIC_ACTIVE_LOW (1u << 13)
-#define IOAPIC_MASKED (1u << 16)
+#define IOAPIC_LEVEL	      (1u << 15)
+#define IOAPIC_ACTIVE_LOW     (1u << 13)
+#define IOAPIC_MASKED	      (1u << 16)
 
 /* 8259 PIC ports and initialisation words. */
-#define PIC1_CMD 0x20
-#define PIC1_DATA 0x21
-#define PIC2_CMD 0xA0
-#define PIC2_DATA 0xA1
+#define PIC1_CMD      0x20
+#define PIC1_DATA     0x21
+#define PIC2_CMD      0xA0
+#define PIC2_DATA     0xA1
 #define PIC_ICW1_INIT 0x11
 #define PIC_ICW4_8086 0x01
-#define PIC1_OFFSET 0x20
-#define PIC2_OFFSET 0x28
-#define PIC_MASK_ALL 0xFF
+#define PIC1_OFFSET   0x20
+#define PIC2_OFFSET   0x28
+#define PIC_MASK_ALL  0xFF
 
 static volatile uint32_t *lapic;
 /* Timer ticks per ns as a 32.32 fixed-point number (no 128-bit division). */
@@ -138,8 +138,8 @@ int apic_route_irq(uint32_t gsi, uint8_t vector, bool level_triggered, bool acti
 {
 	if (gsi >= ioapic_inputs() || vector < APIC_FIRST_DEVICE_VECTOR)
 		return -EINVAL;
-	uint32_t low = vector | (level_triggered ? IOAPIC_LEVEL : 0) |
-		       (active_low ? IOAPIC_ACTIVE_LOW : 0);
+	uint32_t low =
+	    vector | (level_triggered ? IOAPIC_LEVEL : 0) | (active_low ? IOAPIC_ACTIVE_LOW : 0);
 	ioapic_write(IOAPIC_REDIRECTION(gsi) + 1, 0); /* destination: APIC 0 */
 	ioapic_write(IOAPIC_REDIRECTION(gsi), low);
 	return 0;

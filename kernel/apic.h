@@ -9,9 +9,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define APIC_TIMER_VECTOR 32
+#define APIC_TIMER_VECTOR	 32
 #define APIC_FIRST_DEVICE_VECTOR 48
-#define APIC_SPURIOUS_VECTOR 255
+#define APIC_SPURIOUS_VECTOR	 255
 
 void apic_init(void);
 void apic_eoi(void);

@@ -11,8 +11,8 @@
 
 /* Multiboot 1 info flags (§3.3). */
 #define MB1_INFO_CMDLINE (1u << 2)
-#define MB1_INFO_MODS (1u << 3)
-#define MB1_INFO_MMAP (1u << 6)
+#define MB1_INFO_MODS	 (1u << 3)
+#define MB1_INFO_MMAP	 (1u << 6)
 
 #define MB_MEMORY_AVAILABLE 1
 
@@ -38,11 +38,11 @@ struct mb1_mmap_entry {
 } __attribute__((packed));
 
 /* Multiboot 2 tags (§3.6). */
-#define MB2_TAG_END 0
+#define MB2_TAG_END	0
 #define MB2_TAG_CMDLINE 1
-#define MB2_TAG_MODULE 3
-#define MB2_TAG_MMAP 6
-#define MB2_TAG_ALIGN 8
+#define MB2_TAG_MODULE	3
+#define MB2_TAG_MMAP	6
+#define MB2_TAG_ALIGN	8
 
 struct mb2_tag {
 	uint32_t type, size;
@@ -117,7 +117,8 @@ static void parse_mb1(const struct mb1_info *info, struct boot_info *bi, size_t 
 {
 	bi->loader = "multiboot1";
 	if (info->flags & MB1_INFO_CMDLINE)
-		copy_string(bi->cmdline, sizeof(bi->cmdline), (const char *)(uintptr_t)info->cmdline);
+		copy_string(bi->cmdline, sizeof(bi->cmdline),
+			    (const char *)(uintptr_t)info->cmdline);
 	if (info->flags & MB1_INFO_MMAP) {
 		uintptr_t p = info->mmap_addr;
 		uintptr_t end = p + info->mmap_length;
@@ -158,8 +159,8 @@ static void parse_mb2(uintptr_t info, struct boot_info *bi, size_t *dropped)
 		}
 		case MB2_TAG_MMAP: {
 			const struct mb2_mmap *mm = (const void *)tag;
-			for (uint32_t off = 0; mm->entry_size &&
-					       off + sizeof(*mm) + mm->entry_size <= tag->size;
+			for (uint32_t off = 0;
+			     mm->entry_size && off + sizeof(*mm) + mm->entry_size <= tag->size;
 			     off += mm->entry_size) {
 				const struct mb2_mmap_entry *e = (const void *)(mm->entries + off);
 				if (e->type == MB_MEMORY_AVAILABLE)

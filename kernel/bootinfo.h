@@ -12,9 +12,9 @@
 #include <stdint.h>
 
 #define BOOTINFO_MAX_MEM_RANGES 32
-#define BOOTINFO_MAX_MODULES 16
-#define BOOTINFO_CMDLINE_MAX 4096
-#define BOOTINFO_NAME_MAX 128
+#define BOOTINFO_MAX_MODULES	16
+#define BOOTINFO_CMDLINE_MAX	4096
+#define BOOTINFO_NAME_MAX	128
 
 struct boot_mem_range {
 	uint64_t base;
@@ -30,7 +30,7 @@ struct boot_module {
 };
 
 struct boot_info {
-	const char *loader;		/* "multiboot1" or "multiboot2" */
+	const char *loader; /* "multiboot1" or "multiboot2" */
 	char cmdline[BOOTINFO_CMDLINE_MAX];
 	struct boot_mem_range ram[BOOTINFO_MAX_MEM_RANGES]; /* usable RAM */
 	size_t ram_count;

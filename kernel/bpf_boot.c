@@ -156,10 +156,12 @@ static void attach_module(const struct kernel_module *module, const struct bpf_r
 	}
 	if (bpf_boot_prepare_prog(prog, jit, &log, &a->program, &failed) != 0) {
 		if (failed == BPF_BOOT_STEP_VERIFY)
-			snprintf(reason, sizeof(reason), "%s rejected by the verifier in %lu us:",
-				 prog_name, (unsigned long)(a->program.verify_ns / NS_PER_US));
+			snprintf(reason, sizeof(reason),
+				 "%s rejected by the verifier in %lu us:", prog_name,
+				 (unsigned long)(a->program.verify_ns / NS_PER_US));
 		else
-			snprintf(reason, sizeof(reason), "%s could not be JIT-compiled:", prog_name);
+			snprintf(reason, sizeof(reason),
+				 "%s could not be JIT-compiled:", prog_name);
 		reject(module, req, reason, &log);
 	}
 	snprintf(a->name, sizeof(a->name), "%s:%s", module->name, prog_name);

@@ -9,25 +9,25 @@
 #include <errno.h>
 #include <string.h>
 
-#define CMDLINE_QUOTE '"'
-#define CMDLINE_ESCAPE '\\'
+#define CMDLINE_QUOTE		    '"'
+#define CMDLINE_ESCAPE		    '\\'
 #define CMDLINE_KEY_VALUE_SEPARATOR '='
-#define CMDLINE_ARGS_MARKER "--"
+#define CMDLINE_ARGS_MARKER	    "--"
 
-#define CMDLINE_HEX_PREFIX_LEN 2	/* "0x" */
-#define CMDLINE_DECIMAL_BASE 10
-#define CMDLINE_HEX_BASE 16
-#define CMDLINE_KIB_SHIFT 10
-#define CMDLINE_MIB_SHIFT 20
-#define CMDLINE_GIB_SHIFT 30
+#define CMDLINE_HEX_PREFIX_LEN 2 /* "0x" */
+#define CMDLINE_DECIMAL_BASE   10
+#define CMDLINE_HEX_BASE       16
+#define CMDLINE_KIB_SHIFT      10
+#define CMDLINE_MIB_SHIFT      20
+#define CMDLINE_GIB_SHIFT      30
 
 #define CMDLINE_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* One decoded word, as it sits in cl->buf. */
 struct cmdline_word {
 	char *text;
-	char *equals;	/* first unquoted '=' in text, or NULL */
-	bool quoted;	/* had quotes, so it cannot be the "--" marker */
+	char *equals; /* first unquoted '=' in text, or NULL */
+	bool quoted;  /* had quotes, so it cannot be the "--" marker */
 };
 
 static bool cmdline_is_separator(char c)
@@ -57,8 +57,7 @@ static void cmdline_reset(struct cmdline *cl, const char *app_name)
  * advances both. Returns 1 for a word, 0 at the end of the text, -E2BIG when
  * the buffer is full, -EINVAL for an unterminated quote.
  */
-static int cmdline_next_word(const char **in, char **out, char *out_end,
-			     struct cmdline_word *word)
+static int cmdline_next_word(const char **in, char **out, char *out_end, struct cmdline_word *word)
 {
 	const char *p = *in;
 	char *w = *out;
@@ -83,8 +82,7 @@ static int cmdline_next_word(const char **in, char **out, char *out_end,
 		if (in_quotes && c == CMDLINE_ESCAPE &&
 		    (*p == CMDLINE_QUOTE || *p == CMDLINE_ESCAPE))
 			c = *p++;
-		else if (!in_quotes && c == CMDLINE_KEY_VALUE_SEPARATOR &&
-			 word->equals == NULL)
+		else if (!in_quotes && c == CMDLINE_KEY_VALUE_SEPARATOR && word->equals == NULL)
 			word->equals = w;
 		/* Keep room for the terminating NUL. */
 		if (out_end - w < 2)
@@ -109,8 +107,7 @@ static bool cmdline_is_args_marker(const struct cmdline_word *word)
 /* QEMU and GRUB pass the kernel's path (or GRUB device path) first. */
 static bool cmdline_is_kernel_path(const struct cmdline_word *word)
 {
-	return word->equals == NULL &&
-	       (word->text[0] == '/' || word->text[0] == '(');
+	return word->equals == NULL && (word->text[0] == '/' || word->text[0] == '(');
 }
 
 static int cmdline_add_option(struct cmdline *cl, struct cmdline_word *word)
@@ -259,8 +256,8 @@ static int cmdline_parse_u64(const char *text, uint64_t *out)
 	return 0;
 }
 
-int cmdline_get_u64(const struct cmdline *cl, const char *key,
-		    uint64_t default_value, uint64_t *out)
+int cmdline_get_u64(const struct cmdline *cl, const char *key, uint64_t default_value,
+		    uint64_t *out)
 {
 	const char *value = cmdline_get(cl, key);
 	int ret;
@@ -288,8 +285,7 @@ static bool cmdline_equals_lower(const char *text, const char *lower)
 	return *text == *lower;
 }
 
-static bool cmdline_is_one_of(const char *text, const char *const *words,
-			      size_t word_count)
+static bool cmdline_is_one_of(const char *text, const char *const *words, size_t word_count)
 {
 	size_t i;
 
@@ -300,12 +296,11 @@ static bool cmdline_is_one_of(const char *text, const char *const *words,
 	return false;
 }
 
-int cmdline_get_bool(const struct cmdline *cl, const char *key,
-		     bool default_value, bool *out)
+int cmdline_get_bool(const struct cmdline *cl, const char *key, bool default_value, bool *out)
 {
 	/* "" first: a bare flag ("quiet") means the option is on. */
-	static const char *const true_words[] = { "", "1", "yes", "on", "true" };
-	static const char *const false_words[] = { "0", "no", "off", "false" };
+	static const char *const true_words[] = {"", "1", "yes", "on", "true"};
+	static const char *const false_words[] = {"0", "no", "off", "false"};
 	const char *value = cmdline_get(cl, key);
 
 	*out = default_value;
@@ -313,8 +308,7 @@ int cmdline_get_bool(const struct cmdline *cl, const char *key,
 		return 0;
 	if (cmdline_is_one_of(value, true_words, CMDLINE_ARRAY_SIZE(true_words)))
 		*out = true;
-	else if (cmdline_is_one_of(value, false_words,
-				   CMDLINE_ARRAY_SIZE(false_words)))
+	else if (cmdline_is_one_of(value, false_words, CMDLINE_ARRAY_SIZE(false_words)))
 		*out = false;
 	else
 		return -EINVAL;

@@ -30,20 +30,20 @@
 #include <stdint.h>
 
 #define CMDLINE_MAX_OPTIONS 32
-#define CMDLINE_MAX_ARGS 32	/* application arguments, not counting argv[0] */
-#define CMDLINE_MAX_LEN 4096	/* bytes of buf: app name + words + their NULs */
+#define CMDLINE_MAX_ARGS    32	 /* application arguments, not counting argv[0] */
+#define CMDLINE_MAX_LEN	    4096 /* bytes of buf: app name + words + their NULs */
 
 struct cmdline_option {
-	const char *key;	/* points into buf; never NULL */
-	const char *value;	/* points into buf; "" for a bare flag */
+	const char *key;   /* points into buf; never NULL */
+	const char *value; /* points into buf; "" for a bare flag */
 };
 
 struct cmdline {
-	char buf[CMDLINE_MAX_LEN];	/* words live here, NUL-separated */
+	char buf[CMDLINE_MAX_LEN];			    /* words live here, NUL-separated */
 	struct cmdline_option options[CMDLINE_MAX_OPTIONS]; /* command-line order */
 	size_t option_count;
-	char *argv[CMDLINE_MAX_ARGS + 2];	/* argv[0] = app name, NULL-terminated */
-	int argc;			/* >= 1: argv[0] is always set */
+	char *argv[CMDLINE_MAX_ARGS + 2]; /* argv[0] = app name, NULL-terminated */
+	int argc;			  /* >= 1: argv[0] is always set */
 };
 
 /*
@@ -79,8 +79,8 @@ const char *cmdline_get(const struct cmdline *cl, const char *key);
  * (does not fit in 64 bits, suffix included), in which case *out is set to
  * default_value so that a caller may ignore the error after reporting it.
  */
-int cmdline_get_u64(const struct cmdline *cl, const char *key,
-		    uint64_t default_value, uint64_t *out);
+int cmdline_get_u64(const struct cmdline *cl, const char *key, uint64_t default_value,
+		    uint64_t *out);
 
 /*
  * Reads option key as a boolean. True: "" (a bare flag), "1", "yes", "on",
@@ -89,7 +89,6 @@ int cmdline_get_u64(const struct cmdline *cl, const char *key,
  * Returns 0 and stores the value (or default_value when key is absent) in
  * *out; or -EINVAL for any other value, with *out set to default_value.
  */
-int cmdline_get_bool(const struct cmdline *cl, const char *key,
-		     bool default_value, bool *out);
+int cmdline_get_bool(const struct cmdline *cl, const char *key, bool default_value, bool *out);
 
 #endif /* UKBPF_KERNEL_CMDLINE_H */

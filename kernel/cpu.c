@@ -5,7 +5,7 @@
 #include "boot_defs.h"
 #include "paging.h"
 
-#define IST_STACK_SIZE (16 * 1024)
+#define IST_STACK_SIZE	(16 * 1024)
 #define IST_STACK_COUNT 4
 
 /* 64-bit TSS (SDM Vol. 3 §7.7): only the IST pointers matter here. */
@@ -40,38 +40,38 @@ extern uint8_t boot_stack_guard[], boot_stack_top[];
 static struct cpu_stack_region stack_regions[1 + IST_STACK_COUNT];
 
 #define TSS_TYPE_AVAILABLE 0x9
-#define DESC_PRESENT (1ull << 47)
+#define DESC_PRESENT	   (1ull << 47)
 
 static void gdt_set_tss(void)
 {
 	uint64_t base = (uintptr_t)&tss;
 	uint64_t limit = sizeof(tss) - 1;
 
-	gdt[3] = (limit & 0xffff) | ((base & 0xffffff) << 16) | ((uint64_t)TSS_TYPE_AVAILABLE << 40) |
-		 DESC_PRESENT | (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
+	gdt[3] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
+		 ((uint64_t)TSS_TYPE_AVAILABLE << 40) | DESC_PRESENT |
+		 (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
 	gdt[4] = base >> 32;
 }
 
 void cpu_init(void)
 {
-	static const char *const ist_names[IST_STACK_COUNT] = { "double-fault stack",
-								"page-fault stack", "nmi stack",
-								"interrupt stack" };
+	static const char *const ist_names[IST_STACK_COUNT] = {
+	    "double-fault stack", "page-fault stack", "nmi stack", "interrupt stack"};
 
 	stack_regions[0] = (struct cpu_stack_region){
-		.name = "boot stack",
-		.guard = (uintptr_t)boot_stack_guard,
-		.bottom = (uintptr_t)boot_stack_guard + PAGE_SIZE,
-		.top = (uintptr_t)boot_stack_top,
+	    .name = "boot stack",
+	    .guard = (uintptr_t)boot_stack_guard,
+	    .bottom = (uintptr_t)boot_stack_guard + PAGE_SIZE,
+	    .top = (uintptr_t)boot_stack_top,
 	};
 	for (int i = 0; i < IST_STACK_COUNT; i++) {
 		struct guarded_stack *s = &ist_stacks[i];
 		tss.ist[i] = (uintptr_t)(s->stack + sizeof(s->stack));
 		stack_regions[1 + i] = (struct cpu_stack_region){
-			.name = ist_names[i],
-			.guard = (uintptr_t)s->guard,
-			.bottom = (uintptr_t)s->stack,
-			.top = (uintptr_t)(s->stack + sizeof(s->stack)),
+		    .name = ist_names[i],
+		    .guard = (uintptr_t)s->guard,
+		    .bottom = (uintptr_t)s->stack,
+		    .top = (uintptr_t)(s->stack + sizeof(s->stack)),
 		};
 	}
 	tss.iomap_base = sizeof(tss); /* no I/O permission bitmap */
@@ -79,7 +79,7 @@ void cpu_init(void)
 	gdt[1] = GDT_CODE64;
 	gdt[2] = GDT_DATA64;
 	gdt_set_tss();
-	struct descriptor_ptr ptr = { .limit = sizeof(gdt) - 1, .base = (uintptr_t)gdt };
+	struct descriptor_ptr ptr = {.limit = sizeof(gdt) - 1, .base = (uintptr_t)gdt};
 	__asm__ volatile("lgdt %0\n\t"
 			 "ltr %w1"
 			 :

@@ -11,14 +11,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define KERNEL_CS 0x08
-#define KERNEL_DS 0x10
+#define KERNEL_CS  0x08
+#define KERNEL_DS  0x10
 #define KERNEL_TSS 0x18
 
 /* IST slots (1-based, as the IDT encodes them). */
 #define IST_DOUBLE_FAULT 1
-#define IST_PAGE_FAULT 2
-#define IST_NMI_MCE 3
+#define IST_PAGE_FAULT	 2
+#define IST_NMI_MCE	 3
 /*
  * Device and timer interrupts switch stacks too: the interrupted code's
  * stack is then never written, so code built with a red zone (libgcc)

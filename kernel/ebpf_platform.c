@@ -10,9 +10,9 @@
 #include "timekeeping.h"
 #include "x86.h"
 
-#define CPUID_FEATURES 1
+#define CPUID_FEATURES	 1
 #define CPUID_ECX_RDRAND (1u << 30)
-#define RDRAND_RETRIES 10
+#define RDRAND_RETRIES	 10
 
 static bool have_rdrand;
 static uint64_t xorshift_state;
@@ -75,12 +75,12 @@ void ebpf_platform_init(void)
 	xorshift_state = rdtsc() | 1;
 
 	static const struct ebpf_platform guest_platform = {
-		.exec_alloc = guest_exec_alloc,
-		.exec_seal = guest_exec_seal,
-		.exec_free = guest_exec_free,
-		.ktime_ns = time_monotonic_ns,
-		.trace_write = guest_trace_write,
-		.random_u32 = guest_random_u32,
+	    .exec_alloc = guest_exec_alloc,
+	    .exec_seal = guest_exec_seal,
+	    .exec_free = guest_exec_free,
+	    .ktime_ns = time_monotonic_ns,
+	    .trace_write = guest_trace_write,
+	    .random_u32 = guest_random_u32,
 	};
 	ebpf_set_platform(&guest_platform);
 }

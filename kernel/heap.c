@@ -33,8 +33,7 @@ int heap_grow(struct heap *h, intptr_t increment, void **old_break)
 		 * is exact and cannot overflow. */
 		if ((uintptr_t)increment > h->limit - h->brk)
 			return -ENOMEM;
-		new_break = h->brk +
-			    heap_align_down((uintptr_t)increment + HEAP_ALIGN - 1);
+		new_break = h->brk + heap_align_down((uintptr_t)increment + HEAP_ALIGN - 1);
 	} else {
 		/* Negate in unsigned arithmetic: -INTPTR_MIN overflows. */
 		uintptr_t decrement = -(uintptr_t)increment;

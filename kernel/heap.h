@@ -27,9 +27,9 @@
 
 /* Treat as opaque: use the functions below. */
 struct heap {
-	uintptr_t base;		/* first byte, HEAP_ALIGN-aligned */
-	uintptr_t limit;	/* one past the last usable byte */
-	uintptr_t brk;		/* current break, base <= brk <= limit */
+	uintptr_t base;	 /* first byte, HEAP_ALIGN-aligned */
+	uintptr_t limit; /* one past the last usable byte */
+	uintptr_t brk;	 /* current break, base <= brk <= limit */
 };
 
 /*

@@ -70,10 +70,10 @@ static void modules_init(void)
 	for (size_t i = 0; i < boot_info.module_count; i++) {
 		const struct boot_module *bm = &boot_info.modules[i];
 		modules[i] = (struct kernel_module){
-			.name = bm->name,
-			.args = bm->args,
-			.data = (const void *)(uintptr_t)bm->start,
-			.size = bm->size,
+		    .name = bm->name,
+		    .args = bm->args,
+		    .data = (const void *)(uintptr_t)bm->start,
+		    .size = bm->size,
 		};
 		printk("ukbpf: module %zu: %s at %p, %zu bytes\n", i, bm->name,
 		       (void *)(uintptr_t)bm->start, (size_t)bm->size);
@@ -95,8 +95,9 @@ void kernel_main(uint32_t magic, uint64_t info)
 		kernel_panic("image too large for the boot page tables");
 	memory_init(&boot_info);
 	if (dropped)
-		printk("ukbpf: warning: %zu memory ranges or modules did not fit and were ignored\n",
-		       dropped);
+		printk(
+		    "ukbpf: warning: %zu memory ranges or modules did not fit and were ignored\n",
+		    dropped);
 
 	apic_init();
 	uint64_t tsc_hz = time_init();

@@ -8,16 +8,16 @@
 #include "x86.h"
 
 /* Page-table entry bits (SDM Vol. 3 §4.5). */
-#define PTE_P (1ull << 0)
-#define PTE_W (1ull << 1)
-#define PTE_PWT (1ull << 3)
-#define PTE_PCD (1ull << 4)
-#define PTE_PS (1ull << 7)
-#define PTE_NX (1ull << 63)
+#define PTE_P	      (1ull << 0)
+#define PTE_W	      (1ull << 1)
+#define PTE_PWT	      (1ull << 3)
+#define PTE_PCD	      (1ull << 4)
+#define PTE_PS	      (1ull << 7)
+#define PTE_NX	      (1ull << 63)
 #define PTE_ADDR_MASK 0x000ffffffffff000ull
 
 #define ENTRIES_PER_TABLE 512
-#define PD_COUNT (PAGING_MAPPED_LIMIT / (1ull << 30))
+#define PD_COUNT	  (PAGING_MAPPED_LIMIT / (1ull << 30))
 /* 4 KiB tables for the image: covers images (with bss) up to 32 MiB. */
 #define IMAGE_PT_POOL 16
 

@@ -15,16 +15,16 @@
 
 #include "bootinfo.h"
 
-#define PAGE_SIZE 4096u
-#define PAGE_SIZE_2M (2u * 1024 * 1024)
+#define PAGE_SIZE	    4096u
+#define PAGE_SIZE_2M	    (2u * 1024 * 1024)
 #define PAGING_MAPPED_LIMIT (4ull << 30) /* identity map covers [0, 4 GiB) */
 
 /* Access rights for paging_protect. */
 enum page_prot {
-	PAGE_PROT_NONE,	 /* not mapped: any access faults */
-	PAGE_PROT_READ,	 /* read-only, no execute */
-	PAGE_PROT_RW,	 /* read+write, no execute */
-	PAGE_PROT_RX,	 /* read+execute, never writable */
+	PAGE_PROT_NONE, /* not mapped: any access faults */
+	PAGE_PROT_READ, /* read-only, no execute */
+	PAGE_PROT_RW,	/* read+write, no execute */
+	PAGE_PROT_RX,	/* read+execute, never writable */
 };
 
 /* Source of zeroed 4 KiB pages for page tables (the physical allocator). */

@@ -36,17 +36,14 @@ static uint64_t pmm_clamped_end(uint64_t base, uint64_t len)
 }
 
 /* Moves entries from index `from` on to index `to`, adjusting the count. */
-static void pmm_range_set_shift_tail(struct pmm_range_set *set, size_t from,
-				     size_t to)
+static void pmm_range_set_shift_tail(struct pmm_range_set *set, size_t from, size_t to)
 {
-	memmove(&set->ranges[to], &set->ranges[from],
-		(set->count - from) * sizeof(set->ranges[0]));
+	memmove(&set->ranges[to], &set->ranges[from], (set->count - from) * sizeof(set->ranges[0]));
 	set->count = set->count - from + to;
 }
 
 /* Adds [base, end) to set, merging with every range it overlaps or touches. */
-static int pmm_range_set_add(struct pmm_range_set *set, uint64_t base,
-			     uint64_t end)
+static int pmm_range_set_add(struct pmm_range_set *set, uint64_t base, uint64_t end)
 {
 	size_t first = 0;
 	size_t last;
@@ -69,15 +66,13 @@ static int pmm_range_set_add(struct pmm_range_set *set, uint64_t base,
 	}
 	if (set->ranges[first].base > base)
 		set->ranges[first].base = base;
-	set->ranges[first].end = set->ranges[last - 1].end > end ?
-					 set->ranges[last - 1].end : end;
+	set->ranges[first].end = set->ranges[last - 1].end > end ? set->ranges[last - 1].end : end;
 	pmm_range_set_shift_tail(set, last, first + 1);
 	return 0;
 }
 
 /* Removes [base, end) from set, trimming or splitting the ranges it hits. */
-static int pmm_range_set_remove(struct pmm_range_set *set, uint64_t base,
-				uint64_t end)
+static int pmm_range_set_remove(struct pmm_range_set *set, uint64_t base, uint64_t end)
 {
 	struct pmm_range pieces[2];
 	size_t piece_count = 0;
@@ -109,8 +104,7 @@ static int pmm_range_set_remove(struct pmm_range_set *set, uint64_t base,
 	return 0;
 }
 
-static bool pmm_range_set_contains(const struct pmm_range_set *set,
-				   uint64_t base, uint64_t end)
+static bool pmm_range_set_contains(const struct pmm_range_set *set, uint64_t base, uint64_t end)
 {
 	size_t i;
 
@@ -121,8 +115,7 @@ static bool pmm_range_set_contains(const struct pmm_range_set *set,
 	return false;
 }
 
-static bool pmm_range_set_overlaps(const struct pmm_range_set *set,
-				   uint64_t base, uint64_t end)
+static bool pmm_range_set_overlaps(const struct pmm_range_set *set, uint64_t base, uint64_t end)
 {
 	size_t i;
 
@@ -178,8 +171,8 @@ int pmm_add_region(struct pmm *pmm, uint64_t base, uint64_t len)
 
 		if (usable->end <= cursor)
 			continue;
-		ret = pmm_range_set_add(&next.free, cursor,
-					usable->base < end ? usable->base : end);
+		ret =
+		    pmm_range_set_add(&next.free, cursor, usable->base < end ? usable->base : end);
 		if (ret < 0)
 			return ret;
 		cursor = usable->end;
@@ -220,8 +213,8 @@ uint64_t pmm_alloc_pages(struct pmm *pmm, uint64_t count, uint64_t align_pages)
 
 	if (align_pages == 0)
 		align_pages = 1;
-	if (count == 0 || count >= PMM_MAX_PAGES ||
-	    !pmm_is_power_of_two(align_pages) || align_pages >= PMM_MAX_PAGES)
+	if (count == 0 || count >= PMM_MAX_PAGES || !pmm_is_power_of_two(align_pages) ||
+	    align_pages >= PMM_MAX_PAGES)
 		return 0;
 	size = count * PMM_PAGE_SIZE;
 	align = align_pages * PMM_PAGE_SIZE;
@@ -261,8 +254,7 @@ int pmm_alloc_largest(struct pmm *pmm, uint64_t *base, uint64_t *len)
 	for (i = 0; i < pmm->free.count; i++) {
 		const struct pmm_range *range = &pmm->free.ranges[i];
 
-		if (largest == NULL ||
-		    range->end - range->base > largest->end - largest->base)
+		if (largest == NULL || range->end - range->base > largest->end - largest->base)
 			largest = range;
 	}
 	if (largest == NULL)
@@ -284,12 +276,11 @@ uint64_t pmm_total_bytes(const struct pmm *pmm)
 }
 
 void pmm_for_each_free_range(const struct pmm *pmm,
-			     void (*visit)(uint64_t base, uint64_t len, void *ctx),
-			     void *ctx)
+			     void (*visit)(uint64_t base, uint64_t len, void *ctx), void *ctx)
 {
 	size_t i;
 
 	for (i = 0; i < pmm->free.count; i++)
-		visit(pmm->free.ranges[i].base,
-		      pmm->free.ranges[i].end - pmm->free.ranges[i].base, ctx);
+		visit(pmm->free.ranges[i].base, pmm->free.ranges[i].end - pmm->free.ranges[i].base,
+		      ctx);
 }

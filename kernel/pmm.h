@@ -24,7 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PMM_PAGE_SIZE 4096ull
+#define PMM_PAGE_SIZE  4096ull
 #define PMM_MAX_RANGES 64
 /*
  * x86-64 physical addresses have at most 52 bits (MAXPHYADDR, Intel SDM
@@ -112,7 +112,6 @@ uint64_t pmm_total_bytes(const struct pmm *pmm);
  * order (for the boot-time memory report). visit must not change pmm.
  */
 void pmm_for_each_free_range(const struct pmm *pmm,
-			     void (*visit)(uint64_t base, uint64_t len, void *ctx),
-			     void *ctx);
+			     void (*visit)(uint64_t base, uint64_t len, void *ctx), void *ctx);
 
 #endif /* UKBPF_KERNEL_PMM_H */

@@ -23,8 +23,8 @@ static void out_char(struct printk_out *out, char c)
 	out->buf[out->len++] = c;
 }
 
-static void out_padded(struct printk_out *out, const char *s, size_t len, int width,
-		       bool left, char pad)
+static void out_padded(struct printk_out *out, const char *s, size_t len, int width, bool left,
+		       char pad)
 {
 	int fill = width > (int)len ? width - (int)len : 0;
 
@@ -62,7 +62,7 @@ static void out_number(struct printk_out *out, uint64_t value, bool negative, un
 
 void vprintk(const char *fmt, va_list ap)
 {
-	struct printk_out out = { .len = 0 };
+	struct printk_out out = {.len = 0};
 
 	for (; *fmt; fmt++) {
 		if (*fmt != '%') {

@@ -6,23 +6,23 @@
 
 /* Register offsets from the base port (16550 datasheet). */
 #define UART_DATA 0
-#define UART_IER 1
-#define UART_FCR 2
-#define UART_LCR 3
-#define UART_MCR 4
-#define UART_LSR 5
-#define UART_DLL 0 /* with LCR.DLAB */
-#define UART_DLM 1 /* with LCR.DLAB */
+#define UART_IER  1
+#define UART_FCR  2
+#define UART_LCR  3
+#define UART_MCR  4
+#define UART_LSR  5
+#define UART_DLL  0 /* with LCR.DLAB */
+#define UART_DLM  1 /* with LCR.DLAB */
 
-#define LCR_8N1 0x03
-#define LCR_DLAB 0x80
+#define LCR_8N1		 0x03
+#define LCR_DLAB	 0x80
 #define FCR_ENABLE_CLEAR 0x07
 #define MCR_DTR_RTS_OUT2 0x0B
-#define LSR_DATA_READY 0x01
-#define LSR_THR_EMPTY 0x20
+#define LSR_DATA_READY	 0x01
+#define LSR_THR_EMPTY	 0x20
 
 #define UART_CLOCK_HZ 115200
-#define CONSOLE_BAUD 115200
+#define CONSOLE_BAUD  115200
 
 void serial_init(void)
 {

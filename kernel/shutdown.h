@@ -8,11 +8,11 @@
 #define UKBPF_SHUTDOWN_H
 
 /* Exit statuses the kernel itself uses; apps use 0..KERNEL_EXIT_APP_MAX. */
-#define KERNEL_EXIT_APP_MAX 119
-#define KERNEL_EXIT_PANIC 120	      /* kernel invariant broken */
+#define KERNEL_EXIT_APP_MAX	  119
+#define KERNEL_EXIT_PANIC	  120 /* kernel invariant broken */
 #define KERNEL_EXIT_CPU_EXCEPTION 121 /* fatal CPU exception */
-#define KERNEL_EXIT_BOOT_FAILURE 122  /* bad boot information or resources */
-#define KERNEL_EXIT_SIGNAL 123	      /* the app called abort() or raise() */
+#define KERNEL_EXIT_BOOT_FAILURE  122 /* bad boot information or resources */
+#define KERNEL_EXIT_SIGNAL	  123 /* the app called abort() or raise() */
 /* 124..126 are scripts/run.sh's own: timeout, QEMU failed, no status. */
 #define KERNEL_EXIT_BPF_REJECTED 127 /* a boot-time eBPF program failed to load or verify */
 /* Largest status QEMU can carry: (code << 1) | 1 must fit in 8 bits. */

@@ -16,11 +16,11 @@
 #include "timekeeping.h"
 #include "x86.h"
 
-#define UKBPF_PID 1
-#define STDIN_FD 0
-#define STDERR_FD 2
-#define NS_PER_SEC 1000000000ull
-#define NS_PER_USEC 1000ull
+#define UKBPF_PID	    1
+#define STDIN_FD	    0
+#define STDERR_FD	    2
+#define NS_PER_SEC	    1000000000ull
+#define NS_PER_USEC	    1000ull
 #define CLOCK_TICKS_PER_SEC 100 /* the unit times() reports in */
 
 static struct heap kernel_heap;
@@ -100,7 +100,7 @@ int fstat(int fd, struct stat *st)
 		errno = EBADF;
 		return -1;
 	}
-	*st = (struct stat){ .st_mode = S_IFCHR };
+	*st = (struct stat){.st_mode = S_IFCHR};
 	return 0;
 }
 
@@ -190,7 +190,7 @@ clock_t times(struct tms *buf)
 {
 	clock_t ticks = (clock_t)(time_monotonic_ns() / (NS_PER_SEC / CLOCK_TICKS_PER_SEC));
 
-	*buf = (struct tms){ .tms_utime = ticks, .tms_stime = 0 };
+	*buf = (struct tms){.tms_utime = ticks, .tms_stime = 0};
 	return ticks;
 }
 
@@ -202,7 +202,7 @@ int nanosleep(const struct timespec *req, struct timespec *rem)
 	}
 	time_sleep_ns((uint64_t)req->tv_sec * NS_PER_SEC + (uint64_t)req->tv_nsec);
 	if (rem)
-		*rem = (struct timespec){ 0, 0 };
+		*rem = (struct timespec){0, 0};
 	return 0;
 }
 

@@ -11,7 +11,8 @@
 
 /* Gives newlib's malloc its arena: [base, base + size). */
 void syscalls_init_heap(void *base, size_t size);
-/* Takes bytes (aligned to align) from the top of the arena that malloc has not reached; NULL if none. */
+/* Takes bytes (aligned to align) from the top of the arena that malloc has not reached; NULL if
+ * none. */
 void *syscalls_take_heap_top(size_t bytes, size_t align);
 
 #endif /* UKBPF_SYSCALLS_H */

@@ -8,31 +8,31 @@
 #include "x86.h"
 
 /* PIT channel 2, gated by port 0x61, as a 10 ms reference (8254 datasheet). */
-#define PIT_HZ 1193182u
-#define PIT_CH2_DATA 0x42
-#define PIT_CMD 0x43
+#define PIT_HZ		       1193182u
+#define PIT_CH2_DATA	       0x42
+#define PIT_CMD		       0x43
 #define PIT_CMD_CH2_MODE0_LOHI 0xB0
-#define PORT_61 0x61
-#define PORT_61_GATE2 0x01
-#define PORT_61_SPEAKER 0x02
-#define PORT_61_OUT2 0x20
-#define CALIBRATION_MS 10u
+#define PORT_61		       0x61
+#define PORT_61_GATE2	       0x01
+#define PORT_61_SPEAKER	       0x02
+#define PORT_61_OUT2	       0x20
+#define CALIBRATION_MS	       10u
 
 /* CMOS RTC (MC146818): registers and status bits. */
-#define CMOS_INDEX 0x70
-#define CMOS_DATA 0x71
-#define RTC_SECONDS 0x00
-#define RTC_MINUTES 0x02
-#define RTC_HOURS 0x04
-#define RTC_DAY 0x07
-#define RTC_MONTH 0x08
-#define RTC_YEAR 0x09
-#define RTC_STATUS_A 0x0A
-#define RTC_STATUS_B 0x0B
+#define CMOS_INDEX	       0x70
+#define CMOS_DATA	       0x71
+#define RTC_SECONDS	       0x00
+#define RTC_MINUTES	       0x02
+#define RTC_HOURS	       0x04
+#define RTC_DAY		       0x07
+#define RTC_MONTH	       0x08
+#define RTC_YEAR	       0x09
+#define RTC_STATUS_A	       0x0A
+#define RTC_STATUS_B	       0x0B
 #define RTC_UPDATE_IN_PROGRESS 0x80
-#define RTC_BINARY_MODE 0x04
-#define RTC_24_HOUR 0x02
-#define RTC_PM_BIT 0x80
+#define RTC_BINARY_MODE	       0x04
+#define RTC_24_HOUR	       0x02
+#define RTC_PM_BIT	       0x80
 
 #define NS_PER_SEC 1000000000ull
 

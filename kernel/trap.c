@@ -12,18 +12,18 @@
 #include "x86.h"
 
 #define IDT_TYPE_INTERRUPT_GATE 0x8E /* present, DPL0, 64-bit interrupt gate */
-#define BACKTRACE_MAX_FRAMES 32
+#define BACKTRACE_MAX_FRAMES	32
 
-#define VECTOR_DIVIDE_ERROR 0
-#define VECTOR_NMI 2
-#define VECTOR_DOUBLE_FAULT 8
-#define VECTOR_PAGE_FAULT 14
+#define VECTOR_DIVIDE_ERROR  0
+#define VECTOR_NMI	     2
+#define VECTOR_DOUBLE_FAULT  8
+#define VECTOR_PAGE_FAULT    14
 #define VECTOR_MACHINE_CHECK 18
-#define EXCEPTION_COUNT 32
+#define EXCEPTION_COUNT	     32
 
 /* #PF error code bits (SDM Vol. 3 §4.7). */
-#define PF_PRESENT (1u << 0)
-#define PF_WRITE (1u << 1)
+#define PF_PRESENT     (1u << 0)
+#define PF_WRITE       (1u << 1)
 #define PF_INSTRUCTION (1u << 4)
 
 struct idt_entry {
@@ -48,13 +48,28 @@ extern const uint64_t isr_stub_table[TRAP_VECTOR_COUNT];
 extern uint8_t __bss_start[], __bss_end[];
 
 static const char *const exception_names[EXCEPTION_COUNT] = {
-	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
-	"#BR bound range", "#UD invalid opcode", "#NM device not available",
-	"#DF double fault", "coprocessor segment overrun", "#TS invalid TSS",
-	"#NP segment not present", "#SS stack fault", "#GP general protection",
-	"#PF page fault", "reserved 15", "#MF x87 error", "#AC alignment check",
-	"#MC machine check", "#XM SIMD exception", "#VE virtualization",
-	"#CP control protection",
+    "#DE divide error",
+    "#DB debug",
+    "NMI",
+    "#BP breakpoint",
+    "#OF overflow",
+    "#BR bound range",
+    "#UD invalid opcode",
+    "#NM device not available",
+    "#DF double fault",
+    "coprocessor segment overrun",
+    "#TS invalid TSS",
+    "#NP segment not present",
+    "#SS stack fault",
+    "#GP general protection",
+    "#PF page fault",
+    "reserved 15",
+    "#MF x87 error",
+    "#AC alignment check",
+    "#MC machine check",
+    "#XM SIMD exception",
+    "#VE virtualization",
+    "#CP control protection",
 };
 
 static uint8_t ist_for_vector(unsigned vector)
@@ -76,18 +91,18 @@ void trap_init(void)
 	for (unsigned v = 0; v < TRAP_VECTOR_COUNT; v++) {
 		uint64_t addr = isr_stub_table[v];
 		idt[v] = (struct idt_entry){
-			.offset_low = addr & 0xffff,
-			.selector = KERNEL_CS,
-			.ist = ist_for_vector(v),
-			.type = IDT_TYPE_INTERRUPT_GATE,
-			.offset_mid = (addr >> 16) & 0xffff,
-			.offset_high = addr >> 32,
+		    .offset_low = addr & 0xffff,
+		    .selector = KERNEL_CS,
+		    .ist = ist_for_vector(v),
+		    .type = IDT_TYPE_INTERRUPT_GATE,
+		    .offset_mid = (addr >> 16) & 0xffff,
+		    .offset_high = addr >> 32,
 		};
 	}
 	struct {
 		uint16_t limit;
 		uint64_t base;
-	} __attribute__((packed)) ptr = { sizeof(idt) - 1, (uintptr_t)idt };
+	} __attribute__((packed)) ptr = {sizeof(idt) - 1, (uintptr_t)idt};
 	__asm__ volatile("lidt %0" : : "m"(ptr));
 }
 
@@ -97,7 +112,7 @@ int trap_register_irq(uint8_t vector, trap_irq_handler handler, void *arg)
 		return -EINVAL;
 	if (irq_slots[vector].handler)
 		return -EBUSY;
-	irq_slots[vector] = (struct irq_slot){ handler, arg };
+	irq_slots[vector] = (struct irq_slot){handler, arg};
 	return 0;
 }
 
@@ -175,8 +190,8 @@ static void __attribute__((noreturn)) exception_fatal(const struct trap_frame *f
 
 	printk("\n*** CPU exception %lu (%s), error code 0x%lx\n", f->vector,
 	       f->vector < EXCEPTION_COUNT && exception_names[f->vector]
-		       ? exception_names[f->vector]
-		       : "reserved",
+		   ? exception_names[f->vector]
+		   : "reserved",
 	       f->error_code);
 	print_fault_cause(f, cr2);
 	printk("rip %016lx ", f->rip);

@@ -18,7 +18,7 @@ struct trap_frame {
 };
 
 #define TRAP_FIRST_IRQ_VECTOR 32
-#define TRAP_VECTOR_COUNT 256
+#define TRAP_VECTOR_COUNT     256
 
 typedef void (*trap_irq_handler)(void *arg);
 

@@ -111,7 +111,8 @@ bool net_poll(void)
 	bool received = false;
 
 	for (size_t i = 0; i < interface_count; i++)
-		if (virtio_net_poll_rx(interfaces[i].nic, NET_RX_BUDGET, net_receive, &interfaces[i]))
+		if (virtio_net_poll_rx(interfaces[i].nic, NET_RX_BUDGET, net_receive,
+				       &interfaces[i]))
 			received = true;
 	sys_check_timeouts();
 	if (stats_period_ns) {
@@ -139,7 +140,8 @@ int net_run(net_done_fn done, void *arg, uint64_t deadline_ns)
 			continue; /* more may be waiting: no halt under load */
 		uint64_t wake = deadline_ns;
 		uint32_t sleep_ms = sys_timeouts_sleeptime();
-		if (sleep_ms != SYS_TIMEOUTS_SLEEPTIME_INFINITE && sleep_ms * NS_PER_MS < wake - now)
+		if (sleep_ms != SYS_TIMEOUTS_SLEEPTIME_INFINITE &&
+		    sleep_ms * NS_PER_MS < wake - now)
 			wake = now + sleep_ms * NS_PER_MS;
 		if (stats_period_ns && stats_next_ns < wake)
 			wake = stats_next_ns;
@@ -237,7 +239,8 @@ static bool net_dhcp_bound(void *netif)
 /* eth0: ip=, gw=, dns= from the kernel command line, or DHCP. */
 static int net_configure(struct netif *netif)
 {
-	const char *ip = kernel_option("ip"), *gw = kernel_option("gw"), *dns = kernel_option("dns");
+	const char *ip = kernel_option("ip"), *gw = kernel_option("gw"),
+		   *dns = kernel_option("dns");
 	ip4_addr_t addr, netmask, gateway = {0}, server;
 
 	if (dns) {

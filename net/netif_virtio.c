@@ -19,7 +19,7 @@
 #include "timekeeping.h"
 #include "virtio_net.h"
 
-#define NETIF_VIRTIO_MTU	  1500 /* Ethernet payload; the driver takes 1518-byte frames */
+#define NETIF_VIRTIO_MTU	 1500	 /* Ethernet payload; the driver takes 1518-byte frames */
 #define NETIF_VIRTIO_TX_RETRY_NS 1000000 /* how long a full TX ring may stall one frame */
 
 /* Only one frame is ever being sent at a time (one CPU, no threads). */

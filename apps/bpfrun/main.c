@@ -36,12 +36,12 @@
 #include "kernel.h"
 
 /* Linux's XDP_PACKET_HEADROOM; the tailroom lets adjust_tail grow a frame. */
-#define XDP_HEADROOM 256
-#define XDP_TAILROOM 256
-#define TIMING_BATCHES 11
-#define LOG_SIZE 16384
+#define XDP_HEADROOM	   256
+#define XDP_TAILROOM	   256
+#define TIMING_BATCHES	   11
+#define LOG_SIZE	   16384
 #define STATUS_LOAD_FAILED 2
-#define STATUS_REJECTED 3
+#define STATUS_REJECTED	   3
 
 struct frame_buf {
 	uint8_t *buf;
@@ -72,14 +72,15 @@ static int prepare_frame(const struct kernel_module *frame, struct frame_buf *fb
 	return ebpf_xdp_init(xb, fb->buf, fb->buf + fb->buf_size, data, frame->size, 1, 0);
 }
 
-static uint64_t run_once(const struct ebpf_prog *prog, bool interp, const struct kernel_module *frame,
-			 struct frame_buf *fb)
+static uint64_t run_once(const struct ebpf_prog *prog, bool interp,
+			 const struct kernel_module *frame, struct frame_buf *fb)
 {
 	struct ebpf_xdp_buff xb;
 
 	if (prepare_frame(frame, fb, &xb) != 0)
 		return UINT64_MAX;
-	return interp ? ebpf_prog_run_interp(prog, &xb, sizeof(xb)) : ebpf_prog_run(prog, &xb, sizeof(xb));
+	return interp ? ebpf_prog_run_interp(prog, &xb, sizeof(xb))
+		      : ebpf_prog_run(prog, &xb, sizeof(xb));
 }
 
 static int compare_u64(const void *a, const void *b)
@@ -144,7 +145,7 @@ static int prepare_object(const char *obj_name, struct ebpf_object *obj, char *l
 static int run_object(const struct kernel_module *obj_module, unsigned repeat)
 {
 	char log_buf[LOG_SIZE] = "";
-	struct ebpf_log log = { .buf = log_buf, .size = sizeof(log_buf) };
+	struct ebpf_log log = {.buf = log_buf, .size = sizeof(log_buf)};
 	struct ebpf_object *obj;
 
 	if (ebpf_object_load_elf(obj_module->data, obj_module->size, &obj, &log) != 0) {
@@ -164,7 +165,8 @@ static int run_object(const struct kernel_module *obj_module, unsigned repeat)
 			const struct kernel_module *frame = kernel_module_get(f);
 			if (ends_with(frame->name, ".o"))
 				continue;
-			struct frame_buf fb = { .buf_size = XDP_HEADROOM + frame->size + XDP_TAILROOM };
+			struct frame_buf fb = {.buf_size =
+						   XDP_HEADROOM + frame->size + XDP_TAILROOM};
 			fb.buf = malloc(fb.buf_size);
 			if (!fb.buf) {
 				printf("bpfrun: out of memory\n");
@@ -173,8 +175,9 @@ static int run_object(const struct kernel_module *obj_module, unsigned repeat)
 			}
 			uint64_t interp = run_once(prog, true, frame, &fb);
 			uint64_t jit = run_once(prog, false, frame, &fb);
-			printf("run %s:%s %s interp=0x%" PRIx64 " jit=0x%" PRIx64 "\n", obj_module->name,
-			       ebpf_prog_get_name(prog), frame->name, interp, jit);
+			printf("run %s:%s %s interp=0x%" PRIx64 " jit=0x%" PRIx64 "\n",
+			       obj_module->name, ebpf_prog_get_name(prog), frame->name, interp,
+			       jit);
 			if (repeat)
 				printf("time %s:%s %s interp=%" PRIu64 "ns jit=%" PRIu64 "ns\n",
 				       obj_module->name, ebpf_prog_get_name(prog), frame->name,

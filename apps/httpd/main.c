@@ -31,28 +31,28 @@
 #include "net.h"
 #include "text.h"
 
-#define HTTPD_DEFAULT_PORT   80
-#define HTTPD_REQUEST_MAX    4096 /* request line and headers; longer is refused */
-#define HTTPD_POLL_INTERVAL  2 /* lwIP's coarse timer ticks (500 ms each): once a second */
-#define HTTPD_IDLE_SECONDS   10
-#define HTTPD_PORT_MAX	     65535
-#define EXIT_USAGE	     2
-#define EXIT_NO_NETWORK	     1
+#define HTTPD_DEFAULT_PORT  80
+#define HTTPD_REQUEST_MAX   4096 /* request line and headers; longer is refused */
+#define HTTPD_POLL_INTERVAL 2	 /* lwIP's coarse timer ticks (500 ms each): once a second */
+#define HTTPD_IDLE_SECONDS  10
+#define HTTPD_PORT_MAX	    65535
+#define EXIT_USAGE	    2
+#define EXIT_NO_NETWORK	    1
 
 static const char index_page[] =
-	"<!DOCTYPE html>\n"
-	"<html><head><title>ukbpf</title></head>\n"
-	"<body><h1>ukbpf httpd</h1>\n"
-	"<p>A unikernel with an eBPF program on its receive path answered this page.</p>\n"
-	"<p><a href=\"/metrics\">/metrics</a>: packet, XDP and map counters.</p>\n"
-	"</body></html>\n";
+    "<!DOCTYPE html>\n"
+    "<html><head><title>ukbpf</title></head>\n"
+    "<body><h1>ukbpf httpd</h1>\n"
+    "<p>A unikernel with an eBPF program on its receive path answered this page.</p>\n"
+    "<p><a href=\"/metrics\">/metrics</a>: packet, XDP and map counters.</p>\n"
+    "</body></html>\n";
 
 struct httpd_config {
 	u16_t port;
 };
 
 static struct httpd_config config = {
-	.port = HTTPD_DEFAULT_PORT,
+    .port = HTTPD_DEFAULT_PORT,
 };
 static struct metrics_http http_counters;
 
@@ -372,8 +372,9 @@ static err_t http_conn_process(struct http_conn *conn)
 			return ERR_OK; /* wait for more */
 		if (used <= 0) {
 			conn->close_after_response = true;
-			http_respond_text(conn, 400, used == 0 ? "Request header too long.\n"
-								: "Malformed request.\n");
+			http_respond_text(conn, 400,
+					  used == 0 ? "Request header too long.\n"
+						    : "Malformed request.\n");
 			break;
 		}
 		http_answer(conn, &req);
@@ -477,7 +478,8 @@ int main(int argc, char **argv)
 	struct tcp_pcb *pcb = tcp_new_ip_type(IPADDR_TYPE_ANY);
 	err_t err = pcb ? tcp_bind(pcb, IP_ANY_TYPE, config.port) : ERR_MEM;
 	if (err != ERR_OK) {
-		fprintf(stderr, "httpd: cannot bind TCP port %u (lwIP error %d)\n", config.port, err);
+		fprintf(stderr, "httpd: cannot bind TCP port %u (lwIP error %d)\n", config.port,
+			err);
 		return EXIT_NO_NETWORK;
 	}
 	struct tcp_pcb *listener = tcp_listen(pcb);

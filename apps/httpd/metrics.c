@@ -18,9 +18,9 @@
 #include "virtio_net.h"
 #include "xdp_hook.h"
 
-#define NS_PER_SEC	    1e9
-#define MAP_ENTRIES_MAX	    4096 /* per map, so one page stays a reasonable size */
-#define MAP_INT_VALUE_MAX   8	 /* bytes: wider values are not one number */
+#define NS_PER_SEC	  1e9
+#define MAP_ENTRIES_MAX	  4096 /* per map, so one page stays a reasonable size */
+#define MAP_INT_VALUE_MAX 8    /* bytes: wider values are not one number */
 
 struct counter_field {
 	const char *name;
@@ -28,31 +28,37 @@ struct counter_field {
 	size_t offset; /* of a uint64_t in the stats struct */
 };
 
-#define NIC_COUNTER(field, help) { "ukbpf_nic_" #field "_total", help, offsetof(struct virtio_net_stats, field) }
+#define NIC_COUNTER(field, help)                                                                   \
+	{                                                                                          \
+		"ukbpf_nic_" #field "_total", help, offsetof(struct virtio_net_stats, field)       \
+	}
 static const struct counter_field nic_counters[] = {
-	NIC_COUNTER(rx_frames, "Frames the NIC received and delivered."),
-	NIC_COUNTER(rx_bytes, "Bytes of the frames the NIC delivered."),
-	NIC_COUNTER(tx_frames, "Frames handed to the NIC to send."),
-	NIC_COUNTER(tx_bytes, "Bytes of the frames handed to the NIC."),
-	NIC_COUNTER(rx_dropped_bad, "Received frames dropped as too short or too long."),
-	NIC_COUNTER(tx_dropped, "Frames the driver refused to send."),
-	NIC_COUNTER(device_errors, "Malformed used-ring entries from the device."),
-	NIC_COUNTER(interrupts, "Receive interrupts taken."),
+    NIC_COUNTER(rx_frames, "Frames the NIC received and delivered."),
+    NIC_COUNTER(rx_bytes, "Bytes of the frames the NIC delivered."),
+    NIC_COUNTER(tx_frames, "Frames handed to the NIC to send."),
+    NIC_COUNTER(tx_bytes, "Bytes of the frames handed to the NIC."),
+    NIC_COUNTER(rx_dropped_bad, "Received frames dropped as too short or too long."),
+    NIC_COUNTER(tx_dropped, "Frames the driver refused to send."),
+    NIC_COUNTER(device_errors, "Malformed used-ring entries from the device."),
+    NIC_COUNTER(interrupts, "Receive interrupts taken."),
 };
 
-#define XDP_COUNTER(field, help) { "ukbpf_xdp_" #field "_total", help, offsetof(struct xdp_hook_stats, field) }
+#define XDP_COUNTER(field, help)                                                                   \
+	{                                                                                          \
+		"ukbpf_xdp_" #field "_total", help, offsetof(struct xdp_hook_stats, field)         \
+	}
 static const struct counter_field xdp_counters[] = {
-	XDP_COUNTER(invalid_action, "Program returns that are no XDP action (then aborted)."),
-	XDP_COUNTER(redirect_unset, "XDP_REDIRECT without a target (then aborted)."),
-	XDP_COUNTER(tx_failed, "XDP_TX frames the NIC refused."),
-	XDP_COUNTER(redirect_failed, "XDP_REDIRECT frames that found no NIC or were refused."),
-	XDP_COUNTER(oversized, "Frames too long for the hook's buffer, dropped unseen."),
+    XDP_COUNTER(invalid_action, "Program returns that are no XDP action (then aborted)."),
+    XDP_COUNTER(redirect_unset, "XDP_REDIRECT without a target (then aborted)."),
+    XDP_COUNTER(tx_failed, "XDP_TX frames the NIC refused."),
+    XDP_COUNTER(redirect_failed, "XDP_REDIRECT frames that found no NIC or were refused."),
+    XDP_COUNTER(oversized, "Frames too long for the hook's buffer, dropped unseen."),
 };
 
 /* Label values by enum ebpf_xdp_action. */
 static const char *const xdp_action_names[XDP_HOOK_ACTIONS] = {
-	[EBPF_XDP_ABORTED] = "aborted", [EBPF_XDP_DROP] = "drop", [EBPF_XDP_PASS] = "pass",
-	[EBPF_XDP_TX] = "tx",		[EBPF_XDP_REDIRECT] = "redirect",
+    [EBPF_XDP_ABORTED] = "aborted", [EBPF_XDP_DROP] = "drop",	      [EBPF_XDP_PASS] = "pass",
+    [EBPF_XDP_TX] = "tx",	    [EBPF_XDP_REDIRECT] = "redirect",
 };
 
 static void metric_family(struct text *out, const char *name, const char *type, const char *help)
@@ -90,8 +96,8 @@ static void metrics_nics(struct text *out)
 		for (size_t i = 0; i < count; i++) {
 			struct virtio_net_stats stats;
 			virtio_net_get_stats(net_interface_nic(i), &stats);
-			text_printf(out, "%s{nic=\"eth%zu\"} %" PRIu64 "\n", nic_counters[f].name, i,
-				    counter_value(&stats, &nic_counters[f]));
+			text_printf(out, "%s{nic=\"eth%zu\"} %" PRIu64 "\n", nic_counters[f].name,
+				    i, counter_value(&stats, &nic_counters[f]));
 		}
 	}
 }
@@ -144,7 +150,8 @@ static void metrics_programs(struct text *out, const struct xdp_hook_stats *stat
 	metric_family(out, "ukbpf_bpf_program_verified_insns", "gauge",
 		      "Instructions the verifier processed for the program.");
 	for (size_t i = 0; i < count; i++) {
-		snprintf(value, sizeof(value), "%" PRIu64, bpf_boot_program_get(i)->insns_processed);
+		snprintf(value, sizeof(value), "%" PRIu64,
+			 bpf_boot_program_get(i)->insns_processed);
 		metric_program_sample(out, "ukbpf_bpf_program_verified_insns",
 				      bpf_boot_program_get(i)->name, value);
 	}
@@ -198,7 +205,8 @@ static void metrics_map_entries(struct text *out, const struct map_labels *label
 	size_t shown = 0;
 	int err = ebpf_map_get_next_key(map, NULL, key);
 
-	for (; err == 0 && shown < MAP_ENTRIES_MAX; err = ebpf_map_get_next_key(map, key, next_key)) {
+	for (; err == 0 && shown < MAP_ENTRIES_MAX;
+	     err = ebpf_map_get_next_key(map, key, next_key)) {
 		if (shown > 0)
 			memcpy(key, next_key, def->key_size);
 		shown++;
@@ -267,7 +275,10 @@ static const struct lwip_protocol lwip_protocols[] = {
     {"icmp6", &lwip_stats.icmp6},     {"ip6_frag", &lwip_stats.ip6_frag},
 };
 
-#define LWIP_COUNTER(field) { #field, NULL, offsetof(struct stats_proto, field) }
+#define LWIP_COUNTER(field)                                                                        \
+	{                                                                                          \
+#field, NULL, offsetof(struct stats_proto, field)                                  \
+	}
 /* recv, xmit, drop, then why lwIP dropped (a drop may count under one reason too). */
 static const struct counter_field lwip_counters[] = {
     LWIP_COUNTER(recv),	  LWIP_COUNTER(xmit),	LWIP_COUNTER(drop),  LWIP_COUNTER(chkerr),

@@ -24,7 +24,7 @@
 #include "kernel.h"
 
 #define CRC32_POLY_REFLECTED 0xEDB88320u
-#define MIB (1024u * 1024u)
+#define MIB		     (1024u * 1024u)
 
 static uint32_t crc32(const uint8_t *data, size_t len)
 {
@@ -119,7 +119,7 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "sleep") == 0 && argc > 2) {
 		uint64_t start = now_ns();
 		long ms = atol(argv[2]);
-		struct timespec req = { .tv_sec = ms / 1000, .tv_nsec = ms % 1000 * 1000000L };
+		struct timespec req = {.tv_sec = ms / 1000, .tv_nsec = ms % 1000 * 1000000L};
 		nanosleep(&req, NULL);
 		printf("slept %" PRIu64 " ms\n", (now_ns() - start) / 1000000u);
 		return 0;

@@ -15,10 +15,11 @@
 #endif
 #define LWIP_RAND() ((u32_t)rand())
 
-#define LWIP_PLATFORM_DIAG(x) \
-	do {                  \
-		printk x;     \
+#define LWIP_PLATFORM_DIAG(x)                                                                      \
+	do {                                                                                       \
+		printk x;                                                                          \
 	} while (0)
-#define LWIP_PLATFORM_ASSERT(x) kernel_panic("lwIP assertion \"%s\" failed at %s:%d", x, __FILE__, __LINE__)
+#define LWIP_PLATFORM_ASSERT(x)                                                                    \
+	kernel_panic("lwIP assertion \"%s\" failed at %s:%d", x, __FILE__, __LINE__)
 
 #endif /* UKBPF_LWIP_ARCH_CC_H */

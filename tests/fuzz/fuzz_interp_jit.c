@@ -36,19 +36,19 @@
 #include "ebpf_internal.h"
 #include "host_platform.h"
 
-#define MEM_SIZE 256
-#define MAX_FUNCS 4
-#define MAX_ITEMS 96		/* generated instructions per function */
-#define SLOT 8
-#define STACK_SLOTS (EBPF_STACK_SIZE / SLOT)
-#define FOLD_MULTIPLIER 1000003
-#define FOLD_STACK_STRIDE 7	/* fold every 7th stack word */
-#define MAX_INSNS (MAX_FUNCS * (MAX_ITEMS * 2 + STACK_SLOTS + 64))
-#define LOG_BYTES 512
-#define TEXT_BYTES 128
-#define BSWAP_WIDTHS 3
-#define SHORT_JUMP_SPAN 4
-#define LONG_JUMP_ONE_IN 8
+#define MEM_SIZE	  256
+#define MAX_FUNCS	  4
+#define MAX_ITEMS	  96 /* generated instructions per function */
+#define SLOT		  8
+#define STACK_SLOTS	  (EBPF_STACK_SIZE / SLOT)
+#define FOLD_MULTIPLIER	  1000003
+#define FOLD_STACK_STRIDE 7 /* fold every 7th stack word */
+#define MAX_INSNS	  (MAX_FUNCS * (MAX_ITEMS * 2 + STACK_SLOTS + 64))
+#define LOG_BYTES	  512
+#define TEXT_BYTES	  128
+#define BSWAP_WIDTHS	  3
+#define SHORT_JUMP_SPAN	  4
+#define LONG_JUMP_ONE_IN  8
 
 /* ---- input ------------------------------------------------------------ */
 
@@ -101,8 +101,8 @@ static uint64_t random64(struct input *in)
 /* Immediates: edge values more often than their share of 2^32. */
 static int32_t take_imm(struct input *in)
 {
-	static const int32_t edges[] = { 0, 1, -1, 2, 31, 32, 63, 64, INT32_MIN, INT32_MAX,
-					 0xff, 0xffff, -2, 7 };
+	static const int32_t edges[] = {0,  1,	       -1,	  2,	31,	32, 63,
+					64, INT32_MIN, INT32_MAX, 0xff, 0xffff, -2, 7};
 	uint8_t pick = take8(in);
 
 	if (pick < 128)
@@ -113,7 +113,7 @@ static int32_t take_imm(struct input *in)
 /* Any register but r1 (the buffer) and r10 (read-only). */
 static uint8_t take_dst(struct input *in)
 {
-	static const uint8_t regs[] = { 0, 2, 3, 4, 5, 6, 7, 8, 9 };
+	static const uint8_t regs[] = {0, 2, 3, 4, 5, 6, 7, 8, 9};
 
 	return regs[take8(in) % sizeof(regs)];
 }
@@ -130,8 +130,8 @@ static uint8_t take_src(struct input *in)
 struct item {
 	struct ebpf_insn insn[2];
 	int slots;
-	int jump_to;	/* item index in the same function (count = its epilogue) */
-	int call_to;	/* function index */
+	int jump_to; /* item index in the same function (count = its epilogue) */
+	int call_to; /* function index */
 };
 
 struct func {
@@ -144,21 +144,20 @@ struct builder {
 	size_t count;
 };
 
-#define INSN(OP, DST, SRC, OFF, IMM) \
-	((struct ebpf_insn){ .opcode = (OP), .dst_reg = (DST), .src_reg = (SRC), \
-			     .offset = (OFF), .imm = (IMM) })
+#define INSN(OP, DST, SRC, OFF, IMM)                                                               \
+	((struct ebpf_insn){                                                                       \
+	    .opcode = (OP), .dst_reg = (DST), .src_reg = (SRC), .offset = (OFF), .imm = (IMM)})
 
 static void put(struct builder *b, struct ebpf_insn insn)
 {
 	b->insns[b->count++] = insn;
 }
 
-static const uint8_t access_sizes[] = { EBPF_SIZE_B, EBPF_SIZE_H, EBPF_SIZE_W, EBPF_SIZE_DW };
-static const uint8_t access_bytes[] = { 1, 2, 4, 8 };
+static const uint8_t access_sizes[] = {EBPF_SIZE_B, EBPF_SIZE_H, EBPF_SIZE_W, EBPF_SIZE_DW};
+static const uint8_t access_bytes[] = {1, 2, 4, 8};
 
 /* A base register and an in-bounds offset for an access of bytes bytes. */
-static void take_address(struct input *in, uint8_t bytes, bool aligned, uint8_t *base,
-			 int16_t *off)
+static void take_address(struct input *in, uint8_t bytes, bool aligned, uint8_t *base, int16_t *off)
 {
 	bool stack = take8(in) & 1;
 	uint32_t span = (stack ? EBPF_STACK_SIZE : MEM_SIZE) / bytes;
@@ -181,25 +180,31 @@ struct alu_op {
 };
 
 static const struct alu_op alu_ops[] = {
-	{ EBPF_ALU_ADD, 0, false }, { EBPF_ALU_SUB, 0, false }, { EBPF_ALU_MUL, 0, false },
-	{ EBPF_ALU_DIV, 0, false }, { EBPF_ALU_DIV, 1, false }, { EBPF_ALU_OR, 0, false },
-	{ EBPF_ALU_AND, 0, false }, { EBPF_ALU_LSH, 0, false }, { EBPF_ALU_RSH, 0, false },
-	{ EBPF_ALU_NEG, 0, false }, { EBPF_ALU_MOD, 0, false }, { EBPF_ALU_MOD, 1, false },
-	{ EBPF_ALU_XOR, 0, false }, { EBPF_ALU_MOV, 0, false }, { EBPF_ALU_ARSH, 0, false },
-	{ EBPF_ALU_MOV, 8, true },  { EBPF_ALU_MOV, 16, true }, { EBPF_ALU_MOV, 32, true },
-	{ EBPF_ALU_END, 0, false },
+    {EBPF_ALU_ADD, 0, false}, {EBPF_ALU_SUB, 0, false}, {EBPF_ALU_MUL, 0, false},
+    {EBPF_ALU_DIV, 0, false}, {EBPF_ALU_DIV, 1, false}, {EBPF_ALU_OR, 0, false},
+    {EBPF_ALU_AND, 0, false}, {EBPF_ALU_LSH, 0, false}, {EBPF_ALU_RSH, 0, false},
+    {EBPF_ALU_NEG, 0, false}, {EBPF_ALU_MOD, 0, false}, {EBPF_ALU_MOD, 1, false},
+    {EBPF_ALU_XOR, 0, false}, {EBPF_ALU_MOV, 0, false}, {EBPF_ALU_ARSH, 0, false},
+    {EBPF_ALU_MOV, 8, true},  {EBPF_ALU_MOV, 16, true}, {EBPF_ALU_MOV, 32, true},
+    {EBPF_ALU_END, 0, false},
 };
 
 static const uint8_t jump_ops[] = {
-	EBPF_JMP_JEQ, EBPF_JMP_JGT, EBPF_JMP_JGE, EBPF_JMP_JSET, EBPF_JMP_JNE, EBPF_JMP_JSGT,
-	EBPF_JMP_JSGE, EBPF_JMP_JLT, EBPF_JMP_JLE, EBPF_JMP_JSLT, EBPF_JMP_JSLE, EBPF_JMP_JA,
+    EBPF_JMP_JEQ,  EBPF_JMP_JGT, EBPF_JMP_JGE, EBPF_JMP_JSET, EBPF_JMP_JNE,  EBPF_JMP_JSGT,
+    EBPF_JMP_JSGE, EBPF_JMP_JLT, EBPF_JMP_JLE, EBPF_JMP_JSLT, EBPF_JMP_JSLE, EBPF_JMP_JA,
 };
 
 static const int32_t atomic_ops[] = {
-	EBPF_ATOMIC_ADD, EBPF_ATOMIC_OR, EBPF_ATOMIC_AND, EBPF_ATOMIC_XOR,
-	EBPF_ATOMIC_ADD | EBPF_ATOMIC_FETCH, EBPF_ATOMIC_OR | EBPF_ATOMIC_FETCH,
-	EBPF_ATOMIC_AND | EBPF_ATOMIC_FETCH, EBPF_ATOMIC_XOR | EBPF_ATOMIC_FETCH,
-	EBPF_ATOMIC_XCHG, EBPF_ATOMIC_CMPXCHG,
+    EBPF_ATOMIC_ADD,
+    EBPF_ATOMIC_OR,
+    EBPF_ATOMIC_AND,
+    EBPF_ATOMIC_XOR,
+    EBPF_ATOMIC_ADD | EBPF_ATOMIC_FETCH,
+    EBPF_ATOMIC_OR | EBPF_ATOMIC_FETCH,
+    EBPF_ATOMIC_AND | EBPF_ATOMIC_FETCH,
+    EBPF_ATOMIC_XOR | EBPF_ATOMIC_FETCH,
+    EBPF_ATOMIC_XCHG,
+    EBPF_ATOMIC_CMPXCHG,
 };
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -210,16 +215,16 @@ static struct item make_alu(struct input *in)
 	bool alu64 = take8(in) & 1;
 	bool use_reg = op->reg_only || (take8(in) & 1);
 	uint8_t cls = alu64 ? EBPF_CLS_ALU64 : EBPF_CLS_ALU;
-	struct item it = { .slots = 1, .jump_to = -1, .call_to = -1 };
+	struct item it = {.slots = 1, .jump_to = -1, .call_to = -1};
 	uint8_t dst = take_dst(in);
 
 	if (op->op == EBPF_ALU_END) {
-		static const int32_t widths[BSWAP_WIDTHS] = { 16, 32, 64 };
+		static const int32_t widths[BSWAP_WIDTHS] = {16, 32, 64};
 		/* ALU64 has only the unconditional swap (K) */
 		uint8_t source = alu64 ? EBPF_SRC_K : (use_reg ? EBPF_SRC_X : EBPF_SRC_K);
 
-		it.insn[0] = INSN(cls | EBPF_ALU_END | source, dst, 0, 0,
-				  widths[take8(in) % BSWAP_WIDTHS]);
+		it.insn[0] =
+		    INSN(cls | EBPF_ALU_END | source, dst, 0, 0, widths[take8(in) % BSWAP_WIDTHS]);
 	} else if (op->op == EBPF_ALU_NEG) {
 		it.insn[0] = INSN(cls | EBPF_ALU_NEG, dst, 0, 0, 0);
 	} else if (op->op == EBPF_ALU_MOV && op->offset == 32 && !alu64) {
@@ -237,7 +242,7 @@ static struct item make_jump(struct input *in, int here, int count)
 	uint8_t op = jump_ops[take8(in) % COUNT_OF(jump_ops)];
 	bool jmp32 = take8(in) & 1;
 	bool use_reg = take8(in) & 1;
-	struct item it = { .slots = 1, .call_to = -1 };
+	struct item it = {.slots = 1, .call_to = -1};
 	int span;
 
 	/*
@@ -252,7 +257,7 @@ static struct item make_jump(struct input *in, int here, int count)
 		it.insn[0] = INSN(jmp32 ? EBPF_OP_JA32 : EBPF_OP_JA, 0, 0, 0, 0);
 	else
 		it.insn[0] = INSN((jmp32 ? EBPF_CLS_JMP32 : EBPF_CLS_JMP) | op |
-				  (use_reg ? EBPF_SRC_X : EBPF_SRC_K),
+				      (use_reg ? EBPF_SRC_X : EBPF_SRC_K),
 				  take_src(in), use_reg ? take_src(in) : 0, 0, take_imm(in));
 	return it;
 }
@@ -261,7 +266,7 @@ static struct item make_memory(struct input *in)
 {
 	unsigned int size = take8(in) % COUNT_OF(access_sizes);
 	uint8_t kind = take8(in) % 4;
-	struct item it = { .slots = 1, .jump_to = -1, .call_to = -1 };
+	struct item it = {.slots = 1, .jump_to = -1, .call_to = -1};
 	uint8_t base;
 	int16_t off;
 
@@ -270,9 +275,9 @@ static struct item make_memory(struct input *in)
 	case 0: { /* LDX, sign-extending when not 8 bytes and asked */
 		bool sx = size != 3 && (take8(in) & 1);
 
-		it.insn[0] = INSN(EBPF_CLS_LDX | (sx ? EBPF_MODE_MEMSX : EBPF_MODE_MEM) |
-					  access_sizes[size],
-				  take_dst(in), base, off, 0);
+		it.insn[0] =
+		    INSN(EBPF_CLS_LDX | (sx ? EBPF_MODE_MEMSX : EBPF_MODE_MEM) | access_sizes[size],
+			 take_dst(in), base, off, 0);
 		break;
 	}
 	case 1:
@@ -287,9 +292,9 @@ static struct item make_memory(struct input *in)
 		bool dw = take8(in) & 1;
 
 		take_address(in, dw ? 8 : 4, true, &base, &off);
-		it.insn[0] = INSN(EBPF_CLS_STX | EBPF_MODE_ATOMIC | (dw ? EBPF_SIZE_DW : EBPF_SIZE_W),
-				  base, take_dst(in), off,
-				  atomic_ops[take8(in) % COUNT_OF(atomic_ops)]);
+		it.insn[0] =
+		    INSN(EBPF_CLS_STX | EBPF_MODE_ATOMIC | (dw ? EBPF_SIZE_DW : EBPF_SIZE_W), base,
+			 take_dst(in), off, atomic_ops[take8(in) % COUNT_OF(atomic_ops)]);
 		break;
 	}
 	}
@@ -298,7 +303,7 @@ static struct item make_memory(struct input *in)
 
 static struct item make_item(struct input *in, int func, int nfuncs, int here, int count)
 {
-	struct item it = { .slots = 1, .jump_to = -1, .call_to = -1 };
+	struct item it = {.slots = 1, .jump_to = -1, .call_to = -1};
 	uint8_t kind = take8(in) % 16;
 
 	if (kind < 6)
@@ -332,15 +337,15 @@ static struct item make_item(struct input *in, int func, int nfuncs, int here, i
 		uint8_t index = take_dst(in);
 
 		if (!ind) {
-			it.insn[0] = INSN(EBPF_CLS_LD | EBPF_MODE_ABS | access_sizes[size], 0, 0, 0,
-					  off);
+			it.insn[0] =
+			    INSN(EBPF_CLS_LD | EBPF_MODE_ABS | access_sizes[size], 0, 0, 0, off);
 			return it;
 		}
 		it.slots = 2;
 		it.insn[0] = INSN(EBPF_CLS_ALU | EBPF_ALU_MOV | EBPF_SRC_K, index, 0, 0,
 				  take8(in) % (MEM_SIZE / 2));
-		it.insn[1] = INSN(EBPF_CLS_LD | EBPF_MODE_IND | access_sizes[size], 0, index, 0,
-				  off / 2);
+		it.insn[1] =
+		    INSN(EBPF_CLS_LD | EBPF_MODE_IND | access_sizes[size], 0, index, 0, off / 2);
 		return it;
 	}
 }
@@ -432,8 +437,8 @@ static void generate(struct input *in, struct builder *b)
 
 /* ---- running ---------------------------------------------------------- */
 
-static void dump_and_abort(const struct builder *b, const char *what, uint64_t expect,
-			   uint64_t got, bool blind)
+static void dump_and_abort(const struct builder *b, const char *what, uint64_t expect, uint64_t got,
+			   bool blind)
 {
 	char text[TEXT_BYTES];
 	size_t i = 0, n;
@@ -453,9 +458,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static bool platform_ready;
 	static uint8_t initial[MEM_SIZE], mem[MEM_SIZE], after_interp[MEM_SIZE];
-	struct input in = { data, size, 0, 0 };
+	struct input in = {data, size, 0, 0};
 	char log_buf[LOG_BYTES];
-	struct ebpf_log log = { .buf = log_buf, .size = sizeof(log_buf) };
+	struct ebpf_log log = {.buf = log_buf, .size = sizeof(log_buf)};
 	struct ebpf_prog *prog;
 	uint64_t expect, got;
 	size_t i;
@@ -478,7 +483,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	expect = ebpf_prog_run_interp(prog, mem, MEM_SIZE);
 	memcpy(after_interp, mem, MEM_SIZE);
 	for (blind = 0; blind <= 1; blind++) {
-		struct ebpf_jit_opts opts = { .blind_constants = blind };
+		struct ebpf_jit_opts opts = {.blind_constants = blind};
 
 		err = ebpf_prog_jit(prog, &opts, &log);
 		if (err) {

@@ -49,8 +49,7 @@ static void test_only_kernel_path(void **state)
 
 static void test_grub_device_path_is_skipped(void **state)
 {
-	assert_int_equal(cmdline_parse(&cl, "(hd0,msdos1)/boot/ukbpf.elf mem=1",
-				       APP_NAME), 0);
+	assert_int_equal(cmdline_parse(&cl, "(hd0,msdos1)/boot/ukbpf.elf mem=1", APP_NAME), 0);
 	assert_int_equal(cl.option_count, 1);
 	assert_string_equal(cl.options[0].key, "mem");
 	assert_string_equal(cl.options[0].value, "1");
@@ -73,8 +72,7 @@ static void test_path_is_only_skipped_in_first_position(void **state)
 
 static void test_options_and_flags(void **state)
 {
-	assert_int_equal(cmdline_parse(&cl,
-				       "/k  ip=10.0.0.2\tquiet  mask=a=b", APP_NAME), 0);
+	assert_int_equal(cmdline_parse(&cl, "/k  ip=10.0.0.2\tquiet  mask=a=b", APP_NAME), 0);
 	assert_int_equal(cl.option_count, 3);
 	assert_string_equal(cl.options[0].key, "ip");
 	assert_string_equal(cl.options[0].value, "10.0.0.2");
@@ -140,9 +138,8 @@ static void test_quoted_marker_is_an_option(void **state)
 
 static void test_quotes(void **state)
 {
-	assert_int_equal(cmdline_parse(&cl,
-				       "msg=\"hello world\" \"a b\"c -- \"arg two\" \"\"",
-				       APP_NAME), 0);
+	assert_int_equal(
+	    cmdline_parse(&cl, "msg=\"hello world\" \"a b\"c -- \"arg two\" \"\"", APP_NAME), 0);
 	assert_int_equal(cl.option_count, 2);
 	assert_string_equal(cmdline_get(&cl, "msg"), "hello world");
 	assert_string_equal(cl.options[1].key, "a bc");
@@ -163,8 +160,7 @@ static void test_quoted_equals_does_not_split(void **state)
 
 static void test_escapes_inside_quotes(void **state)
 {
-	assert_int_equal(cmdline_parse(&cl,
-				       "s=\"say \\\"hi\\\" \\\\ \\n\" t=a\\b", APP_NAME), 0);
+	assert_int_equal(cmdline_parse(&cl, "s=\"say \\\"hi\\\" \\\\ \\n\" t=a\\b", APP_NAME), 0);
 	/* \" and \\ are escapes; other backslashes stay. */
 	assert_string_equal(cmdline_get(&cl, "s"), "say \"hi\" \\ \\n");
 	/* Outside quotes a backslash is ordinary. */
@@ -173,8 +169,7 @@ static void test_escapes_inside_quotes(void **state)
 
 static void test_unterminated_quote(void **state)
 {
-	assert_int_equal(cmdline_parse(&cl, "a=1 msg=\"hello world", APP_NAME),
-			 -EINVAL);
+	assert_int_equal(cmdline_parse(&cl, "a=1 msg=\"hello world", APP_NAME), -EINVAL);
 	assert_only_app_name();
 	/* An escaped quote does not close the string. */
 	assert_int_equal(cmdline_parse(&cl, "-- \"x\\\"", APP_NAME), -EINVAL);
@@ -295,19 +290,19 @@ static void test_u64_values(void **state)
 		const char *text;
 		uint64_t value;
 	} cases[] = {
-		{ "0", 0 },
-		{ "4096", 4096 },
-		{ "010", 10 },
-		{ "0x1000", 0x1000 },
-		{ "0XaBcD", 0xabcd },
-		{ "1K", 1024 },
-		{ "2k", 2048 },
-		{ "64M", 64ull << 20 },
-		{ "3g", 3ull << 30 },
-		{ "0x10M", 16ull << 20 },
-		{ "18446744073709551615", UINT64_MAX },
-		{ "0xffffffffffffffff", UINT64_MAX },
-		{ "17179869183G", 17179869183ull << 30 },
+	    {"0", 0},
+	    {"4096", 4096},
+	    {"010", 10},
+	    {"0x1000", 0x1000},
+	    {"0XaBcD", 0xabcd},
+	    {"1K", 1024},
+	    {"2k", 2048},
+	    {"64M", 64ull << 20},
+	    {"3g", 3ull << 30},
+	    {"0x10M", 16ull << 20},
+	    {"18446744073709551615", UINT64_MAX},
+	    {"0xffffffffffffffff", UINT64_MAX},
+	    {"17179869183G", 17179869183ull << 30},
 	};
 	size_t i;
 	uint64_t out;
@@ -324,23 +319,23 @@ static void test_u64_errors(void **state)
 		const char *text;
 		int error;
 	} cases[] = {
-		{ "", -EINVAL },
-		{ "0x", -EINVAL },
-		{ "K", -EINVAL },
-		{ "-1", -EINVAL },
-		{ "+1", -EINVAL },
-		{ " 1", -EINVAL },
-		{ "1KB", -EINVAL },
-		{ "1T", -EINVAL },
-		{ "12abc", -EINVAL },
-		{ "0x1g0", -EINVAL },
-		{ "18446744073709551616", -ERANGE },
-		{ "0x10000000000000000", -ERANGE },
-		{ "99999999999999999999G", -ERANGE },
-		{ "17179869184G", -ERANGE },
-		{ "16777216T", -EINVAL },
-		/* Bad syntax is reported even after an overflow. */
-		{ "99999999999999999999x", -EINVAL },
+	    {"", -EINVAL},
+	    {"0x", -EINVAL},
+	    {"K", -EINVAL},
+	    {"-1", -EINVAL},
+	    {"+1", -EINVAL},
+	    {" 1", -EINVAL},
+	    {"1KB", -EINVAL},
+	    {"1T", -EINVAL},
+	    {"12abc", -EINVAL},
+	    {"0x1g0", -EINVAL},
+	    {"18446744073709551616", -ERANGE},
+	    {"0x10000000000000000", -ERANGE},
+	    {"99999999999999999999G", -ERANGE},
+	    {"17179869184G", -ERANGE},
+	    {"16777216T", -EINVAL},
+	    /* Bad syntax is reported even after an overflow. */
+	    {"99999999999999999999x", -EINVAL},
 	};
 	size_t i;
 	uint64_t out;
@@ -366,12 +361,9 @@ static void test_u64_absent_and_flag(void **state)
 
 static void test_bool_values(void **state)
 {
-	static const char *const true_forms[] = { "1", "yes", "on", "true",
-						  "TRUE", "Yes", "oN" };
-	static const char *const false_forms[] = { "0", "no", "off", "false",
-						   "FALSE", "Off" };
-	static const char *const bad_forms[] = { "2", "y", "enable", "truee",
-						 "tru", "00", " on" };
+	static const char *const true_forms[] = {"1", "yes", "on", "true", "TRUE", "Yes", "oN"};
+	static const char *const false_forms[] = {"0", "no", "off", "false", "FALSE", "Off"};
+	static const char *const bad_forms[] = {"2", "y", "enable", "truee", "tru", "00", " on"};
 	char text[64];
 	size_t i;
 	bool out;
@@ -418,33 +410,33 @@ static void test_bool_flag_and_absent(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_null_and_empty_lines),
-		cmocka_unit_test(test_null_app_name_is_empty_argv0),
-		cmocka_unit_test(test_only_kernel_path),
-		cmocka_unit_test(test_grub_device_path_is_skipped),
-		cmocka_unit_test(test_path_is_only_skipped_in_first_position),
-		cmocka_unit_test(test_options_and_flags),
-		cmocka_unit_test(test_empty_value_is_kept),
-		cmocka_unit_test(test_empty_key_is_rejected),
-		cmocka_unit_test(test_app_args),
-		cmocka_unit_test(test_marker_without_args),
-		cmocka_unit_test(test_marker_first_is_not_a_path),
-		cmocka_unit_test(test_quoted_marker_is_an_option),
-		cmocka_unit_test(test_quotes),
-		cmocka_unit_test(test_quoted_equals_does_not_split),
-		cmocka_unit_test(test_escapes_inside_quotes),
-		cmocka_unit_test(test_unterminated_quote),
-		cmocka_unit_test(test_too_many_options),
-		cmocka_unit_test(test_too_many_args),
-		cmocka_unit_test(test_very_long_line),
-		cmocka_unit_test(test_long_app_name_is_truncated),
-		cmocka_unit_test(test_last_one_wins),
-		cmocka_unit_test(test_parse_result_outlives_text),
-		cmocka_unit_test(test_u64_values),
-		cmocka_unit_test(test_u64_errors),
-		cmocka_unit_test(test_u64_absent_and_flag),
-		cmocka_unit_test(test_bool_values),
-		cmocka_unit_test(test_bool_flag_and_absent),
+	    cmocka_unit_test(test_null_and_empty_lines),
+	    cmocka_unit_test(test_null_app_name_is_empty_argv0),
+	    cmocka_unit_test(test_only_kernel_path),
+	    cmocka_unit_test(test_grub_device_path_is_skipped),
+	    cmocka_unit_test(test_path_is_only_skipped_in_first_position),
+	    cmocka_unit_test(test_options_and_flags),
+	    cmocka_unit_test(test_empty_value_is_kept),
+	    cmocka_unit_test(test_empty_key_is_rejected),
+	    cmocka_unit_test(test_app_args),
+	    cmocka_unit_test(test_marker_without_args),
+	    cmocka_unit_test(test_marker_first_is_not_a_path),
+	    cmocka_unit_test(test_quoted_marker_is_an_option),
+	    cmocka_unit_test(test_quotes),
+	    cmocka_unit_test(test_quoted_equals_does_not_split),
+	    cmocka_unit_test(test_escapes_inside_quotes),
+	    cmocka_unit_test(test_unterminated_quote),
+	    cmocka_unit_test(test_too_many_options),
+	    cmocka_unit_test(test_too_many_args),
+	    cmocka_unit_test(test_very_long_line),
+	    cmocka_unit_test(test_long_app_name_is_truncated),
+	    cmocka_unit_test(test_last_one_wins),
+	    cmocka_unit_test(test_parse_result_outlives_text),
+	    cmocka_unit_test(test_u64_values),
+	    cmocka_unit_test(test_u64_errors),
+	    cmocka_unit_test(test_u64_absent_and_flag),
+	    cmocka_unit_test(test_bool_values),
+	    cmocka_unit_test(test_bool_flag_and_absent),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

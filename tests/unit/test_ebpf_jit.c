@@ -26,31 +26,31 @@
 
 /* ---- instruction builders ------------------------------------------------ */
 
-#define INSN(OP, DST, SRC, OFF, IMM) \
-	((struct ebpf_insn){ .opcode = (OP), .dst_reg = (DST), .src_reg = (SRC), \
-			     .offset = (OFF), .imm = (IMM) })
-#define ALU64_K(OP, DST, IMM) INSN(EBPF_CLS_ALU64 | (OP) | EBPF_SRC_K, DST, 0, 0, IMM)
-#define ALU64_X(OP, DST, SRC) INSN(EBPF_CLS_ALU64 | (OP) | EBPF_SRC_X, DST, SRC, 0, 0)
-#define MOV64_K(DST, IMM) ALU64_K(EBPF_ALU_MOV, DST, IMM)
-#define MOV64_X(DST, SRC) ALU64_X(EBPF_ALU_MOV, DST, SRC)
+#define INSN(OP, DST, SRC, OFF, IMM)                                                               \
+	((struct ebpf_insn){                                                                       \
+	    .opcode = (OP), .dst_reg = (DST), .src_reg = (SRC), .offset = (OFF), .imm = (IMM)})
+#define ALU64_K(OP, DST, IMM)	 INSN(EBPF_CLS_ALU64 | (OP) | EBPF_SRC_K, DST, 0, 0, IMM)
+#define ALU64_X(OP, DST, SRC)	 INSN(EBPF_CLS_ALU64 | (OP) | EBPF_SRC_X, DST, SRC, 0, 0)
+#define MOV64_K(DST, IMM)	 ALU64_K(EBPF_ALU_MOV, DST, IMM)
+#define MOV64_X(DST, SRC)	 ALU64_X(EBPF_ALU_MOV, DST, SRC)
 #define JMP_K(OP, DST, IMM, OFF) INSN(EBPF_CLS_JMP | (OP) | EBPF_SRC_K, DST, 0, OFF, IMM)
-#define JA(OFF) INSN(EBPF_OP_JA, 0, 0, OFF, 0)
+#define JA(OFF)			 INSN(EBPF_OP_JA, 0, 0, OFF, 0)
 #define LDX(SIZE, DST, SRC, OFF) INSN(EBPF_CLS_LDX | EBPF_MODE_MEM | (SIZE), DST, SRC, OFF, 0)
 #define STX(SIZE, DST, SRC, OFF) INSN(EBPF_CLS_STX | EBPF_MODE_MEM | (SIZE), DST, SRC, OFF, 0)
-#define ST(SIZE, DST, OFF, IMM) INSN(EBPF_CLS_ST | EBPF_MODE_MEM | (SIZE), DST, 0, OFF, IMM)
-#define ATOMIC(SIZE, DST, SRC, OFF, OP) \
+#define ST(SIZE, DST, OFF, IMM)	 INSN(EBPF_CLS_ST | EBPF_MODE_MEM | (SIZE), DST, 0, OFF, IMM)
+#define ATOMIC(SIZE, DST, SRC, OFF, OP)                                                            \
 	INSN(EBPF_CLS_STX | EBPF_MODE_ATOMIC | (SIZE), DST, SRC, OFF, OP)
-#define CALL_HELPER(ID) INSN(EBPF_OP_CALL, 0, EBPF_CALL_HELPER, 0, ID)
-#define CALL_LOCAL(REL) INSN(EBPF_OP_CALL, 0, EBPF_PSEUDO_CALL, 0, REL)
-#define EXIT() INSN(EBPF_OP_EXIT, 0, 0, 0, 0)
+#define CALL_HELPER(ID)	     INSN(EBPF_OP_CALL, 0, EBPF_CALL_HELPER, 0, ID)
+#define CALL_LOCAL(REL)	     INSN(EBPF_OP_CALL, 0, EBPF_PSEUDO_CALL, 0, REL)
+#define EXIT()		     INSN(EBPF_OP_EXIT, 0, 0, 0, 0)
 #define LDDW_LO(DST, SRC, V) INSN(EBPF_OP_LDDW, DST, SRC, 0, (int32_t)(uint32_t)(V))
-#define LDDW_HI(V) INSN(0, 0, 0, 0, (int32_t)(uint32_t)((uint64_t)(V) >> 32))
+#define LDDW_HI(V)	     INSN(0, 0, 0, 0, (int32_t)(uint32_t)((uint64_t)(V) >> 32))
 
-#define MAX_TEST_INSNS 512
-#define MEM_SIZE 64
-#define HELPER_CSUM_DIFF 28
+#define MAX_TEST_INSNS	  512
+#define MEM_SIZE	  64
+#define HELPER_CSUM_DIFF  28
 #define HELPER_MAP_LOOKUP 1
-#define FOLD_MULTIPLIER 1000003
+#define FOLD_MULTIPLIER	  1000003
 
 /* A program under construction. */
 struct prog_buf {
@@ -113,8 +113,8 @@ static struct ebpf_prog *make_prog(const struct ebpf_insn *insns, size_t count,
 				   enum ebpf_prog_type type, struct ebpf_map *const *maps,
 				   size_t map_count)
 {
-	struct ebpf_prog_opts opts = { .type = type, .maps = maps, .map_count = map_count };
-	struct ebpf_log log = { .buf = log_text, .size = sizeof(log_text) };
+	struct ebpf_prog_opts opts = {.type = type, .maps = maps, .map_count = map_count};
+	struct ebpf_log log = {.buf = log_text, .size = sizeof(log_text)};
 	struct ebpf_prog *prog = NULL;
 	int err = ebpf_prog_create(insns, count, &opts, &prog, &log);
 
@@ -125,8 +125,8 @@ static struct ebpf_prog *make_prog(const struct ebpf_insn *insns, size_t count,
 
 static void jit(struct ebpf_prog *prog, bool blind)
 {
-	struct ebpf_jit_opts opts = { .blind_constants = blind };
-	struct ebpf_log log = { .buf = log_text, .size = sizeof(log_text) };
+	struct ebpf_jit_opts opts = {.blind_constants = blind};
+	struct ebpf_log log = {.buf = log_text, .size = sizeof(log_text)};
 	int err = ebpf_prog_jit(prog, &opts, &log);
 
 	if (err)
@@ -165,9 +165,26 @@ static const uint8_t zero_mem[MEM_SIZE];
 /* ---- ALU ------------------------------------------------------------------ */
 
 static const uint64_t edge_values[] = {
-	0, 1, 2, 7, 31, 32, 63, 64, 0xff, 0x8000, 0x7fffffff, 0x80000000, 0xffffffff,
-	0x100000000ull, 0x8000000000000000ull, 0x7fffffffffffffffull, UINT64_MAX,
-	UINT64_MAX - 6, 0xfedcba9876543210ull, 0x00000000fffffffeull,
+    0,
+    1,
+    2,
+    7,
+    31,
+    32,
+    63,
+    64,
+    0xff,
+    0x8000,
+    0x7fffffff,
+    0x80000000,
+    0xffffffff,
+    0x100000000ull,
+    0x8000000000000000ull,
+    0x7fffffffffffffffull,
+    UINT64_MAX,
+    UINT64_MAX - 6,
+    0xfedcba9876543210ull,
+    0x00000000fffffffeull,
 };
 #define EDGE_COUNT (sizeof(edge_values) / sizeof(edge_values[0]))
 
@@ -178,19 +195,19 @@ struct alu_case {
 };
 
 static const struct alu_case alu_cases[] = {
-	{ EBPF_ALU_ADD, 0, "add" },   { EBPF_ALU_SUB, 0, "sub" },   { EBPF_ALU_MUL, 0, "mul" },
-	{ EBPF_ALU_DIV, 0, "div" },   { EBPF_ALU_DIV, 1, "sdiv" },  { EBPF_ALU_OR, 0, "or" },
-	{ EBPF_ALU_AND, 0, "and" },   { EBPF_ALU_LSH, 0, "lsh" },   { EBPF_ALU_RSH, 0, "rsh" },
-	{ EBPF_ALU_MOD, 0, "mod" },   { EBPF_ALU_MOD, 1, "smod" },  { EBPF_ALU_XOR, 0, "xor" },
-	{ EBPF_ALU_MOV, 0, "mov" },   { EBPF_ALU_ARSH, 0, "arsh" }, { EBPF_ALU_MOV, 8, "movsx8" },
-	{ EBPF_ALU_MOV, 16, "movsx16" }, { EBPF_ALU_MOV, 32, "movsx32" },
+    {EBPF_ALU_ADD, 0, "add"},	   {EBPF_ALU_SUB, 0, "sub"},	  {EBPF_ALU_MUL, 0, "mul"},
+    {EBPF_ALU_DIV, 0, "div"},	   {EBPF_ALU_DIV, 1, "sdiv"},	  {EBPF_ALU_OR, 0, "or"},
+    {EBPF_ALU_AND, 0, "and"},	   {EBPF_ALU_LSH, 0, "lsh"},	  {EBPF_ALU_RSH, 0, "rsh"},
+    {EBPF_ALU_MOD, 0, "mod"},	   {EBPF_ALU_MOD, 1, "smod"},	  {EBPF_ALU_XOR, 0, "xor"},
+    {EBPF_ALU_MOV, 0, "mov"},	   {EBPF_ALU_ARSH, 0, "arsh"},	  {EBPF_ALU_MOV, 8, "movsx8"},
+    {EBPF_ALU_MOV, 16, "movsx16"}, {EBPF_ALU_MOV, 32, "movsx32"},
 };
 
 /* dst op= src (or imm) with the given registers and values. */
 static uint64_t check_alu(uint8_t cls, const struct alu_case *c, bool use_imm, uint8_t dst,
 			  uint8_t src, uint64_t a, uint64_t b)
 {
-	struct prog_buf p = { .count = 0 };
+	struct prog_buf p = {.count = 0};
 	char what[128];
 
 	emit_seed_registers(&p, false);
@@ -201,9 +218,8 @@ static uint64_t check_alu(uint8_t cls, const struct alu_case *c, bool use_imm, u
 	else
 		emit(&p, INSN(cls | c->op | EBPF_SRC_X, dst, src, c->offset, 0));
 	emit_fold_and_exit(&p);
-	snprintf(what, sizeof(what), "%s%s %s r%u, r%u (0x%" PRIx64 ", 0x%" PRIx64 ")",
-		 c->name, cls == EBPF_CLS_ALU ? "32" : "64", use_imm ? "imm" : "reg", dst, src,
-		 a, b);
+	snprintf(what, sizeof(what), "%s%s %s r%u, r%u (0x%" PRIx64 ", 0x%" PRIx64 ")", c->name,
+		 cls == EBPF_CLS_ALU ? "32" : "64", use_imm ? "imm" : "reg", dst, src, a, b);
 	return check_same(&p, zero_mem, what);
 }
 
@@ -217,7 +233,7 @@ static bool alu_case_valid(uint8_t cls, const struct alu_case *c, bool use_imm)
 /* Every binary op × width × K/X on every pair of edge values. */
 static void test_alu_edge_values(void **state)
 {
-	static const uint8_t classes[] = { EBPF_CLS_ALU64, EBPF_CLS_ALU };
+	static const uint8_t classes[] = {EBPF_CLS_ALU64, EBPF_CLS_ALU};
 	size_t c, k, i, j;
 	int imm;
 
@@ -241,7 +257,7 @@ static void test_alu_edge_values(void **state)
  */
 static void test_alu_register_pairs(void **state)
 {
-	static const uint8_t classes[] = { EBPF_CLS_ALU64, EBPF_CLS_ALU };
+	static const uint8_t classes[] = {EBPF_CLS_ALU64, EBPF_CLS_ALU};
 	size_t c, k;
 	uint8_t dst, src;
 
@@ -262,17 +278,17 @@ static void test_alu_register_pairs(void **state)
 /* The RFC 9669 §4.1 edge cases, with their expected values. */
 static void test_alu_edge_results(void **state)
 {
-	static const struct alu_case div = { EBPF_ALU_DIV, 0, "div" };
-	static const struct alu_case sdiv = { EBPF_ALU_DIV, 1, "sdiv" };
-	static const struct alu_case mod = { EBPF_ALU_MOD, 0, "mod" };
-	static const struct alu_case smod = { EBPF_ALU_MOD, 1, "smod" };
-	static const struct alu_case lsh = { EBPF_ALU_LSH, 0, "lsh" };
-	struct prog_buf p = { .count = 0 };
+	static const struct alu_case div = {EBPF_ALU_DIV, 0, "div"};
+	static const struct alu_case sdiv = {EBPF_ALU_DIV, 1, "sdiv"};
+	static const struct alu_case mod = {EBPF_ALU_MOD, 0, "mod"};
+	static const struct alu_case smod = {EBPF_ALU_MOD, 1, "smod"};
+	static const struct alu_case lsh = {EBPF_ALU_LSH, 0, "lsh"};
+	struct prog_buf p = {.count = 0};
 
 	/* single-op programs returning dst, to state the expected values */
-#define RESULT_OF(CLS, CASE, A, B)                                                       \
-	(p.count = 0, emit_lddw(&p, 1, (A)), emit_lddw(&p, 2, (B)),                      \
-	 emit(&p, INSN((CLS) | (CASE).op | EBPF_SRC_X, 1, 2, (CASE).offset, 0)),         \
+#define RESULT_OF(CLS, CASE, A, B)                                                                 \
+	(p.count = 0, emit_lddw(&p, 1, (A)), emit_lddw(&p, 2, (B)),                                \
+	 emit(&p, INSN((CLS) | (CASE).op | EBPF_SRC_X, 1, 2, (CASE).offset, 0)),                   \
 	 emit(&p, MOV64_X(0, 1)), emit(&p, EXIT()), check_same(&p, zero_mem, (CASE).name))
 	assert_int_equal(RESULT_OF(EBPF_CLS_ALU64, div, 42, 0), 0);
 	assert_int_equal(RESULT_OF(EBPF_CLS_ALU64, mod, 42, 0), 42);
@@ -295,17 +311,17 @@ static void test_alu_unary(void **state)
 		uint8_t opcode;
 		int32_t imm;
 	} ops[] = {
-		{ EBPF_CLS_ALU64 | EBPF_ALU_NEG, 0 },
-		{ EBPF_CLS_ALU | EBPF_ALU_NEG, 0 },
-		{ EBPF_CLS_ALU | EBPF_ALU_END | EBPF_SRC_K, 16 },
-		{ EBPF_CLS_ALU | EBPF_ALU_END | EBPF_SRC_K, 32 },
-		{ EBPF_CLS_ALU | EBPF_ALU_END | EBPF_SRC_K, 64 },
-		{ EBPF_CLS_ALU | EBPF_ALU_END | EBPF_SRC_X, 16 },
-		{ EBPF_CLS_ALU | EBPF_ALU_END | EBPF_SRC_X, 32 },
-		{ EBPF_CLS_ALU | EBPF_ALU_END | EBPF_SRC_X, 64 },
-		{ EBPF_CLS_ALU64 | EBPF_ALU_END | EBPF_SRC_K, 16 },
-		{ EBPF_CLS_ALU64 | EBPF_ALU_END | EBPF_SRC_K, 32 },
-		{ EBPF_CLS_ALU64 | EBPF_ALU_END | EBPF_SRC_K, 64 },
+	    {EBPF_CLS_ALU64 | EBPF_ALU_NEG, 0},
+	    {EBPF_CLS_ALU | EBPF_ALU_NEG, 0},
+	    {EBPF_CLS_ALU | EBPF_ALU_END | EBPF_SRC_K, 16},
+	    {EBPF_CLS_ALU | EBPF_ALU_END | EBPF_SRC_K, 32},
+	    {EBPF_CLS_ALU | EBPF_ALU_END | EBPF_SRC_K, 64},
+	    {EBPF_CLS_ALU | EBPF_ALU_END | EBPF_SRC_X, 16},
+	    {EBPF_CLS_ALU | EBPF_ALU_END | EBPF_SRC_X, 32},
+	    {EBPF_CLS_ALU | EBPF_ALU_END | EBPF_SRC_X, 64},
+	    {EBPF_CLS_ALU64 | EBPF_ALU_END | EBPF_SRC_K, 16},
+	    {EBPF_CLS_ALU64 | EBPF_ALU_END | EBPF_SRC_K, 32},
+	    {EBPF_CLS_ALU64 | EBPF_ALU_END | EBPF_SRC_K, 64},
 	};
 	size_t k, i;
 	uint8_t dst;
@@ -313,7 +329,7 @@ static void test_alu_unary(void **state)
 	for (k = 0; k < sizeof(ops) / sizeof(ops[0]); k++)
 		for (dst = 0; dst <= 9; dst++)
 			for (i = 0; i < EDGE_COUNT; i++) {
-				struct prog_buf p = { .count = 0 };
+				struct prog_buf p = {.count = 0};
 
 				emit_seed_registers(&p, false);
 				emit_lddw(&p, dst, edge_values[i]);
@@ -323,7 +339,7 @@ static void test_alu_unary(void **state)
 			}
 	/* to-BE 16 on a little-endian host swaps the low half and clears the rest */
 	{
-		struct prog_buf p = { .count = 0 };
+		struct prog_buf p = {.count = 0};
 
 		emit_lddw(&p, 0, 0x1122334455667788ull);
 		emit(&p, INSN(EBPF_CLS_ALU | EBPF_ALU_END | EBPF_SRC_X, 0, 0, 0, 16));
@@ -335,14 +351,13 @@ static void test_alu_unary(void **state)
 /* ---- jumps ---------------------------------------------------------------- */
 
 static const uint8_t jump_ops[] = {
-	EBPF_JMP_JEQ, EBPF_JMP_JGT, EBPF_JMP_JGE, EBPF_JMP_JSET, EBPF_JMP_JNE,
-	EBPF_JMP_JSGT, EBPF_JMP_JSGE, EBPF_JMP_JLT, EBPF_JMP_JLE, EBPF_JMP_JSLT,
-	EBPF_JMP_JSLE,
+    EBPF_JMP_JEQ,  EBPF_JMP_JGT, EBPF_JMP_JGE, EBPF_JMP_JSET, EBPF_JMP_JNE,  EBPF_JMP_JSGT,
+    EBPF_JMP_JSGE, EBPF_JMP_JLT, EBPF_JMP_JLE, EBPF_JMP_JSLT, EBPF_JMP_JSLE,
 };
 
 static void test_conditional_jumps(void **state)
 {
-	static const uint8_t classes[] = { EBPF_CLS_JMP, EBPF_CLS_JMP32 };
+	static const uint8_t classes[] = {EBPF_CLS_JMP, EBPF_CLS_JMP32};
 	size_t o, k, i, j;
 	int imm;
 
@@ -351,7 +366,7 @@ static void test_conditional_jumps(void **state)
 			for (imm = 0; imm <= 1; imm++)
 				for (i = 0; i < EDGE_COUNT; i++)
 					for (j = 0; j < EDGE_COUNT; j++) {
-						struct prog_buf p = { .count = 0 };
+						struct prog_buf p = {.count = 0};
 						uint8_t dst = (uint8_t)(1 + (i + j) % 9);
 						uint8_t src = (uint8_t)(1 + (i + j + 3) % 9);
 
@@ -360,7 +375,7 @@ static void test_conditional_jumps(void **state)
 						emit_lddw(&p, dst, edge_values[i]);
 						emit(&p, MOV64_K(0, 1));
 						emit(&p, INSN(classes[k] | jump_ops[o] |
-								      (imm ? EBPF_SRC_K : EBPF_SRC_X),
+								  (imm ? EBPF_SRC_K : EBPF_SRC_X),
 							      dst, imm ? 0 : src, 1,
 							      (int32_t)edge_values[j]));
 						emit(&p, MOV64_K(0, 2));
@@ -372,15 +387,15 @@ static void test_conditional_jumps(void **state)
 /* gotol (JMP32 JA, offset in imm) and ja, forward and backward. */
 static void test_unconditional_jumps(void **state)
 {
-	struct prog_buf p = { .count = 0 };
+	struct prog_buf p = {.count = 0};
 
 	emit(&p, MOV64_K(0, 1));
-	emit(&p, INSN(EBPF_OP_JA32, 0, 0, 0, 2));	/* to the ja below */
+	emit(&p, INSN(EBPF_OP_JA32, 0, 0, 0, 2)); /* to the ja below */
 	emit(&p, MOV64_K(0, 100));
 	emit(&p, EXIT());
-	emit(&p, ALU64_K(EBPF_ALU_ADD, 0, 10));		/* 4: loop body */
+	emit(&p, ALU64_K(EBPF_ALU_ADD, 0, 10)); /* 4: loop body */
 	emit(&p, JMP_K(EBPF_JMP_JGT, 0, 40, 1));
-	emit(&p, JA(-3));				/* back to 4 */
+	emit(&p, JA(-3)); /* back to 4 */
 	emit(&p, EXIT());
 	/* gotol skips into the loop: 1 + 10 × 4 = 41 */
 	assert_int_equal(check_same(&p, zero_mem, "gotol"), 41);
@@ -393,7 +408,7 @@ static void test_unconditional_jumps(void **state)
  */
 static size_t jit_size_of_skip(uint32_t k, uint64_t r1_taken, uint64_t *result)
 {
-	struct prog_buf p = { .count = 0 };
+	struct prog_buf p = {.count = 0};
 	struct ebpf_prog *prog;
 	uint64_t mem_probe = r1_taken;
 	size_t size;
@@ -445,8 +460,8 @@ static void test_short_and_long_branches(void **state)
  */
 static void test_unwritten_registers_read_as_zero(void **state)
 {
-	uint8_t mem[MEM_SIZE] = { 0 };
-	struct prog_buf p = { .count = 0 };
+	uint8_t mem[MEM_SIZE] = {0};
+	struct prog_buf p = {.count = 0};
 
 	emit(&p, LDX(EBPF_SIZE_B, 5, 1, 0));
 	emit(&p, JMP_K(EBPF_JMP_JEQ, 5, 0, 2));
@@ -467,7 +482,7 @@ static void test_unwritten_registers_read_as_zero(void **state)
 /* r0 = r2: ctx_len for EBPF_PROG_TYPE_UNSPEC, 0 for every other type. */
 static uint64_t run_return_r2(enum ebpf_prog_type type, bool use_jit)
 {
-	const struct ebpf_insn insns[] = { MOV64_X(0, 2), EXIT() };
+	const struct ebpf_insn insns[] = {MOV64_X(0, 2), EXIT()};
 	struct ebpf_prog *prog = make_prog(insns, 2, type, NULL, 0);
 	uint64_t r0;
 
@@ -480,7 +495,7 @@ static uint64_t run_return_r2(enum ebpf_prog_type type, bool use_jit)
 
 static void test_entry_registers(void **state)
 {
-	const struct ebpf_insn only_exit[] = { EXIT() };
+	const struct ebpf_insn only_exit[] = {EXIT()};
 	struct ebpf_prog *prog = make_prog(only_exit, 1, EBPF_PROG_TYPE_XDP, NULL, 0);
 	int use_jit;
 
@@ -537,7 +552,7 @@ static void emit_rotate_variant(struct prog_buf *p, enum rotate_variant v)
 /* Whether the JIT turned the idiom into "rol eax, 5" (c1 c0 05). */
 static bool jit_uses_rol(const struct prog_buf *p)
 {
-	static const uint8_t rol_eax_5[] = { 0xc1, 0xc0, 5 };
+	static const uint8_t rol_eax_5[] = {0xc1, 0xc0, 5};
 	struct ebpf_prog *prog = make_prog(p->insns, p->count, EBPF_PROG_TYPE_UNSPEC, NULL, 0);
 	const uint8_t *code;
 	bool found = false;
@@ -565,7 +580,7 @@ static void test_rotate_idiom(void **state)
 	for (i = 0; i < MEM_SIZE; i++)
 		mem[i] = (uint8_t)(0xf7 - i * 29);
 	for (v = 0; v < ROTATE_VARIANTS; v++) {
-		struct prog_buf p = { .count = 0 };
+		struct prog_buf p = {.count = 0};
 
 		emit_rotate_variant(&p, v);
 		assert_int_equal(jit_uses_rol(&p), v == ROTATE_LOW_HALF_USED);
@@ -579,12 +594,12 @@ static void test_rotate_idiom(void **state)
 /* A loop whose body is far more than 128 bytes: a long backward branch. */
 static void test_long_backward_branch(void **state)
 {
-	struct prog_buf p = { .count = 0 };
+	struct prog_buf p = {.count = 0};
 	int i;
 
 	emit(&p, MOV64_K(0, 0));
 	emit(&p, MOV64_K(6, 0));
-	for (i = 0; i < 40; i++)			/* loop start: insn 2 */
+	for (i = 0; i < 40; i++) /* loop start: insn 2 */
 		emit(&p, ALU64_K(EBPF_ALU_ADD, 0, i + 0x1000));
 	emit(&p, ALU64_K(EBPF_ALU_ADD, 6, 1));
 	emit(&p, JMP_K(EBPF_JMP_JLT, 6, 5, -42));
@@ -594,7 +609,7 @@ static void test_long_backward_branch(void **state)
 
 /* ---- memory ---------------------------------------------------------------- */
 
-static const uint8_t sizes[] = { EBPF_SIZE_B, EBPF_SIZE_H, EBPF_SIZE_W, EBPF_SIZE_DW };
+static const uint8_t sizes[] = {EBPF_SIZE_B, EBPF_SIZE_H, EBPF_SIZE_W, EBPF_SIZE_DW};
 
 /* Loads, sign-extending loads and stores of each size, on r1 memory and the stack. */
 static void test_loads_and_stores(void **state)
@@ -607,7 +622,7 @@ static void test_loads_and_stores(void **state)
 		mem[i] = (uint8_t)(0x81 + i * 37);
 	for (s = 0; s < sizeof(sizes); s++)
 		for (reg = 0; reg <= 9; reg++) {
-			struct prog_buf p = { .count = 0 };
+			struct prog_buf p = {.count = 0};
 			/* base = a copy of r1 in some register, so every base is tried */
 			uint8_t base = reg == 1 ? 4 : reg;
 			uint8_t other = base == 2 ? 3 : 2;
@@ -638,16 +653,22 @@ static void test_loads_and_stores(void **state)
 }
 
 static const int32_t atomic_ops[] = {
-	EBPF_ATOMIC_ADD, EBPF_ATOMIC_OR, EBPF_ATOMIC_AND, EBPF_ATOMIC_XOR,
-	EBPF_ATOMIC_ADD | EBPF_ATOMIC_FETCH, EBPF_ATOMIC_OR | EBPF_ATOMIC_FETCH,
-	EBPF_ATOMIC_AND | EBPF_ATOMIC_FETCH, EBPF_ATOMIC_XOR | EBPF_ATOMIC_FETCH,
-	EBPF_ATOMIC_XCHG, EBPF_ATOMIC_CMPXCHG,
+    EBPF_ATOMIC_ADD,
+    EBPF_ATOMIC_OR,
+    EBPF_ATOMIC_AND,
+    EBPF_ATOMIC_XOR,
+    EBPF_ATOMIC_ADD | EBPF_ATOMIC_FETCH,
+    EBPF_ATOMIC_OR | EBPF_ATOMIC_FETCH,
+    EBPF_ATOMIC_AND | EBPF_ATOMIC_FETCH,
+    EBPF_ATOMIC_XOR | EBPF_ATOMIC_FETCH,
+    EBPF_ATOMIC_XCHG,
+    EBPF_ATOMIC_CMPXCHG,
 };
 
 /* Every atomic op × width × (address register, value register), r0 included. */
 static void test_atomics(void **state)
 {
-	static const uint8_t atomic_sizes[] = { EBPF_SIZE_W, EBPF_SIZE_DW };
+	static const uint8_t atomic_sizes[] = {EBPF_SIZE_W, EBPF_SIZE_DW};
 	uint8_t mem[MEM_SIZE];
 	size_t o, s, i;
 	uint8_t base, src;
@@ -660,7 +681,7 @@ static void test_atomics(void **state)
 			for (base = 0; base <= 9; base++)
 				for (src = 0; src <= 9; src++)
 					for (match = 0; match <= 1; match++) {
-						struct prog_buf p = { .count = 0 };
+						struct prog_buf p = {.count = 0};
 
 						if (src == base)
 							continue;
@@ -684,11 +705,11 @@ static void test_atomics(void **state)
 /* cmpxchg's result in r0 is zero-extended on success and failure (§5.3). */
 static void test_cmpxchg32_zero_extends_r0(void **state)
 {
-	uint8_t mem[MEM_SIZE] = { 0x44, 0x33, 0x22, 0x11 };
+	uint8_t mem[MEM_SIZE] = {0x44, 0x33, 0x22, 0x11};
 	int match;
 
 	for (match = 0; match <= 1; match++) {
-		struct prog_buf p = { .count = 0 };
+		struct prog_buf p = {.count = 0};
 
 		emit_lddw(&p, 0, match ? 0xabcdef0011223344ull : 0xabcdef0055667788ull);
 		emit(&p, MOV64_K(2, 0x99));
@@ -706,7 +727,7 @@ static void test_lddw(void **state)
 
 	for (i = 0; i < EDGE_COUNT; i++)
 		for (r = 0; r <= 9; r++) {
-			struct prog_buf p = { .count = 0 };
+			struct prog_buf p = {.count = 0};
 
 			emit_seed_registers(&p, false);
 			emit_lddw(&p, r, edge_values[i]);
@@ -724,7 +745,7 @@ static void test_lddw(void **state)
  */
 static void test_local_call_frames(void **state)
 {
-	struct prog_buf p = { .count = 0 };
+	struct prog_buf p = {.count = 0};
 	size_t call_at;
 	uint8_t r;
 
@@ -758,12 +779,12 @@ static void test_local_call_frames(void **state)
 /* f(n) = n ? f(n - 1) + 1 : 0, from main with n = depth. */
 static uint64_t run_recursion(uint32_t depth)
 {
-	struct prog_buf p = { .count = 0 };
+	struct prog_buf p = {.count = 0};
 
 	emit(&p, MOV64_K(1, (int32_t)depth));
 	emit(&p, CALL_LOCAL(1));
 	emit(&p, EXIT());
-	emit(&p, MOV64_K(0, 0));			/* 3: f */
+	emit(&p, MOV64_K(0, 0)); /* 3: f */
 	emit(&p, JMP_K(EBPF_JMP_JEQ, 1, 0, 3));
 	emit(&p, ALU64_K(EBPF_ALU_SUB, 1, 1));
 	emit(&p, CALL_LOCAL(-4));
@@ -788,7 +809,7 @@ static void test_helper_call_arguments(void **state)
 {
 	uint8_t mem[MEM_SIZE];
 	size_t i;
-	struct prog_buf p = { .count = 0 };
+	struct prog_buf p = {.count = 0};
 	uint64_t result;
 
 	for (i = 0; i < MEM_SIZE; i++)
@@ -801,7 +822,7 @@ static void test_helper_call_arguments(void **state)
 	emit(&p, MOV64_K(5, 0x1234));
 	emit(&p, CALL_HELPER(HELPER_CSUM_DIFF));
 	emit(&p, MOV64_X(7, 0));
-	emit(&p, MOV64_X(1, 6));			/* r1-r5 are dead after a call */
+	emit(&p, MOV64_X(1, 6)); /* r1-r5 are dead after a call */
 	emit(&p, MOV64_K(2, 0));
 	emit(&p, MOV64_X(3, 6));
 	emit(&p, MOV64_K(4, 4));
@@ -817,22 +838,23 @@ static void test_helper_call_arguments(void **state)
 /* A map lookup through a relocated lddw, a helper and a pointer it returns. */
 static void test_helper_map_lookup(void **state)
 {
-	struct ebpf_map_def def = { EBPF_MAP_TYPE_ARRAY, 4, 8, 4, 0 };
+	struct ebpf_map_def def = {EBPF_MAP_TYPE_ARRAY, 4, 8, 4, 0};
 	struct ebpf_map *map = NULL;
 	struct ebpf_prog *prog;
 	uint32_t key = 2;
 	uint64_t value = 0x5555;
 	struct ebpf_insn insns[] = {
-		ST(EBPF_SIZE_W, 10, -4, 2),
-		MOV64_X(2, 10),
-		ALU64_K(EBPF_ALU_ADD, 2, -4),
-		LDDW_LO(1, EBPF_PSEUDO_MAP_FD, 0), LDDW_HI(0),
-		CALL_HELPER(HELPER_MAP_LOOKUP),
-		JMP_K(EBPF_JMP_JEQ, 0, 0, 3),
-		ATOMIC(EBPF_SIZE_DW, 0, 10, 0, EBPF_ATOMIC_ADD), /* value += r10 */
-		LDX(EBPF_SIZE_DW, 0, 0, 0),
-		ALU64_X(EBPF_ALU_SUB, 0, 10),
-		EXIT(),
+	    ST(EBPF_SIZE_W, 10, -4, 2),
+	    MOV64_X(2, 10),
+	    ALU64_K(EBPF_ALU_ADD, 2, -4),
+	    LDDW_LO(1, EBPF_PSEUDO_MAP_FD, 0),
+	    LDDW_HI(0),
+	    CALL_HELPER(HELPER_MAP_LOOKUP),
+	    JMP_K(EBPF_JMP_JEQ, 0, 0, 3),
+	    ATOMIC(EBPF_SIZE_DW, 0, 10, 0, EBPF_ATOMIC_ADD), /* value += r10 */
+	    LDX(EBPF_SIZE_DW, 0, 0, 0),
+	    ALU64_X(EBPF_ALU_SUB, 0, 10),
+	    EXIT(),
 	};
 	uint64_t via_interp, via_jit;
 
@@ -851,7 +873,7 @@ static void test_helper_map_lookup(void **state)
 
 static struct ebpf_map *make_hash_u32(const char *name, uint32_t key, uint64_t value)
 {
-	struct ebpf_map_def def = { EBPF_MAP_TYPE_HASH, 4, 8, 8, 0 };
+	struct ebpf_map_def def = {EBPF_MAP_TYPE_HASH, 4, 8, 8, 0};
 	struct ebpf_map *map = NULL;
 
 	assert_int_equal(ebpf_map_create(&def, name, &map, NULL), 0);
@@ -867,48 +889,51 @@ static struct ebpf_map *make_hash_u32(const char *name, uint32_t key, uint64_t v
  */
 static void test_jit_map_lookup_direct_and_by_path(void **state)
 {
-	struct ebpf_map *maps[] = { make_hash_u32("a", 7, 111), make_hash_u32("b", 7, 222) };
+	struct ebpf_map *maps[] = {make_hash_u32("a", 7, 111), make_hash_u32("b", 7, 222)};
 	struct ebpf_insn insns[] = {
-		LDX(EBPF_SIZE_W, 6, 1, 0),
-		LDX(EBPF_SIZE_W, 7, 1, 4),
-		ST(EBPF_SIZE_W, 10, -4, 7),
-		JMP_K(EBPF_JMP_JEQ, 6, 0, 3),
-		LDDW_LO(1, EBPF_PSEUDO_MAP_FD, 1), LDDW_HI(0),
-		JA(2),
-		LDDW_LO(1, EBPF_PSEUDO_MAP_FD, 0), LDDW_HI(0),
-		MOV64_X(2, 10),
-		ALU64_K(EBPF_ALU_ADD, 2, -4),
-		CALL_HELPER(HELPER_MAP_LOOKUP), /* r1 depends on the path */
-		MOV64_K(8, 0xdead),
-		JMP_K(EBPF_JMP_JEQ, 0, 0, 1),
-		LDX(EBPF_SIZE_DW, 8, 0, 0),
-		STX(EBPF_SIZE_W, 10, 7, -4),
-		LDDW_LO(1, EBPF_PSEUDO_MAP_FD, 0), LDDW_HI(0),
-		MOV64_X(2, 10),
-		ALU64_K(EBPF_ALU_ADD, 2, -4),
-		CALL_HELPER(HELPER_MAP_LOOKUP), /* always maps[0] */
-		MOV64_K(9, 0xdead),
-		JMP_K(EBPF_JMP_JEQ, 0, 0, 1),
-		LDX(EBPF_SIZE_DW, 9, 0, 0),
-		MOV64_X(0, 8),
-		ALU64_X(EBPF_ALU_ADD, 0, 9),
-		EXIT(),
+	    LDX(EBPF_SIZE_W, 6, 1, 0),
+	    LDX(EBPF_SIZE_W, 7, 1, 4),
+	    ST(EBPF_SIZE_W, 10, -4, 7),
+	    JMP_K(EBPF_JMP_JEQ, 6, 0, 3),
+	    LDDW_LO(1, EBPF_PSEUDO_MAP_FD, 1),
+	    LDDW_HI(0),
+	    JA(2),
+	    LDDW_LO(1, EBPF_PSEUDO_MAP_FD, 0),
+	    LDDW_HI(0),
+	    MOV64_X(2, 10),
+	    ALU64_K(EBPF_ALU_ADD, 2, -4),
+	    CALL_HELPER(HELPER_MAP_LOOKUP), /* r1 depends on the path */
+	    MOV64_K(8, 0xdead),
+	    JMP_K(EBPF_JMP_JEQ, 0, 0, 1),
+	    LDX(EBPF_SIZE_DW, 8, 0, 0),
+	    STX(EBPF_SIZE_W, 10, 7, -4),
+	    LDDW_LO(1, EBPF_PSEUDO_MAP_FD, 0),
+	    LDDW_HI(0),
+	    MOV64_X(2, 10),
+	    ALU64_K(EBPF_ALU_ADD, 2, -4),
+	    CALL_HELPER(HELPER_MAP_LOOKUP), /* always maps[0] */
+	    MOV64_K(9, 0xdead),
+	    JMP_K(EBPF_JMP_JEQ, 0, 0, 1),
+	    LDX(EBPF_SIZE_DW, 9, 0, 0),
+	    MOV64_X(0, 8),
+	    ALU64_X(EBPF_ALU_ADD, 0, 9),
+	    EXIT(),
 	};
 	static const struct {
 		uint32_t ctx[2];
 		uint64_t r0;
 	} cases[] = {
-		{ { 0, 7 }, 111 + 111 },
-		{ { 1, 7 }, 222 + 111 },
-		{ { 1, 8 }, 222 + 0xdead },
+	    {{0, 7}, 111 + 111},
+	    {{1, 7}, 222 + 111},
+	    {{1, 8}, 222 + 0xdead},
 	};
 	struct ebpf_prog *prog =
-		make_prog(insns, sizeof(insns) / sizeof(insns[0]), EBPF_PROG_TYPE_UNSPEC, maps, 2);
+	    make_prog(insns, sizeof(insns) / sizeof(insns[0]), EBPF_PROG_TYPE_UNSPEC, maps, 2);
 	size_t i;
 
 	jit(prog, false);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		uint32_t ctx[2] = { cases[i].ctx[0], cases[i].ctx[1] };
+		uint32_t ctx[2] = {cases[i].ctx[0], cases[i].ctx[1]};
 
 		assert_int_equal(ebpf_prog_run_interp(prog, ctx, sizeof(ctx)), cases[i].r0);
 		assert_int_equal(ebpf_prog_run(prog, ctx, sizeof(ctx)), cases[i].r0);
@@ -927,20 +952,21 @@ static void test_jit_map_lookup_direct_and_by_path(void **state)
 static void check_inline_hash_lookup(uint32_t key_size)
 {
 	enum { KEYS = 16, MISSING = 1000, MISS = 0xdead };
-	struct ebpf_map_def def = { EBPF_MAP_TYPE_HASH, key_size, 8, KEYS, 0 };
+	struct ebpf_map_def def = {EBPF_MAP_TYPE_HASH, key_size, 8, KEYS, 0};
 	struct ebpf_map *map = NULL;
 	struct ebpf_insn insns[] = {
-		LDX(EBPF_SIZE_DW, 6, 1, 0),
-		STX(EBPF_SIZE_DW, 10, 6, -8),
-		MOV64_X(2, 10),
-		ALU64_K(EBPF_ALU_ADD, 2, -8),
-		LDDW_LO(1, EBPF_PSEUDO_MAP_FD, 0), LDDW_HI(0),
-		CALL_HELPER(HELPER_MAP_LOOKUP),
-		MOV64_X(6, 0),
-		MOV64_K(0, MISS),
-		JMP_K(EBPF_JMP_JEQ, 6, 0, 1),
-		LDX(EBPF_SIZE_DW, 0, 6, 0),
-		EXIT(),
+	    LDX(EBPF_SIZE_DW, 6, 1, 0),
+	    STX(EBPF_SIZE_DW, 10, 6, -8),
+	    MOV64_X(2, 10),
+	    ALU64_K(EBPF_ALU_ADD, 2, -8),
+	    LDDW_LO(1, EBPF_PSEUDO_MAP_FD, 0),
+	    LDDW_HI(0),
+	    CALL_HELPER(HELPER_MAP_LOOKUP),
+	    MOV64_X(6, 0),
+	    MOV64_K(0, MISS),
+	    JMP_K(EBPF_JMP_JEQ, 6, 0, 1),
+	    LDX(EBPF_SIZE_DW, 0, 6, 0),
+	    EXIT(),
 	};
 	struct ebpf_prog *prog;
 	uint64_t key, value;
@@ -987,14 +1013,15 @@ static void test_jit_inline_hash_lookup_key64(void **state)
 static struct ebpf_prog *make_tail_caller(struct ebpf_map *map, int32_t slot, int32_t r0)
 {
 	struct ebpf_insn insns[] = {
-		ALU64_K(EBPF_ALU_ADD, 6, 1),
-		MOV64_K(0, r0),
-		LDDW_LO(2, EBPF_PSEUDO_MAP_FD, 0), LDDW_HI(0),
-		MOV64_K(3, slot),
-		CALL_HELPER(EBPF_HELPER_TAIL_CALL),
-		ALU64_K(EBPF_ALU_MUL, 6, 100),
-		ALU64_X(EBPF_ALU_ADD, 0, 6),
-		EXIT(),
+	    ALU64_K(EBPF_ALU_ADD, 6, 1),
+	    MOV64_K(0, r0),
+	    LDDW_LO(2, EBPF_PSEUDO_MAP_FD, 0),
+	    LDDW_HI(0),
+	    MOV64_K(3, slot),
+	    CALL_HELPER(EBPF_HELPER_TAIL_CALL),
+	    ALU64_K(EBPF_ALU_MUL, 6, 100),
+	    ALU64_X(EBPF_ALU_ADD, 0, 6),
+	    EXIT(),
 	};
 
 	return make_prog(insns, sizeof(insns) / sizeof(insns[0]), EBPF_PROG_TYPE_XDP, &map, 1);
@@ -1002,7 +1029,7 @@ static struct ebpf_prog *make_tail_caller(struct ebpf_map *map, int32_t slot, in
 
 static struct ebpf_map *make_prog_array(void)
 {
-	struct ebpf_map_def def = { EBPF_MAP_TYPE_PROG_ARRAY, 4, 4, 4, 0 };
+	struct ebpf_map_def def = {EBPF_MAP_TYPE_PROG_ARRAY, 4, 4, 4, 0};
 	struct ebpf_map *map = NULL;
 
 	assert_int_equal(ebpf_map_create(&def, "progs", &map, NULL), 0);
@@ -1055,24 +1082,25 @@ static void test_tail_call_chain_and_fallback(void **state)
 	struct ebpf_map *map = make_prog_array();
 	struct ebpf_prog *first = make_tail_caller(map, 0, 1);
 	struct ebpf_prog *second = make_tail_caller(map, 1, 2);
-	struct ebpf_insn last_insns[] = { MOV64_K(0, 77), EXIT() };
+	struct ebpf_insn last_insns[] = {MOV64_K(0, 77), EXIT()};
 	struct ebpf_prog *last = make_prog(last_insns, 2, EBPF_PROG_TYPE_XDP, NULL, 0);
 	struct ebpf_insn caller_insns[] = {
-		MOV64_K(6, 40),
-		CALL_LOCAL(3),
-		ALU64_K(EBPF_ALU_MUL, 6, 1000),	/* r6 survived the call */
-		ALU64_X(EBPF_ALU_ADD, 0, 6),
-		EXIT(),
-		MOV64_K(6, 0),			/* callee: tail call slot 0 */
-		LDDW_LO(2, EBPF_PSEUDO_MAP_FD, 0), LDDW_HI(0),
-		MOV64_K(3, 0),
-		CALL_HELPER(EBPF_HELPER_TAIL_CALL),
-		MOV64_K(0, 999),
-		EXIT(),
+	    MOV64_K(6, 40),
+	    CALL_LOCAL(3),
+	    ALU64_K(EBPF_ALU_MUL, 6, 1000), /* r6 survived the call */
+	    ALU64_X(EBPF_ALU_ADD, 0, 6),
+	    EXIT(),
+	    MOV64_K(6, 0), /* callee: tail call slot 0 */
+	    LDDW_LO(2, EBPF_PSEUDO_MAP_FD, 0),
+	    LDDW_HI(0),
+	    MOV64_K(3, 0),
+	    CALL_HELPER(EBPF_HELPER_TAIL_CALL),
+	    MOV64_K(0, 999),
+	    EXIT(),
 	};
-	struct ebpf_prog *caller = make_prog(caller_insns,
-					     sizeof(caller_insns) / sizeof(caller_insns[0]),
-					     EBPF_PROG_TYPE_XDP, &map, 1);
+	struct ebpf_prog *caller =
+	    make_prog(caller_insns, sizeof(caller_insns) / sizeof(caller_insns[0]),
+		      EBPF_PROG_TYPE_XDP, &map, 1);
 
 	assert_int_equal(ebpf_prog_array_set(map, 0, second), 0);
 	assert_int_equal(ebpf_prog_array_set(map, 1, last), 0);
@@ -1097,8 +1125,7 @@ static void test_tail_call_chain_and_fallback(void **state)
 
 static void test_legacy_packet_loads(void **state)
 {
-	static const int32_t offsets[] = { 0, 1, 2, 13, 59, 60, 61, 62, 63, 64, 100, -1,
-					   INT32_MIN };
+	static const int32_t offsets[] = {0, 1, 2, 13, 59, 60, 61, 62, 63, 64, 100, -1, INT32_MIN};
 	uint8_t mem[MEM_SIZE];
 	size_t s, o, i;
 
@@ -1106,7 +1133,7 @@ static void test_legacy_packet_loads(void **state)
 		mem[i] = (uint8_t)(i * 13 + 1);
 	for (s = 0; s < 3; s++)
 		for (o = 0; o < sizeof(offsets) / sizeof(offsets[0]); o++) {
-			struct prog_buf p = { .count = 0 };
+			struct prog_buf p = {.count = 0};
 
 			emit_seed_registers(&p, true);
 			emit(&p, INSN(EBPF_CLS_LD | EBPF_MODE_ABS | sizes[s], 0, 0, 0, offsets[o]));
@@ -1118,7 +1145,7 @@ static void test_legacy_packet_loads(void **state)
 			check_same(&p, mem, "ld_abs/ld_ind");
 		}
 	{
-		struct prog_buf p = { .count = 0 };
+		struct prog_buf p = {.count = 0};
 
 		emit(&p, INSN(EBPF_CLS_LD | EBPF_MODE_ABS | EBPF_SIZE_W, 0, 0, 0, 4));
 		emit(&p, EXIT());
@@ -1129,17 +1156,17 @@ static void test_legacy_packet_loads(void **state)
 /* A socket filter reads the packet through struct ebpf_cbpf_ctx. */
 static void test_legacy_loads_socket_filter(void **state)
 {
-	static const uint8_t packet[] = { 0x45, 0x00, 0x12, 0x34, 0x99 };
-	struct ebpf_cbpf_ctx ctx = { .data = packet, .caplen = 4, .wirelen = 100 };
+	static const uint8_t packet[] = {0x45, 0x00, 0x12, 0x34, 0x99};
+	struct ebpf_cbpf_ctx ctx = {.data = packet, .caplen = 4, .wirelen = 100};
 	struct ebpf_insn insns[] = {
-		INSN(EBPF_CLS_LD | EBPF_MODE_ABS | EBPF_SIZE_H, 0, 0, 0, 2),
-		MOV64_X(6, 0),
-		INSN(EBPF_CLS_LD | EBPF_MODE_ABS | EBPF_SIZE_B, 0, 0, 0, 4), /* past caplen */
-		EXIT(),
+	    INSN(EBPF_CLS_LD | EBPF_MODE_ABS | EBPF_SIZE_H, 0, 0, 0, 2),
+	    MOV64_X(6, 0),
+	    INSN(EBPF_CLS_LD | EBPF_MODE_ABS | EBPF_SIZE_B, 0, 0, 0, 4), /* past caplen */
+	    EXIT(),
 	};
 	struct ebpf_insn insns_ok[] = {
-		INSN(EBPF_CLS_LD | EBPF_MODE_ABS | EBPF_SIZE_H, 0, 0, 0, 2),
-		EXIT(),
+	    INSN(EBPF_CLS_LD | EBPF_MODE_ABS | EBPF_SIZE_H, 0, 0, 0, 2),
+	    EXIT(),
 	};
 	struct ebpf_prog *prog = make_prog(insns, 4, EBPF_PROG_TYPE_SOCKET_FILTER, NULL, 0);
 	struct ebpf_prog *ok = make_prog(insns_ok, 2, EBPF_PROG_TYPE_SOCKET_FILTER, NULL, 0);
@@ -1175,7 +1202,7 @@ static void mapping_perms(const void *addr, char perms[5])
 
 static void test_code_is_never_writable(void **state)
 {
-	struct ebpf_insn insns[] = { MOV64_K(0, 1), EXIT() };
+	struct ebpf_insn insns[] = {MOV64_K(0, 1), EXIT()};
 	struct ebpf_prog *prog = make_prog(insns, 2, EBPF_PROG_TYPE_UNSPEC, NULL, 0);
 	const uint8_t *code;
 	size_t size;
@@ -1214,9 +1241,9 @@ static void test_constant_blinding(void **state)
 {
 	static const uint32_t marker = 0x5a17c0de;
 	static const uint64_t marker64 = 0x1bad5eed0ddba11ull;
-	struct prog_buf p = { .count = 0 };
+	struct prog_buf p = {.count = 0};
 	struct ebpf_prog *prog;
-	uint8_t mem[MEM_SIZE] = { 0 };
+	uint8_t mem[MEM_SIZE] = {0};
 	uint64_t expect;
 	int round;
 
@@ -1250,9 +1277,9 @@ static void test_no_exec_memory(void **state)
 {
 	struct ebpf_platform saved = *ebpf_get_platform();
 	struct ebpf_platform none = saved;
-	struct ebpf_insn insns[] = { MOV64_K(0, 9), EXIT() };
+	struct ebpf_insn insns[] = {MOV64_K(0, 9), EXIT()};
 	struct ebpf_prog *prog = make_prog(insns, 2, EBPF_PROG_TYPE_UNSPEC, NULL, 0);
-	struct ebpf_log log = { .buf = log_text, .size = sizeof(log_text) };
+	struct ebpf_log log = {.buf = log_text, .size = sizeof(log_text)};
 
 	none.exec_alloc = NULL;
 	ebpf_set_platform(&none);
@@ -1270,10 +1297,10 @@ static void test_no_exec_memory(void **state)
  * mmap puts code far away, where they are "mov rax, imm64; call rax".
  */
 #define NEAR_CODE_DISTANCE (64u << 20)
-#define NEAR_CODE_STEP (1u << 20)
+#define NEAR_CODE_STEP	   (1u << 20)
 #define NEAR_CODE_ATTEMPTS 64
-#define X86_CALL_REL32 0xe8
-#define CALL_REL32_SIZE 5
+#define X86_CALL_REL32	   0xe8
+#define CALL_REL32_SIZE	   5
 
 /* The first free hinted address past the library, else anywhere. */
 static void *near_exec_alloc(size_t size)
@@ -1283,8 +1310,8 @@ static void *near_exec_alloc(size_t size)
 
 	for (attempt = 0; attempt < NEAR_CODE_ATTEMPTS; attempt++) {
 		void *want = (void *)(hint + (uintptr_t)attempt * NEAR_CODE_STEP);
-		void *mem = mmap(want, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-				 -1, 0);
+		void *mem =
+		    mmap(want, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 		if (mem == want)
 			return mem;
@@ -1303,7 +1330,8 @@ static bool code_calls(const struct ebpf_prog *prog, uintptr_t fn)
 		int32_t rel;
 
 		memcpy(&rel, code + i + 1, sizeof(rel));
-		if (code[i] == X86_CALL_REL32 && (uintptr_t)(code + i + CALL_REL32_SIZE) + rel == fn)
+		if (code[i] == X86_CALL_REL32 &&
+		    (uintptr_t)(code + i + CALL_REL32_SIZE) + rel == fn)
 			return true;
 	}
 	return false;
@@ -1315,8 +1343,8 @@ static void test_near_helper_calls(void **state)
 	struct ebpf_platform near = saved;
 	struct ebpf_map *map = make_prog_array();
 	struct ebpf_prog *tail = make_tail_caller(map, 0, 4);
-	uint8_t mem[MEM_SIZE] = { 0, 0, 0, 0, 0x12, 0x34 };
-	struct prog_buf p = { .count = 0 };
+	uint8_t mem[MEM_SIZE] = {0, 0, 0, 0, 0x12, 0x34};
+	struct prog_buf p = {.count = 0};
 	struct ebpf_prog *prog;
 	uint64_t expect;
 
@@ -1381,38 +1409,38 @@ static void test_large_program(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_alu_edge_results),
-		cmocka_unit_test(test_alu_edge_values),
-		cmocka_unit_test(test_alu_register_pairs),
-		cmocka_unit_test(test_alu_unary),
-		cmocka_unit_test(test_conditional_jumps),
-		cmocka_unit_test(test_unconditional_jumps),
-		cmocka_unit_test(test_short_and_long_branches),
-		cmocka_unit_test(test_long_backward_branch),
-		cmocka_unit_test(test_unwritten_registers_read_as_zero),
-		cmocka_unit_test(test_entry_registers),
-		cmocka_unit_test(test_rotate_idiom),
-		cmocka_unit_test(test_loads_and_stores),
-		cmocka_unit_test(test_atomics),
-		cmocka_unit_test(test_cmpxchg32_zero_extends_r0),
-		cmocka_unit_test(test_lddw),
-		cmocka_unit_test(test_local_call_frames),
-		cmocka_unit_test(test_call_depth_limit),
-		cmocka_unit_test(test_helper_call_arguments),
-		cmocka_unit_test(test_helper_map_lookup),
-		cmocka_unit_test(test_jit_map_lookup_direct_and_by_path),
-		cmocka_unit_test(test_jit_inline_hash_lookup_key32),
-		cmocka_unit_test(test_jit_inline_hash_lookup_key64),
-		cmocka_unit_test(test_tail_call_limit),
-		cmocka_unit_test(test_tail_call_miss),
-		cmocka_unit_test(test_tail_call_chain_and_fallback),
-		cmocka_unit_test(test_legacy_packet_loads),
-		cmocka_unit_test(test_legacy_loads_socket_filter),
-		cmocka_unit_test(test_code_is_never_writable),
-		cmocka_unit_test(test_constant_blinding),
-		cmocka_unit_test(test_no_exec_memory),
-		cmocka_unit_test(test_near_helper_calls),
-		cmocka_unit_test(test_large_program),
+	    cmocka_unit_test(test_alu_edge_results),
+	    cmocka_unit_test(test_alu_edge_values),
+	    cmocka_unit_test(test_alu_register_pairs),
+	    cmocka_unit_test(test_alu_unary),
+	    cmocka_unit_test(test_conditional_jumps),
+	    cmocka_unit_test(test_unconditional_jumps),
+	    cmocka_unit_test(test_short_and_long_branches),
+	    cmocka_unit_test(test_long_backward_branch),
+	    cmocka_unit_test(test_unwritten_registers_read_as_zero),
+	    cmocka_unit_test(test_entry_registers),
+	    cmocka_unit_test(test_rotate_idiom),
+	    cmocka_unit_test(test_loads_and_stores),
+	    cmocka_unit_test(test_atomics),
+	    cmocka_unit_test(test_cmpxchg32_zero_extends_r0),
+	    cmocka_unit_test(test_lddw),
+	    cmocka_unit_test(test_local_call_frames),
+	    cmocka_unit_test(test_call_depth_limit),
+	    cmocka_unit_test(test_helper_call_arguments),
+	    cmocka_unit_test(test_helper_map_lookup),
+	    cmocka_unit_test(test_jit_map_lookup_direct_and_by_path),
+	    cmocka_unit_test(test_jit_inline_hash_lookup_key32),
+	    cmocka_unit_test(test_jit_inline_hash_lookup_key64),
+	    cmocka_unit_test(test_tail_call_limit),
+	    cmocka_unit_test(test_tail_call_miss),
+	    cmocka_unit_test(test_tail_call_chain_and_fallback),
+	    cmocka_unit_test(test_legacy_packet_loads),
+	    cmocka_unit_test(test_legacy_loads_socket_filter),
+	    cmocka_unit_test(test_code_is_never_writable),
+	    cmocka_unit_test(test_constant_blinding),
+	    cmocka_unit_test(test_no_exec_memory),
+	    cmocka_unit_test(test_near_helper_calls),
+	    cmocka_unit_test(test_large_program),
 	};
 
 	host_platform_install();

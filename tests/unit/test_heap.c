@@ -80,7 +80,7 @@ static void test_grow_returns_previous_break(void **state)
 
 static void test_grow_keeps_break_aligned(void **state)
 {
-	static const intptr_t increments[] = { 1, 15, 16, 17, 100, 3 };
+	static const intptr_t increments[] = {1, 15, 16, 17, 100, 3};
 	void *old = NULL;
 	size_t used = 0;
 	size_t i;
@@ -184,7 +184,8 @@ static void test_take_top_stops_at_the_break(void **state)
 
 	heap_init(&h, region, REGION_SIZE);
 	assert_int_equal(heap_grow(&h, REGION_SIZE / 2, &old_break), 0);
-	assert_int_equal(heap_take_top(&h, REGION_SIZE / 2 + HEAP_ALIGN, HEAP_ALIGN, &taken), -ENOMEM);
+	assert_int_equal(heap_take_top(&h, REGION_SIZE / 2 + HEAP_ALIGN, HEAP_ALIGN, &taken),
+			 -ENOMEM);
 	assert_null(taken);
 	assert_int_equal(heap_size(&h), REGION_SIZE);
 	assert_int_equal(heap_take_top(&h, REGION_SIZE / 2, HEAP_ALIGN, &taken), 0);
@@ -195,18 +196,18 @@ static void test_take_top_stops_at_the_break(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_init_aligned_region),
-		cmocka_unit_test(test_init_rounds_inward),
-		cmocka_unit_test(test_init_too_small_region),
-		cmocka_unit_test(test_init_region_wrapping_the_address_space),
-		cmocka_unit_test(test_grow_returns_previous_break),
-		cmocka_unit_test(test_grow_keeps_break_aligned),
-		cmocka_unit_test(test_exhaustion),
-		cmocka_unit_test(test_growth_rounding_never_passes_the_end),
-		cmocka_unit_test(test_shrink),
-		cmocka_unit_test(test_shrink_below_base_is_rejected),
-		cmocka_unit_test(test_take_top_lowers_the_limit_aligned),
-		cmocka_unit_test(test_take_top_stops_at_the_break),
+	    cmocka_unit_test(test_init_aligned_region),
+	    cmocka_unit_test(test_init_rounds_inward),
+	    cmocka_unit_test(test_init_too_small_region),
+	    cmocka_unit_test(test_init_region_wrapping_the_address_space),
+	    cmocka_unit_test(test_grow_returns_previous_break),
+	    cmocka_unit_test(test_grow_keeps_break_aligned),
+	    cmocka_unit_test(test_exhaustion),
+	    cmocka_unit_test(test_growth_rounding_never_passes_the_end),
+	    cmocka_unit_test(test_shrink),
+	    cmocka_unit_test(test_shrink_below_base_is_rejected),
+	    cmocka_unit_test(test_take_top_lowers_the_limit_aligned),
+	    cmocka_unit_test(test_take_top_stops_at_the_break),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -36,7 +36,8 @@ static int parse_hex(const char *text, uint8_t *out, size_t *len, char *err, siz
 		}
 		value = hex_value(text[pos]);
 		if (value < 0) {
-			snprintf(err, errlen, "invalid hex digit '%c' at position %zu", text[pos], pos);
+			snprintf(err, errlen, "invalid hex digit '%c' at position %zu", text[pos],
+				 pos);
 			return -EINVAL;
 		}
 		if (digits++ % 2 == 0)
@@ -90,9 +91,9 @@ static void free_mem(struct run_input *inputs, size_t count)
 }
 
 const struct context_source context_source_mem = {
-	.flag = "--mem",
-	.usage = "--mem HEX",
-	.help = "r1 = a copy of these bytes, r2 = their length (e.g. \"00 01 ff\")",
-	.load = load_mem,
-	.free = free_mem,
+    .flag = "--mem",
+    .usage = "--mem HEX",
+    .help = "r1 = a copy of these bytes, r2 = their length (e.g. \"00 01 ff\")",
+    .load = load_mem,
+    .free = free_mem,
 };

@@ -57,12 +57,12 @@ static uint32_t host_random_u32(void)
 void host_platform_install(void)
 {
 	static const struct ebpf_platform host_platform = {
-		.exec_alloc = host_exec_alloc,
-		.exec_seal = host_exec_seal,
-		.exec_free = host_exec_free,
-		.ktime_ns = host_ktime_ns,
-		.trace_write = host_trace_write,
-		.random_u32 = host_random_u32,
+	    .exec_alloc = host_exec_alloc,
+	    .exec_seal = host_exec_seal,
+	    .exec_free = host_exec_free,
+	    .ktime_ns = host_ktime_ns,
+	    .trace_write = host_trace_write,
+	    .random_u32 = host_random_u32,
 	};
 
 	ebpf_set_platform(&host_platform);

@@ -15,24 +15,24 @@
 #include "source.h"
 #include "verify.h"
 
-#define EXIT_USAGE 2
-#define ERR_BYTES 512
-#define LOG_BYTES 512
-#define DIS_LINE_BYTES 128
+#define EXIT_USAGE		2
+#define ERR_BYTES		512
+#define LOG_BYTES		512
+#define DIS_LINE_BYTES		128
 #define JIT_DUMP_BYTES_PER_LINE 16
-#define TIMING_BATCHES 21
-#define NSEC_PER_SEC 1000000000.0
+#define TIMING_BATCHES		21
+#define NSEC_PER_SEC		1000000000.0
 
 static const struct program_source *const program_sources[] = {
-	&program_source_raw,
-	&program_source_elf,
-	&program_source_cbpf,
+    &program_source_raw,
+    &program_source_elf,
+    &program_source_cbpf,
 };
 
 static const struct context_source *const context_sources[] = {
-	&context_source_mem,
-	&context_source_packet,
-	&context_source_pcap,
+    &context_source_mem,
+    &context_source_packet,
+    &context_source_pcap,
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -188,7 +188,8 @@ static int parse_options(int argc, char **argv, struct tool_options *opts)
 			enum engine engine = arg[2] == 'j' ? ENGINE_JIT : ENGINE_INTERP;
 
 			if (opts->engine_given && opts->engine != engine)
-				return usage_error("%s: --interp and --jit exclude each other", arg);
+				return usage_error("%s: --interp and --jit exclude each other",
+						   arg);
 			opts->engine = engine;
 			opts->engine_given = true;
 		} else if (strcmp(arg, "--blind") == 0) {
@@ -197,14 +198,16 @@ static int parse_options(int argc, char **argv, struct tool_options *opts)
 			if (!has_value)
 				return usage_error("%s needs an argument", arg);
 			if (parse_repeat(argv[++i], &opts->repeat))
-				return usage_error("--repeat: '%s' is not a positive count", argv[i]);
+				return usage_error("--repeat: '%s' is not a positive count",
+						   argv[i]);
 		} else if (strcmp(arg, "--no-verify") == 0) {
 			if (strcmp(opts->command, "run") != 0)
 				return usage_error("%s: --no-verify only makes sense with run",
 						   opts->command);
 			opts->no_verify = true;
 		} else if (strcmp(opts->command, "verify") == 0 &&
-			   (parsed = verify_parse_option(argc, argv, &i, &opts->verify_opts)) != 0) {
+			   (parsed = verify_parse_option(argc, argv, &i, &opts->verify_opts)) !=
+			       0) {
 			if (parsed < 0)
 				return EXIT_USAGE;
 		} else if (arg[0] == '-') {
@@ -251,9 +254,9 @@ static int load_program(const struct tool_options *opts, struct loaded_program *
 
 static int jit_program(const struct tool_options *opts, struct ebpf_prog *prog)
 {
-	struct ebpf_jit_opts jit_opts = { .blind_constants = opts->blind };
+	struct ebpf_jit_opts jit_opts = {.blind_constants = opts->blind};
 	char log_buf[LOG_BYTES] = "";
-	struct ebpf_log log = { .buf = log_buf, .size = sizeof(log_buf) };
+	struct ebpf_log log = {.buf = log_buf, .size = sizeof(log_buf)};
 	int ret = ebpf_prog_jit(prog, &jit_opts, &log);
 
 	if (ret)
@@ -310,8 +313,8 @@ static void print_timing(const struct tool_options *opts, const struct ebpf_prog
 			 const struct run_input *input)
 {
 	double batch_ns[TIMING_BATCHES];
-	unsigned int batches = opts->repeat < TIMING_BATCHES ? (unsigned int)opts->repeat :
-							       TIMING_BATCHES;
+	unsigned int batches =
+	    opts->repeat < TIMING_BATCHES ? (unsigned int)opts->repeat : TIMING_BATCHES;
 	unsigned long long per_batch = opts->repeat / batches;
 	unsigned int b;
 
@@ -328,7 +331,7 @@ static void print_timing(const struct tool_options *opts, const struct ebpf_prog
 
 static int command_run(const struct tool_options *opts, struct ebpf_prog *prog)
 {
-	static struct run_input no_context = { NULL, 0, NULL };
+	static struct run_input no_context = {NULL, 0, NULL};
 	struct run_input *inputs = &no_context;
 	size_t count = 1, i;
 	char err[ERR_BYTES] = "";
@@ -337,9 +340,8 @@ static int command_run(const struct tool_options *opts, struct ebpf_prog *prog)
 		return EXIT_FAILURE;
 	if (opts->engine == ENGINE_JIT && jit_program(opts, prog))
 		return EXIT_FAILURE;
-	if (opts->context &&
-	    opts->context->load(opts->context_arg, ebpf_prog_get_type(prog), &inputs, &count, err,
-				sizeof(err))) {
+	if (opts->context && opts->context->load(opts->context_arg, ebpf_prog_get_type(prog),
+						 &inputs, &count, err, sizeof(err))) {
 		fprintf(stderr, "ukbpf: %s: %s\n", opts->context->flag, err);
 		return EXIT_FAILURE;
 	}
@@ -409,8 +411,8 @@ static int command_info(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	struct tool_options opts = { .engine = ENGINE_INTERP };
-	struct loaded_program loaded = { 0 };
+	struct tool_options opts = {.engine = ENGINE_INTERP};
+	struct loaded_program loaded = {0};
 	int status;
 
 	if (argc < 2)

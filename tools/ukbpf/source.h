@@ -38,8 +38,8 @@ struct program_source {
 	const char *usage; /* "--raw FILE" */
 	const char *help;  /* one line for --help */
 	/* section is NULL when none was given. */
-	int (*load)(const char *arg, const char *section, struct loaded_program *out,
-		    char *err, size_t errlen);
+	int (*load)(const char *arg, const char *section, struct loaded_program *out, char *err,
+		    size_t errlen);
 };
 
 /* One input a program runs on: r1 = ctx (r2 = ctx_len for UNSPEC). */

@@ -17,9 +17,9 @@
 #include "source.h"
 
 #define LOG_BYTES 512
-#define CODE_MAX 0xffffu
-#define JUMP_MAX 0xffu
-#define K_MAX 0xffffffffu
+#define CODE_MAX  0xffffu
+#define JUMP_MAX  0xffu
+#define K_MAX	  0xffffffffu
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -61,11 +61,11 @@ static const char *parse_field(const char *p, unsigned long long max, uint32_t *
 }
 
 /* One "{ code, jt, jf, k }," line (NUL-terminated, without its newline). */
-static int parse_insn(const char *line, size_t line_no, struct ebpf_cbpf_insn *insn,
-		      char *err, size_t errlen)
+static int parse_insn(const char *line, size_t line_no, struct ebpf_cbpf_insn *insn, char *err,
+		      size_t errlen)
 {
-	static const char *const field_names[] = { "code", "jt", "jf", "k" };
-	static const unsigned long long field_max[] = { CODE_MAX, JUMP_MAX, JUMP_MAX, K_MAX };
+	static const char *const field_names[] = {"code", "jt", "jf", "k"};
+	static const unsigned long long field_max[] = {CODE_MAX, JUMP_MAX, JUMP_MAX, K_MAX};
 	uint32_t fields[ARRAY_SIZE(field_names)];
 	const char *p = expect_char(line, '{');
 	size_t f;
@@ -169,12 +169,12 @@ static int read_text(const char *path, char **text, char *err, size_t errlen)
 	return 0;
 }
 
-static int load_cbpf(const char *path, const char *section, struct loaded_program *out,
-		     char *err, size_t errlen)
+static int load_cbpf(const char *path, const char *section, struct loaded_program *out, char *err,
+		     size_t errlen)
 {
-	struct ebpf_prog_opts opts = { .type = EBPF_PROG_TYPE_SOCKET_FILTER };
+	struct ebpf_prog_opts opts = {.type = EBPF_PROG_TYPE_SOCKET_FILTER};
 	char log_buf[LOG_BYTES] = "";
-	struct ebpf_log log = { .buf = log_buf, .size = sizeof(log_buf) };
+	struct ebpf_log log = {.buf = log_buf, .size = sizeof(log_buf)};
 	struct ebpf_cbpf_insn *cbpf;
 	struct ebpf_insn *insns;
 	size_t cbpf_count, insn_count;
@@ -210,8 +210,8 @@ static int load_cbpf(const char *path, const char *section, struct loaded_progra
 }
 
 const struct program_source program_source_cbpf = {
-	.flag = "--cbpf",
-	.usage = "--cbpf FILE",
-	.help = "classic BPF as printed by tcpdump -dd (type SOCKET_FILTER)",
-	.load = load_cbpf,
+    .flag = "--cbpf",
+    .usage = "--cbpf FILE",
+    .help = "classic BPF as printed by tcpdump -dd (type SOCKET_FILTER)",
+    .load = load_cbpf,
 };

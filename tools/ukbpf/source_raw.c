@@ -9,7 +9,7 @@
 #include "source.h"
 
 #define INSN_BYTES 8
-#define LOG_BYTES 512
+#define LOG_BYTES  512
 
 /* Decodes one instruction independently of the host's byte order. */
 static struct ebpf_insn decode_insn(const uint8_t *bytes)
@@ -30,12 +30,12 @@ static void release_raw(struct loaded_program *loaded)
 	ebpf_prog_free(loaded->prog);
 }
 
-static int load_raw(const char *path, const char *section, struct loaded_program *out,
-		    char *err, size_t errlen)
+static int load_raw(const char *path, const char *section, struct loaded_program *out, char *err,
+		    size_t errlen)
 {
-	struct ebpf_prog_opts opts = { .type = EBPF_PROG_TYPE_UNSPEC };
+	struct ebpf_prog_opts opts = {.type = EBPF_PROG_TYPE_UNSPEC};
 	char log_buf[LOG_BYTES] = "";
-	struct ebpf_log log = { .buf = log_buf, .size = sizeof(log_buf) };
+	struct ebpf_log log = {.buf = log_buf, .size = sizeof(log_buf)};
 	struct ebpf_insn *insns;
 	const char *name;
 	void *data;
@@ -74,8 +74,8 @@ static int load_raw(const char *path, const char *section, struct loaded_program
 }
 
 const struct program_source program_source_raw = {
-	.flag = "--raw",
-	.usage = "--raw FILE",
-	.help = "bare instructions, 8 little-endian bytes each (type UNSPEC)",
-	.load = load_raw,
+    .flag = "--raw",
+    .usage = "--raw FILE",
+    .help = "bare instructions, 8 little-endian bytes each (type UNSPEC)",
+    .load = load_raw,
 };

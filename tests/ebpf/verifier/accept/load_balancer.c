@@ -26,9 +26,9 @@ static __always_inline __u16 csum_fold(__u32 sum)
 /* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m') over the 16-bit halves. */
 static __always_inline void csum_replace4(__u16 *csum, __u32 from, __u32 to)
 {
-	__u32 sum = (__u16)~*csum;
+	__u32 sum = (__u16) ~*csum;
 
-	sum += (__u16)~(from & 0xffff) + (__u16)~(from >> 16);
+	sum += (__u16) ~(from & 0xffff) + (__u16) ~(from >> 16);
 	sum += (to & 0xffff) + (to >> 16);
 	*csum = csum_fold(sum);
 }

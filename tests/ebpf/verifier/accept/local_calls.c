@@ -26,7 +26,7 @@ int local_calls(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	__u32 words[4] = { 1, 2, 3, ctx->ingress_ifindex };
+	__u32 words[4] = {1, 2, 3, ctx->ingress_ifindex};
 
 	if (ethertype_is(data, data_end, ETH_P_ARP))
 		return XDP_PASS;
