@@ -96,6 +96,9 @@ enum ebpf_prog_type {
 	EBPF_PROG_TYPE_XDP = 6,
 };
 
+/* Linux's name of type as bpftool prints it ("xdp", "socket_filter"); "?" if unknown. */
+const char *ebpf_prog_type_name(enum ebpf_prog_type type);
+
 /* XDP verdicts (Linux enum xdp_action). */
 enum ebpf_xdp_action {
 	EBPF_XDP_ABORTED = 0,

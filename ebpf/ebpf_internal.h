@@ -8,11 +8,14 @@
 
 #include "ebpf.h"
 #include "isa.h"
+#include "prog_type.h"
+#include "uapi.h"
 
 /* A loaded program. Instructions are owned; maps are borrowed. */
 struct ebpf_prog {
 	char name[64];
 	enum ebpf_prog_type type;
+	const struct ebpf_prog_type_info *type_info; /* type's entry, never NULL */
 	struct ebpf_insn *insns;
 	size_t insn_count;
 	/*
@@ -59,23 +62,19 @@ enum ebpf_helper_ret {
 };
 
 struct ebpf_helper {
-	int32_t id;	   /* Linux's BPF_FUNC_* number */
+	int32_t id;	   /* Linux's BPF_FUNC_* number (enum ebpf_func_id) */
 	const char *name;  /* "bpf_map_lookup_elem" */
 	ebpf_helper_fn fn; /* NULL for tail_call: interpreter/JIT do it */
 	enum ebpf_helper_ret ret;
 	enum ebpf_helper_arg args[5];
-	/* Program types that may call it; 0 means every type. */
-	uint32_t prog_type_mask;
+	/* Its family: a program type calls the families it lists (prog_type.h). */
+	enum ebpf_helper_family family;
 	/* Moves packet data: invalidates packet pointers (verifier). */
 	bool changes_packet_data;
 };
 
 /* The helper with Linux number id, or NULL when ukbpf does not offer it. */
 const struct ebpf_helper *ebpf_helper_find(int32_t id);
-
-/* Linux's BPF_FUNC_tail_call: handled inside the interpreter and the JIT. */
-#define EBPF_HELPER_MAP_LOOKUP_ELEM 1
-#define EBPF_HELPER_TAIL_CALL	    12
 
 /*
  * Tail calls: the target of prog_array[index], or NULL when index is out

@@ -6,7 +6,7 @@
  *
  *   - every function in an executable section other than .text is a
  *     program named by its symbol; the section name gives the program
- *     type (section_prog_types[]); functions in .text are subprograms,
+ *     type (prog_type.c); functions in .text are subprograms,
  *     copied behind each program that calls them (bpf-to-bpf calls);
  *   - maps come from ".maps" (BTF-defined: the definition is read from
  *     the object's BTF), "maps" (legacy struct bpf_map_def) and the
@@ -59,10 +59,8 @@
  */
 #define OBJECT_MAX_INSNS (4 * (size_t)EBPF_MAX_INSNS)
 #define SUB_LOG_SIZE	 512
-/* Linux BPF_F_RDONLY_PROG: libbpf marks .rodata so programs cannot write it. */
-#define MAP_F_RDONLY_PROG (1u << 7)
-#define RODATA_PREFIX	  ".rodata"
-#define NO_POSITION	  SIZE_MAX
+#define RODATA_PREFIX	 ".rodata"
+#define NO_POSITION	 SIZE_MAX
 
 /* ---- the loaded object ------------------------------------------------- */
 
@@ -1245,7 +1243,7 @@ static int create_data_map(struct elf_loader *ld, uint32_t shndx)
 	    .key_size = sizeof(uint32_t),
 	    .value_size = (uint32_t)sec->hdr.sh_size,
 	    .max_entries = 1,
-	    .flags = is_prefix_family(sec->name, RODATA_PREFIX, ".") ? MAP_F_RDONLY_PROG : 0,
+	    .flags = is_prefix_family(sec->name, RODATA_PREFIX, ".") ? EBPF_F_RDONLY_PROG : 0,
 	};
 	uint32_t key = 0;
 	int err;
@@ -1515,31 +1513,13 @@ static int relocate_function(struct elf_loader *ld, size_t k)
 	return 0;
 }
 
-static enum ebpf_prog_type section_prog_type(const char *section)
-{
-	static const struct {
-		const char *prefix;
-		enum ebpf_prog_type type;
-	} section_prog_types[] = {
-	    {"xdp", EBPF_PROG_TYPE_XDP},
-	    {"socket", EBPF_PROG_TYPE_SOCKET_FILTER},
-	};
-	size_t i;
-
-	/* libbpf: "xdp", "xdp/anything", "xdp.frags"... */
-	for (i = 0; i < sizeof(section_prog_types) / sizeof(section_prog_types[0]); i++)
-		if (is_prefix_family(section, section_prog_types[i].prefix, "/."))
-			return section_prog_types[i].type;
-	return EBPF_PROG_TYPE_UNSPEC;
-}
-
 static int add_program(struct elf_loader *ld, struct elf_section *sec, struct elf_func *entry)
 {
 	struct ebpf_object *obj = ld->obj;
 	char sub_msg[SUB_LOG_SIZE] = "";
 	struct ebpf_log sub_log = {.buf = sub_msg, .size = sizeof(sub_msg)};
 	struct ebpf_prog_opts opts = {
-	    .type = section_prog_type(sec->name),
+	    .type = ebpf_prog_type_of_section(sec->name),
 	    .name = entry->name,
 	    .maps = obj->maps,
 	    .map_count = obj->map_count,

@@ -16,30 +16,8 @@
 #include <string.h>
 
 #include "maps.h"
-
-/* Linux's BPF_FUNC_* numbers for the helpers we offer. */
-enum {
-	FUNC_MAP_LOOKUP_ELEM = 1,
-	FUNC_MAP_UPDATE_ELEM = 2,
-	FUNC_MAP_DELETE_ELEM = 3,
-	FUNC_KTIME_GET_NS = 5,
-	FUNC_TRACE_PRINTK = 6,
-	FUNC_GET_PRANDOM_U32 = 7,
-	FUNC_GET_SMP_PROCESSOR_ID = 8,
-	FUNC_REDIRECT = 23,
-	FUNC_CSUM_DIFF = 28,
-	FUNC_XDP_ADJUST_HEAD = 44,
-	FUNC_REDIRECT_MAP = 51,
-	FUNC_XDP_ADJUST_META = 54,
-	FUNC_XDP_ADJUST_TAIL = 65,
-	FUNC_KTIME_GET_BOOT_NS = 125,
-	FUNC_RINGBUF_OUTPUT = 130,
-	FUNC_RINGBUF_RESERVE = 131,
-	FUNC_RINGBUF_SUBMIT = 132,
-	FUNC_RINGBUF_DISCARD = 133,
-};
-
-#define XDP_ONLY (1u << EBPF_PROG_TYPE_XDP)
+#include "prog_type.h"
+#include "uapi.h"
 
 /* Helpers return negative errno values in the 64-bit r0. */
 static uint64_t errno_ret(int err)
@@ -433,170 +411,184 @@ static uint64_t helper_ringbuf_discard(uint64_t data, uint64_t flags, uint64_t r
 
 /*
  * Indexed by Linux's number, so the interpreter's per-call lookup is one
- * array access. prog_type_mask 0: any program type may call the helper.
+ * array access. A program type calls the helpers of its families (prog_type.h).
  */
 static const struct ebpf_helper helper_table[] = {
-    [FUNC_MAP_LOOKUP_ELEM] =
+    [EBPF_FUNC_MAP_LOOKUP_ELEM] =
 	{
-	    .id = FUNC_MAP_LOOKUP_ELEM,
+	    .id = EBPF_FUNC_MAP_LOOKUP_ELEM,
 	    .name = "bpf_map_lookup_elem",
 	    .fn = helper_map_lookup_elem,
+	    .family = EBPF_HELPERS_BASE,
 	    .ret = EBPF_RET_MAP_VALUE_OR_NULL,
 	    .args = {EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_PTR_TO_MAP_KEY},
 	},
-    [FUNC_MAP_UPDATE_ELEM] =
+    [EBPF_FUNC_MAP_UPDATE_ELEM] =
 	{
-	    .id = FUNC_MAP_UPDATE_ELEM,
+	    .id = EBPF_FUNC_MAP_UPDATE_ELEM,
 	    .name = "bpf_map_update_elem",
 	    .fn = helper_map_update_elem,
+	    .family = EBPF_HELPERS_BASE,
 	    .ret = EBPF_RET_INTEGER,
 	    .args = {EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_PTR_TO_MAP_KEY, EBPF_ARG_PTR_TO_MAP_VALUE,
 		     EBPF_ARG_ANYTHING},
 	},
-    [FUNC_MAP_DELETE_ELEM] =
+    [EBPF_FUNC_MAP_DELETE_ELEM] =
 	{
-	    .id = FUNC_MAP_DELETE_ELEM,
+	    .id = EBPF_FUNC_MAP_DELETE_ELEM,
 	    .name = "bpf_map_delete_elem",
 	    .fn = helper_map_delete_elem,
+	    .family = EBPF_HELPERS_BASE,
 	    .ret = EBPF_RET_INTEGER,
 	    .args = {EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_PTR_TO_MAP_KEY},
 	},
-    [FUNC_KTIME_GET_NS] =
+    [EBPF_FUNC_KTIME_GET_NS] =
 	{
-	    .id = FUNC_KTIME_GET_NS,
+	    .id = EBPF_FUNC_KTIME_GET_NS,
 	    .name = "bpf_ktime_get_ns",
 	    .fn = helper_ktime_get_ns,
+	    .family = EBPF_HELPERS_BASE,
 	    .ret = EBPF_RET_INTEGER,
 	},
-    [FUNC_TRACE_PRINTK] =
+    [EBPF_FUNC_TRACE_PRINTK] =
 	{
-	    .id = FUNC_TRACE_PRINTK,
+	    .id = EBPF_FUNC_TRACE_PRINTK,
 	    .name = "bpf_trace_printk",
 	    .fn = helper_trace_printk,
+	    .family = EBPF_HELPERS_BASE,
 	    .ret = EBPF_RET_INTEGER,
 	    .args = {EBPF_ARG_PTR_TO_MEM, EBPF_ARG_CONST_SIZE, EBPF_ARG_ANYTHING, EBPF_ARG_ANYTHING,
 		     EBPF_ARG_ANYTHING},
 	},
-    [FUNC_GET_PRANDOM_U32] =
+    [EBPF_FUNC_GET_PRANDOM_U32] =
 	{
-	    .id = FUNC_GET_PRANDOM_U32,
+	    .id = EBPF_FUNC_GET_PRANDOM_U32,
 	    .name = "bpf_get_prandom_u32",
 	    .fn = helper_get_prandom_u32,
+	    .family = EBPF_HELPERS_BASE,
 	    .ret = EBPF_RET_INTEGER,
 	},
-    [FUNC_GET_SMP_PROCESSOR_ID] =
+    [EBPF_FUNC_GET_SMP_PROCESSOR_ID] =
 	{
-	    .id = FUNC_GET_SMP_PROCESSOR_ID,
+	    .id = EBPF_FUNC_GET_SMP_PROCESSOR_ID,
 	    .name = "bpf_get_smp_processor_id",
 	    .fn = helper_get_smp_processor_id,
+	    .family = EBPF_HELPERS_BASE,
 	    .ret = EBPF_RET_INTEGER,
 	},
     /* The interpreter and the JIT jump to the target themselves. */
-    [EBPF_HELPER_TAIL_CALL] =
+    [EBPF_FUNC_TAIL_CALL] =
 	{
-	    .id = EBPF_HELPER_TAIL_CALL,
+	    .id = EBPF_FUNC_TAIL_CALL,
 	    .name = "bpf_tail_call",
 	    .fn = NULL,
+	    .family = EBPF_HELPERS_BASE,
 	    .ret = EBPF_RET_INTEGER,
 	    .args = {EBPF_ARG_PTR_TO_CTX, EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_ANYTHING},
 	},
-    [FUNC_REDIRECT] =
+    [EBPF_FUNC_REDIRECT] =
 	{
-	    .id = FUNC_REDIRECT,
+	    .id = EBPF_FUNC_REDIRECT,
 	    .name = "bpf_redirect",
 	    .fn = helper_redirect,
 	    .ret = EBPF_RET_INTEGER,
 	    .args = {EBPF_ARG_ANYTHING, EBPF_ARG_ANYTHING},
-	    .prog_type_mask = XDP_ONLY,
+	    .family = EBPF_HELPERS_XDP,
 	},
     /* from/to may be NULL when their size is 0 (Linux: PTR_TO_MEM_OR_NULL). */
-    [FUNC_CSUM_DIFF] =
+    [EBPF_FUNC_CSUM_DIFF] =
 	{
-	    .id = FUNC_CSUM_DIFF,
+	    .id = EBPF_FUNC_CSUM_DIFF,
 	    .name = "bpf_csum_diff",
 	    .fn = helper_csum_diff,
+	    .family = EBPF_HELPERS_BASE,
 	    .ret = EBPF_RET_INTEGER,
 	    .args = {EBPF_ARG_PTR_TO_MEM, EBPF_ARG_CONST_SIZE_OR_ZERO, EBPF_ARG_PTR_TO_MEM,
 		     EBPF_ARG_CONST_SIZE_OR_ZERO, EBPF_ARG_ANYTHING},
 	},
-    [FUNC_XDP_ADJUST_HEAD] =
+    [EBPF_FUNC_XDP_ADJUST_HEAD] =
 	{
-	    .id = FUNC_XDP_ADJUST_HEAD,
+	    .id = EBPF_FUNC_XDP_ADJUST_HEAD,
 	    .name = "bpf_xdp_adjust_head",
 	    .fn = helper_xdp_adjust_head,
 	    .ret = EBPF_RET_INTEGER,
 	    .args = {EBPF_ARG_PTR_TO_CTX, EBPF_ARG_ANYTHING},
-	    .prog_type_mask = XDP_ONLY,
+	    .family = EBPF_HELPERS_XDP,
 	    .changes_packet_data = true,
 	},
-    [FUNC_REDIRECT_MAP] =
+    [EBPF_FUNC_REDIRECT_MAP] =
 	{
-	    .id = FUNC_REDIRECT_MAP,
+	    .id = EBPF_FUNC_REDIRECT_MAP,
 	    .name = "bpf_redirect_map",
 	    .fn = helper_redirect_map,
 	    .ret = EBPF_RET_INTEGER,
 	    .args = {EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_ANYTHING, EBPF_ARG_ANYTHING},
-	    .prog_type_mask = XDP_ONLY,
+	    .family = EBPF_HELPERS_XDP,
 	},
-    [FUNC_XDP_ADJUST_META] =
+    [EBPF_FUNC_XDP_ADJUST_META] =
 	{
-	    .id = FUNC_XDP_ADJUST_META,
+	    .id = EBPF_FUNC_XDP_ADJUST_META,
 	    .name = "bpf_xdp_adjust_meta",
 	    .fn = helper_xdp_adjust_meta,
 	    .ret = EBPF_RET_INTEGER,
 	    .args = {EBPF_ARG_PTR_TO_CTX, EBPF_ARG_ANYTHING},
-	    .prog_type_mask = XDP_ONLY,
+	    .family = EBPF_HELPERS_XDP,
 	    .changes_packet_data = true,
 	},
-    [FUNC_XDP_ADJUST_TAIL] =
+    [EBPF_FUNC_XDP_ADJUST_TAIL] =
 	{
-	    .id = FUNC_XDP_ADJUST_TAIL,
+	    .id = EBPF_FUNC_XDP_ADJUST_TAIL,
 	    .name = "bpf_xdp_adjust_tail",
 	    .fn = helper_xdp_adjust_tail,
 	    .ret = EBPF_RET_INTEGER,
 	    .args = {EBPF_ARG_PTR_TO_CTX, EBPF_ARG_ANYTHING},
-	    .prog_type_mask = XDP_ONLY,
+	    .family = EBPF_HELPERS_XDP,
 	    .changes_packet_data = true,
 	},
     /* One clock: ukbpf does not suspend. */
-    [FUNC_KTIME_GET_BOOT_NS] =
+    [EBPF_FUNC_KTIME_GET_BOOT_NS] =
 	{
-	    .id = FUNC_KTIME_GET_BOOT_NS,
+	    .id = EBPF_FUNC_KTIME_GET_BOOT_NS,
 	    .name = "bpf_ktime_get_boot_ns",
 	    .fn = helper_ktime_get_ns,
+	    .family = EBPF_HELPERS_BASE,
 	    .ret = EBPF_RET_INTEGER,
 	},
-    [FUNC_RINGBUF_OUTPUT] =
+    [EBPF_FUNC_RINGBUF_OUTPUT] =
 	{
-	    .id = FUNC_RINGBUF_OUTPUT,
+	    .id = EBPF_FUNC_RINGBUF_OUTPUT,
 	    .name = "bpf_ringbuf_output",
 	    .fn = helper_ringbuf_output,
+	    .family = EBPF_HELPERS_BASE,
 	    .ret = EBPF_RET_INTEGER,
 	    .args = {EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_PTR_TO_MEM, EBPF_ARG_CONST_SIZE_OR_ZERO,
 		     EBPF_ARG_ANYTHING},
 	},
     /* The size must be a known constant: the verifier sizes the record from r2. */
-    [FUNC_RINGBUF_RESERVE] =
+    [EBPF_FUNC_RINGBUF_RESERVE] =
 	{
-	    .id = FUNC_RINGBUF_RESERVE,
+	    .id = EBPF_FUNC_RINGBUF_RESERVE,
 	    .name = "bpf_ringbuf_reserve",
 	    .fn = helper_ringbuf_reserve,
+	    .family = EBPF_HELPERS_BASE,
 	    .ret = EBPF_RET_ALLOC_MEM_OR_NULL,
 	    .args = {EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_ANYTHING, EBPF_ARG_ANYTHING},
 	},
-    [FUNC_RINGBUF_SUBMIT] =
+    [EBPF_FUNC_RINGBUF_SUBMIT] =
 	{
-	    .id = FUNC_RINGBUF_SUBMIT,
+	    .id = EBPF_FUNC_RINGBUF_SUBMIT,
 	    .name = "bpf_ringbuf_submit",
 	    .fn = helper_ringbuf_submit,
+	    .family = EBPF_HELPERS_BASE,
 	    .ret = EBPF_RET_VOID,
 	    .args = {EBPF_ARG_PTR_TO_ALLOC_MEM, EBPF_ARG_ANYTHING},
 	},
-    [FUNC_RINGBUF_DISCARD] =
+    [EBPF_FUNC_RINGBUF_DISCARD] =
 	{
-	    .id = FUNC_RINGBUF_DISCARD,
+	    .id = EBPF_FUNC_RINGBUF_DISCARD,
 	    .name = "bpf_ringbuf_discard",
 	    .fn = helper_ringbuf_discard,
+	    .family = EBPF_HELPERS_BASE,
 	    .ret = EBPF_RET_VOID,
 	    .args = {EBPF_ARG_PTR_TO_ALLOC_MEM, EBPF_ARG_ANYTHING},
 	},

@@ -24,7 +24,6 @@
 #define MOVSX_8		   8
 #define MOVSX_16	   16
 #define MOVSX_32	   32
-#define BITS_PER_BYTE	   8
 
 /* A bpf-to-bpf call's return point and the caller's r6-r9. */
 struct call_frame {
@@ -32,47 +31,13 @@ struct call_frame {
 	uint64_t callee_saved[CALLEE_SAVED_COUNT];
 };
 
-/* The bytes LD_ABS/LD_IND read (RFC 9669 §5.5, legacy packet access). */
-struct legacy_packet {
-	const uint8_t *data;
-	uint64_t len;
-};
-
-static struct legacy_packet legacy_packet_of(const struct ebpf_prog *prog, void *ctx,
-					     size_t ctx_len)
+/* The bytes LD_ABS/LD_IND read (RFC 9669 §5.5): where the type says. */
+static struct ebpf_legacy_packet legacy_packet_of(const struct ebpf_prog *prog, void *ctx,
+						  size_t ctx_len)
 {
-	struct legacy_packet packet = {NULL, 0};
-
-	if (prog->type == EBPF_PROG_TYPE_UNSPEC) {
-		packet.data = ctx;
-		packet.len = ctx_len;
-	} else if (prog->type == EBPF_PROG_TYPE_SOCKET_FILTER && ctx) {
-		const struct ebpf_cbpf_ctx *cbpf_ctx = ctx;
-
-		packet.data = cbpf_ctx->data;
-		packet.len = cbpf_ctx->caplen;
-	}
-	return packet;
-}
-
-/*
- * Reads size bytes in network byte order. Linux computes the offset of
- * LD_IND as a 32-bit sum and treats a negative one as out of bounds.
- */
-static inline int legacy_load(const struct legacy_packet *packet, int32_t offset, unsigned int size,
-			      uint64_t *value)
-{
-	const uint8_t *bytes;
-	uint64_t result = 0;
-	unsigned int k;
-
-	if (offset < 0 || (uint64_t)offset + size > packet->len)
-		return -1;
-	bytes = packet->data + offset;
-	for (k = 0; k < size; k++)
-		result = result << BITS_PER_BYTE | bytes[k];
-	*value = result;
-	return 0;
+	if (!prog->type_info->legacy_packet)
+		return (struct ebpf_legacy_packet){NULL, 0};
+	return prog->type_info->legacy_packet(ctx, ctx_len);
 }
 
 static inline uint64_t byte_swap(uint64_t value, int32_t width)
@@ -303,11 +268,12 @@ static inline uint32_t movsx32(uint64_t src, int16_t width)
 		DST = (uint64_t)(int64_t)value;                                    \
 		NEXT();                                                            \
 	}                                                                          \
-	ld_abs_##SIZE : if (legacy_load(&packet, insn->imm, sizeof(UTYPE), &reg[0])) \
+	ld_abs_##SIZE : if (ebpf_legacy_load(&packet, insn->imm, sizeof(UTYPE),    \
+					     &reg[0]))                             \
 		return 0;                                                          \
 	NEXT();                                                                    \
-	ld_ind_##SIZE : if (legacy_load(&packet, (int32_t)(SRC32 + IMM32), sizeof(UTYPE), \
-					&reg[0]))                                  \
+	ld_ind_##SIZE : if (ebpf_legacy_load(&packet, (int32_t)(SRC32 + IMM32),    \
+					     sizeof(UTYPE), &reg[0]))              \
 		return 0;                                                          \
 	NEXT();
 
@@ -392,7 +358,7 @@ uint64_t ebpf_prog_run_interp(const struct ebpf_prog *prog, void *ctx, size_t ct
 	/* One 512-byte frame per call depth (§2.3), 8-byte aligned. */
 	uint64_t stack[EBPF_MAX_CALL_DEPTH][STACK_WORDS];
 	struct call_frame frames[EBPF_MAX_CALL_DEPTH];
-	struct legacy_packet packet = legacy_packet_of(prog, ctx, ctx_len);
+	struct ebpf_legacy_packet packet = legacy_packet_of(prog, ctx, ctx_len);
 	const struct ebpf_insn *pc = prog->insns;
 	const struct ebpf_insn *insn;
 	unsigned int depth = 0;
@@ -400,7 +366,7 @@ uint64_t ebpf_prog_run_interp(const struct ebpf_prog *prog, void *ctx, size_t ct
 
 	memset(reg, 0, sizeof(reg));
 	reg[1] = (uint64_t)(uintptr_t)ctx;
-	if (prog->type == EBPF_PROG_TYPE_UNSPEC)
+	if (prog->type_info->ctx_len_in_r2)
 		reg[2] = ctx_len;
 	reg[EBPF_REG_FP] = STACK_TOP(0);
 	NEXT();
@@ -506,7 +472,7 @@ call:
 		depth++;
 		reg[EBPF_REG_FP] = STACK_TOP(depth);
 		pc += insn->imm;
-	} else if (insn->imm == EBPF_HELPER_TAIL_CALL) {
+	} else if (insn->imm == EBPF_FUNC_TAIL_CALL) {
 		/*
 		 * Linux: the target replaces the running program in the same
 		 * frame with r1 unchanged; a missing target or an exhausted

@@ -185,32 +185,20 @@ struct jit_ctx {
 /*
  * The bytes [off, off + size) of the packet, big-endian, or
  * JIT_PACKET_LOAD_FAILED when out of bounds (the program then returns 0,
- * as Linux does). The packet is what r1 described at entry, as the
- * interpreter sees it: the (ctx, ctx_len) memory for EBPF_PROG_TYPE_UNSPEC,
- * a struct ebpf_cbpf_ctx for socket filters, nothing for other types.
- * A negative offset (LD_IND sums in 32 bits) is out of bounds.
+ * as Linux does): ebpf_legacy_load on the packet the program type's
+ * context gives, as the interpreter reads it.
  */
 static uint64_t jit_load_packet(const struct jit_run_state *state, int32_t off, uint32_t size,
 				uint32_t prog_type)
 {
-	const uint8_t *data = NULL;
-	uint64_t len = 0;
-	uint64_t value = 0;
-	uint32_t i;
+	const struct ebpf_prog_type_info *info = ebpf_prog_type_info(prog_type);
+	struct ebpf_legacy_packet packet = {NULL, 0};
+	uint64_t value;
 
-	if (prog_type == EBPF_PROG_TYPE_UNSPEC) {
-		data = state->ctx;
-		len = state->ctx_len;
-	} else if (prog_type == EBPF_PROG_TYPE_SOCKET_FILTER && state->ctx) {
-		const struct ebpf_cbpf_ctx *cbpf = state->ctx;
-
-		data = cbpf->data;
-		len = cbpf->caplen;
-	}
-	if (off < 0 || (uint64_t)off + size > len)
+	if (info->legacy_packet)
+		packet = info->legacy_packet(state->ctx, state->ctx_len);
+	if (ebpf_legacy_load(&packet, off, size, &value))
 		return JIT_PACKET_LOAD_FAILED;
-	for (i = 0; i < size; i++)
-		value = (value << 8) | data[off + i];
 	return value;
 }
 
@@ -779,7 +767,7 @@ static int jit_emit_call(struct jit_ctx *ctx, size_t i)
 		jit_emit_local_call(ctx, i);
 		return 0;
 	}
-	if (insn->imm == EBPF_HELPER_TAIL_CALL) {
+	if (insn->imm == EBPF_FUNC_TAIL_CALL) {
 		jit_emit_tail_call(ctx);
 		return 0;
 	}
@@ -789,7 +777,7 @@ static int jit_emit_call(struct jit_ctx *ctx, size_t i)
 				insn->imm);
 		return -EINVAL;
 	}
-	if (insn->imm == EBPF_HELPER_MAP_LOOKUP_ELEM && jit_known_map(ctx, i, &map)) {
+	if (insn->imm == EBPF_FUNC_MAP_LOOKUP_ELEM && jit_known_map(ctx, i, &map)) {
 		jit_emit_map_lookup(ctx, map);
 		return 0;
 	}
@@ -1270,14 +1258,14 @@ static int jit_plan_direct_entry(struct jit_ctx *ctx)
 		uint8_t cls = insn->opcode & EBPF_CLS_MASK;
 
 		if (insn->opcode == EBPF_OP_CALL &&
-		    (insn->src_reg == EBPF_PSEUDO_CALL || insn->imm == EBPF_HELPER_TAIL_CALL))
+		    (insn->src_reg == EBPF_PSEUDO_CALL || insn->imm == EBPF_FUNC_TAIL_CALL))
 			return 0;
 		if (cls == EBPF_CLS_LD && insn->opcode != EBPF_OP_LDDW)
 			return 0;
 		calls_out |= insn->opcode == EBPF_OP_CALL;
 	}
 	entry_defined = JIT_REG_BIT(EBPF_REG_R1) | JIT_REG_BIT(EBPF_REG_FP);
-	if (prog->type == EBPF_PROG_TYPE_UNSPEC)
+	if (prog->type_info->ctx_len_in_r2)
 		entry_defined |= JIT_REG_BIT(EBPF_REG_R1 + 1);
 	err = jit_find_uninit_reads(ctx, entry_defined, &ctx->zero_at_entry, &used);
 	if (err)
@@ -1660,7 +1648,7 @@ static bool jit_is_map_lookup(const struct ebpf_prog *prog, size_t i)
 	const struct ebpf_insn *insn = &prog->insns[i];
 
 	return insn->opcode == EBPF_OP_CALL && insn->src_reg == 0 &&
-	       insn->imm == EBPF_HELPER_MAP_LOOKUP_ELEM;
+	       insn->imm == EBPF_FUNC_MAP_LOOKUP_ELEM;
 }
 
 /*
@@ -1735,7 +1723,7 @@ static void jit_emit_prologue(struct jit_ctx *ctx)
 /*
  * entry(ctx, ctx_len): save the SysV callee-saved registers, build the
  * run state, set the registers as the interpreter does (r1 = ctx, r2 =
- * ctx_len for EBPF_PROG_TYPE_UNSPEC, every other one 0), call function 0.
+ * ctx_len for types with ctx_len_in_r2, every other one 0), call function 0.
  * The abort path returns 0 from any depth by resetting rsp to the state.
  */
 static void jit_emit_trampoline(struct jit_ctx *ctx)
@@ -1758,7 +1746,7 @@ static void jit_emit_trampoline(struct jit_ctx *ctx)
 	       offsetof(struct jit_run_state, ctx_len));
 	for (k = 0; k < sizeof(zeroed); k++)
 		x86_rr(b, 0, X86_OP_XOR_RM_R, zeroed[k], zeroed[k]);
-	if (ctx->prog->type != EBPF_PROG_TYPE_UNSPEC)
+	if (!ctx->prog->type_info->ctx_len_in_r2)
 		x86_rr(b, 0, X86_OP_XOR_RM_R, X86_RSI, X86_RSI);
 	x86_u8(b, X86_OP_CALL_REL32);
 	x86_u32(b, (uint32_t)(0 - (int64_t)(b->len + sizeof(uint32_t))));

@@ -29,17 +29,15 @@
 #define PROG_ARRAY_VALUE_SIZE	    sizeof(uint32_t)	   /* a program fd in Linux */
 #define RINGBUF_PAGE_SIZE	    4096u
 
-/* Map flags (Linux BPF_F_*) accepted at create; none changes semantics here. */
-#define MAP_F_NO_PREALLOC   (1u << 0) /* we preallocate anyway */
-#define MAP_F_NO_COMMON_LRU (1u << 1) /* one CPU: one LRU list */
-#define MAP_F_NUMA_NODE	    (1u << 2) /* one memory node */
-#define MAP_F_ZERO_SEED	    (1u << 6) /* our hash has no random seed */
-#define MAP_F_RDONLY_PROG   (1u << 7) /* limit programs: the verifier's business */
-#define MAP_F_WRONLY_PROG   (1u << 8)
-#define MAP_F_MMAPABLE	    (1u << 10) /* array values are plain memory */
+/*
+ * Map flags accepted at create; none changes semantics here: we
+ * preallocate anyway, one CPU has one LRU list and one memory node, our
+ * hash has no random seed, RDONLY/WRONLY_PROG limit programs (the
+ * verifier's business) and array values are plain memory (MMAPABLE).
+ */
 #define MAP_ACCEPTED_FLAGS                                                                         \
-	(MAP_F_NO_PREALLOC | MAP_F_NO_COMMON_LRU | MAP_F_NUMA_NODE | MAP_F_ZERO_SEED |             \
-	 MAP_F_RDONLY_PROG | MAP_F_WRONLY_PROG | MAP_F_MMAPABLE)
+	(EBPF_F_NO_PREALLOC | EBPF_F_NO_COMMON_LRU | EBPF_F_NUMA_NODE | EBPF_F_ZERO_SEED |         \
+	 EBPF_F_RDONLY_PROG | EBPF_F_WRONLY_PROG | EBPF_F_MMAPABLE)
 
 /* ---- per-type layouts ---------------------------------------------------- */
 

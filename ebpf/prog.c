@@ -147,7 +147,7 @@ static int check_call(const struct prog_check *pc, size_t i)
 		ebpf_log_printf(pc->log, "insn %zu: unknown helper %d", i, insn->imm);
 		return -EINVAL;
 	}
-	if (!helper->fn && insn->imm != EBPF_HELPER_TAIL_CALL) {
+	if (!helper->fn && insn->imm != EBPF_FUNC_TAIL_CALL) {
 		ebpf_log_printf(pc->log, "insn %zu: helper %d (%s) has no implementation", i,
 				insn->imm, helper->name);
 		return -EINVAL;
@@ -397,23 +397,19 @@ static void resolve_map_references(struct ebpf_prog *prog)
 	}
 }
 
-static bool prog_type_known(enum ebpf_prog_type type)
-{
-	return type == EBPF_PROG_TYPE_UNSPEC || type == EBPF_PROG_TYPE_SOCKET_FILTER ||
-	       type == EBPF_PROG_TYPE_XDP;
-}
-
 int ebpf_prog_create(const struct ebpf_insn *insns, size_t count, const struct ebpf_prog_opts *opts,
 		     struct ebpf_prog **progp, struct ebpf_log *log)
 {
 	static const struct ebpf_prog_opts default_opts = {.type = EBPF_PROG_TYPE_UNSPEC};
+	const struct ebpf_prog_type_info *type_info;
 	struct ebpf_prog *prog;
 	int err;
 
 	*progp = NULL;
 	if (!opts)
 		opts = &default_opts;
-	if (!prog_type_known(opts->type)) {
+	type_info = ebpf_prog_type_info(opts->type);
+	if (!type_info) {
 		ebpf_log_printf(log, "unknown program type %d", (int)opts->type);
 		return -EINVAL;
 	}
@@ -450,6 +446,7 @@ int ebpf_prog_create(const struct ebpf_insn *insns, size_t count, const struct e
 		memcpy(prog->maps, opts->maps, opts->map_count * sizeof(*prog->maps));
 	prog->map_count = opts->map_count;
 	prog->type = opts->type;
+	prog->type_info = type_info;
 	snprintf(prog->name, sizeof(prog->name), "%s", opts->name ? opts->name : "");
 	resolve_map_references(prog);
 	*progp = prog;

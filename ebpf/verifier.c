@@ -66,18 +66,7 @@
 #define LOG_LINE_BYTES	  160
 #define REG_VAR_BYTES	  128
 #define REG_TEXT_BYTES	  256
-#define BPF_F_RDONLY_PROG (1u << 7)
 #define NUM_ARG_REGS	  5
-
-/* Linux's BPF_FUNC_* numbers the map/helper compatibility rules name. */
-enum {
-	FUNC_MAP_LOOKUP_ELEM = 1,
-	FUNC_MAP_UPDATE_ELEM = 2,
-	FUNC_MAP_DELETE_ELEM = 3,
-	FUNC_REDIRECT_MAP = 51,
-	FUNC_RINGBUF_OUTPUT = 130,
-	FUNC_RINGBUF_RESERVE = 131,
-};
 
 enum reg_type {
 	REG_NOT_INIT = 0,
@@ -770,45 +759,43 @@ static unsigned int insn_size_bytes(uint8_t opcode)
 	}
 }
 
+/* What a context field's load gives the program (prog_type.h). */
+static enum reg_type ctx_field_reg_type(enum ebpf_ctx_field_kind kind)
+{
+	switch (kind) {
+	case EBPF_CTX_PACKET:
+		return REG_PTR_TO_PACKET;
+	case EBPF_CTX_PACKET_END:
+		return REG_PTR_TO_PACKET_END;
+	case EBPF_CTX_PACKET_META:
+		return REG_PTR_TO_PACKET_META;
+	default:
+		return REG_SCALAR;
+	}
+}
+
 /*
- * Context fields per program type. XDP follows Linux's
- * xdp_is_valid_access: 4-byte aligned reads of struct xdp_md, none
- * writable; data, data_end and data_meta read as pointers.
+ * Context fields are the program type's (prog_type.c): an access names
+ * one field exactly, at its size, and writes only writable ones. UNSPEC's
+ * r1 memory has no size the verifier knows, so it has no fields.
  */
 static int check_ctx_access(struct verifier *v, uint8_t regno, const struct reg_state *reg,
 			    int32_t off, unsigned int size, enum access access,
 			    struct reg_state *loaded)
 {
-	enum ebpf_prog_type type = v->prog->type;
-	enum reg_type field = REG_SCALAR;
-	bool ok = false;
+	const struct ebpf_ctx_field *field;
 
 	if (reg->off != 0)
 		return reject(v, "dereference of modified ctx ptr R%u off=%d disallowed", regno,
 			      reg->off);
-	if (type == EBPF_PROG_TYPE_XDP) {
-		ok = access == ACCESS_READ && size == sizeof(uint32_t) && off >= 0 &&
-		     (size_t)off < sizeof(struct ebpf_xdp_md) && off % size == 0;
-		if (off == (int32_t)offsetof(struct ebpf_xdp_md, data))
-			field = REG_PTR_TO_PACKET;
-		else if (off == (int32_t)offsetof(struct ebpf_xdp_md, data_end))
-			field = REG_PTR_TO_PACKET_END;
-		else if (off == (int32_t)offsetof(struct ebpf_xdp_md, data_meta))
-			field = REG_PTR_TO_PACKET_META;
-	} else if (type == EBPF_PROG_TYPE_SOCKET_FILTER) {
-		/* Translated classic BPF reads the two lengths; data goes through LD_ABS. */
-		ok = access == ACCESS_READ && size == sizeof(uint32_t) &&
-		     (off == (int32_t)offsetof(struct ebpf_cbpf_ctx, caplen) ||
-		      off == (int32_t)offsetof(struct ebpf_cbpf_ctx, wirelen));
-	}
-	/* EBPF_PROG_TYPE_UNSPEC: r1's memory has no size the verifier knows. */
-	if (!ok)
+	field = ebpf_prog_type_ctx_field(v->prog->type_info, off, size);
+	if (!field || (access != ACCESS_READ && !field->writable))
 		return reject(v, "invalid bpf_context access off=%d size=%u", off, size);
 	if (loaded) {
-		if (field == REG_SCALAR)
+		if (field->kind == EBPF_CTX_SCALAR)
 			set_scalar(loaded, scalar_urange(0, UINT32_MAX));
 		else
-			set_pointer(loaded, field);
+			set_pointer(loaded, ctx_field_reg_type(field->kind));
 	}
 	return 0;
 }
@@ -846,7 +833,7 @@ static int check_packet_region(struct verifier *v, uint8_t regno, const struct r
 {
 	int64_t start = (int64_t)reg->off + off;
 
-	if (v->prog->type != EBPF_PROG_TYPE_XDP)
+	if (!ebpf_prog_type_has_packet(v->prog->type_info))
 		return reject(v, "cannot access packet data in this program type");
 	if (reg->var.smin < 0)
 		return reject(v,
@@ -1056,7 +1043,7 @@ static int check_mem_access(struct verifier *v, uint8_t regno, int32_t off, unsi
 		break;
 	case REG_PTR_TO_MAP_VALUE:
 		if (access == ACCESS_WRITE &&
-		    (ebpf_map_get_def(reg->map)->flags & BPF_F_RDONLY_PROG))
+		    (ebpf_map_get_def(reg->map)->flags & EBPF_F_RDONLY_PROG))
 			return reject(v, "write into map forbidden, value_size=%u off=%d size=%u",
 				      reg->mem_size, reg->off + off, size);
 		err = check_sized_region(v, regno, reg, off, size, "map value");
@@ -1241,7 +1228,7 @@ static int do_ld_abs_ind(struct verifier *v, const struct ebpf_insn *insn)
 	struct frame *f = cur_frame(v);
 	int r, err;
 
-	if (v->prog->type != EBPF_PROG_TYPE_SOCKET_FILTER)
+	if (v->prog->type_info->legacy_loads != EBPF_LEGACY_VERIFIED)
 		return reject(v, "BPF_LD_[ABS|IND] instructions not allowed for this program type");
 	/* A failing legacy load ends the program: nothing may be held then. */
 	if (v->cur->ref_count > 0)
@@ -1859,7 +1846,7 @@ static int check_helper_mem(struct verifier *v, uint8_t regno, uint64_t size, en
 		return check_packet_region(v, regno, reg, 0, size);
 	case REG_PTR_TO_MAP_VALUE:
 		if (access == ACCESS_WRITE &&
-		    (ebpf_map_get_def(reg->map)->flags & BPF_F_RDONLY_PROG))
+		    (ebpf_map_get_def(reg->map)->flags & EBPF_F_RDONLY_PROG))
 			return reject(v, "write into map forbidden");
 		return check_sized_region(v, regno, reg, 0, size, "map value");
 	case REG_PTR_TO_MEM:
@@ -1875,14 +1862,14 @@ static bool map_allows_helper(uint32_t map_type, int32_t helper)
 {
 	switch (map_type) {
 	case EBPF_MAP_TYPE_PROG_ARRAY:
-		return helper == EBPF_HELPER_TAIL_CALL;
+		return helper == EBPF_FUNC_TAIL_CALL;
 	case EBPF_MAP_TYPE_RINGBUF:
-		return helper == FUNC_RINGBUF_OUTPUT || helper == FUNC_RINGBUF_RESERVE;
+		return helper == EBPF_FUNC_RINGBUF_OUTPUT || helper == EBPF_FUNC_RINGBUF_RESERVE;
 	case EBPF_MAP_TYPE_DEVMAP:
-		return helper == FUNC_REDIRECT_MAP || helper == FUNC_MAP_LOOKUP_ELEM;
+		return helper == EBPF_FUNC_REDIRECT_MAP || helper == EBPF_FUNC_MAP_LOOKUP_ELEM;
 	default:
-		return helper == FUNC_MAP_LOOKUP_ELEM || helper == FUNC_MAP_UPDATE_ELEM ||
-		       helper == FUNC_MAP_DELETE_ELEM;
+		return helper == EBPF_FUNC_MAP_LOOKUP_ELEM || helper == EBPF_FUNC_MAP_UPDATE_ELEM ||
+		       helper == EBPF_FUNC_MAP_DELETE_ELEM;
 	}
 }
 
@@ -1973,7 +1960,7 @@ static int do_helper_call(struct verifier *v, const struct ebpf_insn *insn)
 
 	if (!helper)
 		return reject(v, "invalid func unknown#%d", insn->imm);
-	if (helper->prog_type_mask && !(helper->prog_type_mask & (1u << v->prog->type)))
+	if (!(v->prog->type_info->helper_families & helper->family))
 		return reject(v, "program of this type cannot use helper %s#%d", helper->name,
 			      helper->id);
 	for (i = 0; i < NUM_ARG_REGS && helper->args[i] != EBPF_ARG_NONE; i++) {
@@ -1983,7 +1970,7 @@ static int do_helper_call(struct verifier *v, const struct ebpf_insn *insn)
 			return err;
 	}
 	/* A successful tail call never returns to release what it holds. */
-	if (helper->id == EBPF_HELPER_TAIL_CALL && v->cur->ref_count > 0)
+	if (helper->id == EBPF_FUNC_TAIL_CALL && v->cur->ref_count > 0)
 		return reject(v, "tail_call would lead to reference leak");
 	if (helper->ret == EBPF_RET_ALLOC_MEM_OR_NULL) {
 		const struct reg_state *size = cur_reg(v, EBPF_REG_R1 + 1);
@@ -2011,7 +1998,7 @@ static int do_helper_call(struct verifier *v, const struct ebpf_insn *insn)
 	 * and interpreter do not write it), so r0 must be set again, as in
 	 * Linux where bpf_tail_call returns void.
 	 */
-	if (helper->id == EBPF_HELPER_TAIL_CALL) {
+	if (helper->id == EBPF_FUNC_TAIL_CALL) {
 		set_not_init(r0);
 		v->insn++;
 		return STEP_CONTINUE;
@@ -2565,7 +2552,7 @@ static int init_state(struct verifier *v)
 	init_frame(f, 0, 0, 0);
 	/* r1 = ctx; UNSPEC's r2 = the length of r1's memory. */
 	set_pointer(&f->regs[EBPF_REG_R1], REG_PTR_TO_CTX);
-	if (v->prog->type == EBPF_PROG_TYPE_UNSPEC)
+	if (v->prog->type_info->ctx_len_in_r2)
 		set_scalar(&f->regs[EBPF_REG_R1 + 1], scalar_unknown());
 	st->frames[0] = f;
 	st->frame_count = 1;

@@ -122,8 +122,13 @@ static void test_table_offers_linux_numbers(void **state)
 			 EBPF_RET_ALLOC_MEM_OR_NULL);
 	assert_true(ebpf_helper_find(BPF_FUNC_xdp_adjust_head)->changes_packet_data);
 	assert_false(ebpf_helper_find(BPF_FUNC_redirect)->changes_packet_data);
-	assert_int_equal(ebpf_helper_find(BPF_FUNC_xdp_adjust_tail)->prog_type_mask,
-			 1u << EBPF_PROG_TYPE_XDP);
+	/* XDP programs, and only they, may call the XDP helpers. */
+	assert_true(ebpf_prog_type_info(EBPF_PROG_TYPE_XDP)->helper_families &
+		    ebpf_helper_find(BPF_FUNC_xdp_adjust_tail)->family);
+	assert_false(ebpf_prog_type_info(EBPF_PROG_TYPE_SOCKET_FILTER)->helper_families &
+		     ebpf_helper_find(BPF_FUNC_xdp_adjust_tail)->family);
+	assert_false(ebpf_prog_type_info(EBPF_PROG_TYPE_UNSPEC)->helper_families &
+		     ebpf_helper_find(BPF_FUNC_xdp_adjust_tail)->family);
 	assert_null(ebpf_helper_find(0));
 	assert_null(ebpf_helper_find(4)); /* probe_read: not offered */
 	assert_null(ebpf_helper_find(-1));

@@ -77,7 +77,7 @@ static void tail_call_taken_or_falls_through(enum engine engine)
 	    LD_MAP(2, EBPF_PSEUDO_MAP_FD, 0, 0),
 	    MOV64_IMM(3, 1),
 	    MOV64_IMM(0, 7),
-	    CALL_HELPER(EBPF_HELPER_TAIL_CALL),
+	    CALL_HELPER(EBPF_FUNC_TAIL_CALL),
 	    EXIT,
 	};
 	struct ebpf_map *map = prog_array();
@@ -116,7 +116,7 @@ static void tail_call_limit(enum engine engine)
 	    MOV64_REG(6, 1), LDX_W(0, 6, 0),
 	    ADD64_IMM(0, 1), STX_W(6, 0, 0),
 	    MOV64_REG(1, 6), LD_MAP(2, EBPF_PSEUDO_MAP_FD, 0, 0),
-	    MOV64_IMM(3, 0), CALL_HELPER(EBPF_HELPER_TAIL_CALL),
+	    MOV64_IMM(3, 0), CALL_HELPER(EBPF_FUNC_TAIL_CALL),
 	    LDX_W(0, 6, 0),  EXIT,
 	};
 	struct ebpf_map *map = prog_array();

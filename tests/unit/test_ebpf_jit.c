@@ -1018,7 +1018,7 @@ static struct ebpf_prog *make_tail_caller(struct ebpf_map *map, int32_t slot, in
 	    LDDW_LO(2, EBPF_PSEUDO_MAP_FD, 0),
 	    LDDW_HI(0),
 	    MOV64_K(3, slot),
-	    CALL_HELPER(EBPF_HELPER_TAIL_CALL),
+	    CALL_HELPER(EBPF_FUNC_TAIL_CALL),
 	    ALU64_K(EBPF_ALU_MUL, 6, 100),
 	    ALU64_X(EBPF_ALU_ADD, 0, 6),
 	    EXIT(),
@@ -1094,7 +1094,7 @@ static void test_tail_call_chain_and_fallback(void **state)
 	    LDDW_LO(2, EBPF_PSEUDO_MAP_FD, 0),
 	    LDDW_HI(0),
 	    MOV64_K(3, 0),
-	    CALL_HELPER(EBPF_HELPER_TAIL_CALL),
+	    CALL_HELPER(EBPF_FUNC_TAIL_CALL),
 	    MOV64_K(0, 999),
 	    EXIT(),
 	};

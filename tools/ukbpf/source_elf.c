@@ -80,19 +80,6 @@ static int load_elf(const char *path, const char *section, struct loaded_program
 }
 
 /* Linux's names for the numbers of ebpf.h, as bpftool prints them. */
-static const char *prog_type_name(enum ebpf_prog_type type)
-{
-	switch (type) {
-	case EBPF_PROG_TYPE_UNSPEC:
-		return "unspec";
-	case EBPF_PROG_TYPE_SOCKET_FILTER:
-		return "socket_filter";
-	case EBPF_PROG_TYPE_XDP:
-		return "xdp";
-	}
-	return "?";
-}
-
 static const char *map_type_name(uint32_t type)
 {
 	switch (type) {
@@ -132,7 +119,7 @@ int elf_object_info(const char *path, FILE *out, char *err, size_t errlen)
 		ebpf_prog_get_insns(prog, &count);
 		fprintf(out, "  %zu: %s  section %s  type %s  insns %zu\n", i,
 			ebpf_prog_get_name(prog), ebpf_object_prog_section(obj, i),
-			prog_type_name(ebpf_prog_get_type(prog)), count);
+			ebpf_prog_type_name(ebpf_prog_get_type(prog)), count);
 	}
 	fprintf(out, "maps:\n");
 	for (i = 0; i < ebpf_object_map_count(obj); i++) {
