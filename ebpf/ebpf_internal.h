@@ -101,19 +101,38 @@ ebpf_map_lookup_fn ebpf_map_get_prog_lookup(const struct ebpf_map *map);
 
 /*
  * A hash or per-CPU hash map with 4- or 8-byte keys, as the JIT reads it to
- * emit the common lookup inline: the key's hash is the high half of
- * (key_size ^ key, zero-extended) * EBPF_HASH_MULTIPLIER; its bucket is
+ * emit the common lookup inline: the key's hash is
+ * ebpf_hash_of_state(ebpf_hash_mix(key_size, key zero-extended)), that is
+ * the high half of (key_size ^ key) * EBPF_HASH_MULTIPLIER; its bucket is
  * buckets + (hash & bucket_mask) * EBPF_HASH_BUCKET_SIZE; when the bucket's
  * head is not EBPF_HASH_NIL and its head_key equals the key, the value is
  * at values + head. Anything else (a miss, a collision) is for the map's
  * prog lookup function. The arrays never move while the map exists.
  */
 #define EBPF_HASH_MULTIPLIER	  0x9e3779b97f4a7c15ull /* 2^64 / golden ratio, odd */
+#define EBPF_HASH_SHIFT		  32			/* the hash is the product's high half */
 #define EBPF_HASH_INLINE_KEY	  8
 #define EBPF_HASH_NIL		  UINT32_MAX
 #define EBPF_HASH_BUCKET_SIZE	  16
 #define EBPF_HASH_BUCKET_HEAD_KEY 0
 #define EBPF_HASH_BUCKET_HEAD	  8
+
+/*
+ * The hash of every hash map, a word at a time (maps.c): the state starts
+ * at the key's size and mixes in each 8-byte word of the key, the last one
+ * zero-padded; the hash is the final state's high half. The JIT's inline
+ * lookup computes the same for one word in machine code, and
+ * tests/unit/test_ebpf_jit.c fails if the two ever differ.
+ */
+static inline uint64_t ebpf_hash_mix(uint64_t state, uint64_t word)
+{
+	return (state ^ word) * EBPF_HASH_MULTIPLIER;
+}
+
+static inline uint32_t ebpf_hash_of_state(uint64_t state)
+{
+	return (uint32_t)(state >> EBPF_HASH_SHIFT);
+}
 
 struct ebpf_map_inline_hash {
 	const uint8_t *buckets;

@@ -703,8 +703,7 @@ static bool jit_known_map(const struct jit_ctx *ctx, size_t i, struct ebpf_map *
 	return false;
 }
 
-#define JIT_HASH_SHIFT	     32 /* the hash is the product's high half */
-#define JIT_HASH_BUCKET_LOG2 4	/* log2(EBPF_HASH_BUCKET_SIZE) */
+#define JIT_HASH_BUCKET_LOG2 4 /* log2(EBPF_HASH_BUCKET_SIZE) */
 _Static_assert(EBPF_HASH_BUCKET_SIZE == 1 << JIT_HASH_BUCKET_LOG2, "bucket size");
 
 /*
@@ -734,7 +733,7 @@ static void jit_emit_map_lookup(struct jit_ctx *ctx, struct ebpf_map *map)
 	x86_mov_ri64(b, JIT_TMP, EBPF_HASH_MULTIPLIER);
 	x86_rr(b, X86_W, X86_OP2_IMUL_R_RM, bucket, JIT_TMP);
 	x86_rr(b, X86_W, X86_OP_SHIFT_RM_IMM8, X86_SHIFT_SHR, bucket);
-	x86_u8(b, JIT_HASH_SHIFT);
+	x86_u8(b, EBPF_HASH_SHIFT);
 	/* its bucket */
 	x86_grp1_ri32(b, 0, X86_GRP1_AND, bucket, (int32_t)ih.bucket_mask);
 	x86_rr(b, X86_W, X86_OP_SHIFT_RM_IMM8, X86_SHIFT_SHL, bucket);

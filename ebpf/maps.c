@@ -382,15 +382,16 @@ static inline __attribute__((always_inline)) uint32_t hash_key(const void *key, 
 
 	for (i = 0; i + HASH_WORD <= size; i += HASH_WORD) {
 		memcpy(&word, bytes + i, HASH_WORD);
-		hash = (hash ^ word) * EBPF_HASH_MULTIPLIER;
-		hash ^= hash >> 32;
+		hash = ebpf_hash_mix(hash, word);
+		/* fold the high half down: later words then mix with all of it */
+		hash ^= hash >> EBPF_HASH_SHIFT;
 	}
 	if (i < size) {
 		word = 0;
 		memcpy(&word, bytes + i, size - i);
-		hash = (hash ^ word) * EBPF_HASH_MULTIPLIER;
+		hash = ebpf_hash_mix(hash, word);
 	}
-	return (uint32_t)(hash >> 32);
+	return ebpf_hash_of_state(hash);
 }
 
 static bool map_is_lru(const struct ebpf_map *map)

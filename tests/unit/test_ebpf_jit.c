@@ -1007,6 +1007,77 @@ static void test_jit_inline_hash_lookup_key64(void **state)
 	check_inline_hash_lookup(sizeof(uint64_t));
 }
 
+/*
+ * The JIT computes a key's bucket in machine code, maps.c in C, both from
+ * ebpf_hash_mix/ebpf_hash_of_state. Were they to differ, the inline lookup
+ * would only miss and fall back to the map's own lookup, which results
+ * alone do not show. So the test forges buckets: every bucket but the one
+ * maps.c's hash gives the key claims to hold it (its head-key copy), that
+ * one is empty. A JIT that looks where maps.c does finds nothing; one that
+ * looks anywhere else finds the forged head. Then the right bucket gets
+ * the forgery too, and the JIT must find it.
+ */
+static void check_inline_hash_is_maps_hash(uint32_t key_size)
+{
+	enum { MISS = 0xdead };
+	const uint64_t held = 1, forged = 0x1234567, value = 42;
+	struct ebpf_map_def def = {EBPF_MAP_TYPE_HASH, key_size, 8, 16, 0};
+	struct ebpf_insn insns[] = {
+	    LDX(EBPF_SIZE_DW, 6, 1, 0),
+	    STX(EBPF_SIZE_DW, 10, 6, -8),
+	    MOV64_X(2, 10),
+	    ALU64_K(EBPF_ALU_ADD, 2, -8),
+	    LDDW_LO(1, EBPF_PSEUDO_MAP_FD, 0),
+	    LDDW_HI(0),
+	    CALL_HELPER(HELPER_MAP_LOOKUP),
+	    MOV64_X(6, 0),
+	    MOV64_K(0, MISS),
+	    JMP_K(EBPF_JMP_JEQ, 6, 0, 1),
+	    LDX(EBPF_SIZE_DW, 0, 6, 0),
+	    EXIT(),
+	};
+	struct ebpf_map_inline_hash ih;
+	struct ebpf_map *map = NULL;
+	struct ebpf_prog *prog;
+	uint8_t *buckets, *bucket;
+	uint32_t held_head, right, b;
+	uint64_t ctx = forged;
+
+	assert_int_equal(ebpf_map_create(&def, "h", &map, NULL), 0);
+	assert_int_equal(ebpf_map_update(map, &held, &value, EBPF_NOEXIST), 0);
+	assert_true(ebpf_map_get_inline_hash(map, &ih));
+	buckets = (uint8_t *)ih.buckets;
+	b = ebpf_hash_of_state(ebpf_hash_mix(key_size, held)) & ih.bucket_mask;
+	memcpy(&held_head, buckets + b * EBPF_HASH_BUCKET_SIZE + EBPF_HASH_BUCKET_HEAD,
+	       sizeof(held_head));
+	right = ebpf_hash_of_state(ebpf_hash_mix(key_size, forged)) & ih.bucket_mask;
+	for (b = 0; b <= ih.bucket_mask; b++) {
+		uint32_t head = b == right ? EBPF_HASH_NIL : held_head;
+
+		bucket = buckets + b * EBPF_HASH_BUCKET_SIZE;
+		memcpy(bucket + EBPF_HASH_BUCKET_HEAD_KEY, &forged, sizeof(forged));
+		memcpy(bucket + EBPF_HASH_BUCKET_HEAD, &head, sizeof(head));
+	}
+	prog = make_prog(insns, sizeof(insns) / sizeof(insns[0]), EBPF_PROG_TYPE_UNSPEC, &map, 1);
+	jit(prog, false);
+	assert_int_equal(ebpf_prog_run(prog, &ctx, sizeof(ctx)), MISS);
+	bucket = buckets + right * EBPF_HASH_BUCKET_SIZE;
+	memcpy(bucket + EBPF_HASH_BUCKET_HEAD, &held_head, sizeof(held_head));
+	assert_int_equal(ebpf_prog_run(prog, &ctx, sizeof(ctx)), value);
+	ebpf_prog_free(prog);
+	ebpf_map_free(map);
+}
+
+static void test_jit_inline_hash_is_maps_hash_key32(void **state)
+{
+	check_inline_hash_is_maps_hash(sizeof(uint32_t));
+}
+
+static void test_jit_inline_hash_is_maps_hash_key64(void **state)
+{
+	check_inline_hash_is_maps_hash(sizeof(uint64_t));
+}
+
 /* ---- tail calls ------------------------------------------------------------ */
 
 /* r6 += 1; bpf_tail_call(ctx, map, slot); r0 = r6 * 100 + r0; exit */
@@ -1431,6 +1502,8 @@ int main(void)
 	    cmocka_unit_test(test_jit_map_lookup_direct_and_by_path),
 	    cmocka_unit_test(test_jit_inline_hash_lookup_key32),
 	    cmocka_unit_test(test_jit_inline_hash_lookup_key64),
+	    cmocka_unit_test(test_jit_inline_hash_is_maps_hash_key32),
+	    cmocka_unit_test(test_jit_inline_hash_is_maps_hash_key64),
 	    cmocka_unit_test(test_tail_call_limit),
 	    cmocka_unit_test(test_tail_call_miss),
 	    cmocka_unit_test(test_tail_call_chain_and_fallback),
