@@ -1,12 +1,13 @@
 /*
- * lwIP netif driver over drivers/virtio_net.h. Received frames are copied
- * once, into a pool pbuf; sent frames go to the driver as they are when
- * lwIP built them in one pbuf, and are flattened first when it built a
- * chain (the driver takes a contiguous frame, which it copies into its
- * ring buffer).
+ * lwIP netif driver over a netdev (net/netdev.h), whatever its driver.
+ * Received frames are copied once, into a pool pbuf; sent frames go to the
+ * netdev as they are when lwIP built them in one pbuf, and are flattened
+ * first when it built a chain (a netdev takes a contiguous frame, which
+ * the driver copies into its ring buffer).
  */
 #include <errno.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "lwip/etharp.h"
 #include "lwip/ethip6.h"
@@ -15,23 +16,25 @@
 #include "lwip/stats.h"
 #include "netif/ethernet.h"
 
+#include "netdev.h"
 #include "netif_virtio.h"
 #include "timekeeping.h"
-#include "virtio_net.h"
 
-#define NETIF_VIRTIO_MTU	 1500	 /* Ethernet payload; the driver takes 1518-byte frames */
+#define NETIF_VIRTIO_MTU	 1500	 /* Ethernet payload: NETDEV_FRAME_MAX-byte frames */
 #define NETIF_VIRTIO_TX_RETRY_NS 1000000 /* how long a full TX ring may stall one frame */
 
+_Static_assert(NETDEV_MAC_LEN == ETH_HWADDR_LEN, "a netdev's MAC is an Ethernet address");
+
 /* Only one frame is ever being sent at a time (one CPU, no threads). */
-static uint8_t netif_virtio_tx_flat[VIRTIO_NET_FRAME_MAX];
+static uint8_t netif_virtio_tx_flat[NETDEV_FRAME_MAX];
 
 /* A full ring drains as the device transmits: retry for a while, then drop. */
-static int netif_virtio_tx(struct virtio_net *nic, const void *frame, size_t len)
+static int netif_virtio_tx(struct netdev *nic, const void *frame, size_t len)
 {
 	uint64_t give_up = 0;
 	int err;
 
-	while ((err = virtio_net_tx(nic, frame, len)) == -EAGAIN) {
+	while ((err = netdev_transmit(nic, frame, len)) == -EAGAIN) {
 		uint64_t now = time_monotonic_ns();
 		if (!give_up)
 			give_up = now + NETIF_VIRTIO_TX_RETRY_NS;
@@ -64,11 +67,13 @@ static err_t netif_virtio_linkoutput(struct netif *netif, struct pbuf *p)
 
 err_t netif_virtio_init(struct netif *netif)
 {
+	const struct netdev *dev = netif->state;
+
 	netif->name[0] = 'e';
 	netif->name[1] = 't';
 	netif->mtu = NETIF_VIRTIO_MTU;
 	netif->hwaddr_len = ETH_HWADDR_LEN;
-	virtio_net_mac(netif->state, netif->hwaddr);
+	memcpy(netif->hwaddr, dev->mac, ETH_HWADDR_LEN);
 	netif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET |
 		       NETIF_FLAG_IGMP | NETIF_FLAG_MLD6;
 	netif->output = etharp_output;

@@ -1,6 +1,6 @@
 /*
- * lwIP's link layer on a virtio-net NIC (private to net/): what lwIP
- * calls to send a frame, and what the receive path calls to hand lwIP one.
+ * lwIP's link layer on a netdev (private to net/): what lwIP calls to send
+ * a frame, and what the receive path calls to hand lwIP one.
  */
 #ifndef UKBPF_NETIF_VIRTIO_H
 #define UKBPF_NETIF_VIRTIO_H
@@ -11,9 +11,8 @@
 #include "lwip/err.h"
 
 struct netif;
-struct virtio_net;
 
-/* netif_add()'s init callback; netif->state must be the struct virtio_net. */
+/* netif_add()'s init callback; netif->state must be the struct netdev. */
 err_t netif_virtio_init(struct netif *netif);
 
 /*
