@@ -23,7 +23,7 @@
 #include "kernel.h"
 #include "net.h"
 #include "netdev.h"
-#include "netif_virtio.h"
+#include "netif_netdev.h"
 #include "timekeeping.h"
 #include "xdp_hook.h"
 
@@ -68,7 +68,7 @@ static void net_receive(void *arg, uint8_t *frame, size_t len)
 {
 	struct net_interface *iface = arg;
 
-	xdp_hook_receive(iface->nic, frame, len, netif_virtio_input, &iface->netif);
+	xdp_hook_receive(iface->nic, frame, len, netif_netdev_input, &iface->netif);
 }
 
 /*
@@ -290,7 +290,7 @@ static int net_add_interface(struct netdev *nic)
 	struct net_interface *iface = &interfaces[interface_count];
 
 	iface->nic = nic;
-	if (!netif_add_noaddr(&iface->netif, nic, netif_virtio_init, ethernet_input))
+	if (!netif_add_noaddr(&iface->netif, nic, netif_netdev_init, ethernet_input))
 		return -ENOMEM;
 	interface_count++;
 	netif_set_status_callback(&iface->netif, net_report_address);

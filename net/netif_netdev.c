@@ -17,19 +17,19 @@
 #include "netif/ethernet.h"
 
 #include "netdev.h"
-#include "netif_virtio.h"
+#include "netif_netdev.h"
 #include "timekeeping.h"
 
-#define NETIF_VIRTIO_MTU	 1500	 /* Ethernet payload: NETDEV_FRAME_MAX-byte frames */
-#define NETIF_VIRTIO_TX_RETRY_NS 1000000 /* how long a full TX ring may stall one frame */
+#define NETIF_NETDEV_MTU	 1500	 /* Ethernet payload: NETDEV_FRAME_MAX-byte frames */
+#define NETIF_NETDEV_TX_RETRY_NS 1000000 /* how long a full TX ring may stall one frame */
 
 _Static_assert(NETDEV_MAC_LEN == ETH_HWADDR_LEN, "a netdev's MAC is an Ethernet address");
 
 /* Only one frame is ever being sent at a time (one CPU, no threads). */
-static uint8_t netif_virtio_tx_flat[NETDEV_FRAME_MAX];
+static uint8_t netif_netdev_tx_flat[NETDEV_FRAME_MAX];
 
 /* A full ring drains as the device transmits: retry for a while, then drop. */
-static int netif_virtio_tx(struct netdev *nic, const void *frame, size_t len)
+static int netif_netdev_tx(struct netdev *nic, const void *frame, size_t len)
 {
 	uint64_t give_up = 0;
 	int err;
@@ -37,27 +37,27 @@ static int netif_virtio_tx(struct netdev *nic, const void *frame, size_t len)
 	while ((err = netdev_transmit(nic, frame, len)) == -EAGAIN) {
 		uint64_t now = time_monotonic_ns();
 		if (!give_up)
-			give_up = now + NETIF_VIRTIO_TX_RETRY_NS;
+			give_up = now + NETIF_NETDEV_TX_RETRY_NS;
 		else if (now >= give_up)
 			break;
 	}
 	return err;
 }
 
-static err_t netif_virtio_linkoutput(struct netif *netif, struct pbuf *p)
+static err_t netif_netdev_linkoutput(struct netif *netif, struct pbuf *p)
 {
 	const void *frame = p->payload;
 
 	if (p->next) {
-		if (p->tot_len > sizeof(netif_virtio_tx_flat)) {
+		if (p->tot_len > sizeof(netif_netdev_tx_flat)) {
 			LINK_STATS_INC(link.lenerr);
 			LINK_STATS_INC(link.drop);
 			return ERR_BUF;
 		}
-		pbuf_copy_partial(p, netif_virtio_tx_flat, p->tot_len, 0);
-		frame = netif_virtio_tx_flat;
+		pbuf_copy_partial(p, netif_netdev_tx_flat, p->tot_len, 0);
+		frame = netif_netdev_tx_flat;
 	}
-	if (netif_virtio_tx(netif->state, frame, p->tot_len) < 0) {
+	if (netif_netdev_tx(netif->state, frame, p->tot_len) < 0) {
 		LINK_STATS_INC(link.drop);
 		return ERR_IF;
 	}
@@ -65,13 +65,13 @@ static err_t netif_virtio_linkoutput(struct netif *netif, struct pbuf *p)
 	return ERR_OK;
 }
 
-err_t netif_virtio_init(struct netif *netif)
+err_t netif_netdev_init(struct netif *netif)
 {
 	const struct netdev *dev = netif->state;
 
 	netif->name[0] = 'e';
 	netif->name[1] = 't';
-	netif->mtu = NETIF_VIRTIO_MTU;
+	netif->mtu = NETIF_NETDEV_MTU;
 	netif->hwaddr_len = ETH_HWADDR_LEN;
 	memcpy(netif->hwaddr, dev->mac, ETH_HWADDR_LEN);
 	netif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET |
@@ -80,11 +80,11 @@ err_t netif_virtio_init(struct netif *netif)
 #if LWIP_IPV6
 	netif->output_ip6 = ethip6_output;
 #endif
-	netif->linkoutput = netif_virtio_linkoutput;
+	netif->linkoutput = netif_netdev_linkoutput;
 	return ERR_OK;
 }
 
-void netif_virtio_input(void *netif_arg, uint8_t *frame, size_t len)
+void netif_netdev_input(void *netif_arg, uint8_t *frame, size_t len)
 {
 	struct netif *netif = netif_arg;
 	struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
