@@ -1,7 +1,7 @@
 /*
- * The netdev registry, the table of driver probes, and what every device
- * kind shares: halting until any device has a frame (interrupts on only
- * while halted).
+ * The netdev registry, the table of driver probes, and the two things
+ * every device kind shares: retrying a send on a full ring, and halting
+ * until any device has a frame (interrupts on only while halted).
  */
 #include "netdev.h"
 
@@ -61,6 +61,21 @@ size_t netdev_count(void)
 struct netdev *netdev_by_ifindex(uint32_t ifindex)
 {
 	return ifindex >= 1 && ifindex <= device_count ? devices[ifindex - 1] : NULL;
+}
+
+int netdev_transmit_retry(struct netdev *dev, const void *frame, size_t len, uint64_t timeout_ns)
+{
+	uint64_t give_up = 0;
+	int err;
+
+	while ((err = netdev_transmit(dev, frame, len)) == -EAGAIN) {
+		uint64_t now = time_monotonic_ns();
+		if (!give_up)
+			give_up = now + timeout_ns;
+		else if (now >= give_up)
+			break;
+	}
+	return err;
 }
 
 static bool any_rx_pending(void)

@@ -119,6 +119,13 @@ static inline int netdev_transmit(struct netdev *dev, const void *frame, size_t 
 }
 
 /*
+ * netdev_transmit, retried while it says -EAGAIN (a full ring drains as
+ * the device sends) until timeout_ns have passed since the first refusal.
+ * Returns the last result, so -EAGAIN when it gave up.
+ */
+int netdev_transmit_retry(struct netdev *dev, const void *frame, size_t len, uint64_t timeout_ns);
+
+/*
  * Calls rx(arg, frame, len) for each received frame, in order. The frame
  * is the driver's buffer, lent for the call: rx may rewrite it in place,
  * and must finish with it (or copy it) before it returns. Looks at no

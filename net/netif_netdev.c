@@ -5,7 +5,6 @@
  * first when it built a chain (a netdev takes a contiguous frame, which
  * the driver copies into its ring buffer).
  */
-#include <errno.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -18,7 +17,6 @@
 
 #include "netdev.h"
 #include "netif_netdev.h"
-#include "timekeeping.h"
 
 #define NETIF_NETDEV_MTU	 1500	 /* Ethernet payload: NETDEV_FRAME_MAX-byte frames */
 #define NETIF_NETDEV_TX_RETRY_NS 1000000 /* how long a full TX ring may stall one frame */
@@ -27,22 +25,6 @@ _Static_assert(NETDEV_MAC_LEN == ETH_HWADDR_LEN, "a netdev's MAC is an Ethernet 
 
 /* Only one frame is ever being sent at a time (one CPU, no threads). */
 static uint8_t netif_netdev_tx_flat[NETDEV_FRAME_MAX];
-
-/* A full ring drains as the device transmits: retry for a while, then drop. */
-static int netif_netdev_tx(struct netdev *nic, const void *frame, size_t len)
-{
-	uint64_t give_up = 0;
-	int err;
-
-	while ((err = netdev_transmit(nic, frame, len)) == -EAGAIN) {
-		uint64_t now = time_monotonic_ns();
-		if (!give_up)
-			give_up = now + NETIF_NETDEV_TX_RETRY_NS;
-		else if (now >= give_up)
-			break;
-	}
-	return err;
-}
 
 static err_t netif_netdev_linkoutput(struct netif *netif, struct pbuf *p)
 {
@@ -57,7 +39,8 @@ static err_t netif_netdev_linkoutput(struct netif *netif, struct pbuf *p)
 		pbuf_copy_partial(p, netif_netdev_tx_flat, p->tot_len, 0);
 		frame = netif_netdev_tx_flat;
 	}
-	if (netif_netdev_tx(netif->state, frame, p->tot_len) < 0) {
+	/* A full ring drains as the device transmits: retry for a while, then drop. */
+	if (netdev_transmit_retry(netif->state, frame, p->tot_len, NETIF_NETDEV_TX_RETRY_NS) < 0) {
 		LINK_STATS_INC(link.drop);
 		return ERR_IF;
 	}

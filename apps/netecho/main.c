@@ -75,20 +75,6 @@ static bool is_quit_frame(const uint8_t *frame, size_t len)
 	       memcmp(frame + ETH_HEADER_LEN, QUIT_PAYLOAD, strlen(QUIT_PAYLOAD)) == 0;
 }
 
-/* A full ring drains as the device transmits: retry for a while, then drop. */
-static void send_frame(struct netdev *dev, const uint8_t *frame, size_t len)
-{
-	uint64_t give_up = 0;
-
-	while (netdev_transmit(dev, frame, len) == -EAGAIN) {
-		uint64_t now = now_ns();
-		if (!give_up)
-			give_up = now + NETECHO_TX_RETRY_NS;
-		else if (now >= give_up)
-			return;
-	}
-}
-
 static void on_frame(void *arg, uint8_t *frame, size_t len)
 {
 	struct rx_context *ctx = arg;
@@ -104,7 +90,8 @@ static void on_frame(void *arg, uint8_t *frame, size_t len)
 		memcpy(frame, frame + ETH_ADDR_LEN, ETH_ADDR_LEN);
 		memcpy(frame + ETH_ADDR_LEN, tmp, ETH_ADDR_LEN);
 	}
-	send_frame(out, frame, len);
+	/* A full ring drains as the device transmits: retry for a while, then drop. */
+	netdev_transmit_retry(out, frame, len, NETECHO_TX_RETRY_NS);
 	echo->echoed[ctx->index]++;
 }
 
