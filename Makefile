@@ -36,7 +36,7 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -mno-red-zon
 	-mcmodel=small -fno-stack-protector -fno-omit-frame-pointer \
 	-fno-asynchronous-unwind-tables -Wall -Wextra -Wno-unused-parameter \
 	-nostdinc -isystem $(NEWLIB_DIR)/include -isystem $(GCC_INCLUDE) \
-	-iquote kernel -iquote boot -iquote ebpf -iquote drivers -iquote net -D_POSIX_TIMERS=1 \
+	-iquote kernel -iquote boot -iquote ebpf -iquote net -D_POSIX_TIMERS=1 \
 	-D_POSIX_MONOTONIC_CLOCK=200112L -MMD -MP
 KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments \
 	-T linker.ld
@@ -64,6 +64,9 @@ KERNEL_SRCS := $(filter-out kernel/main.c,$(wildcard boot/*.S kernel/*.S kernel/
 # net/ is the lwIP port and the packet path: it sees lwIP's headers, and so
 # do apps, which use lwIP's raw API (net/net.h).
 $(BUILD)/kernel-obj/net/%.o $(BUILD)/kernel-obj/apps-$(APP)/%.o: KERNEL_CFLAGS += -I net -I $(LWIP_DIR)/src/include
+# Driver headers are for drivers and net/ (which probes them and wraps them
+# in net/netdev.h) only: an app that includes one does not compile.
+$(BUILD)/kernel-obj/drivers/%.o $(BUILD)/kernel-obj/net/%.o: KERNEL_CFLAGS += -iquote drivers
 APP_SRCS := $(wildcard apps/$(APP)/*.c) kernel/main.c
 ifeq ($(wildcard apps/$(APP)/*.c),)
 $(error APP=$(APP): no such application (apps/$(APP)/*.c); choose one of: $(notdir $(wildcard apps/*)))
