@@ -20,6 +20,7 @@
 #include "printk.h"
 #include "serial.h"
 #include "shutdown.h"
+#include "sleep.h"
 #include "syscalls.h"
 #include "timekeeping.h"
 #include "trap.h"
@@ -102,6 +103,7 @@ void kernel_main(uint32_t magic, uint64_t info)
 	apic_init();
 	uint64_t tsc_hz = time_init();
 	apic_timer_calibrate();
+	sleep_init();
 	irq_enable();
 	ebpf_platform_init();
 
