@@ -93,7 +93,6 @@ def test_tools_include_only_ebpf(graph):
           "tools/ include only ebpf/ (and their own headers): host tools link no kernel code")
 
 
-@pytest.mark.xfail(strict=False, reason="netdev seam lands separately")
 def test_apps_do_not_include_drivers(graph):
     check(graph, "apps", lambda t: top(t) != "drivers",
           "apps/ reach NICs through net/, never a driver's header")
