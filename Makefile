@@ -129,6 +129,15 @@ $(ISO): $(IMAGE) scripts/mkiso.sh
 
 all: $(IMAGE) $(ISO) $(LWIP_LIB) host
 
+# ---- the app's XDP programs ----
+# An app's XDP programs are apps/APP/bpf/*.c, built to
+# build/apps/APP/NAME.bpf.o; `make run` and `make image` attach them
+# (defined before both: a rule's prerequisites expand where it stands).
+APP_BPF := $(patsubst apps/$(APP)/bpf/%.c,$(BUILD)/apps/$(APP)/%.bpf.o,$(wildcard apps/$(APP)/bpf/*.c))
+$(BUILD)/apps/$(APP)/%.bpf.o: apps/$(APP)/bpf/%.c
+	@mkdir -p $(@D)
+	clang -O2 -g -Wall -MMD -MP -target bpf -I/usr/include/$(shell $(HOST_CC) -dumpmachine) -c $< -o $@
+
 # ---- cloud disk images (docs/deploy.md) ----
 # make image [APP=x] [IMAGE_CMDLINE="key=value ... -- args"] [IMAGE_BPF="a.o[:NAME] ..."]
 # writes disk.raw (MBR, GRUB, FAT), disk.qcow2 and ukbpf-gce.tar.gz beside
@@ -167,12 +176,6 @@ FORCE:
 
 # ---- running ----
 CMDLINE ?=
-# An app's XDP programs are apps/APP/bpf/*.c, built to
-# build/apps/APP/NAME.bpf.o; `make run` and `make image` attach them.
-APP_BPF := $(patsubst apps/$(APP)/bpf/%.c,$(BUILD)/apps/$(APP)/%.bpf.o,$(wildcard apps/$(APP)/bpf/*.c))
-$(BUILD)/apps/$(APP)/%.bpf.o: apps/$(APP)/bpf/%.c
-	@mkdir -p $(@D)
-	clang -O2 -g -Wall -MMD -MP -target bpf -I/usr/include/$(shell $(HOST_CC) -dumpmachine) -c $< -o $@
 # httpd is reachable from the host on port 8080 (QEMU user networking),
 # udp-echo on UDP port 7007; the firewall gets its two NICs.
 RUN_FLAGS_httpd := --net-user tcp::8080-:80
