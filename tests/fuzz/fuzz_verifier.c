@@ -38,7 +38,8 @@
  * tests/fuzz/test_fuzz.py builds it and runs it for a bounded time. To run
  * longer by hand (from the repository root):
  *   clang -O1 -g -fsanitize=fuzzer,address,undefined -DEBPF_INTERP_CHECKED \
- *         -Iebpf tests/fuzz/fuzz_verifier.c ebpf/[a-z]*.c -o /tmp/fuzz_verifier
+ *         -Iebpf -Itools/ukbpf tests/fuzz/fuzz_verifier.c ebpf/[a-z]*.c \
+ *         tools/ukbpf/host_platform.c -o /tmp/fuzz_verifier
  *   mkdir -p /tmp/verifier_corpus && /tmp/fuzz_verifier -max_total_time=600 \
  *         -max_len=4096 /tmp/verifier_corpus
  * At exit it prints "fuzz_verifier: N programs, A accepted, R runs". A
@@ -46,6 +47,15 @@
  * FUZZ_VERIFIER_NO_VERIFY=1 in the environment every generated program
  * runs unverified: the checker must then catch the deliberate mistakes
  * (the test suite uses this to show that the checker can fail).
+ *
+ * With FUZZ_VERIFIER_SNAPSHOT=1 each input also prints one line on stdout,
+ *   snapshot INPUT_HASH PROG_HASH VERDICT PROCESSED STATES JIT
+ * (hashes: FNV-1a 64 of the input bytes and of the generated instructions;
+ * VERDICT accepted|rejected, with struct ebpf_verify_stats' insns_processed
+ * and states_stored; JIT: the x86-64 code in hex, "-" if the JIT refuses),
+ * for scripts/ebpf-equivalence.py, which runs a fixed corpus through it to
+ * show that a restructuring of ebpf/ changed no verdict, count or JIT byte.
+ * The JIT memory then comes from tools/ukbpf/host_platform.c.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -56,6 +66,7 @@
 #include <sys/mman.h>
 
 #include "ebpf_internal.h"
+#include "host_platform.h"
 #include "interp_check.h"
 
 /* Argument registers beyond isa.h's names (RFC 9669 §4.3.1: r1-r5). */
@@ -1872,11 +1883,18 @@ static void print_stats(void)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	static const struct ebpf_platform platform = {
+	struct ebpf_platform platform = {
 	    .ktime_ns = fuzz_ktime_ns,
 	    .random_u32 = fuzz_random_u32,
 	};
 
+	if (getenv("FUZZ_VERIFIER_SNAPSHOT")) {
+		/* Only the host's JIT memory: clock and random stay deterministic. */
+		host_platform_install();
+		platform.exec_alloc = ebpf_get_platform()->exec_alloc;
+		platform.exec_seal = ebpf_get_platform()->exec_seal;
+		platform.exec_free = ebpf_get_platform()->exec_free;
+	}
 	ebpf_set_platform(&platform);
 	atexit(print_stats);
 	return 0;
@@ -1918,21 +1936,60 @@ static void run_once(struct ebpf_prog *prog, struct input *in)
 
 static struct gen generator;
 
+#define FNV1A64_OFFSET 0xcbf29ce484222325ull
+#define FNV1A64_PRIME  0x100000001b3ull
+
+static uint64_t fnv1a64(const void *bytes, size_t size)
+{
+	const uint8_t *p = bytes;
+	uint64_t hash = FNV1A64_OFFSET;
+	size_t i;
+
+	for (i = 0; i < size; i++)
+		hash = (hash ^ p[i]) * FNV1A64_PRIME;
+	return hash;
+}
+
+/* The FUZZ_VERIFIER_SNAPSHOT line (see the header comment). */
+static void print_snapshot(const uint8_t *data, size_t size, struct ebpf_prog *prog, int verdict,
+			   const struct ebpf_verify_stats *verify_stats)
+{
+	const uint8_t *code;
+	size_t len, i;
+
+	printf("snapshot %016" PRIx64 " %016" PRIx64 " %s %" PRIu64 " %" PRIu32 " ",
+	       fnv1a64(data, size),
+	       fnv1a64(generator.insns, generator.count * sizeof(generator.insns[0])),
+	       verdict == 0 ? "accepted" : "rejected", verify_stats->insns_processed,
+	       verify_stats->states_stored);
+	if (ebpf_prog_jit(prog, NULL, NULL) != 0) {
+		printf("-\n");
+		return;
+	}
+	code = ebpf_prog_get_jit_code(prog, &len);
+	for (i = 0; i < len; i++)
+		printf("%02x", code[i]);
+	printf("\n");
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static int no_verify = -1;
+	static int no_verify = -1, snapshot = -1;
 	struct input in = {data, size, 0, 0x9e3779b97f4a7c15ull};
 	struct ebpf_prog_opts opts = {.type = EBPF_PROG_TYPE_XDP, .map_count = MAP_COUNT};
 	static char log_buf[LOG_BYTES];
 	struct ebpf_log log = {.buf = log_buf, .size = sizeof(log_buf)};
+	struct ebpf_verify_stats verify_stats = {0};
 	struct ebpf_prog *prog;
 	size_t i;
-	int k, err;
+	int k, err, verdict;
 
 	if (no_verify < 0)
 		no_verify = getenv("FUZZ_VERIFIER_NO_VERIFY") != NULL;
+	if (snapshot < 0)
+		snapshot = getenv("FUZZ_VERIFIER_SNAPSHOT") != NULL;
 	for (i = 0; i < size; i++)
-		in.prng = (in.prng ^ data[i]) * 0x100000001b3ull;
+		in.prng = (in.prng ^ data[i]) * FNV1A64_PRIME;
 	in.prng |= 1;
 	platform_prng = in.prng;
 	create_maps();
@@ -1948,7 +2005,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	}
 	log.len = 0;
-	if (no_verify || ebpf_verify(prog, &log, NULL) == 0) {
+	verdict = no_verify ? 0 : ebpf_verify(prog, &log, &verify_stats);
+	if (verdict == 0) {
 		stats.accepted++;
 		run.prog = prog;
 		run.gen = &generator;
@@ -1961,6 +2019,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		run.gen = &generator;
 		dump_program();
 	}
+	if (snapshot)
+		print_snapshot(data, size, prog, verdict, &verify_stats);
 	ebpf_prog_free(prog);
 	free_maps();
 	return 0;
