@@ -16,85 +16,22 @@
  * stops there (pruning); a path that comes back to an identical state of
  * one of its own ancestors loops forever.
  *
- * Every memory access goes through check_mem_access/check_helper_mem, so
- * a checked interpreter can later replay the same rules at run time.
+ * This file holds the walk over paths and the instructions that only
+ * compute: arithmetic and conditional jumps. The other rules live beside
+ * it, one job a file (verifier_internal.h lists them).
  */
 #include <errno.h>
 #include <stdarg.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "ebpf_internal.h"
-#include "verifier_bounds.h"
+#include "verifier_internal.h"
 
-/* Linux's BPF_COMPLEXITY_LIMIT_INSNS. */
-#define VERIFIER_INSN_BUDGET 1000000u
-/*
- * Stored states per instruction and their memory in total: beyond, no new
- * ones are kept (pruning only gets less effective; the budget still bounds
- * the work). A stored frame takes about 1.7 KiB plus 104 bytes per stack
- * slot in use; the guest verifies in 128 MiB.
- */
-#define MAX_STATES_PER_INSN 64u
-#define MAX_STORED_BYTES    (32u << 20)
-/*
- * A prune point stores a new state only when the exploration has gone at
- * least this far since the last stored one (Linux's heuristic): a straight
- * run of branches then costs a state every few jumps, not one per jump,
- * and large programs stay under MAX_STORED_BYTES. Pruning is still tried
- * at every prune point.
- */
-#define STORE_MIN_INSNS 8u
-#define STORE_MIN_JUMPS 2u
-/*
- * Linux's BPF_COMPLEXITY_LIMIT_JMP_SEQ: branches waiting to be explored,
- * each a copy of the state. The guest verifies in 128 MiB.
- */
-#define MAX_PENDING_BRANCHES 8192u
-#define MAX_REFS	     16u
-#define MAX_IDMAP	     64u
-#define REG_SIZE	     8
-#define STACK_SLOTS	     (EBPF_STACK_SIZE / REG_SIZE)
-/* Linux: pointer offsets stay within +-2^29 so that sums cannot overflow. */
-#define MAX_VAR_OFF (1 << 29)
-/* Linux's MAX_PACKET_OFF: packet offsets fit in 16 bits. */
-#define MAX_PACKET_OFF 0xffff
-/* Linux rounds each frame of a call chain to 32 bytes when summing. */
-#define STACK_FRAME_ROUND 32u
-#define LOG_LINE_BYTES	  160
-#define REG_VAR_BYTES	  128
-#define REG_TEXT_BYTES	  256
-#define BPF_F_RDONLY_PROG (1u << 7)
-#define NUM_ARG_REGS	  5
+#define LOG_LINE_BYTES 160
+#define REG_TEXT_BYTES 256
 
-/* Linux's BPF_FUNC_* numbers the map/helper compatibility rules name. */
-enum {
-	FUNC_MAP_LOOKUP_ELEM = 1,
-	FUNC_MAP_UPDATE_ELEM = 2,
-	FUNC_MAP_DELETE_ELEM = 3,
-	FUNC_REDIRECT_MAP = 51,
-	FUNC_RINGBUF_OUTPUT = 130,
-	FUNC_RINGBUF_RESERVE = 131,
-};
-
-enum reg_type {
-	REG_NOT_INIT = 0,
-	REG_SCALAR,
-	REG_PTR_TO_CTX,
-	REG_PTR_TO_PACKET,
-	REG_PTR_TO_PACKET_META,
-	REG_PTR_TO_PACKET_END,
-	REG_PTR_TO_MAP_VALUE,
-	REG_PTR_TO_MAP_VALUE_OR_NULL,
-	REG_PTR_TO_STACK,
-	REG_CONST_PTR_TO_MAP,
-	REG_PTR_TO_MEM,
-	REG_PTR_TO_MEM_OR_NULL,
-};
-
-static const char *const reg_type_names[] = {
+const char *const verifier_reg_type_names[] = {
     [REG_NOT_INIT] = "?",
     [REG_SCALAR] = "scalar",
     [REG_PTR_TO_CTX] = "ctx",
@@ -108,153 +45,6 @@ static const char *const reg_type_names[] = {
     [REG_PTR_TO_MEM] = "mem",
     [REG_PTR_TO_MEM_OR_NULL] = "mem_or_null",
 };
-
-/*
- * What a register (or a spilled stack slot) holds. For pointers, the
- * address is base + off + var: off is the constant part, var the
- * variable part (a constant 0 unless a scalar was added).
- */
-struct reg_state {
-	enum reg_type type;
-	int32_t off;
-	struct scalar_range var;
-	/*
-	 * pkt: pointers with the same id share var and hence range;
-	 * *_OR_NULL: copies of one helper result, resolved by one NULL test;
-	 * scalar: copies of one value, refined together by comparisons.
-	 */
-	uint32_t id;
-	uint32_t ref_id;   /* mem: the ringbuf reservation to release */
-	uint32_t range;	   /* pkt: bytes [base+var, +range) proven readable */
-	uint32_t frame;	   /* stack: whose frame */
-	uint32_t mem_size; /* map value / mem: region size */
-	const struct ebpf_map *map;
-};
-
-enum stack_byte { STACK_INVALID = 0, STACK_MISC, STACK_SPILL };
-
-struct frame {
-	/* First: the pruning walk reads them before the registers. */
-	uint32_t callsite; /* call insn in the caller */
-	uint32_t subprog;
-	/*
-	 * Slots counted down from the frame pointer that may have been
-	 * written: below them every byte is invalid. Copies of a state keep
-	 * only these spills; the current state's frames have room for all.
-	 */
-	uint32_t used_slots;
-	struct reg_state regs[EBPF_NUM_REGS];
-	uint8_t stack[EBPF_STACK_SIZE]; /* enum stack_byte, index off + 512 */
-	/* Valid where stack bytes are SPILL; spill_index() orders them. */
-	struct reg_state spills[];
-};
-
-/* A frame with room for the spills of its top slots. */
-static size_t frame_bytes(uint32_t slots)
-{
-	return offsetof(struct frame, spills) + slots * sizeof(struct reg_state);
-}
-
-/* Spills are kept from the frame pointer down (slot = (off + 512) / 8). */
-static int spill_index(int slot)
-{
-	return STACK_SLOTS - 1 - slot;
-}
-
-/* A write to the stack byte at off: the frame uses slots down to it. */
-static void note_slot_used(struct frame *f, int32_t off)
-{
-	uint32_t slots = (uint32_t)(STACK_SLOTS - (off + EBPF_STACK_SIZE) / REG_SIZE);
-
-	if (slots > f->used_slots)
-		f->used_slots = slots;
-}
-
-struct vstate {
-	uint32_t frame_count;
-	struct frame *frames[EBPF_MAX_CALL_DEPTH];
-	uint32_t ref_count;
-	uint32_t refs[MAX_REFS];
-	uint32_t ref_insns[MAX_REFS];
-};
-
-/*
- * What any state a stored one contains must share with it, in a few
- * words kept beside it (struct prune_key, prune_key_of): the call chain,
- * and in the innermost frame the types, constant offsets and known
- * values of the registers live there. The pruning walk compares these
- * before it touches a stored state's frames: a subprogram called from
- * several sites or a loop stores up to MAX_STATES_PER_INSN states at one
- * instruction, nearly all of them of another chain or another round.
- */
-struct prune_key {
-	uint32_t chain;	    /* call_chain_signature */
-	uint16_t typed;	    /* live registers of the innermost frame not NOT_INIT */
-	uint16_t known;	    /* those of typed whose variable part is one value */
-	uint64_t types;	    /* REG_TYPE_BITS per typed register: its type */
-	uint64_t type_mask; /* the bits of types that are set */
-	uint64_t values;    /* known_values_hash over typed and known */
-};
-
-struct stored_state {
-	struct prune_key key;
-	struct vstate *state;
-	/* Pending-branch height when stored: descendants sit above it. */
-	size_t pending_height;
-	bool complete;
-};
-
-/* The stored states of one instruction, oldest first. */
-struct stored_list {
-	struct stored_state *states;
-	uint32_t count, cap;
-};
-
-/* A stored state whose descendants are still being explored. */
-struct in_progress {
-	uint32_t insn, index;
-};
-
-struct pending_branch {
-	struct vstate *state;
-	uint32_t insn;
-};
-
-enum insn_flag {
-	INSN_PRUNE_POINT = 1,
-	INSN_LDDW_TAIL = 2,
-	INSN_REACHED = 4,
-};
-
-struct verifier {
-	struct ebpf_prog *prog;
-	const struct ebpf_insn *insns;
-	uint32_t count;
-	struct ebpf_log *log;
-	struct vstate *cur;
-	uint32_t insn;
-	uint8_t *flags;
-	uint32_t *subprog_of;	 /* insn -> subprogram index */
-	uint32_t *subprog_start; /* index -> first insn */
-	uint32_t subprog_count;
-	uint32_t *subprog_depth; /* deepest stack byte used */
-	uint16_t *live_in;	 /* insn -> registers read before written */
-	struct pending_branch *pending;
-	size_t pending_len, pending_cap;
-	struct stored_list *explored; /* per insn */
-	struct in_progress *in_progress;
-	size_t in_progress_len, in_progress_cap;
-	uint64_t processed;
-	uint64_t jumps_processed;
-	uint64_t processed_at_store, jumps_at_store;
-	uint32_t stored_total;
-	size_t stored_bytes;
-	uint32_t live_states, peak_states;
-	uint32_t next_id;
-};
-
-/* The result of stepping one instruction. */
-enum step { STEP_CONTINUE = 0, STEP_PATH_END = 1 };
 
 /* ---- logging --------------------------------------------------------------- */
 
@@ -274,13 +64,13 @@ static void format_reg(const struct reg_state *reg, char *buf, size_t size)
 		snprintf(buf, size, "fp%u%+d", reg->frame, reg->off);
 		break;
 	default:
-		snprintf(buf, size, "%s(id=%u,off=%d,r=%u,var=%s)", reg_type_names[reg->type],
-			 reg->id, reg->off, reg->range, var);
+		snprintf(buf, size, "%s(id=%u,off=%d,r=%u,var=%s)",
+			 verifier_reg_type_names[reg->type], reg->id, reg->off, reg->range, var);
 		break;
 	}
 }
 
-static void log_insn(struct verifier *v, uint32_t index)
+void verifier_log_insn(struct verifier *v, uint32_t index)
 {
 	char text[LOG_LINE_BYTES];
 
@@ -288,7 +78,7 @@ static void log_insn(struct verifier *v, uint32_t index)
 	ebpf_log_printf(v->log, "%u: (%02x) %s\n", index, v->insns[index].opcode, text);
 }
 
-static void log_state(struct verifier *v)
+void verifier_log_state(struct verifier *v)
 {
 	const struct frame *f = v->cur->frames[v->cur->frame_count - 1];
 	char text[REG_TEXT_BYTES];
@@ -314,13 +104,7 @@ static void log_state(struct verifier *v)
 	ebpf_log_printf(v->log, "\n");
 }
 
-/*
- * Names the instruction being checked, then the broken rule, then the
- * registers and stack it was checked against.
- */
-static int reject(struct verifier *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int reject(struct verifier *v, const char *fmt, ...)
+int verifier_reject(struct verifier *v, const char *fmt, ...)
 {
 	char reason[LOG_LINE_BYTES * 2];
 	va_list ap;
@@ -329,57 +113,16 @@ static int reject(struct verifier *v, const char *fmt, ...)
 	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
 	if (v->insn < v->count)
-		log_insn(v, v->insn);
+		verifier_log_insn(v, v->insn);
 	ebpf_log_printf(v->log, "%s\n", reason);
 	if (v->cur)
-		log_state(v);
+		verifier_log_state(v);
 	return -EACCES;
 }
 
 /* ---- state helpers --------------------------------------------------------- */
 
-static struct frame *cur_frame(struct verifier *v)
-{
-	return v->cur->frames[v->cur->frame_count - 1];
-}
-
-static struct reg_state *cur_reg(struct verifier *v, uint8_t regno)
-{
-	return &cur_frame(v)->regs[regno];
-}
-
-static bool is_pointer(const struct reg_state *reg)
-{
-	return reg->type != REG_NOT_INIT && reg->type != REG_SCALAR;
-}
-
-static bool is_packet_family(enum reg_type type)
-{
-	return type == REG_PTR_TO_PACKET || type == REG_PTR_TO_PACKET_META ||
-	       type == REG_PTR_TO_PACKET_END;
-}
-
-static void set_scalar(struct reg_state *reg, struct scalar_range value)
-{
-	memset(reg, 0, sizeof(*reg));
-	reg->type = REG_SCALAR;
-	reg->var = value;
-}
-
-static void set_not_init(struct reg_state *reg)
-{
-	memset(reg, 0, sizeof(*reg));
-	reg->var = scalar_const(0);
-}
-
-static void set_pointer(struct reg_state *reg, enum reg_type type)
-{
-	memset(reg, 0, sizeof(*reg));
-	reg->type = type;
-	reg->var = scalar_const(0);
-}
-
-static void free_state(struct vstate *st)
+void verifier_free_state(struct vstate *st)
 {
 	uint32_t i;
 
@@ -390,12 +133,7 @@ static void free_state(struct vstate *st)
 	free(st);
 }
 
-/*
- * A copy to keep (stored or pending): each frame holds only its used
- * slots' spills. Before it becomes the current state again, it is made
- * whole by make_writable.
- */
-static struct vstate *copy_state(const struct vstate *src)
+struct vstate *verifier_copy_state(const struct vstate *src)
 {
 	struct vstate *st = malloc(sizeof(*st));
 	uint32_t i;
@@ -409,7 +147,7 @@ static struct vstate *copy_state(const struct vstate *src)
 		st->frames[i] = malloc(bytes);
 		if (!st->frames[i]) {
 			st->frame_count = i;
-			free_state(st);
+			verifier_free_state(st);
 			return NULL;
 		}
 		memcpy(st->frames[i], src->frames[i], bytes);
@@ -417,8 +155,7 @@ static struct vstate *copy_state(const struct vstate *src)
 	return st;
 }
 
-/* Gives every frame of a copy room for all its spills again. */
-static int make_writable(struct vstate *st)
+int verifier_make_writable(struct vstate *st)
 {
 	uint32_t i;
 
@@ -432,7 +169,7 @@ static int make_writable(struct vstate *st)
 	return 0;
 }
 
-static void init_frame(struct frame *f, uint32_t frame_index, uint32_t callsite, uint32_t subprog)
+void verifier_init_frame(struct frame *f, uint32_t frame_index, uint32_t callsite, uint32_t subprog)
 {
 	int r;
 
@@ -445,8 +182,7 @@ static void init_frame(struct frame *f, uint32_t frame_index, uint32_t callsite,
 	f->subprog = subprog;
 }
 
-/* Calls fn on every register and spilled slot of every frame. */
-static void for_each_reg(struct vstate *st, void (*fn)(struct reg_state *, void *), void *arg)
+void verifier_for_each_reg(struct vstate *st, void (*fn)(struct reg_state *, void *), void *arg)
 {
 	uint32_t i;
 	int r;
@@ -463,10 +199,22 @@ static void for_each_reg(struct vstate *st, void (*fn)(struct reg_state *, void 
 	}
 }
 
-static uint32_t new_id(struct verifier *v)
+void verifier_release_ref_in_state(struct vstate *st, uint32_t ref)
 {
-	return ++v->next_id;
+	uint32_t i;
+
+	for (i = 0; i < st->ref_count; i++) {
+		if (st->refs[i] != ref)
+			continue;
+		st->ref_count--;
+		st->refs[i] = st->refs[st->ref_count];
+		st->ref_insns[i] = st->ref_insns[st->ref_count];
+		return;
+	}
 }
+
+/* r1-r5: a call's arguments. */
+#define ARG_REGS ((uint16_t)(CALLER_SAVED_REGS & ~1u))
 
 /* ---- pass 1: control flow -------------------------------------------------- */
 
@@ -477,26 +225,6 @@ static bool is_cond_jump(const struct ebpf_insn *insn)
 
 	return (cls == EBPF_CLS_JMP || cls == EBPF_CLS_JMP32) && op != EBPF_JMP_JA &&
 	       op != EBPF_JMP_CALL && op != EBPF_JMP_EXIT;
-}
-
-/* Jumps, calls and exits: what Linux counts as jumps processed. */
-static bool is_jump_class(const struct ebpf_insn *insn)
-{
-	uint8_t cls = insn->opcode & EBPF_CLS_MASK;
-
-	return cls == EBPF_CLS_JMP || cls == EBPF_CLS_JMP32;
-}
-
-static bool is_local_call(const struct ebpf_insn *insn)
-{
-	return insn->opcode == EBPF_OP_CALL && insn->src_reg == EBPF_PSEUDO_CALL;
-}
-
-static int64_t jump_target(const struct ebpf_insn *insn, uint32_t index)
-{
-	int64_t rel = insn->opcode == EBPF_OP_JA32 ? insn->imm : insn->offset;
-
-	return (int64_t)index + 1 + rel;
 }
 
 static int compare_u32(const void *a, const void *b)
@@ -559,14 +287,14 @@ static int check_cfg_edges(struct verifier *v)
 		if (insn->opcode == EBPF_OP_LDDW)
 			last = i + 2 >= v->count || v->subprog_of[i + 2] != v->subprog_of[i];
 		if (last && !is_unconditional_end(insn))
-			return reject(v, "last insn is not an exit or jmp");
+			return verifier_reject(v, "last insn is not an exit or jmp");
 		if (!is_cond_jump(insn) && insn->opcode != EBPF_OP_JA &&
 		    insn->opcode != EBPF_OP_JA32)
 			continue;
 		target = jump_target(insn, i);
 		if (v->subprog_of[target] != v->subprog_of[i])
-			return reject(v, "jump out of range from insn %u to %lld", i,
-				      (long long)target);
+			return verifier_reject(v, "jump out of range from insn %u to %lld", i,
+					       (long long)target);
 		v->flags[target] |= INSN_PRUNE_POINT;
 		if (is_cond_jump(insn))
 			v->flags[i + 1] |= INSN_PRUNE_POINT;
@@ -616,22 +344,24 @@ static int check_reachable(struct verifier *v)
 	for (i = 0; i < v->count; i++) {
 		if (!(v->flags[i] & (INSN_REACHED | INSN_LDDW_TAIL))) {
 			v->insn = v->count;
-			return reject(v, "unreachable insn %u", i);
+			return verifier_reject(v, "unreachable insn %u", i);
 		}
 	}
 	return 0;
 }
 
-/* ---- pass 1b: register liveness -------------------------------------------- */
-
-static uint16_t reg_bit(uint8_t regno)
+int verifier_check_control_flow(struct verifier *v)
 {
-	return (uint16_t)(1u << regno);
+	int err = find_subprogs(v);
+
+	if (!err)
+		err = check_cfg_edges(v);
+	if (!err)
+		err = check_reachable(v);
+	return err;
 }
 
-/* r0-r5: what a call leaves undefined (r0 then holds the result). */
-#define CALLER_SAVED_REGS ((uint16_t)((1u << (NUM_ARG_REGS + 1)) - 1))
-#define ARG_REGS	  ((uint16_t)(CALLER_SAVED_REGS & ~1u))
+/* ---- pass 1b: register liveness -------------------------------------------- */
 
 /* The registers insn reads (use) and writes (def). */
 static void insn_use_def(const struct ebpf_insn *insn, uint16_t *use, uint16_t *def)
@@ -701,7 +431,7 @@ static void insn_use_def(const struct ebpf_insn *insn, uint16_t *use, uint16_t *
  * use of r1-r5 and a definition of r0-r5 in the caller; the callee is
  * its own subprogram.
  */
-static int compute_liveness(struct verifier *v)
+int verifier_compute_liveness(struct verifier *v)
 {
 	bool changed = true;
 	uint32_t i;
@@ -736,25 +466,9 @@ static int compute_liveness(struct verifier *v)
 	return 0;
 }
 
-/* ---- register access ------------------------------------------------------- */
-
-static int check_reg_read(struct verifier *v, uint8_t regno)
-{
-	if (cur_reg(v, regno)->type == REG_NOT_INIT)
-		return reject(v, "R%u !read_ok", regno);
-	return 0;
-}
-
-static int check_reg_write(struct verifier *v, uint8_t regno)
-{
-	if (regno == EBPF_REG_FP)
-		return reject(v, "frame pointer is read only");
-	return 0;
-}
+#define BPF_F_RDONLY_PROG (1u << 7)
 
 /* ---- memory ---------------------------------------------------------------- */
-
-enum access { ACCESS_READ, ACCESS_WRITE };
 
 static unsigned int insn_size_bytes(uint8_t opcode)
 {
@@ -784,8 +498,8 @@ static int check_ctx_access(struct verifier *v, uint8_t regno, const struct reg_
 	bool ok = false;
 
 	if (reg->off != 0)
-		return reject(v, "dereference of modified ctx ptr R%u off=%d disallowed", regno,
-			      reg->off);
+		return verifier_reject(v, "dereference of modified ctx ptr R%u off=%d disallowed",
+				       regno, reg->off);
 	if (type == EBPF_PROG_TYPE_XDP) {
 		ok = access == ACCESS_READ && size == sizeof(uint32_t) && off >= 0 &&
 		     (size_t)off < sizeof(struct ebpf_xdp_md) && off % size == 0;
@@ -803,7 +517,7 @@ static int check_ctx_access(struct verifier *v, uint8_t regno, const struct reg_
 	}
 	/* EBPF_PROG_TYPE_UNSPEC: r1's memory has no size the verifier knows. */
 	if (!ok)
-		return reject(v, "invalid bpf_context access off=%d size=%u", off, size);
+		return verifier_reject(v, "invalid bpf_context access off=%d size=%u", off, size);
 	if (loaded) {
 		if (field == REG_SCALAR)
 			set_scalar(loaded, scalar_urange(0, UINT32_MAX));
@@ -825,19 +539,20 @@ static int check_sized_region(struct verifier *v, uint8_t regno, const struct re
 	int64_t hi;
 
 	if (reg->var.smin < 0 && !scalar_is_const(&reg->var))
-		return reject(v,
-			      "R%u min value is negative, either use unsigned index or do a if "
-			      "(index >=0) check.",
-			      regno);
+		return verifier_reject(
+		    v,
+		    "R%u min value is negative, either use unsigned index or do a if "
+		    "(index >=0) check.",
+		    regno);
 	if (reg->var.umax >= MAX_VAR_OFF)
-		return reject(
+		return verifier_reject(
 		    v, "R%u unbounded memory access, make sure to bounds check any such access",
 		    regno);
 	hi = (int64_t)reg->off + off + (int64_t)reg->var.umax + (int64_t)size;
 	if (lo < 0 || hi > (int64_t)reg->mem_size)
-		return reject(v, "invalid access to %s, %s_size=%u off=%lld size=%llu", what,
-			      reg->type == REG_PTR_TO_MAP_VALUE ? "value" : "mem", reg->mem_size,
-			      (long long)lo, (unsigned long long)size);
+		return verifier_reject(v, "invalid access to %s, %s_size=%u off=%lld size=%llu",
+				       what, reg->type == REG_PTR_TO_MAP_VALUE ? "value" : "mem",
+				       reg->mem_size, (long long)lo, (unsigned long long)size);
 	return 0;
 }
 
@@ -847,15 +562,17 @@ static int check_packet_region(struct verifier *v, uint8_t regno, const struct r
 	int64_t start = (int64_t)reg->off + off;
 
 	if (v->prog->type != EBPF_PROG_TYPE_XDP)
-		return reject(v, "cannot access packet data in this program type");
+		return verifier_reject(v, "cannot access packet data in this program type");
 	if (reg->var.smin < 0)
-		return reject(v,
-			      "R%u min value is negative, either use unsigned index or do a if "
-			      "(index >=0) check.",
-			      regno);
+		return verifier_reject(
+		    v,
+		    "R%u min value is negative, either use unsigned index or do a if "
+		    "(index >=0) check.",
+		    regno);
 	if (start < 0 || start + (int64_t)size > (int64_t)reg->range)
-		return reject(v, "invalid access to packet, off=%lld size=%llu, R%u range=%u",
-			      (long long)start, (unsigned long long)size, regno, reg->range);
+		return verifier_reject(
+		    v, "invalid access to packet, off=%lld size=%llu, R%u range=%u",
+		    (long long)start, (unsigned long long)size, regno, reg->range);
 	return 0;
 }
 
@@ -865,6 +582,15 @@ static void note_stack_depth(struct verifier *v, uint32_t frame, int32_t off)
 
 	if ((uint32_t)-off > v->subprog_depth[subprog])
 		v->subprog_depth[subprog] = (uint32_t)-off;
+}
+
+/* A write to the stack byte at off: the frame uses slots down to it. */
+static void note_slot_used(struct frame *f, int32_t off)
+{
+	uint32_t slots = (uint32_t)(STACK_SLOTS - (off + EBPF_STACK_SIZE) / REG_SIZE);
+
+	if (slots > f->used_slots)
+		f->used_slots = slots;
 }
 
 /*
@@ -881,10 +607,10 @@ static int stack_range(struct verifier *v, uint8_t regno, const struct reg_state
 
 	if (first < -EBPF_STACK_SIZE || last + (int64_t)size > 0 || size > EBPF_STACK_SIZE) {
 		if (scalar_is_const(&reg->var))
-			return reject(v, "invalid stack off=%lld size=%llu (R%u)", (long long)first,
-				      (unsigned long long)size, regno);
+			return verifier_reject(v, "invalid stack off=%lld size=%llu (R%u)",
+					       (long long)first, (unsigned long long)size, regno);
 		scalar_format(&reg->var, var, sizeof(var));
-		return reject(
+		return verifier_reject(
 		    v, "invalid variable-offset stack access R%u var_off=%s off=%d size=%llu",
 		    regno, var, reg->off + off, (unsigned long long)size);
 	}
@@ -903,8 +629,9 @@ static int check_no_spilled_pointer(struct verifier *v, uint8_t regno, const str
 	     slot++) {
 		if (f->stack[slot * REG_SIZE] == STACK_SPILL &&
 		    is_pointer(&f->spills[spill_index(slot)]))
-			return reject(v, "R%u leaks addr: spilled pointer at fp%d read as bytes",
-				      regno, slot * REG_SIZE - EBPF_STACK_SIZE);
+			return verifier_reject(
+			    v, "R%u leaks addr: spilled pointer at fp%d read as bytes", regno,
+			    slot * REG_SIZE - EBPF_STACK_SIZE);
 	}
 	return 0;
 }
@@ -967,9 +694,11 @@ static int check_stack_read(struct verifier *v, uint8_t regno, const struct reg_
 		return err;
 	if (!stack_initialized(f, start, (uint64_t)(last - start) + size)) {
 		if (start == last)
-			return reject(v, "invalid read from stack off=%d size=%u", start, size);
-		return reject(v, "invalid variable-offset read from stack R%u off=%d..%d size=%u",
-			      regno, start, last, size);
+			return verifier_reject(v, "invalid read from stack off=%d size=%u", start,
+					       size);
+		return verifier_reject(
+		    v, "invalid variable-offset read from stack R%u off=%d..%d size=%u", regno,
+		    start, last, size);
 	}
 	if (start != last) {
 		err = check_no_spilled_pointer(v, regno, f, start, last + (int32_t)size);
@@ -1006,7 +735,8 @@ static int check_stack_write(struct verifier *v, uint8_t regno, const struct reg
 	note_stack_depth(v, reg->frame, start);
 	if (start != last) {
 		if (is_pointer(value))
-			return reject(v, "R%u spill of pointer at a variable offset", regno);
+			return verifier_reject(v, "R%u spill of pointer at a variable offset",
+					       regno);
 		stack_write_maybe(f, start, (uint64_t)(last - start) + size);
 		return 0;
 	}
@@ -1020,8 +750,8 @@ static int check_stack_write(struct verifier *v, uint8_t regno, const struct reg
 		return 0;
 	}
 	if (is_pointer(value))
-		return reject(v, "invalid size of register spill (pointer, %u bytes at fp%+d)",
-			      size, start);
+		return verifier_reject(
+		    v, "invalid size of register spill (pointer, %u bytes at fp%+d)", size, start);
 	stack_write_misc(f, start, size);
 	return 0;
 }
@@ -1039,14 +769,14 @@ static int check_mem_access(struct verifier *v, uint8_t regno, int32_t off, unsi
 	int err;
 
 	if (access == ACCESS_WRITE && reg->type != REG_PTR_TO_STACK && is_pointer(value))
-		return reject(v, "R%u leaks addr into %s", regno,
-			      reg->type == REG_PTR_TO_MAP_VALUE ? "map" : "mem");
+		return verifier_reject(v, "R%u leaks addr into %s", regno,
+				       reg->type == REG_PTR_TO_MAP_VALUE ? "map" : "mem");
 	switch (reg->type) {
 	case REG_PTR_TO_CTX:
 		return check_ctx_access(v, regno, reg, off, size, access, loaded);
 	case REG_PTR_TO_STACK:
 		if (reg->frame >= v->cur->frame_count) /* cannot happen: dropped at return */
-			return reject(v, "R%u points into a returned frame", regno);
+			return verifier_reject(v, "R%u points into a returned frame", regno);
 		if (access == ACCESS_READ)
 			return check_stack_read(v, regno, reg, off, size, loaded);
 		return check_stack_write(v, regno, reg, off, size, value);
@@ -1057,15 +787,17 @@ static int check_mem_access(struct verifier *v, uint8_t regno, int32_t off, unsi
 	case REG_PTR_TO_MAP_VALUE:
 		if (access == ACCESS_WRITE &&
 		    (ebpf_map_get_def(reg->map)->flags & BPF_F_RDONLY_PROG))
-			return reject(v, "write into map forbidden, value_size=%u off=%d size=%u",
-				      reg->mem_size, reg->off + off, size);
+			return verifier_reject(
+			    v, "write into map forbidden, value_size=%u off=%d size=%u",
+			    reg->mem_size, reg->off + off, size);
 		err = check_sized_region(v, regno, reg, off, size, "map value");
 		break;
 	case REG_PTR_TO_MEM:
 		err = check_sized_region(v, regno, reg, off, size, "memory");
 		break;
 	default:
-		return reject(v, "R%u invalid mem access '%s'", regno, reg_type_names[reg->type]);
+		return verifier_reject(v, "R%u invalid mem access '%s'", regno,
+				       verifier_reg_type_names[reg->type]);
 	}
 	if (!err && loaded) {
 		set_scalar(loaded, scalar_unknown());
@@ -1074,9 +806,62 @@ static int check_mem_access(struct verifier *v, uint8_t regno, int32_t off, unsi
 	return err;
 }
 
+int verifier_check_helper_mem(struct verifier *v, uint8_t regno, uint64_t size, enum access access)
+{
+	struct reg_state *reg = cur_reg(v, regno);
+	int32_t start;
+	int err;
+
+	switch (reg->type) {
+	case REG_PTR_TO_STACK: {
+		struct frame *f;
+
+		if (reg->frame >= v->cur->frame_count) /* cannot happen: dropped at return */
+			return verifier_reject(v, "R%u points into a returned frame", regno);
+		f = v->cur->frames[reg->frame];
+		int32_t last;
+		uint64_t span;
+
+		err = stack_range(v, regno, reg, 0, size, &start, &last);
+		if (err)
+			return err;
+		span = (uint64_t)(last - start) + size;
+		if (access == ACCESS_READ && !stack_initialized(f, start, span))
+			return verifier_reject(
+			    v, "invalid indirect read from stack R%u off %d+%d size %llu", regno,
+			    reg->off, 0, (unsigned long long)size);
+		/* Pointer bits never reach a helper as plain bytes. */
+		if (access == ACCESS_READ) {
+			err = check_no_spilled_pointer(v, regno, f, start, start + (int32_t)span);
+			if (err)
+				return err;
+		}
+		note_stack_depth(v, reg->frame, start);
+		if (access == ACCESS_WRITE && start == last)
+			stack_write_misc(f, start, size);
+		else if (access == ACCESS_WRITE)
+			stack_write_maybe(f, start, span);
+		return 0;
+	}
+	case REG_PTR_TO_PACKET:
+	case REG_PTR_TO_PACKET_META:
+		return check_packet_region(v, regno, reg, 0, size);
+	case REG_PTR_TO_MAP_VALUE:
+		if (access == ACCESS_WRITE &&
+		    (ebpf_map_get_def(reg->map)->flags & BPF_F_RDONLY_PROG))
+			return verifier_reject(v, "write into map forbidden");
+		return check_sized_region(v, regno, reg, 0, size, "map value");
+	case REG_PTR_TO_MEM:
+		return check_sized_region(v, regno, reg, 0, size, "memory");
+	default:
+		return verifier_reject(v, "R%u type=%s expected=fp, pkt, map_value, mem", regno,
+				       verifier_reg_type_names[reg->type]);
+	}
+}
+
 /* ---- loads and stores ------------------------------------------------------ */
 
-static int do_ldx(struct verifier *v, const struct ebpf_insn *insn)
+int verifier_do_ldx(struct verifier *v, const struct ebpf_insn *insn)
 {
 	unsigned int size = insn_size_bytes(insn->opcode);
 	struct reg_state loaded;
@@ -1092,7 +877,7 @@ static int do_ldx(struct verifier *v, const struct ebpf_insn *insn)
 		return err;
 	if ((insn->opcode & EBPF_MODE_MASK) == EBPF_MODE_MEMSX) {
 		if (is_pointer(&loaded))
-			return reject(v, "sign-extending load of a pointer");
+			return verifier_reject(v, "sign-extending load of a pointer");
 		loaded.var = scalar_sign_extend(&loaded.var, size);
 	}
 	*cur_reg(v, insn->dst_reg) = loaded;
@@ -1100,7 +885,7 @@ static int do_ldx(struct verifier *v, const struct ebpf_insn *insn)
 	return STEP_CONTINUE;
 }
 
-static int do_store(struct verifier *v, const struct ebpf_insn *insn)
+int verifier_do_store(struct verifier *v, const struct ebpf_insn *insn)
 {
 	unsigned int size = insn_size_bytes(insn->opcode);
 	struct reg_state value;
@@ -1132,7 +917,7 @@ static int do_store(struct verifier *v, const struct ebpf_insn *insn)
 }
 
 /* RFC 9669 §5.3: atomic read-modify-write on stack or map values. */
-static int do_atomic(struct verifier *v, const struct ebpf_insn *insn)
+int verifier_do_atomic(struct verifier *v, const struct ebpf_insn *insn)
 {
 	unsigned int size = insn_size_bytes(insn->opcode);
 	const struct reg_state *dst;
@@ -1146,22 +931,22 @@ static int do_atomic(struct verifier *v, const struct ebpf_insn *insn)
 		return err;
 	dst = cur_reg(v, insn->dst_reg);
 	if (dst->type != REG_PTR_TO_STACK && dst->type != REG_PTR_TO_MAP_VALUE)
-		return reject(v, "BPF_ATOMIC stores into R%u %s is not allowed", insn->dst_reg,
-			      reg_type_names[dst->type]);
+		return verifier_reject(v, "BPF_ATOMIC stores into R%u %s is not allowed",
+				       insn->dst_reg, verifier_reg_type_names[dst->type]);
 	if (is_pointer(cur_reg(v, insn->src_reg)))
-		return reject(v, "R%u leaks addr into mem", insn->src_reg);
+		return verifier_reject(v, "R%u leaks addr into mem", insn->src_reg);
 	if (insn->imm == EBPF_ATOMIC_CMPXCHG) {
 		err = check_reg_read(v, EBPF_REG_R0);
 		if (err)
 			return err;
 		if (is_pointer(cur_reg(v, EBPF_REG_R0)))
-			return reject(v, "R0 leaks addr into mem");
+			return verifier_reject(v, "R0 leaks addr into mem");
 	}
 	if (dst->type == REG_PTR_TO_STACK && scalar_is_const(&dst->var) &&
 	    (dst->off + insn->offset + (int64_t)dst->var.bits.value) % (int64_t)size != 0)
-		return reject(v, "misaligned stack access off=%lld size=%u for an atomic operation",
-			      (long long)(dst->off + insn->offset + (int64_t)dst->var.bits.value),
-			      size);
+		return verifier_reject(
+		    v, "misaligned stack access off=%lld size=%u for an atomic operation",
+		    (long long)(dst->off + insn->offset + (int64_t)dst->var.bits.value), size);
 	set_scalar(&unknown, scalar_unknown());
 	unknown.var = scalar_truncate(&unknown.var, size);
 	err = check_mem_access(v, insn->dst_reg, insn->offset, size, ACCESS_READ, NULL, &old);
@@ -1171,7 +956,7 @@ static int do_atomic(struct verifier *v, const struct ebpf_insn *insn)
 	if (err)
 		return err;
 	if (is_pointer(&old))
-		return reject(v, "atomic operation on a spilled pointer");
+		return verifier_reject(v, "atomic operation on a spilled pointer");
 	if (insn->imm == EBPF_ATOMIC_CMPXCHG)
 		*cur_reg(v, EBPF_REG_R0) = unknown;
 	else if (insn->imm & EBPF_ATOMIC_FETCH)
@@ -1205,7 +990,7 @@ static const struct ebpf_map *find_map_by_address(struct verifier *v, uintptr_t 
 }
 
 /* RFC 9669 §5.4: lddw, plain or referring to a map (resolved by prog.c). */
-static int do_lddw(struct verifier *v, const struct ebpf_insn *insn)
+int verifier_do_lddw(struct verifier *v, const struct ebpf_insn *insn)
 {
 	uint64_t imm = (uint32_t)insn[0].imm | ((uint64_t)(uint32_t)insn[1].imm << 32);
 	struct reg_state *dst = cur_reg(v, insn->dst_reg);
@@ -1221,7 +1006,7 @@ static int do_lddw(struct verifier *v, const struct ebpf_insn *insn)
 		map = find_map_by_address(v, (uintptr_t)imm, insn->src_reg == EBPF_PSEUDO_MAP_VALUE,
 					  &off);
 		if (!map)
-			return reject(v, "lddw refers to no map of this program");
+			return verifier_reject(v, "lddw refers to no map of this program");
 		if (insn->src_reg == EBPF_PSEUDO_MAP_FD) {
 			set_pointer(dst, REG_CONST_PTR_TO_MAP);
 		} else {
@@ -1236,27 +1021,30 @@ static int do_lddw(struct verifier *v, const struct ebpf_insn *insn)
 }
 
 /* Legacy packet loads (RFC 9669 §5.5) for translated classic BPF. */
-static int do_ld_abs_ind(struct verifier *v, const struct ebpf_insn *insn)
+int verifier_do_ld_abs_ind(struct verifier *v, const struct ebpf_insn *insn)
 {
 	struct frame *f = cur_frame(v);
 	int r, err;
 
 	if (v->prog->type != EBPF_PROG_TYPE_SOCKET_FILTER)
-		return reject(v, "BPF_LD_[ABS|IND] instructions not allowed for this program type");
+		return verifier_reject(
+		    v, "BPF_LD_[ABS|IND] instructions not allowed for this program type");
 	/* A failing legacy load ends the program: nothing may be held then. */
 	if (v->cur->ref_count > 0)
-		return reject(v, "BPF_LD_[ABS|IND] cannot be mixed with socket references");
+		return verifier_reject(v,
+				       "BPF_LD_[ABS|IND] cannot be mixed with socket references");
 	err = check_reg_read(v, EBPF_REG_R6);
 	if (err)
 		return err;
 	if (f->regs[EBPF_REG_R6].type != REG_PTR_TO_CTX || f->regs[EBPF_REG_R6].off != 0)
-		return reject(v, "at the time of BPF_LD_ABS|IND R6 != pointer to skb");
+		return verifier_reject(v, "at the time of BPF_LD_ABS|IND R6 != pointer to skb");
 	if ((insn->opcode & EBPF_MODE_MASK) == EBPF_MODE_IND) {
 		err = check_reg_read(v, insn->src_reg);
 		if (err)
 			return err;
 		if (is_pointer(&f->regs[insn->src_reg]))
-			return reject(v, "R%u leaks addr into packet offset", insn->src_reg);
+			return verifier_reject(v, "R%u leaks addr into packet offset",
+					       insn->src_reg);
 	}
 	for (r = EBPF_REG_R1; r <= NUM_ARG_REGS; r++)
 		set_not_init(&f->regs[r]);
@@ -1267,522 +1055,15 @@ static int do_ld_abs_ind(struct verifier *v, const struct ebpf_insn *insn)
 	return STEP_CONTINUE;
 }
 
-/* ---- arithmetic ------------------------------------------------------------ */
-
-static const char *alu_op_name(uint8_t op)
-{
-	static const char *const names[] = {"+=",  "-=",  "*=", "/=", "|=", "&=",   "<<=",
-					    ">>=", "neg", "%=", "^=", "=",  "s>>=", "endian"};
-
-	return names[op >> 4];
-}
-
-/*
- * The low half of a packet, packet-metadata or packet-end pointer may be
- * read as a scalar (docs/verifier.md: clang's cpu v3 code computes
- * data_end - data in 32 bits). Other pointers' low halves stay hidden.
- */
-static bool low_half_readable(const struct reg_state *reg)
-{
-	return !is_pointer(reg) || is_packet_family(reg->type);
-}
-
-/* Linux's rules for pointer arithmetic (adjust_ptr_min_max_vals). */
-static int pointer_alu(struct verifier *v, const struct ebpf_insn *insn, struct reg_state *dst,
-		       const struct reg_state *src, bool alu32)
-{
-	uint8_t op = insn->opcode & EBPF_OP_MASK;
-	const struct reg_state *ptr = is_pointer(dst) ? dst : src;
-	const struct reg_state *scalar = is_pointer(dst) ? src : dst;
-	struct reg_state result;
-	uint8_t ptr_regno = is_pointer(dst) ? insn->dst_reg : insn->src_reg;
-
-	if (alu32) {
-		/* Like Linux (privileged): a 32-bit difference is a mere scalar. */
-		if (op == EBPF_ALU_SUB && low_half_readable(dst) && low_half_readable(src)) {
-			struct scalar_range unknown = scalar_unknown();
-
-			set_scalar(dst, scalar_truncate(&unknown, sizeof(uint32_t)));
-			return 0;
-		}
-		return reject(v, "R%u 32-bit pointer arithmetic prohibited", insn->dst_reg);
-	}
-	if (is_pointer(dst) && is_pointer(src)) {
-		/* A distance between packet pointers is a length, not an address. */
-		if (op == EBPF_ALU_SUB && is_packet_family(dst->type) &&
-		    is_packet_family(src->type)) {
-			set_scalar(dst, scalar_unknown());
-			return 0;
-		}
-		return reject(v, "R%u pointer %s pointer prohibited", insn->dst_reg,
-			      alu_op_name(op));
-	}
-	if (op != EBPF_ALU_ADD && op != EBPF_ALU_SUB)
-		return reject(v, "R%u pointer arithmetic with %s operator prohibited", ptr_regno,
-			      alu_op_name(op));
-	if (op == EBPF_ALU_SUB && ptr == src)
-		return reject(v, "R%u tried to subtract pointer from scalar", insn->dst_reg);
-	switch (ptr->type) {
-	case REG_PTR_TO_PACKET_END:
-	case REG_CONST_PTR_TO_MAP:
-	case REG_PTR_TO_MAP_VALUE_OR_NULL:
-	case REG_PTR_TO_MEM_OR_NULL:
-		return reject(v, "R%u pointer arithmetic on %s prohibited", ptr_regno,
-			      reg_type_names[ptr->type]);
-	case REG_PTR_TO_CTX:
-		if (!scalar_is_const(&scalar->var))
-			return reject(v, "R%u variable ctx access prohibited", ptr_regno);
-		break;
-	default:
-		break;
-	}
-	result = *ptr;
-	if (scalar_is_const(&scalar->var)) {
-		int64_t delta = (int64_t)scalar->var.bits.value;
-		/*
-		 * Modulo 2^64 like the run-time addition (and without C's
-		 * signed overflow): a wrapped sum of an offset below 2^29 and
-		 * any delta is far outside the bounds checked below.
-		 */
-		uint64_t sum = op == EBPF_ALU_ADD ? (uint64_t)(int64_t)result.off + (uint64_t)delta
-						  : (uint64_t)(int64_t)result.off - (uint64_t)delta;
-		int64_t off = (int64_t)sum;
-
-		if (off <= -MAX_VAR_OFF || off >= MAX_VAR_OFF)
-			return reject(v, "value %lld makes %s pointer be out of bounds",
-				      (long long)delta, reg_type_names[ptr->type]);
-		result.off = (int32_t)off;
-	} else {
-		result.var = scalar_alu(op, false, false, &ptr->var, &scalar->var);
-		if (result.var.smin <= -MAX_VAR_OFF || result.var.smax >= MAX_VAR_OFF)
-			return reject(v,
-				      "math between %s pointer and register with unbounded min "
-				      "value is not allowed",
-				      reg_type_names[ptr->type]);
-		if (ptr->type == REG_PTR_TO_PACKET || ptr->type == REG_PTR_TO_PACKET_META) {
-			/* A new variable part: no bytes are proven for it yet. */
-			result.id = new_id(v);
-			result.range = 0;
-		}
-	}
-	*dst = result;
-	return 0;
-}
-
-static int do_end(struct verifier *v, const struct ebpf_insn *insn, struct reg_state *dst)
-{
-	unsigned int bytes = (unsigned int)insn->imm / 8;
-	bool swaps = (insn->opcode & EBPF_CLS_MASK) == EBPF_CLS_ALU64 ||
-		     (insn->opcode & EBPF_SRC_MASK) == EBPF_SRC_X;
-
-	if (is_pointer(dst))
-		return reject(v, "R%u byte swap on pointer prohibited", insn->dst_reg);
-	/* To little-endian on a little-endian machine only truncates. */
-	if (swaps && scalar_is_const(&dst->var)) {
-		uint64_t value = dst->var.bits.value, swapped = 0;
-		unsigned int i;
-
-		for (i = 0; i < bytes; i++)
-			swapped |= ((value >> (8 * i)) & 0xff) << (8 * (bytes - 1 - i));
-		set_scalar(dst, scalar_const(swapped));
-	} else if (swaps) {
-		set_scalar(dst, scalar_unknown());
-		dst->var = scalar_truncate(&dst->var, bytes);
-	} else {
-		set_scalar(dst, scalar_truncate(&dst->var, bytes));
-	}
-	return 0;
-}
-
-/* Copies a scalar so later comparisons refine both (shared id). */
-static void copy_reg(struct verifier *v, struct reg_state *dst, struct reg_state *src)
-{
-	if (src->type == REG_SCALAR && !scalar_is_const(&src->var) && src->id == 0)
-		src->id = new_id(v);
-	*dst = *src;
-}
-
-static int do_alu(struct verifier *v, const struct ebpf_insn *insn)
-{
-	bool alu32 = (insn->opcode & EBPF_CLS_MASK) == EBPF_CLS_ALU;
-	bool uses_src = (insn->opcode & EBPF_SRC_MASK) == EBPF_SRC_X;
-	uint8_t op = insn->opcode & EBPF_OP_MASK;
-	struct reg_state *dst = cur_reg(v, insn->dst_reg);
-	struct reg_state src;
-	int err;
-
-	err = check_reg_write(v, insn->dst_reg);
-	if (!err && uses_src && op != EBPF_ALU_END)
-		err = check_reg_read(v, insn->src_reg);
-	if (!err && op != EBPF_ALU_MOV)
-		err = check_reg_read(v, insn->dst_reg);
-	if (err)
-		return err;
-	if (uses_src && op != EBPF_ALU_END)
-		src = *cur_reg(v, insn->src_reg);
-	else
-		set_scalar(
-		    &src, scalar_const(alu32 ? (uint32_t)insn->imm : (uint64_t)(int64_t)insn->imm));
-	switch (op) {
-	case EBPF_ALU_END:
-		err = do_end(v, insn, dst);
-		break;
-	case EBPF_ALU_NEG:
-		if (is_pointer(dst))
-			return reject(v, "R%u pointer arithmetic with neg prohibited",
-				      insn->dst_reg);
-		set_scalar(&src, scalar_const(0));
-		set_scalar(dst, scalar_alu(EBPF_ALU_SUB, false, alu32, &src.var, &dst->var));
-		break;
-	case EBPF_ALU_MOV:
-		if (uses_src && insn->offset != 0) {
-			/* MOVSX (RFC 9669 §4.1): sign-extend the low bytes. */
-			if (is_pointer(&src))
-				return reject(v, "R%u sign extension of pointer prohibited",
-					      insn->src_reg);
-			set_scalar(dst,
-				   scalar_sign_extend(&src.var, (unsigned int)insn->offset / 8));
-			if (alu32)
-				dst->var = scalar_truncate(&dst->var, sizeof(uint32_t));
-		} else if (alu32) {
-			if (!low_half_readable(&src))
-				return reject(v, "R%u partial copy of pointer", insn->src_reg);
-			/* A pointer's low half is an unknown 32-bit scalar. */
-			if (is_pointer(&src))
-				src.var = scalar_unknown();
-			set_scalar(dst, scalar_truncate(&src.var, sizeof(uint32_t)));
-		} else if (uses_src) {
-			copy_reg(v, dst, cur_reg(v, insn->src_reg));
-		} else {
-			*dst = src;
-		}
-		break;
-	default:
-		if (is_pointer(dst) || is_pointer(&src)) {
-			err = pointer_alu(v, insn, dst, &src, alu32);
-		} else {
-			set_scalar(dst,
-				   scalar_alu(op, insn->offset != 0, alu32, &dst->var, &src.var));
-		}
-		break;
-	}
-	if (err)
-		return err;
-	v->insn++;
-	return STEP_CONTINUE;
-}
-
-/* ---- branches -------------------------------------------------------------- */
-
-struct id_rewrite {
-	uint32_t id;
-	enum reg_type type;
-	const struct scalar_range *value;
-	uint32_t range;
-	bool is_null;
+/* Linux's BPF_FUNC_* numbers the map/helper compatibility rules name. */
+enum {
+	FUNC_MAP_LOOKUP_ELEM = 1,
+	FUNC_MAP_UPDATE_ELEM = 2,
+	FUNC_MAP_DELETE_ELEM = 3,
+	FUNC_REDIRECT_MAP = 51,
+	FUNC_RINGBUF_OUTPUT = 130,
+	FUNC_RINGBUF_RESERVE = 131,
 };
-
-/* After a NULL test: copies of the result become NULL or a valid pointer. */
-static void mark_null_result(struct reg_state *reg, void *arg)
-{
-	const struct id_rewrite *rw = arg;
-
-	if (reg->id != rw->id ||
-	    (reg->type != REG_PTR_TO_MAP_VALUE_OR_NULL && reg->type != REG_PTR_TO_MEM_OR_NULL))
-		return;
-	if (rw->is_null) {
-		set_scalar(reg, scalar_const(0));
-		return;
-	}
-	reg->type =
-	    reg->type == REG_PTR_TO_MAP_VALUE_OR_NULL ? REG_PTR_TO_MAP_VALUE : REG_PTR_TO_MEM;
-	reg->id = 0;
-}
-
-static void set_packet_range(struct reg_state *reg, void *arg)
-{
-	const struct id_rewrite *rw = arg;
-
-	if (reg->type == rw->type && reg->id == rw->id && reg->range < rw->range)
-		reg->range = rw->range;
-}
-
-static void copy_scalar_value(struct reg_state *reg, void *arg)
-{
-	const struct id_rewrite *rw = arg;
-
-	if (reg->type == REG_SCALAR && reg->id == rw->id)
-		reg->var = *rw->value;
-}
-
-static void release_ref_in_state(struct vstate *st, uint32_t ref)
-{
-	uint32_t i;
-
-	for (i = 0; i < st->ref_count; i++) {
-		if (st->refs[i] != ref)
-			continue;
-		st->ref_count--;
-		st->refs[i] = st->refs[st->ref_count];
-		st->ref_insns[i] = st->ref_insns[st->ref_count];
-		return;
-	}
-}
-
-static void mark_null_branches(struct vstate *null_state, struct vstate *valid_state,
-			       const struct reg_state *ptr)
-{
-	struct id_rewrite rw = {.id = ptr->id, .is_null = true};
-
-	if (ptr->type == REG_PTR_TO_MEM_OR_NULL)
-		release_ref_in_state(null_state, ptr->ref_id);
-	for_each_reg(null_state, mark_null_result, &rw);
-	rw.is_null = false;
-	for_each_reg(valid_state, mark_null_result, &rw);
-}
-
-/*
- * "pkt + off OP pkt_end": the branch where pkt + off <= pkt_end proves
- * [base + var, base + var + off) in the packet for every pointer sharing
- * pkt's variable part (its id).
- */
-static void refine_packet_compare(struct vstate *taken, struct vstate *fallthrough, uint8_t op,
-				  const struct reg_state *pkt, bool pkt_is_dst)
-{
-	struct id_rewrite rw = {.id = pkt->id, .type = pkt->type};
-	struct vstate *proven;
-	bool le_when_taken;
-
-	if (pkt->off <= 0 || pkt->var.smin < 0 ||
-	    pkt->var.umax + (uint64_t)pkt->off > MAX_PACKET_OFF)
-		return;
-	/* Normalize to "pkt OP end". */
-	if (!pkt_is_dst) {
-		switch (op) {
-		case EBPF_JMP_JGT:
-			op = EBPF_JMP_JLT;
-			break;
-		case EBPF_JMP_JLT:
-			op = EBPF_JMP_JGT;
-			break;
-		case EBPF_JMP_JGE:
-			op = EBPF_JMP_JLE;
-			break;
-		case EBPF_JMP_JLE:
-			op = EBPF_JMP_JGE;
-			break;
-		default:
-			return;
-		}
-	}
-	switch (op) {
-	case EBPF_JMP_JGT: /* pkt > end: not taken means pkt <= end */
-	case EBPF_JMP_JGE:
-		le_when_taken = false;
-		break;
-	case EBPF_JMP_JLT:
-	case EBPF_JMP_JLE:
-		le_when_taken = true;
-		break;
-	default:
-		return;
-	}
-	proven = le_when_taken ? taken : fallthrough;
-	rw.range = (uint32_t)pkt->off;
-	for_each_reg(proven, set_packet_range, &rw);
-}
-
-/*
- * data bounds data_meta as data_end bounds data (XDP metadata precedes
- * data), but only data itself: data_meta + N <= data + K says nothing of
- * the metadata's length (Linux: reg_is_init_pkt_pointer).
- */
-static bool bounds_packet(const struct reg_state *ptr, const struct reg_state *end)
-{
-	if (ptr->type == REG_PTR_TO_PACKET)
-		return end->type == REG_PTR_TO_PACKET_END;
-	return ptr->type == REG_PTR_TO_PACKET_META && end->type == REG_PTR_TO_PACKET &&
-	       end->off == 0 && scalar_is_const(&end->var) && end->var.bits.value == 0;
-}
-
-static bool is_const_zero(const struct reg_state *reg)
-{
-	return reg->type == REG_SCALAR && scalar_is_const(&reg->var) && reg->var.bits.value == 0;
-}
-
-static bool is_maybe_null(const struct reg_state *reg)
-{
-	return reg->type == REG_PTR_TO_MAP_VALUE_OR_NULL || reg->type == REG_PTR_TO_MEM_OR_NULL;
-}
-
-static bool is_jmp32(const struct ebpf_insn *insn)
-{
-	return (insn->opcode & EBPF_CLS_MASK) == EBPF_CLS_JMP32;
-}
-
-/* Whether some values of the operands take (or do not take) the branch. */
-static bool branch_possible(const struct ebpf_insn *insn, const struct scalar_range *dst,
-			    const struct scalar_range *src, bool taken)
-{
-	struct scalar_range d = *dst, s = *src;
-
-	return scalar_refine(insn->opcode & EBPF_OP_MASK, taken, is_jmp32(insn), &d, &s);
-}
-
-static void set_copies(struct vstate *st, const struct reg_state *reg)
-{
-	struct id_rewrite rw = {.id = reg->id, .value = &reg->var};
-
-	if (reg->id)
-		for_each_reg(st, copy_scalar_value, &rw);
-}
-
-/*
- * Narrows the operands (and their copies) in st to the values that take
- * the branch (taken) or not; the branch must be possible.
- */
-static void refine_scalar_branch(const struct ebpf_insn *insn, struct vstate *st,
-				 const struct reg_state *src_value, bool taken)
-{
-	struct frame *f = st->frames[st->frame_count - 1];
-	struct reg_state *dst = &f->regs[insn->dst_reg];
-	struct scalar_range d = dst->var, s = src_value->var;
-
-	/* A JMP32 test narrows the low words (verifier_bounds.h). */
-	if (!scalar_refine(insn->opcode & EBPF_OP_MASK, taken, is_jmp32(insn), &d, &s))
-		return;
-	dst->var = d;
-	set_copies(st, dst);
-	if ((insn->opcode & EBPF_SRC_MASK) == EBPF_SRC_X) {
-		struct reg_state *src = &f->regs[insn->src_reg];
-
-		src->var = s;
-		set_copies(st, src);
-	}
-}
-
-static int push_branch(struct verifier *v, struct vstate *st, uint32_t insn)
-{
-	if (v->pending_len >= MAX_PENDING_BRANCHES) {
-		reject(v, "The sequence of %zu jumps is too complex.", v->pending_len + 1);
-		return -E2BIG;
-	}
-	if (v->pending_len == v->pending_cap) {
-		size_t cap = v->pending_cap ? v->pending_cap * 2 : 64;
-		struct pending_branch *grown = realloc(v->pending, cap * sizeof(*grown));
-
-		if (!grown)
-			return -ENOMEM;
-		v->pending = grown;
-		v->pending_cap = cap;
-	}
-	v->pending[v->pending_len].state = st;
-	v->pending[v->pending_len].insn = insn;
-	v->pending_len++;
-	v->live_states++;
-	if (v->live_states > v->peak_states)
-		v->peak_states = v->live_states;
-	return 0;
-}
-
-static int do_cond_jump(struct verifier *v, const struct ebpf_insn *insn)
-{
-	bool uses_src = (insn->opcode & EBPF_SRC_MASK) == EBPF_SRC_X;
-	bool jmp32 = (insn->opcode & EBPF_CLS_MASK) == EBPF_CLS_JMP32;
-	uint8_t op = insn->opcode & EBPF_OP_MASK;
-	uint32_t target = (uint32_t)jump_target(insn, v->insn);
-	struct reg_state dst, src;
-	struct vstate *taken;
-	bool taken_ok = true, fall_ok = true;
-	int err;
-
-	err = check_reg_read(v, insn->dst_reg);
-	if (!err && uses_src)
-		err = check_reg_read(v, insn->src_reg);
-	if (err)
-		return err;
-	dst = *cur_reg(v, insn->dst_reg);
-	if (uses_src)
-		src = *cur_reg(v, insn->src_reg);
-	else
-		set_scalar(
-		    &src, scalar_const(jmp32 ? (uint32_t)insn->imm : (uint64_t)(int64_t)insn->imm));
-	if (!is_pointer(&dst) && !is_pointer(&src)) {
-		taken_ok = branch_possible(insn, &dst.var, &src.var, true);
-		fall_ok = branch_possible(insn, &dst.var, &src.var, false);
-		if (!taken_ok && !fall_ok)
-			return STEP_PATH_END; /* no value gets here */
-		if (!taken_ok || !fall_ok) {
-			/* Decided by the ranges: one path, no copy. */
-			refine_scalar_branch(insn, v->cur, &src, taken_ok);
-			v->insn = taken_ok ? target : v->insn + 1;
-			return STEP_CONTINUE;
-		}
-	}
-	taken = copy_state(v->cur);
-	if (!taken)
-		return -ENOMEM;
-	if (is_pointer(&dst) || is_pointer(&src)) {
-		const struct reg_state *ptr = is_pointer(&dst) ? &dst : &src;
-		const struct reg_state *other = is_pointer(&dst) ? &src : &dst;
-
-		if (jmp32) {
-			free_state(taken);
-			return reject(v, "R%u pointer comparison prohibited (32-bit)",
-				      insn->dst_reg);
-		}
-		if ((op == EBPF_JMP_JEQ || op == EBPF_JMP_JNE) && is_const_zero(other)) {
-			struct vstate *eq = op == EBPF_JMP_JEQ ? taken : v->cur;
-			struct vstate *ne = op == EBPF_JMP_JEQ ? v->cur : taken;
-
-			if (is_maybe_null(ptr)) {
-				mark_null_branches(eq, ne, ptr);
-			} else if (op == EBPF_JMP_JEQ) {
-				taken_ok = false; /* a valid pointer is never NULL */
-			} else {
-				fall_ok = false;
-			}
-		} else if (is_packet_family(dst.type) && is_packet_family(src.type) &&
-			   !is_maybe_null(ptr)) {
-			if (bounds_packet(&dst, &src))
-				refine_packet_compare(taken, v->cur, op, &dst, true);
-			else if (bounds_packet(&src, &dst))
-				refine_packet_compare(taken, v->cur, op, &src, false);
-		} else {
-			free_state(taken);
-			return reject(v, "R%u pointer comparison prohibited",
-				      is_pointer(&dst) ? insn->dst_reg : insn->src_reg);
-		}
-	} else {
-		refine_scalar_branch(insn, taken, &src, true);
-		refine_scalar_branch(insn, v->cur, &src, false);
-	}
-	if (!taken_ok) {
-		free_state(taken);
-		v->insn++;
-		return STEP_CONTINUE;
-	}
-	if (!fall_ok) {
-		err = make_writable(taken);
-		if (err) {
-			free_state(taken);
-			return err;
-		}
-		free_state(v->cur);
-		v->cur = taken;
-		v->insn = target;
-		return STEP_CONTINUE;
-	}
-	err = push_branch(v, taken, target);
-	if (err) {
-		free_state(taken);
-		return err;
-	}
-	v->insn++;
-	return STEP_CONTINUE;
-}
-
-/* ---- calls ----------------------------------------------------------------- */
 
 static void invalidate_packet_pointer(struct reg_state *reg, void *arg)
 {
@@ -1806,7 +1087,7 @@ static void invalidate_packet_pointers(struct vstate *st)
 				memset(&f->stack[slot * REG_SIZE], STACK_INVALID, REG_SIZE);
 		}
 	}
-	for_each_reg(st, invalidate_packet_pointer, NULL);
+	verifier_for_each_reg(st, invalidate_packet_pointer, NULL);
 }
 
 static void release_reference(struct reg_state *reg, void *arg)
@@ -1815,59 +1096,6 @@ static void release_reference(struct reg_state *reg, void *arg)
 
 	if (reg->type == REG_PTR_TO_MEM && reg->ref_id == ref)
 		set_not_init(reg);
-}
-
-/* Helper memory arguments: size bytes readable (or writable) at regno. */
-static int check_helper_mem(struct verifier *v, uint8_t regno, uint64_t size, enum access access)
-{
-	struct reg_state *reg = cur_reg(v, regno);
-	int32_t start;
-	int err;
-
-	switch (reg->type) {
-	case REG_PTR_TO_STACK: {
-		struct frame *f;
-
-		if (reg->frame >= v->cur->frame_count) /* cannot happen: dropped at return */
-			return reject(v, "R%u points into a returned frame", regno);
-		f = v->cur->frames[reg->frame];
-		int32_t last;
-		uint64_t span;
-
-		err = stack_range(v, regno, reg, 0, size, &start, &last);
-		if (err)
-			return err;
-		span = (uint64_t)(last - start) + size;
-		if (access == ACCESS_READ && !stack_initialized(f, start, span))
-			return reject(v, "invalid indirect read from stack R%u off %d+%d size %llu",
-				      regno, reg->off, 0, (unsigned long long)size);
-		/* Pointer bits never reach a helper as plain bytes. */
-		if (access == ACCESS_READ) {
-			err = check_no_spilled_pointer(v, regno, f, start, start + (int32_t)span);
-			if (err)
-				return err;
-		}
-		note_stack_depth(v, reg->frame, start);
-		if (access == ACCESS_WRITE && start == last)
-			stack_write_misc(f, start, size);
-		else if (access == ACCESS_WRITE)
-			stack_write_maybe(f, start, span);
-		return 0;
-	}
-	case REG_PTR_TO_PACKET:
-	case REG_PTR_TO_PACKET_META:
-		return check_packet_region(v, regno, reg, 0, size);
-	case REG_PTR_TO_MAP_VALUE:
-		if (access == ACCESS_WRITE &&
-		    (ebpf_map_get_def(reg->map)->flags & BPF_F_RDONLY_PROG))
-			return reject(v, "write into map forbidden");
-		return check_sized_region(v, regno, reg, 0, size, "map value");
-	case REG_PTR_TO_MEM:
-		return check_sized_region(v, regno, reg, 0, size, "memory");
-	default:
-		return reject(v, "R%u type=%s expected=fp, pkt, map_value, mem", regno,
-			      reg_type_names[reg->type]);
-	}
 }
 
 /* Linux's check_map_func_compatibility, for the maps and helpers we have. */
@@ -1905,22 +1133,22 @@ static int check_helper_arg(struct verifier *v, const struct ebpf_helper *helper
 	switch (kind) {
 	case EBPF_ARG_ANYTHING:
 		if (is_pointer(reg))
-			return reject(v, "R%u leaks addr into helper function", regno);
+			return verifier_reject(v, "R%u leaks addr into helper function", regno);
 		return 0;
 	case EBPF_ARG_CONST_MAP_PTR:
 		if (reg->type != REG_CONST_PTR_TO_MAP)
-			return reject(v, "R%u type=%s expected=map_ptr", regno,
-				      reg_type_names[reg->type]);
+			return verifier_reject(v, "R%u type=%s expected=map_ptr", regno,
+					       verifier_reg_type_names[reg->type]);
 		args->map = reg->map;
 		def = ebpf_map_get_def(reg->map);
 		if (!map_allows_helper(def->type, helper->id))
-			return reject(v, "cannot pass map_type %u into func %s#%d", def->type,
-				      helper->name, helper->id);
+			return verifier_reject(v, "cannot pass map_type %u into func %s#%d",
+					       def->type, helper->name, helper->id);
 		return 0;
 	case EBPF_ARG_PTR_TO_MAP_KEY:
 	case EBPF_ARG_PTR_TO_MAP_VALUE:
 		def = ebpf_map_get_def(args->map);
-		return check_helper_mem(
+		return verifier_check_helper_mem(
 		    v, regno, kind == EBPF_ARG_PTR_TO_MAP_KEY ? def->key_size : def->value_size,
 		    ACCESS_READ);
 	case EBPF_ARG_PTR_TO_MEM:
@@ -1931,30 +1159,31 @@ static int check_helper_arg(struct verifier *v, const struct ebpf_helper *helper
 	case EBPF_ARG_CONST_SIZE:
 	case EBPF_ARG_CONST_SIZE_OR_ZERO:
 		if (reg->type != REG_SCALAR)
-			return reject(v, "R%u type=%s expected=scalar", regno,
-				      reg_type_names[reg->type]);
+			return verifier_reject(v, "R%u type=%s expected=scalar", regno,
+					       verifier_reg_type_names[reg->type]);
 		if (reg->var.umax >= MAX_VAR_OFF)
-			return reject(
+			return verifier_reject(
 			    v,
 			    "R%u unbounded memory access, use 'var &= const' or 'if (var < const)'",
 			    regno);
 		if (reg->var.umin == 0 && kind == EBPF_ARG_CONST_SIZE)
-			return reject(v, "R%u invalid zero-sized read", regno);
+			return verifier_reject(v, "R%u invalid zero-sized read", regno);
 		/* Size 0 lets the pointer be NULL (Linux: ARG_PTR_TO_MEM_OR_NULL). */
 		if (reg->var.umax == 0 && is_const_zero(cur_reg(v, args->mem_regno)))
 			return 0;
-		return check_helper_mem(v, args->mem_regno, reg->var.umax, args->mem_access);
+		return verifier_check_helper_mem(v, args->mem_regno, reg->var.umax,
+						 args->mem_access);
 	case EBPF_ARG_PTR_TO_CTX:
 		if (reg->type != REG_PTR_TO_CTX || reg->off != 0)
-			return reject(v, "R%u type=%s expected=ctx", regno,
-				      reg_type_names[reg->type]);
+			return verifier_reject(v, "R%u type=%s expected=ctx", regno,
+					       verifier_reg_type_names[reg->type]);
 		return 0;
 	case EBPF_ARG_PTR_TO_ALLOC_MEM:
 		if (reg->type != REG_PTR_TO_MEM || !reg->ref_id || reg->off != 0 ||
 		    !scalar_is_const(&reg->var) || reg->var.bits.value != 0)
-			return reject(v,
-				      "R%u type=%s expected=alloc_mem (unmodified ringbuf record)",
-				      regno, reg_type_names[reg->type]);
+			return verifier_reject(
+			    v, "R%u type=%s expected=alloc_mem (unmodified ringbuf record)", regno,
+			    verifier_reg_type_names[reg->type]);
 		args->release_ref = reg->ref_id;
 		return 0;
 	default:
@@ -1962,7 +1191,7 @@ static int check_helper_arg(struct verifier *v, const struct ebpf_helper *helper
 	}
 }
 
-static int do_helper_call(struct verifier *v, const struct ebpf_insn *insn)
+int verifier_do_helper_call(struct verifier *v, const struct ebpf_insn *insn)
 {
 	const struct ebpf_helper *helper = ebpf_helper_find(insn->imm);
 	struct call_args args = {0};
@@ -1972,10 +1201,10 @@ static int do_helper_call(struct verifier *v, const struct ebpf_insn *insn)
 	int i, err;
 
 	if (!helper)
-		return reject(v, "invalid func unknown#%d", insn->imm);
+		return verifier_reject(v, "invalid func unknown#%d", insn->imm);
 	if (helper->prog_type_mask && !(helper->prog_type_mask & (1u << v->prog->type)))
-		return reject(v, "program of this type cannot use helper %s#%d", helper->name,
-			      helper->id);
+		return verifier_reject(v, "program of this type cannot use helper %s#%d",
+				       helper->name, helper->id);
 	for (i = 0; i < NUM_ARG_REGS && helper->args[i] != EBPF_ARG_NONE; i++) {
 		err =
 		    check_helper_arg(v, helper, (uint8_t)(EBPF_REG_R1 + i), helper->args[i], &args);
@@ -1984,21 +1213,21 @@ static int do_helper_call(struct verifier *v, const struct ebpf_insn *insn)
 	}
 	/* A successful tail call never returns to release what it holds. */
 	if (helper->id == EBPF_HELPER_TAIL_CALL && v->cur->ref_count > 0)
-		return reject(v, "tail_call would lead to reference leak");
+		return verifier_reject(v, "tail_call would lead to reference leak");
 	if (helper->ret == EBPF_RET_ALLOC_MEM_OR_NULL) {
 		const struct reg_state *size = cur_reg(v, EBPF_REG_R1 + 1);
 
 		if (size->type != REG_SCALAR || !scalar_is_const(&size->var) ||
 		    size->var.bits.value == 0 || size->var.bits.value >= MAX_VAR_OFF)
-			return reject(v, "R2 is not a known constant'");
+			return verifier_reject(v, "R2 is not a known constant'");
 		record_size = size->var.bits.value;
 		if (v->cur->ref_count == MAX_REFS)
-			return reject(v, "too many unreleased ringbuf records (limit %u)",
-				      MAX_REFS);
+			return verifier_reject(v, "too many unreleased ringbuf records (limit %u)",
+					       MAX_REFS);
 	}
 	if (args.release_ref) {
-		release_ref_in_state(v->cur, args.release_ref);
-		for_each_reg(v->cur, release_reference, &args.release_ref);
+		verifier_release_ref_in_state(v->cur, args.release_ref);
+		verifier_for_each_reg(v->cur, release_reference, &args.release_ref);
 	}
 	if (helper->changes_packet_data)
 		invalidate_packet_pointers(v->cur);
@@ -2044,7 +1273,7 @@ static int do_helper_call(struct verifier *v, const struct ebpf_insn *insn)
 }
 
 /* bpf-to-bpf call: a new frame; r1-r5 pass, the callee's stack is its own. */
-static int do_local_call(struct verifier *v, const struct ebpf_insn *insn)
+int verifier_do_local_call(struct verifier *v, const struct ebpf_insn *insn)
 {
 	uint32_t target = (uint32_t)((int64_t)v->insn + 1 + insn->imm);
 	struct vstate *st = v->cur;
@@ -2052,12 +1281,12 @@ static int do_local_call(struct verifier *v, const struct ebpf_insn *insn)
 	int r;
 
 	if (st->frame_count == EBPF_MAX_CALL_DEPTH)
-		return reject(v, "the call stack of %u frames is too deep",
-			      EBPF_MAX_CALL_DEPTH + 1);
+		return verifier_reject(v, "the call stack of %u frames is too deep",
+				       EBPF_MAX_CALL_DEPTH + 1);
 	callee = malloc(frame_bytes(STACK_SLOTS));
 	if (!callee)
 		return -ENOMEM;
-	init_frame(callee, st->frame_count, v->insn, v->subprog_of[target]);
+	verifier_init_frame(callee, st->frame_count, v->insn, v->subprog_of[target]);
 	for (r = EBPF_REG_R1; r <= NUM_ARG_REGS; r++)
 		callee->regs[r] = caller->regs[r];
 	st->frames[st->frame_count++] = callee;
@@ -2091,7 +1320,7 @@ static void drop_dangling_stack_pointers(struct vstate *st)
 	}
 }
 
-static int do_exit(struct verifier *v)
+int verifier_do_exit(struct verifier *v)
 {
 	struct vstate *st = v->cur;
 	struct frame *f = cur_frame(v);
@@ -2104,7 +1333,7 @@ static int do_exit(struct verifier *v)
 		return err;
 	if (st->frame_count > 1) {
 		if (r0->type == REG_PTR_TO_STACK && r0->frame == st->frame_count - 1)
-			return reject(v, "cannot return stack pointer to the caller");
+			return verifier_reject(v, "cannot return stack pointer to the caller");
 		caller = st->frames[st->frame_count - 2];
 		caller->regs[EBPF_REG_R0] = *r0;
 		for (r = EBPF_REG_R1; r <= NUM_ARG_REGS; r++)
@@ -2116,56 +1345,68 @@ static int do_exit(struct verifier *v)
 		return STEP_CONTINUE;
 	}
 	if (is_pointer(r0))
-		return reject(v, "R0 leaks addr as return value");
+		return verifier_reject(v, "R0 leaks addr as return value");
 	if (st->ref_count > 0)
-		return reject(v, "Unreleased reference id=%u alloc_insn=%u", st->refs[0],
-			      st->ref_insns[0]);
+		return verifier_reject(v, "Unreleased reference id=%u alloc_insn=%u", st->refs[0],
+				       st->ref_insns[0]);
 	return STEP_PATH_END;
 }
 
-static int do_jump_class(struct verifier *v, const struct ebpf_insn *insn)
-{
-	switch (insn->opcode & EBPF_OP_MASK) {
-	case EBPF_JMP_JA:
-		v->insn = (uint32_t)jump_target(insn, v->insn);
-		return STEP_CONTINUE;
-	case EBPF_JMP_EXIT:
-		return do_exit(v);
-	case EBPF_JMP_CALL:
-		return insn->src_reg == EBPF_PSEUDO_CALL ? do_local_call(v, insn)
-							 : do_helper_call(v, insn);
-	default:
-		return do_cond_jump(v, insn);
-	}
-}
+/*
+ * Stored states per instruction and their memory in total: beyond, no new
+ * ones are kept (pruning only gets less effective; the budget still bounds
+ * the work). A stored frame takes about 1.7 KiB plus 104 bytes per stack
+ * slot in use; the guest verifies in 128 MiB.
+ */
+#define MAX_STATES_PER_INSN 64u
+#define MAX_STORED_BYTES    (32u << 20)
+/*
+ * A prune point stores a new state only when the exploration has gone at
+ * least this far since the last stored one (Linux's heuristic): a straight
+ * run of branches then costs a state every few jumps, not one per jump,
+ * and large programs stay under MAX_STORED_BYTES. Pruning is still tried
+ * at every prune point.
+ */
+#define STORE_MIN_INSNS 8u
+#define STORE_MIN_JUMPS 2u
+#define MAX_IDMAP	64u
 
-static int step(struct verifier *v)
-{
-	const struct ebpf_insn *insn = &v->insns[v->insn];
+/*
+ * What any state a stored one contains must share with it, in a few
+ * words kept beside it (struct prune_key, prune_key_of): the call chain,
+ * and in the innermost frame the types, constant offsets and known
+ * values of the registers live there. The pruning walk compares these
+ * before it touches a stored state's frames: a subprogram called from
+ * several sites or a loop stores up to MAX_STATES_PER_INSN states at one
+ * instruction, nearly all of them of another chain or another round.
+ */
+struct prune_key {
+	uint32_t chain;	    /* call_chain_signature */
+	uint16_t typed;	    /* live registers of the innermost frame not NOT_INIT */
+	uint16_t known;	    /* those of typed whose variable part is one value */
+	uint64_t types;	    /* REG_TYPE_BITS per typed register: its type */
+	uint64_t type_mask; /* the bits of types that are set */
+	uint64_t values;    /* known_values_hash over typed and known */
+};
 
-	switch (insn->opcode & EBPF_CLS_MASK) {
-	case EBPF_CLS_ALU:
-	case EBPF_CLS_ALU64:
-		return do_alu(v, insn);
-	case EBPF_CLS_JMP:
-	case EBPF_CLS_JMP32:
-		return do_jump_class(v, insn);
-	case EBPF_CLS_LDX:
-		return do_ldx(v, insn);
-	case EBPF_CLS_ST:
-		return do_store(v, insn);
-	case EBPF_CLS_STX:
-		if ((insn->opcode & EBPF_MODE_MASK) == EBPF_MODE_ATOMIC)
-			return do_atomic(v, insn);
-		return do_store(v, insn);
-	default: /* EBPF_CLS_LD */
-		if (insn->opcode == EBPF_OP_LDDW)
-			return do_lddw(v, insn);
-		return do_ld_abs_ind(v, insn);
-	}
-}
+struct stored_state {
+	struct prune_key key;
+	struct vstate *state;
+	/* Pending-branch height when stored: descendants sit above it. */
+	size_t pending_height;
+	bool complete;
+};
 
-/* ---- pruning --------------------------------------------------------------- */
+/* The stored states of one instruction, oldest first. */
+struct stored_list {
+	struct stored_state *states;
+	uint32_t count, cap;
+};
+
+/* A stored state whose descendants are still being explored. */
+struct in_progress {
+	uint32_t insn, index;
+};
 
 struct idmap {
 	uint32_t old_ids[MAX_IDMAP];
@@ -2447,8 +1688,7 @@ static bool prune_key_may_contain(const struct prune_key *key, struct prune_prob
 	return probe->hash == key->values;
 }
 
-/* Explored states whose every descendant path has ended are complete. */
-static void complete_finished_states(struct verifier *v)
+void verifier_complete_finished_states(struct verifier *v)
 {
 	while (v->in_progress_len > 0) {
 		const struct in_progress *top = &v->in_progress[v->in_progress_len - 1];
@@ -2461,7 +1701,7 @@ static void complete_finished_states(struct verifier *v)
 	}
 }
 
-/* The memory a copy of st takes (copy_state). */
+/* The memory a copy of st takes (verifier_copy_state). */
 static size_t state_bytes(const struct vstate *st)
 {
 	size_t bytes = sizeof(struct stored_state) + sizeof(*st);
@@ -2500,7 +1740,7 @@ static int store_state(struct verifier *v, struct prune_probe *probe)
 	}
 	s = &list->states[list->count];
 	memset(s, 0, sizeof(*s));
-	s->state = copy_state(v->cur);
+	s->state = verifier_copy_state(v->cur);
 	if (!s->state)
 		return -ENOMEM;
 	s->key = prune_key_of(probe);
@@ -2514,11 +1754,8 @@ static int store_state(struct verifier *v, struct prune_probe *probe)
 	return 0;
 }
 
-/*
- * 1: the path can stop here (pruned), 0: go on, < 0: rejected. The
- * newest states first: they are the likeliest to match.
- */
-static int visit_prune_point(struct verifier *v)
+/* The newest states first: they are the likeliest to match. */
+int verifier_visit_prune_point(struct verifier *v)
 {
 	const struct stored_list *list = &v->explored[v->insn];
 	bool store = v->processed - v->processed_at_store >= STORE_MIN_INSNS &&
@@ -2541,7 +1778,7 @@ static int visit_prune_point(struct verifier *v)
 		}
 		/* An ancestor on this very path, in the same state: no progress. */
 		if (state_subsumed(v, s->state, v->cur) && state_subsumed(v, v->cur, s->state))
-			return reject(v, "infinite loop detected at insn %u", v->insn);
+			return verifier_reject(v, "infinite loop detected at insn %u", v->insn);
 	}
 	if (!store)
 		return 0;
@@ -2550,7 +1787,596 @@ static int visit_prune_point(struct verifier *v)
 	return store_state(v, &probe);
 }
 
+struct stored_list *verifier_explored_new(uint32_t count)
+{
+	return calloc(count, sizeof(struct stored_list));
+}
+
+void verifier_explored_free(struct stored_list *explored, uint32_t count)
+{
+	uint32_t i;
+
+	for (i = 0; explored && i < count; i++) {
+		uint32_t k;
+
+		for (k = 0; k < explored[i].count; k++)
+			verifier_free_state(explored[i].states[k].state);
+		free(explored[i].states);
+	}
+	free(explored);
+}
+
+/* Linux's BPF_COMPLEXITY_LIMIT_INSNS. */
+#define VERIFIER_INSN_BUDGET 1000000u
+/*
+ * Linux's BPF_COMPLEXITY_LIMIT_JMP_SEQ: branches waiting to be explored,
+ * each a copy of the state. The guest verifies in 128 MiB.
+ */
+#define MAX_PENDING_BRANCHES 8192u
+/* Linux's MAX_PACKET_OFF: packet offsets fit in 16 bits. */
+#define MAX_PACKET_OFF 0xffff
+/* Linux rounds each frame of a call chain to 32 bytes when summing. */
+#define STACK_FRAME_ROUND 32u
+
+struct pending_branch {
+	struct vstate *state;
+	uint32_t insn;
+};
+
+/* ---- arithmetic ------------------------------------------------------------ */
+
+static const char *alu_op_name(uint8_t op)
+{
+	static const char *const names[] = {"+=",  "-=",  "*=", "/=", "|=", "&=",   "<<=",
+					    ">>=", "neg", "%=", "^=", "=",  "s>>=", "endian"};
+
+	return names[op >> 4];
+}
+
+/*
+ * The low half of a packet, packet-metadata or packet-end pointer may be
+ * read as a scalar (docs/verifier.md: clang's cpu v3 code computes
+ * data_end - data in 32 bits). Other pointers' low halves stay hidden.
+ */
+static bool low_half_readable(const struct reg_state *reg)
+{
+	return !is_pointer(reg) || is_packet_family(reg->type);
+}
+
+/* Linux's rules for pointer arithmetic (adjust_ptr_min_max_vals). */
+static int pointer_alu(struct verifier *v, const struct ebpf_insn *insn, struct reg_state *dst,
+		       const struct reg_state *src, bool alu32)
+{
+	uint8_t op = insn->opcode & EBPF_OP_MASK;
+	const struct reg_state *ptr = is_pointer(dst) ? dst : src;
+	const struct reg_state *scalar = is_pointer(dst) ? src : dst;
+	struct reg_state result;
+	uint8_t ptr_regno = is_pointer(dst) ? insn->dst_reg : insn->src_reg;
+
+	if (alu32) {
+		/* Like Linux (privileged): a 32-bit difference is a mere scalar. */
+		if (op == EBPF_ALU_SUB && low_half_readable(dst) && low_half_readable(src)) {
+			struct scalar_range unknown = scalar_unknown();
+
+			set_scalar(dst, scalar_truncate(&unknown, sizeof(uint32_t)));
+			return 0;
+		}
+		return verifier_reject(v, "R%u 32-bit pointer arithmetic prohibited",
+				       insn->dst_reg);
+	}
+	if (is_pointer(dst) && is_pointer(src)) {
+		/* A distance between packet pointers is a length, not an address. */
+		if (op == EBPF_ALU_SUB && is_packet_family(dst->type) &&
+		    is_packet_family(src->type)) {
+			set_scalar(dst, scalar_unknown());
+			return 0;
+		}
+		return verifier_reject(v, "R%u pointer %s pointer prohibited", insn->dst_reg,
+				       alu_op_name(op));
+	}
+	if (op != EBPF_ALU_ADD && op != EBPF_ALU_SUB)
+		return verifier_reject(v, "R%u pointer arithmetic with %s operator prohibited",
+				       ptr_regno, alu_op_name(op));
+	if (op == EBPF_ALU_SUB && ptr == src)
+		return verifier_reject(v, "R%u tried to subtract pointer from scalar",
+				       insn->dst_reg);
+	switch (ptr->type) {
+	case REG_PTR_TO_PACKET_END:
+	case REG_CONST_PTR_TO_MAP:
+	case REG_PTR_TO_MAP_VALUE_OR_NULL:
+	case REG_PTR_TO_MEM_OR_NULL:
+		return verifier_reject(v, "R%u pointer arithmetic on %s prohibited", ptr_regno,
+				       verifier_reg_type_names[ptr->type]);
+	case REG_PTR_TO_CTX:
+		if (!scalar_is_const(&scalar->var))
+			return verifier_reject(v, "R%u variable ctx access prohibited", ptr_regno);
+		break;
+	default:
+		break;
+	}
+	result = *ptr;
+	if (scalar_is_const(&scalar->var)) {
+		int64_t delta = (int64_t)scalar->var.bits.value;
+		/*
+		 * Modulo 2^64 like the run-time addition (and without C's
+		 * signed overflow): a wrapped sum of an offset below 2^29 and
+		 * any delta is far outside the bounds checked below.
+		 */
+		uint64_t sum = op == EBPF_ALU_ADD ? (uint64_t)(int64_t)result.off + (uint64_t)delta
+						  : (uint64_t)(int64_t)result.off - (uint64_t)delta;
+		int64_t off = (int64_t)sum;
+
+		if (off <= -MAX_VAR_OFF || off >= MAX_VAR_OFF)
+			return verifier_reject(v, "value %lld makes %s pointer be out of bounds",
+					       (long long)delta,
+					       verifier_reg_type_names[ptr->type]);
+		result.off = (int32_t)off;
+	} else {
+		result.var = scalar_alu(op, false, false, &ptr->var, &scalar->var);
+		if (result.var.smin <= -MAX_VAR_OFF || result.var.smax >= MAX_VAR_OFF)
+			return verifier_reject(
+			    v,
+			    "math between %s pointer and register with unbounded min "
+			    "value is not allowed",
+			    verifier_reg_type_names[ptr->type]);
+		if (ptr->type == REG_PTR_TO_PACKET || ptr->type == REG_PTR_TO_PACKET_META) {
+			/* A new variable part: no bytes are proven for it yet. */
+			result.id = new_id(v);
+			result.range = 0;
+		}
+	}
+	*dst = result;
+	return 0;
+}
+
+static int do_end(struct verifier *v, const struct ebpf_insn *insn, struct reg_state *dst)
+{
+	unsigned int bytes = (unsigned int)insn->imm / 8;
+	bool swaps = (insn->opcode & EBPF_CLS_MASK) == EBPF_CLS_ALU64 ||
+		     (insn->opcode & EBPF_SRC_MASK) == EBPF_SRC_X;
+
+	if (is_pointer(dst))
+		return verifier_reject(v, "R%u byte swap on pointer prohibited", insn->dst_reg);
+	/* To little-endian on a little-endian machine only truncates. */
+	if (swaps && scalar_is_const(&dst->var)) {
+		uint64_t value = dst->var.bits.value, swapped = 0;
+		unsigned int i;
+
+		for (i = 0; i < bytes; i++)
+			swapped |= ((value >> (8 * i)) & 0xff) << (8 * (bytes - 1 - i));
+		set_scalar(dst, scalar_const(swapped));
+	} else if (swaps) {
+		set_scalar(dst, scalar_unknown());
+		dst->var = scalar_truncate(&dst->var, bytes);
+	} else {
+		set_scalar(dst, scalar_truncate(&dst->var, bytes));
+	}
+	return 0;
+}
+
+/* Copies a scalar so later comparisons refine both (shared id). */
+static void copy_reg(struct verifier *v, struct reg_state *dst, struct reg_state *src)
+{
+	if (src->type == REG_SCALAR && !scalar_is_const(&src->var) && src->id == 0)
+		src->id = new_id(v);
+	*dst = *src;
+}
+
+static int do_alu(struct verifier *v, const struct ebpf_insn *insn)
+{
+	bool alu32 = (insn->opcode & EBPF_CLS_MASK) == EBPF_CLS_ALU;
+	bool uses_src = (insn->opcode & EBPF_SRC_MASK) == EBPF_SRC_X;
+	uint8_t op = insn->opcode & EBPF_OP_MASK;
+	struct reg_state *dst = cur_reg(v, insn->dst_reg);
+	struct reg_state src;
+	int err;
+
+	err = check_reg_write(v, insn->dst_reg);
+	if (!err && uses_src && op != EBPF_ALU_END)
+		err = check_reg_read(v, insn->src_reg);
+	if (!err && op != EBPF_ALU_MOV)
+		err = check_reg_read(v, insn->dst_reg);
+	if (err)
+		return err;
+	if (uses_src && op != EBPF_ALU_END)
+		src = *cur_reg(v, insn->src_reg);
+	else
+		set_scalar(
+		    &src, scalar_const(alu32 ? (uint32_t)insn->imm : (uint64_t)(int64_t)insn->imm));
+	switch (op) {
+	case EBPF_ALU_END:
+		err = do_end(v, insn, dst);
+		break;
+	case EBPF_ALU_NEG:
+		if (is_pointer(dst))
+			return verifier_reject(v, "R%u pointer arithmetic with neg prohibited",
+					       insn->dst_reg);
+		set_scalar(&src, scalar_const(0));
+		set_scalar(dst, scalar_alu(EBPF_ALU_SUB, false, alu32, &src.var, &dst->var));
+		break;
+	case EBPF_ALU_MOV:
+		if (uses_src && insn->offset != 0) {
+			/* MOVSX (RFC 9669 §4.1): sign-extend the low bytes. */
+			if (is_pointer(&src))
+				return verifier_reject(
+				    v, "R%u sign extension of pointer prohibited", insn->src_reg);
+			set_scalar(dst,
+				   scalar_sign_extend(&src.var, (unsigned int)insn->offset / 8));
+			if (alu32)
+				dst->var = scalar_truncate(&dst->var, sizeof(uint32_t));
+		} else if (alu32) {
+			if (!low_half_readable(&src))
+				return verifier_reject(v, "R%u partial copy of pointer",
+						       insn->src_reg);
+			/* A pointer's low half is an unknown 32-bit scalar. */
+			if (is_pointer(&src))
+				src.var = scalar_unknown();
+			set_scalar(dst, scalar_truncate(&src.var, sizeof(uint32_t)));
+		} else if (uses_src) {
+			copy_reg(v, dst, cur_reg(v, insn->src_reg));
+		} else {
+			*dst = src;
+		}
+		break;
+	default:
+		if (is_pointer(dst) || is_pointer(&src)) {
+			err = pointer_alu(v, insn, dst, &src, alu32);
+		} else {
+			set_scalar(dst,
+				   scalar_alu(op, insn->offset != 0, alu32, &dst->var, &src.var));
+		}
+		break;
+	}
+	if (err)
+		return err;
+	v->insn++;
+	return STEP_CONTINUE;
+}
+
+/* ---- branches -------------------------------------------------------------- */
+
+struct id_rewrite {
+	uint32_t id;
+	enum reg_type type;
+	const struct scalar_range *value;
+	uint32_t range;
+	bool is_null;
+};
+
+/* After a NULL test: copies of the result become NULL or a valid pointer. */
+static void mark_null_result(struct reg_state *reg, void *arg)
+{
+	const struct id_rewrite *rw = arg;
+
+	if (reg->id != rw->id ||
+	    (reg->type != REG_PTR_TO_MAP_VALUE_OR_NULL && reg->type != REG_PTR_TO_MEM_OR_NULL))
+		return;
+	if (rw->is_null) {
+		set_scalar(reg, scalar_const(0));
+		return;
+	}
+	reg->type =
+	    reg->type == REG_PTR_TO_MAP_VALUE_OR_NULL ? REG_PTR_TO_MAP_VALUE : REG_PTR_TO_MEM;
+	reg->id = 0;
+}
+
+static void set_packet_range(struct reg_state *reg, void *arg)
+{
+	const struct id_rewrite *rw = arg;
+
+	if (reg->type == rw->type && reg->id == rw->id && reg->range < rw->range)
+		reg->range = rw->range;
+}
+
+static void copy_scalar_value(struct reg_state *reg, void *arg)
+{
+	const struct id_rewrite *rw = arg;
+
+	if (reg->type == REG_SCALAR && reg->id == rw->id)
+		reg->var = *rw->value;
+}
+
+static void mark_null_branches(struct vstate *null_state, struct vstate *valid_state,
+			       const struct reg_state *ptr)
+{
+	struct id_rewrite rw = {.id = ptr->id, .is_null = true};
+
+	if (ptr->type == REG_PTR_TO_MEM_OR_NULL)
+		verifier_release_ref_in_state(null_state, ptr->ref_id);
+	verifier_for_each_reg(null_state, mark_null_result, &rw);
+	rw.is_null = false;
+	verifier_for_each_reg(valid_state, mark_null_result, &rw);
+}
+
+/*
+ * "pkt + off OP pkt_end": the branch where pkt + off <= pkt_end proves
+ * [base + var, base + var + off) in the packet for every pointer sharing
+ * pkt's variable part (its id).
+ */
+static void refine_packet_compare(struct vstate *taken, struct vstate *fallthrough, uint8_t op,
+				  const struct reg_state *pkt, bool pkt_is_dst)
+{
+	struct id_rewrite rw = {.id = pkt->id, .type = pkt->type};
+	struct vstate *proven;
+	bool le_when_taken;
+
+	if (pkt->off <= 0 || pkt->var.smin < 0 ||
+	    pkt->var.umax + (uint64_t)pkt->off > MAX_PACKET_OFF)
+		return;
+	/* Normalize to "pkt OP end". */
+	if (!pkt_is_dst) {
+		switch (op) {
+		case EBPF_JMP_JGT:
+			op = EBPF_JMP_JLT;
+			break;
+		case EBPF_JMP_JLT:
+			op = EBPF_JMP_JGT;
+			break;
+		case EBPF_JMP_JGE:
+			op = EBPF_JMP_JLE;
+			break;
+		case EBPF_JMP_JLE:
+			op = EBPF_JMP_JGE;
+			break;
+		default:
+			return;
+		}
+	}
+	switch (op) {
+	case EBPF_JMP_JGT: /* pkt > end: not taken means pkt <= end */
+	case EBPF_JMP_JGE:
+		le_when_taken = false;
+		break;
+	case EBPF_JMP_JLT:
+	case EBPF_JMP_JLE:
+		le_when_taken = true;
+		break;
+	default:
+		return;
+	}
+	proven = le_when_taken ? taken : fallthrough;
+	rw.range = (uint32_t)pkt->off;
+	verifier_for_each_reg(proven, set_packet_range, &rw);
+}
+
+/*
+ * data bounds data_meta as data_end bounds data (XDP metadata precedes
+ * data), but only data itself: data_meta + N <= data + K says nothing of
+ * the metadata's length (Linux: reg_is_init_pkt_pointer).
+ */
+static bool bounds_packet(const struct reg_state *ptr, const struct reg_state *end)
+{
+	if (ptr->type == REG_PTR_TO_PACKET)
+		return end->type == REG_PTR_TO_PACKET_END;
+	return ptr->type == REG_PTR_TO_PACKET_META && end->type == REG_PTR_TO_PACKET &&
+	       end->off == 0 && scalar_is_const(&end->var) && end->var.bits.value == 0;
+}
+
+static bool is_maybe_null(const struct reg_state *reg)
+{
+	return reg->type == REG_PTR_TO_MAP_VALUE_OR_NULL || reg->type == REG_PTR_TO_MEM_OR_NULL;
+}
+
+static bool is_jmp32(const struct ebpf_insn *insn)
+{
+	return (insn->opcode & EBPF_CLS_MASK) == EBPF_CLS_JMP32;
+}
+
+/* Whether some values of the operands take (or do not take) the branch. */
+static bool branch_possible(const struct ebpf_insn *insn, const struct scalar_range *dst,
+			    const struct scalar_range *src, bool taken)
+{
+	struct scalar_range d = *dst, s = *src;
+
+	return scalar_refine(insn->opcode & EBPF_OP_MASK, taken, is_jmp32(insn), &d, &s);
+}
+
+static void set_copies(struct vstate *st, const struct reg_state *reg)
+{
+	struct id_rewrite rw = {.id = reg->id, .value = &reg->var};
+
+	if (reg->id)
+		verifier_for_each_reg(st, copy_scalar_value, &rw);
+}
+
+/*
+ * Narrows the operands (and their copies) in st to the values that take
+ * the branch (taken) or not; the branch must be possible.
+ */
+static void refine_scalar_branch(const struct ebpf_insn *insn, struct vstate *st,
+				 const struct reg_state *src_value, bool taken)
+{
+	struct frame *f = st->frames[st->frame_count - 1];
+	struct reg_state *dst = &f->regs[insn->dst_reg];
+	struct scalar_range d = dst->var, s = src_value->var;
+
+	/* A JMP32 test narrows the low words (verifier_bounds.h). */
+	if (!scalar_refine(insn->opcode & EBPF_OP_MASK, taken, is_jmp32(insn), &d, &s))
+		return;
+	dst->var = d;
+	set_copies(st, dst);
+	if ((insn->opcode & EBPF_SRC_MASK) == EBPF_SRC_X) {
+		struct reg_state *src = &f->regs[insn->src_reg];
+
+		src->var = s;
+		set_copies(st, src);
+	}
+}
+
+static int push_branch(struct verifier *v, struct vstate *st, uint32_t insn)
+{
+	if (v->pending_len >= MAX_PENDING_BRANCHES) {
+		verifier_reject(v, "The sequence of %zu jumps is too complex.", v->pending_len + 1);
+		return -E2BIG;
+	}
+	if (v->pending_len == v->pending_cap) {
+		size_t cap = v->pending_cap ? v->pending_cap * 2 : 64;
+		struct pending_branch *grown = realloc(v->pending, cap * sizeof(*grown));
+
+		if (!grown)
+			return -ENOMEM;
+		v->pending = grown;
+		v->pending_cap = cap;
+	}
+	v->pending[v->pending_len].state = st;
+	v->pending[v->pending_len].insn = insn;
+	v->pending_len++;
+	v->live_states++;
+	if (v->live_states > v->peak_states)
+		v->peak_states = v->live_states;
+	return 0;
+}
+
+static int do_cond_jump(struct verifier *v, const struct ebpf_insn *insn)
+{
+	bool uses_src = (insn->opcode & EBPF_SRC_MASK) == EBPF_SRC_X;
+	bool jmp32 = (insn->opcode & EBPF_CLS_MASK) == EBPF_CLS_JMP32;
+	uint8_t op = insn->opcode & EBPF_OP_MASK;
+	uint32_t target = (uint32_t)jump_target(insn, v->insn);
+	struct reg_state dst, src;
+	struct vstate *taken;
+	bool taken_ok = true, fall_ok = true;
+	int err;
+
+	err = check_reg_read(v, insn->dst_reg);
+	if (!err && uses_src)
+		err = check_reg_read(v, insn->src_reg);
+	if (err)
+		return err;
+	dst = *cur_reg(v, insn->dst_reg);
+	if (uses_src)
+		src = *cur_reg(v, insn->src_reg);
+	else
+		set_scalar(
+		    &src, scalar_const(jmp32 ? (uint32_t)insn->imm : (uint64_t)(int64_t)insn->imm));
+	if (!is_pointer(&dst) && !is_pointer(&src)) {
+		taken_ok = branch_possible(insn, &dst.var, &src.var, true);
+		fall_ok = branch_possible(insn, &dst.var, &src.var, false);
+		if (!taken_ok && !fall_ok)
+			return STEP_PATH_END; /* no value gets here */
+		if (!taken_ok || !fall_ok) {
+			/* Decided by the ranges: one path, no copy. */
+			refine_scalar_branch(insn, v->cur, &src, taken_ok);
+			v->insn = taken_ok ? target : v->insn + 1;
+			return STEP_CONTINUE;
+		}
+	}
+	taken = verifier_copy_state(v->cur);
+	if (!taken)
+		return -ENOMEM;
+	if (is_pointer(&dst) || is_pointer(&src)) {
+		const struct reg_state *ptr = is_pointer(&dst) ? &dst : &src;
+		const struct reg_state *other = is_pointer(&dst) ? &src : &dst;
+
+		if (jmp32) {
+			verifier_free_state(taken);
+			return verifier_reject(v, "R%u pointer comparison prohibited (32-bit)",
+					       insn->dst_reg);
+		}
+		if ((op == EBPF_JMP_JEQ || op == EBPF_JMP_JNE) && is_const_zero(other)) {
+			struct vstate *eq = op == EBPF_JMP_JEQ ? taken : v->cur;
+			struct vstate *ne = op == EBPF_JMP_JEQ ? v->cur : taken;
+
+			if (is_maybe_null(ptr)) {
+				mark_null_branches(eq, ne, ptr);
+			} else if (op == EBPF_JMP_JEQ) {
+				taken_ok = false; /* a valid pointer is never NULL */
+			} else {
+				fall_ok = false;
+			}
+		} else if (is_packet_family(dst.type) && is_packet_family(src.type) &&
+			   !is_maybe_null(ptr)) {
+			if (bounds_packet(&dst, &src))
+				refine_packet_compare(taken, v->cur, op, &dst, true);
+			else if (bounds_packet(&src, &dst))
+				refine_packet_compare(taken, v->cur, op, &src, false);
+		} else {
+			verifier_free_state(taken);
+			return verifier_reject(v, "R%u pointer comparison prohibited",
+					       is_pointer(&dst) ? insn->dst_reg : insn->src_reg);
+		}
+	} else {
+		refine_scalar_branch(insn, taken, &src, true);
+		refine_scalar_branch(insn, v->cur, &src, false);
+	}
+	if (!taken_ok) {
+		verifier_free_state(taken);
+		v->insn++;
+		return STEP_CONTINUE;
+	}
+	if (!fall_ok) {
+		err = verifier_make_writable(taken);
+		if (err) {
+			verifier_free_state(taken);
+			return err;
+		}
+		verifier_free_state(v->cur);
+		v->cur = taken;
+		v->insn = target;
+		return STEP_CONTINUE;
+	}
+	err = push_branch(v, taken, target);
+	if (err) {
+		verifier_free_state(taken);
+		return err;
+	}
+	v->insn++;
+	return STEP_CONTINUE;
+}
+
+/* ---- one instruction ------------------------------------------------------- */
+
+static int do_jump_class(struct verifier *v, const struct ebpf_insn *insn)
+{
+	switch (insn->opcode & EBPF_OP_MASK) {
+	case EBPF_JMP_JA:
+		v->insn = (uint32_t)jump_target(insn, v->insn);
+		return STEP_CONTINUE;
+	case EBPF_JMP_EXIT:
+		return verifier_do_exit(v);
+	case EBPF_JMP_CALL:
+		return insn->src_reg == EBPF_PSEUDO_CALL ? verifier_do_local_call(v, insn)
+							 : verifier_do_helper_call(v, insn);
+	default:
+		return do_cond_jump(v, insn);
+	}
+}
+
+static int step(struct verifier *v)
+{
+	const struct ebpf_insn *insn = &v->insns[v->insn];
+
+	switch (insn->opcode & EBPF_CLS_MASK) {
+	case EBPF_CLS_ALU:
+	case EBPF_CLS_ALU64:
+		return do_alu(v, insn);
+	case EBPF_CLS_JMP:
+	case EBPF_CLS_JMP32:
+		return do_jump_class(v, insn);
+	case EBPF_CLS_LDX:
+		return verifier_do_ldx(v, insn);
+	case EBPF_CLS_ST:
+		return verifier_do_store(v, insn);
+	case EBPF_CLS_STX:
+		if ((insn->opcode & EBPF_MODE_MASK) == EBPF_MODE_ATOMIC)
+			return verifier_do_atomic(v, insn);
+		return verifier_do_store(v, insn);
+	default: /* EBPF_CLS_LD */
+		if (insn->opcode == EBPF_OP_LDDW)
+			return verifier_do_lddw(v, insn);
+		return verifier_do_ld_abs_ind(v, insn);
+	}
+}
+
 /* ---- driver ---------------------------------------------------------------- */
+
+/* Jumps, calls and exits: what Linux counts as jumps processed. */
+static bool is_jump_class(const struct ebpf_insn *insn)
+{
+	uint8_t cls = insn->opcode & EBPF_CLS_MASK;
+
+	return cls == EBPF_CLS_JMP || cls == EBPF_CLS_JMP32;
+}
 
 static int init_state(struct verifier *v)
 {
@@ -2562,7 +2388,7 @@ static int init_state(struct verifier *v)
 		free(f);
 		return -ENOMEM;
 	}
-	init_frame(f, 0, 0, 0);
+	verifier_init_frame(f, 0, 0, 0);
 	/* r1 = ctx; UNSPEC's r2 = the length of r1's memory. */
 	set_pointer(&f->regs[EBPF_REG_R1], REG_PTR_TO_CTX);
 	if (v->prog->type == EBPF_PROG_TYPE_UNSPEC)
@@ -2581,7 +2407,7 @@ static int explore(struct verifier *v)
 		int ret = 0;
 
 		if (v->flags[v->insn] & INSN_PRUNE_POINT)
-			ret = visit_prune_point(v);
+			ret = verifier_visit_prune_point(v);
 		if (ret == 0) {
 			if (++v->processed > VERIFIER_INSN_BUDGET) {
 				ebpf_log_printf(v->log,
@@ -2590,8 +2416,8 @@ static int explore(struct verifier *v)
 				return -E2BIG;
 			}
 			if (v->log && v->log->level >= 1) {
-				log_insn(v, v->insn);
-				log_state(v);
+				verifier_log_insn(v, v->insn);
+				verifier_log_state(v);
 			}
 			if (is_jump_class(&v->insns[v->insn]))
 				v->jumps_processed++;
@@ -2602,8 +2428,8 @@ static int explore(struct verifier *v)
 		if (ret == STEP_CONTINUE)
 			continue;
 		/* This path is done: resume the most recent pending branch. */
-		complete_finished_states(v);
-		free_state(v->cur);
+		verifier_complete_finished_states(v);
+		verifier_free_state(v->cur);
 		v->cur = NULL;
 		v->live_states--;
 		if (v->pending_len == 0)
@@ -2611,7 +2437,7 @@ static int explore(struct verifier *v)
 		v->pending_len--;
 		v->cur = v->pending[v->pending_len].state;
 		v->insn = v->pending[v->pending_len].insn;
-		ret = make_writable(v->cur);
+		ret = verifier_make_writable(v->cur);
 		if (ret < 0)
 			return ret;
 		if (v->log && v->log->level >= 1)
@@ -2631,11 +2457,12 @@ static int check_combined_stack(struct verifier *v, uint32_t subprog, uint32_t d
 	depth += used;
 	if (frames > EBPF_MAX_CALL_DEPTH) {
 		v->insn = v->count;
-		return reject(v, "the call stack of %u frames is too deep", frames);
+		return verifier_reject(v, "the call stack of %u frames is too deep", frames);
 	}
 	if (depth > EBPF_STACK_SIZE) {
 		v->insn = v->count;
-		return reject(v, "combined stack size of %u calls is %u. Too large", frames, depth);
+		return verifier_reject(v, "combined stack size of %u calls is %u. Too large",
+				       frames, depth);
 	}
 	if (depth > *deepest)
 		*deepest = depth;
@@ -2652,20 +2479,11 @@ static int check_combined_stack(struct verifier *v, uint32_t subprog, uint32_t d
 
 static void free_verifier(struct verifier *v)
 {
-	uint32_t i;
-
-	for (i = 0; v->explored && i < v->count; i++) {
-		uint32_t k;
-
-		for (k = 0; k < v->explored[i].count; k++)
-			free_state(v->explored[i].states[k].state);
-		free(v->explored[i].states);
-	}
+	verifier_explored_free(v->explored, v->count);
 	while (v->pending_len > 0)
-		free_state(v->pending[--v->pending_len].state);
-	free_state(v->cur);
+		verifier_free_state(v->pending[--v->pending_len].state);
+	verifier_free_state(v->cur);
 	free(v->pending);
-	free(v->explored);
 	free(v->in_progress);
 	free(v->flags);
 	free(v->subprog_of);
@@ -2684,7 +2502,7 @@ int ebpf_verify(struct ebpf_prog *prog, struct ebpf_log *log, struct ebpf_verify
 	prog->verified = false;
 	v.flags = calloc(v.count, 1);
 	v.subprog_of = calloc(v.count, sizeof(uint32_t));
-	v.explored = calloc(v.count, sizeof(*v.explored));
+	v.explored = verifier_explored_new(v.count);
 	if (!v.flags || !v.subprog_of || !v.explored) {
 		err = -ENOMEM;
 		goto out;
@@ -2693,13 +2511,9 @@ int ebpf_verify(struct ebpf_prog *prog, struct ebpf_log *log, struct ebpf_verify
 		if (prog->insns[i].opcode == EBPF_OP_LDDW)
 			v.flags[++i] |= INSN_LDDW_TAIL;
 	}
-	err = find_subprogs(&v);
+	err = verifier_check_control_flow(&v);
 	if (!err)
-		err = check_cfg_edges(&v);
-	if (!err)
-		err = check_reachable(&v);
-	if (!err)
-		err = compute_liveness(&v);
+		err = verifier_compute_liveness(&v);
 	if (!err)
 		err = init_state(&v);
 	if (!err)
