@@ -302,9 +302,9 @@ static void mark_null_branches(struct vstate *null_state, struct vstate *valid_s
 
 	if (ptr->type == REG_PTR_TO_MEM_OR_NULL)
 		verifier_release_ref_in_state(null_state, ptr->ref_id);
-	verifier_for_each_reg(null_state, mark_null_result, &rw);
+	for_each_reg(null_state, mark_null_result, &rw);
 	rw.is_null = false;
-	verifier_for_each_reg(valid_state, mark_null_result, &rw);
+	for_each_reg(valid_state, mark_null_result, &rw);
 }
 
 /*
@@ -355,7 +355,7 @@ static void refine_packet_compare(struct vstate *taken, struct vstate *fallthrou
 	}
 	proven = le_when_taken ? taken : fallthrough;
 	rw.range = (uint32_t)pkt->off;
-	verifier_for_each_reg(proven, set_packet_range, &rw);
+	for_each_reg(proven, set_packet_range, &rw);
 }
 
 /*
@@ -395,7 +395,7 @@ static void set_copies(struct vstate *st, const struct reg_state *reg)
 	struct id_rewrite rw = {.id = reg->id, .value = &reg->var};
 
 	if (reg->id)
-		verifier_for_each_reg(st, copy_scalar_value, &rw);
+		for_each_reg(st, copy_scalar_value, &rw);
 }
 
 /*

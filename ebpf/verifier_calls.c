@@ -41,7 +41,7 @@ static void invalidate_packet_pointers(struct vstate *st)
 				memset(&f->stack[slot * REG_SIZE], STACK_INVALID, REG_SIZE);
 		}
 	}
-	verifier_for_each_reg(st, invalidate_packet_pointer, NULL);
+	for_each_reg(st, invalidate_packet_pointer, NULL);
 }
 
 static void release_reference(struct reg_state *reg, void *arg)
@@ -181,7 +181,7 @@ int verifier_do_helper_call(struct verifier *v, const struct ebpf_insn *insn)
 	}
 	if (args.release_ref) {
 		verifier_release_ref_in_state(v->cur, args.release_ref);
-		verifier_for_each_reg(v->cur, release_reference, &args.release_ref);
+		for_each_reg(v->cur, release_reference, &args.release_ref);
 	}
 	if (helper->changes_packet_data)
 		invalidate_packet_pointers(v->cur);

@@ -240,6 +240,29 @@ static inline int check_reg_write(struct verifier *v, uint8_t regno)
 	return 0;
 }
 
+/*
+ * Calls fn on every register and spilled slot of every frame. Inline so
+ * that, with fn known at each call site, the compiler calls it directly:
+ * most branches walk a whole state this way to refine copies of a value.
+ */
+static inline void for_each_reg(struct vstate *st, void (*fn)(struct reg_state *, void *),
+				void *arg)
+{
+	uint32_t i;
+	int r;
+
+	for (i = 0; i < st->frame_count; i++) {
+		struct frame *f = st->frames[i];
+
+		for (r = 0; r < EBPF_NUM_REGS; r++)
+			fn(&f->regs[r], arg);
+		for (r = 0; r < STACK_SLOTS; r++) {
+			if (f->stack[r * REG_SIZE] == STACK_SPILL)
+				fn(&f->spills[spill_index(r)], arg);
+		}
+	}
+}
+
 /* verifier_state.c: */
 
 void verifier_free_state(struct vstate *st);
@@ -258,8 +281,6 @@ int verifier_make_writable(struct vstate *st);
  */
 void verifier_init_frame(struct frame *f, uint32_t frame_index, uint32_t callsite,
 			 uint32_t subprog);
-/* Calls fn on every register and spilled slot of every frame. */
-void verifier_for_each_reg(struct vstate *st, void (*fn)(struct reg_state *, void *), void *arg);
 /* Forgets reference ref (a ringbuf record) among those st must release. */
 void verifier_release_ref_in_state(struct vstate *st, uint32_t ref);
 

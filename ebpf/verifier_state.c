@@ -165,23 +165,6 @@ void verifier_init_frame(struct frame *f, uint32_t frame_index, uint32_t callsit
 	f->subprog = subprog;
 }
 
-void verifier_for_each_reg(struct vstate *st, void (*fn)(struct reg_state *, void *), void *arg)
-{
-	uint32_t i;
-	int r;
-
-	for (i = 0; i < st->frame_count; i++) {
-		struct frame *f = st->frames[i];
-
-		for (r = 0; r < EBPF_NUM_REGS; r++)
-			fn(&f->regs[r], arg);
-		for (r = 0; r < STACK_SLOTS; r++) {
-			if (f->stack[r * REG_SIZE] == STACK_SPILL)
-				fn(&f->spills[spill_index(r)], arg);
-		}
-	}
-}
-
 void verifier_release_ref_in_state(struct vstate *st, uint32_t ref)
 {
 	uint32_t i;
