@@ -310,7 +310,10 @@ static inline int64_t jump_target(const struct ebpf_insn *insn, uint32_t index)
  * prune points in v->flags. Needs v->flags' INSN_LDDW_TAIL marks.
  */
 int verifier_check_control_flow(struct verifier *v);
-/* Pass 1b: fills v->live_in, the registers each instruction may read. */
+/*
+ * Pass 1b: fills v->live_in, per instruction the registers some path
+ * from it reads before writing them.
+ */
 int verifier_compute_liveness(struct verifier *v);
 
 /* ---- memory (verifier_memory.c) --------------------------------------------- */
@@ -329,6 +332,10 @@ int verifier_do_ld_abs_ind(struct verifier *v, const struct ebpf_insn *insn);
 
 /* ---- calls (verifier_calls.c) ----------------------------------------------- */
 
+/*
+ * Checks r1-r5 against the helper's prototype (struct ebpf_helper), then
+ * leaves them uninitialized and r0 of its return type.
+ */
 int verifier_do_helper_call(struct verifier *v, const struct ebpf_insn *insn);
 /* Enters the callee with a new frame; v->insn becomes its first. */
 int verifier_do_local_call(struct verifier *v, const struct ebpf_insn *insn);
