@@ -36,7 +36,7 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -mno-red-zon
 	-mcmodel=small -fno-stack-protector -fno-omit-frame-pointer \
 	-fno-asynchronous-unwind-tables -Wall -Wextra -Wno-unused-parameter \
 	-nostdinc -isystem $(NEWLIB_DIR)/include -isystem $(GCC_INCLUDE) \
-	-iquote kernel -iquote boot -iquote ebpf -iquote drivers -iquote net -D_POSIX_TIMERS=1 \
+	-iquote kernel -iquote boot -iquote ebpf -iquote net -D_POSIX_TIMERS=1 \
 	-D_POSIX_MONOTONIC_CLOCK=200112L -MMD -MP
 KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments \
 	-T linker.ld
@@ -64,6 +64,9 @@ KERNEL_SRCS := $(filter-out kernel/main.c,$(wildcard boot/*.S kernel/*.S kernel/
 # net/ is the lwIP port and the packet path: it sees lwIP's headers, and so
 # do apps, which use lwIP's raw API (net/net.h).
 $(BUILD)/kernel-obj/net/%.o $(BUILD)/kernel-obj/apps-$(APP)/%.o: KERNEL_CFLAGS += -I net -I $(LWIP_DIR)/src/include
+# Driver headers are for drivers and net/ (which probes them and wraps them
+# in net/netdev.h) only: an app that includes one does not compile.
+$(BUILD)/kernel-obj/drivers/%.o $(BUILD)/kernel-obj/net/%.o: KERNEL_CFLAGS += -iquote drivers
 APP_SRCS := $(wildcard apps/$(APP)/*.c) kernel/main.c
 ifeq ($(wildcard apps/$(APP)/*.c),)
 $(error APP=$(APP): no such application (apps/$(APP)/*.c); choose one of: $(notdir $(wildcard apps/*)))
@@ -126,6 +129,15 @@ $(ISO): $(IMAGE) scripts/mkiso.sh
 
 all: $(IMAGE) $(ISO) $(LWIP_LIB) host
 
+# ---- the app's XDP programs ----
+# An app's XDP programs are apps/APP/bpf/*.c, built to
+# build/apps/APP/NAME.bpf.o; `make run` and `make image` attach them
+# (defined before both: a rule's prerequisites expand where it stands).
+APP_BPF := $(patsubst apps/$(APP)/bpf/%.c,$(BUILD)/apps/$(APP)/%.bpf.o,$(wildcard apps/$(APP)/bpf/*.c))
+$(BUILD)/apps/$(APP)/%.bpf.o: apps/$(APP)/bpf/%.c
+	@mkdir -p $(@D)
+	clang -O2 -g -Wall -MMD -MP -target bpf -I/usr/include/$(shell $(HOST_CC) -dumpmachine) -c $< -o $@
+
 # ---- cloud disk images (docs/deploy.md) ----
 # make image [APP=x] [IMAGE_CMDLINE="key=value ... -- args"] [IMAGE_BPF="a.o[:NAME] ..."]
 # writes disk.raw (MBR, GRUB, FAT), disk.qcow2 and ukbpf-gce.tar.gz beside
@@ -164,12 +176,6 @@ FORCE:
 
 # ---- running ----
 CMDLINE ?=
-# An app's XDP programs are apps/APP/bpf/*.c, built to
-# build/apps/APP/NAME.bpf.o; `make run` and `make image` attach them.
-APP_BPF := $(patsubst apps/$(APP)/bpf/%.c,$(BUILD)/apps/$(APP)/%.bpf.o,$(wildcard apps/$(APP)/bpf/*.c))
-$(BUILD)/apps/$(APP)/%.bpf.o: apps/$(APP)/bpf/%.c
-	@mkdir -p $(@D)
-	clang -O2 -g -Wall -MMD -MP -target bpf -I/usr/include/$(shell $(HOST_CC) -dumpmachine) -c $< -o $@
 # httpd is reachable from the host on port 8080 (QEMU user networking),
 # udp-echo on UDP port 7007; the firewall gets its two NICs.
 RUN_FLAGS_httpd := --net-user tcp::8080-:80

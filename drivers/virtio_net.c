@@ -7,11 +7,10 @@
 
 #include "apic.h"
 #include "memory.h"
+#include "netdev.h"
 #include "paging.h"
-#include "timekeeping.h"
 #include "trap.h"
 #include "virtio_pci.h"
-#include "x86.h"
 
 #define VIRTIO_NET_DEVICE_ID	 1
 #define VIRTIO_NET_F_MAC	 (1ull << 5)
@@ -21,8 +20,7 @@
 #define VIRTIO_NET_QUEUE_MAX	 256
 #define VIRTIO_NET_RX_MSIX_ENTRY 0
 /* §5.1.6.3.1: without mergeable buffers each holds a header and 1514 bytes. */
-#define VIRTIO_NET_BUFFER_SIZE	2048
-#define VIRTIO_NET_WAIT_SPIN_NS 20000
+#define VIRTIO_NET_BUFFER_SIZE 2048
 
 /* §5.1.6: with VIRTIO_F_VERSION_1 the header always has num_buffers. */
 struct virtio_net_hdr {
@@ -38,10 +36,11 @@ struct virtio_net_hdr {
 #define VIRTIO_NET_HDR_LEN sizeof(struct virtio_net_hdr)
 
 _Static_assert(VIRTIO_NET_HDR_LEN == 12, "virtio 1.0 §5.1.6 header");
-_Static_assert(VIRTIO_NET_HDR_LEN + VIRTIO_NET_FRAME_MAX <= VIRTIO_NET_BUFFER_SIZE,
+_Static_assert(VIRTIO_NET_HDR_LEN + NETDEV_FRAME_MAX <= VIRTIO_NET_BUFFER_SIZE,
 	       "a buffer holds a header and the largest frame");
 
 struct virtio_net {
+	struct netdev netdev; /* what everything above the driver sees */
 	struct virtio_pci vp;
 	struct virtq rx, tx;
 	uint8_t *rx_buffers, *tx_buffers; /* VIRTIO_NET_BUFFER_SIZE per descriptor */
@@ -50,18 +49,23 @@ struct virtio_net {
 	uint16_t tx_free[VIRTIO_NET_QUEUE_MAX];
 	uint16_t tx_free_count;
 	bool failed;
-	uint8_t mac[VIRTIO_NET_MAC_LEN];
-	struct virtio_net_stats stats;
+	struct netdev_stats stats;
 };
 
 static struct virtio_net devices[VIRTIO_NET_MAX_DEVICES];
 static size_t device_count;
+static const struct netdev_ops virtio_net_ops; /* defined after the functions it holds */
 
 struct probe_state {
 	char *why;
 	size_t why_len;
 	bool reported;
 };
+
+static struct virtio_net *to_virtio_net(const struct netdev *netdev)
+{
+	return (struct virtio_net *)((uintptr_t)netdev - offsetof(struct virtio_net, netdev));
+}
 
 static void device_failed(struct virtio_net *dev)
 {
@@ -141,7 +145,7 @@ static int virtio_net_init(struct virtio_net *dev, const struct pci_device *pci,
 		*why = "device lacks VIRTIO_F_VERSION_1 or VIRTIO_NET_F_MAC";
 		return -ENOTSUP;
 	}
-	if (dev->vp.device_cfg_len < VIRTIO_NET_MAC_LEN) {
+	if (dev->vp.device_cfg_len < NETDEV_MAC_LEN) {
 		*why = "device configuration too small for a MAC address";
 		virtio_pci_fail(&dev->vp);
 		return -ENODEV;
@@ -156,8 +160,15 @@ static int virtio_net_init(struct virtio_net *dev, const struct pci_device *pci,
 		virtio_pci_fail(&dev->vp);
 		return -EIO;
 	}
-	for (int i = 0; i < VIRTIO_NET_MAC_LEN; i++)
-		dev->mac[i] = dev->vp.device_cfg[i];
+	for (int i = 0; i < NETDEV_MAC_LEN; i++)
+		dev->netdev.mac[i] = dev->vp.device_cfg[i];
+	dev->netdev.ops = &virtio_net_ops;
+	/* The last step that can fail, so a registered device is a working one. */
+	if (netdev_register(&dev->netdev) < 0) {
+		*why = "more NICs than net/netdev.h has room for";
+		virtio_pci_fail(&dev->vp);
+		return -ENOSPC;
+	}
 	virtio_pci_driver_ok(&dev->vp);
 	/* Buffers were pushed before DRIVER_OK; publishing them now kicks the device. */
 	virtq_publish(&dev->rx);
@@ -199,19 +210,9 @@ size_t virtio_net_probe_all(char *why, size_t why_len)
 	return device_count;
 }
 
-struct virtio_net *virtio_net_get(size_t index)
+static void virtio_net_get_stats(const struct netdev *netdev, struct netdev_stats *stats)
 {
-	return index < device_count ? &devices[index] : NULL;
-}
-
-void virtio_net_mac(const struct virtio_net *dev, uint8_t mac[VIRTIO_NET_MAC_LEN])
-{
-	memcpy(mac, dev->mac, VIRTIO_NET_MAC_LEN);
-}
-
-void virtio_net_get_stats(const struct virtio_net *dev, struct virtio_net_stats *stats)
-{
-	*stats = dev->stats;
+	*stats = to_virtio_net(netdev)->stats;
 }
 
 /*
@@ -229,7 +230,7 @@ static uint16_t used_pending_checked(struct virtio_net *dev, struct virtq *vq)
 	return pending;
 }
 
-static void rx_deliver(struct virtio_net *dev, struct virtq_used_elem used, virtio_net_rx_fn rx,
+static void rx_deliver(struct virtio_net *dev, struct virtq_used_elem used, netdev_rx_fn rx,
 		       void *arg)
 {
 	if (used.id >= dev->rx.size || !dev->rx_posted[used.id]) {
@@ -237,8 +238,7 @@ static void rx_deliver(struct virtio_net *dev, struct virtq_used_elem used, virt
 		return;
 	}
 	uint8_t *buffer = dev->rx_buffers + (size_t)used.id * VIRTIO_NET_BUFFER_SIZE;
-	if (used.len < VIRTIO_NET_HDR_LEN + VIRTIO_NET_FRAME_MIN ||
-	    used.len > VIRTIO_NET_BUFFER_SIZE) {
+	if (used.len < VIRTIO_NET_HDR_LEN + NETDEV_FRAME_MIN || used.len > VIRTIO_NET_BUFFER_SIZE) {
 		dev->stats.rx_dropped_bad++;
 	} else {
 		size_t len = used.len - VIRTIO_NET_HDR_LEN;
@@ -249,8 +249,10 @@ static void rx_deliver(struct virtio_net *dev, struct virtq_used_elem used, virt
 	virtq_push_avail(&dev->rx, (uint16_t)used.id);
 }
 
-size_t virtio_net_poll_rx(struct virtio_net *dev, size_t budget, virtio_net_rx_fn rx, void *arg)
+/* netdev_poll: each used entry is a frame for rx, or one counted and dropped. */
+static size_t virtio_net_poll_rx(struct netdev *netdev, size_t budget, netdev_rx_fn rx, void *arg)
 {
+	struct virtio_net *dev = to_virtio_net(netdev);
 	size_t consumed = 0;
 
 	if (dev->failed)
@@ -280,9 +282,12 @@ static void tx_reclaim(struct virtio_net *dev)
 	}
 }
 
-int virtio_net_tx(struct virtio_net *dev, const void *frame, size_t len)
+/* netdev_transmit: finished buffers are reclaimed lazily, here. */
+static int virtio_net_tx(struct netdev *netdev, const void *frame, size_t len)
 {
-	if (len < VIRTIO_NET_FRAME_MIN || len > VIRTIO_NET_FRAME_MAX) {
+	struct virtio_net *dev = to_virtio_net(netdev);
+
+	if (len < NETDEV_FRAME_MIN || len > NETDEV_FRAME_MAX) {
 		dev->stats.tx_dropped++;
 		return -EMSGSIZE;
 	}
@@ -308,42 +313,22 @@ int virtio_net_tx(struct virtio_net *dev, const void *frame, size_t len)
 	return 0;
 }
 
-static bool any_rx_pending(struct virtio_net *const *devs, size_t count)
+static bool virtio_net_rx_pending(const struct netdev *netdev)
 {
-	for (size_t i = 0; i < count; i++)
-		if (!devs[i]->failed && virtq_used_pending(&devs[i]->rx))
-			return true;
-	return false;
+	const struct virtio_net *dev = to_virtio_net(netdev);
+
+	return !dev->failed && virtq_used_pending(&dev->rx);
 }
 
-static void set_rx_interrupts(struct virtio_net *const *devs, size_t count, bool enabled)
+static void virtio_net_set_rx_interrupts(struct netdev *netdev, bool enabled)
 {
-	for (size_t i = 0; i < count; i++)
-		virtq_set_interrupts(&devs[i]->rx, enabled);
+	virtq_set_interrupts(&to_virtio_net(netdev)->rx, enabled);
 }
 
-void virtio_net_wait(struct virtio_net *const *devs, size_t count, uint64_t deadline_ns)
-{
-	uint64_t spin_until = time_monotonic_ns() + VIRTIO_NET_WAIT_SPIN_NS;
-
-	for (uint64_t now = time_monotonic_ns(); now < spin_until && now < deadline_ns;
-	     now = time_monotonic_ns()) {
-		if (any_rx_pending(devs, count))
-			return;
-		cpu_relax();
-	}
-
-	set_rx_interrupts(devs, count, true);
-	for (;;) {
-		/* With interrupts off between the check and hlt, none is missed. */
-		irq_disable();
-		uint64_t now = time_monotonic_ns();
-		if (any_rx_pending(devs, count) || now >= deadline_ns)
-			break;
-		apic_timer_oneshot(deadline_ns - now);
-		cpu_idle();
-	}
-	apic_timer_oneshot(0);
-	irq_enable();
-	set_rx_interrupts(devs, count, false);
-}
+static const struct netdev_ops virtio_net_ops = {
+    .transmit = virtio_net_tx,
+    .poll = virtio_net_poll_rx,
+    .get_stats = virtio_net_get_stats,
+    .rx_pending = virtio_net_rx_pending,
+    .set_rx_interrupts = virtio_net_set_rx_interrupts,
+};

@@ -16,1243 +16,31 @@
  * stops there (pruning); a path that comes back to an identical state of
  * one of its own ancestors loops forever.
  *
- * Every memory access goes through check_mem_access/check_helper_mem, so
- * a checked interpreter can later replay the same rules at run time.
+ * This file holds the walk over paths and the instructions that only
+ * compute: arithmetic and conditional jumps. The other rules live beside
+ * it, one job a file (verifier_internal.h lists them).
  */
 #include <errno.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
-#include "ebpf_internal.h"
-#include "verifier_bounds.h"
+#include "verifier_internal.h"
 
 /* Linux's BPF_COMPLEXITY_LIMIT_INSNS. */
 #define VERIFIER_INSN_BUDGET 1000000u
-/*
- * Stored states per instruction and their memory in total: beyond, no new
- * ones are kept (pruning only gets less effective; the budget still bounds
- * the work). A stored frame takes about 1.7 KiB plus 104 bytes per stack
- * slot in use; the guest verifies in 128 MiB.
- */
-#define MAX_STATES_PER_INSN 64u
-#define MAX_STORED_BYTES    (32u << 20)
-/*
- * A prune point stores a new state only when the exploration has gone at
- * least this far since the last stored one (Linux's heuristic): a straight
- * run of branches then costs a state every few jumps, not one per jump,
- * and large programs stay under MAX_STORED_BYTES. Pruning is still tried
- * at every prune point.
- */
-#define STORE_MIN_INSNS 8u
-#define STORE_MIN_JUMPS 2u
 /*
  * Linux's BPF_COMPLEXITY_LIMIT_JMP_SEQ: branches waiting to be explored,
  * each a copy of the state. The guest verifies in 128 MiB.
  */
 #define MAX_PENDING_BRANCHES 8192u
-#define MAX_REFS	     16u
-#define MAX_IDMAP	     64u
-#define REG_SIZE	     8
-#define STACK_SLOTS	     (EBPF_STACK_SIZE / REG_SIZE)
-/* Linux: pointer offsets stay within +-2^29 so that sums cannot overflow. */
-#define MAX_VAR_OFF (1 << 29)
 /* Linux's MAX_PACKET_OFF: packet offsets fit in 16 bits. */
 #define MAX_PACKET_OFF 0xffff
 /* Linux rounds each frame of a call chain to 32 bytes when summing. */
 #define STACK_FRAME_ROUND 32u
-#define LOG_LINE_BYTES	  160
-#define REG_VAR_BYTES	  128
-#define REG_TEXT_BYTES	  256
-#define NUM_ARG_REGS	  5
-
-enum reg_type {
-	REG_NOT_INIT = 0,
-	REG_SCALAR,
-	REG_PTR_TO_CTX,
-	REG_PTR_TO_PACKET,
-	REG_PTR_TO_PACKET_META,
-	REG_PTR_TO_PACKET_END,
-	REG_PTR_TO_MAP_VALUE,
-	REG_PTR_TO_MAP_VALUE_OR_NULL,
-	REG_PTR_TO_STACK,
-	REG_CONST_PTR_TO_MAP,
-	REG_PTR_TO_MEM,
-	REG_PTR_TO_MEM_OR_NULL,
-};
-
-static const char *const reg_type_names[] = {
-    [REG_NOT_INIT] = "?",
-    [REG_SCALAR] = "scalar",
-    [REG_PTR_TO_CTX] = "ctx",
-    [REG_PTR_TO_PACKET] = "pkt",
-    [REG_PTR_TO_PACKET_META] = "pkt_meta",
-    [REG_PTR_TO_PACKET_END] = "pkt_end",
-    [REG_PTR_TO_MAP_VALUE] = "map_value",
-    [REG_PTR_TO_MAP_VALUE_OR_NULL] = "map_value_or_null",
-    [REG_PTR_TO_STACK] = "fp",
-    [REG_CONST_PTR_TO_MAP] = "map_ptr",
-    [REG_PTR_TO_MEM] = "mem",
-    [REG_PTR_TO_MEM_OR_NULL] = "mem_or_null",
-};
-
-/*
- * What a register (or a spilled stack slot) holds. For pointers, the
- * address is base + off + var: off is the constant part, var the
- * variable part (a constant 0 unless a scalar was added).
- */
-struct reg_state {
-	enum reg_type type;
-	int32_t off;
-	struct scalar_range var;
-	/*
-	 * pkt: pointers with the same id share var and hence range;
-	 * *_OR_NULL: copies of one helper result, resolved by one NULL test;
-	 * scalar: copies of one value, refined together by comparisons.
-	 */
-	uint32_t id;
-	uint32_t ref_id;   /* mem: the ringbuf reservation to release */
-	uint32_t range;	   /* pkt: bytes [base+var, +range) proven readable */
-	uint32_t frame;	   /* stack: whose frame */
-	uint32_t mem_size; /* map value / mem: region size */
-	const struct ebpf_map *map;
-};
-
-enum stack_byte { STACK_INVALID = 0, STACK_MISC, STACK_SPILL };
-
-struct frame {
-	/* First: the pruning walk reads them before the registers. */
-	uint32_t callsite; /* call insn in the caller */
-	uint32_t subprog;
-	/*
-	 * Slots counted down from the frame pointer that may have been
-	 * written: below them every byte is invalid. Copies of a state keep
-	 * only these spills; the current state's frames have room for all.
-	 */
-	uint32_t used_slots;
-	struct reg_state regs[EBPF_NUM_REGS];
-	uint8_t stack[EBPF_STACK_SIZE]; /* enum stack_byte, index off + 512 */
-	/* Valid where stack bytes are SPILL; spill_index() orders them. */
-	struct reg_state spills[];
-};
-
-/* A frame with room for the spills of its top slots. */
-static size_t frame_bytes(uint32_t slots)
-{
-	return offsetof(struct frame, spills) + slots * sizeof(struct reg_state);
-}
-
-/* Spills are kept from the frame pointer down (slot = (off + 512) / 8). */
-static int spill_index(int slot)
-{
-	return STACK_SLOTS - 1 - slot;
-}
-
-/* A write to the stack byte at off: the frame uses slots down to it. */
-static void note_slot_used(struct frame *f, int32_t off)
-{
-	uint32_t slots = (uint32_t)(STACK_SLOTS - (off + EBPF_STACK_SIZE) / REG_SIZE);
-
-	if (slots > f->used_slots)
-		f->used_slots = slots;
-}
-
-struct vstate {
-	uint32_t frame_count;
-	struct frame *frames[EBPF_MAX_CALL_DEPTH];
-	uint32_t ref_count;
-	uint32_t refs[MAX_REFS];
-	uint32_t ref_insns[MAX_REFS];
-};
-
-/*
- * What any state a stored one contains must share with it, in a few
- * words kept beside it (struct prune_key, prune_key_of): the call chain,
- * and in the innermost frame the types, constant offsets and known
- * values of the registers live there. The pruning walk compares these
- * before it touches a stored state's frames: a subprogram called from
- * several sites or a loop stores up to MAX_STATES_PER_INSN states at one
- * instruction, nearly all of them of another chain or another round.
- */
-struct prune_key {
-	uint32_t chain;	    /* call_chain_signature */
-	uint16_t typed;	    /* live registers of the innermost frame not NOT_INIT */
-	uint16_t known;	    /* those of typed whose variable part is one value */
-	uint64_t types;	    /* REG_TYPE_BITS per typed register: its type */
-	uint64_t type_mask; /* the bits of types that are set */
-	uint64_t values;    /* known_values_hash over typed and known */
-};
-
-struct stored_state {
-	struct prune_key key;
-	struct vstate *state;
-	/* Pending-branch height when stored: descendants sit above it. */
-	size_t pending_height;
-	bool complete;
-};
-
-/* The stored states of one instruction, oldest first. */
-struct stored_list {
-	struct stored_state *states;
-	uint32_t count, cap;
-};
-
-/* A stored state whose descendants are still being explored. */
-struct in_progress {
-	uint32_t insn, index;
-};
 
 struct pending_branch {
 	struct vstate *state;
 	uint32_t insn;
 };
-
-enum insn_flag {
-	INSN_PRUNE_POINT = 1,
-	INSN_LDDW_TAIL = 2,
-	INSN_REACHED = 4,
-};
-
-struct verifier {
-	struct ebpf_prog *prog;
-	const struct ebpf_insn *insns;
-	uint32_t count;
-	struct ebpf_log *log;
-	struct vstate *cur;
-	uint32_t insn;
-	uint8_t *flags;
-	uint32_t *subprog_of;	 /* insn -> subprogram index */
-	uint32_t *subprog_start; /* index -> first insn */
-	uint32_t subprog_count;
-	uint32_t *subprog_depth; /* deepest stack byte used */
-	uint16_t *live_in;	 /* insn -> registers read before written */
-	struct pending_branch *pending;
-	size_t pending_len, pending_cap;
-	struct stored_list *explored; /* per insn */
-	struct in_progress *in_progress;
-	size_t in_progress_len, in_progress_cap;
-	uint64_t processed;
-	uint64_t jumps_processed;
-	uint64_t processed_at_store, jumps_at_store;
-	uint32_t stored_total;
-	size_t stored_bytes;
-	uint32_t live_states, peak_states;
-	uint32_t next_id;
-};
-
-/* The result of stepping one instruction. */
-enum step { STEP_CONTINUE = 0, STEP_PATH_END = 1 };
-
-/* ---- logging --------------------------------------------------------------- */
-
-static void format_reg(const struct reg_state *reg, char *buf, size_t size)
-{
-	char var[REG_VAR_BYTES];
-
-	scalar_format(&reg->var, var, sizeof(var));
-	switch (reg->type) {
-	case REG_SCALAR:
-		if (reg->id)
-			snprintf(buf, size, "%s(id=%u)", var, reg->id);
-		else
-			snprintf(buf, size, "%s", var);
-		break;
-	case REG_PTR_TO_STACK:
-		snprintf(buf, size, "fp%u%+d", reg->frame, reg->off);
-		break;
-	default:
-		snprintf(buf, size, "%s(id=%u,off=%d,r=%u,var=%s)", reg_type_names[reg->type],
-			 reg->id, reg->off, reg->range, var);
-		break;
-	}
-}
-
-static void log_insn(struct verifier *v, uint32_t index)
-{
-	char text[LOG_LINE_BYTES];
-
-	ebpf_disassemble(v->insns, v->count, index, text, sizeof(text));
-	ebpf_log_printf(v->log, "%u: (%02x) %s\n", index, v->insns[index].opcode, text);
-}
-
-static void log_state(struct verifier *v)
-{
-	const struct frame *f = v->cur->frames[v->cur->frame_count - 1];
-	char text[REG_TEXT_BYTES];
-	int r;
-
-	ebpf_log_printf(v->log, "   frame%u:", v->cur->frame_count - 1);
-	for (r = 0; r < EBPF_NUM_REGS; r++) {
-		if (f->regs[r].type == REG_NOT_INIT)
-			continue;
-		format_reg(&f->regs[r], text, sizeof(text));
-		ebpf_log_printf(v->log, " R%d=%s", r, text);
-	}
-	for (r = 0; r < STACK_SLOTS; r++) {
-		int off = r * REG_SIZE - EBPF_STACK_SIZE;
-
-		if (f->stack[r * REG_SIZE] == STACK_SPILL) {
-			format_reg(&f->spills[spill_index(r)], text, sizeof(text));
-			ebpf_log_printf(v->log, " fp%d=%s", off, text);
-		} else if (f->stack[r * REG_SIZE] == STACK_MISC) {
-			ebpf_log_printf(v->log, " fp%d=misc", off);
-		}
-	}
-	ebpf_log_printf(v->log, "\n");
-}
-
-/*
- * Names the instruction being checked, then the broken rule, then the
- * registers and stack it was checked against.
- */
-static int reject(struct verifier *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int reject(struct verifier *v, const char *fmt, ...)
-{
-	char reason[LOG_LINE_BYTES * 2];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
-	va_end(ap);
-	if (v->insn < v->count)
-		log_insn(v, v->insn);
-	ebpf_log_printf(v->log, "%s\n", reason);
-	if (v->cur)
-		log_state(v);
-	return -EACCES;
-}
-
-/* ---- state helpers --------------------------------------------------------- */
-
-static struct frame *cur_frame(struct verifier *v)
-{
-	return v->cur->frames[v->cur->frame_count - 1];
-}
-
-static struct reg_state *cur_reg(struct verifier *v, uint8_t regno)
-{
-	return &cur_frame(v)->regs[regno];
-}
-
-static bool is_pointer(const struct reg_state *reg)
-{
-	return reg->type != REG_NOT_INIT && reg->type != REG_SCALAR;
-}
-
-static bool is_packet_family(enum reg_type type)
-{
-	return type == REG_PTR_TO_PACKET || type == REG_PTR_TO_PACKET_META ||
-	       type == REG_PTR_TO_PACKET_END;
-}
-
-static void set_scalar(struct reg_state *reg, struct scalar_range value)
-{
-	memset(reg, 0, sizeof(*reg));
-	reg->type = REG_SCALAR;
-	reg->var = value;
-}
-
-static void set_not_init(struct reg_state *reg)
-{
-	memset(reg, 0, sizeof(*reg));
-	reg->var = scalar_const(0);
-}
-
-static void set_pointer(struct reg_state *reg, enum reg_type type)
-{
-	memset(reg, 0, sizeof(*reg));
-	reg->type = type;
-	reg->var = scalar_const(0);
-}
-
-static void free_state(struct vstate *st)
-{
-	uint32_t i;
-
-	if (!st)
-		return;
-	for (i = 0; i < st->frame_count; i++)
-		free(st->frames[i]);
-	free(st);
-}
-
-/*
- * A copy to keep (stored or pending): each frame holds only its used
- * slots' spills. Before it becomes the current state again, it is made
- * whole by make_writable.
- */
-static struct vstate *copy_state(const struct vstate *src)
-{
-	struct vstate *st = malloc(sizeof(*st));
-	uint32_t i;
-
-	if (!st)
-		return NULL;
-	*st = *src;
-	for (i = 0; i < src->frame_count; i++) {
-		size_t bytes = frame_bytes(src->frames[i]->used_slots);
-
-		st->frames[i] = malloc(bytes);
-		if (!st->frames[i]) {
-			st->frame_count = i;
-			free_state(st);
-			return NULL;
-		}
-		memcpy(st->frames[i], src->frames[i], bytes);
-	}
-	return st;
-}
-
-/* Gives every frame of a copy room for all its spills again. */
-static int make_writable(struct vstate *st)
-{
-	uint32_t i;
-
-	for (i = 0; i < st->frame_count; i++) {
-		struct frame *f = realloc(st->frames[i], frame_bytes(STACK_SLOTS));
-
-		if (!f)
-			return -ENOMEM;
-		st->frames[i] = f;
-	}
-	return 0;
-}
-
-static void init_frame(struct frame *f, uint32_t frame_index, uint32_t callsite, uint32_t subprog)
-{
-	int r;
-
-	memset(f, 0, frame_bytes(STACK_SLOTS));
-	for (r = 0; r < EBPF_NUM_REGS; r++)
-		set_not_init(&f->regs[r]);
-	set_pointer(&f->regs[EBPF_REG_FP], REG_PTR_TO_STACK);
-	f->regs[EBPF_REG_FP].frame = frame_index;
-	f->callsite = callsite;
-	f->subprog = subprog;
-}
-
-/* Calls fn on every register and spilled slot of every frame. */
-static void for_each_reg(struct vstate *st, void (*fn)(struct reg_state *, void *), void *arg)
-{
-	uint32_t i;
-	int r;
-
-	for (i = 0; i < st->frame_count; i++) {
-		struct frame *f = st->frames[i];
-
-		for (r = 0; r < EBPF_NUM_REGS; r++)
-			fn(&f->regs[r], arg);
-		for (r = 0; r < STACK_SLOTS; r++) {
-			if (f->stack[r * REG_SIZE] == STACK_SPILL)
-				fn(&f->spills[spill_index(r)], arg);
-		}
-	}
-}
-
-static uint32_t new_id(struct verifier *v)
-{
-	return ++v->next_id;
-}
-
-/* ---- pass 1: control flow -------------------------------------------------- */
-
-static bool is_cond_jump(const struct ebpf_insn *insn)
-{
-	uint8_t cls = insn->opcode & EBPF_CLS_MASK;
-	uint8_t op = insn->opcode & EBPF_OP_MASK;
-
-	return (cls == EBPF_CLS_JMP || cls == EBPF_CLS_JMP32) && op != EBPF_JMP_JA &&
-	       op != EBPF_JMP_CALL && op != EBPF_JMP_EXIT;
-}
-
-/* Jumps, calls and exits: what Linux counts as jumps processed. */
-static bool is_jump_class(const struct ebpf_insn *insn)
-{
-	uint8_t cls = insn->opcode & EBPF_CLS_MASK;
-
-	return cls == EBPF_CLS_JMP || cls == EBPF_CLS_JMP32;
-}
-
-static bool is_local_call(const struct ebpf_insn *insn)
-{
-	return insn->opcode == EBPF_OP_CALL && insn->src_reg == EBPF_PSEUDO_CALL;
-}
-
-static int64_t jump_target(const struct ebpf_insn *insn, uint32_t index)
-{
-	int64_t rel = insn->opcode == EBPF_OP_JA32 ? insn->imm : insn->offset;
-
-	return (int64_t)index + 1 + rel;
-}
-
-static int compare_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-static int find_subprogs(struct verifier *v)
-{
-	uint32_t i, n = 1, s;
-
-	v->subprog_start = malloc((v->count + 1) * sizeof(uint32_t));
-	if (!v->subprog_start)
-		return -ENOMEM;
-	v->subprog_start[0] = 0;
-	for (i = 0; i < v->count; i++) {
-		if (v->flags[i] & INSN_LDDW_TAIL)
-			continue;
-		if (is_local_call(&v->insns[i]))
-			v->subprog_start[n++] = (uint32_t)(i + 1 + v->insns[i].imm);
-	}
-	qsort(v->subprog_start, n, sizeof(uint32_t), compare_u32);
-	for (i = 1, s = 1; i < n; i++) {
-		if (v->subprog_start[i] != v->subprog_start[s - 1])
-			v->subprog_start[s++] = v->subprog_start[i];
-	}
-	v->subprog_count = s;
-	v->subprog_depth = calloc(s, sizeof(uint32_t));
-	if (!v->subprog_depth)
-		return -ENOMEM;
-	for (i = 0, s = 0; i < v->count; i++) {
-		if (s + 1 < v->subprog_count && v->subprog_start[s + 1] == i)
-			s++;
-		v->subprog_of[i] = s;
-	}
-	return 0;
-}
-
-static bool is_unconditional_end(const struct ebpf_insn *insn)
-{
-	return insn->opcode == EBPF_OP_EXIT || insn->opcode == EBPF_OP_JA ||
-	       insn->opcode == EBPF_OP_JA32;
-}
-
-/* Jumps stay in their subprogram; nothing falls into the next one. */
-static int check_cfg_edges(struct verifier *v)
-{
-	uint32_t i;
-
-	for (i = 0; i < v->count; i++) {
-		const struct ebpf_insn *insn = &v->insns[i];
-		bool last = i + 1 == v->count || v->subprog_of[i + 1] != v->subprog_of[i];
-		int64_t target;
-
-		if (v->flags[i] & INSN_LDDW_TAIL)
-			continue;
-		v->insn = i;
-		if (insn->opcode == EBPF_OP_LDDW)
-			last = i + 2 >= v->count || v->subprog_of[i + 2] != v->subprog_of[i];
-		if (last && !is_unconditional_end(insn))
-			return reject(v, "last insn is not an exit or jmp");
-		if (!is_cond_jump(insn) && insn->opcode != EBPF_OP_JA &&
-		    insn->opcode != EBPF_OP_JA32)
-			continue;
-		target = jump_target(insn, i);
-		if (v->subprog_of[target] != v->subprog_of[i])
-			return reject(v, "jump out of range from insn %u to %lld", i,
-				      (long long)target);
-		v->flags[target] |= INSN_PRUNE_POINT;
-		if (is_cond_jump(insn))
-			v->flags[i + 1] |= INSN_PRUNE_POINT;
-	}
-	return 0;
-}
-
-/* Every instruction must lie on some path from the entry (Linux too). */
-static int check_reachable(struct verifier *v)
-{
-	uint32_t *work = malloc(v->count * sizeof(uint32_t));
-	size_t top = 0;
-	uint32_t i;
-
-	if (!work)
-		return -ENOMEM;
-	work[top++] = 0;
-	v->flags[0] |= INSN_REACHED;
-	while (top > 0) {
-		uint32_t at = work[--top];
-		const struct ebpf_insn *insn = &v->insns[at];
-		int64_t next[2];
-		int n = 0, k;
-
-		if (insn->opcode == EBPF_OP_LDDW) {
-			next[n++] = at + 2;
-		} else if (insn->opcode == EBPF_OP_JA || insn->opcode == EBPF_OP_JA32) {
-			next[n++] = jump_target(insn, at);
-		} else if (is_cond_jump(insn)) {
-			next[n++] = at + 1;
-			next[n++] = jump_target(insn, at);
-		} else if (is_local_call(insn)) {
-			next[n++] = at + 1;
-			next[n++] = (int64_t)at + 1 + insn->imm;
-			v->flags[at + 1] |= INSN_PRUNE_POINT;
-		} else if (insn->opcode != EBPF_OP_EXIT) {
-			next[n++] = at + 1;
-		}
-		for (k = 0; k < n; k++) {
-			if (next[k] >= v->count || (v->flags[next[k]] & INSN_REACHED))
-				continue;
-			v->flags[next[k]] |= INSN_REACHED;
-			work[top++] = (uint32_t)next[k];
-		}
-	}
-	free(work);
-	for (i = 0; i < v->count; i++) {
-		if (!(v->flags[i] & (INSN_REACHED | INSN_LDDW_TAIL))) {
-			v->insn = v->count;
-			return reject(v, "unreachable insn %u", i);
-		}
-	}
-	return 0;
-}
-
-/* ---- pass 1b: register liveness -------------------------------------------- */
-
-static uint16_t reg_bit(uint8_t regno)
-{
-	return (uint16_t)(1u << regno);
-}
-
-/* r0-r5: what a call leaves undefined (r0 then holds the result). */
-#define CALLER_SAVED_REGS ((uint16_t)((1u << (NUM_ARG_REGS + 1)) - 1))
-#define ARG_REGS	  ((uint16_t)(CALLER_SAVED_REGS & ~1u))
-
-/* The registers insn reads (use) and writes (def). */
-static void insn_use_def(const struct ebpf_insn *insn, uint16_t *use, uint16_t *def)
-{
-	uint8_t cls = insn->opcode & EBPF_CLS_MASK;
-	uint8_t op = insn->opcode & EBPF_OP_MASK;
-	bool uses_src = (insn->opcode & EBPF_SRC_MASK) == EBPF_SRC_X;
-
-	*use = 0;
-	*def = 0;
-	switch (cls) {
-	case EBPF_CLS_ALU:
-	case EBPF_CLS_ALU64:
-		*def = reg_bit(insn->dst_reg);
-		if (op != EBPF_ALU_MOV)
-			*use |= reg_bit(insn->dst_reg);
-		if (uses_src && op != EBPF_ALU_END)
-			*use |= reg_bit(insn->src_reg);
-		break;
-	case EBPF_CLS_LDX:
-		*use = reg_bit(insn->src_reg);
-		*def = reg_bit(insn->dst_reg);
-		break;
-	case EBPF_CLS_ST:
-		*use = reg_bit(insn->dst_reg);
-		break;
-	case EBPF_CLS_STX:
-		*use = reg_bit(insn->dst_reg) | reg_bit(insn->src_reg);
-		if ((insn->opcode & EBPF_MODE_MASK) != EBPF_MODE_ATOMIC)
-			break;
-		if (insn->imm == EBPF_ATOMIC_CMPXCHG) {
-			*use |= reg_bit(EBPF_REG_R0);
-			*def = reg_bit(EBPF_REG_R0);
-		} else if (insn->imm & EBPF_ATOMIC_FETCH) {
-			*def = reg_bit(insn->src_reg);
-		}
-		break;
-	case EBPF_CLS_LD:
-		if (insn->opcode == EBPF_OP_LDDW) {
-			*def = reg_bit(insn->dst_reg);
-			break;
-		}
-		*use = reg_bit(EBPF_REG_R6);
-		if ((insn->opcode & EBPF_MODE_MASK) == EBPF_MODE_IND)
-			*use |= reg_bit(insn->src_reg);
-		*def = CALLER_SAVED_REGS;
-		break;
-	default: /* jumps */
-		if (op == EBPF_JMP_CALL) {
-			*use = ARG_REGS;
-			*def = CALLER_SAVED_REGS;
-		} else if (op == EBPF_JMP_EXIT) {
-			*use = reg_bit(EBPF_REG_R0);
-		} else if (op != EBPF_JMP_JA) {
-			*use = reg_bit(insn->dst_reg);
-			if (uses_src)
-				*use |= reg_bit(insn->src_reg);
-		}
-		break;
-	}
-}
-
-/*
- * Backward dataflow to a fixed point: live_in[i] holds the registers some
- * path from i reads before writing. Pruning ignores the others (their
- * values cannot matter), as Linux's liveness marks do. A local call is a
- * use of r1-r5 and a definition of r0-r5 in the caller; the callee is
- * its own subprogram.
- */
-static int compute_liveness(struct verifier *v)
-{
-	bool changed = true;
-	uint32_t i;
-
-	v->live_in = calloc(v->count, sizeof(uint16_t));
-	if (!v->live_in)
-		return -ENOMEM;
-	while (changed) {
-		changed = false;
-		for (i = v->count; i-- > 0;) {
-			const struct ebpf_insn *insn = &v->insns[i];
-			uint16_t use, def, out = 0, in;
-
-			if (v->flags[i] & INSN_LDDW_TAIL)
-				continue;
-			if (insn->opcode == EBPF_OP_LDDW)
-				out = v->live_in[i + 2];
-			else if (insn->opcode == EBPF_OP_JA || insn->opcode == EBPF_OP_JA32)
-				out = v->live_in[jump_target(insn, i)];
-			else if (is_cond_jump(insn))
-				out = v->live_in[i + 1] | v->live_in[jump_target(insn, i)];
-			else if (insn->opcode != EBPF_OP_EXIT)
-				out = v->live_in[i + 1];
-			insn_use_def(insn, &use, &def);
-			in = (uint16_t)(use | (out & ~def));
-			if (in != v->live_in[i]) {
-				v->live_in[i] = in;
-				changed = true;
-			}
-		}
-	}
-	return 0;
-}
-
-/* ---- register access ------------------------------------------------------- */
-
-static int check_reg_read(struct verifier *v, uint8_t regno)
-{
-	if (cur_reg(v, regno)->type == REG_NOT_INIT)
-		return reject(v, "R%u !read_ok", regno);
-	return 0;
-}
-
-static int check_reg_write(struct verifier *v, uint8_t regno)
-{
-	if (regno == EBPF_REG_FP)
-		return reject(v, "frame pointer is read only");
-	return 0;
-}
-
-/* ---- memory ---------------------------------------------------------------- */
-
-enum access { ACCESS_READ, ACCESS_WRITE };
-
-static unsigned int insn_size_bytes(uint8_t opcode)
-{
-	switch (opcode & EBPF_SIZE_MASK) {
-	case EBPF_SIZE_B:
-		return 1;
-	case EBPF_SIZE_H:
-		return 2;
-	case EBPF_SIZE_W:
-		return 4;
-	default:
-		return 8;
-	}
-}
-
-/* What a context field's load gives the program (prog_type.h). */
-static enum reg_type ctx_field_reg_type(enum ebpf_ctx_field_kind kind)
-{
-	switch (kind) {
-	case EBPF_CTX_PACKET:
-		return REG_PTR_TO_PACKET;
-	case EBPF_CTX_PACKET_END:
-		return REG_PTR_TO_PACKET_END;
-	case EBPF_CTX_PACKET_META:
-		return REG_PTR_TO_PACKET_META;
-	default:
-		return REG_SCALAR;
-	}
-}
-
-/*
- * Context fields are the program type's (prog_type.c): an access names
- * one field exactly, at its size, and writes only writable ones. UNSPEC's
- * r1 memory has no size the verifier knows, so it has no fields.
- */
-static int check_ctx_access(struct verifier *v, uint8_t regno, const struct reg_state *reg,
-			    int32_t off, unsigned int size, enum access access,
-			    struct reg_state *loaded)
-{
-	const struct ebpf_ctx_field *field;
-
-	if (reg->off != 0)
-		return reject(v, "dereference of modified ctx ptr R%u off=%d disallowed", regno,
-			      reg->off);
-	field = ebpf_prog_type_ctx_field(v->prog->type_info, off, size);
-	if (!field || (access != ACCESS_READ && !field->writable))
-		return reject(v, "invalid bpf_context access off=%d size=%u", off, size);
-	if (loaded) {
-		if (field->kind == EBPF_CTX_SCALAR)
-			set_scalar(loaded, scalar_urange(0, UINT32_MAX));
-		else
-			set_pointer(loaded, ctx_field_reg_type(field->kind));
-	}
-	return 0;
-}
-
-/*
- * A region of known size (map value, ringbuf record): the access
- * [off + var, off + var + size) must lie inside [0, mem_size) for every
- * value of var.
- */
-static int check_sized_region(struct verifier *v, uint8_t regno, const struct reg_state *reg,
-			      int32_t off, uint64_t size, const char *what)
-{
-	int64_t lo = (int64_t)reg->off + off + reg->var.smin;
-	int64_t hi;
-
-	if (reg->var.smin < 0 && !scalar_is_const(&reg->var))
-		return reject(v,
-			      "R%u min value is negative, either use unsigned index or do a if "
-			      "(index >=0) check.",
-			      regno);
-	if (reg->var.umax >= MAX_VAR_OFF)
-		return reject(
-		    v, "R%u unbounded memory access, make sure to bounds check any such access",
-		    regno);
-	hi = (int64_t)reg->off + off + (int64_t)reg->var.umax + (int64_t)size;
-	if (lo < 0 || hi > (int64_t)reg->mem_size)
-		return reject(v, "invalid access to %s, %s_size=%u off=%lld size=%llu", what,
-			      reg->type == REG_PTR_TO_MAP_VALUE ? "value" : "mem", reg->mem_size,
-			      (long long)lo, (unsigned long long)size);
-	return 0;
-}
-
-static int check_packet_region(struct verifier *v, uint8_t regno, const struct reg_state *reg,
-			       int32_t off, uint64_t size)
-{
-	int64_t start = (int64_t)reg->off + off;
-
-	if (!ebpf_prog_type_has_packet(v->prog->type_info))
-		return reject(v, "cannot access packet data in this program type");
-	if (reg->var.smin < 0)
-		return reject(v,
-			      "R%u min value is negative, either use unsigned index or do a if "
-			      "(index >=0) check.",
-			      regno);
-	if (start < 0 || start + (int64_t)size > (int64_t)reg->range)
-		return reject(v, "invalid access to packet, off=%lld size=%llu, R%u range=%u",
-			      (long long)start, (unsigned long long)size, regno, reg->range);
-	return 0;
-}
-
-static void note_stack_depth(struct verifier *v, uint32_t frame, int32_t off)
-{
-	uint32_t subprog = v->cur->frames[frame]->subprog;
-
-	if ((uint32_t)-off > v->subprog_depth[subprog])
-		v->subprog_depth[subprog] = (uint32_t)-off;
-}
-
-/*
- * The lowest and highest stack offsets an access through reg may start
- * at (equal unless a variable offset was added), or an error when any of
- * them leaves [-512, 0).
- */
-static int stack_range(struct verifier *v, uint8_t regno, const struct reg_state *reg, int32_t off,
-		       uint64_t size, int32_t *lo, int32_t *hi)
-{
-	int64_t first = (int64_t)reg->off + off + reg->var.smin;
-	int64_t last = (int64_t)reg->off + off + reg->var.smax;
-	char var[REG_VAR_BYTES];
-
-	if (first < -EBPF_STACK_SIZE || last + (int64_t)size > 0 || size > EBPF_STACK_SIZE) {
-		if (scalar_is_const(&reg->var))
-			return reject(v, "invalid stack off=%lld size=%llu (R%u)", (long long)first,
-				      (unsigned long long)size, regno);
-		scalar_format(&reg->var, var, sizeof(var));
-		return reject(
-		    v, "invalid variable-offset stack access R%u var_off=%s off=%d size=%llu",
-		    regno, var, reg->off + off, (unsigned long long)size);
-	}
-	*lo = (int32_t)first;
-	*hi = (int32_t)last;
-	return 0;
-}
-
-/* No byte of [start, end) holds part of a spilled pointer. */
-static int check_no_spilled_pointer(struct verifier *v, uint8_t regno, const struct frame *f,
-				    int32_t start, int32_t end)
-{
-	int slot;
-
-	for (slot = (start + EBPF_STACK_SIZE) / REG_SIZE; slot * REG_SIZE < end + EBPF_STACK_SIZE;
-	     slot++) {
-		if (f->stack[slot * REG_SIZE] == STACK_SPILL &&
-		    is_pointer(&f->spills[spill_index(slot)]))
-			return reject(v, "R%u leaks addr: spilled pointer at fp%d read as bytes",
-				      regno, slot * REG_SIZE - EBPF_STACK_SIZE);
-	}
-	return 0;
-}
-
-static bool stack_initialized(const struct frame *f, int32_t start, uint64_t size)
-{
-	uint64_t i;
-
-	for (i = 0; i < size; i++) {
-		if (f->stack[start + EBPF_STACK_SIZE + i] == STACK_INVALID)
-			return false;
-	}
-	return true;
-}
-
-/*
- * A write somewhere in [start, start+size): each byte may or may not be
- * written, so unwritten bytes stay unreadable and spills lose their type.
- */
-static void stack_write_maybe(struct frame *f, int32_t start, uint64_t size)
-{
-	uint64_t i;
-	int pos;
-
-	for (i = 0; i < size; i++) {
-		int slot = (int)((start + EBPF_STACK_SIZE + (int64_t)i) / REG_SIZE);
-		uint8_t *bytes = &f->stack[slot * REG_SIZE];
-
-		if (bytes[0] == STACK_SPILL) {
-			uint8_t rest =
-			    is_pointer(&f->spills[spill_index(slot)]) ? STACK_INVALID : STACK_MISC;
-
-			for (pos = 0; pos < REG_SIZE; pos++)
-				bytes[pos] = rest;
-		}
-	}
-}
-
-/*
- * Marks [start, start+size) written with unknown bytes. A spilled value
- * the write only partly covers loses its type; the uncovered bytes of a
- * spilled pointer become unreadable, so no pointer bits leak as scalar.
- */
-static void stack_write_misc(struct frame *f, int32_t start, uint64_t size)
-{
-	stack_write_maybe(f, start, size);
-	memset(&f->stack[start + EBPF_STACK_SIZE], STACK_MISC, size);
-	note_slot_used(f, start);
-}
-
-static int check_stack_read(struct verifier *v, uint8_t regno, const struct reg_state *reg,
-			    int32_t off, unsigned int size, struct reg_state *loaded)
-{
-	struct frame *f = v->cur->frames[reg->frame];
-	int32_t start, last;
-	int slot, err;
-
-	err = stack_range(v, regno, reg, off, size, &start, &last);
-	if (err)
-		return err;
-	if (!stack_initialized(f, start, (uint64_t)(last - start) + size)) {
-		if (start == last)
-			return reject(v, "invalid read from stack off=%d size=%u", start, size);
-		return reject(v, "invalid variable-offset read from stack R%u off=%d..%d size=%u",
-			      regno, start, last, size);
-	}
-	if (start != last) {
-		err = check_no_spilled_pointer(v, regno, f, start, last + (int32_t)size);
-		if (err)
-			return err;
-		set_scalar(loaded, scalar_unknown());
-		loaded->var = scalar_truncate(&loaded->var, size);
-		return 0;
-	}
-	slot = (start + EBPF_STACK_SIZE) / REG_SIZE;
-	if (size == REG_SIZE && start % REG_SIZE == 0 &&
-	    f->stack[start + EBPF_STACK_SIZE] == STACK_SPILL) {
-		*loaded = f->spills[spill_index(slot)];
-		return 0;
-	}
-	err = check_no_spilled_pointer(v, regno, f, start, start + (int32_t)size);
-	if (err)
-		return err;
-	set_scalar(loaded, scalar_unknown());
-	loaded->var = scalar_truncate(&loaded->var, size);
-	return 0;
-}
-
-static int check_stack_write(struct verifier *v, uint8_t regno, const struct reg_state *reg,
-			     int32_t off, unsigned int size, const struct reg_state *value)
-{
-	struct frame *f = v->cur->frames[reg->frame];
-	int32_t start, last;
-	int err;
-
-	err = stack_range(v, regno, reg, off, size, &start, &last);
-	if (err)
-		return err;
-	note_stack_depth(v, reg->frame, start);
-	if (start != last) {
-		if (is_pointer(value))
-			return reject(v, "R%u spill of pointer at a variable offset", regno);
-		stack_write_maybe(f, start, (uint64_t)(last - start) + size);
-		return 0;
-	}
-	if (size == REG_SIZE && start % REG_SIZE == 0) {
-		int slot = (start + EBPF_STACK_SIZE) / REG_SIZE;
-
-		/* A full, aligned slot keeps the register's type (a spill). */
-		memset(&f->stack[start + EBPF_STACK_SIZE], STACK_SPILL, REG_SIZE);
-		f->spills[spill_index(slot)] = *value;
-		note_slot_used(f, start);
-		return 0;
-	}
-	if (is_pointer(value))
-		return reject(v, "invalid size of register spill (pointer, %u bytes at fp%+d)",
-			      size, start);
-	stack_write_misc(f, start, size);
-	return 0;
-}
-
-/*
- * One load or store through regno at insn offset off. On a read, loaded
- * receives the value; on a write, value is what is stored (a scalar for
- * ST's immediate).
- */
-static int check_mem_access(struct verifier *v, uint8_t regno, int32_t off, unsigned int size,
-			    enum access access, const struct reg_state *value,
-			    struct reg_state *loaded)
-{
-	const struct reg_state *reg = cur_reg(v, regno);
-	int err;
-
-	if (access == ACCESS_WRITE && reg->type != REG_PTR_TO_STACK && is_pointer(value))
-		return reject(v, "R%u leaks addr into %s", regno,
-			      reg->type == REG_PTR_TO_MAP_VALUE ? "map" : "mem");
-	switch (reg->type) {
-	case REG_PTR_TO_CTX:
-		return check_ctx_access(v, regno, reg, off, size, access, loaded);
-	case REG_PTR_TO_STACK:
-		if (reg->frame >= v->cur->frame_count) /* cannot happen: dropped at return */
-			return reject(v, "R%u points into a returned frame", regno);
-		if (access == ACCESS_READ)
-			return check_stack_read(v, regno, reg, off, size, loaded);
-		return check_stack_write(v, regno, reg, off, size, value);
-	case REG_PTR_TO_PACKET:
-	case REG_PTR_TO_PACKET_META:
-		err = check_packet_region(v, regno, reg, off, size);
-		break;
-	case REG_PTR_TO_MAP_VALUE:
-		if (access == ACCESS_WRITE &&
-		    (ebpf_map_get_def(reg->map)->flags & EBPF_F_RDONLY_PROG))
-			return reject(v, "write into map forbidden, value_size=%u off=%d size=%u",
-				      reg->mem_size, reg->off + off, size);
-		err = check_sized_region(v, regno, reg, off, size, "map value");
-		break;
-	case REG_PTR_TO_MEM:
-		err = check_sized_region(v, regno, reg, off, size, "memory");
-		break;
-	default:
-		return reject(v, "R%u invalid mem access '%s'", regno, reg_type_names[reg->type]);
-	}
-	if (!err && loaded) {
-		set_scalar(loaded, scalar_unknown());
-		loaded->var = scalar_truncate(&loaded->var, size);
-	}
-	return err;
-}
-
-/* ---- loads and stores ------------------------------------------------------ */
-
-static int do_ldx(struct verifier *v, const struct ebpf_insn *insn)
-{
-	unsigned int size = insn_size_bytes(insn->opcode);
-	struct reg_state loaded;
-	int err;
-
-	err = check_reg_read(v, insn->src_reg);
-	if (!err)
-		err = check_reg_write(v, insn->dst_reg);
-	if (!err)
-		err = check_mem_access(v, insn->src_reg, insn->offset, size, ACCESS_READ, NULL,
-				       &loaded);
-	if (err)
-		return err;
-	if ((insn->opcode & EBPF_MODE_MASK) == EBPF_MODE_MEMSX) {
-		if (is_pointer(&loaded))
-			return reject(v, "sign-extending load of a pointer");
-		loaded.var = scalar_sign_extend(&loaded.var, size);
-	}
-	*cur_reg(v, insn->dst_reg) = loaded;
-	v->insn++;
-	return STEP_CONTINUE;
-}
-
-static int do_store(struct verifier *v, const struct ebpf_insn *insn)
-{
-	unsigned int size = insn_size_bytes(insn->opcode);
-	struct reg_state value;
-	int err;
-
-	err = check_reg_read(v, insn->dst_reg);
-	if (err)
-		return err;
-	if ((insn->opcode & EBPF_CLS_MASK) == EBPF_CLS_STX) {
-		err = check_reg_read(v, insn->src_reg);
-		if (err)
-			return err;
-		value = *cur_reg(v, insn->src_reg);
-		if (!is_pointer(&value) && size < REG_SIZE)
-			value.var = scalar_truncate(&value.var, size);
-	} else {
-		set_scalar(&value, scalar_const((uint64_t)(int64_t)insn->imm));
-		if (size < REG_SIZE)
-			value.var = scalar_truncate(&value.var, size);
-	}
-	/* A stored copy is a new value: refinements of the register stay out. */
-	if (!is_pointer(&value))
-		value.id = 0;
-	err = check_mem_access(v, insn->dst_reg, insn->offset, size, ACCESS_WRITE, &value, NULL);
-	if (err)
-		return err;
-	v->insn++;
-	return STEP_CONTINUE;
-}
-
-/* RFC 9669 §5.3: atomic read-modify-write on stack or map values. */
-static int do_atomic(struct verifier *v, const struct ebpf_insn *insn)
-{
-	unsigned int size = insn_size_bytes(insn->opcode);
-	const struct reg_state *dst;
-	struct reg_state old, unknown;
-	int err;
-
-	err = check_reg_read(v, insn->dst_reg);
-	if (!err)
-		err = check_reg_read(v, insn->src_reg);
-	if (err)
-		return err;
-	dst = cur_reg(v, insn->dst_reg);
-	if (dst->type != REG_PTR_TO_STACK && dst->type != REG_PTR_TO_MAP_VALUE)
-		return reject(v, "BPF_ATOMIC stores into R%u %s is not allowed", insn->dst_reg,
-			      reg_type_names[dst->type]);
-	if (is_pointer(cur_reg(v, insn->src_reg)))
-		return reject(v, "R%u leaks addr into mem", insn->src_reg);
-	if (insn->imm == EBPF_ATOMIC_CMPXCHG) {
-		err = check_reg_read(v, EBPF_REG_R0);
-		if (err)
-			return err;
-		if (is_pointer(cur_reg(v, EBPF_REG_R0)))
-			return reject(v, "R0 leaks addr into mem");
-	}
-	if (dst->type == REG_PTR_TO_STACK && scalar_is_const(&dst->var) &&
-	    (dst->off + insn->offset + (int64_t)dst->var.bits.value) % (int64_t)size != 0)
-		return reject(v, "misaligned stack access off=%lld size=%u for an atomic operation",
-			      (long long)(dst->off + insn->offset + (int64_t)dst->var.bits.value),
-			      size);
-	set_scalar(&unknown, scalar_unknown());
-	unknown.var = scalar_truncate(&unknown.var, size);
-	err = check_mem_access(v, insn->dst_reg, insn->offset, size, ACCESS_READ, NULL, &old);
-	if (!err)
-		err = check_mem_access(v, insn->dst_reg, insn->offset, size, ACCESS_WRITE, &unknown,
-				       NULL);
-	if (err)
-		return err;
-	if (is_pointer(&old))
-		return reject(v, "atomic operation on a spilled pointer");
-	if (insn->imm == EBPF_ATOMIC_CMPXCHG)
-		*cur_reg(v, EBPF_REG_R0) = unknown;
-	else if (insn->imm & EBPF_ATOMIC_FETCH)
-		*cur_reg(v, insn->src_reg) = unknown;
-	v->insn++;
-	return STEP_CONTINUE;
-}
-
-static const struct ebpf_map *find_map_by_address(struct verifier *v, uintptr_t addr, bool value,
-						  int32_t *off)
-{
-	size_t i;
-
-	for (i = 0; i < v->prog->map_count; i++) {
-		struct ebpf_map *map = v->prog->maps[i];
-		const struct ebpf_map_def *def = ebpf_map_get_def(map);
-		uintptr_t base;
-
-		if (!value) {
-			if ((uintptr_t)map == addr)
-				return map;
-			continue;
-		}
-		base = (uintptr_t)ebpf_map_value_addr(map, 0);
-		if (base && addr >= base && addr - base < def->value_size) {
-			*off = (int32_t)(addr - base);
-			return map;
-		}
-	}
-	return NULL;
-}
-
-/* RFC 9669 §5.4: lddw, plain or referring to a map (resolved by prog.c). */
-static int do_lddw(struct verifier *v, const struct ebpf_insn *insn)
-{
-	uint64_t imm = (uint32_t)insn[0].imm | ((uint64_t)(uint32_t)insn[1].imm << 32);
-	struct reg_state *dst = cur_reg(v, insn->dst_reg);
-	const struct ebpf_map *map;
-	int32_t off = 0;
-	int err = check_reg_write(v, insn->dst_reg);
-
-	if (err)
-		return err;
-	if (insn->src_reg == 0) {
-		set_scalar(dst, scalar_const(imm));
-	} else {
-		map = find_map_by_address(v, (uintptr_t)imm, insn->src_reg == EBPF_PSEUDO_MAP_VALUE,
-					  &off);
-		if (!map)
-			return reject(v, "lddw refers to no map of this program");
-		if (insn->src_reg == EBPF_PSEUDO_MAP_FD) {
-			set_pointer(dst, REG_CONST_PTR_TO_MAP);
-		} else {
-			set_pointer(dst, REG_PTR_TO_MAP_VALUE);
-			dst->off = off;
-			dst->mem_size = ebpf_map_get_def(map)->value_size;
-		}
-		dst->map = map;
-	}
-	v->insn += 2;
-	return STEP_CONTINUE;
-}
-
-/* Legacy packet loads (RFC 9669 §5.5) for translated classic BPF. */
-static int do_ld_abs_ind(struct verifier *v, const struct ebpf_insn *insn)
-{
-	struct frame *f = cur_frame(v);
-	int r, err;
-
-	if (v->prog->type_info->legacy_loads != EBPF_LEGACY_VERIFIED)
-		return reject(v, "BPF_LD_[ABS|IND] instructions not allowed for this program type");
-	/* A failing legacy load ends the program: nothing may be held then. */
-	if (v->cur->ref_count > 0)
-		return reject(v, "BPF_LD_[ABS|IND] cannot be mixed with socket references");
-	err = check_reg_read(v, EBPF_REG_R6);
-	if (err)
-		return err;
-	if (f->regs[EBPF_REG_R6].type != REG_PTR_TO_CTX || f->regs[EBPF_REG_R6].off != 0)
-		return reject(v, "at the time of BPF_LD_ABS|IND R6 != pointer to skb");
-	if ((insn->opcode & EBPF_MODE_MASK) == EBPF_MODE_IND) {
-		err = check_reg_read(v, insn->src_reg);
-		if (err)
-			return err;
-		if (is_pointer(&f->regs[insn->src_reg]))
-			return reject(v, "R%u leaks addr into packet offset", insn->src_reg);
-	}
-	for (r = EBPF_REG_R1; r <= NUM_ARG_REGS; r++)
-		set_not_init(&f->regs[r]);
-	set_scalar(&f->regs[EBPF_REG_R0], scalar_unknown());
-	f->regs[EBPF_REG_R0].var =
-	    scalar_truncate(&f->regs[EBPF_REG_R0].var, insn_size_bytes(insn->opcode));
-	v->insn++;
-	return STEP_CONTINUE;
-}
 
 /* ---- arithmetic ------------------------------------------------------------ */
 
@@ -1292,7 +80,8 @@ static int pointer_alu(struct verifier *v, const struct ebpf_insn *insn, struct 
 			set_scalar(dst, scalar_truncate(&unknown, sizeof(uint32_t)));
 			return 0;
 		}
-		return reject(v, "R%u 32-bit pointer arithmetic prohibited", insn->dst_reg);
+		return verifier_reject(v, "R%u 32-bit pointer arithmetic prohibited",
+				       insn->dst_reg);
 	}
 	if (is_pointer(dst) && is_pointer(src)) {
 		/* A distance between packet pointers is a length, not an address. */
@@ -1301,24 +90,25 @@ static int pointer_alu(struct verifier *v, const struct ebpf_insn *insn, struct 
 			set_scalar(dst, scalar_unknown());
 			return 0;
 		}
-		return reject(v, "R%u pointer %s pointer prohibited", insn->dst_reg,
-			      alu_op_name(op));
+		return verifier_reject(v, "R%u pointer %s pointer prohibited", insn->dst_reg,
+				       alu_op_name(op));
 	}
 	if (op != EBPF_ALU_ADD && op != EBPF_ALU_SUB)
-		return reject(v, "R%u pointer arithmetic with %s operator prohibited", ptr_regno,
-			      alu_op_name(op));
+		return verifier_reject(v, "R%u pointer arithmetic with %s operator prohibited",
+				       ptr_regno, alu_op_name(op));
 	if (op == EBPF_ALU_SUB && ptr == src)
-		return reject(v, "R%u tried to subtract pointer from scalar", insn->dst_reg);
+		return verifier_reject(v, "R%u tried to subtract pointer from scalar",
+				       insn->dst_reg);
 	switch (ptr->type) {
 	case REG_PTR_TO_PACKET_END:
 	case REG_CONST_PTR_TO_MAP:
 	case REG_PTR_TO_MAP_VALUE_OR_NULL:
 	case REG_PTR_TO_MEM_OR_NULL:
-		return reject(v, "R%u pointer arithmetic on %s prohibited", ptr_regno,
-			      reg_type_names[ptr->type]);
+		return verifier_reject(v, "R%u pointer arithmetic on %s prohibited", ptr_regno,
+				       verifier_reg_type_names[ptr->type]);
 	case REG_PTR_TO_CTX:
 		if (!scalar_is_const(&scalar->var))
-			return reject(v, "R%u variable ctx access prohibited", ptr_regno);
+			return verifier_reject(v, "R%u variable ctx access prohibited", ptr_regno);
 		break;
 	default:
 		break;
@@ -1336,16 +126,18 @@ static int pointer_alu(struct verifier *v, const struct ebpf_insn *insn, struct 
 		int64_t off = (int64_t)sum;
 
 		if (off <= -MAX_VAR_OFF || off >= MAX_VAR_OFF)
-			return reject(v, "value %lld makes %s pointer be out of bounds",
-				      (long long)delta, reg_type_names[ptr->type]);
+			return verifier_reject(v, "value %lld makes %s pointer be out of bounds",
+					       (long long)delta,
+					       verifier_reg_type_names[ptr->type]);
 		result.off = (int32_t)off;
 	} else {
 		result.var = scalar_alu(op, false, false, &ptr->var, &scalar->var);
 		if (result.var.smin <= -MAX_VAR_OFF || result.var.smax >= MAX_VAR_OFF)
-			return reject(v,
-				      "math between %s pointer and register with unbounded min "
-				      "value is not allowed",
-				      reg_type_names[ptr->type]);
+			return verifier_reject(
+			    v,
+			    "math between %s pointer and register with unbounded min "
+			    "value is not allowed",
+			    verifier_reg_type_names[ptr->type]);
 		if (ptr->type == REG_PTR_TO_PACKET || ptr->type == REG_PTR_TO_PACKET_META) {
 			/* A new variable part: no bytes are proven for it yet. */
 			result.id = new_id(v);
@@ -1363,7 +155,7 @@ static int do_end(struct verifier *v, const struct ebpf_insn *insn, struct reg_s
 		     (insn->opcode & EBPF_SRC_MASK) == EBPF_SRC_X;
 
 	if (is_pointer(dst))
-		return reject(v, "R%u byte swap on pointer prohibited", insn->dst_reg);
+		return verifier_reject(v, "R%u byte swap on pointer prohibited", insn->dst_reg);
 	/* To little-endian on a little-endian machine only truncates. */
 	if (swaps && scalar_is_const(&dst->var)) {
 		uint64_t value = dst->var.bits.value, swapped = 0;
@@ -1416,8 +208,8 @@ static int do_alu(struct verifier *v, const struct ebpf_insn *insn)
 		break;
 	case EBPF_ALU_NEG:
 		if (is_pointer(dst))
-			return reject(v, "R%u pointer arithmetic with neg prohibited",
-				      insn->dst_reg);
+			return verifier_reject(v, "R%u pointer arithmetic with neg prohibited",
+					       insn->dst_reg);
 		set_scalar(&src, scalar_const(0));
 		set_scalar(dst, scalar_alu(EBPF_ALU_SUB, false, alu32, &src.var, &dst->var));
 		break;
@@ -1425,15 +217,16 @@ static int do_alu(struct verifier *v, const struct ebpf_insn *insn)
 		if (uses_src && insn->offset != 0) {
 			/* MOVSX (RFC 9669 §4.1): sign-extend the low bytes. */
 			if (is_pointer(&src))
-				return reject(v, "R%u sign extension of pointer prohibited",
-					      insn->src_reg);
+				return verifier_reject(
+				    v, "R%u sign extension of pointer prohibited", insn->src_reg);
 			set_scalar(dst,
 				   scalar_sign_extend(&src.var, (unsigned int)insn->offset / 8));
 			if (alu32)
 				dst->var = scalar_truncate(&dst->var, sizeof(uint32_t));
 		} else if (alu32) {
 			if (!low_half_readable(&src))
-				return reject(v, "R%u partial copy of pointer", insn->src_reg);
+				return verifier_reject(v, "R%u partial copy of pointer",
+						       insn->src_reg);
 			/* A pointer's low half is an unknown 32-bit scalar. */
 			if (is_pointer(&src))
 				src.var = scalar_unknown();
@@ -1502,27 +295,13 @@ static void copy_scalar_value(struct reg_state *reg, void *arg)
 		reg->var = *rw->value;
 }
 
-static void release_ref_in_state(struct vstate *st, uint32_t ref)
-{
-	uint32_t i;
-
-	for (i = 0; i < st->ref_count; i++) {
-		if (st->refs[i] != ref)
-			continue;
-		st->ref_count--;
-		st->refs[i] = st->refs[st->ref_count];
-		st->ref_insns[i] = st->ref_insns[st->ref_count];
-		return;
-	}
-}
-
 static void mark_null_branches(struct vstate *null_state, struct vstate *valid_state,
 			       const struct reg_state *ptr)
 {
 	struct id_rewrite rw = {.id = ptr->id, .is_null = true};
 
 	if (ptr->type == REG_PTR_TO_MEM_OR_NULL)
-		release_ref_in_state(null_state, ptr->ref_id);
+		verifier_release_ref_in_state(null_state, ptr->ref_id);
 	for_each_reg(null_state, mark_null_result, &rw);
 	rw.is_null = false;
 	for_each_reg(valid_state, mark_null_result, &rw);
@@ -1592,11 +371,6 @@ static bool bounds_packet(const struct reg_state *ptr, const struct reg_state *e
 	       end->off == 0 && scalar_is_const(&end->var) && end->var.bits.value == 0;
 }
 
-static bool is_const_zero(const struct reg_state *reg)
-{
-	return reg->type == REG_SCALAR && scalar_is_const(&reg->var) && reg->var.bits.value == 0;
-}
-
 static bool is_maybe_null(const struct reg_state *reg)
 {
 	return reg->type == REG_PTR_TO_MAP_VALUE_OR_NULL || reg->type == REG_PTR_TO_MEM_OR_NULL;
@@ -1651,7 +425,7 @@ static void refine_scalar_branch(const struct ebpf_insn *insn, struct vstate *st
 static int push_branch(struct verifier *v, struct vstate *st, uint32_t insn)
 {
 	if (v->pending_len >= MAX_PENDING_BRANCHES) {
-		reject(v, "The sequence of %zu jumps is too complex.", v->pending_len + 1);
+		verifier_reject(v, "The sequence of %zu jumps is too complex.", v->pending_len + 1);
 		return -E2BIG;
 	}
 	if (v->pending_len == v->pending_cap) {
@@ -1706,7 +480,7 @@ static int do_cond_jump(struct verifier *v, const struct ebpf_insn *insn)
 			return STEP_CONTINUE;
 		}
 	}
-	taken = copy_state(v->cur);
+	taken = verifier_copy_state(v->cur);
 	if (!taken)
 		return -ENOMEM;
 	if (is_pointer(&dst) || is_pointer(&src)) {
@@ -1714,9 +488,9 @@ static int do_cond_jump(struct verifier *v, const struct ebpf_insn *insn)
 		const struct reg_state *other = is_pointer(&dst) ? &src : &dst;
 
 		if (jmp32) {
-			free_state(taken);
-			return reject(v, "R%u pointer comparison prohibited (32-bit)",
-				      insn->dst_reg);
+			verifier_free_state(taken);
+			return verifier_reject(v, "R%u pointer comparison prohibited (32-bit)",
+					       insn->dst_reg);
 		}
 		if ((op == EBPF_JMP_JEQ || op == EBPF_JMP_JNE) && is_const_zero(other)) {
 			struct vstate *eq = op == EBPF_JMP_JEQ ? taken : v->cur;
@@ -1736,379 +510,40 @@ static int do_cond_jump(struct verifier *v, const struct ebpf_insn *insn)
 			else if (bounds_packet(&src, &dst))
 				refine_packet_compare(taken, v->cur, op, &src, false);
 		} else {
-			free_state(taken);
-			return reject(v, "R%u pointer comparison prohibited",
-				      is_pointer(&dst) ? insn->dst_reg : insn->src_reg);
+			verifier_free_state(taken);
+			return verifier_reject(v, "R%u pointer comparison prohibited",
+					       is_pointer(&dst) ? insn->dst_reg : insn->src_reg);
 		}
 	} else {
 		refine_scalar_branch(insn, taken, &src, true);
 		refine_scalar_branch(insn, v->cur, &src, false);
 	}
 	if (!taken_ok) {
-		free_state(taken);
+		verifier_free_state(taken);
 		v->insn++;
 		return STEP_CONTINUE;
 	}
 	if (!fall_ok) {
-		err = make_writable(taken);
+		err = verifier_make_writable(taken);
 		if (err) {
-			free_state(taken);
+			verifier_free_state(taken);
 			return err;
 		}
-		free_state(v->cur);
+		verifier_free_state(v->cur);
 		v->cur = taken;
 		v->insn = target;
 		return STEP_CONTINUE;
 	}
 	err = push_branch(v, taken, target);
 	if (err) {
-		free_state(taken);
+		verifier_free_state(taken);
 		return err;
 	}
 	v->insn++;
 	return STEP_CONTINUE;
 }
 
-/* ---- calls ----------------------------------------------------------------- */
-
-static void invalidate_packet_pointer(struct reg_state *reg, void *arg)
-{
-	(void)arg;
-	if (is_packet_family(reg->type))
-		set_not_init(reg);
-}
-
-/* Spilled packet pointers go too: their bytes become unreadable. */
-static void invalidate_packet_pointers(struct vstate *st)
-{
-	uint32_t i;
-	int slot;
-
-	for (i = 0; i < st->frame_count; i++) {
-		struct frame *f = st->frames[i];
-
-		for (slot = 0; slot < STACK_SLOTS; slot++) {
-			if (f->stack[slot * REG_SIZE] == STACK_SPILL &&
-			    is_packet_family(f->spills[spill_index(slot)].type))
-				memset(&f->stack[slot * REG_SIZE], STACK_INVALID, REG_SIZE);
-		}
-	}
-	for_each_reg(st, invalidate_packet_pointer, NULL);
-}
-
-static void release_reference(struct reg_state *reg, void *arg)
-{
-	uint32_t ref = *(const uint32_t *)arg;
-
-	if (reg->type == REG_PTR_TO_MEM && reg->ref_id == ref)
-		set_not_init(reg);
-}
-
-/* Helper memory arguments: size bytes readable (or writable) at regno. */
-static int check_helper_mem(struct verifier *v, uint8_t regno, uint64_t size, enum access access)
-{
-	struct reg_state *reg = cur_reg(v, regno);
-	int32_t start;
-	int err;
-
-	switch (reg->type) {
-	case REG_PTR_TO_STACK: {
-		struct frame *f;
-
-		if (reg->frame >= v->cur->frame_count) /* cannot happen: dropped at return */
-			return reject(v, "R%u points into a returned frame", regno);
-		f = v->cur->frames[reg->frame];
-		int32_t last;
-		uint64_t span;
-
-		err = stack_range(v, regno, reg, 0, size, &start, &last);
-		if (err)
-			return err;
-		span = (uint64_t)(last - start) + size;
-		if (access == ACCESS_READ && !stack_initialized(f, start, span))
-			return reject(v, "invalid indirect read from stack R%u off %d+%d size %llu",
-				      regno, reg->off, 0, (unsigned long long)size);
-		/* Pointer bits never reach a helper as plain bytes. */
-		if (access == ACCESS_READ) {
-			err = check_no_spilled_pointer(v, regno, f, start, start + (int32_t)span);
-			if (err)
-				return err;
-		}
-		note_stack_depth(v, reg->frame, start);
-		if (access == ACCESS_WRITE && start == last)
-			stack_write_misc(f, start, size);
-		else if (access == ACCESS_WRITE)
-			stack_write_maybe(f, start, span);
-		return 0;
-	}
-	case REG_PTR_TO_PACKET:
-	case REG_PTR_TO_PACKET_META:
-		return check_packet_region(v, regno, reg, 0, size);
-	case REG_PTR_TO_MAP_VALUE:
-		if (access == ACCESS_WRITE &&
-		    (ebpf_map_get_def(reg->map)->flags & EBPF_F_RDONLY_PROG))
-			return reject(v, "write into map forbidden");
-		return check_sized_region(v, regno, reg, 0, size, "map value");
-	case REG_PTR_TO_MEM:
-		return check_sized_region(v, regno, reg, 0, size, "memory");
-	default:
-		return reject(v, "R%u type=%s expected=fp, pkt, map_value, mem", regno,
-			      reg_type_names[reg->type]);
-	}
-}
-
-/* Linux's check_map_func_compatibility, for the maps and helpers we have. */
-static bool map_allows_helper(uint32_t map_type, int32_t helper)
-{
-	switch (map_type) {
-	case EBPF_MAP_TYPE_PROG_ARRAY:
-		return helper == EBPF_FUNC_TAIL_CALL;
-	case EBPF_MAP_TYPE_RINGBUF:
-		return helper == EBPF_FUNC_RINGBUF_OUTPUT || helper == EBPF_FUNC_RINGBUF_RESERVE;
-	case EBPF_MAP_TYPE_DEVMAP:
-		return helper == EBPF_FUNC_REDIRECT_MAP || helper == EBPF_FUNC_MAP_LOOKUP_ELEM;
-	default:
-		return helper == EBPF_FUNC_MAP_LOOKUP_ELEM || helper == EBPF_FUNC_MAP_UPDATE_ELEM ||
-		       helper == EBPF_FUNC_MAP_DELETE_ELEM;
-	}
-}
-
-struct call_args {
-	const struct ebpf_map *map;
-	uint8_t mem_regno; /* pending PTR_TO_MEM argument, 0 if none */
-	enum access mem_access;
-	uint32_t release_ref;
-};
-
-static int check_helper_arg(struct verifier *v, const struct ebpf_helper *helper, uint8_t regno,
-			    enum ebpf_helper_arg kind, struct call_args *args)
-{
-	struct reg_state *reg = cur_reg(v, regno);
-	const struct ebpf_map_def *def;
-	int err = check_reg_read(v, regno);
-
-	if (err)
-		return err;
-	switch (kind) {
-	case EBPF_ARG_ANYTHING:
-		if (is_pointer(reg))
-			return reject(v, "R%u leaks addr into helper function", regno);
-		return 0;
-	case EBPF_ARG_CONST_MAP_PTR:
-		if (reg->type != REG_CONST_PTR_TO_MAP)
-			return reject(v, "R%u type=%s expected=map_ptr", regno,
-				      reg_type_names[reg->type]);
-		args->map = reg->map;
-		def = ebpf_map_get_def(reg->map);
-		if (!map_allows_helper(def->type, helper->id))
-			return reject(v, "cannot pass map_type %u into func %s#%d", def->type,
-				      helper->name, helper->id);
-		return 0;
-	case EBPF_ARG_PTR_TO_MAP_KEY:
-	case EBPF_ARG_PTR_TO_MAP_VALUE:
-		def = ebpf_map_get_def(args->map);
-		return check_helper_mem(
-		    v, regno, kind == EBPF_ARG_PTR_TO_MAP_KEY ? def->key_size : def->value_size,
-		    ACCESS_READ);
-	case EBPF_ARG_PTR_TO_MEM:
-	case EBPF_ARG_PTR_TO_UNINIT_MEM:
-		args->mem_regno = regno;
-		args->mem_access = kind == EBPF_ARG_PTR_TO_MEM ? ACCESS_READ : ACCESS_WRITE;
-		return 0;
-	case EBPF_ARG_CONST_SIZE:
-	case EBPF_ARG_CONST_SIZE_OR_ZERO:
-		if (reg->type != REG_SCALAR)
-			return reject(v, "R%u type=%s expected=scalar", regno,
-				      reg_type_names[reg->type]);
-		if (reg->var.umax >= MAX_VAR_OFF)
-			return reject(
-			    v,
-			    "R%u unbounded memory access, use 'var &= const' or 'if (var < const)'",
-			    regno);
-		if (reg->var.umin == 0 && kind == EBPF_ARG_CONST_SIZE)
-			return reject(v, "R%u invalid zero-sized read", regno);
-		/* Size 0 lets the pointer be NULL (Linux: ARG_PTR_TO_MEM_OR_NULL). */
-		if (reg->var.umax == 0 && is_const_zero(cur_reg(v, args->mem_regno)))
-			return 0;
-		return check_helper_mem(v, args->mem_regno, reg->var.umax, args->mem_access);
-	case EBPF_ARG_PTR_TO_CTX:
-		if (reg->type != REG_PTR_TO_CTX || reg->off != 0)
-			return reject(v, "R%u type=%s expected=ctx", regno,
-				      reg_type_names[reg->type]);
-		return 0;
-	case EBPF_ARG_PTR_TO_ALLOC_MEM:
-		if (reg->type != REG_PTR_TO_MEM || !reg->ref_id || reg->off != 0 ||
-		    !scalar_is_const(&reg->var) || reg->var.bits.value != 0)
-			return reject(v,
-				      "R%u type=%s expected=alloc_mem (unmodified ringbuf record)",
-				      regno, reg_type_names[reg->type]);
-		args->release_ref = reg->ref_id;
-		return 0;
-	default:
-		return 0;
-	}
-}
-
-static int do_helper_call(struct verifier *v, const struct ebpf_insn *insn)
-{
-	const struct ebpf_helper *helper = ebpf_helper_find(insn->imm);
-	struct call_args args = {0};
-	struct frame *f;
-	struct reg_state *r0;
-	uint64_t record_size = 0;
-	int i, err;
-
-	if (!helper)
-		return reject(v, "invalid func unknown#%d", insn->imm);
-	if (!(v->prog->type_info->helper_families & helper->family))
-		return reject(v, "program of this type cannot use helper %s#%d", helper->name,
-			      helper->id);
-	for (i = 0; i < NUM_ARG_REGS && helper->args[i] != EBPF_ARG_NONE; i++) {
-		err =
-		    check_helper_arg(v, helper, (uint8_t)(EBPF_REG_R1 + i), helper->args[i], &args);
-		if (err)
-			return err;
-	}
-	/* A successful tail call never returns to release what it holds. */
-	if (helper->id == EBPF_FUNC_TAIL_CALL && v->cur->ref_count > 0)
-		return reject(v, "tail_call would lead to reference leak");
-	if (helper->ret == EBPF_RET_ALLOC_MEM_OR_NULL) {
-		const struct reg_state *size = cur_reg(v, EBPF_REG_R1 + 1);
-
-		if (size->type != REG_SCALAR || !scalar_is_const(&size->var) ||
-		    size->var.bits.value == 0 || size->var.bits.value >= MAX_VAR_OFF)
-			return reject(v, "R2 is not a known constant'");
-		record_size = size->var.bits.value;
-		if (v->cur->ref_count == MAX_REFS)
-			return reject(v, "too many unreleased ringbuf records (limit %u)",
-				      MAX_REFS);
-	}
-	if (args.release_ref) {
-		release_ref_in_state(v->cur, args.release_ref);
-		for_each_reg(v->cur, release_reference, &args.release_ref);
-	}
-	if (helper->changes_packet_data)
-		invalidate_packet_pointers(v->cur);
-	f = cur_frame(v);
-	for (i = EBPF_REG_R1; i <= NUM_ARG_REGS; i++)
-		set_not_init(&f->regs[i]);
-	r0 = &f->regs[EBPF_REG_R0];
-	/*
-	 * A tail call that fails falls through with r0 unchanged (the JIT
-	 * and interpreter do not write it), so r0 must be set again, as in
-	 * Linux where bpf_tail_call returns void.
-	 */
-	if (helper->id == EBPF_FUNC_TAIL_CALL) {
-		set_not_init(r0);
-		v->insn++;
-		return STEP_CONTINUE;
-	}
-	switch (helper->ret) {
-	case EBPF_RET_VOID:
-		set_not_init(r0);
-		break;
-	case EBPF_RET_MAP_VALUE_OR_NULL:
-		set_pointer(r0, REG_PTR_TO_MAP_VALUE_OR_NULL);
-		r0->map = args.map;
-		r0->mem_size = ebpf_map_get_def(args.map)->value_size;
-		r0->id = new_id(v);
-		break;
-	case EBPF_RET_ALLOC_MEM_OR_NULL:
-		set_pointer(r0, REG_PTR_TO_MEM_OR_NULL);
-		r0->mem_size = (uint32_t)record_size;
-		r0->id = new_id(v);
-		r0->ref_id = r0->id;
-		v->cur->refs[v->cur->ref_count] = r0->id;
-		v->cur->ref_insns[v->cur->ref_count] = v->insn;
-		v->cur->ref_count++;
-		break;
-	default:
-		set_scalar(r0, scalar_unknown());
-		break;
-	}
-	v->insn++;
-	return STEP_CONTINUE;
-}
-
-/* bpf-to-bpf call: a new frame; r1-r5 pass, the callee's stack is its own. */
-static int do_local_call(struct verifier *v, const struct ebpf_insn *insn)
-{
-	uint32_t target = (uint32_t)((int64_t)v->insn + 1 + insn->imm);
-	struct vstate *st = v->cur;
-	struct frame *caller = cur_frame(v), *callee;
-	int r;
-
-	if (st->frame_count == EBPF_MAX_CALL_DEPTH)
-		return reject(v, "the call stack of %u frames is too deep",
-			      EBPF_MAX_CALL_DEPTH + 1);
-	callee = malloc(frame_bytes(STACK_SLOTS));
-	if (!callee)
-		return -ENOMEM;
-	init_frame(callee, st->frame_count, v->insn, v->subprog_of[target]);
-	for (r = EBPF_REG_R1; r <= NUM_ARG_REGS; r++)
-		callee->regs[r] = caller->regs[r];
-	st->frames[st->frame_count++] = callee;
-	v->insn = target;
-	return STEP_CONTINUE;
-}
-
-/*
- * After a return, pointers into the callee's frame (which the callee may
- * have stored in its callers' frames) point at a dead frame: drop them.
- */
-static void drop_dangling_stack_pointers(struct vstate *st)
-{
-	uint32_t i;
-	int r;
-
-	for (i = 0; i < st->frame_count; i++) {
-		struct frame *f = st->frames[i];
-
-		for (r = 0; r < EBPF_NUM_REGS; r++) {
-			if (f->regs[r].type == REG_PTR_TO_STACK &&
-			    f->regs[r].frame >= st->frame_count)
-				set_not_init(&f->regs[r]);
-		}
-		for (r = 0; r < STACK_SLOTS; r++) {
-			if (f->stack[r * REG_SIZE] == STACK_SPILL &&
-			    f->spills[spill_index(r)].type == REG_PTR_TO_STACK &&
-			    f->spills[spill_index(r)].frame >= st->frame_count)
-				memset(&f->stack[r * REG_SIZE], STACK_INVALID, REG_SIZE);
-		}
-	}
-}
-
-static int do_exit(struct verifier *v)
-{
-	struct vstate *st = v->cur;
-	struct frame *f = cur_frame(v);
-	const struct reg_state *r0 = &f->regs[EBPF_REG_R0];
-	struct frame *caller;
-	int r, err;
-
-	err = check_reg_read(v, EBPF_REG_R0);
-	if (err)
-		return err;
-	if (st->frame_count > 1) {
-		if (r0->type == REG_PTR_TO_STACK && r0->frame == st->frame_count - 1)
-			return reject(v, "cannot return stack pointer to the caller");
-		caller = st->frames[st->frame_count - 2];
-		caller->regs[EBPF_REG_R0] = *r0;
-		for (r = EBPF_REG_R1; r <= NUM_ARG_REGS; r++)
-			set_not_init(&caller->regs[r]);
-		v->insn = f->callsite + 1;
-		free(f);
-		st->frame_count--;
-		drop_dangling_stack_pointers(st);
-		return STEP_CONTINUE;
-	}
-	if (is_pointer(r0))
-		return reject(v, "R0 leaks addr as return value");
-	if (st->ref_count > 0)
-		return reject(v, "Unreleased reference id=%u alloc_insn=%u", st->refs[0],
-			      st->ref_insns[0]);
-	return STEP_PATH_END;
-}
+/* ---- one instruction ------------------------------------------------------- */
 
 static int do_jump_class(struct verifier *v, const struct ebpf_insn *insn)
 {
@@ -2117,10 +552,10 @@ static int do_jump_class(struct verifier *v, const struct ebpf_insn *insn)
 		v->insn = (uint32_t)jump_target(insn, v->insn);
 		return STEP_CONTINUE;
 	case EBPF_JMP_EXIT:
-		return do_exit(v);
+		return verifier_do_exit(v);
 	case EBPF_JMP_CALL:
-		return insn->src_reg == EBPF_PSEUDO_CALL ? do_local_call(v, insn)
-							 : do_helper_call(v, insn);
+		return insn->src_reg == EBPF_PSEUDO_CALL ? verifier_do_local_call(v, insn)
+							 : verifier_do_helper_call(v, insn);
 	default:
 		return do_cond_jump(v, insn);
 	}
@@ -2138,406 +573,29 @@ static int step(struct verifier *v)
 	case EBPF_CLS_JMP32:
 		return do_jump_class(v, insn);
 	case EBPF_CLS_LDX:
-		return do_ldx(v, insn);
+		return verifier_do_ldx(v, insn);
 	case EBPF_CLS_ST:
-		return do_store(v, insn);
+		return verifier_do_store(v, insn);
 	case EBPF_CLS_STX:
 		if ((insn->opcode & EBPF_MODE_MASK) == EBPF_MODE_ATOMIC)
-			return do_atomic(v, insn);
-		return do_store(v, insn);
+			return verifier_do_atomic(v, insn);
+		return verifier_do_store(v, insn);
 	default: /* EBPF_CLS_LD */
 		if (insn->opcode == EBPF_OP_LDDW)
-			return do_lddw(v, insn);
-		return do_ld_abs_ind(v, insn);
+			return verifier_do_lddw(v, insn);
+		return verifier_do_ld_abs_ind(v, insn);
 	}
-}
-
-/* ---- pruning --------------------------------------------------------------- */
-
-struct idmap {
-	uint32_t old_ids[MAX_IDMAP];
-	uint32_t cur_ids[MAX_IDMAP];
-	uint32_t len;
-};
-
-/* Ids are names: two states agree when one renaming maps old's onto cur's. */
-static bool ids_match(struct idmap *map, uint32_t old_id, uint32_t cur_id)
-{
-	uint32_t i;
-
-	if (old_id == 0)
-		return true;
-	if (cur_id == 0)
-		return false;
-	for (i = 0; i < map->len; i++) {
-		if (map->old_ids[i] == old_id)
-			return map->cur_ids[i] == cur_id;
-		if (map->cur_ids[i] == cur_id)
-			return false;
-	}
-	if (map->len == MAX_IDMAP)
-		return false;
-	map->old_ids[map->len] = old_id;
-	map->cur_ids[map->len] = cur_id;
-	map->len++;
-	return true;
-}
-
-/* Every run from cur is a run old already proved safe. */
-static bool reg_subsumed(const struct reg_state *old, const struct reg_state *cur,
-			 struct idmap *map)
-{
-	if (old->type == REG_NOT_INIT)
-		return true; /* old's paths never read it */
-	if (old->type != cur->type || old->off != cur->off || old->map != cur->map ||
-	    old->frame != cur->frame || old->mem_size != cur->mem_size || cur->range < old->range)
-		return false;
-	if (!scalar_contains(&old->var, &cur->var))
-		return false;
-	return ids_match(map, old->id, cur->id) && ids_match(map, old->ref_id, cur->ref_id);
-}
-
-/* The word of slot_kinds whose 8 bytes are all of one kind (enum stack_byte). */
-#define SLOT_OF(kind) (0x0101010101010101ull * (kind))
-_Static_assert((STACK_MISC & STACK_SPILL) == 0, "a spill byte is told apart by its bits");
-
-/* The kinds of the 8 stack bytes of a slot, as one word. */
-static uint64_t slot_kinds(const struct frame *f, int slot)
-{
-	uint64_t kinds;
-
-	memcpy(&kinds, &f->stack[slot * REG_SIZE], sizeof(kinds));
-	return kinds;
-}
-
-/* Stack bytes of one slot, by the rules of frame_subsumed. */
-static bool slot_subsumed(const struct frame *old, const struct frame *cur, int slot,
-			  struct idmap *map)
-{
-	int spill = spill_index(slot), i;
-
-	for (i = slot * REG_SIZE; i < (slot + 1) * REG_SIZE; i++) {
-		uint8_t o = old->stack[i], c = cur->stack[i];
-
-		if (o == STACK_INVALID)
-			continue;
-		if (o == STACK_MISC) {
-			if (c == STACK_MISC ||
-			    (c == STACK_SPILL && !is_pointer(&cur->spills[spill])))
-				continue;
-			return false;
-		}
-		if (c != STACK_SPILL)
-			return false;
-		if (i % REG_SIZE == 0 &&
-		    !reg_subsumed(&old->spills[spill], &cur->spills[spill], map))
-			return false;
-	}
-	return true;
-}
-
-static bool frame_subsumed(const struct frame *old, const struct frame *cur, uint16_t live,
-			   struct idmap *map)
-{
-	int r, slot;
-
-	if (old->callsite != cur->callsite)
-		return false;
-	for (r = 0; r < EBPF_NUM_REGS; r++) {
-		if ((live & reg_bit((uint8_t)r)) &&
-		    !reg_subsumed(&old->regs[r], &cur->regs[r], map))
-			return false;
-	}
-	/*
-	 * Below old's used slots, every byte of old is invalid. A slot whose
-	 * bytes are all invalid in old, or of the same kinds in both and none
-	 * a spill, passes slot_subsumed: one word compared instead of 8
-	 * bytes, as the stacks of states at one instruction are mostly alike.
-	 */
-	for (slot = STACK_SLOTS - (int)old->used_slots; slot < STACK_SLOTS; slot++) {
-		uint64_t o = slot_kinds(old, slot), c = slot_kinds(cur, slot);
-
-		if (o == SLOT_OF(STACK_INVALID) || (o == c && !(o & SLOT_OF(STACK_SPILL))))
-			continue;
-		if (!slot_subsumed(old, cur, slot, map))
-			return false;
-	}
-	return true;
-}
-
-/*
- * Registers that matter in frame i of a state at insn: live ones; for a
- * caller waiting on a call, those live after the return except r0-r5,
- * which the return overwrites.
- */
-static uint16_t frame_live_regs(const struct verifier *v, const struct vstate *st, uint32_t i,
-				uint32_t insn)
-{
-	if (i + 1 == st->frame_count)
-		return v->live_in[insn];
-	return (uint16_t)(v->live_in[st->frames[i + 1]->callsite + 1] & ~CALLER_SAVED_REGS);
-}
-
-static bool state_subsumed(const struct verifier *v, const struct vstate *old,
-			   const struct vstate *cur)
-{
-	struct idmap map;
-	uint32_t i;
-
-	map.len = 0; /* the id arrays are filled as they are used */
-	if (old->frame_count != cur->frame_count || old->ref_count != cur->ref_count)
-		return false;
-	for (i = 0; i < old->ref_count; i++) {
-		if (!ids_match(&map, old->refs[i], cur->refs[i]))
-			return false;
-	}
-	/*
-	 * The innermost frame first: states at one instruction tend to differ
-	 * there, while their callers' frames are often the same. The order
-	 * does not change the answer (one renaming for all frames).
-	 */
-	for (i = old->frame_count; i-- > 0;) {
-		if (!frame_subsumed(old->frames[i], cur->frames[i],
-				    frame_live_regs(v, old, i, v->insn), &map))
-			return false;
-	}
-	return true;
-}
-
-/* Frames, references and call sites: equal in two states of one chain. */
-static uint32_t call_chain_signature(const struct vstate *st)
-{
-	/* FNV-1a's 32-bit prime spreads the call sites over the word. */
-	const uint32_t mix = 16777619u;
-	uint32_t sig = st->frame_count * mix ^ st->ref_count, i;
-
-	for (i = 1; i < st->frame_count; i++)
-		sig = (sig ^ st->frames[i]->callsite) * mix;
-	return sig;
-}
-
-#define REG_TYPE_BITS 4
-_Static_assert(REG_PTR_TO_MEM_OR_NULL < (1 << REG_TYPE_BITS), "a type fits in REG_TYPE_BITS");
-_Static_assert(EBPF_NUM_REGS *REG_TYPE_BITS <= 64, "the types of a frame fit in a word");
-
-/*
- * The innermost frame of the current state, as the keys of the stored
- * states at its instruction are checked against it. Its register summary
- * (types, known) is made on the first key of its chain: at most prune
- * points the states stored there are of other chains, or none.
- */
-struct prune_probe {
-	uint32_t chain;
-	const struct frame *frame;
-	uint16_t live; /* the frame's live registers: the only ones keys name */
-	bool summarized;
-	uint16_t known; /* live registers whose variable part is one value */
-	uint64_t types; /* of the live registers */
-	/*
-	 * The last known_values_hash computed from frame, and its masks:
-	 * the states at one instruction mostly have the same live and known
-	 * registers, so one hash serves a run of keys.
-	 */
-	uint16_t hashed_typed, hashed_known;
-	uint64_t hash;
-};
-
-/* The lowest register of a mask of reg_bit()s, which must not be empty. */
-static int lowest_reg(uint16_t regs)
-{
-	return __builtin_ctz(regs);
-}
-
-/*
- * reg_subsumed(old, cur) needs the same off and, where old's variable
- * part is one value, the same value (a known tnum contains only itself):
- * a hash of them over old's typed and known registers, from either state.
- */
-static uint64_t known_values_hash(const struct frame *f, uint16_t typed, uint16_t known)
-{
-	/* FNV-1a's 64-bit prime. */
-	const uint64_t mix = 1099511628211ull;
-	uint64_t hash = 0;
-
-	for (; typed; typed &= (uint16_t)(typed - 1)) {
-		const struct reg_state *reg = &f->regs[lowest_reg(typed)];
-
-		hash = (hash ^ (uint32_t)reg->off) * mix;
-		if (known & (typed & -typed))
-			hash = (hash ^ reg->var.bits.value) * mix;
-	}
-	return hash;
-}
-
-static struct prune_probe prune_probe_of(const struct verifier *v)
-{
-	return (struct prune_probe){.chain = call_chain_signature(v->cur),
-				    .frame = v->cur->frames[v->cur->frame_count - 1],
-				    .live = v->live_in[v->insn],
-				    /* no key has these masks (typed has EBPF_NUM_REGS bits) */
-				    .hashed_typed = UINT16_MAX};
-}
-
-static void summarize_probe(struct prune_probe *probe)
-{
-	uint16_t live;
-
-	for (live = probe->live; live; live &= (uint16_t)(live - 1)) {
-		int r = lowest_reg(live);
-		const struct reg_state *reg = &probe->frame->regs[r];
-
-		probe->types |= (uint64_t)reg->type << (r * REG_TYPE_BITS);
-		/* scalar_is_const, without a call per register and prune point */
-		if (reg->var.bits.mask == 0)
-			probe->known |= reg_bit((uint8_t)r);
-	}
-	probe->summarized = true;
-}
-
-/* The key of the current state, to store beside its copy. */
-static struct prune_key prune_key_of(struct prune_probe *probe)
-{
-	const uint64_t type_bits = (1u << REG_TYPE_BITS) - 1;
-	struct prune_key key = {.chain = probe->chain};
-	uint16_t live;
-
-	if (!probe->summarized)
-		summarize_probe(probe);
-	for (live = probe->live; live; live &= (uint16_t)(live - 1)) {
-		int r = lowest_reg(live);
-
-		if (probe->frame->regs[r].type == REG_NOT_INIT)
-			continue;
-		key.typed |= reg_bit((uint8_t)r);
-		key.type_mask |= type_bits << (r * REG_TYPE_BITS);
-	}
-	key.types = probe->types & key.type_mask;
-	key.known = key.typed & probe->known;
-	key.values = known_values_hash(probe->frame, key.typed, key.known);
-	return key;
-}
-
-/* false when no state with this probe can be contained in key's state. */
-static bool prune_key_may_contain(const struct prune_key *key, struct prune_probe *probe)
-{
-	if (key->chain != probe->chain)
-		return false;
-	if (!probe->summarized)
-		summarize_probe(probe);
-	if ((probe->types & key->type_mask) != key->types || (key->known & ~probe->known) != 0)
-		return false;
-	if (key->typed != probe->hashed_typed || key->known != probe->hashed_known) {
-		probe->hashed_typed = key->typed;
-		probe->hashed_known = key->known;
-		probe->hash = known_values_hash(probe->frame, key->typed, key->known);
-	}
-	return probe->hash == key->values;
-}
-
-/* Explored states whose every descendant path has ended are complete. */
-static void complete_finished_states(struct verifier *v)
-{
-	while (v->in_progress_len > 0) {
-		const struct in_progress *top = &v->in_progress[v->in_progress_len - 1];
-		struct stored_state *s = &v->explored[top->insn].states[top->index];
-
-		if (s->pending_height < v->pending_len)
-			break;
-		s->complete = true;
-		v->in_progress_len--;
-	}
-}
-
-/* The memory a copy of st takes (copy_state). */
-static size_t state_bytes(const struct vstate *st)
-{
-	size_t bytes = sizeof(struct stored_state) + sizeof(*st);
-	uint32_t i;
-
-	for (i = 0; i < st->frame_count; i++)
-		bytes += frame_bytes(st->frames[i]->used_slots);
-	return bytes;
-}
-
-static int store_state(struct verifier *v, struct prune_probe *probe)
-{
-	struct stored_list *list = &v->explored[v->insn];
-	struct stored_state *s;
-	size_t bytes = state_bytes(v->cur);
-
-	if (list->count >= MAX_STATES_PER_INSN || v->stored_bytes + bytes > MAX_STORED_BYTES)
-		return 0;
-	if (v->in_progress_len == v->in_progress_cap) {
-		size_t cap = v->in_progress_cap ? v->in_progress_cap * 2 : 64;
-		struct in_progress *grown = realloc(v->in_progress, cap * sizeof(*grown));
-
-		if (!grown)
-			return -ENOMEM;
-		v->in_progress = grown;
-		v->in_progress_cap = cap;
-	}
-	if (list->count == list->cap) {
-		uint32_t cap = list->cap ? list->cap * 2 : 4;
-		struct stored_state *grown = realloc(list->states, cap * sizeof(*grown));
-
-		if (!grown)
-			return -ENOMEM;
-		list->states = grown;
-		list->cap = cap;
-	}
-	s = &list->states[list->count];
-	memset(s, 0, sizeof(*s));
-	s->state = copy_state(v->cur);
-	if (!s->state)
-		return -ENOMEM;
-	s->key = prune_key_of(probe);
-	s->pending_height = v->pending_len;
-	v->in_progress[v->in_progress_len++] = (struct in_progress){v->insn, list->count};
-	list->count++;
-	v->stored_total++;
-	v->stored_bytes += bytes;
-	if (v->stored_total + v->live_states > v->peak_states)
-		v->peak_states = v->stored_total + v->live_states;
-	return 0;
-}
-
-/*
- * 1: the path can stop here (pruned), 0: go on, < 0: rejected. The
- * newest states first: they are the likeliest to match.
- */
-static int visit_prune_point(struct verifier *v)
-{
-	const struct stored_list *list = &v->explored[v->insn];
-	bool store = v->processed - v->processed_at_store >= STORE_MIN_INSNS &&
-		     v->jumps_processed - v->jumps_at_store >= STORE_MIN_JUMPS;
-	struct prune_probe probe;
-	uint32_t i;
-
-	if (list->count == 0 && !store)
-		return 0;
-	probe = prune_probe_of(v);
-	for (i = list->count; i-- > 0;) {
-		const struct stored_state *s = &list->states[i];
-
-		if (!prune_key_may_contain(&s->key, &probe))
-			continue;
-		if (s->complete) {
-			if (state_subsumed(v, s->state, v->cur))
-				return 1;
-			continue;
-		}
-		/* An ancestor on this very path, in the same state: no progress. */
-		if (state_subsumed(v, s->state, v->cur) && state_subsumed(v, v->cur, s->state))
-			return reject(v, "infinite loop detected at insn %u", v->insn);
-	}
-	if (!store)
-		return 0;
-	v->processed_at_store = v->processed;
-	v->jumps_at_store = v->jumps_processed;
-	return store_state(v, &probe);
 }
 
 /* ---- driver ---------------------------------------------------------------- */
+
+/* Jumps, calls and exits: what Linux counts as jumps processed. */
+static bool is_jump_class(const struct ebpf_insn *insn)
+{
+	uint8_t cls = insn->opcode & EBPF_CLS_MASK;
+
+	return cls == EBPF_CLS_JMP || cls == EBPF_CLS_JMP32;
+}
 
 static int init_state(struct verifier *v)
 {
@@ -2549,7 +607,7 @@ static int init_state(struct verifier *v)
 		free(f);
 		return -ENOMEM;
 	}
-	init_frame(f, 0, 0, 0);
+	verifier_init_frame(f, 0, 0, 0);
 	/* r1 = ctx; UNSPEC's r2 = the length of r1's memory. */
 	set_pointer(&f->regs[EBPF_REG_R1], REG_PTR_TO_CTX);
 	if (v->prog->type_info->ctx_len_in_r2)
@@ -2568,7 +626,7 @@ static int explore(struct verifier *v)
 		int ret = 0;
 
 		if (v->flags[v->insn] & INSN_PRUNE_POINT)
-			ret = visit_prune_point(v);
+			ret = verifier_visit_prune_point(v);
 		if (ret == 0) {
 			if (++v->processed > VERIFIER_INSN_BUDGET) {
 				ebpf_log_printf(v->log,
@@ -2577,8 +635,8 @@ static int explore(struct verifier *v)
 				return -E2BIG;
 			}
 			if (v->log && v->log->level >= 1) {
-				log_insn(v, v->insn);
-				log_state(v);
+				verifier_log_insn(v, v->insn);
+				verifier_log_state(v);
 			}
 			if (is_jump_class(&v->insns[v->insn]))
 				v->jumps_processed++;
@@ -2589,8 +647,8 @@ static int explore(struct verifier *v)
 		if (ret == STEP_CONTINUE)
 			continue;
 		/* This path is done: resume the most recent pending branch. */
-		complete_finished_states(v);
-		free_state(v->cur);
+		verifier_complete_finished_states(v);
+		verifier_free_state(v->cur);
 		v->cur = NULL;
 		v->live_states--;
 		if (v->pending_len == 0)
@@ -2598,7 +656,7 @@ static int explore(struct verifier *v)
 		v->pending_len--;
 		v->cur = v->pending[v->pending_len].state;
 		v->insn = v->pending[v->pending_len].insn;
-		ret = make_writable(v->cur);
+		ret = verifier_make_writable(v->cur);
 		if (ret < 0)
 			return ret;
 		if (v->log && v->log->level >= 1)
@@ -2618,11 +676,12 @@ static int check_combined_stack(struct verifier *v, uint32_t subprog, uint32_t d
 	depth += used;
 	if (frames > EBPF_MAX_CALL_DEPTH) {
 		v->insn = v->count;
-		return reject(v, "the call stack of %u frames is too deep", frames);
+		return verifier_reject(v, "the call stack of %u frames is too deep", frames);
 	}
 	if (depth > EBPF_STACK_SIZE) {
 		v->insn = v->count;
-		return reject(v, "combined stack size of %u calls is %u. Too large", frames, depth);
+		return verifier_reject(v, "combined stack size of %u calls is %u. Too large",
+				       frames, depth);
 	}
 	if (depth > *deepest)
 		*deepest = depth;
@@ -2639,20 +698,11 @@ static int check_combined_stack(struct verifier *v, uint32_t subprog, uint32_t d
 
 static void free_verifier(struct verifier *v)
 {
-	uint32_t i;
-
-	for (i = 0; v->explored && i < v->count; i++) {
-		uint32_t k;
-
-		for (k = 0; k < v->explored[i].count; k++)
-			free_state(v->explored[i].states[k].state);
-		free(v->explored[i].states);
-	}
+	verifier_explored_free(v->explored, v->count);
 	while (v->pending_len > 0)
-		free_state(v->pending[--v->pending_len].state);
-	free_state(v->cur);
+		verifier_free_state(v->pending[--v->pending_len].state);
+	verifier_free_state(v->cur);
 	free(v->pending);
-	free(v->explored);
 	free(v->in_progress);
 	free(v->flags);
 	free(v->subprog_of);
@@ -2671,7 +721,7 @@ int ebpf_verify(struct ebpf_prog *prog, struct ebpf_log *log, struct ebpf_verify
 	prog->verified = false;
 	v.flags = calloc(v.count, 1);
 	v.subprog_of = calloc(v.count, sizeof(uint32_t));
-	v.explored = calloc(v.count, sizeof(*v.explored));
+	v.explored = verifier_explored_new(v.count);
 	if (!v.flags || !v.subprog_of || !v.explored) {
 		err = -ENOMEM;
 		goto out;
@@ -2680,13 +730,9 @@ int ebpf_verify(struct ebpf_prog *prog, struct ebpf_log *log, struct ebpf_verify
 		if (prog->insns[i].opcode == EBPF_OP_LDDW)
 			v.flags[++i] |= INSN_LDDW_TAIL;
 	}
-	err = find_subprogs(&v);
+	err = verifier_check_control_flow(&v);
 	if (!err)
-		err = check_cfg_edges(&v);
-	if (!err)
-		err = check_reachable(&v);
-	if (!err)
-		err = compute_liveness(&v);
+		err = verifier_compute_liveness(&v);
 	if (!err)
 		err = init_state(&v);
 	if (!err)

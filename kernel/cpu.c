@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "boot_defs.h"
-#include "paging.h"
+#include "x86.h"
 
 #define IST_STACK_SIZE	(16 * 1024)
 #define IST_STACK_COUNT 4

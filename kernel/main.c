@@ -6,7 +6,6 @@
  */
 #include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "apic.h"
 #include "bootinfo.h"
@@ -15,12 +14,12 @@
 #include "cpu.h"
 #include "ebpf_platform.h"
 #include "kernel.h"
-#include "paging.h"
 #include "memory.h"
+#include "paging.h"
 #include "printk.h"
 #include "serial.h"
 #include "shutdown.h"
-#include "syscalls.h"
+#include "sleep.h"
 #include "timekeeping.h"
 #include "trap.h"
 #include "x86.h"
@@ -38,24 +37,8 @@ typedef void (*constructor_fn)(void);
 extern constructor_fn __preinit_array_start[], __preinit_array_end[];
 extern constructor_fn __init_array_start[], __init_array_end[];
 
+/* Module names and arguments point into it: it lives for good. */
 static struct boot_info boot_info;
-static struct cmdline cmdline;
-static struct kernel_module modules[BOOTINFO_MAX_MODULES];
-
-size_t kernel_module_count(void)
-{
-	return boot_info.module_count;
-}
-
-const struct kernel_module *kernel_module_get(size_t index)
-{
-	return index < boot_info.module_count ? &modules[index] : NULL;
-}
-
-const char *kernel_option(const char *key)
-{
-	return cmdline_get(&cmdline, key);
-}
 
 static void run_constructors(void)
 {
@@ -63,21 +46,6 @@ static void run_constructors(void)
 		(*fn)();
 	for (constructor_fn *fn = __init_array_start; fn < __init_array_end; fn++)
 		(*fn)();
-}
-
-static void modules_init(void)
-{
-	for (size_t i = 0; i < boot_info.module_count; i++) {
-		const struct boot_module *bm = &boot_info.modules[i];
-		modules[i] = (struct kernel_module){
-		    .name = bm->name,
-		    .args = bm->args,
-		    .data = (const void *)(uintptr_t)bm->start,
-		    .size = bm->size,
-		};
-		printk("ukbpf: module %zu: %s at %p, %zu bytes\n", i, bm->name,
-		       (void *)(uintptr_t)bm->start, (size_t)bm->size);
-	}
 }
 
 void kernel_main(uint32_t magic, uint64_t info)
@@ -102,13 +70,12 @@ void kernel_main(uint32_t magic, uint64_t info)
 	apic_init();
 	uint64_t tsc_hz = time_init();
 	apic_timer_calibrate();
+	sleep_init();
 	irq_enable();
 	ebpf_platform_init();
 
-	int err = cmdline_parse(&cmdline, boot_info.cmdline, UKBPF_APP_NAME);
-	if (err)
-		printk("ukbpf: command line ignored (error %d): %s\n", err, boot_info.cmdline);
-	modules_init();
+	struct cmdline *cmdline = kernel_cmdline_init(boot_info.cmdline, UKBPF_APP_NAME);
+	kernel_modules_init(&boot_info);
 	/* Before main(): no frame reaches the app unfiltered, no rejected program runs. */
 	bpf_boot_attach_modules();
 
@@ -117,5 +84,5 @@ void kernel_main(uint32_t magic, uint64_t info)
 	       (unsigned long)(tsc_hz / 1000000), UKBPF_APP_NAME, (unsigned long)boot_us);
 
 	run_constructors();
-	exit(main(cmdline.argc, cmdline.argv));
+	exit(main(cmdline->argc, cmdline->argv));
 }

@@ -14,9 +14,8 @@
 #include <stdint.h>
 
 #include "bootinfo.h"
+#include "x86.h" /* PAGE_SIZE, PAGE_SIZE_2M */
 
-#define PAGE_SIZE	    4096u
-#define PAGE_SIZE_2M	    (2u * 1024 * 1024)
 #define PAGING_MAPPED_LIMIT (4ull << 30) /* identity map covers [0, 4 GiB) */
 
 /* Access rights for paging_protect. */

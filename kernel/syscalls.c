@@ -13,6 +13,7 @@
 #include "printk.h"
 #include "serial.h"
 #include "shutdown.h"
+#include "sleep.h"
 #include "timekeeping.h"
 #include "x86.h"
 
@@ -200,7 +201,7 @@ int nanosleep(const struct timespec *req, struct timespec *rem)
 		errno = EINVAL;
 		return -1;
 	}
-	time_sleep_ns((uint64_t)req->tv_sec * NS_PER_SEC + (uint64_t)req->tv_nsec);
+	sleep_ns((uint64_t)req->tv_sec * NS_PER_SEC + (uint64_t)req->tv_nsec);
 	if (rem)
 		*rem = (struct timespec){0, 0};
 	return 0;
@@ -208,12 +209,12 @@ int nanosleep(const struct timespec *req, struct timespec *rem)
 
 int usleep(useconds_t usec)
 {
-	time_sleep_ns((uint64_t)usec * NS_PER_USEC);
+	sleep_ns((uint64_t)usec * NS_PER_USEC);
 	return 0;
 }
 
 unsigned sleep(unsigned seconds)
 {
-	time_sleep_ns((uint64_t)seconds * NS_PER_SEC);
+	sleep_ns((uint64_t)seconds * NS_PER_SEC);
 	return 0;
 }

@@ -1,10 +1,7 @@
 #include "timekeeping.h"
 
 #include <stdbool.h>
-#include <stddef.h>
 
-#include "apic.h"
-#include "trap.h"
 #include "x86.h"
 
 /* PIT channel 2, gated by port 0x61, as a 10 ms reference (8254 datasheet). */
@@ -102,11 +99,6 @@ static uint64_t rtc_read_epoch_seconds(void)
 	return days_from_civil(year, month, day) * 86400 + hour * 3600 + min * 60 + sec;
 }
 
-static void timer_interrupt(void *arg)
-{
-	(void)arg; /* waking the CPU from hlt is all it is for */
-}
-
 uint64_t time_init(void)
 {
 	uint64_t hz = calibrate_tsc_hz();
@@ -114,7 +106,6 @@ uint64_t time_init(void)
 	tsc_at_init = rdtsc();
 	ns_per_tick_fp32 = (NS_PER_SEC << 32) / hz;
 	epoch_ns_at_init = rtc_read_epoch_seconds() * NS_PER_SEC;
-	trap_register_irq(APIC_TIMER_VECTOR, timer_interrupt, NULL);
 	return hz;
 }
 
@@ -131,15 +122,4 @@ uint64_t time_monotonic_ns(void)
 uint64_t time_realtime_ns(void)
 {
 	return epoch_ns_at_init + time_monotonic_ns();
-}
-
-void time_sleep_ns(uint64_t ns)
-{
-	uint64_t deadline = time_monotonic_ns() + ns;
-
-	for (uint64_t now = time_monotonic_ns(); now < deadline; now = time_monotonic_ns()) {
-		apic_timer_oneshot(deadline - now);
-		cpu_idle();
-	}
-	apic_timer_oneshot(0);
 }

@@ -1,7 +1,7 @@
 /*
- * Time: a monotonic clock from the TSC (calibrated against the PIT at
- * boot), wall-clock time from the CMOS RTC read once at boot, and sleeping
- * with the CPU halted until a one-shot local-APIC timer interrupt.
+ * The clock: monotonic time from the TSC (calibrated against the PIT at
+ * boot) and wall-clock time from the CMOS RTC read once at boot. It needs
+ * no interrupts; sleeping on the APIC timer is kernel/sleep.h's.
  */
 #ifndef UKBPF_TIMEKEEPING_H
 #define UKBPF_TIMEKEEPING_H
@@ -16,7 +16,5 @@ uint64_t time_monotonic_ns(void);
 uint64_t time_realtime_ns(void);
 /* TSC value at the first instruction of the kernel (boot.S), converted. */
 uint64_t time_tsc_to_ns(uint64_t tsc_delta);
-/* Sleeps at least ns with the CPU halted (interrupts enabled). */
-void time_sleep_ns(uint64_t ns);
 
 #endif /* UKBPF_TIMEKEEPING_H */

@@ -1,11 +1,17 @@
 /*
  * Thin wrappers for the x86-64 instructions the kernel needs (port I/O,
  * MSRs, control registers, TSC). Everything here is one instruction.
+ * Also the page sizes the MMU offers, for code that lays out memory
+ * without touching page tables (stacks and their guard pages).
  */
 #ifndef UKBPF_X86_H
 #define UKBPF_X86_H
 
 #include <stdint.h>
+
+/* 4 KiB pages and 2 MiB large pages (SDM Vol. 3 §4.5). */
+#define PAGE_SIZE    4096u
+#define PAGE_SIZE_2M (2u * 1024 * 1024)
 
 static inline void outb(uint16_t port, uint8_t value)
 {

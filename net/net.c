@@ -1,5 +1,5 @@
 /*
- * lwIP (NO_SYS=1) brought up over every virtio-net NIC, configured from
+ * lwIP (NO_SYS=1) brought up over every netdev, configured from
  * the kernel command line or DHCP, and the run-to-completion loop that
  * drives it: poll the NICs, put each frame through the XDP hook, run
  * lwIP's timers, halt until the next frame or timer.
@@ -22,9 +22,9 @@
 
 #include "kernel.h"
 #include "net.h"
-#include "netif_virtio.h"
+#include "netdev.h"
+#include "netif_netdev.h"
 #include "timekeeping.h"
-#include "virtio_net.h"
 #include "xdp_hook.h"
 
 #define NET_RX_BUDGET	    64 /* frames per NIC per round, so no NIC starves the others */
@@ -38,12 +38,11 @@
 
 struct net_interface {
 	struct netif netif;
-	struct virtio_net *nic;
+	struct netdev *nic;
 	ip4_addr_t reported; /* the address last printed */
 };
 
-static struct net_interface interfaces[NET_MAX_INTERFACES];
-static struct virtio_net *nics[NET_MAX_INTERFACES]; /* for virtio_net_wait */
+static struct net_interface interfaces[NETDEV_MAX]; /* interfaces[i] over ifindex i + 1 */
 static size_t interface_count;
 static uint64_t stats_period_ns; /* net.stats=MS; 0: no net-stats lines */
 static uint64_t stats_next_ns;
@@ -64,18 +63,12 @@ struct netif *net_interface(size_t index)
 	return index < interface_count ? &interfaces[index].netif : NULL;
 }
 
-struct virtio_net *net_interface_nic(size_t index)
-{
-	return index < interface_count ? interfaces[index].nic : NULL;
-}
-
-/* virtio_net_poll_rx's callback: the XDP hook decides, lwIP gets what passes. */
+/* netdev_poll's callback: the XDP hook decides, lwIP gets what passes. */
 static void net_receive(void *arg, uint8_t *frame, size_t len)
 {
 	struct net_interface *iface = arg;
-	uint32_t ifindex = (uint32_t)(iface - interfaces) + 1;
 
-	xdp_hook_receive(iface->nic, ifindex, frame, len, netif_virtio_input, &iface->netif);
+	xdp_hook_receive(iface->nic, frame, len, netif_netdev_input, &iface->netif);
 }
 
 /*
@@ -84,11 +77,11 @@ static void net_receive(void *arg, uint8_t *frame, size_t len)
  */
 static void net_print_stats(uint64_t now_ns)
 {
-	struct virtio_net_stats sum = {0}, nic;
+	struct netdev_stats sum = {0}, nic;
 	struct xdp_hook_stats xdp;
 
 	for (size_t i = 0; i < interface_count; i++) {
-		virtio_net_get_stats(interfaces[i].nic, &nic);
+		netdev_get_stats(interfaces[i].nic, &nic);
 		sum.rx_frames += nic.rx_frames;
 		sum.rx_bytes += nic.rx_bytes;
 		sum.rx_dropped_bad += nic.rx_dropped_bad;
@@ -111,8 +104,7 @@ bool net_poll(void)
 	bool received = false;
 
 	for (size_t i = 0; i < interface_count; i++)
-		if (virtio_net_poll_rx(interfaces[i].nic, NET_RX_BUDGET, net_receive,
-				       &interfaces[i]))
+		if (netdev_poll(interfaces[i].nic, NET_RX_BUDGET, net_receive, &interfaces[i]))
 			received = true;
 	sys_check_timeouts();
 	if (stats_period_ns) {
@@ -145,7 +137,7 @@ int net_run(net_done_fn done, void *arg, uint64_t deadline_ns)
 			wake = now + sleep_ms * NS_PER_MS;
 		if (stats_period_ns && stats_next_ns < wake)
 			wake = stats_next_ns;
-		virtio_net_wait(nics, interface_count, wake);
+		netdev_wait(wake);
 	}
 }
 
@@ -293,14 +285,14 @@ static int net_configure_stats(void)
 	return 0;
 }
 
-static int net_add_interface(struct virtio_net *nic)
+static int net_add_interface(struct netdev *nic)
 {
 	struct net_interface *iface = &interfaces[interface_count];
 
 	iface->nic = nic;
-	if (!netif_add_noaddr(&iface->netif, nic, netif_virtio_init, ethernet_input))
+	if (!netif_add_noaddr(&iface->netif, nic, netif_netdev_init, ethernet_input))
 		return -ENOMEM;
-	nics[interface_count++] = nic;
+	interface_count++;
 	netif_set_status_callback(&iface->netif, net_report_address);
 #if LWIP_IPV6
 	netif_create_ip6_linklocal_address(&iface->netif, 1);
@@ -313,7 +305,7 @@ static int net_add_interface(struct virtio_net *nic)
 int net_init(void)
 {
 	char why[128] = "";
-	size_t found = virtio_net_probe_all(why, sizeof(why));
+	size_t found = netdev_probe_all(why, sizeof(why));
 
 	if (why[0])
 		printf("net: skipped a device: %s\n", why);
@@ -321,16 +313,12 @@ int net_init(void)
 		printf("net: no virtio-net NIC (scripts/run.sh --net-user adds one)\n");
 		return -ENODEV;
 	}
-	if (found > NET_MAX_INTERFACES) {
-		printf("net: %zu NICs, using the first %d\n", found, NET_MAX_INTERFACES);
-		found = NET_MAX_INTERFACES;
-	}
 	int err = net_configure_stats();
 	if (err)
 		return err;
 	lwip_init();
-	for (size_t i = 0; i < found; i++) {
-		err = net_add_interface(virtio_net_get(i));
+	for (uint32_t ifindex = 1; ifindex <= found; ifindex++) {
+		err = net_add_interface(netdev_by_ifindex(ifindex));
 		if (err)
 			return err;
 	}

@@ -1,5 +1,5 @@
 /*
- * The network stack: lwIP over every virtio-net NIC, with the XDP hook
+ * The network stack: lwIP over every NIC (net/netdev.h), with the XDP hook
  * (net/xdp_hook.h) in front of it, run to completion from the app's loop.
  *
  * Model (lwIP NO_SYS=1, net/lwipopts.h): no threads. The app calls
@@ -36,14 +36,13 @@
 #include <stdint.h>
 
 struct netif;
-struct virtio_net;
 
-#define NET_MAX_INTERFACES 8
-#define NET_NO_DEADLINE	   UINT64_MAX
+#define NET_NO_DEADLINE UINT64_MAX
 
 /*
- * Brings up lwIP and one interface per virtio-net NIC (eth0, eth1, ... in
- * probe order; NIC i has XDP ifindex i + 1). eth0 is configured from the
+ * Probes the NICs (netdev_probe_all) and brings up lwIP and one interface
+ * per netdev: interface i is lwIP's eth<i> over the netdev of ifindex
+ * i + 1 (its name is eth<i> too). eth0 is configured from the
  * kernel options "ip=A.B.C.D/N [gw=A.B.C.D] [dns=A.B.C.D]", or else by
  * DHCP, waiting for a lease for a while; other NICs are brought up without
  * an address. Prints one line per interface ("net: eth0 MAC ... IP ...").
@@ -53,7 +52,7 @@ struct virtio_net;
  *              xdp_runs=N xdp_aborted=N xdp_drop=N xdp_pass=N xdp_tx=N
  *              xdp_redirect=N xdp_tx_failed=N xdp_oversized=N
  * (one line; T: the monotonic clock in ms; counters since boot, as
- * struct virtio_net_stats and struct xdp_hook_stats define them). The
+ * struct netdev_stats and struct xdp_hook_stats define them). The
  * benchmarks read rates from two such lines (docs/benchmarks.md, "Packet
  * path", which a Linux guest's reporter follows too).
  * Returns 0, -ENODEV without a usable NIC, -EINVAL for a bad option value
@@ -61,10 +60,10 @@ struct virtio_net;
  */
 int net_init(void);
 
+/* How many interfaces net_init brought up: one per netdev. */
 size_t net_interface_count(void);
-/* lwIP's interface and the NIC under it, or NULL when index is out of range. */
+/* lwIP's interface eth<index> (over netdev ifindex index + 1), or NULL when out of range. */
 struct netif *net_interface(size_t index);
-struct virtio_net *net_interface_nic(size_t index);
 
 /*
  * Polls every NIC once (a bounded number of frames each), runs lwIP's

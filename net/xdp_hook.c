@@ -4,8 +4,8 @@
 
 #include "bpf_boot.h"
 #include "ebpf.h"
+#include "netdev.h"
 #include "timekeeping.h"
-#include "virtio_net.h"
 
 #define XDP_RX_QUEUE 0 /* one receive queue per NIC */
 
@@ -87,14 +87,8 @@ void xdp_hook_get_stats(struct xdp_hook_stats *out)
 	*out = stats;
 }
 
-/* The NIC a program calls ifindex, or NULL (ifindex i + 1 is virtio_net_get(i)). */
-static struct virtio_net *nic_of_ifindex(uint32_t ifindex)
-{
-	return ifindex == 0 ? NULL : virtio_net_get(ifindex - 1);
-}
-
-void xdp_hook_receive(struct virtio_net *nic, uint32_t ifindex, uint8_t *frame, size_t len,
-		      xdp_hook_pass_fn pass, void *arg)
+void xdp_hook_receive(struct netdev *nic, uint8_t *frame, size_t len, xdp_hook_pass_fn pass,
+		      void *arg)
 {
 	if (!xdp_hook_attached()) {
 		pass(arg, frame, len);
@@ -109,7 +103,7 @@ void xdp_hook_receive(struct virtio_net *nic, uint32_t ifindex, uint8_t *frame, 
 	    .buf_size = sizeof(receive_buf),
 	    .data = receive_buf + XDP_HOOK_HEADROOM,
 	    .len = len,
-	    .ifindex = ifindex,
+	    .ifindex = nic->ifindex,
 	};
 	memcpy(xf.data, frame, len);
 	switch (xdp_hook_run(&xf)) {
@@ -117,12 +111,12 @@ void xdp_hook_receive(struct virtio_net *nic, uint32_t ifindex, uint8_t *frame, 
 		pass(arg, xf.data, xf.len);
 		break;
 	case EBPF_XDP_TX:
-		if (virtio_net_tx(nic, xf.data, xf.len) != 0)
+		if (netdev_transmit(nic, xf.data, xf.len) != 0)
 			stats.tx_failed++;
 		break;
 	case EBPF_XDP_REDIRECT: {
-		struct virtio_net *target = nic_of_ifindex(xf.redirect_ifindex);
-		if (!target || virtio_net_tx(target, xf.data, xf.len) != 0)
+		struct netdev *target = netdev_by_ifindex(xf.redirect_ifindex);
+		if (!target || netdev_transmit(target, xf.data, xf.len) != 0)
 			stats.redirect_failed++;
 		break;
 	}

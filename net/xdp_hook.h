@@ -5,9 +5,9 @@
  *
  * The frame lies in a buffer with headroom before it and tailroom after
  * it, so that bpf_xdp_adjust_head/adjust_tail can move its ends; the
- * program may rewrite the bytes in place. ifindex numbering: the NIC that
- * virtio_net_get(i) returns has ifindex i + 1 (what the program sees in
- * xdp_md.ingress_ifindex and names in bpf_redirect / devmaps).
+ * program may rewrite the bytes in place. ifindex numbering is the
+ * netdev's (net/netdev.h: 1, 2, ... in probe order): what the program
+ * sees in xdp_md.ingress_ifindex and names in bpf_redirect / devmaps.
  *
  * One program serves every NIC: the first XDP program bpf_boot attached
  * (module order). Runs are timed with the monotonic clock (the TSC).
@@ -21,7 +21,7 @@
 
 #include "ebpf.h"
 
-struct virtio_net;
+struct netdev;
 
 #define XDP_HOOK_HEADROOM 256 /* Linux's XDP_PACKET_HEADROOM */
 #define XDP_HOOK_ACTIONS  5   /* ABORTED, DROP, PASS, TX, REDIRECT */
@@ -69,19 +69,20 @@ void xdp_hook_get_stats(struct xdp_hook_stats *stats);
 typedef void (*xdp_hook_pass_fn)(void *arg, uint8_t *frame, size_t len);
 
 /*
- * The receive path in one call, for a frame nic (ifindex) delivered:
- * copies it into a buffer with headroom, runs the program and carries out
- * its verdict: DROP and ABORTED recycle the buffer, TX sends the (possibly
- * rewritten) frame back out of nic, REDIRECT out of the target NIC, PASS
+ * The receive path in one call, for a frame nic delivered (its ifindex is
+ * the program's ingress_ifindex): copies it into a buffer with headroom,
+ * runs the program and carries out its verdict: DROP and ABORTED recycle
+ * the buffer, TX sends the (possibly rewritten) frame back out of nic,
+ * REDIRECT out of the netdev with the target ifindex, PASS
  * calls pass(arg, frame, len) with the frame as the program left it.
  * Without a program every frame goes to pass at once, uncopied (so frame
  * is not const: pass may rewrite it in place, as it may the hook's copy).
  * A frame longer than XDP_HOOK_BUF_SIZE - XDP_HOOK_HEADROOM never meets
  * the program: it is dropped and counted. Sends are not retried (like
- * Linux's XDP_TX on a full ring). Fits virtio_net_poll_rx's callback:
- * pass must finish with the frame before it returns.
+ * Linux's XDP_TX on a full ring). Meant for netdev_poll's callback: pass
+ * must finish with the frame before it returns.
  */
-void xdp_hook_receive(struct virtio_net *nic, uint32_t ifindex, uint8_t *frame, size_t len,
-		      xdp_hook_pass_fn pass, void *arg);
+void xdp_hook_receive(struct netdev *nic, uint8_t *frame, size_t len, xdp_hook_pass_fn pass,
+		      void *arg);
 
 #endif /* UKBPF_XDP_HOOK_H */

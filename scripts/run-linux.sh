@@ -18,7 +18,8 @@
 #                        --module, --bpf: the guest is a kernel and initramfs)
 # The guest prints "linux-guest: ..." lines, then the loader's; it reports
 # the loader's exit status and powers off (without loader arguments it
-# waits, e.g. serving HTTP, until the timeout). Exit status: as run.sh's.
+# waits, e.g. serving HTTP, until the --timeout if one was given, else until
+# Ctrl-C). Exit status: as run.sh's.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)

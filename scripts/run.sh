@@ -20,8 +20,11 @@
 #                         verified, then JIT-compiled (bpf.engine=interp in
 #                         --cmdline: interpreted); repeatable, modules keep
 #                         option order; the XDP hook runs the first program
-#   --timeout SECONDS     wall-clock limit (default 60); on expiry exit 124
-#   --debug               wait for gdb on :1234 (see scripts/gdbinit)
+#   --timeout SECONDS     stop the guest after SECONDS of wall-clock time and
+#                         exit 124; without it (or with 0) the guest runs until
+#                         it exits or Ctrl-C stops it (exit 130)
+#   --debug               wait for gdb on :1234 (see scripts/gdbinit); no time
+#                         limit
 #   --no-exit-device      no isa-debug-exit: the guest powers off through ACPI,
 #                         as on a real or cloud machine (status 126)
 #   --net-udp LOCAL:REMOTE  add a virtio-net NIC whose frames travel as UDP
@@ -41,7 +44,7 @@
 # 120 panic, 121 CPU exception, 122 boot failure, 123 abort()/raise(), 127 an
 # eBPF program of --bpf refused; kernel/shutdown.h), 124 on timeout, 125 when
 # QEMU itself fails (bad option, missing file), 126 when QEMU ended without
-# the guest reporting a status.
+# the guest reporting a status, 130 when stopped by SIGINT (Ctrl-C).
 set -euo pipefail
 # One brace group, which bash reads to its end before running any of it:
 # editing run.sh while guests run (tests do) cannot change what they run.
@@ -57,7 +60,7 @@ mem=128M
 cmdline=
 modules=()      # module files, in option order
 module_args=()  # each one's command line after the file name ("" for none)
-timeout_s=60
+timeout_s=0     # no limit
 debug=false
 exit_device=(-device isa-debug-exit,iobase=0xf4,iosize=0x04)
 extra=()
@@ -193,6 +196,9 @@ done
 $debug && qemu+=(-s -S) && echo "run.sh: waiting for gdb: gdb -x $top/scripts/gdbinit" >&2
 qemu+=("${extra[@]}")
 
+# Ctrl-C reaches QEMU too (the terminal signals the whole foreground group),
+# which ends the guest; bash runs this once QEMU has gone.
+trap 'echo "run.sh: stopped by SIGINT (Ctrl-C)" >&2; exit 130' INT
 status=0
 if [ "$timeout_s" != 0 ]; then
 	timeout --foreground -k 5 "$timeout_s" "${qemu[@]}" </dev/null || status=$?

@@ -37,10 +37,12 @@ def build_app(app: str) -> Path:
 
 
 def boot(image: Path, *run_args: str, timeout: int = 60) -> Boot:
-    """Boots image with scripts/run.sh; returns its exit status and console text."""
+    """Boots image with scripts/run.sh; returns its exit status and console text.
+    The guest gets timeout seconds (run.sh's own has none); a --timeout in
+    run_args comes later and wins."""
     proc = subprocess.run(
-        [str(RUN_SH), *run_args, str(image)], cwd=ROOT, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, timeout=timeout + 30)
+        [str(RUN_SH), "--timeout", str(timeout), *run_args, str(image)], cwd=ROOT,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout + 30)
     return Boot(proc.returncode, proc.stdout.decode(errors="replace").replace("\r\n", "\n"))
 
 
@@ -55,13 +57,15 @@ def free_port(kind: int) -> int:
 
 class ConsoleGuest:
     """A guest process (any command, e.g. run.sh or run-linux.sh, maybe inside a
-    network namespace) in the background; its console is collected line by line."""
+    network namespace) in the background; its console is collected line by line.
+    Its stdin is /dev/null: a guest without a time limit never reads the terminal."""
 
     def __init__(self, command: List):
         self.command = [str(part) for part in command]
         self.lines: List[str] = []
-        self.proc = subprocess.Popen(self.command, cwd=ROOT, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
+        self.proc = subprocess.Popen(self.command, cwd=ROOT, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
         self._reader = threading.Thread(target=self._read_console, daemon=True)
         self._reader.start()
 

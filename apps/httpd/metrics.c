@@ -14,8 +14,7 @@
 #include "ebpf.h"
 #include "lwip/stats.h"
 #include "metrics.h"
-#include "net.h"
-#include "virtio_net.h"
+#include "netdev.h"
 #include "xdp_hook.h"
 
 #define NS_PER_SEC	  1e9
@@ -30,7 +29,7 @@ struct counter_field {
 
 #define NIC_COUNTER(field, help)                                                                   \
 	{                                                                                          \
-		"ukbpf_nic_" #field "_total", help, offsetof(struct virtio_net_stats, field)       \
+		"ukbpf_nic_" #field "_total", help, offsetof(struct netdev_stats, field)           \
 	}
 static const struct counter_field nic_counters[] = {
     NIC_COUNTER(rx_frames, "Frames the NIC received and delivered."),
@@ -87,17 +86,19 @@ static uint64_t counter_value(const void *stats, const struct counter_field *fie
 	return value;
 }
 
+/* Every netdev's counters, labelled with its name. */
 static void metrics_nics(struct text *out)
 {
-	size_t count = net_interface_count();
+	uint32_t count = (uint32_t)netdev_count();
 
 	for (size_t f = 0; f < sizeof(nic_counters) / sizeof(nic_counters[0]); f++) {
 		metric_family(out, nic_counters[f].name, "counter", nic_counters[f].help);
-		for (size_t i = 0; i < count; i++) {
-			struct virtio_net_stats stats;
-			virtio_net_get_stats(net_interface_nic(i), &stats);
-			text_printf(out, "%s{nic=\"eth%zu\"} %" PRIu64 "\n", nic_counters[f].name,
-				    i, counter_value(&stats, &nic_counters[f]));
+		for (uint32_t ifindex = 1; ifindex <= count; ifindex++) {
+			const struct netdev *nic = netdev_by_ifindex(ifindex);
+			struct netdev_stats stats;
+			netdev_get_stats(nic, &stats);
+			text_printf(out, "%s{nic=\"%s\"} %" PRIu64 "\n", nic_counters[f].name,
+				    nic->name, counter_value(&stats, &nic_counters[f]));
 		}
 	}
 }

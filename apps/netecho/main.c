@@ -1,7 +1,8 @@
 /*
- * netecho: the virtio-net driver's test app (tests/system/test_virtio_net.py).
- * Probes every virtio-net device, prints "netecho: ethN mac ..." for each,
- * then echoes every received frame back out of the device it came in on,
+ * netecho: a NIC driver's test app, through the netdev seam alone
+ * (net/netdev.h; tests/system/test_virtio_net.py tests the virtio-net
+ * driver with it). Probes every NIC, prints "netecho: ethN mac ..." for
+ * each, then echoes every received frame back out of the NIC it came in on,
  * with source and destination MAC addresses swapped. A frame of
  * EtherType 0x88B5 (IEEE 802 local experimental) whose payload starts with
  * "quit" ends the loop; the per-device statistics are printed and the
@@ -33,10 +34,9 @@
 #include <time.h>
 
 #include "bpf_boot.h"
-#include "virtio_net.h"
+#include "netdev.h"
 #include "xdp_hook.h"
 
-#define NETECHO_MAX_DEVICES	    8
 #define NETECHO_RX_BUDGET	    64
 #define NETECHO_TX_RETRY_NS	    1000000 /* how long a full TX ring may stall one frame */
 #define ETH_ADDR_LEN		    6
@@ -47,11 +47,11 @@
 #define NS_PER_MS		    1000000ull
 
 struct netecho {
-	struct virtio_net *devs[NETECHO_MAX_DEVICES];
+	struct netdev *devs[NETDEV_MAX]; /* devs[i] has ifindex i + 1 */
 	size_t count;
 	bool forward;
 	bool quit;
-	uint64_t echoed[NETECHO_MAX_DEVICES];
+	uint64_t echoed[NETDEV_MAX];
 };
 
 struct rx_context {
@@ -75,26 +75,12 @@ static bool is_quit_frame(const uint8_t *frame, size_t len)
 	       memcmp(frame + ETH_HEADER_LEN, QUIT_PAYLOAD, strlen(QUIT_PAYLOAD)) == 0;
 }
 
-/* A full ring drains as the device transmits: retry for a while, then drop. */
-static void send_frame(struct virtio_net *dev, const uint8_t *frame, size_t len)
-{
-	uint64_t give_up = 0;
-
-	while (virtio_net_tx(dev, frame, len) == -EAGAIN) {
-		uint64_t now = now_ns();
-		if (!give_up)
-			give_up = now + NETECHO_TX_RETRY_NS;
-		else if (now >= give_up)
-			return;
-	}
-}
-
 static void on_frame(void *arg, uint8_t *frame, size_t len)
 {
 	struct rx_context *ctx = arg;
 	struct netecho *echo = ctx->echo;
 
-	struct virtio_net *out = echo->devs[ctx->index];
+	struct netdev *out = echo->devs[ctx->index];
 	if (echo->forward) {
 		out = echo->devs[(ctx->index + 1) % echo->count];
 	} else {
@@ -104,11 +90,12 @@ static void on_frame(void *arg, uint8_t *frame, size_t len)
 		memcpy(frame, frame + ETH_ADDR_LEN, ETH_ADDR_LEN);
 		memcpy(frame + ETH_ADDR_LEN, tmp, ETH_ADDR_LEN);
 	}
-	send_frame(out, frame, len);
+	/* A full ring drains as the device transmits: retry for a while, then drop. */
+	netdev_transmit_retry(out, frame, len, NETECHO_TX_RETRY_NS);
 	echo->echoed[ctx->index]++;
 }
 
-/* The driver's callback: the quit frame, else the XDP hook, then on_frame. */
+/* netdev_poll's callback: the quit frame, else the XDP hook, then on_frame. */
 static void on_receive(void *arg, uint8_t *frame, size_t len)
 {
 	struct rx_context *ctx = arg;
@@ -117,8 +104,7 @@ static void on_receive(void *arg, uint8_t *frame, size_t len)
 		ctx->echo->quit = true;
 		return;
 	}
-	xdp_hook_receive(ctx->echo->devs[ctx->index], (uint32_t)ctx->index + 1, frame, len,
-			 on_frame, ctx);
+	xdp_hook_receive(ctx->echo->devs[ctx->index], frame, len, on_frame, ctx);
 }
 
 static void print_xdp_stats(void)
@@ -145,16 +131,16 @@ static void print_xdp_stats(void)
 static void print_stats(const struct netecho *echo)
 {
 	for (size_t i = 0; i < echo->count; i++) {
-		struct virtio_net_stats s;
-		virtio_net_get_stats(echo->devs[i], &s);
-		printf("netecho: eth%zu echoed %llu rx_frames %llu rx_bytes %llu tx_frames %llu "
+		struct netdev_stats s;
+		netdev_get_stats(echo->devs[i], &s);
+		printf("netecho: %s echoed %llu rx_frames %llu rx_bytes %llu tx_frames %llu "
 		       "tx_bytes %llu rx_dropped_bad %llu tx_dropped %llu device_errors %llu "
 		       "interrupts %llu\n",
-		       i, (unsigned long long)echo->echoed[i], (unsigned long long)s.rx_frames,
-		       (unsigned long long)s.rx_bytes, (unsigned long long)s.tx_frames,
-		       (unsigned long long)s.tx_bytes, (unsigned long long)s.rx_dropped_bad,
-		       (unsigned long long)s.tx_dropped, (unsigned long long)s.device_errors,
-		       (unsigned long long)s.interrupts);
+		       echo->devs[i]->name, (unsigned long long)echo->echoed[i],
+		       (unsigned long long)s.rx_frames, (unsigned long long)s.rx_bytes,
+		       (unsigned long long)s.tx_frames, (unsigned long long)s.tx_bytes,
+		       (unsigned long long)s.rx_dropped_bad, (unsigned long long)s.tx_dropped,
+		       (unsigned long long)s.device_errors, (unsigned long long)s.interrupts);
 	}
 }
 
@@ -216,26 +202,26 @@ static int parse_args(struct netecho *echo, int argc, char **argv, uint64_t *idl
 int main(int argc, char **argv)
 {
 	static struct netecho echo;
-	struct rx_context contexts[NETECHO_MAX_DEVICES];
+	struct rx_context contexts[NETDEV_MAX];
 	uint64_t idle_exit_ns = 0;
 	char why[128];
 
 	if (parse_args(&echo, argc, argv, &idle_exit_ns) < 0)
 		return 2;
-	size_t found = virtio_net_probe_all(why, sizeof(why));
+	size_t found = netdev_probe_all(why, sizeof(why));
 	if (why[0])
 		printf("netecho: skipped a device: %s\n", why);
 	if (found == 0) {
 		printf("netecho: no virtio-net device\n");
 		return 1;
 	}
-	for (size_t i = 0; i < found && echo.count < NETECHO_MAX_DEVICES; i++) {
-		uint8_t mac[VIRTIO_NET_MAC_LEN];
-		echo.devs[i] = virtio_net_get(i);
+	for (size_t i = 0; i < found; i++) {
+		struct netdev *dev = netdev_by_ifindex((uint32_t)i + 1);
+		const uint8_t *mac = dev->mac;
+		echo.devs[i] = dev;
 		contexts[i] = (struct rx_context){&echo, i};
 		echo.count++;
-		virtio_net_mac(echo.devs[i], mac);
-		printf("netecho: eth%zu mac %02x:%02x:%02x:%02x:%02x:%02x\n", i, mac[0], mac[1],
+		printf("netecho: %s mac %02x:%02x:%02x:%02x:%02x:%02x\n", dev->name, mac[0], mac[1],
 		       mac[2], mac[3], mac[4], mac[5]);
 	}
 	fflush(stdout);
@@ -244,8 +230,8 @@ int main(int argc, char **argv)
 	while (!echo.quit) {
 		size_t handled = 0;
 		for (size_t i = 0; i < echo.count; i++)
-			handled += virtio_net_poll_rx(echo.devs[i], NETECHO_RX_BUDGET, on_receive,
-						      &contexts[i]);
+			handled +=
+			    netdev_poll(echo.devs[i], NETECHO_RX_BUDGET, on_receive, &contexts[i]);
 		if (handled) {
 			last_frame = now_ns();
 			continue;
@@ -256,7 +242,7 @@ int main(int argc, char **argv)
 			       (unsigned long long)(idle_exit_ns / NS_PER_MS));
 			break;
 		}
-		virtio_net_wait(echo.devs, echo.count, deadline);
+		netdev_wait(deadline);
 	}
 	print_stats(&echo);
 	print_xdp_stats();

@@ -1,0 +1,297 @@
+/*
+ * Calls in the verifier: helper calls against their prototypes
+ * (struct ebpf_helper), bpf-to-bpf calls with a frame per callee, and
+ * exits, which return to the caller or end the path.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "verifier_internal.h"
+
+static void invalidate_packet_pointer(struct reg_state *reg, void *arg)
+{
+	(void)arg;
+	if (is_packet_family(reg->type))
+		set_not_init(reg);
+}
+
+/* Spilled packet pointers go too: their bytes become unreadable. */
+static void invalidate_packet_pointers(struct vstate *st)
+{
+	uint32_t i;
+	int slot;
+
+	for (i = 0; i < st->frame_count; i++) {
+		struct frame *f = st->frames[i];
+
+		for (slot = 0; slot < STACK_SLOTS; slot++) {
+			if (f->stack[slot * REG_SIZE] == STACK_SPILL &&
+			    is_packet_family(f->spills[spill_index(slot)].type))
+				memset(&f->stack[slot * REG_SIZE], STACK_INVALID, REG_SIZE);
+		}
+	}
+	for_each_reg(st, invalidate_packet_pointer, NULL);
+}
+
+static void release_reference(struct reg_state *reg, void *arg)
+{
+	uint32_t ref = *(const uint32_t *)arg;
+
+	if (reg->type == REG_PTR_TO_MEM && reg->ref_id == ref)
+		set_not_init(reg);
+}
+
+/* Linux's check_map_func_compatibility, for the maps and helpers we have. */
+static bool map_allows_helper(uint32_t map_type, int32_t helper)
+{
+	switch (map_type) {
+	case EBPF_MAP_TYPE_PROG_ARRAY:
+		return helper == EBPF_FUNC_TAIL_CALL;
+	case EBPF_MAP_TYPE_RINGBUF:
+		return helper == EBPF_FUNC_RINGBUF_OUTPUT || helper == EBPF_FUNC_RINGBUF_RESERVE;
+	case EBPF_MAP_TYPE_DEVMAP:
+		return helper == EBPF_FUNC_REDIRECT_MAP || helper == EBPF_FUNC_MAP_LOOKUP_ELEM;
+	default:
+		return helper == EBPF_FUNC_MAP_LOOKUP_ELEM || helper == EBPF_FUNC_MAP_UPDATE_ELEM ||
+		       helper == EBPF_FUNC_MAP_DELETE_ELEM;
+	}
+}
+
+struct call_args {
+	const struct ebpf_map *map;
+	uint8_t mem_regno; /* pending PTR_TO_MEM argument, 0 if none */
+	enum access mem_access;
+	uint32_t release_ref;
+};
+
+static int check_helper_arg(struct verifier *v, const struct ebpf_helper *helper, uint8_t regno,
+			    enum ebpf_helper_arg kind, struct call_args *args)
+{
+	struct reg_state *reg = cur_reg(v, regno);
+	const struct ebpf_map_def *def;
+	int err = check_reg_read(v, regno);
+
+	if (err)
+		return err;
+	switch (kind) {
+	case EBPF_ARG_ANYTHING:
+		if (is_pointer(reg))
+			return verifier_reject(v, "R%u leaks addr into helper function", regno);
+		return 0;
+	case EBPF_ARG_CONST_MAP_PTR:
+		if (reg->type != REG_CONST_PTR_TO_MAP)
+			return verifier_reject(v, "R%u type=%s expected=map_ptr", regno,
+					       verifier_reg_type_names[reg->type]);
+		args->map = reg->map;
+		def = ebpf_map_get_def(reg->map);
+		if (!map_allows_helper(def->type, helper->id))
+			return verifier_reject(v, "cannot pass map_type %u into func %s#%d",
+					       def->type, helper->name, helper->id);
+		return 0;
+	case EBPF_ARG_PTR_TO_MAP_KEY:
+	case EBPF_ARG_PTR_TO_MAP_VALUE:
+		def = ebpf_map_get_def(args->map);
+		return verifier_check_helper_mem(
+		    v, regno, kind == EBPF_ARG_PTR_TO_MAP_KEY ? def->key_size : def->value_size,
+		    ACCESS_READ);
+	case EBPF_ARG_PTR_TO_MEM:
+	case EBPF_ARG_PTR_TO_UNINIT_MEM:
+		args->mem_regno = regno;
+		args->mem_access = kind == EBPF_ARG_PTR_TO_MEM ? ACCESS_READ : ACCESS_WRITE;
+		return 0;
+	case EBPF_ARG_CONST_SIZE:
+	case EBPF_ARG_CONST_SIZE_OR_ZERO:
+		if (reg->type != REG_SCALAR)
+			return verifier_reject(v, "R%u type=%s expected=scalar", regno,
+					       verifier_reg_type_names[reg->type]);
+		if (reg->var.umax >= MAX_VAR_OFF)
+			return verifier_reject(
+			    v,
+			    "R%u unbounded memory access, use 'var &= const' or 'if (var < const)'",
+			    regno);
+		if (reg->var.umin == 0 && kind == EBPF_ARG_CONST_SIZE)
+			return verifier_reject(v, "R%u invalid zero-sized read", regno);
+		/* Size 0 lets the pointer be NULL (Linux: ARG_PTR_TO_MEM_OR_NULL). */
+		if (reg->var.umax == 0 && is_const_zero(cur_reg(v, args->mem_regno)))
+			return 0;
+		return verifier_check_helper_mem(v, args->mem_regno, reg->var.umax,
+						 args->mem_access);
+	case EBPF_ARG_PTR_TO_CTX:
+		if (reg->type != REG_PTR_TO_CTX || reg->off != 0)
+			return verifier_reject(v, "R%u type=%s expected=ctx", regno,
+					       verifier_reg_type_names[reg->type]);
+		return 0;
+	case EBPF_ARG_PTR_TO_ALLOC_MEM:
+		if (reg->type != REG_PTR_TO_MEM || !reg->ref_id || reg->off != 0 ||
+		    !scalar_is_const(&reg->var) || reg->var.bits.value != 0)
+			return verifier_reject(
+			    v, "R%u type=%s expected=alloc_mem (unmodified ringbuf record)", regno,
+			    verifier_reg_type_names[reg->type]);
+		args->release_ref = reg->ref_id;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+int verifier_do_helper_call(struct verifier *v, const struct ebpf_insn *insn)
+{
+	const struct ebpf_helper *helper = ebpf_helper_find(insn->imm);
+	struct call_args args = {0};
+	struct frame *f;
+	struct reg_state *r0;
+	uint64_t record_size = 0;
+	int i, err;
+
+	if (!helper)
+		return verifier_reject(v, "invalid func unknown#%d", insn->imm);
+	if (!(v->prog->type_info->helper_families & helper->family))
+		return verifier_reject(v, "program of this type cannot use helper %s#%d",
+				       helper->name, helper->id);
+	for (i = 0; i < NUM_ARG_REGS && helper->args[i] != EBPF_ARG_NONE; i++) {
+		err =
+		    check_helper_arg(v, helper, (uint8_t)(EBPF_REG_R1 + i), helper->args[i], &args);
+		if (err)
+			return err;
+	}
+	/* A successful tail call never returns to release what it holds. */
+	if (helper->id == EBPF_FUNC_TAIL_CALL && v->cur->ref_count > 0)
+		return verifier_reject(v, "tail_call would lead to reference leak");
+	if (helper->ret == EBPF_RET_ALLOC_MEM_OR_NULL) {
+		const struct reg_state *size = cur_reg(v, EBPF_REG_R1 + 1);
+
+		if (size->type != REG_SCALAR || !scalar_is_const(&size->var) ||
+		    size->var.bits.value == 0 || size->var.bits.value >= MAX_VAR_OFF)
+			return verifier_reject(v, "R2 is not a known constant'");
+		record_size = size->var.bits.value;
+		if (v->cur->ref_count == MAX_REFS)
+			return verifier_reject(v, "too many unreleased ringbuf records (limit %u)",
+					       MAX_REFS);
+	}
+	if (args.release_ref) {
+		verifier_release_ref_in_state(v->cur, args.release_ref);
+		for_each_reg(v->cur, release_reference, &args.release_ref);
+	}
+	if (helper->changes_packet_data)
+		invalidate_packet_pointers(v->cur);
+	f = cur_frame(v);
+	for (i = EBPF_REG_R1; i <= NUM_ARG_REGS; i++)
+		set_not_init(&f->regs[i]);
+	r0 = &f->regs[EBPF_REG_R0];
+	/*
+	 * A tail call that fails falls through with r0 unchanged (the JIT
+	 * and interpreter do not write it), so r0 must be set again, as in
+	 * Linux where bpf_tail_call returns void.
+	 */
+	if (helper->id == EBPF_FUNC_TAIL_CALL) {
+		set_not_init(r0);
+		v->insn++;
+		return STEP_CONTINUE;
+	}
+	switch (helper->ret) {
+	case EBPF_RET_VOID:
+		set_not_init(r0);
+		break;
+	case EBPF_RET_MAP_VALUE_OR_NULL:
+		set_pointer(r0, REG_PTR_TO_MAP_VALUE_OR_NULL);
+		r0->map = args.map;
+		r0->mem_size = ebpf_map_get_def(args.map)->value_size;
+		r0->id = new_id(v);
+		break;
+	case EBPF_RET_ALLOC_MEM_OR_NULL:
+		set_pointer(r0, REG_PTR_TO_MEM_OR_NULL);
+		r0->mem_size = (uint32_t)record_size;
+		r0->id = new_id(v);
+		r0->ref_id = r0->id;
+		v->cur->refs[v->cur->ref_count] = r0->id;
+		v->cur->ref_insns[v->cur->ref_count] = v->insn;
+		v->cur->ref_count++;
+		break;
+	default:
+		set_scalar(r0, scalar_unknown());
+		break;
+	}
+	v->insn++;
+	return STEP_CONTINUE;
+}
+
+/* bpf-to-bpf call: a new frame; r1-r5 pass, the callee's stack is its own. */
+int verifier_do_local_call(struct verifier *v, const struct ebpf_insn *insn)
+{
+	uint32_t target = (uint32_t)((int64_t)v->insn + 1 + insn->imm);
+	struct vstate *st = v->cur;
+	struct frame *caller = cur_frame(v), *callee;
+	int r;
+
+	if (st->frame_count == EBPF_MAX_CALL_DEPTH)
+		return verifier_reject(v, "the call stack of %u frames is too deep",
+				       EBPF_MAX_CALL_DEPTH + 1);
+	callee = malloc(frame_bytes(STACK_SLOTS));
+	if (!callee)
+		return -ENOMEM;
+	verifier_init_frame(callee, st->frame_count, v->insn, v->subprog_of[target]);
+	for (r = EBPF_REG_R1; r <= NUM_ARG_REGS; r++)
+		callee->regs[r] = caller->regs[r];
+	st->frames[st->frame_count++] = callee;
+	v->insn = target;
+	return STEP_CONTINUE;
+}
+
+/*
+ * After a return, pointers into the callee's frame (which the callee may
+ * have stored in its callers' frames) point at a dead frame: drop them.
+ */
+static void drop_dangling_stack_pointers(struct vstate *st)
+{
+	uint32_t i;
+	int r;
+
+	for (i = 0; i < st->frame_count; i++) {
+		struct frame *f = st->frames[i];
+
+		for (r = 0; r < EBPF_NUM_REGS; r++) {
+			if (f->regs[r].type == REG_PTR_TO_STACK &&
+			    f->regs[r].frame >= st->frame_count)
+				set_not_init(&f->regs[r]);
+		}
+		for (r = 0; r < STACK_SLOTS; r++) {
+			if (f->stack[r * REG_SIZE] == STACK_SPILL &&
+			    f->spills[spill_index(r)].type == REG_PTR_TO_STACK &&
+			    f->spills[spill_index(r)].frame >= st->frame_count)
+				memset(&f->stack[r * REG_SIZE], STACK_INVALID, REG_SIZE);
+		}
+	}
+}
+
+int verifier_do_exit(struct verifier *v)
+{
+	struct vstate *st = v->cur;
+	struct frame *f = cur_frame(v);
+	const struct reg_state *r0 = &f->regs[EBPF_REG_R0];
+	struct frame *caller;
+	int r, err;
+
+	err = check_reg_read(v, EBPF_REG_R0);
+	if (err)
+		return err;
+	if (st->frame_count > 1) {
+		if (r0->type == REG_PTR_TO_STACK && r0->frame == st->frame_count - 1)
+			return verifier_reject(v, "cannot return stack pointer to the caller");
+		caller = st->frames[st->frame_count - 2];
+		caller->regs[EBPF_REG_R0] = *r0;
+		for (r = EBPF_REG_R1; r <= NUM_ARG_REGS; r++)
+			set_not_init(&caller->regs[r]);
+		v->insn = f->callsite + 1;
+		free(f);
+		st->frame_count--;
+		drop_dangling_stack_pointers(st);
+		return STEP_CONTINUE;
+	}
+	if (is_pointer(r0))
+		return verifier_reject(v, "R0 leaks addr as return value");
+	if (st->ref_count > 0)
+		return verifier_reject(v, "Unreleased reference id=%u alloc_insn=%u", st->refs[0],
+				       st->ref_insns[0]);
+	return STEP_PATH_END;
+}

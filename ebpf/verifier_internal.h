@@ -1,0 +1,358 @@
+/*
+ * The verifier's private interface, shared by its files only (ebpf_verify
+ * in ebpf.h is the public one; verifier.c describes the algorithm):
+ *   verifier.c         the driver: the walk over paths, one instruction
+ *                      step, arithmetic and conditional jumps
+ *   verifier_state.c   the rejection log and the abstract state: copies,
+ *                      frames, walks over every register
+ *   verifier_cfg.c     pass 1, the control-flow graph and subprograms,
+ *                      and pass 1b, register liveness
+ *   verifier_memory.c  memory-access rules (ctx, stack, packet, map value,
+ *                      ringbuf record) and the loads and stores
+ *   verifier_calls.c   helper calls, bpf-to-bpf calls and exits
+ *   verifier_prune.c   stored states and pruning
+ *   verifier_bounds.c  scalar ranges (verifier_bounds.h)
+ *
+ * Every function here that checks an instruction returns STEP_CONTINUE,
+ * STEP_PATH_END or a negative errno; a rejection (-EACCES) has already
+ * been logged by verifier_reject.
+ */
+#ifndef UKBPF_EBPF_VERIFIER_INTERNAL_H
+#define UKBPF_EBPF_VERIFIER_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "ebpf_internal.h"
+#include "verifier_bounds.h"
+
+#define MAX_REFS    16u
+#define REG_SIZE    8
+#define STACK_SLOTS (EBPF_STACK_SIZE / REG_SIZE)
+/* Linux: pointer offsets stay within +-2^29 so that sums cannot overflow. */
+#define MAX_VAR_OFF   (1 << 29)
+#define REG_VAR_BYTES 128
+#define NUM_ARG_REGS  5
+/* r0-r5: what a call leaves undefined (r0 then holds the result). */
+#define CALLER_SAVED_REGS ((uint16_t)((1u << (NUM_ARG_REGS + 1)) - 1))
+
+enum reg_type {
+	REG_NOT_INIT = 0,
+	REG_SCALAR,
+	REG_PTR_TO_CTX,
+	REG_PTR_TO_PACKET,
+	REG_PTR_TO_PACKET_META,
+	REG_PTR_TO_PACKET_END,
+	REG_PTR_TO_MAP_VALUE,
+	REG_PTR_TO_MAP_VALUE_OR_NULL,
+	REG_PTR_TO_STACK,
+	REG_CONST_PTR_TO_MAP,
+	REG_PTR_TO_MEM,
+	REG_PTR_TO_MEM_OR_NULL,
+};
+
+/* The name of each reg_type in the log ("scalar", "pkt", "fp", ...). */
+extern const char *const verifier_reg_type_names[];
+
+/*
+ * What a register (or a spilled stack slot) holds. For pointers, the
+ * address is base + off + var: off is the constant part, var the
+ * variable part (a constant 0 unless a scalar was added).
+ */
+struct reg_state {
+	enum reg_type type;
+	int32_t off;
+	struct scalar_range var;
+	/*
+	 * pkt: pointers with the same id share var and hence range;
+	 * *_OR_NULL: copies of one helper result, resolved by one NULL test;
+	 * scalar: copies of one value, refined together by comparisons.
+	 */
+	uint32_t id;
+	uint32_t ref_id;   /* mem: the ringbuf reservation to release */
+	uint32_t range;	   /* pkt: bytes [base+var, +range) proven readable */
+	uint32_t frame;	   /* stack: whose frame */
+	uint32_t mem_size; /* map value / mem: region size */
+	const struct ebpf_map *map;
+};
+
+enum stack_byte { STACK_INVALID = 0, STACK_MISC, STACK_SPILL };
+
+struct frame {
+	/* First: the pruning walk reads them before the registers. */
+	uint32_t callsite; /* call insn in the caller */
+	uint32_t subprog;
+	/*
+	 * Slots counted down from the frame pointer that may have been
+	 * written: below them every byte is invalid. Copies of a state keep
+	 * only these spills; the current state's frames have room for all.
+	 */
+	uint32_t used_slots;
+	struct reg_state regs[EBPF_NUM_REGS];
+	uint8_t stack[EBPF_STACK_SIZE]; /* enum stack_byte, index off + 512 */
+	/* Valid where stack bytes are SPILL; spill_index() orders them. */
+	struct reg_state spills[];
+};
+
+/* A frame with room for the spills of its top slots. */
+static inline size_t frame_bytes(uint32_t slots)
+{
+	return offsetof(struct frame, spills) + slots * sizeof(struct reg_state);
+}
+
+/* Spills are kept from the frame pointer down (slot = (off + 512) / 8). */
+static inline int spill_index(int slot)
+{
+	return STACK_SLOTS - 1 - slot;
+}
+
+struct vstate {
+	uint32_t frame_count;
+	struct frame *frames[EBPF_MAX_CALL_DEPTH];
+	uint32_t ref_count;
+	uint32_t refs[MAX_REFS];
+	uint32_t ref_insns[MAX_REFS];
+};
+
+enum insn_flag {
+	INSN_PRUNE_POINT = 1,
+	INSN_LDDW_TAIL = 2,
+	INSN_REACHED = 4,
+};
+
+/* Private to verifier.c (pending) and verifier_prune.c (the others). */
+struct pending_branch;
+struct stored_list;
+struct in_progress;
+
+struct verifier {
+	struct ebpf_prog *prog;
+	const struct ebpf_insn *insns;
+	uint32_t count;
+	struct ebpf_log *log;
+	struct vstate *cur;
+	uint32_t insn;
+	uint8_t *flags;
+	uint32_t *subprog_of;	 /* insn -> subprogram index */
+	uint32_t *subprog_start; /* index -> first insn */
+	uint32_t subprog_count;
+	uint32_t *subprog_depth; /* deepest stack byte used */
+	uint16_t *live_in;	 /* insn -> registers read before written */
+	struct pending_branch *pending;
+	size_t pending_len, pending_cap;
+	struct stored_list *explored; /* per insn */
+	struct in_progress *in_progress;
+	size_t in_progress_len, in_progress_cap;
+	uint64_t processed;
+	uint64_t jumps_processed;
+	uint64_t processed_at_store, jumps_at_store;
+	uint32_t stored_total;
+	size_t stored_bytes;
+	uint32_t live_states, peak_states;
+	uint32_t next_id;
+};
+
+/* The result of stepping one instruction. */
+enum step { STEP_CONTINUE = 0, STEP_PATH_END = 1 };
+
+enum access { ACCESS_READ, ACCESS_WRITE };
+
+/* ---- logging (verifier_state.c) -------------------------------------------- */
+
+/* Logs instruction index as "INDEX: (OPCODE) DISASSEMBLY". */
+void verifier_log_insn(struct verifier *v, uint32_t index);
+/* Logs the registers and stack slots of the current state's innermost frame. */
+void verifier_log_state(struct verifier *v);
+/*
+ * Names the instruction being checked (v->insn, unless it is v->count),
+ * then the broken rule, then the registers and stack it was checked
+ * against. Returns -EACCES.
+ */
+int verifier_reject(struct verifier *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- the abstract state ----------------------------------------------------- */
+
+static inline struct frame *cur_frame(struct verifier *v)
+{
+	return v->cur->frames[v->cur->frame_count - 1];
+}
+
+static inline struct reg_state *cur_reg(struct verifier *v, uint8_t regno)
+{
+	return &cur_frame(v)->regs[regno];
+}
+
+static inline bool is_pointer(const struct reg_state *reg)
+{
+	return reg->type != REG_NOT_INIT && reg->type != REG_SCALAR;
+}
+
+static inline bool is_packet_family(enum reg_type type)
+{
+	return type == REG_PTR_TO_PACKET || type == REG_PTR_TO_PACKET_META ||
+	       type == REG_PTR_TO_PACKET_END;
+}
+
+static inline bool is_const_zero(const struct reg_state *reg)
+{
+	return reg->type == REG_SCALAR && scalar_is_const(&reg->var) && reg->var.bits.value == 0;
+}
+
+static inline void set_scalar(struct reg_state *reg, struct scalar_range value)
+{
+	memset(reg, 0, sizeof(*reg));
+	reg->type = REG_SCALAR;
+	reg->var = value;
+}
+
+static inline void set_not_init(struct reg_state *reg)
+{
+	memset(reg, 0, sizeof(*reg));
+	reg->var = scalar_const(0);
+}
+
+static inline void set_pointer(struct reg_state *reg, enum reg_type type)
+{
+	memset(reg, 0, sizeof(*reg));
+	reg->type = type;
+	reg->var = scalar_const(0);
+}
+
+/* A fresh id for a value whose copies are to be tracked together. */
+static inline uint32_t new_id(struct verifier *v)
+{
+	return ++v->next_id;
+}
+
+static inline int check_reg_read(struct verifier *v, uint8_t regno)
+{
+	if (cur_reg(v, regno)->type == REG_NOT_INIT)
+		return verifier_reject(v, "R%u !read_ok", regno);
+	return 0;
+}
+
+static inline int check_reg_write(struct verifier *v, uint8_t regno)
+{
+	if (regno == EBPF_REG_FP)
+		return verifier_reject(v, "frame pointer is read only");
+	return 0;
+}
+
+/*
+ * Calls fn on every register and spilled slot of every frame. Inline so
+ * that, with fn known at each call site, the compiler calls it directly:
+ * most branches walk a whole state this way to refine copies of a value.
+ */
+static inline void for_each_reg(struct vstate *st, void (*fn)(struct reg_state *, void *),
+				void *arg)
+{
+	uint32_t i;
+	int r;
+
+	for (i = 0; i < st->frame_count; i++) {
+		struct frame *f = st->frames[i];
+
+		for (r = 0; r < EBPF_NUM_REGS; r++)
+			fn(&f->regs[r], arg);
+		for (r = 0; r < STACK_SLOTS; r++) {
+			if (f->stack[r * REG_SIZE] == STACK_SPILL)
+				fn(&f->spills[spill_index(r)], arg);
+		}
+	}
+}
+
+/* verifier_state.c: */
+
+void verifier_free_state(struct vstate *st);
+/*
+ * A copy to keep (stored or pending): each frame holds only its used
+ * slots' spills. Before it becomes the current state again, it is made
+ * whole by verifier_make_writable. NULL when out of memory.
+ */
+struct vstate *verifier_copy_state(const struct vstate *src);
+/* Gives every frame of a copy room for all its spills again; -ENOMEM. */
+int verifier_make_writable(struct vstate *st);
+/*
+ * Fills f, of frame_bytes(STACK_SLOTS), as frame frame_index of a call
+ * chain, running subprog called from callsite: every register but r10,
+ * the frame pointer, is uninitialized, and so is every stack byte.
+ */
+void verifier_init_frame(struct frame *f, uint32_t frame_index, uint32_t callsite,
+			 uint32_t subprog);
+/* Forgets reference ref (a ringbuf record) among those st must release. */
+void verifier_release_ref_in_state(struct vstate *st, uint32_t ref);
+
+/* ---- control flow (verifier_cfg.c) ------------------------------------------ */
+
+static inline uint16_t reg_bit(uint8_t regno)
+{
+	return (uint16_t)(1u << regno);
+}
+
+static inline bool is_local_call(const struct ebpf_insn *insn)
+{
+	return insn->opcode == EBPF_OP_CALL && insn->src_reg == EBPF_PSEUDO_CALL;
+}
+
+/* The target of the jump insn at index (JA32 jumps by imm, the others by offset). */
+static inline int64_t jump_target(const struct ebpf_insn *insn, uint32_t index)
+{
+	int64_t rel = insn->opcode == EBPF_OP_JA32 ? insn->imm : insn->offset;
+
+	return (int64_t)index + 1 + rel;
+}
+
+/*
+ * Pass 1: finds the subprograms (v->subprog_*), checks that jumps stay
+ * inside theirs and that every instruction is reachable, and marks the
+ * prune points in v->flags. Needs v->flags' INSN_LDDW_TAIL marks.
+ */
+int verifier_check_control_flow(struct verifier *v);
+/*
+ * Pass 1b: fills v->live_in, per instruction the registers some path
+ * from it reads before writing them.
+ */
+int verifier_compute_liveness(struct verifier *v);
+
+/* ---- memory (verifier_memory.c) --------------------------------------------- */
+
+/*
+ * A helper's memory argument: size bytes readable (ACCESS_READ) or
+ * writable at the pointer in regno; a write marks the stack bytes.
+ */
+int verifier_check_helper_mem(struct verifier *v, uint8_t regno, uint64_t size, enum access access);
+/* The instruction classes that touch memory; each advances v->insn. */
+int verifier_do_ldx(struct verifier *v, const struct ebpf_insn *insn);
+int verifier_do_store(struct verifier *v, const struct ebpf_insn *insn);
+int verifier_do_atomic(struct verifier *v, const struct ebpf_insn *insn);
+int verifier_do_lddw(struct verifier *v, const struct ebpf_insn *insn);
+int verifier_do_ld_abs_ind(struct verifier *v, const struct ebpf_insn *insn);
+
+/* ---- calls (verifier_calls.c) ----------------------------------------------- */
+
+/*
+ * Checks r1-r5 against the helper's prototype (struct ebpf_helper), then
+ * leaves them uninitialized and r0 of its return type.
+ */
+int verifier_do_helper_call(struct verifier *v, const struct ebpf_insn *insn);
+/* Enters the callee with a new frame; v->insn becomes its first. */
+int verifier_do_local_call(struct verifier *v, const struct ebpf_insn *insn);
+/* Returns to the caller, or ends the path in the outermost frame. */
+int verifier_do_exit(struct verifier *v);
+
+/* ---- pruning (verifier_prune.c) --------------------------------------------- */
+
+/* count empty lists of stored states, one per instruction; NULL if no memory. */
+struct stored_list *verifier_explored_new(uint32_t count);
+void verifier_explored_free(struct stored_list *explored, uint32_t count);
+/*
+ * At a prune point (v->insn): 1 when the current path can stop here,
+ * 0 to go on (the state may have been stored), < 0 when rejected.
+ */
+int verifier_visit_prune_point(struct verifier *v);
+/* After a path ends: stored states whose every descendant path has ended are complete. */
+void verifier_complete_finished_states(struct verifier *v);
+
+#endif /* UKBPF_EBPF_VERIFIER_INTERNAL_H */
