@@ -15,7 +15,6 @@
 struct ebpf_prog {
 	char name[64];
 	enum ebpf_prog_type type;
-	const struct ebpf_prog_type_info *type_info; /* type's entry, never NULL */
 	struct ebpf_insn *insns;
 	size_t insn_count;
 	/*
@@ -30,6 +29,14 @@ struct ebpf_prog {
 	void *jit_code;
 	size_t jit_size;
 	ebpf_jit_fn jit_entry;
+	const struct ebpf_prog_type_info *type_info; /* type's entry, never NULL */
+	/*
+	 * Where its functions start (subprograms, RFC 9669 §4.3.1): 0 and
+	 * every local call's target, ascending; found once at create for the
+	 * verifier and the JIT.
+	 */
+	uint32_t *subprog_start;
+	size_t subprog_count;
 	/* Set by the verifier: largest stack depth used over all frames. */
 	uint32_t stack_depth;
 	bool verified;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ebpf_internal.h"
+#include "insn.h"
 
 #define LDDW_SLOTS    2
 #define SWAP_WIDTH_16 16
@@ -334,12 +335,6 @@ static int check_insn(const struct prog_check *pc, size_t i)
 	}
 }
 
-static bool is_unconditional_end(const struct ebpf_insn *insn)
-{
-	return insn->opcode == EBPF_OP_EXIT || insn->opcode == EBPF_OP_JA ||
-	       insn->opcode == EBPF_OP_JA32;
-}
-
 static int check_program(const struct ebpf_insn *insns, size_t count,
 			 const struct ebpf_prog_opts *opts, struct ebpf_log *log)
 {
@@ -361,7 +356,7 @@ static int check_program(const struct ebpf_insn *insns, size_t count,
 			err = check_insn(&pc, i);
 	}
 	/* RFC 9669 §4.3: execution must never run past the last instruction. */
-	if (!err && (lddw_tail[count - 1] || !is_unconditional_end(&insns[count - 1]))) {
+	if (!err && (lddw_tail[count - 1] || !ebpf_insn_is_unconditional_end(&insns[count - 1]))) {
 		ebpf_log_printf(
 		    log, "insn %zu: last instruction is not exit or goto (falls off the end)",
 		    count - 1);
@@ -395,6 +390,34 @@ static void resolve_map_references(struct ebpf_prog *prog)
 		}
 		i++;
 	}
+}
+
+static int compare_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* prog's subprogram starts: 0 and every local call's target, ascending, once each. */
+static int find_subprogs(struct ebpf_prog *prog)
+{
+	uint32_t *start = malloc((prog->insn_count + 1) * sizeof(*start));
+	size_t i, n = 1, unique = 1;
+
+	if (!start)
+		return -ENOMEM;
+	start[0] = 0;
+	for (i = 0; i < prog->insn_count; i += ebpf_insn_slots(&prog->insns[i]))
+		if (ebpf_insn_is_local_call(&prog->insns[i]))
+			start[n++] = (uint32_t)ebpf_insn_call_target(&prog->insns[i], i);
+	qsort(start, n, sizeof(*start), compare_u32);
+	for (i = 1; i < n; i++)
+		if (start[i] != start[unique - 1])
+			start[unique++] = start[i];
+	prog->subprog_start = start;
+	prog->subprog_count = unique;
+	return 0;
 }
 
 int ebpf_prog_create(const struct ebpf_insn *insns, size_t count, const struct ebpf_prog_opts *opts,
@@ -449,6 +472,11 @@ int ebpf_prog_create(const struct ebpf_insn *insns, size_t count, const struct e
 	prog->type_info = type_info;
 	snprintf(prog->name, sizeof(prog->name), "%s", opts->name ? opts->name : "");
 	resolve_map_references(prog);
+	err = find_subprogs(prog);
+	if (err) {
+		ebpf_prog_free(prog);
+		return err;
+	}
 	*progp = prog;
 	return 0;
 }
@@ -461,6 +489,7 @@ void ebpf_prog_free(struct ebpf_prog *prog)
 		return;
 	if (prog->jit_code && platform->exec_free)
 		platform->exec_free(prog->jit_code, prog->jit_size);
+	free(prog->subprog_start);
 	free(prog->maps);
 	free(prog->insns);
 	free(prog);

@@ -451,7 +451,7 @@ static int do_cond_jump(struct verifier *v, const struct ebpf_insn *insn)
 	bool uses_src = (insn->opcode & EBPF_SRC_MASK) == EBPF_SRC_X;
 	bool jmp32 = (insn->opcode & EBPF_CLS_MASK) == EBPF_CLS_JMP32;
 	uint8_t op = insn->opcode & EBPF_OP_MASK;
-	uint32_t target = (uint32_t)jump_target(insn, v->insn);
+	uint32_t target = (uint32_t)ebpf_insn_jump_target(insn, v->insn);
 	struct reg_state dst, src;
 	struct vstate *taken;
 	bool taken_ok = true, fall_ok = true;
@@ -549,7 +549,7 @@ static int do_jump_class(struct verifier *v, const struct ebpf_insn *insn)
 {
 	switch (insn->opcode & EBPF_OP_MASK) {
 	case EBPF_JMP_JA:
-		v->insn = (uint32_t)jump_target(insn, v->insn);
+		v->insn = (uint32_t)ebpf_insn_jump_target(insn, v->insn);
 		return STEP_CONTINUE;
 	case EBPF_JMP_EXIT:
 		return verifier_do_exit(v);
@@ -588,14 +588,6 @@ static int step(struct verifier *v)
 }
 
 /* ---- driver ---------------------------------------------------------------- */
-
-/* Jumps, calls and exits: what Linux counts as jumps processed. */
-static bool is_jump_class(const struct ebpf_insn *insn)
-{
-	uint8_t cls = insn->opcode & EBPF_CLS_MASK;
-
-	return cls == EBPF_CLS_JMP || cls == EBPF_CLS_JMP32;
-}
 
 static int init_state(struct verifier *v)
 {
@@ -638,7 +630,7 @@ static int explore(struct verifier *v)
 				verifier_log_insn(v, v->insn);
 				verifier_log_state(v);
 			}
-			if (is_jump_class(&v->insns[v->insn]))
+			if (ebpf_insn_is_jump_class(&v->insns[v->insn]))
 				v->jumps_processed++;
 			ret = step(v);
 		}
@@ -685,11 +677,12 @@ static int check_combined_stack(struct verifier *v, uint32_t subprog, uint32_t d
 	}
 	if (depth > *deepest)
 		*deepest = depth;
-	for (i = v->subprog_start[subprog]; i < v->count && v->subprog_of[i] == subprog; i++) {
-		if (v->flags[i] & INSN_LDDW_TAIL || !is_local_call(&v->insns[i]))
+	for (i = v->prog->subprog_start[subprog]; i < v->count && v->subprog_of[i] == subprog;
+	     i++) {
+		if (v->flags[i] & INSN_LDDW_TAIL || !ebpf_insn_is_local_call(&v->insns[i]))
 			continue;
-		err = check_combined_stack(v, v->subprog_of[i + 1 + v->insns[i].imm], depth,
-					   frames + 1, deepest);
+		err = check_combined_stack(v, v->subprog_of[ebpf_insn_call_target(&v->insns[i], i)],
+					   depth, frames + 1, deepest);
 		if (err)
 			return err;
 	}
@@ -706,7 +699,6 @@ static void free_verifier(struct verifier *v)
 	free(v->in_progress);
 	free(v->flags);
 	free(v->subprog_of);
-	free(v->subprog_start);
 	free(v->subprog_depth);
 	free(v->live_in);
 }

@@ -219,7 +219,7 @@ int verifier_do_helper_call(struct verifier *v, const struct ebpf_insn *insn)
 /* bpf-to-bpf call: a new frame; r1-r5 pass, the callee's stack is its own. */
 int verifier_do_local_call(struct verifier *v, const struct ebpf_insn *insn)
 {
-	uint32_t target = (uint32_t)((int64_t)v->insn + 1 + insn->imm);
+	uint32_t target = (uint32_t)ebpf_insn_call_target(insn, v->insn);
 	struct vstate *st = v->cur;
 	struct frame *caller = cur_frame(v), *callee;
 	int r;

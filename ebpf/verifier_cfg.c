@@ -12,57 +12,21 @@
 
 /* ---- pass 1: control flow -------------------------------------------------- */
 
-static bool is_cond_jump(const struct ebpf_insn *insn)
+/* v->subprog_of from the program's subprogram starts (ebpf_prog_create's). */
+static int map_subprogs(struct verifier *v)
 {
-	uint8_t cls = insn->opcode & EBPF_CLS_MASK;
-	uint8_t op = insn->opcode & EBPF_OP_MASK;
+	const struct ebpf_prog *prog = v->prog;
+	uint32_t i, s;
 
-	return (cls == EBPF_CLS_JMP || cls == EBPF_CLS_JMP32) && op != EBPF_JMP_JA &&
-	       op != EBPF_JMP_CALL && op != EBPF_JMP_EXIT;
-}
-
-static int compare_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-static int find_subprogs(struct verifier *v)
-{
-	uint32_t i, n = 1, s;
-
-	v->subprog_start = malloc((v->count + 1) * sizeof(uint32_t));
-	if (!v->subprog_start)
-		return -ENOMEM;
-	v->subprog_start[0] = 0;
-	for (i = 0; i < v->count; i++) {
-		if (v->flags[i] & INSN_LDDW_TAIL)
-			continue;
-		if (is_local_call(&v->insns[i]))
-			v->subprog_start[n++] = (uint32_t)(i + 1 + v->insns[i].imm);
-	}
-	qsort(v->subprog_start, n, sizeof(uint32_t), compare_u32);
-	for (i = 1, s = 1; i < n; i++) {
-		if (v->subprog_start[i] != v->subprog_start[s - 1])
-			v->subprog_start[s++] = v->subprog_start[i];
-	}
-	v->subprog_count = s;
-	v->subprog_depth = calloc(s, sizeof(uint32_t));
+	v->subprog_depth = calloc(prog->subprog_count, sizeof(uint32_t));
 	if (!v->subprog_depth)
 		return -ENOMEM;
 	for (i = 0, s = 0; i < v->count; i++) {
-		if (s + 1 < v->subprog_count && v->subprog_start[s + 1] == i)
+		if (s + 1 < prog->subprog_count && prog->subprog_start[s + 1] == i)
 			s++;
 		v->subprog_of[i] = s;
 	}
 	return 0;
-}
-
-static bool is_unconditional_end(const struct ebpf_insn *insn)
-{
-	return insn->opcode == EBPF_OP_EXIT || insn->opcode == EBPF_OP_JA ||
-	       insn->opcode == EBPF_OP_JA32;
 }
 
 /* Jumps stay in their subprogram; nothing falls into the next one. */
@@ -80,17 +44,16 @@ static int check_cfg_edges(struct verifier *v)
 		v->insn = i;
 		if (insn->opcode == EBPF_OP_LDDW)
 			last = i + 2 >= v->count || v->subprog_of[i + 2] != v->subprog_of[i];
-		if (last && !is_unconditional_end(insn))
+		if (last && !ebpf_insn_is_unconditional_end(insn))
 			return verifier_reject(v, "last insn is not an exit or jmp");
-		if (!is_cond_jump(insn) && insn->opcode != EBPF_OP_JA &&
-		    insn->opcode != EBPF_OP_JA32)
+		if (!ebpf_insn_is_cond_jump(insn) && !ebpf_insn_is_goto(insn))
 			continue;
-		target = jump_target(insn, i);
+		target = ebpf_insn_jump_target(insn, i);
 		if (v->subprog_of[target] != v->subprog_of[i])
 			return verifier_reject(v, "jump out of range from insn %u to %lld", i,
 					       (long long)target);
 		v->flags[target] |= INSN_PRUNE_POINT;
-		if (is_cond_jump(insn))
+		if (ebpf_insn_is_cond_jump(insn))
 			v->flags[i + 1] |= INSN_PRUNE_POINT;
 	}
 	return 0;
@@ -110,22 +73,12 @@ static int check_reachable(struct verifier *v)
 	while (top > 0) {
 		uint32_t at = work[--top];
 		const struct ebpf_insn *insn = &v->insns[at];
-		int64_t next[2];
-		int n = 0, k;
+		/* within the function, and into a callee */
+		size_t next[3], n = ebpf_insn_successors(v->insns, at, next), k;
 
-		if (insn->opcode == EBPF_OP_LDDW) {
-			next[n++] = at + 2;
-		} else if (insn->opcode == EBPF_OP_JA || insn->opcode == EBPF_OP_JA32) {
-			next[n++] = jump_target(insn, at);
-		} else if (is_cond_jump(insn)) {
-			next[n++] = at + 1;
-			next[n++] = jump_target(insn, at);
-		} else if (is_local_call(insn)) {
-			next[n++] = at + 1;
-			next[n++] = (int64_t)at + 1 + insn->imm;
+		if (ebpf_insn_is_local_call(insn)) {
+			next[n++] = (size_t)ebpf_insn_call_target(insn, at);
 			v->flags[at + 1] |= INSN_PRUNE_POINT;
-		} else if (insn->opcode != EBPF_OP_EXIT) {
-			next[n++] = at + 1;
 		}
 		for (k = 0; k < n; k++) {
 			if (next[k] >= v->count || (v->flags[next[k]] & INSN_REACHED))
@@ -146,7 +99,7 @@ static int check_reachable(struct verifier *v)
 
 int verifier_check_control_flow(struct verifier *v)
 {
-	int err = find_subprogs(v);
+	int err = map_subprogs(v);
 
 	if (!err)
 		err = check_cfg_edges(v);
@@ -238,17 +191,13 @@ int verifier_compute_liveness(struct verifier *v)
 		for (i = v->count; i-- > 0;) {
 			const struct ebpf_insn *insn = &v->insns[i];
 			uint16_t use, def, out = 0, in;
+			size_t next[2], n, k;
 
 			if (v->flags[i] & INSN_LDDW_TAIL)
 				continue;
-			if (insn->opcode == EBPF_OP_LDDW)
-				out = v->live_in[i + 2];
-			else if (insn->opcode == EBPF_OP_JA || insn->opcode == EBPF_OP_JA32)
-				out = v->live_in[jump_target(insn, i)];
-			else if (is_cond_jump(insn))
-				out = v->live_in[i + 1] | v->live_in[jump_target(insn, i)];
-			else if (insn->opcode != EBPF_OP_EXIT)
-				out = v->live_in[i + 1];
+			n = ebpf_insn_successors(v->insns, i, next);
+			for (k = 0; k < n; k++)
+				out |= v->live_in[next[k]];
 			insn_use_def(insn, &use, &def);
 			in = (uint16_t)(use | (out & ~def));
 			if (in != v->live_in[i]) {

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "ebpf_internal.h"
+#include "insn.h"
 #include "verifier_bounds.h"
 
 #define MAX_REFS    16u
@@ -135,9 +136,7 @@ struct verifier {
 	struct vstate *cur;
 	uint32_t insn;
 	uint8_t *flags;
-	uint32_t *subprog_of;	 /* insn -> subprogram index */
-	uint32_t *subprog_start; /* index -> first insn */
-	uint32_t subprog_count;
+	uint32_t *subprog_of;	 /* insn -> subprogram index (prog->subprog_start) */
 	uint32_t *subprog_depth; /* deepest stack byte used */
 	uint16_t *live_in;	 /* insn -> registers read before written */
 	struct pending_branch *pending;
@@ -291,23 +290,10 @@ static inline uint16_t reg_bit(uint8_t regno)
 	return (uint16_t)(1u << regno);
 }
 
-static inline bool is_local_call(const struct ebpf_insn *insn)
-{
-	return insn->opcode == EBPF_OP_CALL && insn->src_reg == EBPF_PSEUDO_CALL;
-}
-
-/* The target of the jump insn at index (JA32 jumps by imm, the others by offset). */
-static inline int64_t jump_target(const struct ebpf_insn *insn, uint32_t index)
-{
-	int64_t rel = insn->opcode == EBPF_OP_JA32 ? insn->imm : insn->offset;
-
-	return (int64_t)index + 1 + rel;
-}
-
 /*
- * Pass 1: finds the subprograms (v->subprog_*), checks that jumps stay
- * inside theirs and that every instruction is reachable, and marks the
- * prune points in v->flags. Needs v->flags' INSN_LDDW_TAIL marks.
+ * Pass 1: maps instructions to the program's subprograms (v->subprog_of,
+ * v->subprog_depth), checks that jumps stay inside theirs and that every instruction is reachable,
+ * and marks the prune points in v->flags. Needs v->flags' INSN_LDDW_TAIL marks.
  */
 int verifier_check_control_flow(struct verifier *v);
 /*
