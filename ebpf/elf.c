@@ -36,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "btf.h"
 #include "ebpf_internal.h"
 #include "elf_format.h"
 
@@ -44,14 +45,9 @@
 #define TEXT_SECTION	    ".text"
 #define LICENSE_SECTION	    "license"
 #define LEGACY_MAPS_SECTION "maps"
-#define BTF_MAPS_SECTION    ".maps"
-#define BTF_SECTION	    ".BTF"
 /* Legacy struct bpf_map_def: type, key_size, value_size, max_entries, flags. */
 #define LEGACY_MAP_DEF_FIELDS	  5
 #define LEGACY_MAP_DEF_MIN_FIELDS 4 /* map_flags is optional */
-/* Bounds the walk through typedef/const/array chains of hostile BTF. */
-#define BTF_MAX_CHAIN 32
-#define BTF_PTR_SIZE  8
 /*
  * Each program carries its own copy of the subprograms it calls, so a
  * small hostile object could expand into many large programs: bound the
@@ -126,21 +122,8 @@ struct map_origin {
 	uint64_t offset;
 	uint64_t size;
 	/* Prog arrays with libbpf's `.values = { [i] = &prog }`: where the
-	 * slots start inside the map's definition, or NO_VALUES. */
+	 * slots start inside the map's definition, or BTF_NO_VALUES. */
 	uint64_t values_offset;
-};
-
-#define NO_VALUES		      UINT64_MAX
-#define BTF_MEMBER_BIT_OFFSET(offset) ((offset)&0xffffff) /* kind_flag: low 24 bits */
-#define BITS_PER_BYTE		      8
-
-struct btf {
-	const uint8_t *types;
-	uint32_t types_len;
-	const char *strs;
-	uint32_t strs_len;
-	uint32_t *type_offsets; /* type_offsets[id]; id 0 is void */
-	uint32_t type_count;
 };
 
 /* One function copied into the program being linked. */
@@ -191,12 +174,6 @@ static int load_error(struct elf_loader *ld, int err, const char *fmt, ...)
 	return err;
 }
 
-/* True when [offset, offset + len) lies inside [0, size), without overflow. */
-static bool range_inside(uint64_t offset, uint64_t len, uint64_t size)
-{
-	return offset <= size && len <= size - offset;
-}
-
 /* name is prefix itself or prefix followed by one of separators. */
 static bool is_prefix_family(const char *name, const char *prefix, const char *separators)
 {
@@ -204,15 +181,6 @@ static bool is_prefix_family(const char *name, const char *prefix, const char *s
 
 	return strncmp(name, prefix, len) == 0 &&
 	       (name[len] == '\0' || strchr(separators, name[len]) != NULL);
-}
-
-/*
- * A string table whose last byte is NUL makes every offset inside it a
- * valid C string, so names are checked once per table, not per lookup.
- */
-static bool string_table_ok(const uint8_t *data, uint64_t size)
-{
-	return data != NULL && size > 0 && data[size - 1] == '\0';
 }
 
 static void *grow_array(void *array, size_t *cap, size_t need, size_t elem_size)
@@ -677,443 +645,6 @@ static int read_relocations(struct elf_loader *ld)
 	return 0;
 }
 
-/* ---- BTF (only what BTF-defined maps need) ------------------------------- */
-
-static size_t btf_extra_size(uint32_t kind, uint32_t vlen)
-{
-	switch (kind) {
-	case BTF_KIND_INT:
-		return sizeof(uint32_t);
-	case BTF_KIND_ARRAY:
-		return sizeof(struct btf_array);
-	case BTF_KIND_STRUCT:
-	case BTF_KIND_UNION:
-		return (size_t)vlen * sizeof(struct btf_member);
-	case BTF_KIND_ENUM:
-		return (size_t)vlen * sizeof(struct btf_enum);
-	case BTF_KIND_FUNC_PROTO:
-		return (size_t)vlen * sizeof(struct btf_param);
-	case BTF_KIND_VAR:
-		return sizeof(struct btf_var);
-	case BTF_KIND_DATASEC:
-		return (size_t)vlen * sizeof(struct btf_var_secinfo);
-	case BTF_KIND_DECL_TAG:
-		return sizeof(struct btf_decl_tag);
-	case BTF_KIND_ENUM64:
-		return (size_t)vlen * sizeof(struct btf_enum64);
-	default: /* PTR, FWD, TYPEDEF, VOLATILE, CONST, RESTRICT, FUNC, FLOAT, TYPE_TAG */
-		return 0;
-	}
-}
-
-/*
- * Walks the type section; with offsets != NULL records where each type
- * starts. Returns the number of types or a negative errno.
- */
-static int64_t btf_walk_types(struct elf_loader *ld, uint32_t *offsets)
-{
-	const struct btf *btf = &ld->btf;
-	uint64_t pos = 0;
-	uint32_t count = 0;
-
-	while (pos < btf->types_len) {
-		struct btf_type t;
-		uint32_t kind;
-		uint64_t extra;
-
-		if (!range_inside(pos, sizeof(t), btf->types_len))
-			return load_error(ld, -EINVAL, "BTF: type %u at 0x%llx is truncated",
-					  count + 1, (unsigned long long)pos);
-		memcpy(&t, btf->types + pos, sizeof(t));
-		kind = BTF_INFO_KIND(t.info);
-		if (kind == BTF_KIND_VOID || kind >= BTF_KIND_COUNT)
-			return load_error(ld, -EINVAL, "BTF: type %u has unknown kind %u",
-					  count + 1, kind);
-		extra = btf_extra_size(kind, BTF_INFO_VLEN(t.info));
-		if (!range_inside(pos + sizeof(t), extra, btf->types_len))
-			return load_error(ld, -EINVAL, "BTF: type %u at 0x%llx is truncated",
-					  count + 1, (unsigned long long)pos);
-		if (offsets)
-			offsets[count + 1] = (uint32_t)pos;
-		count++;
-		pos += sizeof(t) + extra;
-	}
-	return count;
-}
-
-static int btf_parse(struct elf_loader *ld, const struct elf_section *sec)
-{
-	struct btf *btf = &ld->btf;
-	struct btf_header hdr;
-	uint64_t body_size;
-	int64_t count;
-
-	if (!sec->data || sec->hdr.sh_size < sizeof(hdr))
-		return load_error(ld, -EINVAL, "section %s: too small for a BTF header",
-				  BTF_SECTION);
-	memcpy(&hdr, sec->data, sizeof(hdr));
-	if (hdr.magic != BTF_MAGIC)
-		return load_error(ld, -EINVAL, "section %s: bad BTF magic 0x%04x", BTF_SECTION,
-				  hdr.magic);
-	if (hdr.version != BTF_VERSION || hdr.hdr_len < sizeof(hdr) ||
-	    hdr.hdr_len > sec->hdr.sh_size)
-		return load_error(ld, -EINVAL, "section %s: bad BTF header (version %u, length %u)",
-				  BTF_SECTION, hdr.version, hdr.hdr_len);
-	body_size = sec->hdr.sh_size - hdr.hdr_len;
-	if (!range_inside(hdr.type_off, hdr.type_len, body_size) ||
-	    !range_inside(hdr.str_off, hdr.str_len, body_size))
-		return load_error(ld, -EINVAL,
-				  "section %s: BTF types (0x%x + 0x%x) or strings (0x%x + 0x%x) "
-				  "extend past the section body (0x%llx)",
-				  BTF_SECTION, hdr.type_off, hdr.type_len, hdr.str_off, hdr.str_len,
-				  (unsigned long long)body_size);
-	btf->types = sec->data + hdr.hdr_len + hdr.type_off;
-	btf->types_len = hdr.type_len;
-	btf->strs = (const char *)sec->data + hdr.hdr_len + hdr.str_off;
-	btf->strs_len = hdr.str_len;
-	if (!string_table_ok((const uint8_t *)btf->strs, btf->strs_len))
-		return load_error(ld, -EINVAL, "section %s: BTF string table not NUL-terminated",
-				  BTF_SECTION);
-	count = btf_walk_types(ld, NULL);
-	if (count < 0)
-		return (int)count;
-	btf->type_offsets = calloc((size_t)count + 1, sizeof(uint32_t));
-	if (!btf->type_offsets)
-		return load_error(ld, -ENOMEM, "out of memory for %lld BTF types",
-				  (long long)count);
-	btf->type_count = (uint32_t)count + 1;
-	count = btf_walk_types(ld, btf->type_offsets);
-	return count < 0 ? (int)count : 0;
-}
-
-/* Reads type id; false for void or an id past the last type. */
-static bool btf_type(const struct btf *btf, uint32_t id, struct btf_type *t)
-{
-	if (id == 0 || id >= btf->type_count)
-		return false;
-	memcpy(t, btf->types + btf->type_offsets[id], sizeof(*t));
-	return true;
-}
-
-/* The kind-specific item i that follows type id (members, secinfos...). */
-static void btf_type_item(const struct btf *btf, uint32_t id, size_t i, void *item,
-			  size_t item_size)
-{
-	memcpy(item, btf->types + btf->type_offsets[id] + sizeof(struct btf_type) + i * item_size,
-	       item_size);
-}
-
-static const char *btf_name(const struct btf *btf, uint32_t name_off)
-{
-	return name_off < btf->strs_len ? btf->strs + name_off : NULL;
-}
-
-static bool btf_is_modifier(uint32_t kind)
-{
-	return kind == BTF_KIND_TYPEDEF || kind == BTF_KIND_VOLATILE || kind == BTF_KIND_CONST ||
-	       kind == BTF_KIND_RESTRICT || kind == BTF_KIND_TYPE_TAG;
-}
-
-/* Follows typedef/const/volatile/restrict/type_tag to the underlying type. */
-static int btf_resolve(struct elf_loader *ld, uint32_t id, uint32_t *resolved, struct btf_type *t)
-{
-	int depth;
-
-	for (depth = 0; depth < BTF_MAX_CHAIN; depth++) {
-		if (!btf_type(&ld->btf, id, t))
-			return load_error(ld, -EINVAL, "BTF: bad type id %u", id);
-		if (!btf_is_modifier(BTF_INFO_KIND(t->info))) {
-			*resolved = id;
-			return 0;
-		}
-		id = t->size_or_type;
-	}
-	return load_error(ld, -EINVAL, "BTF: type chain from id %u too long", id);
-}
-
-/* Size in bytes of type id (RFC-less: btf.rst §2.2 per kind). */
-static int btf_type_size(struct elf_loader *ld, uint32_t id, uint64_t *size)
-{
-	uint64_t multiplier = 1;
-	struct btf_type t;
-	struct btf_array arr;
-	int depth, err;
-
-	for (depth = 0; depth < BTF_MAX_CHAIN; depth++) {
-		err = btf_resolve(ld, id, &id, &t);
-		if (err)
-			return err;
-		switch (BTF_INFO_KIND(t.info)) {
-		case BTF_KIND_INT:
-		case BTF_KIND_STRUCT:
-		case BTF_KIND_UNION:
-		case BTF_KIND_ENUM:
-		case BTF_KIND_ENUM64:
-		case BTF_KIND_FLOAT:
-			*size = multiplier * t.size_or_type;
-			return 0;
-		case BTF_KIND_PTR:
-			*size = multiplier * BTF_PTR_SIZE;
-			return 0;
-		case BTF_KIND_ARRAY:
-			btf_type_item(&ld->btf, id, 0, &arr, sizeof(arr));
-			/* Sizes are u32 in the end; stop before u64 overflow. */
-			if (arr.nelems && multiplier > UINT32_MAX / arr.nelems)
-				return load_error(ld, -E2BIG, "BTF: array type %u too large", id);
-			multiplier *= arr.nelems;
-			id = arr.type;
-			break;
-		default:
-			return load_error(ld, -EINVAL, "BTF: type %u (kind %u) has no size", id,
-					  BTF_INFO_KIND(t.info));
-		}
-	}
-	return load_error(ld, -EINVAL, "BTF: array nesting from type %u too deep", id);
-}
-
-/* The type a pointer member points to (both __uint and __type are pointers). */
-static int btf_pointee(struct elf_loader *ld, const char *map, const char *field, uint32_t id,
-		       uint32_t *pointee)
-{
-	struct btf_type t;
-	int err = btf_resolve(ld, id, &id, &t);
-
-	if (err)
-		return err;
-	if (BTF_INFO_KIND(t.info) != BTF_KIND_PTR)
-		return load_error(
-		    ld, -EINVAL,
-		    "map '%s': field '%s' is not a pointer (kind %u) as __uint/__type make it", map,
-		    field, BTF_INFO_KIND(t.info));
-	*pointee = t.size_or_type;
-	return 0;
-}
-
-/* libbpf's __uint(name, val) is `int (*name)[val]`: the value is nelems. */
-static int btf_uint_field(struct elf_loader *ld, const char *map, const char *field, uint32_t id,
-			  uint32_t *value)
-{
-	struct btf_type t;
-	struct btf_array arr;
-	int err;
-
-	err = btf_pointee(ld, map, field, id, &id);
-	if (!err)
-		err = btf_resolve(ld, id, &id, &t);
-	if (err)
-		return err;
-	if (BTF_INFO_KIND(t.info) != BTF_KIND_ARRAY)
-		return load_error(ld, -EINVAL,
-				  "map '%s': field '%s' is not declared with __uint (kind %u)", map,
-				  field, BTF_INFO_KIND(t.info));
-	btf_type_item(&ld->btf, id, 0, &arr, sizeof(arr));
-	*value = arr.nelems;
-	return 0;
-}
-
-/* libbpf's __type(name, T) is `T *name`: the value is sizeof(T). */
-static int btf_type_field(struct elf_loader *ld, const char *map, const char *field, uint32_t id,
-			  uint32_t *size)
-{
-	uint64_t bytes = 0;
-	int err;
-
-	err = btf_pointee(ld, map, field, id, &id);
-	if (!err)
-		err = btf_type_size(ld, id, &bytes);
-	if (err)
-		return err;
-	if (bytes > UINT32_MAX)
-		return load_error(ld, -E2BIG, "map '%s': %s type too large", map, field);
-	*size = (uint32_t)bytes;
-	return 0;
-}
-
-/* Finds the VAR named name in DATASEC ".maps"; its type is the definition. */
-static int btf_find_map_var(struct elf_loader *ld, const char *name, uint32_t *def_type)
-{
-	const struct btf *btf = &ld->btf;
-	uint32_t id;
-
-	for (id = 1; id < btf->type_count; id++) {
-		struct btf_type t;
-		const char *sec_name;
-		uint32_t i;
-
-		btf_type(btf, id, &t);
-		sec_name = btf_name(btf, t.name_off);
-		if (BTF_INFO_KIND(t.info) != BTF_KIND_DATASEC || !sec_name ||
-		    strcmp(sec_name, BTF_MAPS_SECTION) != 0)
-			continue;
-		for (i = 0; i < BTF_INFO_VLEN(t.info); i++) {
-			struct btf_var_secinfo vsi;
-			struct btf_type var;
-			const char *var_name;
-
-			btf_type_item(btf, id, i, &vsi, sizeof(vsi));
-			if (!btf_type(btf, vsi.type, &var) ||
-			    BTF_INFO_KIND(var.info) != BTF_KIND_VAR)
-				return load_error(ld, -EINVAL,
-						  "BTF: DATASEC %s entry %u is not a variable",
-						  BTF_MAPS_SECTION, i);
-			var_name = btf_name(btf, var.name_off);
-			if (var_name && strcmp(var_name, name) == 0) {
-				*def_type = var.size_or_type;
-				return 0;
-			}
-		}
-	}
-	return load_error(ld, -EINVAL, "map '%s': no BTF definition in DATASEC %s", name,
-			  BTF_MAPS_SECTION);
-}
-
-/*
- * libbpf's __array(values, int (void *)) is a flexible array of pointers
- * whose initializers .rel.maps fills; returns its byte offset.
- */
-static int btf_values_field(struct elf_loader *ld, const char *map, const struct btf_member *m,
-			    uint64_t *values_offset)
-{
-	uint32_t bits = BTF_MEMBER_BIT_OFFSET(m->offset);
-	struct btf_type t;
-	struct btf_array arr;
-	uint32_t id;
-	int err;
-
-	err = btf_resolve(ld, m->type, &id, &t);
-	if (err)
-		return err;
-	if (BTF_INFO_KIND(t.info) != BTF_KIND_ARRAY)
-		return load_error(ld, -EINVAL, "map '%s': field 'values' is not an array", map);
-	btf_type_item(&ld->btf, id, 0, &arr, sizeof(arr));
-	err = btf_resolve(ld, arr.type, &id, &t);
-	if (err)
-		return err;
-	if (BTF_INFO_KIND(t.info) != BTF_KIND_PTR || bits % (BTF_PTR_SIZE * BITS_PER_BYTE))
-		return load_error(ld, -EINVAL,
-				  "map '%s': field 'values' is not an aligned array of pointers",
-				  map);
-	*values_offset = bits / BITS_PER_BYTE;
-	return 0;
-}
-
-/*
- * The members of a BTF-defined map that set a field of struct
- * ebpf_map_def: __uint(name, N) gives N, __type(name, T) gives sizeof(T).
- */
-enum btf_map_field_kind { BTF_FIELD_UINT, BTF_FIELD_TYPE_SIZE };
-
-static const struct btf_map_field {
-	const char *name;
-	enum btf_map_field_kind kind;
-	size_t def_offset; /* of a uint32_t in struct ebpf_map_def */
-} btf_map_fields[] = {
-    {"type", BTF_FIELD_UINT, offsetof(struct ebpf_map_def, type)},
-    {"max_entries", BTF_FIELD_UINT, offsetof(struct ebpf_map_def, max_entries)},
-    {"map_flags", BTF_FIELD_UINT, offsetof(struct ebpf_map_def, flags)},
-    {"key_size", BTF_FIELD_UINT, offsetof(struct ebpf_map_def, key_size)},
-    {"key", BTF_FIELD_TYPE_SIZE, offsetof(struct ebpf_map_def, key_size)},
-    {"value_size", BTF_FIELD_UINT, offsetof(struct ebpf_map_def, value_size)},
-    {"value", BTF_FIELD_TYPE_SIZE, offsetof(struct ebpf_map_def, value_size)},
-};
-
-#define MAP_DEF_WORDS	    (sizeof(struct ebpf_map_def) / sizeof(uint32_t))
-#define MAP_DEF_WORD(field) (offsetof(struct ebpf_map_def, field) / sizeof(uint32_t))
-
-/* Members ukbpf has no use for: accepted and ignored. */
-static bool btf_map_field_ignored(const char *name)
-{
-	return strcmp(name, "pinning") == 0 || strcmp(name, "numa_node") == 0 ||
-	       strcmp(name, "map_extra") == 0;
-}
-
-/* Stores one member's value; key and key_size (value, value_size) must agree. */
-static int btf_map_member(struct elf_loader *ld, const char *map, const struct btf_member *m,
-			  const struct btf_map_field *field, uint32_t *words, bool *seen)
-{
-	size_t word = field->def_offset / sizeof(uint32_t);
-	uint32_t value = 0;
-	int err;
-
-	if (field->kind == BTF_FIELD_UINT)
-		err = btf_uint_field(ld, map, field->name, m->type, &value);
-	else
-		err = btf_type_field(ld, map, field->name, m->type, &value);
-	if (err)
-		return err;
-	if (seen[word] && words[word] != value)
-		return load_error(ld, -EINVAL, "map '%s': '%s' (%u) contradicts an earlier %u", map,
-				  field->name, value, words[word]);
-	words[word] = value;
-	seen[word] = true;
-	return 0;
-}
-
-/*
- * Reads a BTF-defined map (libbpf's struct { __uint(type, ...); ... }).
- * `values` initializes prog arrays; members other than those of
- * btf_map_fields[] and the ignored ones (inner maps...) are refused
- * rather than silently loaded wrong.
- */
-static int btf_map_def(struct elf_loader *ld, const char *name, struct ebpf_map_def *def,
-		       uint64_t *values_offset)
-{
-	uint32_t words[MAP_DEF_WORDS] = {0};
-	bool seen[MAP_DEF_WORDS] = {false};
-	struct btf_type t;
-	uint32_t id = 0, i;
-	size_t f;
-	int err;
-
-	if (!ld->btf.type_offsets)
-		return load_error(ld, -EINVAL, "map '%s': section %s needs %s, which is missing",
-				  name, BTF_MAPS_SECTION, BTF_SECTION);
-	err = btf_find_map_var(ld, name, &id);
-	if (!err)
-		err = btf_resolve(ld, id, &id, &t);
-	if (err)
-		return err;
-	if (BTF_INFO_KIND(t.info) != BTF_KIND_STRUCT)
-		return load_error(ld, -EINVAL, "map '%s': BTF definition is not a struct (kind %u)",
-				  name, BTF_INFO_KIND(t.info));
-	*values_offset = NO_VALUES;
-	for (i = 0; i < BTF_INFO_VLEN(t.info); i++) {
-		struct btf_member m;
-		const char *member;
-
-		btf_type_item(&ld->btf, id, i, &m, sizeof(m));
-		member = btf_name(&ld->btf, m.name_off);
-		if (!member)
-			return load_error(ld, -EINVAL, "map '%s': member %u has a bad name", name,
-					  i);
-		for (f = 0; f < sizeof(btf_map_fields) / sizeof(btf_map_fields[0]); f++)
-			if (strcmp(member, btf_map_fields[f].name) == 0)
-				break;
-		if (f < sizeof(btf_map_fields) / sizeof(btf_map_fields[0]))
-			err = btf_map_member(ld, name, &m, &btf_map_fields[f], words, seen);
-		else if (strcmp(member, "values") == 0)
-			err = btf_values_field(ld, name, &m, values_offset);
-		else if (!btf_map_field_ignored(member))
-			err = load_error(ld, -ENOTSUP, "map '%s': unsupported field '%s'", name,
-					 member);
-		if (err)
-			return err;
-	}
-	if (!seen[MAP_DEF_WORD(type)])
-		return load_error(ld, -EINVAL, "map '%s': definition has no 'type' field", name);
-	if (*values_offset != NO_VALUES) {
-		if (words[MAP_DEF_WORD(type)] != EBPF_MAP_TYPE_PROG_ARRAY)
-			return load_error(ld, -ENOTSUP,
-					  "map '%s': 'values' is supported for prog arrays only",
-					  name);
-		/* A prog array slot holds a program fd in Linux: 4 bytes. */
-		if (!seen[MAP_DEF_WORD(value_size)])
-			words[MAP_DEF_WORD(value_size)] = sizeof(uint32_t);
-	}
-	memcpy(def, words, sizeof(*def));
-	return 0;
-}
-
 /* ---- maps ---------------------------------------------------------------- */
 
 /* Creates a map, adding its origin; errors get the map's name and section. */
@@ -1219,14 +750,18 @@ static int create_section_maps(struct elf_loader *ld, uint32_t shndx)
 		struct elf64_sym sym;
 		struct ebpf_map_def def;
 		const char *name;
-		uint64_t values_offset = NO_VALUES;
+		uint64_t values_offset = BTF_NO_VALUES;
 
 		read_symbol(ld, syms[i].index, &sym);
 		name = symbol_name(ld, &sym);
 		if (sec->role == SECTION_LEGACY_MAPS)
 			err = read_legacy_map_def(ld, shndx, &sym, name, &def);
+		else if (ld->btf.type_count == 0)
+			err = load_error(ld, -EINVAL,
+					 "map '%s': section %s needs %s, which is missing", name,
+					 BTF_MAPS_SECTION, BTF_SECTION);
 		else
-			err = btf_map_def(ld, name, &def, &values_offset);
+			err = btf_map_def(&ld->btf, name, &def, &values_offset, ld->log);
 		if (!err)
 			err = add_map(
 			    ld, &def, name,
@@ -1255,7 +790,7 @@ static int create_data_map(struct elf_loader *ld, uint32_t shndx)
 				  "section %u (%s): 0x%llx bytes is too large for a map", shndx,
 				  sec->name, (unsigned long long)sec->hdr.sh_size);
 	err = add_map(ld, &def, sec->name,
-		      &(struct map_origin){shndx, 0, sec->hdr.sh_size, NO_VALUES});
+		      &(struct map_origin){shndx, 0, sec->hdr.sh_size, BTF_NO_VALUES});
 	if (err || !sec->data)
 		return err; /* .bss: array values start zeroed */
 	err = ebpf_map_update(ld->obj->maps[ld->obj->map_count - 1], &key, sec->data, EBPF_ANY);
@@ -1657,7 +1192,7 @@ static struct ebpf_map *values_map_at(struct elf_loader *ld, uint32_t shndx, uin
 	for (i = 0; i < ld->obj->map_count; i++) {
 		const struct map_origin *o = &ld->map_origins[i];
 
-		if (o->shndx == shndx && o->values_offset != NO_VALUES && offset >= o->offset &&
+		if (o->shndx == shndx && o->values_offset != BTF_NO_VALUES && offset >= o->offset &&
 		    offset - o->offset < o->size) {
 			*origin = o;
 			return ld->obj->maps[i];
@@ -1774,7 +1309,7 @@ static void free_loader(struct elf_loader *ld)
 		free(ld->sections[i].relocs);
 	}
 	free(ld->sections);
-	free(ld->btf.type_offsets);
+	btf_free(&ld->btf);
 	free(ld->map_origins);
 	free(ld->insns);
 	free(ld->linked);
@@ -1791,7 +1326,8 @@ static int find_btf(struct elf_loader *ld)
 	/* BTF is read only when BTF-defined maps need it. */
 	for (i = 1; wants_btf && i < ld->section_count; i++)
 		if (strcmp(ld->sections[i].name, BTF_SECTION) == 0)
-			return btf_parse(ld, &ld->sections[i]);
+			return btf_parse(&ld->btf, ld->sections[i].data,
+					 ld->sections[i].hdr.sh_size, ld->log);
 	return 0;
 }
 
