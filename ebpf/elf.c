@@ -36,11 +36,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "btf.h"
-#include "ebpf_internal.h"
-#include "elf_format.h"
+#include "elf_loader.h"
 
-#define INSN_SIZE	    sizeof(struct ebpf_insn)
 #define LDDW_SIZE	    (2 * INSN_SIZE)
 #define TEXT_SECTION	    ".text"
 #define LICENSE_SECTION	    "license"
@@ -54,77 +51,8 @@
  * sum, generously for real objects.
  */
 #define OBJECT_MAX_INSNS (4 * (size_t)EBPF_MAX_INSNS)
-#define SUB_LOG_SIZE	 512
 /* Linux BPF_F_RDONLY_PROG: libbpf marks .rodata so programs cannot write it. */
 #define MAP_F_RDONLY_PROG (1u << 7)
-#define RODATA_PREFIX	  ".rodata"
-#define NO_POSITION	  SIZE_MAX
-
-/* ---- the loaded object ------------------------------------------------- */
-
-struct object_prog {
-	struct ebpf_prog *prog;
-	char *section;
-};
-
-struct ebpf_object {
-	struct object_prog *progs;
-	size_t prog_count;
-	struct ebpf_map **maps;
-	size_t map_count;
-	char *license;
-};
-
-/* ---- loader state (lives for one ebpf_object_load_elf call) ------------ */
-
-enum section_role {
-	SECTION_IGNORED = 0,
-	SECTION_CODE,
-	SECTION_LEGACY_MAPS,
-	SECTION_BTF_MAPS,
-	SECTION_DATA,
-};
-
-/* A function (program or subprogram) inside a code section. */
-struct elf_func {
-	const char *name;
-	uint64_t first; /* instruction index in the section */
-	uint64_t count;
-	bool global; /* STB_GLOBAL or STB_WEAK */
-	/* Where the current program holds a copy, or NO_POSITION. */
-	size_t linked_pos;
-};
-
-struct elf_reloc {
-	uint64_t offset;
-	uint32_t type;
-	uint32_t sym;
-	size_t index; /* in its relocation section, for messages */
-};
-
-struct elf_section {
-	struct elf64_shdr hdr;
-	const char *name;
-	const uint8_t *data; /* NULL for SHT_NOBITS */
-	enum section_role role;
-	/* SECTION_CODE: functions sorted by first, relocations by offset. */
-	struct elf_func *funcs;
-	size_t func_count;
-	bool whole_section; /* no function symbols: funcs[0] is the section */
-	struct elf_reloc *relocs;
-	size_t reloc_count;
-	uint32_t rel_shndx; /* the .rel section that filled relocs, or 0 */
-};
-
-/* Where a map of the object came from: relocations find maps by this. */
-struct map_origin {
-	uint32_t shndx;
-	uint64_t offset;
-	uint64_t size;
-	/* Prog arrays with libbpf's `.values = { [i] = &prog }`: where the
-	 * slots start inside the map's definition, or BTF_NO_VALUES. */
-	uint64_t values_offset;
-};
 
 /* One function copied into the program being linked. */
 struct linked_func {
@@ -133,36 +61,7 @@ struct linked_func {
 	size_t pos;
 };
 
-struct elf_loader {
-	const uint8_t *elf;
-	size_t size;
-	struct ebpf_log *log;
-	struct elf_section *sections;
-	uint32_t section_count;
-	const uint8_t *symtab;
-	uint32_t symtab_index;
-	size_t sym_count;
-	const char *strtab;
-	size_t strtab_size;
-	struct btf btf;
-	struct map_origin *map_origins;
-	struct ebpf_object *obj;
-	/* The entry function of each program of obj, in the same order. */
-	const struct elf_func **prog_entries;
-	/* Scratch for linking one program. */
-	struct ebpf_insn *insns;
-	size_t insn_count;
-	size_t insn_cap;
-	size_t object_insns; /* in the programs created so far */
-	struct linked_func *linked;
-	size_t linked_count;
-	size_t linked_cap;
-};
-
-static int load_error(struct elf_loader *ld, int err, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int load_error(struct elf_loader *ld, int err, const char *fmt, ...)
+int elf_load_error(struct elf_loader *ld, int err, const char *fmt, ...)
 {
 	char msg[SUB_LOG_SIZE];
 	va_list ap;
@@ -174,8 +73,7 @@ static int load_error(struct elf_loader *ld, int err, const char *fmt, ...)
 	return err;
 }
 
-/* name is prefix itself or prefix followed by one of separators. */
-static bool is_prefix_family(const char *name, const char *prefix, const char *separators)
+bool elf_is_prefix_family(const char *name, const char *prefix, const char *separators)
 {
 	size_t len = strlen(prefix);
 
@@ -205,35 +103,37 @@ static void *grow_array(void *array, size_t *cap, size_t need, size_t elem_size)
 static int read_header(struct elf_loader *ld, struct elf64_ehdr *eh)
 {
 	if (ld->size < ELF_MAGIC_SIZE || memcmp(ld->elf, ELF_MAGIC, ELF_MAGIC_SIZE) != 0)
-		return load_error(ld, -EINVAL, "not an ELF file (bad magic)");
+		return elf_load_error(ld, -EINVAL, "not an ELF file (bad magic)");
 	if (ld->size < sizeof(*eh))
-		return load_error(ld, -EINVAL, "truncated ELF header (%zu bytes < %zu)", ld->size,
-				  sizeof(*eh));
+		return elf_load_error(ld, -EINVAL, "truncated ELF header (%zu bytes < %zu)",
+				      ld->size, sizeof(*eh));
 	memcpy(eh, ld->elf, sizeof(*eh));
 	if (eh->e_ident[ELF_IDENT_CLASS] != ELF_CLASS_64)
-		return load_error(ld, -EINVAL, "not a 64-bit ELF file (class %u)",
-				  eh->e_ident[ELF_IDENT_CLASS]);
+		return elf_load_error(ld, -EINVAL, "not a 64-bit ELF file (class %u)",
+				      eh->e_ident[ELF_IDENT_CLASS]);
 	if (eh->e_ident[ELF_IDENT_DATA] != ELF_DATA_2LSB)
-		return load_error(ld, -EINVAL,
-				  "wrong endianness (data encoding %u, need little-endian)",
-				  eh->e_ident[ELF_IDENT_DATA]);
+		return elf_load_error(ld, -EINVAL,
+				      "wrong endianness (data encoding %u, need little-endian)",
+				      eh->e_ident[ELF_IDENT_DATA]);
 	if (eh->e_machine != ELF_MACHINE_BPF)
-		return load_error(ld, -EINVAL, "not a BPF object (machine %u, need %u)",
-				  eh->e_machine, ELF_MACHINE_BPF);
+		return elf_load_error(ld, -EINVAL, "not a BPF object (machine %u, need %u)",
+				      eh->e_machine, ELF_MACHINE_BPF);
 	if (eh->e_type != ELF_TYPE_REL)
-		return load_error(ld, -EINVAL, "not a relocatable object (ELF type %u)",
-				  eh->e_type);
+		return elf_load_error(ld, -EINVAL, "not a relocatable object (ELF type %u)",
+				      eh->e_type);
 	if (eh->e_shnum == 0 || eh->e_shentsize != sizeof(struct elf64_shdr))
-		return load_error(ld, -EINVAL, "bad section header table (%u entries of %u bytes)",
-				  eh->e_shnum, eh->e_shentsize);
+		return elf_load_error(ld, -EINVAL,
+				      "bad section header table (%u entries of %u bytes)",
+				      eh->e_shnum, eh->e_shentsize);
 	if (!range_inside(eh->e_shoff, (uint64_t)eh->e_shnum * sizeof(struct elf64_shdr), ld->size))
-		return load_error(ld, -EINVAL,
-				  "section header table extends past end of file (offset 0x%llx + "
-				  "%u entries > 0x%zx)",
-				  (unsigned long long)eh->e_shoff, eh->e_shnum, ld->size);
+		return elf_load_error(
+		    ld, -EINVAL,
+		    "section header table extends past end of file (offset 0x%llx + "
+		    "%u entries > 0x%zx)",
+		    (unsigned long long)eh->e_shoff, eh->e_shnum, ld->size);
 	if (eh->e_shstrndx == ELF_SHN_UNDEF || eh->e_shstrndx >= eh->e_shnum)
-		return load_error(ld, -EINVAL, "bad section name table index %u (%u sections)",
-				  eh->e_shstrndx, eh->e_shnum);
+		return elf_load_error(ld, -EINVAL, "bad section name table index %u (%u sections)",
+				      eh->e_shstrndx, eh->e_shnum);
 	return 0;
 }
 
@@ -245,11 +145,12 @@ static int check_section_bounds(struct elf_loader *ld, uint32_t index)
 	if (sec->hdr.sh_type == ELF_SHT_NOBITS || sec->hdr.sh_type == ELF_SHT_NULL)
 		return 0;
 	if (!range_inside(sec->hdr.sh_offset, sec->hdr.sh_size, ld->size))
-		return load_error(ld, -EINVAL,
-				  "section %u (%s): extends past end of file (offset 0x%llx + size "
-				  "0x%llx > 0x%zx)",
-				  index, name, (unsigned long long)sec->hdr.sh_offset,
-				  (unsigned long long)sec->hdr.sh_size, ld->size);
+		return elf_load_error(
+		    ld, -EINVAL,
+		    "section %u (%s): extends past end of file (offset 0x%llx + size "
+		    "0x%llx > 0x%zx)",
+		    index, name, (unsigned long long)sec->hdr.sh_offset,
+		    (unsigned long long)sec->hdr.sh_size, ld->size);
 	sec->data = ld->elf + sec->hdr.sh_offset;
 	return 0;
 }
@@ -263,7 +164,7 @@ static int read_sections(struct elf_loader *ld, const struct elf64_ehdr *eh)
 	ld->section_count = eh->e_shnum;
 	ld->sections = calloc(ld->section_count, sizeof(*ld->sections));
 	if (!ld->sections)
-		return load_error(ld, -ENOMEM, "out of memory for %u sections", eh->e_shnum);
+		return elf_load_error(ld, -ENOMEM, "out of memory for %u sections", eh->e_shnum);
 	for (i = 0; i < ld->section_count; i++)
 		memcpy(&ld->sections[i].hdr,
 		       ld->elf + eh->e_shoff + (uint64_t)i * sizeof(struct elf64_shdr),
@@ -275,15 +176,15 @@ static int read_sections(struct elf_loader *ld, const struct elf64_ehdr *eh)
 		return err;
 	if (names->hdr.sh_type != ELF_SHT_STRTAB ||
 	    !string_table_ok(names->data, names->hdr.sh_size))
-		return load_error(ld, -EINVAL,
-				  "section %u: bad section name table (type %u, not a "
-				  "NUL-terminated string table)",
-				  eh->e_shstrndx, names->hdr.sh_type);
+		return elf_load_error(ld, -EINVAL,
+				      "section %u: bad section name table (type %u, not a "
+				      "NUL-terminated string table)",
+				      eh->e_shstrndx, names->hdr.sh_type);
 	for (i = 0; i < ld->section_count; i++) {
 		struct elf_section *sec = &ld->sections[i];
 
 		if (sec->hdr.sh_name >= names->hdr.sh_size)
-			return load_error(
+			return elf_load_error(
 			    ld, -EINVAL,
 			    "section %u: name offset 0x%x past the name table (0x%llx bytes)", i,
 			    sec->hdr.sh_name, (unsigned long long)names->hdr.sh_size);
@@ -304,26 +205,26 @@ static int read_symtab(struct elf_loader *ld)
 		if (ld->sections[i].hdr.sh_type != ELF_SHT_SYMTAB)
 			continue;
 		if (symtab)
-			return load_error(ld, -EINVAL, "section %u (%s): second symbol table", i,
-					  ld->sections[i].name);
+			return elf_load_error(ld, -EINVAL, "section %u (%s): second symbol table",
+					      i, ld->sections[i].name);
 		symtab = &ld->sections[i];
 		symtab_index = i;
 	}
 	if (!symtab)
-		return load_error(ld, -EINVAL, "no symbol table");
+		return elf_load_error(ld, -EINVAL, "no symbol table");
 	if (symtab->hdr.sh_entsize != sizeof(struct elf64_sym) ||
 	    symtab->hdr.sh_size % sizeof(struct elf64_sym) != 0)
-		return load_error(
+		return elf_load_error(
 		    ld, -EINVAL, "section %u (%s): bad symbol table (entry size %llu, size 0x%llx)",
 		    symtab_index, symtab->name, (unsigned long long)symtab->hdr.sh_entsize,
 		    (unsigned long long)symtab->hdr.sh_size);
 	if (symtab->hdr.sh_link == 0 || symtab->hdr.sh_link >= ld->section_count)
-		return load_error(ld, -EINVAL, "section %u (%s): bad string table index %u",
-				  symtab_index, symtab->name, symtab->hdr.sh_link);
+		return elf_load_error(ld, -EINVAL, "section %u (%s): bad string table index %u",
+				      symtab_index, symtab->name, symtab->hdr.sh_link);
 	strtab = &ld->sections[symtab->hdr.sh_link];
 	if (strtab->hdr.sh_type != ELF_SHT_STRTAB ||
 	    !string_table_ok(strtab->data, strtab->hdr.sh_size))
-		return load_error(
+		return elf_load_error(
 		    ld, -EINVAL,
 		    "section %u (%s): bad symbol string table (not a NUL-terminated string table)",
 		    symtab->hdr.sh_link, strtab->name);
@@ -335,13 +236,12 @@ static int read_symtab(struct elf_loader *ld)
 	return 0;
 }
 
-/* Symbol index must have been checked against ld->sym_count. */
-static void read_symbol(const struct elf_loader *ld, size_t index, struct elf64_sym *sym)
+void elf_read_symbol(const struct elf_loader *ld, size_t index, struct elf64_sym *sym)
 {
 	memcpy(sym, ld->symtab + index * sizeof(*sym), sizeof(*sym));
 }
 
-static const char *symbol_name(const struct elf_loader *ld, const struct elf64_sym *sym)
+const char *elf_symbol_name(const struct elf_loader *ld, const struct elf64_sym *sym)
 {
 	if (ELF_ST_TYPE(sym->st_info) == ELF_STT_SECTION && sym->st_shndx < ld->section_count)
 		return ld->sections[sym->st_shndx].name;
@@ -352,8 +252,8 @@ static const char *symbol_name(const struct elf_loader *ld, const struct elf64_s
 
 static bool is_data_section(const char *name)
 {
-	return is_prefix_family(name, RODATA_PREFIX, ".") || is_prefix_family(name, ".data", ".") ||
-	       is_prefix_family(name, ".bss", ".");
+	return elf_is_prefix_family(name, RODATA_PREFIX, ".") ||
+	       elf_is_prefix_family(name, ".data", ".") || elf_is_prefix_family(name, ".bss", ".");
 }
 
 static void classify_sections(struct elf_loader *ld)
@@ -389,7 +289,7 @@ static int code_function_symbol(struct elf_loader *ld, size_t index, struct elf6
 {
 	const struct elf_section *sec;
 
-	read_symbol(ld, index, sym);
+	elf_read_symbol(ld, index, sym);
 	*is_func = false;
 	if (ELF_ST_TYPE(sym->st_info) != ELF_STT_FUNC || sym->st_shndx >= ld->section_count)
 		return 0;
@@ -397,17 +297,17 @@ static int code_function_symbol(struct elf_loader *ld, size_t index, struct elf6
 	if (sec->role != SECTION_CODE)
 		return 0;
 	if (sym->st_name >= ld->strtab_size)
-		return load_error(ld, -EINVAL, "symbol %zu: name offset 0x%x out of range", index,
-				  sym->st_name);
+		return elf_load_error(ld, -EINVAL, "symbol %zu: name offset 0x%x out of range",
+				      index, sym->st_name);
 	if (sym->st_value % INSN_SIZE || sym->st_size % INSN_SIZE || sym->st_size == 0 ||
 	    !range_inside(sym->st_value, sym->st_size, sec->hdr.sh_size))
-		return load_error(ld, -EINVAL,
-				  "section %u (%s): function '%s' at offset 0x%llx size 0x%llx is "
-				  "not whole instructions inside the section (size 0x%llx)",
-				  sym->st_shndx, sec->name, ld->strtab + sym->st_name,
-				  (unsigned long long)sym->st_value,
-				  (unsigned long long)sym->st_size,
-				  (unsigned long long)sec->hdr.sh_size);
+		return elf_load_error(
+		    ld, -EINVAL,
+		    "section %u (%s): function '%s' at offset 0x%llx size 0x%llx is "
+		    "not whole instructions inside the section (size 0x%llx)",
+		    sym->st_shndx, sec->name, ld->strtab + sym->st_name,
+		    (unsigned long long)sym->st_value, (unsigned long long)sym->st_size,
+		    (unsigned long long)sec->hdr.sh_size);
 	*is_func = true;
 	return 0;
 }
@@ -416,7 +316,7 @@ static int code_function_symbol(struct elf_loader *ld, size_t index, struct elf6
  * Collects the function symbols of every code section, sorted by start;
  * two passes over the symbols (count, then fill) keep it linear.
  */
-static int read_functions(struct elf_loader *ld)
+int elf_read_functions(struct elf_loader *ld)
 {
 	struct elf64_sym sym;
 	bool is_func;
@@ -437,10 +337,11 @@ static int read_functions(struct elf_loader *ld)
 		if (sec->role != SECTION_CODE)
 			continue;
 		if (sec->hdr.sh_size % INSN_SIZE)
-			return load_error(ld, -EINVAL,
-					  "section %u (%s): size 0x%llx is not a multiple of the "
-					  "instruction size",
-					  s, sec->name, (unsigned long long)sec->hdr.sh_size);
+			return elf_load_error(
+			    ld, -EINVAL,
+			    "section %u (%s): size 0x%llx is not a multiple of the "
+			    "instruction size",
+			    s, sec->name, (unsigned long long)sec->hdr.sh_size);
 		/* Hand-written code without symbols is one function. */
 		sec->whole_section = sec->func_count == 0 && sec->hdr.sh_size > 0;
 		if (sec->whole_section)
@@ -449,7 +350,7 @@ static int read_functions(struct elf_loader *ld)
 			continue;
 		sec->funcs = calloc(sec->func_count, sizeof(*sec->funcs));
 		if (!sec->funcs)
-			return load_error(ld, -ENOMEM, "out of memory for functions");
+			return elf_load_error(ld, -ENOMEM, "out of memory for functions");
 		if (sec->whole_section)
 			sec->funcs[0] = (struct elf_func){
 			    .name = sec->name,
@@ -508,55 +409,57 @@ static int check_reloc(struct elf_loader *ld, uint32_t rel_index, const struct e
 	struct ebpf_insn insn;
 
 	if (r->offset % INSN_SIZE || !range_inside(r->offset, INSN_SIZE, target->hdr.sh_size))
-		return load_error(ld, -EINVAL,
-				  "section %u (%s): relocation %zu: offset 0x%llx is not an "
-				  "instruction of %s (size 0x%llx)",
-				  rel_index, rel->name, r->index, (unsigned long long)r->offset,
-				  target->name, (unsigned long long)target->hdr.sh_size);
+		return elf_load_error(ld, -EINVAL,
+				      "section %u (%s): relocation %zu: offset 0x%llx is not an "
+				      "instruction of %s (size 0x%llx)",
+				      rel_index, rel->name, r->index, (unsigned long long)r->offset,
+				      target->name, (unsigned long long)target->hdr.sh_size);
 	if (r->sym == 0 || r->sym >= ld->sym_count)
-		return load_error(ld, -EINVAL,
-				  "section %u (%s): relocation %zu at offset 0x%llx: bad symbol "
-				  "index %u (%zu symbols)",
-				  rel_index, rel->name, r->index, (unsigned long long)r->offset,
-				  r->sym, ld->sym_count);
-	read_symbol(ld, r->sym, &sym);
+		return elf_load_error(
+		    ld, -EINVAL,
+		    "section %u (%s): relocation %zu at offset 0x%llx: bad symbol "
+		    "index %u (%zu symbols)",
+		    rel_index, rel->name, r->index, (unsigned long long)r->offset, r->sym,
+		    ld->sym_count);
+	elf_read_symbol(ld, r->sym, &sym);
 	if (r->type == R_BPF_NONE)
 		return 0;
 	if (sym.st_shndx == ELF_SHN_UNDEF)
-		return load_error(ld, -ENOTSUP,
-				  "%s+0x%llx: relocation against undefined symbol '%s' (extern "
-				  "symbols are not supported)",
-				  target->name, (unsigned long long)r->offset,
-				  symbol_name(ld, &sym));
+		return elf_load_error(ld, -ENOTSUP,
+				      "%s+0x%llx: relocation against undefined symbol '%s' (extern "
+				      "symbols are not supported)",
+				      target->name, (unsigned long long)r->offset,
+				      elf_symbol_name(ld, &sym));
 	if (sym.st_shndx >= ld->section_count)
-		return load_error(ld, -EINVAL,
-				  "%s+0x%llx: relocation against symbol '%s' in bad section %u",
-				  target->name, (unsigned long long)r->offset,
-				  symbol_name(ld, &sym), sym.st_shndx);
+		return elf_load_error(ld, -EINVAL,
+				      "%s+0x%llx: relocation against symbol '%s' in bad section %u",
+				      target->name, (unsigned long long)r->offset,
+				      elf_symbol_name(ld, &sym), sym.st_shndx);
 	read_insn(target, r->offset, &insn);
 	switch (r->type) {
 	case R_BPF_64_64:
 		if (insn.opcode != EBPF_OP_LDDW ||
 		    !range_inside(r->offset, LDDW_SIZE, target->hdr.sh_size))
-			return load_error(ld, -EINVAL,
-					  "%s+0x%llx: R_BPF_64_64 relocation against opcode "
-					  "0x%02x, not a complete lddw",
-					  target->name, (unsigned long long)r->offset, insn.opcode);
+			return elf_load_error(ld, -EINVAL,
+					      "%s+0x%llx: R_BPF_64_64 relocation against opcode "
+					      "0x%02x, not a complete lddw",
+					      target->name, (unsigned long long)r->offset,
+					      insn.opcode);
 		return 0;
 	case R_BPF_64_32:
 		if (insn.opcode != EBPF_OP_CALL || insn.src_reg != EBPF_PSEUDO_CALL)
-			return load_error(ld, -EINVAL,
-					  "%s+0x%llx: R_BPF_64_32 relocation against opcode 0x%02x "
-					  "src %u, not a bpf-to-bpf call",
-					  target->name, (unsigned long long)r->offset, insn.opcode,
-					  insn.src_reg);
+			return elf_load_error(
+			    ld, -EINVAL,
+			    "%s+0x%llx: R_BPF_64_32 relocation against opcode 0x%02x "
+			    "src %u, not a bpf-to-bpf call",
+			    target->name, (unsigned long long)r->offset, insn.opcode, insn.src_reg);
 		return 0;
 	default:
-		return load_error(ld, -EINVAL,
-				  "section %u (%s): relocation %zu at offset 0x%llx: type %u not "
-				  "supported in code",
-				  rel_index, rel->name, r->index, (unsigned long long)r->offset,
-				  r->type);
+		return elf_load_error(
+		    ld, -EINVAL,
+		    "section %u (%s): relocation %zu at offset 0x%llx: type %u not "
+		    "supported in code",
+		    rel_index, rel->name, r->index, (unsigned long long)r->offset, r->type);
 	}
 }
 
@@ -569,11 +472,12 @@ static int read_code_relocs(struct elf_loader *ld, uint32_t rel_index)
 	int err;
 
 	if (target->rel_shndx)
-		return load_error(ld, -EINVAL, "section %u (%s): second relocation section for %s",
-				  rel_index, rel->name, target->name);
+		return elf_load_error(ld, -EINVAL,
+				      "section %u (%s): second relocation section for %s",
+				      rel_index, rel->name, target->name);
 	if (rel->hdr.sh_entsize != sizeof(struct elf64_rel) ||
 	    rel->hdr.sh_size % sizeof(struct elf64_rel) != 0)
-		return load_error(
+		return elf_load_error(
 		    ld, -EINVAL,
 		    "section %u (%s): bad relocation table (entry size %llu, size 0x%llx)",
 		    rel_index, rel->name, (unsigned long long)rel->hdr.sh_entsize,
@@ -584,7 +488,7 @@ static int read_code_relocs(struct elf_loader *ld, uint32_t rel_index)
 		return 0;
 	target->relocs = calloc(count, sizeof(*target->relocs));
 	if (!target->relocs)
-		return load_error(ld, -ENOMEM, "out of memory for %zu relocations", count);
+		return elf_load_error(ld, -ENOMEM, "out of memory for %zu relocations", count);
 	for (i = 0; i < count; i++) {
 		struct elf64_rel entry;
 		struct elf_reloc *r = &target->relocs[i];
@@ -604,7 +508,7 @@ static int read_code_relocs(struct elf_loader *ld, uint32_t rel_index)
 	qsort(target->relocs, count, sizeof(*target->relocs), compare_relocs);
 	for (i = 1; i < count; i++)
 		if (target->relocs[i].offset == target->relocs[i - 1].offset)
-			return load_error(
+			return elf_load_error(
 			    ld, -EINVAL, "section %u (%s): two relocations at offset 0x%llx",
 			    rel_index, rel->name, (unsigned long long)target->relocs[i].offset);
 	return 0;
@@ -615,7 +519,7 @@ static int read_code_relocs(struct elf_loader *ld, uint32_t rel_index)
  * those of code sections are read and checked here, all of them, so that
  * a bad one fails the load even when no program reaches it.
  */
-static int read_relocations(struct elf_loader *ld)
+int elf_read_relocations(struct elf_loader *ld)
 {
 	uint32_t i;
 	int err;
@@ -632,12 +536,13 @@ static int read_relocations(struct elf_loader *ld)
 		if (target->role != SECTION_CODE)
 			continue;
 		if (sec->hdr.sh_type == ELF_SHT_RELA)
-			return load_error(ld, -ENOTSUP,
-					  "section %u (%s): RELA relocations are not used for BPF",
-					  i, sec->name);
+			return elf_load_error(
+			    ld, -ENOTSUP, "section %u (%s): RELA relocations are not used for BPF",
+			    i, sec->name);
 		if (sec->hdr.sh_link != ld->symtab_index)
-			return load_error(ld, -EINVAL, "section %u (%s): bad symbol table index %u",
-					  i, sec->name, sec->hdr.sh_link);
+			return elf_load_error(ld, -EINVAL,
+					      "section %u (%s): bad symbol table index %u", i,
+					      sec->name, sec->hdr.sh_link);
 		err = read_code_relocs(ld, i);
 		if (err)
 			return err;
@@ -660,17 +565,17 @@ static int add_map(struct elf_loader *ld, const struct ebpf_map_def *def, const 
 
 	maps = realloc(obj->maps, (obj->map_count + 1) * sizeof(*maps));
 	if (!maps)
-		return load_error(ld, -ENOMEM, "out of memory for maps");
+		return elf_load_error(ld, -ENOMEM, "out of memory for maps");
 	obj->maps = maps;
 	origins = realloc(ld->map_origins, (obj->map_count + 1) * sizeof(*origins));
 	if (!origins)
-		return load_error(ld, -ENOMEM, "out of memory for maps");
+		return elf_load_error(ld, -ENOMEM, "out of memory for maps");
 	ld->map_origins = origins;
 	err = ebpf_map_create(def, name, &maps[obj->map_count], &sub_log);
 	if (err)
 		/* maps.c names the map in its message. */
-		return load_error(ld, err, "section %s: %s", ld->sections[origin->shndx].name,
-				  sub_msg[0] ? sub_msg : name);
+		return elf_load_error(ld, err, "section %s: %s", ld->sections[origin->shndx].name,
+				      sub_msg[0] ? sub_msg : name);
 	origins[obj->map_count] = *origin;
 	obj->map_count++;
 	return 0;
@@ -697,11 +602,11 @@ static int collect_map_symbols(struct elf_loader *ld, uint32_t shndx, struct map
 
 	found = calloc(ld->sym_count + 1, sizeof(*found));
 	if (!found)
-		return load_error(ld, -ENOMEM, "out of memory for symbols");
+		return elf_load_error(ld, -ENOMEM, "out of memory for symbols");
 	for (i = 1; i < ld->sym_count; i++) {
 		struct elf64_sym sym;
 
-		read_symbol(ld, i, &sym);
+		elf_read_symbol(ld, i, &sym);
 		if (sym.st_shndx == shndx && ELF_ST_TYPE(sym.st_info) == ELF_STT_OBJECT)
 			found[n++] = (struct map_symbol){i, sym.st_value};
 	}
@@ -720,11 +625,12 @@ static int read_legacy_map_def(struct elf_loader *ld, uint32_t shndx, const stru
 
 	if (sym->st_size < LEGACY_MAP_DEF_MIN_FIELDS * sizeof(uint32_t) ||
 	    !range_inside(sym->st_value, sym->st_size, sec->hdr.sh_size))
-		return load_error(ld, -EINVAL,
-				  "section %u (%s): map '%s' at offset 0x%llx size 0x%llx is not a "
-				  "struct bpf_map_def inside the section",
-				  shndx, sec->name, name, (unsigned long long)sym->st_value,
-				  (unsigned long long)sym->st_size);
+		return elf_load_error(
+		    ld, -EINVAL,
+		    "section %u (%s): map '%s' at offset 0x%llx size 0x%llx is not a "
+		    "struct bpf_map_def inside the section",
+		    shndx, sec->name, name, (unsigned long long)sym->st_value,
+		    (unsigned long long)sym->st_size);
 	memcpy(fields, sec->data + sym->st_value, used);
 	*def = (struct ebpf_map_def){
 	    .type = fields[0],
@@ -752,14 +658,14 @@ static int create_section_maps(struct elf_loader *ld, uint32_t shndx)
 		const char *name;
 		uint64_t values_offset = BTF_NO_VALUES;
 
-		read_symbol(ld, syms[i].index, &sym);
-		name = symbol_name(ld, &sym);
+		elf_read_symbol(ld, syms[i].index, &sym);
+		name = elf_symbol_name(ld, &sym);
 		if (sec->role == SECTION_LEGACY_MAPS)
 			err = read_legacy_map_def(ld, shndx, &sym, name, &def);
 		else if (ld->btf.type_count == 0)
-			err = load_error(ld, -EINVAL,
-					 "map '%s': section %s needs %s, which is missing", name,
-					 BTF_MAPS_SECTION, BTF_SECTION);
+			err = elf_load_error(ld, -EINVAL,
+					     "map '%s': section %s needs %s, which is missing",
+					     name, BTF_MAPS_SECTION, BTF_SECTION);
 		else
 			err = btf_map_def(&ld->btf, name, &def, &values_offset, ld->log);
 		if (!err)
@@ -780,27 +686,27 @@ static int create_data_map(struct elf_loader *ld, uint32_t shndx)
 	    .key_size = sizeof(uint32_t),
 	    .value_size = (uint32_t)sec->hdr.sh_size,
 	    .max_entries = 1,
-	    .flags = is_prefix_family(sec->name, RODATA_PREFIX, ".") ? MAP_F_RDONLY_PROG : 0,
+	    .flags = elf_is_prefix_family(sec->name, RODATA_PREFIX, ".") ? MAP_F_RDONLY_PROG : 0,
 	};
 	uint32_t key = 0;
 	int err;
 
 	if (sec->hdr.sh_size > UINT32_MAX)
-		return load_error(ld, -E2BIG,
-				  "section %u (%s): 0x%llx bytes is too large for a map", shndx,
-				  sec->name, (unsigned long long)sec->hdr.sh_size);
+		return elf_load_error(ld, -E2BIG,
+				      "section %u (%s): 0x%llx bytes is too large for a map", shndx,
+				      sec->name, (unsigned long long)sec->hdr.sh_size);
 	err = add_map(ld, &def, sec->name,
 		      &(struct map_origin){shndx, 0, sec->hdr.sh_size, BTF_NO_VALUES});
 	if (err || !sec->data)
 		return err; /* .bss: array values start zeroed */
 	err = ebpf_map_update(ld->obj->maps[ld->obj->map_count - 1], &key, sec->data, EBPF_ANY);
 	if (err)
-		return load_error(ld, err, "section %u (%s): cannot initialize its map", shndx,
-				  sec->name);
+		return elf_load_error(ld, err, "section %u (%s): cannot initialize its map", shndx,
+				      sec->name);
 	return 0;
 }
 
-static int create_maps(struct elf_loader *ld)
+int elf_create_maps(struct elf_loader *ld)
 {
 	uint32_t i;
 	int err = 0;
@@ -845,10 +751,10 @@ static int find_reloc_map(struct elf_loader *ld, const struct elf_section *sec,
 			return 0;
 		}
 	}
-	return load_error(ld, -EINVAL,
-			  "%s+0x%llx: lddw refers to '%s'+%lld in section %s, which is not a map",
-			  sec->name, (unsigned long long)r->offset, symbol_name(ld, sym),
-			  (long long)addend, target->name);
+	return elf_load_error(
+	    ld, -EINVAL, "%s+0x%llx: lddw refers to '%s'+%lld in section %s, which is not a map",
+	    sec->name, (unsigned long long)r->offset, elf_symbol_name(ld, sym), (long long)addend,
+	    target->name);
 }
 
 static int apply_map_reloc(struct elf_loader *ld, const struct elf_section *sec,
@@ -862,20 +768,22 @@ static int apply_map_reloc(struct elf_loader *ld, const struct elf_section *sec,
 
 	/* Both slots of the lddw must belong to this function's copy. */
 	if (j + 1 >= lf->func->count)
-		return load_error(ld, -EINVAL, "%s+0x%llx: lddw crosses the end of function '%s'",
-				  sec->name, (unsigned long long)r->offset, lf->func->name);
-	read_symbol(ld, r->sym, &sym);
+		return elf_load_error(ld, -EINVAL,
+				      "%s+0x%llx: lddw crosses the end of function '%s'", sec->name,
+				      (unsigned long long)r->offset, lf->func->name);
+	elf_read_symbol(ld, r->sym, &sym);
 	target = &ld->sections[sym.st_shndx];
 	if (target->role == SECTION_CODE)
-		return load_error(ld, -ENOTSUP,
-				  "%s+0x%llx: lddw of function '%s' (a callback) is not supported",
-				  sec->name, (unsigned long long)r->offset, symbol_name(ld, &sym));
+		return elf_load_error(
+		    ld, -ENOTSUP, "%s+0x%llx: lddw of function '%s' (a callback) is not supported",
+		    sec->name, (unsigned long long)r->offset, elf_symbol_name(ld, &sym));
 	if (target->role != SECTION_LEGACY_MAPS && target->role != SECTION_BTF_MAPS &&
 	    target->role != SECTION_DATA)
-		return load_error(
+		return elf_load_error(
 		    ld, -ENOTSUP,
 		    "%s+0x%llx: lddw refers to '%s' in section %s (not maps or global data)",
-		    sec->name, (unsigned long long)r->offset, symbol_name(ld, &sym), target->name);
+		    sec->name, (unsigned long long)r->offset, elf_symbol_name(ld, &sym),
+		    target->name);
 	err = find_reloc_map(ld, sec, r, &sym, insn[0].imm, &map_index, &value_off);
 	if (err)
 		return err;
@@ -893,18 +801,18 @@ static int link_function(struct elf_loader *ld, struct elf_section *sec, struct 
 	size_t need;
 
 	if (func->count > EBPF_MAX_INSNS - ld->insn_count)
-		return load_error(
+		return elf_load_error(
 		    ld, -E2BIG,
 		    "program '%s': too large with function '%s' (more than %u instructions)",
 		    ld->linked[0].func->name, func->name, EBPF_MAX_INSNS);
 	need = ld->insn_count + func->count;
 	insns = grow_array(ld->insns, &ld->insn_cap, need, sizeof(*insns));
 	if (!insns)
-		return load_error(ld, -ENOMEM, "out of memory for %zu instructions", need);
+		return elf_load_error(ld, -ENOMEM, "out of memory for %zu instructions", need);
 	ld->insns = insns;
 	linked = grow_array(ld->linked, &ld->linked_cap, ld->linked_count + 1, sizeof(*linked));
 	if (!linked)
-		return load_error(ld, -ENOMEM, "out of memory for functions");
+		return elf_load_error(ld, -ENOMEM, "out of memory for functions");
 	ld->linked = linked;
 	memcpy(&insns[ld->insn_count], sec->data + func->first * INSN_SIZE,
 	       func->count * INSN_SIZE);
@@ -914,8 +822,7 @@ static int link_function(struct elf_loader *ld, struct elf_section *sec, struct 
 	return 0;
 }
 
-/* The function of sec that starts at instruction target. */
-static struct elf_func *find_function(struct elf_section *sec, uint64_t target)
+struct elf_func *elf_find_function(struct elf_section *sec, uint64_t target)
 {
 	size_t lo = 0, hi = sec->func_count;
 
@@ -955,25 +862,25 @@ static int apply_call(struct elf_loader *ld, const struct linked_func *lf, uint6
 	if (r) {
 		struct elf64_sym sym;
 
-		read_symbol(ld, r->sym, &sym);
+		elf_read_symbol(ld, r->sym, &sym);
 		callee_sec = &ld->sections[sym.st_shndx];
 		if (callee_sec->role != SECTION_CODE)
-			return load_error(
+			return elf_load_error(
 			    ld, -EINVAL,
 			    "%s+0x%llx: call relocated against '%s' in non-code section %s",
-			    sec->name, (unsigned long long)site, symbol_name(ld, &sym),
+			    sec->name, (unsigned long long)site, elf_symbol_name(ld, &sym),
 			    callee_sec->name);
 		if (sym.st_value % INSN_SIZE)
-			return load_error(
+			return elf_load_error(
 			    ld, -EINVAL,
 			    "%s+0x%llx: call relocated against '%s' at unaligned offset 0x%llx",
-			    sec->name, (unsigned long long)site, symbol_name(ld, &sym),
+			    sec->name, (unsigned long long)site, elf_symbol_name(ld, &sym),
 			    (unsigned long long)sym.st_value);
 		target = (int64_t)(sym.st_value / INSN_SIZE) + insn->imm + 1;
 	}
-	callee = target >= 0 ? find_function(callee_sec, (uint64_t)target) : NULL;
+	callee = target >= 0 ? elf_find_function(callee_sec, (uint64_t)target) : NULL;
 	if (!callee)
-		return load_error(
+		return elf_load_error(
 		    ld, -EINVAL,
 		    "%s+0x%llx: call target %lld in section %s is not the start of a function",
 		    sec->name, (unsigned long long)site, (long long)target, callee_sec->name);
@@ -1030,10 +937,10 @@ static int relocate_function(struct elf_loader *ld, size_t k)
 			if (cur->type == R_BPF_NONE)
 				continue;
 			if (cur->offset < offset)
-				return load_error(ld, -EINVAL,
-						  "%s+0x%llx: relocation inside the lddw at 0x%llx",
-						  sec->name, (unsigned long long)cur->offset,
-						  (unsigned long long)(cur->offset - INSN_SIZE));
+				return elf_load_error(
+				    ld, -EINVAL, "%s+0x%llx: relocation inside the lddw at 0x%llx",
+				    sec->name, (unsigned long long)cur->offset,
+				    (unsigned long long)(cur->offset - INSN_SIZE));
 			here = cur;
 		}
 		if (here && here->type == R_BPF_64_64)
@@ -1063,7 +970,7 @@ static enum ebpf_prog_type section_prog_type(const char *section)
 
 	/* libbpf: "xdp", "xdp/anything", "xdp.frags"... */
 	for (i = 0; i < sizeof(section_prog_types) / sizeof(section_prog_types[0]); i++)
-		if (is_prefix_family(section, section_prog_types[i].prefix, "/."))
+		if (elf_is_prefix_family(section, section_prog_types[i].prefix, "/."))
 			return section_prog_types[i].type;
 	return EBPF_PROG_TYPE_UNSPEC;
 }
@@ -1095,29 +1002,29 @@ static int add_program(struct elf_loader *ld, struct elf_section *sec, struct el
 	if (err)
 		return err;
 	if (ld->insn_count > OBJECT_MAX_INSNS - ld->object_insns)
-		return load_error(ld, -E2BIG,
-				  "program '%s' (section %s): the object's programs total more "
-				  "than %zu instructions",
-				  entry->name, sec->name, OBJECT_MAX_INSNS);
+		return elf_load_error(ld, -E2BIG,
+				      "program '%s' (section %s): the object's programs total more "
+				      "than %zu instructions",
+				      entry->name, sec->name, OBJECT_MAX_INSNS);
 
 	entries = realloc(ld->prog_entries, (obj->prog_count + 1) * sizeof(*entries));
 	if (!entries)
-		return load_error(ld, -ENOMEM, "out of memory for programs");
+		return elf_load_error(ld, -ENOMEM, "out of memory for programs");
 	ld->prog_entries = entries;
 	entries[obj->prog_count] = entry;
 	progs = realloc(obj->progs, (obj->prog_count + 1) * sizeof(*progs));
 	if (!progs)
-		return load_error(ld, -ENOMEM, "out of memory for programs");
+		return elf_load_error(ld, -ENOMEM, "out of memory for programs");
 	obj->progs = progs;
 	progs[obj->prog_count].section = strdup(sec->name);
 	if (!progs[obj->prog_count].section)
-		return load_error(ld, -ENOMEM, "out of memory for programs");
+		return elf_load_error(ld, -ENOMEM, "out of memory for programs");
 	err = ebpf_prog_create(ld->insns, ld->insn_count, &opts, &progs[obj->prog_count].prog,
 			       &sub_log);
 	if (err) {
 		free(progs[obj->prog_count].section);
-		return load_error(ld, err, "program '%s' (section %s): %s", entry->name, sec->name,
-				  sub_msg);
+		return elf_load_error(ld, err, "program '%s' (section %s): %s", entry->name,
+				      sec->name, sub_msg);
 	}
 	obj->prog_count++;
 	ld->object_insns += ld->insn_count;
@@ -1128,7 +1035,7 @@ static int add_program(struct elf_loader *ld, struct elf_section *sec, struct el
  * Every function of every code section but .text is a program; an object
  * with code only in .text gets its global functions as programs.
  */
-static int create_programs(struct elf_loader *ld)
+int elf_create_programs(struct elf_loader *ld)
 {
 	uint32_t i;
 	size_t f;
@@ -1161,7 +1068,8 @@ static int create_programs(struct elf_loader *ld)
 		}
 	}
 	if (ld->obj->prog_count == 0)
-		return load_error(ld, -ENOENT, "no programs (no functions in executable sections)");
+		return elf_load_error(ld, -ENOENT,
+				      "no programs (no functions in executable sections)");
 	return 0;
 }
 
@@ -1176,7 +1084,7 @@ static struct ebpf_prog *program_at_symbol(struct elf_loader *ld, const struct e
 
 	if (sec->role != SECTION_CODE || sym->st_value % INSN_SIZE)
 		return NULL;
-	func = find_function(sec, sym->st_value / INSN_SIZE);
+	func = elf_find_function(sec, sym->st_value / INSN_SIZE);
 	for (i = 0; func && i < ld->obj->prog_count; i++)
 		if (ld->prog_entries[i] == func)
 			return ld->obj->progs[i].prog;
@@ -1218,29 +1126,31 @@ static int apply_values_reloc(struct elf_loader *ld, const struct elf_section *r
 	sym_index = ELF_R_SYM(entry.r_info);
 	if (ELF_R_TYPE(entry.r_info) != R_BPF_64_ABS64 || sym_index == 0 ||
 	    sym_index >= ld->sym_count)
-		return load_error(ld, -EINVAL,
-				  "section %s: relocation %zu at offset 0x%llx: type %u symbol %u "
-				  "is not a program pointer",
-				  rel->name, index, (unsigned long long)entry.r_offset,
-				  ELF_R_TYPE(entry.r_info), sym_index);
-	read_symbol(ld, sym_index, &sym);
+		return elf_load_error(
+		    ld, -EINVAL,
+		    "section %s: relocation %zu at offset 0x%llx: type %u symbol %u "
+		    "is not a program pointer",
+		    rel->name, index, (unsigned long long)entry.r_offset, ELF_R_TYPE(entry.r_info),
+		    sym_index);
+	elf_read_symbol(ld, sym_index, &sym);
 	map = values_map_at(ld, maps_shndx, entry.r_offset, &origin);
 	slot_off = map ? entry.r_offset - origin->offset : 0;
 	if (!map || slot_off < origin->values_offset ||
 	    (slot_off - origin->values_offset) % BTF_PTR_SIZE)
-		return load_error(ld, -EINVAL,
-				  "section %s: relocation %zu at offset 0x%llx is not a slot of a "
-				  "prog array's values",
-				  rel->name, index, (unsigned long long)entry.r_offset);
+		return elf_load_error(
+		    ld, -EINVAL,
+		    "section %s: relocation %zu at offset 0x%llx is not a slot of a "
+		    "prog array's values",
+		    rel->name, index, (unsigned long long)entry.r_offset);
 	prog = sym.st_shndx < ld->section_count ? program_at_symbol(ld, &sym) : NULL;
 	if (!prog)
-		return load_error(ld, -EINVAL,
-				  "map '%s': initializer '%s' is not a program of this object",
-				  ebpf_map_get_name(map), symbol_name(ld, &sym));
+		return elf_load_error(ld, -EINVAL,
+				      "map '%s': initializer '%s' is not a program of this object",
+				      ebpf_map_get_name(map), elf_symbol_name(ld, &sym));
 	err = ebpf_prog_array_set(
 	    map, (uint32_t)((slot_off - origin->values_offset) / BTF_PTR_SIZE), prog);
 	if (err)
-		return load_error(
+		return elf_load_error(
 		    ld, err, "map '%s': cannot set slot %llu to program '%s'",
 		    ebpf_map_get_name(map),
 		    (unsigned long long)((slot_off - origin->values_offset) / BTF_PTR_SIZE),
@@ -1248,7 +1158,7 @@ static int apply_values_reloc(struct elf_loader *ld, const struct elf_section *r
 	return 0;
 }
 
-static int init_prog_arrays(struct elf_loader *ld)
+int elf_init_prog_arrays(struct elf_loader *ld)
 {
 	uint32_t i;
 	size_t k;
@@ -1264,8 +1174,8 @@ static int init_prog_arrays(struct elf_loader *ld)
 		if (rel->hdr.sh_link != ld->symtab_index ||
 		    rel->hdr.sh_entsize != sizeof(struct elf64_rel) ||
 		    rel->hdr.sh_size % sizeof(struct elf64_rel))
-			return load_error(ld, -EINVAL, "section %u (%s): bad relocation table", i,
-					  rel->name);
+			return elf_load_error(ld, -EINVAL, "section %u (%s): bad relocation table",
+					      i, rel->name);
 		for (k = 0; k < rel->hdr.sh_size / sizeof(struct elf64_rel); k++) {
 			err = apply_values_reloc(ld, rel, rel->hdr.sh_info, k);
 			if (err)
@@ -1294,7 +1204,7 @@ static int read_license(struct elf_loader *ld)
 	}
 	ld->obj->license = malloc(len + 1);
 	if (!ld->obj->license)
-		return load_error(ld, -ENOMEM, "out of memory for the license");
+		return elf_load_error(ld, -ENOMEM, "out of memory for the license");
 	memcpy(ld->obj->license, text, len);
 	ld->obj->license[len] = '\0';
 	return 0;
@@ -1340,10 +1250,10 @@ int ebpf_object_load_elf(const void *elf, size_t size, struct ebpf_object **objp
 
 	*objp = NULL;
 	if (!elf)
-		return load_error(&ld, -EINVAL, "no ELF data");
+		return elf_load_error(&ld, -EINVAL, "no ELF data");
 	ld.obj = calloc(1, sizeof(*ld.obj));
 	if (!ld.obj)
-		return load_error(&ld, -ENOMEM, "out of memory for the object");
+		return elf_load_error(&ld, -ENOMEM, "out of memory for the object");
 	err = read_header(&ld, &eh);
 	if (!err)
 		err = read_sections(&ld, &eh);
@@ -1351,20 +1261,20 @@ int ebpf_object_load_elf(const void *elf, size_t size, struct ebpf_object **objp
 		err = read_symtab(&ld);
 	if (!err) {
 		classify_sections(&ld);
-		err = read_functions(&ld);
+		err = elf_read_functions(&ld);
 	}
 	if (!err)
-		err = read_relocations(&ld);
+		err = elf_read_relocations(&ld);
 	if (!err)
 		err = read_license(&ld);
 	if (!err)
 		err = find_btf(&ld);
 	if (!err)
-		err = create_maps(&ld);
+		err = elf_create_maps(&ld);
 	if (!err)
-		err = create_programs(&ld);
+		err = elf_create_programs(&ld);
 	if (!err)
-		err = init_prog_arrays(&ld);
+		err = elf_init_prog_arrays(&ld);
 	free_loader(&ld);
 	if (err) {
 		ebpf_object_free(ld.obj);
