@@ -20,6 +20,8 @@
 /* Logs a one-line reason and evaluates to err: `return BTF_ERROR(log, -EINVAL, ...)`. */
 #define BTF_ERROR(log, err, ...) (ebpf_log_printf((log), __VA_ARGS__), (err))
 
+/* ---- parsing ------------------------------------------------------------- */
+
 static size_t btf_extra_size(uint32_t kind, uint32_t vlen)
 {
 	switch (kind) {
@@ -129,6 +131,8 @@ void btf_free(struct btf *btf)
 	free(btf->type_offsets);
 }
 
+/* ---- types --------------------------------------------------------------- */
+
 /* Reads type id; false for void or an id past the last type. */
 static bool btf_type(const struct btf *btf, uint32_t id, struct btf_type *t)
 {
@@ -214,6 +218,8 @@ static int btf_type_size(const struct btf *btf, uint32_t id, uint64_t *size, str
 	}
 	return BTF_ERROR(log, -EINVAL, "BTF: array nesting from type %u too deep", id);
 }
+
+/* ---- BTF-defined maps (DATASEC .maps) ------------------------------------ */
 
 /* The type a pointer member points to (both __uint and __type are pointers). */
 static int btf_pointee(const struct btf *btf, const char *map, const char *field, uint32_t id,
