@@ -6,8 +6,9 @@
  *
  *   - every function in an executable section other than .text is a
  *     program named by its symbol; the section name gives the program
- *     type (prog_type.c); functions in .text are subprograms,
- *     copied behind each program that calls them (bpf-to-bpf calls);
+ *     type (the program-type table, prog_type.c); functions in .text are
+ *     subprograms, copied behind each program that calls them
+ *     (bpf-to-bpf calls);
  *   - maps come from ".maps" (BTF-defined: the definition is read from
  *     the object's BTF), "maps" (legacy struct bpf_map_def) and the
  *     global-data sections .rodata*, .data*, .bss* (one-entry arrays whose
@@ -29,6 +30,10 @@
  * buffer before use, structures are read with memcpy (no alignment is
  * assumed), the buffer is never written, and a failure frees everything
  * created so far.
+ *
+ * This file reads the container and runs the load step by step; the
+ * maps are made in elf_maps.c and the programs linked in elf_link.c,
+ * over the state of elf_loader.h.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -36,148 +41,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ebpf_internal.h"
-#include "elf_format.h"
+#include "elf_loader.h"
 
-#define INSN_SIZE	    sizeof(struct ebpf_insn)
-#define LDDW_SIZE	    (2 * INSN_SIZE)
-#define TEXT_SECTION	    ".text"
 #define LICENSE_SECTION	    "license"
 #define LEGACY_MAPS_SECTION "maps"
-#define BTF_MAPS_SECTION    ".maps"
-#define BTF_SECTION	    ".BTF"
-/* Legacy struct bpf_map_def: type, key_size, value_size, max_entries, flags. */
-#define LEGACY_MAP_DEF_FIELDS	  5
-#define LEGACY_MAP_DEF_MIN_FIELDS 4 /* map_flags is optional */
-/* Bounds the walk through typedef/const/array chains of hostile BTF. */
-#define BTF_MAX_CHAIN 32
-#define BTF_PTR_SIZE  8
-/*
- * Each program carries its own copy of the subprograms it calls, so a
- * small hostile object could expand into many large programs: bound the
- * sum, generously for real objects.
- */
-#define OBJECT_MAX_INSNS (4 * (size_t)EBPF_MAX_INSNS)
-#define SUB_LOG_SIZE	 512
-#define RODATA_PREFIX	 ".rodata"
-#define NO_POSITION	 SIZE_MAX
 
-/* ---- the loaded object ------------------------------------------------- */
-
-struct object_prog {
-	struct ebpf_prog *prog;
-	char *section;
-};
-
-struct ebpf_object {
-	struct object_prog *progs;
-	size_t prog_count;
-	struct ebpf_map **maps;
-	size_t map_count;
-	char *license;
-};
-
-/* ---- loader state (lives for one ebpf_object_load_elf call) ------------ */
-
-enum section_role {
-	SECTION_IGNORED = 0,
-	SECTION_CODE,
-	SECTION_LEGACY_MAPS,
-	SECTION_BTF_MAPS,
-	SECTION_DATA,
-};
-
-/* A function (program or subprogram) inside a code section. */
-struct elf_func {
-	const char *name;
-	uint64_t first; /* instruction index in the section */
-	uint64_t count;
-	bool global; /* STB_GLOBAL or STB_WEAK */
-	/* Where the current program holds a copy, or NO_POSITION. */
-	size_t linked_pos;
-};
-
-struct elf_reloc {
-	uint64_t offset;
-	uint32_t type;
-	uint32_t sym;
-	size_t index; /* in its relocation section, for messages */
-};
-
-struct elf_section {
-	struct elf64_shdr hdr;
-	const char *name;
-	const uint8_t *data; /* NULL for SHT_NOBITS */
-	enum section_role role;
-	/* SECTION_CODE: functions sorted by first, relocations by offset. */
-	struct elf_func *funcs;
-	size_t func_count;
-	bool whole_section; /* no function symbols: funcs[0] is the section */
-	struct elf_reloc *relocs;
-	size_t reloc_count;
-	uint32_t rel_shndx; /* the .rel section that filled relocs, or 0 */
-};
-
-/* Where a map of the object came from: relocations find maps by this. */
-struct map_origin {
-	uint32_t shndx;
-	uint64_t offset;
-	uint64_t size;
-	/* Prog arrays with libbpf's `.values = { [i] = &prog }`: where the
-	 * slots start inside the map's definition, or NO_VALUES. */
-	uint64_t values_offset;
-};
-
-#define NO_VALUES		      UINT64_MAX
-#define BTF_MEMBER_BIT_OFFSET(offset) ((offset)&0xffffff) /* kind_flag: low 24 bits */
-#define BITS_PER_BYTE		      8
-
-struct btf {
-	const uint8_t *types;
-	uint32_t types_len;
-	const char *strs;
-	uint32_t strs_len;
-	uint32_t *type_offsets; /* type_offsets[id]; id 0 is void */
-	uint32_t type_count;
-};
-
-/* One function copied into the program being linked. */
-struct linked_func {
-	struct elf_section *section;
-	struct elf_func *func;
-	size_t pos;
-};
-
-struct elf_loader {
-	const uint8_t *elf;
-	size_t size;
-	struct ebpf_log *log;
-	struct elf_section *sections;
-	uint32_t section_count;
-	const uint8_t *symtab;
-	uint32_t symtab_index;
-	size_t sym_count;
-	const char *strtab;
-	size_t strtab_size;
-	struct btf btf;
-	struct map_origin *map_origins;
-	struct ebpf_object *obj;
-	/* The entry function of each program of obj, in the same order. */
-	const struct elf_func **prog_entries;
-	/* Scratch for linking one program. */
-	struct ebpf_insn *insns;
-	size_t insn_count;
-	size_t insn_cap;
-	size_t object_insns; /* in the programs created so far */
-	struct linked_func *linked;
-	size_t linked_count;
-	size_t linked_cap;
-};
-
-static int load_error(struct elf_loader *ld, int err, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int load_error(struct elf_loader *ld, int err, const char *fmt, ...)
+int elf_load_error(struct elf_loader *ld, int err, const char *fmt, ...)
 {
 	char msg[SUB_LOG_SIZE];
 	va_list ap;
@@ -189,14 +58,7 @@ static int load_error(struct elf_loader *ld, int err, const char *fmt, ...)
 	return err;
 }
 
-/* True when [offset, offset + len) lies inside [0, size), without overflow. */
-static bool range_inside(uint64_t offset, uint64_t len, uint64_t size)
-{
-	return offset <= size && len <= size - offset;
-}
-
-/* name is prefix itself or prefix followed by one of separators. */
-static bool is_prefix_family(const char *name, const char *prefix, const char *separators)
+bool elf_is_prefix_family(const char *name, const char *prefix, const char *separators)
 {
 	size_t len = strlen(prefix);
 
@@ -204,66 +66,42 @@ static bool is_prefix_family(const char *name, const char *prefix, const char *s
 	       (name[len] == '\0' || strchr(separators, name[len]) != NULL);
 }
 
-/*
- * A string table whose last byte is NUL makes every offset inside it a
- * valid C string, so names are checked once per table, not per lookup.
- */
-static bool string_table_ok(const uint8_t *data, uint64_t size)
-{
-	return data != NULL && size > 0 && data[size - 1] == '\0';
-}
-
-static void *grow_array(void *array, size_t *cap, size_t need, size_t elem_size)
-{
-	size_t new_cap = *cap ? *cap : 16;
-	void *bigger;
-
-	if (need <= *cap)
-		return array;
-	while (new_cap < need)
-		new_cap *= 2;
-	if (new_cap > SIZE_MAX / elem_size)
-		return NULL;
-	bigger = realloc(array, new_cap * elem_size);
-	if (bigger)
-		*cap = new_cap;
-	return bigger;
-}
-
 /* ---- ELF header and sections ------------------------------------------- */
 
 static int read_header(struct elf_loader *ld, struct elf64_ehdr *eh)
 {
 	if (ld->size < ELF_MAGIC_SIZE || memcmp(ld->elf, ELF_MAGIC, ELF_MAGIC_SIZE) != 0)
-		return load_error(ld, -EINVAL, "not an ELF file (bad magic)");
+		return elf_load_error(ld, -EINVAL, "not an ELF file (bad magic)");
 	if (ld->size < sizeof(*eh))
-		return load_error(ld, -EINVAL, "truncated ELF header (%zu bytes < %zu)", ld->size,
-				  sizeof(*eh));
+		return elf_load_error(ld, -EINVAL, "truncated ELF header (%zu bytes < %zu)",
+				      ld->size, sizeof(*eh));
 	memcpy(eh, ld->elf, sizeof(*eh));
 	if (eh->e_ident[ELF_IDENT_CLASS] != ELF_CLASS_64)
-		return load_error(ld, -EINVAL, "not a 64-bit ELF file (class %u)",
-				  eh->e_ident[ELF_IDENT_CLASS]);
+		return elf_load_error(ld, -EINVAL, "not a 64-bit ELF file (class %u)",
+				      eh->e_ident[ELF_IDENT_CLASS]);
 	if (eh->e_ident[ELF_IDENT_DATA] != ELF_DATA_2LSB)
-		return load_error(ld, -EINVAL,
-				  "wrong endianness (data encoding %u, need little-endian)",
-				  eh->e_ident[ELF_IDENT_DATA]);
+		return elf_load_error(ld, -EINVAL,
+				      "wrong endianness (data encoding %u, need little-endian)",
+				      eh->e_ident[ELF_IDENT_DATA]);
 	if (eh->e_machine != ELF_MACHINE_BPF)
-		return load_error(ld, -EINVAL, "not a BPF object (machine %u, need %u)",
-				  eh->e_machine, ELF_MACHINE_BPF);
+		return elf_load_error(ld, -EINVAL, "not a BPF object (machine %u, need %u)",
+				      eh->e_machine, ELF_MACHINE_BPF);
 	if (eh->e_type != ELF_TYPE_REL)
-		return load_error(ld, -EINVAL, "not a relocatable object (ELF type %u)",
-				  eh->e_type);
+		return elf_load_error(ld, -EINVAL, "not a relocatable object (ELF type %u)",
+				      eh->e_type);
 	if (eh->e_shnum == 0 || eh->e_shentsize != sizeof(struct elf64_shdr))
-		return load_error(ld, -EINVAL, "bad section header table (%u entries of %u bytes)",
-				  eh->e_shnum, eh->e_shentsize);
+		return elf_load_error(ld, -EINVAL,
+				      "bad section header table (%u entries of %u bytes)",
+				      eh->e_shnum, eh->e_shentsize);
 	if (!range_inside(eh->e_shoff, (uint64_t)eh->e_shnum * sizeof(struct elf64_shdr), ld->size))
-		return load_error(ld, -EINVAL,
-				  "section header table extends past end of file (offset 0x%llx + "
-				  "%u entries > 0x%zx)",
-				  (unsigned long long)eh->e_shoff, eh->e_shnum, ld->size);
+		return elf_load_error(
+		    ld, -EINVAL,
+		    "section header table extends past end of file (offset 0x%llx + "
+		    "%u entries > 0x%zx)",
+		    (unsigned long long)eh->e_shoff, eh->e_shnum, ld->size);
 	if (eh->e_shstrndx == ELF_SHN_UNDEF || eh->e_shstrndx >= eh->e_shnum)
-		return load_error(ld, -EINVAL, "bad section name table index %u (%u sections)",
-				  eh->e_shstrndx, eh->e_shnum);
+		return elf_load_error(ld, -EINVAL, "bad section name table index %u (%u sections)",
+				      eh->e_shstrndx, eh->e_shnum);
 	return 0;
 }
 
@@ -275,11 +113,12 @@ static int check_section_bounds(struct elf_loader *ld, uint32_t index)
 	if (sec->hdr.sh_type == ELF_SHT_NOBITS || sec->hdr.sh_type == ELF_SHT_NULL)
 		return 0;
 	if (!range_inside(sec->hdr.sh_offset, sec->hdr.sh_size, ld->size))
-		return load_error(ld, -EINVAL,
-				  "section %u (%s): extends past end of file (offset 0x%llx + size "
-				  "0x%llx > 0x%zx)",
-				  index, name, (unsigned long long)sec->hdr.sh_offset,
-				  (unsigned long long)sec->hdr.sh_size, ld->size);
+		return elf_load_error(
+		    ld, -EINVAL,
+		    "section %u (%s): extends past end of file (offset 0x%llx + size "
+		    "0x%llx > 0x%zx)",
+		    index, name, (unsigned long long)sec->hdr.sh_offset,
+		    (unsigned long long)sec->hdr.sh_size, ld->size);
 	sec->data = ld->elf + sec->hdr.sh_offset;
 	return 0;
 }
@@ -293,7 +132,7 @@ static int read_sections(struct elf_loader *ld, const struct elf64_ehdr *eh)
 	ld->section_count = eh->e_shnum;
 	ld->sections = calloc(ld->section_count, sizeof(*ld->sections));
 	if (!ld->sections)
-		return load_error(ld, -ENOMEM, "out of memory for %u sections", eh->e_shnum);
+		return elf_load_error(ld, -ENOMEM, "out of memory for %u sections", eh->e_shnum);
 	for (i = 0; i < ld->section_count; i++)
 		memcpy(&ld->sections[i].hdr,
 		       ld->elf + eh->e_shoff + (uint64_t)i * sizeof(struct elf64_shdr),
@@ -305,15 +144,15 @@ static int read_sections(struct elf_loader *ld, const struct elf64_ehdr *eh)
 		return err;
 	if (names->hdr.sh_type != ELF_SHT_STRTAB ||
 	    !string_table_ok(names->data, names->hdr.sh_size))
-		return load_error(ld, -EINVAL,
-				  "section %u: bad section name table (type %u, not a "
-				  "NUL-terminated string table)",
-				  eh->e_shstrndx, names->hdr.sh_type);
+		return elf_load_error(ld, -EINVAL,
+				      "section %u: bad section name table (type %u, not a "
+				      "NUL-terminated string table)",
+				      eh->e_shstrndx, names->hdr.sh_type);
 	for (i = 0; i < ld->section_count; i++) {
 		struct elf_section *sec = &ld->sections[i];
 
 		if (sec->hdr.sh_name >= names->hdr.sh_size)
-			return load_error(
+			return elf_load_error(
 			    ld, -EINVAL,
 			    "section %u: name offset 0x%x past the name table (0x%llx bytes)", i,
 			    sec->hdr.sh_name, (unsigned long long)names->hdr.sh_size);
@@ -334,26 +173,26 @@ static int read_symtab(struct elf_loader *ld)
 		if (ld->sections[i].hdr.sh_type != ELF_SHT_SYMTAB)
 			continue;
 		if (symtab)
-			return load_error(ld, -EINVAL, "section %u (%s): second symbol table", i,
-					  ld->sections[i].name);
+			return elf_load_error(ld, -EINVAL, "section %u (%s): second symbol table",
+					      i, ld->sections[i].name);
 		symtab = &ld->sections[i];
 		symtab_index = i;
 	}
 	if (!symtab)
-		return load_error(ld, -EINVAL, "no symbol table");
+		return elf_load_error(ld, -EINVAL, "no symbol table");
 	if (symtab->hdr.sh_entsize != sizeof(struct elf64_sym) ||
 	    symtab->hdr.sh_size % sizeof(struct elf64_sym) != 0)
-		return load_error(
+		return elf_load_error(
 		    ld, -EINVAL, "section %u (%s): bad symbol table (entry size %llu, size 0x%llx)",
 		    symtab_index, symtab->name, (unsigned long long)symtab->hdr.sh_entsize,
 		    (unsigned long long)symtab->hdr.sh_size);
 	if (symtab->hdr.sh_link == 0 || symtab->hdr.sh_link >= ld->section_count)
-		return load_error(ld, -EINVAL, "section %u (%s): bad string table index %u",
-				  symtab_index, symtab->name, symtab->hdr.sh_link);
+		return elf_load_error(ld, -EINVAL, "section %u (%s): bad string table index %u",
+				      symtab_index, symtab->name, symtab->hdr.sh_link);
 	strtab = &ld->sections[symtab->hdr.sh_link];
 	if (strtab->hdr.sh_type != ELF_SHT_STRTAB ||
 	    !string_table_ok(strtab->data, strtab->hdr.sh_size))
-		return load_error(
+		return elf_load_error(
 		    ld, -EINVAL,
 		    "section %u (%s): bad symbol string table (not a NUL-terminated string table)",
 		    symtab->hdr.sh_link, strtab->name);
@@ -365,13 +204,12 @@ static int read_symtab(struct elf_loader *ld)
 	return 0;
 }
 
-/* Symbol index must have been checked against ld->sym_count. */
-static void read_symbol(const struct elf_loader *ld, size_t index, struct elf64_sym *sym)
+void elf_read_symbol(const struct elf_loader *ld, size_t index, struct elf64_sym *sym)
 {
 	memcpy(sym, ld->symtab + index * sizeof(*sym), sizeof(*sym));
 }
 
-static const char *symbol_name(const struct elf_loader *ld, const struct elf64_sym *sym)
+const char *elf_symbol_name(const struct elf_loader *ld, const struct elf64_sym *sym)
 {
 	if (ELF_ST_TYPE(sym->st_info) == ELF_STT_SECTION && sym->st_shndx < ld->section_count)
 		return ld->sections[sym->st_shndx].name;
@@ -382,8 +220,8 @@ static const char *symbol_name(const struct elf_loader *ld, const struct elf64_s
 
 static bool is_data_section(const char *name)
 {
-	return is_prefix_family(name, RODATA_PREFIX, ".") || is_prefix_family(name, ".data", ".") ||
-	       is_prefix_family(name, ".bss", ".");
+	return elf_is_prefix_family(name, RODATA_PREFIX, ".") ||
+	       elf_is_prefix_family(name, ".data", ".") || elf_is_prefix_family(name, ".bss", ".");
 }
 
 static void classify_sections(struct elf_loader *ld)
@@ -406,1320 +244,6 @@ static void classify_sections(struct elf_loader *ld)
 	}
 }
 
-static int compare_funcs(const void *a, const void *b)
-{
-	const struct elf_func *fa = a, *fb = b;
-
-	return fa->first < fb->first ? -1 : fa->first > fb->first;
-}
-
-/* A function symbol of a code section, checked; false for other symbols. */
-static int code_function_symbol(struct elf_loader *ld, size_t index, struct elf64_sym *sym,
-				bool *is_func)
-{
-	const struct elf_section *sec;
-
-	read_symbol(ld, index, sym);
-	*is_func = false;
-	if (ELF_ST_TYPE(sym->st_info) != ELF_STT_FUNC || sym->st_shndx >= ld->section_count)
-		return 0;
-	sec = &ld->sections[sym->st_shndx];
-	if (sec->role != SECTION_CODE)
-		return 0;
-	if (sym->st_name >= ld->strtab_size)
-		return load_error(ld, -EINVAL, "symbol %zu: name offset 0x%x out of range", index,
-				  sym->st_name);
-	if (sym->st_value % INSN_SIZE || sym->st_size % INSN_SIZE || sym->st_size == 0 ||
-	    !range_inside(sym->st_value, sym->st_size, sec->hdr.sh_size))
-		return load_error(ld, -EINVAL,
-				  "section %u (%s): function '%s' at offset 0x%llx size 0x%llx is "
-				  "not whole instructions inside the section (size 0x%llx)",
-				  sym->st_shndx, sec->name, ld->strtab + sym->st_name,
-				  (unsigned long long)sym->st_value,
-				  (unsigned long long)sym->st_size,
-				  (unsigned long long)sec->hdr.sh_size);
-	*is_func = true;
-	return 0;
-}
-
-/*
- * Collects the function symbols of every code section, sorted by start;
- * two passes over the symbols (count, then fill) keep it linear.
- */
-static int read_functions(struct elf_loader *ld)
-{
-	struct elf64_sym sym;
-	bool is_func;
-	size_t i;
-	uint32_t s;
-	int err;
-
-	for (i = 1; i < ld->sym_count; i++) {
-		err = code_function_symbol(ld, i, &sym, &is_func);
-		if (err)
-			return err;
-		if (is_func)
-			ld->sections[sym.st_shndx].func_count++;
-	}
-	for (s = 1; s < ld->section_count; s++) {
-		struct elf_section *sec = &ld->sections[s];
-
-		if (sec->role != SECTION_CODE)
-			continue;
-		if (sec->hdr.sh_size % INSN_SIZE)
-			return load_error(ld, -EINVAL,
-					  "section %u (%s): size 0x%llx is not a multiple of the "
-					  "instruction size",
-					  s, sec->name, (unsigned long long)sec->hdr.sh_size);
-		/* Hand-written code without symbols is one function. */
-		sec->whole_section = sec->func_count == 0 && sec->hdr.sh_size > 0;
-		if (sec->whole_section)
-			sec->func_count = 1;
-		if (sec->func_count == 0)
-			continue;
-		sec->funcs = calloc(sec->func_count, sizeof(*sec->funcs));
-		if (!sec->funcs)
-			return load_error(ld, -ENOMEM, "out of memory for functions");
-		if (sec->whole_section)
-			sec->funcs[0] = (struct elf_func){
-			    .name = sec->name,
-			    .count = sec->hdr.sh_size / INSN_SIZE,
-			    .global = true,
-			    .linked_pos = NO_POSITION,
-			};
-		else
-			sec->func_count = 0; /* refilled below */
-	}
-	for (i = 1; i < ld->sym_count; i++) {
-		struct elf_section *sec;
-
-		code_function_symbol(ld, i, &sym, &is_func);
-		if (!is_func)
-			continue;
-		sec = &ld->sections[sym.st_shndx];
-		sec->funcs[sec->func_count++] = (struct elf_func){
-		    .name = ld->strtab + sym.st_name,
-		    .first = sym.st_value / INSN_SIZE,
-		    .count = sym.st_size / INSN_SIZE,
-		    .global = ELF_ST_BIND(sym.st_info) != ELF_STB_LOCAL,
-		    .linked_pos = NO_POSITION,
-		};
-	}
-	for (s = 1; s < ld->section_count; s++)
-		if (ld->sections[s].func_count > 1)
-			qsort(ld->sections[s].funcs, ld->sections[s].func_count,
-			      sizeof(struct elf_func), compare_funcs);
-	return 0;
-}
-
-/* ---- relocations --------------------------------------------------------- */
-
-static int compare_relocs(const void *a, const void *b)
-{
-	const struct elf_reloc *ra = a, *rb = b;
-
-	return ra->offset < rb->offset ? -1 : ra->offset > rb->offset;
-}
-
-static void read_insn(const struct elf_section *sec, uint64_t offset, struct ebpf_insn *insn)
-{
-	memcpy(insn, sec->data + offset, sizeof(*insn));
-}
-
-/*
- * Checks one relocation of a code section: only the kinds clang emits for
- * code (RFC 9669 §5.4 lddw, §4.3.1 local call) are meaningful there.
- */
-static int check_reloc(struct elf_loader *ld, uint32_t rel_index, const struct elf_section *target,
-		       const struct elf_reloc *r)
-{
-	const struct elf_section *rel = &ld->sections[rel_index];
-	struct elf64_sym sym;
-	struct ebpf_insn insn;
-
-	if (r->offset % INSN_SIZE || !range_inside(r->offset, INSN_SIZE, target->hdr.sh_size))
-		return load_error(ld, -EINVAL,
-				  "section %u (%s): relocation %zu: offset 0x%llx is not an "
-				  "instruction of %s (size 0x%llx)",
-				  rel_index, rel->name, r->index, (unsigned long long)r->offset,
-				  target->name, (unsigned long long)target->hdr.sh_size);
-	if (r->sym == 0 || r->sym >= ld->sym_count)
-		return load_error(ld, -EINVAL,
-				  "section %u (%s): relocation %zu at offset 0x%llx: bad symbol "
-				  "index %u (%zu symbols)",
-				  rel_index, rel->name, r->index, (unsigned long long)r->offset,
-				  r->sym, ld->sym_count);
-	read_symbol(ld, r->sym, &sym);
-	if (r->type == R_BPF_NONE)
-		return 0;
-	if (sym.st_shndx == ELF_SHN_UNDEF)
-		return load_error(ld, -ENOTSUP,
-				  "%s+0x%llx: relocation against undefined symbol '%s' (extern "
-				  "symbols are not supported)",
-				  target->name, (unsigned long long)r->offset,
-				  symbol_name(ld, &sym));
-	if (sym.st_shndx >= ld->section_count)
-		return load_error(ld, -EINVAL,
-				  "%s+0x%llx: relocation against symbol '%s' in bad section %u",
-				  target->name, (unsigned long long)r->offset,
-				  symbol_name(ld, &sym), sym.st_shndx);
-	read_insn(target, r->offset, &insn);
-	switch (r->type) {
-	case R_BPF_64_64:
-		if (insn.opcode != EBPF_OP_LDDW ||
-		    !range_inside(r->offset, LDDW_SIZE, target->hdr.sh_size))
-			return load_error(ld, -EINVAL,
-					  "%s+0x%llx: R_BPF_64_64 relocation against opcode "
-					  "0x%02x, not a complete lddw",
-					  target->name, (unsigned long long)r->offset, insn.opcode);
-		return 0;
-	case R_BPF_64_32:
-		if (insn.opcode != EBPF_OP_CALL || insn.src_reg != EBPF_PSEUDO_CALL)
-			return load_error(ld, -EINVAL,
-					  "%s+0x%llx: R_BPF_64_32 relocation against opcode 0x%02x "
-					  "src %u, not a bpf-to-bpf call",
-					  target->name, (unsigned long long)r->offset, insn.opcode,
-					  insn.src_reg);
-		return 0;
-	default:
-		return load_error(ld, -EINVAL,
-				  "section %u (%s): relocation %zu at offset 0x%llx: type %u not "
-				  "supported in code",
-				  rel_index, rel->name, r->index, (unsigned long long)r->offset,
-				  r->type);
-	}
-}
-
-/* Reads a .rel section that applies to a code section. */
-static int read_code_relocs(struct elf_loader *ld, uint32_t rel_index)
-{
-	const struct elf_section *rel = &ld->sections[rel_index];
-	struct elf_section *target = &ld->sections[rel->hdr.sh_info];
-	size_t count = 0, i;
-	int err;
-
-	if (target->rel_shndx)
-		return load_error(ld, -EINVAL, "section %u (%s): second relocation section for %s",
-				  rel_index, rel->name, target->name);
-	if (rel->hdr.sh_entsize != sizeof(struct elf64_rel) ||
-	    rel->hdr.sh_size % sizeof(struct elf64_rel) != 0)
-		return load_error(
-		    ld, -EINVAL,
-		    "section %u (%s): bad relocation table (entry size %llu, size 0x%llx)",
-		    rel_index, rel->name, (unsigned long long)rel->hdr.sh_entsize,
-		    (unsigned long long)rel->hdr.sh_size);
-	count = rel->hdr.sh_size / sizeof(struct elf64_rel);
-	target->rel_shndx = rel_index;
-	if (count == 0)
-		return 0;
-	target->relocs = calloc(count, sizeof(*target->relocs));
-	if (!target->relocs)
-		return load_error(ld, -ENOMEM, "out of memory for %zu relocations", count);
-	for (i = 0; i < count; i++) {
-		struct elf64_rel entry;
-		struct elf_reloc *r = &target->relocs[i];
-
-		memcpy(&entry, rel->data + i * sizeof(entry), sizeof(entry));
-		*r = (struct elf_reloc){
-		    .offset = entry.r_offset,
-		    .type = ELF_R_TYPE(entry.r_info),
-		    .sym = ELF_R_SYM(entry.r_info),
-		    .index = i,
-		};
-		err = check_reloc(ld, rel_index, target, r);
-		if (err)
-			return err;
-	}
-	target->reloc_count = count;
-	qsort(target->relocs, count, sizeof(*target->relocs), compare_relocs);
-	for (i = 1; i < count; i++)
-		if (target->relocs[i].offset == target->relocs[i - 1].offset)
-			return load_error(
-			    ld, -EINVAL, "section %u (%s): two relocations at offset 0x%llx",
-			    rel_index, rel->name, (unsigned long long)target->relocs[i].offset);
-	return 0;
-}
-
-/*
- * Relocations of debug info, BTF and BTF.ext only matter to a linker;
- * those of code sections are read and checked here, all of them, so that
- * a bad one fails the load even when no program reaches it.
- */
-static int read_relocations(struct elf_loader *ld)
-{
-	uint32_t i;
-	int err;
-
-	for (i = 1; i < ld->section_count; i++) {
-		const struct elf_section *sec = &ld->sections[i];
-		const struct elf_section *target;
-
-		if (sec->hdr.sh_type != ELF_SHT_REL && sec->hdr.sh_type != ELF_SHT_RELA)
-			continue;
-		if (sec->hdr.sh_info == 0 || sec->hdr.sh_info >= ld->section_count)
-			continue;
-		target = &ld->sections[sec->hdr.sh_info];
-		if (target->role != SECTION_CODE)
-			continue;
-		if (sec->hdr.sh_type == ELF_SHT_RELA)
-			return load_error(ld, -ENOTSUP,
-					  "section %u (%s): RELA relocations are not used for BPF",
-					  i, sec->name);
-		if (sec->hdr.sh_link != ld->symtab_index)
-			return load_error(ld, -EINVAL, "section %u (%s): bad symbol table index %u",
-					  i, sec->name, sec->hdr.sh_link);
-		err = read_code_relocs(ld, i);
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
-/* ---- BTF (only what BTF-defined maps need) ------------------------------- */
-
-static size_t btf_extra_size(uint32_t kind, uint32_t vlen)
-{
-	switch (kind) {
-	case BTF_KIND_INT:
-		return sizeof(uint32_t);
-	case BTF_KIND_ARRAY:
-		return sizeof(struct btf_array);
-	case BTF_KIND_STRUCT:
-	case BTF_KIND_UNION:
-		return (size_t)vlen * sizeof(struct btf_member);
-	case BTF_KIND_ENUM:
-		return (size_t)vlen * sizeof(struct btf_enum);
-	case BTF_KIND_FUNC_PROTO:
-		return (size_t)vlen * sizeof(struct btf_param);
-	case BTF_KIND_VAR:
-		return sizeof(struct btf_var);
-	case BTF_KIND_DATASEC:
-		return (size_t)vlen * sizeof(struct btf_var_secinfo);
-	case BTF_KIND_DECL_TAG:
-		return sizeof(struct btf_decl_tag);
-	case BTF_KIND_ENUM64:
-		return (size_t)vlen * sizeof(struct btf_enum64);
-	default: /* PTR, FWD, TYPEDEF, VOLATILE, CONST, RESTRICT, FUNC, FLOAT, TYPE_TAG */
-		return 0;
-	}
-}
-
-/*
- * Walks the type section; with offsets != NULL records where each type
- * starts. Returns the number of types or a negative errno.
- */
-static int64_t btf_walk_types(struct elf_loader *ld, uint32_t *offsets)
-{
-	const struct btf *btf = &ld->btf;
-	uint64_t pos = 0;
-	uint32_t count = 0;
-
-	while (pos < btf->types_len) {
-		struct btf_type t;
-		uint32_t kind;
-		uint64_t extra;
-
-		if (!range_inside(pos, sizeof(t), btf->types_len))
-			return load_error(ld, -EINVAL, "BTF: type %u at 0x%llx is truncated",
-					  count + 1, (unsigned long long)pos);
-		memcpy(&t, btf->types + pos, sizeof(t));
-		kind = BTF_INFO_KIND(t.info);
-		if (kind == BTF_KIND_VOID || kind >= BTF_KIND_COUNT)
-			return load_error(ld, -EINVAL, "BTF: type %u has unknown kind %u",
-					  count + 1, kind);
-		extra = btf_extra_size(kind, BTF_INFO_VLEN(t.info));
-		if (!range_inside(pos + sizeof(t), extra, btf->types_len))
-			return load_error(ld, -EINVAL, "BTF: type %u at 0x%llx is truncated",
-					  count + 1, (unsigned long long)pos);
-		if (offsets)
-			offsets[count + 1] = (uint32_t)pos;
-		count++;
-		pos += sizeof(t) + extra;
-	}
-	return count;
-}
-
-static int btf_parse(struct elf_loader *ld, const struct elf_section *sec)
-{
-	struct btf *btf = &ld->btf;
-	struct btf_header hdr;
-	uint64_t body_size;
-	int64_t count;
-
-	if (!sec->data || sec->hdr.sh_size < sizeof(hdr))
-		return load_error(ld, -EINVAL, "section %s: too small for a BTF header",
-				  BTF_SECTION);
-	memcpy(&hdr, sec->data, sizeof(hdr));
-	if (hdr.magic != BTF_MAGIC)
-		return load_error(ld, -EINVAL, "section %s: bad BTF magic 0x%04x", BTF_SECTION,
-				  hdr.magic);
-	if (hdr.version != BTF_VERSION || hdr.hdr_len < sizeof(hdr) ||
-	    hdr.hdr_len > sec->hdr.sh_size)
-		return load_error(ld, -EINVAL, "section %s: bad BTF header (version %u, length %u)",
-				  BTF_SECTION, hdr.version, hdr.hdr_len);
-	body_size = sec->hdr.sh_size - hdr.hdr_len;
-	if (!range_inside(hdr.type_off, hdr.type_len, body_size) ||
-	    !range_inside(hdr.str_off, hdr.str_len, body_size))
-		return load_error(ld, -EINVAL,
-				  "section %s: BTF types (0x%x + 0x%x) or strings (0x%x + 0x%x) "
-				  "extend past the section body (0x%llx)",
-				  BTF_SECTION, hdr.type_off, hdr.type_len, hdr.str_off, hdr.str_len,
-				  (unsigned long long)body_size);
-	btf->types = sec->data + hdr.hdr_len + hdr.type_off;
-	btf->types_len = hdr.type_len;
-	btf->strs = (const char *)sec->data + hdr.hdr_len + hdr.str_off;
-	btf->strs_len = hdr.str_len;
-	if (!string_table_ok((const uint8_t *)btf->strs, btf->strs_len))
-		return load_error(ld, -EINVAL, "section %s: BTF string table not NUL-terminated",
-				  BTF_SECTION);
-	count = btf_walk_types(ld, NULL);
-	if (count < 0)
-		return (int)count;
-	btf->type_offsets = calloc((size_t)count + 1, sizeof(uint32_t));
-	if (!btf->type_offsets)
-		return load_error(ld, -ENOMEM, "out of memory for %lld BTF types",
-				  (long long)count);
-	btf->type_count = (uint32_t)count + 1;
-	count = btf_walk_types(ld, btf->type_offsets);
-	return count < 0 ? (int)count : 0;
-}
-
-/* Reads type id; false for void or an id past the last type. */
-static bool btf_type(const struct btf *btf, uint32_t id, struct btf_type *t)
-{
-	if (id == 0 || id >= btf->type_count)
-		return false;
-	memcpy(t, btf->types + btf->type_offsets[id], sizeof(*t));
-	return true;
-}
-
-/* The kind-specific item i that follows type id (members, secinfos...). */
-static void btf_type_item(const struct btf *btf, uint32_t id, size_t i, void *item,
-			  size_t item_size)
-{
-	memcpy(item, btf->types + btf->type_offsets[id] + sizeof(struct btf_type) + i * item_size,
-	       item_size);
-}
-
-static const char *btf_name(const struct btf *btf, uint32_t name_off)
-{
-	return name_off < btf->strs_len ? btf->strs + name_off : NULL;
-}
-
-static bool btf_is_modifier(uint32_t kind)
-{
-	return kind == BTF_KIND_TYPEDEF || kind == BTF_KIND_VOLATILE || kind == BTF_KIND_CONST ||
-	       kind == BTF_KIND_RESTRICT || kind == BTF_KIND_TYPE_TAG;
-}
-
-/* Follows typedef/const/volatile/restrict/type_tag to the underlying type. */
-static int btf_resolve(struct elf_loader *ld, uint32_t id, uint32_t *resolved, struct btf_type *t)
-{
-	int depth;
-
-	for (depth = 0; depth < BTF_MAX_CHAIN; depth++) {
-		if (!btf_type(&ld->btf, id, t))
-			return load_error(ld, -EINVAL, "BTF: bad type id %u", id);
-		if (!btf_is_modifier(BTF_INFO_KIND(t->info))) {
-			*resolved = id;
-			return 0;
-		}
-		id = t->size_or_type;
-	}
-	return load_error(ld, -EINVAL, "BTF: type chain from id %u too long", id);
-}
-
-/* Size in bytes of type id (RFC-less: btf.rst §2.2 per kind). */
-static int btf_type_size(struct elf_loader *ld, uint32_t id, uint64_t *size)
-{
-	uint64_t multiplier = 1;
-	struct btf_type t;
-	struct btf_array arr;
-	int depth, err;
-
-	for (depth = 0; depth < BTF_MAX_CHAIN; depth++) {
-		err = btf_resolve(ld, id, &id, &t);
-		if (err)
-			return err;
-		switch (BTF_INFO_KIND(t.info)) {
-		case BTF_KIND_INT:
-		case BTF_KIND_STRUCT:
-		case BTF_KIND_UNION:
-		case BTF_KIND_ENUM:
-		case BTF_KIND_ENUM64:
-		case BTF_KIND_FLOAT:
-			*size = multiplier * t.size_or_type;
-			return 0;
-		case BTF_KIND_PTR:
-			*size = multiplier * BTF_PTR_SIZE;
-			return 0;
-		case BTF_KIND_ARRAY:
-			btf_type_item(&ld->btf, id, 0, &arr, sizeof(arr));
-			/* Sizes are u32 in the end; stop before u64 overflow. */
-			if (arr.nelems && multiplier > UINT32_MAX / arr.nelems)
-				return load_error(ld, -E2BIG, "BTF: array type %u too large", id);
-			multiplier *= arr.nelems;
-			id = arr.type;
-			break;
-		default:
-			return load_error(ld, -EINVAL, "BTF: type %u (kind %u) has no size", id,
-					  BTF_INFO_KIND(t.info));
-		}
-	}
-	return load_error(ld, -EINVAL, "BTF: array nesting from type %u too deep", id);
-}
-
-/* The type a pointer member points to (both __uint and __type are pointers). */
-static int btf_pointee(struct elf_loader *ld, const char *map, const char *field, uint32_t id,
-		       uint32_t *pointee)
-{
-	struct btf_type t;
-	int err = btf_resolve(ld, id, &id, &t);
-
-	if (err)
-		return err;
-	if (BTF_INFO_KIND(t.info) != BTF_KIND_PTR)
-		return load_error(
-		    ld, -EINVAL,
-		    "map '%s': field '%s' is not a pointer (kind %u) as __uint/__type make it", map,
-		    field, BTF_INFO_KIND(t.info));
-	*pointee = t.size_or_type;
-	return 0;
-}
-
-/* libbpf's __uint(name, val) is `int (*name)[val]`: the value is nelems. */
-static int btf_uint_field(struct elf_loader *ld, const char *map, const char *field, uint32_t id,
-			  uint32_t *value)
-{
-	struct btf_type t;
-	struct btf_array arr;
-	int err;
-
-	err = btf_pointee(ld, map, field, id, &id);
-	if (!err)
-		err = btf_resolve(ld, id, &id, &t);
-	if (err)
-		return err;
-	if (BTF_INFO_KIND(t.info) != BTF_KIND_ARRAY)
-		return load_error(ld, -EINVAL,
-				  "map '%s': field '%s' is not declared with __uint (kind %u)", map,
-				  field, BTF_INFO_KIND(t.info));
-	btf_type_item(&ld->btf, id, 0, &arr, sizeof(arr));
-	*value = arr.nelems;
-	return 0;
-}
-
-/* libbpf's __type(name, T) is `T *name`: the value is sizeof(T). */
-static int btf_type_field(struct elf_loader *ld, const char *map, const char *field, uint32_t id,
-			  uint32_t *size)
-{
-	uint64_t bytes = 0;
-	int err;
-
-	err = btf_pointee(ld, map, field, id, &id);
-	if (!err)
-		err = btf_type_size(ld, id, &bytes);
-	if (err)
-		return err;
-	if (bytes > UINT32_MAX)
-		return load_error(ld, -E2BIG, "map '%s': %s type too large", map, field);
-	*size = (uint32_t)bytes;
-	return 0;
-}
-
-/* Finds the VAR named name in DATASEC ".maps"; its type is the definition. */
-static int btf_find_map_var(struct elf_loader *ld, const char *name, uint32_t *def_type)
-{
-	const struct btf *btf = &ld->btf;
-	uint32_t id;
-
-	for (id = 1; id < btf->type_count; id++) {
-		struct btf_type t;
-		const char *sec_name;
-		uint32_t i;
-
-		btf_type(btf, id, &t);
-		sec_name = btf_name(btf, t.name_off);
-		if (BTF_INFO_KIND(t.info) != BTF_KIND_DATASEC || !sec_name ||
-		    strcmp(sec_name, BTF_MAPS_SECTION) != 0)
-			continue;
-		for (i = 0; i < BTF_INFO_VLEN(t.info); i++) {
-			struct btf_var_secinfo vsi;
-			struct btf_type var;
-			const char *var_name;
-
-			btf_type_item(btf, id, i, &vsi, sizeof(vsi));
-			if (!btf_type(btf, vsi.type, &var) ||
-			    BTF_INFO_KIND(var.info) != BTF_KIND_VAR)
-				return load_error(ld, -EINVAL,
-						  "BTF: DATASEC %s entry %u is not a variable",
-						  BTF_MAPS_SECTION, i);
-			var_name = btf_name(btf, var.name_off);
-			if (var_name && strcmp(var_name, name) == 0) {
-				*def_type = var.size_or_type;
-				return 0;
-			}
-		}
-	}
-	return load_error(ld, -EINVAL, "map '%s': no BTF definition in DATASEC %s", name,
-			  BTF_MAPS_SECTION);
-}
-
-/*
- * libbpf's __array(values, int (void *)) is a flexible array of pointers
- * whose initializers .rel.maps fills; returns its byte offset.
- */
-static int btf_values_field(struct elf_loader *ld, const char *map, const struct btf_member *m,
-			    uint64_t *values_offset)
-{
-	uint32_t bits = BTF_MEMBER_BIT_OFFSET(m->offset);
-	struct btf_type t;
-	struct btf_array arr;
-	uint32_t id;
-	int err;
-
-	err = btf_resolve(ld, m->type, &id, &t);
-	if (err)
-		return err;
-	if (BTF_INFO_KIND(t.info) != BTF_KIND_ARRAY)
-		return load_error(ld, -EINVAL, "map '%s': field 'values' is not an array", map);
-	btf_type_item(&ld->btf, id, 0, &arr, sizeof(arr));
-	err = btf_resolve(ld, arr.type, &id, &t);
-	if (err)
-		return err;
-	if (BTF_INFO_KIND(t.info) != BTF_KIND_PTR || bits % (BTF_PTR_SIZE * BITS_PER_BYTE))
-		return load_error(ld, -EINVAL,
-				  "map '%s': field 'values' is not an aligned array of pointers",
-				  map);
-	*values_offset = bits / BITS_PER_BYTE;
-	return 0;
-}
-
-/*
- * The members of a BTF-defined map that set a field of struct
- * ebpf_map_def: __uint(name, N) gives N, __type(name, T) gives sizeof(T).
- */
-enum btf_map_field_kind { BTF_FIELD_UINT, BTF_FIELD_TYPE_SIZE };
-
-static const struct btf_map_field {
-	const char *name;
-	enum btf_map_field_kind kind;
-	size_t def_offset; /* of a uint32_t in struct ebpf_map_def */
-} btf_map_fields[] = {
-    {"type", BTF_FIELD_UINT, offsetof(struct ebpf_map_def, type)},
-    {"max_entries", BTF_FIELD_UINT, offsetof(struct ebpf_map_def, max_entries)},
-    {"map_flags", BTF_FIELD_UINT, offsetof(struct ebpf_map_def, flags)},
-    {"key_size", BTF_FIELD_UINT, offsetof(struct ebpf_map_def, key_size)},
-    {"key", BTF_FIELD_TYPE_SIZE, offsetof(struct ebpf_map_def, key_size)},
-    {"value_size", BTF_FIELD_UINT, offsetof(struct ebpf_map_def, value_size)},
-    {"value", BTF_FIELD_TYPE_SIZE, offsetof(struct ebpf_map_def, value_size)},
-};
-
-#define MAP_DEF_WORDS	    (sizeof(struct ebpf_map_def) / sizeof(uint32_t))
-#define MAP_DEF_WORD(field) (offsetof(struct ebpf_map_def, field) / sizeof(uint32_t))
-
-/* Members ukbpf has no use for: accepted and ignored. */
-static bool btf_map_field_ignored(const char *name)
-{
-	return strcmp(name, "pinning") == 0 || strcmp(name, "numa_node") == 0 ||
-	       strcmp(name, "map_extra") == 0;
-}
-
-/* Stores one member's value; key and key_size (value, value_size) must agree. */
-static int btf_map_member(struct elf_loader *ld, const char *map, const struct btf_member *m,
-			  const struct btf_map_field *field, uint32_t *words, bool *seen)
-{
-	size_t word = field->def_offset / sizeof(uint32_t);
-	uint32_t value = 0;
-	int err;
-
-	if (field->kind == BTF_FIELD_UINT)
-		err = btf_uint_field(ld, map, field->name, m->type, &value);
-	else
-		err = btf_type_field(ld, map, field->name, m->type, &value);
-	if (err)
-		return err;
-	if (seen[word] && words[word] != value)
-		return load_error(ld, -EINVAL, "map '%s': '%s' (%u) contradicts an earlier %u", map,
-				  field->name, value, words[word]);
-	words[word] = value;
-	seen[word] = true;
-	return 0;
-}
-
-/*
- * Reads a BTF-defined map (libbpf's struct { __uint(type, ...); ... }).
- * `values` initializes prog arrays; members other than those of
- * btf_map_fields[] and the ignored ones (inner maps...) are refused
- * rather than silently loaded wrong.
- */
-static int btf_map_def(struct elf_loader *ld, const char *name, struct ebpf_map_def *def,
-		       uint64_t *values_offset)
-{
-	uint32_t words[MAP_DEF_WORDS] = {0};
-	bool seen[MAP_DEF_WORDS] = {false};
-	struct btf_type t;
-	uint32_t id = 0, i;
-	size_t f;
-	int err;
-
-	if (!ld->btf.type_offsets)
-		return load_error(ld, -EINVAL, "map '%s': section %s needs %s, which is missing",
-				  name, BTF_MAPS_SECTION, BTF_SECTION);
-	err = btf_find_map_var(ld, name, &id);
-	if (!err)
-		err = btf_resolve(ld, id, &id, &t);
-	if (err)
-		return err;
-	if (BTF_INFO_KIND(t.info) != BTF_KIND_STRUCT)
-		return load_error(ld, -EINVAL, "map '%s': BTF definition is not a struct (kind %u)",
-				  name, BTF_INFO_KIND(t.info));
-	*values_offset = NO_VALUES;
-	for (i = 0; i < BTF_INFO_VLEN(t.info); i++) {
-		struct btf_member m;
-		const char *member;
-
-		btf_type_item(&ld->btf, id, i, &m, sizeof(m));
-		member = btf_name(&ld->btf, m.name_off);
-		if (!member)
-			return load_error(ld, -EINVAL, "map '%s': member %u has a bad name", name,
-					  i);
-		for (f = 0; f < sizeof(btf_map_fields) / sizeof(btf_map_fields[0]); f++)
-			if (strcmp(member, btf_map_fields[f].name) == 0)
-				break;
-		if (f < sizeof(btf_map_fields) / sizeof(btf_map_fields[0]))
-			err = btf_map_member(ld, name, &m, &btf_map_fields[f], words, seen);
-		else if (strcmp(member, "values") == 0)
-			err = btf_values_field(ld, name, &m, values_offset);
-		else if (!btf_map_field_ignored(member))
-			err = load_error(ld, -ENOTSUP, "map '%s': unsupported field '%s'", name,
-					 member);
-		if (err)
-			return err;
-	}
-	if (!seen[MAP_DEF_WORD(type)])
-		return load_error(ld, -EINVAL, "map '%s': definition has no 'type' field", name);
-	if (*values_offset != NO_VALUES) {
-		if (words[MAP_DEF_WORD(type)] != EBPF_MAP_TYPE_PROG_ARRAY)
-			return load_error(ld, -ENOTSUP,
-					  "map '%s': 'values' is supported for prog arrays only",
-					  name);
-		/* A prog array slot holds a program fd in Linux: 4 bytes. */
-		if (!seen[MAP_DEF_WORD(value_size)])
-			words[MAP_DEF_WORD(value_size)] = sizeof(uint32_t);
-	}
-	memcpy(def, words, sizeof(*def));
-	return 0;
-}
-
-/* ---- maps ---------------------------------------------------------------- */
-
-/* Creates a map, adding its origin; errors get the map's name and section. */
-static int add_map(struct elf_loader *ld, const struct ebpf_map_def *def, const char *name,
-		   const struct map_origin *origin)
-{
-	struct ebpf_object *obj = ld->obj;
-	char sub_msg[SUB_LOG_SIZE] = "";
-	struct ebpf_log sub_log = {.buf = sub_msg, .size = sizeof(sub_msg)};
-	struct ebpf_map **maps;
-	struct map_origin *origins;
-	int err;
-
-	maps = realloc(obj->maps, (obj->map_count + 1) * sizeof(*maps));
-	if (!maps)
-		return load_error(ld, -ENOMEM, "out of memory for maps");
-	obj->maps = maps;
-	origins = realloc(ld->map_origins, (obj->map_count + 1) * sizeof(*origins));
-	if (!origins)
-		return load_error(ld, -ENOMEM, "out of memory for maps");
-	ld->map_origins = origins;
-	err = ebpf_map_create(def, name, &maps[obj->map_count], &sub_log);
-	if (err)
-		/* maps.c names the map in its message. */
-		return load_error(ld, err, "section %s: %s", ld->sections[origin->shndx].name,
-				  sub_msg[0] ? sub_msg : name);
-	origins[obj->map_count] = *origin;
-	obj->map_count++;
-	return 0;
-}
-
-struct map_symbol {
-	size_t index;
-	uint64_t offset;
-};
-
-static int compare_map_symbols(const void *a, const void *b)
-{
-	const struct map_symbol *ma = a, *mb = b;
-
-	return ma->offset < mb->offset ? -1 : ma->offset > mb->offset;
-}
-
-/* One map per object symbol of a map section, in offset order. */
-static int collect_map_symbols(struct elf_loader *ld, uint32_t shndx, struct map_symbol **syms,
-			       size_t *count)
-{
-	struct map_symbol *found;
-	size_t i, n = 0;
-
-	found = calloc(ld->sym_count + 1, sizeof(*found));
-	if (!found)
-		return load_error(ld, -ENOMEM, "out of memory for symbols");
-	for (i = 1; i < ld->sym_count; i++) {
-		struct elf64_sym sym;
-
-		read_symbol(ld, i, &sym);
-		if (sym.st_shndx == shndx && ELF_ST_TYPE(sym.st_info) == ELF_STT_OBJECT)
-			found[n++] = (struct map_symbol){i, sym.st_value};
-	}
-	qsort(found, n, sizeof(*found), compare_map_symbols);
-	*syms = found;
-	*count = n;
-	return 0;
-}
-
-static int read_legacy_map_def(struct elf_loader *ld, uint32_t shndx, const struct elf64_sym *sym,
-			       const char *name, struct ebpf_map_def *def)
-{
-	const struct elf_section *sec = &ld->sections[shndx];
-	uint32_t fields[LEGACY_MAP_DEF_FIELDS] = {0};
-	uint64_t used = sym->st_size < sizeof(fields) ? sym->st_size : sizeof(fields);
-
-	if (sym->st_size < LEGACY_MAP_DEF_MIN_FIELDS * sizeof(uint32_t) ||
-	    !range_inside(sym->st_value, sym->st_size, sec->hdr.sh_size))
-		return load_error(ld, -EINVAL,
-				  "section %u (%s): map '%s' at offset 0x%llx size 0x%llx is not a "
-				  "struct bpf_map_def inside the section",
-				  shndx, sec->name, name, (unsigned long long)sym->st_value,
-				  (unsigned long long)sym->st_size);
-	memcpy(fields, sec->data + sym->st_value, used);
-	*def = (struct ebpf_map_def){
-	    .type = fields[0],
-	    .key_size = fields[1],
-	    .value_size = fields[2],
-	    .max_entries = fields[3],
-	    .flags = fields[4],
-	};
-	return 0;
-}
-
-static int create_section_maps(struct elf_loader *ld, uint32_t shndx)
-{
-	const struct elf_section *sec = &ld->sections[shndx];
-	struct map_symbol *syms = NULL;
-	size_t count = 0, i;
-	int err;
-
-	err = collect_map_symbols(ld, shndx, &syms, &count);
-	if (err)
-		return err;
-	for (i = 0; i < count && !err; i++) {
-		struct elf64_sym sym;
-		struct ebpf_map_def def;
-		const char *name;
-		uint64_t values_offset = NO_VALUES;
-
-		read_symbol(ld, syms[i].index, &sym);
-		name = symbol_name(ld, &sym);
-		if (sec->role == SECTION_LEGACY_MAPS)
-			err = read_legacy_map_def(ld, shndx, &sym, name, &def);
-		else
-			err = btf_map_def(ld, name, &def, &values_offset);
-		if (!err)
-			err = add_map(
-			    ld, &def, name,
-			    &(struct map_origin){shndx, sym.st_value, sym.st_size, values_offset});
-	}
-	free(syms);
-	return err;
-}
-
-/* libbpf's global data: the section is the value of a one-entry array. */
-static int create_data_map(struct elf_loader *ld, uint32_t shndx)
-{
-	const struct elf_section *sec = &ld->sections[shndx];
-	struct ebpf_map_def def = {
-	    .type = EBPF_MAP_TYPE_ARRAY,
-	    .key_size = sizeof(uint32_t),
-	    .value_size = (uint32_t)sec->hdr.sh_size,
-	    .max_entries = 1,
-	    .flags = is_prefix_family(sec->name, RODATA_PREFIX, ".") ? EBPF_F_RDONLY_PROG : 0,
-	};
-	uint32_t key = 0;
-	int err;
-
-	if (sec->hdr.sh_size > UINT32_MAX)
-		return load_error(ld, -E2BIG,
-				  "section %u (%s): 0x%llx bytes is too large for a map", shndx,
-				  sec->name, (unsigned long long)sec->hdr.sh_size);
-	err = add_map(ld, &def, sec->name,
-		      &(struct map_origin){shndx, 0, sec->hdr.sh_size, NO_VALUES});
-	if (err || !sec->data)
-		return err; /* .bss: array values start zeroed */
-	err = ebpf_map_update(ld->obj->maps[ld->obj->map_count - 1], &key, sec->data, EBPF_ANY);
-	if (err)
-		return load_error(ld, err, "section %u (%s): cannot initialize its map", shndx,
-				  sec->name);
-	return 0;
-}
-
-static int create_maps(struct elf_loader *ld)
-{
-	uint32_t i;
-	int err = 0;
-
-	for (i = 1; i < ld->section_count && !err; i++) {
-		const struct elf_section *sec = &ld->sections[i];
-
-		if (sec->role == SECTION_LEGACY_MAPS || sec->role == SECTION_BTF_MAPS)
-			err = create_section_maps(ld, i);
-		else if (sec->role == SECTION_DATA && sec->hdr.sh_size > 0)
-			err = create_data_map(ld, i);
-	}
-	return err;
-}
-
-/* ---- linking programs ---------------------------------------------------- */
-
-/* The map a relocation's symbol designates, and the offset into its value. */
-static int find_reloc_map(struct elf_loader *ld, const struct elf_section *sec,
-			  const struct elf_reloc *r, const struct elf64_sym *sym, int32_t addend,
-			  uint32_t *map_index, uint32_t *value_off)
-{
-	const struct elf_section *target = &ld->sections[sym->st_shndx];
-	/* The addend in imm selects a byte within a data section (libbpf). */
-	int64_t off = (int64_t)(sym->st_value & UINT32_MAX) + addend;
-	size_t i;
-
-	/* Map sections and their values are smaller than 4 GiB. */
-	for (i = 0; sym->st_value <= UINT32_MAX && i < ld->obj->map_count; i++) {
-		const struct map_origin *o = &ld->map_origins[i];
-
-		if (o->shndx != sym->st_shndx)
-			continue;
-		if (target->role == SECTION_DATA && off >= 0 && (uint64_t)off < o->size) {
-			*map_index = (uint32_t)i;
-			*value_off = (uint32_t)off;
-			return 0;
-		}
-		if (target->role != SECTION_DATA && (uint64_t)off == o->offset) {
-			*map_index = (uint32_t)i;
-			*value_off = 0;
-			return 0;
-		}
-	}
-	return load_error(ld, -EINVAL,
-			  "%s+0x%llx: lddw refers to '%s'+%lld in section %s, which is not a map",
-			  sec->name, (unsigned long long)r->offset, symbol_name(ld, sym),
-			  (long long)addend, target->name);
-}
-
-static int apply_map_reloc(struct elf_loader *ld, const struct elf_section *sec,
-			   const struct linked_func *lf, uint64_t j, const struct elf_reloc *r)
-{
-	struct ebpf_insn *insn = &ld->insns[lf->pos + j];
-	const struct elf_section *target;
-	struct elf64_sym sym;
-	uint32_t map_index = 0, value_off = 0;
-	int err;
-
-	/* Both slots of the lddw must belong to this function's copy. */
-	if (j + 1 >= lf->func->count)
-		return load_error(ld, -EINVAL, "%s+0x%llx: lddw crosses the end of function '%s'",
-				  sec->name, (unsigned long long)r->offset, lf->func->name);
-	read_symbol(ld, r->sym, &sym);
-	target = &ld->sections[sym.st_shndx];
-	if (target->role == SECTION_CODE)
-		return load_error(ld, -ENOTSUP,
-				  "%s+0x%llx: lddw of function '%s' (a callback) is not supported",
-				  sec->name, (unsigned long long)r->offset, symbol_name(ld, &sym));
-	if (target->role != SECTION_LEGACY_MAPS && target->role != SECTION_BTF_MAPS &&
-	    target->role != SECTION_DATA)
-		return load_error(
-		    ld, -ENOTSUP,
-		    "%s+0x%llx: lddw refers to '%s' in section %s (not maps or global data)",
-		    sec->name, (unsigned long long)r->offset, symbol_name(ld, &sym), target->name);
-	err = find_reloc_map(ld, sec, r, &sym, insn[0].imm, &map_index, &value_off);
-	if (err)
-		return err;
-	insn[0].src_reg = target->role == SECTION_DATA ? EBPF_PSEUDO_MAP_VALUE : EBPF_PSEUDO_MAP_FD;
-	insn[0].imm = (int32_t)map_index;
-	insn[1].imm = (int32_t)value_off;
-	return 0;
-}
-
-/* Copies func of sec behind the program being linked (once per program). */
-static int link_function(struct elf_loader *ld, struct elf_section *sec, struct elf_func *func)
-{
-	struct ebpf_insn *insns;
-	struct linked_func *linked;
-	size_t need;
-
-	if (func->count > EBPF_MAX_INSNS - ld->insn_count)
-		return load_error(
-		    ld, -E2BIG,
-		    "program '%s': too large with function '%s' (more than %u instructions)",
-		    ld->linked[0].func->name, func->name, EBPF_MAX_INSNS);
-	need = ld->insn_count + func->count;
-	insns = grow_array(ld->insns, &ld->insn_cap, need, sizeof(*insns));
-	if (!insns)
-		return load_error(ld, -ENOMEM, "out of memory for %zu instructions", need);
-	ld->insns = insns;
-	linked = grow_array(ld->linked, &ld->linked_cap, ld->linked_count + 1, sizeof(*linked));
-	if (!linked)
-		return load_error(ld, -ENOMEM, "out of memory for functions");
-	ld->linked = linked;
-	memcpy(&insns[ld->insn_count], sec->data + func->first * INSN_SIZE,
-	       func->count * INSN_SIZE);
-	func->linked_pos = ld->insn_count;
-	linked[ld->linked_count++] = (struct linked_func){sec, func, ld->insn_count};
-	ld->insn_count = need;
-	return 0;
-}
-
-/* The function of sec that starts at instruction target. */
-static struct elf_func *find_function(struct elf_section *sec, uint64_t target)
-{
-	size_t lo = 0, hi = sec->func_count;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (sec->funcs[mid].first == target)
-			return &sec->funcs[mid];
-		if (sec->funcs[mid].first < target)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	/* A section without symbols is one function reaching everywhere. */
-	if (sec->whole_section && target < sec->funcs[0].count)
-		return &sec->funcs[0];
-	return NULL;
-}
-
-/*
- * A bpf-to-bpf call (RFC 9669 §4.3.1: imm is the target relative to the
- * next instruction): links the callee and re-aims imm at its copy. With a
- * relocation the callee lives at symbol + (imm + 1) instructions of the
- * symbol's section; without one, in the caller's own section.
- */
-static int apply_call(struct elf_loader *ld, const struct linked_func *lf, uint64_t j,
-		      const struct elf_reloc *r)
-{
-	struct elf_section *sec = lf->section, *callee_sec = sec;
-	struct ebpf_insn *insn = &ld->insns[lf->pos + j];
-	uint64_t site = (lf->func->first + j) * INSN_SIZE;
-	int64_t target = (int64_t)(lf->func->first + j) + insn->imm + 1;
-	struct elf_func *callee;
-	size_t callee_pos;
-	int err;
-
-	if (r) {
-		struct elf64_sym sym;
-
-		read_symbol(ld, r->sym, &sym);
-		callee_sec = &ld->sections[sym.st_shndx];
-		if (callee_sec->role != SECTION_CODE)
-			return load_error(
-			    ld, -EINVAL,
-			    "%s+0x%llx: call relocated against '%s' in non-code section %s",
-			    sec->name, (unsigned long long)site, symbol_name(ld, &sym),
-			    callee_sec->name);
-		if (sym.st_value % INSN_SIZE)
-			return load_error(
-			    ld, -EINVAL,
-			    "%s+0x%llx: call relocated against '%s' at unaligned offset 0x%llx",
-			    sec->name, (unsigned long long)site, symbol_name(ld, &sym),
-			    (unsigned long long)sym.st_value);
-		target = (int64_t)(sym.st_value / INSN_SIZE) + insn->imm + 1;
-	}
-	callee = target >= 0 ? find_function(callee_sec, (uint64_t)target) : NULL;
-	if (!callee)
-		return load_error(
-		    ld, -EINVAL,
-		    "%s+0x%llx: call target %lld in section %s is not the start of a function",
-		    sec->name, (unsigned long long)site, (long long)target, callee_sec->name);
-	if (callee->linked_pos == NO_POSITION) {
-		err = link_function(ld, callee_sec, callee);
-		if (err)
-			return err;
-		insn = &ld->insns[lf->pos + j]; /* the array may have moved */
-	}
-	callee_pos = callee->linked_pos + ((uint64_t)target - callee->first);
-	insn->imm = (int32_t)((int64_t)callee_pos - (int64_t)(lf->pos + j) - 1);
-	return 0;
-}
-
-/* Index of the first relocation of sec at or after offset. */
-static size_t first_reloc_from(const struct elf_section *sec, uint64_t offset)
-{
-	size_t lo = 0, hi = sec->reloc_count;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (sec->relocs[mid].offset < offset)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-/*
- * Applies relocations and calls inside the k-th linked function. The
- * second slot of an lddw is data (RFC 9669 §5.4), never a call nor a
- * relocation site.
- */
-static int relocate_function(struct elf_loader *ld, size_t k)
-{
-	const struct linked_func lf = ld->linked[k];
-	const struct elf_section *sec = lf.section;
-	uint64_t start = lf.func->first * INSN_SIZE;
-	size_t r = first_reloc_from(sec, start);
-	uint64_t j;
-	int err;
-
-	for (j = 0; j < lf.func->count; j++) {
-		uint64_t offset = start + j * INSN_SIZE;
-		const struct elf_reloc *here = NULL;
-		/* Copied: linking a callee may move ld->insns. */
-		const struct ebpf_insn insn = ld->insns[lf.pos + j];
-
-		for (; r < sec->reloc_count && sec->relocs[r].offset <= offset; r++) {
-			const struct elf_reloc *cur = &sec->relocs[r];
-
-			if (cur->type == R_BPF_NONE)
-				continue;
-			if (cur->offset < offset)
-				return load_error(ld, -EINVAL,
-						  "%s+0x%llx: relocation inside the lddw at 0x%llx",
-						  sec->name, (unsigned long long)cur->offset,
-						  (unsigned long long)(cur->offset - INSN_SIZE));
-			here = cur;
-		}
-		if (here && here->type == R_BPF_64_64)
-			err = apply_map_reloc(ld, sec, &lf, j, here);
-		else if (insn.opcode == EBPF_OP_CALL && insn.src_reg == EBPF_PSEUDO_CALL)
-			err = apply_call(ld, &lf, j, here);
-		else
-			err = 0;
-		if (err)
-			return err;
-		if (insn.opcode == EBPF_OP_LDDW)
-			j++;
-	}
-	return 0;
-}
-
-static int add_program(struct elf_loader *ld, struct elf_section *sec, struct elf_func *entry)
-{
-	struct ebpf_object *obj = ld->obj;
-	char sub_msg[SUB_LOG_SIZE] = "";
-	struct ebpf_log sub_log = {.buf = sub_msg, .size = sizeof(sub_msg)};
-	struct ebpf_prog_opts opts = {
-	    .type = ebpf_prog_type_of_section(sec->name),
-	    .name = entry->name,
-	    .maps = obj->maps,
-	    .map_count = obj->map_count,
-	};
-	struct object_prog *progs;
-	const struct elf_func **entries;
-	size_t k;
-	int err;
-
-	ld->insn_count = 0;
-	ld->linked_count = 0;
-	err = link_function(ld, sec, entry);
-	/* Linking appends callees to ld->linked while this loop walks it. */
-	for (k = 0; !err && k < ld->linked_count; k++)
-		err = relocate_function(ld, k);
-	for (k = 0; k < ld->linked_count; k++)
-		ld->linked[k].func->linked_pos = NO_POSITION;
-	if (err)
-		return err;
-	if (ld->insn_count > OBJECT_MAX_INSNS - ld->object_insns)
-		return load_error(ld, -E2BIG,
-				  "program '%s' (section %s): the object's programs total more "
-				  "than %zu instructions",
-				  entry->name, sec->name, OBJECT_MAX_INSNS);
-
-	entries = realloc(ld->prog_entries, (obj->prog_count + 1) * sizeof(*entries));
-	if (!entries)
-		return load_error(ld, -ENOMEM, "out of memory for programs");
-	ld->prog_entries = entries;
-	entries[obj->prog_count] = entry;
-	progs = realloc(obj->progs, (obj->prog_count + 1) * sizeof(*progs));
-	if (!progs)
-		return load_error(ld, -ENOMEM, "out of memory for programs");
-	obj->progs = progs;
-	progs[obj->prog_count].section = strdup(sec->name);
-	if (!progs[obj->prog_count].section)
-		return load_error(ld, -ENOMEM, "out of memory for programs");
-	err = ebpf_prog_create(ld->insns, ld->insn_count, &opts, &progs[obj->prog_count].prog,
-			       &sub_log);
-	if (err) {
-		free(progs[obj->prog_count].section);
-		return load_error(ld, err, "program '%s' (section %s): %s", entry->name, sec->name,
-				  sub_msg);
-	}
-	obj->prog_count++;
-	ld->object_insns += ld->insn_count;
-	return 0;
-}
-
-/*
- * Every function of every code section but .text is a program; an object
- * with code only in .text gets its global functions as programs.
- */
-static int create_programs(struct elf_loader *ld)
-{
-	uint32_t i;
-	size_t f;
-	int err;
-
-	for (i = 1; i < ld->section_count; i++) {
-		struct elf_section *sec = &ld->sections[i];
-
-		if (sec->role != SECTION_CODE || strcmp(sec->name, TEXT_SECTION) == 0)
-			continue;
-		for (f = 0; f < sec->func_count; f++) {
-			err = add_program(ld, sec, &sec->funcs[f]);
-			if (err)
-				return err;
-		}
-	}
-	if (ld->obj->prog_count > 0)
-		return 0;
-	for (i = 1; i < ld->section_count; i++) {
-		struct elf_section *sec = &ld->sections[i];
-
-		if (sec->role != SECTION_CODE || strcmp(sec->name, TEXT_SECTION) != 0)
-			continue;
-		for (f = 0; f < sec->func_count; f++) {
-			if (!sec->funcs[f].global)
-				continue;
-			err = add_program(ld, sec, &sec->funcs[f]);
-			if (err)
-				return err;
-		}
-	}
-	if (ld->obj->prog_count == 0)
-		return load_error(ld, -ENOENT, "no programs (no functions in executable sections)");
-	return 0;
-}
-
-/* ---- prog array initializers (.rel.maps) ---------------------------------- */
-
-/* The program whose entry is function symbol sym, or NULL. */
-static struct ebpf_prog *program_at_symbol(struct elf_loader *ld, const struct elf64_sym *sym)
-{
-	struct elf_section *sec = &ld->sections[sym->st_shndx];
-	const struct elf_func *func;
-	size_t i;
-
-	if (sec->role != SECTION_CODE || sym->st_value % INSN_SIZE)
-		return NULL;
-	func = find_function(sec, sym->st_value / INSN_SIZE);
-	for (i = 0; func && i < ld->obj->prog_count; i++)
-		if (ld->prog_entries[i] == func)
-			return ld->obj->progs[i].prog;
-	return NULL;
-}
-
-/* The prog array with `values` whose definition holds byte offset. */
-static struct ebpf_map *values_map_at(struct elf_loader *ld, uint32_t shndx, uint64_t offset,
-				      const struct map_origin **origin)
-{
-	size_t i;
-
-	for (i = 0; i < ld->obj->map_count; i++) {
-		const struct map_origin *o = &ld->map_origins[i];
-
-		if (o->shndx == shndx && o->values_offset != NO_VALUES && offset >= o->offset &&
-		    offset - o->offset < o->size) {
-			*origin = o;
-			return ld->obj->maps[i];
-		}
-	}
-	return NULL;
-}
-
-/* One .rel.maps entry: slot (offset - values) / 8 of a prog array = program. */
-static int apply_values_reloc(struct elf_loader *ld, const struct elf_section *rel,
-			      uint32_t maps_shndx, size_t index)
-{
-	const struct map_origin *origin = NULL;
-	struct elf64_rel entry;
-	struct elf64_sym sym;
-	struct ebpf_map *map;
-	struct ebpf_prog *prog;
-	uint32_t sym_index;
-	uint64_t slot_off;
-	int err;
-
-	memcpy(&entry, rel->data + index * sizeof(entry), sizeof(entry));
-	sym_index = ELF_R_SYM(entry.r_info);
-	if (ELF_R_TYPE(entry.r_info) != R_BPF_64_ABS64 || sym_index == 0 ||
-	    sym_index >= ld->sym_count)
-		return load_error(ld, -EINVAL,
-				  "section %s: relocation %zu at offset 0x%llx: type %u symbol %u "
-				  "is not a program pointer",
-				  rel->name, index, (unsigned long long)entry.r_offset,
-				  ELF_R_TYPE(entry.r_info), sym_index);
-	read_symbol(ld, sym_index, &sym);
-	map = values_map_at(ld, maps_shndx, entry.r_offset, &origin);
-	slot_off = map ? entry.r_offset - origin->offset : 0;
-	if (!map || slot_off < origin->values_offset ||
-	    (slot_off - origin->values_offset) % BTF_PTR_SIZE)
-		return load_error(ld, -EINVAL,
-				  "section %s: relocation %zu at offset 0x%llx is not a slot of a "
-				  "prog array's values",
-				  rel->name, index, (unsigned long long)entry.r_offset);
-	prog = sym.st_shndx < ld->section_count ? program_at_symbol(ld, &sym) : NULL;
-	if (!prog)
-		return load_error(ld, -EINVAL,
-				  "map '%s': initializer '%s' is not a program of this object",
-				  ebpf_map_get_name(map), symbol_name(ld, &sym));
-	err = ebpf_prog_array_set(
-	    map, (uint32_t)((slot_off - origin->values_offset) / BTF_PTR_SIZE), prog);
-	if (err)
-		return load_error(
-		    ld, err, "map '%s': cannot set slot %llu to program '%s'",
-		    ebpf_map_get_name(map),
-		    (unsigned long long)((slot_off - origin->values_offset) / BTF_PTR_SIZE),
-		    ebpf_prog_get_name(prog));
-	return 0;
-}
-
-static int init_prog_arrays(struct elf_loader *ld)
-{
-	uint32_t i;
-	size_t k;
-	int err;
-
-	for (i = 1; i < ld->section_count; i++) {
-		const struct elf_section *rel = &ld->sections[i];
-
-		if (rel->hdr.sh_type != ELF_SHT_REL || rel->hdr.sh_info == 0 ||
-		    rel->hdr.sh_info >= ld->section_count ||
-		    ld->sections[rel->hdr.sh_info].role != SECTION_BTF_MAPS)
-			continue;
-		if (rel->hdr.sh_link != ld->symtab_index ||
-		    rel->hdr.sh_entsize != sizeof(struct elf64_rel) ||
-		    rel->hdr.sh_size % sizeof(struct elf64_rel))
-			return load_error(ld, -EINVAL, "section %u (%s): bad relocation table", i,
-					  rel->name);
-		for (k = 0; k < rel->hdr.sh_size / sizeof(struct elf64_rel); k++) {
-			err = apply_values_reloc(ld, rel, rel->hdr.sh_info, k);
-			if (err)
-				return err;
-		}
-	}
-	return 0;
-}
-
 /* ---- license, entry point, cleanup -------------------------------------- */
 
 static int read_license(struct elf_loader *ld)
@@ -1739,7 +263,7 @@ static int read_license(struct elf_loader *ld)
 	}
 	ld->obj->license = malloc(len + 1);
 	if (!ld->obj->license)
-		return load_error(ld, -ENOMEM, "out of memory for the license");
+		return elf_load_error(ld, -ENOMEM, "out of memory for the license");
 	memcpy(ld->obj->license, text, len);
 	ld->obj->license[len] = '\0';
 	return 0;
@@ -1754,7 +278,7 @@ static void free_loader(struct elf_loader *ld)
 		free(ld->sections[i].relocs);
 	}
 	free(ld->sections);
-	free(ld->btf.type_offsets);
+	btf_free(&ld->btf);
 	free(ld->map_origins);
 	free(ld->insns);
 	free(ld->linked);
@@ -1771,7 +295,8 @@ static int find_btf(struct elf_loader *ld)
 	/* BTF is read only when BTF-defined maps need it. */
 	for (i = 1; wants_btf && i < ld->section_count; i++)
 		if (strcmp(ld->sections[i].name, BTF_SECTION) == 0)
-			return btf_parse(ld, &ld->sections[i]);
+			return btf_parse(&ld->btf, ld->sections[i].data,
+					 ld->sections[i].hdr.sh_size, ld->log);
 	return 0;
 }
 
@@ -1784,10 +309,10 @@ int ebpf_object_load_elf(const void *elf, size_t size, struct ebpf_object **objp
 
 	*objp = NULL;
 	if (!elf)
-		return load_error(&ld, -EINVAL, "no ELF data");
+		return elf_load_error(&ld, -EINVAL, "no ELF data");
 	ld.obj = calloc(1, sizeof(*ld.obj));
 	if (!ld.obj)
-		return load_error(&ld, -ENOMEM, "out of memory for the object");
+		return elf_load_error(&ld, -ENOMEM, "out of memory for the object");
 	err = read_header(&ld, &eh);
 	if (!err)
 		err = read_sections(&ld, &eh);
@@ -1795,20 +320,20 @@ int ebpf_object_load_elf(const void *elf, size_t size, struct ebpf_object **objp
 		err = read_symtab(&ld);
 	if (!err) {
 		classify_sections(&ld);
-		err = read_functions(&ld);
+		err = elf_read_functions(&ld);
 	}
 	if (!err)
-		err = read_relocations(&ld);
+		err = elf_read_relocations(&ld);
 	if (!err)
 		err = read_license(&ld);
 	if (!err)
 		err = find_btf(&ld);
 	if (!err)
-		err = create_maps(&ld);
+		err = elf_create_maps(&ld);
 	if (!err)
-		err = create_programs(&ld);
+		err = elf_create_programs(&ld);
 	if (!err)
-		err = init_prog_arrays(&ld);
+		err = elf_init_prog_arrays(&ld);
 	free_loader(&ld);
 	if (err) {
 		ebpf_object_free(ld.obj);

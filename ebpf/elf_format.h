@@ -8,12 +8,30 @@
  *   - BTF, the BPF Type Format (Documentation/bpf/btf.rst), from which the
  *     loader reads BTF-defined map definitions.
  * Every structure is little-endian and read with memcpy (the input buffer
- * need not be aligned). Private to elf.c.
+ * need not be aligned). Private to the ELF loader (elf*.c) and the BTF
+ * reader (btf.c), which share the two checks below.
  */
 #ifndef UKBPF_EBPF_ELF_FORMAT_H
 #define UKBPF_EBPF_ELF_FORMAT_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+/* True when [offset, offset + len) lies inside [0, size), without overflow. */
+static inline bool range_inside(uint64_t offset, uint64_t len, uint64_t size)
+{
+	return offset <= size && len <= size - offset;
+}
+
+/*
+ * A string table whose last byte is NUL makes every offset inside it a
+ * valid C string, so names are checked once per table, not per lookup.
+ */
+static inline bool string_table_ok(const uint8_t *data, uint64_t size)
+{
+	return data != NULL && size > 0 && data[size - 1] == '\0';
+}
 
 /* ---- ELF header (gABI "ELF Header") -------------------------------------- */
 

@@ -1,0 +1,56 @@
+/*
+ * A reader of BTF, the BPF Type Format (Linux Documentation/bpf/btf.rst),
+ * as clang writes it into an object's .BTF section. Today it reads what
+ * libbpf's BTF-defined maps need: the DATASEC ".maps" and the struct
+ * each of its variables points to.
+ *
+ * The reader knows nothing of ELF: btf_parse takes the section's bytes.
+ * The bytes are untrusted: every offset and size is checked before use,
+ * the buffer is only read (with memcpy: no alignment is assumed) and must
+ * outlive the struct btf. Errors return a negative errno and put a
+ * one-line reason in the caller's log, like the rest of ebpf/.
+ * Private to ebpf/.
+ */
+#ifndef UKBPF_EBPF_BTF_H
+#define UKBPF_EBPF_BTF_H
+
+#include <stdint.h>
+
+#include "ebpf.h"
+
+#define BTF_SECTION	 ".BTF"
+#define BTF_MAPS_SECTION ".maps" /* ELF section and DATASEC of BTF-defined maps */
+/* Pointers of the BPF target, e.g. the slots of a prog array's `values`. */
+#define BTF_PTR_SIZE 8
+/* btf_map_def's values_offset for a map without `values`. */
+#define BTF_NO_VALUES UINT64_MAX
+
+/* Parsed BTF; zero-initialized it holds no types. */
+struct btf {
+	const uint8_t *types;
+	uint32_t types_len;
+	const char *strs;
+	uint32_t strs_len;
+	uint32_t *type_offsets; /* type_offsets[id]; id 0 is void */
+	uint32_t type_count;	/* ids, void included; 0 before btf_parse */
+};
+
+/*
+ * Parses the BTF in data[0, size) (data may be NULL: an empty section)
+ * into btf, which must be zero-initialized. Whether it succeeds or not,
+ * btf_free releases what it allocated.
+ */
+int btf_parse(struct btf *btf, const uint8_t *data, uint64_t size, struct ebpf_log *log);
+void btf_free(struct btf *btf);
+
+/*
+ * Reads the BTF-defined map `name` (libbpf's struct { __uint(type, ...);
+ * __type(key, ...); ... } in DATASEC .maps) of a parsed btf into def.
+ * values_offset gets where the slots of libbpf's `values` (a prog array's
+ * initial programs) start inside the definition, or BTF_NO_VALUES.
+ * Members it cannot load faithfully are refused, never skipped.
+ */
+int btf_map_def(const struct btf *btf, const char *name, struct ebpf_map_def *def,
+		uint64_t *values_offset, struct ebpf_log *log);
+
+#endif /* UKBPF_EBPF_BTF_H */

@@ -1,0 +1,163 @@
+/*
+ * Private to the ELF loader: the state of one ebpf_object_load_elf call,
+ * which its three files share.
+ *
+ *   elf.c       the container (header, sections, symbols, what each
+ *               section is for), the object and its license, and the
+ *               load itself, one step after another;
+ *   elf_maps.c  the object's maps (BTF-defined, legacy, global data) and
+ *               the programs that prog arrays start with (.rel.maps);
+ *   elf_link.c  the functions of code sections and their relocations,
+ *               and each program linked with the subprograms it calls.
+ *
+ * A step that fails logs one line with elf_load_error and returns its
+ * negative errno at once; ebpf_object_load_elf then frees the loader
+ * state and the half-built object, so no step cleans up after itself
+ * beyond its own temporaries.
+ */
+#ifndef UKBPF_EBPF_ELF_LOADER_H
+#define UKBPF_EBPF_ELF_LOADER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "btf.h"
+#include "ebpf_internal.h"
+#include "elf_format.h"
+
+#define INSN_SIZE     sizeof(struct ebpf_insn)
+#define SUB_LOG_SIZE  512 /* a message of the loader or of what it calls */
+#define RODATA_PREFIX ".rodata"
+#define NO_POSITION   SIZE_MAX
+
+/* ---- the loaded object ------------------------------------------------- */
+
+struct object_prog {
+	struct ebpf_prog *prog;
+	char *section;
+};
+
+struct ebpf_object {
+	struct object_prog *progs;
+	size_t prog_count;
+	struct ebpf_map **maps;
+	size_t map_count;
+	char *license;
+};
+
+/* ---- loader state (lives for one ebpf_object_load_elf call) ------------ */
+
+enum section_role {
+	SECTION_IGNORED = 0,
+	SECTION_CODE,
+	SECTION_LEGACY_MAPS,
+	SECTION_BTF_MAPS,
+	SECTION_DATA,
+};
+
+/* A function (program or subprogram) inside a code section. */
+struct elf_func {
+	const char *name;
+	uint64_t first; /* instruction index in the section */
+	uint64_t count;
+	bool global; /* STB_GLOBAL or STB_WEAK */
+	/* Where the current program holds a copy, or NO_POSITION. */
+	size_t linked_pos;
+};
+
+struct elf_reloc {
+	uint64_t offset;
+	uint32_t type;
+	uint32_t sym;
+	size_t index; /* in its relocation section, for messages */
+};
+
+struct elf_section {
+	struct elf64_shdr hdr;
+	const char *name;
+	const uint8_t *data; /* NULL for SHT_NOBITS */
+	enum section_role role;
+	/* SECTION_CODE: functions sorted by first, relocations by offset. */
+	struct elf_func *funcs;
+	size_t func_count;
+	bool whole_section; /* no function symbols: funcs[0] is the section */
+	struct elf_reloc *relocs;
+	size_t reloc_count;
+	uint32_t rel_shndx; /* the .rel section that filled relocs, or 0 */
+};
+
+/* Where a map of the object came from: relocations find maps by this. */
+struct map_origin {
+	uint32_t shndx;
+	uint64_t offset;
+	uint64_t size;
+	/* Prog arrays with libbpf's `.values = { [i] = &prog }`: where the
+	 * slots start inside the map's definition, or BTF_NO_VALUES. */
+	uint64_t values_offset;
+};
+
+struct linked_func; /* elf_link.c */
+
+struct elf_loader {
+	const uint8_t *elf;
+	size_t size;
+	struct ebpf_log *log;
+	struct elf_section *sections;
+	uint32_t section_count;
+	const uint8_t *symtab;
+	uint32_t symtab_index;
+	size_t sym_count;
+	const char *strtab;
+	size_t strtab_size;
+	struct btf btf;
+	struct map_origin *map_origins; /* map_origins[i] for obj->maps[i] */
+	struct ebpf_object *obj;
+	/* The entry function of each program of obj, in the same order. */
+	const struct elf_func **prog_entries;
+	/* Scratch for linking one program. */
+	struct ebpf_insn *insns;
+	size_t insn_count;
+	size_t insn_cap;
+	size_t object_insns; /* in the programs created so far */
+	struct linked_func *linked;
+	size_t linked_count;
+	size_t linked_cap;
+};
+
+/* ---- elf.c --------------------------------------------------------------- */
+
+/* Logs one line (cut at SUB_LOG_SIZE) into ld->log; returns err. */
+int elf_load_error(struct elf_loader *ld, int err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* name is prefix itself or prefix followed by one of separators. */
+bool elf_is_prefix_family(const char *name, const char *prefix, const char *separators);
+
+/* Symbol index must have been checked against ld->sym_count. */
+void elf_read_symbol(const struct elf_loader *ld, size_t index, struct elf64_sym *sym);
+/* For messages: a section symbol is named after its section; "?" if bad. */
+const char *elf_symbol_name(const struct elf_loader *ld, const struct elf64_sym *sym);
+
+/* ---- elf_link.c (once the sections have their roles) --------------------- */
+
+/* Fills funcs of every code section from the symbol table. */
+int elf_read_functions(struct elf_loader *ld);
+/* Reads and checks every relocation of every code section. */
+int elf_read_relocations(struct elf_loader *ld);
+/*
+ * The function of sec that starts at instruction target, or the one function
+ * of a section without function symbols; NULL if none.
+ */
+struct elf_func *elf_find_function(struct elf_section *sec, uint64_t target);
+/* One program per entry function, linked and relocated; needs the maps. */
+int elf_create_programs(struct elf_loader *ld);
+
+/* ---- elf_maps.c (once BTF is read) --------------------------------------- */
+
+/* The maps of the map sections and of the global-data sections. */
+int elf_create_maps(struct elf_loader *ld);
+/* Fills prog arrays from .rel.maps; needs the programs. */
+int elf_init_prog_arrays(struct elf_loader *ld);
+
+#endif /* UKBPF_EBPF_ELF_LOADER_H */

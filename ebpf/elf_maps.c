@@ -1,0 +1,301 @@
+/*
+ * The maps of an ELF object (elf_loader.h): one per object symbol of the
+ * map sections, ".maps" (BTF-defined, read by btf.c) and "maps" (legacy
+ * struct bpf_map_def), and one per global-data section (.rodata*,
+ * .data*, .bss*: a one-entry array whose value is the section). After
+ * the programs exist, .rel.maps fills the prog arrays declared with
+ * libbpf's `values`.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "elf_loader.h"
+
+/* Legacy struct bpf_map_def: type, key_size, value_size, max_entries, flags. */
+#define LEGACY_MAP_DEF_FIELDS	  5
+#define LEGACY_MAP_DEF_MIN_FIELDS 4 /* map_flags is optional */
+
+/* ---- maps ---------------------------------------------------------------- */
+
+/* Creates a map, adding its origin; errors get the map's name and section. */
+static int add_map(struct elf_loader *ld, const struct ebpf_map_def *def, const char *name,
+		   const struct map_origin *origin)
+{
+	struct ebpf_object *obj = ld->obj;
+	char sub_msg[SUB_LOG_SIZE] = "";
+	struct ebpf_log sub_log = {.buf = sub_msg, .size = sizeof(sub_msg)};
+	struct ebpf_map **maps;
+	struct map_origin *origins;
+	int err;
+
+	maps = realloc(obj->maps, (obj->map_count + 1) * sizeof(*maps));
+	if (!maps)
+		return elf_load_error(ld, -ENOMEM, "out of memory for maps");
+	obj->maps = maps;
+	origins = realloc(ld->map_origins, (obj->map_count + 1) * sizeof(*origins));
+	if (!origins)
+		return elf_load_error(ld, -ENOMEM, "out of memory for maps");
+	ld->map_origins = origins;
+	err = ebpf_map_create(def, name, &maps[obj->map_count], &sub_log);
+	if (err)
+		/* maps.c names the map in its message. */
+		return elf_load_error(ld, err, "section %s: %s", ld->sections[origin->shndx].name,
+				      sub_msg[0] ? sub_msg : name);
+	origins[obj->map_count] = *origin;
+	obj->map_count++;
+	return 0;
+}
+
+struct map_symbol {
+	size_t index;
+	uint64_t offset;
+};
+
+static int compare_map_symbols(const void *a, const void *b)
+{
+	const struct map_symbol *ma = a, *mb = b;
+
+	return ma->offset < mb->offset ? -1 : ma->offset > mb->offset;
+}
+
+/* One map per object symbol of a map section, in offset order. */
+static int collect_map_symbols(struct elf_loader *ld, uint32_t shndx, struct map_symbol **syms,
+			       size_t *count)
+{
+	struct map_symbol *found;
+	size_t i, n = 0;
+
+	found = calloc(ld->sym_count + 1, sizeof(*found));
+	if (!found)
+		return elf_load_error(ld, -ENOMEM, "out of memory for symbols");
+	for (i = 1; i < ld->sym_count; i++) {
+		struct elf64_sym sym;
+
+		elf_read_symbol(ld, i, &sym);
+		if (sym.st_shndx == shndx && ELF_ST_TYPE(sym.st_info) == ELF_STT_OBJECT)
+			found[n++] = (struct map_symbol){i, sym.st_value};
+	}
+	qsort(found, n, sizeof(*found), compare_map_symbols);
+	*syms = found;
+	*count = n;
+	return 0;
+}
+
+static int read_legacy_map_def(struct elf_loader *ld, uint32_t shndx, const struct elf64_sym *sym,
+			       const char *name, struct ebpf_map_def *def)
+{
+	const struct elf_section *sec = &ld->sections[shndx];
+	uint32_t fields[LEGACY_MAP_DEF_FIELDS] = {0};
+	uint64_t used = sym->st_size < sizeof(fields) ? sym->st_size : sizeof(fields);
+
+	if (sym->st_size < LEGACY_MAP_DEF_MIN_FIELDS * sizeof(uint32_t) ||
+	    !range_inside(sym->st_value, sym->st_size, sec->hdr.sh_size))
+		return elf_load_error(
+		    ld, -EINVAL,
+		    "section %u (%s): map '%s' at offset 0x%llx size 0x%llx is not a "
+		    "struct bpf_map_def inside the section",
+		    shndx, sec->name, name, (unsigned long long)sym->st_value,
+		    (unsigned long long)sym->st_size);
+	memcpy(fields, sec->data + sym->st_value, used);
+	*def = (struct ebpf_map_def){
+	    .type = fields[0],
+	    .key_size = fields[1],
+	    .value_size = fields[2],
+	    .max_entries = fields[3],
+	    .flags = fields[4],
+	};
+	return 0;
+}
+
+static int create_section_maps(struct elf_loader *ld, uint32_t shndx)
+{
+	const struct elf_section *sec = &ld->sections[shndx];
+	struct map_symbol *syms = NULL;
+	size_t count = 0, i;
+	int err;
+
+	err = collect_map_symbols(ld, shndx, &syms, &count);
+	if (err)
+		return err;
+	for (i = 0; i < count && !err; i++) {
+		struct elf64_sym sym;
+		struct ebpf_map_def def;
+		const char *name;
+		uint64_t values_offset = BTF_NO_VALUES;
+
+		elf_read_symbol(ld, syms[i].index, &sym);
+		name = elf_symbol_name(ld, &sym);
+		if (sec->role == SECTION_LEGACY_MAPS)
+			err = read_legacy_map_def(ld, shndx, &sym, name, &def);
+		else if (ld->btf.type_count == 0)
+			err = elf_load_error(ld, -EINVAL,
+					     "map '%s': section %s needs %s, which is missing",
+					     name, BTF_MAPS_SECTION, BTF_SECTION);
+		else
+			err = btf_map_def(&ld->btf, name, &def, &values_offset, ld->log);
+		if (!err)
+			err = add_map(
+			    ld, &def, name,
+			    &(struct map_origin){shndx, sym.st_value, sym.st_size, values_offset});
+	}
+	free(syms);
+	return err;
+}
+
+/* libbpf's global data: the section is the value of a one-entry array. */
+static int create_data_map(struct elf_loader *ld, uint32_t shndx)
+{
+	const struct elf_section *sec = &ld->sections[shndx];
+	struct ebpf_map_def def = {
+	    .type = EBPF_MAP_TYPE_ARRAY,
+	    .key_size = sizeof(uint32_t),
+	    .value_size = (uint32_t)sec->hdr.sh_size,
+	    .max_entries = 1,
+	    .flags = elf_is_prefix_family(sec->name, RODATA_PREFIX, ".") ? EBPF_F_RDONLY_PROG : 0,
+	};
+	uint32_t key = 0;
+	int err;
+
+	if (sec->hdr.sh_size > UINT32_MAX)
+		return elf_load_error(ld, -E2BIG,
+				      "section %u (%s): 0x%llx bytes is too large for a map", shndx,
+				      sec->name, (unsigned long long)sec->hdr.sh_size);
+	err = add_map(ld, &def, sec->name,
+		      &(struct map_origin){shndx, 0, sec->hdr.sh_size, BTF_NO_VALUES});
+	if (err || !sec->data)
+		return err; /* .bss: array values start zeroed */
+	err = ebpf_map_update(ld->obj->maps[ld->obj->map_count - 1], &key, sec->data, EBPF_ANY);
+	if (err)
+		return elf_load_error(ld, err, "section %u (%s): cannot initialize its map", shndx,
+				      sec->name);
+	return 0;
+}
+
+int elf_create_maps(struct elf_loader *ld)
+{
+	uint32_t i;
+	int err = 0;
+
+	for (i = 1; i < ld->section_count && !err; i++) {
+		const struct elf_section *sec = &ld->sections[i];
+
+		if (sec->role == SECTION_LEGACY_MAPS || sec->role == SECTION_BTF_MAPS)
+			err = create_section_maps(ld, i);
+		else if (sec->role == SECTION_DATA && sec->hdr.sh_size > 0)
+			err = create_data_map(ld, i);
+	}
+	return err;
+}
+
+/* ---- prog array initializers (.rel.maps) ---------------------------------- */
+
+/* The program whose entry is function symbol sym, or NULL. */
+static struct ebpf_prog *program_at_symbol(struct elf_loader *ld, const struct elf64_sym *sym)
+{
+	struct elf_section *sec = &ld->sections[sym->st_shndx];
+	const struct elf_func *func;
+	size_t i;
+
+	if (sec->role != SECTION_CODE || sym->st_value % INSN_SIZE)
+		return NULL;
+	func = elf_find_function(sec, sym->st_value / INSN_SIZE);
+	for (i = 0; func && i < ld->obj->prog_count; i++)
+		if (ld->prog_entries[i] == func)
+			return ld->obj->progs[i].prog;
+	return NULL;
+}
+
+/* The prog array with `values` whose definition holds byte offset. */
+static struct ebpf_map *values_map_at(struct elf_loader *ld, uint32_t shndx, uint64_t offset,
+				      const struct map_origin **origin)
+{
+	size_t i;
+
+	for (i = 0; i < ld->obj->map_count; i++) {
+		const struct map_origin *o = &ld->map_origins[i];
+
+		if (o->shndx == shndx && o->values_offset != BTF_NO_VALUES && offset >= o->offset &&
+		    offset - o->offset < o->size) {
+			*origin = o;
+			return ld->obj->maps[i];
+		}
+	}
+	return NULL;
+}
+
+/* One .rel.maps entry: slot (offset - values) / 8 of a prog array = program. */
+static int apply_values_reloc(struct elf_loader *ld, const struct elf_section *rel,
+			      uint32_t maps_shndx, size_t index)
+{
+	const struct map_origin *origin = NULL;
+	struct elf64_rel entry;
+	struct elf64_sym sym;
+	struct ebpf_map *map;
+	struct ebpf_prog *prog;
+	uint32_t sym_index;
+	uint64_t slot_off;
+	int err;
+
+	memcpy(&entry, rel->data + index * sizeof(entry), sizeof(entry));
+	sym_index = ELF_R_SYM(entry.r_info);
+	if (ELF_R_TYPE(entry.r_info) != R_BPF_64_ABS64 || sym_index == 0 ||
+	    sym_index >= ld->sym_count)
+		return elf_load_error(
+		    ld, -EINVAL,
+		    "section %s: relocation %zu at offset 0x%llx: type %u symbol %u "
+		    "is not a program pointer",
+		    rel->name, index, (unsigned long long)entry.r_offset, ELF_R_TYPE(entry.r_info),
+		    sym_index);
+	elf_read_symbol(ld, sym_index, &sym);
+	map = values_map_at(ld, maps_shndx, entry.r_offset, &origin);
+	slot_off = map ? entry.r_offset - origin->offset : 0;
+	if (!map || slot_off < origin->values_offset ||
+	    (slot_off - origin->values_offset) % BTF_PTR_SIZE)
+		return elf_load_error(
+		    ld, -EINVAL,
+		    "section %s: relocation %zu at offset 0x%llx is not a slot of a "
+		    "prog array's values",
+		    rel->name, index, (unsigned long long)entry.r_offset);
+	prog = sym.st_shndx < ld->section_count ? program_at_symbol(ld, &sym) : NULL;
+	if (!prog)
+		return elf_load_error(ld, -EINVAL,
+				      "map '%s': initializer '%s' is not a program of this object",
+				      ebpf_map_get_name(map), elf_symbol_name(ld, &sym));
+	err = ebpf_prog_array_set(
+	    map, (uint32_t)((slot_off - origin->values_offset) / BTF_PTR_SIZE), prog);
+	if (err)
+		return elf_load_error(
+		    ld, err, "map '%s': cannot set slot %llu to program '%s'",
+		    ebpf_map_get_name(map),
+		    (unsigned long long)((slot_off - origin->values_offset) / BTF_PTR_SIZE),
+		    ebpf_prog_get_name(prog));
+	return 0;
+}
+
+int elf_init_prog_arrays(struct elf_loader *ld)
+{
+	uint32_t i;
+	size_t k;
+	int err;
+
+	for (i = 1; i < ld->section_count; i++) {
+		const struct elf_section *rel = &ld->sections[i];
+
+		if (rel->hdr.sh_type != ELF_SHT_REL || rel->hdr.sh_info == 0 ||
+		    rel->hdr.sh_info >= ld->section_count ||
+		    ld->sections[rel->hdr.sh_info].role != SECTION_BTF_MAPS)
+			continue;
+		if (rel->hdr.sh_link != ld->symtab_index ||
+		    rel->hdr.sh_entsize != sizeof(struct elf64_rel) ||
+		    rel->hdr.sh_size % sizeof(struct elf64_rel))
+			return elf_load_error(ld, -EINVAL, "section %u (%s): bad relocation table",
+					      i, rel->name);
+		for (k = 0; k < rel->hdr.sh_size / sizeof(struct elf64_rel); k++) {
+			err = apply_values_reloc(ld, rel, rel->hdr.sh_info, k);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
