@@ -147,6 +147,15 @@ _Static_assert(X86_CALL_REL32_SIZE + JIT_NOP7_SIZE == JIT_CALL_ABS_SIZE &&
 #define JIT_MOVSX_16	  16
 #define JIT_OFFSET_SIGNED 1
 
+/*
+ * Where the emitter may write better code than instruction by instruction
+ * (jit_find_peepholes); per instruction, or NULL.
+ */
+struct jit_peepholes {
+	bool *rotate_at;	      /* insn i starts a rotate idiom rol can replace */
+	struct ebpf_map **lookup_map; /* the map a bpf_map_lookup_elem at insn i names */
+};
+
 /* A source operand: a register, or an immediate the op encodes. */
 struct jit_src {
 	bool is_imm;
@@ -171,11 +180,10 @@ struct jit_ctx {
 	bool direct_entry;
 	uint8_t direct_saves[JIT_SAVED_REGS];
 	size_t direct_save_count;
-	uint32_t direct_frame;	   /* bytes below the saves: stack and alignment pad */
-	bool direct_uses_fp;	   /* rbp = r10 is set up */
-	uint16_t zero_at_entry;	   /* BPF registers that may be read before written */
-	struct jit_consts *consts; /* per insn (jit_find_consts), or NULL */
-	bool *rotate_at;	   /* insn i starts a rotate idiom (jit_analyze_consts) */
+	uint32_t direct_frame;		/* bytes below the saves: stack and alignment pad */
+	bool direct_uses_fp;		/* rbp = r10 is set up */
+	uint16_t zero_at_entry;		/* BPF registers that may be read before written */
+	struct jit_peepholes peepholes; /* direct entry only (jit_find_peepholes) */
 };
 
 /* ---- legacy packet access (RFC 9669 §5.5) ---------------------------- */
@@ -693,28 +701,6 @@ static void jit_emit_tail_call(struct jit_ctx *ctx)
 	x86_patch_rel8(b, to_skip2, b->len);
 }
 
-static bool jit_known_constant(const struct jit_ctx *ctx, size_t i, uint8_t reg, uint64_t *value);
-
-/*
- * The map r1 names before insn i, when the constant analysis proves it is
- * one of the program's maps on every path (r1 then comes from lddw).
- */
-static bool jit_known_map(const struct jit_ctx *ctx, size_t i, struct ebpf_map **map)
-{
-	uint64_t addr;
-	size_t k;
-
-	if (!jit_known_constant(ctx, i, EBPF_REG_R1, &addr))
-		return false;
-	for (k = 0; k < ctx->prog->map_count; k++) {
-		if ((uintptr_t)ctx->prog->maps[k] == addr) {
-			*map = ctx->prog->maps[k];
-			return true;
-		}
-	}
-	return false;
-}
-
 #define JIT_HASH_SHIFT	     32 /* the hash is the product's high half */
 #define JIT_HASH_BUCKET_LOG2 4	/* log2(EBPF_HASH_BUCKET_SIZE) */
 _Static_assert(EBPF_HASH_BUCKET_SIZE == 1 << JIT_HASH_BUCKET_LOG2, "bucket size");
@@ -773,7 +759,6 @@ static int jit_emit_call(struct jit_ctx *ctx, size_t i)
 {
 	const struct ebpf_insn *insn = &ctx->prog->insns[i];
 	const struct ebpf_helper *helper;
-	struct ebpf_map *map;
 
 	if (insn->src_reg == EBPF_PSEUDO_CALL) {
 		jit_emit_local_call(ctx, i);
@@ -789,8 +774,9 @@ static int jit_emit_call(struct jit_ctx *ctx, size_t i)
 				insn->imm);
 		return -EINVAL;
 	}
-	if (insn->imm == EBPF_HELPER_MAP_LOOKUP_ELEM && jit_known_map(ctx, i, &map)) {
-		jit_emit_map_lookup(ctx, map);
+	if (insn->imm == EBPF_HELPER_MAP_LOOKUP_ELEM && ctx->peepholes.lookup_map &&
+	    ctx->peepholes.lookup_map[i]) {
+		jit_emit_map_lookup(ctx, ctx->peepholes.lookup_map[i]);
 		return 0;
 	}
 	jit_emit_call_abs(ctx, (uintptr_t)helper->fn);
@@ -1205,10 +1191,9 @@ static size_t jit_successors(const struct ebpf_prog *prog, size_t i, size_t next
  * Returns the registers some instruction may read while not in that set,
  * and in *used every register the program names.
  */
-static int jit_find_uninit_reads(struct jit_ctx *ctx, uint16_t entry_defined, uint16_t *uninit,
-				 uint16_t *used)
+static int jit_find_uninit_reads(const struct ebpf_prog *prog, uint16_t entry_defined,
+				 uint16_t *uninit, uint16_t *used)
 {
-	const struct ebpf_prog *prog = ctx->prog;
 	size_t n = prog->insn_count;
 	/* per insn: its read and written registers (computed once), defined[i] */
 	struct {
@@ -1279,7 +1264,7 @@ static int jit_plan_direct_entry(struct jit_ctx *ctx)
 	entry_defined = JIT_REG_BIT(EBPF_REG_R1) | JIT_REG_BIT(EBPF_REG_FP);
 	if (prog->type == EBPF_PROG_TYPE_UNSPEC)
 		entry_defined |= JIT_REG_BIT(EBPF_REG_R1 + 1);
-	err = jit_find_uninit_reads(ctx, entry_defined, &ctx->zero_at_entry, &used);
+	err = jit_find_uninit_reads(prog, entry_defined, &ctx->zero_at_entry, &used);
 	if (err)
 		return err;
 	ctx->zero_at_entry &= ~JIT_REG_BIT(EBPF_REG_R1) & ~JIT_REG_BIT(EBPF_REG_FP);
@@ -1388,6 +1373,12 @@ static void jit_consts_after(const struct ebpf_insn *insn, const struct jit_cons
 	}
 }
 
+/* The program under analysis and what the constant propagation found. */
+struct jit_dataflow {
+	const struct ebpf_prog *prog;
+	struct jit_consts *consts; /* per insn (jit_find_consts), or NULL */
+};
+
 /* Merges what one path brings into what insn `to` already had. */
 static bool jit_consts_meet(struct jit_consts *to, const struct jit_consts *from)
 {
@@ -1414,9 +1405,8 @@ static bool jit_consts_meet(struct jit_consts *to, const struct jit_consts *from
  * Forward constant propagation (only mov-immediate and lddw make
  * constants); NULL when it does not converge in time.
  */
-static struct jit_consts *jit_find_consts(const struct jit_ctx *ctx, const bool *is_start)
+static struct jit_consts *jit_find_consts(const struct ebpf_prog *prog, const bool *is_start)
 {
-	const struct ebpf_prog *prog = ctx->prog;
 	size_t n = prog->insn_count, i, k, count, sweep, next[2];
 	struct jit_consts *in = calloc(n, sizeof(*in));
 	struct jit_consts out;
@@ -1445,19 +1435,38 @@ static struct jit_consts *jit_find_consts(const struct jit_ctx *ctx, const bool 
 	return in;
 }
 
-static bool jit_known_constant(const struct jit_ctx *ctx, size_t i, uint8_t reg, uint64_t *value)
+static bool jit_known_constant(const struct jit_dataflow *df, size_t i, uint8_t reg,
+			       uint64_t *value)
 {
-	if (!ctx->consts || reg >= EBPF_NUM_REGS || !(ctx->consts[i].known & JIT_REG_BIT(reg)))
+	if (!df->consts || reg >= EBPF_NUM_REGS || !(df->consts[i].known & JIT_REG_BIT(reg)))
 		return false;
-	*value = ctx->consts[i].value[reg];
+	*value = df->consts[i].value[reg];
 	return true;
 }
 
+/*
+ * The map r1 names before insn i, when the constant analysis proves it is
+ * one of the program's maps on every path (r1 then comes from lddw).
+ */
+static struct ebpf_map *jit_known_map(const struct jit_dataflow *df, size_t i)
+{
+	uint64_t addr;
+	size_t k;
+
+	if (!jit_known_constant(df, i, EBPF_REG_R1, &addr))
+		return NULL;
+	for (k = 0; k < df->prog->map_count; k++) {
+		if ((uintptr_t)df->prog->maps[k] == addr)
+			return df->prog->maps[k];
+	}
+	return NULL;
+}
+
 /* Demanded bits of an ALU64 operation's operands, given the result's (d). */
-static void jit_alu64_demand(const struct jit_ctx *ctx, size_t i, uint64_t d, uint64_t *dst_use,
+static void jit_alu64_demand(const struct jit_dataflow *df, size_t i, uint64_t d, uint64_t *dst_use,
 			     uint64_t *src_use)
 {
-	const struct ebpf_insn *insn = &ctx->prog->insns[i];
+	const struct ebpf_insn *insn = &df->prog->insns[i];
 	bool src_x = (insn->opcode & EBPF_SRC_MASK) == EBPF_SRC_X;
 	unsigned int shift = (unsigned int)insn->imm & JIT_SHIFT_MASK_64;
 	uint64_t mask;
@@ -1477,7 +1486,7 @@ static void jit_alu64_demand(const struct jit_ctx *ctx, size_t i, uint64_t d, ui
 	case EBPF_ALU_AND:
 		if (!src_x)
 			*dst_use = d & (uint64_t)(int64_t)insn->imm;
-		else if (jit_known_constant(ctx, i, insn->src_reg, &mask))
+		else if (jit_known_constant(df, i, insn->src_reg, &mask))
 			*dst_use = d & mask;
 		else
 			*dst_use = *src_use = d;
@@ -1500,10 +1509,10 @@ static void jit_alu64_demand(const struct jit_ctx *ctx, size_t i, uint64_t d, ui
 }
 
 /* Demanded bits before insn i, from those after it (RFC 9669 §4 semantics). */
-static void jit_demand_before(const struct jit_ctx *ctx, size_t i, const struct jit_demand *after,
-			      struct jit_demand *before)
+static void jit_demand_before(const struct jit_dataflow *df, size_t i,
+			      const struct jit_demand *after, struct jit_demand *before)
 {
-	const struct ebpf_insn *insn = &ctx->prog->insns[i];
+	const struct ebpf_insn *insn = &df->prog->insns[i];
 	uint8_t cls = insn->opcode & EBPF_CLS_MASK;
 	uint8_t op = insn->opcode & EBPF_OP_MASK;
 	uint16_t read, written;
@@ -1516,7 +1525,7 @@ static void jit_demand_before(const struct jit_ctx *ctx, size_t i, const struct 
 	    insn->src_reg < EBPF_NUM_REGS) {
 		d = after->bits[insn->dst_reg];
 		if (cls == EBPF_CLS_ALU64)
-			jit_alu64_demand(ctx, i, d, &dst_use, &src_use);
+			jit_alu64_demand(df, i, d, &dst_use, &src_use);
 		else if (op == EBPF_ALU_END)
 			dst_use = src_use = d ? UINT64_MAX : 0; /* a 64-bit swap */
 		else /* ALU32 reads only the low halves; the result's upper half is 0 */
@@ -1541,15 +1550,15 @@ static void jit_demand_before(const struct jit_ctx *ctx, size_t i, const struct 
 }
 
 /* Demanded bits after insn i: the union over its successors. */
-static void jit_demand_after(const struct jit_ctx *ctx, const struct jit_demand *in, size_t i,
+static void jit_demand_after(const struct ebpf_prog *prog, const struct jit_demand *in, size_t i,
 			     struct jit_demand *out)
 {
-	size_t next[2], count = jit_successors(ctx->prog, i, next), k;
+	size_t next[2], count = jit_successors(prog, i, next), k;
 	uint8_t r;
 
 	memset(out, 0, sizeof(*out));
 	for (k = 0; k < count; k++) {
-		if (next[k] >= ctx->prog->insn_count)
+		if (next[k] >= prog->insn_count)
 			continue;
 		for (r = 0; r < EBPF_NUM_REGS; r++)
 			out->bits[r] |= in[next[k]].bits[r];
@@ -1560,9 +1569,9 @@ static void jit_demand_after(const struct jit_ctx *ctx, const struct jit_demand 
  * Backward sweeps until nothing changes; in[i] = demanded bits before insn
  * i. Returns NULL (no rotates) when it does not converge in time.
  */
-static struct jit_demand *jit_find_demand(const struct jit_ctx *ctx, const bool *is_start)
+static struct jit_demand *jit_find_demand(const struct jit_dataflow *df, const bool *is_start)
 {
-	size_t n = ctx->prog->insn_count, i, sweep;
+	size_t n = df->prog->insn_count, i, sweep;
 	struct jit_demand *in = calloc(n, sizeof(*in));
 	struct jit_demand out, before;
 	bool changed = true;
@@ -1574,8 +1583,8 @@ static struct jit_demand *jit_find_demand(const struct jit_ctx *ctx, const bool 
 		for (i = n; i-- > 0;) {
 			if (!is_start[i])
 				continue; /* the second slot of an lddw */
-			jit_demand_after(ctx, in, i, &out);
-			jit_demand_before(ctx, i, &out, &before);
+			jit_demand_after(df->prog, in, i, &out);
+			jit_demand_before(df, i, &out, &before);
 			if (memcmp(&before, &in[i], sizeof(before)) != 0) {
 				in[i] = before;
 				changed = true;
@@ -1594,10 +1603,6 @@ static bool jit_is_alu64_op(const struct ebpf_insn *insn, uint8_t op, uint8_t sr
 	return insn->opcode == (EBPF_CLS_ALU64 | op | src) && insn->dst_reg == dst;
 }
 
-/*
- * Whether insns i.. are the rotate idiom (see above) on registers that
- * the demand in[] lets it drop: t and the upper half of h unused after.
- */
 /* The idiom's opcodes and registers at insn i, before any analysis. */
 static bool jit_has_rotate_shape(const struct ebpf_prog *prog, size_t i)
 {
@@ -1616,16 +1621,20 @@ static bool jit_has_rotate_shape(const struct ebpf_prog *prog, size_t i)
 	       jit_is_alu64_op(&insn[4], EBPF_ALU_OR, EBPF_SRC_X, h) && insn[4].src_reg == t;
 }
 
-static bool jit_is_rotate(const struct jit_ctx *ctx, const struct jit_demand *in,
+/*
+ * Whether insns i.. are the rotate idiom (see above) on registers that
+ * the demand in[] lets it drop: t and the upper half of h unused after.
+ */
+static bool jit_is_rotate(const struct jit_dataflow *df, const struct jit_demand *in,
 			  const bool *is_target, size_t i)
 {
-	const struct ebpf_insn *insn = &ctx->prog->insns[i];
+	const struct ebpf_insn *insn = &df->prog->insns[i];
 	uint8_t t = insn[0].dst_reg, h = insn[0].src_reg;
 	unsigned int k = (unsigned int)insn[2].imm, j;
 	struct jit_demand after;
 	uint64_t mask;
 
-	if (!jit_known_constant(ctx, i + 1, insn[1].src_reg, &mask))
+	if (!jit_known_constant(df, i + 1, insn[1].src_reg, &mask))
 		return false;
 	if (mask != ((JIT_LOW_HALF >> k) << k))
 		return false;
@@ -1633,11 +1642,11 @@ static bool jit_is_rotate(const struct jit_ctx *ctx, const struct jit_demand *in
 		if (is_target[i + j])
 			return false; /* a branch into the middle sees partial results */
 	}
-	jit_demand_after(ctx, in, i + JIT_ROTATE_INSNS - 1, &after);
+	jit_demand_after(df->prog, in, i + JIT_ROTATE_INSNS - 1, &after);
 	return after.bits[t] == 0 && (after.bits[h] & ~JIT_LOW_HALF) == 0;
 }
 
-/* Marks instruction starts and branch targets (for jit_analyze_consts). */
+/* Marks instruction starts and branch targets (for jit_find_peepholes). */
 static void jit_mark_starts_and_targets(const struct ebpf_prog *prog, bool *is_start,
 					bool *is_target)
 {
@@ -1663,43 +1672,55 @@ static bool jit_is_map_lookup(const struct ebpf_prog *prog, size_t i)
 	       insn->imm == EBPF_HELPER_MAP_LOOKUP_ELEM;
 }
 
-/*
- * For direct-entry programs (the analyses assume one function) of bounded
- * size that can use them: keeps ctx->consts for direct map lookups
- * (jit_known_map) and fills ctx->rotate_at, except in blinded code, which
- * keeps the plain sequence.
- */
-static int jit_analyze_consts(struct jit_ctx *ctx)
+static void jit_peepholes_free(struct jit_peepholes *peepholes)
 {
-	size_t n = ctx->prog->insn_count, i;
+	free(peepholes->rotate_at);
+	free(peepholes->lookup_map);
+	*peepholes = (struct jit_peepholes){0};
+}
+
+static int jit_find_peepholes(const struct ebpf_prog *prog, bool find_rotates,
+			      struct jit_peepholes *out)
+{
+	size_t n = prog->insn_count, i;
 	bool has_rotates = false, has_lookups = false;
+	struct jit_dataflow df = {.prog = prog};
 	bool *is_start, *is_target;
 	struct jit_demand *in;
 
-	if (!ctx->direct_entry || n > JIT_MAX_ROTATE_SCAN_INSNS)
+	*out = (struct jit_peepholes){0};
+	if (n > JIT_MAX_ROTATE_SCAN_INSNS)
 		return 0;
 	/* the analyses cost far more than the layout: only run them if needed */
 	for (i = 0; i < n; i++) {
-		has_rotates |= !ctx->blind_key && jit_has_rotate_shape(ctx->prog, i);
-		has_lookups |= jit_is_map_lookup(ctx->prog, i);
+		has_rotates |= find_rotates && jit_has_rotate_shape(prog, i);
+		has_lookups |= jit_is_map_lookup(prog, i);
 	}
 	if (!has_rotates && !has_lookups)
 		return 0;
 	is_start = calloc(n, sizeof(*is_start));
 	is_target = calloc(n, sizeof(*is_target));
-	ctx->rotate_at = calloc(n, sizeof(*ctx->rotate_at));
-	if (!is_start || !is_target || !ctx->rotate_at) {
+	out->rotate_at = calloc(n, sizeof(*out->rotate_at));
+	out->lookup_map = calloc(n, sizeof(*out->lookup_map));
+	if (!is_start || !is_target || !out->rotate_at || !out->lookup_map) {
 		free(is_start);
 		free(is_target);
+		jit_peepholes_free(out);
 		return -ENOMEM;
 	}
-	jit_mark_starts_and_targets(ctx->prog, is_start, is_target);
-	ctx->consts = jit_find_consts(ctx, is_start);
-	in = has_rotates ? jit_find_demand(ctx, is_start) : NULL;
-	for (i = 0; in && i < n; i++)
-		ctx->rotate_at[i] = is_start[i] && jit_has_rotate_shape(ctx->prog, i) &&
-				    jit_is_rotate(ctx, in, is_target, i);
+	jit_mark_starts_and_targets(prog, is_start, is_target);
+	df.consts = jit_find_consts(prog, is_start);
+	in = has_rotates ? jit_find_demand(&df, is_start) : NULL;
+	for (i = 0; i < n; i++) {
+		if (!is_start[i])
+			continue;
+		if (jit_is_map_lookup(prog, i))
+			out->lookup_map[i] = jit_known_map(&df, i);
+		out->rotate_at[i] =
+		    in && jit_has_rotate_shape(prog, i) && jit_is_rotate(&df, in, is_target, i);
+	}
 	free(in);
+	free(df.consts);
 	free(is_start);
 	free(is_target);
 	return 0;
@@ -1792,7 +1813,7 @@ static int jit_emit_program(struct jit_ctx *ctx)
 			ctx->prologue_size = (uint32_t)(ctx->buf.len - start);
 		}
 		ctx->off[i] = (uint32_t)ctx->buf.len;
-		if (ctx->rotate_at && ctx->rotate_at[i]) {
+		if (ctx->peepholes.rotate_at && ctx->peepholes.rotate_at[i]) {
 			i = jit_emit_rotate(ctx, i);
 			continue;
 		}
@@ -1888,8 +1909,7 @@ static void jit_ctx_free(struct jit_ctx *ctx)
 	free(ctx->long_branch);
 	free(ctx->func_start);
 	free(ctx->blind_key);
-	free(ctx->rotate_at);
-	free(ctx->consts);
+	jit_peepholes_free(&ctx->peepholes);
 }
 
 static int jit_compile(struct jit_ctx *ctx, const struct ebpf_jit_opts *opts,
@@ -1913,8 +1933,8 @@ static int jit_compile(struct jit_ctx *ctx, const struct ebpf_jit_opts *opts,
 	}
 	jit_mark_functions(ctx);
 	err = jit_plan_direct_entry(ctx);
-	if (!err)
-		err = jit_analyze_consts(ctx);
+	if (!err && ctx->direct_entry)
+		err = jit_find_peepholes(prog, !ctx->blind_key, &ctx->peepholes);
 	if (err)
 		return err;
 	err = jit_layout(ctx);
