@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "insn.h"
 #include "jit_analysis.h"
 
 /* ---- register use ---------------------------------------------------- */
@@ -112,29 +113,6 @@ static void jit_insn_regs(const struct ebpf_insn *insn, uint16_t *read, uint16_t
 	}
 }
 
-/* Where control may go after insn i; returns how many (0-2) in next[]. */
-static size_t jit_successors(const struct ebpf_prog *prog, size_t i, size_t next[2])
-{
-	const struct ebpf_insn *insn = &prog->insns[i];
-	uint8_t cls = insn->opcode & EBPF_CLS_MASK;
-	size_t count = 0;
-
-	if (insn->opcode == EBPF_OP_EXIT)
-		return 0;
-	if (insn->opcode == EBPF_OP_JA)
-		next[count++] = i + 1 + insn->offset;
-	else if (insn->opcode == EBPF_OP_JA32)
-		next[count++] = i + 1 + insn->imm;
-	else if (insn->opcode == EBPF_OP_LDDW)
-		next[count++] = i + 2;
-	else if ((cls == EBPF_CLS_JMP || cls == EBPF_CLS_JMP32) && insn->opcode != EBPF_OP_CALL)
-		next[count++] = i + 1 + insn->offset;
-	if (insn->opcode != EBPF_OP_JA && insn->opcode != EBPF_OP_JA32 &&
-	    insn->opcode != EBPF_OP_LDDW)
-		next[count++] = i + 1;
-	return count;
-}
-
 /* ---- registers read before written ----------------------------------- */
 
 /*
@@ -155,7 +133,7 @@ int jit_find_uninit_reads(const struct ebpf_prog *prog, uint16_t entry_defined, 
 	if (!at)
 		return -ENOMEM;
 	*used = 0;
-	for (i = 0; i < n; i += prog->insns[i].opcode == EBPF_OP_LDDW ? 2 : 1) {
+	for (i = 0; i < n; i += ebpf_insn_slots(&prog->insns[i])) {
 		jit_insn_regs(&prog->insns[i], &at[i].read, &at[i].written);
 		*used |= at[i].read | at[i].written;
 	}
@@ -164,8 +142,8 @@ int jit_find_uninit_reads(const struct ebpf_prog *prog, uint16_t entry_defined, 
 	at[0].defined = entry_defined;
 	for (sweep = 0; changed && sweep < JIT_MAX_DATAFLOW_SWEEPS; sweep++) {
 		changed = false;
-		for (i = 0; i < n; i += prog->insns[i].opcode == EBPF_OP_LDDW ? 2 : 1) {
-			count = jit_successors(prog, i, next);
+		for (i = 0; i < n; i += ebpf_insn_slots(&prog->insns[i])) {
+			count = ebpf_insn_successors(prog->insns, i, next);
 			for (k = 0; k < count; k++) {
 				uint16_t meet;
 
@@ -181,7 +159,7 @@ int jit_find_uninit_reads(const struct ebpf_prog *prog, uint16_t entry_defined, 
 		changed &= backward;
 	}
 	*uninit = changed ? JIT_ALL_REGS : 0;
-	for (i = 0; i < n && !changed; i += prog->insns[i].opcode == EBPF_OP_LDDW ? 2 : 1)
+	for (i = 0; i < n && !changed; i += ebpf_insn_slots(&prog->insns[i]))
 		*uninit |= at[i].read & ~at[i].defined;
 	free(at);
 	return 0;
@@ -290,7 +268,7 @@ static struct jit_consts *jit_find_consts(const struct ebpf_prog *prog, const bo
 			if (!is_start[i] || !in[i].reached)
 				continue;
 			jit_consts_after(&prog->insns[i], &in[i], &out);
-			count = jit_successors(prog, i, next);
+			count = ebpf_insn_successors(prog->insns, i, next);
 			for (k = 0; k < count; k++) {
 				if (next[k] < n)
 					changed |= jit_consts_meet(&in[next[k]], &out);
@@ -422,7 +400,7 @@ static void jit_demand_before(const struct jit_dataflow *df, size_t i,
 static void jit_demand_after(const struct ebpf_prog *prog, const struct jit_demand *in, size_t i,
 			     struct jit_demand *out)
 {
-	size_t next[2], count = jit_successors(prog, i, next), k;
+	size_t next[2], count = ebpf_insn_successors(prog->insns, i, next), k;
 	uint8_t r;
 
 	memset(out, 0, sizeof(*out));
@@ -521,9 +499,9 @@ static void jit_mark_starts_and_targets(const struct ebpf_prog *prog, bool *is_s
 {
 	size_t i, next[2], count, k;
 
-	for (i = 0; i < prog->insn_count; i += prog->insns[i].opcode == EBPF_OP_LDDW ? 2 : 1) {
+	for (i = 0; i < prog->insn_count; i += ebpf_insn_slots(&prog->insns[i])) {
 		is_start[i] = true;
-		count = jit_successors(prog, i, next);
+		count = ebpf_insn_successors(prog->insns, i, next);
 		for (k = 0; k < count; k++) {
 			bool falls_through = next[k] == i + 1;
 

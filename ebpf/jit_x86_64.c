@@ -78,6 +78,7 @@
 #include <string.h>
 
 #include "ebpf_internal.h"
+#include "insn.h"
 #include "jit_analysis.h"
 #include "x86_64_emit.h"
 
@@ -166,7 +167,6 @@ struct jit_ctx {
 	uint32_t *prev_off;  /* the previous pass's off[], used for branch targets */
 	bool *long_branch;   /* sticky: insn i's branch needs rel32 */
 	bool layout_known;   /* prev_off holds a previous pass's offsets */
-	bool *func_start;    /* insn i begins a function (0 or a local call target) */
 	uint64_t *blind_key; /* per insn, when blinding constants; else NULL */
 	uint32_t prologue_size;
 	uint32_t entry_off;
@@ -598,7 +598,7 @@ static int jit_emit_cond_jump(struct jit_ctx *ctx, size_t i)
 	} else {
 		x86_rr(b, w, X86_OP_CMP_RM_R, src.reg, dst);
 	}
-	jit_emit_branch(ctx, i, jit_conds[k].cc, i + 1 + insn->offset);
+	jit_emit_branch(ctx, i, jit_conds[k].cc, (size_t)ebpf_insn_jump_target(insn, i));
 	return 0;
 }
 
@@ -624,7 +624,7 @@ static void jit_emit_local_call(struct jit_ctx *ctx, size_t i)
 {
 	const struct ebpf_insn *insn = &ctx->prog->insns[i];
 	struct x86_buf *b = &ctx->buf;
-	uint32_t entry = jit_function_entry(ctx, i + 1 + insn->imm);
+	uint32_t entry = jit_function_entry(ctx, (size_t)ebpf_insn_call_target(insn, i));
 	size_t k;
 
 	for (k = 0; k < JIT_LOCAL_CALL_SAVES; k++)
@@ -742,7 +742,7 @@ static int jit_emit_call(struct jit_ctx *ctx, size_t i)
 	const struct ebpf_insn *insn = &ctx->prog->insns[i];
 	const struct ebpf_helper *helper;
 
-	if (insn->src_reg == EBPF_PSEUDO_CALL) {
+	if (ebpf_insn_is_local_call(insn)) {
 		jit_emit_local_call(ctx, i);
 		return 0;
 	}
@@ -771,10 +771,8 @@ static int jit_emit_jmp(struct jit_ctx *ctx, size_t i)
 
 	switch (insn->opcode) {
 	case EBPF_OP_JA:
-		jit_emit_branch(ctx, i, -1, i + 1 + insn->offset);
-		return 0;
 	case EBPF_OP_JA32:
-		jit_emit_branch(ctx, i, -1, i + 1 + insn->imm);
+		jit_emit_branch(ctx, i, -1, (size_t)ebpf_insn_jump_target(insn, i));
 		return 0;
 	case EBPF_OP_CALL:
 		return jit_emit_call(ctx, i);
@@ -1056,12 +1054,12 @@ static int jit_plan_direct_entry(struct jit_ctx *ctx)
 	size_t i, k;
 	int err;
 
-	for (i = 0; i < prog->insn_count; i += prog->insns[i].opcode == EBPF_OP_LDDW ? 2 : 1) {
+	for (i = 0; i < prog->insn_count; i += ebpf_insn_slots(&prog->insns[i])) {
 		const struct ebpf_insn *insn = &prog->insns[i];
 		uint8_t cls = insn->opcode & EBPF_CLS_MASK;
 
-		if (insn->opcode == EBPF_OP_CALL &&
-		    (insn->src_reg == EBPF_PSEUDO_CALL || insn->imm == EBPF_FUNC_TAIL_CALL))
+		if (ebpf_insn_is_local_call(insn) ||
+		    (insn->opcode == EBPF_OP_CALL && insn->imm == EBPF_FUNC_TAIL_CALL))
 			return 0;
 		if (cls == EBPF_CLS_LD && insn->opcode != EBPF_OP_LDDW)
 			return 0;
@@ -1192,17 +1190,30 @@ static void jit_emit_trampoline(struct jit_ctx *ctx)
 	x86_patch_rel8(b, x86_jmp_rel8_fixup(b), exit_off);
 }
 
+/*
+ * Whether insn i begins a function (prog->subprog_start), with *func the
+ * index of the first start not before the previous i asked about.
+ */
+static bool jit_starts_function(const struct ebpf_prog *prog, size_t *func, size_t i)
+{
+	while (*func < prog->subprog_count && prog->subprog_start[*func] < i)
+		(*func)++;
+	return *func < prog->subprog_count && prog->subprog_start[*func] == i;
+}
+
 static int jit_emit_program(struct jit_ctx *ctx)
 {
 	size_t n = ctx->prog->insn_count;
-	size_t i;
+	size_t i, func = 0;
 	int err;
 
 	ctx->buf.len = 0;
 	for (i = 0; i < n; i++) {
+		bool starts_function = jit_starts_function(ctx->prog, &func, i);
+
 		if (ctx->direct_entry && i == 0) {
 			jit_emit_direct_prologue(ctx);
-		} else if (ctx->func_start[i]) {
+		} else if (starts_function) {
 			size_t start = ctx->buf.len;
 
 			jit_emit_prologue(ctx);
@@ -1224,18 +1235,6 @@ static int jit_emit_program(struct jit_ctx *ctx)
 	else
 		jit_emit_trampoline(ctx);
 	return 0;
-}
-
-static void jit_mark_functions(struct jit_ctx *ctx)
-{
-	const struct ebpf_insn *insns = ctx->prog->insns;
-	size_t i;
-
-	ctx->func_start[0] = true;
-	for (i = 0; i < ctx->prog->insn_count; i++) {
-		if (insns[i].opcode == EBPF_OP_CALL && insns[i].src_reg == EBPF_PSEUDO_CALL)
-			ctx->func_start[i + 1 + insns[i].imm] = true;
-	}
 }
 
 /*
@@ -1303,7 +1302,6 @@ static void jit_ctx_free(struct jit_ctx *ctx)
 	free(ctx->off);
 	free(ctx->prev_off);
 	free(ctx->long_branch);
-	free(ctx->func_start);
 	free(ctx->blind_key);
 	jit_peepholes_free(&ctx->peepholes);
 }
@@ -1319,15 +1317,13 @@ static int jit_compile(struct jit_ctx *ctx, const struct ebpf_jit_opts *opts,
 	ctx->off = calloc(n + 1, sizeof(*ctx->off));
 	ctx->prev_off = calloc(n + 1, sizeof(*ctx->prev_off));
 	ctx->long_branch = calloc(n, sizeof(*ctx->long_branch));
-	ctx->func_start = calloc(n, sizeof(*ctx->func_start));
-	if (!ctx->off || !ctx->prev_off || !ctx->long_branch || !ctx->func_start)
+	if (!ctx->off || !ctx->prev_off || !ctx->long_branch)
 		return -ENOMEM;
 	if (opts && opts->blind_constants) {
 		err = jit_make_blind_keys(ctx, platform);
 		if (err)
 			return err;
 	}
-	jit_mark_functions(ctx);
 	err = jit_plan_direct_entry(ctx);
 	if (!err && ctx->direct_entry)
 		err = jit_find_peepholes(prog, !ctx->blind_key, &ctx->peepholes);
