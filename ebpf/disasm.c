@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "ebpf_internal.h"
+#include "insn.h"
 
 static const char *const alu_op_text[] = {
     [EBPF_ALU_ADD >> 4] = "+=",	 [EBPF_ALU_SUB >> 4] = "-=",  [EBPF_ALU_MUL >> 4] = "*=",
@@ -138,7 +139,7 @@ static void disassemble_jmp(const struct ebpf_insn *insn, char *buf, size_t size
 
 static void disassemble_lddw(const struct ebpf_insn *insn, char *buf, size_t size)
 {
-	uint64_t value = (uint64_t)(uint32_t)insn[0].imm | (uint64_t)(uint32_t)insn[1].imm << 32;
+	uint64_t value = ebpf_insn_lddw_imm64(insn);
 
 	switch (insn->src_reg) {
 	case 0:

@@ -73,7 +73,7 @@ struct ebpf_helper {
 	const char *name;  /* "bpf_map_lookup_elem" */
 	ebpf_helper_fn fn; /* NULL for tail_call: interpreter/JIT do it */
 	enum ebpf_helper_ret ret;
-	enum ebpf_helper_arg args[5];
+	enum ebpf_helper_arg args[EBPF_NUM_ARG_REGS];
 	/* Its family: a program type calls the families it lists (prog_type.h). */
 	enum ebpf_helper_family family;
 	/* Moves packet data: invalidates packet pointers (verifier). */

@@ -21,6 +21,27 @@ static inline size_t ebpf_insn_slots(const struct ebpf_insn *insn)
 	return insn->opcode == EBPF_OP_LDDW ? 2 : 1;
 }
 
+/* Bytes a load or store of insn's size field moves (§5.1). */
+static inline unsigned int ebpf_insn_access_bytes(const struct ebpf_insn *insn)
+{
+	switch (insn->opcode & EBPF_SIZE_MASK) {
+	case EBPF_SIZE_B:
+		return 1;
+	case EBPF_SIZE_H:
+		return 2;
+	case EBPF_SIZE_W:
+		return 4;
+	default:
+		return 8;
+	}
+}
+
+/* The 64-bit immediate of the lddw at insn: imm of its two slots, low first (§5.4). */
+static inline uint64_t ebpf_insn_lddw_imm64(const struct ebpf_insn *insn)
+{
+	return (uint64_t)(uint32_t)insn[0].imm | (uint64_t)(uint32_t)insn[1].imm << 32;
+}
+
 /* JMP and JMP32 classes: jumps, calls and exit (what Linux counts as jumps). */
 static inline bool ebpf_insn_is_jump_class(const struct ebpf_insn *insn)
 {

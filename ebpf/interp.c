@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ebpf_internal.h"
+#include "insn.h"
 #include "interp_check.h"
 
 #define STACK_WORDS	   (EBPF_STACK_SIZE / sizeof(uint64_t))
@@ -19,8 +20,6 @@
 #define CALLEE_SAVED_COUNT 4 /* r6..r9, RFC 9669 §2.1 */
 #define SWAP_WIDTH_16	   16
 #define SWAP_WIDTH_32	   32
-#define SHIFT_MASK_64	   63
-#define SHIFT_MASK_32	   31
 #define MOVSX_8		   8
 #define MOVSX_16	   16
 #define MOVSX_32	   32
@@ -171,115 +170,115 @@ static inline uint32_t movsx32(uint64_t src, int16_t width)
 /* Operations whose 64- and 32-bit forms differ only in width (§4.1). */
 #define ALU_BINARY_OPS(X) X(ADD, +) X(SUB, -) X(MUL, *) X(OR, |) X(AND, &) X(XOR, ^)
 
-#define ALU_BINARY_HANDLERS(NAME, OP)                                              \
-	alu64_k_##NAME : DST = DST OP IMM64;                                       \
-	NEXT();                                                                    \
-	alu64_x_##NAME : DST = DST OP SRC;                                         \
-	NEXT();                                                                    \
-	alu32_k_##NAME : DST = (uint32_t)(DST32 OP IMM32);                         \
-	NEXT();                                                                    \
-	alu32_x_##NAME : DST = (uint32_t)(DST32 OP SRC32);                         \
+#define ALU_BINARY_HANDLERS(NAME, OP)                                                   \
+	alu64_k_##NAME : DST = DST OP IMM64;                                            \
+	NEXT();                                                                         \
+	alu64_x_##NAME : DST = DST OP SRC;                                              \
+	NEXT();                                                                         \
+	alu32_k_##NAME : DST = (uint32_t)(DST32 OP IMM32);                              \
+	NEXT();                                                                         \
+	alu32_x_##NAME : DST = (uint32_t)(DST32 OP SRC32);                              \
 	NEXT();
 
 /* Shift amounts are masked to the operand width, as Linux and x86 do. */
-#define ALU_SHIFT_OPS(X)                                                           \
-	X(LSH, uint64_t, uint32_t, <<) X(RSH, uint64_t, uint32_t, >>)              \
+#define ALU_SHIFT_OPS(X)                                                                \
+	X(LSH, uint64_t, uint32_t, <<) X(RSH, uint64_t, uint32_t, >>)                   \
 	X(ARSH, int64_t, int32_t, >>)
 
-#define ALU_SHIFT_HANDLERS(NAME, TYPE64, TYPE32, OP)                               \
-	alu64_k_##NAME : DST = (uint64_t)((TYPE64)DST OP (IMM64 & SHIFT_MASK_64)); \
-	NEXT();                                                                    \
-	alu64_x_##NAME : DST = (uint64_t)((TYPE64)DST OP (SRC & SHIFT_MASK_64));   \
-	NEXT();                                                                    \
-	alu32_k_##NAME : DST = (uint32_t)((TYPE32)DST OP (IMM32 & SHIFT_MASK_32)); \
-	NEXT();                                                                    \
-	alu32_x_##NAME : DST = (uint32_t)((TYPE32)DST OP (SRC32 & SHIFT_MASK_32)); \
+#define ALU_SHIFT_HANDLERS(NAME, TYPE64, TYPE32, OP)                                    \
+	alu64_k_##NAME : DST = (uint64_t)((TYPE64)DST OP (IMM64 & EBPF_SHIFT_MASK_64)); \
+	NEXT();                                                                         \
+	alu64_x_##NAME : DST = (uint64_t)((TYPE64)DST OP (SRC & EBPF_SHIFT_MASK_64));   \
+	NEXT();                                                                         \
+	alu32_k_##NAME : DST = (uint32_t)((TYPE32)DST OP (IMM32 & EBPF_SHIFT_MASK_32)); \
+	NEXT();                                                                         \
+	alu32_x_##NAME : DST = (uint32_t)((TYPE32)DST OP (SRC32 & EBPF_SHIFT_MASK_32)); \
 	NEXT();
 
-#define ALU_ENTRIES(NAME, ...)                                                     \
-	[EBPF_CLS_ALU64 | EBPF_ALU_##NAME | EBPF_SRC_K] = &&alu64_k_##NAME,        \
-	[EBPF_CLS_ALU64 | EBPF_ALU_##NAME | EBPF_SRC_X] = &&alu64_x_##NAME,        \
-	[EBPF_CLS_ALU | EBPF_ALU_##NAME | EBPF_SRC_K] = &&alu32_k_##NAME,          \
+#define ALU_ENTRIES(NAME, ...)                                                          \
+	[EBPF_CLS_ALU64 | EBPF_ALU_##NAME | EBPF_SRC_K] = &&alu64_k_##NAME,             \
+	[EBPF_CLS_ALU64 | EBPF_ALU_##NAME | EBPF_SRC_X] = &&alu64_x_##NAME,             \
+	[EBPF_CLS_ALU | EBPF_ALU_##NAME | EBPF_SRC_K] = &&alu32_k_##NAME,               \
 	[EBPF_CLS_ALU | EBPF_ALU_##NAME | EBPF_SRC_X] = &&alu32_x_##NAME,
 
 /* Conditional jumps (§4.3): JMP compares 64 bits, JMP32 the low 32. */
-#define JMP_COND_OPS(X)                                                            \
-	X(JEQ, uint64_t, uint32_t, ==) X(JNE, uint64_t, uint32_t, !=)              \
-	X(JGT, uint64_t, uint32_t, >) X(JGE, uint64_t, uint32_t, >=)               \
-	X(JLT, uint64_t, uint32_t, <) X(JLE, uint64_t, uint32_t, <=)               \
-	X(JSET, uint64_t, uint32_t, &) X(JSGT, int64_t, int32_t, >)                \
-	X(JSGE, int64_t, int32_t, >=) X(JSLT, int64_t, int32_t, <)                 \
+#define JMP_COND_OPS(X)                                                                 \
+	X(JEQ, uint64_t, uint32_t, ==) X(JNE, uint64_t, uint32_t, !=)                   \
+	X(JGT, uint64_t, uint32_t, >) X(JGE, uint64_t, uint32_t, >=)                    \
+	X(JLT, uint64_t, uint32_t, <) X(JLE, uint64_t, uint32_t, <=)                    \
+	X(JSET, uint64_t, uint32_t, &) X(JSGT, int64_t, int32_t, >)                     \
+	X(JSGE, int64_t, int32_t, >=) X(JSLT, int64_t, int32_t, <)                      \
 	X(JSLE, int64_t, int32_t, <=)
 
-#define JMP_COND_HANDLERS(NAME, TYPE64, TYPE32, OP)                                \
-	jmp64_k_##NAME : if ((TYPE64)DST OP (TYPE64)IMM64) pc += insn->offset;     \
-	NEXT();                                                                    \
-	jmp64_x_##NAME : if ((TYPE64)DST OP (TYPE64)SRC) pc += insn->offset;       \
-	NEXT();                                                                    \
-	jmp32_k_##NAME : if ((TYPE32)DST OP (TYPE32)IMM32) pc += insn->offset;     \
-	NEXT();                                                                    \
-	jmp32_x_##NAME : if ((TYPE32)DST OP (TYPE32)SRC32) pc += insn->offset;     \
+#define JMP_COND_HANDLERS(NAME, TYPE64, TYPE32, OP)                                     \
+	jmp64_k_##NAME : if ((TYPE64)DST OP (TYPE64)IMM64) pc += insn->offset;          \
+	NEXT();                                                                         \
+	jmp64_x_##NAME : if ((TYPE64)DST OP (TYPE64)SRC) pc += insn->offset;            \
+	NEXT();                                                                         \
+	jmp32_k_##NAME : if ((TYPE32)DST OP (TYPE32)IMM32) pc += insn->offset;          \
+	NEXT();                                                                         \
+	jmp32_x_##NAME : if ((TYPE32)DST OP (TYPE32)SRC32) pc += insn->offset;          \
 	NEXT();
 
-#define JMP_COND_ENTRIES(NAME, ...)                                                \
-	[EBPF_CLS_JMP | EBPF_JMP_##NAME | EBPF_SRC_K] = &&jmp64_k_##NAME,          \
-	[EBPF_CLS_JMP | EBPF_JMP_##NAME | EBPF_SRC_X] = &&jmp64_x_##NAME,          \
-	[EBPF_CLS_JMP32 | EBPF_JMP_##NAME | EBPF_SRC_K] = &&jmp32_k_##NAME,        \
+#define JMP_COND_ENTRIES(NAME, ...)                                                     \
+	[EBPF_CLS_JMP | EBPF_JMP_##NAME | EBPF_SRC_K] = &&jmp64_k_##NAME,               \
+	[EBPF_CLS_JMP | EBPF_JMP_##NAME | EBPF_SRC_X] = &&jmp64_x_##NAME,               \
+	[EBPF_CLS_JMP32 | EBPF_JMP_##NAME | EBPF_SRC_K] = &&jmp32_k_##NAME,             \
 	[EBPF_CLS_JMP32 | EBPF_JMP_##NAME | EBPF_SRC_X] = &&jmp32_x_##NAME,
 
 /* Loads and stores (§5.1); memcpy keeps unaligned access defined. */
 #define MEM_SIZES(X) X(B, uint8_t) X(H, uint16_t) X(W, uint32_t) X(DW, uint64_t)
 
-#define MEM_HANDLERS(SIZE, TYPE)                                                   \
-	ldx_##SIZE : {                                                             \
-		TYPE value;                                                        \
-		CHECK_ACCESS(MEM_ADDR(SRC), sizeof(value), EBPF_INTERP_READ, 0);   \
-		memcpy(&value, MEM_ADDR(SRC), sizeof(value));                      \
-		DST = value;                                                       \
-		NEXT();                                                            \
-	}                                                                          \
-	st_##SIZE : {                                                              \
-		TYPE value = (TYPE)IMM64;                                          \
-		CHECK_ACCESS(MEM_ADDR(DST), sizeof(value), EBPF_INTERP_WRITE, value); \
-		memcpy(MEM_ADDR(DST), &value, sizeof(value));                      \
-		NEXT();                                                            \
-	}                                                                          \
-	stx_##SIZE : {                                                             \
-		TYPE value = (TYPE)SRC;                                            \
-		CHECK_ACCESS(MEM_ADDR(DST), sizeof(value), EBPF_INTERP_WRITE, value); \
-		memcpy(MEM_ADDR(DST), &value, sizeof(value));                      \
-		NEXT();                                                            \
+#define MEM_HANDLERS(SIZE, TYPE)                                                        \
+	ldx_##SIZE : {                                                                  \
+		TYPE value;                                                             \
+		CHECK_ACCESS(MEM_ADDR(SRC), sizeof(value), EBPF_INTERP_READ, 0);        \
+		memcpy(&value, MEM_ADDR(SRC), sizeof(value));                           \
+		DST = value;                                                            \
+		NEXT();                                                                 \
+	}                                                                               \
+	st_##SIZE : {                                                                   \
+		TYPE value = (TYPE)IMM64;                                               \
+		CHECK_ACCESS(MEM_ADDR(DST), sizeof(value), EBPF_INTERP_WRITE, value);   \
+		memcpy(MEM_ADDR(DST), &value, sizeof(value));                           \
+		NEXT();                                                                 \
+	}                                                                               \
+	stx_##SIZE : {                                                                  \
+		TYPE value = (TYPE)SRC;                                                 \
+		CHECK_ACCESS(MEM_ADDR(DST), sizeof(value), EBPF_INTERP_WRITE, value);   \
+		memcpy(MEM_ADDR(DST), &value, sizeof(value));                           \
+		NEXT();                                                                 \
 	}
 
-#define MEM_ENTRIES(SIZE, ...)                                                     \
-	[EBPF_CLS_LDX | EBPF_MODE_MEM | EBPF_SIZE_##SIZE] = &&ldx_##SIZE,          \
-	[EBPF_CLS_ST | EBPF_MODE_MEM | EBPF_SIZE_##SIZE] = &&st_##SIZE,            \
+#define MEM_ENTRIES(SIZE, ...)                                                          \
+	[EBPF_CLS_LDX | EBPF_MODE_MEM | EBPF_SIZE_##SIZE] = &&ldx_##SIZE,               \
+	[EBPF_CLS_ST | EBPF_MODE_MEM | EBPF_SIZE_##SIZE] = &&st_##SIZE,                 \
 	[EBPF_CLS_STX | EBPF_MODE_MEM | EBPF_SIZE_##SIZE] = &&stx_##SIZE,
 
 /* Sign-extending loads (§5.2) and legacy packet loads (§5.5): no DW form. */
 #define NARROW_SIZES(X) X(B, int8_t, uint8_t) X(H, int16_t, uint16_t) X(W, int32_t, uint32_t)
 
 /* A legacy load out of bounds ends the program with r0 = 0 (Linux). */
-#define NARROW_HANDLERS(SIZE, STYPE, UTYPE)                                        \
-	ldxsx_##SIZE : {                                                           \
-		STYPE value;                                                       \
-		CHECK_ACCESS(MEM_ADDR(SRC), sizeof(value), EBPF_INTERP_READ, 0);   \
-		memcpy(&value, MEM_ADDR(SRC), sizeof(value));                      \
-		DST = (uint64_t)(int64_t)value;                                    \
-		NEXT();                                                            \
-	}                                                                          \
-	ld_abs_##SIZE : if (ebpf_legacy_load(&packet, insn->imm, sizeof(UTYPE),    \
-					     &reg[0]))                             \
-		return 0;                                                          \
-	NEXT();                                                                    \
-	ld_ind_##SIZE : if (ebpf_legacy_load(&packet, (int32_t)(SRC32 + IMM32),    \
-					     sizeof(UTYPE), &reg[0]))              \
-		return 0;                                                          \
+#define NARROW_HANDLERS(SIZE, STYPE, UTYPE)                                             \
+	ldxsx_##SIZE : {                                                                \
+		STYPE value;                                                            \
+		CHECK_ACCESS(MEM_ADDR(SRC), sizeof(value), EBPF_INTERP_READ, 0);        \
+		memcpy(&value, MEM_ADDR(SRC), sizeof(value));                           \
+		DST = (uint64_t)(int64_t)value;                                         \
+		NEXT();                                                                 \
+	}                                                                               \
+	ld_abs_##SIZE : if (ebpf_legacy_load(&packet, insn->imm, sizeof(UTYPE),         \
+					     &reg[0]))                                  \
+		return 0;                                                               \
+	NEXT();                                                                         \
+	ld_ind_##SIZE : if (ebpf_legacy_load(&packet, (int32_t)(SRC32 + IMM32),         \
+					     sizeof(UTYPE), &reg[0]))                   \
+		return 0;                                                               \
 	NEXT();
 
-#define NARROW_ENTRIES(SIZE, ...)                                                  \
-	[EBPF_CLS_LDX | EBPF_MODE_MEMSX | EBPF_SIZE_##SIZE] = &&ldxsx_##SIZE,      \
-	[EBPF_CLS_LD | EBPF_MODE_ABS | EBPF_SIZE_##SIZE] = &&ld_abs_##SIZE,        \
+#define NARROW_ENTRIES(SIZE, ...)                                                       \
+	[EBPF_CLS_LDX | EBPF_MODE_MEMSX | EBPF_SIZE_##SIZE] = &&ldxsx_##SIZE,           \
+	[EBPF_CLS_LD | EBPF_MODE_ABS | EBPF_SIZE_##SIZE] = &&ld_abs_##SIZE,             \
 	[EBPF_CLS_LD | EBPF_MODE_IND | EBPF_SIZE_##SIZE] = &&ld_ind_##SIZE,
 
 /* clang-format on */
@@ -440,7 +439,7 @@ ja32:
 	NARROW_SIZES(NARROW_HANDLERS)
 
 lddw:
-	DST = (uint64_t)(uint32_t)insn[0].imm | (uint64_t)(uint32_t)insn[1].imm << 32;
+	DST = ebpf_insn_lddw_imm64(insn);
 	pc++;
 	NEXT();
 

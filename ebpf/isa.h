@@ -92,13 +92,18 @@
 #define EBPF_OP_JA   (EBPF_CLS_JMP | EBPF_JMP_JA)		  /* 0x05 */
 #define EBPF_OP_JA32 (EBPF_CLS_JMP32 | EBPF_JMP_JA)		  /* 0x06: gotol */
 
-/* Register roles (§2.1 calling convention). */
-#define EBPF_REG_R0 0
-#define EBPF_REG_R1 1
-#define EBPF_REG_R2 2
-#define EBPF_REG_R3 3
-#define EBPF_REG_R4 4
-#define EBPF_REG_R6 6
-#define EBPF_REG_FP 10
+/* §4.1: shift counts are masked to the operand width (as Linux and x86 do). */
+#define EBPF_SHIFT_MASK_64 63
+#define EBPF_SHIFT_MASK_32 31
+
+/* Register roles (§2.1 calling convention): r1-r5 carry a call's arguments. */
+#define EBPF_NUM_ARG_REGS 5
+#define EBPF_REG_R0	  0
+#define EBPF_REG_R1	  1
+#define EBPF_REG_R2	  2
+#define EBPF_REG_R3	  3
+#define EBPF_REG_R4	  4
+#define EBPF_REG_R6	  6
+#define EBPF_REG_FP	  10
 
 #endif /* UKBPF_EBPF_ISA_H */

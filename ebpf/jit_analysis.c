@@ -12,8 +12,7 @@
 
 /* ---- register use ---------------------------------------------------- */
 
-#define JIT_HELPER_ARGS 5
-#define JIT_ALL_REGS	((uint16_t)((1u << EBPF_NUM_REGS) - 1))
+#define JIT_ALL_REGS ((uint16_t)((1u << EBPF_NUM_REGS) - 1))
 /* r1-r5: what a call may read, and what a helper leaves undefined */
 #define JIT_ARG_REGS ((uint16_t)(JIT_REG_BIT(6) - JIT_REG_BIT(1)))
 /*
@@ -33,7 +32,7 @@ static uint16_t jit_helper_reads(int32_t id)
 
 	if (!helper)
 		return JIT_ARG_REGS;
-	for (k = 0; k < JIT_HELPER_ARGS; k++) {
+	for (k = 0; k < EBPF_NUM_ARG_REGS; k++) {
 		if (helper->args[k] != EBPF_ARG_NONE)
 			read |= JIT_REG_BIT(EBPF_REG_R1 + k);
 	}
@@ -216,8 +215,7 @@ static void jit_consts_after(const struct ebpf_insn *insn, const struct jit_cons
 	if (insn->dst_reg >= EBPF_NUM_REGS)
 		return;
 	if (insn->opcode == EBPF_OP_LDDW) {
-		after->value[insn->dst_reg] =
-		    (uint32_t)insn[0].imm | ((uint64_t)(uint32_t)insn[1].imm << 32);
+		after->value[insn->dst_reg] = ebpf_insn_lddw_imm64(insn);
 		after->known |= JIT_REG_BIT(insn->dst_reg);
 	} else if (insn->opcode == (EBPF_CLS_ALU64 | EBPF_ALU_MOV | EBPF_SRC_K) &&
 		   insn->offset == 0) {
@@ -315,7 +313,7 @@ static void jit_alu64_demand(const struct jit_dataflow *df, size_t i, uint64_t d
 {
 	const struct ebpf_insn *insn = &df->prog->insns[i];
 	bool src_x = (insn->opcode & EBPF_SRC_MASK) == EBPF_SRC_X;
-	unsigned int shift = (unsigned int)insn->imm & JIT_SHIFT_MASK_64;
+	unsigned int shift = (unsigned int)insn->imm & EBPF_SHIFT_MASK_64;
 	uint64_t mask;
 
 	*dst_use = *src_use = d ? UINT64_MAX : 0;

@@ -17,8 +17,6 @@
 #define JIT_REG_BIT(r) ((uint16_t)(1u << (r)))
 
 /* RFC 9669 §4.1: shift counts are masked to 63 (64-bit) or 31 (32-bit). */
-#define JIT_SHIFT_MASK_64 63
-#define JIT_SHIFT_MASK_32 31
 
 /*
  * Registers read before written, for entering the main function with

@@ -354,7 +354,7 @@ static void jit_emit_shift(struct jit_ctx *ctx, uint8_t ext, bool is64, uint8_t 
 
 	if (src.is_imm) {
 		x86_rr(b, w, X86_OP_SHIFT_RM_IMM8, ext, dst);
-		x86_u8(b, (uint8_t)(src.imm & (is64 ? JIT_SHIFT_MASK_64 : JIT_SHIFT_MASK_32)));
+		x86_u8(b, (uint8_t)(src.imm & (is64 ? EBPF_SHIFT_MASK_64 : EBPF_SHIFT_MASK_32)));
 		return;
 	}
 	if (src.reg == X86_RCX) {
@@ -786,18 +786,6 @@ static int jit_emit_jmp(struct jit_ctx *ctx, size_t i)
 
 /* ---- loads and stores (RFC 9669 §5) ---------------------------------- */
 
-static const uint8_t jit_size_bytes[] = {
-    [EBPF_SIZE_W >> 3] = 4,
-    [EBPF_SIZE_H >> 3] = 2,
-    [EBPF_SIZE_B >> 3] = 1,
-    [EBPF_SIZE_DW >> 3] = 8,
-};
-
-static uint8_t jit_access_bytes(const struct ebpf_insn *insn)
-{
-	return jit_size_bytes[(insn->opcode & EBPF_SIZE_MASK) >> 3];
-}
-
 /* mov [base + off], reg of the given width. */
 static void jit_emit_store_reg(struct jit_ctx *ctx, uint8_t bytes, uint8_t base, int16_t off,
 			       uint8_t reg)
@@ -822,7 +810,7 @@ static void jit_emit_store_imm(struct jit_ctx *ctx, size_t i)
 {
 	const struct ebpf_insn *insn = &ctx->prog->insns[i];
 	struct x86_buf *b = &ctx->buf;
-	uint8_t bytes = jit_access_bytes(insn);
+	uint8_t bytes = (uint8_t)ebpf_insn_access_bytes(insn);
 	uint8_t base = jit_reg[insn->dst_reg];
 	struct jit_src src = jit_src_imm(ctx, i, insn->imm, bytes == 8);
 
@@ -856,7 +844,7 @@ static void jit_emit_load(struct jit_ctx *ctx, const struct ebpf_insn *insn)
 					    [8] = X86_OP_MOV_R_RM};
 	static const uint16_t sign_ext[] = {
 	    [1] = X86_OP2_MOVSX_R_RM8, [2] = X86_OP2_MOVSX_R_RM16, [4] = X86_OP_MOVSXD};
-	uint8_t bytes = jit_access_bytes(insn);
+	uint8_t bytes = (uint8_t)ebpf_insn_access_bytes(insn);
 	bool sx = (insn->opcode & EBPF_MODE_MASK) == EBPF_MODE_MEMSX;
 	unsigned int w = (sx || bytes == 8) ? X86_W : 0;
 
@@ -882,7 +870,7 @@ static int jit_emit_atomic(struct jit_ctx *ctx, size_t i)
 		     {EBPF_ATOMIC_XOR, X86_OP_XOR_RM_R}};
 	const struct ebpf_insn *insn = &ctx->prog->insns[i];
 	struct x86_buf *b = &ctx->buf;
-	bool is64 = jit_access_bytes(insn) == 8;
+	bool is64 = (uint8_t)ebpf_insn_access_bytes(insn) == 8;
 	unsigned int w = jit_width(is64);
 	uint8_t base = jit_reg[insn->dst_reg];
 	uint8_t src = jit_reg[insn->src_reg];
@@ -943,7 +931,7 @@ static void jit_emit_lddw(struct jit_ctx *ctx, size_t i)
 	const struct ebpf_insn *insn = &ctx->prog->insns[i];
 	struct x86_buf *b = &ctx->buf;
 	uint8_t dst = jit_reg[insn->dst_reg];
-	uint64_t value = (uint64_t)(uint32_t)insn[0].imm | ((uint64_t)(uint32_t)insn[1].imm << 32);
+	uint64_t value = ebpf_insn_lddw_imm64(insn);
 
 	if (ctx->blind_key) {
 		x86_mov_ri64(b, dst, value ^ ctx->blind_key[i]);
@@ -984,7 +972,7 @@ static void jit_emit_legacy_load(struct jit_ctx *ctx, size_t i)
 		x86_rr(b, 0, X86_OP_ADD_RM_R, imm.reg, JIT_TMP2);
 	x86_mov_rr(b, X86_W, X86_RDI, JIT_STATE);
 	x86_mov_rr(b, 0, X86_RSI, JIT_TMP2);
-	x86_mov_ri32(b, 0, X86_RDX, jit_access_bytes(insn));
+	x86_mov_ri32(b, 0, X86_RDX, (uint8_t)ebpf_insn_access_bytes(insn));
 	x86_mov_ri32(b, 0, X86_RCX, (int32_t)ctx->prog->type);
 	jit_emit_call_abs(ctx, (uintptr_t)jit_load_packet);
 	x86_pop(b, JIT_TMP);
@@ -1020,8 +1008,8 @@ static int jit_emit_insn(struct jit_ctx *ctx, size_t i)
 	default: /* EBPF_CLS_STX */
 		if ((insn->opcode & EBPF_MODE_MASK) == EBPF_MODE_ATOMIC)
 			return jit_emit_atomic(ctx, i);
-		jit_emit_store_reg(ctx, jit_access_bytes(insn), jit_reg[insn->dst_reg],
-				   insn->offset, jit_reg[insn->src_reg]);
+		jit_emit_store_reg(ctx, (uint8_t)ebpf_insn_access_bytes(insn),
+				   jit_reg[insn->dst_reg], insn->offset, jit_reg[insn->src_reg]);
 		return 0;
 	}
 }

@@ -15,8 +15,6 @@
 #define BITS_PER_BYTE 8
 #define U64_BITS      64
 #define U32_BYTES     4
-#define SHIFT_MASK_64 63
-#define SHIFT_MASK_32 31
 #define SIGN_BIT_64   (UINT64_C(1) << 63)
 #define SIGN_BIT_32   (UINT32_C(1) << 31)
 #define U32_BITS      32
@@ -680,14 +678,14 @@ static struct scalar_range alu_low_words(uint8_t op, bool is_signed, const struc
 	if (op == EBPF_ALU_ARSH || is_signed || both) {
 		a = scalar_sign_extend(dst, U32_BYTES);
 		b = scalar_sign_extend(src, U32_BYTES);
-		extended = alu64(op, is_signed, &a, &b, SHIFT_MASK_32);
+		extended = alu64(op, is_signed, &a, &b, EBPF_SHIFT_MASK_32);
 		extended = scalar_truncate(&extended, U32_BYTES);
 		if (!both)
 			return extended;
 	}
 	a = scalar_truncate(dst, U32_BYTES);
 	b = scalar_truncate(src, U32_BYTES);
-	out = alu64(op, is_signed, &a, &b, SHIFT_MASK_32);
+	out = alu64(op, is_signed, &a, &b, EBPF_SHIFT_MASK_32);
 	out = scalar_truncate(&out, U32_BYTES);
 	return both ? scalar_meet(&out, &extended) : out;
 }
@@ -699,7 +697,7 @@ struct scalar_range scalar_alu(uint8_t op, bool is_signed, bool alu32,
 
 	if (alu32)
 		return alu_low_words(op, is_signed, dst, src);
-	out = alu64(op, is_signed, dst, src, SHIFT_MASK_64);
+	out = alu64(op, is_signed, dst, src, EBPF_SHIFT_MASK_64);
 	/*
 	 * Linux >= 5.7 likewise: the low word of a 64-bit sum (product,
 	 * bitwise result, left shift by less than 32) is the 32-bit one.

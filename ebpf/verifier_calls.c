@@ -149,7 +149,7 @@ int verifier_do_helper_call(struct verifier *v, const struct ebpf_insn *insn)
 	if (!(v->prog->type_info->helper_families & helper->family))
 		return verifier_reject(v, "program of this type cannot use helper %s#%d",
 				       helper->name, helper->id);
-	for (i = 0; i < NUM_ARG_REGS && helper->args[i] != EBPF_ARG_NONE; i++) {
+	for (i = 0; i < EBPF_NUM_ARG_REGS && helper->args[i] != EBPF_ARG_NONE; i++) {
 		err =
 		    check_helper_arg(v, helper, (uint8_t)(EBPF_REG_R1 + i), helper->args[i], &args);
 		if (err)
@@ -176,7 +176,7 @@ int verifier_do_helper_call(struct verifier *v, const struct ebpf_insn *insn)
 	if (helper->changes_packet_data)
 		invalidate_packet_pointers(v->cur);
 	f = cur_frame(v);
-	for (i = EBPF_REG_R1; i <= NUM_ARG_REGS; i++)
+	for (i = EBPF_REG_R1; i <= EBPF_NUM_ARG_REGS; i++)
 		set_not_init(&f->regs[i]);
 	r0 = &f->regs[EBPF_REG_R0];
 	/*
@@ -231,7 +231,7 @@ int verifier_do_local_call(struct verifier *v, const struct ebpf_insn *insn)
 	if (!callee)
 		return -ENOMEM;
 	verifier_init_frame(callee, st->frame_count, v->insn, v->subprog_of[target]);
-	for (r = EBPF_REG_R1; r <= NUM_ARG_REGS; r++)
+	for (r = EBPF_REG_R1; r <= EBPF_NUM_ARG_REGS; r++)
 		callee->regs[r] = caller->regs[r];
 	st->frames[st->frame_count++] = callee;
 	v->insn = target;
@@ -280,7 +280,7 @@ int verifier_do_exit(struct verifier *v)
 			return verifier_reject(v, "cannot return stack pointer to the caller");
 		caller = st->frames[st->frame_count - 2];
 		caller->regs[EBPF_REG_R0] = *r0;
-		for (r = EBPF_REG_R1; r <= NUM_ARG_REGS; r++)
+		for (r = EBPF_REG_R1; r <= EBPF_NUM_ARG_REGS; r++)
 			set_not_init(&caller->regs[r]);
 		v->insn = f->callsite + 1;
 		free(f);

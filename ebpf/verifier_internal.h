@@ -35,9 +35,8 @@
 /* Linux: pointer offsets stay within +-2^29 so that sums cannot overflow. */
 #define MAX_VAR_OFF   (1 << 29)
 #define REG_VAR_BYTES 128
-#define NUM_ARG_REGS  5
 /* r0-r5: what a call leaves undefined (r0 then holds the result). */
-#define CALLER_SAVED_REGS ((uint16_t)((1u << (NUM_ARG_REGS + 1)) - 1))
+#define CALLER_SAVED_REGS ((uint16_t)((1u << (EBPF_NUM_ARG_REGS + 1)) - 1))
 
 enum reg_type {
 	REG_NOT_INIT = 0,

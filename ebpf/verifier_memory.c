@@ -11,20 +11,6 @@
 
 /* ---- memory ---------------------------------------------------------------- */
 
-static unsigned int insn_size_bytes(uint8_t opcode)
-{
-	switch (opcode & EBPF_SIZE_MASK) {
-	case EBPF_SIZE_B:
-		return 1;
-	case EBPF_SIZE_H:
-		return 2;
-	case EBPF_SIZE_W:
-		return 4;
-	default:
-		return 8;
-	}
-}
-
 /* What a context field's load gives the program (prog_type.h). */
 static enum reg_type ctx_field_reg_type(enum ebpf_ctx_field_kind kind)
 {
@@ -402,7 +388,7 @@ int verifier_check_helper_mem(struct verifier *v, uint8_t regno, uint64_t size, 
 
 int verifier_do_ldx(struct verifier *v, const struct ebpf_insn *insn)
 {
-	unsigned int size = insn_size_bytes(insn->opcode);
+	unsigned int size = ebpf_insn_access_bytes(insn);
 	struct reg_state loaded;
 	int err;
 
@@ -426,7 +412,7 @@ int verifier_do_ldx(struct verifier *v, const struct ebpf_insn *insn)
 
 int verifier_do_store(struct verifier *v, const struct ebpf_insn *insn)
 {
-	unsigned int size = insn_size_bytes(insn->opcode);
+	unsigned int size = ebpf_insn_access_bytes(insn);
 	struct reg_state value;
 	int err;
 
@@ -458,7 +444,7 @@ int verifier_do_store(struct verifier *v, const struct ebpf_insn *insn)
 /* RFC 9669 §5.3: atomic read-modify-write on stack or map values. */
 int verifier_do_atomic(struct verifier *v, const struct ebpf_insn *insn)
 {
-	unsigned int size = insn_size_bytes(insn->opcode);
+	unsigned int size = ebpf_insn_access_bytes(insn);
 	const struct reg_state *dst;
 	struct reg_state old, unknown;
 	int err;
@@ -531,7 +517,7 @@ static const struct ebpf_map *find_map_by_address(struct verifier *v, uintptr_t 
 /* RFC 9669 §5.4: lddw, plain or referring to a map (resolved by prog.c). */
 int verifier_do_lddw(struct verifier *v, const struct ebpf_insn *insn)
 {
-	uint64_t imm = (uint32_t)insn[0].imm | ((uint64_t)(uint32_t)insn[1].imm << 32);
+	uint64_t imm = ebpf_insn_lddw_imm64(insn);
 	struct reg_state *dst = cur_reg(v, insn->dst_reg);
 	const struct ebpf_map *map;
 	int32_t off = 0;
@@ -585,11 +571,11 @@ int verifier_do_ld_abs_ind(struct verifier *v, const struct ebpf_insn *insn)
 			return verifier_reject(v, "R%u leaks addr into packet offset",
 					       insn->src_reg);
 	}
-	for (r = EBPF_REG_R1; r <= NUM_ARG_REGS; r++)
+	for (r = EBPF_REG_R1; r <= EBPF_NUM_ARG_REGS; r++)
 		set_not_init(&f->regs[r]);
 	set_scalar(&f->regs[EBPF_REG_R0], scalar_unknown());
 	f->regs[EBPF_REG_R0].var =
-	    scalar_truncate(&f->regs[EBPF_REG_R0].var, insn_size_bytes(insn->opcode));
+	    scalar_truncate(&f->regs[EBPF_REG_R0].var, ebpf_insn_access_bytes(insn));
 	v->insn++;
 	return STEP_CONTINUE;
 }
