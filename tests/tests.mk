@@ -1,7 +1,7 @@
 # Host C unit tests: tests/unit/test_NAME.c becomes build/tests/unit/test_NAME.
 # Tests of ebpf/ (test_ebpf_*.c) link the host libebpf; tests of a kernel
 # module (test_MODULE.c) are built together with kernel/MODULE.c, which
-# must therefore compile on the host. tests/run_unit.py runs them all.
+# must therefore compile on the host. tests/unit/test_c_units.py runs them all.
 UNIT_TEST_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_TESTS := $(UNIT_TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 UNIT_CFLAGS := $(HOST_CFLAGS) -Iebpf -Ikernel -Itools/ukbpf -DUKBPF_HOST_TEST

@@ -1,5 +1,5 @@
 /*
- * hello: the default application. Shows what an app can use: printf
+ * hello: the smallest application. Shows what an app can use: printf
  * through newlib to the serial console, malloc, the clock and its
  * command-line arguments (make run CMDLINE='-- a b').
  */

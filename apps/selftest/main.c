@@ -10,7 +10,7 @@
  *   write-text  write into the kernel's code        -> #PF (protection)
  *   overflow    unbounded recursion                -> guard page #PF
  *   abort       abort()                            -> signal exit
- *   hang        spin forever (run.sh's time limit must end it)
+ *   hang        spin forever (the test's run.sh --timeout must end it)
  *   sleep MS    sleep with the CPU halted, print how long it took
  *   malloc MB   allocate and touch MB MiB, print the sum
  */
