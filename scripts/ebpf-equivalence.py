@@ -67,6 +67,10 @@ import shutil
 import subprocess
 import sys
 
+# The case files are read as the tests read them (tests/ebpf/casefile.py).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "ebpf"))
+from casefile import header, parse_data_file  # noqa: E402
+
 WORKERS = 2
 CPUS = ("v1", "v2", "v3")
 CLANG = ["clang", "-O2", "-g", "-target", "bpf", "-I/usr/include/x86_64-linux-gnu"]
@@ -116,19 +120,6 @@ def run_checked(args, **kwargs):
 def parallel(fn, items):
     with concurrent.futures.ThreadPoolExecutor(max_workers=WORKERS) as pool:
         return list(pool.map(fn, items))
-
-
-def header(path):
-    """The 'key: value' comment lines at the top of a case (as test_verifier.py)."""
-    fields = {}
-    with open(path) as f:
-        for line in f:
-            m = re.match(r"\s*(?:#|/\*|\*)\s*([a-z-]+): (.*?)\s*(?:\*/)?$", line)
-            if m:
-                fields.setdefault(m[1], m[2])
-            elif not line.startswith(("#", "/*", " *")):
-                break
-    return fields
 
 
 # ---- the programs ----------------------------------------------------------
@@ -196,22 +187,6 @@ def raw_programs(tree, cache, asm):
             programs.append(Program(rel, "raw", ["--raw", path],
                                     ["--type", header(case)["type"]]))
     return programs
-
-
-def parse_data_file(path):
-    """{section: text} of a '-- section' data file (as tests/ebpf/conftest.py)."""
-    sections, name, lines = {}, None, []
-    with open(path) as f:
-        for line in f:
-            if line.startswith("-- "):
-                if name:
-                    sections[name] = "".join(lines)
-                name, lines = line[3:].strip(), []
-            elif name:
-                lines.append(line)
-    if name:
-        sections[name] = "".join(lines)
-    return sections
 
 
 def insn_programs(tree, cache, asm):

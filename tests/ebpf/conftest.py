@@ -13,25 +13,7 @@ UKBPF = os.environ.get("UKBPF", os.path.join(ROOT, "build", "tools", "ukbpf"))
 
 sys.path.insert(0, HERE)
 import asm  # noqa: E402
-
-
-def parse_data_file(path):
-    """Splits a '-- section' data file into {section: text}; '#' lines before
-    the first section are the description."""
-    sections, name, lines = {}, None, []
-    with open(path) as f:
-        for line in f:
-            if line.startswith("-- "):
-                if name:
-                    sections[name] = "".join(lines)
-                name, lines = line[3:].strip(), []
-            elif name:
-                lines.append(line)
-            elif line.strip() and not line.startswith("#"):
-                raise ValueError("%s: text before the first section" % path)
-    if name:
-        sections[name] = "".join(lines)
-    return sections
+from casefile import parse_data_file  # noqa: E402,F401 (tests import it from here)
 
 
 @pytest.fixture(scope="session")

@@ -25,6 +25,7 @@ import subprocess
 
 import pytest
 
+from casefile import header
 from conftest import asm
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -54,19 +55,6 @@ PROGS_NOT_VERIFIABLE = {
 
 def name_of(path):
     return os.path.splitext(os.path.basename(path))[0]
-
-
-def header(path):
-    """The 'key: value' comment lines at the top of a case."""
-    fields = {}
-    with open(path) as f:
-        for line in f:
-            m = re.match(r"\s*(?:#|/\*|\*)\s*([a-z-]+): (.*?)\s*(?:\*/)?$", line)
-            if m:
-                fields.setdefault(m[1], m[2])
-            elif not line.startswith(("#", "/*", " *")):
-                break
-    return fields
 
 
 @pytest.fixture(scope="module")

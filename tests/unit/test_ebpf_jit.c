@@ -943,6 +943,23 @@ static void test_jit_map_lookup_direct_and_by_path(void **state)
 	ebpf_map_free(maps[1]);
 }
 
+/* r0 = maps[0][ctx's 8 bytes, as the map's key], or INLINE_LOOKUP_MISS. */
+#define INLINE_LOOKUP_MISS 0xdead
+static const struct ebpf_insn inline_lookup_insns[] = {
+    LDX(EBPF_SIZE_DW, 6, 1, 0),
+    STX(EBPF_SIZE_DW, 10, 6, -8),
+    MOV64_X(2, 10),
+    ALU64_K(EBPF_ALU_ADD, 2, -8),
+    LDDW_LO(1, EBPF_PSEUDO_MAP_FD, 0),
+    LDDW_HI(0),
+    CALL_HELPER(HELPER_MAP_LOOKUP),
+    MOV64_X(6, 0),
+    MOV64_K(0, INLINE_LOOKUP_MISS),
+    JMP_K(EBPF_JMP_JEQ, 6, 0, 1),
+    LDX(EBPF_SIZE_DW, 0, 6, 0),
+    EXIT(),
+};
+
 /*
  * The JIT's inline lookup handles a key at the head of its bucket and
  * calls the map for the rest: with more keys than buckets some keys sit
@@ -951,23 +968,9 @@ static void test_jit_map_lookup_direct_and_by_path(void **state)
  */
 static void check_inline_hash_lookup(uint32_t key_size)
 {
-	enum { KEYS = 16, MISSING = 1000, MISS = 0xdead };
+	enum { KEYS = 16, MISSING = 1000, MISS = INLINE_LOOKUP_MISS };
 	struct ebpf_map_def def = {EBPF_MAP_TYPE_HASH, key_size, 8, KEYS, 0};
 	struct ebpf_map *map = NULL;
-	struct ebpf_insn insns[] = {
-	    LDX(EBPF_SIZE_DW, 6, 1, 0),
-	    STX(EBPF_SIZE_DW, 10, 6, -8),
-	    MOV64_X(2, 10),
-	    ALU64_K(EBPF_ALU_ADD, 2, -8),
-	    LDDW_LO(1, EBPF_PSEUDO_MAP_FD, 0),
-	    LDDW_HI(0),
-	    CALL_HELPER(HELPER_MAP_LOOKUP),
-	    MOV64_X(6, 0),
-	    MOV64_K(0, MISS),
-	    JMP_K(EBPF_JMP_JEQ, 6, 0, 1),
-	    LDX(EBPF_SIZE_DW, 0, 6, 0),
-	    EXIT(),
-	};
 	struct ebpf_prog *prog;
 	uint64_t key, value;
 
@@ -976,7 +979,9 @@ static void check_inline_hash_lookup(uint32_t key_size)
 		value = key * 10 + 1;
 		assert_int_equal(ebpf_map_update(map, &key, &value, EBPF_NOEXIST), 0);
 	}
-	prog = make_prog(insns, sizeof(insns) / sizeof(insns[0]), EBPF_PROG_TYPE_UNSPEC, &map, 1);
+	prog = make_prog(inline_lookup_insns,
+			 sizeof(inline_lookup_insns) / sizeof(inline_lookup_insns[0]),
+			 EBPF_PROG_TYPE_UNSPEC, &map, 1);
 	jit(prog, false);
 	for (key = 0; key <= KEYS; key++) {
 		uint64_t ctx = key == KEYS ? MISSING : key; /* little-endian: low bytes first */
@@ -1019,23 +1024,9 @@ static void test_jit_inline_hash_lookup_key64(void **state)
  */
 static void check_inline_hash_is_maps_hash(uint32_t key_size)
 {
-	enum { MISS = 0xdead };
+	enum { MISS = INLINE_LOOKUP_MISS };
 	const uint64_t held = 1, forged = 0x1234567, value = 42;
 	struct ebpf_map_def def = {EBPF_MAP_TYPE_HASH, key_size, 8, 16, 0};
-	struct ebpf_insn insns[] = {
-	    LDX(EBPF_SIZE_DW, 6, 1, 0),
-	    STX(EBPF_SIZE_DW, 10, 6, -8),
-	    MOV64_X(2, 10),
-	    ALU64_K(EBPF_ALU_ADD, 2, -8),
-	    LDDW_LO(1, EBPF_PSEUDO_MAP_FD, 0),
-	    LDDW_HI(0),
-	    CALL_HELPER(HELPER_MAP_LOOKUP),
-	    MOV64_X(6, 0),
-	    MOV64_K(0, MISS),
-	    JMP_K(EBPF_JMP_JEQ, 6, 0, 1),
-	    LDX(EBPF_SIZE_DW, 0, 6, 0),
-	    EXIT(),
-	};
 	struct ebpf_map_inline_hash ih;
 	struct ebpf_map *map = NULL;
 	struct ebpf_prog *prog;
@@ -1058,7 +1049,9 @@ static void check_inline_hash_is_maps_hash(uint32_t key_size)
 		memcpy(bucket + EBPF_HASH_BUCKET_HEAD_KEY, &forged, sizeof(forged));
 		memcpy(bucket + EBPF_HASH_BUCKET_HEAD, &head, sizeof(head));
 	}
-	prog = make_prog(insns, sizeof(insns) / sizeof(insns[0]), EBPF_PROG_TYPE_UNSPEC, &map, 1);
+	prog = make_prog(inline_lookup_insns,
+			 sizeof(inline_lookup_insns) / sizeof(inline_lookup_insns[0]),
+			 EBPF_PROG_TYPE_UNSPEC, &map, 1);
 	jit(prog, false);
 	assert_int_equal(ebpf_prog_run(prog, &ctx, sizeof(ctx)), MISS);
 	bucket = buckets + right * EBPF_HASH_BUCKET_SIZE;
