@@ -1037,7 +1037,7 @@ static int jit_plan_direct_entry(struct jit_ctx *ctx)
 {
 	static const uint8_t saved_bpf_regs[] = {6, 7, 8, 9, EBPF_REG_FP};
 	const struct ebpf_prog *prog = ctx->prog;
-	uint16_t used, entry_defined;
+	uint16_t used, written, entry_defined;
 	bool calls_out = false;
 	size_t i, k;
 	int err;
@@ -1059,12 +1059,13 @@ static int jit_plan_direct_entry(struct jit_ctx *ctx)
 	err = jit_find_uninit_reads(prog, entry_defined, &ctx->zero_at_entry, &used);
 	if (err)
 		return err;
-	ctx->zero_at_entry &= ~JIT_REG_BIT(EBPF_REG_R1) & ~JIT_REG_BIT(EBPF_REG_FP);
 
 	ctx->direct_entry = true;
 	ctx->direct_save_count = 0;
+	/* the C caller's registers: the body writes what it names, the entry what it zeroes */
+	written = used | ctx->zero_at_entry;
 	for (k = 0; k < sizeof(saved_bpf_regs); k++) {
-		if (used & JIT_REG_BIT(saved_bpf_regs[k]))
+		if (written & JIT_REG_BIT(saved_bpf_regs[k]))
 			ctx->direct_saves[ctx->direct_save_count++] = jit_reg[saved_bpf_regs[k]];
 	}
 	ctx->direct_uses_fp = used & JIT_REG_BIT(EBPF_REG_FP);
