@@ -135,12 +135,9 @@ _Static_assert(JIT_LOCAL_CALL_SAVES % 2 == 0 && JIT_R0_TO_R5 % 2 == 0,
  * on where the code lands: "call rel32; 7-byte nop" when the target is
  * within ±2 GiB, else "mov rax, imm64; call rax".
  */
-#define JIT_CALL_ABS_SIZE      12
-#define JIT_NOP7_SIZE	       7
-#define JIT_MOV_RAX_IMM64_SIZE 10
-#define JIT_CALL_RAX_SIZE      2
-_Static_assert(X86_CALL_REL32_SIZE + JIT_NOP7_SIZE == JIT_CALL_ABS_SIZE &&
-		   JIT_MOV_RAX_IMM64_SIZE + JIT_CALL_RAX_SIZE == JIT_CALL_ABS_SIZE,
+#define JIT_CALL_ABS_SIZE 12
+_Static_assert(X86_CALL_REL32_SIZE + X86_NOP7_SIZE == JIT_CALL_ABS_SIZE &&
+		   X86_MOV_R_IMM64_SIZE + X86_CALL_RAX_SIZE == JIT_CALL_ABS_SIZE,
 	       "both helper call forms must have the same length");
 
 #define JIT_MAX_LAYOUT_PASSES 16
@@ -220,12 +217,9 @@ static unsigned int jit_width(bool is64)
 /* A call to fn of JIT_CALL_ABS_SIZE bytes (clobbers rax before the call). */
 static void jit_emit_call_abs(struct jit_ctx *ctx, uintptr_t fn)
 {
-	/* nop dword [rax + disp32]: one 7-byte no-op (Intel SDM, NOP) */
-	static const uint8_t nop7[JIT_NOP7_SIZE] = {0x0f, 0x1f, 0x80, 0, 0, 0, 0};
 	struct x86_buf *b = &ctx->buf;
 	int64_t rel = 0;
 	bool near = false;
-	size_t k;
 
 	if (b->code) {
 		rel = (int64_t)fn - (int64_t)(uintptr_t)(b->code + b->len + X86_CALL_REL32_SIZE);
@@ -234,8 +228,7 @@ static void jit_emit_call_abs(struct jit_ctx *ctx, uintptr_t fn)
 	if (near) {
 		x86_u8(b, X86_OP_CALL_REL32);
 		x86_u32(b, (uint32_t)rel);
-		for (k = 0; k < JIT_NOP7_SIZE; k++)
-			x86_u8(b, nop7[k]);
+		x86_nop7(b);
 	} else {
 		x86_mov_ri64(b, X86_RAX, fn);
 		x86_rr(b, 0, X86_OP_GRP5_RM, X86_GRP5_CALL, X86_RAX);
