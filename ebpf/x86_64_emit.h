@@ -1,5 +1,5 @@
 /*
- * x86-64 instruction encoder for the JIT (private to jit_x86_64.c).
+ * x86-64 instruction encoder for the JIT (private to jit_x86_64*.c).
  *
  * Only the encodings the JIT needs: REX prefixes, ModRM with a register
  * or a [base + disp] memory operand, immediates. Every function appends
