@@ -18,8 +18,8 @@
 /*
  * Round-robin sweeps of a dataflow converge in a few passes for real
  * control flow (one per loop nesting level); past this, an adversarial
- * program gets the conservative answer: every register read before
- * written, no constants, no rotates.
+ * program gets the conservative answer: every register it reads may be
+ * read before written, no constants, no rotates.
  */
 #define JIT_MAX_DATAFLOW_SWEEPS 32
 
@@ -116,7 +116,9 @@ static void jit_insn_regs(const struct ebpf_insn *insn, uint16_t *read, uint16_t
 
 /*
  * defined[i] is the set of registers written on every path from the
- * entry to insn i (unreached instructions keep the full set).
+ * entry to insn i (unreached instructions keep the full set). A write
+ * only adds to it, so entry_defined is part of every reached defined[i]:
+ * neither answer ever names one of those registers.
  */
 int jit_find_uninit_reads(const struct ebpf_prog *prog, uint16_t entry_defined, uint16_t *uninit,
 			  uint16_t *used)
@@ -128,6 +130,7 @@ int jit_find_uninit_reads(const struct ebpf_prog *prog, uint16_t entry_defined, 
 	} *at = malloc(n * sizeof(*at));
 	size_t i, k, sweep, count, next[2];
 	bool changed = true, backward = false;
+	uint16_t read_anywhere = 0;
 
 	if (!at)
 		return -ENOMEM;
@@ -135,6 +138,7 @@ int jit_find_uninit_reads(const struct ebpf_prog *prog, uint16_t entry_defined, 
 	for (i = 0; i < n; i += ebpf_insn_slots(&prog->insns[i])) {
 		jit_insn_regs(&prog->insns[i], &at[i].read, &at[i].written);
 		*used |= at[i].read | at[i].written;
+		read_anywhere |= at[i].read;
 	}
 	for (i = 0; i < n; i++)
 		at[i].defined = JIT_ALL_REGS;
@@ -157,7 +161,7 @@ int jit_find_uninit_reads(const struct ebpf_prog *prog, uint16_t entry_defined, 
 		/* forward-only code: one sweep in order saw every predecessor first */
 		changed &= backward;
 	}
-	*uninit = changed ? JIT_ALL_REGS : 0;
+	*uninit = changed ? read_anywhere & ~entry_defined : 0;
 	for (i = 0; i < n && !changed; i += ebpf_insn_slots(&prog->insns[i]))
 		*uninit |= at[i].read & ~at[i].defined;
 	free(at);

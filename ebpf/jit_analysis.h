@@ -24,9 +24,10 @@
  * others at 0). A forward "definitely written" dataflow from insn 0: a
  * local call counts as reading r1-r5 and writing r0-r5, and the callee's
  * instructions, unreached, ask for nothing. *uninit receives the
- * registers some path may read before writing them, every register when
- * the dataflow does not settle within its bound; *used every register
- * any instruction names. Returns 0 or -ENOMEM.
+ * registers some path may read before writing them (when the dataflow
+ * does not settle within its bound: every register some instruction
+ * reads), never one of entry_defined and always a subset of *used, which
+ * receives every register any instruction names. Returns 0 or -ENOMEM.
  */
 int jit_find_uninit_reads(const struct ebpf_prog *prog, uint16_t entry_defined, uint16_t *uninit,
 			  uint16_t *used);

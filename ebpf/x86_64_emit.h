@@ -1,5 +1,5 @@
 /*
- * x86-64 instruction encoder for the JIT (private to jit_x86_64.c).
+ * x86-64 instruction encoder for the JIT (private to jit_x86_64*.c).
  *
  * Only the encodings the JIT needs: REX prefixes, ModRM with a register
  * or a [base + disp] memory operand, immediates. Every function appends
@@ -132,9 +132,12 @@ enum x86_cond {
 #define X86_RM_NEEDS_SIB     4	  /* rm = rsp/r12 means "a SIB byte follows" */
 #define X86_RM_RIP_OR_DISP   5	  /* mod 0 with rm = rbp/r13 means rip-relative */
 
-#define X86_JCC_REL8_SIZE   2
-#define X86_JMP_REL8_SIZE   2
-#define X86_CALL_REL32_SIZE 5
+#define X86_JCC_REL8_SIZE    2
+#define X86_JMP_REL8_SIZE    2
+#define X86_CALL_REL32_SIZE  5
+#define X86_NOP7_SIZE	     7
+#define X86_MOV_R_IMM64_SIZE 10 /* REX.W B8+r imm64 */
+#define X86_CALL_RAX_SIZE    2	/* FF /2 with ModRM.rm = rax: no REX */
 
 struct x86_buf {
 	uint8_t *code; /* NULL while sizing */
@@ -294,6 +297,16 @@ static inline void x86_push(struct x86_buf *b, uint8_t reg)
 static inline void x86_pop(struct x86_buf *b, uint8_t reg)
 {
 	x86_op_plus_reg(b, 0, X86_OP_POP_R, reg);
+}
+
+/* nop dword [rax + disp32]: one 7-byte no-op (Intel SDM, NOP). */
+static inline void x86_nop7(struct x86_buf *b)
+{
+	static const uint8_t nop7[X86_NOP7_SIZE] = {0x0f, 0x1f, 0x80, 0, 0, 0, 0};
+	size_t k;
+
+	for (k = 0; k < X86_NOP7_SIZE; k++)
+		x86_u8(b, nop7[k]);
 }
 
 /* Jcc/jmp with a rel8 whose value is patched later (x86_patch_rel8). */
