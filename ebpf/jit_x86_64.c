@@ -351,6 +351,31 @@ static void jit_ctx_free(struct jit_ctx *ctx)
 	jit_peepholes_free(&ctx->peepholes);
 }
 
+/*
+ * Code that runs off the end of one function into the next would run the
+ * next one's prologue in the wrong frame. The verifier refuses such
+ * programs ("last insn is not an exit or jmp"); the JIT refuses them too,
+ * for programs run unverified (ukbpf run --no-verify), instead of emitting
+ * code that crashes.
+ */
+static int jit_check_function_ends(const struct ebpf_prog *prog, struct ebpf_log *log)
+{
+	size_t i, prev = 0, func = 1;
+
+	for (i = 0; i < prog->insn_count; prev = i, i += ebpf_insn_slots(&prog->insns[i])) {
+		while (func < prog->subprog_count && prog->subprog_start[func] < i)
+			func++;
+		if (i > 0 && func < prog->subprog_count && prog->subprog_start[func] == i &&
+		    !ebpf_insn_is_unconditional_end(&prog->insns[prev])) {
+			ebpf_log_printf(
+			    log, "insn %zu: JIT: falls through into the function at insn %zu", prev,
+			    i);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 static int jit_compile(struct jit_ctx *ctx, const struct ebpf_jit_opts *opts,
 		       const struct ebpf_platform *platform, struct ebpf_prog *prog)
 {
@@ -369,7 +394,9 @@ static int jit_compile(struct jit_ctx *ctx, const struct ebpf_jit_opts *opts,
 		if (err)
 			return err;
 	}
-	err = jit_plan_direct_entry(ctx);
+	err = jit_check_function_ends(prog, ctx->log);
+	if (!err)
+		err = jit_plan_direct_entry(ctx);
 	if (!err && ctx->direct_entry)
 		err = jit_find_peepholes(prog, !ctx->blind_key, &ctx->peepholes);
 	if (err)

@@ -925,6 +925,27 @@ static uint64_t run_recursion(uint32_t depth)
  * f(n) runs in frame n + 2 (main is frame 1): EBPF_MAX_CALL_DEPTH frames
  * run, one more aborts the whole program with r0 = 0.
  */
+/*
+ * Unverified code that runs off its end into the next function is refused
+ * by the JIT, naming the instruction, instead of compiled into a crash;
+ * the interpreter just goes on (r0 = 2).
+ */
+static void test_fall_into_function_refused(void **state)
+{
+	struct ebpf_insn insns[] = {
+	    MOV64_K(0, 1), ALU64_K(EBPF_ALU_ADD, 0, 1), EXIT(), CALL_LOCAL(-3), EXIT(),
+	};
+	struct ebpf_prog *prog =
+	    make_prog(insns, sizeof(insns) / sizeof(insns[0]), EBPF_PROG_TYPE_UNSPEC, NULL, 0);
+	struct ebpf_log log = {.buf = log_text, .size = sizeof(log_text)};
+
+	assert_int_equal(ebpf_prog_run_interp(prog, NULL, 0), 2);
+	assert_int_equal(ebpf_prog_jit(prog, NULL, &log), -EINVAL);
+	assert_string_equal(log_text, "insn 0: JIT: falls through into the function at insn 1");
+	assert_null(ebpf_prog_get_jit_fn(prog));
+	ebpf_prog_free(prog);
+}
+
 static void test_call_depth_limit(void **state)
 {
 	assert_int_equal(run_recursion(EBPF_MAX_CALL_DEPTH - 2), EBPF_MAX_CALL_DEPTH - 2);
@@ -1619,6 +1640,7 @@ int main(void)
 	    cmocka_unit_test(test_lddw),
 	    cmocka_unit_test(test_local_call_frames),
 	    cmocka_unit_test(test_call_depth_limit),
+	    cmocka_unit_test(test_fall_into_function_refused),
 	    cmocka_unit_test(test_helper_call_arguments),
 	    cmocka_unit_test(test_helper_map_lookup),
 	    cmocka_unit_test(test_jit_map_lookup_direct_and_by_path),
