@@ -8,6 +8,8 @@
 #
 #   CORPUS <TAB> OBJECT <TAB> SOURCE <TAB> ERROR
 #
+# after a first line "# packages: NAME VERSION, ..." naming what it came from.
+#
 #   CORPUS  xdp-tools | linux-selftests | linux-samples
 #   OBJECT  absolute path of the .o, or "-" when it did not build
 #   SOURCE  the file it came from (package path or path in the kernel tree)
@@ -163,8 +165,8 @@ step_linux() {
 	for part in "${LINUX_TREE_PARTS[@]}"; do
 		[[ -d $stage/tree/$part ]] || fail "$LINUX_SOURCE_PACKAGE has no $part"
 	done
-	printf '%s %s\n%s\n' "$LINUX_SOURCE_PACKAGE" "$linux_version" "$headers_package" \
-		>"$stage/packages"
+	printf '%s %s, %s %s\n' "$LINUX_SOURCE_PACKAGE" "$linux_version" "$headers_package" \
+		"$(dpkg-deb -f "$dl/$headers_package"_*.deb Version)" >"$stage/packages"
 	touch "$stage/.done"
 	rm -rf -- "$LINUX_DIR"
 	mv -- "$stage" "$LINUX_DIR"
@@ -348,6 +350,8 @@ STEP=outtsv
 step_outtsv() {
 	local content name path corpus out source
 	content=$(
+		printf '# packages: %s\n' "$(printf '%s, ' "${XDP_TOOLS_PACKAGES[@]/%/ $xdp_tools_version}" \
+			"$(<"$LINUX_DIR/packages")" | sed 's/, $//')"
 		while IFS=$'\t' read -r name path; do
 			printf 'xdp-tools\t%s\t%s\t-\n' "$XDP_TOOLS_DIR/$name" "$path"
 		done <"$XDP_TOOLS_DIR/sources"
