@@ -341,6 +341,26 @@ def reason_rows(programs: List[Program], side: str) -> List[tuple]:
     return sorted(rows, key=lambda row: (-row[1], -row[2], row[0]))
 
 
+# What the tables cannot say; kept true by whoever changes what they count.
+NOTES = [
+    "- Objects are loaded as their authors ship or build them, nothing patched. Programs",
+    "  whose loaders size a map at run time (`max_entries` 0 in the samples' redirect",
+    "  programs) or fill maps first are refused by both sides or run on empty maps:",
+    "  map-dependent paths are not exercised yet, and maps are not compared.",
+    "- \"another program of the object\": ukbpf's loader refuses the whole object for a",
+    "  program that is not the one asked for; libbpf loads one program alone.",
+    "- \"legacy section name\": sections such as `xdp_icmp` or `xdp_prog0`, which",
+    "  libbpf 1.x does not know either; the samples' loaders set the type to XDP, and",
+    "  Linux's column does the same. `ukbpf verify --type xdp` would, but today it drops",
+    "  the object's maps.",
+    "- Linux's test run refuses programs of `xdp/devmap` and `xdp/cpumap` sections and",
+    "  frames shorter than an Ethernet header: those are not compared.",
+    "- The host kernel of this report refuses `bpf_xdp_adjust_meta` in every XDP program",
+    "  (a one-line program calling it is refused too), which upstream Linux allows: where",
+    "  Linux refuses for that reason, the fault is the oracle's.",
+]
+
+
 def _table(header: List[str], rows: List[list]) -> List[str]:
     def cell(value):
         return str(value).replace("|", "\\|")
@@ -397,6 +417,7 @@ def markdown(report: dict) -> str:
         out += _table(["program", "frames differing", "frames compared", "first frames"], rows)
     else:
         out += ["Nothing: every program both load gives the same verdict and bytes on every frame."]
+    out += ["", "## Reading the numbers", ""] + NOTES
     unbuilt = [o for o in objects if o.build_error or o.open_error]
     if unbuilt:
         out += ["", "## Objects that did not build or open", ""]
