@@ -137,6 +137,13 @@ def ensure_frames() -> List[str]:
     return [name for name, _ in frame_list]
 
 
+def frame_bytes(index: int) -> bytes:
+    """Frame index of FRAMES_PCAP, as written."""
+    sys.path.insert(0, str(FRAMES_PY.parent))
+    import compat_frames
+    return compat_frames.frames()[index][1]
+
+
 def list_programs(obj: CorpusObject) -> None:
     """Fills obj.programs with its XDP programs, as libbpf lists them."""
     result = subprocess.run([str(KERNEL_RUN), "list", obj.path], capture_output=True, text=True)

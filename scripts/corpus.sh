@@ -47,7 +47,6 @@ LINUX_TREE_PARTS=(tools/testing/selftests/bpf samples/bpf tools/include include 
 BPF_TARGET_ARCH=x86
 
 ME=$0
-TOP=$(cd "$(dirname "$0")/.." && pwd)
 OUT_TSV=${1:-}
 STEP_TOOL=corpus
 STEP_RETRY="$ME ${OUT_TSV:-build/corpus.tsv}"
@@ -161,7 +160,7 @@ step_linux() {
 			"./usr/src/$headers_package/arch/x86/include/*" ||
 		fail "cannot unpack the generated headers from $headers_package"
 	mv -- "$stage/usr/src/$headers_package" "$stage/generated"
-	rm -rf -- "$stage/usr"
+	rm -rf -- "${stage:?}/usr"
 	for part in "${LINUX_TREE_PARTS[@]}"; do
 		[[ -d $stage/tree/$part ]] || fail "$LINUX_SOURCE_PACKAGE has no $part"
 	done

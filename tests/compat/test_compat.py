@@ -13,7 +13,9 @@ cache cannot fetch Debian's packages.
 """
 import importlib.util
 import os
+import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -40,6 +42,12 @@ HOST_KERNEL_REFUSES = {
     "test_xdp_context_test_run:xdp_context": "bpf_xdp_adjust_meta refused by the host kernel",
     "test_xdp_do_redirect:xdp_redirect": "bpf_xdp_adjust_meta refused by the host kernel",
 }
+
+# One program for the check that tools/kernel-run runs programs as bpftool
+# does: the only program of its object (bpftool loads them all) and it
+# changes the frame (it trims 20 bytes off the tail and returns XDP_TX).
+BPFTOOL_CHECK = "test_xdp_adjust_tail_shrink:_xdp_adjust_tail_shrink"
+BPFFS = Path("/sys/fs/bpf")
 
 # What the corpus holds today (scripts/corpus.sh): a smaller corpus means
 # the fetch or the build lost something.
@@ -114,6 +122,31 @@ def test_the_oracle_runs_frames(report):
         if "/devmap" in prog.section or "/cpumap" in prog.section:
             continue
         assert prog.frames_compared >= len(report["frames"]) - 1, prog.key
+
+
+def test_kernel_run_runs_as_bpftool_does(report, compat, tmp_path):
+    """The oracle is BPF_PROG_TEST_RUN either way: tools/kernel-run's verdict
+    and output bytes for a frame are `bpftool prog run`'s."""
+    if not BPFFS.is_dir():
+        pytest.skip(f"no bpffs at {BPFFS} to pin the program for bpftool")
+    prog = by_key(report)[BPFTOOL_CHECK]
+    frame = tmp_path / "frame.bin"
+    frame.write_bytes(compat.frame_bytes(0))
+    out = tmp_path / "out.bin"
+    pin = BPFFS / f"ukbpf-compat-{os.getpid()}"
+    subprocess.run(["bpftool", "prog", "load", prog.path, str(pin)], check=True,
+                   capture_output=True)
+    try:
+        run = subprocess.run(["bpftool", "prog", "run", "pinned", str(pin), "data_in", str(frame),
+                              "data_out", str(out)], check=True, capture_output=True, text=True)
+    finally:
+        pin.unlink()
+    retval = int(re.search(r"Return value: (\d+)", run.stdout + run.stderr).group(1))
+    linux = subprocess.run([str(compat.KERNEL_RUN), "run", prog.path, prog.name, "--pcap",
+                            str(compat.FRAMES_PCAP)], capture_output=True, text=True, check=True)
+    first = linux.stdout.splitlines()[0]
+    assert first == f"0 0x{retval:x} {out.read_bytes().hex()}"
+    assert len(out.read_bytes()) < len(frame.read_bytes()), "the check program trims frames"
 
 
 def _describe(prog) -> str:
