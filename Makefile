@@ -11,7 +11,7 @@ MAKEFLAGS += -j$(shell nproc)
 HOST_CC ?= gcc
 HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -MMD -MP
 
-.PHONY: all run test debug clean host bench-boot bench-ebpf bench-verify bench-net linux-guest bench-guests bench image FORCE
+.PHONY: all run test debug clean host bench-boot bench-ebpf bench-verify bench-net linux-guest bench-guests bench image compat FORCE
 .DEFAULT_GOAL := all
 
 # ---- dependencies: Debian packages, newlib and lwIP (scripts/deps.sh) ----
@@ -223,6 +223,13 @@ bench-guests: all
 # or --quick (one short run each) or --runs 5.
 bench: all
 	$(PYTHON) scripts/bench.py $(BENCH_FLAGS)
+
+# Which XDP programs of xdp-tools and Linux's selftests and samples load and
+# run on ukbpf as on the host kernel (issue 11): prints the report and
+# rewrites docs/compat.md. Needs root; fetches and builds the corpus into the
+# cache (scripts/corpus.sh) on first use.
+compat: host
+	$(PYTHON) scripts/compat.py --markdown docs/compat.md
 
 
 host: $(HOST_TARGETS)

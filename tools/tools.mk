@@ -21,3 +21,12 @@ $(PKTGEN): $(BUILD)/host/tools/pktgen/pktgen.o
 	$(HOST_CC) -o $@ $^ -lpthread
 
 HOST_TARGETS += $(PKTGEN)
+
+# tools/kernel-run: the host kernel's side of the compatibility report
+# (scripts/compat.py): libbpf loads one program, BPF_PROG_TEST_RUN runs it.
+KERNEL_RUN := $(BUILD)/tools/kernel-run
+$(KERNEL_RUN): $(BUILD)/host/tools/kernel-run/kernel-run.o
+	@mkdir -p $(@D)
+	$(HOST_CC) -o $@ $^ -lbpf
+
+HOST_TARGETS += $(KERNEL_RUN)

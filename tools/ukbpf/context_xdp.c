@@ -13,6 +13,10 @@
  *
  * --pcap reads classic libpcap files (not pcapng), either byte order,
  * microsecond or nanosecond timestamps, and prints "INDEX 0xR0" per packet.
+ * --pcap-bytes reads the same files and also prints the frame as the
+ * program left it, "INDEX 0xR0 HEX": for XDP the bytes from data_meta to
+ * data_end, which is what Linux's BPF_PROG_TEST_RUN returns as data_out
+ * (scripts/compat.py compares the two).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -54,6 +58,7 @@ struct frame_list {
 /* Per input: the index printed by --pcap and the context r1 points to. */
 struct frame_state {
 	size_t index;
+	enum ebpf_prog_type type;
 	void *mapping; /* the shared MAP_32BIT frame memory (state 0 unmaps it) */
 	size_t mapping_size;
 	union {
@@ -99,6 +104,7 @@ static int init_input(enum ebpf_prog_type type, const struct frame *frame, uint8
 
 	memcpy(data, frame->bytes, frame->caplen);
 	input->state = state;
+	state->type = type;
 	switch (type) {
 	case EBPF_PROG_TYPE_XDP:
 		ret = ebpf_xdp_init(&state->xdp, slot, slot + frame_buf_size(frame->caplen), data,
@@ -350,6 +356,40 @@ static void report_pcap(const struct run_input *input, uint64_t r0, FILE *out)
 	fprintf(out, "%zu 0x%llx\n", state->index, (unsigned long long)r0);
 }
 
+/* The bytes of the frame after a run: XDP's data_meta to data_end, else the frame as given. */
+static void frame_output(const struct run_input *input, const uint8_t **start, size_t *size)
+{
+	const struct frame_state *state = input->state;
+
+	switch (state->type) {
+	case EBPF_PROG_TYPE_XDP:
+		*start = (const uint8_t *)(uintptr_t)state->xdp.md.data_meta;
+		*size = state->xdp.md.data_end - state->xdp.md.data_meta;
+		break;
+	case EBPF_PROG_TYPE_SOCKET_FILTER:
+		*start = state->cbpf.data;
+		*size = state->cbpf.caplen;
+		break;
+	default:
+		*start = input->ctx;
+		*size = input->ctx_len;
+		break;
+	}
+}
+
+static void report_pcap_bytes(const struct run_input *input, uint64_t r0, FILE *out)
+{
+	const struct frame_state *state = input->state;
+	const uint8_t *bytes;
+	size_t size, i;
+
+	frame_output(input, &bytes, &size);
+	fprintf(out, "%zu 0x%llx ", state->index, (unsigned long long)r0);
+	for (i = 0; i < size; i++)
+		fprintf(out, "%02x", bytes[i]);
+	fprintf(out, "\n");
+}
+
 const struct context_source context_source_packet = {
     .flag = "--packet",
     .usage = "--packet FILE",
@@ -365,4 +405,13 @@ const struct context_source context_source_pcap = {
     .load = load_pcap,
     .free = free_frames,
     .report = report_pcap,
+};
+
+const struct context_source context_source_pcap_bytes = {
+    .flag = "--pcap-bytes",
+    .usage = "--pcap-bytes FILE",
+    .help = "as --pcap, and the frame the program left: 'INDEX 0xR0 HEX'",
+    .load = load_pcap,
+    .free = free_frames,
+    .report = report_pcap_bytes,
 };

@@ -33,6 +33,7 @@ static const struct context_source *const context_sources[] = {
     &context_source_mem,
     &context_source_packet,
     &context_source_pcap,
+    &context_source_pcap_bytes,
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
