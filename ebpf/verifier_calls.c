@@ -272,9 +272,11 @@ int verifier_do_exit(struct verifier *v)
 	struct frame *caller;
 	int r, err;
 
-	err = check_reg_read(v, EBPF_REG_R0);
-	if (err)
-		return err;
+	/*
+	 * A subprogram may return nothing (a void function): its r0, read or
+	 * not, goes back to the caller, which may not read it if unset
+	 * (Linux's prepare_func_exit). Only the program's own exit needs r0.
+	 */
 	if (st->frame_count > 1) {
 		if (r0->type == REG_PTR_TO_STACK && r0->frame == st->frame_count - 1)
 			return verifier_reject(v, "cannot return stack pointer to the caller");
@@ -288,6 +290,9 @@ int verifier_do_exit(struct verifier *v)
 		drop_dangling_stack_pointers(st);
 		return STEP_CONTINUE;
 	}
+	err = check_reg_read(v, EBPF_REG_R0);
+	if (err)
+		return err;
 	if (is_pointer(r0))
 		return verifier_reject(v, "R0 leaks addr as return value");
 	if (st->ref_count > 0)
