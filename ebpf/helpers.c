@@ -342,6 +342,66 @@ static uint64_t helper_xdp_adjust_meta(uint64_t ctx, uint64_t delta, uint64_t r3
 	return 0;
 }
 
+/* Linux's bpf_xdp_pointer bounds an offset or length to 16 bits. */
+#define XDP_SPAN_MAX 0xffff
+
+/*
+ * The frame's bytes [offset, offset + len) for bpf_xdp_load/store_bytes,
+ * as Linux's bpf_xdp_pointer finds them in a frame of one buffer (no
+ * fragments here): NULL and *err -EFAULT past 16 bits, -EINVAL past the
+ * frame's end.
+ */
+static uint8_t *xdp_frame_span(const struct ebpf_xdp_buff *xb, uint64_t offset, uint64_t len,
+			       int *err)
+{
+	uint8_t *data = xdp_ptr(xb->md.data);
+	uint64_t size = (uint64_t)(xdp_ptr(xb->md.data_end) - data);
+
+	*err = 0;
+	if ((uint32_t)offset > XDP_SPAN_MAX || (uint32_t)len > XDP_SPAN_MAX)
+		*err = -EFAULT;
+	else if ((uint32_t)offset + (uint32_t)len > size)
+		*err = -EINVAL;
+	return *err ? NULL : data + (uint32_t)offset;
+}
+
+/* The frame's length; with one buffer per frame, data_end - data. */
+static uint64_t helper_xdp_get_buff_len(uint64_t ctx, uint64_t r2, uint64_t r3, uint64_t r4,
+					uint64_t r5)
+{
+	const struct ebpf_xdp_buff *xb = ptr_arg(ctx);
+
+	return xb->md.data_end - xb->md.data;
+}
+
+/*
+ * Copies frame bytes out. On an error the buffer is zeroed: the verifier
+ * treats it as written either way, and it must not hold stale bytes.
+ */
+static uint64_t helper_xdp_load_bytes(uint64_t ctx, uint64_t offset, uint64_t buf, uint64_t len,
+				      uint64_t r5)
+{
+	int err;
+	const uint8_t *from = xdp_frame_span(ptr_arg(ctx), offset, len, &err);
+
+	if (from)
+		memcpy(ptr_arg(buf), from, (uint32_t)len);
+	else
+		memset(ptr_arg(buf), 0, (uint32_t)len);
+	return errno_ret(err);
+}
+
+static uint64_t helper_xdp_store_bytes(uint64_t ctx, uint64_t offset, uint64_t buf, uint64_t len,
+				       uint64_t r5)
+{
+	int err;
+	uint8_t *to = xdp_frame_span(ptr_arg(ctx), offset, len, &err);
+
+	if (to)
+		memcpy(to, ptr_arg(buf), (uint32_t)len);
+	return errno_ret(err);
+}
+
 /* Linux: XDP's bpf_redirect takes no flags; any flag aborts. */
 static uint64_t helper_redirect(uint64_t ifindex, uint64_t flags, uint64_t r3, uint64_t r4,
 				uint64_t r5)
@@ -591,6 +651,45 @@ static const struct ebpf_helper helper_table[] = {
 	    .family = EBPF_HELPERS_BASE,
 	    .ret = EBPF_RET_VOID,
 	    .args = {EBPF_ARG_PTR_TO_ALLOC_MEM, EBPF_ARG_ANYTHING},
+	},
+    /* One clock, and no coarser one: coarse time is the same time. */
+    [EBPF_FUNC_KTIME_GET_COARSE_NS] =
+	{
+	    .id = EBPF_FUNC_KTIME_GET_COARSE_NS,
+	    .name = "bpf_ktime_get_coarse_ns",
+	    .fn = helper_ktime_get_ns,
+	    .family = EBPF_HELPERS_BASE,
+	    .ret = EBPF_RET_INTEGER,
+	},
+    [EBPF_FUNC_XDP_GET_BUFF_LEN] =
+	{
+	    .id = EBPF_FUNC_XDP_GET_BUFF_LEN,
+	    .name = "bpf_xdp_get_buff_len",
+	    .fn = helper_xdp_get_buff_len,
+	    .family = EBPF_HELPERS_XDP,
+	    .ret = EBPF_RET_INTEGER,
+	    .args = {EBPF_ARG_PTR_TO_CTX},
+	},
+    [EBPF_FUNC_XDP_LOAD_BYTES] =
+	{
+	    .id = EBPF_FUNC_XDP_LOAD_BYTES,
+	    .name = "bpf_xdp_load_bytes",
+	    .fn = helper_xdp_load_bytes,
+	    .family = EBPF_HELPERS_XDP,
+	    .ret = EBPF_RET_INTEGER,
+	    .args = {EBPF_ARG_PTR_TO_CTX, EBPF_ARG_ANYTHING, EBPF_ARG_PTR_TO_UNINIT_MEM,
+		     EBPF_ARG_CONST_SIZE},
+	},
+    /* Stricter than Linux 6.1, which let the source be unwritten stack. */
+    [EBPF_FUNC_XDP_STORE_BYTES] =
+	{
+	    .id = EBPF_FUNC_XDP_STORE_BYTES,
+	    .name = "bpf_xdp_store_bytes",
+	    .fn = helper_xdp_store_bytes,
+	    .family = EBPF_HELPERS_XDP,
+	    .ret = EBPF_RET_INTEGER,
+	    .args = {EBPF_ARG_PTR_TO_CTX, EBPF_ARG_ANYTHING, EBPF_ARG_PTR_TO_MEM,
+		     EBPF_ARG_CONST_SIZE},
 	},
 };
 

@@ -40,6 +40,10 @@ static const int32_t offered[] = {
     BPF_FUNC_ringbuf_reserve,
     BPF_FUNC_ringbuf_submit,
     BPF_FUNC_ringbuf_discard,
+    BPF_FUNC_ktime_get_coarse_ns,
+    BPF_FUNC_xdp_get_buff_len,
+    BPF_FUNC_xdp_load_bytes,
+    BPF_FUNC_xdp_store_bytes,
 };
 
 static uint64_t call(int32_t id, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
@@ -133,6 +137,7 @@ static void test_table_offers_linux_numbers(void **state)
 	assert_null(ebpf_helper_find(4)); /* probe_read: not offered */
 	assert_null(ebpf_helper_find(-1));
 	assert_null(ebpf_helper_find(BPF_FUNC_ringbuf_discard + 1));
+	assert_null(ebpf_helper_find(BPF_FUNC_xdp_store_bytes + 1));
 	assert_null(ebpf_helper_find(100000));
 }
 
@@ -459,6 +464,33 @@ static void test_xdp_adjust_tail_bounds(void **state)
 	assert_int_equal(data[ETH_HLEN - 1], (uint8_t)(HEADROOM + ETH_HLEN - 1));
 }
 
+/*
+ * bpf_xdp_load_bytes/store_bytes reach [offset, offset + len) of the frame
+ * only: -EINVAL past its end, -EFAULT past 16 bits (Linux's
+ * bpf_xdp_pointer); a failed load zeroes the buffer it was given.
+ */
+static void test_xdp_load_store_bytes(void **state)
+{
+	struct xdp_fixture *f = *state;
+	uint8_t *data = md_ptr(f->xb.md.data);
+	uint8_t out[8], in[4] = {0xde, 0xad, 0xbe, 0xef};
+	uint64_t ctx = reg(&f->xb);
+
+	assert_int_equal(call(BPF_FUNC_xdp_get_buff_len, ctx, 0, 0, 0, 0), FRAME_LEN);
+	assert_int_equal(call(BPF_FUNC_xdp_load_bytes, ctx, FRAME_LEN - 8, reg(out), 8, 0), 0);
+	assert_memory_equal(out, data + FRAME_LEN - 8, 8);
+	assert_int_equal(call(BPF_FUNC_xdp_load_bytes, ctx, FRAME_LEN - 7, reg(out), 8, 0),
+			 err_reg(-EINVAL));
+	assert_memory_equal(out, (uint8_t[8]){0}, 8);
+	assert_int_equal(call(BPF_FUNC_xdp_load_bytes, ctx, 0x10000, reg(out), 8, 0),
+			 err_reg(-EFAULT));
+	assert_int_equal(call(BPF_FUNC_xdp_store_bytes, ctx, 2, reg(in), sizeof(in), 0), 0);
+	assert_memory_equal(data + 2, in, sizeof(in));
+	assert_int_equal(call(BPF_FUNC_xdp_store_bytes, ctx, FRAME_LEN - 3, reg(in), sizeof(in), 0),
+			 err_reg(-EINVAL));
+	assert_int_equal(data[FRAME_LEN - 3], (uint8_t)(HEADROOM + FRAME_LEN - 3));
+}
+
 /* ---- redirects -------------------------------------------------------------------------- */
 
 static void test_redirect(void **state)
@@ -559,6 +591,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_xdp_adjust_meta_moves_with_head, xdp_setup,
 					    xdp_teardown),
 	    cmocka_unit_test_setup_teardown(test_xdp_adjust_tail_bounds, xdp_setup, xdp_teardown),
+	    cmocka_unit_test_setup_teardown(test_xdp_load_store_bytes, xdp_setup, xdp_teardown),
 	    cmocka_unit_test_setup_teardown(test_redirect, xdp_setup, xdp_teardown),
 	    cmocka_unit_test_setup_teardown(test_redirect_map_hit_and_miss, xdp_setup,
 					    xdp_teardown),
