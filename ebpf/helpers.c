@@ -384,8 +384,9 @@ static uint64_t helper_xdp_load_bytes(uint64_t ctx, uint64_t offset, uint64_t bu
 	int err;
 	const uint8_t *from = xdp_frame_span(ptr_arg(ctx), offset, len, &err);
 
+	/* buf may itself lie in the packet, overlapping the bytes it copies */
 	if (from)
-		memcpy(ptr_arg(buf), from, (uint32_t)len);
+		memmove(ptr_arg(buf), from, (uint32_t)len);
 	else
 		memset(ptr_arg(buf), 0, (uint32_t)len);
 	return errno_ret(err);
@@ -398,7 +399,7 @@ static uint64_t helper_xdp_store_bytes(uint64_t ctx, uint64_t offset, uint64_t b
 	uint8_t *to = xdp_frame_span(ptr_arg(ctx), offset, len, &err);
 
 	if (to)
-		memcpy(to, ptr_arg(buf), (uint32_t)len);
+		memmove(to, ptr_arg(buf), (uint32_t)len);
 	return errno_ret(err);
 }
 

@@ -16,10 +16,9 @@
  * offsets, pointer spills, scalar ALU64/ALU32 chains refined by
  * comparisons (and spilled through the stack), diamonds, bounded loops,
  * a bpf-to-bpf subprogram working on its caller's stack bytes, and the
- * XDP, map, ringbuf and checksum helpers. At each decision a small share of choices is
- * deliberately wrong (an offset one past a proven range, an inverted
- * bounds check, a missing NULL check, a use after submit): those programs
- * probe the verifier's rejections.
+ * XDP (adjusters, load/store bytes), map, ringbuf and checksum helpers. At each decision a small
+ * share of choices is deliberately wrong (an offset one past a proven range, an inverted bounds
+ * check, a missing NULL check, a use after submit): those programs probe the verifier's rejections.
  *
  * Allowed regions while a program runs:
  *   ctx      struct xdp_md: 4-byte aligned reads, no writes;
@@ -130,6 +129,8 @@ enum {
 	FUNC_RINGBUF_RESERVE = 131,
 	FUNC_RINGBUF_SUBMIT = 132,
 	FUNC_RINGBUF_DISCARD = 133,
+	FUNC_XDP_LOAD_BYTES = 189,
+	FUNC_XDP_STORE_BYTES = 190,
 };
 
 /* ---- input -------------------------------------------------------------- */
@@ -1165,7 +1166,7 @@ static void gen_helper(struct gen *g)
 {
 	if (g->reserved & CALLER_SAVED_MASK)
 		return;
-	switch (below(g->in, 7)) {
+	switch (below(g->in, 8)) {
 	case 0: { /* adjust head/tail/meta */
 		static const int32_t funcs[] = {FUNC_XDP_ADJUST_HEAD, FUNC_XDP_ADJUST_TAIL,
 						FUNC_XDP_ADJUST_META};
@@ -1271,6 +1272,16 @@ static void gen_helper(struct gen *g)
 			gen_access(g, (uint8_t)r, size, true, false);
 		patch_to_here(g, skip);
 		join(g, &before);
+		break;
+	}
+	case 7: { /* xdp_load_bytes/xdp_store_bytes(ctx, offset, buf, len) */
+		if (!gen_mem_arg(g, REG_R3, REG_R4, EBPF_STACK_SIZE))
+			return;
+		emit(g, MOV64_REG(EBPF_REG_R1, EBPF_REG_R6));
+		emit(g, MOV64_IMM(REG_R2, (int32_t)below(g->in, 80)));
+		emit(g, CALL(one_in(g->in, 2) ? FUNC_XDP_LOAD_BYTES : FUNC_XDP_STORE_BYTES));
+		clobber_caller_saved(g);
+		set_reg(g, EBPF_REG_R0, GEN_SCALAR, 0, 0);
 		break;
 	}
 	default:
