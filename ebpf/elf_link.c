@@ -563,16 +563,25 @@ static int add_program(struct elf_loader *ld, struct elf_section *sec, struct el
 	char sub_msg[SUB_LOG_SIZE] = "";
 	struct ebpf_log sub_log = {.buf = sub_msg, .size = sizeof(sub_msg)};
 	struct ebpf_prog_opts opts = {
-	    .type = ebpf_prog_type_of_section(sec->name),
 	    .name = entry->name,
 	    .maps = obj->maps,
 	    .map_count = obj->map_count,
 	};
+	struct ebpf_section_type section_type;
 	struct object_prog *progs;
 	const struct elf_func **entries;
 	size_t k;
 	int err;
 
+	ebpf_section_type(sec->name, &section_type);
+	if (!ebpf_prog_type_info(section_type.type))
+		return elf_load_error(ld, -ENOTSUP,
+				      "program '%s' (section %s): program type %s is not supported "
+				      "by ukbpf",
+				      entry->name, sec->name,
+				      ebpf_prog_type_name(section_type.type));
+	opts.type = section_type.type;
+	opts.expected_attach_type = section_type.expected_attach_type;
 	ld->insn_count = 0;
 	ld->linked_count = 0;
 	err = link_function(ld, sec, entry);

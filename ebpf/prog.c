@@ -432,6 +432,11 @@ int ebpf_prog_create(const struct ebpf_insn *insns, size_t count, const struct e
 	if (!opts)
 		opts = &default_opts;
 	type_info = ebpf_prog_type_info(opts->type);
+	if (!type_info && ebpf_prog_type_known(opts->type)) {
+		ebpf_log_printf(log, "program type %s (%d) is not supported by ukbpf",
+				ebpf_prog_type_name(opts->type), (int)opts->type);
+		return -ENOTSUP;
+	}
 	if (!type_info) {
 		ebpf_log_printf(log, "unknown program type %d", (int)opts->type);
 		return -EINVAL;
@@ -469,6 +474,7 @@ int ebpf_prog_create(const struct ebpf_insn *insns, size_t count, const struct e
 		memcpy(prog->maps, opts->maps, opts->map_count * sizeof(*prog->maps));
 	prog->map_count = opts->map_count;
 	prog->type = opts->type;
+	prog->expected_attach_type = opts->expected_attach_type;
 	prog->type_info = type_info;
 	snprintf(prog->name, sizeof(prog->name), "%s", opts->name ? opts->name : "");
 	resolve_map_references(prog);
@@ -503,6 +509,11 @@ const char *ebpf_prog_get_name(const struct ebpf_prog *prog)
 enum ebpf_prog_type ebpf_prog_get_type(const struct ebpf_prog *prog)
 {
 	return prog->type;
+}
+
+enum ebpf_attach_type ebpf_prog_get_expected_attach_type(const struct ebpf_prog *prog)
+{
+	return prog->expected_attach_type;
 }
 
 const struct ebpf_insn *ebpf_prog_get_insns(const struct ebpf_prog *prog, size_t *count)

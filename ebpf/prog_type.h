@@ -5,8 +5,11 @@
  * A program type fixes what r1 points at (the context) and which of its
  * fields a program may touch at which sizes, which helpers it may call,
  * and where the legacy packet loads (LD_ABS/LD_IND, RFC 9669 §5.5) read.
- * Adding a type is one entry in prog_type.c plus the code of its context;
- * nothing else switches on enum ebpf_prog_type.
+ * Adding a type ukbpf runs is one entry in prog_type.c plus the code of
+ * its context; nothing else switches on enum ebpf_prog_type. Which
+ * section names give which type is libbpf's table, in
+ * prog_type_section.c; Linux's names of every type and attach type are
+ * in prog_type.c.
  */
 #ifndef UKBPF_EBPF_PROG_TYPE_H
 #define UKBPF_EBPF_PROG_TYPE_H
@@ -64,15 +67,9 @@ enum ebpf_legacy_loads {
 	EBPF_LEGACY_UNVERIFIED,
 };
 
+/* A program type ukbpf runs. */
 struct ebpf_prog_type_info {
 	enum ebpf_prog_type type;
-	const char *name; /* Linux's, as bpftool prints it: "xdp", "socket_filter" */
-	/*
-	 * libbpf's SEC() names for the type, NULL-terminated: a section is
-	 * of the type when it is one of them or one followed by '/' or '.'
-	 * ("xdp", "xdp/eth0", "xdp.frags").
-	 */
-	const char *const *sections;
 	const struct ebpf_ctx_field *ctx_fields; /* what r1's memory allows */
 	size_t ctx_field_count;
 	/* r2 = the context's length at entry (the ISA tests' r1 = mem, r2 = len). */
@@ -83,14 +80,11 @@ struct ebpf_prog_type_info {
 	struct ebpf_legacy_packet (*legacy_packet)(const void *ctx, size_t ctx_len);
 };
 
-/* The entry of type, or NULL when ukbpf does not know the type. */
+/* The entry of type, or NULL when ukbpf does not run the type. */
 const struct ebpf_prog_type_info *ebpf_prog_type_info(enum ebpf_prog_type type);
 
-/*
- * The type of an ELF section of that name by libbpf's SEC() names;
- * EBPF_PROG_TYPE_UNSPEC when no type claims it.
- */
-enum ebpf_prog_type ebpf_prog_type_of_section(const char *section);
+/* Whether type is one of Linux's program types, run by ukbpf or not. */
+bool ebpf_prog_type_known(enum ebpf_prog_type type);
 
 /*
  * The field of info's context that an access of size bytes at off names

@@ -114,6 +114,7 @@ struct test_object {
 	struct elf64_sym syms[SYM_COUNT];
 	uint64_t xdp_flags;
 	uint64_t xdp_target_flags;
+	const char *target_section; /* "xdp/target" */
 	uint16_t shstrndx;
 	/* The assembled file. */
 	uint8_t bytes[OBJECT_BYTES];
@@ -189,6 +190,7 @@ static void good_object(struct test_object *t)
 	    symbol(NAME_LICENSE, ELF_STB_GLOBAL, ELF_STT_OBJECT, SEC_LICENSE, 0, 4);
 	t->xdp_flags = ELF_SHF_ALLOC | ELF_SHF_EXECINSTR;
 	t->xdp_target_flags = ELF_SHF_ALLOC | ELF_SHF_EXECINSTR;
+	t->target_section = "xdp/target";
 	t->shstrndx = SEC_SHSTRTAB;
 }
 
@@ -223,8 +225,8 @@ static void assemble(struct test_object *t)
 	const struct section_spec specs[SEC_COUNT] = {
 	    [SEC_STRTAB] = {".strtab", ELF_SHT_STRTAB, 0, symbol_names, sizeof(symbol_names)},
 	    [SEC_XDP] = {"xdp", ELF_SHT_PROGBITS, t->xdp_flags, t->xdp, sizeof(t->xdp)},
-	    [SEC_XDP_TARGET] = {"xdp/target", ELF_SHT_PROGBITS, t->xdp_target_flags, t->xdp_target,
-				sizeof(t->xdp_target)},
+	    [SEC_XDP_TARGET] = {t->target_section, ELF_SHT_PROGBITS, t->xdp_target_flags,
+				t->xdp_target, sizeof(t->xdp_target)},
 	    [SEC_TEXT] = {".text", ELF_SHT_PROGBITS, code, t->text, sizeof(t->text)},
 	    [SEC_REL_XDP] = {".relxdp", ELF_SHT_REL, 0, t->rel_xdp,
 			     t->rel_count * sizeof(struct elf64_rel), SEC_SYMTAB, SEC_XDP,
@@ -581,6 +583,34 @@ static void test_unknown_helper(void **state)
 	expect_rejected(&t, -EINVAL, "program 'entry' (section xdp): insn 3");
 }
 
+/* libbpf's section names give type and expected attach type. */
+static void test_section_gives_type_and_attach_type(void **state)
+{
+	struct test_object t;
+	struct ebpf_object *obj;
+
+	good_object(&t);
+	t.target_section = "xdp/devmap";
+	assert_int_equal(load(&t, &obj), 0);
+	assert_int_equal(ebpf_prog_get_type(ebpf_object_prog(obj, 2)), EBPF_PROG_TYPE_XDP);
+	assert_int_equal(ebpf_prog_get_expected_attach_type(ebpf_object_prog(obj, 2)),
+			 EBPF_ATTACH_XDP_DEVMAP);
+	assert_int_equal(ebpf_prog_get_expected_attach_type(ebpf_object_prog(obj, 0)),
+			 EBPF_ATTACH_XDP);
+	ebpf_object_free(obj);
+}
+
+static void test_section_of_type_not_run(void **state)
+{
+	struct test_object t;
+
+	good_object(&t);
+	t.target_section = "kprobe/do_unlinkat";
+	expect_rejected(&t, -ENOTSUP,
+			"program 'target' (section kprobe/do_unlinkat): program type kprobe is "
+			"not supported by ukbpf");
+}
+
 static void test_no_programs(void **state)
 {
 	struct test_object t;
@@ -696,6 +726,8 @@ int main(void)
 	    cmocka_unit_test(test_unknown_map_type),
 	    cmocka_unit_test(test_legacy_map_def_too_small),
 	    cmocka_unit_test(test_unknown_helper),
+	    cmocka_unit_test(test_section_gives_type_and_attach_type),
+	    cmocka_unit_test(test_section_of_type_not_run),
 	    cmocka_unit_test(test_no_programs),
 	    cmocka_unit_test(test_text_only_object_loads_global_functions),
 	    cmocka_unit_test(test_bad_shstrndx),
