@@ -8,9 +8,15 @@
 #include "prog_type.h"
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
-#define CTX_READ(type, field, kind)                                                                \
+#define CTX_READ(type, field, kind_)                                                               \
 	{                                                                                          \
-		offsetof(type, field), sizeof(((type *)0)->field), false, kind                     \
+		.offset = offsetof(type, field), .size = sizeof(((type *)0)->field), .kind = kind_ \
+	}
+/* A field only programs of expected attach type attach may read. */
+#define CTX_READ_ATTACH(type, field, kind_, attach)                                                \
+	{                                                                                          \
+		.offset = offsetof(type, field), .size = sizeof(((type *)0)->field),               \
+		.kind = kind_, .attach_only = true, .attach_type = attach                          \
 	}
 
 /* ---- unspec: the ISA tests' convention (r1 = memory, r2 = its length) ---- */
@@ -41,7 +47,10 @@ static struct ebpf_legacy_packet socket_legacy_packet(const void *ctx, size_t ct
 
 /*
  * Linux's xdp_is_valid_access: 4-byte reads of struct xdp_md, none
- * writable; data, data_end and data_meta read as packet pointers.
+ * writable; data, data_end and data_meta read as packet pointers;
+ * egress_ifindex only in programs that run on a devmap entry (there is
+ * no egress device before the redirect), so a plain XDP program that
+ * reads it is refused as Linux refuses it.
  */
 static const struct ebpf_ctx_field xdp_ctx_fields[] = {
     CTX_READ(struct ebpf_xdp_md, data, EBPF_CTX_PACKET),
@@ -49,7 +58,7 @@ static const struct ebpf_ctx_field xdp_ctx_fields[] = {
     CTX_READ(struct ebpf_xdp_md, data_meta, EBPF_CTX_PACKET_META),
     CTX_READ(struct ebpf_xdp_md, ingress_ifindex, EBPF_CTX_SCALAR),
     CTX_READ(struct ebpf_xdp_md, rx_queue_index, EBPF_CTX_SCALAR),
-    CTX_READ(struct ebpf_xdp_md, egress_ifindex, EBPF_CTX_SCALAR),
+    CTX_READ_ATTACH(struct ebpf_xdp_md, egress_ifindex, EBPF_CTX_SCALAR, EBPF_ATTACH_XDP_DEVMAP),
 };
 
 /* ---- the table ------------------------------------------------------------ */
@@ -207,13 +216,17 @@ const char *ebpf_attach_type_name(enum ebpf_prog_type prog_type, enum ebpf_attac
 }
 
 const struct ebpf_ctx_field *ebpf_prog_type_ctx_field(const struct ebpf_prog_type_info *info,
-						      int32_t off, unsigned int size)
+						      enum ebpf_attach_type attach, int32_t off,
+						      unsigned int size)
 {
+	const struct ebpf_ctx_field *field;
 	size_t i;
 
-	for (i = 0; i < info->ctx_field_count; i++)
-		if (info->ctx_fields[i].offset == off && info->ctx_fields[i].size == size)
-			return &info->ctx_fields[i];
+	for (i = 0; i < info->ctx_field_count; i++) {
+		field = &info->ctx_fields[i];
+		if (field->offset == off && field->size == size)
+			return field->attach_only && field->attach_type != attach ? NULL : field;
+	}
 	return NULL;
 }
 

@@ -35,6 +35,13 @@ struct ebpf_ctx_field {
 	uint8_t size; /* the one access size allowed, in bytes */
 	bool writable;
 	enum ebpf_ctx_field_kind kind;
+	/*
+	 * With attach_only, only programs whose expected attach type is
+	 * attach_type may access the field (Linux's xdp_is_valid_access:
+	 * xdp_md.egress_ifindex is for BPF_XDP_DEVMAP programs).
+	 */
+	bool attach_only;
+	enum ebpf_attach_type attach_type;
 };
 
 /*
@@ -88,10 +95,12 @@ bool ebpf_prog_type_known(enum ebpf_prog_type type);
 
 /*
  * The field of info's context that an access of size bytes at off names
- * exactly, or NULL (Linux: "invalid bpf_context access").
+ * exactly and that a program of expected attach type attach may access,
+ * or NULL (Linux: "invalid bpf_context access").
  */
 const struct ebpf_ctx_field *ebpf_prog_type_ctx_field(const struct ebpf_prog_type_info *info,
-						      int32_t off, unsigned int size);
+						      enum ebpf_attach_type attach, int32_t off,
+						      unsigned int size);
 
 /*
  * Whether info's context leads to packet memory (a field of kind
