@@ -433,22 +433,67 @@ struct ebpf_object;
  * Parses an ELF object from memory (not retained): creates its maps
  * (BTF-defined in ".maps", legacy struct bpf_map_def in "maps", and
  * ".rodata"/".data"/".bss" as one-entry array maps), and one program per
- * function in each executable section, with map and local-call
- * relocations applied. Either everything loads or nothing does.
+ * function in each executable section, typed by its section name
+ * (ebpf_section_type), with map and local-call relocations applied.
+ *
+ * A malformed object (its ELF structure, symbols, relocations, BTF) is
+ * refused whole: nothing is created and the log says why. In a sound
+ * object, what ukbpf cannot create is left out and recorded, and the rest
+ * loads: a program of a type ukbpf does not run, or that calls an unknown
+ * helper, uses an extern, or refers to a map that was not created, has
+ * its own error (ebpf_object_prog_info); a map ukbpf cannot create
+ * (an unsupported type or definition) is an object-level record
+ * (ebpf_object_map_error) and fails only the programs that use it.
+ * Returns 0 even when programs failed; -ENOMEM aborts the whole load.
  */
 int ebpf_object_load_elf(const void *elf, size_t size, struct ebpf_object **objp,
 			 struct ebpf_log *log);
 void ebpf_object_free(struct ebpf_object *obj);
 
+/*
+ * The object's programs, in section then symbol order, loaded or not:
+ * ebpf_object_prog is NULL for one that did not load.
+ */
 size_t ebpf_object_prog_count(const struct ebpf_object *obj);
 struct ebpf_prog *ebpf_object_prog(const struct ebpf_object *obj, size_t index);
-/* Finds a program by section name ("xdp") or function name; NULL if none. */
-struct ebpf_prog *ebpf_object_find_prog(const struct ebpf_object *obj, const char *name);
-/* Section name of a program from this object. */
+/* Section name of a program from this object (NULL past the last). */
 const char *ebpf_object_prog_section(const struct ebpf_object *obj, size_t index);
+
+/* Everything the loader knows of one program, whether or not it loaded. */
+struct ebpf_object_prog_info {
+	const char *name;    /* the function's symbol name */
+	const char *section; /* its section's name */
+	/* Its type and expected attach type, and the rule that gave them. */
+	struct ebpf_section_type section_type;
+	struct ebpf_prog *prog; /* NULL when it did not load */
+	int error;		/* 0, or why it did not load: a negative errno */
+	const char *error_msg;	/* "" when it loaded, else the reason in one line */
+};
+/* Fills *info for the program at index; -ENOENT past the last. */
+int ebpf_object_prog_info(const struct ebpf_object *obj, size_t index,
+			  struct ebpf_object_prog_info *info);
+
+/*
+ * The index of the program called name (a function name), or else of the
+ * first program in the section called name; -ENOENT if none.
+ */
+int ebpf_object_find_prog_index(const struct ebpf_object *obj, const char *name, size_t *index);
+/* The program ebpf_object_find_prog_index finds; NULL if none or it did not load. */
+struct ebpf_prog *ebpf_object_find_prog(const struct ebpf_object *obj, const char *name);
+
+/* The maps the object created. */
 size_t ebpf_object_map_count(const struct ebpf_object *obj);
 struct ebpf_map *ebpf_object_map(const struct ebpf_object *obj, size_t index);
 struct ebpf_map *ebpf_object_find_map(const struct ebpf_object *obj, const char *name);
+
+/*
+ * What the object declares about maps that could not be done, one line
+ * each: a map not created ("map 'xsks_map': unsupported map type 17"), a
+ * prog array slot left empty because its program did not load.
+ */
+size_t ebpf_object_map_error_count(const struct ebpf_object *obj);
+const char *ebpf_object_map_error(const struct ebpf_object *obj, size_t index);
+
 /* The license string from the "license" section, or "" if none. */
 const char *ebpf_object_license(const struct ebpf_object *obj);
 

@@ -7,6 +7,7 @@
  * libbpf's `values`.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,9 +19,38 @@
 
 /* ---- maps ---------------------------------------------------------------- */
 
-/* Creates a map, adding its origin; errors get the map's name and section. */
+/* Keeps origin as that of a map that was not created, for error line index. */
+static int add_failed_map(struct elf_loader *ld, const struct map_origin *origin, size_t index)
+{
+	struct failed_map *failed;
+
+	failed = realloc(ld->failed_maps, (ld->failed_map_count + 1) * sizeof(*failed));
+	if (!failed)
+		return elf_load_error(ld, -ENOMEM, "out of memory for maps");
+	ld->failed_maps = failed;
+	failed[ld->failed_map_count++] = (struct failed_map){*origin, index};
+	return 0;
+}
+
+/*
+ * A map ukbpf cannot make (its type, its definition): recorded with why,
+ * for the programs that use it to fail with; the object goes on loading.
+ */
+static int record_failed_map(struct elf_loader *ld, const struct map_origin *origin,
+			     const char *why)
+{
+	size_t index;
+	int err = elf_map_error(ld, &index, "%s", why);
+
+	return err ? err : add_failed_map(ld, origin, index);
+}
+
+/*
+ * Creates a map, adding its origin; *created is NULL when ebpf_map_create
+ * refused the definition, which is then recorded (record_failed_map).
+ */
 static int add_map(struct elf_loader *ld, const struct ebpf_map_def *def, const char *name,
-		   const struct map_origin *origin)
+		   const struct map_origin *origin, struct ebpf_map **created)
 {
 	struct ebpf_object *obj = ld->obj;
 	char sub_msg[SUB_LOG_SIZE] = "";
@@ -29,6 +59,7 @@ static int add_map(struct elf_loader *ld, const struct ebpf_map_def *def, const 
 	struct map_origin *origins;
 	int err;
 
+	*created = NULL;
 	maps = realloc(obj->maps, (obj->map_count + 1) * sizeof(*maps));
 	if (!maps)
 		return elf_load_error(ld, -ENOMEM, "out of memory for maps");
@@ -38,11 +69,18 @@ static int add_map(struct elf_loader *ld, const struct ebpf_map_def *def, const 
 		return elf_load_error(ld, -ENOMEM, "out of memory for maps");
 	ld->map_origins = origins;
 	err = ebpf_map_create(def, name, &maps[obj->map_count], &sub_log);
-	if (err)
-		/* maps.c names the map in its message. */
+	if (err == -ENOMEM)
 		return elf_load_error(ld, err, "section %s: %s", ld->sections[origin->shndx].name,
 				      sub_msg[0] ? sub_msg : name);
+	if (err) {
+		/* maps.c names the map in its message. */
+		if (!sub_msg[0])
+			snprintf(sub_msg, sizeof(sub_msg), "map '%s': cannot be created (%d)", name,
+				 err);
+		return record_failed_map(ld, origin, sub_msg);
+	}
 	origins[obj->map_count] = *origin;
+	*created = maps[obj->map_count];
 	obj->map_count++;
 	return 0;
 }
@@ -108,6 +146,29 @@ static int read_legacy_map_def(struct elf_loader *ld, uint32_t shndx, const stru
 	return 0;
 }
 
+#define ELF_MAP_LEFT_OUT 1 /* read_btf_map_def recorded the map as not created */
+
+/*
+ * A BTF-defined map. A definition ukbpf does not support (btf.c's
+ * -ENOTSUP: an unknown member, map-in-map values) is recorded, not
+ * fatal, and ELF_MAP_LEFT_OUT returned; malformed BTF refuses the object.
+ */
+static int read_btf_map_def(struct elf_loader *ld, const struct map_origin *origin,
+			    const char *name, struct ebpf_map_def *def, uint64_t *values_offset)
+{
+	char sub_msg[SUB_LOG_SIZE] = "";
+	struct ebpf_log sub_log = {.buf = sub_msg, .size = sizeof(sub_msg)};
+	int err = btf_map_def(&ld->btf, name, def, values_offset, &sub_log);
+
+	if (err == -ENOTSUP) {
+		err = record_failed_map(ld, origin, sub_msg);
+		return err ? err : ELF_MAP_LEFT_OUT;
+	}
+	if (err)
+		return elf_load_error(ld, err, "%s", sub_msg);
+	return 0;
+}
+
 static int create_section_maps(struct elf_loader *ld, uint32_t shndx)
 {
 	const struct elf_section *sec = &ld->sections[shndx];
@@ -121,11 +182,14 @@ static int create_section_maps(struct elf_loader *ld, uint32_t shndx)
 	for (i = 0; i < count && !err; i++) {
 		struct elf64_sym sym;
 		struct ebpf_map_def def;
+		struct ebpf_map *map;
 		const char *name;
 		uint64_t values_offset = BTF_NO_VALUES;
+		struct map_origin origin;
 
 		elf_read_symbol(ld, syms[i].index, &sym);
 		name = elf_symbol_name(ld, &sym);
+		origin = (struct map_origin){shndx, sym.st_value, sym.st_size, BTF_NO_VALUES};
 		if (sec->role == SECTION_LEGACY_MAPS)
 			err = read_legacy_map_def(ld, shndx, &sym, name, &def);
 		else if (ld->btf.type_count == 0)
@@ -133,11 +197,14 @@ static int create_section_maps(struct elf_loader *ld, uint32_t shndx)
 					     "map '%s': section %s needs %s, which is missing",
 					     name, BTF_MAPS_SECTION, BTF_SECTION);
 		else
-			err = btf_map_def(&ld->btf, name, &def, &values_offset, ld->log);
+			err = read_btf_map_def(ld, &origin, name, &def, &values_offset);
+		if (err == ELF_MAP_LEFT_OUT) {
+			err = 0;
+			continue;
+		}
+		origin.values_offset = values_offset;
 		if (!err)
-			err = add_map(
-			    ld, &def, name,
-			    &(struct map_origin){shndx, sym.st_value, sym.st_size, values_offset});
+			err = add_map(ld, &def, name, &origin, &map);
 	}
 	free(syms);
 	return err;
@@ -155,6 +222,7 @@ static int create_data_map(struct elf_loader *ld, uint32_t shndx)
 	    .flags = elf_is_prefix_family(sec->name, RODATA_PREFIX, ".") ? EBPF_F_RDONLY_PROG : 0,
 	};
 	uint32_t key = 0;
+	struct ebpf_map *map;
 	int err;
 
 	if (sec->hdr.sh_size > UINT32_MAX)
@@ -162,10 +230,10 @@ static int create_data_map(struct elf_loader *ld, uint32_t shndx)
 				      "section %u (%s): 0x%llx bytes is too large for a map", shndx,
 				      sec->name, (unsigned long long)sec->hdr.sh_size);
 	err = add_map(ld, &def, sec->name,
-		      &(struct map_origin){shndx, 0, sec->hdr.sh_size, BTF_NO_VALUES});
-	if (err || !sec->data)
+		      &(struct map_origin){shndx, 0, sec->hdr.sh_size, BTF_NO_VALUES}, &map);
+	if (err || !map || !sec->data)
 		return err; /* .bss: array values start zeroed */
-	err = ebpf_map_update(ld->obj->maps[ld->obj->map_count - 1], &key, sec->data, EBPF_ANY);
+	err = ebpf_map_update(map, &key, sec->data, EBPF_ANY);
 	if (err)
 		return elf_load_error(ld, err, "section %u (%s): cannot initialize its map", shndx,
 				      sec->name);
@@ -190,20 +258,20 @@ int elf_create_maps(struct elf_loader *ld)
 
 /* ---- prog array initializers (.rel.maps) ---------------------------------- */
 
-/* The program whose entry is function symbol sym, or NULL. */
-static struct ebpf_prog *program_at_symbol(struct elf_loader *ld, const struct elf64_sym *sym)
+/* The index of the program whose entry is function symbol sym, or -1. */
+static long program_at_symbol(struct elf_loader *ld, const struct elf64_sym *sym)
 {
 	struct elf_section *sec = &ld->sections[sym->st_shndx];
 	const struct elf_func *func;
 	size_t i;
 
 	if (sec->role != SECTION_CODE || sym->st_value % INSN_SIZE)
-		return NULL;
+		return -1;
 	func = elf_find_function(sec, sym->st_value / INSN_SIZE);
 	for (i = 0; func && i < ld->obj->prog_count; i++)
 		if (ld->prog_entries[i] == func)
-			return ld->obj->progs[i].prog;
-	return NULL;
+			return (long)i;
+	return -1;
 }
 
 /* The prog array with `values` whose definition holds byte offset. */
@@ -224,7 +292,25 @@ static struct ebpf_map *values_map_at(struct elf_loader *ld, uint32_t shndx, uin
 	return NULL;
 }
 
-/* One .rel.maps entry: slot (offset - values) / 8 of a prog array = program. */
+/* Whether byte offset of section shndx lies in the definition of a map not created. */
+static bool in_failed_map(const struct elf_loader *ld, uint32_t shndx, uint64_t offset)
+{
+	size_t i;
+
+	for (i = 0; i < ld->failed_map_count; i++) {
+		const struct map_origin *o = &ld->failed_maps[i].origin;
+
+		if (o->shndx == shndx && offset >= o->offset && offset - o->offset < o->size)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * One .rel.maps entry: slot (offset - values) / 8 of a prog array =
+ * program. A slot of a map that was not created, or whose program did not
+ * load, stays empty (the map's or the program's record says why).
+ */
 static int apply_values_reloc(struct elf_loader *ld, const struct elf_section *rel,
 			      uint32_t maps_shndx, size_t index)
 {
@@ -233,8 +319,9 @@ static int apply_values_reloc(struct elf_loader *ld, const struct elf_section *r
 	struct elf64_sym sym;
 	struct ebpf_map *map;
 	struct ebpf_prog *prog;
-	uint32_t sym_index;
+	uint32_t sym_index, slot;
 	uint64_t slot_off;
+	long prog_index;
 	int err;
 
 	memcpy(&entry, rel->data + index * sizeof(entry), sizeof(entry));
@@ -249,6 +336,8 @@ static int apply_values_reloc(struct elf_loader *ld, const struct elf_section *r
 		    sym_index);
 	elf_read_symbol(ld, sym_index, &sym);
 	map = values_map_at(ld, maps_shndx, entry.r_offset, &origin);
+	if (!map && in_failed_map(ld, maps_shndx, entry.r_offset))
+		return 0;
 	slot_off = map ? entry.r_offset - origin->offset : 0;
 	if (!map || slot_off < origin->values_offset ||
 	    (slot_off - origin->values_offset) % BTF_PTR_SIZE)
@@ -257,19 +346,22 @@ static int apply_values_reloc(struct elf_loader *ld, const struct elf_section *r
 		    "section %s: relocation %zu at offset 0x%llx is not a slot of a "
 		    "prog array's values",
 		    rel->name, index, (unsigned long long)entry.r_offset);
-	prog = sym.st_shndx < ld->section_count ? program_at_symbol(ld, &sym) : NULL;
-	if (!prog)
+	slot = (uint32_t)((slot_off - origin->values_offset) / BTF_PTR_SIZE);
+	prog_index = sym.st_shndx < ld->section_count ? program_at_symbol(ld, &sym) : -1;
+	if (prog_index < 0)
 		return elf_load_error(ld, -EINVAL,
 				      "map '%s': initializer '%s' is not a program of this object",
 				      ebpf_map_get_name(map), elf_symbol_name(ld, &sym));
-	err = ebpf_prog_array_set(
-	    map, (uint32_t)((slot_off - origin->values_offset) / BTF_PTR_SIZE), prog);
+	prog = ld->obj->progs[prog_index].prog;
+	if (!prog)
+		return elf_map_error(ld, NULL,
+				     "map '%s': slot %u left empty: program '%s' did not load",
+				     ebpf_map_get_name(map), slot, ld->obj->progs[prog_index].name);
+	err = ebpf_prog_array_set(map, slot, prog);
 	if (err)
-		return elf_load_error(
-		    ld, err, "map '%s': cannot set slot %llu to program '%s'",
-		    ebpf_map_get_name(map),
-		    (unsigned long long)((slot_off - origin->values_offset) / BTF_PTR_SIZE),
-		    ebpf_prog_get_name(prog));
+		return elf_map_error(
+		    ld, NULL, "map '%s': slot %u left empty: it cannot hold program '%s' (%d)",
+		    ebpf_map_get_name(map), slot, ebpf_prog_get_name(prog), err);
 	return 0;
 }
 

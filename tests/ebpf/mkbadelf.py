@@ -101,6 +101,10 @@ def patch(data, offset, fmt, value):
 def targeted(data):
     """Corruptions of one field each, with the message the loader must give.
 
+    Most refuse the object; the last few (a relocation to a non-map
+    section, a map type ukbpf lacks, an unknown helper) refuse only the
+    program that needs them.
+
     data must hold one code section "xdp..." whose first lddw loads a
     legacy map (section "maps") and that calls a helper.
     """
@@ -154,15 +158,17 @@ def targeted(data):
     sym_offset, sym_name, _shndx, sym_value = elf.symbols()[sym]
     cases.append(("reloc-not-a-map", patch(data, sym_offset + 6, "<H", elf.index("license")),
                   "not maps or global data"))
-    # Semantic errors reported by the map and program constructors.
+    # What ukbpf cannot create fails the program alone (the object loads):
+    # the tool, asked to run that program, says why it did not load.
     maps_offset = elf.body(elf.index("maps"))[0]
     cases.append(("map-unknown-type", patch(data, maps_offset + sym_value, "<I", 99),
-                  "section maps: map '%s'" % sym_name))
+                  "refers to a map that was not created (map '%s': unsupported map type 99)"
+                  % sym_name))
     code_offset, code_size = elf.body(target)
     helper_call = next(k for k in range(0, code_size, 8)
                        if data[code_offset + k] == OP_CALL and data[code_offset + k + 1] == 0)
     cases.append(("unknown-helper", patch(data, code_offset + helper_call + 4, "<i", 9999),
-                  "(section %s): insn" % elf.names[target]))
+                  "(section %s) did not load: insn" % elf.names[target]))
     return cases
 
 

@@ -235,9 +235,9 @@ def test_info_command_lists_programs_and_maps(objs):
     assert run.stdout.splitlines() == [
         "license: GPL",
         "programs:",
-        "  0: tail_target  section xdp  type xdp  insns 2",
-        "  1: tail_entry  section xdp  type xdp  insns 6",
-        "  2: tail_empty  section xdp  type xdp  insns 6",
+        "  0: tail_target  section xdp  type xdp  attach xdp  rule xdp  insns 2",
+        "  1: tail_entry  section xdp  type xdp  attach xdp  rule xdp  insns 6",
+        "  2: tail_empty  section xdp  type xdp  attach xdp  rule xdp  insns 6",
         "maps:",
         "  0: jmp_table  type prog_array  key 4  value 4  max_entries 4  flags 0x0",
     ]
