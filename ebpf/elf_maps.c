@@ -1,8 +1,9 @@
 /*
- * The maps of an ELF object (elf_loader.h): one per object symbol of the
- * map sections, ".maps" (BTF-defined, read by btf.c) and "maps" (legacy
- * struct bpf_map_def), and one per global-data section (.rodata*,
- * .data*, .bss*: a one-entry array whose value is the section). After
+ * The maps of an ELF object (elf_loader.h): one per symbol of the map
+ * sections, ".maps" (BTF-defined, read by btf.c) and "maps" (legacy
+ * struct bpf_map_def, by libbpf 0.x's rule), and one per global-data
+ * section (.rodata*, .data*, .bss*: a one-entry array whose value is the
+ * section). After
  * the programs exist, .rel.maps fills the prog arrays declared with
  * libbpf's `values`.
  */
@@ -97,9 +98,12 @@ static int compare_map_symbols(const void *a, const void *b)
 	return ma->offset < mb->offset ? -1 : ma->offset > mb->offset;
 }
 
-/* One map per object symbol of a map section, in offset order. */
-static int collect_map_symbols(struct elf_loader *ld, uint32_t shndx, struct map_symbol **syms,
-			       size_t *count)
+/*
+ * One map per symbol of a map section, in offset order: object symbols,
+ * and for legacy maps untyped ones too (older clang emitted those).
+ */
+static int collect_map_symbols(struct elf_loader *ld, uint32_t shndx, bool untyped_too,
+			       struct map_symbol **syms, size_t *count)
 {
 	struct map_symbol *found;
 	size_t i, n = 0;
@@ -109,9 +113,12 @@ static int collect_map_symbols(struct elf_loader *ld, uint32_t shndx, struct map
 		return elf_load_error(ld, -ENOMEM, "out of memory for symbols");
 	for (i = 1; i < ld->sym_count; i++) {
 		struct elf64_sym sym;
+		uint8_t type;
 
 		elf_read_symbol(ld, i, &sym);
-		if (sym.st_shndx == shndx && ELF_ST_TYPE(sym.st_info) == ELF_STT_OBJECT)
+		type = ELF_ST_TYPE(sym.st_info);
+		if (sym.st_shndx == shndx &&
+		    (type == ELF_STT_OBJECT || (untyped_too && type == ELF_STT_NOTYPE)))
 			found[n++] = (struct map_symbol){i, sym.st_value};
 	}
 	qsort(found, n, sizeof(*found), compare_map_symbols);
@@ -120,22 +127,52 @@ static int collect_map_symbols(struct elf_loader *ld, uint32_t shndx, struct map
 	return 0;
 }
 
+/*
+ * libbpf 0.x's rule for "maps" (bpf_object__init_user_maps), the loader
+ * legacy maps were written for (libbpf 1.0 dropped them): every
+ * definition has the same size, the section's size divided by the number
+ * of its map symbols, whatever size the symbols give (older clang gave
+ * none). Of a definition, the first bytes of struct bpf_map_def are read;
+ * a definition larger than that struct (iproute2's) has the rest ignored.
+ */
+static int legacy_def_size(struct elf_loader *ld, uint32_t shndx, size_t count, uint64_t *size)
+{
+	const struct elf_section *sec = &ld->sections[shndx];
+
+	*size = 0;
+	if (count == 0)
+		return 0;
+	if (sec->hdr.sh_size % count)
+		return elf_load_error(
+		    ld, -EINVAL,
+		    "section %u (%s): 0x%llx bytes do not divide among its %zu map "
+		    "symbols",
+		    shndx, sec->name, (unsigned long long)sec->hdr.sh_size, count);
+	*size = sec->hdr.sh_size / count;
+	if (*size < LEGACY_MAP_DEF_MIN_FIELDS * sizeof(uint32_t))
+		return elf_load_error(ld, -EINVAL,
+				      "section %u (%s): %zu map symbols share 0x%llx bytes, %llu "
+				      "each, less than a struct bpf_map_def (%zu)",
+				      shndx, sec->name, count, (unsigned long long)sec->hdr.sh_size,
+				      (unsigned long long)*size,
+				      LEGACY_MAP_DEF_MIN_FIELDS * sizeof(uint32_t));
+	return 0;
+}
+
 static int read_legacy_map_def(struct elf_loader *ld, uint32_t shndx, const struct elf64_sym *sym,
-			       const char *name, struct ebpf_map_def *def)
+			       const char *name, uint64_t size, struct ebpf_map_def *def)
 {
 	const struct elf_section *sec = &ld->sections[shndx];
 	uint32_t fields[LEGACY_MAP_DEF_FIELDS] = {0};
-	uint64_t used = sym->st_size < sizeof(fields) ? sym->st_size : sizeof(fields);
 
-	if (sym->st_size < LEGACY_MAP_DEF_MIN_FIELDS * sizeof(uint32_t) ||
-	    !range_inside(sym->st_value, sym->st_size, sec->hdr.sh_size))
+	if (!range_inside(sym->st_value, size, sec->hdr.sh_size))
 		return elf_load_error(
 		    ld, -EINVAL,
-		    "section %u (%s): map '%s' at offset 0x%llx size 0x%llx is not a "
-		    "struct bpf_map_def inside the section",
+		    "section %u (%s): map '%s' at offset 0x%llx: its 0x%llx-byte struct "
+		    "bpf_map_def extends past the section (0x%llx bytes)",
 		    shndx, sec->name, name, (unsigned long long)sym->st_value,
-		    (unsigned long long)sym->st_size);
-	memcpy(fields, sec->data + sym->st_value, used);
+		    (unsigned long long)size, (unsigned long long)sec->hdr.sh_size);
+	memcpy(fields, sec->data + sym->st_value, size < sizeof(fields) ? size : sizeof(fields));
 	*def = (struct ebpf_map_def){
 	    .type = fields[0],
 	    .key_size = fields[1],
@@ -172,13 +209,15 @@ static int read_btf_map_def(struct elf_loader *ld, const struct map_origin *orig
 static int create_section_maps(struct elf_loader *ld, uint32_t shndx)
 {
 	const struct elf_section *sec = &ld->sections[shndx];
+	bool legacy = sec->role == SECTION_LEGACY_MAPS;
 	struct map_symbol *syms = NULL;
+	uint64_t legacy_size = 0;
 	size_t count = 0, i;
 	int err;
 
-	err = collect_map_symbols(ld, shndx, &syms, &count);
-	if (err)
-		return err;
+	err = collect_map_symbols(ld, shndx, legacy, &syms, &count);
+	if (!err && legacy)
+		err = legacy_def_size(ld, shndx, count, &legacy_size);
 	for (i = 0; i < count && !err; i++) {
 		struct elf64_sym sym;
 		struct ebpf_map_def def;
@@ -189,9 +228,10 @@ static int create_section_maps(struct elf_loader *ld, uint32_t shndx)
 
 		elf_read_symbol(ld, syms[i].index, &sym);
 		name = elf_symbol_name(ld, &sym);
-		origin = (struct map_origin){shndx, sym.st_value, sym.st_size, BTF_NO_VALUES};
-		if (sec->role == SECTION_LEGACY_MAPS)
-			err = read_legacy_map_def(ld, shndx, &sym, name, &def);
+		origin = (struct map_origin){shndx, sym.st_value,
+					     legacy ? legacy_size : sym.st_size, BTF_NO_VALUES};
+		if (legacy)
+			err = read_legacy_map_def(ld, shndx, &sym, name, legacy_size, &def);
 		else if (ld->btf.type_count == 0)
 			err = elf_load_error(ld, -EINVAL,
 					     "map '%s': section %s needs %s, which is missing",

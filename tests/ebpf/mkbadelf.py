@@ -154,9 +154,11 @@ def targeted(data):
         ("reloc-not-lddw", patch(data, elf.sections[target][4] + r_offset, "B", 0xB7),
          "not a complete lddw"),
     ]
-    # The symbol of a map relocation moved into the license section.
-    sym_offset, sym_name, _shndx, sym_value = elf.symbols()[sym]
-    cases.append(("reloc-not-a-map", patch(data, sym_offset + 6, "<H", elf.index("license")),
+    # A map relocation aimed at the license's symbol instead.
+    symbols = elf.symbols()
+    _sym_offset, sym_name, _shndx, sym_value = symbols[sym]
+    license_sym = next(k for k, s in enumerate(symbols) if s[2] == elf.index("license"))
+    cases.append(("reloc-not-a-map", patch(data, entry + 8, "<Q", R_BPF_64_64 | license_sym << 32),
                   "not maps or global data"))
     # What ukbpf cannot create fails the program alone (the object loads):
     # the tool, asked to run that program, says why it did not load.
@@ -170,6 +172,24 @@ def targeted(data):
     cases.append(("unknown-helper", patch(data, code_offset + helper_call + 4, "<i", 9999),
                   "(section %s) did not load: insn" % elf.names[target]))
     return cases
+
+
+STT_NOTYPE = 0
+SYM_INFO_OFFSET = 4  # st_info within a symbol
+SYM_SIZE_OFFSET = 16  # st_size
+
+
+def untyped_map_symbols(data, section="maps"):
+    """The object as older clang wrote legacy maps: their symbols NOTYPE, size 0."""
+    elf = Elf(data)
+    shndx = elf.index(section)
+    out = data
+    for offset, _name, sym_shndx, _value in elf.symbols():
+        if sym_shndx == shndx:
+            info = data[offset + SYM_INFO_OFFSET]
+            out = patch(out, offset + SYM_INFO_OFFSET, "B", (info & 0xF0) | STT_NOTYPE)
+            out = patch(out, offset + SYM_SIZE_OFFSET, "<Q", 0)
+    return out
 
 
 def truncations(data, step=29):

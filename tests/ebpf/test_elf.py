@@ -191,6 +191,18 @@ def test_legacy_maps(objs, elf_info):
     }
 
 
+def test_legacy_maps_of_older_clang(objs, elf_info, tmp_path):
+    # Untyped, unsized map symbols (older clang): libbpf 0.x divided the
+    # section among them, and so does ukbpf; same maps, same result.
+    path = str(tmp_path / "maps_legacy_untyped.o")
+    with open(path, "wb") as f:
+        f.write(mkbadelf.untyped_map_symbols(open(objs["maps_legacy"], "rb").read()))
+    assert map_table(info(elf_info, path)) == map_table(info(elf_info, objs["maps_legacy"]))
+    for engine in ("--interp", "--jit"):
+        run = ukbpf("run", engine, path)
+        assert (run.returncode, run.stdout.split()) == (0, [hex(42)]), run.stderr
+
+
 def test_global_data_maps(objs, elf_info):
     # One-entry arrays whose value is the whole section.
     assert map_table(info(elf_info, objs["globals"])) == {

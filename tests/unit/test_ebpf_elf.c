@@ -616,13 +616,51 @@ static void test_unknown_map_type(void **state)
 	ebpf_object_free(obj);
 }
 
-static void test_legacy_map_def_too_small(void **state)
+/*
+ * Legacy maps by libbpf 0.x's rule: the section divided among its
+ * symbols, whatever their own type and size (older clang: NOTYPE, 0).
+ */
+static void test_legacy_map_of_untyped_symbol(void **state)
+{
+	struct test_object t;
+	struct ebpf_object *obj;
+
+	good_object(&t);
+	t.syms[SYM_JMP_TABLE].st_info = ELF_STB_GLOBAL << 4 | ELF_STT_NOTYPE;
+	t.syms[SYM_JMP_TABLE].st_size = 0;
+	assert_int_equal(load(&t, &obj), 0);
+	assert_int_equal(ebpf_map_get_def(ebpf_object_find_map(obj, "jmp_table"))->max_entries, 2);
+	assert_non_null(ebpf_object_find_prog(obj, "entry"));
+	ebpf_object_free(obj);
+	/* The symbol's own size does not matter either. */
+	good_object(&t);
+	t.syms[SYM_JMP_TABLE].st_size = 8;
+	assert_int_equal(load(&t, &obj), 0);
+	ebpf_object_free(obj);
+}
+
+static void test_legacy_maps_section_must_divide(void **state)
 {
 	struct test_object t;
 
+	/* A second symbol in the 20-byte section: 10 bytes each. */
 	good_object(&t);
-	t.syms[SYM_JMP_TABLE].st_size = 8;
-	expect_rejected(&t, -EINVAL, "map 'jmp_table' at offset 0x0 size 0x8");
+	t.syms[SYM_LICENSE].st_shndx = SEC_MAPS;
+	t.syms[SYM_LICENSE].st_value = 10;
+	expect_rejected(&t, -EINVAL,
+			"section 6 (maps): 2 map symbols share 0x14 bytes, 10 each, less than a "
+			"struct bpf_map_def (16)");
+	/* A third: 20 bytes do not divide by 3. */
+	t.syms[SYM_EXTERN].st_shndx = SEC_MAPS;
+	expect_rejected(&t, -EINVAL,
+			"section 6 (maps): 0x14 bytes do not divide among its 3 map "
+			"symbols");
+	/* One symbol past the section's only definition. */
+	good_object(&t);
+	t.syms[SYM_JMP_TABLE].st_value = 4;
+	expect_rejected(&t, -EINVAL,
+			"map 'jmp_table' at offset 0x4: its 0x14-byte struct bpf_map_def extends "
+			"past the section (0x14 bytes)");
 }
 
 static void test_unknown_helper(void **state)
@@ -795,7 +833,8 @@ int main(void)
 	    cmocka_unit_test(test_local_call_out_of_section),
 	    cmocka_unit_test(test_function_symbol_outside_section),
 	    cmocka_unit_test(test_unknown_map_type),
-	    cmocka_unit_test(test_legacy_map_def_too_small),
+	    cmocka_unit_test(test_legacy_map_of_untyped_symbol),
+	    cmocka_unit_test(test_legacy_maps_section_must_divide),
 	    cmocka_unit_test(test_unknown_helper),
 	    cmocka_unit_test(test_section_gives_type_and_attach_type),
 	    cmocka_unit_test(test_section_of_type_not_run),
