@@ -388,6 +388,16 @@ int ebpf_prog_create(const struct ebpf_insn *insns, size_t count, const struct e
 		     struct ebpf_prog **progp, struct ebpf_log *log);
 void ebpf_prog_free(struct ebpf_prog *prog);
 
+/*
+ * A new program with prog's instructions and maps (borrowed, as prog
+ * borrows them) as a program of another type and expected attach type:
+ * to check a program against another type's rules (ukbpf verify --type).
+ * Neither verified nor compiled; -ENOTSUP for a type ukbpf does not run.
+ */
+int ebpf_prog_copy_as(const struct ebpf_prog *prog, enum ebpf_prog_type type,
+		      enum ebpf_attach_type expected_attach_type, struct ebpf_prog **progp,
+		      struct ebpf_log *log);
+
 const char *ebpf_prog_get_name(const struct ebpf_prog *prog);
 enum ebpf_prog_type ebpf_prog_get_type(const struct ebpf_prog *prog);
 enum ebpf_attach_type ebpf_prog_get_expected_attach_type(const struct ebpf_prog *prog);

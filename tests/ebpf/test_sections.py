@@ -236,3 +236,34 @@ def test_failed_program_says_why(siblings, run_tool, name, why):
     assert result.stdout == ""
     assert result.stderr.count("\n") == 1, result.stderr
     assert why in code_offsets_hidden(result.stderr), result.stderr
+
+
+# ---- verify --type: the same program, its maps, another section's rules ------
+
+def test_verify_as_another_type_keeps_maps(siblings, run_tool):
+    # tail's lddw of jmp_table must still find its map (it once read
+    # "unknown map index <pointer bits> (0 maps)").
+    for type_name in ("xdp", "xdp/devmap", "xdp_prog"):
+        result = run_tool("verify", "--type", type_name, siblings + ":tail")
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert result.stdout.startswith("accepted\n")
+
+
+def test_verify_type_gives_the_attach_type(compile_c, run_tool):
+    obj = compile_c(program("xdp", EGRESS), "plain_egress")
+    assert run_tool("verify", obj).returncode == 1
+    assert run_tool("verify", "--type", "xdp/devmap", obj).returncode == 0
+    refused = run_tool("verify", "--type", "xdp/cpumap", obj)
+    assert refused.returncode == 1
+    assert "invalid bpf_context access off=20 size=4" in refused.stdout
+
+
+@pytest.mark.parametrize("type_name,why", [
+    ("tc", "ukbpf: --type tc: program type sched_cls (3) is not supported by ukbpf"),
+    ("kprobe/do_unlinkat", "program type kprobe (2) is not supported by ukbpf"),
+    ("nonsense", "ukbpf: --type: unknown program type 'nonsense'"),
+])
+def test_verify_type_not_run(siblings, run_tool, type_name, why):
+    result = run_tool("verify", "--type", type_name, siblings + ":tail")
+    assert (result.returncode, result.stdout) == (1, "")
+    assert why in result.stderr and result.stderr.count("\n") == 1, result.stderr

@@ -193,6 +193,7 @@ int elf_object_info(const char *path, FILE *out, char *err, size_t errlen)
 const struct program_source program_source_elf = {
     .suffix = ".o",
     .usage = "OBJ.o[:SECTION]",
-    .help = "clang -target bpf object; SECTION or function name (default: first program)",
+    .help = "clang -target bpf object; SECTION or function name (default: the first\n"
+	    "                         program that loaded)",
     .load = load_elf,
 };
