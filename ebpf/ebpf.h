@@ -88,16 +88,151 @@ void ebpf_set_platform(const struct ebpf_platform *platform);
 const struct ebpf_platform *ebpf_get_platform(void);
 
 /* ------------------------------------------------------------------ */
-/* Program types and the XDP context (Linux UAPI numbering and layout). */
+/* Program types, attach types and section names (Linux UAPI numbering). */
 
+/*
+ * Linux's enum bpf_prog_type, every value, so that any program of an
+ * object can be named. ukbpf runs UNSPEC, SOCKET_FILTER and XDP; a
+ * program of another type is refused when it is loaded.
+ */
 enum ebpf_prog_type {
 	EBPF_PROG_TYPE_UNSPEC = 0,	  /* the --mem convention: r1 = mem, r2 = len */
 	EBPF_PROG_TYPE_SOCKET_FILTER = 1, /* translated classic BPF */
+	EBPF_PROG_TYPE_KPROBE = 2,
+	EBPF_PROG_TYPE_SCHED_CLS = 3,
+	EBPF_PROG_TYPE_SCHED_ACT = 4,
+	EBPF_PROG_TYPE_TRACEPOINT = 5,
 	EBPF_PROG_TYPE_XDP = 6,
+	EBPF_PROG_TYPE_PERF_EVENT = 7,
+	EBPF_PROG_TYPE_CGROUP_SKB = 8,
+	EBPF_PROG_TYPE_CGROUP_SOCK = 9,
+	EBPF_PROG_TYPE_LWT_IN = 10,
+	EBPF_PROG_TYPE_LWT_OUT = 11,
+	EBPF_PROG_TYPE_LWT_XMIT = 12,
+	EBPF_PROG_TYPE_SOCK_OPS = 13,
+	EBPF_PROG_TYPE_SK_SKB = 14,
+	EBPF_PROG_TYPE_CGROUP_DEVICE = 15,
+	EBPF_PROG_TYPE_SK_MSG = 16,
+	EBPF_PROG_TYPE_RAW_TRACEPOINT = 17,
+	EBPF_PROG_TYPE_CGROUP_SOCK_ADDR = 18,
+	EBPF_PROG_TYPE_LWT_SEG6LOCAL = 19,
+	EBPF_PROG_TYPE_LIRC_MODE2 = 20,
+	EBPF_PROG_TYPE_SK_REUSEPORT = 21,
+	EBPF_PROG_TYPE_FLOW_DISSECTOR = 22,
+	EBPF_PROG_TYPE_CGROUP_SYSCTL = 23,
+	EBPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE = 24,
+	EBPF_PROG_TYPE_CGROUP_SOCKOPT = 25,
+	EBPF_PROG_TYPE_TRACING = 26,
+	EBPF_PROG_TYPE_STRUCT_OPS = 27,
+	EBPF_PROG_TYPE_EXT = 28,
+	EBPF_PROG_TYPE_LSM = 29,
+	EBPF_PROG_TYPE_SK_LOOKUP = 30,
+	EBPF_PROG_TYPE_SYSCALL = 31,
+	EBPF_PROG_TYPE_NETFILTER = 32,
 };
 
 /* Linux's name of type as bpftool prints it ("xdp", "socket_filter"); "?" if unknown. */
 const char *ebpf_prog_type_name(enum ebpf_prog_type type);
+
+/*
+ * Linux's enum bpf_attach_type: where a program is meant to run, which
+ * it declares at load as its expected attach type (libbpf takes it from
+ * the section name: SEC("xdp/devmap") is BPF_XDP_DEVMAP). Some context
+ * fields depend on it. A program declaring none has 0, which Linux also
+ * numbers BPF_CGROUP_INET_INGRESS: cgroup_skb programs mean that by it.
+ */
+enum ebpf_attach_type {
+	EBPF_ATTACH_NONE = 0,
+	EBPF_ATTACH_CGROUP_INET_INGRESS = 0,
+	EBPF_ATTACH_CGROUP_INET_EGRESS = 1,
+	EBPF_ATTACH_CGROUP_INET_SOCK_CREATE = 2,
+	EBPF_ATTACH_CGROUP_SOCK_OPS = 3,
+	EBPF_ATTACH_SK_SKB_STREAM_PARSER = 4,
+	EBPF_ATTACH_SK_SKB_STREAM_VERDICT = 5,
+	EBPF_ATTACH_CGROUP_DEVICE = 6,
+	EBPF_ATTACH_SK_MSG_VERDICT = 7,
+	EBPF_ATTACH_CGROUP_INET4_BIND = 8,
+	EBPF_ATTACH_CGROUP_INET6_BIND = 9,
+	EBPF_ATTACH_CGROUP_INET4_CONNECT = 10,
+	EBPF_ATTACH_CGROUP_INET6_CONNECT = 11,
+	EBPF_ATTACH_CGROUP_INET4_POST_BIND = 12,
+	EBPF_ATTACH_CGROUP_INET6_POST_BIND = 13,
+	EBPF_ATTACH_CGROUP_UDP4_SENDMSG = 14,
+	EBPF_ATTACH_CGROUP_UDP6_SENDMSG = 15,
+	EBPF_ATTACH_LIRC_MODE2 = 16,
+	EBPF_ATTACH_FLOW_DISSECTOR = 17,
+	EBPF_ATTACH_CGROUP_SYSCTL = 18,
+	EBPF_ATTACH_CGROUP_UDP4_RECVMSG = 19,
+	EBPF_ATTACH_CGROUP_UDP6_RECVMSG = 20,
+	EBPF_ATTACH_CGROUP_GETSOCKOPT = 21,
+	EBPF_ATTACH_CGROUP_SETSOCKOPT = 22,
+	EBPF_ATTACH_TRACE_RAW_TP = 23,
+	EBPF_ATTACH_TRACE_FENTRY = 24,
+	EBPF_ATTACH_TRACE_FEXIT = 25,
+	EBPF_ATTACH_MODIFY_RETURN = 26,
+	EBPF_ATTACH_LSM_MAC = 27,
+	EBPF_ATTACH_TRACE_ITER = 28,
+	EBPF_ATTACH_CGROUP_INET4_GETPEERNAME = 29,
+	EBPF_ATTACH_CGROUP_INET6_GETPEERNAME = 30,
+	EBPF_ATTACH_CGROUP_INET4_GETSOCKNAME = 31,
+	EBPF_ATTACH_CGROUP_INET6_GETSOCKNAME = 32,
+	EBPF_ATTACH_XDP_DEVMAP = 33, /* XDP programs of devmap entries */
+	EBPF_ATTACH_CGROUP_INET_SOCK_RELEASE = 34,
+	EBPF_ATTACH_XDP_CPUMAP = 35, /* XDP programs of cpumap entries */
+	EBPF_ATTACH_SK_LOOKUP = 36,
+	EBPF_ATTACH_XDP = 37, /* XDP programs of a device */
+	EBPF_ATTACH_SK_SKB_VERDICT = 38,
+	EBPF_ATTACH_SK_REUSEPORT_SELECT = 39,
+	EBPF_ATTACH_SK_REUSEPORT_SELECT_OR_MIGRATE = 40,
+	EBPF_ATTACH_PERF_EVENT = 41,
+	EBPF_ATTACH_TRACE_KPROBE_MULTI = 42,
+	EBPF_ATTACH_LSM_CGROUP = 43,
+	EBPF_ATTACH_STRUCT_OPS = 44,
+	EBPF_ATTACH_NETFILTER = 45,
+	EBPF_ATTACH_TCX_INGRESS = 46,
+	EBPF_ATTACH_TCX_EGRESS = 47,
+	EBPF_ATTACH_TRACE_UPROBE_MULTI = 48,
+	EBPF_ATTACH_CGROUP_UNIX_CONNECT = 49,
+	EBPF_ATTACH_CGROUP_UNIX_SENDMSG = 50,
+	EBPF_ATTACH_CGROUP_UNIX_RECVMSG = 51,
+	EBPF_ATTACH_CGROUP_UNIX_GETPEERNAME = 52,
+	EBPF_ATTACH_CGROUP_UNIX_GETSOCKNAME = 53,
+	EBPF_ATTACH_NETKIT_PRIMARY = 54,
+	EBPF_ATTACH_NETKIT_PEER = 55,
+};
+
+/*
+ * libbpf's name of an expected attach type ("xdp_devmap"); "none" for 0
+ * unless prog_type is cgroup_skb; "?" if unknown.
+ */
+const char *ebpf_attach_type_name(enum ebpf_prog_type prog_type, enum ebpf_attach_type type);
+
+/* Which of libbpf's rules for SEC() names gave a section its type. */
+enum ebpf_section_match {
+	EBPF_SECTION_NO_RULE = 0, /* none: the section loads as UNSPEC (test programs) */
+	EBPF_SECTION_EXACT,	  /* the rule's name itself: "xdp", "xdp/devmap" */
+	EBPF_SECTION_EXTRAS,	  /* the rule's name, '/', anything: "kprobe/do_unlinkat" */
+	EBPF_SECTION_LEGACY,	  /* libbpf 0.x: a name that starts with the rule's: "xdp_prog" */
+};
+
+struct ebpf_section_type {
+	enum ebpf_prog_type type;
+	enum ebpf_attach_type expected_attach_type;
+	enum ebpf_section_match match;
+	const char *rule; /* the rule's name ("xdp"); NULL with EBPF_SECTION_NO_RULE */
+};
+
+/*
+ * The program type and expected attach type that libbpf gives a program
+ * in section name (libbpf's section_defs[]): libbpf 1.x's rules, then the
+ * prefix rule libbpf 0.x had for some names, which objects built for it
+ * rely on ("xdp_prog", "xdp/eth0" are XDP). A section no rule claims is
+ * EBPF_PROG_TYPE_UNSPEC, so test programs may use any other name.
+ */
+void ebpf_section_type(const char *name, struct ebpf_section_type *out);
+
+/* ------------------------------------------------------------------ */
+/* The XDP context (Linux UAPI layout).                                 */
 
 /* XDP verdicts (Linux enum xdp_action). */
 enum ebpf_xdp_action {
@@ -234,6 +369,8 @@ struct ebpf_prog;
  */
 struct ebpf_prog_opts {
 	enum ebpf_prog_type type;
+	/* Where it is meant to run; some context fields depend on it. */
+	enum ebpf_attach_type expected_attach_type;
 	const char *name;	      /* copied; may be NULL */
 	struct ebpf_map *const *maps; /* may be NULL when map_count == 0 */
 	size_t map_count;
@@ -245,13 +382,25 @@ struct ebpf_prog_opts {
  * into the second half of an lddw, lddw pairs intact, call targets, at most
  * EBPF_MAX_INSNS) and resolves map references through opts->maps.
  * Errors name the instruction index: "insn 12: jump out of range (off 40)".
+ * -ENOTSUP for a program type ukbpf does not run.
  */
 int ebpf_prog_create(const struct ebpf_insn *insns, size_t count, const struct ebpf_prog_opts *opts,
 		     struct ebpf_prog **progp, struct ebpf_log *log);
 void ebpf_prog_free(struct ebpf_prog *prog);
 
+/*
+ * A new program with prog's instructions and maps (borrowed, as prog
+ * borrows them) as a program of another type and expected attach type:
+ * to check a program against another type's rules (ukbpf verify --type).
+ * Neither verified nor compiled; -ENOTSUP for a type ukbpf does not run.
+ */
+int ebpf_prog_copy_as(const struct ebpf_prog *prog, enum ebpf_prog_type type,
+		      enum ebpf_attach_type expected_attach_type, struct ebpf_prog **progp,
+		      struct ebpf_log *log);
+
 const char *ebpf_prog_get_name(const struct ebpf_prog *prog);
 enum ebpf_prog_type ebpf_prog_get_type(const struct ebpf_prog *prog);
+enum ebpf_attach_type ebpf_prog_get_expected_attach_type(const struct ebpf_prog *prog);
 const struct ebpf_insn *ebpf_prog_get_insns(const struct ebpf_prog *prog, size_t *count);
 
 /*
@@ -294,22 +443,67 @@ struct ebpf_object;
  * Parses an ELF object from memory (not retained): creates its maps
  * (BTF-defined in ".maps", legacy struct bpf_map_def in "maps", and
  * ".rodata"/".data"/".bss" as one-entry array maps), and one program per
- * function in each executable section, with map and local-call
- * relocations applied. Either everything loads or nothing does.
+ * function in each executable section, typed by its section name
+ * (ebpf_section_type), with map and local-call relocations applied.
+ *
+ * A malformed object (its ELF structure, symbols, relocations, BTF) is
+ * refused whole: nothing is created and the log says why. In a sound
+ * object, what ukbpf cannot create is left out and recorded, and the rest
+ * loads: a program of a type ukbpf does not run, or that calls an unknown
+ * helper, uses an extern, or refers to a map that was not created, has
+ * its own error (ebpf_object_prog_info); a map ukbpf cannot create
+ * (an unsupported type or definition) is an object-level record
+ * (ebpf_object_map_error) and fails only the programs that use it.
+ * Returns 0 even when programs failed; -ENOMEM aborts the whole load.
  */
 int ebpf_object_load_elf(const void *elf, size_t size, struct ebpf_object **objp,
 			 struct ebpf_log *log);
 void ebpf_object_free(struct ebpf_object *obj);
 
+/*
+ * The object's programs, in section then symbol order, loaded or not:
+ * ebpf_object_prog is NULL for one that did not load.
+ */
 size_t ebpf_object_prog_count(const struct ebpf_object *obj);
 struct ebpf_prog *ebpf_object_prog(const struct ebpf_object *obj, size_t index);
-/* Finds a program by section name ("xdp") or function name; NULL if none. */
-struct ebpf_prog *ebpf_object_find_prog(const struct ebpf_object *obj, const char *name);
-/* Section name of a program from this object. */
+/* Section name of a program from this object (NULL past the last). */
 const char *ebpf_object_prog_section(const struct ebpf_object *obj, size_t index);
+
+/* Everything the loader knows of one program, whether or not it loaded. */
+struct ebpf_object_prog_info {
+	const char *name;    /* the function's symbol name */
+	const char *section; /* its section's name */
+	/* Its type and expected attach type, and the rule that gave them. */
+	struct ebpf_section_type section_type;
+	struct ebpf_prog *prog; /* NULL when it did not load */
+	int error;		/* 0, or why it did not load: a negative errno */
+	const char *error_msg;	/* "" when it loaded, else the reason in one line */
+};
+/* Fills *info for the program at index; -ENOENT past the last. */
+int ebpf_object_prog_info(const struct ebpf_object *obj, size_t index,
+			  struct ebpf_object_prog_info *info);
+
+/*
+ * The index of the program called name (a function name), or else of the
+ * first program in the section called name; -ENOENT if none.
+ */
+int ebpf_object_find_prog_index(const struct ebpf_object *obj, const char *name, size_t *index);
+/* The program ebpf_object_find_prog_index finds; NULL if none or it did not load. */
+struct ebpf_prog *ebpf_object_find_prog(const struct ebpf_object *obj, const char *name);
+
+/* The maps the object created. */
 size_t ebpf_object_map_count(const struct ebpf_object *obj);
 struct ebpf_map *ebpf_object_map(const struct ebpf_object *obj, size_t index);
 struct ebpf_map *ebpf_object_find_map(const struct ebpf_object *obj, const char *name);
+
+/*
+ * What the object declares about maps that could not be done, one line
+ * each: a map not created ("map 'xsks_map': unsupported map type 17"), a
+ * prog array slot left empty because its program did not load.
+ */
+size_t ebpf_object_map_error_count(const struct ebpf_object *obj);
+const char *ebpf_object_map_error(const struct ebpf_object *obj, size_t index);
+
 /* The license string from the "license" section, or "" if none. */
 const char *ebpf_object_license(const struct ebpf_object *obj);
 

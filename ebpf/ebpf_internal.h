@@ -15,6 +15,7 @@
 struct ebpf_prog {
 	char name[64];
 	enum ebpf_prog_type type;
+	enum ebpf_attach_type expected_attach_type;
 	struct ebpf_insn *insns;
 	size_t insn_count;
 	/*

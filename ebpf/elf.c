@@ -6,9 +6,9 @@
  *
  *   - every function in an executable section other than .text is a
  *     program named by its symbol; the section name gives the program
- *     type (the program-type table, prog_type.c); functions in .text are
- *     subprograms, copied behind each program that calls them
- *     (bpf-to-bpf calls);
+ *     type and expected attach type (libbpf's SEC() names,
+ *     prog_type_section.c); functions in .text are subprograms, copied
+ *     behind each program that calls them (bpf-to-bpf calls);
  *   - maps come from ".maps" (BTF-defined: the definition is read from
  *     the object's BTF), "maps" (legacy struct bpf_map_def) and the
  *     global-data sections .rodata*, .data*, .bss* (one-entry arrays whose
@@ -24,7 +24,13 @@
  *   - an object with code only in .text (no SEC() at all) loads the global
  *     functions of .text as UNSPEC programs instead of failing;
  *   - an executable section without function symbols (hand-written
- *     assembly) is one program named after its section.
+ *     assembly) is one program named after its section;
+ *   - libbpf loads all of an object or none of it; ukbpf, which runs
+ *     fewer program and map types than Linux, loads what it can: a
+ *     program it cannot create (its type, an unknown helper, an extern,
+ *     a map that was not created) is recorded with why, and so is a map
+ *     (its type or definition), and the others load. Only a malformed
+ *     object is refused whole.
  *
  * The input is untrusted: every offset and size is checked against the
  * buffer before use, structures are read with memcpy (no alignment is
@@ -56,6 +62,40 @@ int elf_load_error(struct elf_loader *ld, int err, const char *fmt, ...)
 	va_end(ap);
 	ebpf_log_printf(ld->log, "%s", msg);
 	return err;
+}
+
+int elf_prog_error(struct elf_loader *ld, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ld->prog_msg, sizeof(ld->prog_msg), fmt, ap);
+	va_end(ap);
+	ld->prog_err = err;
+	return ELF_PROG_REFUSED;
+}
+
+int elf_map_error(struct elf_loader *ld, size_t *index, const char *fmt, ...)
+{
+	struct ebpf_object *obj = ld->obj;
+	char msg[SUB_LOG_SIZE];
+	char **errors;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	errors = realloc(obj->map_errors, (obj->map_error_count + 1) * sizeof(*errors));
+	if (!errors)
+		return elf_load_error(ld, -ENOMEM, "out of memory for map errors");
+	obj->map_errors = errors;
+	errors[obj->map_error_count] = strdup(msg);
+	if (!errors[obj->map_error_count])
+		return elf_load_error(ld, -ENOMEM, "out of memory for map errors");
+	if (index)
+		*index = obj->map_error_count;
+	obj->map_error_count++;
+	return 0;
 }
 
 bool elf_is_prefix_family(const char *name, const char *prefix, const char *separators)
@@ -280,6 +320,7 @@ static void free_loader(struct elf_loader *ld)
 	free(ld->sections);
 	btf_free(&ld->btf);
 	free(ld->map_origins);
+	free(ld->failed_maps);
 	free(ld->insns);
 	free(ld->linked);
 	free(ld->prog_entries);
@@ -354,8 +395,13 @@ void ebpf_object_free(struct ebpf_object *obj)
 		ebpf_map_free(obj->maps[i]);
 	for (i = 0; i < obj->prog_count; i++) {
 		ebpf_prog_free(obj->progs[i].prog);
+		free(obj->progs[i].name);
 		free(obj->progs[i].section);
+		free(obj->progs[i].error_msg);
 	}
+	for (i = 0; i < obj->map_error_count; i++)
+		free(obj->map_errors[i]);
+	free(obj->map_errors);
 	free(obj->maps);
 	free(obj->progs);
 	free(obj->license);
@@ -374,17 +420,47 @@ struct ebpf_prog *ebpf_object_prog(const struct ebpf_object *obj, size_t index)
 	return index < obj->prog_count ? obj->progs[index].prog : NULL;
 }
 
-struct ebpf_prog *ebpf_object_find_prog(const struct ebpf_object *obj, const char *name)
+int ebpf_object_prog_info(const struct ebpf_object *obj, size_t index,
+			  struct ebpf_object_prog_info *info)
+{
+	const struct object_prog *p;
+
+	if (index >= obj->prog_count)
+		return -ENOENT;
+	p = &obj->progs[index];
+	*info = (struct ebpf_object_prog_info){
+	    .name = p->name,
+	    .section = p->section,
+	    .section_type = p->section_type,
+	    .prog = p->prog,
+	    .error = p->error,
+	    .error_msg = p->error_msg ? p->error_msg : "",
+	};
+	return 0;
+}
+
+int ebpf_object_find_prog_index(const struct ebpf_object *obj, const char *name, size_t *index)
 {
 	size_t i;
 
 	for (i = 0; i < obj->prog_count; i++)
-		if (strcmp(ebpf_prog_get_name(obj->progs[i].prog), name) == 0)
-			return obj->progs[i].prog;
+		if (strcmp(obj->progs[i].name, name) == 0) {
+			*index = i;
+			return 0;
+		}
 	for (i = 0; i < obj->prog_count; i++)
-		if (strcmp(obj->progs[i].section, name) == 0)
-			return obj->progs[i].prog;
-	return NULL;
+		if (strcmp(obj->progs[i].section, name) == 0) {
+			*index = i;
+			return 0;
+		}
+	return -ENOENT;
+}
+
+struct ebpf_prog *ebpf_object_find_prog(const struct ebpf_object *obj, const char *name)
+{
+	size_t index;
+
+	return ebpf_object_find_prog_index(obj, name, &index) == 0 ? obj->progs[index].prog : NULL;
 }
 
 const char *ebpf_object_prog_section(const struct ebpf_object *obj, size_t index)
@@ -410,6 +486,16 @@ struct ebpf_map *ebpf_object_find_map(const struct ebpf_object *obj, const char 
 		if (strcmp(ebpf_map_get_name(obj->maps[i]), name) == 0)
 			return obj->maps[i];
 	return NULL;
+}
+
+size_t ebpf_object_map_error_count(const struct ebpf_object *obj)
+{
+	return obj->map_error_count;
+}
+
+const char *ebpf_object_map_error(const struct ebpf_object *obj, size_t index)
+{
+	return index < obj->map_error_count ? obj->map_errors[index] : NULL;
 }
 
 const char *ebpf_object_license(const struct ebpf_object *obj)

@@ -7,6 +7,7 @@
  * references and calls are re-aimed at the copies.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -199,12 +200,9 @@ static int check_reloc(struct elf_loader *ld, uint32_t rel_index, const struct e
 	elf_read_symbol(ld, r->sym, &sym);
 	if (r->type == R_BPF_NONE)
 		return 0;
-	if (sym.st_shndx == ELF_SHN_UNDEF)
-		return elf_load_error(ld, -ENOTSUP,
-				      "%s+0x%llx: relocation against undefined symbol '%s' (extern "
-				      "symbols are not supported)",
-				      target->name, (unsigned long long)r->offset,
-				      elf_symbol_name(ld, &sym));
+	/* An extern (a kfunc, a .kconfig or .ksyms variable) fails the programs using it. */
+	if (sym.st_shndx == ELF_SHN_UNDEF && (r->type == R_BPF_64_64 || r->type == R_BPF_64_32))
+		return 0;
 	if (sym.st_shndx >= ld->section_count)
 		return elf_load_error(ld, -EINVAL,
 				      "%s+0x%llx: relocation against symbol '%s' in bad section %u",
@@ -354,6 +352,18 @@ static int find_reloc_map(struct elf_loader *ld, const struct elf_section *sec,
 			return 0;
 		}
 	}
+	for (i = 0; sym->st_value <= UINT32_MAX && i < ld->failed_map_count; i++) {
+		const struct map_origin *o = &ld->failed_maps[i].origin;
+
+		if (o->shndx == sym->st_shndx &&
+		    (target->role == SECTION_DATA ? off >= 0 && (uint64_t)off < o->size
+						  : (uint64_t)off == o->offset))
+			return elf_prog_error(
+			    ld, -ENOTSUP,
+			    "%s+0x%llx: lddw refers to a map that was not created (%s)", sec->name,
+			    (unsigned long long)r->offset,
+			    ld->obj->map_errors[ld->failed_maps[i].error]);
+	}
 	return elf_load_error(
 	    ld, -EINVAL, "%s+0x%llx: lddw refers to '%s'+%lld in section %s, which is not a map",
 	    sec->name, (unsigned long long)r->offset, elf_symbol_name(ld, sym), (long long)addend,
@@ -377,12 +387,12 @@ static int apply_map_reloc(struct elf_loader *ld, const struct elf_section *sec,
 	elf_read_symbol(ld, r->sym, &sym);
 	target = &ld->sections[sym.st_shndx];
 	if (target->role == SECTION_CODE)
-		return elf_load_error(
+		return elf_prog_error(
 		    ld, -ENOTSUP, "%s+0x%llx: lddw of function '%s' (a callback) is not supported",
 		    sec->name, (unsigned long long)r->offset, elf_symbol_name(ld, &sym));
 	if (target->role != SECTION_LEGACY_MAPS && target->role != SECTION_BTF_MAPS &&
 	    target->role != SECTION_DATA)
-		return elf_load_error(
+		return elf_prog_error(
 		    ld, -ENOTSUP,
 		    "%s+0x%llx: lddw refers to '%s' in section %s (not maps or global data)",
 		    sec->name, (unsigned long long)r->offset, elf_symbol_name(ld, &sym),
@@ -421,7 +431,7 @@ static int link_function(struct elf_loader *ld, struct elf_section *sec, struct 
 	size_t need;
 
 	if (func->count > EBPF_MAX_INSNS - ld->insn_count)
-		return elf_load_error(
+		return elf_prog_error(
 		    ld, -E2BIG,
 		    "program '%s': too large with function '%s' (more than %u instructions)",
 		    ld->linked[0].func->name, func->name, EBPF_MAX_INSNS);
@@ -511,6 +521,27 @@ static size_t first_reloc_from(const struct elf_section *sec, uint64_t offset)
 	return lo;
 }
 
+static bool is_extern(const struct elf_loader *ld, const struct elf_reloc *r)
+{
+	struct elf64_sym sym;
+
+	elf_read_symbol(ld, r->sym, &sym);
+	return sym.st_shndx == ELF_SHN_UNDEF;
+}
+
+/* check_reloc let relocations against externs through: a program reaching one fails. */
+static int extern_reloc(struct elf_loader *ld, const struct elf_section *sec,
+			const struct elf_reloc *r)
+{
+	struct elf64_sym sym;
+
+	elf_read_symbol(ld, r->sym, &sym);
+	return elf_prog_error(ld, -ENOTSUP,
+			      "%s+0x%llx: relocation against undefined symbol '%s' (extern "
+			      "symbols are not supported)",
+			      sec->name, (unsigned long long)r->offset, elf_symbol_name(ld, &sym));
+}
+
 /*
  * Applies relocations and calls inside the k-th linked function. The
  * second slot of an lddw is data (RFC 9669 §5.4), never a call nor a
@@ -543,7 +574,9 @@ static int relocate_function(struct elf_loader *ld, size_t k)
 				    (unsigned long long)(cur->offset - INSN_SIZE));
 			here = cur;
 		}
-		if (here && here->type == R_BPF_64_64)
+		if (here && is_extern(ld, here))
+			err = extern_reloc(ld, sec, here);
+		else if (here && here->type == R_BPF_64_64)
 			err = apply_map_reloc(ld, sec, &lf, j, here);
 		else if (ebpf_insn_is_local_call(&insn))
 			err = apply_call(ld, &lf, j, here);
@@ -557,19 +590,13 @@ static int relocate_function(struct elf_loader *ld, size_t k)
 	return 0;
 }
 
-static int add_program(struct elf_loader *ld, struct elf_section *sec, struct elf_func *entry)
+/*
+ * Links entry with the subprograms it calls into ld->insns: 0,
+ * ELF_PROG_REFUSED (the reason in ld->prog_msg) or a negative errno for
+ * a malformed object. Whatever it linked counts towards the object's bound.
+ */
+static int link_program(struct elf_loader *ld, struct elf_section *sec, struct elf_func *entry)
 {
-	struct ebpf_object *obj = ld->obj;
-	char sub_msg[SUB_LOG_SIZE] = "";
-	struct ebpf_log sub_log = {.buf = sub_msg, .size = sizeof(sub_msg)};
-	struct ebpf_prog_opts opts = {
-	    .type = ebpf_prog_type_of_section(sec->name),
-	    .name = entry->name,
-	    .maps = obj->maps,
-	    .map_count = obj->map_count,
-	};
-	struct object_prog *progs;
-	const struct elf_func **entries;
 	size_t k;
 	int err;
 
@@ -581,36 +608,75 @@ static int add_program(struct elf_loader *ld, struct elf_section *sec, struct el
 		err = relocate_function(ld, k);
 	for (k = 0; k < ld->linked_count; k++)
 		ld->linked[k].func->linked_pos = NO_POSITION;
-	if (err)
+	if (err < 0)
 		return err;
 	if (ld->insn_count > OBJECT_MAX_INSNS - ld->object_insns)
 		return elf_load_error(ld, -E2BIG,
 				      "program '%s' (section %s): the object's programs total more "
 				      "than %zu instructions",
 				      entry->name, sec->name, OBJECT_MAX_INSNS);
+	ld->object_insns += ld->insn_count;
+	return err;
+}
+
+/* Keeps why program p did not load; 0, or -ENOMEM. */
+static int refuse_program(struct elf_loader *ld, struct object_prog *p, int err, const char *msg)
+{
+	p->error = err;
+	p->error_msg = strdup(msg);
+	if (!p->error_msg)
+		return elf_load_error(ld, -ENOMEM, "out of memory for programs");
+	return 0;
+}
+
+/* Adds the program entry of sec to the object: created, or recorded with why not. */
+static int add_program(struct elf_loader *ld, struct elf_section *sec, struct elf_func *entry)
+{
+	struct ebpf_object *obj = ld->obj;
+	char sub_msg[SUB_LOG_SIZE] = "";
+	struct ebpf_log sub_log = {.buf = sub_msg, .size = sizeof(sub_msg)};
+	struct ebpf_prog_opts opts = {
+	    .name = entry->name,
+	    .maps = obj->maps,
+	    .map_count = obj->map_count,
+	};
+	struct object_prog *progs, *p;
+	const struct elf_func **entries;
+	int err;
 
 	entries = realloc(ld->prog_entries, (obj->prog_count + 1) * sizeof(*entries));
 	if (!entries)
 		return elf_load_error(ld, -ENOMEM, "out of memory for programs");
 	ld->prog_entries = entries;
-	entries[obj->prog_count] = entry;
 	progs = realloc(obj->progs, (obj->prog_count + 1) * sizeof(*progs));
 	if (!progs)
 		return elf_load_error(ld, -ENOMEM, "out of memory for programs");
 	obj->progs = progs;
-	progs[obj->prog_count].section = strdup(sec->name);
-	if (!progs[obj->prog_count].section)
+	p = &progs[obj->prog_count];
+	*p = (struct object_prog){.name = strdup(entry->name), .section = strdup(sec->name)};
+	entries[obj->prog_count++] = entry; /* the object frees what p holds */
+	if (!p->name || !p->section)
 		return elf_load_error(ld, -ENOMEM, "out of memory for programs");
-	err = ebpf_prog_create(ld->insns, ld->insn_count, &opts, &progs[obj->prog_count].prog,
-			       &sub_log);
-	if (err) {
-		free(progs[obj->prog_count].section);
-		return elf_load_error(ld, err, "program '%s' (section %s): %s", entry->name,
-				      sec->name, sub_msg);
+	ebpf_section_type(sec->name, &p->section_type);
+
+	/* Linked even when refused: a malformed program refuses the object. */
+	err = link_program(ld, sec, entry);
+	if (err < 0)
+		return err;
+	if (!ebpf_prog_type_info(p->section_type.type)) {
+		snprintf(sub_msg, sizeof(sub_msg), "program type %s is not supported by ukbpf",
+			 ebpf_prog_type_name(p->section_type.type));
+		return refuse_program(ld, p, -ENOTSUP, sub_msg);
 	}
-	obj->prog_count++;
-	ld->object_insns += ld->insn_count;
-	return 0;
+	if (err == ELF_PROG_REFUSED)
+		return refuse_program(ld, p, ld->prog_err, ld->prog_msg);
+	opts.type = p->section_type.type;
+	opts.expected_attach_type = p->section_type.expected_attach_type;
+	err = ebpf_prog_create(ld->insns, ld->insn_count, &opts, &p->prog, &sub_log);
+	if (err == -ENOMEM)
+		return elf_load_error(ld, err, "program '%s' (section %s): out of memory",
+				      entry->name, sec->name);
+	return err ? refuse_program(ld, p, err, sub_msg) : 0;
 }
 
 /*

@@ -10,10 +10,14 @@
  *   elf_link.c  the functions of code sections and their relocations,
  *               and each program linked with the subprograms it calls.
  *
- * A step that fails logs one line with elf_load_error and returns its
- * negative errno at once; ebpf_object_load_elf then frees the loader
- * state and the half-built object, so no step cleans up after itself
- * beyond its own temporaries.
+ * Two kinds of failure. The object is malformed (or memory ran out): the
+ * step logs one line with elf_load_error and returns its negative errno
+ * at once; ebpf_object_load_elf then frees the loader state and the
+ * half-built object, so no step cleans up after itself beyond its own
+ * temporaries. Or one thing of a sound object cannot be made: a map is
+ * recorded with elf_map_error and left out; a program's linking returns
+ * ELF_PROG_REFUSED after elf_prog_error, and the program is recorded
+ * with that reason instead of created. Either way the load goes on.
  */
 #ifndef UKBPF_EBPF_ELF_LOADER_H
 #define UKBPF_EBPF_ELF_LOADER_H
@@ -33,9 +37,14 @@
 
 /* ---- the loaded object ------------------------------------------------- */
 
+/* A program of the object, loaded (prog) or not (error, error_msg). */
 struct object_prog {
 	struct ebpf_prog *prog;
+	char *name;
 	char *section;
+	struct ebpf_section_type section_type;
+	int error;
+	char *error_msg;
 };
 
 struct ebpf_object {
@@ -43,6 +52,8 @@ struct ebpf_object {
 	size_t prog_count;
 	struct ebpf_map **maps;
 	size_t map_count;
+	char **map_errors; /* ebpf_object_map_error's lines */
+	size_t map_error_count;
 	char *license;
 };
 
@@ -97,7 +108,16 @@ struct map_origin {
 	uint64_t values_offset;
 };
 
+/* A map the object declares but that was not created: relocations to it fail. */
+struct failed_map {
+	struct map_origin origin;
+	size_t error; /* its line in obj->map_errors */
+};
+
 struct linked_func; /* elf_link.c */
+
+/* What a program's linking returns when the program, not the object, is refused. */
+#define ELF_PROG_REFUSED 1
 
 struct elf_loader {
 	const uint8_t *elf;
@@ -112,9 +132,14 @@ struct elf_loader {
 	size_t strtab_size;
 	struct btf btf;
 	struct map_origin *map_origins; /* map_origins[i] for obj->maps[i] */
+	struct failed_map *failed_maps;
+	size_t failed_map_count;
 	struct ebpf_object *obj;
 	/* The entry function of each program of obj, in the same order. */
 	const struct elf_func **prog_entries;
+	/* Why the program being linked is refused (elf_prog_error). */
+	int prog_err;
+	char prog_msg[SUB_LOG_SIZE];
 	/* Scratch for linking one program. */
 	struct ebpf_insn *insns;
 	size_t insn_count;
@@ -127,8 +152,20 @@ struct elf_loader {
 
 /* ---- elf.c --------------------------------------------------------------- */
 
-/* Logs one line (cut at SUB_LOG_SIZE) into ld->log; returns err. */
+/* The object is refused: logs one line (cut at SUB_LOG_SIZE) into ld->log; returns err. */
 int elf_load_error(struct elf_loader *ld, int err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/*
+ * The program being linked is refused with err: keeps the reason in
+ * ld->prog_err and ld->prog_msg; returns ELF_PROG_REFUSED.
+ */
+int elf_prog_error(struct elf_loader *ld, int err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/*
+ * Adds a line to the object's map errors (obj->map_errors); sets *index to
+ * it when index is not NULL. 0, or -ENOMEM (logged).
+ */
+int elf_map_error(struct elf_loader *ld, size_t *index, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* name is prefix itself or prefix followed by one of separators. */
@@ -150,12 +187,18 @@ int elf_read_relocations(struct elf_loader *ld);
  * of a section without function symbols; NULL if none.
  */
 struct elf_func *elf_find_function(struct elf_section *sec, uint64_t target);
-/* One program per entry function, linked and relocated; needs the maps. */
+/*
+ * One program per entry function, linked and relocated, or recorded with
+ * why it cannot load; needs the maps.
+ */
 int elf_create_programs(struct elf_loader *ld);
 
 /* ---- elf_maps.c (once BTF is read) --------------------------------------- */
 
-/* The maps of the map sections and of the global-data sections. */
+/*
+ * The maps of the map sections and of the global-data sections; one
+ * ukbpf cannot create is recorded in ld->failed_maps instead.
+ */
 int elf_create_maps(struct elf_loader *ld);
 /* Fills prog arrays from .rel.maps; needs the programs. */
 int elf_init_prog_arrays(struct elf_loader *ld);

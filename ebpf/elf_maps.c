@@ -1,12 +1,14 @@
 /*
- * The maps of an ELF object (elf_loader.h): one per object symbol of the
- * map sections, ".maps" (BTF-defined, read by btf.c) and "maps" (legacy
- * struct bpf_map_def), and one per global-data section (.rodata*,
- * .data*, .bss*: a one-entry array whose value is the section). After
+ * The maps of an ELF object (elf_loader.h): one per symbol of the map
+ * sections, ".maps" (BTF-defined, read by btf.c) and "maps" (legacy
+ * struct bpf_map_def, by libbpf 0.x's rule), and one per global-data
+ * section (.rodata*, .data*, .bss*: a one-entry array whose value is the
+ * section). After
  * the programs exist, .rel.maps fills the prog arrays declared with
  * libbpf's `values`.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,9 +20,38 @@
 
 /* ---- maps ---------------------------------------------------------------- */
 
-/* Creates a map, adding its origin; errors get the map's name and section. */
+/* Keeps origin as that of a map that was not created, for error line index. */
+static int add_failed_map(struct elf_loader *ld, const struct map_origin *origin, size_t index)
+{
+	struct failed_map *failed;
+
+	failed = realloc(ld->failed_maps, (ld->failed_map_count + 1) * sizeof(*failed));
+	if (!failed)
+		return elf_load_error(ld, -ENOMEM, "out of memory for maps");
+	ld->failed_maps = failed;
+	failed[ld->failed_map_count++] = (struct failed_map){*origin, index};
+	return 0;
+}
+
+/*
+ * A map ukbpf cannot make (its type, its definition): recorded with why,
+ * for the programs that use it to fail with; the object goes on loading.
+ */
+static int record_failed_map(struct elf_loader *ld, const struct map_origin *origin,
+			     const char *why)
+{
+	size_t index;
+	int err = elf_map_error(ld, &index, "%s", why);
+
+	return err ? err : add_failed_map(ld, origin, index);
+}
+
+/*
+ * Creates a map, adding its origin; *created is NULL when ebpf_map_create
+ * refused the definition, which is then recorded (record_failed_map).
+ */
 static int add_map(struct elf_loader *ld, const struct ebpf_map_def *def, const char *name,
-		   const struct map_origin *origin)
+		   const struct map_origin *origin, struct ebpf_map **created)
 {
 	struct ebpf_object *obj = ld->obj;
 	char sub_msg[SUB_LOG_SIZE] = "";
@@ -29,6 +60,7 @@ static int add_map(struct elf_loader *ld, const struct ebpf_map_def *def, const 
 	struct map_origin *origins;
 	int err;
 
+	*created = NULL;
 	maps = realloc(obj->maps, (obj->map_count + 1) * sizeof(*maps));
 	if (!maps)
 		return elf_load_error(ld, -ENOMEM, "out of memory for maps");
@@ -38,11 +70,18 @@ static int add_map(struct elf_loader *ld, const struct ebpf_map_def *def, const 
 		return elf_load_error(ld, -ENOMEM, "out of memory for maps");
 	ld->map_origins = origins;
 	err = ebpf_map_create(def, name, &maps[obj->map_count], &sub_log);
-	if (err)
-		/* maps.c names the map in its message. */
+	if (err == -ENOMEM)
 		return elf_load_error(ld, err, "section %s: %s", ld->sections[origin->shndx].name,
 				      sub_msg[0] ? sub_msg : name);
+	if (err) {
+		/* maps.c names the map in its message. */
+		if (!sub_msg[0])
+			snprintf(sub_msg, sizeof(sub_msg), "map '%s': cannot be created (%d)", name,
+				 err);
+		return record_failed_map(ld, origin, sub_msg);
+	}
 	origins[obj->map_count] = *origin;
+	*created = maps[obj->map_count];
 	obj->map_count++;
 	return 0;
 }
@@ -59,9 +98,12 @@ static int compare_map_symbols(const void *a, const void *b)
 	return ma->offset < mb->offset ? -1 : ma->offset > mb->offset;
 }
 
-/* One map per object symbol of a map section, in offset order. */
-static int collect_map_symbols(struct elf_loader *ld, uint32_t shndx, struct map_symbol **syms,
-			       size_t *count)
+/*
+ * One map per symbol of a map section, in offset order: object symbols,
+ * and for legacy maps untyped ones too (older clang emitted those).
+ */
+static int collect_map_symbols(struct elf_loader *ld, uint32_t shndx, bool untyped_too,
+			       struct map_symbol **syms, size_t *count)
 {
 	struct map_symbol *found;
 	size_t i, n = 0;
@@ -71,9 +113,12 @@ static int collect_map_symbols(struct elf_loader *ld, uint32_t shndx, struct map
 		return elf_load_error(ld, -ENOMEM, "out of memory for symbols");
 	for (i = 1; i < ld->sym_count; i++) {
 		struct elf64_sym sym;
+		uint8_t type;
 
 		elf_read_symbol(ld, i, &sym);
-		if (sym.st_shndx == shndx && ELF_ST_TYPE(sym.st_info) == ELF_STT_OBJECT)
+		type = ELF_ST_TYPE(sym.st_info);
+		if (sym.st_shndx == shndx &&
+		    (type == ELF_STT_OBJECT || (untyped_too && type == ELF_STT_NOTYPE)))
 			found[n++] = (struct map_symbol){i, sym.st_value};
 	}
 	qsort(found, n, sizeof(*found), compare_map_symbols);
@@ -82,22 +127,52 @@ static int collect_map_symbols(struct elf_loader *ld, uint32_t shndx, struct map
 	return 0;
 }
 
+/*
+ * libbpf 0.x's rule for "maps" (bpf_object__init_user_maps), the loader
+ * legacy maps were written for (libbpf 1.0 dropped them): every
+ * definition has the same size, the section's size divided by the number
+ * of its map symbols, whatever size the symbols give (older clang gave
+ * none). Of a definition, the first bytes of struct bpf_map_def are read;
+ * a definition larger than that struct (iproute2's) has the rest ignored.
+ */
+static int legacy_def_size(struct elf_loader *ld, uint32_t shndx, size_t count, uint64_t *size)
+{
+	const struct elf_section *sec = &ld->sections[shndx];
+
+	*size = 0;
+	if (count == 0)
+		return 0;
+	if (sec->hdr.sh_size % count)
+		return elf_load_error(
+		    ld, -EINVAL,
+		    "section %u (%s): 0x%llx bytes do not divide among its %zu map "
+		    "symbols",
+		    shndx, sec->name, (unsigned long long)sec->hdr.sh_size, count);
+	*size = sec->hdr.sh_size / count;
+	if (*size < LEGACY_MAP_DEF_MIN_FIELDS * sizeof(uint32_t))
+		return elf_load_error(ld, -EINVAL,
+				      "section %u (%s): %zu map symbols share 0x%llx bytes, %llu "
+				      "each, less than a struct bpf_map_def (%zu)",
+				      shndx, sec->name, count, (unsigned long long)sec->hdr.sh_size,
+				      (unsigned long long)*size,
+				      LEGACY_MAP_DEF_MIN_FIELDS * sizeof(uint32_t));
+	return 0;
+}
+
 static int read_legacy_map_def(struct elf_loader *ld, uint32_t shndx, const struct elf64_sym *sym,
-			       const char *name, struct ebpf_map_def *def)
+			       const char *name, uint64_t size, struct ebpf_map_def *def)
 {
 	const struct elf_section *sec = &ld->sections[shndx];
 	uint32_t fields[LEGACY_MAP_DEF_FIELDS] = {0};
-	uint64_t used = sym->st_size < sizeof(fields) ? sym->st_size : sizeof(fields);
 
-	if (sym->st_size < LEGACY_MAP_DEF_MIN_FIELDS * sizeof(uint32_t) ||
-	    !range_inside(sym->st_value, sym->st_size, sec->hdr.sh_size))
+	if (!range_inside(sym->st_value, size, sec->hdr.sh_size))
 		return elf_load_error(
 		    ld, -EINVAL,
-		    "section %u (%s): map '%s' at offset 0x%llx size 0x%llx is not a "
-		    "struct bpf_map_def inside the section",
+		    "section %u (%s): map '%s' at offset 0x%llx: its 0x%llx-byte struct "
+		    "bpf_map_def extends past the section (0x%llx bytes)",
 		    shndx, sec->name, name, (unsigned long long)sym->st_value,
-		    (unsigned long long)sym->st_size);
-	memcpy(fields, sec->data + sym->st_value, used);
+		    (unsigned long long)size, (unsigned long long)sec->hdr.sh_size);
+	memcpy(fields, sec->data + sym->st_value, size < sizeof(fields) ? size : sizeof(fields));
 	*def = (struct ebpf_map_def){
 	    .type = fields[0],
 	    .key_size = fields[1],
@@ -108,36 +183,68 @@ static int read_legacy_map_def(struct elf_loader *ld, uint32_t shndx, const stru
 	return 0;
 }
 
+#define ELF_MAP_LEFT_OUT 1 /* read_btf_map_def recorded the map as not created */
+
+/*
+ * A BTF-defined map. A definition ukbpf does not support (btf.c's
+ * -ENOTSUP: an unknown member, map-in-map values) is recorded, not
+ * fatal, and ELF_MAP_LEFT_OUT returned; malformed BTF refuses the object.
+ */
+static int read_btf_map_def(struct elf_loader *ld, const struct map_origin *origin,
+			    const char *name, struct ebpf_map_def *def, uint64_t *values_offset)
+{
+	char sub_msg[SUB_LOG_SIZE] = "";
+	struct ebpf_log sub_log = {.buf = sub_msg, .size = sizeof(sub_msg)};
+	int err = btf_map_def(&ld->btf, name, def, values_offset, &sub_log);
+
+	if (err == -ENOTSUP) {
+		err = record_failed_map(ld, origin, sub_msg);
+		return err ? err : ELF_MAP_LEFT_OUT;
+	}
+	if (err)
+		return elf_load_error(ld, err, "%s", sub_msg);
+	return 0;
+}
+
 static int create_section_maps(struct elf_loader *ld, uint32_t shndx)
 {
 	const struct elf_section *sec = &ld->sections[shndx];
+	bool legacy = sec->role == SECTION_LEGACY_MAPS;
 	struct map_symbol *syms = NULL;
+	uint64_t legacy_size = 0;
 	size_t count = 0, i;
 	int err;
 
-	err = collect_map_symbols(ld, shndx, &syms, &count);
-	if (err)
-		return err;
+	err = collect_map_symbols(ld, shndx, legacy, &syms, &count);
+	if (!err && legacy)
+		err = legacy_def_size(ld, shndx, count, &legacy_size);
 	for (i = 0; i < count && !err; i++) {
 		struct elf64_sym sym;
 		struct ebpf_map_def def;
+		struct ebpf_map *map;
 		const char *name;
 		uint64_t values_offset = BTF_NO_VALUES;
+		struct map_origin origin;
 
 		elf_read_symbol(ld, syms[i].index, &sym);
 		name = elf_symbol_name(ld, &sym);
-		if (sec->role == SECTION_LEGACY_MAPS)
-			err = read_legacy_map_def(ld, shndx, &sym, name, &def);
+		origin = (struct map_origin){shndx, sym.st_value,
+					     legacy ? legacy_size : sym.st_size, BTF_NO_VALUES};
+		if (legacy)
+			err = read_legacy_map_def(ld, shndx, &sym, name, legacy_size, &def);
 		else if (ld->btf.type_count == 0)
 			err = elf_load_error(ld, -EINVAL,
 					     "map '%s': section %s needs %s, which is missing",
 					     name, BTF_MAPS_SECTION, BTF_SECTION);
 		else
-			err = btf_map_def(&ld->btf, name, &def, &values_offset, ld->log);
+			err = read_btf_map_def(ld, &origin, name, &def, &values_offset);
+		if (err == ELF_MAP_LEFT_OUT) {
+			err = 0;
+			continue;
+		}
+		origin.values_offset = values_offset;
 		if (!err)
-			err = add_map(
-			    ld, &def, name,
-			    &(struct map_origin){shndx, sym.st_value, sym.st_size, values_offset});
+			err = add_map(ld, &def, name, &origin, &map);
 	}
 	free(syms);
 	return err;
@@ -155,6 +262,7 @@ static int create_data_map(struct elf_loader *ld, uint32_t shndx)
 	    .flags = elf_is_prefix_family(sec->name, RODATA_PREFIX, ".") ? EBPF_F_RDONLY_PROG : 0,
 	};
 	uint32_t key = 0;
+	struct ebpf_map *map;
 	int err;
 
 	if (sec->hdr.sh_size > UINT32_MAX)
@@ -162,10 +270,10 @@ static int create_data_map(struct elf_loader *ld, uint32_t shndx)
 				      "section %u (%s): 0x%llx bytes is too large for a map", shndx,
 				      sec->name, (unsigned long long)sec->hdr.sh_size);
 	err = add_map(ld, &def, sec->name,
-		      &(struct map_origin){shndx, 0, sec->hdr.sh_size, BTF_NO_VALUES});
-	if (err || !sec->data)
+		      &(struct map_origin){shndx, 0, sec->hdr.sh_size, BTF_NO_VALUES}, &map);
+	if (err || !map || !sec->data)
 		return err; /* .bss: array values start zeroed */
-	err = ebpf_map_update(ld->obj->maps[ld->obj->map_count - 1], &key, sec->data, EBPF_ANY);
+	err = ebpf_map_update(map, &key, sec->data, EBPF_ANY);
 	if (err)
 		return elf_load_error(ld, err, "section %u (%s): cannot initialize its map", shndx,
 				      sec->name);
@@ -190,20 +298,20 @@ int elf_create_maps(struct elf_loader *ld)
 
 /* ---- prog array initializers (.rel.maps) ---------------------------------- */
 
-/* The program whose entry is function symbol sym, or NULL. */
-static struct ebpf_prog *program_at_symbol(struct elf_loader *ld, const struct elf64_sym *sym)
+/* The index of the program whose entry is function symbol sym, or -1. */
+static long program_at_symbol(struct elf_loader *ld, const struct elf64_sym *sym)
 {
 	struct elf_section *sec = &ld->sections[sym->st_shndx];
 	const struct elf_func *func;
 	size_t i;
 
 	if (sec->role != SECTION_CODE || sym->st_value % INSN_SIZE)
-		return NULL;
+		return -1;
 	func = elf_find_function(sec, sym->st_value / INSN_SIZE);
 	for (i = 0; func && i < ld->obj->prog_count; i++)
 		if (ld->prog_entries[i] == func)
-			return ld->obj->progs[i].prog;
-	return NULL;
+			return (long)i;
+	return -1;
 }
 
 /* The prog array with `values` whose definition holds byte offset. */
@@ -224,7 +332,25 @@ static struct ebpf_map *values_map_at(struct elf_loader *ld, uint32_t shndx, uin
 	return NULL;
 }
 
-/* One .rel.maps entry: slot (offset - values) / 8 of a prog array = program. */
+/* Whether byte offset of section shndx lies in the definition of a map not created. */
+static bool in_failed_map(const struct elf_loader *ld, uint32_t shndx, uint64_t offset)
+{
+	size_t i;
+
+	for (i = 0; i < ld->failed_map_count; i++) {
+		const struct map_origin *o = &ld->failed_maps[i].origin;
+
+		if (o->shndx == shndx && offset >= o->offset && offset - o->offset < o->size)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * One .rel.maps entry: slot (offset - values) / 8 of a prog array =
+ * program. A slot of a map that was not created, or whose program did not
+ * load, stays empty (the map's or the program's record says why).
+ */
 static int apply_values_reloc(struct elf_loader *ld, const struct elf_section *rel,
 			      uint32_t maps_shndx, size_t index)
 {
@@ -233,8 +359,9 @@ static int apply_values_reloc(struct elf_loader *ld, const struct elf_section *r
 	struct elf64_sym sym;
 	struct ebpf_map *map;
 	struct ebpf_prog *prog;
-	uint32_t sym_index;
+	uint32_t sym_index, slot;
 	uint64_t slot_off;
+	long prog_index;
 	int err;
 
 	memcpy(&entry, rel->data + index * sizeof(entry), sizeof(entry));
@@ -249,6 +376,8 @@ static int apply_values_reloc(struct elf_loader *ld, const struct elf_section *r
 		    sym_index);
 	elf_read_symbol(ld, sym_index, &sym);
 	map = values_map_at(ld, maps_shndx, entry.r_offset, &origin);
+	if (!map && in_failed_map(ld, maps_shndx, entry.r_offset))
+		return 0;
 	slot_off = map ? entry.r_offset - origin->offset : 0;
 	if (!map || slot_off < origin->values_offset ||
 	    (slot_off - origin->values_offset) % BTF_PTR_SIZE)
@@ -257,19 +386,22 @@ static int apply_values_reloc(struct elf_loader *ld, const struct elf_section *r
 		    "section %s: relocation %zu at offset 0x%llx is not a slot of a "
 		    "prog array's values",
 		    rel->name, index, (unsigned long long)entry.r_offset);
-	prog = sym.st_shndx < ld->section_count ? program_at_symbol(ld, &sym) : NULL;
-	if (!prog)
+	slot = (uint32_t)((slot_off - origin->values_offset) / BTF_PTR_SIZE);
+	prog_index = sym.st_shndx < ld->section_count ? program_at_symbol(ld, &sym) : -1;
+	if (prog_index < 0)
 		return elf_load_error(ld, -EINVAL,
 				      "map '%s': initializer '%s' is not a program of this object",
 				      ebpf_map_get_name(map), elf_symbol_name(ld, &sym));
-	err = ebpf_prog_array_set(
-	    map, (uint32_t)((slot_off - origin->values_offset) / BTF_PTR_SIZE), prog);
+	prog = ld->obj->progs[prog_index].prog;
+	if (!prog)
+		return elf_map_error(ld, NULL,
+				     "map '%s': slot %u left empty: program '%s' did not load",
+				     ebpf_map_get_name(map), slot, ld->obj->progs[prog_index].name);
+	err = ebpf_prog_array_set(map, slot, prog);
 	if (err)
-		return elf_load_error(
-		    ld, err, "map '%s': cannot set slot %llu to program '%s'",
-		    ebpf_map_get_name(map),
-		    (unsigned long long)((slot_off - origin->values_offset) / BTF_PTR_SIZE),
-		    ebpf_prog_get_name(prog));
+		return elf_map_error(
+		    ld, NULL, "map '%s': slot %u left empty: it cannot hold program '%s' (%d)",
+		    ebpf_map_get_name(map), slot, ebpf_prog_get_name(prog), err);
 	return 0;
 }
 

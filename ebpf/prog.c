@@ -420,6 +420,22 @@ static int find_subprogs(struct ebpf_prog *prog)
 	return 0;
 }
 
+/* The table entry of a type ukbpf runs; else the log says why not. */
+static int runnable_type(enum ebpf_prog_type type, const struct ebpf_prog_type_info **info,
+			 struct ebpf_log *log)
+{
+	*info = ebpf_prog_type_info(type);
+	if (*info)
+		return 0;
+	if (ebpf_prog_type_known(type)) {
+		ebpf_log_printf(log, "program type %s (%d) is not supported by ukbpf",
+				ebpf_prog_type_name(type), (int)type);
+		return -ENOTSUP;
+	}
+	ebpf_log_printf(log, "unknown program type %d", (int)type);
+	return -EINVAL;
+}
+
 int ebpf_prog_create(const struct ebpf_insn *insns, size_t count, const struct ebpf_prog_opts *opts,
 		     struct ebpf_prog **progp, struct ebpf_log *log)
 {
@@ -431,11 +447,9 @@ int ebpf_prog_create(const struct ebpf_insn *insns, size_t count, const struct e
 	*progp = NULL;
 	if (!opts)
 		opts = &default_opts;
-	type_info = ebpf_prog_type_info(opts->type);
-	if (!type_info) {
-		ebpf_log_printf(log, "unknown program type %d", (int)opts->type);
-		return -EINVAL;
-	}
+	err = runnable_type(opts->type, &type_info, log);
+	if (err)
+		return err;
 	if (count == 0) {
 		ebpf_log_printf(log, "program has no instructions");
 		return -EINVAL;
@@ -469,6 +483,7 @@ int ebpf_prog_create(const struct ebpf_insn *insns, size_t count, const struct e
 		memcpy(prog->maps, opts->maps, opts->map_count * sizeof(*prog->maps));
 	prog->map_count = opts->map_count;
 	prog->type = opts->type;
+	prog->expected_attach_type = opts->expected_attach_type;
 	prog->type_info = type_info;
 	snprintf(prog->name, sizeof(prog->name), "%s", opts->name ? opts->name : "");
 	resolve_map_references(prog);
@@ -478,6 +493,50 @@ int ebpf_prog_create(const struct ebpf_insn *insns, size_t count, const struct e
 		return err;
 	}
 	*progp = prog;
+	return 0;
+}
+
+/*
+ * The structural checks do not depend on the type, so the copy keeps
+ * prog's checked instructions (their map references already resolved to
+ * the same borrowed maps) and its function starts.
+ */
+int ebpf_prog_copy_as(const struct ebpf_prog *prog, enum ebpf_prog_type type,
+		      enum ebpf_attach_type expected_attach_type, struct ebpf_prog **progp,
+		      struct ebpf_log *log)
+{
+	const struct ebpf_prog_type_info *type_info;
+	struct ebpf_prog *copy;
+	int err;
+
+	*progp = NULL;
+	err = runnable_type(type, &type_info, log);
+	if (err)
+		return err;
+	copy = calloc(1, sizeof(*copy));
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy->name, prog->name, sizeof(copy->name));
+	copy->type = type;
+	copy->expected_attach_type = expected_attach_type;
+	copy->type_info = type_info;
+	copy->insns = malloc(prog->insn_count * sizeof(*copy->insns));
+	copy->subprog_start = malloc(prog->subprog_count * sizeof(*copy->subprog_start));
+	if (prog->map_count > 0)
+		copy->maps = malloc(prog->map_count * sizeof(*copy->maps));
+	if (!copy->insns || !copy->subprog_start || (prog->map_count > 0 && !copy->maps)) {
+		ebpf_prog_free(copy);
+		return -ENOMEM;
+	}
+	memcpy(copy->insns, prog->insns, prog->insn_count * sizeof(*copy->insns));
+	copy->insn_count = prog->insn_count;
+	memcpy(copy->subprog_start, prog->subprog_start,
+	       prog->subprog_count * sizeof(*copy->subprog_start));
+	copy->subprog_count = prog->subprog_count;
+	if (prog->map_count > 0)
+		memcpy(copy->maps, prog->maps, prog->map_count * sizeof(*copy->maps));
+	copy->map_count = prog->map_count;
+	*progp = copy;
 	return 0;
 }
 
@@ -503,6 +562,11 @@ const char *ebpf_prog_get_name(const struct ebpf_prog *prog)
 enum ebpf_prog_type ebpf_prog_get_type(const struct ebpf_prog *prog)
 {
 	return prog->type;
+}
+
+enum ebpf_attach_type ebpf_prog_get_expected_attach_type(const struct ebpf_prog *prog)
+{
+	return prog->expected_attach_type;
 }
 
 const struct ebpf_insn *ebpf_prog_get_insns(const struct ebpf_prog *prog, size_t *count)

@@ -5,8 +5,11 @@
  * A program type fixes what r1 points at (the context) and which of its
  * fields a program may touch at which sizes, which helpers it may call,
  * and where the legacy packet loads (LD_ABS/LD_IND, RFC 9669 §5.5) read.
- * Adding a type is one entry in prog_type.c plus the code of its context;
- * nothing else switches on enum ebpf_prog_type.
+ * Adding a type ukbpf runs is one entry in prog_type.c plus the code of
+ * its context; nothing else switches on enum ebpf_prog_type. Which
+ * section names give which type is libbpf's table, in
+ * prog_type_section.c; Linux's names of every type and attach type are
+ * in prog_type.c.
  */
 #ifndef UKBPF_EBPF_PROG_TYPE_H
 #define UKBPF_EBPF_PROG_TYPE_H
@@ -32,6 +35,13 @@ struct ebpf_ctx_field {
 	uint8_t size; /* the one access size allowed, in bytes */
 	bool writable;
 	enum ebpf_ctx_field_kind kind;
+	/*
+	 * With attach_only, only programs whose expected attach type is
+	 * attach_type may access the field (Linux's xdp_is_valid_access:
+	 * xdp_md.egress_ifindex is for BPF_XDP_DEVMAP programs).
+	 */
+	bool attach_only;
+	enum ebpf_attach_type attach_type;
 };
 
 /*
@@ -64,15 +74,9 @@ enum ebpf_legacy_loads {
 	EBPF_LEGACY_UNVERIFIED,
 };
 
+/* A program type ukbpf runs. */
 struct ebpf_prog_type_info {
 	enum ebpf_prog_type type;
-	const char *name; /* Linux's, as bpftool prints it: "xdp", "socket_filter" */
-	/*
-	 * libbpf's SEC() names for the type, NULL-terminated: a section is
-	 * of the type when it is one of them or one followed by '/' or '.'
-	 * ("xdp", "xdp/eth0", "xdp.frags").
-	 */
-	const char *const *sections;
 	const struct ebpf_ctx_field *ctx_fields; /* what r1's memory allows */
 	size_t ctx_field_count;
 	/* r2 = the context's length at entry (the ISA tests' r1 = mem, r2 = len). */
@@ -83,21 +87,20 @@ struct ebpf_prog_type_info {
 	struct ebpf_legacy_packet (*legacy_packet)(const void *ctx, size_t ctx_len);
 };
 
-/* The entry of type, or NULL when ukbpf does not know the type. */
+/* The entry of type, or NULL when ukbpf does not run the type. */
 const struct ebpf_prog_type_info *ebpf_prog_type_info(enum ebpf_prog_type type);
 
-/*
- * The type of an ELF section of that name by libbpf's SEC() names;
- * EBPF_PROG_TYPE_UNSPEC when no type claims it.
- */
-enum ebpf_prog_type ebpf_prog_type_of_section(const char *section);
+/* Whether type is one of Linux's program types, run by ukbpf or not. */
+bool ebpf_prog_type_known(enum ebpf_prog_type type);
 
 /*
  * The field of info's context that an access of size bytes at off names
- * exactly, or NULL (Linux: "invalid bpf_context access").
+ * exactly and that a program of expected attach type attach may access,
+ * or NULL (Linux: "invalid bpf_context access").
  */
 const struct ebpf_ctx_field *ebpf_prog_type_ctx_field(const struct ebpf_prog_type_info *info,
-						      int32_t off, unsigned int size);
+						      enum ebpf_attach_type attach, int32_t off,
+						      unsigned int size);
 
 /*
  * Whether info's context leads to packet memory (a field of kind

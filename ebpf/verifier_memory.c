@@ -28,8 +28,9 @@ static enum reg_type ctx_field_reg_type(enum ebpf_ctx_field_kind kind)
 
 /*
  * Context fields are the program type's (prog_type.c): an access names
- * one field exactly, at its size, and writes only writable ones. UNSPEC's
- * r1 memory has no size the verifier knows, so it has no fields.
+ * one field exactly, at its size, writes only writable ones, and only
+ * fields the program's expected attach type may see. UNSPEC's r1 memory
+ * has no size the verifier knows, so it has no fields.
  */
 static int check_ctx_access(struct verifier *v, uint8_t regno, const struct reg_state *reg,
 			    int32_t off, unsigned int size, enum access access,
@@ -40,7 +41,8 @@ static int check_ctx_access(struct verifier *v, uint8_t regno, const struct reg_
 	if (reg->off != 0)
 		return verifier_reject(v, "dereference of modified ctx ptr R%u off=%d disallowed",
 				       regno, reg->off);
-	field = ebpf_prog_type_ctx_field(v->prog->type_info, off, size);
+	field =
+	    ebpf_prog_type_ctx_field(v->prog->type_info, v->prog->expected_attach_type, off, size);
 	if (!field || (access != ACCESS_READ && !field->writable))
 		return verifier_reject(v, "invalid bpf_context access off=%d size=%u", off, size);
 	if (loaded) {

@@ -94,15 +94,25 @@ static int parse_module_args(const char *args, struct bpf_request *req, const ch
 	return 0;
 }
 
-/* The module's first XDP program, or NULL. */
-static struct ebpf_prog *first_xdp_prog(const struct ebpf_object *obj)
+/*
+ * The index of the module's first XDP program that loaded, or else of its
+ * first XDP program (which says why it did not load); -ENOENT if none.
+ */
+static int first_xdp_prog(const struct ebpf_object *obj, size_t *index)
 {
-	for (size_t i = 0; i < ebpf_object_prog_count(obj); i++) {
-		struct ebpf_prog *prog = ebpf_object_prog(obj, i);
-		if (ebpf_prog_get_type(prog) == EBPF_PROG_TYPE_XDP)
-			return prog;
+	struct ebpf_object_prog_info info;
+	bool found = false;
+
+	for (size_t i = 0; ebpf_object_prog_info(obj, i, &info) == 0; i++) {
+		if (info.section_type.type != EBPF_PROG_TYPE_XDP)
+			continue;
+		if (info.prog || !found)
+			*index = i;
+		if (info.prog)
+			return 0;
+		found = true;
 	}
-	return NULL;
+	return found ? 0 : -ENOENT;
 }
 
 /* Prints why module's program cannot be attached, and ends the guest. */
@@ -142,13 +152,23 @@ static void attach_module(const struct kernel_module *module, const struct bpf_r
 		snprintf(reason, sizeof(reason), "not a loadable eBPF object: %s", log_buf);
 		reject(module, req, reason, NULL);
 	}
-	struct ebpf_prog *prog =
-	    req->name[0] ? ebpf_object_find_prog(obj, req->name) : first_xdp_prog(obj);
-	if (!prog)
+	size_t index;
+	if ((req->name[0] ? ebpf_object_find_prog_index(obj, req->name, &index)
+			  : first_xdp_prog(obj, &index)) != 0)
 		reject(module, req,
 		       req->name[0] ? "no program or section of that name in the object"
 				    : "no XDP program in the object",
 		       NULL);
+	struct ebpf_object_prog_info info;
+	ebpf_object_prog_info(obj, index, &info);
+	if (!info.prog) {
+		/* The loader's reason, as a log line under the summary. */
+		struct ebpf_log why = {.buf = (char *)info.error_msg,
+				       .len = strlen(info.error_msg)};
+		snprintf(reason, sizeof(reason), "%s did not load:", info.name);
+		reject(module, req, reason, &why);
+	}
+	struct ebpf_prog *prog = info.prog;
 	const char *prog_name = ebpf_prog_get_name(prog);
 	if (ebpf_prog_get_type(prog) != EBPF_PROG_TYPE_XDP) {
 		snprintf(reason, sizeof(reason), "%s is not an XDP program", prog_name);

@@ -78,7 +78,7 @@ PROCESSED = re.compile(r"processed (\d+) insns")
 STATES = re.compile(r"stored (\d+) states")
 TIME = re.compile(r"verification time (\d+) us")
 LINUX_TIME = re.compile(r"verification time (\d+) usec")
-PROG_INSNS = re.compile(r"^\s+0: \S+\s+section \S+\s+type \S+\s+insns (\d+)$", re.M)
+PROG_INSNS = re.compile(r"^\s+0: \S+\s+section \S+\s+type \S+.*\s+insns (\d+)$", re.M)
 
 
 def fail(message):

@@ -118,12 +118,18 @@ static uint64_t median_ns_per_run(const struct ebpf_prog *prog, bool interp,
 static int prepare_object(const char *obj_name, struct ebpf_object *obj, char *log_buf,
 			  struct ebpf_log *log)
 {
-	for (size_t p = 0; p < ebpf_object_prog_count(obj); p++) {
-		struct ebpf_prog *prog = ebpf_object_prog(obj, p);
+	struct ebpf_object_prog_info info;
+	for (size_t p = 0; ebpf_object_prog_info(obj, p, &info) == 0; p++) {
+		struct ebpf_prog *prog = info.prog;
 		struct bpf_boot_program prepared;
 		enum bpf_boot_step failed;
-		if (ebpf_prog_get_type(prog) != EBPF_PROG_TYPE_XDP)
+		if (info.section_type.type != EBPF_PROG_TYPE_XDP)
 			continue;
+		if (!prog) {
+			printf("bpfrun: %s:%s did not load: %s\n", obj_name, info.name,
+			       info.error_msg);
+			return STATUS_LOAD_FAILED;
+		}
 		log->len = 0;
 		if (bpf_boot_prepare_prog(prog, true, log, &prepared, &failed) != 0) {
 			if (failed == BPF_BOOT_STEP_VERIFY) {
@@ -159,7 +165,7 @@ static int run_object(const struct kernel_module *obj_module, unsigned repeat)
 	}
 	for (size_t p = 0; p < ebpf_object_prog_count(obj); p++) {
 		struct ebpf_prog *prog = ebpf_object_prog(obj, p);
-		if (ebpf_prog_get_type(prog) != EBPF_PROG_TYPE_XDP)
+		if (!prog || ebpf_prog_get_type(prog) != EBPF_PROG_TYPE_XDP)
 			continue;
 		for (size_t f = 0; f < kernel_module_count(); f++) {
 			const struct kernel_module *frame = kernel_module_get(f);

@@ -4,14 +4,17 @@
  * loads each FILE and prints what the object holds, or the load error.
  *
  *   FILE: license 'GPL'
- *   FILE: prog NAME section SECTION type N insns N
+ *   FILE: prog NAME section SECTION type N attach N insns N
+ *   FILE: prog NAME section SECTION type N attach N failed: MESSAGE
  *   FILE: map NAME type N key N value N max N
+ *   FILE: map-error MESSAGE
  *   FILE: error: MESSAGE
  *
  * It also checks what a caller cannot see from the tool: the input buffer
- * is left unchanged and a failed load leaves *objp NULL. Exit status: 0
- * when every file loaded, 1 when some were rejected, 3 when the loader
- * broke one of those promises.
+ * is left unchanged, a failed load leaves *objp NULL, and a program that
+ * did not load has a negative error and a one-line reason. Exit status: 0
+ * when every file and program loaded, 1 when some were rejected, 3 when
+ * the loader broke one of those promises.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,17 +48,29 @@ static unsigned char *read_file(const char *path, size_t *size)
 	return data;
 }
 
-static void print_object(const char *path, const struct ebpf_object *obj)
+/* Prints the object; returns 0, EXIT_REJECTED (a program failed) or EXIT_BROKEN_PROMISE. */
+static int print_object(const char *path, const struct ebpf_object *obj)
 {
+	struct ebpf_object_prog_info info;
 	size_t i, count;
+	int status = 0;
 
 	printf("%s: license '%s'\n", path, ebpf_object_license(obj));
-	for (i = 0; i < ebpf_object_prog_count(obj); i++) {
-		const struct ebpf_prog *prog = ebpf_object_prog(obj, i);
-
-		ebpf_prog_get_insns(prog, &count);
-		printf("%s: prog %s section %s type %d insns %zu\n", path, ebpf_prog_get_name(prog),
-		       ebpf_object_prog_section(obj, i), (int)ebpf_prog_get_type(prog), count);
+	for (i = 0; ebpf_object_prog_info(obj, i, &info) == 0; i++) {
+		printf("%s: prog %s section %s type %d attach %d ", path, info.name, info.section,
+		       (int)info.section_type.type, (int)info.section_type.expected_attach_type);
+		if (info.prog) {
+			ebpf_prog_get_insns(info.prog, &count);
+			printf("insns %zu\n", count);
+			if (info.error || info.error_msg[0])
+				status = EXIT_BROKEN_PROMISE;
+			continue;
+		}
+		printf("failed: %s\n", info.error_msg);
+		if (info.error >= 0 || !info.error_msg[0] || strchr(info.error_msg, '\n'))
+			status = EXIT_BROKEN_PROMISE;
+		else if (status == 0)
+			status = EXIT_REJECTED;
 	}
 	for (i = 0; i < ebpf_object_map_count(obj); i++) {
 		const struct ebpf_map *map = ebpf_object_map(obj, i);
@@ -64,6 +79,9 @@ static void print_object(const char *path, const struct ebpf_object *obj)
 		printf("%s: map %s type %u key %u value %u max %u\n", path, ebpf_map_get_name(map),
 		       def->type, def->key_size, def->value_size, def->max_entries);
 	}
+	for (i = 0; i < ebpf_object_map_error_count(obj); i++)
+		printf("%s: map-error %s\n", path, ebpf_object_map_error(obj, i));
+	return status;
 }
 
 /* Returns 0 (loaded), EXIT_REJECTED or EXIT_BROKEN_PROMISE. */
@@ -89,8 +107,7 @@ static int probe_file(const char *path)
 		printf("%s: error: the loader modified its input\n", path);
 		status = EXIT_BROKEN_PROMISE;
 	} else if (ret == 0) {
-		print_object(path, obj);
-		status = 0;
+		status = print_object(path, obj);
 	} else if (obj != NULL || ret > 0 || log_buf[0] == '\0' || strchr(log_buf, '\n')) {
 		printf("%s: error: failed load (%d) left obj %p or no one-line message: '%s'\n",
 		       path, ret, (void *)obj, log_buf);

@@ -101,6 +101,10 @@ def patch(data, offset, fmt, value):
 def targeted(data):
     """Corruptions of one field each, with the message the loader must give.
 
+    Most refuse the object; the last few (a relocation to a non-map
+    section, a map type ukbpf lacks, an unknown helper) refuse only the
+    program that needs them.
+
     data must hold one code section "xdp..." whose first lddw loads a
     legacy map (section "maps") and that calls a helper.
     """
@@ -150,20 +154,42 @@ def targeted(data):
         ("reloc-not-lddw", patch(data, elf.sections[target][4] + r_offset, "B", 0xB7),
          "not a complete lddw"),
     ]
-    # The symbol of a map relocation moved into the license section.
-    sym_offset, sym_name, _shndx, sym_value = elf.symbols()[sym]
-    cases.append(("reloc-not-a-map", patch(data, sym_offset + 6, "<H", elf.index("license")),
+    # A map relocation aimed at the license's symbol instead.
+    symbols = elf.symbols()
+    _sym_offset, sym_name, _shndx, sym_value = symbols[sym]
+    license_sym = next(k for k, s in enumerate(symbols) if s[2] == elf.index("license"))
+    cases.append(("reloc-not-a-map", patch(data, entry + 8, "<Q", R_BPF_64_64 | license_sym << 32),
                   "not maps or global data"))
-    # Semantic errors reported by the map and program constructors.
+    # What ukbpf cannot create fails the program alone (the object loads):
+    # the tool, asked to run that program, says why it did not load.
     maps_offset = elf.body(elf.index("maps"))[0]
     cases.append(("map-unknown-type", patch(data, maps_offset + sym_value, "<I", 99),
-                  "section maps: map '%s'" % sym_name))
+                  "refers to a map that was not created (map '%s': unsupported map type 99)"
+                  % sym_name))
     code_offset, code_size = elf.body(target)
     helper_call = next(k for k in range(0, code_size, 8)
                        if data[code_offset + k] == OP_CALL and data[code_offset + k + 1] == 0)
     cases.append(("unknown-helper", patch(data, code_offset + helper_call + 4, "<i", 9999),
-                  "(section %s): insn" % elf.names[target]))
+                  "(section %s) did not load: insn" % elf.names[target]))
     return cases
+
+
+STT_NOTYPE = 0
+SYM_INFO_OFFSET = 4  # st_info within a symbol
+SYM_SIZE_OFFSET = 16  # st_size
+
+
+def untyped_map_symbols(data, section="maps"):
+    """The object as older clang wrote legacy maps: their symbols NOTYPE, size 0."""
+    elf = Elf(data)
+    shndx = elf.index(section)
+    out = data
+    for offset, _name, sym_shndx, _value in elf.symbols():
+        if sym_shndx == shndx:
+            info = data[offset + SYM_INFO_OFFSET]
+            out = patch(out, offset + SYM_INFO_OFFSET, "B", (info & 0xF0) | STT_NOTYPE)
+            out = patch(out, offset + SYM_SIZE_OFFSET, "<Q", 0)
+    return out
 
 
 def truncations(data, step=29):

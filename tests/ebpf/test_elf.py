@@ -191,6 +191,18 @@ def test_legacy_maps(objs, elf_info):
     }
 
 
+def test_legacy_maps_of_older_clang(objs, elf_info, tmp_path):
+    # Untyped, unsized map symbols (older clang): libbpf 0.x divided the
+    # section among them, and so does ukbpf; same maps, same result.
+    path = str(tmp_path / "maps_legacy_untyped.o")
+    with open(path, "wb") as f:
+        f.write(mkbadelf.untyped_map_symbols(open(objs["maps_legacy"], "rb").read()))
+    assert map_table(info(elf_info, path)) == map_table(info(elf_info, objs["maps_legacy"]))
+    for engine in ("--interp", "--jit"):
+        run = ukbpf("run", engine, path)
+        assert (run.returncode, run.stdout.split()) == (0, [hex(42)]), run.stderr
+
+
 def test_global_data_maps(objs, elf_info):
     # One-entry arrays whose value is the whole section.
     assert map_table(info(elf_info, objs["globals"])) == {
@@ -235,9 +247,9 @@ def test_info_command_lists_programs_and_maps(objs):
     assert run.stdout.splitlines() == [
         "license: GPL",
         "programs:",
-        "  0: tail_target  section xdp  type xdp  insns 2",
-        "  1: tail_entry  section xdp  type xdp  insns 6",
-        "  2: tail_empty  section xdp  type xdp  insns 6",
+        "  0: tail_target  section xdp  type xdp  attach xdp  rule xdp  insns 2",
+        "  1: tail_entry  section xdp  type xdp  attach xdp  rule xdp  insns 6",
+        "  2: tail_empty  section xdp  type xdp  attach xdp  rule xdp  insns 6",
         "maps:",
         "  0: jmp_table  type prog_array  key 4  value 4  max_entries 4  flags 0x0",
     ]

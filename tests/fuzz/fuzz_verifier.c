@@ -1987,7 +1987,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int no_verify = -1, snapshot = -1;
 	struct input in = {data, size, 0, 0x9e3779b97f4a7c15ull};
-	struct ebpf_prog_opts opts = {.type = EBPF_PROG_TYPE_XDP, .map_count = MAP_COUNT};
+	/* A devmap program: the one kind that may read every xdp_md field. */
+	struct ebpf_prog_opts opts = {.type = EBPF_PROG_TYPE_XDP,
+				      .expected_attach_type = EBPF_ATTACH_XDP_DEVMAP,
+				      .map_count = MAP_COUNT};
 	static char log_buf[LOG_BYTES];
 	struct ebpf_log log = {.buf = log_buf, .size = sizeof(log_buf)};
 	struct ebpf_verify_stats verify_stats = {0};

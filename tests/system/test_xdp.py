@@ -120,6 +120,19 @@ def test_unusable_object_or_option_exits_127(netecho_image, objects, bpf, cmdlin
     assert "netecho:" not in result.output
 
 
+def test_program_the_loader_left_out(netecho_image, objects):
+    # "bpf" alone: the first XDP program that loaded, past the kprobe.
+    result = boot(netecho_image, "--bpf", str(objects["partly_loadable"]))
+    assert result.status == 1, result.output
+    assert [a[0] for a in ATTACHED.findall(result.output)] == ["partly_loadable.o:pass"]
+    # Asked for by name, the kprobe is refused with the loader's reason.
+    result = boot(netecho_image, "--bpf", f"{objects['partly_loadable']}:probe")
+    assert result.status == BPF_REJECTED, result.output
+    assert "bpf: partly_loadable.o:probe: probe did not load:\n" \
+        "program type kprobe is not supported by ukbpf\n" in result.output
+    assert "netecho:" not in result.output
+
+
 def test_run_script_refuses_a_missing_bpf_file(netecho_image, objects):
     result = boot(netecho_image, "--bpf", "/nonexistent.o:xdp")
     assert result.status == 125

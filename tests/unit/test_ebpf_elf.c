@@ -114,6 +114,7 @@ struct test_object {
 	struct elf64_sym syms[SYM_COUNT];
 	uint64_t xdp_flags;
 	uint64_t xdp_target_flags;
+	const char *target_section; /* "xdp/target" */
 	uint16_t shstrndx;
 	/* The assembled file. */
 	uint8_t bytes[OBJECT_BYTES];
@@ -189,6 +190,7 @@ static void good_object(struct test_object *t)
 	    symbol(NAME_LICENSE, ELF_STB_GLOBAL, ELF_STT_OBJECT, SEC_LICENSE, 0, 4);
 	t->xdp_flags = ELF_SHF_ALLOC | ELF_SHF_EXECINSTR;
 	t->xdp_target_flags = ELF_SHF_ALLOC | ELF_SHF_EXECINSTR;
+	t->target_section = "xdp/target";
 	t->shstrndx = SEC_SHSTRTAB;
 }
 
@@ -223,8 +225,8 @@ static void assemble(struct test_object *t)
 	const struct section_spec specs[SEC_COUNT] = {
 	    [SEC_STRTAB] = {".strtab", ELF_SHT_STRTAB, 0, symbol_names, sizeof(symbol_names)},
 	    [SEC_XDP] = {"xdp", ELF_SHT_PROGBITS, t->xdp_flags, t->xdp, sizeof(t->xdp)},
-	    [SEC_XDP_TARGET] = {"xdp/target", ELF_SHT_PROGBITS, t->xdp_target_flags, t->xdp_target,
-				sizeof(t->xdp_target)},
+	    [SEC_XDP_TARGET] = {t->target_section, ELF_SHT_PROGBITS, t->xdp_target_flags,
+				t->xdp_target, sizeof(t->xdp_target)},
 	    [SEC_TEXT] = {".text", ELF_SHT_PROGBITS, code, t->text, sizeof(t->text)},
 	    [SEC_REL_XDP] = {".relxdp", ELF_SHT_REL, 0, t->rel_xdp,
 			     t->rel_count * sizeof(struct elf64_rel), SEC_SYMTAB, SEC_XDP,
@@ -311,6 +313,36 @@ static void expect_rejected(struct test_object *t, int err, const char *what)
 	assert_int_equal(load(t, &obj), err);
 	if (!strstr(log_text, what))
 		fail_msg("message '%s' lacks '%s'", log_text, what);
+}
+
+/*
+ * Expects t to load with program index refused (err, a reason containing
+ * what) and every other program loaded: a program fails alone.
+ */
+static struct ebpf_object *expect_prog_refused(struct test_object *t, size_t index, int err,
+					       const char *what)
+{
+	struct ebpf_object_prog_info info;
+	struct ebpf_object *obj;
+	size_t i;
+
+	assert_int_equal(load(t, &obj), 0);
+	for (i = 0; ebpf_object_prog_info(obj, i, &info) == 0; i++) {
+		if (i != index) {
+			assert_non_null(info.prog);
+			assert_int_equal(info.error, 0);
+			assert_string_equal(info.error_msg, "");
+			continue;
+		}
+		assert_null(info.prog);
+		assert_null(ebpf_object_prog(obj, i));
+		assert_int_equal(info.error, err);
+		assert_null(strchr(info.error_msg, '\n'));
+		if (!strstr(info.error_msg, what))
+			fail_msg("message '%s' lacks '%s'", info.error_msg, what);
+	}
+	assert_true(index < i);
+	return obj;
 }
 
 /* ---- the good object loads and runs --------------------------------------- */
@@ -491,13 +523,18 @@ static void test_two_relocs_same_offset(void **state)
 	expect_rejected(&t, -EINVAL, "two relocations at offset 0x0");
 }
 
+/* An extern (ukbpf has none to give) fails the program that uses it, not the object. */
 static void test_reloc_against_extern(void **state)
 {
 	struct test_object t;
 
 	good_object(&t);
 	t.rel_xdp[0] = reloc(ENTRY_LDDW, R_BPF_64_64, SYM_EXTERN);
-	expect_rejected(&t, -ENOTSUP, "undefined symbol 'ext'");
+	ebpf_object_free(expect_prog_refused(&t, 0, -ENOTSUP,
+					     "xdp+0x0: relocation against undefined symbol "
+					     "'ext' (extern symbols are not supported)"));
+	t.rel_xdp[1] = reloc(ENTRY_LOCAL_CALL, R_BPF_64_32, SYM_EXTERN); /* a kfunc call */
+	ebpf_object_free(expect_prog_refused(&t, 0, -ENOTSUP, "undefined symbol 'ext'"));
 }
 
 static void test_reloc_against_non_map(void **state)
@@ -506,7 +543,7 @@ static void test_reloc_against_non_map(void **state)
 
 	good_object(&t);
 	t.rel_xdp[0] = reloc(ENTRY_LDDW, R_BPF_64_64, SYM_LICENSE);
-	expect_rejected(&t, -ENOTSUP, "'lic' in section license");
+	ebpf_object_free(expect_prog_refused(&t, 0, -ENOTSUP, "'lic' in section license"));
 }
 
 static void test_reloc_inside_map_definition(void **state)
@@ -554,31 +591,133 @@ static void test_function_symbol_outside_section(void **state)
 	expect_rejected(&t, -EINVAL, "function 'target' at offset 0x0 size 0x18");
 }
 
+/*
+ * A map ukbpf cannot create is an object-level record; only the program
+ * that refers to it fails, naming it.
+ */
 static void test_unknown_map_type(void **state)
 {
 	struct test_object t;
+	struct ebpf_object *obj;
 
 	good_object(&t);
 	t.map_def[0] = 99;
-	expect_rejected(&t, -EINVAL, "section maps: map 'jmp_table'");
+	obj = expect_prog_refused(&t, 0, -ENOTSUP,
+				  "xdp+0x0: lddw refers to a map that was not created (map "
+				  "'jmp_table': unsupported map type 99)");
+	assert_int_equal(ebpf_object_map_error_count(obj), 1);
+	assert_string_equal(ebpf_object_map_error(obj, 0),
+			    "map 'jmp_table': unsupported map type 99");
+	assert_null(ebpf_object_map_error(obj, 1));
+	assert_int_equal(ebpf_object_map_count(obj), 1);
+	assert_null(ebpf_object_find_map(obj, "jmp_table"));
+	assert_true(ebpf_prog_run_interp(ebpf_object_find_prog(obj, "data_reader"), NULL, 0) ==
+		    DATA_AT_ADDEND);
+	ebpf_object_free(obj);
 }
 
-static void test_legacy_map_def_too_small(void **state)
+/*
+ * Legacy maps by libbpf 0.x's rule: the section divided among its
+ * symbols, whatever their own type and size (older clang: NOTYPE, 0).
+ */
+static void test_legacy_map_of_untyped_symbol(void **state)
+{
+	struct test_object t;
+	struct ebpf_object *obj;
+
+	good_object(&t);
+	t.syms[SYM_JMP_TABLE].st_info = ELF_STB_GLOBAL << 4 | ELF_STT_NOTYPE;
+	t.syms[SYM_JMP_TABLE].st_size = 0;
+	assert_int_equal(load(&t, &obj), 0);
+	assert_int_equal(ebpf_map_get_def(ebpf_object_find_map(obj, "jmp_table"))->max_entries, 2);
+	assert_non_null(ebpf_object_find_prog(obj, "entry"));
+	ebpf_object_free(obj);
+	/* The symbol's own size does not matter either. */
+	good_object(&t);
+	t.syms[SYM_JMP_TABLE].st_size = 8;
+	assert_int_equal(load(&t, &obj), 0);
+	ebpf_object_free(obj);
+}
+
+static void test_legacy_maps_section_must_divide(void **state)
 {
 	struct test_object t;
 
+	/* A second symbol in the 20-byte section: 10 bytes each. */
 	good_object(&t);
-	t.syms[SYM_JMP_TABLE].st_size = 8;
-	expect_rejected(&t, -EINVAL, "map 'jmp_table' at offset 0x0 size 0x8");
+	t.syms[SYM_LICENSE].st_shndx = SEC_MAPS;
+	t.syms[SYM_LICENSE].st_value = 10;
+	expect_rejected(&t, -EINVAL,
+			"section 6 (maps): 2 map symbols share 0x14 bytes, 10 each, less than a "
+			"struct bpf_map_def (16)");
+	/* A third: 20 bytes do not divide by 3. */
+	t.syms[SYM_EXTERN].st_shndx = SEC_MAPS;
+	expect_rejected(&t, -EINVAL,
+			"section 6 (maps): 0x14 bytes do not divide among its 3 map "
+			"symbols");
+	/* One symbol past the section's only definition. */
+	good_object(&t);
+	t.syms[SYM_JMP_TABLE].st_value = 4;
+	expect_rejected(&t, -EINVAL,
+			"map 'jmp_table' at offset 0x4: its 0x14-byte struct bpf_map_def extends "
+			"past the section (0x14 bytes)");
 }
 
 static void test_unknown_helper(void **state)
 {
 	struct test_object t;
+	struct ebpf_object *obj;
+	size_t index = 99;
 
 	good_object(&t);
 	t.xdp[ENTRY_TAIL_CALL].imm = HELPER_UNKNOWN;
-	expect_rejected(&t, -EINVAL, "program 'entry' (section xdp): insn 3");
+	obj = expect_prog_refused(&t, 0, -EINVAL, "insn 3: unknown helper 9999");
+	/* Found by name all the same: a caller can say why it did not load. */
+	assert_int_equal(ebpf_object_find_prog_index(obj, "entry", &index), 0);
+	assert_int_equal(index, 0);
+	assert_null(ebpf_object_find_prog(obj, "entry"));
+	assert_int_equal(ebpf_object_find_prog_index(obj, "nope", &index), -ENOENT);
+	ebpf_object_free(obj);
+}
+
+/* libbpf's section names give type and expected attach type. */
+static void test_section_gives_type_and_attach_type(void **state)
+{
+	struct test_object t;
+	struct ebpf_object *obj;
+
+	good_object(&t);
+	t.target_section = "xdp/devmap";
+	assert_int_equal(load(&t, &obj), 0);
+	assert_int_equal(ebpf_prog_get_type(ebpf_object_prog(obj, 2)), EBPF_PROG_TYPE_XDP);
+	assert_int_equal(ebpf_prog_get_expected_attach_type(ebpf_object_prog(obj, 2)),
+			 EBPF_ATTACH_XDP_DEVMAP);
+	assert_int_equal(ebpf_prog_get_expected_attach_type(ebpf_object_prog(obj, 0)),
+			 EBPF_ATTACH_XDP);
+	ebpf_object_free(obj);
+}
+
+/* A program of a type ukbpf does not run is refused by its type, alone. */
+static void test_section_of_type_not_run(void **state)
+{
+	struct ebpf_object_prog_info info;
+	struct test_object t;
+	struct ebpf_object *obj;
+
+	good_object(&t);
+	t.target_section = "kprobe/do_unlinkat";
+	obj = expect_prog_refused(&t, 2, -ENOTSUP, "program type kprobe is not supported by ukbpf");
+	assert_int_equal(ebpf_object_prog_info(obj, 2, &info), 0);
+	assert_string_equal(info.name, "target");
+	assert_string_equal(info.section, "kprobe/do_unlinkat");
+	assert_int_equal(info.section_type.type, EBPF_PROG_TYPE_KPROBE);
+	assert_int_equal(info.section_type.match, EBPF_SECTION_EXTRAS);
+	assert_string_equal(info.section_type.rule, "kprobe");
+	assert_int_equal(ebpf_object_prog_info(obj, 3, &info), -ENOENT);
+	ebpf_object_free(obj);
+	/* Its type does not excuse a malformed program: the object is refused. */
+	t.syms[SYM_TARGET].st_size = 3 * sizeof(struct ebpf_insn);
+	expect_rejected(&t, -EINVAL, "function 'target' at offset 0x0 size 0x18");
 }
 
 static void test_no_programs(void **state)
@@ -694,8 +833,11 @@ int main(void)
 	    cmocka_unit_test(test_local_call_out_of_section),
 	    cmocka_unit_test(test_function_symbol_outside_section),
 	    cmocka_unit_test(test_unknown_map_type),
-	    cmocka_unit_test(test_legacy_map_def_too_small),
+	    cmocka_unit_test(test_legacy_map_of_untyped_symbol),
+	    cmocka_unit_test(test_legacy_maps_section_must_divide),
 	    cmocka_unit_test(test_unknown_helper),
+	    cmocka_unit_test(test_section_gives_type_and_attach_type),
+	    cmocka_unit_test(test_section_of_type_not_run),
 	    cmocka_unit_test(test_no_programs),
 	    cmocka_unit_test(test_text_only_object_loads_global_functions),
 	    cmocka_unit_test(test_bad_shstrndx),

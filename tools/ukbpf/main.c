@@ -61,7 +61,7 @@ static void print_help(FILE *out)
 	fprintf(out,
 		"usage: ukbpf run [--interp|--jit] [--blind] [--repeat N] [--no-verify]\n"
 		"                 PROGRAM [CONTEXT]\n"
-		"       ukbpf verify [-v] [--type xdp|socket|unspec] PROGRAM\n"
+		"       ukbpf verify [-v] [--type SECTION|unspec] PROGRAM\n"
 		"       ukbpf dis PROGRAM\n"
 		"       ukbpf jit-dump [--blind] PROGRAM\n"
 		"       ukbpf info OBJ.o\n"
@@ -75,7 +75,8 @@ static void print_help(FILE *out)
 		"  jit-dump  print the x86-64 JIT code as hex bytes; to disassemble it:\n"
 		"              ukbpf jit-dump P | xxd -r -p > jit.bin &&\n"
 		"              objdump -D -b binary -mi386:x86-64 jit.bin\n"
-		"  info      list the programs and maps of an ELF object\n"
+		"  info      list an ELF object's programs (type, attach type, the section\n"
+		"            rule that gave them, and why one did not load) and maps\n"
 		"  verify    run the verifier: accepted/rejected, its log, work and time\n"
 		"\n"
 		"options:\n"
@@ -87,7 +88,9 @@ static void print_help(FILE *out)
 		"  --no-verify run without verifying (ISA test programs, e.g. --mem ones,\n"
 		"              that are not meant to be verifiable)\n"
 		"  -v          verify: log every instruction's state\n"
-		"  --type T    verify: check PROGRAM as type T (a --raw program is unspec)\n"
+		"  --type T    verify: check PROGRAM, with its maps, as the type and attach\n"
+		"              type section name T gives (xdp, xdp/devmap, socket...), or\n"
+		"              as unspec (a --raw program is unspec)\n"
 		"\n"
 		"PROGRAM, one of:\n",
 		TIMING_BATCHES);

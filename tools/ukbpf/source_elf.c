@@ -1,9 +1,10 @@
 /*
  * OBJ.o[:SECTION]: a program from a clang -target bpf object, loaded by
  * ebpf_object_load_elf with its maps (prog arrays initialized from the
- * object's `.values`). SECTION is a section name ("xdp") or a function
- * name; without it the object's first program runs. Also `ukbpf info
- * OBJ.o`, which lists what the object holds.
+ * object's `.values`). SECTION is a function name or a section name
+ * ("xdp"); without it the object's first program that loaded runs. A
+ * program that did not load is an error naming why. Also `ukbpf info
+ * OBJ.o`, which lists what the object holds, loaded or not.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -21,18 +22,29 @@ static void release_elf(struct loaded_program *loaded)
 /* "name (section), ..." so a wrong SECTION shows the right choices. */
 static void list_programs(const struct ebpf_object *obj, char *out, size_t outlen)
 {
+	struct ebpf_object_prog_info info;
 	size_t i, used = 0;
 
 	out[0] = '\0';
-	for (i = 0; i < ebpf_object_prog_count(obj) && used < outlen; i++) {
-		int n = snprintf(out + used, outlen - used, "%s%s (%s)", i ? ", " : "",
-				 ebpf_prog_get_name(ebpf_object_prog(obj, i)),
-				 ebpf_object_prog_section(obj, i));
+	for (i = 0; ebpf_object_prog_info(obj, i, &info) == 0 && used < outlen; i++) {
+		int n = snprintf(out + used, outlen - used, "%s%s (%s)", i ? ", " : "", info.name,
+				 info.section);
 
 		if (n < 0)
 			break;
 		used += (size_t)n;
 	}
+}
+
+/* Why the program at index did not load, as one line for err. */
+static int program_not_loaded(const struct ebpf_object *obj, size_t index, char *err, size_t errlen)
+{
+	struct ebpf_object_prog_info info;
+
+	ebpf_object_prog_info(obj, index, &info);
+	snprintf(err, errlen, "program '%s' (section %s) did not load: %s", info.name, info.section,
+		 info.error_msg);
+	return info.error;
 }
 
 /* Reads and loads the object at path; the loader's message goes to err. */
@@ -54,18 +66,30 @@ static int load_object_file(const char *path, struct ebpf_object **objp, char *e
 	return ret;
 }
 
+/* The object's first program that loaded, else index 0 (which says why not). */
+static size_t default_program(const struct ebpf_object *obj)
+{
+	size_t i;
+
+	for (i = 0; i < ebpf_object_prog_count(obj); i++)
+		if (ebpf_object_prog(obj, i))
+			return i;
+	return 0;
+}
+
 static int load_elf(const char *path, const char *section, struct loaded_program *out, char *err,
 		    size_t errlen)
 {
 	struct ebpf_object *obj;
-	struct ebpf_prog *prog;
+	size_t index;
 	int ret;
 
 	ret = load_object_file(path, &obj, err, errlen);
 	if (ret)
 		return ret;
-	prog = section ? ebpf_object_find_prog(obj, section) : ebpf_object_prog(obj, 0);
-	if (!prog) {
+	if (!section)
+		index = default_program(obj);
+	else if (ebpf_object_find_prog_index(obj, section, &index) != 0) {
 		char names[LOG_BYTES];
 
 		list_programs(obj, names, sizeof(names));
@@ -73,7 +97,12 @@ static int load_elf(const char *path, const char *section, struct loaded_program
 		ebpf_object_free(obj);
 		return -ENOENT;
 	}
-	out->prog = prog;
+	if (!ebpf_object_prog(obj, index)) {
+		ret = program_not_loaded(obj, index, err, errlen);
+		ebpf_object_free(obj);
+		return ret;
+	}
+	out->prog = ebpf_object_prog(obj, index);
 	out->owner = obj;
 	out->release = release_elf;
 	return 0;
@@ -103,8 +132,27 @@ static const char *map_type_name(uint32_t type)
 	return "?";
 }
 
+/* The section rule that typed a program: "xdp", "kprobe/...", "xdp... (libbpf 0.x)", "none". */
+static void print_rule(const struct ebpf_section_type *st, FILE *out)
+{
+	switch (st->match) {
+	case EBPF_SECTION_EXACT:
+		fprintf(out, "%s", st->rule);
+		break;
+	case EBPF_SECTION_EXTRAS:
+		fprintf(out, "%s/...", st->rule);
+		break;
+	case EBPF_SECTION_LEGACY:
+		fprintf(out, "%s... (libbpf 0.x)", st->rule);
+		break;
+	default:
+		fprintf(out, "none");
+	}
+}
+
 int elf_object_info(const char *path, FILE *out, char *err, size_t errlen)
 {
+	struct ebpf_object_prog_info info;
 	struct ebpf_object *obj;
 	size_t i, count;
 	int ret;
@@ -113,13 +161,19 @@ int elf_object_info(const char *path, FILE *out, char *err, size_t errlen)
 	if (ret)
 		return ret;
 	fprintf(out, "license: %s\nprograms:\n", ebpf_object_license(obj));
-	for (i = 0; i < ebpf_object_prog_count(obj); i++) {
-		const struct ebpf_prog *prog = ebpf_object_prog(obj, i);
+	for (i = 0; ebpf_object_prog_info(obj, i, &info) == 0; i++) {
+		const struct ebpf_section_type *st = &info.section_type;
 
-		ebpf_prog_get_insns(prog, &count);
-		fprintf(out, "  %zu: %s  section %s  type %s  insns %zu\n", i,
-			ebpf_prog_get_name(prog), ebpf_object_prog_section(obj, i),
-			ebpf_prog_type_name(ebpf_prog_get_type(prog)), count);
+		fprintf(out, "  %zu: %s  section %s  type %s  attach %s  rule ", i, info.name,
+			info.section, ebpf_prog_type_name(st->type),
+			ebpf_attach_type_name(st->type, st->expected_attach_type));
+		print_rule(st, out);
+		if (info.prog) {
+			ebpf_prog_get_insns(info.prog, &count);
+			fprintf(out, "  insns %zu\n", count);
+		} else {
+			fprintf(out, "  error: %s\n", info.error_msg);
+		}
 	}
 	fprintf(out, "maps:\n");
 	for (i = 0; i < ebpf_object_map_count(obj); i++) {
@@ -130,6 +184,8 @@ int elf_object_info(const char *path, FILE *out, char *err, size_t errlen)
 			i, ebpf_map_get_name(map), map_type_name(def->type), def->key_size,
 			def->value_size, def->max_entries, def->flags);
 	}
+	for (i = 0; i < ebpf_object_map_error_count(obj); i++)
+		fprintf(out, "%s  %s\n", i ? "" : "map errors:\n", ebpf_object_map_error(obj, i));
 	ebpf_object_free(obj);
 	return 0;
 }
@@ -137,6 +193,7 @@ int elf_object_info(const char *path, FILE *out, char *err, size_t errlen)
 const struct program_source program_source_elf = {
     .suffix = ".o",
     .usage = "OBJ.o[:SECTION]",
-    .help = "clang -target bpf object; SECTION or function name (default: first program)",
+    .help = "clang -target bpf object; SECTION or function name (default: the first\n"
+	    "                         program that loaded)",
     .load = load_elf,
 };

@@ -17,14 +17,8 @@
 #define NSEC_PER_SEC	  1000000000.0
 #define VERIFIER_BUDGET	  1000000
 
-static const struct {
-	const char *name;
-	enum ebpf_prog_type type;
-} prog_types[] = {
-    {"unspec", EBPF_PROG_TYPE_UNSPEC},
-    {"socket", EBPF_PROG_TYPE_SOCKET_FILTER},
-    {"xdp", EBPF_PROG_TYPE_XDP},
-};
+#define TYPE_CHOICES "a section name such as xdp, xdp/devmap, socket; or unspec"
+#define UNSPEC_NAME  "unspec"
 
 int verify_parse_option(int argc, char **argv, int *i, struct verify_options *opts)
 {
@@ -35,37 +29,35 @@ int verify_parse_option(int argc, char **argv, int *i, struct verify_options *op
 	if (strcmp(argv[*i], "--type") != 0)
 		return 0;
 	if (*i + 1 >= argc) {
-		fprintf(stderr, "ukbpf: --type needs an argument (xdp, socket, unspec)\n");
+		fprintf(stderr, "ukbpf: --type needs an argument (" TYPE_CHOICES ")\n");
 		return -1;
 	}
 	opts->type_name = argv[++*i];
 	return 1;
 }
 
-/* A copy of prog's instructions as a program of another type (no maps). */
+/*
+ * prog as a program of the type and expected attach type that libbpf's
+ * section rules give type_name (as bpftool's "type" argument does), or
+ * UNSPEC; with prog's maps.
+ */
 static int retype(struct ebpf_prog *prog, const char *type_name, struct ebpf_prog **out)
 {
-	struct ebpf_prog_opts opts = {.name = ebpf_prog_get_name(prog)};
 	char log_buf[LOG_BYTES] = "";
 	struct ebpf_log log = {.buf = log_buf, .size = sizeof(log_buf)};
-	const struct ebpf_insn *insns;
-	size_t count, i;
+	struct ebpf_section_type st;
 	int ret;
 
-	for (i = 0; i < sizeof(prog_types) / sizeof(prog_types[0]); i++) {
-		if (strcmp(prog_types[i].name, type_name) == 0)
-			break;
-	}
-	if (i == sizeof(prog_types) / sizeof(prog_types[0])) {
-		fprintf(stderr, "ukbpf: --type: unknown program type '%s' (xdp, socket, unspec)\n",
+	ebpf_section_type(type_name, &st);
+	if (st.match == EBPF_SECTION_NO_RULE && strcmp(type_name, UNSPEC_NAME) != 0) {
+		fprintf(stderr, "ukbpf: --type: unknown program type '%s' (" TYPE_CHOICES ")\n",
 			type_name);
 		return -EINVAL;
 	}
-	opts.type = prog_types[i].type;
-	insns = ebpf_prog_get_insns(prog, &count);
-	ret = ebpf_prog_create(insns, count, &opts, out, &log);
+	ret = ebpf_prog_copy_as(prog, st.type, st.expected_attach_type, out, &log);
 	if (ret)
-		fprintf(stderr, "ukbpf: --type %s: %s\n", type_name, log_buf);
+		fprintf(stderr, "ukbpf: --type %s: %s\n", type_name,
+			log_buf[0] ? log_buf : strerror(-ret));
 	return ret;
 }
 

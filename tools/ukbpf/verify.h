@@ -12,7 +12,7 @@
 
 struct verify_options {
 	bool verbose;	       /* -v: the log gets every state */
-	const char *type_name; /* --type xdp|socket|unspec, or NULL */
+	const char *type_name; /* --type: a section name ("xdp/devmap") or "unspec"; or NULL */
 };
 
 /*
@@ -25,8 +25,9 @@ int verify_parse_option(int argc, char **argv, int *i, struct verify_options *op
 /*
  * Verifies *progp and prints "accepted" or "rejected", the log, the
  * statistics and the time to out. With opts->type_name, *progp is first
- * re-created with that program type (a --raw program is UNSPEC); the new
- * program replaces *progp and the caller's release frees the original, so
+ * copied as a program of the type and expected attach type that section
+ * name gives (a --raw program is UNSPEC), keeping its maps; the copy
+ * replaces *progp and the caller's release frees the original, so
  * *replacement receives the program to free (or NULL).
  * Returns 0 when accepted, 1 when rejected or on error.
  */

@@ -41,14 +41,14 @@ int call_global(struct xdp_md *ctx)
 }
 
 /* A global function of this section, called as a subprogram too. */
-SEC("tc")
+SEC("prog")
 __attribute__((noinline)) int leaf(void *ctx, __u64 n)
 {
 	return n + 7;
 }
 
 /* leaf(ctx, len) + leaf(ctx, 1) with r2 = len (UNSPEC) */
-SEC("tc")
+SEC("prog")
 int same_section(void *ctx, __u64 len)
 {
 	return leaf(ctx, len) + leaf(ctx, 1);
