@@ -24,16 +24,22 @@ from bootlib import ROOT
 
 COMPAT_PY = ROOT / "scripts" / "compat.py"
 
-# Where both load but the runs differ: "object:program" -> why. (None today.)
-KNOWN_DIFFERENCES = {}
+# Where both load but the runs differ: "object:program" -> why.
+KNOWN_DIFFERENCES = {
+    "xdp_redirect_multi_kern:xdp_redirect_map_multi_prog":
+        "bpf_redirect_map with BPF_F_BROADCAST: Linux redirects to every device of the "
+        "devmap, ukbpf does not broadcast yet and aborts",
+}
 
 # ukbpf accepts, the host kernel refuses, and ukbpf is wrong: "object:program" -> why.
-KNOWN_UNSAFE = {
-    "test_xdp_devmap_helpers:xdpdm_devlog":
-        "ukbpf lets a program of section xdp read xdp_md->egress_ifindex; Linux allows it only "
-        "in xdp/devmap programs (expected_attach_type BPF_XDP_DEVMAP), and this selftest "
-        "exists to check that the load fails",
-}
+KNOWN_UNSAFE = {}
+
+# libbpf creates every map of an object before it loads any program, so when
+# the kernel refuses one map (a max_entries of 0 that the sample's own loader
+# sets at run time, an invalid inner map) Linux never judges the programs;
+# ukbpf loads each program that does not use that map. Such a refusal says
+# nothing about the program's safety.
+LINUX_MAP_REFUSAL = re.compile(r"^map: failed to create")
 
 # ukbpf accepts, the host kernel refuses, and the host kernel is the odd one:
 # this machine's kernel refuses bpf_xdp_adjust_meta in every XDP program (a
@@ -41,6 +47,7 @@ KNOWN_UNSAFE = {
 HOST_KERNEL_REFUSES = {
     "test_xdp_context_test_run:xdp_context": "bpf_xdp_adjust_meta refused by the host kernel",
     "test_xdp_do_redirect:xdp_redirect": "bpf_xdp_adjust_meta refused by the host kernel",
+    "xdp2skb_meta_kern:_xdp_mark": "bpf_xdp_adjust_meta refused by the host kernel",
 }
 
 # One program for the check that tools/kernel-run runs programs as bpftool
@@ -165,7 +172,8 @@ def test_where_both_load_they_agree(report):
 def test_ukbpf_accepts_nothing_linux_refuses(report, compat):
     known = set(KNOWN_UNSAFE) | set(HOST_KERNEL_REFUSES)
     unsafe = [f"{p.key}: Linux: {compat.normalise(p.linux_reason)}" for p in programs(report)
-              if p.ukbpf_loads and not p.linux_loads and p.key not in known]
+              if p.ukbpf_loads and not p.linux_loads and p.key not in known
+              and not LINUX_MAP_REFUSAL.match(compat.normalise(p.linux_reason))]
     assert not unsafe, "ukbpf accepts what Linux refuses:\n" + "\n".join(unsafe)
 
 
