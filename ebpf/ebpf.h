@@ -164,21 +164,35 @@ enum ebpf_map_type {
 	EBPF_MAP_TYPE_PERCPU_HASH = 5,
 	EBPF_MAP_TYPE_PERCPU_ARRAY = 6,
 	EBPF_MAP_TYPE_LRU_HASH = 9,
+	EBPF_MAP_TYPE_LRU_PERCPU_HASH = 10,
 	EBPF_MAP_TYPE_DEVMAP = 14,
+	EBPF_MAP_TYPE_DEVMAP_HASH = 25,
 	EBPF_MAP_TYPE_RINGBUF = 27,
 };
+
+/* Linux's name of a map type as bpftool prints it ("lpm_trie"); "?" if ukbpf has no such type. */
+const char *ebpf_map_type_name(uint32_t type);
 
 /* Update flags (Linux BPF_ANY, BPF_NOEXIST, BPF_EXIST). */
 #define EBPF_ANY     0
 #define EBPF_NOEXIST 1
 #define EBPF_EXIST   2
 
+/*
+ * A map's definition, Linux's bpf_attr for BPF_MAP_CREATE. flags are
+ * Linux's BPF_F_* (each type accepts Linux's set; BPF_F_NO_PREALLOC is
+ * required by the LPM trie and changes nothing else: every map is
+ * allocated whole at create). map_extra is the bloom filter's number of
+ * hash functions (1-15, 0 for Linux's default of 5) and must be 0 for
+ * every other type.
+ */
 struct ebpf_map_def {
 	uint32_t type; /* enum ebpf_map_type */
 	uint32_t key_size;
 	uint32_t value_size;
 	uint32_t max_entries;
 	uint32_t flags;
+	uint32_t map_extra;
 };
 
 struct ebpf_map;
@@ -197,11 +211,20 @@ const char *ebpf_map_get_name(const struct ebpf_map *map);
  * EBPF_ANY/NOEXIST/EXIST (-EEXIST, -ENOENT, -E2BIG when full, -EINVAL for a
  * bad flag); delete (-ENOENT; -EINVAL on arrays); get_next_key with
  * key == NULL returns the first key, -ENOENT after the last.
+ * lookup_and_delete copies the value out and deletes it (hash types;
+ * -EOPNOTSUPP for types Linux does not offer it on). -EOPNOTSUPP is also
+ * what Linux's kernel-internal -ENOTSUPP (524) becomes here.
+ *
+ * Per type, as in Linux:
+ *   devmap, devmap_hash  the value is a u32 ifindex, or Linux's struct
+ *                 bpf_devmap_val (ifindex, then a program fd: ukbpf has
+ *                 none, so it must be 0 or negative, and reads back 0).
  */
 int ebpf_map_lookup(struct ebpf_map *map, const void *key, void *value);
 int ebpf_map_update(struct ebpf_map *map, const void *key, const void *value, uint64_t flags);
 int ebpf_map_delete(struct ebpf_map *map, const void *key);
 int ebpf_map_get_next_key(struct ebpf_map *map, const void *key, void *next_key);
+int ebpf_map_lookup_and_delete(struct ebpf_map *map, const void *key, void *value);
 
 /*
  * A prog array (EBPF_MAP_TYPE_PROG_ARRAY) holds programs, not bytes: set

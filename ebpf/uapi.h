@@ -35,6 +35,8 @@ enum ebpf_func_id {
 #define EBPF_F_NO_PREALLOC   (1u << 0)
 #define EBPF_F_NO_COMMON_LRU (1u << 1)
 #define EBPF_F_NUMA_NODE     (1u << 2)
+#define EBPF_F_RDONLY	     (1u << 3) /* user space may read the map, not write it */
+#define EBPF_F_WRONLY	     (1u << 4)
 #define EBPF_F_ZERO_SEED     (1u << 6)
 #define EBPF_F_RDONLY_PROG   (1u << 7) /* programs may read the map, not write it */
 #define EBPF_F_WRONLY_PROG   (1u << 8)

@@ -213,12 +213,12 @@ enum {
 #define HASH_PREFILL	  3
 
 static const struct ebpf_map_def map_defs[MAP_COUNT] = {
-    [MAP_ARRAY_8] = {EBPF_MAP_TYPE_ARRAY, 4, 8, 4, 0},
-    [MAP_ARRAY_48] = {EBPF_MAP_TYPE_ARRAY, 4, 48, 2, 0},
-    [MAP_ARRAY_RDONLY] = {EBPF_MAP_TYPE_ARRAY, 4, 16, 1, MAP_F_RDONLY_PROG},
-    [MAP_HASH_16] = {EBPF_MAP_TYPE_HASH, 4, 16, 8, 0},
-    [MAP_HASH_12] = {EBPF_MAP_TYPE_HASH, 8, 12, 4, 0},
-    [MAP_RINGBUF] = {EBPF_MAP_TYPE_RINGBUF, 0, 0, RINGBUF_BYTES, 0},
+    [MAP_ARRAY_8] = {EBPF_MAP_TYPE_ARRAY, 4, 8, 4, 0, 0},
+    [MAP_ARRAY_48] = {EBPF_MAP_TYPE_ARRAY, 4, 48, 2, 0, 0},
+    [MAP_ARRAY_RDONLY] = {EBPF_MAP_TYPE_ARRAY, 4, 16, 1, MAP_F_RDONLY_PROG, 0},
+    [MAP_HASH_16] = {EBPF_MAP_TYPE_HASH, 4, 16, 8, 0, 0},
+    [MAP_HASH_12] = {EBPF_MAP_TYPE_HASH, 8, 12, 4, 0, 0},
+    [MAP_RINGBUF] = {EBPF_MAP_TYPE_RINGBUF, 0, 0, RINGBUF_BYTES, 0, 0},
 };
 
 static struct ebpf_map *maps[MAP_COUNT];

@@ -140,7 +140,7 @@ static void test_table_offers_linux_numbers(void **state)
 
 static void test_map_helpers(void **state)
 {
-	struct ebpf_map_def def = {EBPF_MAP_TYPE_HASH, 4, 8, 2, 0};
+	struct ebpf_map_def def = {EBPF_MAP_TYPE_HASH, 4, 8, 2, 0, 0};
 	struct ebpf_map *map;
 	uint32_t key = 7, other = 8, third = 9;
 	uint64_t value = 42;
@@ -483,7 +483,7 @@ static void test_redirect(void **state)
 static void test_redirect_map_hit_and_miss(void **state)
 {
 	struct xdp_fixture *f = *state;
-	struct ebpf_map_def def = {EBPF_MAP_TYPE_DEVMAP, 4, 4, 4, 0};
+	struct ebpf_map_def def = {EBPF_MAP_TYPE_DEVMAP, 4, 4, 4, 0, 0};
 	struct ebpf_map *devmap;
 	uint32_t key = 1, ifindex = 9;
 
@@ -517,7 +517,7 @@ static int count_bytes(void *ctx, const void *data, size_t len)
 
 static void test_ringbuf_helpers(void **state)
 {
-	struct ebpf_map_def def = {EBPF_MAP_TYPE_RINGBUF, 0, 0, 4096, 0};
+	struct ebpf_map_def def = {EBPF_MAP_TYPE_RINGBUF, 0, 0, 4096, 0, 0};
 	struct ebpf_map *ring;
 	uint8_t *record;
 	uint64_t payload = 77;

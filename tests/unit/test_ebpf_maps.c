@@ -1,6 +1,6 @@
 /*
  * Maps: Linux's bpf(2) semantics and error codes for every type ukbpf
- * offers, LRU eviction order, iteration, and the ring buffer.
+ * offers, LRU eviction order, iteration, the ring buffer and the devmaps' values.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -25,7 +25,7 @@ static struct ebpf_log fresh_log(void)
 static struct ebpf_map *make_map(uint32_t type, uint32_t key_size, uint32_t value_size,
 				 uint32_t max_entries)
 {
-	struct ebpf_map_def def = {type, key_size, value_size, max_entries, 0};
+	struct ebpf_map_def def = {type, key_size, value_size, max_entries, 0, 0};
 	struct ebpf_log log = fresh_log();
 	struct ebpf_map *map = NULL;
 
@@ -37,7 +37,7 @@ static struct ebpf_map *make_map(uint32_t type, uint32_t key_size, uint32_t valu
 static int create_err(uint32_t type, uint32_t key_size, uint32_t value_size, uint32_t max_entries,
 		      uint32_t flags)
 {
-	struct ebpf_map_def def = {type, key_size, value_size, max_entries, flags};
+	struct ebpf_map_def def = {type, key_size, value_size, max_entries, flags, 0};
 	struct ebpf_log log = fresh_log();
 	struct ebpf_map *map = (struct ebpf_map *)&def; /* must be reset to NULL */
 	int err = ebpf_map_create(&def, "counts", &map, &log);
@@ -71,7 +71,7 @@ static void test_create_rejects_bad_defs(void **state)
 
 static void test_create_keeps_name_and_def(void **state)
 {
-	struct ebpf_map_def def = {EBPF_MAP_TYPE_HASH, 4, 8, 16, 1 /* NO_PREALLOC */};
+	struct ebpf_map_def def = {EBPF_MAP_TYPE_HASH, 4, 8, 16, 1 /* NO_PREALLOC */, 0};
 	struct ebpf_map *map;
 
 	assert_int_equal(ebpf_map_create(&def, "flows", &map, NULL), 0);
@@ -279,9 +279,9 @@ static bool lru_has(struct ebpf_map *map, uint32_t key)
 	return ebpf_map_lookup(map, &key, &value) == 0;
 }
 
-static void test_lru_evicts_least_recently_used(void **state)
+static void check_lru_eviction(uint32_t type)
 {
-	struct ebpf_map *map = make_map(EBPF_MAP_TYPE_LRU_HASH, 4, 4, 3);
+	struct ebpf_map *map = make_map(type, 4, 4, 3);
 	uint32_t value = 0;
 
 	for (uint32_t key = 1; key <= 3; key++)
@@ -311,6 +311,36 @@ static void test_lru_evicts_least_recently_used(void **state)
 	assert_int_equal(ebpf_map_update(map, &key, &value, EBPF_ANY), 0);
 	assert_true(lru_has(map, 4) && lru_has(map, 5) && lru_has(map, 6));
 	ebpf_map_free(map);
+}
+
+static void test_lru_evicts_least_recently_used(void **state)
+{
+	check_lru_eviction(EBPF_MAP_TYPE_LRU_HASH);
+}
+
+/* One CPU: the per-CPU LRU hash is the LRU hash. */
+static void test_lru_percpu_hash(void **state)
+{
+	check_hash_semantics(EBPF_MAP_TYPE_LRU_PERCPU_HASH);
+	check_lru_eviction(EBPF_MAP_TYPE_LRU_PERCPU_HASH);
+}
+
+static void test_hash_lookup_and_delete(void **state)
+{
+	struct ebpf_map *map = make_map(EBPF_MAP_TYPE_HASH, 4, 8, 4);
+	struct ebpf_map *array = make_map(EBPF_MAP_TYPE_ARRAY, 4, 8, 4);
+	uint64_t value = 0x1122334455667788ull, out = 0;
+	uint32_t key = 9;
+
+	assert_int_equal(ebpf_map_lookup_and_delete(map, &key, &out), -ENOENT);
+	assert_int_equal(ebpf_map_update(map, &key, &value, EBPF_ANY), 0);
+	assert_int_equal(ebpf_map_lookup_and_delete(map, &key, &out), 0);
+	assert_true(out == value);
+	assert_int_equal(ebpf_map_lookup(map, &key, &out), -ENOENT);
+	key = 0;
+	assert_int_equal(ebpf_map_lookup_and_delete(array, &key, &out), -EOPNOTSUPP);
+	ebpf_map_free(map);
+	ebpf_map_free(array);
 }
 
 #define ITER_KEYS 300
@@ -539,6 +569,114 @@ static void test_ringbuf_user_api_and_errors(void **state)
 	ebpf_map_free(array);
 }
 
+/* ---- create: the new types' rules (Linux's map_alloc_check of each) ------------ */
+
+#define F_NO_PREALLOC	0x1u
+#define F_NO_COMMON_LRU 0x2u
+#define F_ZERO_SEED	0x40u
+#define F_RDONLY_PROG	0x80u
+#define F_WRONLY_PROG	0x100u
+
+static int create_extra_err(uint32_t type, uint32_t key_size, uint32_t value_size,
+			    uint32_t max_entries, uint32_t flags, uint32_t map_extra)
+{
+	struct ebpf_map_def def = {type, key_size, value_size, max_entries, flags, map_extra};
+	struct ebpf_log log = fresh_log();
+	struct ebpf_map *map = NULL;
+	int err = ebpf_map_create(&def, "counts", &map, &log);
+
+	assert_null(map);
+	assert_true(log.len > 0);
+	return err;
+}
+
+static void test_create_rejects_bad_defs_of_new_types(void **state)
+{
+	assert_int_equal(create_extra_err(EBPF_MAP_TYPE_HASH, 4, 4, 4, 0, 3), -EINVAL);
+	assert_non_null(strstr(log_text, "map_extra"));
+	/* Devmaps: 4-byte keys, 4- or 8-byte values, and Linux's few flags. */
+	assert_int_equal(create_err(EBPF_MAP_TYPE_DEVMAP_HASH, 8, 4, 4, 0), -EINVAL);
+	assert_int_equal(create_err(EBPF_MAP_TYPE_DEVMAP_HASH, 4, 6, 4, 0), -EINVAL);
+	assert_int_equal(create_err(EBPF_MAP_TYPE_DEVMAP_HASH, 4, 4, 4, F_RDONLY_PROG), -EINVAL);
+	assert_int_equal(create_err(EBPF_MAP_TYPE_DEVMAP, 4, 4, 4, F_NO_PREALLOC), -EINVAL);
+	/* Hash family: Linux's -ENOTSUPP for an LRU map without preallocation. */
+	assert_int_equal(create_err(EBPF_MAP_TYPE_LRU_PERCPU_HASH, 4, 4, 4, F_NO_PREALLOC),
+			 -EOPNOTSUPP);
+	assert_int_equal(create_err(EBPF_MAP_TYPE_HASH, 4, 4, 4, F_NO_COMMON_LRU), -EINVAL);
+	assert_int_equal(create_err(EBPF_MAP_TYPE_ARRAY, 4, 4, 4, F_RDONLY_PROG | F_WRONLY_PROG),
+			 -EINVAL);
+}
+
+static void test_map_type_names(void **state)
+{
+	assert_string_equal(ebpf_map_type_name(EBPF_MAP_TYPE_DEVMAP_HASH), "devmap_hash");
+	assert_string_equal(ebpf_map_type_name(EBPF_MAP_TYPE_LRU_PERCPU_HASH), "lru_percpu_hash");
+	assert_string_equal(ebpf_map_type_name(4), "?"); /* PERF_EVENT_ARRAY: not (yet) ours */
+	assert_string_equal(ebpf_map_type_name(UINT32_MAX), "?");
+}
+
+/* ---- devmap_hash ----------------------------------------------------------------- */
+
+struct devmap_val {
+	uint32_t ifindex;
+	int32_t prog_fd;
+};
+
+static void test_devmap_hash(void **state)
+{
+	struct ebpf_map *map = make_map(EBPF_MAP_TYPE_DEVMAP_HASH, 4, 8, 2);
+	struct devmap_val val = {3, -1}, out;
+	uint32_t key = 1000, next;
+
+	/* Linux makes every devmap read-only to programs. */
+	assert_true(ebpf_map_get_def(map)->flags & F_RDONLY_PROG);
+	assert_int_equal(ebpf_devmap_ifindex(map, key), 0);
+	assert_int_equal(ebpf_map_update(map, &key, &val, EBPF_EXIST), 0); /* Linux inserts */
+	assert_int_equal(ebpf_devmap_ifindex(map, key), 3);
+	assert_int_equal(ebpf_map_lookup(map, &key, &out), 0);
+	assert_int_equal(out.ifindex, 3);
+	assert_int_equal(out.prog_fd, 0); /* read back as program id 0: none */
+	assert_non_null(ebpf_map_lookup_ptr(map, &key));
+	assert_int_equal(ebpf_map_update(map, &key, &val, EBPF_NOEXIST), -EEXIST);
+	val = (struct devmap_val){0, 0};
+	assert_int_equal(ebpf_map_update(map, &key, &val, EBPF_ANY), -EINVAL);
+	val = (struct devmap_val){4, 5}; /* a program fd: ukbpf has none */
+	assert_int_equal(ebpf_map_update(map, &key, &val, EBPF_ANY), -EINVAL);
+	val = (struct devmap_val){4, 0};
+	assert_int_equal(ebpf_map_update(map, &key, &val, 3), -EINVAL);
+	key = 7;
+	assert_int_equal(ebpf_map_update(map, &key, &val, EBPF_ANY), 0);
+	key = 8;
+	assert_int_equal(ebpf_map_update(map, &key, &val, EBPF_ANY), -E2BIG);
+	assert_int_equal(ebpf_map_get_next_key(map, NULL, &next), 0);
+	assert_true(next == 7 || next == 1000);
+	key = 1000;
+	assert_int_equal(ebpf_map_delete(map, &key), 0);
+	assert_int_equal(ebpf_map_delete(map, &key), -ENOENT);
+	assert_int_equal(ebpf_devmap_ifindex(map, key), 0);
+	assert_int_equal(ebpf_map_lookup_and_delete(map, &key, &out), -EOPNOTSUPP);
+	ebpf_map_free(map);
+}
+
+/* Both devmaps keep Linux's struct bpf_devmap_val: a program fd is refused, the id reads 0. */
+static void test_devmap_prog_value(void **state)
+{
+	struct ebpf_map *map = make_map(EBPF_MAP_TYPE_DEVMAP, 4, 8, 2);
+	struct devmap_val val = {2, -1}, out;
+	uint32_t key = 1;
+
+	assert_true(ebpf_map_get_def(map)->flags & F_RDONLY_PROG);
+	assert_int_equal(ebpf_map_update(map, &key, &val, EBPF_ANY), 0);
+	assert_int_equal(ebpf_map_lookup(map, &key, &out), 0);
+	assert_int_equal(out.prog_fd, 0);
+	val.prog_fd = 3;
+	assert_int_equal(ebpf_map_update(map, &key, &val, EBPF_ANY), -EINVAL);
+	val = (struct devmap_val){0, 0}; /* ifindex 0 empties the slot */
+	assert_int_equal(ebpf_map_update(map, &key, &val, EBPF_ANY), 0);
+	assert_int_equal(ebpf_devmap_ifindex(map, key), 0);
+	ebpf_map_free(map);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -558,6 +696,12 @@ int main(void)
 	    cmocka_unit_test(test_ringbuf_reserve_submit_discard_consume),
 	    cmocka_unit_test(test_ringbuf_full_wraps_and_stops),
 	    cmocka_unit_test(test_ringbuf_user_api_and_errors),
+	    cmocka_unit_test(test_lru_percpu_hash),
+	    cmocka_unit_test(test_hash_lookup_and_delete),
+	    cmocka_unit_test(test_create_rejects_bad_defs_of_new_types),
+	    cmocka_unit_test(test_map_type_names),
+	    cmocka_unit_test(test_devmap_hash),
+	    cmocka_unit_test(test_devmap_prog_value),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
