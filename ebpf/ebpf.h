@@ -165,6 +165,7 @@ enum ebpf_map_type {
 	EBPF_MAP_TYPE_PERCPU_ARRAY = 6,
 	EBPF_MAP_TYPE_LRU_HASH = 9,
 	EBPF_MAP_TYPE_LRU_PERCPU_HASH = 10,
+	EBPF_MAP_TYPE_LPM_TRIE = 11,
 	EBPF_MAP_TYPE_DEVMAP = 14,
 	EBPF_MAP_TYPE_DEVMAP_HASH = 25,
 	EBPF_MAP_TYPE_RINGBUF = 27,
@@ -216,6 +217,13 @@ const char *ebpf_map_get_name(const struct ebpf_map *map);
  * what Linux's kernel-internal -ENOTSUPP (524) becomes here.
  *
  * Per type, as in Linux:
+ *   LPM trie      the key is struct bpf_lpm_trie_key: a u32 prefix length
+ *                 (host order) then key_size - 4 bytes of data, most
+ *                 significant first. lookup finds the longest stored
+ *                 prefix that contains the key's; update and delete work
+ *                 on the exact prefix (-EINVAL for a prefix length past
+ *                 the data, -ENOSPC when full); get_next_key walks in
+ *                 postorder, more specific prefixes first.
  *   devmap, devmap_hash  the value is a u32 ifindex, or Linux's struct
  *                 bpf_devmap_val (ifindex, then a program fd: ukbpf has
  *                 none, so it must be 0 or negative, and reads back 0).

@@ -102,4 +102,7 @@ static inline uint32_t map_round_up8(uint32_t n)
 	return (n + MAP_VALUE_ALIGN - 1) & ~(uint32_t)(MAP_VALUE_ALIGN - 1);
 }
 
+/* The operations of the types that have a file of their own. */
+extern const struct map_ops map_lpm_trie_ops;
+
 #endif /* UKBPF_EBPF_MAP_TYPES_H */

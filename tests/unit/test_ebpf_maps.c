@@ -1,6 +1,7 @@
 /*
  * Maps: Linux's bpf(2) semantics and error codes for every type ukbpf
- * offers, LRU eviction order, iteration, the ring buffer and the devmaps' values.
+ * offers, LRU eviction order, iteration, the ring buffer, longest-prefix
+ * match and Linux's get_next_key order in the LPM trie, and the devmaps' values.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -592,6 +593,15 @@ static int create_extra_err(uint32_t type, uint32_t key_size, uint32_t value_siz
 
 static void test_create_rejects_bad_defs_of_new_types(void **state)
 {
+	/* LPM trie: BPF_F_NO_PREALLOC required, key 4 + 1..256 bytes, a value. */
+	assert_int_equal(create_err(EBPF_MAP_TYPE_LPM_TRIE, 8, 4, 4, 0), -EINVAL);
+	assert_non_null(strstr(log_text, "BPF_F_NO_PREALLOC"));
+	assert_int_equal(create_err(EBPF_MAP_TYPE_LPM_TRIE, 4, 4, 4, F_NO_PREALLOC), -EINVAL);
+	assert_int_equal(create_err(EBPF_MAP_TYPE_LPM_TRIE, 261, 4, 4, F_NO_PREALLOC), -EINVAL);
+	assert_int_equal(create_err(EBPF_MAP_TYPE_LPM_TRIE, 8, 0, 4, F_NO_PREALLOC), -EINVAL);
+	assert_int_equal(create_err(EBPF_MAP_TYPE_LPM_TRIE, 8, 4, 0, F_NO_PREALLOC), -EINVAL);
+	assert_int_equal(create_err(EBPF_MAP_TYPE_LPM_TRIE, 8, 4, 4, F_NO_PREALLOC | F_ZERO_SEED),
+			 -EINVAL);
 	assert_int_equal(create_extra_err(EBPF_MAP_TYPE_HASH, 4, 4, 4, 0, 3), -EINVAL);
 	assert_non_null(strstr(log_text, "map_extra"));
 	/* Devmaps: 4-byte keys, 4- or 8-byte values, and Linux's few flags. */
@@ -609,10 +619,240 @@ static void test_create_rejects_bad_defs_of_new_types(void **state)
 
 static void test_map_type_names(void **state)
 {
+	assert_string_equal(ebpf_map_type_name(EBPF_MAP_TYPE_LPM_TRIE), "lpm_trie");
 	assert_string_equal(ebpf_map_type_name(EBPF_MAP_TYPE_DEVMAP_HASH), "devmap_hash");
 	assert_string_equal(ebpf_map_type_name(EBPF_MAP_TYPE_LRU_PERCPU_HASH), "lru_percpu_hash");
 	assert_string_equal(ebpf_map_type_name(4), "?"); /* PERF_EVENT_ARRAY: not (yet) ours */
 	assert_string_equal(ebpf_map_type_name(UINT32_MAX), "?");
+}
+
+/* ---- LPM trie ------------------------------------------------------------------- */
+
+struct ipv4_lpm_key {
+	uint32_t prefixlen;
+	uint8_t addr[4];
+};
+
+static struct ipv4_lpm_key lpm4(uint8_t a, uint8_t b, uint8_t c, uint8_t d, uint32_t prefixlen)
+{
+	return (struct ipv4_lpm_key){prefixlen, {a, b, c, d}};
+}
+
+static struct ebpf_map *make_lpm4(uint32_t max_entries)
+{
+	struct ebpf_map_def def = {EBPF_MAP_TYPE_LPM_TRIE, 8, 4, max_entries, F_NO_PREALLOC, 0};
+	struct ebpf_map *map = NULL;
+
+	assert_int_equal(ebpf_map_create(&def, "cidrs", &map, NULL), 0);
+	return map;
+}
+
+static void lpm_put(struct ebpf_map *map, struct ipv4_lpm_key key, uint32_t value)
+{
+	assert_int_equal(ebpf_map_update(map, &key, &value, EBPF_ANY), 0);
+}
+
+/* The value the longest prefix containing the address holds, or 0 when none does. */
+static uint32_t lpm_get(struct ebpf_map *map, struct ipv4_lpm_key key)
+{
+	uint32_t value = 0, *ptr = ebpf_map_lookup_ptr(map, &key);
+	int err = ebpf_map_lookup(map, &key, &value);
+
+	assert_int_equal(err, ptr ? 0 : -ENOENT);
+	assert_true(!ptr || *ptr == value);
+	return value;
+}
+
+/* Linux's example from lpm_trie.c: 192.168.0.0/16, /24 below it, two more /24s. */
+static void test_lpm_trie_longest_prefix(void **state)
+{
+	struct ebpf_map *map = make_lpm4(8);
+
+	lpm_put(map, lpm4(192, 168, 0, 0, 16), 1);
+	lpm_put(map, lpm4(192, 168, 0, 0, 24), 2);
+	lpm_put(map, lpm4(192, 168, 128, 0, 24), 3);
+	lpm_put(map, lpm4(192, 168, 1, 0, 24), 5);
+	assert_int_equal(lpm_get(map, lpm4(192, 168, 0, 9, 32)), 2);
+	assert_int_equal(lpm_get(map, lpm4(192, 168, 1, 9, 32)), 5);
+	assert_int_equal(lpm_get(map, lpm4(192, 168, 128, 200, 32)), 3);
+	assert_int_equal(lpm_get(map, lpm4(192, 168, 200, 1, 32)), 1);
+	assert_int_equal(lpm_get(map, lpm4(192, 168, 0, 0, 20)), 1); /* shorter than the /24s */
+	assert_int_equal(lpm_get(map, lpm4(192, 168, 0, 0, 8)), 0);
+	assert_int_equal(lpm_get(map, lpm4(10, 0, 0, 1, 32)), 0);
+	assert_int_equal(lpm_get(map, lpm4(192, 168, 0, 9, 33)), 0);
+	/* The intermediate 192.168.0.0/23 holds nothing; a /0 holds everything. */
+	assert_int_equal(lpm_get(map, lpm4(192, 168, 0, 0, 23)), 1);
+	lpm_put(map, lpm4(0, 0, 0, 0, 0), 7);
+	assert_int_equal(lpm_get(map, lpm4(10, 0, 0, 1, 32)), 7);
+	ebpf_map_free(map);
+}
+
+static void test_lpm_trie_update_delete_errors(void **state)
+{
+	struct ebpf_map *map = make_lpm4(3);
+	struct ipv4_lpm_key key = lpm4(10, 1, 0, 0, 16), bad = lpm4(10, 1, 0, 0, 33);
+	uint32_t value = 4;
+
+	assert_int_equal(ebpf_map_update(map, &key, &value, EBPF_EXIST), -ENOENT);
+	assert_int_equal(ebpf_map_update(map, &key, &value, EBPF_NOEXIST), 0);
+	assert_int_equal(ebpf_map_update(map, &key, &value, EBPF_NOEXIST), -EEXIST);
+	value = 5;
+	assert_int_equal(ebpf_map_update(map, &key, &value, EBPF_EXIST), 0);
+	assert_int_equal(lpm_get(map, lpm4(10, 1, 2, 3, 32)), 5);
+	assert_int_equal(ebpf_map_update(map, &key, &value, 3), -EINVAL);
+	assert_int_equal(ebpf_map_update(map, &bad, &value, EBPF_ANY), -EINVAL);
+	assert_int_equal(ebpf_map_delete(map, &bad), -EINVAL);
+	/* Full: a new prefix is -ENOSPC (Linux), replacing one still works. */
+	lpm_put(map, lpm4(10, 2, 0, 0, 16), 6);
+	lpm_put(map, lpm4(10, 0, 0, 0, 8), 7);
+	key = lpm4(10, 3, 0, 0, 16);
+	assert_int_equal(ebpf_map_update(map, &key, &value, EBPF_ANY), -ENOSPC);
+	lpm_put(map, lpm4(10, 2, 0, 0, 16), 8);
+	/* Delete is exact: a containing or contained prefix, or an intermediate node, is -ENOENT.
+	 */
+	key = lpm4(10, 1, 0, 0, 24);
+	assert_int_equal(ebpf_map_delete(map, &key), -ENOENT);
+	key = lpm4(10, 0, 0, 0, 14); /* the node parting 10.1/16 and 10.2/16 */
+	assert_int_equal(ebpf_map_delete(map, &key), -ENOENT);
+	key = lpm4(10, 0, 0, 0, 8);
+	assert_int_equal(ebpf_map_delete(map, &key), 0);
+	assert_int_equal(ebpf_map_delete(map, &key), -ENOENT);
+	assert_int_equal(lpm_get(map, lpm4(10, 9, 0, 0, 32)), 0);
+	assert_int_equal(lpm_get(map, lpm4(10, 2, 0, 1, 32)), 8);
+	key = lpm4(10, 3, 0, 0, 16);
+	assert_int_equal(ebpf_map_update(map, &key, &value, EBPF_ANY), 0);
+	ebpf_map_free(map);
+}
+
+/* Linux's order (lpm_trie.c's comment): more specific prefixes first, postorder. */
+static void test_lpm_trie_get_next_key_postorder(void **state)
+{
+	static const struct ipv4_lpm_key expected[] = {{24, {192, 168, 0, 0}},
+						       {24, {192, 168, 1, 0}},
+						       {24, {192, 168, 128, 0}},
+						       {16, {192, 168, 0, 0}}};
+	struct ebpf_map *map = make_lpm4(8);
+	struct ipv4_lpm_key key, next, missing = lpm4(1, 2, 3, 4, 32);
+	size_t i;
+
+	assert_int_equal(ebpf_map_get_next_key(map, NULL, &next), -ENOENT);
+	lpm_put(map, lpm4(192, 168, 0, 0, 16), 1);
+	lpm_put(map, lpm4(192, 168, 0, 0, 24), 2);
+	lpm_put(map, lpm4(192, 168, 128, 0, 24), 3);
+	lpm_put(map, lpm4(192, 168, 1, 0, 24), 5);
+	assert_int_equal(ebpf_map_get_next_key(map, NULL, &key), 0);
+	for (i = 0; i < 4; i++) {
+		assert_memory_equal(&key, &expected[i], sizeof(key));
+		if (i < 3) {
+			assert_int_equal(ebpf_map_get_next_key(map, &key, &next), 0);
+			key = next;
+		}
+	}
+	assert_int_equal(ebpf_map_get_next_key(map, &key, &next), -ENOENT);
+	/* A key that is not stored restarts at the first. */
+	assert_int_equal(ebpf_map_get_next_key(map, &missing, &next), 0);
+	assert_memory_equal(&next, &expected[0], sizeof(next));
+	ebpf_map_free(map);
+}
+
+/*
+ * Random inserts and deletes of prefixes of a 16-bit space against a
+ * plain list: every lookup agrees with the longest stored prefix, and
+ * get_next_key visits each stored prefix once (the node pool is reused).
+ */
+#define LPM_RANDOM_MAX	 24
+#define LPM_RANDOM_STEPS 4000
+
+struct lpm16_key {
+	uint32_t prefixlen;
+	uint8_t data[2];
+};
+
+static uint32_t lpm_random_next(uint32_t *state)
+{
+	*state = *state * 1103515245u + 12345u;
+	return *state >> 8;
+}
+
+static bool lpm16_contains(const struct lpm16_key *prefix, uint16_t addr)
+{
+	uint16_t bits = (uint16_t)(prefix->data[0] << 8 | prefix->data[1]);
+	uint16_t mask = prefix->prefixlen ? (uint16_t)(0xffffu << (16 - prefix->prefixlen)) : 0;
+
+	return (bits & mask) == (addr & mask);
+}
+
+static void lpm_check_against_list(struct ebpf_map *map, const struct lpm16_key *stored,
+				   const uint32_t *values, size_t count)
+{
+	struct lpm16_key key, next;
+	size_t seen = 0, i;
+	uint32_t addr;
+
+	for (addr = 0; addr < 0x10000; addr += 97) {
+		struct lpm16_key probe = {16, {(uint8_t)(addr >> 8), (uint8_t)addr}};
+		uint32_t want = 0, best = 0, *got = ebpf_map_lookup_ptr(map, &probe);
+
+		for (i = 0; i < count; i++)
+			if (lpm16_contains(&stored[i], (uint16_t)addr) &&
+			    (!want || stored[i].prefixlen >= best)) {
+				want = values[i];
+				best = stored[i].prefixlen;
+			}
+		assert_int_equal(got ? *got : 0, want);
+	}
+	for (int err = ebpf_map_get_next_key(map, NULL, &key); !err;
+	     err = ebpf_map_get_next_key(map, &key, &next), key = next) {
+		for (i = 0; i < count && memcmp(&stored[i], &key, sizeof(key)); i++)
+			;
+		assert_true(i < count);
+		assert_true(++seen <= count);
+	}
+	assert_int_equal(seen, count);
+}
+
+static void test_lpm_trie_random_against_a_list(void **state)
+{
+	struct ebpf_map_def def = {EBPF_MAP_TYPE_LPM_TRIE, 6, 4, LPM_RANDOM_MAX, F_NO_PREALLOC, 0};
+	struct lpm16_key stored[LPM_RANDOM_MAX];
+	uint32_t values[LPM_RANDOM_MAX], seed = 1, step;
+	struct ebpf_map *map;
+	size_t count = 0, i;
+
+	assert_int_equal(ebpf_map_create(&def, "random", &map, NULL), 0);
+	for (step = 1; step <= LPM_RANDOM_STEPS; step++) {
+		uint32_t r = lpm_random_next(&seed), prefixlen = r % 17;
+		uint16_t bits = (uint16_t)lpm_random_next(&seed);
+		struct lpm16_key key = {prefixlen, {0, 0}};
+		int err;
+
+		/* Few distinct prefixes, so that deletes and replacements hit. */
+		bits &= prefixlen ? (uint16_t)(0xffffu << (16 - prefixlen)) : 0;
+		bits &= 0xf0f0;
+		key.data[0] = (uint8_t)(bits >> 8);
+		key.data[1] = (uint8_t)bits;
+		for (i = 0; i < count && memcmp(&stored[i], &key, sizeof(key)); i++)
+			;
+		if (r & 0x100) {
+			err = ebpf_map_delete(map, &key);
+			assert_int_equal(err, i < count ? 0 : -ENOENT);
+			if (i < count) {
+				stored[i] = stored[--count];
+				values[i] = values[count];
+			}
+		} else {
+			err = ebpf_map_update(map, &key, &step, EBPF_ANY);
+			assert_int_equal(err, i < count || count < LPM_RANDOM_MAX ? 0 : -ENOSPC);
+			if (!err) {
+				if (i == count)
+					stored[count++] = key;
+				values[i] = step;
+			}
+		}
+		if (step % 50 == 0)
+			lpm_check_against_list(map, stored, values, count);
+	}
+	ebpf_map_free(map);
 }
 
 /* ---- devmap_hash ----------------------------------------------------------------- */
@@ -700,6 +940,10 @@ int main(void)
 	    cmocka_unit_test(test_hash_lookup_and_delete),
 	    cmocka_unit_test(test_create_rejects_bad_defs_of_new_types),
 	    cmocka_unit_test(test_map_type_names),
+	    cmocka_unit_test(test_lpm_trie_longest_prefix),
+	    cmocka_unit_test(test_lpm_trie_update_delete_errors),
+	    cmocka_unit_test(test_lpm_trie_get_next_key_postorder),
+	    cmocka_unit_test(test_lpm_trie_random_against_a_list),
 	    cmocka_unit_test(test_devmap_hash),
 	    cmocka_unit_test(test_devmap_prog_value),
 	};
