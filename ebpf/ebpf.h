@@ -167,6 +167,8 @@ enum ebpf_map_type {
 	EBPF_MAP_TYPE_LRU_PERCPU_HASH = 10,
 	EBPF_MAP_TYPE_LPM_TRIE = 11,
 	EBPF_MAP_TYPE_DEVMAP = 14,
+	EBPF_MAP_TYPE_QUEUE = 22,
+	EBPF_MAP_TYPE_STACK = 23,
 	EBPF_MAP_TYPE_DEVMAP_HASH = 25,
 	EBPF_MAP_TYPE_RINGBUF = 27,
 };
@@ -224,6 +226,12 @@ const char *ebpf_map_get_name(const struct ebpf_map *map);
  *                 on the exact prefix (-EINVAL for a prefix length past
  *                 the data, -ENOSPC when full); get_next_key walks in
  *                 postorder, more specific prefixes first.
+ *   queue, stack  key_size 0 and key ignored (pass NULL): update pushes
+ *                 (flags EBPF_ANY, or EBPF_EXIST to overwrite the oldest
+ *                 value when full; -E2BIG when full otherwise), lookup
+ *                 peeks and lookup_and_delete pops the next value (the
+ *                 oldest for a queue, the newest for a stack; -ENOENT
+ *                 when empty); delete and get_next_key are -EINVAL.
  *   devmap, devmap_hash  the value is a u32 ifindex, or Linux's struct
  *                 bpf_devmap_val (ifindex, then a program fd: ukbpf has
  *                 none, so it must be 0 or negative, and reads back 0).

@@ -104,5 +104,7 @@ static inline uint32_t map_round_up8(uint32_t n)
 
 /* The operations of the types that have a file of their own. */
 extern const struct map_ops map_lpm_trie_ops;
+extern const struct map_ops map_queue_ops;
+extern const struct map_ops map_stack_ops;
 
 #endif /* UKBPF_EBPF_MAP_TYPES_H */

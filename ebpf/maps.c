@@ -961,9 +961,10 @@ enum map_shape { MAP_SHAPE_KEYED, MAP_SHAPE_VALUES, MAP_SHAPE_RECORDS };
 #define HASH_FLAGS                                                                                 \
 	(EBPF_F_NO_PREALLOC | EBPF_F_NO_COMMON_LRU | EBPF_F_NUMA_NODE | MAP_F_ACCESS |             \
 	 EBPF_F_ZERO_SEED)
-#define DEVMAP_FLAGS   (EBPF_F_NUMA_NODE | EBPF_F_RDONLY | EBPF_F_WRONLY)
-#define LPM_TRIE_FLAGS (EBPF_F_NO_PREALLOC | EBPF_F_NUMA_NODE | MAP_F_ACCESS)
-#define RINGBUF_FLAGS  EBPF_F_NUMA_NODE
+#define DEVMAP_FLAGS	  (EBPF_F_NUMA_NODE | EBPF_F_RDONLY | EBPF_F_WRONLY)
+#define LPM_TRIE_FLAGS	  (EBPF_F_NO_PREALLOC | EBPF_F_NUMA_NODE | MAP_F_ACCESS)
+#define QUEUE_STACK_FLAGS (EBPF_F_NUMA_NODE | MAP_F_ACCESS)
+#define RINGBUF_FLAGS	  EBPF_F_NUMA_NODE
 
 struct map_type {
 	const char *name; /* Linux's, as bpftool prints it */
@@ -983,6 +984,8 @@ static const struct map_type map_types[] = {
     [EBPF_MAP_TYPE_LRU_PERCPU_HASH] = {"lru_percpu_hash", &hash_ops, MAP_SHAPE_KEYED, HASH_FLAGS},
     [EBPF_MAP_TYPE_LPM_TRIE] = {"lpm_trie", &map_lpm_trie_ops, MAP_SHAPE_KEYED, LPM_TRIE_FLAGS},
     [EBPF_MAP_TYPE_DEVMAP] = {"devmap", &devmap_ops, MAP_SHAPE_KEYED, DEVMAP_FLAGS},
+    [EBPF_MAP_TYPE_QUEUE] = {"queue", &map_queue_ops, MAP_SHAPE_VALUES, QUEUE_STACK_FLAGS},
+    [EBPF_MAP_TYPE_STACK] = {"stack", &map_stack_ops, MAP_SHAPE_VALUES, QUEUE_STACK_FLAGS},
     [EBPF_MAP_TYPE_DEVMAP_HASH] = {"devmap_hash", &devmap_hash_ops, MAP_SHAPE_KEYED, DEVMAP_FLAGS},
     [EBPF_MAP_TYPE_RINGBUF] = {"ringbuf", &ringbuf_ops, MAP_SHAPE_RECORDS, RINGBUF_FLAGS},
 };

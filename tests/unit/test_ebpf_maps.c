@@ -1,7 +1,8 @@
 /*
  * Maps: Linux's bpf(2) semantics and error codes for every type ukbpf
  * offers, LRU eviction order, iteration, the ring buffer, longest-prefix
- * match and Linux's get_next_key order in the LPM trie, and the devmaps' values.
+ * match and Linux's get_next_key order in the LPM trie, queue and stack,
+ * and the devmaps' values.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -602,6 +603,12 @@ static void test_create_rejects_bad_defs_of_new_types(void **state)
 	assert_int_equal(create_err(EBPF_MAP_TYPE_LPM_TRIE, 8, 4, 0, F_NO_PREALLOC), -EINVAL);
 	assert_int_equal(create_err(EBPF_MAP_TYPE_LPM_TRIE, 8, 4, 4, F_NO_PREALLOC | F_ZERO_SEED),
 			 -EINVAL);
+	/* Queue and stack: no key, a value, no NO_PREALLOC. */
+	assert_int_equal(create_err(EBPF_MAP_TYPE_QUEUE, 4, 4, 4, 0), -EINVAL);
+	assert_non_null(strstr(log_text, "key_size 4 must be 0"));
+	assert_int_equal(create_err(EBPF_MAP_TYPE_STACK, 0, 0, 4, 0), -EINVAL);
+	assert_int_equal(create_err(EBPF_MAP_TYPE_STACK, 0, 4, 4, F_NO_PREALLOC), -EINVAL);
+	assert_int_equal(create_err(EBPF_MAP_TYPE_QUEUE, 0, 1u << 21, 1, 0), -E2BIG);
 	assert_int_equal(create_extra_err(EBPF_MAP_TYPE_HASH, 4, 4, 4, 0, 3), -EINVAL);
 	assert_non_null(strstr(log_text, "map_extra"));
 	/* Devmaps: 4-byte keys, 4- or 8-byte values, and Linux's few flags. */
@@ -855,6 +862,71 @@ static void test_lpm_trie_random_against_a_list(void **state)
 	ebpf_map_free(map);
 }
 
+/* ---- queue and stack ---------------------------------------------------------- */
+
+static void test_queue(void **state)
+{
+	struct ebpf_map *map = make_map(EBPF_MAP_TYPE_QUEUE, 0, 4, 3);
+	uint32_t value, out = 0xdead, round;
+
+	assert_int_equal(ebpf_map_lookup(map, NULL, &out), -ENOENT);
+	assert_int_equal(ebpf_map_lookup_and_delete(map, NULL, &out), -ENOENT);
+	assert_int_equal(out, 0xdead); /* users' buffers stay as they were */
+	for (value = 1; value <= 3; value++)
+		assert_int_equal(ebpf_map_update(map, NULL, &value, EBPF_ANY), 0);
+	assert_int_equal(ebpf_map_update(map, NULL, &value, EBPF_ANY), -E2BIG);
+	assert_int_equal(ebpf_map_update(map, NULL, &value, EBPF_NOEXIST), -EINVAL);
+	assert_int_equal(ebpf_map_update(map, NULL, &value, 3), -EINVAL);
+	/* EXIST overwrites the oldest: 1 goes. */
+	assert_int_equal(ebpf_map_update(map, NULL, &value, EBPF_EXIST), 0);
+	assert_int_equal(ebpf_map_lookup(map, NULL, &out), 0);
+	assert_int_equal(out, 2);
+	for (value = 2; value <= 4; value++) {
+		assert_int_equal(ebpf_map_lookup_and_delete(map, NULL, &out), 0);
+		assert_int_equal(out, value);
+	}
+	/* Around the ring many times. */
+	for (round = 0; round < 10; round++) {
+		value = round;
+		assert_int_equal(ebpf_map_push(map, &value, EBPF_ANY), 0);
+		assert_int_equal(ebpf_map_pop(map, &out, false), 0);
+		assert_int_equal(out, round);
+		assert_int_equal(ebpf_map_pop(map, &out, true), 0);
+	}
+	/* A program's pop of an empty queue zeroes its buffer (Linux). */
+	out = 0xdead;
+	assert_int_equal(ebpf_map_pop(map, &out, true), -ENOENT);
+	assert_int_equal(out, 0);
+	/* No keys: delete and get_next_key are -EINVAL; programs cannot look up. */
+	assert_int_equal(ebpf_map_delete(map, NULL), -EINVAL);
+	assert_int_equal(ebpf_map_get_next_key(map, NULL, &out), -EINVAL);
+	assert_null(ebpf_map_lookup_ptr(map, NULL));
+	ebpf_map_free(map);
+}
+
+static void test_stack(void **state)
+{
+	struct ebpf_map *map = make_map(EBPF_MAP_TYPE_STACK, 0, 8, 3);
+	uint64_t value, out = 0;
+
+	for (value = 1; value <= 3; value++)
+		assert_int_equal(ebpf_map_push(map, &value, EBPF_ANY), 0);
+	assert_int_equal(ebpf_map_push(map, &value, EBPF_ANY), -E2BIG);
+	/* EXIST overwrites the oldest, at the bottom: 1 goes. */
+	value = 4;
+	assert_int_equal(ebpf_map_update(map, NULL, &value, EBPF_EXIST), 0);
+	assert_int_equal(ebpf_map_lookup(map, NULL, &out), 0);
+	assert_true(out == 4);
+	for (value = 4; value >= 2; value--) {
+		assert_int_equal(ebpf_map_lookup_and_delete(map, NULL, &out), 0);
+		assert_true(out == value);
+	}
+	out = 9;
+	assert_int_equal(ebpf_map_pop(map, &out, false), -ENOENT);
+	assert_true(out == 0);
+	ebpf_map_free(map);
+}
+
 /* ---- devmap_hash ----------------------------------------------------------------- */
 
 struct devmap_val {
@@ -944,6 +1016,8 @@ int main(void)
 	    cmocka_unit_test(test_lpm_trie_update_delete_errors),
 	    cmocka_unit_test(test_lpm_trie_get_next_key_postorder),
 	    cmocka_unit_test(test_lpm_trie_random_against_a_list),
+	    cmocka_unit_test(test_queue),
+	    cmocka_unit_test(test_stack),
 	    cmocka_unit_test(test_devmap_hash),
 	    cmocka_unit_test(test_devmap_prog_value),
 	};
