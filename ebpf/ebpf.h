@@ -171,6 +171,7 @@ enum ebpf_map_type {
 	EBPF_MAP_TYPE_STACK = 23,
 	EBPF_MAP_TYPE_DEVMAP_HASH = 25,
 	EBPF_MAP_TYPE_RINGBUF = 27,
+	EBPF_MAP_TYPE_BLOOM_FILTER = 30,
 };
 
 /* Linux's name of a map type as bpftool prints it ("lpm_trie"); "?" if ukbpf has no such type. */
@@ -232,6 +233,9 @@ const char *ebpf_map_get_name(const struct ebpf_map *map);
  *                 peeks and lookup_and_delete pops the next value (the
  *                 oldest for a queue, the newest for a stack; -ENOENT
  *                 when empty); delete and get_next_key are -EINVAL.
+ *   bloom filter  key_size 0: update adds value (flags must be EBPF_ANY);
+ *                 lookup reads *value as the element to test: 0 when it
+ *                 may be in the set, -ENOENT when it certainly is not.
  *   devmap, devmap_hash  the value is a u32 ifindex, or Linux's struct
  *                 bpf_devmap_val (ifindex, then a program fd: ukbpf has
  *                 none, so it must be 0 or negative, and reads back 0).

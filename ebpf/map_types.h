@@ -106,5 +106,6 @@ static inline uint32_t map_round_up8(uint32_t n)
 extern const struct map_ops map_lpm_trie_ops;
 extern const struct map_ops map_queue_ops;
 extern const struct map_ops map_stack_ops;
+extern const struct map_ops map_bloom_filter_ops;
 
 #endif /* UKBPF_EBPF_MAP_TYPES_H */

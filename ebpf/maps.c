@@ -961,10 +961,11 @@ enum map_shape { MAP_SHAPE_KEYED, MAP_SHAPE_VALUES, MAP_SHAPE_RECORDS };
 #define HASH_FLAGS                                                                                 \
 	(EBPF_F_NO_PREALLOC | EBPF_F_NO_COMMON_LRU | EBPF_F_NUMA_NODE | MAP_F_ACCESS |             \
 	 EBPF_F_ZERO_SEED)
-#define DEVMAP_FLAGS	  (EBPF_F_NUMA_NODE | EBPF_F_RDONLY | EBPF_F_WRONLY)
-#define LPM_TRIE_FLAGS	  (EBPF_F_NO_PREALLOC | EBPF_F_NUMA_NODE | MAP_F_ACCESS)
-#define QUEUE_STACK_FLAGS (EBPF_F_NUMA_NODE | MAP_F_ACCESS)
-#define RINGBUF_FLAGS	  EBPF_F_NUMA_NODE
+#define DEVMAP_FLAGS	   (EBPF_F_NUMA_NODE | EBPF_F_RDONLY | EBPF_F_WRONLY)
+#define LPM_TRIE_FLAGS	   (EBPF_F_NO_PREALLOC | EBPF_F_NUMA_NODE | MAP_F_ACCESS)
+#define QUEUE_STACK_FLAGS  (EBPF_F_NUMA_NODE | MAP_F_ACCESS)
+#define RINGBUF_FLAGS	   EBPF_F_NUMA_NODE
+#define BLOOM_FILTER_FLAGS (EBPF_F_NUMA_NODE | EBPF_F_ZERO_SEED | MAP_F_ACCESS)
 
 struct map_type {
 	const char *name; /* Linux's, as bpftool prints it */
@@ -988,6 +989,8 @@ static const struct map_type map_types[] = {
     [EBPF_MAP_TYPE_STACK] = {"stack", &map_stack_ops, MAP_SHAPE_VALUES, QUEUE_STACK_FLAGS},
     [EBPF_MAP_TYPE_DEVMAP_HASH] = {"devmap_hash", &devmap_hash_ops, MAP_SHAPE_KEYED, DEVMAP_FLAGS},
     [EBPF_MAP_TYPE_RINGBUF] = {"ringbuf", &ringbuf_ops, MAP_SHAPE_RECORDS, RINGBUF_FLAGS},
+    [EBPF_MAP_TYPE_BLOOM_FILTER] = {"bloom_filter", &map_bloom_filter_ops, MAP_SHAPE_VALUES,
+				    BLOOM_FILTER_FLAGS},
 };
 
 static const struct map_type *map_type_of(uint32_t type)
@@ -1081,7 +1084,7 @@ static int map_check_def(const struct ebpf_map *map, const struct map_type *type
 		return -EINVAL;
 	}
 	/* Only the bloom filter reads map_extra; Linux refuses it elsewhere. */
-	if (map->def.map_extra) {
+	if (map->def.map_extra && map->def.type != EBPF_MAP_TYPE_BLOOM_FILTER) {
 		ebpf_log_printf(log, "map '%s': map_extra %u is for bloom filters only",
 				map_label(map), map->def.map_extra);
 		return -EINVAL;

@@ -2,7 +2,7 @@
  * Maps: Linux's bpf(2) semantics and error codes for every type ukbpf
  * offers, LRU eviction order, iteration, the ring buffer, longest-prefix
  * match and Linux's get_next_key order in the LPM trie, queue and stack,
- * and the devmaps' values.
+ * the bloom filter, and the devmaps' values.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -609,6 +609,9 @@ static void test_create_rejects_bad_defs_of_new_types(void **state)
 	assert_int_equal(create_err(EBPF_MAP_TYPE_STACK, 0, 0, 4, 0), -EINVAL);
 	assert_int_equal(create_err(EBPF_MAP_TYPE_STACK, 0, 4, 4, F_NO_PREALLOC), -EINVAL);
 	assert_int_equal(create_err(EBPF_MAP_TYPE_QUEUE, 0, 1u << 21, 1, 0), -E2BIG);
+	/* Bloom filter: no key, at most 15 hash functions; map_extra is its alone. */
+	assert_int_equal(create_extra_err(EBPF_MAP_TYPE_BLOOM_FILTER, 0, 4, 4, 0, 16), -EINVAL);
+	assert_int_equal(create_extra_err(EBPF_MAP_TYPE_BLOOM_FILTER, 4, 4, 4, 0, 0), -EINVAL);
 	assert_int_equal(create_extra_err(EBPF_MAP_TYPE_HASH, 4, 4, 4, 0, 3), -EINVAL);
 	assert_non_null(strstr(log_text, "map_extra"));
 	/* Devmaps: 4-byte keys, 4- or 8-byte values, and Linux's few flags. */
@@ -629,6 +632,7 @@ static void test_map_type_names(void **state)
 	assert_string_equal(ebpf_map_type_name(EBPF_MAP_TYPE_LPM_TRIE), "lpm_trie");
 	assert_string_equal(ebpf_map_type_name(EBPF_MAP_TYPE_DEVMAP_HASH), "devmap_hash");
 	assert_string_equal(ebpf_map_type_name(EBPF_MAP_TYPE_LRU_PERCPU_HASH), "lru_percpu_hash");
+	assert_string_equal(ebpf_map_type_name(EBPF_MAP_TYPE_BLOOM_FILTER), "bloom_filter");
 	assert_string_equal(ebpf_map_type_name(4), "?"); /* PERF_EVENT_ARRAY: not (yet) ours */
 	assert_string_equal(ebpf_map_type_name(UINT32_MAX), "?");
 }
@@ -927,6 +931,49 @@ static void test_stack(void **state)
 	ebpf_map_free(map);
 }
 
+/* ---- bloom filter ------------------------------------------------------------------ */
+
+#define BLOOM_ENTRIES 100
+
+static void test_bloom_filter(void **state)
+{
+	struct ebpf_map_def def = {EBPF_MAP_TYPE_BLOOM_FILTER, 0, 4, BLOOM_ENTRIES, 0, 3};
+	struct ebpf_map *map;
+	uint32_t value, false_positives = 0;
+
+	assert_int_equal(ebpf_map_create(&def, "seen", &map, NULL), 0);
+	value = 7;
+	assert_int_equal(ebpf_map_lookup(map, NULL, &value), -ENOENT);
+	for (value = 0; value < BLOOM_ENTRIES; value++)
+		assert_int_equal(ebpf_map_update(map, NULL, &value, EBPF_ANY), 0);
+	/* No false negatives, from users and from programs. */
+	for (value = 0; value < BLOOM_ENTRIES; value++) {
+		assert_int_equal(ebpf_map_lookup(map, NULL, &value), 0);
+		assert_int_equal(ebpf_map_pop(map, &value, false), 0);
+	}
+	/* ~3.6% false positives at 3 functions and 7/5 bits per entry and function: allow 10%. */
+	for (value = 1000; value < 2000; value++)
+		false_positives += ebpf_map_lookup(map, NULL, &value) == 0;
+	assert_true(false_positives < 100);
+	value = 1;
+	assert_int_equal(ebpf_map_push(map, &value, EBPF_EXIST), -EINVAL);
+	assert_int_equal(ebpf_map_pop(map, &value, true), -EOPNOTSUPP);
+	assert_int_equal(ebpf_map_lookup_and_delete(map, NULL, &value), -EOPNOTSUPP);
+	assert_int_equal(ebpf_map_delete(map, NULL), -EOPNOTSUPP);
+	assert_int_equal(ebpf_map_get_next_key(map, NULL, &value), -EOPNOTSUPP);
+	assert_null(ebpf_map_lookup_ptr(map, NULL));
+	ebpf_map_free(map);
+	/* map_extra 0: Linux's default of 5 functions; values of any size. */
+	map = make_map(EBPF_MAP_TYPE_BLOOM_FILTER, 0, 13, 10);
+	{
+		uint8_t bytes[13] = "twelve bytes";
+		assert_int_equal(ebpf_map_lookup(map, NULL, bytes), -ENOENT);
+		assert_int_equal(ebpf_map_push(map, bytes, EBPF_ANY), 0);
+		assert_int_equal(ebpf_map_lookup(map, NULL, bytes), 0);
+	}
+	ebpf_map_free(map);
+}
+
 /* ---- devmap_hash ----------------------------------------------------------------- */
 
 struct devmap_val {
@@ -1018,6 +1065,7 @@ int main(void)
 	    cmocka_unit_test(test_lpm_trie_random_against_a_list),
 	    cmocka_unit_test(test_queue),
 	    cmocka_unit_test(test_stack),
+	    cmocka_unit_test(test_bloom_filter),
 	    cmocka_unit_test(test_devmap_hash),
 	    cmocka_unit_test(test_devmap_prog_value),
 	};
