@@ -50,6 +50,26 @@ static uint64_t helper_map_delete_elem(uint64_t map, uint64_t key, uint64_t r3, 
 	return errno_ret(ebpf_map_delete(ptr_arg(map), ptr_arg(key)));
 }
 
+/* Queue, stack and bloom filter: values without keys (maps.h). */
+static uint64_t helper_map_push_elem(uint64_t map, uint64_t value, uint64_t flags, uint64_t r4,
+				     uint64_t r5)
+{
+	return errno_ret(ebpf_map_push(ptr_arg(map), ptr_arg(value), flags));
+}
+
+static uint64_t helper_map_pop_elem(uint64_t map, uint64_t value, uint64_t r3, uint64_t r4,
+				    uint64_t r5)
+{
+	return errno_ret(ebpf_map_pop(ptr_arg(map), ptr_arg(value), true));
+}
+
+/* A bloom filter's peek reads value: the element to test. */
+static uint64_t helper_map_peek_elem(uint64_t map, uint64_t value, uint64_t r3, uint64_t r4,
+				     uint64_t r5)
+{
+	return errno_ret(ebpf_map_pop(ptr_arg(map), ptr_arg(value), false));
+}
+
 /* ---- platform services ----------------------------------------------------- */
 
 static uint64_t helper_ktime_get_ns(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
@@ -353,9 +373,9 @@ static uint64_t helper_redirect(uint64_t ifindex, uint64_t flags, uint64_t r3, u
 }
 
 /*
- * bpf_redirect_map(devmap, key, flags): on a hit, redirect to the slot's
- * device; on a miss, return the verdict in flags' low bits (Linux's
- * fallback action). Broadcast flags are not supported: they abort.
+ * bpf_redirect_map(devmap or devmap_hash, key, flags): on a hit, redirect
+ * to the entry's device; on a miss, return the verdict in flags' low bits
+ * (Linux's fallback action). Broadcast flags are not supported: they abort.
  */
 static uint64_t helper_redirect_map(uint64_t map, uint64_t key, uint64_t flags, uint64_t r4,
 				    uint64_t r5)
@@ -591,6 +611,34 @@ static const struct ebpf_helper helper_table[] = {
 	    .family = EBPF_HELPERS_BASE,
 	    .ret = EBPF_RET_VOID,
 	    .args = {EBPF_ARG_PTR_TO_ALLOC_MEM, EBPF_ARG_ANYTHING},
+	},
+    [EBPF_FUNC_MAP_PUSH_ELEM] =
+	{
+	    .id = EBPF_FUNC_MAP_PUSH_ELEM,
+	    .name = "bpf_map_push_elem",
+	    .fn = helper_map_push_elem,
+	    .family = EBPF_HELPERS_BASE,
+	    .ret = EBPF_RET_INTEGER,
+	    .args = {EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_PTR_TO_MAP_VALUE, EBPF_ARG_ANYTHING},
+	},
+    /* Linux: ARG_PTR_TO_MAP_VALUE | MEM_UNINIT, the helper writes the value. */
+    [EBPF_FUNC_MAP_POP_ELEM] =
+	{
+	    .id = EBPF_FUNC_MAP_POP_ELEM,
+	    .name = "bpf_map_pop_elem",
+	    .fn = helper_map_pop_elem,
+	    .family = EBPF_HELPERS_BASE,
+	    .ret = EBPF_RET_INTEGER,
+	    .args = {EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_PTR_TO_UNINIT_MAP_VALUE},
+	},
+    [EBPF_FUNC_MAP_PEEK_ELEM] =
+	{
+	    .id = EBPF_FUNC_MAP_PEEK_ELEM,
+	    .name = "bpf_map_peek_elem",
+	    .fn = helper_map_peek_elem,
+	    .family = EBPF_HELPERS_BASE,
+	    .ret = EBPF_RET_INTEGER,
+	    .args = {EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_PTR_TO_UNINIT_MAP_VALUE},
 	},
 };
 

@@ -29,6 +29,9 @@ enum ebpf_func_id {
 	EBPF_FUNC_RINGBUF_RESERVE = 131,
 	EBPF_FUNC_RINGBUF_SUBMIT = 132,
 	EBPF_FUNC_RINGBUF_DISCARD = 133,
+	EBPF_FUNC_MAP_PUSH_ELEM = 87,
+	EBPF_FUNC_MAP_POP_ELEM = 88,
+	EBPF_FUNC_MAP_PEEK_ELEM = 89,
 };
 
 /* Map flags (struct ebpf_map_def.flags), Linux's BPF_F_*. */

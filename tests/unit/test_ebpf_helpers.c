@@ -2,7 +2,8 @@
  * Helpers, called through the table the interpreter and JIT use, with
  * Linux's semantics: map access, platform services, trace_printk's format
  * subset, csum_diff arithmetic, the XDP packet-moving helpers and their
- * bounds, redirects, and the ring buffer helpers. Also ebpf_xdp_init.
+ * bounds, redirects (devmap and devmap_hash), the ring buffer helpers and
+ * push/pop/peek on queues and bloom filters. Also ebpf_xdp_init.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -40,6 +41,9 @@ static const int32_t offered[] = {
     BPF_FUNC_ringbuf_reserve,
     BPF_FUNC_ringbuf_submit,
     BPF_FUNC_ringbuf_discard,
+    BPF_FUNC_map_push_elem,
+    BPF_FUNC_map_pop_elem,
+    BPF_FUNC_map_peek_elem,
 };
 
 static uint64_t call(int32_t id, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
@@ -507,6 +511,67 @@ static void test_redirect_map_hit_and_miss(void **state)
 	ebpf_map_free(devmap);
 }
 
+/* bpf_redirect_map on a devmap_hash: any u32 key names a device. */
+static void test_redirect_map_devmap_hash(void **state)
+{
+	struct xdp_fixture *f = *state;
+	struct ebpf_map_def def = {EBPF_MAP_TYPE_DEVMAP_HASH, 4, 4, 4, 0, 0};
+	struct ebpf_map *devmap;
+	uint32_t key = 0xc0a80001, ifindex = 5;
+
+	assert_int_equal(ebpf_map_create(&def, "by_addr", &devmap, NULL), 0);
+	assert_int_equal(ebpf_map_update(devmap, &key, &ifindex, EBPF_ANY), 0);
+	assert_int_equal(call(BPF_FUNC_redirect_map, reg(devmap), 0xc0a80002, EBPF_XDP_DROP, 0, 0),
+			 EBPF_XDP_DROP);
+	assert_int_equal(ebpf_xdp_redirect_target(&f->xb), -ENOENT);
+	assert_int_equal(call(BPF_FUNC_redirect_map, reg(devmap), key, EBPF_XDP_PASS, 0, 0),
+			 EBPF_XDP_REDIRECT);
+	assert_int_equal(ebpf_xdp_redirect_target(&f->xb), 0);
+	assert_int_equal(f->xb.redirect_ifindex, 5);
+	ebpf_map_free(devmap);
+}
+
+/* ---- queue, stack and bloom filter helpers ------------------------------------------------ */
+
+static void test_push_pop_peek_helpers(void **state)
+{
+	struct ebpf_map_def queue_def = {EBPF_MAP_TYPE_QUEUE, 0, 8, 2, 0, 0};
+	struct ebpf_map_def bloom_def = {EBPF_MAP_TYPE_BLOOM_FILTER, 0, 4, 16, 0, 0};
+	struct ebpf_map *queue, *bloom;
+	uint64_t value = 11, out = 0;
+	uint32_t member = 3, other = 4;
+
+	assert_int_equal(ebpf_map_create(&queue_def, "q", &queue, NULL), 0);
+	assert_int_equal(ebpf_map_create(&bloom_def, "b", &bloom, NULL), 0);
+	assert_int_equal(call(BPF_FUNC_map_push_elem, reg(queue), reg(&value), EBPF_ANY, 0, 0), 0);
+	value = 12;
+	assert_int_equal(call(BPF_FUNC_map_push_elem, reg(queue), reg(&value), EBPF_ANY, 0, 0), 0);
+	assert_int_equal(call(BPF_FUNC_map_push_elem, reg(queue), reg(&value), EBPF_ANY, 0, 0),
+			 err_reg(-E2BIG));
+	assert_int_equal(call(BPF_FUNC_map_push_elem, reg(queue), reg(&value), EBPF_NOEXIST, 0, 0),
+			 err_reg(-EINVAL));
+	assert_int_equal(call(BPF_FUNC_map_peek_elem, reg(queue), reg(&out), 0, 0, 0), 0);
+	assert_true(out == 11);
+	assert_int_equal(call(BPF_FUNC_map_pop_elem, reg(queue), reg(&out), 0, 0, 0), 0);
+	assert_true(out == 11);
+	assert_int_equal(call(BPF_FUNC_map_pop_elem, reg(queue), reg(&out), 0, 0, 0), 0);
+	assert_true(out == 12);
+	out = 99;
+	assert_int_equal(call(BPF_FUNC_map_pop_elem, reg(queue), reg(&out), 0, 0, 0),
+			 err_reg(-ENOENT));
+	assert_true(out == 0);
+
+	assert_int_equal(call(BPF_FUNC_map_peek_elem, reg(bloom), reg(&member), 0, 0, 0),
+			 err_reg(-ENOENT));
+	assert_int_equal(call(BPF_FUNC_map_push_elem, reg(bloom), reg(&member), EBPF_ANY, 0, 0), 0);
+	assert_int_equal(call(BPF_FUNC_map_peek_elem, reg(bloom), reg(&member), 0, 0, 0), 0);
+	assert_int_equal(member, 3); /* peek reads a bloom filter's value, never writes it */
+	assert_int_equal(call(BPF_FUNC_map_pop_elem, reg(bloom), reg(&other), 0, 0, 0),
+			 err_reg(-EOPNOTSUPP));
+	ebpf_map_free(queue);
+	ebpf_map_free(bloom);
+}
+
 /* ---- ring buffer helpers -------------------------------------------------------------------- */
 
 static int count_bytes(void *ctx, const void *data, size_t len)
@@ -562,6 +627,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_redirect, xdp_setup, xdp_teardown),
 	    cmocka_unit_test_setup_teardown(test_redirect_map_hit_and_miss, xdp_setup,
 					    xdp_teardown),
+	    cmocka_unit_test_setup_teardown(test_redirect_map_devmap_hash, xdp_setup, xdp_teardown),
+	    cmocka_unit_test(test_push_pop_peek_helpers),
 	    cmocka_unit_test(test_ringbuf_helpers),
 	};
 

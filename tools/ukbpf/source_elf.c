@@ -102,9 +102,12 @@ int elf_object_info(const char *path, FILE *out, char *err, size_t errlen)
 		const struct ebpf_map *map = ebpf_object_map(obj, i);
 		const struct ebpf_map_def *def = ebpf_map_get_def(map);
 
-		fprintf(out, "  %zu: %s  type %s  key %u  value %u  max_entries %u  flags 0x%x\n",
-			i, ebpf_map_get_name(map), ebpf_map_type_name(def->type), def->key_size,
+		fprintf(out, "  %zu: %s  type %s  key %u  value %u  max_entries %u  flags 0x%x", i,
+			ebpf_map_get_name(map), ebpf_map_type_name(def->type), def->key_size,
 			def->value_size, def->max_entries, def->flags);
+		if (def->map_extra)
+			fprintf(out, "  map_extra %u", def->map_extra);
+		fputc('\n', out);
 	}
 	ebpf_object_free(obj);
 	return 0;

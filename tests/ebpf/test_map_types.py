@@ -1,0 +1,114 @@
+"""The map types XDP programs use beyond the basic ones (LPM trie,
+devmap_hash, LRU per-CPU hash, queue, stack, bloom filter), through their
+helpers from a real clang object, tests/ebpf/progs/map_types.c.
+
+Each program encodes what every helper call returned in r0. `ukbpf run`
+must print the expected value with the interpreter and with the JIT; and
+where the host lets root load BPF (bpftool, /sys/fs/bpf), Linux loads
+the same object, runs each program once with BPF_PROG_TEST_RUN
+(`bpftool prog run`) and must return the same value, and creates the
+maps with the same type, sizes and flags as `ukbpf info` shows.
+Semantics in detail (every error code) are in tests/unit/test_ebpf_maps.c.
+"""
+
+import json
+import os
+import re
+import subprocess
+
+import pytest
+
+from test_verifier import BPFFS, CLANG, linux_can_load
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SOURCE = os.path.join(HERE, "progs", "map_types.c")
+
+# program: r0 (see each program's comment in map_types.c)
+EXPECTED = {
+    "use_lpm_trie": 1210,
+    "use_devmap_hash": 12,
+    "use_lru_percpu_hash": 5,
+    "use_queue": 2334,
+    "use_stack": 4432,
+    "use_bloom_filter": 111,
+}
+
+
+@pytest.fixture(scope="module")
+def obj(tmp_path_factory):
+    out = str(tmp_path_factory.mktemp("map_types") / "map_types.o")
+    subprocess.run(CLANG + ["-c", SOURCE, "-o", out], check=True, capture_output=True)
+    return out
+
+
+@pytest.mark.parametrize("engine", ["--interp", "--jit"])
+@pytest.mark.parametrize("prog", sorted(EXPECTED))
+def test_ukbpf_runs(obj, prog, engine, run_tool):
+    result = run_tool("run", engine, "%s:%s" % (obj, prog))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [hex(EXPECTED[prog])]
+
+
+def ukbpf_maps(run_tool, obj):
+    """name: (type, key, value, max_entries, flags) from `ukbpf info`."""
+    info = run_tool("info", obj)
+    assert info.returncode == 0, info.stderr
+    maps = {}
+    for m in re.finditer(r"^\s+\d+: (\S+)\s+type (\S+)\s+key (\d+)\s+value (\d+)\s+"
+                         r"max_entries (\d+)\s+flags (0x[0-9a-f]+)(?:\s+map_extra (\d+))?$",
+                         info.stdout, re.M):
+        maps[m[1]] = (m[2], int(m[3]), int(m[4]), int(m[5]), int(m[6], 16), int(m[7] or 0))
+    return maps
+
+
+def test_ukbpf_creates_the_maps_as_declared(obj, run_tool):
+    # devmap_hash: Linux adds BPF_F_RDONLY_PROG (0x80); seen: map_extra from BTF.
+    assert ukbpf_maps(run_tool, obj) == {
+        "cidrs": ("lpm_trie", 8, 4, 8, 0x1, 0),
+        "ports": ("devmap_hash", 4, 8, 4, 0x80, 0),
+        "recent": ("lru_percpu_hash", 4, 8, 2, 0, 0),
+        "fifo": ("queue", 0, 4, 3, 0, 0),
+        "lifo": ("stack", 0, 8, 3, 0, 0),
+        "seen": ("bloom_filter", 0, 4, 16, 0x40, 3),
+    }
+
+
+@pytest.fixture(scope="module")
+def linux_loaded(obj):
+    """Loads obj into Linux; yields (program dir, map dir) under bpffs."""
+    if not linux_can_load():
+        pytest.skip("needs root, bpftool and /sys/fs/bpf")
+    progs = os.path.join(BPFFS, "ukbpf_map_types_progs")
+    maps = os.path.join(BPFFS, "ukbpf_map_types_maps")
+    subprocess.run(["rm", "-rf", progs, maps], check=True)
+    load = subprocess.run(["bpftool", "prog", "loadall", obj, progs, "type", "xdp",
+                           "pinmaps", maps], capture_output=True, text=True, timeout=60)
+    if load.returncode != 0:
+        subprocess.run(["rm", "-rf", progs, maps])
+        if "Operation not permitted" in load.stderr:
+            pytest.skip("this host does not let us load BPF programs")
+        pytest.fail("Linux refused map_types.o:\n" + load.stderr[-4000:])
+    yield progs, maps
+    subprocess.run(["rm", "-rf", progs, maps])
+
+
+@pytest.mark.parametrize("prog", sorted(EXPECTED))
+def test_linux_returns_the_same(linux_loaded, prog, tmp_path):
+    packet = tmp_path / "packet"
+    packet.write_bytes(bytes(64))
+    run = subprocess.run(["bpftool", "prog", "run", "pinned", os.path.join(linux_loaded[0], prog),
+                          "data_in", str(packet)], capture_output=True, text=True, timeout=30)
+    assert run.returncode == 0, run.stderr
+    assert re.search(r"Return value: (\d+)", run.stdout)[1] == str(EXPECTED[prog])
+
+
+def test_linux_creates_the_same_maps(linux_loaded, obj, run_tool):
+    ours = ukbpf_maps(run_tool, obj)
+    for name, (kind, key, value, entries, flags, _) in ours.items():
+        show = subprocess.run(["bpftool", "-j", "map", "show", "pinned",
+                               os.path.join(linux_loaded[1], name)],
+                              capture_output=True, text=True, timeout=30)
+        assert show.returncode == 0, show.stderr
+        linux = json.loads(show.stdout)
+        assert (linux["type"], linux["bytes_key"], linux["bytes_value"], linux["max_entries"],
+                linux["flags"]) == (kind, key, value, entries, flags), name
