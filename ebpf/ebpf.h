@@ -161,6 +161,7 @@ enum ebpf_map_type {
 	EBPF_MAP_TYPE_HASH = 1,
 	EBPF_MAP_TYPE_ARRAY = 2,
 	EBPF_MAP_TYPE_PROG_ARRAY = 3,
+	EBPF_MAP_TYPE_PERF_EVENT_ARRAY = 4,
 	EBPF_MAP_TYPE_PERCPU_HASH = 5,
 	EBPF_MAP_TYPE_PERCPU_ARRAY = 6,
 	EBPF_MAP_TYPE_LRU_HASH = 9,
@@ -264,6 +265,25 @@ int ebpf_prog_array_set(struct ebpf_map *map, uint32_t index, struct ebpf_prog *
  */
 int ebpf_ringbuf_consume(struct ebpf_map *map, int (*cb)(void *ctx, const void *data, size_t len),
 			 void *ctx);
+
+/*
+ * The consumer side of a perf event array (EBPF_MAP_TYPE_PERF_EVENT_ARRAY).
+ * Linux fills its slots with perf event fds, one ring per CPU; ukbpf has
+ * no fds, so every slot (key_size and value_size 4, max_entries slots;
+ * update, delete and lookup are -EOPNOTSUPP) delivers into one ring of
+ * the map, and this reads it: first lost(ctx, 0, count) if
+ * bpf_perf_event_output found the ring full since the last call (lost
+ * may be NULL), then sample(ctx, slot, data, len) for each record in
+ * order, where slot is the index the program sent it to (0 for
+ * BPF_F_CURRENT_CPU: one CPU) and len is Linux's raw sample size, the
+ * data padded with zeros so that with perf's 4-byte size field it is a
+ * multiple of 8. Stops when sample returns > 0 (that record counts as
+ * consumed) or < 0 (returned). Returns the number of records consumed;
+ * -EINVAL when map is not a perf event array.
+ */
+int ebpf_perf_event_consume(struct ebpf_map *map,
+			    int (*sample)(void *ctx, uint32_t cpu, const void *data, size_t len),
+			    void (*lost)(void *ctx, uint32_t cpu, uint64_t count), void *ctx);
 
 /* ------------------------------------------------------------------ */
 /* Programs.                                                            */

@@ -134,6 +134,10 @@ static int create_section_maps(struct elf_loader *ld, uint32_t shndx)
 					     name, BTF_MAPS_SECTION, BTF_SECTION);
 		else
 			err = btf_map_def(&ld->btf, name, &def, &values_offset, ld->log);
+		/* libbpf: a perf event array without max_entries has a slot per CPU; we run on one.
+		 */
+		if (!err && def.type == EBPF_MAP_TYPE_PERF_EVENT_ARRAY && !def.max_entries)
+			def.max_entries = 1;
 		if (!err)
 			err = add_map(
 			    ld, &def, name,

@@ -391,6 +391,27 @@ static uint64_t helper_redirect_map(uint64_t map, uint64_t key, uint64_t flags, 
 	return EBPF_XDP_REDIRECT;
 }
 
+/*
+ * XDP's bpf_perf_event_output(ctx, map, flags, data, size), Linux's
+ * bpf_xdp_event_output: flags' low 32 bits pick the slot (maps.h), bits
+ * 32-51 ask for that many bytes of the frame after data; -EINVAL for any
+ * other flag, -EFAULT for more bytes than the frame has.
+ */
+static uint64_t helper_perf_event_output(uint64_t ctx, uint64_t map, uint64_t flags, uint64_t data,
+					 uint64_t size)
+{
+	struct ebpf_xdp_buff *xb = ptr_arg(ctx);
+	uint64_t frame_len = (flags & EBPF_F_CTXLEN_MASK) >> EBPF_F_CTXLEN_SHIFT;
+	uint8_t *frame = xdp_ptr(xb->md.data);
+
+	if (flags & ~(EBPF_F_CTXLEN_MASK | EBPF_F_INDEX_MASK))
+		return errno_ret(-EINVAL);
+	if (frame_len > (uint64_t)(xdp_ptr(xb->md.data_end) - frame))
+		return errno_ret(-EFAULT);
+	return errno_ret(ebpf_perf_event_output(ptr_arg(map), flags & EBPF_F_INDEX_MASK,
+						ptr_arg(data), size, frame, frame_len));
+}
+
 /* ---- ring buffer ---------------------------------------------------------------- */
 
 /* BPF_RB_NO_WAKEUP | BPF_RB_FORCE_WAKEUP: nobody sleeps on our rings. */
@@ -639,6 +660,17 @@ static const struct ebpf_helper helper_table[] = {
 	    .family = EBPF_HELPERS_BASE,
 	    .ret = EBPF_RET_INTEGER,
 	    .args = {EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_PTR_TO_UNINIT_MAP_VALUE},
+	},
+    /* XDP's version (Linux's bpf_xdp_event_output): ctx is the frame. */
+    [EBPF_FUNC_PERF_EVENT_OUTPUT] =
+	{
+	    .id = EBPF_FUNC_PERF_EVENT_OUTPUT,
+	    .name = "bpf_perf_event_output",
+	    .fn = helper_perf_event_output,
+	    .family = EBPF_HELPERS_XDP,
+	    .ret = EBPF_RET_INTEGER,
+	    .args = {EBPF_ARG_PTR_TO_CTX, EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_ANYTHING,
+		     EBPF_ARG_PTR_TO_MEM, EBPF_ARG_CONST_SIZE_OR_ZERO},
 	},
 };
 

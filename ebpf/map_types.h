@@ -2,8 +2,9 @@
  * Private to the map files: the layout of struct ebpf_map and the table
  * of functions each map type fills in (struct map_ops). maps.c holds the
  * type table, the generic API of ebpf.h and the array, hash and ring
- * buffer families; a type with a structure of its own has its own file
- * (map_lpm_trie.c, map_queue_stack.c, map_bloom_filter.c) that offers
+ * devmap families; a type with a structure of its own has its own file
+ * (map_lpm_trie.c, map_queue_stack.c, map_bloom_filter.c, and
+ * map_ringbuf.c for the ring buffer and the perf event array) that offers
  * maps.c its map_ops and keeps its layout to itself.
  */
 #ifndef UKBPF_EBPF_MAP_TYPES_H
@@ -107,5 +108,10 @@ extern const struct map_ops map_lpm_trie_ops;
 extern const struct map_ops map_queue_ops;
 extern const struct map_ops map_stack_ops;
 extern const struct map_ops map_bloom_filter_ops;
+extern const struct map_ops map_ringbuf_ops;
+extern const struct map_ops map_perf_event_array_ops;
+
+/* Linux's array order (maps.c): a missing or out-of-range key restarts at 0. */
+int map_array_get_next_key(struct ebpf_map *map, const void *key, void *next_key);
 
 #endif /* UKBPF_EBPF_MAP_TYPES_H */

@@ -25,7 +25,6 @@
 #define DEVMAP_VALUE_SIZE	    sizeof(uint32_t)	   /* u32 ifindex */
 #define DEVMAP_VALUE_SIZE_WITH_PROG (2 * sizeof(uint32_t)) /* struct bpf_devmap_val */
 #define PROG_ARRAY_VALUE_SIZE	    sizeof(uint32_t)	   /* a program fd in Linux */
-#define RINGBUF_PAGE_SIZE	    4096u
 
 /* ---- per-type layouts ---------------------------------------------------- */
 
@@ -61,30 +60,6 @@ _Static_assert(sizeof(struct hash_bucket) == EBPF_HASH_BUCKET_SIZE, "bucket layo
 _Static_assert(offsetof(struct hash_bucket, head_key) == EBPF_HASH_BUCKET_HEAD_KEY,
 	       "bucket layout");
 _Static_assert(offsetof(struct hash_bucket, head) == EBPF_HASH_BUCKET_HEAD, "bucket layout");
-
-/*
- * Ring buffer, Linux's record format: an 8-byte header (length with BUSY
- * and DISCARD bits, then a word Linux uses to find its pages and we leave
- * 0), then the data, padded to 8. Linux maps the data area twice so
- * records can wrap; we cannot, so a record that would wrap is preceded by
- * a discarded padding record that fills the end of the area.
- */
-#define RINGBUF_BUSY_BIT    (1u << 31)
-#define RINGBUF_DISCARD_BIT (1u << 30)
-#define RINGBUF_LEN_MASK    (RINGBUF_DISCARD_BIT - 1)
-#define RINGBUF_HDR_SIZE    8u
-
-struct ringbuf_hdr {
-	uint32_t len;
-	uint32_t unused; /* Linux's pg_off */
-};
-
-struct map_ringbuf {
-	uint64_t consumer_pos;
-	uint64_t producer_pos;
-	uint32_t mask; /* data size - 1 */
-	uint8_t data[] __attribute__((aligned(MAP_VALUE_ALIGN)));
-};
 
 static const char *map_label(const struct ebpf_map *map)
 {
@@ -160,7 +135,7 @@ static int array_delete(struct ebpf_map *map, const void *key)
 }
 
 /* Linux: a missing or out-of-range key restarts at 0; the last has no next. */
-static int array_get_next_key(struct ebpf_map *map, const void *key, void *next_key)
+int map_array_get_next_key(struct ebpf_map *map, const void *key, void *next_key)
 {
 	uint32_t index = key ? array_index(key) : UINT32_MAX;
 	uint32_t next;
@@ -743,141 +718,6 @@ uint32_t ebpf_devmap_ifindex(struct ebpf_map *map, uint32_t key)
 	return slot ? devmap_slot_ifindex(slot) : 0;
 }
 
-/* ---- ring buffer ----------------------------------------------------------- */
-
-static int ringbuf_check_def(const struct ebpf_map *map, struct ebpf_log *log)
-{
-	uint32_t size = map->def.max_entries;
-
-	if (map->def.key_size || map->def.value_size) {
-		ebpf_log_printf(log, "map '%s': ring buffer key_size and value_size must be 0",
-				map_label(map));
-		return -EINVAL;
-	}
-	if (size & (size - 1) || size % RINGBUF_PAGE_SIZE) {
-		ebpf_log_printf(log,
-				"map '%s': ring buffer size %u is not a power of two "
-				"multiple of %u",
-				map_label(map), size, RINGBUF_PAGE_SIZE);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int ringbuf_alloc(struct ebpf_map *map)
-{
-	map->ringbuf = calloc(1, sizeof(*map->ringbuf) + map->def.max_entries);
-	if (!map->ringbuf)
-		return -ENOMEM;
-	map->ringbuf->mask = map->def.max_entries - 1;
-	return 0;
-}
-
-static void ringbuf_free(struct ebpf_map *map)
-{
-	free(map->ringbuf);
-}
-
-static int ringbuf_update(struct ebpf_map *map, const void *key, const void *value, uint64_t flags)
-{
-	return -EOPNOTSUPP;
-}
-
-static int ringbuf_delete(struct ebpf_map *map, const void *key)
-{
-	return -EOPNOTSUPP;
-}
-
-static int ringbuf_get_next_key(struct ebpf_map *map, const void *key, void *next_key)
-{
-	return -EOPNOTSUPP;
-}
-
-static struct ringbuf_hdr *ringbuf_hdr_at(struct map_ringbuf *rb, uint64_t pos)
-{
-	return (struct ringbuf_hdr *)(rb->data + (pos & rb->mask));
-}
-
-void *ebpf_ringbuf_reserve(struct ebpf_map *map, uint64_t size)
-{
-	struct map_ringbuf *rb;
-	uint64_t record, pad = 0, offset;
-	struct ringbuf_hdr *hdr;
-
-	if (!map || map->def.type != EBPF_MAP_TYPE_RINGBUF || size > RINGBUF_LEN_MASK)
-		return NULL;
-	rb = map->ringbuf;
-	record = map_round_up8((uint32_t)size + RINGBUF_HDR_SIZE);
-	offset = rb->producer_pos & rb->mask;
-	if (offset + record > (uint64_t)rb->mask + 1)
-		pad = rb->mask + 1 - offset;
-	if (rb->producer_pos + pad + record - rb->consumer_pos > (uint64_t)rb->mask + 1)
-		return NULL;
-	if (pad) {
-		hdr = ringbuf_hdr_at(rb, rb->producer_pos);
-		*hdr = (struct ringbuf_hdr){
-		    (uint32_t)(pad - RINGBUF_HDR_SIZE) | RINGBUF_DISCARD_BIT, 0};
-		rb->producer_pos += pad;
-	}
-	hdr = ringbuf_hdr_at(rb, rb->producer_pos);
-	*hdr = (struct ringbuf_hdr){(uint32_t)size | RINGBUF_BUSY_BIT, 0};
-	rb->producer_pos += record;
-	return hdr + 1;
-}
-
-void ebpf_ringbuf_commit(void *data, bool discard)
-{
-	struct ringbuf_hdr *hdr = (struct ringbuf_hdr *)data - 1;
-
-	hdr->len &= ~RINGBUF_BUSY_BIT;
-	if (discard)
-		hdr->len |= RINGBUF_DISCARD_BIT;
-}
-
-int ebpf_ringbuf_output(struct ebpf_map *map, const void *data, uint64_t size)
-{
-	void *record;
-
-	if (!map || map->def.type != EBPF_MAP_TYPE_RINGBUF)
-		return -EINVAL;
-	record = ebpf_ringbuf_reserve(map, size);
-	if (!record)
-		return -EAGAIN;
-	memcpy(record, data, size);
-	ebpf_ringbuf_commit(record, false);
-	return 0;
-}
-
-int ebpf_ringbuf_consume(struct ebpf_map *map, int (*cb)(void *ctx, const void *data, size_t len),
-			 void *ctx)
-{
-	struct map_ringbuf *rb;
-	int consumed = 0;
-
-	if (!map || map->def.type != EBPF_MAP_TYPE_RINGBUF)
-		return -EINVAL;
-	rb = map->ringbuf;
-	while (rb->consumer_pos < rb->producer_pos) {
-		struct ringbuf_hdr *hdr = ringbuf_hdr_at(rb, rb->consumer_pos);
-		uint32_t len = hdr->len & RINGBUF_LEN_MASK;
-		int ret = 0;
-
-		/* Records are consumed in order: a busy one holds back the rest. */
-		if (hdr->len & RINGBUF_BUSY_BIT)
-			break;
-		rb->consumer_pos += map_round_up8(len + RINGBUF_HDR_SIZE);
-		if (hdr->len & RINGBUF_DISCARD_BIT)
-			continue;
-		consumed++;
-		ret = cb(ctx, hdr + 1, len);
-		if (ret < 0)
-			return ret;
-		if (ret > 0)
-			break;
-	}
-	return consumed;
-}
-
 /* ---- type table and the generic API --------------------------------------- */
 
 static const struct map_ops array_ops = {
@@ -887,7 +727,7 @@ static const struct map_ops array_ops = {
     .lookup = array_lookup,
     .update = array_update,
     .delete = array_delete,
-    .get_next_key = array_get_next_key,
+    .get_next_key = map_array_get_next_key,
 };
 
 static const struct map_ops devmap_ops = {
@@ -897,7 +737,7 @@ static const struct map_ops devmap_ops = {
     .lookup = devmap_lookup,
     .update = devmap_update,
     .delete = devmap_delete,
-    .get_next_key = array_get_next_key,
+    .get_next_key = map_array_get_next_key,
 };
 
 static const struct map_ops prog_array_ops = {
@@ -906,7 +746,7 @@ static const struct map_ops prog_array_ops = {
     .free = prog_array_free,
     .update = prog_array_update,
     .delete = prog_array_delete,
-    .get_next_key = array_get_next_key,
+    .get_next_key = map_array_get_next_key,
 };
 
 static const struct map_ops hash_ops = {
@@ -930,15 +770,6 @@ static const struct map_ops devmap_hash_ops = {
     .get_next_key = hash_get_next_key,
 };
 
-static const struct map_ops ringbuf_ops = {
-    .check_def = ringbuf_check_def,
-    .alloc = ringbuf_alloc,
-    .free = ringbuf_free,
-    .update = ringbuf_update,
-    .delete = ringbuf_delete,
-    .get_next_key = ringbuf_get_next_key,
-};
-
 /*
  * What a type's key and value are, checked before its own check_def:
  * keyed types need both sizes; value-only types (queue, stack, bloom
@@ -956,8 +787,10 @@ enum map_shape { MAP_SHAPE_KEYED, MAP_SHAPE_VALUES, MAP_SHAPE_RECORDS };
  * verifier's business) and users (their own business in one address
  * space).
  */
-#define ARRAY_FLAGS	 (EBPF_F_NUMA_NODE | EBPF_F_MMAPABLE | MAP_F_ACCESS)
-#define PROG_ARRAY_FLAGS (EBPF_F_NUMA_NODE | EBPF_F_RDONLY | EBPF_F_WRONLY)
+#define ARRAY_FLAGS (EBPF_F_NUMA_NODE | EBPF_F_MMAPABLE | MAP_F_ACCESS)
+/* Linux's fd arrays (prog array, perf event array) refuse the program access flags. */
+/* Linux's fd arrays (prog array, perf event array) refuse the program access flags. */
+#define FD_ARRAY_FLAGS (EBPF_F_NUMA_NODE | EBPF_F_RDONLY | EBPF_F_WRONLY)
 #define HASH_FLAGS                                                                                 \
 	(EBPF_F_NO_PREALLOC | EBPF_F_NO_COMMON_LRU | EBPF_F_NUMA_NODE | MAP_F_ACCESS |             \
 	 EBPF_F_ZERO_SEED)
@@ -978,7 +811,9 @@ struct map_type {
 static const struct map_type map_types[] = {
     [EBPF_MAP_TYPE_HASH] = {"hash", &hash_ops, MAP_SHAPE_KEYED, HASH_FLAGS},
     [EBPF_MAP_TYPE_ARRAY] = {"array", &array_ops, MAP_SHAPE_KEYED, ARRAY_FLAGS},
-    [EBPF_MAP_TYPE_PROG_ARRAY] = {"prog_array", &prog_array_ops, MAP_SHAPE_KEYED, PROG_ARRAY_FLAGS},
+    [EBPF_MAP_TYPE_PROG_ARRAY] = {"prog_array", &prog_array_ops, MAP_SHAPE_KEYED, FD_ARRAY_FLAGS},
+    [EBPF_MAP_TYPE_PERF_EVENT_ARRAY] = {"perf_event_array", &map_perf_event_array_ops,
+					MAP_SHAPE_KEYED, FD_ARRAY_FLAGS},
     [EBPF_MAP_TYPE_PERCPU_HASH] = {"percpu_hash", &hash_ops, MAP_SHAPE_KEYED, HASH_FLAGS},
     [EBPF_MAP_TYPE_PERCPU_ARRAY] = {"percpu_array", &array_ops, MAP_SHAPE_KEYED, ARRAY_FLAGS},
     [EBPF_MAP_TYPE_LRU_HASH] = {"lru_hash", &hash_ops, MAP_SHAPE_KEYED, HASH_FLAGS},
@@ -988,7 +823,7 @@ static const struct map_type map_types[] = {
     [EBPF_MAP_TYPE_QUEUE] = {"queue", &map_queue_ops, MAP_SHAPE_VALUES, QUEUE_STACK_FLAGS},
     [EBPF_MAP_TYPE_STACK] = {"stack", &map_stack_ops, MAP_SHAPE_VALUES, QUEUE_STACK_FLAGS},
     [EBPF_MAP_TYPE_DEVMAP_HASH] = {"devmap_hash", &devmap_hash_ops, MAP_SHAPE_KEYED, DEVMAP_FLAGS},
-    [EBPF_MAP_TYPE_RINGBUF] = {"ringbuf", &ringbuf_ops, MAP_SHAPE_RECORDS, RINGBUF_FLAGS},
+    [EBPF_MAP_TYPE_RINGBUF] = {"ringbuf", &map_ringbuf_ops, MAP_SHAPE_RECORDS, RINGBUF_FLAGS},
     [EBPF_MAP_TYPE_BLOOM_FILTER] = {"bloom_filter", &map_bloom_filter_ops, MAP_SHAPE_VALUES,
 				    BLOOM_FILTER_FLAGS},
 };

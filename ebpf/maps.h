@@ -2,7 +2,7 @@
  * Private to ebpf/: what the helpers (helpers.c) need from maps.c beyond
  * the lookup/update/delete entry points of ebpf_internal.h - the devmaps
  * used by bpf_redirect_map, the push/pop/peek of the value-only types and
- * the ring buffer's producer side.
+ * the producer sides of the ring buffer and the perf event array.
  */
 #ifndef UKBPF_EBPF_MAPS_H
 #define UKBPF_EBPF_MAPS_H
@@ -35,5 +35,15 @@ void *ebpf_ringbuf_reserve(struct ebpf_map *map, uint64_t size);
 void ebpf_ringbuf_commit(void *data, bool discard);
 /* reserve + copy + commit: 0, -EAGAIN when full, -EINVAL if not a ring. */
 int ebpf_ringbuf_output(struct ebpf_map *map, const void *data, uint64_t size);
+
+/*
+ * bpf_perf_event_output's map side: size bytes of data then frame_len
+ * bytes of frame as one record for slot index (EBPF_F_CURRENT_CPU: the
+ * running CPU's, 0). 0, -E2BIG for an index past max_entries, -ENOSPC
+ * when the ring is full (the record is counted as lost), -EINVAL when map
+ * is not a perf event array.
+ */
+int ebpf_perf_event_output(struct ebpf_map *map, uint64_t index, const void *data, uint64_t size,
+			   const void *frame, uint64_t frame_len);
 
 #endif /* UKBPF_EBPF_MAPS_H */

@@ -46,7 +46,7 @@ static void release_reference(struct reg_state *reg, void *arg)
  * Linux's check_map_func_compatibility, for the maps and helpers we have:
  * each type names the helpers that may take it, and the helpers that
  * take only certain types (tail_call, redirect_map, push/pop/peek,
- * ringbuf) are named by no other type.
+ * ringbuf, perf_event_output) are named by no other type.
  */
 static bool map_allows_helper(uint32_t map_type, int32_t helper)
 {
@@ -64,6 +64,8 @@ static bool map_allows_helper(uint32_t map_type, int32_t helper)
 		       helper == EBPF_FUNC_MAP_PEEK_ELEM;
 	case EBPF_MAP_TYPE_BLOOM_FILTER:
 		return helper == EBPF_FUNC_MAP_PUSH_ELEM || helper == EBPF_FUNC_MAP_PEEK_ELEM;
+	case EBPF_MAP_TYPE_PERF_EVENT_ARRAY:
+		return helper == EBPF_FUNC_PERF_EVENT_OUTPUT;
 	default:
 		return helper == EBPF_FUNC_MAP_LOOKUP_ELEM || helper == EBPF_FUNC_MAP_UPDATE_ELEM ||
 		       helper == EBPF_FUNC_MAP_DELETE_ELEM;

@@ -18,12 +18,12 @@
  * a bpf-to-bpf subprogram working on its caller's stack bytes, and the
  * XDP, map, ringbuf and checksum helpers: lookups in arrays, hashes, an
  * LPM trie, an LRU per-CPU hash and a devmap_hash (read-only values),
- * redirect_map, and push/pop/peek on a queue, a stack and a bloom
- * filter. At each decision a small share of choices is deliberately
- * wrong (an offset one past a proven range, an inverted bounds check, a
- * missing NULL check, a use after submit, a helper given a map type it
- * does not take, a write into a read-only map): those programs probe the
- * verifier's rejections.
+ * redirect_map, push/pop/peek on a queue, a stack and a bloom filter,
+ * and perf_event_output with frame bytes appended. At each decision a
+ * small share of choices is deliberately wrong (an offset one past a
+ * proven range, an inverted bounds check, a missing NULL check, a use
+ * after submit, a helper given a map type it does not take, a write into
+ * a read-only map): those programs probe the verifier's rejections.
  *
  * Allowed regions while a program runs:
  *   ctx      struct xdp_md: 4-byte aligned reads, no writes;
@@ -138,6 +138,7 @@ enum {
 	FUNC_MAP_PUSH_ELEM = 87,
 	FUNC_MAP_POP_ELEM = 88,
 	FUNC_MAP_PEEK_ELEM = 89,
+	FUNC_PERF_EVENT_OUTPUT = 25,
 };
 
 /* ---- input -------------------------------------------------------------- */
@@ -218,7 +219,8 @@ enum {
 	MAP_DEVMAP_HASH, /* values read-only to programs; redirect_map */
 	MAP_QUEUE_8,	 /* no keys: push, pop, peek */
 	MAP_STACK_12,
-	MAP_BLOOM_4, /* no keys: push, peek */
+	MAP_BLOOM_4,	/* no keys: push, peek */
+	MAP_PERF_EVENT, /* perf_event_output */
 	MAP_COUNT
 };
 
@@ -241,6 +243,7 @@ static const struct ebpf_map_def map_defs[MAP_COUNT] = {
     [MAP_QUEUE_8] = {EBPF_MAP_TYPE_QUEUE, 0, 8, 3, 0, 0},
     [MAP_STACK_12] = {EBPF_MAP_TYPE_STACK, 0, 12, 2, 0, 0},
     [MAP_BLOOM_4] = {EBPF_MAP_TYPE_BLOOM_FILTER, 0, 4, 8, 0, BLOOM_HASH_FUNCS},
+    [MAP_PERF_EVENT] = {EBPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, 2, 0, 0},
 };
 
 /* Linux makes every devmap BPF_F_RDONLY_PROG (maps.c does too). */
@@ -1234,7 +1237,7 @@ static void gen_helper(struct gen *g)
 {
 	if (g->reserved & CALLER_SAVED_MASK)
 		return;
-	switch (below(g->in, 9)) {
+	switch (below(g->in, 10)) {
 	case 0: { /* adjust head/tail/meta */
 		static const int32_t funcs[] = {FUNC_XDP_ADJUST_HEAD, FUNC_XDP_ADJUST_TAIL,
 						FUNC_XDP_ADJUST_META};
@@ -1355,6 +1358,20 @@ static void gen_helper(struct gen *g)
 		emit_map_ptr(g, EBPF_REG_R1, wrong(g->in) ? pick_map(g, false) : MAP_DEVMAP_HASH);
 		emit(g, MOV64_IMM(REG_R3, (int32_t)below(g->in, 4)));
 		emit(g, CALL(FUNC_REDIRECT_MAP));
+		clobber_caller_saved(g);
+		set_reg(g, EBPF_REG_R0, GEN_SCALAR, 0, 0);
+		break;
+	}
+	case 7: { /* perf_event_output(ctx, map, slot | frame bytes << 32, data, size) */
+		static const uint32_t slots[] = {0, 1, 2, UINT32_MAX}; /* 2: past the array */
+
+		if (!gen_mem_arg(g, REG_R4, REG_R5, EBPF_STACK_SIZE))
+			return;
+		emit(g, MOV64_REG(EBPF_REG_R1, EBPF_REG_R6));
+		emit_map_ptr(g, REG_R2, wrong(g->in) ? MAP_RINGBUF : MAP_PERF_EVENT);
+		emit_lddw(g, REG_R3, 0, slots[below(g->in, COUNT_OF(slots))],
+			  one_in(g->in, 16) ? 1u << 20 : below(g->in, PKT_MAX_LEN + 1));
+		emit(g, CALL(FUNC_PERF_EVENT_OUTPUT));
 		clobber_caller_saved(g);
 		set_reg(g, EBPF_REG_R0, GEN_SCALAR, 0, 0);
 		break;

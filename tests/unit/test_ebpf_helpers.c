@@ -3,7 +3,8 @@
  * Linux's semantics: map access, platform services, trace_printk's format
  * subset, csum_diff arithmetic, the XDP packet-moving helpers and their
  * bounds, redirects (devmap and devmap_hash), the ring buffer helpers and
- * push/pop/peek on queues and bloom filters. Also ebpf_xdp_init.
+ * push/pop/peek on queues and bloom filters, XDP's perf_event_output.
+ * Also ebpf_xdp_init.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -44,6 +45,7 @@ static const int32_t offered[] = {
     BPF_FUNC_map_push_elem,
     BPF_FUNC_map_pop_elem,
     BPF_FUNC_map_peek_elem,
+    BPF_FUNC_perf_event_output,
 };
 
 static uint64_t call(int32_t id, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
@@ -531,6 +533,55 @@ static void test_redirect_map_devmap_hash(void **state)
 	ebpf_map_free(devmap);
 }
 
+/* ---- bpf_perf_event_output --------------------------------------------------------- */
+
+static int first_record(void *ctx, uint32_t cpu, const void *data, size_t len)
+{
+	uint8_t *out = ctx;
+
+	out[0] = (uint8_t)cpu;
+	out[1] = (uint8_t)len;
+	memcpy(out + 2, data, len);
+	return 1;
+}
+
+/* XDP's version: flags' upper half appends frame bytes (Linux's BPF_F_CTXLEN_MASK). */
+static void test_perf_event_output(void **state)
+{
+	struct xdp_fixture *f = *state;
+	struct ebpf_map_def def = {EBPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, 2, 0, 0};
+	struct ebpf_map *map;
+	uint32_t meta = 0xaabbccdd;
+	uint8_t out[2 + FRAME_LEN + 8] = {0};
+
+	assert_int_equal(ebpf_map_create(&def, "events", &map, NULL), 0);
+	assert_int_equal(call(BPF_FUNC_perf_event_output, reg(&f->xb), reg(map),
+			      BPF_F_CURRENT_CPU | (uint64_t)4 << 32, reg(&meta), sizeof(meta)),
+			 0);
+	assert_int_equal(ebpf_perf_event_consume(map, first_record, NULL, out), 1);
+	assert_int_equal(out[0], 0);
+	assert_int_equal(out[1], 12); /* 4 + 4 bytes, padded as perf pads: 12 */
+	assert_memory_equal(out + 2, &meta, sizeof(meta));
+	assert_memory_equal(out + 6, f->buf + HEADROOM, 4);
+	/* Unknown flags, more frame than there is, a slot past the array. */
+	assert_int_equal(call(BPF_FUNC_perf_event_output, reg(&f->xb), reg(map), 1ull << 60,
+			      reg(&meta), sizeof(meta)),
+			 err_reg(-EINVAL));
+	assert_int_equal(call(BPF_FUNC_perf_event_output, reg(&f->xb), reg(map),
+			      BPF_F_CURRENT_CPU | (uint64_t)(FRAME_LEN + 1) << 32, reg(&meta),
+			      sizeof(meta)),
+			 err_reg(-EFAULT));
+	assert_int_equal(
+	    call(BPF_FUNC_perf_event_output, reg(&f->xb), reg(map), 2, reg(&meta), sizeof(meta)),
+	    err_reg(-E2BIG));
+	assert_int_equal(call(BPF_FUNC_perf_event_output, reg(&f->xb), reg(map),
+			      1 | (uint64_t)FRAME_LEN << 32, 0, 0),
+			 0);
+	assert_int_equal(ebpf_perf_event_consume(map, first_record, NULL, out), 1);
+	assert_int_equal(out[0], 1);
+	ebpf_map_free(map);
+}
+
 /* ---- queue, stack and bloom filter helpers ------------------------------------------------ */
 
 static void test_push_pop_peek_helpers(void **state)
@@ -629,6 +680,7 @@ int main(void)
 					    xdp_teardown),
 	    cmocka_unit_test_setup_teardown(test_redirect_map_devmap_hash, xdp_setup, xdp_teardown),
 	    cmocka_unit_test(test_push_pop_peek_helpers),
+	    cmocka_unit_test_setup_teardown(test_perf_event_output, xdp_setup, xdp_teardown),
 	    cmocka_unit_test(test_ringbuf_helpers),
 	};
 

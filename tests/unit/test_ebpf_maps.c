@@ -2,7 +2,7 @@
  * Maps: Linux's bpf(2) semantics and error codes for every type ukbpf
  * offers, LRU eviction order, iteration, the ring buffer, longest-prefix
  * match and Linux's get_next_key order in the LPM trie, queue and stack,
- * the bloom filter, and the devmaps' values.
+ * the bloom filter, the devmaps' values, and the perf event array's records.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -633,7 +633,8 @@ static void test_map_type_names(void **state)
 	assert_string_equal(ebpf_map_type_name(EBPF_MAP_TYPE_DEVMAP_HASH), "devmap_hash");
 	assert_string_equal(ebpf_map_type_name(EBPF_MAP_TYPE_LRU_PERCPU_HASH), "lru_percpu_hash");
 	assert_string_equal(ebpf_map_type_name(EBPF_MAP_TYPE_BLOOM_FILTER), "bloom_filter");
-	assert_string_equal(ebpf_map_type_name(4), "?"); /* PERF_EVENT_ARRAY: not (yet) ours */
+	assert_string_equal(ebpf_map_type_name(EBPF_MAP_TYPE_PERF_EVENT_ARRAY), "perf_event_array");
+	assert_string_equal(ebpf_map_type_name(12), "?"); /* Linux's HASH_OF_MAPS: not ours */
 	assert_string_equal(ebpf_map_type_name(UINT32_MAX), "?");
 }
 
@@ -1036,6 +1037,100 @@ static void test_devmap_prog_value(void **state)
 	ebpf_map_free(map);
 }
 
+/* ---- perf event array --------------------------------------------------------------- */
+
+struct perf_seen {
+	uint32_t cpu[4];
+	size_t len[4];
+	uint8_t data[4][32];
+	int count;
+	uint64_t lost;
+};
+
+static int perf_sample(void *ctx, uint32_t cpu, const void *data, size_t len)
+{
+	struct perf_seen *seen = ctx;
+
+	assert_true(seen->count < 4 && len <= sizeof(seen->data[0]));
+	seen->cpu[seen->count] = cpu;
+	seen->len[seen->count] = len;
+	memcpy(seen->data[seen->count], data, len);
+	seen->count++;
+	return 0;
+}
+
+static void perf_lost(void *ctx, uint32_t cpu, uint64_t count)
+{
+	((struct perf_seen *)ctx)->lost += count;
+}
+
+static int perf_stop_after_one(void *ctx, uint32_t cpu, const void *data, size_t len)
+{
+	return 1;
+}
+
+static int perf_sample_count(void *ctx, uint32_t cpu, const void *data, size_t len)
+{
+	((struct perf_seen *)ctx)->count++;
+	return 0;
+}
+
+static void test_perf_event_array(void **state)
+{
+	struct ebpf_map *map = make_map(EBPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, 2);
+	struct perf_seen seen = {.count = 0};
+	static const uint8_t frame[6] = {1, 2, 3, 4, 5, 6};
+	uint32_t key = 0, value = 3, next, sent = 0;
+	uint64_t meta = 0x1122334455667788ull;
+	int err;
+
+	/* Linux: fd arrays take 4-byte values and no program access flags. */
+	assert_int_equal(create_err(EBPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 8, 2, 0), -EINVAL);
+	assert_int_equal(create_err(EBPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, 2, F_RDONLY_PROG),
+			 -EINVAL);
+	/* No perf event fds: users neither fill nor read slots, but walk them as an array's. */
+	assert_int_equal(ebpf_map_update(map, &key, &value, EBPF_ANY), -EOPNOTSUPP);
+	assert_int_equal(ebpf_map_lookup(map, &key, &value), -EOPNOTSUPP);
+	assert_int_equal(ebpf_map_delete(map, &key), -EOPNOTSUPP);
+	assert_int_equal(ebpf_map_get_next_key(map, NULL, &next), 0);
+	assert_int_equal(next, 0);
+	assert_null(ebpf_map_lookup_ptr(map, &key));
+
+	/* 8 bytes of data and 6 of frame: Linux's raw size pads 4 + 14 to 24, so 20. */
+	assert_int_equal(ebpf_perf_event_output(map, 1, &meta, sizeof(meta), frame, sizeof(frame)),
+			 0);
+	assert_int_equal(ebpf_perf_event_output(map, EBPF_F_CURRENT_CPU, frame, 4, NULL, 0), 0);
+	assert_int_equal(ebpf_perf_event_output(map, 2, frame, 4, NULL, 0), -E2BIG);
+	assert_int_equal(ebpf_perf_event_consume(map, perf_sample, perf_lost, &seen), 2);
+	assert_int_equal(seen.cpu[0], 1);
+	assert_int_equal(seen.len[0], 20);
+	assert_memory_equal(seen.data[0], &meta, sizeof(meta));
+	assert_memory_equal(seen.data[0] + 8, frame, sizeof(frame));
+	assert_memory_equal(seen.data[0] + 14, "\0\0\0\0\0\0", 6);
+	assert_int_equal(seen.cpu[1], 0); /* the current CPU: ours is 0 */
+	assert_int_equal(seen.len[1], 4);
+	assert_int_equal(ebpf_perf_event_consume(map, perf_sample, perf_lost, &seen), 0);
+
+	/* A full ring loses records (-ENOSPC) and says how many before the next samples. */
+	while ((err = ebpf_perf_event_output(map, 0, frame, 4, NULL, 0)) == 0)
+		sent++;
+	assert_int_equal(err, -ENOSPC);
+	assert_int_equal(ebpf_perf_event_output(map, 0, frame, 4, NULL, 0), -ENOSPC);
+	seen = (struct perf_seen){.count = 0};
+	assert_int_equal(ebpf_perf_event_consume(map, perf_stop_after_one, perf_lost, &seen), 1);
+	assert_int_equal(ebpf_perf_event_consume(map, perf_sample_count, perf_lost, &seen),
+			 (int)sent - 1);
+	assert_int_equal(seen.lost, 2);
+	{
+		struct ebpf_map *ring = make_map(EBPF_MAP_TYPE_RINGBUF, 0, 0, 4096);
+
+		assert_int_equal(ebpf_perf_event_consume(ring, perf_sample, NULL, &seen), -EINVAL);
+		assert_int_equal(ebpf_perf_event_output(ring, 0, frame, 4, NULL, 0), -EINVAL);
+		ebpf_map_free(ring);
+	}
+	ebpf_map_free(map);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1068,6 +1163,7 @@ int main(void)
 	    cmocka_unit_test(test_bloom_filter),
 	    cmocka_unit_test(test_devmap_hash),
 	    cmocka_unit_test(test_devmap_prog_value),
+	    cmocka_unit_test(test_perf_event_array),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,7 @@
 /*
  * The map types real XDP programs use beyond maps_btf.c's - LPM trie,
- * devmap_hash, LRU per-CPU hash, queue, stack and bloom filter - used
+ * devmap_hash, LRU per-CPU hash, queue, stack, bloom filter and perf
+ * event array - used
  * through their helpers, each program's result encoding what every call
  * returned, so that one wrong answer shows in r0.
  */
@@ -9,6 +10,8 @@
 
 #define E2BIG  7
 #define ENOENT 2
+#define EINVAL 22
+#define EFAULT 14
 
 struct ipv4_lpm_key {
 	__u32 prefixlen;
@@ -56,6 +59,13 @@ struct {
 	__uint(map_extra, 3);
 	__uint(map_flags, BPF_F_ZERO_SEED);
 } seen SEC(".maps");
+
+/* max_entries left out: libbpf (and ukbpf's loader) give one slot per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+} events SEC(".maps");
 
 static __u32 lpm_value(__u8 a, __u8 b, __u8 c, __u8 d)
 {
@@ -194,6 +204,27 @@ int use_bloom_filter(struct xdp_md *ctx)
 	r += (bpf_map_peek_elem(&seen, &seven) == 0) * 10;
 	r += (bpf_map_peek_elem(&seen, &six) == -ENOENT) * 100;
 	return r;
+}
+
+/*
+ * bpf_perf_event_output's errors, the same in Linux: an unknown flag
+ * (-EINVAL), more frame than the frame has (-EFAULT), a slot past the
+ * array (-E2BIG): 111. The slot of the current CPU holds no perf event in
+ * Linux here (-ENOENT) and delivers to the map's consumer in ukbpf (0).
+ */
+SEC("xdp")
+int use_perf_event_array(struct xdp_md *ctx)
+{
+	__u64 stamp = 42, frame = (__u64)(ctx->data_end - ctx->data) << 32;
+	int r = 0, ok;
+
+	r += bpf_perf_event_output(ctx, &events, 1ull << 60, &stamp, sizeof(stamp)) == -EINVAL;
+	r += (bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU | frame + (1ull << 32), &stamp,
+				    sizeof(stamp)) == -EFAULT) *
+	     10;
+	r += (bpf_perf_event_output(ctx, &events, 1000, &stamp, sizeof(stamp)) == -E2BIG) * 100;
+	ok = bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU | frame, &stamp, sizeof(stamp));
+	return r + (ok == 0 || ok == -ENOENT) * 1000;
 }
 
 char LICENSE[] SEC("license") = "GPL";
