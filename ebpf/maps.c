@@ -626,18 +626,18 @@ static int devmap_hash_alloc(struct ebpf_map *map)
 }
 
 /*
- * The value to store for the user's value: -EINVAL for a program fd, and
- * for ifindex 0 where it cannot mean "empty" (DEVMAP_HASH: no device has
- * index 0). ukbpf does not know which devices exist: any other ifindex is
- * taken, and a redirect to one that does not exist fails at transmit.
+ * The value to store for the user's value: {ifindex, 0}, or -EINVAL for a
+ * program fd (Linux's __dev_map_alloc_node: fd > 0 must name an XDP
+ * program; 0 and negative mean none). ukbpf does not know which devices
+ * exist: any ifindex is taken, and a redirect to one that does not exist
+ * fails at transmit.
  */
-static int devmap_value(const struct ebpf_map *map, const void *value, bool allow_empty,
-			struct devmap_val *out)
+static int devmap_value(const struct ebpf_map *map, const void *value, struct devmap_val *out)
 {
-	struct devmap_val val = {.ifindex = 0, .prog_fd = -1};
+	struct devmap_val val = {.ifindex = 0, .prog_fd = 0};
 
 	memcpy(&val, value, map->def.value_size);
-	if (val.prog_fd > 0 || (!val.ifindex && !allow_empty))
+	if (val.prog_fd > 0)
 		return -EINVAL;
 	*out = (struct devmap_val){.ifindex = val.ifindex, .prog_fd = 0};
 	return 0;
@@ -668,7 +668,7 @@ static int devmap_update(struct ebpf_map *map, const void *key, const void *valu
 	struct devmap_val val;
 
 	if (!err)
-		err = devmap_value(map, value, true, &val);
+		err = devmap_value(map, value, &val);
 	if (err)
 		return err;
 	memcpy(array_lookup(map, key, false), &val, map->def.value_size);
@@ -687,9 +687,10 @@ static int devmap_delete(struct ebpf_map *map, const void *key)
 }
 
 /*
- * Linux's __dev_map_hash_update_elem: NOEXIST on a present key is
- * -EEXIST before the value is looked at; EXIST on an absent key inserts
- * all the same (Linux does not check it); a full map is -E2BIG.
+ * Linux's __dev_map_hash_update_elem, in its order: a bad flag or
+ * ifindex 0 (no device) is -EINVAL, NOEXIST on a present key -EEXIST,
+ * then the program fd is looked at; EXIST on an absent key inserts all
+ * the same (Linux does not check it); a full map is -E2BIG.
  */
 static int devmap_hash_update(struct ebpf_map *map, const void *key, const void *value,
 			      uint64_t flags)
@@ -697,11 +698,11 @@ static int devmap_hash_update(struct ebpf_map *map, const void *key, const void 
 	struct devmap_val val;
 	int err;
 
-	if (flags > EBPF_EXIST)
+	if (flags > EBPF_EXIST || !devmap_slot_ifindex(value))
 		return -EINVAL;
 	if (flags == EBPF_NOEXIST && hash_lookup(map, key, false))
 		return -EEXIST;
-	err = devmap_value(map, value, false, &val);
+	err = devmap_value(map, value, &val);
 	return err ? err : hash_update(map, key, &val, EBPF_ANY);
 }
 

@@ -9,7 +9,12 @@ where the host lets root load BPF (bpftool, /sys/fs/bpf), Linux loads
 the same object, runs each program once with BPF_PROG_TEST_RUN
 (`bpftool prog run`) and must return the same value, and creates the
 maps with the same type, sizes and flags as `ukbpf info` shows.
-Semantics in detail (every error code) are in tests/unit/test_ebpf_maps.c.
+
+map_parity.c holds the user-side API to Linux's bpf(2) directly: the
+same creates (Linux's errno for each refusal) and seeded random
+sequences of updates, deletes, lookups and walks on both, every result
+and every byte copied out compared. Semantics in detail are in
+tests/unit/test_ebpf_maps.c.
 """
 
 import json
@@ -22,7 +27,10 @@ import pytest
 from test_verifier import BPFFS, CLANG, linux_can_load
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
 SOURCE = os.path.join(HERE, "progs", "map_types.c")
+LIBEBPF = os.path.join(ROOT, "build", "host", "libebpf.a")
+PARITY_SKIPPED = 77  # map_parity.c's exit when the host creates no BPF maps
 
 PACKET_BYTES = 64
 
@@ -125,3 +133,16 @@ def test_linux_creates_the_same_maps(linux_loaded, obj, run_tool):
             entries = linux["max_entries"]
         assert (linux["type"], linux["bytes_key"], linux["bytes_value"], linux["max_entries"],
                 linux["flags"]) == (kind, key, value, entries, flags), name
+
+
+def test_user_api_matches_linux_bpf_syscall(tmp_path):
+    if os.geteuid() != 0:
+        pytest.skip("needs root to create BPF maps")
+    exe = str(tmp_path / "map_parity")
+    subprocess.run(["gcc", "-O1", "-g", "-I" + os.path.join(ROOT, "ebpf"), "-o", exe,
+                    os.path.join(HERE, "map_parity.c"), LIBEBPF], check=True)
+    run = subprocess.run([exe], capture_output=True, text=True, timeout=120)
+    if run.returncode == PARITY_SKIPPED:
+        pytest.skip(run.stdout.strip())
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert re.search(r"^\d+ cases, 0 differ from Linux$", run.stdout, re.M), run.stdout
