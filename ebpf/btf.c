@@ -365,6 +365,7 @@ static const struct btf_map_field {
     {"key", BTF_FIELD_TYPE_SIZE, offsetof(struct ebpf_map_def, key_size)},
     {"value_size", BTF_FIELD_UINT, offsetof(struct ebpf_map_def, value_size)},
     {"value", BTF_FIELD_TYPE_SIZE, offsetof(struct ebpf_map_def, value_size)},
+    {"map_extra", BTF_FIELD_UINT, offsetof(struct ebpf_map_def, map_extra)},
 };
 
 #define MAP_DEF_WORDS	    (sizeof(struct ebpf_map_def) / sizeof(uint32_t))
@@ -373,8 +374,7 @@ static const struct btf_map_field {
 /* Members ukbpf has no use for: accepted and ignored. */
 static bool btf_map_field_ignored(const char *name)
 {
-	return strcmp(name, "pinning") == 0 || strcmp(name, "numa_node") == 0 ||
-	       strcmp(name, "map_extra") == 0;
+	return strcmp(name, "pinning") == 0 || strcmp(name, "numa_node") == 0;
 }
 
 /* Stores one member's value; key and key_size (value, value_size) must agree. */

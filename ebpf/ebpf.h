@@ -296,24 +296,43 @@ enum ebpf_map_type {
 	EBPF_MAP_TYPE_HASH = 1,
 	EBPF_MAP_TYPE_ARRAY = 2,
 	EBPF_MAP_TYPE_PROG_ARRAY = 3,
+	EBPF_MAP_TYPE_PERF_EVENT_ARRAY = 4,
 	EBPF_MAP_TYPE_PERCPU_HASH = 5,
 	EBPF_MAP_TYPE_PERCPU_ARRAY = 6,
 	EBPF_MAP_TYPE_LRU_HASH = 9,
+	EBPF_MAP_TYPE_LRU_PERCPU_HASH = 10,
+	EBPF_MAP_TYPE_LPM_TRIE = 11,
 	EBPF_MAP_TYPE_DEVMAP = 14,
+	EBPF_MAP_TYPE_QUEUE = 22,
+	EBPF_MAP_TYPE_STACK = 23,
+	EBPF_MAP_TYPE_DEVMAP_HASH = 25,
 	EBPF_MAP_TYPE_RINGBUF = 27,
+	EBPF_MAP_TYPE_BLOOM_FILTER = 30,
 };
+
+/* Linux's name of a map type as bpftool prints it ("lpm_trie"); "?" if ukbpf has no such type. */
+const char *ebpf_map_type_name(uint32_t type);
 
 /* Update flags (Linux BPF_ANY, BPF_NOEXIST, BPF_EXIST). */
 #define EBPF_ANY     0
 #define EBPF_NOEXIST 1
 #define EBPF_EXIST   2
 
+/*
+ * A map's definition, Linux's bpf_attr for BPF_MAP_CREATE. flags are
+ * Linux's BPF_F_* (each type accepts Linux's set; BPF_F_NO_PREALLOC is
+ * required by the LPM trie and changes nothing else: every map is
+ * allocated whole at create). map_extra is the bloom filter's number of
+ * hash functions (1-15, 0 for Linux's default of 5) and must be 0 for
+ * every other type.
+ */
 struct ebpf_map_def {
 	uint32_t type; /* enum ebpf_map_type */
 	uint32_t key_size;
 	uint32_t value_size;
 	uint32_t max_entries;
 	uint32_t flags;
+	uint32_t map_extra;
 };
 
 struct ebpf_map;
@@ -332,11 +351,36 @@ const char *ebpf_map_get_name(const struct ebpf_map *map);
  * EBPF_ANY/NOEXIST/EXIST (-EEXIST, -ENOENT, -E2BIG when full, -EINVAL for a
  * bad flag); delete (-ENOENT; -EINVAL on arrays); get_next_key with
  * key == NULL returns the first key, -ENOENT after the last.
+ * lookup_and_delete copies the value out and deletes it (hash types;
+ * -EOPNOTSUPP for types Linux does not offer it on). -EOPNOTSUPP is also
+ * what Linux's kernel-internal -ENOTSUPP (524) becomes here.
+ *
+ * Per type, as in Linux:
+ *   LPM trie      the key is struct bpf_lpm_trie_key: a u32 prefix length
+ *                 (host order) then key_size - 4 bytes of data, most
+ *                 significant first. lookup finds the longest stored
+ *                 prefix that contains the key's; update and delete work
+ *                 on the exact prefix (-EINVAL for a prefix length past
+ *                 the data, -ENOSPC when full); get_next_key walks in
+ *                 postorder, more specific prefixes first.
+ *   queue, stack  key_size 0 and key ignored (pass NULL): update pushes
+ *                 (flags EBPF_ANY, or EBPF_EXIST to overwrite the oldest
+ *                 value when full; -E2BIG when full otherwise), lookup
+ *                 peeks and lookup_and_delete pops the next value (the
+ *                 oldest for a queue, the newest for a stack; -ENOENT
+ *                 when empty); delete and get_next_key are -EINVAL.
+ *   bloom filter  key_size 0: update adds value (flags must be EBPF_ANY);
+ *                 lookup reads *value as the element to test: 0 when it
+ *                 may be in the set, -ENOENT when it certainly is not.
+ *   devmap, devmap_hash  the value is a u32 ifindex, or Linux's struct
+ *                 bpf_devmap_val (ifindex, then a program fd: ukbpf has
+ *                 none, so it must be 0 or negative, and reads back 0).
  */
 int ebpf_map_lookup(struct ebpf_map *map, const void *key, void *value);
 int ebpf_map_update(struct ebpf_map *map, const void *key, const void *value, uint64_t flags);
 int ebpf_map_delete(struct ebpf_map *map, const void *key);
 int ebpf_map_get_next_key(struct ebpf_map *map, const void *key, void *next_key);
+int ebpf_map_lookup_and_delete(struct ebpf_map *map, const void *key, void *value);
 
 /*
  * A prog array (EBPF_MAP_TYPE_PROG_ARRAY) holds programs, not bytes: set
@@ -356,6 +400,25 @@ int ebpf_prog_array_set(struct ebpf_map *map, uint32_t index, struct ebpf_prog *
  */
 int ebpf_ringbuf_consume(struct ebpf_map *map, int (*cb)(void *ctx, const void *data, size_t len),
 			 void *ctx);
+
+/*
+ * The consumer side of a perf event array (EBPF_MAP_TYPE_PERF_EVENT_ARRAY).
+ * Linux fills its slots with perf event fds, one ring per CPU; ukbpf has
+ * no fds, so every slot (key_size and value_size 4, max_entries slots;
+ * update, delete and lookup are -EOPNOTSUPP) delivers into one ring of
+ * the map, and this reads it: first lost(ctx, 0, count) if
+ * bpf_perf_event_output found the ring full since the last call (lost
+ * may be NULL), then sample(ctx, slot, data, len) for each record in
+ * order, where slot is the index the program sent it to (0 for
+ * BPF_F_CURRENT_CPU: one CPU) and len is Linux's raw sample size, the
+ * data padded with zeros so that with perf's 4-byte size field it is a
+ * multiple of 8. Stops when sample returns > 0 (that record counts as
+ * consumed) or < 0 (returned). Returns the number of records consumed;
+ * -EINVAL when map is not a perf event array.
+ */
+int ebpf_perf_event_consume(struct ebpf_map *map,
+			    int (*sample)(void *ctx, uint32_t cpu, const void *data, size_t len),
+			    void (*lost)(void *ctx, uint32_t cpu, uint64_t count), void *ctx);
 
 /* ------------------------------------------------------------------ */
 /* Programs.                                                            */

@@ -59,7 +59,8 @@ enum ebpf_helper_arg {
 	EBPF_ARG_CONST_SIZE,	    /* size for the previous pointer, > 0 */
 	EBPF_ARG_CONST_SIZE_OR_ZERO,
 	EBPF_ARG_PTR_TO_CTX,
-	EBPF_ARG_PTR_TO_ALLOC_MEM, /* ringbuf_reserve'd record */
+	EBPF_ARG_PTR_TO_ALLOC_MEM,	  /* ringbuf_reserve'd record */
+	EBPF_ARG_PTR_TO_UNINIT_MAP_VALUE, /* writable memory of value_size (pop, peek) */
 };
 
 enum ebpf_helper_ret {

@@ -243,6 +243,10 @@ static int create_section_maps(struct elf_loader *ld, uint32_t shndx)
 			continue;
 		}
 		origin.values_offset = values_offset;
+		/* libbpf: a perf event array without max_entries has a slot per CPU; we run on one.
+		 */
+		if (!err && def.type == EBPF_MAP_TYPE_PERF_EVENT_ARRAY && !def.max_entries)
+			def.max_entries = 1;
 		if (!err)
 			err = add_map(ld, &def, name, &origin, &map);
 	}

@@ -50,6 +50,26 @@ static uint64_t helper_map_delete_elem(uint64_t map, uint64_t key, uint64_t r3, 
 	return errno_ret(ebpf_map_delete(ptr_arg(map), ptr_arg(key)));
 }
 
+/* Queue, stack and bloom filter: values without keys (maps.h). */
+static uint64_t helper_map_push_elem(uint64_t map, uint64_t value, uint64_t flags, uint64_t r4,
+				     uint64_t r5)
+{
+	return errno_ret(ebpf_map_push(ptr_arg(map), ptr_arg(value), flags));
+}
+
+static uint64_t helper_map_pop_elem(uint64_t map, uint64_t value, uint64_t r3, uint64_t r4,
+				    uint64_t r5)
+{
+	return errno_ret(ebpf_map_pop(ptr_arg(map), ptr_arg(value), true));
+}
+
+/* A bloom filter's peek reads value: the element to test. */
+static uint64_t helper_map_peek_elem(uint64_t map, uint64_t value, uint64_t r3, uint64_t r4,
+				     uint64_t r5)
+{
+	return errno_ret(ebpf_map_pop(ptr_arg(map), ptr_arg(value), false));
+}
+
 /* ---- platform services ----------------------------------------------------- */
 
 static uint64_t helper_ktime_get_ns(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
@@ -414,9 +434,9 @@ static uint64_t helper_redirect(uint64_t ifindex, uint64_t flags, uint64_t r3, u
 }
 
 /*
- * bpf_redirect_map(devmap, key, flags): on a hit, redirect to the slot's
- * device; on a miss, return the verdict in flags' low bits (Linux's
- * fallback action). Broadcast flags are not supported: they abort.
+ * bpf_redirect_map(devmap or devmap_hash, key, flags): on a hit, redirect
+ * to the entry's device; on a miss, return the verdict in flags' low bits
+ * (Linux's fallback action). Broadcast flags are not supported: they abort.
  */
 static uint64_t helper_redirect_map(uint64_t map, uint64_t key, uint64_t flags, uint64_t r4,
 				    uint64_t r5)
@@ -430,6 +450,27 @@ static uint64_t helper_redirect_map(uint64_t map, uint64_t key, uint64_t flags, 
 		return flags;
 	ebpf_xdp_set_redirect(ifindex);
 	return EBPF_XDP_REDIRECT;
+}
+
+/*
+ * XDP's bpf_perf_event_output(ctx, map, flags, data, size), Linux's
+ * bpf_xdp_event_output: flags' low 32 bits pick the slot (maps.h), bits
+ * 32-51 ask for that many bytes of the frame after data; -EINVAL for any
+ * other flag, -EFAULT for more bytes than the frame has.
+ */
+static uint64_t helper_perf_event_output(uint64_t ctx, uint64_t map, uint64_t flags, uint64_t data,
+					 uint64_t size)
+{
+	struct ebpf_xdp_buff *xb = ptr_arg(ctx);
+	uint64_t frame_len = (flags & EBPF_F_CTXLEN_MASK) >> EBPF_F_CTXLEN_SHIFT;
+	uint8_t *frame = xdp_ptr(xb->md.data);
+
+	if (flags & ~(EBPF_F_CTXLEN_MASK | EBPF_F_INDEX_MASK))
+		return errno_ret(-EINVAL);
+	if (frame_len > (uint64_t)(xdp_ptr(xb->md.data_end) - frame))
+		return errno_ret(-EFAULT);
+	return errno_ret(ebpf_perf_event_output(ptr_arg(map), flags & EBPF_F_INDEX_MASK,
+						ptr_arg(data), size, frame, frame_len));
 }
 
 /* ---- ring buffer ---------------------------------------------------------------- */
@@ -474,224 +515,264 @@ static uint64_t helper_ringbuf_discard(uint64_t data, uint64_t flags, uint64_t r
  * Indexed by Linux's number, so the interpreter's per-call lookup is one
  * array access. A program type calls the helpers of its families (prog_type.h).
  */
-static const struct ebpf_helper helper_table[] = {
-    [EBPF_FUNC_MAP_LOOKUP_ELEM] =
-	{
-	    .id = EBPF_FUNC_MAP_LOOKUP_ELEM,
-	    .name = "bpf_map_lookup_elem",
-	    .fn = helper_map_lookup_elem,
-	    .family = EBPF_HELPERS_BASE,
-	    .ret = EBPF_RET_MAP_VALUE_OR_NULL,
-	    .args = {EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_PTR_TO_MAP_KEY},
-	},
-    [EBPF_FUNC_MAP_UPDATE_ELEM] =
-	{
-	    .id = EBPF_FUNC_MAP_UPDATE_ELEM,
-	    .name = "bpf_map_update_elem",
-	    .fn = helper_map_update_elem,
-	    .family = EBPF_HELPERS_BASE,
-	    .ret = EBPF_RET_INTEGER,
-	    .args = {EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_PTR_TO_MAP_KEY, EBPF_ARG_PTR_TO_MAP_VALUE,
-		     EBPF_ARG_ANYTHING},
-	},
-    [EBPF_FUNC_MAP_DELETE_ELEM] =
-	{
-	    .id = EBPF_FUNC_MAP_DELETE_ELEM,
-	    .name = "bpf_map_delete_elem",
-	    .fn = helper_map_delete_elem,
-	    .family = EBPF_HELPERS_BASE,
-	    .ret = EBPF_RET_INTEGER,
-	    .args = {EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_PTR_TO_MAP_KEY},
-	},
-    [EBPF_FUNC_KTIME_GET_NS] =
-	{
-	    .id = EBPF_FUNC_KTIME_GET_NS,
-	    .name = "bpf_ktime_get_ns",
-	    .fn = helper_ktime_get_ns,
-	    .family = EBPF_HELPERS_BASE,
-	    .ret = EBPF_RET_INTEGER,
-	},
-    [EBPF_FUNC_TRACE_PRINTK] =
-	{
-	    .id = EBPF_FUNC_TRACE_PRINTK,
-	    .name = "bpf_trace_printk",
-	    .fn = helper_trace_printk,
-	    .family = EBPF_HELPERS_BASE,
-	    .ret = EBPF_RET_INTEGER,
-	    .args = {EBPF_ARG_PTR_TO_MEM, EBPF_ARG_CONST_SIZE, EBPF_ARG_ANYTHING, EBPF_ARG_ANYTHING,
-		     EBPF_ARG_ANYTHING},
-	},
-    [EBPF_FUNC_GET_PRANDOM_U32] =
-	{
-	    .id = EBPF_FUNC_GET_PRANDOM_U32,
-	    .name = "bpf_get_prandom_u32",
-	    .fn = helper_get_prandom_u32,
-	    .family = EBPF_HELPERS_BASE,
-	    .ret = EBPF_RET_INTEGER,
-	},
-    [EBPF_FUNC_GET_SMP_PROCESSOR_ID] =
-	{
-	    .id = EBPF_FUNC_GET_SMP_PROCESSOR_ID,
-	    .name = "bpf_get_smp_processor_id",
-	    .fn = helper_get_smp_processor_id,
-	    .family = EBPF_HELPERS_BASE,
-	    .ret = EBPF_RET_INTEGER,
-	},
-    /* The interpreter and the JIT jump to the target themselves. */
-    [EBPF_FUNC_TAIL_CALL] =
-	{
-	    .id = EBPF_FUNC_TAIL_CALL,
-	    .name = "bpf_tail_call",
-	    .fn = NULL,
-	    .family = EBPF_HELPERS_BASE,
-	    .ret = EBPF_RET_INTEGER,
-	    .args = {EBPF_ARG_PTR_TO_CTX, EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_ANYTHING},
-	},
-    [EBPF_FUNC_REDIRECT] =
-	{
-	    .id = EBPF_FUNC_REDIRECT,
-	    .name = "bpf_redirect",
-	    .fn = helper_redirect,
-	    .ret = EBPF_RET_INTEGER,
-	    .args = {EBPF_ARG_ANYTHING, EBPF_ARG_ANYTHING},
-	    .family = EBPF_HELPERS_XDP,
-	},
-    /* from/to may be NULL when their size is 0 (Linux: PTR_TO_MEM_OR_NULL). */
-    [EBPF_FUNC_CSUM_DIFF] =
-	{
-	    .id = EBPF_FUNC_CSUM_DIFF,
-	    .name = "bpf_csum_diff",
-	    .fn = helper_csum_diff,
-	    .family = EBPF_HELPERS_BASE,
-	    .ret = EBPF_RET_INTEGER,
-	    .args = {EBPF_ARG_PTR_TO_MEM, EBPF_ARG_CONST_SIZE_OR_ZERO, EBPF_ARG_PTR_TO_MEM,
-		     EBPF_ARG_CONST_SIZE_OR_ZERO, EBPF_ARG_ANYTHING},
-	},
-    [EBPF_FUNC_XDP_ADJUST_HEAD] =
-	{
-	    .id = EBPF_FUNC_XDP_ADJUST_HEAD,
-	    .name = "bpf_xdp_adjust_head",
-	    .fn = helper_xdp_adjust_head,
-	    .ret = EBPF_RET_INTEGER,
-	    .args = {EBPF_ARG_PTR_TO_CTX, EBPF_ARG_ANYTHING},
-	    .family = EBPF_HELPERS_XDP,
-	    .changes_packet_data = true,
-	},
-    [EBPF_FUNC_REDIRECT_MAP] =
-	{
-	    .id = EBPF_FUNC_REDIRECT_MAP,
-	    .name = "bpf_redirect_map",
-	    .fn = helper_redirect_map,
-	    .ret = EBPF_RET_INTEGER,
-	    .args = {EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_ANYTHING, EBPF_ARG_ANYTHING},
-	    .family = EBPF_HELPERS_XDP,
-	},
-    [EBPF_FUNC_XDP_ADJUST_META] =
-	{
-	    .id = EBPF_FUNC_XDP_ADJUST_META,
-	    .name = "bpf_xdp_adjust_meta",
-	    .fn = helper_xdp_adjust_meta,
-	    .ret = EBPF_RET_INTEGER,
-	    .args = {EBPF_ARG_PTR_TO_CTX, EBPF_ARG_ANYTHING},
-	    .family = EBPF_HELPERS_XDP,
-	    .changes_packet_data = true,
-	},
-    [EBPF_FUNC_XDP_ADJUST_TAIL] =
-	{
-	    .id = EBPF_FUNC_XDP_ADJUST_TAIL,
-	    .name = "bpf_xdp_adjust_tail",
-	    .fn = helper_xdp_adjust_tail,
-	    .ret = EBPF_RET_INTEGER,
-	    .args = {EBPF_ARG_PTR_TO_CTX, EBPF_ARG_ANYTHING},
-	    .family = EBPF_HELPERS_XDP,
-	    .changes_packet_data = true,
-	},
-    /* One clock: ukbpf does not suspend. */
-    [EBPF_FUNC_KTIME_GET_BOOT_NS] =
-	{
-	    .id = EBPF_FUNC_KTIME_GET_BOOT_NS,
-	    .name = "bpf_ktime_get_boot_ns",
-	    .fn = helper_ktime_get_ns,
-	    .family = EBPF_HELPERS_BASE,
-	    .ret = EBPF_RET_INTEGER,
-	},
-    [EBPF_FUNC_RINGBUF_OUTPUT] =
-	{
-	    .id = EBPF_FUNC_RINGBUF_OUTPUT,
-	    .name = "bpf_ringbuf_output",
-	    .fn = helper_ringbuf_output,
-	    .family = EBPF_HELPERS_BASE,
-	    .ret = EBPF_RET_INTEGER,
-	    .args = {EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_PTR_TO_MEM, EBPF_ARG_CONST_SIZE_OR_ZERO,
-		     EBPF_ARG_ANYTHING},
-	},
-    /* The size must be a known constant: the verifier sizes the record from r2. */
-    [EBPF_FUNC_RINGBUF_RESERVE] =
-	{
-	    .id = EBPF_FUNC_RINGBUF_RESERVE,
-	    .name = "bpf_ringbuf_reserve",
-	    .fn = helper_ringbuf_reserve,
-	    .family = EBPF_HELPERS_BASE,
-	    .ret = EBPF_RET_ALLOC_MEM_OR_NULL,
-	    .args = {EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_ANYTHING, EBPF_ARG_ANYTHING},
-	},
-    [EBPF_FUNC_RINGBUF_SUBMIT] =
-	{
-	    .id = EBPF_FUNC_RINGBUF_SUBMIT,
-	    .name = "bpf_ringbuf_submit",
-	    .fn = helper_ringbuf_submit,
-	    .family = EBPF_HELPERS_BASE,
-	    .ret = EBPF_RET_VOID,
-	    .args = {EBPF_ARG_PTR_TO_ALLOC_MEM, EBPF_ARG_ANYTHING},
-	},
-    [EBPF_FUNC_RINGBUF_DISCARD] =
-	{
-	    .id = EBPF_FUNC_RINGBUF_DISCARD,
-	    .name = "bpf_ringbuf_discard",
-	    .fn = helper_ringbuf_discard,
-	    .family = EBPF_HELPERS_BASE,
-	    .ret = EBPF_RET_VOID,
-	    .args = {EBPF_ARG_PTR_TO_ALLOC_MEM, EBPF_ARG_ANYTHING},
-	},
-    /* One clock, and no coarser one: coarse time is the same time. */
-    [EBPF_FUNC_KTIME_GET_COARSE_NS] =
-	{
-	    .id = EBPF_FUNC_KTIME_GET_COARSE_NS,
-	    .name = "bpf_ktime_get_coarse_ns",
-	    .fn = helper_ktime_get_ns,
-	    .family = EBPF_HELPERS_BASE,
-	    .ret = EBPF_RET_INTEGER,
-	},
-    [EBPF_FUNC_XDP_GET_BUFF_LEN] =
-	{
-	    .id = EBPF_FUNC_XDP_GET_BUFF_LEN,
-	    .name = "bpf_xdp_get_buff_len",
-	    .fn = helper_xdp_get_buff_len,
-	    .family = EBPF_HELPERS_XDP,
-	    .ret = EBPF_RET_INTEGER,
-	    .args = {EBPF_ARG_PTR_TO_CTX},
-	},
-    [EBPF_FUNC_XDP_LOAD_BYTES] =
-	{
-	    .id = EBPF_FUNC_XDP_LOAD_BYTES,
-	    .name = "bpf_xdp_load_bytes",
-	    .fn = helper_xdp_load_bytes,
-	    .family = EBPF_HELPERS_XDP,
-	    .ret = EBPF_RET_INTEGER,
-	    .args = {EBPF_ARG_PTR_TO_CTX, EBPF_ARG_ANYTHING, EBPF_ARG_PTR_TO_UNINIT_MEM,
-		     EBPF_ARG_CONST_SIZE},
-	},
-    /* Stricter than Linux 6.1, which let the source be unwritten stack. */
-    [EBPF_FUNC_XDP_STORE_BYTES] =
-	{
-	    .id = EBPF_FUNC_XDP_STORE_BYTES,
-	    .name = "bpf_xdp_store_bytes",
-	    .fn = helper_xdp_store_bytes,
-	    .family = EBPF_HELPERS_XDP,
-	    .ret = EBPF_RET_INTEGER,
-	    .args = {EBPF_ARG_PTR_TO_CTX, EBPF_ARG_ANYTHING, EBPF_ARG_PTR_TO_MEM,
-		     EBPF_ARG_CONST_SIZE},
-	},
+static const struct ebpf_helper helper_table[] =
+    {
+	[EBPF_FUNC_MAP_LOOKUP_ELEM] =
+	    {
+		.id = EBPF_FUNC_MAP_LOOKUP_ELEM,
+		.name = "bpf_map_lookup_elem",
+		.fn = helper_map_lookup_elem,
+		.family = EBPF_HELPERS_BASE,
+		.ret = EBPF_RET_MAP_VALUE_OR_NULL,
+		.args = {EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_PTR_TO_MAP_KEY},
+	    },
+	[EBPF_FUNC_MAP_UPDATE_ELEM] =
+	    {
+		.id = EBPF_FUNC_MAP_UPDATE_ELEM,
+		.name = "bpf_map_update_elem",
+		.fn = helper_map_update_elem,
+		.family = EBPF_HELPERS_BASE,
+		.ret = EBPF_RET_INTEGER,
+		.args = {EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_PTR_TO_MAP_KEY, EBPF_ARG_PTR_TO_MAP_VALUE,
+			 EBPF_ARG_ANYTHING},
+	    },
+	[EBPF_FUNC_MAP_DELETE_ELEM] =
+	    {
+		.id = EBPF_FUNC_MAP_DELETE_ELEM,
+		.name = "bpf_map_delete_elem",
+		.fn = helper_map_delete_elem,
+		.family = EBPF_HELPERS_BASE,
+		.ret = EBPF_RET_INTEGER,
+		.args = {EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_PTR_TO_MAP_KEY},
+	    },
+	[EBPF_FUNC_KTIME_GET_NS] =
+	    {
+		.id = EBPF_FUNC_KTIME_GET_NS,
+		.name = "bpf_ktime_get_ns",
+		.fn = helper_ktime_get_ns,
+		.family = EBPF_HELPERS_BASE,
+		.ret = EBPF_RET_INTEGER,
+	    },
+	[EBPF_FUNC_TRACE_PRINTK] =
+	    {
+		.id = EBPF_FUNC_TRACE_PRINTK,
+		.name = "bpf_trace_printk",
+		.fn = helper_trace_printk,
+		.family = EBPF_HELPERS_BASE,
+		.ret = EBPF_RET_INTEGER,
+		.args = {EBPF_ARG_PTR_TO_MEM, EBPF_ARG_CONST_SIZE, EBPF_ARG_ANYTHING,
+			 EBPF_ARG_ANYTHING, EBPF_ARG_ANYTHING},
+	    },
+	[EBPF_FUNC_GET_PRANDOM_U32] =
+	    {
+		.id = EBPF_FUNC_GET_PRANDOM_U32,
+		.name = "bpf_get_prandom_u32",
+		.fn = helper_get_prandom_u32,
+		.family = EBPF_HELPERS_BASE,
+		.ret = EBPF_RET_INTEGER,
+	    },
+	[EBPF_FUNC_GET_SMP_PROCESSOR_ID] =
+	    {
+		.id = EBPF_FUNC_GET_SMP_PROCESSOR_ID,
+		.name = "bpf_get_smp_processor_id",
+		.fn = helper_get_smp_processor_id,
+		.family = EBPF_HELPERS_BASE,
+		.ret = EBPF_RET_INTEGER,
+	    },
+	/* The interpreter and the JIT jump to the target themselves. */
+	[EBPF_FUNC_TAIL_CALL] =
+	    {
+		.id = EBPF_FUNC_TAIL_CALL,
+		.name = "bpf_tail_call",
+		.fn = NULL,
+		.family = EBPF_HELPERS_BASE,
+		.ret = EBPF_RET_INTEGER,
+		.args = {EBPF_ARG_PTR_TO_CTX, EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_ANYTHING},
+	    },
+	[EBPF_FUNC_REDIRECT] =
+	    {
+		.id = EBPF_FUNC_REDIRECT,
+		.name = "bpf_redirect",
+		.fn = helper_redirect,
+		.ret = EBPF_RET_INTEGER,
+		.args = {EBPF_ARG_ANYTHING, EBPF_ARG_ANYTHING},
+		.family = EBPF_HELPERS_XDP,
+	    },
+	/* from/to may be NULL when their size is 0 (Linux: PTR_TO_MEM_OR_NULL). */
+	[EBPF_FUNC_CSUM_DIFF] =
+	    {
+		.id = EBPF_FUNC_CSUM_DIFF,
+		.name = "bpf_csum_diff",
+		.fn = helper_csum_diff,
+		.family = EBPF_HELPERS_BASE,
+		.ret = EBPF_RET_INTEGER,
+		.args = {EBPF_ARG_PTR_TO_MEM, EBPF_ARG_CONST_SIZE_OR_ZERO, EBPF_ARG_PTR_TO_MEM,
+			 EBPF_ARG_CONST_SIZE_OR_ZERO, EBPF_ARG_ANYTHING},
+	    },
+	[EBPF_FUNC_XDP_ADJUST_HEAD] =
+	    {
+		.id = EBPF_FUNC_XDP_ADJUST_HEAD,
+		.name = "bpf_xdp_adjust_head",
+		.fn = helper_xdp_adjust_head,
+		.ret = EBPF_RET_INTEGER,
+		.args = {EBPF_ARG_PTR_TO_CTX, EBPF_ARG_ANYTHING},
+		.family = EBPF_HELPERS_XDP,
+		.changes_packet_data = true,
+	    },
+	[EBPF_FUNC_REDIRECT_MAP] =
+	    {
+		.id = EBPF_FUNC_REDIRECT_MAP,
+		.name = "bpf_redirect_map",
+		.fn = helper_redirect_map,
+		.ret = EBPF_RET_INTEGER,
+		.args = {EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_ANYTHING, EBPF_ARG_ANYTHING},
+		.family = EBPF_HELPERS_XDP,
+	    },
+	[EBPF_FUNC_XDP_ADJUST_META] =
+	    {
+		.id = EBPF_FUNC_XDP_ADJUST_META,
+		.name = "bpf_xdp_adjust_meta",
+		.fn = helper_xdp_adjust_meta,
+		.ret = EBPF_RET_INTEGER,
+		.args = {EBPF_ARG_PTR_TO_CTX, EBPF_ARG_ANYTHING},
+		.family = EBPF_HELPERS_XDP,
+		.changes_packet_data = true,
+	    },
+	[EBPF_FUNC_XDP_ADJUST_TAIL] =
+	    {
+		.id = EBPF_FUNC_XDP_ADJUST_TAIL,
+		.name = "bpf_xdp_adjust_tail",
+		.fn = helper_xdp_adjust_tail,
+		.ret = EBPF_RET_INTEGER,
+		.args = {EBPF_ARG_PTR_TO_CTX, EBPF_ARG_ANYTHING},
+		.family = EBPF_HELPERS_XDP,
+		.changes_packet_data = true,
+	    },
+	/* One clock: ukbpf does not suspend. */
+	[EBPF_FUNC_KTIME_GET_BOOT_NS] =
+	    {
+		.id = EBPF_FUNC_KTIME_GET_BOOT_NS,
+		.name = "bpf_ktime_get_boot_ns",
+		.fn = helper_ktime_get_ns,
+		.family = EBPF_HELPERS_BASE,
+		.ret = EBPF_RET_INTEGER,
+	    },
+	[EBPF_FUNC_RINGBUF_OUTPUT] =
+	    {
+		.id = EBPF_FUNC_RINGBUF_OUTPUT,
+		.name = "bpf_ringbuf_output",
+		.fn = helper_ringbuf_output,
+		.family = EBPF_HELPERS_BASE,
+		.ret = EBPF_RET_INTEGER,
+		.args = {EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_PTR_TO_MEM, EBPF_ARG_CONST_SIZE_OR_ZERO,
+			 EBPF_ARG_ANYTHING},
+	    },
+	/* The size must be a known constant: the verifier sizes the record from r2. */
+	[EBPF_FUNC_RINGBUF_RESERVE] =
+	    {
+		.id = EBPF_FUNC_RINGBUF_RESERVE,
+		.name = "bpf_ringbuf_reserve",
+		.fn = helper_ringbuf_reserve,
+		.family = EBPF_HELPERS_BASE,
+		.ret = EBPF_RET_ALLOC_MEM_OR_NULL,
+		.args = {EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_ANYTHING, EBPF_ARG_ANYTHING},
+	    },
+	[EBPF_FUNC_RINGBUF_SUBMIT] =
+	    {
+		.id = EBPF_FUNC_RINGBUF_SUBMIT,
+		.name = "bpf_ringbuf_submit",
+		.fn = helper_ringbuf_submit,
+		.family = EBPF_HELPERS_BASE,
+		.ret = EBPF_RET_VOID,
+		.args = {EBPF_ARG_PTR_TO_ALLOC_MEM, EBPF_ARG_ANYTHING},
+	    },
+	[EBPF_FUNC_RINGBUF_DISCARD] =
+	    {
+		.id = EBPF_FUNC_RINGBUF_DISCARD,
+		.name = "bpf_ringbuf_discard",
+		.fn = helper_ringbuf_discard,
+		.family = EBPF_HELPERS_BASE,
+		.ret = EBPF_RET_VOID,
+		.args = {EBPF_ARG_PTR_TO_ALLOC_MEM, EBPF_ARG_ANYTHING},
+	    },
+	[EBPF_FUNC_MAP_PUSH_ELEM] =
+	    {
+		.id = EBPF_FUNC_MAP_PUSH_ELEM,
+		.name = "bpf_map_push_elem",
+		.fn = helper_map_push_elem,
+		.family = EBPF_HELPERS_BASE,
+		.ret = EBPF_RET_INTEGER,
+		.args = {EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_PTR_TO_MAP_VALUE, EBPF_ARG_ANYTHING},
+	    },
+	/* Linux: ARG_PTR_TO_MAP_VALUE | MEM_UNINIT, the helper writes the value. */
+	[EBPF_FUNC_MAP_POP_ELEM] =
+	    {
+		.id = EBPF_FUNC_MAP_POP_ELEM,
+		.name = "bpf_map_pop_elem",
+		.fn = helper_map_pop_elem,
+		.family = EBPF_HELPERS_BASE,
+		.ret = EBPF_RET_INTEGER,
+		.args = {EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_PTR_TO_UNINIT_MAP_VALUE},
+	    },
+	[EBPF_FUNC_MAP_PEEK_ELEM] =
+	    {
+		.id = EBPF_FUNC_MAP_PEEK_ELEM,
+		.name = "bpf_map_peek_elem",
+		.fn = helper_map_peek_elem,
+		.family = EBPF_HELPERS_BASE,
+		.ret = EBPF_RET_INTEGER,
+		.args = {EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_PTR_TO_UNINIT_MAP_VALUE},
+	    },
+	/* XDP's version (Linux's bpf_xdp_event_output): ctx is the frame. */
+	[EBPF_FUNC_PERF_EVENT_OUTPUT] =
+	    {
+		.id = EBPF_FUNC_PERF_EVENT_OUTPUT,
+		.name = "bpf_perf_event_output",
+		.fn = helper_perf_event_output,
+		.family = EBPF_HELPERS_XDP,
+		.ret = EBPF_RET_INTEGER,
+		.args = {EBPF_ARG_PTR_TO_CTX, EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_ANYTHING,
+			 EBPF_ARG_PTR_TO_MEM, EBPF_ARG_CONST_SIZE_OR_ZERO},
+	    },
+	/* One clock, and no coarser one: coarse time is the same time. */
+	[EBPF_FUNC_KTIME_GET_COARSE_NS] =
+	    {
+		.id = EBPF_FUNC_KTIME_GET_COARSE_NS,
+		.name = "bpf_ktime_get_coarse_ns",
+		.fn = helper_ktime_get_ns,
+		.family = EBPF_HELPERS_BASE,
+		.ret = EBPF_RET_INTEGER,
+	    },
+	[EBPF_FUNC_XDP_GET_BUFF_LEN] =
+	    {
+		.id = EBPF_FUNC_XDP_GET_BUFF_LEN,
+		.name = "bpf_xdp_get_buff_len",
+		.fn = helper_xdp_get_buff_len,
+		.family = EBPF_HELPERS_XDP,
+		.ret = EBPF_RET_INTEGER,
+		.args = {EBPF_ARG_PTR_TO_CTX},
+	    },
+	[EBPF_FUNC_XDP_LOAD_BYTES] =
+	    {
+		.id = EBPF_FUNC_XDP_LOAD_BYTES,
+		.name = "bpf_xdp_load_bytes",
+		.fn = helper_xdp_load_bytes,
+		.family = EBPF_HELPERS_XDP,
+		.ret = EBPF_RET_INTEGER,
+		.args = {EBPF_ARG_PTR_TO_CTX, EBPF_ARG_ANYTHING, EBPF_ARG_PTR_TO_UNINIT_MEM,
+			 EBPF_ARG_CONST_SIZE},
+	    },
+	/* Stricter than Linux 6.1, which let the source be unwritten stack. */
+	[EBPF_FUNC_XDP_STORE_BYTES] =
+	    {
+		.id = EBPF_FUNC_XDP_STORE_BYTES,
+		.name = "bpf_xdp_store_bytes",
+		.fn = helper_xdp_store_bytes,
+		.family = EBPF_HELPERS_XDP,
+		.ret = EBPF_RET_INTEGER,
+		.args = {EBPF_ARG_PTR_TO_CTX, EBPF_ARG_ANYTHING, EBPF_ARG_PTR_TO_MEM,
+			 EBPF_ARG_CONST_SIZE},
+	    },
 };
 
 const struct ebpf_helper *ebpf_helper_find(int32_t id)

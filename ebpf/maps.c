@@ -14,10 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "maps.h"
+#include "map_types.h"
 
-#define MAP_NAME_SIZE	64
-#define MAP_VALUE_ALIGN 8
 /* Linux caps keys at MAX_BPF_STACK: a program builds them on its stack. */
 #define MAP_MAX_KEY_SIZE EBPF_STACK_SIZE
 /* Linux's limit is KMALLOC_MAX_SIZE; ours keeps one map under the guest's RAM. */
@@ -27,30 +25,8 @@
 #define DEVMAP_VALUE_SIZE	    sizeof(uint32_t)	   /* u32 ifindex */
 #define DEVMAP_VALUE_SIZE_WITH_PROG (2 * sizeof(uint32_t)) /* struct bpf_devmap_val */
 #define PROG_ARRAY_VALUE_SIZE	    sizeof(uint32_t)	   /* a program fd in Linux */
-#define RINGBUF_PAGE_SIZE	    4096u
-
-/*
- * Map flags accepted at create; none changes semantics here: we
- * preallocate anyway, one CPU has one LRU list and one memory node, our
- * hash has no random seed, RDONLY/WRONLY_PROG limit programs (the
- * verifier's business) and array values are plain memory (MMAPABLE).
- */
-#define MAP_ACCEPTED_FLAGS                                                                         \
-	(EBPF_F_NO_PREALLOC | EBPF_F_NO_COMMON_LRU | EBPF_F_NUMA_NODE | EBPF_F_ZERO_SEED |         \
-	 EBPF_F_RDONLY_PROG | EBPF_F_WRONLY_PROG | EBPF_F_MMAPABLE)
 
 /* ---- per-type layouts ---------------------------------------------------- */
-
-/* Array, per-CPU array and devmap values: max_entries slots of value_stride. */
-struct map_array {
-	uint8_t *values;
-};
-
-struct map_prog_array {
-	const struct ebpf_prog **progs;
-	enum ebpf_prog_type owner_type; /* type of the first program stored */
-	bool owned;
-};
 
 #define HASH_NIL EBPF_HASH_NIL
 
@@ -84,78 +60,6 @@ _Static_assert(sizeof(struct hash_bucket) == EBPF_HASH_BUCKET_SIZE, "bucket layo
 _Static_assert(offsetof(struct hash_bucket, head_key) == EBPF_HASH_BUCKET_HEAD_KEY,
 	       "bucket layout");
 _Static_assert(offsetof(struct hash_bucket, head) == EBPF_HASH_BUCKET_HEAD, "bucket layout");
-
-struct map_hash {
-	uint8_t *elems;		     /* max_entries elements of elem_size */
-	struct hash_bucket *buckets; /* bucket_mask + 1 of them */
-	uint32_t bucket_mask;	     /* bucket count - 1 (a power of two) */
-	uint32_t elem_size;
-	uint32_t key_stride; /* key_size rounded up to 8 */
-	uint32_t free_head;
-	uint32_t count;
-	uint32_t lru_newest; /* LRU hash only */
-	uint32_t lru_oldest;
-};
-
-/*
- * Ring buffer, Linux's record format: an 8-byte header (length with BUSY
- * and DISCARD bits, then a word Linux uses to find its pages and we leave
- * 0), then the data, padded to 8. Linux maps the data area twice so
- * records can wrap; we cannot, so a record that would wrap is preceded by
- * a discarded padding record that fills the end of the area.
- */
-#define RINGBUF_BUSY_BIT    (1u << 31)
-#define RINGBUF_DISCARD_BIT (1u << 30)
-#define RINGBUF_LEN_MASK    (RINGBUF_DISCARD_BIT - 1)
-#define RINGBUF_HDR_SIZE    8u
-
-struct ringbuf_hdr {
-	uint32_t len;
-	uint32_t unused; /* Linux's pg_off */
-};
-
-struct map_ringbuf {
-	uint64_t consumer_pos;
-	uint64_t producer_pos;
-	uint32_t mask; /* data size - 1 */
-	uint8_t data[] __attribute__((aligned(MAP_VALUE_ALIGN)));
-};
-
-struct map_ops;
-
-struct ebpf_map {
-	struct ebpf_map_def def;
-	char name[MAP_NAME_SIZE];
-	const struct map_ops *ops;
-	ebpf_map_lookup_fn prog_lookup; /* see map_prog_lookup_for */
-	uint32_t value_stride;		/* value_size rounded up to 8 */
-	union {
-		struct map_array array;
-		struct map_prog_array prog_array;
-		struct map_hash hash;
-		struct map_ringbuf *ringbuf;
-	};
-};
-
-/*
- * What differs between map types. lookup returns the value's address;
- * touch says a program looked it up (LRU order: like Linux, user-space
- * lookups do not refresh an element).
- */
-struct map_ops {
-	int (*check_def)(const struct ebpf_map *map, struct ebpf_log *log);
-	int (*alloc)(struct ebpf_map *map);
-	void (*free)(struct ebpf_map *map);
-	void *(*lookup)(struct ebpf_map *map, const void *key, bool touch);
-	int (*update)(struct ebpf_map *map, const void *key, const void *value, uint64_t flags);
-	int (*delete)(struct ebpf_map *map, const void *key);
-	int (*get_next_key)(struct ebpf_map *map, const void *key, void *next_key);
-};
-
-static uint32_t round_up8(uint32_t n)
-{
-	return (n + MAP_VALUE_ALIGN - 1) & ~(uint32_t)(MAP_VALUE_ALIGN - 1);
-}
 
 static const char *map_label(const struct ebpf_map *map)
 {
@@ -231,7 +135,7 @@ static int array_delete(struct ebpf_map *map, const void *key)
 }
 
 /* Linux: a missing or out-of-range key restarts at 0; the last has no next. */
-static int array_get_next_key(struct ebpf_map *map, const void *key, void *next_key)
+int map_array_get_next_key(struct ebpf_map *map, const void *key, void *next_key)
 {
 	uint32_t index = key ? array_index(key) : UINT32_MAX;
 	uint32_t next;
@@ -244,53 +148,6 @@ static int array_get_next_key(struct ebpf_map *map, const void *key, void *next_
 		next = index + 1;
 	memcpy(next_key, &next, sizeof(next));
 	return 0;
-}
-
-static int devmap_check_def(const struct ebpf_map *map, struct ebpf_log *log)
-{
-	if (map->def.value_size != DEVMAP_VALUE_SIZE &&
-	    map->def.value_size != DEVMAP_VALUE_SIZE_WITH_PROG) {
-		ebpf_log_printf(log, "map '%s': devmap value_size must be 4 or 8, not %u",
-				map_label(map), map->def.value_size);
-		return -EINVAL;
-	}
-	return array_check_def(map, log);
-}
-
-static uint32_t devmap_slot_ifindex(const uint8_t *slot)
-{
-	uint32_t ifindex;
-
-	memcpy(&ifindex, slot, sizeof(ifindex));
-	return ifindex;
-}
-
-/* A devmap slot with ifindex 0 holds no device: lookups miss. */
-static void *devmap_lookup(struct ebpf_map *map, const void *key, bool touch)
-{
-	uint8_t *slot = array_lookup(map, key, touch);
-
-	if (!slot || devmap_slot_ifindex(slot) == 0)
-		return NULL;
-	return slot;
-}
-
-/* Linux: deleting clears the slot; only an out-of-range index fails. */
-static int devmap_delete(struct ebpf_map *map, const void *key)
-{
-	uint8_t *slot = array_lookup(map, key, false);
-
-	if (!slot)
-		return -EINVAL;
-	memset(slot, 0, map->value_stride);
-	return 0;
-}
-
-uint32_t ebpf_devmap_ifindex(const struct ebpf_map *map, uint32_t index)
-{
-	if (map->def.type != EBPF_MAP_TYPE_DEVMAP || index >= map->def.max_entries)
-		return 0;
-	return devmap_slot_ifindex(map->array.values + (size_t)index * map->value_stride);
 }
 
 static int prog_array_check_def(const struct ebpf_map *map, struct ebpf_log *log)
@@ -312,12 +169,6 @@ static int prog_array_alloc(struct ebpf_map *map)
 static void prog_array_free(struct ebpf_map *map)
 {
 	free(map->prog_array.progs);
-}
-
-/* Programs, not bytes: neither programs nor users read or write slots as values. */
-static void *prog_array_lookup(struct ebpf_map *map, const void *key, bool touch)
-{
-	return NULL;
 }
 
 static int prog_array_update(struct ebpf_map *map, const void *key, const void *value,
@@ -396,7 +247,8 @@ static inline __attribute__((always_inline)) uint32_t hash_key(const void *key, 
 
 static bool map_is_lru(const struct ebpf_map *map)
 {
-	return map->def.type == EBPF_MAP_TYPE_LRU_HASH;
+	return map->def.type == EBPF_MAP_TYPE_LRU_HASH ||
+	       map->def.type == EBPF_MAP_TYPE_LRU_PERCPU_HASH;
 }
 
 static struct hash_elem *hash_elem_at(const struct map_hash *h, uint32_t off)
@@ -414,8 +266,19 @@ static void *hash_elem_value(const struct map_hash *h, struct hash_elem *elem)
 	return elem->data + h->key_stride;
 }
 
+/* Linux's htab_map_alloc_check, in its order. */
 static int hash_check_def(const struct ebpf_map *map, struct ebpf_log *log)
 {
+	if (!map_is_lru(map) && (map->def.flags & EBPF_F_NO_COMMON_LRU)) {
+		ebpf_log_printf(log, "map '%s': BPF_F_NO_COMMON_LRU needs an LRU map",
+				map_label(map));
+		return -EINVAL;
+	}
+	/* Linux's -ENOTSUPP, which only the kernel defines: ours is -EOPNOTSUPP. */
+	if (map_is_lru(map) && (map->def.flags & EBPF_F_NO_PREALLOC)) {
+		ebpf_log_printf(log, "map '%s': an LRU map is always preallocated", map_label(map));
+		return -EOPNOTSUPP;
+	}
 	if (map->def.key_size > MAP_MAX_KEY_SIZE) {
 		ebpf_log_printf(log, "map '%s': key_size %u exceeds %u", map_label(map),
 				map->def.key_size, MAP_MAX_KEY_SIZE);
@@ -438,7 +301,7 @@ static int hash_alloc(struct ebpf_map *map)
 	struct map_hash *h = &map->hash;
 	uint32_t buckets = bucket_count_for(map->def.max_entries);
 
-	h->key_stride = round_up8(map->def.key_size);
+	h->key_stride = map_round_up8(map->def.key_size);
 	h->elem_size = sizeof(struct hash_elem) + h->key_stride + map->value_stride;
 	h->bucket_mask = buckets - 1;
 	h->elems = calloc(map->def.max_entries, h->elem_size);
@@ -676,6 +539,18 @@ static int hash_delete(struct ebpf_map *map, const void *key)
 	return 0;
 }
 
+static int hash_lookup_and_delete(struct ebpf_map *map, const void *key, void *value)
+{
+	struct hash_elem *elem =
+	    hash_find(map, key, hash_key(key, map->def.key_size), map->def.key_size);
+
+	if (!elem)
+		return -ENOENT;
+	memcpy(value, hash_elem_value(&map->hash, elem), map->def.value_size);
+	hash_unlink(map, elem);
+	return 0;
+}
+
 /*
  * Linux's order: along the key's bucket chain, then the following buckets.
  * A key that is not in the map restarts the walk at the first bucket.
@@ -707,144 +582,141 @@ static int hash_get_next_key(struct ebpf_map *map, const void *key, void *next_k
 	return 0;
 }
 
-/* ---- ring buffer ----------------------------------------------------------- */
+/* ---- devmaps: DEVMAP (an array) and DEVMAP_HASH (a hash) -------------------- */
 
-static int ringbuf_check_def(const struct ebpf_map *map, struct ebpf_log *log)
+/*
+ * A devmap value is Linux's struct bpf_devmap_val: the u32 ifindex, then
+ * (8-byte values) a program to run on the redirected frame, given as an
+ * fd and read back as the program's id. ukbpf has no program fds, so a
+ * positive fd names nothing (Linux's -EINVAL for a bad fd) and the stored
+ * id is always 0, "no program".
+ */
+struct devmap_val {
+	uint32_t ifindex;
+	int32_t prog_fd; /* read back as the program's id */
+};
+
+static int devmap_check_def(const struct ebpf_map *map, struct ebpf_log *log)
 {
-	uint32_t size = map->def.max_entries;
-
-	if (map->def.key_size || map->def.value_size) {
-		ebpf_log_printf(log, "map '%s': ring buffer key_size and value_size must be 0",
-				map_label(map));
+	if (map->def.key_size != ARRAY_KEY_SIZE) {
+		ebpf_log_printf(log, "map '%s': devmap key_size must be 4, not %u", map_label(map),
+				map->def.key_size);
 		return -EINVAL;
 	}
-	if (size & (size - 1) || size % RINGBUF_PAGE_SIZE) {
-		ebpf_log_printf(log,
-				"map '%s': ring buffer size %u is not a power of two "
-				"multiple of %u",
-				map_label(map), size, RINGBUF_PAGE_SIZE);
+	if (map->def.value_size != DEVMAP_VALUE_SIZE &&
+	    map->def.value_size != DEVMAP_VALUE_SIZE_WITH_PROG) {
+		ebpf_log_printf(log, "map '%s': devmap value_size must be 4 or 8, not %u",
+				map_label(map), map->def.value_size);
 		return -EINVAL;
 	}
 	return 0;
 }
 
-static int ringbuf_alloc(struct ebpf_map *map)
+/* Linux sets BPF_F_RDONLY_PROG on every devmap: only user space changes one. */
+static int devmap_alloc(struct ebpf_map *map)
 {
-	map->ringbuf = calloc(1, sizeof(*map->ringbuf) + map->def.max_entries);
-	if (!map->ringbuf)
-		return -ENOMEM;
-	map->ringbuf->mask = map->def.max_entries - 1;
+	map->def.flags |= EBPF_F_RDONLY_PROG;
+	return array_alloc(map);
+}
+
+static int devmap_hash_alloc(struct ebpf_map *map)
+{
+	map->def.flags |= EBPF_F_RDONLY_PROG;
+	return hash_alloc(map);
+}
+
+/*
+ * The value to store for the user's value: {ifindex, 0}, or -EINVAL for a
+ * program fd (Linux's __dev_map_alloc_node: fd > 0 must name an XDP
+ * program; 0 and negative mean none). ukbpf does not know which devices
+ * exist: any ifindex is taken, and a redirect to one that does not exist
+ * fails at transmit.
+ */
+static int devmap_value(const struct ebpf_map *map, const void *value, struct devmap_val *out)
+{
+	struct devmap_val val = {.ifindex = 0, .prog_fd = 0};
+
+	memcpy(&val, value, map->def.value_size);
+	if (val.prog_fd > 0)
+		return -EINVAL;
+	*out = (struct devmap_val){.ifindex = val.ifindex, .prog_fd = 0};
 	return 0;
 }
 
-static void ringbuf_free(struct ebpf_map *map)
+static uint32_t devmap_slot_ifindex(const uint8_t *slot)
 {
-	free(map->ringbuf);
+	uint32_t ifindex;
+
+	memcpy(&ifindex, slot, sizeof(ifindex));
+	return ifindex;
 }
 
-static void *ringbuf_lookup(struct ebpf_map *map, const void *key, bool touch)
+/* A devmap slot with ifindex 0 holds no device: lookups miss. */
+static void *devmap_lookup(struct ebpf_map *map, const void *key, bool touch)
 {
-	return NULL;
-}
+	uint8_t *slot = array_lookup(map, key, touch);
 
-static int ringbuf_update(struct ebpf_map *map, const void *key, const void *value, uint64_t flags)
-{
-	return -EOPNOTSUPP;
-}
-
-static int ringbuf_delete(struct ebpf_map *map, const void *key)
-{
-	return -EOPNOTSUPP;
-}
-
-static int ringbuf_get_next_key(struct ebpf_map *map, const void *key, void *next_key)
-{
-	return -EOPNOTSUPP;
-}
-
-static struct ringbuf_hdr *ringbuf_hdr_at(struct map_ringbuf *rb, uint64_t pos)
-{
-	return (struct ringbuf_hdr *)(rb->data + (pos & rb->mask));
-}
-
-void *ebpf_ringbuf_reserve(struct ebpf_map *map, uint64_t size)
-{
-	struct map_ringbuf *rb;
-	uint64_t record, pad = 0, offset;
-	struct ringbuf_hdr *hdr;
-
-	if (!map || map->def.type != EBPF_MAP_TYPE_RINGBUF || size > RINGBUF_LEN_MASK)
+	if (!slot || devmap_slot_ifindex(slot) == 0)
 		return NULL;
-	rb = map->ringbuf;
-	record = round_up8((uint32_t)size + RINGBUF_HDR_SIZE);
-	offset = rb->producer_pos & rb->mask;
-	if (offset + record > (uint64_t)rb->mask + 1)
-		pad = rb->mask + 1 - offset;
-	if (rb->producer_pos + pad + record - rb->consumer_pos > (uint64_t)rb->mask + 1)
-		return NULL;
-	if (pad) {
-		hdr = ringbuf_hdr_at(rb, rb->producer_pos);
-		*hdr = (struct ringbuf_hdr){
-		    (uint32_t)(pad - RINGBUF_HDR_SIZE) | RINGBUF_DISCARD_BIT, 0};
-		rb->producer_pos += pad;
-	}
-	hdr = ringbuf_hdr_at(rb, rb->producer_pos);
-	*hdr = (struct ringbuf_hdr){(uint32_t)size | RINGBUF_BUSY_BIT, 0};
-	rb->producer_pos += record;
-	return hdr + 1;
+	return slot;
 }
 
-void ebpf_ringbuf_commit(void *data, bool discard)
+/* Linux's dev_map_update_elem: the array's checks, then ifindex 0 empties the slot. */
+static int devmap_update(struct ebpf_map *map, const void *key, const void *value, uint64_t flags)
 {
-	struct ringbuf_hdr *hdr = (struct ringbuf_hdr *)data - 1;
+	int err = array_check_update(map, array_index(key), flags);
+	struct devmap_val val;
 
-	hdr->len &= ~RINGBUF_BUSY_BIT;
-	if (discard)
-		hdr->len |= RINGBUF_DISCARD_BIT;
-}
-
-int ebpf_ringbuf_output(struct ebpf_map *map, const void *data, uint64_t size)
-{
-	void *record;
-
-	if (!map || map->def.type != EBPF_MAP_TYPE_RINGBUF)
-		return -EINVAL;
-	record = ebpf_ringbuf_reserve(map, size);
-	if (!record)
-		return -EAGAIN;
-	memcpy(record, data, size);
-	ebpf_ringbuf_commit(record, false);
+	if (!err)
+		err = devmap_value(map, value, &val);
+	if (err)
+		return err;
+	memcpy(array_lookup(map, key, false), &val, map->def.value_size);
 	return 0;
 }
 
-int ebpf_ringbuf_consume(struct ebpf_map *map, int (*cb)(void *ctx, const void *data, size_t len),
-			 void *ctx)
+/* Linux: deleting clears the slot; only an out-of-range index fails. */
+static int devmap_delete(struct ebpf_map *map, const void *key)
 {
-	struct map_ringbuf *rb;
-	int consumed = 0;
+	uint8_t *slot = array_lookup(map, key, false);
 
-	if (!map || map->def.type != EBPF_MAP_TYPE_RINGBUF)
+	if (!slot)
 		return -EINVAL;
-	rb = map->ringbuf;
-	while (rb->consumer_pos < rb->producer_pos) {
-		struct ringbuf_hdr *hdr = ringbuf_hdr_at(rb, rb->consumer_pos);
-		uint32_t len = hdr->len & RINGBUF_LEN_MASK;
-		int ret = 0;
+	memset(slot, 0, map->value_stride);
+	return 0;
+}
 
-		/* Records are consumed in order: a busy one holds back the rest. */
-		if (hdr->len & RINGBUF_BUSY_BIT)
-			break;
-		rb->consumer_pos += round_up8(len + RINGBUF_HDR_SIZE);
-		if (hdr->len & RINGBUF_DISCARD_BIT)
-			continue;
-		consumed++;
-		ret = cb(ctx, hdr + 1, len);
-		if (ret < 0)
-			return ret;
-		if (ret > 0)
-			break;
-	}
-	return consumed;
+/*
+ * Linux's __dev_map_hash_update_elem, in its order: a bad flag or
+ * ifindex 0 (no device) is -EINVAL, NOEXIST on a present key -EEXIST,
+ * then the program fd is looked at; EXIST on an absent key inserts all
+ * the same (Linux does not check it); a full map is -E2BIG.
+ */
+static int devmap_hash_update(struct ebpf_map *map, const void *key, const void *value,
+			      uint64_t flags)
+{
+	struct devmap_val val;
+	int err;
+
+	if (flags > EBPF_EXIST || !devmap_slot_ifindex(value))
+		return -EINVAL;
+	if (flags == EBPF_NOEXIST && hash_lookup(map, key, false))
+		return -EEXIST;
+	err = devmap_value(map, value, &val);
+	return err ? err : hash_update(map, key, &val, EBPF_ANY);
+}
+
+uint32_t ebpf_devmap_ifindex(struct ebpf_map *map, uint32_t key)
+{
+	const uint8_t *slot;
+
+	if (map->def.type == EBPF_MAP_TYPE_DEVMAP)
+		slot = array_lookup(map, &key, false);
+	else if (map->def.type == EBPF_MAP_TYPE_DEVMAP_HASH)
+		slot = hash_lookup(map, &key, false);
+	else
+		return 0;
+	return slot ? devmap_slot_ifindex(slot) : 0;
 }
 
 /* ---- type table and the generic API --------------------------------------- */
@@ -856,27 +728,26 @@ static const struct map_ops array_ops = {
     .lookup = array_lookup,
     .update = array_update,
     .delete = array_delete,
-    .get_next_key = array_get_next_key,
+    .get_next_key = map_array_get_next_key,
 };
 
 static const struct map_ops devmap_ops = {
     .check_def = devmap_check_def,
-    .alloc = array_alloc,
+    .alloc = devmap_alloc,
     .free = array_free,
     .lookup = devmap_lookup,
-    .update = array_update,
+    .update = devmap_update,
     .delete = devmap_delete,
-    .get_next_key = array_get_next_key,
+    .get_next_key = map_array_get_next_key,
 };
 
 static const struct map_ops prog_array_ops = {
     .check_def = prog_array_check_def,
     .alloc = prog_array_alloc,
     .free = prog_array_free,
-    .lookup = prog_array_lookup,
     .update = prog_array_update,
     .delete = prog_array_delete,
-    .get_next_key = array_get_next_key,
+    .get_next_key = map_array_get_next_key,
 };
 
 static const struct map_ops hash_ops = {
@@ -887,42 +758,100 @@ static const struct map_ops hash_ops = {
     .update = hash_update,
     .delete = hash_delete,
     .get_next_key = hash_get_next_key,
+    .lookup_and_delete = hash_lookup_and_delete,
 };
 
-static const struct map_ops ringbuf_ops = {
-    .check_def = ringbuf_check_def,
-    .alloc = ringbuf_alloc,
-    .free = ringbuf_free,
-    .lookup = ringbuf_lookup,
-    .update = ringbuf_update,
-    .delete = ringbuf_delete,
-    .get_next_key = ringbuf_get_next_key,
+static const struct map_ops devmap_hash_ops = {
+    .check_def = devmap_check_def,
+    .alloc = devmap_hash_alloc,
+    .free = hash_free,
+    .lookup = hash_lookup,
+    .update = devmap_hash_update,
+    .delete = hash_delete,
+    .get_next_key = hash_get_next_key,
 };
 
-static const struct map_ops *map_ops_for(uint32_t type)
+/*
+ * What a type's key and value are, checked before its own check_def:
+ * keyed types need both sizes; value-only types (queue, stack, bloom
+ * filter) have key_size 0; the ring buffer has neither and max_entries
+ * is its size in bytes.
+ */
+enum map_shape { MAP_SHAPE_KEYED, MAP_SHAPE_VALUES, MAP_SHAPE_RECORDS };
+
+/* Linux's BPF_F_ACCESS_MASK: who may read and write, user space and programs. */
+#define MAP_F_ACCESS (EBPF_F_RDONLY | EBPF_F_WRONLY | EBPF_F_RDONLY_PROG | EBPF_F_WRONLY_PROG)
+/*
+ * The flags each type accepts, Linux's *_CREATE_FLAG_MASK. None changes
+ * semantics here beyond what the type's code says: one CPU has one LRU
+ * list and one memory node, and access flags limit programs (the
+ * verifier's business) and users (their own business in one address
+ * space).
+ */
+#define ARRAY_FLAGS (EBPF_F_NUMA_NODE | EBPF_F_MMAPABLE | MAP_F_ACCESS)
+/* Linux's fd arrays (prog array, perf event array) refuse the program access flags. */
+/* Linux's fd arrays (prog array, perf event array) refuse the program access flags. */
+#define FD_ARRAY_FLAGS (EBPF_F_NUMA_NODE | EBPF_F_RDONLY | EBPF_F_WRONLY)
+#define HASH_FLAGS                                                                                 \
+	(EBPF_F_NO_PREALLOC | EBPF_F_NO_COMMON_LRU | EBPF_F_NUMA_NODE | MAP_F_ACCESS |             \
+	 EBPF_F_ZERO_SEED)
+#define DEVMAP_FLAGS	   (EBPF_F_NUMA_NODE | EBPF_F_RDONLY | EBPF_F_WRONLY)
+#define LPM_TRIE_FLAGS	   (EBPF_F_NO_PREALLOC | EBPF_F_NUMA_NODE | MAP_F_ACCESS)
+#define QUEUE_STACK_FLAGS  (EBPF_F_NUMA_NODE | MAP_F_ACCESS)
+#define RINGBUF_FLAGS	   EBPF_F_NUMA_NODE
+#define BLOOM_FILTER_FLAGS (EBPF_F_NUMA_NODE | EBPF_F_ZERO_SEED | MAP_F_ACCESS)
+
+struct map_type {
+	const char *name; /* Linux's, as bpftool prints it */
+	const struct map_ops *ops;
+	enum map_shape shape;
+	uint32_t flags; /* the flags create accepts */
+};
+
+/* Indexed by Linux's enum bpf_map_type number. */
+static const struct map_type map_types[] = {
+    [EBPF_MAP_TYPE_HASH] = {"hash", &hash_ops, MAP_SHAPE_KEYED, HASH_FLAGS},
+    [EBPF_MAP_TYPE_ARRAY] = {"array", &array_ops, MAP_SHAPE_KEYED, ARRAY_FLAGS},
+    [EBPF_MAP_TYPE_PROG_ARRAY] = {"prog_array", &prog_array_ops, MAP_SHAPE_KEYED, FD_ARRAY_FLAGS},
+    [EBPF_MAP_TYPE_PERF_EVENT_ARRAY] = {"perf_event_array", &map_perf_event_array_ops,
+					MAP_SHAPE_KEYED, FD_ARRAY_FLAGS},
+    [EBPF_MAP_TYPE_PERCPU_HASH] = {"percpu_hash", &hash_ops, MAP_SHAPE_KEYED, HASH_FLAGS},
+    [EBPF_MAP_TYPE_PERCPU_ARRAY] = {"percpu_array", &array_ops, MAP_SHAPE_KEYED, ARRAY_FLAGS},
+    [EBPF_MAP_TYPE_LRU_HASH] = {"lru_hash", &hash_ops, MAP_SHAPE_KEYED, HASH_FLAGS},
+    [EBPF_MAP_TYPE_LRU_PERCPU_HASH] = {"lru_percpu_hash", &hash_ops, MAP_SHAPE_KEYED, HASH_FLAGS},
+    [EBPF_MAP_TYPE_LPM_TRIE] = {"lpm_trie", &map_lpm_trie_ops, MAP_SHAPE_KEYED, LPM_TRIE_FLAGS},
+    [EBPF_MAP_TYPE_DEVMAP] = {"devmap", &devmap_ops, MAP_SHAPE_KEYED, DEVMAP_FLAGS},
+    [EBPF_MAP_TYPE_QUEUE] = {"queue", &map_queue_ops, MAP_SHAPE_VALUES, QUEUE_STACK_FLAGS},
+    [EBPF_MAP_TYPE_STACK] = {"stack", &map_stack_ops, MAP_SHAPE_VALUES, QUEUE_STACK_FLAGS},
+    [EBPF_MAP_TYPE_DEVMAP_HASH] = {"devmap_hash", &devmap_hash_ops, MAP_SHAPE_KEYED, DEVMAP_FLAGS},
+    [EBPF_MAP_TYPE_RINGBUF] = {"ringbuf", &map_ringbuf_ops, MAP_SHAPE_RECORDS, RINGBUF_FLAGS},
+    [EBPF_MAP_TYPE_BLOOM_FILTER] = {"bloom_filter", &map_bloom_filter_ops, MAP_SHAPE_VALUES,
+				    BLOOM_FILTER_FLAGS},
+};
+
+static const struct map_type *map_type_of(uint32_t type)
 {
-	switch (type) {
-	case EBPF_MAP_TYPE_ARRAY:
-	case EBPF_MAP_TYPE_PERCPU_ARRAY:
-		return &array_ops;
-	case EBPF_MAP_TYPE_HASH:
-	case EBPF_MAP_TYPE_PERCPU_HASH:
-	case EBPF_MAP_TYPE_LRU_HASH:
-		return &hash_ops;
-	case EBPF_MAP_TYPE_PROG_ARRAY:
-		return &prog_array_ops;
-	case EBPF_MAP_TYPE_DEVMAP:
-		return &devmap_ops;
-	case EBPF_MAP_TYPE_RINGBUF:
-		return &ringbuf_ops;
-	default:
+	if (type >= sizeof(map_types) / sizeof(map_types[0]) || !map_types[type].ops)
 		return NULL;
-	}
+	return &map_types[type];
+}
+
+const char *ebpf_map_type_name(uint32_t type)
+{
+	const struct map_type *t = map_type_of(type);
+
+	return t ? t->name : "?";
 }
 
 static void *map_prog_lookup_generic(struct ebpf_map *map, const void *key)
 {
 	return map->ops->lookup(map, key, true);
+}
+
+/* Types that programs cannot look up (the verifier refuses the call). */
+static void *map_prog_lookup_none(struct ebpf_map *map, const void *key)
+{
+	return NULL;
 }
 
 /* A program's lookups go straight to a function made for the map's key size where there is one. */
@@ -935,11 +864,11 @@ static ebpf_map_lookup_fn map_prog_lookup_for(const struct ebpf_map *map)
 		return hash_prog_lookup_key32;
 	if (plain_hash && map->def.key_size == sizeof(uint64_t))
 		return hash_prog_lookup_key64;
-	return map_prog_lookup_generic;
+	return map->ops->lookup ? map_prog_lookup_generic : map_prog_lookup_none;
 }
 
-/* Checks shared by every type except the ring buffer, which has no keys. */
-static int map_check_sizes(const struct ebpf_map *map, struct ebpf_log *log)
+/* Sizes by the type's shape, and the memory all entries would take. */
+static int map_check_sizes(const struct ebpf_map *map, enum map_shape shape, struct ebpf_log *log)
 {
 	const struct ebpf_map_def *def = &map->def;
 	uint64_t bytes;
@@ -948,11 +877,18 @@ static int map_check_sizes(const struct ebpf_map *map, struct ebpf_log *log)
 		ebpf_log_printf(log, "map '%s': max_entries is 0", map_label(map));
 		return -EINVAL;
 	}
-	if (def->type == EBPF_MAP_TYPE_RINGBUF)
+	if (shape == MAP_SHAPE_RECORDS)
 		bytes = def->max_entries;
-	else if (!def->key_size || !def->value_size) {
+	else if (shape == MAP_SHAPE_KEYED && (!def->key_size || !def->value_size)) {
 		ebpf_log_printf(log, "map '%s': key_size %u and value_size %u must not be 0",
 				map_label(map), def->key_size, def->value_size);
+		return -EINVAL;
+	} else if (shape == MAP_SHAPE_VALUES && (def->key_size || !def->value_size)) {
+		ebpf_log_printf(log,
+				"map '%s': %s has no keys: key_size %u must be 0, "
+				"value_size %u must not",
+				map_label(map), ebpf_map_type_name(def->type), def->key_size,
+				def->value_size);
 		return -EINVAL;
 	} else if (def->value_size > MAP_MAX_VALUE_SIZE) {
 		ebpf_log_printf(log, "map '%s': value_size %u exceeds %u", map_label(map),
@@ -960,7 +896,7 @@ static int map_check_sizes(const struct ebpf_map *map, struct ebpf_log *log)
 		return -E2BIG;
 	} else {
 		bytes = (uint64_t)def->max_entries *
-			(round_up8(def->key_size) + round_up8(def->value_size));
+			(map_round_up8(def->key_size) + map_round_up8(def->value_size));
 	}
 	if (bytes > MAP_MAX_BYTES) {
 		ebpf_log_printf(log, "map '%s': %u entries need %llu bytes, more than %llu",
@@ -971,27 +907,44 @@ static int map_check_sizes(const struct ebpf_map *map, struct ebpf_log *log)
 	return 0;
 }
 
-static int map_check_def(const struct ebpf_map *map, struct ebpf_log *log)
+/* Linux's map_create, then the type's own checks (map_alloc_check). */
+static int map_check_def(const struct ebpf_map *map, const struct map_type *type,
+			 struct ebpf_log *log)
 {
+	uint32_t flags = map->def.flags;
 	int err;
 
-	if (!map->ops) {
+	if (!type) {
 		ebpf_log_printf(log, "map '%s': unsupported map type %u", map_label(map),
 				map->def.type);
 		return -EINVAL;
 	}
-	if (map->def.flags & ~MAP_ACCEPTED_FLAGS) {
-		ebpf_log_printf(log, "map '%s': unsupported map flags 0x%x", map_label(map),
-				map->def.flags & ~MAP_ACCEPTED_FLAGS);
+	/* Only the bloom filter reads map_extra; Linux refuses it elsewhere. */
+	if (map->def.map_extra && map->def.type != EBPF_MAP_TYPE_BLOOM_FILTER) {
+		ebpf_log_printf(log, "map '%s': map_extra %u is for bloom filters only",
+				map_label(map), map->def.map_extra);
 		return -EINVAL;
 	}
-	err = map_check_sizes(map, log);
-	return err ? err : map->ops->check_def(map, log);
+	if (flags & ~type->flags) {
+		ebpf_log_printf(log, "map '%s': unsupported map flags 0x%x for %s", map_label(map),
+				flags & ~type->flags, type->name);
+		return -EINVAL;
+	}
+	/* Linux's bpf_map_flags_access_ok: programs may not be barred both ways. */
+	if ((flags & (EBPF_F_RDONLY_PROG | EBPF_F_WRONLY_PROG)) ==
+	    (EBPF_F_RDONLY_PROG | EBPF_F_WRONLY_PROG)) {
+		ebpf_log_printf(log, "map '%s': BPF_F_RDONLY_PROG and BPF_F_WRONLY_PROG together",
+				map_label(map));
+		return -EINVAL;
+	}
+	err = map_check_sizes(map, type->shape, log);
+	return err ? err : type->ops->check_def(map, log);
 }
 
 int ebpf_map_create(const struct ebpf_map_def *def, const char *name, struct ebpf_map **mapp,
 		    struct ebpf_log *log)
 {
+	const struct map_type *type = map_type_of(def->type);
 	struct ebpf_map *map;
 	int err;
 
@@ -1002,11 +955,11 @@ int ebpf_map_create(const struct ebpf_map_def *def, const char *name, struct ebp
 	map->def = *def;
 	if (name)
 		snprintf(map->name, sizeof(map->name), "%s", name);
-	map->ops = map_ops_for(def->type);
-	map->prog_lookup = map_prog_lookup_for(map);
-	map->value_stride = round_up8(def->value_size);
-	err = map_check_def(map, log);
+	map->value_stride = map_round_up8(def->value_size);
+	err = map_check_def(map, type, log);
 	if (!err) {
+		map->ops = type->ops;
+		map->prog_lookup = map_prog_lookup_for(map);
 		err = map->ops->alloc(map);
 		if (err)
 			ebpf_log_printf(log, "map '%s': out of memory for %u entries",
@@ -1038,12 +991,18 @@ const char *ebpf_map_get_name(const struct ebpf_map *map)
 	return map->name;
 }
 
+/*
+ * Linux's bpf(2) BPF_MAP_LOOKUP_ELEM: a value-only type peeks (a bloom
+ * filter reads value as the element to test); prog arrays and ring
+ * buffers hold programs and records, not values to copy.
+ */
 int ebpf_map_lookup(struct ebpf_map *map, const void *key, void *value)
 {
 	const void *found;
 
-	/* Their slots hold programs and records, not values to copy. */
-	if (map->def.type == EBPF_MAP_TYPE_PROG_ARRAY || map->def.type == EBPF_MAP_TYPE_RINGBUF)
+	if (map->ops->pop)
+		return map->ops->pop(map, value, false);
+	if (!map->ops->lookup)
 		return -EOPNOTSUPP;
 	found = map->ops->lookup(map, key, false);
 	if (!found)
@@ -1052,8 +1011,11 @@ int ebpf_map_lookup(struct ebpf_map *map, const void *key, void *value)
 	return 0;
 }
 
+/* BPF_MAP_UPDATE_ELEM: a value-only type pushes value, key unused. */
 int ebpf_map_update(struct ebpf_map *map, const void *key, const void *value, uint64_t flags)
 {
+	if (map->ops->push)
+		return map->ops->push(map, value, flags);
 	return map->ops->update(map, key, value, flags);
 }
 
@@ -1065,6 +1027,30 @@ int ebpf_map_delete(struct ebpf_map *map, const void *key)
 int ebpf_map_get_next_key(struct ebpf_map *map, const void *key, void *next_key)
 {
 	return map->ops->get_next_key(map, key, next_key);
+}
+
+/* BPF_MAP_LOOKUP_AND_DELETE_ELEM: queue and stack pop, the hash types (not devmap_hash) too. */
+int ebpf_map_lookup_and_delete(struct ebpf_map *map, const void *key, void *value)
+{
+	if (map->ops->pop)
+		return map->ops->pop(map, value, true);
+	if (map->ops->lookup_and_delete)
+		return map->ops->lookup_and_delete(map, key, value);
+	return -EOPNOTSUPP;
+}
+
+int ebpf_map_push(struct ebpf_map *map, const void *value, uint64_t flags)
+{
+	return map->ops->push ? map->ops->push(map, value, flags) : -EOPNOTSUPP;
+}
+
+int ebpf_map_pop(struct ebpf_map *map, void *value, bool remove)
+{
+	int err = map->ops->pop ? map->ops->pop(map, value, remove) : -EOPNOTSUPP;
+
+	if (err == -ENOENT && map->ops->clears_when_empty)
+		memset(value, 0, map->def.value_size);
+	return err;
 }
 
 void *ebpf_map_lookup_ptr(struct ebpf_map *map, const void *key)

@@ -1,7 +1,8 @@
 /*
  * Private to ebpf/: what the helpers (helpers.c) need from maps.c beyond
- * the lookup/update/delete entry points of ebpf_internal.h - the devmap
- * used by bpf_redirect_map and the ring buffer's producer side.
+ * the lookup/update/delete entry points of ebpf_internal.h - the devmaps
+ * used by bpf_redirect_map, the push/pop/peek of the value-only types and
+ * the producer sides of the ring buffer and the perf event array.
  */
 #ifndef UKBPF_EBPF_MAPS_H
 #define UKBPF_EBPF_MAPS_H
@@ -9,10 +10,19 @@
 #include "ebpf_internal.h"
 
 /*
- * The ifindex stored in a devmap's slot index, or 0 when the map is not a
- * devmap, the index is out of range or the slot is empty.
+ * The ifindex stored under key in a devmap or devmap_hash, or 0 when the
+ * map is neither, the index is out of range or the entry is empty.
  */
-uint32_t ebpf_devmap_ifindex(const struct ebpf_map *map, uint32_t index);
+uint32_t ebpf_devmap_ifindex(struct ebpf_map *map, uint32_t key);
+
+/*
+ * bpf_map_push_elem, bpf_map_pop_elem (remove) and bpf_map_peek_elem on
+ * a queue, stack or bloom filter: Linux's errors (push: -EINVAL for a bad
+ * flag, -E2BIG when full; pop/peek: -ENOENT when empty, then a queue or
+ * stack zeroes value as Linux does), -EOPNOTSUPP for another type.
+ */
+int ebpf_map_push(struct ebpf_map *map, const void *value, uint64_t flags);
+int ebpf_map_pop(struct ebpf_map *map, void *value, bool remove);
 
 /*
  * Ring buffer producer side (bpf_ringbuf_reserve/submit/discard/output).
@@ -25,5 +35,15 @@ void *ebpf_ringbuf_reserve(struct ebpf_map *map, uint64_t size);
 void ebpf_ringbuf_commit(void *data, bool discard);
 /* reserve + copy + commit: 0, -EAGAIN when full, -EINVAL if not a ring. */
 int ebpf_ringbuf_output(struct ebpf_map *map, const void *data, uint64_t size);
+
+/*
+ * bpf_perf_event_output's map side: size bytes of data then frame_len
+ * bytes of frame as one record for slot index (EBPF_F_CURRENT_CPU: the
+ * running CPU's, 0). 0, -E2BIG for an index past max_entries, -ENOSPC
+ * when the ring is full (the record is counted as lost), -EINVAL when map
+ * is not a perf event array.
+ */
+int ebpf_perf_event_output(struct ebpf_map *map, uint64_t index, const void *data, uint64_t size,
+			   const void *frame, uint64_t frame_len);
 
 #endif /* UKBPF_EBPF_MAPS_H */

@@ -42,7 +42,12 @@ static void release_reference(struct reg_state *reg, void *arg)
 		set_not_init(reg);
 }
 
-/* Linux's check_map_func_compatibility, for the maps and helpers we have. */
+/*
+ * Linux's check_map_func_compatibility, for the maps and helpers we have:
+ * each type names the helpers that may take it, and the helpers that
+ * take only certain types (tail_call, redirect_map, push/pop/peek,
+ * ringbuf, perf_event_output) are named by no other type.
+ */
 static bool map_allows_helper(uint32_t map_type, int32_t helper)
 {
 	switch (map_type) {
@@ -51,11 +56,27 @@ static bool map_allows_helper(uint32_t map_type, int32_t helper)
 	case EBPF_MAP_TYPE_RINGBUF:
 		return helper == EBPF_FUNC_RINGBUF_OUTPUT || helper == EBPF_FUNC_RINGBUF_RESERVE;
 	case EBPF_MAP_TYPE_DEVMAP:
+	case EBPF_MAP_TYPE_DEVMAP_HASH:
 		return helper == EBPF_FUNC_REDIRECT_MAP || helper == EBPF_FUNC_MAP_LOOKUP_ELEM;
+	case EBPF_MAP_TYPE_QUEUE:
+	case EBPF_MAP_TYPE_STACK:
+		return helper == EBPF_FUNC_MAP_PUSH_ELEM || helper == EBPF_FUNC_MAP_POP_ELEM ||
+		       helper == EBPF_FUNC_MAP_PEEK_ELEM;
+	case EBPF_MAP_TYPE_BLOOM_FILTER:
+		return helper == EBPF_FUNC_MAP_PUSH_ELEM || helper == EBPF_FUNC_MAP_PEEK_ELEM;
+	case EBPF_MAP_TYPE_PERF_EVENT_ARRAY:
+		return helper == EBPF_FUNC_PERF_EVENT_OUTPUT;
 	default:
 		return helper == EBPF_FUNC_MAP_LOOKUP_ELEM || helper == EBPF_FUNC_MAP_UPDATE_ELEM ||
 		       helper == EBPF_FUNC_MAP_DELETE_ELEM;
 	}
+}
+
+/* Linux's record_func_map: a program may not change a BPF_F_RDONLY_PROG map through a helper. */
+static bool helper_writes_map(int32_t helper)
+{
+	return helper == EBPF_FUNC_MAP_UPDATE_ELEM || helper == EBPF_FUNC_MAP_DELETE_ELEM ||
+	       helper == EBPF_FUNC_MAP_PUSH_ELEM || helper == EBPF_FUNC_MAP_POP_ELEM;
 }
 
 struct call_args {
@@ -88,6 +109,8 @@ static int check_helper_arg(struct verifier *v, const struct ebpf_helper *helper
 		if (!map_allows_helper(def->type, helper->id))
 			return verifier_reject(v, "cannot pass map_type %u into func %s#%d",
 					       def->type, helper->name, helper->id);
+		if ((def->flags & EBPF_F_RDONLY_PROG) && helper_writes_map(helper->id))
+			return verifier_reject(v, "write into map forbidden");
 		return 0;
 	case EBPF_ARG_PTR_TO_MAP_KEY:
 	case EBPF_ARG_PTR_TO_MAP_VALUE:
@@ -95,6 +118,9 @@ static int check_helper_arg(struct verifier *v, const struct ebpf_helper *helper
 		return verifier_check_helper_mem(
 		    v, regno, kind == EBPF_ARG_PTR_TO_MAP_KEY ? def->key_size : def->value_size,
 		    ACCESS_READ);
+	case EBPF_ARG_PTR_TO_UNINIT_MAP_VALUE:
+		return verifier_check_helper_mem(v, regno, ebpf_map_get_def(args->map)->value_size,
+						 ACCESS_WRITE);
 	case EBPF_ARG_PTR_TO_MEM:
 	case EBPF_ARG_PTR_TO_UNINIT_MEM:
 		args->mem_regno = regno;

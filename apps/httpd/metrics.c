@@ -238,6 +238,11 @@ static void metrics_map(struct text *out, const struct map_labels *labels, struc
 			    labels->program);
 		return;
 	}
+	/* Queues, stacks and bloom filters have values but no keys to list them by. */
+	if (def->key_size == 0) {
+		text_printf(out, "# map %s of %s: no keys to list\n", labels->map, labels->program);
+		return;
+	}
 	uint8_t *key = malloc(def->key_size), *next_key = malloc(def->key_size);
 	uint8_t value[MAP_INT_VALUE_MAX];
 	if (key && next_key)

@@ -111,10 +111,10 @@ def test_linux_agrees_on_egress_ifindex(compile_c, name, section, body, accepted
 
 SIBLINGS = HEADER + r'''
 struct {
-	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+	__uint(type, BPF_MAP_TYPE_XSKMAP);
 	__uint(key_size, sizeof(int));
 	__uint(value_size, sizeof(int));
-} events SEC(".maps");
+} xsks SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
@@ -127,12 +127,11 @@ extern int LINUX_KERNEL_VERSION __kconfig;
 static long (*no_such_helper)(void) = (void *)9999;
 
 SEC("xdp")
-int uses_perf(struct xdp_md *ctx)
+int uses_xsk(struct xdp_md *ctx)
 {
 	__u32 value = 1;
 
-	bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, &value, sizeof(value));
-	return XDP_PASS;
+	return bpf_redirect_map(&xsks, value, XDP_PASS);
 }
 
 SEC("kprobe/do_unlinkat")
@@ -195,8 +194,8 @@ def test_info_lists_every_program_and_why(siblings, run_tool):
     lines = code_offsets_hidden(result.stdout).splitlines()
     progs = lines[lines.index("programs:") + 1:lines.index("maps:")]
     assert progs == [
-        "  0: uses_perf  section xdp  type xdp  attach xdp  rule xdp  error: xdp+N: lddw "
-        "refers to a map that was not created (map 'events': unsupported map type 4)",
+        "  0: uses_xsk  section xdp  type xdp  attach xdp  rule xdp  error: xdp+N: lddw "
+        "refers to a map that was not created (map 'xsks': unsupported map type 17)",
         "  1: uses_extern  section xdp  type xdp  attach xdp  rule xdp  error: xdp+N: "
         "relocation against undefined symbol 'LINUX_KERNEL_VERSION' (extern symbols are not "
         "supported)",
@@ -210,7 +209,7 @@ def test_info_lists_every_program_and_why(siblings, run_tool):
     ]
     errors = lines[lines.index("map errors:") + 1:]
     assert errors == [
-        "  map 'events': unsupported map type 4",
+        "  map 'xsks': unsupported map type 17",
         "  map 'jmp_table_init': slot 0 left empty: program 'probe' did not load",
     ]
 
@@ -224,8 +223,8 @@ def test_siblings_run(siblings, run_tool):
 
 
 @pytest.mark.parametrize("name,why", [
-    ("uses_perf", "program 'uses_perf' (section xdp) did not load: xdp+N: lddw refers to a "
-                  "map that was not created (map 'events': unsupported map type 4)"),
+    ("uses_xsk", "program 'uses_xsk' (section xdp) did not load: xdp+N: lddw refers to a "
+                  "map that was not created (map 'xsks': unsupported map type 17)"),
     ("probe", "program 'probe' (section kprobe/do_unlinkat) did not load: program type kprobe "
               "is not supported by ukbpf"),
     ("unknown_helper", "did not load: insn 0: unknown helper 9999"),

@@ -16,9 +16,13 @@
  * offsets, pointer spills, scalar ALU64/ALU32 chains refined by
  * comparisons (and spilled through the stack), diamonds, bounded loops,
  * a bpf-to-bpf subprogram working on its caller's stack bytes, and the
- * XDP (adjusters, load/store bytes), map, ringbuf and checksum helpers. At each decision a small
- * share of choices is deliberately wrong (an offset one past a proven range, an inverted bounds
- * check, a missing NULL check, a use after submit): those programs probe the verifier's rejections.
+ * XDP (adjusters, load/store bytes), map, ringbuf and checksum helpers: lookups in arrays, hashes,
+ * an LPM trie, an LRU per-CPU hash and a devmap_hash (read-only values), redirect_map,
+ * push/pop/peek on a queue, a stack and a bloom filter, and perf_event_output with frame bytes
+ * appended. At each decision a small share of choices is deliberately wrong (an offset one past a
+ * proven range, an inverted bounds check, a missing NULL check, a use
+ * after submit, a helper given a map type it does not take, a write into
+ * a read-only map): those programs probe the verifier's rejections.
  *
  * Allowed regions while a program runs:
  *   ctx      struct xdp_md: 4-byte aligned reads, no writes;
@@ -27,9 +31,9 @@
  *   stack    the frames of the current call chain; reads only of bytes
  *            written earlier in the run (by the program, into a frame that
  *            is still the same call);
- *   maps     every value of the array maps, and each hash value a lookup
- *            returned, [value, value + value_size); no writes into the
- *            BPF_F_RDONLY_PROG map;
+ *   maps     every value of the array maps, and each value a lookup of
+ *            another type returned, [value, value + value_size); no
+ *            writes into the BPF_F_RDONLY_PROG maps (and the devmap);
  *   ringbuf  records reserved and not yet submitted or discarded.
  * Helper arguments: maps must be ours, ctx the real ctx, memory arguments
  * (keys, values, memory + size) inside the regions above.
@@ -131,6 +135,11 @@ enum {
 	FUNC_RINGBUF_DISCARD = 133,
 	FUNC_XDP_LOAD_BYTES = 189,
 	FUNC_XDP_STORE_BYTES = 190,
+	FUNC_REDIRECT_MAP = 51,
+	FUNC_MAP_PUSH_ELEM = 87,
+	FUNC_MAP_POP_ELEM = 88,
+	FUNC_MAP_PEEK_ELEM = 89,
+	FUNC_PERF_EVENT_OUTPUT = 25,
 };
 
 /* ---- input -------------------------------------------------------------- */
@@ -206,21 +215,43 @@ enum {
 	MAP_HASH_16,
 	MAP_HASH_12,
 	MAP_RINGBUF,
+	MAP_LPM_TRIE,	 /* key {prefixlen, u32 address} */
+	MAP_LRU_PERCPU,	 /* evicts: lookups return recycled elements */
+	MAP_DEVMAP_HASH, /* values read-only to programs; redirect_map */
+	MAP_QUEUE_8,	 /* no keys: push, pop, peek */
+	MAP_STACK_12,
+	MAP_BLOOM_4,	/* no keys: push, peek */
+	MAP_PERF_EVENT, /* perf_event_output */
 	MAP_COUNT
 };
 
+#define MAP_F_NO_PREALLOC (1u << 0)
 #define MAP_F_RDONLY_PROG (1u << 7)
 #define RINGBUF_BYTES	  4096
 #define HASH_PREFILL	  3
+#define BLOOM_HASH_FUNCS  2
 
 static const struct ebpf_map_def map_defs[MAP_COUNT] = {
-    [MAP_ARRAY_8] = {EBPF_MAP_TYPE_ARRAY, 4, 8, 4, 0},
-    [MAP_ARRAY_48] = {EBPF_MAP_TYPE_ARRAY, 4, 48, 2, 0},
-    [MAP_ARRAY_RDONLY] = {EBPF_MAP_TYPE_ARRAY, 4, 16, 1, MAP_F_RDONLY_PROG},
-    [MAP_HASH_16] = {EBPF_MAP_TYPE_HASH, 4, 16, 8, 0},
-    [MAP_HASH_12] = {EBPF_MAP_TYPE_HASH, 8, 12, 4, 0},
-    [MAP_RINGBUF] = {EBPF_MAP_TYPE_RINGBUF, 0, 0, RINGBUF_BYTES, 0},
+    [MAP_ARRAY_8] = {EBPF_MAP_TYPE_ARRAY, 4, 8, 4, 0, 0},
+    [MAP_ARRAY_48] = {EBPF_MAP_TYPE_ARRAY, 4, 48, 2, 0, 0},
+    [MAP_ARRAY_RDONLY] = {EBPF_MAP_TYPE_ARRAY, 4, 16, 1, MAP_F_RDONLY_PROG, 0},
+    [MAP_HASH_16] = {EBPF_MAP_TYPE_HASH, 4, 16, 8, 0, 0},
+    [MAP_HASH_12] = {EBPF_MAP_TYPE_HASH, 8, 12, 4, 0, 0},
+    [MAP_RINGBUF] = {EBPF_MAP_TYPE_RINGBUF, 0, 0, RINGBUF_BYTES, 0, 0},
+    [MAP_LPM_TRIE] = {EBPF_MAP_TYPE_LPM_TRIE, 8, 8, 4, MAP_F_NO_PREALLOC, 0},
+    [MAP_LRU_PERCPU] = {EBPF_MAP_TYPE_LRU_PERCPU_HASH, 4, 24, 3, 0, 0},
+    [MAP_DEVMAP_HASH] = {EBPF_MAP_TYPE_DEVMAP_HASH, 4, 8, 4, 0, 0},
+    [MAP_QUEUE_8] = {EBPF_MAP_TYPE_QUEUE, 0, 8, 3, 0, 0},
+    [MAP_STACK_12] = {EBPF_MAP_TYPE_STACK, 0, 12, 2, 0, 0},
+    [MAP_BLOOM_4] = {EBPF_MAP_TYPE_BLOOM_FILTER, 0, 4, 8, 0, BLOOM_HASH_FUNCS},
+    [MAP_PERF_EVENT] = {EBPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, 2, 0, 0},
 };
+
+/* Linux makes every devmap BPF_F_RDONLY_PROG (maps.c does too). */
+static bool map_read_only(int map)
+{
+	return (map_defs[map].flags & MAP_F_RDONLY_PROG) || map == MAP_DEVMAP_HASH;
+}
 
 static struct ebpf_map *maps[MAP_COUNT];
 
@@ -819,9 +850,14 @@ static void gen_stack_key(struct gen *g, int32_t off, uint32_t size)
 		g->st.stack[EBPF_STACK_SIZE - off + i] = BYTE_DATA;
 }
 
-static int pick_map(struct gen *g)
+/* A map with keys for lookup (read_only: also those programs may only read) or update/delete. */
+static int pick_map(struct gen *g, bool read_only)
 {
-	return (int)below(g->in, MAP_RINGBUF); /* every map but the ring buffer */
+	static const int keyed[] = {MAP_ARRAY_8,      MAP_ARRAY_48,   MAP_HASH_16,
+				    MAP_HASH_12,      MAP_LPM_TRIE,   MAP_LRU_PERCPU,
+				    MAP_ARRAY_RDONLY, MAP_DEVMAP_HASH};
+
+	return keyed[below(g->in, COUNT_OF(keyed) - (read_only ? 0 : 2))];
 }
 
 static void emit_map_ptr(struct gen *g, uint8_t dst, int map)
@@ -832,7 +868,7 @@ static void emit_map_ptr(struct gen *g, uint8_t dst, int map)
 /* r0 = lookup(map, key on stack); if (!r0) skip; <block with a value>. */
 static void gen_map_lookup(struct gen *g)
 {
-	int map = pick_map(g);
+	int map = wrong(g->in) ? MAP_QUEUE_8 + (int)below(g->in, 3) : pick_map(g, true);
 	const struct ebpf_map_def *def = &map_defs[map];
 	int32_t off = stack_depth(g, SLOT);
 	struct gen_state before;
@@ -987,7 +1023,7 @@ static void gen_region_access(struct gen *g)
 		range = max < (uint32_t)range ? range - (int32_t)max : 1;
 	}
 	gen_access(g, (uint8_t)r, range,
-		   kind != GEN_MAP_VALUE || reg->map != MAP_ARRAY_RDONLY || wrong(g->in),
+		   kind != GEN_MAP_VALUE || !map_read_only(reg->map) || wrong(g->in),
 		   kind == GEN_MAP_VALUE || kind == GEN_FRAME_REF);
 }
 
@@ -1162,11 +1198,47 @@ static bool gen_mem_arg(struct gen *g, uint8_t ptr_reg, uint8_t size_reg, uint32
 	return true;
 }
 
+/*
+ * push(map, fp - off, flags), pop(map, fp - off) or peek on a queue, stack
+ * or bloom filter. pop and peek write the value_size buffer (a bloom
+ * filter's peek reads it, but the verifier, like Linux's, treats it as
+ * written: ARG_PTR_TO_MAP_VALUE | MEM_UNINIT). Wrong: a keyed map, pop
+ * from a bloom filter, or a buffer that runs past the frame's top.
+ */
+static void gen_push_pop_peek(struct gen *g)
+{
+	static const int32_t funcs[] = {FUNC_MAP_PUSH_ELEM, FUNC_MAP_POP_ELEM, FUNC_MAP_PEEK_ELEM};
+	int map = MAP_QUEUE_8 + (int)below(g->in, 3);
+	int32_t func = funcs[below(g->in, COUNT_OF(funcs))];
+	uint32_t size = map_defs[map].value_size, i;
+	int32_t off = stack_depth(g, (int32_t)(size + SLOT - 1) / SLOT * SLOT);
+
+	if (map == MAP_BLOOM_4 && func == FUNC_MAP_POP_ELEM && !wrong(g->in))
+		func = FUNC_MAP_PEEK_ELEM;
+	if (wrong(g->in))
+		map = pick_map(g, true);
+	if (wrong(g->in))
+		off = SLOT; /* the 12-byte stack value would end past fp */
+	if (func == FUNC_MAP_PUSH_ELEM) {
+		for (i = 0; i + 4 <= size; i += 4)
+			emit(g, ST(EBPF_SIZE_W, EBPF_REG_FP, (int32_t)i - off, take_imm(g->in)));
+		emit(g, MOV64_IMM(REG_R3, (int32_t)below(g->in, 3)));
+	}
+	emit_map_ptr(g, EBPF_REG_R1, map);
+	emit(g, MOV64_REG(REG_R2, EBPF_REG_FP));
+	emit(g, ALU64_IMM(EBPF_ALU_ADD, REG_R2, -off));
+	emit(g, CALL(func));
+	clobber_caller_saved(g);
+	set_reg(g, EBPF_REG_R0, GEN_SCALAR, 0, 0);
+	for (i = 0; i < size && (int32_t)i < off; i++)
+		g->st.stack[EBPF_STACK_SIZE - off + i] = BYTE_DATA;
+}
+
 static void gen_helper(struct gen *g)
 {
 	if (g->reserved & CALLER_SAVED_MASK)
 		return;
-	switch (below(g->in, 8)) {
+	switch (below(g->in, 11)) {
 	case 0: { /* adjust head/tail/meta */
 		static const int32_t funcs[] = {FUNC_XDP_ADJUST_HEAD, FUNC_XDP_ADJUST_TAIL,
 						FUNC_XDP_ADJUST_META};
@@ -1184,7 +1256,7 @@ static void gen_helper(struct gen *g)
 		break;
 	}
 	case 1: { /* update or delete */
-		int map = pick_map(g);
+		int map = pick_map(g, wrong(g->in));
 		const struct ebpf_map_def *def = &map_defs[map];
 		bool update = one_in(g->in, 2);
 		int32_t key_off = SLOT * 2;
@@ -1274,7 +1346,38 @@ static void gen_helper(struct gen *g)
 		join(g, &before);
 		break;
 	}
-	case 7: { /* xdp_load_bytes/xdp_store_bytes(ctx, offset, buf, len) */
+	case 5:
+		gen_push_pop_peek(g);
+		break;
+	case 6: { /* redirect_map(devmap_hash, key, fallback verdict) */
+		int s = one_in(g->in, 2) ? pick_kind(g, GEN_SCALAR) : -1;
+
+		if (s >= 0 && s != REG_R2)
+			emit(g, MOV64_REG(REG_R2, (uint8_t)s));
+		else
+			emit(g, MOV64_IMM(REG_R2, (int32_t)below(g->in, HASH_PREFILL + 2)));
+		emit_map_ptr(g, EBPF_REG_R1, wrong(g->in) ? pick_map(g, false) : MAP_DEVMAP_HASH);
+		emit(g, MOV64_IMM(REG_R3, (int32_t)below(g->in, 4)));
+		emit(g, CALL(FUNC_REDIRECT_MAP));
+		clobber_caller_saved(g);
+		set_reg(g, EBPF_REG_R0, GEN_SCALAR, 0, 0);
+		break;
+	}
+	case 7: { /* perf_event_output(ctx, map, slot | frame bytes << 32, data, size) */
+		static const uint32_t slots[] = {0, 1, 2, UINT32_MAX}; /* 2: past the array */
+
+		if (!gen_mem_arg(g, REG_R4, REG_R5, EBPF_STACK_SIZE))
+			return;
+		emit(g, MOV64_REG(EBPF_REG_R1, EBPF_REG_R6));
+		emit_map_ptr(g, REG_R2, wrong(g->in) ? MAP_RINGBUF : MAP_PERF_EVENT);
+		emit_lddw(g, REG_R3, 0, slots[below(g->in, COUNT_OF(slots))],
+			  one_in(g->in, 16) ? 1u << 20 : below(g->in, PKT_MAX_LEN + 1));
+		emit(g, CALL(FUNC_PERF_EVENT_OUTPUT));
+		clobber_caller_saved(g);
+		set_reg(g, EBPF_REG_R0, GEN_SCALAR, 0, 0);
+		break;
+	}
+	case 8: { /* xdp_load_bytes/xdp_store_bytes(ctx, offset, buf, len) */
 		if (!gen_mem_arg(g, REG_R3, REG_R4, EBPF_STACK_SIZE))
 			return;
 		emit(g, MOV64_REG(EBPF_REG_R1, EBPF_REG_R6));
@@ -1753,6 +1856,9 @@ static void check_helper_args(const struct ebpf_insn *insn, const uint64_t *reg)
 		case EBPF_ARG_PTR_TO_MAP_VALUE:
 			check_memory(insn, arg, map_defs[map].value_size, EBPF_INTERP_READ);
 			break;
+		case EBPF_ARG_PTR_TO_UNINIT_MAP_VALUE:
+			check_memory(insn, arg, map_defs[map].value_size, EBPF_INTERP_WRITE);
+			break;
 		case EBPF_ARG_PTR_TO_MEM:
 			if (next)
 				check_memory(insn, arg, (uint32_t)next, EBPF_INTERP_READ);
@@ -1796,7 +1902,7 @@ static void note_helper_result(const struct ebpf_insn *insn, const uint64_t *reg
 	if (insn->imm == FUNC_MAP_LOOKUP_ELEM && map >= 0)
 		add_region(run.values, &run.value_count, MAX_VALUE_REGIONS,
 			   (struct region){reg[0], reg[0] + map_defs[map].value_size,
-					   !(map_defs[map].flags & MAP_F_RDONLY_PROG), map});
+					   !map_read_only(map), map});
 	else if (insn->imm == FUNC_RINGBUF_RESERVE)
 		add_region(run.records, &run.record_count, MAX_RECORDS,
 			   (struct region){reg[0], reg[0] + reg[2], true, MAP_RINGBUF});
@@ -1864,13 +1970,22 @@ static void create_maps(void)
 						    (uintptr_t)value + map_defs[m].value_size,
 						    !(map_defs[m].flags & MAP_F_RDONLY_PROG), m});
 			}
-		if (map_defs[m].type == EBPF_MAP_TYPE_HASH)
+		/*
+		 * Keys 0..2 (an LPM trie: prefixes /0../2 of address 0, the
+		 * keys gen_stack_key writes), a queue's and stack's first
+		 * values, a bloom filter's members. A devmap value is an
+		 * ifindex and no program (fd 0).
+		 */
+		if (map_defs[m].type != EBPF_MAP_TYPE_ARRAY &&
+		    map_defs[m].type != EBPF_MAP_TYPE_RINGBUF)
 			for (k = 0; k < HASH_PREFILL; k++) {
 				uint8_t key[SLOT] = {0}, value[EBPF_STACK_SIZE] = {0};
 
 				memcpy(key, &k, sizeof(k));
 				for (i = 0; i < map_defs[m].value_size; i++)
 					value[i] = (uint8_t)(k + i);
+				if (map_defs[m].type == EBPF_MAP_TYPE_DEVMAP_HASH)
+					memset(value + sizeof(uint32_t), 0, sizeof(uint32_t));
 				ebpf_map_update(maps[m], key, value, EBPF_ANY);
 			}
 	}

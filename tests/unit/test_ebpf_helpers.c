@@ -2,7 +2,9 @@
  * Helpers, called through the table the interpreter and JIT use, with
  * Linux's semantics: map access, platform services, trace_printk's format
  * subset, csum_diff arithmetic, the XDP packet-moving helpers and their
- * bounds, redirects, and the ring buffer helpers. Also ebpf_xdp_init.
+ * bounds, redirects (devmap and devmap_hash), the ring buffer helpers and
+ * push/pop/peek on queues and bloom filters, XDP's perf_event_output.
+ * Also ebpf_xdp_init.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -40,6 +42,10 @@ static const int32_t offered[] = {
     BPF_FUNC_ringbuf_reserve,
     BPF_FUNC_ringbuf_submit,
     BPF_FUNC_ringbuf_discard,
+    BPF_FUNC_map_push_elem,
+    BPF_FUNC_map_pop_elem,
+    BPF_FUNC_map_peek_elem,
+    BPF_FUNC_perf_event_output,
     BPF_FUNC_ktime_get_coarse_ns,
     BPF_FUNC_xdp_get_buff_len,
     BPF_FUNC_xdp_load_bytes,
@@ -145,7 +151,7 @@ static void test_table_offers_linux_numbers(void **state)
 
 static void test_map_helpers(void **state)
 {
-	struct ebpf_map_def def = {EBPF_MAP_TYPE_HASH, 4, 8, 2, 0};
+	struct ebpf_map_def def = {EBPF_MAP_TYPE_HASH, 4, 8, 2, 0, 0};
 	struct ebpf_map *map;
 	uint32_t key = 7, other = 8, third = 9;
 	uint64_t value = 42;
@@ -515,7 +521,7 @@ static void test_redirect(void **state)
 static void test_redirect_map_hit_and_miss(void **state)
 {
 	struct xdp_fixture *f = *state;
-	struct ebpf_map_def def = {EBPF_MAP_TYPE_DEVMAP, 4, 4, 4, 0};
+	struct ebpf_map_def def = {EBPF_MAP_TYPE_DEVMAP, 4, 4, 4, 0, 0};
 	struct ebpf_map *devmap;
 	uint32_t key = 1, ifindex = 9;
 
@@ -539,6 +545,116 @@ static void test_redirect_map_hit_and_miss(void **state)
 	ebpf_map_free(devmap);
 }
 
+/* bpf_redirect_map on a devmap_hash: any u32 key names a device. */
+static void test_redirect_map_devmap_hash(void **state)
+{
+	struct xdp_fixture *f = *state;
+	struct ebpf_map_def def = {EBPF_MAP_TYPE_DEVMAP_HASH, 4, 4, 4, 0, 0};
+	struct ebpf_map *devmap;
+	uint32_t key = 0xc0a80001, ifindex = 5;
+
+	assert_int_equal(ebpf_map_create(&def, "by_addr", &devmap, NULL), 0);
+	assert_int_equal(ebpf_map_update(devmap, &key, &ifindex, EBPF_ANY), 0);
+	assert_int_equal(call(BPF_FUNC_redirect_map, reg(devmap), 0xc0a80002, EBPF_XDP_DROP, 0, 0),
+			 EBPF_XDP_DROP);
+	assert_int_equal(ebpf_xdp_redirect_target(&f->xb), -ENOENT);
+	assert_int_equal(call(BPF_FUNC_redirect_map, reg(devmap), key, EBPF_XDP_PASS, 0, 0),
+			 EBPF_XDP_REDIRECT);
+	assert_int_equal(ebpf_xdp_redirect_target(&f->xb), 0);
+	assert_int_equal(f->xb.redirect_ifindex, 5);
+	ebpf_map_free(devmap);
+}
+
+/* ---- bpf_perf_event_output --------------------------------------------------------- */
+
+static int first_record(void *ctx, uint32_t cpu, const void *data, size_t len)
+{
+	uint8_t *out = ctx;
+
+	out[0] = (uint8_t)cpu;
+	out[1] = (uint8_t)len;
+	memcpy(out + 2, data, len);
+	return 1;
+}
+
+/* XDP's version: flags' upper half appends frame bytes (Linux's BPF_F_CTXLEN_MASK). */
+static void test_perf_event_output(void **state)
+{
+	struct xdp_fixture *f = *state;
+	struct ebpf_map_def def = {EBPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, 2, 0, 0};
+	struct ebpf_map *map;
+	uint32_t meta = 0xaabbccdd;
+	uint8_t out[2 + FRAME_LEN + 8] = {0};
+
+	assert_int_equal(ebpf_map_create(&def, "events", &map, NULL), 0);
+	assert_int_equal(call(BPF_FUNC_perf_event_output, reg(&f->xb), reg(map),
+			      BPF_F_CURRENT_CPU | (uint64_t)4 << 32, reg(&meta), sizeof(meta)),
+			 0);
+	assert_int_equal(ebpf_perf_event_consume(map, first_record, NULL, out), 1);
+	assert_int_equal(out[0], 0);
+	assert_int_equal(out[1], 12); /* 4 + 4 bytes, padded as perf pads: 12 */
+	assert_memory_equal(out + 2, &meta, sizeof(meta));
+	assert_memory_equal(out + 6, f->buf + HEADROOM, 4);
+	/* Unknown flags, more frame than there is, a slot past the array. */
+	assert_int_equal(call(BPF_FUNC_perf_event_output, reg(&f->xb), reg(map), 1ull << 60,
+			      reg(&meta), sizeof(meta)),
+			 err_reg(-EINVAL));
+	assert_int_equal(call(BPF_FUNC_perf_event_output, reg(&f->xb), reg(map),
+			      BPF_F_CURRENT_CPU | (uint64_t)(FRAME_LEN + 1) << 32, reg(&meta),
+			      sizeof(meta)),
+			 err_reg(-EFAULT));
+	assert_int_equal(
+	    call(BPF_FUNC_perf_event_output, reg(&f->xb), reg(map), 2, reg(&meta), sizeof(meta)),
+	    err_reg(-E2BIG));
+	assert_int_equal(call(BPF_FUNC_perf_event_output, reg(&f->xb), reg(map),
+			      1 | (uint64_t)FRAME_LEN << 32, 0, 0),
+			 0);
+	assert_int_equal(ebpf_perf_event_consume(map, first_record, NULL, out), 1);
+	assert_int_equal(out[0], 1);
+	ebpf_map_free(map);
+}
+
+/* ---- queue, stack and bloom filter helpers ------------------------------------------------ */
+
+static void test_push_pop_peek_helpers(void **state)
+{
+	struct ebpf_map_def queue_def = {EBPF_MAP_TYPE_QUEUE, 0, 8, 2, 0, 0};
+	struct ebpf_map_def bloom_def = {EBPF_MAP_TYPE_BLOOM_FILTER, 0, 4, 16, 0, 0};
+	struct ebpf_map *queue, *bloom;
+	uint64_t value = 11, out = 0;
+	uint32_t member = 3, other = 4;
+
+	assert_int_equal(ebpf_map_create(&queue_def, "q", &queue, NULL), 0);
+	assert_int_equal(ebpf_map_create(&bloom_def, "b", &bloom, NULL), 0);
+	assert_int_equal(call(BPF_FUNC_map_push_elem, reg(queue), reg(&value), EBPF_ANY, 0, 0), 0);
+	value = 12;
+	assert_int_equal(call(BPF_FUNC_map_push_elem, reg(queue), reg(&value), EBPF_ANY, 0, 0), 0);
+	assert_int_equal(call(BPF_FUNC_map_push_elem, reg(queue), reg(&value), EBPF_ANY, 0, 0),
+			 err_reg(-E2BIG));
+	assert_int_equal(call(BPF_FUNC_map_push_elem, reg(queue), reg(&value), EBPF_NOEXIST, 0, 0),
+			 err_reg(-EINVAL));
+	assert_int_equal(call(BPF_FUNC_map_peek_elem, reg(queue), reg(&out), 0, 0, 0), 0);
+	assert_true(out == 11);
+	assert_int_equal(call(BPF_FUNC_map_pop_elem, reg(queue), reg(&out), 0, 0, 0), 0);
+	assert_true(out == 11);
+	assert_int_equal(call(BPF_FUNC_map_pop_elem, reg(queue), reg(&out), 0, 0, 0), 0);
+	assert_true(out == 12);
+	out = 99;
+	assert_int_equal(call(BPF_FUNC_map_pop_elem, reg(queue), reg(&out), 0, 0, 0),
+			 err_reg(-ENOENT));
+	assert_true(out == 0);
+
+	assert_int_equal(call(BPF_FUNC_map_peek_elem, reg(bloom), reg(&member), 0, 0, 0),
+			 err_reg(-ENOENT));
+	assert_int_equal(call(BPF_FUNC_map_push_elem, reg(bloom), reg(&member), EBPF_ANY, 0, 0), 0);
+	assert_int_equal(call(BPF_FUNC_map_peek_elem, reg(bloom), reg(&member), 0, 0, 0), 0);
+	assert_int_equal(member, 3); /* peek reads a bloom filter's value, never writes it */
+	assert_int_equal(call(BPF_FUNC_map_pop_elem, reg(bloom), reg(&other), 0, 0, 0),
+			 err_reg(-EOPNOTSUPP));
+	ebpf_map_free(queue);
+	ebpf_map_free(bloom);
+}
+
 /* ---- ring buffer helpers -------------------------------------------------------------------- */
 
 static int count_bytes(void *ctx, const void *data, size_t len)
@@ -549,7 +665,7 @@ static int count_bytes(void *ctx, const void *data, size_t len)
 
 static void test_ringbuf_helpers(void **state)
 {
-	struct ebpf_map_def def = {EBPF_MAP_TYPE_RINGBUF, 0, 0, 4096, 0};
+	struct ebpf_map_def def = {EBPF_MAP_TYPE_RINGBUF, 0, 0, 4096, 0, 0};
 	struct ebpf_map *ring;
 	uint8_t *record;
 	uint64_t payload = 77;
@@ -595,6 +711,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_redirect, xdp_setup, xdp_teardown),
 	    cmocka_unit_test_setup_teardown(test_redirect_map_hit_and_miss, xdp_setup,
 					    xdp_teardown),
+	    cmocka_unit_test_setup_teardown(test_redirect_map_devmap_hash, xdp_setup, xdp_teardown),
+	    cmocka_unit_test(test_push_pop_peek_helpers),
+	    cmocka_unit_test_setup_teardown(test_perf_event_output, xdp_setup, xdp_teardown),
 	    cmocka_unit_test(test_ringbuf_helpers),
 	};
 

@@ -987,7 +987,7 @@ static void test_helper_call_arguments(void **state)
 /* A map lookup through a relocated lddw, a helper and a pointer it returns. */
 static void test_helper_map_lookup(void **state)
 {
-	struct ebpf_map_def def = {EBPF_MAP_TYPE_ARRAY, 4, 8, 4, 0};
+	struct ebpf_map_def def = {EBPF_MAP_TYPE_ARRAY, 4, 8, 4, 0, 0};
 	struct ebpf_map *map = NULL;
 	struct ebpf_prog *prog;
 	uint32_t key = 2;
@@ -1022,7 +1022,7 @@ static void test_helper_map_lookup(void **state)
 
 static struct ebpf_map *make_hash_u32(const char *name, uint32_t key, uint64_t value)
 {
-	struct ebpf_map_def def = {EBPF_MAP_TYPE_HASH, 4, 8, 8, 0};
+	struct ebpf_map_def def = {EBPF_MAP_TYPE_HASH, 4, 8, 8, 0, 0};
 	struct ebpf_map *map = NULL;
 
 	assert_int_equal(ebpf_map_create(&def, name, &map, NULL), 0);
@@ -1118,7 +1118,7 @@ static const struct ebpf_insn inline_lookup_insns[] = {
 static void check_inline_hash_lookup(uint32_t key_size)
 {
 	enum { KEYS = 16, MISSING = 1000, MISS = INLINE_LOOKUP_MISS };
-	struct ebpf_map_def def = {EBPF_MAP_TYPE_HASH, key_size, 8, KEYS, 0};
+	struct ebpf_map_def def = {EBPF_MAP_TYPE_HASH, key_size, 8, KEYS, 0, 0};
 	struct ebpf_map *map = NULL;
 	struct ebpf_prog *prog;
 	uint64_t key, value;
@@ -1175,7 +1175,7 @@ static void check_inline_hash_is_maps_hash(uint32_t key_size)
 {
 	enum { MISS = INLINE_LOOKUP_MISS };
 	const uint64_t held = 1, forged = 0x1234567, value = 42;
-	struct ebpf_map_def def = {EBPF_MAP_TYPE_HASH, key_size, 8, 16, 0};
+	struct ebpf_map_def def = {EBPF_MAP_TYPE_HASH, key_size, 8, 16, 0, 0};
 	struct ebpf_map_inline_hash ih;
 	struct ebpf_map *map = NULL;
 	struct ebpf_prog *prog;
@@ -1242,7 +1242,7 @@ static struct ebpf_prog *make_tail_caller(struct ebpf_map *map, int32_t slot, in
 
 static struct ebpf_map *make_prog_array(void)
 {
-	struct ebpf_map_def def = {EBPF_MAP_TYPE_PROG_ARRAY, 4, 4, 4, 0};
+	struct ebpf_map_def def = {EBPF_MAP_TYPE_PROG_ARRAY, 4, 4, 4, 0, 0};
 	struct ebpf_map *map = NULL;
 
 	assert_int_equal(ebpf_map_create(&def, "progs", &map, NULL), 0);

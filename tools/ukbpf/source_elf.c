@@ -108,30 +108,6 @@ static int load_elf(const char *path, const char *section, struct loaded_program
 	return 0;
 }
 
-/* Linux's names for the numbers of ebpf.h, as bpftool prints them. */
-static const char *map_type_name(uint32_t type)
-{
-	switch (type) {
-	case EBPF_MAP_TYPE_HASH:
-		return "hash";
-	case EBPF_MAP_TYPE_ARRAY:
-		return "array";
-	case EBPF_MAP_TYPE_PROG_ARRAY:
-		return "prog_array";
-	case EBPF_MAP_TYPE_PERCPU_HASH:
-		return "percpu_hash";
-	case EBPF_MAP_TYPE_PERCPU_ARRAY:
-		return "percpu_array";
-	case EBPF_MAP_TYPE_LRU_HASH:
-		return "lru_hash";
-	case EBPF_MAP_TYPE_DEVMAP:
-		return "devmap";
-	case EBPF_MAP_TYPE_RINGBUF:
-		return "ringbuf";
-	}
-	return "?";
-}
-
 /* The section rule that typed a program: "xdp", "kprobe/...", "xdp... (libbpf 0.x)", "none". */
 static void print_rule(const struct ebpf_section_type *st, FILE *out)
 {
@@ -180,9 +156,12 @@ int elf_object_info(const char *path, FILE *out, char *err, size_t errlen)
 		const struct ebpf_map *map = ebpf_object_map(obj, i);
 		const struct ebpf_map_def *def = ebpf_map_get_def(map);
 
-		fprintf(out, "  %zu: %s  type %s  key %u  value %u  max_entries %u  flags 0x%x\n",
-			i, ebpf_map_get_name(map), map_type_name(def->type), def->key_size,
+		fprintf(out, "  %zu: %s  type %s  key %u  value %u  max_entries %u  flags 0x%x", i,
+			ebpf_map_get_name(map), ebpf_map_type_name(def->type), def->key_size,
 			def->value_size, def->max_entries, def->flags);
+		if (def->map_extra)
+			fprintf(out, "  map_extra %u", def->map_extra);
+		fputc('\n', out);
 	}
 	for (i = 0; i < ebpf_object_map_error_count(obj); i++)
 		fprintf(out, "%s  %s\n", i ? "" : "map errors:\n", ebpf_object_map_error(obj, i));

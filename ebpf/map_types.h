@@ -1,0 +1,117 @@
+/*
+ * Private to the map files: the layout of struct ebpf_map and the table
+ * of functions each map type fills in (struct map_ops). maps.c holds the
+ * type table, the generic API of ebpf.h and the array, hash and ring
+ * devmap families; a type with a structure of its own has its own file
+ * (map_lpm_trie.c, map_queue_stack.c, map_bloom_filter.c, and
+ * map_ringbuf.c for the ring buffer and the perf event array) that offers
+ * maps.c its map_ops and keeps its layout to itself.
+ */
+#ifndef UKBPF_EBPF_MAP_TYPES_H
+#define UKBPF_EBPF_MAP_TYPES_H
+
+#include "maps.h"
+
+#define MAP_NAME_SIZE	64
+#define MAP_VALUE_ALIGN 8
+
+/* Array, per-CPU array and devmap values: max_entries slots of value_stride. */
+struct map_array {
+	uint8_t *values;
+};
+
+struct map_prog_array {
+	const struct ebpf_prog **progs;
+	enum ebpf_prog_type owner_type; /* type of the first program stored */
+	bool owned;
+};
+
+struct hash_bucket;
+
+/* The hash family (maps.c): elements and buckets are maps.c's business. */
+struct map_hash {
+	uint8_t *elems;		     /* max_entries elements of elem_size */
+	struct hash_bucket *buckets; /* bucket_mask + 1 of them */
+	uint32_t bucket_mask;	     /* bucket count - 1 (a power of two) */
+	uint32_t elem_size;
+	uint32_t key_stride; /* key_size rounded up to 8 */
+	uint32_t free_head;
+	uint32_t count;
+	uint32_t lru_newest; /* LRU types only */
+	uint32_t lru_oldest;
+};
+
+/* Layouts private to each type's own file. */
+struct map_ringbuf;
+struct map_trie;
+struct map_queue;
+struct map_bloom;
+
+struct map_ops;
+
+struct ebpf_map {
+	struct ebpf_map_def def;
+	char name[MAP_NAME_SIZE];
+	const struct map_ops *ops;
+	ebpf_map_lookup_fn prog_lookup; /* see map_prog_lookup_for in maps.c */
+	uint32_t value_stride;		/* value_size rounded up to 8 */
+	union {
+		struct map_array array;
+		struct map_prog_array prog_array;
+		struct map_hash hash;
+		struct map_ringbuf *ringbuf;
+		struct map_trie *trie;
+		struct map_queue *queue;
+		struct map_bloom *bloom;
+	};
+};
+
+/*
+ * What differs between map types. check_def runs after maps.c's generic
+ * checks (flags against the type's mask, sizes against its shape) and
+ * refuses what Linux's map_alloc_check would, with Linux's errno. lookup
+ * returns the value's address (NULL: programs cannot look the type up
+ * and users get -EOPNOTSUPP); touch says a program looked it up (LRU
+ * order: like Linux, user-space lookups do not refresh an element).
+ *
+ * push/pop are the value-only types' operations (queue, stack, bloom
+ * filter), NULL elsewhere: push adds a value (bpf_map_push_elem, and the
+ * user's update); pop copies the next value out and, with remove, takes
+ * it away (bpf_map_pop_elem, lookup_and_delete) or leaves it
+ * (bpf_map_peek_elem, the user's lookup). A bloom filter's "pop" without
+ * remove reads value as the element to test. pop never writes value when
+ * it fails; clears_when_empty says that a program's pop or peek of an
+ * empty map zeroes the program's buffer, as Linux's queue and stack do.
+ */
+struct map_ops {
+	int (*check_def)(const struct ebpf_map *map, struct ebpf_log *log);
+	int (*alloc)(struct ebpf_map *map);
+	void (*free)(struct ebpf_map *map);
+	void *(*lookup)(struct ebpf_map *map, const void *key, bool touch);
+	int (*update)(struct ebpf_map *map, const void *key, const void *value, uint64_t flags);
+	int (*delete)(struct ebpf_map *map, const void *key);
+	int (*get_next_key)(struct ebpf_map *map, const void *key, void *next_key);
+	int (*push)(struct ebpf_map *map, const void *value, uint64_t flags);
+	int (*pop)(struct ebpf_map *map, void *value, bool remove);
+	bool clears_when_empty;
+	/* BPF_MAP_LOOKUP_AND_DELETE_ELEM of a keyed type; NULL: -EOPNOTSUPP. */
+	int (*lookup_and_delete)(struct ebpf_map *map, const void *key, void *value);
+};
+
+static inline uint32_t map_round_up8(uint32_t n)
+{
+	return (n + MAP_VALUE_ALIGN - 1) & ~(uint32_t)(MAP_VALUE_ALIGN - 1);
+}
+
+/* The operations of the types that have a file of their own. */
+extern const struct map_ops map_lpm_trie_ops;
+extern const struct map_ops map_queue_ops;
+extern const struct map_ops map_stack_ops;
+extern const struct map_ops map_bloom_filter_ops;
+extern const struct map_ops map_ringbuf_ops;
+extern const struct map_ops map_perf_event_array_ops;
+
+/* Linux's array order (maps.c): a missing or out-of-range key restarts at 0. */
+int map_array_get_next_key(struct ebpf_map *map, const void *key, void *next_key);
+
+#endif /* UKBPF_EBPF_MAP_TYPES_H */
