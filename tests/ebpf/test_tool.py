@@ -1,6 +1,7 @@
 """The ukbpf command line: help, errors, run, dis, --repeat and jit-dump."""
 
 import re
+import subprocess
 
 import pytest
 
@@ -92,6 +93,23 @@ def test_no_verify_runs_an_unverifiable_program(raw_program, run_tool):
 def test_run_without_context_has_empty_memory(raw_program, run_tool):
     proc = run_tool("run", "--raw", raw_program("r0 = r2\nr0 += 7\nexit"))
     assert proc.stdout == "0x7\n"
+
+
+def test_typed_program_without_context_runs_on_an_empty_frame(run_tool, tmp_path):
+    """An XDP program that reads its ctx, run with no CONTEXT, sees an empty
+    frame on ingress_ifindex 1 instead of crashing the tool on r1 = NULL."""
+    src = tmp_path / "ctx.c"
+    src.write_text(
+        "#include <linux/bpf.h>\n#include <bpf/bpf_helpers.h>\n"
+        "SEC(\"xdp\") int ctx_reader(struct xdp_md *ctx)\n"
+        "{ return (ctx->data_end - ctx->data) * 16 + ctx->ingress_ifindex; }\n"
+        "char LICENSE[] SEC(\"license\") = \"GPL\";\n")
+    obj = tmp_path / "ctx.o"
+    subprocess.run(["clang", "-O2", "-g", "-target", "bpf", "-I/usr/include/x86_64-linux-gnu",
+                    "-c", str(src), "-o", str(obj)], check=True)
+    for engine in ("--interp", "--jit"):
+        proc = run_tool("run", engine, str(obj))
+        assert (proc.returncode, proc.stdout) == (0, "0x1\n"), proc.stderr
 
 
 def test_run_prints_lowercase_hex(raw_program, run_tool):

@@ -212,6 +212,23 @@ static int load_packet(const char *arg, enum ebpf_prog_type prog_type, struct ru
 	return ret;
 }
 
+/* ---- no CONTEXT for a typed program ------------------------------------------ */
+
+/*
+ * An XDP or socket-filter program run without a CONTEXT still gets a real
+ * one, an empty frame, so that reading its ctx reads zeros instead of
+ * crashing the tool through r1 = NULL.
+ */
+static int load_empty_frame(const char *arg, enum ebpf_prog_type prog_type,
+			    struct run_input **inputs, size_t *count, char *err, size_t errlen)
+{
+	static const uint8_t no_bytes[1];
+	struct frame frame = {no_bytes, 0, 0};
+	struct frame_list list = {&frame, 1, PCAP_LINKTYPE_ETHERNET};
+
+	return build_inputs(&list, prog_type, inputs, count, err, errlen);
+}
+
 /* ---- --pcap ------------------------------------------------------------------- */
 
 struct pcap_reader {
@@ -414,4 +431,12 @@ const struct context_source context_source_pcap_bytes = {
     .load = load_pcap,
     .free = free_frames,
     .report = report_pcap_bytes,
+};
+
+const struct context_source context_source_empty_frame = {
+    .flag = "(none)",
+    .usage = "",
+    .help = "an empty frame, for typed programs run without a CONTEXT",
+    .load = load_empty_frame,
+    .free = free_frames,
 };

@@ -96,7 +96,8 @@ static void print_help(FILE *out)
 		TIMING_BATCHES);
 	for (i = 0; i < ARRAY_SIZE(program_sources); i++)
 		fprintf(out, "  %-22s %s\n", program_sources[i]->usage, program_sources[i]->help);
-	fprintf(out, "\nCONTEXT (what r1 points to; default: r1 = NULL, r2 = 0), one of:\n");
+	fprintf(out, "\nCONTEXT (what r1 points to; default: an empty frame for xdp and socket\n"
+		     "programs, r1 = NULL and r2 = 0 for --raw ones), one of:\n");
 	for (i = 0; i < ARRAY_SIZE(context_sources); i++)
 		fprintf(out, "  %-22s %s\n", context_sources[i]->usage, context_sources[i]->help);
 	fprintf(out, "\nexit status: 0 on success, 1 when a program or input is rejected,\n"
@@ -336,31 +337,35 @@ static void print_timing(const struct tool_options *opts, const struct ebpf_prog
 static int command_run(const struct tool_options *opts, struct ebpf_prog *prog)
 {
 	static struct run_input no_context = {NULL, 0, NULL};
+	const struct context_source *context = opts->context;
 	struct run_input *inputs = &no_context;
 	size_t count = 1, i;
 	char err[ERR_BYTES] = "";
 
+	/* Only the ISA tests' convention (unspec) runs with r1 = NULL. */
+	if (!context && ebpf_prog_get_type(prog) != EBPF_PROG_TYPE_UNSPEC)
+		context = &context_source_empty_frame;
 	if (!opts->no_verify && verify_before_run(prog))
 		return EXIT_FAILURE;
 	if (opts->engine == ENGINE_JIT && jit_program(opts, prog))
 		return EXIT_FAILURE;
-	if (opts->context && opts->context->load(opts->context_arg, ebpf_prog_get_type(prog),
-						 &inputs, &count, err, sizeof(err))) {
-		fprintf(stderr, "ukbpf: %s: %s\n", opts->context->flag, err);
+	if (context && context->load(opts->context_arg, ebpf_prog_get_type(prog), &inputs, &count,
+				     err, sizeof(err))) {
+		fprintf(stderr, "ukbpf: %s: %s\n", context->flag, err);
 		return EXIT_FAILURE;
 	}
 	for (i = 0; i < count; i++) {
 		uint64_t r0 = run_once(opts, prog, &inputs[i]);
 
-		if (opts->context && opts->context->report)
-			opts->context->report(&inputs[i], r0, stdout);
+		if (context && context->report)
+			context->report(&inputs[i], r0, stdout);
 		else
 			printf("0x%llx\n", (unsigned long long)r0);
 	}
 	if (opts->repeat && count > 0)
 		print_timing(opts, prog, &inputs[0]);
-	if (opts->context)
-		opts->context->free(inputs, count);
+	if (context)
+		context->free(inputs, count);
 	return EXIT_SUCCESS;
 }
 

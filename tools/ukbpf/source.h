@@ -75,6 +75,8 @@ extern const struct context_source context_source_mem;
 extern const struct context_source context_source_packet;     /* context_xdp.c */
 extern const struct context_source context_source_pcap;	      /* context_xdp.c */
 extern const struct context_source context_source_pcap_bytes; /* context_xdp.c */
+/* What a typed (not unspec) program runs on when no CONTEXT is given. */
+extern const struct context_source context_source_empty_frame; /* context_xdp.c */
 
 /* `ukbpf info OBJ.o`: an ELF object's programs and maps (source_elf.c). */
 int elf_object_info(const char *path, FILE *out, char *err, size_t errlen);
