@@ -59,6 +59,13 @@ enum ebpf_helper_arg {
 	EBPF_ARG_CONST_SIZE_OR_ZERO,
 	EBPF_ARG_PTR_TO_CTX,
 	EBPF_ARG_PTR_TO_ALLOC_MEM, /* ringbuf_reserve'd record */
+	/*
+	 * A value the helper reads only when asked to (trace_printk's format
+	 * arguments): Linux declares no such argument, so it may be unset;
+	 * set, it must be a scalar. Still an argument for the JIT, which
+	 * zeroes it at entry when unset, as the interpreter starts it.
+	 */
+	EBPF_ARG_ANYTHING_OR_UNSET,
 };
 
 enum ebpf_helper_ret {

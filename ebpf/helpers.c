@@ -450,6 +450,14 @@ static const struct ebpf_helper helper_table[] = {
 	    .family = EBPF_HELPERS_BASE,
 	    .ret = EBPF_RET_INTEGER,
 	},
+    /*
+     * Linux (6.x) declares only fmt and fmt_size: r3-r5 are read as the
+     * format asks and may be unset. An unset one is printed as a number,
+     * never dereferenced (%s and the dereferencing %p forms are refused):
+     * 0 until the program's first call, on both engines; after a call,
+     * whatever it left there, as in Linux (the interpreter keeps the
+     * call's arguments, the JIT has the helper's scratch values).
+     */
     [EBPF_FUNC_TRACE_PRINTK] =
 	{
 	    .id = EBPF_FUNC_TRACE_PRINTK,
@@ -457,8 +465,8 @@ static const struct ebpf_helper helper_table[] = {
 	    .fn = helper_trace_printk,
 	    .family = EBPF_HELPERS_BASE,
 	    .ret = EBPF_RET_INTEGER,
-	    .args = {EBPF_ARG_PTR_TO_MEM, EBPF_ARG_CONST_SIZE, EBPF_ARG_ANYTHING, EBPF_ARG_ANYTHING,
-		     EBPF_ARG_ANYTHING},
+	    .args = {EBPF_ARG_PTR_TO_MEM, EBPF_ARG_CONST_SIZE, EBPF_ARG_ANYTHING_OR_UNSET,
+		     EBPF_ARG_ANYTHING_OR_UNSET, EBPF_ARG_ANYTHING_OR_UNSET},
 	},
     [EBPF_FUNC_GET_PRANDOM_U32] =
 	{

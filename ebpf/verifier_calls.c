@@ -70,12 +70,16 @@ static int check_helper_arg(struct verifier *v, const struct ebpf_helper *helper
 {
 	struct reg_state *reg = cur_reg(v, regno);
 	const struct ebpf_map_def *def;
-	int err = check_reg_read(v, regno);
+	int err;
 
+	if (kind == EBPF_ARG_ANYTHING_OR_UNSET && reg->type == REG_NOT_INIT)
+		return 0;
+	err = check_reg_read(v, regno);
 	if (err)
 		return err;
 	switch (kind) {
 	case EBPF_ARG_ANYTHING:
+	case EBPF_ARG_ANYTHING_OR_UNSET:
 		if (is_pointer(reg))
 			return verifier_reject(v, "R%u leaks addr into helper function", regno);
 		return 0;

@@ -225,6 +225,18 @@ def test_run_runs_accepted(raw_program, run_tool):
     assert result.stdout == "0x7\n"
 
 
+def test_trace_printk_unset_args_print_zero(raw_program, run_tool):
+    """bpf_trace_printk's r3-r5 may be unset, as in Linux: the format
+    "%d%d%d" then prints what they hold before any call, 0, on both
+    engines (the JIT's direct entry zeroes them because the prototype
+    still names them; it would print its caller's registers otherwise)."""
+    prog = raw_program("r1 = 0x0000642564256425 ll\n*(u64 *)(r10 - 8) = r1\n"
+                       "r1 = r10\nr1 += -8\nr2 = 7\ncall 6\nr0 = 0\nexit\n")
+    for engine in ("--interp", "--jit"):
+        result = run_tool("run", engine, "--raw", prog)
+        assert (result.returncode, result.stdout, result.stderr) == (0, "0x0\n", "000"), engine
+
+
 # ---- Linux's verdict on the same C programs --------------------------------
 
 
