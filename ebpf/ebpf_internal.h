@@ -83,7 +83,7 @@ struct ebpf_helper {
 	enum ebpf_helper_arg args[EBPF_NUM_ARG_REGS];
 	/* Its family: a program type calls the families it lists (prog_type.h). */
 	enum ebpf_helper_family family;
-	/* Moves packet data: invalidates packet pointers (verifier). */
+	/* Moves packet data: packet pointers become scalars (verifier). */
 	bool changes_packet_data;
 };
 

@@ -9,29 +9,20 @@
 
 #include "verifier_internal.h"
 
-static void invalidate_packet_pointer(struct reg_state *reg, void *arg)
+/*
+ * After a helper that moves packet data, a packet pointer derived before
+ * it points at bytes that may be gone: it becomes an unknown scalar, in
+ * registers and stack spills alike (Linux 6.1's __clear_all_pkt_pointers
+ * does so for every loader; 6.18's mark_reg_invalid for a privileged
+ * one, while an unprivileged one gets uninitialized registers). A number
+ * it may be: a packet address says nothing (docs/verifier.md, "32-bit
+ * views of pointers"), and a scalar never becomes a pointer again.
+ */
+static void forget_packet_pointer(struct reg_state *reg, void *arg)
 {
 	(void)arg;
 	if (is_packet_family(reg->type))
-		set_not_init(reg);
-}
-
-/* Spilled packet pointers go too: their bytes become unreadable. */
-static void invalidate_packet_pointers(struct vstate *st)
-{
-	uint32_t i;
-	int slot;
-
-	for (i = 0; i < st->frame_count; i++) {
-		struct frame *f = st->frames[i];
-
-		for (slot = 0; slot < STACK_SLOTS; slot++) {
-			if (f->stack[slot * REG_SIZE] == STACK_SPILL &&
-			    is_packet_family(f->spills[spill_index(slot)].type))
-				memset(&f->stack[slot * REG_SIZE], STACK_INVALID, REG_SIZE);
-		}
-	}
-	for_each_reg(st, invalidate_packet_pointer, NULL);
+		set_scalar(reg, scalar_unknown());
 }
 
 static void release_reference(struct reg_state *reg, void *arg)
@@ -178,7 +169,7 @@ int verifier_do_helper_call(struct verifier *v, const struct ebpf_insn *insn)
 		for_each_reg(v->cur, release_reference, &args.release_ref);
 	}
 	if (helper->changes_packet_data)
-		invalidate_packet_pointers(v->cur);
+		for_each_reg(v->cur, forget_packet_pointer, NULL);
 	f = cur_frame(v);
 	for (i = EBPF_REG_R1; i <= EBPF_NUM_ARG_REGS; i++)
 		set_not_init(&f->regs[i]);

@@ -238,6 +238,12 @@ enum gen_kind {
 	GEN_MEM,       /* a ringbuf record; range: its size */
 	GEN_FRAME_REF, /* in a subprogram: the caller's stack bytes; range: their count */
 	GEN_MEM_OR_NULL,
+	/*
+	 * A packet pointer from before a packet-moving helper: a number now
+	 * (the verifier's unknown scalar), but a packet address, which the
+	 * generator never stores outside the stack (the checker's leak rule).
+	 */
+	GEN_PKT_STALE,
 };
 
 struct gen_reg {
@@ -338,7 +344,7 @@ static int32_t stack_depth(struct gen *g, int32_t min)
 
 static bool is_pointer(enum gen_kind kind)
 {
-	return kind != GEN_NONE && kind != GEN_SCALAR;
+	return kind != GEN_NONE && kind != GEN_SCALAR && kind != GEN_PKT_STALE;
 }
 
 /* Registers the generator may overwrite: not r6 (ctx), r10, or reserved. */
@@ -396,21 +402,22 @@ static void clobber_caller_saved(struct gen *g)
 		set_reg(g, r, GEN_NONE, 0, 0);
 }
 
-/* adjust_head/tail/meta invalidate every packet pointer, spilled or not. */
+static bool is_packet_kind(enum gen_kind kind)
+{
+	return kind == GEN_PKT || kind == GEN_PKT_META || kind == GEN_PKT_END;
+}
+
+/* adjust_head/tail/meta make every packet pointer a number, spilled or not. */
 static void forget_packet(struct gen *g)
 {
 	int r, s;
 
 	for (r = 0; r < EBPF_REG_FP; r++)
-		if (g->st.reg[r].kind == GEN_PKT || g->st.reg[r].kind == GEN_PKT_META ||
-		    g->st.reg[r].kind == GEN_PKT_END)
-			set_reg(g, (uint8_t)r, GEN_NONE, 0, 0);
-	for (s = 0; s < STACK_SLOTS; s++) {
-		enum gen_kind k = g->st.spill[s].kind;
-
-		if (k == GEN_PKT || k == GEN_PKT_META || k == GEN_PKT_END)
-			memset(&g->st.stack[s * SLOT], BYTE_NONE, SLOT);
-	}
+		if (is_packet_kind(g->st.reg[r].kind))
+			set_reg(g, (uint8_t)r, GEN_PKT_STALE, 0, 0);
+	for (s = 0; s < STACK_SLOTS; s++)
+		if (g->st.stack[s * SLOT] == BYTE_SPILL && is_packet_kind(g->st.spill[s].kind))
+			g->st.spill[s] = (struct gen_reg){GEN_PKT_STALE, 0, 0};
 }
 
 /* After a branch rejoins: what differs between the paths is unknown. */
@@ -578,12 +585,45 @@ static void gen_access(struct gen *g, uint8_t base, int32_t range, bool writable
 
 static void gen_block(struct gen *g, int steps);
 
+/*
+ * Packet pointers from before a packet-moving helper are numbers: the
+ * difference of two is a length, a scalar like any other. One time in
+ * ONE_IN_WRONG one is dereferenced instead. Returns false when there is
+ * none.
+ */
+static bool gen_stale_packet(struct gen *g)
+{
+	int a = pick_kind(g, GEN_PKT_STALE), b;
+	uint8_t t;
+
+	if (a < 0)
+		return false;
+	if (wrong(g->in)) {
+		t = pick_free(g);
+		emit(g, LDX(EBPF_SIZE_B, t, (uint8_t)a, 0));
+		set_reg(g, t, GEN_SCALAR, 0, 0);
+		return true;
+	}
+	g->reserved |= 1u << a;
+	b = pick_kind(g, GEN_PKT_STALE);
+	if (b < 0)
+		b = a;
+	g->reserved |= 1u << b;
+	t = pick_free(g);
+	g->reserved &= ~(1u << a | 1u << b);
+	emit(g, MOV64_REG(t, (uint8_t)a));
+	emit(g, INSN((one_in(g->in, 3) ? EBPF_CLS_ALU : EBPF_CLS_ALU64) | EBPF_ALU_SUB | EBPF_SRC_X,
+		     t, (uint8_t)b, 0, 0));
+	set_reg(g, t, GEN_SCALAR, 0, 0);
+	return true;
+}
+
 /* New scalars: constants, packet, stack, map or ctx bytes, helpers. */
 static void gen_scalar_source(struct gen *g)
 {
 	uint8_t r = pick_free(g);
 
-	switch (below(g->in, 5)) {
+	switch (below(g->in, 6)) {
 	case 0:
 		emit(g, MOV64_IMM(r, take_imm(g->in)));
 		break;
@@ -613,6 +653,10 @@ static void gen_scalar_source(struct gen *g)
 		}
 		emit(g, MOV64_IMM(r, take_imm(g->in)));
 		break;
+	case 4:
+		if (gen_stale_packet(g))
+			return;
+		/* fall through: no stale packet pointer */
 	default:
 		gen_ctx_load(g, GEN_SCALAR);
 		return;
@@ -1049,7 +1093,7 @@ static void gen_spill_fill(struct gen *g)
 	uint8_t d;
 
 	for (r = (int)below(g->in, EBPF_REG_FP); r < EBPF_REG_FP; r++)
-		if (is_pointer(g->st.reg[r].kind)) {
+		if (is_pointer(g->st.reg[r].kind) || g->st.reg[r].kind == GEN_PKT_STALE) {
 			p = r;
 			break;
 		}
