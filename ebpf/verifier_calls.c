@@ -267,9 +267,11 @@ int verifier_do_exit(struct verifier *v)
 	struct frame *caller;
 	int r, err;
 
-	err = check_reg_read(v, EBPF_REG_R0);
-	if (err)
-		return err;
+	/*
+	 * A subprogram may return with r0 unset, as Linux allows: clang
+	 * leaves it so in void functions and where the caller does not use
+	 * the result. The caller's r0 is then unset too.
+	 */
 	if (st->frame_count > 1) {
 		if (r0->type == REG_PTR_TO_STACK && r0->frame == st->frame_count - 1)
 			return verifier_reject(v, "cannot return stack pointer to the caller");
@@ -283,6 +285,9 @@ int verifier_do_exit(struct verifier *v)
 		drop_dangling_stack_pointers(st);
 		return STEP_CONTINUE;
 	}
+	err = check_reg_read(v, EBPF_REG_R0);
+	if (err)
+		return err;
 	if (is_pointer(r0))
 		return verifier_reject(v, "R0 leaks addr as return value");
 	if (st->ref_count > 0)
