@@ -422,7 +422,7 @@ static void refine_scalar_branch(const struct ebpf_insn *insn, struct vstate *st
 	}
 }
 
-static int push_branch(struct verifier *v, struct vstate *st, uint32_t insn)
+int verifier_push_branch(struct verifier *v, struct vstate *st, uint32_t insn)
 {
 	if (v->pending_len >= MAX_PENDING_BRANCHES) {
 		verifier_reject(v, "The sequence of %zu jumps is too complex.", v->pending_len + 1);
@@ -534,7 +534,7 @@ static int do_cond_jump(struct verifier *v, const struct ebpf_insn *insn)
 		v->insn = target;
 		return STEP_CONTINUE;
 	}
-	err = push_branch(v, taken, target);
+	err = verifier_push_branch(v, taken, target);
 	if (err) {
 		verifier_free_state(taken);
 		return err;

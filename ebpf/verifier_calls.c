@@ -130,6 +130,29 @@ static int check_helper_arg(struct verifier *v, const struct ebpf_helper *helper
 	}
 }
 
+/*
+ * In a subprogram, a tail call that succeeds returns to the subprogram's
+ * caller with the target's r0, a scalar, after the target may have moved
+ * the packet data (Linux 6.18's check_helper_call does the same): that
+ * is this path, while the failed call's fall-through waits as a branch.
+ */
+static int tail_call_from_subprogram(struct verifier *v)
+{
+	struct vstate *failed = verifier_copy_state(v->cur);
+	int err;
+
+	if (!failed)
+		return -ENOMEM;
+	err = verifier_push_branch(v, failed, v->insn + 1);
+	if (err) {
+		verifier_free_state(failed);
+		return err;
+	}
+	for_each_reg(v->cur, forget_packet_pointer, NULL);
+	set_scalar(&cur_frame(v)->regs[EBPF_REG_R0], scalar_unknown());
+	return verifier_do_exit(v);
+}
+
 int verifier_do_helper_call(struct verifier *v, const struct ebpf_insn *insn)
 {
 	const struct ebpf_helper *helper = ebpf_helper_find(insn->imm);
@@ -181,6 +204,8 @@ int verifier_do_helper_call(struct verifier *v, const struct ebpf_insn *insn)
 	 */
 	if (helper->id == EBPF_FUNC_TAIL_CALL) {
 		set_not_init(r0);
+		if (v->cur->frame_count > 1)
+			return tail_call_from_subprogram(v);
 		v->insn++;
 		return STEP_CONTINUE;
 	}

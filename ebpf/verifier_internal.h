@@ -315,6 +315,14 @@ int verifier_do_atomic(struct verifier *v, const struct ebpf_insn *insn);
 int verifier_do_lddw(struct verifier *v, const struct ebpf_insn *insn);
 int verifier_do_ld_abs_ind(struct verifier *v, const struct ebpf_insn *insn);
 
+/*
+ * verifier.c: keeps st (a verifier_copy_state copy, now the verifier's)
+ * to be explored from insn once the current path ends; -E2BIG past
+ * Linux's limit of pending branches (logged), -ENOMEM. On an error st is
+ * still the caller's.
+ */
+int verifier_push_branch(struct verifier *v, struct vstate *st, uint32_t insn);
+
 /* ---- calls (verifier_calls.c) ----------------------------------------------- */
 
 /*
