@@ -102,6 +102,14 @@ const struct ebpf_prog *ebpf_prog_array_get(const struct ebpf_map *prog_array, u
  */
 void ebpf_xdp_set_redirect(uint32_t ifindex);
 
+/*
+ * The part of xb's buffer a program may move its frame's ends in (xdp.c):
+ * data_meta and data not below ebpf_xdp_room_start, data_end not beyond
+ * ebpf_xdp_room_end. The rest is what Linux keeps for itself.
+ */
+uint8_t *ebpf_xdp_room_start(const struct ebpf_xdp_buff *xb);
+uint8_t *ebpf_xdp_room_end(const struct ebpf_xdp_buff *xb);
+
 /* ---- maps (maps.c), as the program sees them -------------------------- */
 
 /* bpf_map_lookup_elem from a program: pointer to the value or NULL. */

@@ -101,11 +101,14 @@
 #define LOG_BYTES	8192
 #define TEXT_BYTES	128
 
-/* The packet buffer: headroom for adjust_head/meta, tailroom for adjust_tail. */
-#define PKT_HEADROOM	 256
+/*
+ * The packet buffer, as Linux's BPF_PROG_TEST_RUN lays it out (ebpf.h): a
+ * page, the frame after the headroom; adjust_tail may grow a frame into
+ * most of the rest.
+ */
+#define PKT_HEADROOM	 EBPF_XDP_HEADROOM
 #define PKT_MAX_LEN	 512
-#define PKT_TAILROOM	 256
-#define PKT_BUF_SIZE	 (PKT_HEADROOM + PKT_MAX_LEN + PKT_TAILROOM)
+#define PKT_BUF_SIZE	 EBPF_XDP_FRAME_SIZE
 #define RUNS_PER_PROGRAM 4
 #define ETH_HLEN	 14
 
@@ -1214,12 +1217,16 @@ static void gen_helper(struct gen *g)
 		static const int32_t funcs[] = {FUNC_XDP_ADJUST_HEAD, FUNC_XDP_ADJUST_TAIL,
 						FUNC_XDP_ADJUST_META};
 		int s = one_in(g->in, 4) ? pick_kind(g, GEN_SCALAR) : -1;
+		/* mostly small moves; sometimes up to and past the buffer's room */
+		int32_t delta = one_in(g->in, 4)
+				    ? (int32_t)below(g->in, PKT_BUF_SIZE) - PKT_HEADROOM
+				    : (int32_t)below(g->in, 97) - 64;
 
 		emit(g, MOV64_REG(EBPF_REG_R1, EBPF_REG_R6));
 		if (s >= 0 && s != EBPF_REG_R1)
 			emit(g, MOV64_REG(REG_R2, (uint8_t)s));
 		else
-			emit(g, MOV64_IMM(REG_R2, (int32_t)below(g->in, 97) - 64));
+			emit(g, MOV64_IMM(REG_R2, delta));
 		emit(g, CALL(funcs[below(g->in, COUNT_OF(funcs))]));
 		clobber_caller_saved(g);
 		if (!wrong(g->in))
