@@ -441,8 +441,8 @@ int verifier_push_branch(struct verifier *v, struct vstate *st, uint32_t insn)
 	v->pending[v->pending_len].insn = insn;
 	v->pending_len++;
 	v->live_states++;
-	if (v->live_states > v->peak_states)
-		v->peak_states = v->live_states;
+	if (v->stored_live + v->live_states > v->peak_states)
+		v->peak_states = v->stored_live + v->live_states;
 	return 0;
 }
 
@@ -691,7 +691,7 @@ static int check_combined_stack(struct verifier *v, uint32_t subprog, uint32_t d
 
 static void free_verifier(struct verifier *v)
 {
-	verifier_explored_free(v->explored, v->count);
+	verifier_explored_free(v);
 	while (v->pending_len > 0)
 		verifier_free_state(v->pending[--v->pending_len].state);
 	verifier_free_state(v->cur);

@@ -120,6 +120,7 @@ enum insn_flag {
 	INSN_PRUNE_POINT = 1,
 	INSN_LDDW_TAIL = 2,
 	INSN_REACHED = 4,
+	INSN_CALL_RETURN = 8, /* follows a bpf-to-bpf call */
 };
 
 /* Private to verifier.c (pending) and verifier_prune.c (the others). */
@@ -146,8 +147,9 @@ struct verifier {
 	uint64_t processed;
 	uint64_t jumps_processed;
 	uint64_t processed_at_store, jumps_at_store;
-	uint32_t stored_total;
-	size_t stored_bytes;
+	uint32_t stored_total; /* ever stored */
+	uint32_t stored_live;  /* stored and not yet dropped */
+	size_t stored_bytes;   /* of the stored_live ones */
 	uint32_t live_states, peak_states;
 	uint32_t next_id;
 };
@@ -339,7 +341,8 @@ int verifier_do_exit(struct verifier *v);
 
 /* count empty lists of stored states, one per instruction; NULL if no memory. */
 struct stored_list *verifier_explored_new(uint32_t count);
-void verifier_explored_free(struct stored_list *explored, uint32_t count);
+/* Frees v->explored (one list per instruction of v) and every stored state. */
+void verifier_explored_free(struct verifier *v);
 /*
  * At a prune point (v->insn): 1 when the current path can stop here,
  * 0 to go on (the state may have been stored), < 0 when rejected.
