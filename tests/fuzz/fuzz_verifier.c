@@ -90,7 +90,12 @@
 /* Counted loops: rounds and steps per round (the verifier walks each round). */
 #define MAX_LOOP_ROUNDS 4
 #define MAX_LOOP_STEPS	2
-#define MAX_CALLS	2
+/*
+ * Now and then a long loop, whose rounds outnumber the states a prune
+ * point keeps: the verifier drops old rounds' states for new ones.
+ */
+#define LONG_LOOP_ROUNDS 100
+#define MAX_CALLS	 2
 /* With a subprogram each frame keeps to half the stack (combined <= 512). */
 #define SUBPROG_STACK_SPAN (EBPF_STACK_SIZE / 2)
 /* The caller passes the subprogram a pointer to this many of its stack bytes. */
@@ -1142,7 +1147,8 @@ static void gen_diamond(struct gen *g)
 static void gen_loop(struct gen *g)
 {
 	int c = pick_saved(g);
-	uint32_t k = 1 + below(g->in, MAX_LOOP_ROUNDS);
+	uint32_t k = one_in(g->in, 16) ? 1 + below(g->in, LONG_LOOP_ROUNDS)
+				       : 1 + below(g->in, MAX_LOOP_ROUNDS);
 	struct gen_state before;
 	size_t top;
 
