@@ -255,8 +255,12 @@ struct ebpf_xdp_md {
 
 /*
  * The context handed to an XDP program. The UAPI struct comes first so the
- * program's r1 points at it; the rest is for helpers (adjust_head/tail move
- * data within [buf_start, buf_end)) and for the redirect decision.
+ * program's r1 points at it; the rest is for helpers and for the redirect
+ * decision. [buf_start, buf_end) is the frame's whole buffer, Linux's
+ * data_hard_start and frame_sz: adjust_head/meta/tail move the frame's
+ * ends within it, but like Linux they leave its first bytes to a struct
+ * xdp_frame and its last to a struct skb_shared_info (40 and 320 bytes on
+ * x86-64), so a buffer laid out as Linux's gives a program the same room.
  *
  * Because xdp_md carries 32-bit pointers, packet memory must lie in the low
  * 4 GiB of the address space: the guest's memory is identity-mapped below
@@ -265,11 +269,26 @@ struct ebpf_xdp_md {
  */
 struct ebpf_xdp_buff {
 	struct ebpf_xdp_md md;
-	uint8_t *buf_start;	   /* start of headroom */
-	uint8_t *buf_end;	   /* end of the buffer (tailroom limit) */
+	uint8_t *buf_start;	   /* start of the buffer (data_hard_start) */
+	uint8_t *buf_end;	   /* its end (data_hard_start + frame_sz) */
 	uint32_t redirect_ifindex; /* set by bpf_redirect / devmap redirect */
 	bool redirect_set;
 };
+
+/*
+ * Linux's buffer for one frame, as BPF_PROG_TEST_RUN and most drivers lay
+ * it out: a page, with the frame XDP_PACKET_HEADROOM bytes into it.
+ */
+#define EBPF_XDP_HEADROOM   256
+#define EBPF_XDP_FRAME_SIZE 4096
+
+/*
+ * The size of that buffer for a frame of len bytes: EBPF_XDP_FRAME_SIZE,
+ * or more when the frame does not fit in a page beside the headroom and
+ * what the helpers keep (Linux would spread it over fragments, which
+ * ukbpf does not have; such a frame cannot grow at its tail).
+ */
+size_t ebpf_xdp_buf_size(size_t len);
 
 /*
  * Fills xb for a frame of len bytes at data, inside the buffer

@@ -61,6 +61,13 @@ enum ebpf_helper_arg {
 	EBPF_ARG_PTR_TO_CTX,
 	EBPF_ARG_PTR_TO_ALLOC_MEM,	  /* ringbuf_reserve'd record */
 	EBPF_ARG_PTR_TO_UNINIT_MAP_VALUE, /* writable memory of value_size (pop, peek) */
+	/*
+	 * A value the helper reads only when asked to (trace_printk's format
+	 * arguments): Linux declares no such argument, so it may be unset;
+	 * set, it must be a scalar. Still an argument for the JIT, which
+	 * zeroes it at entry when unset, as the interpreter starts it.
+	 */
+	EBPF_ARG_ANYTHING_OR_UNSET,
 };
 
 enum ebpf_helper_ret {
@@ -78,7 +85,7 @@ struct ebpf_helper {
 	enum ebpf_helper_arg args[EBPF_NUM_ARG_REGS];
 	/* Its family: a program type calls the families it lists (prog_type.h). */
 	enum ebpf_helper_family family;
-	/* Moves packet data: invalidates packet pointers (verifier). */
+	/* Moves packet data: packet pointers become scalars (verifier). */
 	bool changes_packet_data;
 };
 
@@ -96,6 +103,14 @@ const struct ebpf_prog *ebpf_prog_array_get(const struct ebpf_map *prog_array, u
  * caller reads it with ebpf_xdp_redirect_target() after the run.
  */
 void ebpf_xdp_set_redirect(uint32_t ifindex);
+
+/*
+ * The part of xb's buffer a program may move its frame's ends in (xdp.c):
+ * data_meta and data not below ebpf_xdp_room_start, data_end not beyond
+ * ebpf_xdp_room_end. The rest is what Linux keeps for itself.
+ */
+uint8_t *ebpf_xdp_room_start(const struct ebpf_xdp_buff *xb);
+uint8_t *ebpf_xdp_room_end(const struct ebpf_xdp_buff *xb);
 
 /* ---- maps (maps.c), as the program sees them -------------------------- */
 

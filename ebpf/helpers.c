@@ -303,8 +303,9 @@ static uint32_t xdp_md_field(const uint8_t *ptr)
 }
 
 /*
- * Moves the packet start by delta: negative grows into the headroom.
- * Metadata moves with it, as in Linux, so it stays just before the data.
+ * Moves the packet start by delta: negative grows into the headroom, down
+ * to the room's start (ebpf_xdp_room_start) less the metadata. Metadata
+ * moves with it, as in Linux, so it stays just before the data.
  */
 static uint64_t helper_xdp_adjust_head(uint64_t ctx, uint64_t delta, uint64_t r3, uint64_t r4,
 				       uint64_t r5)
@@ -312,10 +313,10 @@ static uint64_t helper_xdp_adjust_head(uint64_t ctx, uint64_t delta, uint64_t r3
 	struct ebpf_xdp_buff *xb = ptr_arg(ctx);
 	uint8_t *meta = xdp_ptr(xb->md.data_meta);
 	uint8_t *data = xdp_ptr(xb->md.data);
-	size_t metalen = (size_t)(data - meta);
+	int64_t metalen = data - meta;
 	int64_t offset = (int32_t)delta;
 
-	if (offset < xb->buf_start + metalen - data ||
+	if (offset < ebpf_xdp_room_start(xb) - data + metalen ||
 	    offset > xdp_ptr(xb->md.data_end) - XDP_MIN_FRAME - data)
 		return errno_ret(-EINVAL);
 	if (metalen)
@@ -325,7 +326,7 @@ static uint64_t helper_xdp_adjust_head(uint64_t ctx, uint64_t delta, uint64_t r3
 	return 0;
 }
 
-/* Moves the packet end by delta within [data + ETH_HLEN, buf_end]. */
+/* Moves the packet end by delta within [data + ETH_HLEN, ebpf_xdp_room_end]. */
 static uint64_t helper_xdp_adjust_tail(uint64_t ctx, uint64_t delta, uint64_t r3, uint64_t r4,
 				       uint64_t r5)
 {
@@ -333,7 +334,7 @@ static uint64_t helper_xdp_adjust_tail(uint64_t ctx, uint64_t delta, uint64_t r3
 	uint8_t *data_end = xdp_ptr(xb->md.data_end);
 	int64_t offset = (int32_t)delta;
 
-	if (offset > xb->buf_end - data_end ||
+	if (offset > ebpf_xdp_room_end(xb) - data_end ||
 	    offset < xdp_ptr(xb->md.data) + XDP_MIN_FRAME - data_end)
 		return errno_ret(-EINVAL);
 	/* Linux clears grown tailroom: it may hold an earlier packet's bytes. */
@@ -353,7 +354,7 @@ static uint64_t helper_xdp_adjust_meta(uint64_t ctx, uint64_t delta, uint64_t r3
 	int64_t offset = (int32_t)delta;
 	int64_t metalen;
 
-	if (offset < xb->buf_start - meta || offset > data - meta)
+	if (offset < ebpf_xdp_room_start(xb) - meta || offset > data - meta)
 		return errno_ret(-EINVAL);
 	metalen = data - (meta + offset);
 	if (metalen % XDP_META_ALIGN || metalen > XDP_META_MAX)
@@ -553,6 +554,14 @@ static const struct ebpf_helper helper_table[] =
 		.family = EBPF_HELPERS_BASE,
 		.ret = EBPF_RET_INTEGER,
 	    },
+	/*
+	 * Linux (6.x) declares only fmt and fmt_size: r3-r5 are read as the
+	 * format asks and may be unset. An unset one is printed as a number,
+	 * never dereferenced (%s and the dereferencing %p forms are refused):
+	 * 0 until the program's first call, on both engines; after a call,
+	 * whatever it left there, as in Linux (the interpreter keeps the
+	 * call's arguments, the JIT has the helper's scratch values).
+	 */
 	[EBPF_FUNC_TRACE_PRINTK] =
 	    {
 		.id = EBPF_FUNC_TRACE_PRINTK,
@@ -560,8 +569,8 @@ static const struct ebpf_helper helper_table[] =
 		.fn = helper_trace_printk,
 		.family = EBPF_HELPERS_BASE,
 		.ret = EBPF_RET_INTEGER,
-		.args = {EBPF_ARG_PTR_TO_MEM, EBPF_ARG_CONST_SIZE, EBPF_ARG_ANYTHING,
-			 EBPF_ARG_ANYTHING, EBPF_ARG_ANYTHING},
+		.args = {EBPF_ARG_PTR_TO_MEM, EBPF_ARG_CONST_SIZE, EBPF_ARG_ANYTHING_OR_UNSET,
+			 EBPF_ARG_ANYTHING_OR_UNSET, EBPF_ARG_ANYTHING_OR_UNSET},
 	    },
 	[EBPF_FUNC_GET_PRANDOM_U32] =
 	    {

@@ -422,7 +422,7 @@ static void refine_scalar_branch(const struct ebpf_insn *insn, struct vstate *st
 	}
 }
 
-static int push_branch(struct verifier *v, struct vstate *st, uint32_t insn)
+int verifier_push_branch(struct verifier *v, struct vstate *st, uint32_t insn)
 {
 	if (v->pending_len >= MAX_PENDING_BRANCHES) {
 		verifier_reject(v, "The sequence of %zu jumps is too complex.", v->pending_len + 1);
@@ -441,8 +441,8 @@ static int push_branch(struct verifier *v, struct vstate *st, uint32_t insn)
 	v->pending[v->pending_len].insn = insn;
 	v->pending_len++;
 	v->live_states++;
-	if (v->live_states > v->peak_states)
-		v->peak_states = v->live_states;
+	if (v->stored_live + v->live_states > v->peak_states)
+		v->peak_states = v->stored_live + v->live_states;
 	return 0;
 }
 
@@ -534,7 +534,7 @@ static int do_cond_jump(struct verifier *v, const struct ebpf_insn *insn)
 		v->insn = target;
 		return STEP_CONTINUE;
 	}
-	err = push_branch(v, taken, target);
+	err = verifier_push_branch(v, taken, target);
 	if (err) {
 		verifier_free_state(taken);
 		return err;
@@ -691,7 +691,7 @@ static int check_combined_stack(struct verifier *v, uint32_t subprog, uint32_t d
 
 static void free_verifier(struct verifier *v)
 {
-	verifier_explored_free(v->explored, v->count);
+	verifier_explored_free(v);
 	while (v->pending_len > 0)
 		verifier_free_state(v->pending[--v->pending_len].state);
 	verifier_free_state(v->cur);

@@ -9,29 +9,20 @@
 
 #include "verifier_internal.h"
 
-static void invalidate_packet_pointer(struct reg_state *reg, void *arg)
+/*
+ * After a helper that moves packet data, a packet pointer derived before
+ * it points at bytes that may be gone: it becomes an unknown scalar, in
+ * registers and stack spills alike (Linux 6.1's __clear_all_pkt_pointers
+ * does so for every loader; 6.18's mark_reg_invalid for a privileged
+ * one, while an unprivileged one gets uninitialized registers). A number
+ * it may be: a packet address says nothing (docs/verifier.md, "32-bit
+ * views of pointers"), and a scalar never becomes a pointer again.
+ */
+static void forget_packet_pointer(struct reg_state *reg, void *arg)
 {
 	(void)arg;
 	if (is_packet_family(reg->type))
-		set_not_init(reg);
-}
-
-/* Spilled packet pointers go too: their bytes become unreadable. */
-static void invalidate_packet_pointers(struct vstate *st)
-{
-	uint32_t i;
-	int slot;
-
-	for (i = 0; i < st->frame_count; i++) {
-		struct frame *f = st->frames[i];
-
-		for (slot = 0; slot < STACK_SLOTS; slot++) {
-			if (f->stack[slot * REG_SIZE] == STACK_SPILL &&
-			    is_packet_family(f->spills[spill_index(slot)].type))
-				memset(&f->stack[slot * REG_SIZE], STACK_INVALID, REG_SIZE);
-		}
-	}
-	for_each_reg(st, invalidate_packet_pointer, NULL);
+		set_scalar(reg, scalar_unknown());
 }
 
 static void release_reference(struct reg_state *reg, void *arg)
@@ -91,12 +82,16 @@ static int check_helper_arg(struct verifier *v, const struct ebpf_helper *helper
 {
 	struct reg_state *reg = cur_reg(v, regno);
 	const struct ebpf_map_def *def;
-	int err = check_reg_read(v, regno);
+	int err;
 
+	if (kind == EBPF_ARG_ANYTHING_OR_UNSET && reg->type == REG_NOT_INIT)
+		return 0;
+	err = check_reg_read(v, regno);
 	if (err)
 		return err;
 	switch (kind) {
 	case EBPF_ARG_ANYTHING:
+	case EBPF_ARG_ANYTHING_OR_UNSET:
 		if (is_pointer(reg))
 			return verifier_reject(v, "R%u leaks addr into helper function", regno);
 		return 0;
@@ -161,6 +156,29 @@ static int check_helper_arg(struct verifier *v, const struct ebpf_helper *helper
 	}
 }
 
+/*
+ * In a subprogram, a tail call that succeeds returns to the subprogram's
+ * caller with the target's r0, a scalar, after the target may have moved
+ * the packet data (Linux 6.18's check_helper_call does the same): that
+ * is this path, while the failed call's fall-through waits as a branch.
+ */
+static int tail_call_from_subprogram(struct verifier *v)
+{
+	struct vstate *failed = verifier_copy_state(v->cur);
+	int err;
+
+	if (!failed)
+		return -ENOMEM;
+	err = verifier_push_branch(v, failed, v->insn + 1);
+	if (err) {
+		verifier_free_state(failed);
+		return err;
+	}
+	for_each_reg(v->cur, forget_packet_pointer, NULL);
+	set_scalar(&cur_frame(v)->regs[EBPF_REG_R0], scalar_unknown());
+	return verifier_do_exit(v);
+}
+
 int verifier_do_helper_call(struct verifier *v, const struct ebpf_insn *insn)
 {
 	const struct ebpf_helper *helper = ebpf_helper_find(insn->imm);
@@ -200,7 +218,7 @@ int verifier_do_helper_call(struct verifier *v, const struct ebpf_insn *insn)
 		for_each_reg(v->cur, release_reference, &args.release_ref);
 	}
 	if (helper->changes_packet_data)
-		invalidate_packet_pointers(v->cur);
+		for_each_reg(v->cur, forget_packet_pointer, NULL);
 	f = cur_frame(v);
 	for (i = EBPF_REG_R1; i <= EBPF_NUM_ARG_REGS; i++)
 		set_not_init(&f->regs[i]);
@@ -212,6 +230,8 @@ int verifier_do_helper_call(struct verifier *v, const struct ebpf_insn *insn)
 	 */
 	if (helper->id == EBPF_FUNC_TAIL_CALL) {
 		set_not_init(r0);
+		if (v->cur->frame_count > 1)
+			return tail_call_from_subprogram(v);
 		v->insn++;
 		return STEP_CONTINUE;
 	}

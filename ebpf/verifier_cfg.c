@@ -78,7 +78,7 @@ static int check_reachable(struct verifier *v)
 
 		if (ebpf_insn_is_local_call(insn)) {
 			next[n++] = (size_t)ebpf_insn_call_target(insn, at);
-			v->flags[at + 1] |= INSN_PRUNE_POINT;
+			v->flags[at + 1] |= INSN_PRUNE_POINT | INSN_CALL_RETURN;
 		}
 		for (k = 0; k < n; k++) {
 			if (next[k] >= v->count || (v->flags[next[k]] & INSN_REACHED))

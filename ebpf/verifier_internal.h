@@ -120,6 +120,7 @@ enum insn_flag {
 	INSN_PRUNE_POINT = 1,
 	INSN_LDDW_TAIL = 2,
 	INSN_REACHED = 4,
+	INSN_CALL_RETURN = 8, /* follows a bpf-to-bpf call */
 };
 
 /* Private to verifier.c (pending) and verifier_prune.c (the others). */
@@ -146,8 +147,9 @@ struct verifier {
 	uint64_t processed;
 	uint64_t jumps_processed;
 	uint64_t processed_at_store, jumps_at_store;
-	uint32_t stored_total;
-	size_t stored_bytes;
+	uint32_t stored_total; /* ever stored */
+	uint32_t stored_live;  /* stored and not yet dropped */
+	size_t stored_bytes;   /* of the stored_live ones */
 	uint32_t live_states, peak_states;
 	uint32_t next_id;
 };
@@ -315,6 +317,14 @@ int verifier_do_atomic(struct verifier *v, const struct ebpf_insn *insn);
 int verifier_do_lddw(struct verifier *v, const struct ebpf_insn *insn);
 int verifier_do_ld_abs_ind(struct verifier *v, const struct ebpf_insn *insn);
 
+/*
+ * verifier.c: keeps st (a verifier_copy_state copy, now the verifier's)
+ * to be explored from insn once the current path ends; -E2BIG past
+ * Linux's limit of pending branches (logged), -ENOMEM. On an error st is
+ * still the caller's.
+ */
+int verifier_push_branch(struct verifier *v, struct vstate *st, uint32_t insn);
+
 /* ---- calls (verifier_calls.c) ----------------------------------------------- */
 
 /*
@@ -331,7 +341,8 @@ int verifier_do_exit(struct verifier *v);
 
 /* count empty lists of stored states, one per instruction; NULL if no memory. */
 struct stored_list *verifier_explored_new(uint32_t count);
-void verifier_explored_free(struct stored_list *explored, uint32_t count);
+/* Frees v->explored (one list per instruction of v) and every stored state. */
+void verifier_explored_free(struct verifier *v);
 /*
  * At a prune point (v->insn): 1 when the current path can stop here,
  * 0 to go on (the state may have been stored), < 0 when rejected.

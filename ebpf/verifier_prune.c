@@ -10,23 +10,39 @@
 #include "verifier_internal.h"
 
 /*
- * Stored states per instruction and their memory in total: beyond, no new
- * ones are kept (pruning only gets less effective; the budget still bounds
- * the work). A stored frame takes about 1.7 KiB plus 104 bytes per stack
- * slot in use; the guest verifies in 128 MiB.
- */
-#define MAX_STATES_PER_INSN 64u
-#define MAX_STORED_BYTES    (32u << 20)
-/*
+ * Which stored states are kept: Linux's is_state_visited heuristics.
+ *
  * A prune point stores a new state only when the exploration has gone at
- * least this far since the last stored one (Linux's heuristic): a straight
- * run of branches then costs a state every few jumps, not one per jump,
- * and large programs stay under MAX_STORED_BYTES. Pruning is still tried
- * at every prune point.
+ * least STORE_MIN_INSNS and STORE_MIN_JUMPS since the last stored one: a
+ * straight run of branches then costs a state every few jumps, not one per
+ * jump. Where a state stored at the same instruction is still in progress,
+ * the path has come round a loop: iterations differ, so a state is stored
+ * only after LOOP_STORE_MIN_INSNS or LOOP_STORE_MIN_JUMPS. Pruning is
+ * still tried at every prune point. Unlike Linux, the instruction after a
+ * bpf-to-bpf call always stores one: the callee's paths join there, and
+ * without precision tracking (docs/verifier.md) a state there is what
+ * keeps the rest of the caller from being explored once per callee path.
+ *
+ * Each stored state counts its hits (it pruned a path) and misses (it did
+ * not, at a visit that stores a new state); one that missed more than
+ * EVICT_MISSES_PER_HIT times its hits plus EVICT_MISSES_PER_HIT is
+ * dropped: a loop's old iterations make room for new ones.
+ *
+ * Beyond Linux, two bounds: MAX_STATES_PER_INSN at one instruction (a new
+ * state then replaces the least useful one, so that the work of a prune
+ * point stays bounded) and MAX_STORED_BYTES in all (no new state then:
+ * pruning only gets less effective; the budget still bounds the work). A
+ * stored frame takes about 1.7 KiB plus 104 bytes per stack slot in use;
+ * the guest verifies in 128 MiB.
  */
-#define STORE_MIN_INSNS 8u
-#define STORE_MIN_JUMPS 2u
-#define MAX_IDMAP	64u
+#define STORE_MIN_INSNS	     8u
+#define STORE_MIN_JUMPS	     2u
+#define LOOP_STORE_MIN_INSNS 100u
+#define LOOP_STORE_MIN_JUMPS 20u
+#define EVICT_MISSES_PER_HIT 3u
+#define MAX_STATES_PER_INSN  64u
+#define MAX_STORED_BYTES     (32u << 20)
+#define MAX_IDMAP	     64u
 
 /*
  * What any state a stored one contains must share with it, in a few
@@ -49,20 +65,24 @@ struct prune_key {
 struct stored_state {
 	struct prune_key key;
 	struct vstate *state;
+	size_t bytes; /* state_bytes() when stored */
 	/* Pending-branch height when stored: descendants sit above it. */
 	size_t pending_height;
+	uint32_t hits, misses;
 	bool complete;
+	/* Out of its list while in progress: freed when complete. */
+	bool evicted;
 };
 
 /* The stored states of one instruction, oldest first. */
 struct stored_list {
-	struct stored_state *states;
+	struct stored_state **states;
 	uint32_t count, cap;
 };
 
 /* A stored state whose descendants are still being explored. */
 struct in_progress {
-	uint32_t insn, index;
+	struct stored_state *stored;
 };
 
 struct idmap {
@@ -345,16 +365,58 @@ static bool prune_key_may_contain(const struct prune_key *key, struct prune_prob
 	return probe->hash == key->values;
 }
 
+static void free_stored(struct verifier *v, struct stored_state *s)
+{
+	verifier_free_state(s->state);
+	v->stored_bytes -= s->bytes;
+	v->stored_live--;
+	free(s);
+}
+
+/* Takes list's state i out of it; one in progress lives on until complete. */
+static void evict(struct verifier *v, struct stored_list *list, uint32_t i)
+{
+	struct stored_state *s = list->states[i];
+
+	memmove(&list->states[i], &list->states[i + 1],
+		(list->count - i - 1) * sizeof(*list->states));
+	list->count--;
+	if (s->complete)
+		free_stored(v, s);
+	else
+		s->evicted = true;
+}
+
+static bool should_evict(const struct stored_state *s)
+{
+	return s->misses > (s->hits + 1) * EVICT_MISSES_PER_HIT;
+}
+
+/* The state of list that has helped least: most misses per hit, oldest first. */
+static uint32_t least_useful(const struct stored_list *list)
+{
+	uint32_t i, worst = 0;
+
+	for (i = 1; i < list->count; i++) {
+		const struct stored_state *s = list->states[i], *w = list->states[worst];
+
+		if ((uint64_t)s->misses * (w->hits + 1) > (uint64_t)w->misses * (s->hits + 1))
+			worst = i;
+	}
+	return worst;
+}
+
 void verifier_complete_finished_states(struct verifier *v)
 {
 	while (v->in_progress_len > 0) {
-		const struct in_progress *top = &v->in_progress[v->in_progress_len - 1];
-		struct stored_state *s = &v->explored[top->insn].states[top->index];
+		struct stored_state *s = v->in_progress[v->in_progress_len - 1].stored;
 
 		if (s->pending_height < v->pending_len)
 			break;
 		s->complete = true;
 		v->in_progress_len--;
+		if (s->evicted)
+			free_stored(v, s);
 	}
 }
 
@@ -375,7 +437,9 @@ static int store_state(struct verifier *v, struct prune_probe *probe)
 	struct stored_state *s;
 	size_t bytes = state_bytes(v->cur);
 
-	if (list->count >= MAX_STATES_PER_INSN || v->stored_bytes + bytes > MAX_STORED_BYTES)
+	if (list->count >= MAX_STATES_PER_INSN)
+		evict(v, list, least_useful(list));
+	if (v->stored_bytes + bytes > MAX_STORED_BYTES)
 		return 0;
 	if (v->in_progress_len == v->in_progress_cap) {
 		size_t cap = v->in_progress_cap ? v->in_progress_cap * 2 : 64;
@@ -388,35 +452,42 @@ static int store_state(struct verifier *v, struct prune_probe *probe)
 	}
 	if (list->count == list->cap) {
 		uint32_t cap = list->cap ? list->cap * 2 : 4;
-		struct stored_state *grown = realloc(list->states, cap * sizeof(*grown));
+		struct stored_state **grown = realloc(list->states, cap * sizeof(*grown));
 
 		if (!grown)
 			return -ENOMEM;
 		list->states = grown;
 		list->cap = cap;
 	}
-	s = &list->states[list->count];
-	memset(s, 0, sizeof(*s));
-	s->state = verifier_copy_state(v->cur);
-	if (!s->state)
+	s = calloc(1, sizeof(*s));
+	if (!s)
 		return -ENOMEM;
+	s->state = verifier_copy_state(v->cur);
+	if (!s->state) {
+		free(s);
+		return -ENOMEM;
+	}
 	s->key = prune_key_of(probe);
+	s->bytes = bytes;
 	s->pending_height = v->pending_len;
-	v->in_progress[v->in_progress_len++] = (struct in_progress){v->insn, list->count};
-	list->count++;
+	v->in_progress[v->in_progress_len++] = (struct in_progress){s};
+	list->states[list->count++] = s;
 	v->stored_total++;
+	v->stored_live++;
 	v->stored_bytes += bytes;
-	if (v->stored_total + v->live_states > v->peak_states)
-		v->peak_states = v->stored_total + v->live_states;
+	if (v->stored_live + v->live_states > v->peak_states)
+		v->peak_states = v->stored_live + v->live_states;
 	return 0;
 }
 
 /* The newest states first: they are the likeliest to match. */
 int verifier_visit_prune_point(struct verifier *v)
 {
-	const struct stored_list *list = &v->explored[v->insn];
-	bool store = v->processed - v->processed_at_store >= STORE_MIN_INSNS &&
-		     v->jumps_processed - v->jumps_at_store >= STORE_MIN_JUMPS;
+	struct stored_list *list = &v->explored[v->insn];
+	uint64_t insns = v->processed - v->processed_at_store;
+	uint64_t jumps = v->jumps_processed - v->jumps_at_store;
+	bool store = (insns >= STORE_MIN_INSNS && jumps >= STORE_MIN_JUMPS) ||
+		     (v->flags[v->insn] & INSN_CALL_RETURN);
 	struct prune_probe probe;
 	uint32_t i;
 
@@ -424,18 +495,29 @@ int verifier_visit_prune_point(struct verifier *v)
 		return 0;
 	probe = prune_probe_of(v);
 	for (i = list->count; i-- > 0;) {
-		const struct stored_state *s = &list->states[i];
+		struct stored_state *s = list->states[i];
+		bool may_contain = prune_key_may_contain(&s->key, &probe);
 
-		if (!prune_key_may_contain(&s->key, &probe))
-			continue;
 		if (s->complete) {
-			if (state_subsumed(v, s->state, v->cur))
+			if (may_contain && state_subsumed(v, s->state, v->cur)) {
+				s->hits++;
 				return 1;
-			continue;
+			}
+		} else {
+			/* An ancestor on this very path, in the same state: no progress. */
+			if (may_contain && state_subsumed(v, s->state, v->cur) &&
+			    state_subsumed(v, v->cur, s->state))
+				return verifier_reject(v, "infinite loop detected at insn %u",
+						       v->insn);
+			/* An ancestor at this instruction: a loop, store less often. */
+			if (insns < LOOP_STORE_MIN_INSNS && jumps < LOOP_STORE_MIN_JUMPS)
+				store = false;
 		}
-		/* An ancestor on this very path, in the same state: no progress. */
-		if (state_subsumed(v, s->state, v->cur) && state_subsumed(v, v->cur, s->state))
-			return verifier_reject(v, "infinite loop detected at insn %u", v->insn);
+		/* Misses count only where a new state would take the old one's place. */
+		if (store)
+			s->misses++;
+		if (should_evict(s))
+			evict(v, list, i);
 	}
 	if (!store)
 		return 0;
@@ -449,16 +531,24 @@ struct stored_list *verifier_explored_new(uint32_t count)
 	return calloc(count, sizeof(struct stored_list));
 }
 
-void verifier_explored_free(struct stored_list *explored, uint32_t count)
+void verifier_explored_free(struct verifier *v)
 {
 	uint32_t i;
+	size_t k;
 
-	for (i = 0; explored && i < count; i++) {
-		uint32_t k;
-
-		for (k = 0; k < explored[i].count; k++)
-			verifier_free_state(explored[i].states[k].state);
-		free(explored[i].states);
+	/* Evicted states in progress first: they are in no list. */
+	for (k = 0; k < v->in_progress_len; k++) {
+		if (v->in_progress[k].stored->evicted)
+			free_stored(v, v->in_progress[k].stored);
 	}
-	free(explored);
+	v->in_progress_len = 0;
+	for (i = 0; v->explored && i < v->count; i++) {
+		struct stored_list *list = &v->explored[i];
+
+		for (k = 0; k < list->count; k++)
+			free_stored(v, list->states[k]);
+		free(list->states);
+	}
+	free(v->explored);
+	v->explored = NULL;
 }

@@ -16,6 +16,42 @@ static struct {
 	bool set;
 } pending_redirect;
 
+/*
+ * What Linux keeps of a frame's buffer on x86-64: its start for the
+ * struct xdp_frame that a redirect or XDP_TX writes there (adjust_head
+ * and adjust_meta stop at data_hard_start + sizeof(struct xdp_frame)),
+ * its end for the struct skb_shared_info of the skb it may become
+ * (xdp_data_hard_end: SKB_DATA_ALIGN(sizeof(struct skb_shared_info))).
+ */
+#define XDP_FRAME_RESERVE	40
+#define XDP_SHARED_INFO_RESERVE 320
+
+static size_t buf_size(const struct ebpf_xdp_buff *xb)
+{
+	return (size_t)(xb->buf_end - xb->buf_start);
+}
+
+uint8_t *ebpf_xdp_room_start(const struct ebpf_xdp_buff *xb)
+{
+	size_t size = buf_size(xb);
+
+	return xb->buf_start + (size < XDP_FRAME_RESERVE ? size : XDP_FRAME_RESERVE);
+}
+
+uint8_t *ebpf_xdp_room_end(const struct ebpf_xdp_buff *xb)
+{
+	size_t size = buf_size(xb);
+
+	return xb->buf_end - (size < XDP_SHARED_INFO_RESERVE ? size : XDP_SHARED_INFO_RESERVE);
+}
+
+size_t ebpf_xdp_buf_size(size_t len)
+{
+	size_t needed = EBPF_XDP_HEADROOM + len + XDP_SHARED_INFO_RESERVE;
+
+	return needed > EBPF_XDP_FRAME_SIZE ? needed : EBPF_XDP_FRAME_SIZE;
+}
+
 /* xdp_md holds 32-bit addresses (see struct ebpf_xdp_buff). */
 static bool xdp_addr_fits(const uint8_t *ptr)
 {

@@ -23,13 +23,14 @@
 
 struct netdev;
 
-#define XDP_HOOK_HEADROOM 256 /* Linux's XDP_PACKET_HEADROOM */
-#define XDP_HOOK_ACTIONS  5   /* ABORTED, DROP, PASS, TX, REDIRECT */
+#define XDP_HOOK_HEADROOM EBPF_XDP_HEADROOM /* Linux's XDP_PACKET_HEADROOM */
+#define XDP_HOOK_ACTIONS  5		    /* ABORTED, DROP, PASS, TX, REDIRECT */
 /*
  * xdp_hook_receive's buffer: one page like Linux's, so a frame of up to
- * XDP_HOOK_BUF_SIZE - XDP_HOOK_HEADROOM bytes fits and the rest is tailroom.
+ * XDP_HOOK_BUF_SIZE - XDP_HOOK_HEADROOM bytes fits and the rest is tailroom
+ * (of which the helpers keep the last bytes, as Linux: see ebpf.h).
  */
-#define XDP_HOOK_BUF_SIZE 4096
+#define XDP_HOOK_BUF_SIZE EBPF_XDP_FRAME_SIZE
 
 struct xdp_hook_frame {
 	uint8_t *buf;		   /* start of the headroom */

@@ -35,9 +35,6 @@
 #include "ebpf.h"
 #include "kernel.h"
 
-/* Linux's XDP_PACKET_HEADROOM; the tailroom lets adjust_tail grow a frame. */
-#define XDP_HEADROOM	   256
-#define XDP_TAILROOM	   256
 #define TIMING_BATCHES	   11
 #define LOG_SIZE	   16384
 #define STATUS_LOAD_FAILED 2
@@ -62,12 +59,17 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* A fresh copy of the frame in fb and a context for it in xb: programs may rewrite both. */
+/*
+ * A fresh copy of the frame in fb and a context for it in xb: programs may
+ * rewrite both. The buffer is laid out as the host tool's and Linux's
+ * BPF_PROG_TEST_RUN's, zeroed around the frame as theirs.
+ */
 static int prepare_frame(const struct kernel_module *frame, struct frame_buf *fb,
 			 struct ebpf_xdp_buff *xb)
 {
-	uint8_t *data = fb->buf + XDP_HEADROOM;
+	uint8_t *data = fb->buf + EBPF_XDP_HEADROOM;
 
+	memset(fb->buf, 0, fb->buf_size);
 	memcpy(data, frame->data, frame->size);
 	return ebpf_xdp_init(xb, fb->buf, fb->buf + fb->buf_size, data, frame->size, 1, 0);
 }
@@ -171,8 +173,7 @@ static int run_object(const struct kernel_module *obj_module, unsigned repeat)
 			const struct kernel_module *frame = kernel_module_get(f);
 			if (ends_with(frame->name, ".o"))
 				continue;
-			struct frame_buf fb = {.buf_size =
-						   XDP_HEADROOM + frame->size + XDP_TAILROOM};
+			struct frame_buf fb = {.buf_size = ebpf_xdp_buf_size(frame->size)};
 			fb.buf = malloc(fb.buf_size);
 			if (!fb.buf) {
 				printf("bpfrun: out of memory\n");

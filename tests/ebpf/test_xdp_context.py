@@ -6,9 +6,14 @@ interface, headroom and tailroom bounds, redirect verdicts, map state
 across packets). Captures are written here in every classic pcap variant
 (both byte orders, microsecond and nanosecond magic), and malformed ones
 must be rejected with the record index and byte offset. Every run is
-done with the interpreter and the JIT.
+done with the interpreter and the JIT. Where the host lets root load
+BPF, Linux's BPF_PROG_TEST_RUN runs the stateless programs on the same
+frames and must return the same: the tool lays out its buffer as that
+command does.
 """
 
+import ctypes
+import ctypes.util
 import os
 import struct
 import subprocess
@@ -23,8 +28,11 @@ PROGS = os.path.join(ROOT, "tests", "ebpf", "progs")
 ASM_INCLUDE = "/usr/include/x86_64-linux-gnu"
 
 ENGINES = ["--interp", "--jit"]
-HEADROOM = 256
-TAILROOM = 256
+# BPF_PROG_TEST_RUN's buffer: a page, the frame XDP_PACKET_HEADROOM bytes
+# in; Linux keeps 40 bytes at its start (struct xdp_frame) and 320 at its
+# end (struct skb_shared_info) on x86-64.
+HEADROOM = 256 - 40
+MAX_FRAME = 4096 - 256 - 320
 ETH_HLEN = 14
 XDP_DROP, XDP_PASS, XDP_REDIRECT = 1, 2, 4
 
@@ -106,7 +114,7 @@ PACKET_EXPECTATIONS = [
     ("frame_len", len(FRAME)),
     ("ingress", 1 * 16 + 0),  # ingress_ifindex 1, rx queue 0
     ("use_headroom", HEADROOM + len(FRAME)),
-    ("use_tailroom", len(FRAME) + TAILROOM),
+    ("use_tailroom", MAX_FRAME),
     ("redirect_miss", XDP_PASS),
     ("redirect_ifindex", XDP_REDIRECT),
     ("count", 1),
@@ -134,6 +142,87 @@ def test_packet_missing_file_is_an_error(tmp_path, obj):
     assert "No such file" in result.stderr
 
 
+# ---- Linux's BPF_PROG_TEST_RUN on the same frames ------------------------------
+
+# Programs whose verdict depends on the frame alone (count keeps a map).
+LINUX_COMPARED = ["frame_len", "ingress", "drop_udp", "use_headroom", "use_tailroom",
+                  "grow_and_hash", "redirect_miss", "redirect_ifindex"]
+LINUX_FRAMES = [FRAME, UDP_FRAME, TCP_FRAME, FRAME[:ETH_HLEN], bytes(range(256)) * 6]
+
+
+class BpfTestRunOpts(ctypes.Structure):
+    """libbpf's struct bpf_test_run_opts (bpf/bpf.h)."""
+    _fields_ = [("sz", ctypes.c_size_t), ("data_in", ctypes.c_void_p),
+                ("data_out", ctypes.c_void_p), ("data_size_in", ctypes.c_uint32),
+                ("data_size_out", ctypes.c_uint32), ("ctx_in", ctypes.c_void_p),
+                ("ctx_out", ctypes.c_void_p), ("ctx_size_in", ctypes.c_uint32),
+                ("ctx_size_out", ctypes.c_uint32), ("retval", ctypes.c_uint32),
+                ("repeat", ctypes.c_int), ("duration", ctypes.c_uint32),
+                ("flags", ctypes.c_uint32), ("cpu", ctypes.c_uint32),
+                ("batch_size", ctypes.c_uint32)]
+
+
+def linux_test_run(obj, programs, frames):
+    """{(program, frame index): retval} from BPF_PROG_TEST_RUN, or None
+    when this host does not let us load BPF programs."""
+    path = ctypes.util.find_library("bpf")
+    if os.geteuid() != 0 or not path:
+        return None
+    lib = ctypes.CDLL(path, use_errno=True)
+    ptr = ctypes.c_void_p
+    for name, restype, argtypes in [
+            ("bpf_object__open", ptr, [ctypes.c_char_p]),
+            ("bpf_object__next_program", ptr, [ptr, ptr]),
+            ("bpf_program__name", ctypes.c_char_p, [ptr]),
+            ("bpf_program__set_autoload", ctypes.c_int, [ptr, ctypes.c_bool]),
+            ("bpf_program__fd", ctypes.c_int, [ptr]),
+            ("bpf_object__load", ctypes.c_int, [ptr]),
+            ("bpf_object__close", None, [ptr]),
+            ("bpf_prog_test_run_opts", ctypes.c_int, [ctypes.c_int, ctypes.c_void_p]),
+            ("libbpf_set_print", ptr, [ptr])]:
+        func = getattr(lib, name)
+        func.restype, func.argtypes = restype, argtypes
+    lib.libbpf_set_print(None)
+    handle = lib.bpf_object__open(obj.encode())
+    if not handle:
+        return None
+    try:
+        fds, prog = {}, lib.bpf_object__next_program(handle, None)
+        while prog:
+            name = lib.bpf_program__name(prog).decode()
+            lib.bpf_program__set_autoload(prog, name in programs)
+            fds[name] = prog
+            prog = lib.bpf_object__next_program(handle, prog)
+        if lib.bpf_object__load(handle) != 0:
+            return None
+        results = {}
+        for name in programs:
+            for index, frame in enumerate(frames):
+                data = ctypes.create_string_buffer(frame, len(frame))
+                opts = BpfTestRunOpts(sz=ctypes.sizeof(BpfTestRunOpts),
+                                      data_in=ctypes.cast(data, ctypes.c_void_p),
+                                      data_size_in=len(frame), repeat=1)
+                err = lib.bpf_prog_test_run_opts(lib.bpf_program__fd(fds[name]),
+                                                 ctypes.byref(opts))
+                assert err == 0, (name, index, err)
+                results[(name, index)] = opts.retval
+        return results
+    finally:
+        lib.bpf_object__close(handle)
+
+
+def test_verdicts_match_linux_test_run(tmp_path, obj):
+    linux = linux_test_run(obj, LINUX_COMPARED, LINUX_FRAMES)
+    if linux is None:
+        pytest.skip("this host does not let us load and run BPF programs")
+    path = write(tmp_path, "frames.pcap", pcap_bytes(LINUX_FRAMES))
+    for engine in ENGINES:
+        for name in LINUX_COMPARED:
+            ours = pcap_verdicts(engine, obj, name, path)
+            theirs = [linux[(name, index)] for index in range(len(LINUX_FRAMES))]
+            assert ours == theirs, (engine, name)
+
+
 # ---- --pcap -----------------------------------------------------------------
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -156,8 +245,7 @@ def test_pcap_each_packet_gets_fresh_room(tmp_path, obj, engine):
     path = write(tmp_path, "room.pcap", pcap_bytes(frames))
     assert pcap_verdicts(engine, obj, "use_headroom", path) == [
         HEADROOM + len(f) for f in frames]
-    assert pcap_verdicts(engine, obj, "use_tailroom", path) == [
-        len(f) + TAILROOM for f in frames]
+    assert pcap_verdicts(engine, obj, "use_tailroom", path) == [MAX_FRAME] * len(frames)
 
 
 @pytest.mark.parametrize("endian", ["<", ">"])

@@ -93,7 +93,12 @@
 /* Counted loops: rounds and steps per round (the verifier walks each round). */
 #define MAX_LOOP_ROUNDS 4
 #define MAX_LOOP_STEPS	2
-#define MAX_CALLS	2
+/*
+ * Now and then a long loop, whose rounds outnumber the states a prune
+ * point keeps: the verifier drops old rounds' states for new ones.
+ */
+#define LONG_LOOP_ROUNDS 100
+#define MAX_CALLS	 2
 /* With a subprogram each frame keeps to half the stack (combined <= 512). */
 #define SUBPROG_STACK_SPAN (EBPF_STACK_SIZE / 2)
 /* The caller passes the subprogram a pointer to this many of its stack bytes. */
@@ -104,11 +109,14 @@
 #define LOG_BYTES	8192
 #define TEXT_BYTES	128
 
-/* The packet buffer: headroom for adjust_head/meta, tailroom for adjust_tail. */
-#define PKT_HEADROOM	 256
+/*
+ * The packet buffer, as Linux's BPF_PROG_TEST_RUN lays it out (ebpf.h): a
+ * page, the frame after the headroom; adjust_tail may grow a frame into
+ * most of the rest.
+ */
+#define PKT_HEADROOM	 EBPF_XDP_HEADROOM
 #define PKT_MAX_LEN	 512
-#define PKT_TAILROOM	 256
-#define PKT_BUF_SIZE	 (PKT_HEADROOM + PKT_MAX_LEN + PKT_TAILROOM)
+#define PKT_BUF_SIZE	 EBPF_XDP_FRAME_SIZE
 #define RUNS_PER_PROGRAM 4
 #define ETH_HLEN	 14
 
@@ -270,6 +278,12 @@ enum gen_kind {
 	GEN_MEM,       /* a ringbuf record; range: its size */
 	GEN_FRAME_REF, /* in a subprogram: the caller's stack bytes; range: their count */
 	GEN_MEM_OR_NULL,
+	/*
+	 * A packet pointer from before a packet-moving helper: a number now
+	 * (the verifier's unknown scalar), but a packet address, which the
+	 * generator never stores outside the stack (the checker's leak rule).
+	 */
+	GEN_PKT_STALE,
 };
 
 struct gen_reg {
@@ -370,7 +384,7 @@ static int32_t stack_depth(struct gen *g, int32_t min)
 
 static bool is_pointer(enum gen_kind kind)
 {
-	return kind != GEN_NONE && kind != GEN_SCALAR;
+	return kind != GEN_NONE && kind != GEN_SCALAR && kind != GEN_PKT_STALE;
 }
 
 /* Registers the generator may overwrite: not r6 (ctx), r10, or reserved. */
@@ -428,21 +442,22 @@ static void clobber_caller_saved(struct gen *g)
 		set_reg(g, r, GEN_NONE, 0, 0);
 }
 
-/* adjust_head/tail/meta invalidate every packet pointer, spilled or not. */
+static bool is_packet_kind(enum gen_kind kind)
+{
+	return kind == GEN_PKT || kind == GEN_PKT_META || kind == GEN_PKT_END;
+}
+
+/* adjust_head/tail/meta make every packet pointer a number, spilled or not. */
 static void forget_packet(struct gen *g)
 {
 	int r, s;
 
 	for (r = 0; r < EBPF_REG_FP; r++)
-		if (g->st.reg[r].kind == GEN_PKT || g->st.reg[r].kind == GEN_PKT_META ||
-		    g->st.reg[r].kind == GEN_PKT_END)
-			set_reg(g, (uint8_t)r, GEN_NONE, 0, 0);
-	for (s = 0; s < STACK_SLOTS; s++) {
-		enum gen_kind k = g->st.spill[s].kind;
-
-		if (k == GEN_PKT || k == GEN_PKT_META || k == GEN_PKT_END)
-			memset(&g->st.stack[s * SLOT], BYTE_NONE, SLOT);
-	}
+		if (is_packet_kind(g->st.reg[r].kind))
+			set_reg(g, (uint8_t)r, GEN_PKT_STALE, 0, 0);
+	for (s = 0; s < STACK_SLOTS; s++)
+		if (g->st.stack[s * SLOT] == BYTE_SPILL && is_packet_kind(g->st.spill[s].kind))
+			g->st.spill[s] = (struct gen_reg){GEN_PKT_STALE, 0, 0};
 }
 
 /* After a branch rejoins: what differs between the paths is unknown. */
@@ -610,12 +625,45 @@ static void gen_access(struct gen *g, uint8_t base, int32_t range, bool writable
 
 static void gen_block(struct gen *g, int steps);
 
+/*
+ * Packet pointers from before a packet-moving helper are numbers: the
+ * difference of two is a length, a scalar like any other. One time in
+ * ONE_IN_WRONG one is dereferenced instead. Returns false when there is
+ * none.
+ */
+static bool gen_stale_packet(struct gen *g)
+{
+	int a = pick_kind(g, GEN_PKT_STALE), b;
+	uint8_t t;
+
+	if (a < 0)
+		return false;
+	if (wrong(g->in)) {
+		t = pick_free(g);
+		emit(g, LDX(EBPF_SIZE_B, t, (uint8_t)a, 0));
+		set_reg(g, t, GEN_SCALAR, 0, 0);
+		return true;
+	}
+	g->reserved |= 1u << a;
+	b = pick_kind(g, GEN_PKT_STALE);
+	if (b < 0)
+		b = a;
+	g->reserved |= 1u << b;
+	t = pick_free(g);
+	g->reserved &= ~(1u << a | 1u << b);
+	emit(g, MOV64_REG(t, (uint8_t)a));
+	emit(g, INSN((one_in(g->in, 3) ? EBPF_CLS_ALU : EBPF_CLS_ALU64) | EBPF_ALU_SUB | EBPF_SRC_X,
+		     t, (uint8_t)b, 0, 0));
+	set_reg(g, t, GEN_SCALAR, 0, 0);
+	return true;
+}
+
 /* New scalars: constants, packet, stack, map or ctx bytes, helpers. */
 static void gen_scalar_source(struct gen *g)
 {
 	uint8_t r = pick_free(g);
 
-	switch (below(g->in, 5)) {
+	switch (below(g->in, 6)) {
 	case 0:
 		emit(g, MOV64_IMM(r, take_imm(g->in)));
 		break;
@@ -645,6 +693,10 @@ static void gen_scalar_source(struct gen *g)
 		}
 		emit(g, MOV64_IMM(r, take_imm(g->in)));
 		break;
+	case 4:
+		if (gen_stale_packet(g))
+			return;
+		/* fall through: no stale packet pointer */
 	default:
 		gen_ctx_load(g, GEN_SCALAR);
 		return;
@@ -1086,7 +1138,7 @@ static void gen_spill_fill(struct gen *g)
 	uint8_t d;
 
 	for (r = (int)below(g->in, EBPF_REG_FP); r < EBPF_REG_FP; r++)
-		if (is_pointer(g->st.reg[r].kind)) {
+		if (is_pointer(g->st.reg[r].kind) || g->st.reg[r].kind == GEN_PKT_STALE) {
 			p = r;
 			break;
 		}
@@ -1132,7 +1184,8 @@ static void gen_diamond(struct gen *g)
 static void gen_loop(struct gen *g)
 {
 	int c = pick_saved(g);
-	uint32_t k = 1 + below(g->in, MAX_LOOP_ROUNDS);
+	uint32_t k = one_in(g->in, 16) ? 1 + below(g->in, LONG_LOOP_ROUNDS)
+				       : 1 + below(g->in, MAX_LOOP_ROUNDS);
 	struct gen_state before;
 	size_t top;
 
@@ -1243,12 +1296,16 @@ static void gen_helper(struct gen *g)
 		static const int32_t funcs[] = {FUNC_XDP_ADJUST_HEAD, FUNC_XDP_ADJUST_TAIL,
 						FUNC_XDP_ADJUST_META};
 		int s = one_in(g->in, 4) ? pick_kind(g, GEN_SCALAR) : -1;
+		/* mostly small moves; sometimes up to and past the buffer's room */
+		int32_t delta = one_in(g->in, 4)
+				    ? (int32_t)below(g->in, PKT_BUF_SIZE) - PKT_HEADROOM
+				    : (int32_t)below(g->in, 97) - 64;
 
 		emit(g, MOV64_REG(EBPF_REG_R1, EBPF_REG_R6));
 		if (s >= 0 && s != EBPF_REG_R1)
 			emit(g, MOV64_REG(REG_R2, (uint8_t)s));
 		else
-			emit(g, MOV64_IMM(REG_R2, (int32_t)below(g->in, 97) - 64));
+			emit(g, MOV64_IMM(REG_R2, delta));
 		emit(g, CALL(funcs[below(g->in, COUNT_OF(funcs))]));
 		clobber_caller_saved(g);
 		if (!wrong(g->in))

@@ -11,7 +11,8 @@ from bootlib import BUILD, ROOT, boot, build_app
 
 PROGRAMS = ROOT / "tests" / "ebpf" / "progs"
 # Stateless programs of xdp_context.c: their verdict depends on the frame only.
-STATELESS = ("frame_len", "drop_udp", "use_headroom", "use_tailroom", "redirect_ifindex")
+STATELESS = ("frame_len", "drop_udp", "use_headroom", "use_tailroom", "grow_and_hash",
+             "redirect_ifindex")
 
 
 def multiarch_include():

@@ -328,11 +328,19 @@ static void test_csum_diff_rejects_bad_sizes(void **state)
 
 /* ---- XDP ---------------------------------------------------------------------------- */
 
-#define HEADROOM  256
-#define FRAME_LEN 64
-#define TAILROOM  64
-#define BUF_SIZE  (HEADROOM + FRAME_LEN + TAILROOM)
-#define ETH_HLEN  14
+/*
+ * BPF_PROG_TEST_RUN's buffer: a page, the frame 256 bytes in. Linux keeps
+ * its first 40 bytes (struct xdp_frame) and its last 320 (struct
+ * skb_shared_info) on x86-64: what a program may grow into is the rest.
+ */
+#define BUF_SIZE	  EBPF_XDP_FRAME_SIZE
+#define HEADROOM	  EBPF_XDP_HEADROOM
+#define XDP_FRAME_BYTES	  40
+#define SHARED_INFO_BYTES 320
+#define HEAD_ROOM	  (HEADROOM - XDP_FRAME_BYTES)
+#define FRAME_LEN	  64
+#define TAILROOM	  (BUF_SIZE - SHARED_INFO_BYTES - HEADROOM - FRAME_LEN)
+#define ETH_HLEN	  14
 
 struct xdp_fixture {
 	uint8_t *buf;
@@ -411,14 +419,15 @@ static void test_xdp_adjust_head_bounds(void **state)
 	struct xdp_fixture *f = *state;
 	uint8_t *data_end = md_ptr(f->xb.md.data_end);
 
-	assert_int_equal(xdp_call(f, BPF_FUNC_xdp_adjust_head, -HEADROOM - 1), err_reg(-EINVAL));
+	assert_int_equal(xdp_call(f, BPF_FUNC_xdp_adjust_head, -HEAD_ROOM - 1), err_reg(-EINVAL));
 	assert_int_equal(xdp_call(f, BPF_FUNC_xdp_adjust_head, FRAME_LEN - ETH_HLEN + 1),
 			 err_reg(-EINVAL));
 	assert_ptr_equal(md_ptr(f->xb.md.data), f->buf + HEADROOM);
-	assert_int_equal(xdp_call(f, BPF_FUNC_xdp_adjust_head, -HEADROOM), 0);
-	assert_ptr_equal(md_ptr(f->xb.md.data), f->buf);
-	assert_ptr_equal(md_ptr(f->xb.md.data_meta), f->buf);
-	assert_int_equal(xdp_call(f, BPF_FUNC_xdp_adjust_head, HEADROOM + FRAME_LEN - ETH_HLEN), 0);
+	assert_int_equal(xdp_call(f, BPF_FUNC_xdp_adjust_head, -HEAD_ROOM), 0);
+	assert_ptr_equal(md_ptr(f->xb.md.data), f->buf + XDP_FRAME_BYTES);
+	assert_ptr_equal(md_ptr(f->xb.md.data_meta), f->buf + XDP_FRAME_BYTES);
+	assert_int_equal(xdp_call(f, BPF_FUNC_xdp_adjust_head, HEAD_ROOM + FRAME_LEN - ETH_HLEN),
+			 0);
 	assert_ptr_equal(md_ptr(f->xb.md.data), data_end - ETH_HLEN);
 	assert_ptr_equal(md_ptr(f->xb.md.data_end), data_end);
 	/* The 32-bit delta is signed even when the register's upper half is 0. */
@@ -434,18 +443,20 @@ static void test_xdp_adjust_meta_moves_with_head(void **state)
 	assert_int_equal(xdp_call(f, BPF_FUNC_xdp_adjust_meta, 1), err_reg(-EINVAL));
 	assert_int_equal(xdp_call(f, BPF_FUNC_xdp_adjust_meta, -2), err_reg(-EACCES));
 	assert_int_equal(xdp_call(f, BPF_FUNC_xdp_adjust_meta, -36), err_reg(-EACCES));
-	assert_int_equal(xdp_call(f, BPF_FUNC_xdp_adjust_meta, -HEADROOM - 4), err_reg(-EINVAL));
+	assert_int_equal(xdp_call(f, BPF_FUNC_xdp_adjust_meta, -HEAD_ROOM - 4), err_reg(-EINVAL));
 	assert_int_equal(xdp_call(f, BPF_FUNC_xdp_adjust_meta, -8), 0);
 	assert_ptr_equal(md_ptr(f->xb.md.data_meta), data - 8);
 	memcpy(data - 8, "metadata", 8);
 
-	/* The head cannot push the metadata out of the buffer ... */
-	assert_int_equal(xdp_call(f, BPF_FUNC_xdp_adjust_head, -HEADROOM + 7), err_reg(-EINVAL));
+	/* The head cannot push the metadata into Linux's struct xdp_frame ... */
+	assert_int_equal(xdp_call(f, BPF_FUNC_xdp_adjust_head, -HEAD_ROOM + 7), err_reg(-EINVAL));
 	/* ... and when it moves, the metadata moves with it. */
-	assert_int_equal(xdp_call(f, BPF_FUNC_xdp_adjust_head, -HEADROOM + 8), 0);
-	assert_ptr_equal(md_ptr(f->xb.md.data_meta), f->buf);
-	assert_ptr_equal(md_ptr(f->xb.md.data), f->buf + 8);
-	assert_memory_equal(f->buf, "metadata", 8);
+	assert_int_equal(xdp_call(f, BPF_FUNC_xdp_adjust_head, -HEAD_ROOM + 8), 0);
+	assert_ptr_equal(md_ptr(f->xb.md.data_meta), f->buf + XDP_FRAME_BYTES);
+	assert_ptr_equal(md_ptr(f->xb.md.data), f->buf + XDP_FRAME_BYTES + 8);
+	assert_memory_equal(f->buf + XDP_FRAME_BYTES, "metadata", 8);
+	/* Nor can the metadata grow into it. */
+	assert_int_equal(xdp_call(f, BPF_FUNC_xdp_adjust_meta, -4), err_reg(-EINVAL));
 	assert_int_equal(xdp_call(f, BPF_FUNC_xdp_adjust_meta, 8), 0);
 	assert_ptr_equal(md_ptr(f->xb.md.data_meta), md_ptr(f->xb.md.data));
 }
@@ -463,9 +474,9 @@ static void test_xdp_adjust_tail_bounds(void **state)
 	assert_ptr_equal(md_ptr(f->xb.md.data_end), data + FRAME_LEN);
 	assert_int_equal(xdp_call(f, BPF_FUNC_xdp_adjust_tail, -(FRAME_LEN - ETH_HLEN)), 0);
 	assert_ptr_equal(md_ptr(f->xb.md.data_end), data + ETH_HLEN);
-	/* Growing clears the bytes the packet gains. */
+	/* Growing clears the bytes the packet gains, up to Linux's skb_shared_info. */
 	assert_int_equal(xdp_call(f, BPF_FUNC_xdp_adjust_tail, FRAME_LEN - ETH_HLEN + TAILROOM), 0);
-	assert_ptr_equal(md_ptr(f->xb.md.data_end), buf_end);
+	assert_ptr_equal(md_ptr(f->xb.md.data_end), buf_end - SHARED_INFO_BYTES);
 	assert_memory_equal(data + ETH_HLEN, zeros, TAILROOM);
 	assert_int_equal(data[ETH_HLEN - 1], (uint8_t)(HEADROOM + ETH_HLEN - 1));
 }
@@ -495,6 +506,33 @@ static void test_xdp_load_store_bytes(void **state)
 	assert_int_equal(call(BPF_FUNC_xdp_store_bytes, ctx, FRAME_LEN - 3, reg(in), sizeof(in), 0),
 			 err_reg(-EINVAL));
 	assert_int_equal(data[FRAME_LEN - 3], (uint8_t)(HEADROOM + FRAME_LEN - 3));
+}
+
+/* A page for any frame that fits beside the headroom and Linux's tail; more for others. */
+static void test_xdp_buf_size(void **state)
+{
+	(void)state;
+	assert_int_equal(ebpf_xdp_buf_size(0), BUF_SIZE);
+	assert_int_equal(ebpf_xdp_buf_size(BUF_SIZE - HEADROOM - SHARED_INFO_BYTES), BUF_SIZE);
+	assert_int_equal(ebpf_xdp_buf_size(BUF_SIZE - HEADROOM - SHARED_INFO_BYTES + 1),
+			 BUF_SIZE + 1);
+	assert_int_equal(ebpf_xdp_buf_size(9000), HEADROOM + 9000 + SHARED_INFO_BYTES);
+}
+
+/* A buffer smaller than what Linux keeps of it leaves a program no room to grow. */
+static void test_xdp_small_buffer_has_no_room(void **state)
+{
+	struct xdp_fixture *f = *state;
+	struct ebpf_xdp_buff xb;
+
+	assert_int_equal(ebpf_xdp_init(&xb, f->buf, f->buf + 100, f->buf + 20, 60, 0, 0), 0);
+	assert_int_equal(call(BPF_FUNC_xdp_adjust_head, reg(&xb), 0, 0, 0, 0), err_reg(-EINVAL));
+	assert_int_equal(call(BPF_FUNC_xdp_adjust_head, reg(&xb), 20, 0, 0, 0), 0);
+	assert_int_equal(call(BPF_FUNC_xdp_adjust_tail, reg(&xb), 1, 0, 0, 0), err_reg(-EINVAL));
+	assert_int_equal(call(BPF_FUNC_xdp_adjust_tail, reg(&xb), (uint64_t)-1, 0, 0, 0),
+			 err_reg(-EINVAL));
+	assert_ptr_equal(md_ptr(xb.md.data), f->buf + 40);
+	assert_ptr_equal(md_ptr(xb.md.data_end), f->buf + 80);
 }
 
 /* ---- redirects -------------------------------------------------------------------------- */
@@ -708,6 +746,9 @@ int main(void)
 					    xdp_teardown),
 	    cmocka_unit_test_setup_teardown(test_xdp_adjust_tail_bounds, xdp_setup, xdp_teardown),
 	    cmocka_unit_test_setup_teardown(test_xdp_load_store_bytes, xdp_setup, xdp_teardown),
+	    cmocka_unit_test(test_xdp_buf_size),
+	    cmocka_unit_test_setup_teardown(test_xdp_small_buffer_has_no_room, xdp_setup,
+					    xdp_teardown),
 	    cmocka_unit_test_setup_teardown(test_redirect, xdp_setup, xdp_teardown),
 	    cmocka_unit_test_setup_teardown(test_redirect_map_hit_and_miss, xdp_setup,
 					    xdp_teardown),

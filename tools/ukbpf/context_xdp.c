@@ -3,8 +3,10 @@
  *
  * What r1 points to depends on the program's type:
  *   XDP            a struct ebpf_xdp_buff (xdp_md first) over a copy of
- *                  the frame with XDP_HEADROOM bytes before it and
- *                  XDP_TAILROOM after, so adjust_head/tail can grow it;
+ *                  the frame in a buffer laid out as Linux's
+ *                  BPF_PROG_TEST_RUN lays it out (a zeroed page, the
+ *                  frame EBPF_XDP_HEADROOM bytes into it), so that
+ *                  adjust_head/meta/tail have the room they have there;
  *   SOCKET_FILTER  (translated classic BPF) a struct ebpf_cbpf_ctx with
  *                  the captured and the wire length;
  *   UNSPEC         the --mem convention: r1 = the frame, r2 = its length.
@@ -26,10 +28,7 @@
 
 #include "source.h"
 
-/* Linux's XDP_PACKET_HEADROOM. */
-#define XDP_HEADROOM 256
-#define XDP_TAILROOM 256
-#define FRAME_ALIGN  8
+#define FRAME_ALIGN 8
 
 /* libpcap's file format (pcap-savefile(5)). */
 #define PCAP_MAGIC_USEC		0xa1b2c3d4u
@@ -70,7 +69,7 @@ struct frame_state {
 /* The buffer a frame's XDP context may use: headroom, frame, tailroom. */
 static size_t frame_buf_size(uint32_t caplen)
 {
-	return XDP_HEADROOM + (size_t)caplen + XDP_TAILROOM;
+	return ebpf_xdp_buf_size(caplen);
 }
 
 /* Where the next frame's buffer starts: kept 8-byte aligned. */
@@ -99,7 +98,7 @@ static int check_prog_type(enum ebpf_prog_type type, const struct frame_list *li
 static int init_input(enum ebpf_prog_type type, const struct frame *frame, uint8_t *slot,
 		      struct frame_state *state, struct run_input *input, char *err, size_t errlen)
 {
-	uint8_t *data = slot + XDP_HEADROOM;
+	uint8_t *data = slot + EBPF_XDP_HEADROOM;
 	int ret;
 
 	memcpy(data, frame->bytes, frame->caplen);
@@ -410,7 +409,7 @@ static void report_pcap_bytes(const struct run_input *input, uint64_t r0, FILE *
 const struct context_source context_source_packet = {
     .flag = "--packet",
     .usage = "--packet FILE",
-    .help = "one raw frame: XDP gets an xdp_md with 256 bytes headroom",
+    .help = "one raw frame: XDP gets it 256 bytes into a 4096-byte buffer",
     .load = load_packet,
     .free = free_frames,
 };

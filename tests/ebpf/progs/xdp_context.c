@@ -10,9 +10,22 @@
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 
-/* The tool gives every frame XDP_PACKET_HEADROOM bytes before it. */
-#define HEADROOM 256
-#define TAILROOM 256
+/*
+ * The tool lays out a frame's buffer as Linux's BPF_PROG_TEST_RUN: a page,
+ * the frame XDP_PACKET_HEADROOM bytes into it. The helpers keep its first
+ * bytes for a struct xdp_frame and its last for a struct skb_shared_info
+ * (x86-64 sizes), so the frame may start 216 bytes earlier and end 3520
+ * bytes after the headroom.
+ */
+#define BUF_BYTES	  4096
+#define HEADROOM	  256
+#define XDP_FRAME_BYTES	  40
+#define SHARED_INFO_BYTES 320
+#define HEAD_ROOM	  (HEADROOM - XDP_FRAME_BYTES)
+#define MAX_FRAME	  (BUF_BYTES - HEADROOM - SHARED_INFO_BYTES)
+/* FNV-1a, 32 bits. */
+#define FNV_OFFSET 2166136261u
+#define FNV_PRIME  16777619u
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -72,15 +85,15 @@ int count(struct xdp_md *ctx)
 }
 
 /*
- * Uses all the headroom: one byte more fails, exactly all of it works.
- * Returns the new length, or 1 when the bounds are not Linux's.
+ * Uses all the headroom a program has: one byte more fails, exactly all
+ * of it works. Returns the new length, or 1 when the bounds are not Linux's.
  */
 SEC("xdp")
 int use_headroom(struct xdp_md *ctx)
 {
-	if (bpf_xdp_adjust_head(ctx, -(HEADROOM + 1)) == 0)
+	if (bpf_xdp_adjust_head(ctx, -(HEAD_ROOM + 1)) == 0)
 		return 1;
-	if (bpf_xdp_adjust_head(ctx, -HEADROOM) != 0)
+	if (bpf_xdp_adjust_head(ctx, -HEAD_ROOM) != 0)
 		return 1;
 	return ctx->data_end - ctx->data;
 }
@@ -89,11 +102,12 @@ int use_headroom(struct xdp_md *ctx)
 SEC("xdp")
 int use_tailroom(struct xdp_md *ctx)
 {
+	int tailroom = MAX_FRAME - (int)(ctx->data_end - ctx->data);
 	__u32 grown;
 
-	if (bpf_xdp_adjust_tail(ctx, TAILROOM + 1) == 0)
+	if (bpf_xdp_adjust_tail(ctx, tailroom + 1) == 0)
 		return 1;
-	if (bpf_xdp_adjust_tail(ctx, TAILROOM) != 0)
+	if (bpf_xdp_adjust_tail(ctx, tailroom) != 0)
 		return 1;
 	grown = ctx->data_end - ctx->data;
 	if (bpf_xdp_adjust_tail(ctx, ETH_HLEN - (int)grown) != 0)
@@ -101,6 +115,32 @@ int use_tailroom(struct xdp_md *ctx)
 	if (ctx->data_end - ctx->data != ETH_HLEN)
 		return 1;
 	return grown;
+}
+
+/*
+ * Grows the frame by all the room at both ends and hashes every byte of
+ * it: the headroom and the grown tail must read as zeros, as in Linux.
+ */
+SEC("xdp")
+int grow_and_hash(struct xdp_md *ctx)
+{
+	unsigned char *data, *data_end;
+	__u32 hash = FNV_OFFSET;
+	int i;
+
+	if (bpf_xdp_adjust_head(ctx, -HEAD_ROOM) != 0)
+		return 1;
+	if (bpf_xdp_adjust_tail(ctx, MAX_FRAME - (int)(ctx->data_end - ctx->data)) != 0)
+		return 1;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+#pragma clang loop unroll(disable)
+	for (i = 0; i < HEAD_ROOM + MAX_FRAME; i++) {
+		if (data + i + 1 > data_end)
+			break;
+		hash = (hash ^ data[i]) * FNV_PRIME;
+	}
+	return hash & 0x7fffffff;
 }
 
 /* An empty devmap slot: bpf_redirect_map falls back to XDP_PASS. */

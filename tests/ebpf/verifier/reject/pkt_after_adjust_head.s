@@ -1,6 +1,6 @@
 # A packet pointer checked before bpf_xdp_adjust_head, used after it.
 # type: xdp
-# expect: 9: R6 !read_ok
+# expect: 9: R6 invalid mem access 'scalar'
 r2 = *(u32 *)(r1 + 0)
 r3 = *(u32 *)(r1 + 4)
 r6 = r2

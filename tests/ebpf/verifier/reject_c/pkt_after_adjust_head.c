@@ -1,5 +1,5 @@
 /* A packet pointer checked before bpf_xdp_adjust_head and used after it.
- * expect: !read_ok */
+ * expect: invalid mem access 'scalar' */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
