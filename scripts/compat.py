@@ -195,7 +195,7 @@ def normalise(reason: str, program: str = "") -> str:
     symbols and registers, offsets and instruction numbers left out."""
     reason = reason.strip().splitlines()[0] if reason.strip() else "no reason given"
     reason = re.sub(r"^ukbpf: [^:]+: ", "", reason)
-    other = re.match(r"program '([^']+)' \(section [^)]*\): ", reason)
+    other = re.match(r"program '([^']+)' \(section [^)]*\)(?: did not load)?: ", reason)
     if other:
         reason = reason[other.end():]
         if program and other.group(1) != program:
