@@ -24,7 +24,8 @@ import subprocess
 
 import pytest
 
-from test_verifier import BPFFS, CLANG, linux_can_load
+from linux_oracle import BPFFS, linux_can_load
+from test_verifier import CLANG
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))

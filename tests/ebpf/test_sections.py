@@ -23,9 +23,10 @@ import subprocess
 
 import pytest
 
+from linux_oracle import linux_accepts, linux_can_load
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 CLANG = ["clang", "-O2", "-g", "-target", "bpf", "-I/usr/include/x86_64-linux-gnu"]
-BPFFS = "/sys/fs/bpf"
 
 pytestmark = pytest.mark.skipif(shutil.which("clang") is None, reason="clang not installed")
 
@@ -47,24 +48,6 @@ def compile_c(tmp_path):
         subprocess.run(CLANG + ["-c", str(src), "-o", obj], check=True, capture_output=True)
         return obj
     return build
-
-
-def linux_can_load():
-    if os.geteuid() != 0 or not shutil.which("bpftool") or not os.path.isdir(BPFFS):
-        return False
-    return os.access(BPFFS, os.W_OK)
-
-
-def linux_accepts(obj, name):
-    """Linux's verdict, the program typed by its section as libbpf types it."""
-    pin = os.path.join(BPFFS, "ukbpf_sections_test_" + name)
-    result = subprocess.run(["bpftool", "prog", "load", obj, pin],
-                            capture_output=True, text=True, timeout=30)
-    if os.path.exists(pin):
-        os.unlink(pin)
-    if "Operation not permitted" in result.stderr and result.returncode != 0:
-        pytest.skip("this host does not let us load BPF programs")
-    return result.returncode == 0
 
 
 EGRESS = "return ctx->egress_ifindex;"

@@ -20,18 +20,17 @@ a C file may add clang flags with "cflags: ...".
 import glob
 import os
 import re
-import shutil
 import subprocess
 
 import pytest
 
 from casefile import header
+from linux_oracle import linux_accepts, linux_can_load
 from conftest import asm
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CASES = os.path.join(HERE, "verifier")
 CLANG = ["clang", "-O2", "-g", "-target", "bpf", "-I/usr/include/x86_64-linux-gnu"]
-BPFFS = "/sys/fs/bpf"
 
 REJECT_RAW = sorted(glob.glob(os.path.join(CASES, "reject", "*.s")))
 ACCEPT_RAW = sorted(glob.glob(os.path.join(CASES, "accept_raw", "*.s")))
@@ -240,23 +239,6 @@ def test_trace_printk_unset_args_print_zero(raw_program, run_tool):
 # ---- Linux's verdict on the same C programs --------------------------------
 
 
-def linux_can_load():
-    if os.geteuid() != 0 or not shutil.which("bpftool") or not os.path.isdir(BPFFS):
-        return False
-    return os.access(BPFFS, os.W_OK)
-
-
-def linux_accepts(obj, name):
-    pin = os.path.join(BPFFS, "ukbpf_verifier_test_" + name)
-    result = subprocess.run(["bpftool", "prog", "load", obj, pin, "type", "xdp"],
-                            capture_output=True, text=True, timeout=30)
-    if os.path.exists(pin):
-        os.unlink(pin)
-    if "Operation not permitted" in result.stderr and result.returncode != 0:
-        pytest.skip("this host does not let us load BPF programs")
-    return result.returncode == 0
-
-
 @pytest.mark.skipif(not linux_can_load(), reason="needs root, bpftool and /sys/fs/bpf")
 @pytest.mark.parametrize("src", ACCEPT_C + REJECT_C, ids=name_of)
 def test_linux_agrees(src, objects):
@@ -265,13 +247,13 @@ def test_linux_agrees(src, objects):
         expected = True
     else:
         expected = fields.get("linux", "").startswith("accepts")
-    assert linux_accepts(objects[src], name_of(src)) == expected
+    assert linux_accepts(objects[src], name_of(src), "xdp") == expected
 
 
 @pytest.mark.skipif(not linux_can_load(), reason="needs root, bpftool and /sys/fs/bpf")
 @pytest.mark.parametrize("build", CPU_BUILDS, ids=cpu_build_id)
 def test_linux_accepts_every_cpu(build, cpu_objects):
-    assert linux_accepts(cpu_objects[build], cpu_build_id(build))
+    assert linux_accepts(cpu_objects[build], cpu_build_id(build), "xdp")
 
 
 ACCEPT_CBPF = sorted(glob.glob(os.path.join(CASES, "accept_cbpf", "*.txt")))
