@@ -446,6 +446,44 @@ int verifier_push_branch(struct verifier *v, struct vstate *st, uint32_t insn)
 	return 0;
 }
 
+/*
+ * A comparison involving pointers that leaks nothing of an address, as
+ * scalars in *dv and *sv: two stack pointers of one frame compare as
+ * their offsets (samples' `if (&a[i] > &b[j])`), and a JMP32 test sees a
+ * packet-family pointer's low word as unknown, as "32-bit views of
+ * pointers" has it (privileged Linux compares any pointers). False for
+ * any other pair, which is refused.
+ */
+static bool pointers_compare_as_scalars(const struct reg_state *dst, const struct reg_state *src,
+					bool jmp32, struct scalar_range *dv,
+					struct scalar_range *sv)
+{
+	const struct reg_state *regs[2] = {dst, src};
+	struct scalar_range *out[2] = {dv, sv};
+	int k;
+
+	if (!jmp32) {
+		if (dst->type != REG_PTR_TO_STACK || src->type != REG_PTR_TO_STACK ||
+		    dst->frame != src->frame)
+			return false;
+		for (k = 0; k < 2; k++) {
+			struct scalar_range off = scalar_const((uint64_t)(int64_t)regs[k]->off);
+
+			*out[k] = scalar_alu(EBPF_ALU_ADD, false, false, &regs[k]->var, &off);
+		}
+		return true;
+	}
+	for (k = 0; k < 2; k++) {
+		if (regs[k]->type == REG_SCALAR)
+			*out[k] = regs[k]->var;
+		else if (is_packet_family(regs[k]->type) && !is_maybe_null(regs[k]))
+			*out[k] = scalar_unknown();
+		else
+			return false;
+	}
+	return true;
+}
+
 static int do_cond_jump(struct verifier *v, const struct ebpf_insn *insn)
 {
 	bool uses_src = (insn->opcode & EBPF_SRC_MASK) == EBPF_SRC_X;
@@ -486,13 +524,20 @@ static int do_cond_jump(struct verifier *v, const struct ebpf_insn *insn)
 	if (is_pointer(&dst) || is_pointer(&src)) {
 		const struct reg_state *ptr = is_pointer(&dst) ? &dst : &src;
 		const struct reg_state *other = is_pointer(&dst) ? &src : &dst;
+		struct scalar_range dv, sv;
 
-		if (jmp32) {
+		if (pointers_compare_as_scalars(&dst, &src, jmp32, &dv, &sv)) {
+			taken_ok = branch_possible(insn, &dv, &sv, true);
+			fall_ok = branch_possible(insn, &dv, &sv, false);
+			if (!taken_ok && !fall_ok) {
+				verifier_free_state(taken);
+				return STEP_PATH_END;
+			}
+		} else if (jmp32) {
 			verifier_free_state(taken);
 			return verifier_reject(v, "R%u pointer comparison prohibited (32-bit)",
 					       insn->dst_reg);
-		}
-		if ((op == EBPF_JMP_JEQ || op == EBPF_JMP_JNE) && is_const_zero(other)) {
+		} else if ((op == EBPF_JMP_JEQ || op == EBPF_JMP_JNE) && is_const_zero(other)) {
 			struct vstate *eq = op == EBPF_JMP_JEQ ? taken : v->cur;
 			struct vstate *ne = op == EBPF_JMP_JEQ ? v->cur : taken;
 
