@@ -226,6 +226,24 @@ static void node_fill(struct ebpf_map *map, struct trie_node *node, uint32_t pre
 }
 
 /*
+ * A leaf for a new prefix, counted against max_entries (flags as for
+ * update): its pool index in *index, or an error with nothing changed.
+ */
+static int trie_new_leaf(struct ebpf_map *map, uint64_t flags, uint32_t prefixlen,
+			 const uint8_t *data, const void *value, uint32_t *index)
+{
+	int err = trie_check_add(map, flags);
+
+	if (err)
+		return err;
+	*index = node_take(map->trie);
+	if (*index == TRIE_NIL)
+		return trie_undo_add(map);
+	node_fill(map, node_at(map->trie, *index), prefixlen, data, value);
+	return 0;
+}
+
+/*
  * Linux's trie_update_elem: walk while the node's whole prefix matches and
  * is shorter than the key's; then the key goes into an empty slot, onto
  * the node with its exact prefix, above the node (the key's prefix
@@ -249,15 +267,10 @@ static int trie_update(struct ebpf_map *map, const void *key, const void *value,
 		slot = &node->child[extract_bit(data, node->prefixlen)];
 	}
 	if (*slot == TRIE_NIL) {
-		err = trie_check_add(map, flags);
-		if (err)
-			return err;
-		index = node_take(t);
-		if (index == TRIE_NIL)
-			return trie_undo_add(map);
-		node_fill(map, node_at(t, index), prefixlen, data, value);
-		*slot = index;
-		return 0;
+		err = trie_new_leaf(map, flags, prefixlen, data, value, &index);
+		if (!err)
+			*slot = index;
+		return err;
 	}
 	if (node->prefixlen == matched) { /* the key's own prefix: replace in place */
 		if (!node->intermediate && flags == EBPF_NOEXIST)
@@ -272,13 +285,9 @@ static int trie_update(struct ebpf_map *map, const void *key, const void *value,
 		memcpy(node_value(t, node), value, map->def.value_size);
 		return 0;
 	}
-	err = trie_check_add(map, flags);
+	err = trie_new_leaf(map, flags, prefixlen, data, value, &index);
 	if (err)
 		return err;
-	index = node_take(t);
-	if (index == TRIE_NIL)
-		return trie_undo_add(map);
-	node_fill(map, node_at(t, index), prefixlen, data, value);
 	if (matched == prefixlen) { /* the key's prefix contains node's: insert above */
 		node_at(t, index)->child[extract_bit(node->data, matched)] = *slot;
 		*slot = index;
