@@ -273,6 +273,9 @@ struct ebpf_xdp_buff {
 	uint8_t *buf_end;	   /* its end (data_hard_start + frame_sz) */
 	uint32_t redirect_ifindex; /* set by bpf_redirect / devmap redirect */
 	bool redirect_set;
+	/* bpf_redirect_map(..., BPF_F_BROADCAST): every device of this devmap */
+	struct ebpf_map *redirect_broadcast;
+	bool broadcast_exclude_ingress; /* BPF_F_EXCLUDE_INGRESS with it */
 };
 
 /*
@@ -302,11 +305,22 @@ int ebpf_xdp_init(struct ebpf_xdp_buff *xb, uint8_t *buf_start, uint8_t *buf_end
  * After a run on xb that returned EBPF_XDP_REDIRECT: copies the target
  * that bpf_redirect or bpf_redirect_map chose into xb->redirect_ifindex
  * and xb->redirect_set. Returns 0, or -ENOENT when no helper chose one.
+ * A broadcast (bpf_redirect_map with BPF_F_BROADCAST) sets
+ * xb->redirect_broadcast instead; ebpf_xdp_broadcast_targets() lists it.
  * Linux's bpf_redirect has no context argument, so the helpers record the
  * target in one module-level slot that ebpf_xdp_init() clears: one XDP run
- * at a time (ukbpf runs programs on a single CPU).
+ * at a time (ukbpf runs programs on a single CPU). The last helper call
+ * decides, as in Linux.
  */
 int ebpf_xdp_redirect_target(struct ebpf_xdp_buff *xb);
+
+/*
+ * The devices a broadcast redirect goes to: each ifindex of
+ * xb->redirect_broadcast's devmap in key order, at most max of them into
+ * ifindexes, without the ingress device when broadcast_exclude_ingress.
+ * Returns how many were written (0 without a broadcast).
+ */
+size_t ebpf_xdp_broadcast_targets(const struct ebpf_xdp_buff *xb, uint32_t *ifindexes, size_t max);
 
 /* ------------------------------------------------------------------ */
 /* Maps (Linux enum bpf_map_type numbering).                            */

@@ -103,6 +103,10 @@ const struct ebpf_prog *ebpf_prog_array_get(const struct ebpf_map *prog_array, u
  * caller reads it with ebpf_xdp_redirect_target() after the run.
  */
 void ebpf_xdp_set_redirect(uint32_t ifindex);
+/* bpf_redirect_map with BPF_F_BROADCAST: every device of devmap (xdp.c). */
+void ebpf_xdp_set_broadcast(struct ebpf_map *devmap, bool exclude_ingress);
+/* A redirect helper that found no target: no earlier choice survives it. */
+void ebpf_xdp_clear_redirect(void);
 
 /*
  * The part of xb's buffer a program may move its frame's ends in (xdp.c):

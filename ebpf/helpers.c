@@ -437,18 +437,28 @@ static uint64_t helper_redirect(uint64_t ifindex, uint64_t flags, uint64_t r3, u
 /*
  * bpf_redirect_map(devmap or devmap_hash, key, flags): on a hit, redirect
  * to the entry's device; on a miss, return the verdict in flags' low bits
- * (Linux's fallback action). Broadcast flags are not supported: they abort.
+ * (Linux's fallback action) and forget any earlier choice. With
+ * BPF_F_BROADCAST the key is ignored and every device of the map gets a
+ * copy (BPF_F_EXCLUDE_INGRESS: all but the receiving one), as Linux's
+ * __bpf_xdp_redirect_map records it.
  */
 static uint64_t helper_redirect_map(uint64_t map, uint64_t key, uint64_t flags, uint64_t r4,
 				    uint64_t r5)
 {
 	uint32_t ifindex;
 
-	if (flags & ~(uint64_t)XDP_REDIRECT_ACTION_MASK)
+	if (flags &
+	    ~(uint64_t)(XDP_REDIRECT_ACTION_MASK | EBPF_F_BROADCAST | EBPF_F_EXCLUDE_INGRESS))
 		return EBPF_XDP_ABORTED;
+	if (flags & EBPF_F_BROADCAST) {
+		ebpf_xdp_set_broadcast(ptr_arg(map), flags & EBPF_F_EXCLUDE_INGRESS);
+		return EBPF_XDP_REDIRECT;
+	}
 	ifindex = ebpf_devmap_ifindex(ptr_arg(map), (uint32_t)key);
-	if (!ifindex)
-		return flags;
+	if (!ifindex) {
+		ebpf_xdp_clear_redirect();
+		return flags & XDP_REDIRECT_ACTION_MASK;
+	}
 	ebpf_xdp_set_redirect(ifindex);
 	return EBPF_XDP_REDIRECT;
 }

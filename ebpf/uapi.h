@@ -48,7 +48,10 @@ enum ebpf_func_id {
 #define EBPF_F_ZERO_SEED     (1u << 6)
 #define EBPF_F_RDONLY_PROG   (1u << 7) /* programs may read the map, not write it */
 #define EBPF_F_WRONLY_PROG   (1u << 8)
-#define EBPF_F_MMAPABLE	     (1u << 10)
+/* bpf_redirect_map flags on devmaps, above the fallback verdict's bits. */
+#define EBPF_F_BROADCAST       (1u << 3)
+#define EBPF_F_EXCLUDE_INGRESS (1u << 4)
+#define EBPF_F_MMAPABLE	       (1u << 10)
 
 /* bpf_perf_event_output's flags: the slot (or the current CPU's), and XDP's frame bytes to append.
  */

@@ -3,8 +3,10 @@
  * helpers record.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "ebpf_internal.h"
+#include "maps.h"
 
 /*
  * Linux's bpf_redirect(ifindex, flags) has no context argument: the kernel
@@ -14,6 +16,8 @@
 static struct {
 	uint32_t ifindex;
 	bool set;
+	struct ebpf_map *broadcast; /* BPF_F_BROADCAST's devmap */
+	bool exclude_ingress;
 } pending_redirect;
 
 /*
@@ -79,20 +83,54 @@ int ebpf_xdp_init(struct ebpf_xdp_buff *xb, uint8_t *buf_start, uint8_t *buf_end
 	    .buf_start = buf_start,
 	    .buf_end = buf_end,
 	};
-	pending_redirect.set = false;
-	pending_redirect.ifindex = 0;
+	ebpf_xdp_clear_redirect();
 	return 0;
+}
+
+void ebpf_xdp_clear_redirect(void)
+{
+	memset(&pending_redirect, 0, sizeof(pending_redirect));
 }
 
 void ebpf_xdp_set_redirect(uint32_t ifindex)
 {
+	ebpf_xdp_clear_redirect();
 	pending_redirect.ifindex = ifindex;
 	pending_redirect.set = true;
+}
+
+void ebpf_xdp_set_broadcast(struct ebpf_map *devmap, bool exclude_ingress)
+{
+	ebpf_xdp_clear_redirect();
+	pending_redirect.broadcast = devmap;
+	pending_redirect.exclude_ingress = exclude_ingress;
 }
 
 int ebpf_xdp_redirect_target(struct ebpf_xdp_buff *xb)
 {
 	xb->redirect_ifindex = pending_redirect.ifindex;
 	xb->redirect_set = pending_redirect.set;
-	return pending_redirect.set ? 0 : -ENOENT;
+	xb->redirect_broadcast = pending_redirect.broadcast;
+	xb->broadcast_exclude_ingress = pending_redirect.exclude_ingress;
+	return pending_redirect.set || pending_redirect.broadcast ? 0 : -ENOENT;
+}
+
+size_t ebpf_xdp_broadcast_targets(const struct ebpf_xdp_buff *xb, uint32_t *ifindexes, size_t max)
+{
+	uint32_t key, next;
+	size_t count = 0;
+	int err;
+
+	if (!xb->redirect_broadcast)
+		return 0;
+	for (err = ebpf_map_get_next_key(xb->redirect_broadcast, NULL, &next); !err && count < max;
+	     err = ebpf_map_get_next_key(xb->redirect_broadcast, &key, &next)) {
+		uint32_t ifindex = ebpf_devmap_ifindex(xb->redirect_broadcast, next);
+
+		key = next;
+		if (ifindex &&
+		    !(xb->broadcast_exclude_ingress && ifindex == xb->md.ingress_ifindex))
+			ifindexes[count++] = ifindex;
+	}
+	return count;
 }

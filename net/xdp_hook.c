@@ -50,7 +50,12 @@ static enum ebpf_xdp_action xdp_verdict(uint64_t r0, struct ebpf_xdp_buff *xb,
 			stats.redirect_unset++;
 			return EBPF_XDP_ABORTED;
 		}
-		frame->redirect_ifindex = xb->redirect_ifindex;
+		frame->redirect_count =
+		    xb->redirect_broadcast
+			? ebpf_xdp_broadcast_targets(xb, frame->redirect_ifindexes, NETDEV_MAX)
+			: 1;
+		if (!xb->redirect_broadcast)
+			frame->redirect_ifindexes[0] = xb->redirect_ifindex;
 	}
 	return (enum ebpf_xdp_action)r0;
 }
@@ -114,12 +119,14 @@ void xdp_hook_receive(struct netdev *nic, uint8_t *frame, size_t len, xdp_hook_p
 		if (netdev_transmit(nic, xf.data, xf.len) != 0)
 			stats.tx_failed++;
 		break;
-	case EBPF_XDP_REDIRECT: {
-		struct netdev *target = netdev_by_ifindex(xf.redirect_ifindex);
-		if (!target || netdev_transmit(target, xf.data, xf.len) != 0)
-			stats.redirect_failed++;
+	case EBPF_XDP_REDIRECT:
+		for (size_t i = 0; i < xf.redirect_count; i++) {
+			struct netdev *target = netdev_by_ifindex(xf.redirect_ifindexes[i]);
+
+			if (!target || netdev_transmit(target, xf.data, xf.len) != 0)
+				stats.redirect_failed++;
+		}
 		break;
-	}
 	case EBPF_XDP_ABORTED:
 	case EBPF_XDP_DROP:
 		break;

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "ebpf.h"
+#include "netdev.h"
 
 struct netdev;
 
@@ -33,12 +34,18 @@ struct netdev;
 #define XDP_HOOK_BUF_SIZE EBPF_XDP_FRAME_SIZE
 
 struct xdp_hook_frame {
-	uint8_t *buf;		   /* start of the headroom */
-	size_t buf_size;	   /* headroom + frame + tailroom */
-	uint8_t *data;		   /* in: the received frame; out: where it starts now */
-	size_t len;		   /* in: its length; out: its length now */
-	uint32_t ifindex;	   /* the receiving NIC */
-	uint32_t redirect_ifindex; /* out, for EBPF_XDP_REDIRECT */
+	uint8_t *buf;	  /* start of the headroom */
+	size_t buf_size;  /* headroom + frame + tailroom */
+	uint8_t *data;	  /* in: the received frame; out: where it starts now */
+	size_t len;	  /* in: its length; out: its length now */
+	uint32_t ifindex; /* the receiving NIC */
+	/*
+	 * out, for EBPF_XDP_REDIRECT: the devices to send the frame to, one
+	 * for bpf_redirect or a devmap entry, each of a devmap's for a
+	 * broadcast (BPF_F_BROADCAST)
+	 */
+	uint32_t redirect_ifindexes[NETDEV_MAX];
+	size_t redirect_count;
 };
 
 struct xdp_hook_stats {

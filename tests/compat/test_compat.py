@@ -24,15 +24,8 @@ from bootlib import ROOT
 
 COMPAT_PY = ROOT / "scripts" / "compat.py"
 
-# Where both load but the runs differ: "object:program" -> why.
-KNOWN_DIFFERENCES = {
-    "xdp_redirect_multi_kern:xdp_redirect_map_all_prog":
-        "bpf_redirect_map with BPF_F_BROADCAST: Linux redirects to every device of the "
-        "devmap_hash, ukbpf does not broadcast yet and aborts",
-    "xdp_redirect_multi_kern:xdp_redirect_map_multi_prog":
-        "bpf_redirect_map with BPF_F_BROADCAST: Linux redirects to every device of the "
-        "devmap, ukbpf does not broadcast yet and aborts",
-}
+# Where both load but the runs differ: "object:program" -> why. (None today.)
+KNOWN_DIFFERENCES = {}
 
 # ukbpf accepts, the host kernel refuses, and ukbpf is wrong: "object:program" -> why.
 KNOWN_UNSAFE = {}

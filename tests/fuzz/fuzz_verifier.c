@@ -1414,7 +1414,9 @@ static void gen_helper(struct gen *g)
 		else
 			emit(g, MOV64_IMM(REG_R2, (int32_t)below(g->in, HASH_PREFILL + 2)));
 		emit_map_ptr(g, EBPF_REG_R1, wrong(g->in) ? pick_map(g, false) : MAP_DEVMAP_HASH);
-		emit(g, MOV64_IMM(REG_R3, (int32_t)below(g->in, 4)));
+		/* the fallback verdict, or now and then BPF_F_BROADCAST (| EXCLUDE_INGRESS) */
+		emit(g, MOV64_IMM(REG_R3, one_in(g->in, 8) ? (int32_t)(8 | below(g->in, 2) << 4)
+							   : (int32_t)below(g->in, 4)));
 		emit(g, CALL(FUNC_REDIRECT_MAP));
 		clobber_caller_saved(g);
 		set_reg(g, EBPF_REG_R0, GEN_SCALAR, 0, 0);

@@ -6,7 +6,7 @@ AF_PACKET sockets, and everything that comes back out is captured:
 XDP_TX frames come back out of the same tap rewritten (MACs swapped, the
 argument byte set to 't'), XDP_DROP frames never come out anywhere,
 XDP_PASS frames reach netecho (which echoes them, MACs swapped),
-bpf_redirect and devmap redirects leave through the other tap unchanged;
+bpf_redirect, devmap redirects and broadcasts leave through the other tap unchanged;
 then the guest's XDP counters, printed at exit, match the frames sent per
 verdict. The namespace has IPv6 off, so the host kernel adds no frames of
 its own and the tap counters must match too. test_xdp.py covers the same
@@ -53,6 +53,7 @@ PLAN = [
     (0, "T", 0, 3), (1, "T", 0, 2),  # XDP_TX
     (0, "R", 2, 3), (1, "R", 1, 2),  # bpf_redirect(ifindex)
     (0, "M", 0, 3), (1, "M", 1, 2),  # bpf_redirect_map(&ports, slot)
+    (0, "B", 0, 2), (1, "B", 0, 2),  # a broadcast to both ports, the ingress one left out
 ]
 SEED = 20240611
 
@@ -81,6 +82,8 @@ def expected_output(nic: int, frame: bytes) -> Optional[Tuple[int, bytes]]:
         return nic, rewritten[:ARG_OFFSET] + b"t" + rewritten[ARG_OFFSET + 1:]
     if op == "R":
         return arg - 1, frame
+    if op == "B":  # PORTS holds both NICs: only the other one is left
+        return 1 - nic, frame
     if op == "M" and arg in PORTS:
         return PORTS[arg] - 1, frame
     return None
@@ -255,8 +258,8 @@ def test_xdp_pass_frames_reach_netecho(exchange):
 
 
 def test_redirects_leave_through_the_other_tap_unchanged(exchange):
-    redirected = exchange.sent_as("R") + exchange.devmap(hit=True)
-    assert len(redirected) == 10
+    redirected = exchange.sent_as("R") + exchange.devmap(hit=True) + exchange.sent_as("B")
+    assert len(redirected) == 14
     for nic, sent in redirected:
         other = 1 - nic
         assert exchange.captured[other].count(sent) == 1, f"{sent[:20].hex()}: tap {other}"
@@ -270,13 +273,13 @@ def test_nothing_else_comes_out(exchange):
 
 def test_xdp_counters_match_the_frames_sent(exchange):
     stats = xdp_stats(exchange.guest)
-    count = {op: len(exchange.sent_as(op)) for op in "DPTR"}
+    count = {op: len(exchange.sent_as(op)) for op in "DPTRB"}
     assert stats["attached"] == 1
     assert stats["runs"] == len(exchange.sent)  # netecho takes the quit frame first
     assert stats["drop"] == count["D"] + len(exchange.devmap(hit=False))
     assert stats["pass"] == count["P"]
     assert stats["tx"] == count["T"]
-    assert stats["redirect"] == count["R"] + len(exchange.devmap(hit=True))
+    assert stats["redirect"] == count["R"] + count["B"] + len(exchange.devmap(hit=True))
     for name in ("aborted", "invalid_action", "redirect_unset", "tx_failed", "redirect_failed",
                  "oversized"):
         assert stats[name] == 0, name

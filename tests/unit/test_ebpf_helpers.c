@@ -573,13 +573,53 @@ static void test_redirect_map_hit_and_miss(void **state)
 	assert_int_equal(call(BPF_FUNC_redirect_map, reg(devmap), 4, EBPF_XDP_DROP, 0, 0),
 			 EBPF_XDP_DROP);
 	assert_int_equal(ebpf_xdp_redirect_target(&f->xb), -ENOENT);
-	/* Unsupported flags (BPF_F_BROADCAST) abort. */
-	assert_int_equal(call(BPF_FUNC_redirect_map, reg(devmap), 1, 8, 0, 0), EBPF_XDP_ABORTED);
+	/* Flags Linux does not know abort (bit 5, above BPF_F_EXCLUDE_INGRESS). */
+	assert_int_equal(call(BPF_FUNC_redirect_map, reg(devmap), 1, 1u << 5, 0, 0),
+			 EBPF_XDP_ABORTED);
 
 	assert_int_equal(call(BPF_FUNC_redirect_map, reg(devmap), 1, EBPF_XDP_PASS, 0, 0),
 			 EBPF_XDP_REDIRECT);
 	assert_int_equal(ebpf_xdp_redirect_target(&f->xb), 0);
 	assert_int_equal(f->xb.redirect_ifindex, 9);
+	ebpf_map_free(devmap);
+}
+
+/*
+ * BPF_F_BROADCAST: the key is ignored and every device of the devmap is a
+ * target, in key order, the receiving one (ifindex 3 here) left out under
+ * BPF_F_EXCLUDE_INGRESS; a later miss forgets the broadcast, as in Linux.
+ */
+static void test_redirect_map_broadcast(void **state)
+{
+	struct xdp_fixture *f = *state;
+	struct ebpf_map_def def = {EBPF_MAP_TYPE_DEVMAP, 4, 4, 8, 0, 0};
+	struct ebpf_map *devmap;
+	uint32_t targets[8], slots[] = {1, 3, 6}, ifindexes[] = {2, 3, 7};
+	size_t i;
+
+	assert_int_equal(ebpf_map_create(&def, "all_ports", &devmap, NULL), 0);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(ebpf_map_update(devmap, &slots[i], &ifindexes[i], EBPF_ANY), 0);
+	assert_int_equal(call(BPF_FUNC_redirect_map, reg(devmap), 5, BPF_F_BROADCAST, 0, 0),
+			 EBPF_XDP_REDIRECT);
+	assert_int_equal(ebpf_xdp_redirect_target(&f->xb), 0);
+	assert_ptr_equal(f->xb.redirect_broadcast, devmap);
+	assert_int_equal(ebpf_xdp_broadcast_targets(&f->xb, targets, 8), 3);
+	assert_memory_equal(targets, ifindexes, sizeof(ifindexes));
+	assert_int_equal(ebpf_xdp_broadcast_targets(&f->xb, targets, 2), 2);
+
+	assert_int_equal(call(BPF_FUNC_redirect_map, reg(devmap), 0,
+			      BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS, 0, 0),
+			 EBPF_XDP_REDIRECT);
+	assert_int_equal(ebpf_xdp_redirect_target(&f->xb), 0);
+	assert_int_equal(ebpf_xdp_broadcast_targets(&f->xb, targets, 8), 2);
+	assert_int_equal(targets[0], 2);
+	assert_int_equal(targets[1], 7);
+
+	assert_int_equal(call(BPF_FUNC_redirect_map, reg(devmap), 0, EBPF_XDP_DROP, 0, 0),
+			 EBPF_XDP_DROP);
+	assert_int_equal(ebpf_xdp_redirect_target(&f->xb), -ENOENT);
+	assert_null(f->xb.redirect_broadcast);
 	ebpf_map_free(devmap);
 }
 
@@ -752,6 +792,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_redirect, xdp_setup, xdp_teardown),
 	    cmocka_unit_test_setup_teardown(test_redirect_map_hit_and_miss, xdp_setup,
 					    xdp_teardown),
+	    cmocka_unit_test_setup_teardown(test_redirect_map_broadcast, xdp_setup, xdp_teardown),
 	    cmocka_unit_test_setup_teardown(test_redirect_map_devmap_hash, xdp_setup, xdp_teardown),
 	    cmocka_unit_test(test_push_pop_peek_helpers),
 	    cmocka_unit_test_setup_teardown(test_perf_event_output, xdp_setup, xdp_teardown),

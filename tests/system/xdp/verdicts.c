@@ -5,6 +5,7 @@
  *   'A' XDP_ABORTED            'D' XDP_DROP          'P' XDP_PASS
  *   'T' XDP_TX with the MACs swapped and the argument byte set to 't'
  *   'R' bpf_redirect(arg)      'M' bpf_redirect_map(&ports, arg), a miss drops
+ *   'B' a broadcast to every port but the receiving one
  *   'H' adjust_head by -14 and a new Ethernet header in front, XDP_TX
  *   'S' adjust_tail by -arg, XDP_PASS   'G' adjust_tail by +arg, XDP_TX
  *   'I' returns 7 (no XDP action)       'U' XDP_REDIRECT with no target
@@ -74,6 +75,8 @@ int by_opcode(struct xdp_md *ctx)
 		return bpf_redirect(arg, 0);
 	case 'M':
 		return bpf_redirect_map(&ports, arg, XDP_DROP);
+	case 'B':
+		return bpf_redirect_map(&ports, 0, BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS);
 	case 'H':
 		return push_header(ctx);
 	case 'S':
