@@ -11,7 +11,7 @@ from pathlib import Path
 
 from scapy.layers.l2 import ARP, Ether
 
-from bootlib import ROOT, Guest, free_port
+from bootlib import ROOT, Guest
 
 GUEST_MACS = ["52:54:00:12:34:56", "52:54:00:12:34:57"]  # scripts/run.sh, NIC order
 GUEST_MAC_BYTES = [bytes.fromhex(mac.replace(":", "")) for mac in GUEST_MACS]
@@ -48,13 +48,22 @@ class SocketGuest(Guest):
                  host_ips=(), filter_chatter: bool = True):
         self.socks = []
         args = list(run_args)
+        # QEMU's ports stay bound here until all are picked: a port released
+        # at once could be handed out again for the next NIC, and two NICs
+        # on one port make QEMU fail with "Address already in use".
+        placeholders = []
         for _ in range(nics):
             sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
             sock.bind(("127.0.0.1", 0))
-            qemu_port = free_port(socket.SOCK_DGRAM)
+            placeholder = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            placeholder.bind(("127.0.0.1", 0))
+            placeholders.append(placeholder)
+            qemu_port = placeholder.getsockname()[1]
             args += ["--net-udp", f"{qemu_port}:{sock.getsockname()[1]}"]
             self.socks.append((sock, ("127.0.0.1", qemu_port)))
+        for placeholder in placeholders:
+            placeholder.close()
         self.host_ips = list(host_ips)
         self.filter_chatter = filter_chatter
         self.arp_answered = 0
