@@ -4,11 +4,20 @@
  * blocked TCP/UDP ports are dropped, frames for the firewall's own address
  * (eth0's, from ip= or DHCP) go to lwIP (so it answers ARP and ping), and
  * everything else is forwarded unchanged out of the other NIC.
- * Arguments (after "--"), repeatable, up to FIREWALL_RULES_MAX of each kind:
- *   block A.B.C.D   drop IPv4 frames from this source address (exact
- *                   addresses only: the maps hold no prefixes)
- *   block tcp:N     drop TCP segments to port N (1..65535)
- *   block udp:N     drop UDP datagrams to port N
+ * Arguments (after "--"), repeatable, up to FIREWALL_RULES_MAX of each kind
+ * (source prefixes, ports):
+ *   block A.B.C.D/N  drop IPv4 frames from a source in this prefix; without
+ *                    "/N" one address (a /32)
+ *   allow A.B.C.D/N  let through frames from this prefix although a shorter
+ *                    block prefix holds it: of all the source rules, the
+ *                    longest prefix that holds the source decides (an LPM
+ *                    trie), e.g. "block 10.0.0.0/8 allow 10.1.0.0/16"
+ *   block tcp:N      drop TCP segments to port N (1..65535), whatever the
+ *                    source rules say
+ *   block udp:N      drop UDP datagrams to port N
+ * A prefix's host bits must be clear ("10.0.0.1/8" is refused, naming
+ * 10.0.0.0/8), as ip route refuses them: a rule that means something else
+ * than it says is a mistake to report, not to guess at.
  * A bad or repeated rule is refused with a message and exit status 2;
  * without the program attached or without two NICs the status is 1.
  *
@@ -22,7 +31,8 @@
  * "firewall: forwarding between eth0 and eth1 (own address A.B.C.D)", and
  * every FIREWALL_REPORT_MS in which a count changed:
  *   firewall: passed N redirected N dropped N malformed N
- *   firewall: rule block RULE dropped N     (for each rule whose count changed)
+ *   firewall: rule block RULE dropped N     (for each rule whose count changed;
+ *   firewall: rule allow PREFIX matched N    allow rules count what they let by)
  * (the program's counts: to lwIP, forwarded, every drop, and of those the
  * malformed frames). Runs until the guest is stopped.
  */
@@ -49,13 +59,20 @@
 #define IP4_OCTETS	   4
 #define IP4_OCTET_MAX	   255
 #define IP4_OCTET_DIGITS   3
+#define IP4_TEXT_MAX	   sizeof("255.255.255.255")
+#define PREFIX_LEN_DIGITS  2
+#define RULE_WHY_MAX	   128
 #define EXIT_NO_NETWORK	   1
 #define EXIT_USAGE	   2
 
 struct firewall_rule {
-	const char *text; /* as given, e.g. "tcp:22" */
-	struct ebpf_map *blocklist;
-	uint32_t key;
+	bool allow;	      /* an allow rule; else block */
+	const char *text;     /* as given, e.g. "tcp:22", "10.0.0.0/8" */
+	struct ebpf_map *map; /* fw.sources or fw.ports */
+	union {
+		struct firewall_prefix_key prefix; /* in fw.sources */
+		uint32_t port;			   /* FIREWALL_PORT_KEY, in fw.ports */
+	} key;
 	uint64_t reported;
 };
 
@@ -93,6 +110,57 @@ static bool parse_ip4(const char *text, uint32_t *address)
 	return true;
 }
 
+/* Network byte order mask of a prefix's first len bits (len 0..32). */
+static uint32_t prefix_mask(uint32_t len)
+{
+	return len == 0 ? 0 : htonl(UINT32_MAX << (FIREWALL_IP4_BITS - len));
+}
+
+/*
+ * "A.B.C.D" (a /32) or "A.B.C.D/N" into an LPM trie key. Returns 0, or
+ * -EINVAL with why (RULE_WHY_MAX bytes) saying what is wrong: "" when text
+ * is no IPv4 address at all (it may be another kind of rule).
+ */
+static int parse_prefix(const char *text, struct firewall_prefix_key *key, char *why)
+{
+	const char *slash = strchr(text, '/');
+	size_t address_len = slash ? (size_t)(slash - text) : strlen(text);
+	char address_text[IP4_TEXT_MAX];
+	uint32_t address, len = FIREWALL_IP4_BITS;
+
+	why[0] = '\0';
+	if (address_len >= sizeof(address_text))
+		return -EINVAL;
+	memcpy(address_text, text, address_len);
+	address_text[address_len] = '\0';
+	if (!parse_ip4(address_text, &address))
+		return -EINVAL;
+	if (slash) {
+		const char *digits = slash + 1;
+		size_t count = strspn(digits, "0123456789");
+		len = 0;
+		for (size_t i = 0; i < count && i < PREFIX_LEN_DIGITS; i++)
+			len = len * 10 + (uint32_t)(digits[i] - '0');
+		if (count == 0 || count > PREFIX_LEN_DIGITS || digits[count] != '\0' ||
+		    len > FIREWALL_IP4_BITS) {
+			snprintf(why, RULE_WHY_MAX, "prefix length '%s' is not 0..%d", digits,
+				 FIREWALL_IP4_BITS);
+			return -EINVAL;
+		}
+	}
+	if (address & ~prefix_mask(len)) {
+		ip4_addr_t network;
+		char network_text[IP4ADDR_STRLEN_MAX];
+		ip4_addr_set_u32(&network, address & prefix_mask(len));
+		ip4addr_ntoa_r(&network, network_text, sizeof(network_text));
+		snprintf(why, RULE_WHY_MAX, "host bits set (the /%lu that holds %s is %s/%lu)",
+			 (unsigned long)len, address_text, network_text, (unsigned long)len);
+		return -EINVAL;
+	}
+	*key = (struct firewall_prefix_key){.prefixlen = len, .address = address};
+	return 0;
+}
+
 /* The "PROTOCOL:" prefixes of port rules. */
 static const struct {
 	const char *prefix;
@@ -120,48 +188,79 @@ static bool parse_port_rule(const char *text, uint32_t *key)
 	return false;
 }
 
-/* Adds "block TEXT" to its blocklist map; prints why and returns -EINVAL when it cannot. */
-static int add_rule(const char *text)
+static const char *rule_verb(bool allow)
 {
-	struct firewall_rule rule = {.text = text};
-	const uint64_t no_drops = 0;
+	return allow ? "allow" : "block";
+}
 
-	if (parse_ip4(text, &rule.key))
-		rule.blocklist = fw.sources;
-	else if (parse_port_rule(text, &rule.key))
-		rule.blocklist = fw.ports;
-	else {
-		fprintf(stderr,
-			"firewall: block %s: expected an IPv4 address A.B.C.D (no prefixes), "
-			"tcp:PORT or udp:PORT with PORT 1..%d\n",
-			text, PORT_MAX);
-		return -EINVAL;
+/* The rule's entry in its map, new; prints why and returns -EINVAL when it cannot be added. */
+static int add_rule_entry(const struct firewall_rule *rule)
+{
+	const char *verb = rule_verb(rule->allow);
+	int err;
+
+	if (rule->map == fw.sources) {
+		struct firewall_source_rule value = {.action = rule->allow ? FIREWALL_ALLOW
+									   : FIREWALL_BLOCK};
+		err = ebpf_map_update(fw.sources, &rule->key.prefix, &value, EBPF_NOEXIST);
+	} else {
+		const uint64_t no_drops = 0;
+		err = ebpf_map_update(fw.ports, &rule->key.port, &no_drops, EBPF_NOEXIST);
 	}
 	/* Each map refuses its FIREWALL_RULES_MAX + 1st key, so rules[] never overflows. */
-	int err = ebpf_map_update(rule.blocklist, &rule.key, &no_drops, EBPF_NOEXIST);
 	if (err == -EEXIST)
-		fprintf(stderr, "firewall: block %s: listed twice\n", text);
+		fprintf(stderr, "firewall: %s %s: listed twice\n", verb, rule->text);
 	else if (err)
-		fprintf(stderr, "firewall: block %s: more than %d rules of its kind\n", text,
-			FIREWALL_RULES_MAX);
-	if (err)
+		fprintf(stderr, "firewall: %s %s: more than %d rules of its kind\n", verb,
+			rule->text, FIREWALL_RULES_MAX);
+	return err ? -EINVAL : 0;
+}
+
+/* Adds "block TEXT" or "allow TEXT" to its map; prints why and returns -EINVAL when it cannot. */
+static int add_rule(bool allow, const char *text)
+{
+	struct firewall_rule rule = {.allow = allow, .text = text};
+	const char *verb = rule_verb(allow);
+	char why[RULE_WHY_MAX];
+
+	if (parse_prefix(text, &rule.key.prefix, why) == 0)
+		rule.map = fw.sources;
+	else if (!allow && !why[0] && parse_port_rule(text, &rule.key.port))
+		rule.map = fw.ports;
+	else if (why[0]) {
+		fprintf(stderr, "firewall: %s %s: %s\n", verb, text, why);
+		return -EINVAL;
+	} else {
+		if (allow)
+			fprintf(stderr,
+				"firewall: allow %s: expected an IPv4 prefix A.B.C.D[/LEN]\n",
+				text);
+		else
+			fprintf(stderr,
+				"firewall: block %s: expected an IPv4 prefix A.B.C.D[/LEN], "
+				"tcp:PORT or udp:PORT with PORT 1..%d\n",
+				text, PORT_MAX);
+		return -EINVAL;
+	}
+	if (add_rule_entry(&rule) < 0)
 		return -EINVAL;
 	fw.rules[fw.rule_count++] = rule;
-	printf("firewall: block %s\n", text);
+	printf("firewall: %s %s\n", verb, text);
 	return 0;
 }
 
 static int parse_args(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "block") == 0 && i + 1 < argc) {
-			if (add_rule(argv[++i]) < 0)
+		bool block = strcmp(argv[i], "block") == 0;
+		if ((block || strcmp(argv[i], "allow") == 0) && i + 1 < argc) {
+			if (add_rule(!block, argv[++i]) < 0)
 				return -EINVAL;
 			continue;
 		}
 		fprintf(stderr,
-			"firewall: bad argument %s (usage: block A.B.C.D | tcp:PORT | "
-			"udp:PORT, repeatable)\n",
+			"firewall: bad argument %s (usage: block A.B.C.D[/LEN] | tcp:PORT | "
+			"udp:PORT, allow A.B.C.D[/LEN], repeatable)\n",
 			argv[i]);
 		return -EINVAL;
 	}
@@ -172,7 +271,7 @@ static int parse_args(int argc, char **argv)
 static bool find_maps(void)
 {
 	fw.config = bpf_boot_find_map("firewall_config");
-	fw.sources = bpf_boot_find_map("blocked_sources");
+	fw.sources = bpf_boot_find_map("source_rules");
 	fw.ports = bpf_boot_find_map("blocked_ports");
 	fw.forward = bpf_boot_find_map("firewall_forward");
 	fw.counts = bpf_boot_find_map("firewall_counts");
@@ -213,6 +312,17 @@ static uint64_t map_u64(struct ebpf_map *map, const void *key)
 	return value;
 }
 
+/* The frames the program counted for rule: dropped, or for an allow rule let by. */
+static uint64_t rule_count(const struct firewall_rule *rule)
+{
+	struct firewall_source_rule value = {0};
+
+	if (rule->map == fw.ports)
+		return map_u64(fw.ports, &rule->key.port);
+	ebpf_map_lookup(fw.sources, &rule->key.prefix, &value);
+	return value.matched;
+}
+
 /* lwIP timer (NO_SYS: it runs from net_run's loop): the periodic lines. */
 static void report(void *arg)
 {
@@ -231,11 +341,11 @@ static void report(void *arg)
 	}
 	for (size_t i = 0; i < fw.rule_count; i++) {
 		struct firewall_rule *rule = &fw.rules[i];
-		uint64_t drops = map_u64(rule->blocklist, &rule->key);
-		if (drops != rule->reported) {
-			printf("firewall: rule block %s dropped %llu\n", rule->text,
-			       (unsigned long long)drops);
-			rule->reported = drops;
+		uint64_t count = rule_count(rule);
+		if (count != rule->reported) {
+			printf("firewall: rule %s %s %s %llu\n", rule_verb(rule->allow), rule->text,
+			       rule->allow ? "matched" : "dropped", (unsigned long long)count);
+			rule->reported = count;
 		}
 	}
 	sys_timeout(FIREWALL_REPORT_MS, report, NULL);

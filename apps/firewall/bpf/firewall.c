@@ -1,8 +1,10 @@
 /*
  * The firewall's XDP program: a stateless filter between two NICs.
- *   1. IPv4 frames from a source in "blocked_sources", and TCP or UDP
- *      frames to a (protocol, destination port) in "blocked_ports", are
- *      dropped; the rule's value counts them.
+ *   1. IPv4 frames whose source's longest matching prefix in
+ *      "source_rules" is a block rule, and TCP or UDP frames to a
+ *      (protocol, destination port) in "blocked_ports", are dropped; the
+ *      matching rule's value counts them (allow rules count the frames
+ *      they exempt from a shorter block prefix).
  *   2. Frames for the firewall itself - IPv4 to its own address, ARP
  *      asking for or answering to it - pass to lwIP (ping, ARP).
  *   3. Everything else is forwarded out of the other NIC unchanged,
@@ -14,10 +16,9 @@
  * carries the ports (RFC 791 §3.2), so later fragments are checked by
  * source address only; options (IHL > 5) are skipped over. While the
  * firewall has no address yet (DHCP in progress), UDP to the DHCP client
- * port passes to lwIP so that a lease can arrive. The blocklist
- * holds exact addresses (no prefixes: there is no LPM trie map here).
- * Counts by enum firewall_count go to "firewall_counts". Map layouts:
- * firewall.h. Built by make (build/apps/firewall/firewall.bpf.o).
+ * port passes to lwIP so that a lease can arrive. IPv6 and other
+ * EtherTypes are forwarded unfiltered. Counts by enum firewall_count go to "firewall_counts". Map
+ * layouts: firewall.h. Built by make (build/apps/firewall/firewall.bpf.o).
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -44,11 +45,12 @@ struct {
 } firewall_config SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(max_entries, FIREWALL_RULES_MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-} blocked_sources SEC(".maps");
+	__type(key, struct firewall_prefix_key);
+	__type(value, struct firewall_source_rule);
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* Linux's LPM trie requires it */
+} source_rules SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -104,6 +106,18 @@ static __always_inline int blocked(void *blocklist, __u32 key)
 	return 1;
 }
 
+/* True when source's longest matching prefix is a block rule; that rule's count bumped. */
+static __always_inline int source_blocked(__be32 source)
+{
+	struct firewall_prefix_key key = {.prefixlen = FIREWALL_IP4_BITS, .address = source};
+	struct firewall_source_rule *rule = bpf_map_lookup_elem(&source_rules, &key);
+
+	if (!rule)
+		return 0;
+	__sync_fetch_and_add(&rule->matched, 1);
+	return rule->action == FIREWALL_BLOCK;
+}
+
 static __always_inline __u32 own_address(void)
 {
 	__u32 key = FIREWALL_CONFIG_ADDRESS;
@@ -146,7 +160,7 @@ static __always_inline int filter_ipv4(struct xdp_md *ctx, struct iphdr *ip, voi
 {
 	if ((void *)(ip + 1) > data_end || ip->version != IPV4_VERSION || ip->ihl < IPV4_MIN_IHL)
 		return drop(FIREWALL_MALFORMED);
-	if (blocked(&blocked_sources, ip->saddr))
+	if (source_blocked(ip->saddr))
 		return drop(FIREWALL_DROPPED);
 	__u32 address = own_address();
 	int first_fragment = (ip->frag_off & bpf_htons(IPV4_OFFSET_MASK)) == 0;
