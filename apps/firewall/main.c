@@ -153,8 +153,8 @@ static int parse_prefix(const char *text, struct firewall_prefix_key *key, char 
 		char network_text[IP4ADDR_STRLEN_MAX];
 		ip4_addr_set_u32(&network, address & prefix_mask(len));
 		ip4addr_ntoa_r(&network, network_text, sizeof(network_text));
-		snprintf(why, RULE_WHY_MAX, "host bits set (the /%lu that holds %s is %s/%lu)",
-			 (unsigned long)len, address_text, network_text, (unsigned long)len);
+		snprintf(why, RULE_WHY_MAX, "host bits set (the /%u that holds %s is %s/%u)",
+			 (unsigned)len, address_text, network_text, (unsigned)len);
 		return -EINVAL;
 	}
 	*key = (struct firewall_prefix_key){.prefixlen = len, .address = address};
@@ -225,12 +225,12 @@ static int add_rule(bool allow, const char *text)
 
 	if (parse_prefix(text, &rule.key.prefix, why) == 0)
 		rule.map = fw.sources;
-	else if (!allow && !why[0] && parse_port_rule(text, &rule.key.port))
-		rule.map = fw.ports;
-	else if (why[0]) {
+	else if (why[0]) { /* an address, but no valid prefix */
 		fprintf(stderr, "firewall: %s %s: %s\n", verb, text, why);
 		return -EINVAL;
-	} else {
+	} else if (!allow && parse_port_rule(text, &rule.key.port))
+		rule.map = fw.ports;
+	else {
 		if (allow)
 			fprintf(stderr,
 				"firewall: allow %s: expected an IPv4 prefix A.B.C.D[/LEN]\n",
