@@ -12,6 +12,8 @@
  *                    firewall_prefix_key: an IPv4 source prefix; value
  *                    struct firewall_source_rule: block or allow, and the
  *                    frames whose source the rule matched
+ * "source6_rules"    the same for IPv6 sources: key struct
+ *                    firewall_prefix6_key, value struct firewall_source_rule
  * "blocked_ports"    hash, u32 key: FIREWALL_PORT_KEY(IP protocol,
  *                    destination port in host byte order); u64 value:
  *                    frames dropped by the rule
@@ -22,8 +24,10 @@
 #define UKBPF_FIREWALL_BPF_FIREWALL_H
 
 #define FIREWALL_RULES_MAX		  256 /* entries of each rule map */
-#define FIREWALL_IP4_BITS		  32  /* the longest prefix: one address */
-#define FIREWALL_IFINDEX_MAX		  8   /* devmap slots: ifindex 0 .. 7 */
+#define FIREWALL_IP4_BITS		  32  /* the longest IPv4 prefix: one address */
+#define FIREWALL_IP6_BYTES		  16
+#define FIREWALL_IP6_BITS		  (8 * FIREWALL_IP6_BYTES)
+#define FIREWALL_IFINDEX_MAX		  8 /* devmap slots: ifindex 0 .. 7 */
 #define FIREWALL_PORT_KEY(protocol, port) ((unsigned int)(protocol) << 16 | (unsigned int)(port))
 
 enum firewall_config_key {
@@ -41,6 +45,12 @@ enum firewall_action {
 struct firewall_prefix_key {
 	unsigned int prefixlen; /* host byte order, 0 .. FIREWALL_IP4_BITS */
 	unsigned int address;	/* network byte order, host bits clear */
+};
+
+/* The same for IPv6. */
+struct firewall_prefix6_key {
+	unsigned int prefixlen;			   /* host byte order, 0 .. FIREWALL_IP6_BITS */
+	unsigned char address[FIREWALL_IP6_BYTES]; /* host bits clear */
 };
 
 struct firewall_source_rule {
