@@ -63,8 +63,10 @@
 #define IP4_OCTET_MAX	   255
 #define IP4_OCTET_DIGITS   3
 #define IP4_BYTES	   4
+#define BITS_PER_BYTE	   8
 #define IP6_GROUPS	   8 /* RFC 4291 §2.2: eight 16-bit pieces */
 #define IP6_GROUP_DIGITS   4
+#define HEX_BASE	   16
 #define PREFIX_LEN_DIGITS  3 /* up to /128 */
 #define RULE_WHY_MAX	   128
 #define EXIT_NO_NETWORK	   1
@@ -144,7 +146,7 @@ static bool parse_ip6(const char *text, uint8_t address[FIREWALL_IP6_BYTES])
 	while (*text) {
 		unsigned value = 0, digits = 0;
 		for (; hex_digit(*text) >= 0; text++) {
-			value = value * 16 + (unsigned)hex_digit(*text);
+			value = value * HEX_BASE + (unsigned)hex_digit(*text);
 			if (++digits > IP6_GROUP_DIGITS)
 				return false;
 		}
@@ -185,11 +187,15 @@ struct prefix {
 static void prefix_network(const struct prefix *prefix, uint8_t *network)
 {
 	for (size_t i = 0; i < prefix->bytes; i++) {
-		uint32_t bits_before = 8 * (uint32_t)i;
-		uint32_t keep = prefix->len <= bits_before	 ? 0
-				: prefix->len >= bits_before + 8 ? 8
-								 : prefix->len - bits_before;
-		network[i] = keep ? prefix->address[i] & (uint8_t)(0xff << (8 - keep)) : 0;
+		uint32_t bits_before = BITS_PER_BYTE * (uint32_t)i;
+		if (prefix->len >= bits_before + BITS_PER_BYTE)
+			network[i] = prefix->address[i];
+		else if (prefix->len <= bits_before)
+			network[i] = 0;
+		else
+			network[i] =
+			    prefix->address[i] &
+			    (uint8_t)(UINT8_MAX << (BITS_PER_BYTE - (prefix->len - bits_before)));
 	}
 }
 
@@ -235,7 +241,7 @@ static int parse_prefix(const char *text, struct prefix *prefix, char *why)
 		prefix->bytes = FIREWALL_IP6_BYTES;
 	else
 		return -EINVAL;
-	uint32_t bits = 8 * (uint32_t)prefix->bytes;
+	uint32_t bits = BITS_PER_BYTE * (uint32_t)prefix->bytes;
 	prefix->len = bits;
 	if (slash) {
 		const char *digits = slash + 1;

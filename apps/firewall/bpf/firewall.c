@@ -10,8 +10,8 @@
  *   3. Everything else is forwarded out of the other NIC unchanged,
  *      through the devmap "firewall_forward" that the app fills
  *      (ingress ifindex 1 -> 2, 2 -> 1); a NIC without an entry drops.
- * IPv4 and ARP frames too short for their headers, and IPv4 headers with
- * a bad version or IHL, are dropped as malformed: a filter that cannot
+ * IPv4, IPv6 and ARP frames too short for their headers, and IP headers
+ * with a bad version or IHL, are dropped as malformed: a filter that cannot
  * read a header must not let it through. Only a datagram's first fragment
  * carries the ports (RFC 791 §3.2, RFC 8200 §4.5), so later fragments are
  * checked by source address only; IPv4 options (IHL > 5) and up to
@@ -20,8 +20,9 @@
  * firewall has no address yet (DHCP in progress), UDP to the DHCP client
  * port passes to lwIP so that a lease can arrive. The firewall has no
  * IPv6 address of its own: IPv6 that no rule drops is forwarded. Other
- * EtherTypes are forwarded unfiltered. Counts by enum firewall_count go to "firewall_counts". Map
- * layouts: firewall.h. Built by make (build/apps/firewall/firewall.bpf.o).
+ * EtherTypes are forwarded unfiltered. Counts by enum firewall_count go
+ * to "firewall_counts". Map layouts: firewall.h. Built by make
+ * (build/apps/firewall/firewall.bpf.o).
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -221,8 +222,7 @@ static __always_inline int filter_ipv6(struct xdp_md *ctx, struct ipv6hdr *ip6, 
 	int first_fragment = 1;
 	for (int i = 0; i < IPV6_EXT_HEADERS_MAX && is_ipv6_ext(next); i++) {
 		struct ipv6_ext *ext = header;
-		/* Every extension header is at least IPV6_EXT_UNIT long, a fragment header exactly.
-		 */
+		/* Each is at least IPV6_EXT_UNIT long; a fragment header, exactly. */
 		if (header + IPV6_EXT_UNIT > data_end)
 			return drop(FIREWALL_MALFORMED);
 		if (next == IPPROTO_FRAGMENT) {
