@@ -207,6 +207,15 @@ enum ebpf_attach_type {
  */
 const char *ebpf_attach_type_name(enum ebpf_prog_type prog_type, enum ebpf_attach_type type);
 
+/*
+ * Whether a program of this type and expected attach type may run at a
+ * network device's XDP hook: any XDP program but those meant for devmap
+ * or cpumap entries (SEC("xdp/devmap"), SEC("xdp/cpumap") and their
+ * .frags forms), which Linux's dev_xdp_attach refuses with -EINVAL
+ * ("BPF_XDP_DEVMAP programs can not be attached to a device").
+ */
+bool ebpf_attaches_to_device_xdp(enum ebpf_prog_type prog_type, enum ebpf_attach_type type);
+
 /* Which of libbpf's rules for SEC() names gave a section its type. */
 enum ebpf_section_match {
 	EBPF_SECTION_NO_RULE = 0, /* none: the section loads as UNSPEC (test programs) */

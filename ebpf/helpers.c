@@ -286,7 +286,12 @@ static uint64_t helper_csum_diff(uint64_t from, uint64_t from_size, uint64_t to,
 
 /* Linux keeps an Ethernet header's worth of packet: ETH_HLEN. */
 #define XDP_MIN_FRAME 14
-/* Linux: metadata is a multiple of 4 bytes, at most 32 (xdp_metalen_invalid). */
+/*
+ * Linux 6.1's rule (include/net/xdp.h, xdp_metalen_invalid): metadata is
+ * a multiple of 4 bytes and at most 32. Later kernels (6.18, the host
+ * oracle) allow up to the u8 skb_shared_info.meta_len; we keep 6.1's, the
+ * kernel of the corpus.
+ */
 #define XDP_META_ALIGN 4
 #define XDP_META_MAX   32
 /* The verdict bits bpf_redirect_map returns on a miss (BPF_F_ACTION_MASK). */

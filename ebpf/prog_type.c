@@ -215,6 +215,12 @@ const char *ebpf_attach_type_name(enum ebpf_prog_type prog_type, enum ebpf_attac
 	return attach_type_names[type];
 }
 
+bool ebpf_attaches_to_device_xdp(enum ebpf_prog_type prog_type, enum ebpf_attach_type type)
+{
+	return prog_type == EBPF_PROG_TYPE_XDP && type != EBPF_ATTACH_XDP_DEVMAP &&
+	       type != EBPF_ATTACH_XDP_CPUMAP;
+}
+
 const struct ebpf_ctx_field *ebpf_prog_type_ctx_field(const struct ebpf_prog_type_info *info,
 						      enum ebpf_attach_type attach, int32_t off,
 						      unsigned int size)

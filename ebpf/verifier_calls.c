@@ -25,12 +25,20 @@ static void forget_packet_pointer(struct reg_state *reg, void *arg)
 		set_scalar(reg, scalar_unknown());
 }
 
+/*
+ * A released ringbuf record (submitted or discarded) is no longer the
+ * program's: every copy of its pointer, in any frame's registers or
+ * stack spills, becomes an unknown scalar, as privileged Linux's
+ * release_reference does (an unprivileged loader gets uninitialized
+ * registers instead), so a later access fails with "invalid mem access
+ * 'scalar'".
+ */
 static void release_reference(struct reg_state *reg, void *arg)
 {
 	uint32_t ref = *(const uint32_t *)arg;
 
 	if (reg->type == REG_PTR_TO_MEM && reg->ref_id == ref)
-		set_not_init(reg);
+		set_scalar(reg, scalar_unknown());
 }
 
 /*

@@ -95,8 +95,9 @@ static int parse_module_args(const char *args, struct bpf_request *req, const ch
 }
 
 /*
- * The index of the module's first XDP program that loaded, or else of its
- * first XDP program (which says why it did not load); -ENOENT if none.
+ * The index of the module's first XDP program for a device (devmap and
+ * cpumap programs are not) that loaded, or else of its first such
+ * program (which says why it did not load); -ENOENT if none.
  */
 static int first_xdp_prog(const struct ebpf_object *obj, size_t *index)
 {
@@ -104,7 +105,8 @@ static int first_xdp_prog(const struct ebpf_object *obj, size_t *index)
 	bool found = false;
 
 	for (size_t i = 0; ebpf_object_prog_info(obj, i, &info) == 0; i++) {
-		if (info.section_type.type != EBPF_PROG_TYPE_XDP)
+		if (!ebpf_attaches_to_device_xdp(info.section_type.type,
+						 info.section_type.expected_attach_type))
 			continue;
 		if (info.prog || !found)
 			*index = i;
@@ -157,7 +159,7 @@ static void attach_module(const struct kernel_module *module, const struct bpf_r
 			  : first_xdp_prog(obj, &index)) != 0)
 		reject(module, req,
 		       req->name[0] ? "no program or section of that name in the object"
-				    : "no XDP program in the object",
+				    : "no XDP program for a device in the object",
 		       NULL);
 	struct ebpf_object_prog_info info;
 	ebpf_object_prog_info(obj, index, &info);
@@ -172,6 +174,15 @@ static void attach_module(const struct kernel_module *module, const struct bpf_r
 	const char *prog_name = ebpf_prog_get_name(prog);
 	if (ebpf_prog_get_type(prog) != EBPF_PROG_TYPE_XDP) {
 		snprintf(reason, sizeof(reason), "%s is not an XDP program", prog_name);
+		reject(module, req, reason, NULL);
+	}
+	enum ebpf_attach_type attach = ebpf_prog_get_expected_attach_type(prog);
+	if (!ebpf_attaches_to_device_xdp(EBPF_PROG_TYPE_XDP, attach)) {
+		snprintf(reason, sizeof(reason),
+			 "%s (section %s) is an %s program: Linux attaches those to map "
+			 "entries, never to a device",
+			 prog_name, info.section,
+			 ebpf_attach_type_name(EBPF_PROG_TYPE_XDP, attach));
 		reject(module, req, reason, NULL);
 	}
 	if (bpf_boot_prepare_prog(prog, jit, &log, &a->program, &failed) != 0) {

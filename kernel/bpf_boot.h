@@ -2,16 +2,19 @@
  * eBPF programs that arrive as multiboot modules and are attached at boot.
  *
  * A module whose command line carries "bpf" ("bpf" alone: the object's
- * first XDP program that loaded; "bpf=NAME": the program whose section or
- * function is NAME) is an eBPF object to attach: scripts/run.sh --bpf FILE[:NAME] and
- * GRUB's "module2 /boot/FILE bpf=NAME" produce such modules. Every such
- * object is loaded, verified and JIT-compiled (interpreted with the kernel
- * option bpf.engine=interp) before the application's main() runs. A
- * program the loader or verifier refuses never runs: the kernel prints the
- * reason (the loader's, or the verifier's log) on the console and exits with
- * KERNEL_EXIT_BPF_REJECTED. There is no switch to skip verification.
- * The chosen program must be an XDP program (the only hook there is), and
- * a module names at most one program. Several modules may carry one each:
+ * first XDP program for a device that loaded; "bpf=NAME": the program
+ * whose section or function is NAME) is an eBPF object to attach:
+ * scripts/run.sh --bpf FILE[:NAME] and GRUB's "module2 /boot/FILE
+ * bpf=NAME" produce such modules. Every such object is loaded, verified
+ * and JIT-compiled (interpreted with the kernel option bpf.engine=interp)
+ * before the application's main() runs. A program the loader or verifier
+ * refuses never runs: the kernel prints the reason (the loader's, or the
+ * verifier's log) on the console and exits with KERNEL_EXIT_BPF_REJECTED.
+ * There is no switch to skip verification. The chosen program must be an
+ * XDP program (the only hook there is) and, as in Linux, not one meant for
+ * devmap or cpumap entries (SEC("xdp/devmap"), SEC("xdp/cpumap")): the
+ * kernel refuses those the same way. A module names at most one program.
+ * Several modules may carry one each:
  * all are attached, and the XDP hook (net/xdp_hook.h) runs the first.
  * Objects stay loaded for the guest's lifetime, so their maps are there
  * for the app (bpf_boot_find_map, bpf_boot_map_get).

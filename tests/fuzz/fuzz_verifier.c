@@ -279,17 +279,19 @@ enum gen_kind {
 	GEN_FRAME_REF, /* in a subprogram: the caller's stack bytes; range: their count */
 	GEN_MEM_OR_NULL,
 	/*
-	 * A packet pointer from before a packet-moving helper: a number now
-	 * (the verifier's unknown scalar), but a packet address, which the
-	 * generator never stores outside the stack (the checker's leak rule).
+	 * A pointer a helper ended: a packet pointer from before a
+	 * packet-moving helper, or a copy of a ringbuf record after its
+	 * submit or discard. A number now (the verifier's unknown scalar),
+	 * but an address, which the generator never stores outside the
+	 * stack (the checker's leak rule).
 	 */
-	GEN_PKT_STALE,
+	GEN_STALE,
 };
 
 struct gen_reg {
 	enum gen_kind kind;
 	int32_t range;
-	int map; /* GEN_MAP_VALUE*: which map */
+	int map; /* GEN_MAP_VALUE*: which map; GEN_MEM, GEN_STALE: which reservation, 0 packet */
 };
 
 /* Per stack byte: never written, data, or part of a spilled pointer. */
@@ -310,6 +312,7 @@ struct gen {
 	int nest;
 	int blocks;
 	int holding;	    /* ringbuf records reserved: no local call then */
+	int records;	    /* ringbuf reservations made: the last one's id */
 	bool in_loop;	    /* loops do not nest nor call the subprogram (paths multiply) */
 	int32_t stack_span; /* bytes below fp this function uses */
 	size_t limit;	    /* instructions this function may end at */
@@ -384,7 +387,7 @@ static int32_t stack_depth(struct gen *g, int32_t min)
 
 static bool is_pointer(enum gen_kind kind)
 {
-	return kind != GEN_NONE && kind != GEN_SCALAR && kind != GEN_PKT_STALE;
+	return kind != GEN_NONE && kind != GEN_SCALAR && kind != GEN_STALE;
 }
 
 /* Registers the generator may overwrite: not r6 (ctx), r10, or reserved. */
@@ -454,10 +457,24 @@ static void forget_packet(struct gen *g)
 
 	for (r = 0; r < EBPF_REG_FP; r++)
 		if (is_packet_kind(g->st.reg[r].kind))
-			set_reg(g, (uint8_t)r, GEN_PKT_STALE, 0, 0);
+			set_reg(g, (uint8_t)r, GEN_STALE, 0, 0);
 	for (s = 0; s < STACK_SLOTS; s++)
 		if (g->st.stack[s * SLOT] == BYTE_SPILL && is_packet_kind(g->st.spill[s].kind))
-			g->st.spill[s] = (struct gen_reg){GEN_PKT_STALE, 0, 0};
+			g->st.spill[s] = (struct gen_reg){GEN_STALE, 0, 0};
+}
+
+/* Submit or discard of reservation id: every copy of the record, spilled or not, is a number. */
+static void forget_record(struct gen *g, int id)
+{
+	int r, s;
+
+	for (r = 0; r < EBPF_REG_FP; r++)
+		if (g->st.reg[r].kind == GEN_MEM && g->st.reg[r].map == id)
+			set_reg(g, (uint8_t)r, GEN_STALE, 0, id);
+	for (s = 0; s < STACK_SLOTS; s++)
+		if (g->st.stack[s * SLOT] == BYTE_SPILL && g->st.spill[s].kind == GEN_MEM &&
+		    g->st.spill[s].map == id)
+			g->st.spill[s] = (struct gen_reg){GEN_STALE, 0, id};
 }
 
 /* After a branch rejoins: what differs between the paths is unknown. */
@@ -626,14 +643,14 @@ static void gen_access(struct gen *g, uint8_t base, int32_t range, bool writable
 static void gen_block(struct gen *g, int steps);
 
 /*
- * Packet pointers from before a packet-moving helper are numbers: the
- * difference of two is a length, a scalar like any other. One time in
- * ONE_IN_WRONG one is dereferenced instead. Returns false when there is
- * none.
+ * Stale pointers are numbers: the difference of two into the same region
+ * (the packet, or one ringbuf record) is a length, a scalar like any
+ * other. One time in ONE_IN_WRONG one is dereferenced instead. Returns
+ * false when there is none.
  */
-static bool gen_stale_packet(struct gen *g)
+static bool gen_stale_pointer(struct gen *g)
 {
-	int a = pick_kind(g, GEN_PKT_STALE), b;
+	int a = pick_kind(g, GEN_STALE), b;
 	uint8_t t;
 
 	if (a < 0)
@@ -645,8 +662,9 @@ static bool gen_stale_packet(struct gen *g)
 		return true;
 	}
 	g->reserved |= 1u << a;
-	b = pick_kind(g, GEN_PKT_STALE);
-	if (b < 0)
+	b = pick_kind(g, GEN_STALE);
+	/* Across regions the difference is an address less another: no length. */
+	if (b < 0 || g->st.reg[b].map != g->st.reg[a].map)
 		b = a;
 	g->reserved |= 1u << b;
 	t = pick_free(g);
@@ -694,9 +712,9 @@ static void gen_scalar_source(struct gen *g)
 		emit(g, MOV64_IMM(r, take_imm(g->in)));
 		break;
 	case 4:
-		if (gen_stale_packet(g))
+		if (gen_stale_pointer(g))
 			return;
-		/* fall through: no stale packet pointer */
+		/* fall through: no stale pointer */
 	default:
 		gen_ctx_load(g, GEN_SCALAR);
 		return;
@@ -1138,7 +1156,7 @@ static void gen_spill_fill(struct gen *g)
 	uint8_t d;
 
 	for (r = (int)below(g->in, EBPF_REG_FP); r < EBPF_REG_FP; r++)
-		if (is_pointer(g->st.reg[r].kind) || g->st.reg[r].kind == GEN_PKT_STALE) {
+		if (is_pointer(g->st.reg[r].kind) || g->st.reg[r].kind == GEN_STALE) {
 			p = r;
 			break;
 		}
@@ -1368,7 +1386,7 @@ static void gen_helper(struct gen *g)
 	}
 	case 4: { /* r = reserve; if (!r) skip; <block on r>; submit/discard(r) */
 		int32_t size = 8 * (int32_t)(1 + below(g->in, 8));
-		int r = pick_saved(g);
+		int r = pick_saved(g), record;
 		struct gen_state before;
 		size_t skip;
 
@@ -1383,7 +1401,8 @@ static void gen_helper(struct gen *g)
 		set_reg(g, EBPF_REG_R0, GEN_NONE, 0, 0);
 		skip = emit_forward(g, JMP_IMM(EBPF_JMP_JEQ, r, 0));
 		before = g->st;
-		set_reg(g, (uint8_t)r, GEN_MEM, size, 0);
+		record = ++g->records;
+		set_reg(g, (uint8_t)r, GEN_MEM, size, record);
 		g->reserved |= 1u << r;
 		g->nest++;
 		g->holding++;
@@ -1395,10 +1414,10 @@ static void gen_helper(struct gen *g)
 		emit(g, MOV64_IMM(REG_R2, 0));
 		emit(g, CALL(one_in(g->in, 2) ? FUNC_RINGBUF_SUBMIT : FUNC_RINGBUF_DISCARD));
 		clobber_caller_saved(g);
-		if (!wrong(g->in)) /* wrong: use the record after releasing it */
-			set_reg(g, (uint8_t)r, GEN_NONE, 0, 0);
-		else
+		if (wrong(g->in)) /* wrong: use the record after releasing it */
 			gen_access(g, (uint8_t)r, size, true, false);
+		/* Its copies too: gen_stale_pointer dereferences one at times. */
+		forget_record(g, record);
 		patch_to_here(g, skip);
 		join(g, &before);
 		break;

@@ -110,6 +110,13 @@ def test_rejected_program_never_lets_the_app_start(netecho_image, objects):
     ("verdicts:by,opcode", "", "bpf: verdicts.o:by,opcode: no program or section"),
     ("verdicts:ports", "", "bpf: verdicts.o:ports: no program or section"),
     ("verdicts", "bpf.engine=fast", "bpf: bpf.engine=fast: expected jit or interp"),
+    # Linux's dev_xdp_attach refuses programs for devmap and cpumap entries.
+    ("map_entry_programs:devmap_entry", "",
+     "bpf: map_entry_programs.o:devmap_entry: devmap_entry (section xdp/devmap) is an "
+     "xdp_devmap program: Linux attaches those to map entries, never to a device"),
+    ("map_entry_programs:cpumap_frags_entry", "",
+     "bpf: map_entry_programs.o:cpumap_frags_entry: cpumap_frags_entry (section "
+     "xdp.frags/cpumap) is an xdp_cpumap program"),
 ])
 def test_unusable_object_or_option_exits_127(netecho_image, objects, bpf, cmdline, message):
     name, _, prog = bpf.partition(":")
@@ -131,6 +138,12 @@ def test_program_the_loader_left_out(netecho_image, objects):
     assert "bpf: partly_loadable.o:probe: probe did not load:\n" \
         "program type kprobe is not supported by ukbpf\n" in result.output
     assert "netecho:" not in result.output
+
+
+def test_bare_bpf_passes_over_map_entry_programs(netecho_image, objects):
+    result = boot(netecho_image, "--bpf", str(objects["map_entry_programs"]))
+    assert result.status == 1, result.output  # netecho: no NIC
+    assert [a[0] for a in ATTACHED.findall(result.output)] == ["map_entry_programs.o:device"]
 
 
 def test_run_script_refuses_a_missing_bpf_file(netecho_image, objects):

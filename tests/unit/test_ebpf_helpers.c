@@ -461,6 +461,25 @@ static void test_xdp_adjust_meta_moves_with_head(void **state)
 	assert_ptr_equal(md_ptr(f->xb.md.data_meta), md_ptr(f->xb.md.data));
 }
 
+/*
+ * Linux 6.1's xdp_metalen_invalid: the metadata is a multiple of 4 bytes
+ * and at most 32 (newer kernels allow up to 252). Refused sizes leave the
+ * metadata where it was.
+ */
+static void test_xdp_adjust_meta_size_is_linux_6_1s(void **state)
+{
+	struct xdp_fixture *f = *state;
+	uint8_t *data = md_ptr(f->xb.md.data);
+
+	assert_int_equal(xdp_call(f, BPF_FUNC_xdp_adjust_meta, -32), 0);
+	assert_ptr_equal(md_ptr(f->xb.md.data_meta), data - 32);
+	assert_int_equal(xdp_call(f, BPF_FUNC_xdp_adjust_meta, -4), err_reg(-EACCES));
+	assert_int_equal(xdp_call(f, BPF_FUNC_xdp_adjust_meta, 2), err_reg(-EACCES));
+	assert_ptr_equal(md_ptr(f->xb.md.data_meta), data - 32);
+	assert_int_equal(xdp_call(f, BPF_FUNC_xdp_adjust_meta, 28), 0);
+	assert_ptr_equal(md_ptr(f->xb.md.data_meta), data - 4);
+}
+
 static void test_xdp_adjust_tail_bounds(void **state)
 {
 	struct xdp_fixture *f = *state;
@@ -783,6 +802,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_xdp_init_range_checks, xdp_setup, xdp_teardown),
 	    cmocka_unit_test_setup_teardown(test_xdp_adjust_head_bounds, xdp_setup, xdp_teardown),
 	    cmocka_unit_test_setup_teardown(test_xdp_adjust_meta_moves_with_head, xdp_setup,
+					    xdp_teardown),
+	    cmocka_unit_test_setup_teardown(test_xdp_adjust_meta_size_is_linux_6_1s, xdp_setup,
 					    xdp_teardown),
 	    cmocka_unit_test_setup_teardown(test_xdp_adjust_tail_bounds, xdp_setup, xdp_teardown),
 	    cmocka_unit_test_setup_teardown(test_xdp_load_store_bytes, xdp_setup, xdp_teardown),
