@@ -95,7 +95,9 @@ static int check_sized_region(struct verifier *v, uint8_t regno, const struct re
 static int check_xdp_sock_access(struct verifier *v, uint8_t regno, int32_t off, unsigned int size,
 				 enum access access)
 {
-	if (access != ACCESS_READ || off != XDP_SOCK_QUEUE_ID_OFF || size != XDP_SOCK_QUEUE_ID_SIZE)
+	if (access != ACCESS_READ)
+		return verifier_reject(v, "R%u cannot write into xdp_sock", regno);
+	if (off != XDP_SOCK_QUEUE_ID_OFF || size != XDP_SOCK_QUEUE_ID_SIZE)
 		return verifier_reject(v, "R%u invalid xdp_sock access off=%d size=%u", regno, off,
 				       size);
 	return 0;
