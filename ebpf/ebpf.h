@@ -253,20 +253,6 @@ struct ebpf_xdp_md {
 	uint32_t egress_ifindex;
 };
 
-/*
- * The context handed to an XDP program. The UAPI struct comes first so the
- * program's r1 points at it; the rest is for helpers and for the redirect
- * decision. [buf_start, buf_end) is the frame's whole buffer, Linux's
- * data_hard_start and frame_sz: adjust_head/meta/tail move the frame's
- * ends within it, but like Linux they leave its first bytes to a struct
- * xdp_frame and its last to a struct skb_shared_info (40 and 320 bytes on
- * x86-64), so a buffer laid out as Linux's gives a program the same room.
- *
- * Because xdp_md carries 32-bit pointers, packet memory must lie in the low
- * 4 GiB of the address space: the guest's memory is identity-mapped below
- * 4 GiB, and host programs allocate packet buffers with MAP_32BIT.
- * ebpf_xdp_init() checks this.
- */
 /* Where an XDP_REDIRECT sends the frame: what kind of target, then which. */
 enum ebpf_xdp_target_kind {
 	EBPF_XDP_TARGET_NONE = 0,  /* no helper chose one */
@@ -284,6 +270,20 @@ struct ebpf_xdp_target {
 	bool exclude_ingress;	    /* with it: BPF_F_EXCLUDE_INGRESS */
 };
 
+/*
+ * The context handed to an XDP program. The UAPI struct comes first so the
+ * program's r1 points at it; the rest is for helpers and for the redirect
+ * decision. [buf_start, buf_end) is the frame's whole buffer, Linux's
+ * data_hard_start and frame_sz: adjust_head/meta/tail move the frame's
+ * ends within it, but like Linux they leave its first bytes to a struct
+ * xdp_frame and its last to a struct skb_shared_info (40 and 320 bytes on
+ * x86-64), so a buffer laid out as Linux's gives a program the same room.
+ *
+ * Because xdp_md carries 32-bit pointers, packet memory must lie in the low
+ * 4 GiB of the address space: the guest's memory is identity-mapped below
+ * 4 GiB, and host programs allocate packet buffers with MAP_32BIT.
+ * ebpf_xdp_init() checks this.
+ */
 struct ebpf_xdp_buff {
 	struct ebpf_xdp_md md;
 	uint8_t *buf_start;		 /* start of the buffer (data_hard_start) */
