@@ -61,8 +61,13 @@ int xsk_deliver(struct xsk_socket *xs, const struct xsk_frame *frame, uint32_t i
 {
 	if (xs->nic->ifindex != ifindex || xs->queue_id != queue_id)
 		return -EINVAL;
-	if (ring_used(xs->rx_head, xs->rx_tail) == XSK_FRAMES ||
-	    ring_used(xs->fill_head, xs->fill_tail) == 0) {
+	/* The frame comes in its own buffer, as in Linux's zero-copy mode: the ring is checked
+	 * first. */
+	if (ring_used(xs->rx_head, xs->rx_tail) == XSK_FRAMES) {
+		xs->stats.rx_ring_full++;
+		return -ENOBUFS;
+	}
+	if (ring_used(xs->fill_head, xs->fill_tail) == 0) {
 		xs->stats.rx_dropped++;
 		return -ENOBUFS;
 	}

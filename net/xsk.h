@@ -19,9 +19,10 @@
  * app reads the bytes the program saw and left, with no further copy.
  * xsk_transmit copies once more, into the NIC's transmit ring.
  *
- * Never blocking: when the RX ring is full or every buffer is with the
- * app (it is slow to release them), the frame is dropped and counted in
- * rx_dropped, like Linux's XDP_STATISTICS, and the hook keeps its buffer.
+ * Never blocking: when the RX ring is full, or every buffer is with the
+ * app (it is slow to release them), the frame is dropped and counted, as
+ * Linux's XDP_STATISTICS count them (rx_ring_full, rx_dropped), and the
+ * hook keeps its buffer.
  *
  * Binding: a socket is bound to one NIC and one receive queue (each NIC
  * has one: XDP_HOOK_RX_QUEUE) and receives only frames that arrived
@@ -56,10 +57,11 @@ struct xsk_frame {
 };
 
 struct xsk_stats {
-	uint64_t rx;	     /* frames put in the RX ring */
-	uint64_t rx_dropped; /* frames dropped: RX ring full or no free buffer */
-	uint64_t tx;	     /* frames the NIC took */
-	uint64_t tx_failed;  /* frames the NIC refused (netdev_transmit's error) */
+	uint64_t rx;	       /* frames put in the RX ring */
+	uint64_t rx_ring_full; /* frames dropped: the RX ring was full */
+	uint64_t rx_dropped;   /* frames dropped: no free buffer (the fill ring was empty) */
+	uint64_t tx;	       /* frames the NIC took */
+	uint64_t tx_failed;    /* frames the NIC refused (netdev_transmit's error) */
 };
 
 /*
@@ -92,8 +94,8 @@ void xsk_get_stats(const struct xsk_socket *xs, struct xsk_stats *stats);
  * received on ifindex's queue, to xs's RX ring. Returns 0 and sets *spare
  * to the free buffer the hook uses from then on (frame->buf is xs's now);
  * -EINVAL when xs is bound to another NIC or queue; -ENOBUFS when the
- * frame is dropped (counted in rx_dropped). On error frame->buf stays the
- * hook's.
+ * frame is dropped (counted in rx_ring_full or rx_dropped). On error
+ * frame->buf stays the hook's.
  */
 int xsk_deliver(struct xsk_socket *xs, const struct xsk_frame *frame, uint32_t ifindex,
 		uint32_t queue_id, uint8_t **spare);

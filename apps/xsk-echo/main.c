@@ -22,7 +22,8 @@
  * count changed, one line:
  *   xsk-echo: xsk rx N echoed N other N dropped N tx_failed N lwip N
  *             xdp redirect N pass N
- * (the socket's counters, net/xsk.h; datagrams lwIP echoed; the XDP
+ * (the socket's counters, net/xsk.h, "dropped" for both kinds of drop;
+ * datagrams lwIP echoed; the XDP
  * hook's verdicts, net/xdp_hook.h). Runs until the guest is stopped.
  */
 #include <errno.h>
@@ -187,7 +188,8 @@ static void xsk_echo_report(void *arg)
 		printf("xsk-echo: xsk rx %llu echoed %llu other %llu dropped %llu tx_failed %llu "
 		       "lwip %llu xdp redirect %llu pass %llu\n",
 		       (unsigned long long)now.xsk.rx, (unsigned long long)now.echoed,
-		       (unsigned long long)now.other, (unsigned long long)now.xsk.rx_dropped,
+		       (unsigned long long)now.other,
+		       (unsigned long long)(now.xsk.rx_dropped + now.xsk.rx_ring_full),
 		       (unsigned long long)now.xsk.tx_failed, (unsigned long long)now.lwip_echoed,
 		       (unsigned long long)now.xdp_redirect, (unsigned long long)now.xdp_pass);
 		echo.reported = now;
