@@ -180,6 +180,7 @@ CMDLINE ?=
 # udp-echo on UDP port 7007; the firewall gets its two NICs.
 RUN_FLAGS_httpd := --net-user tcp::8080-:80
 RUN_FLAGS_udp-echo := --net-user udp::7007-:7
+RUN_FLAGS_xsk-echo := --net-user udp::7007-:7
 RUN_FLAGS_firewall := --net-user --net-user
 RUN_FLAGS ?= $(RUN_FLAGS_$(APP)) $(foreach b,$(APP_BPF),--bpf $(b))
 run: all $(APP_BPF)

@@ -262,6 +262,23 @@ struct ebpf_xdp_md {
 	uint32_t egress_ifindex;
 };
 
+/* Where an XDP_REDIRECT sends the frame: what kind of target, then which. */
+enum ebpf_xdp_target_kind {
+	EBPF_XDP_TARGET_NONE = 0,  /* no helper chose one */
+	EBPF_XDP_TARGET_DEVICE,	   /* index is an ifindex: bpf_redirect, a devmap entry */
+	EBPF_XDP_TARGET_BROADCAST, /* every device of broadcast (BPF_F_BROADCAST) */
+	EBPF_XDP_TARGET_CPU,	   /* index is a CPU: a cpumap entry */
+	EBPF_XDP_TARGET_XSK,	   /* index is an xskmap key, xsk the socket stored there */
+};
+
+struct ebpf_xdp_target {
+	enum ebpf_xdp_target_kind kind;
+	uint32_t index;
+	void *xsk;		    /* EBPF_XDP_TARGET_XSK: what ebpf_xskmap_update stored */
+	struct ebpf_map *broadcast; /* EBPF_XDP_TARGET_BROADCAST: the devmap */
+	bool exclude_ingress;	    /* with it: BPF_F_EXCLUDE_INGRESS */
+};
+
 /*
  * The context handed to an XDP program. The UAPI struct comes first so the
  * program's r1 points at it; the rest is for helpers and for the redirect
@@ -278,13 +295,9 @@ struct ebpf_xdp_md {
  */
 struct ebpf_xdp_buff {
 	struct ebpf_xdp_md md;
-	uint8_t *buf_start;	   /* start of the buffer (data_hard_start) */
-	uint8_t *buf_end;	   /* its end (data_hard_start + frame_sz) */
-	uint32_t redirect_ifindex; /* set by bpf_redirect / devmap redirect */
-	bool redirect_set;
-	/* bpf_redirect_map(..., BPF_F_BROADCAST): every device of this devmap */
-	struct ebpf_map *redirect_broadcast;
-	bool broadcast_exclude_ingress; /* BPF_F_EXCLUDE_INGRESS with it */
+	uint8_t *buf_start;		 /* start of the buffer (data_hard_start) */
+	uint8_t *buf_end;		 /* its end (data_hard_start + frame_sz) */
+	struct ebpf_xdp_target redirect; /* see ebpf_xdp_redirect_target */
 };
 
 /*
@@ -312,10 +325,9 @@ int ebpf_xdp_init(struct ebpf_xdp_buff *xb, uint8_t *buf_start, uint8_t *buf_end
 
 /*
  * After a run on xb that returned EBPF_XDP_REDIRECT: copies the target
- * that bpf_redirect or bpf_redirect_map chose into xb->redirect_ifindex
- * and xb->redirect_set. Returns 0, or -ENOENT when no helper chose one.
- * A broadcast (bpf_redirect_map with BPF_F_BROADCAST) sets
- * xb->redirect_broadcast instead; ebpf_xdp_broadcast_targets() lists it.
+ * that bpf_redirect or bpf_redirect_map chose into xb->redirect. Returns
+ * 0, or -ENOENT when no helper chose one (kind EBPF_XDP_TARGET_NONE).
+ * A broadcast's devices are listed by ebpf_xdp_broadcast_targets().
  * Linux's bpf_redirect has no context argument, so the helpers record the
  * target in one module-level slot that ebpf_xdp_init() clears: one XDP run
  * at a time (ukbpf runs programs on a single CPU). The last helper call
@@ -325,8 +337,8 @@ int ebpf_xdp_redirect_target(struct ebpf_xdp_buff *xb);
 
 /*
  * The devices a broadcast redirect goes to: each ifindex of
- * xb->redirect_broadcast's devmap in key order, at most max of them into
- * ifindexes, without the ingress device when broadcast_exclude_ingress.
+ * xb->redirect.broadcast's devmap in key order, at most max of them into
+ * ifindexes, without the ingress device when exclude_ingress.
  * Returns how many were written (0 without a broadcast).
  */
 size_t ebpf_xdp_broadcast_targets(const struct ebpf_xdp_buff *xb, uint32_t *ifindexes, size_t max);
@@ -345,6 +357,8 @@ enum ebpf_map_type {
 	EBPF_MAP_TYPE_LRU_PERCPU_HASH = 10,
 	EBPF_MAP_TYPE_LPM_TRIE = 11,
 	EBPF_MAP_TYPE_DEVMAP = 14,
+	EBPF_MAP_TYPE_CPUMAP = 16,
+	EBPF_MAP_TYPE_XSKMAP = 17,
 	EBPF_MAP_TYPE_QUEUE = 22,
 	EBPF_MAP_TYPE_STACK = 23,
 	EBPF_MAP_TYPE_DEVMAP_HASH = 25,
@@ -417,6 +431,19 @@ const char *ebpf_map_get_name(const struct ebpf_map *map);
  *   devmap, devmap_hash  the value is a u32 ifindex, or Linux's struct
  *                 bpf_devmap_val (ifindex, then a program fd: ukbpf has
  *                 none, so it must be 0 or negative, and reads back 0).
+ *   cpumap        key a CPU (< max_entries, which is at most Linux's
+ *                 NR_CPUS; a CPU ukbpf does not have is -ENODEV: only 0
+ *                 exists), value Linux's struct bpf_cpumap_val: a u32
+ *                 queue size (1-16384; 0 empties the slot; more is
+ *                 -EOVERFLOW), then (8-byte values) a program fd, which
+ *                 must be 0 or negative (a positive fd names nothing
+ *                 here: Linux's -ENOMEM of a failed entry). NOEXIST is
+ *                 always -EEXIST, as for arrays.
+ *   xskmap        key 4, value 4 (a socket fd in Linux): users may not
+ *                 look it up (-EOPNOTSUPP) and, without fds, not update
+ *                 it either (-EBADF after Linux's flag and -E2BIG
+ *                 checks); sockets go in with ebpf_xskmap_update. Delete
+ *                 empties a slot (-EINVAL past max_entries).
  */
 int ebpf_map_lookup(struct ebpf_map *map, const void *key, void *value);
 int ebpf_map_update(struct ebpf_map *map, const void *key, const void *value, uint64_t flags);
@@ -431,6 +458,20 @@ int ebpf_map_lookup_and_delete(struct ebpf_map *map, const void *key, void *valu
  * first. The map borrows prog: free the map before the program.
  */
 int ebpf_prog_array_set(struct ebpf_map *map, uint32_t index, struct ebpf_prog *prog);
+
+/*
+ * An XSKMAP (EBPF_MAP_TYPE_XSKMAP) holds AF_XDP sockets, which live
+ * outside ebpf/ (net/xsk.h): puts xsk, bound to receive queue queue_id,
+ * in slot key, as Linux's update with the socket's fd would: flags as in
+ * ebpf_map_update (-EINVAL for a bad one, -EEXIST / -ENOENT), -E2BIG past
+ * max_entries, -EINVAL for another map type or a NULL xsk. A program's
+ * lookup of the slot then gives a pointer to queue_id (Linux's struct
+ * bpf_xdp_sock), and bpf_redirect_map to it gives the target
+ * EBPF_XDP_TARGET_XSK with xsk. The map borrows xsk: delete the slot
+ * (ebpf_map_delete) before the socket goes away.
+ */
+int ebpf_xskmap_update(struct ebpf_map *map, uint32_t key, void *xsk, uint32_t queue_id,
+		       uint64_t flags);
 
 /*
  * The consumer side of a ring buffer (EBPF_MAP_TYPE_RINGBUF): calls cb on

@@ -11,6 +11,12 @@
 #include "prog_type.h"
 #include "uapi.h"
 
+/*
+ * Programs run on one CPU, number 0: per-CPU maps have one copy,
+ * bpf_get_smp_processor_id is 0 and a cpumap has one CPU to send to.
+ */
+#define EBPF_NR_CPUS 1
+
 /* A loaded program. Instructions are owned; maps are borrowed. */
 struct ebpf_prog {
 	char name[64];
@@ -102,9 +108,7 @@ const struct ebpf_prog *ebpf_prog_array_get(const struct ebpf_map *prog_array, u
  * bpf_redirect/bpf_redirect_map record their target here (xdp.c); the
  * caller reads it with ebpf_xdp_redirect_target() after the run.
  */
-void ebpf_xdp_set_redirect(uint32_t ifindex);
-/* bpf_redirect_map with BPF_F_BROADCAST: every device of devmap (xdp.c). */
-void ebpf_xdp_set_broadcast(struct ebpf_map *devmap, bool exclude_ingress);
+void ebpf_xdp_set_redirect(const struct ebpf_xdp_target *target);
 /* A redirect helper that found no target: no earlier choice survives it. */
 void ebpf_xdp_clear_redirect(void);
 

@@ -433,38 +433,50 @@ static uint64_t helper_xdp_store_bytes(uint64_t ctx, uint64_t offset, uint64_t b
 static uint64_t helper_redirect(uint64_t ifindex, uint64_t flags, uint64_t r3, uint64_t r4,
 				uint64_t r5)
 {
+	struct ebpf_xdp_target target = {.kind = EBPF_XDP_TARGET_DEVICE,
+					 .index = (uint32_t)ifindex};
+
 	if (flags)
 		return EBPF_XDP_ABORTED;
-	ebpf_xdp_set_redirect((uint32_t)ifindex);
+	ebpf_xdp_set_redirect(&target);
 	return EBPF_XDP_REDIRECT;
 }
 
 /*
- * bpf_redirect_map(devmap or devmap_hash, key, flags): on a hit, redirect
- * to the entry's device; on a miss, return the verdict in flags' low bits
- * (Linux's fallback action) and forget any earlier choice. With
+ * bpf_redirect_map(devmap, devmap_hash, cpumap or xskmap, key, flags): on
+ * a hit, redirect to the entry (a device, a CPU, a socket); on a miss,
+ * return the verdict in flags' low bits (Linux's fallback action) and
+ * forget any earlier choice. Only devmaps take more flags: with
  * BPF_F_BROADCAST the key is ignored and every device of the map gets a
  * copy (BPF_F_EXCLUDE_INGRESS: all but the receiving one), as Linux's
- * __bpf_xdp_redirect_map records it.
+ * __bpf_xdp_redirect_map records it; any other flag aborts.
  */
 static uint64_t helper_redirect_map(uint64_t map, uint64_t key, uint64_t flags, uint64_t r4,
 				    uint64_t r5)
 {
-	uint32_t ifindex;
+	struct ebpf_map *target_map = ptr_arg(map);
+	uint32_t type = ebpf_map_get_def(target_map)->type;
+	uint64_t allowed = XDP_REDIRECT_ACTION_MASK;
+	struct ebpf_xdp_target target;
 
-	if (flags &
-	    ~(uint64_t)(XDP_REDIRECT_ACTION_MASK | EBPF_F_BROADCAST | EBPF_F_EXCLUDE_INGRESS))
+	if (type == EBPF_MAP_TYPE_DEVMAP || type == EBPF_MAP_TYPE_DEVMAP_HASH)
+		allowed |= EBPF_F_BROADCAST | EBPF_F_EXCLUDE_INGRESS;
+	if (flags & ~allowed)
 		return EBPF_XDP_ABORTED;
 	if (flags & EBPF_F_BROADCAST) {
-		ebpf_xdp_set_broadcast(ptr_arg(map), flags & EBPF_F_EXCLUDE_INGRESS);
+		target = (struct ebpf_xdp_target){
+		    .kind = EBPF_XDP_TARGET_BROADCAST,
+		    .broadcast = target_map,
+		    .exclude_ingress = flags & EBPF_F_EXCLUDE_INGRESS,
+		};
+		ebpf_xdp_set_redirect(&target);
 		return EBPF_XDP_REDIRECT;
 	}
-	ifindex = ebpf_devmap_ifindex(ptr_arg(map), (uint32_t)key);
-	if (!ifindex) {
+	if (!ebpf_map_redirect_target(target_map, (uint32_t)key, &target)) {
 		ebpf_xdp_clear_redirect();
 		return flags & XDP_REDIRECT_ACTION_MASK;
 	}
-	ebpf_xdp_set_redirect(ifindex);
+	ebpf_xdp_set_redirect(&target);
 	return EBPF_XDP_REDIRECT;
 }
 

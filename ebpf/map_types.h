@@ -3,8 +3,9 @@
  * of functions each map type fills in (struct map_ops). maps.c holds the
  * type table, the generic API of ebpf.h and the array, hash and ring
  * devmap families; a type with a structure of its own has its own file
- * (map_lpm_trie.c, map_queue_stack.c, map_bloom_filter.c, and
- * map_ringbuf.c for the ring buffer and the perf event array) that offers
+ * (map_lpm_trie.c, map_queue_stack.c, map_bloom_filter.c, map_cpumap.c,
+ * map_xskmap.c, and map_ringbuf.c for the ring buffer and the perf event
+ * array) that offers
  * maps.c its map_ops and keeps its layout to itself.
  */
 #ifndef UKBPF_EBPF_MAP_TYPES_H
@@ -46,6 +47,7 @@ struct map_ringbuf;
 struct map_trie;
 struct map_queue;
 struct map_bloom;
+struct map_xsk_slot;
 
 struct map_ops;
 
@@ -63,6 +65,7 @@ struct ebpf_map {
 		struct map_trie *trie;
 		struct map_queue *queue;
 		struct map_bloom *bloom;
+		struct map_xsk_slot *xsk_slots;
 	};
 };
 
@@ -96,6 +99,10 @@ struct map_ops {
 	bool clears_when_empty;
 	/* BPF_MAP_LOOKUP_AND_DELETE_ELEM of a keyed type; NULL: -EOPNOTSUPP. */
 	int (*lookup_and_delete)(struct ebpf_map *map, const void *key, void *value);
+	/* A program's lookup where it is not lookup's (xskmap: users may not look up). */
+	void *(*prog_lookup)(struct ebpf_map *map, const void *key);
+	/* bpf_redirect_map's target for key (ebpf_map_redirect_target); NULL: not a target. */
+	bool (*redirect)(struct ebpf_map *map, uint32_t key, struct ebpf_xdp_target *target);
 };
 
 static inline uint32_t map_round_up8(uint32_t n)
@@ -110,8 +117,12 @@ extern const struct map_ops map_stack_ops;
 extern const struct map_ops map_bloom_filter_ops;
 extern const struct map_ops map_ringbuf_ops;
 extern const struct map_ops map_perf_event_array_ops;
+extern const struct map_ops map_cpumap_ops;
+extern const struct map_ops map_xskmap_ops;
 
 /* Linux's array order (maps.c): a missing or out-of-range key restarts at 0. */
 int map_array_get_next_key(struct ebpf_map *map, const void *key, void *next_key);
+/* An array's key, its u32 index (maps.c). */
+uint32_t map_array_index(const void *key);
 
 #endif /* UKBPF_EBPF_MAP_TYPES_H */

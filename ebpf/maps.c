@@ -68,7 +68,7 @@ static const char *map_label(const struct ebpf_map *map)
 
 /* ---- array family: array, per-CPU array, devmap, prog array -------------- */
 
-static uint32_t array_index(const void *key)
+uint32_t map_array_index(const void *key)
 {
 	uint32_t index;
 
@@ -99,7 +99,7 @@ static void array_free(struct ebpf_map *map)
 
 static void *array_lookup(struct ebpf_map *map, const void *key, bool touch)
 {
-	uint32_t index = array_index(key);
+	uint32_t index = map_array_index(key);
 
 	if (index >= map->def.max_entries)
 		return NULL;
@@ -120,7 +120,7 @@ static int array_check_update(const struct ebpf_map *map, uint32_t index, uint64
 
 static int array_update(struct ebpf_map *map, const void *key, const void *value, uint64_t flags)
 {
-	uint32_t index = array_index(key);
+	uint32_t index = map_array_index(key);
 	int err = array_check_update(map, index, flags);
 
 	if (err)
@@ -137,7 +137,7 @@ static int array_delete(struct ebpf_map *map, const void *key)
 /* Linux: a missing or out-of-range key restarts at 0; the last has no next. */
 int map_array_get_next_key(struct ebpf_map *map, const void *key, void *next_key)
 {
-	uint32_t index = key ? array_index(key) : UINT32_MAX;
+	uint32_t index = key ? map_array_index(key) : UINT32_MAX;
 	uint32_t next;
 
 	if (index >= map->def.max_entries)
@@ -179,7 +179,7 @@ static int prog_array_update(struct ebpf_map *map, const void *key, const void *
 
 static int prog_array_delete(struct ebpf_map *map, const void *key)
 {
-	uint32_t index = array_index(key);
+	uint32_t index = map_array_index(key);
 
 	if (index >= map->def.max_entries)
 		return -E2BIG;
@@ -664,7 +664,7 @@ static void *devmap_lookup(struct ebpf_map *map, const void *key, bool touch)
 /* Linux's dev_map_update_elem: the array's checks, then ifindex 0 empties the slot. */
 static int devmap_update(struct ebpf_map *map, const void *key, const void *value, uint64_t flags)
 {
-	int err = array_check_update(map, array_index(key), flags);
+	int err = array_check_update(map, map_array_index(key), flags);
 	struct devmap_val val;
 
 	if (!err)
@@ -719,6 +719,15 @@ uint32_t ebpf_devmap_ifindex(struct ebpf_map *map, uint32_t key)
 	return slot ? devmap_slot_ifindex(slot) : 0;
 }
 
+/* bpf_redirect_map to a devmap or devmap_hash: the entry's device. */
+static bool devmap_redirect(struct ebpf_map *map, uint32_t key, struct ebpf_xdp_target *target)
+{
+	uint32_t ifindex = ebpf_devmap_ifindex(map, key);
+
+	*target = (struct ebpf_xdp_target){.kind = EBPF_XDP_TARGET_DEVICE, .index = ifindex};
+	return ifindex != 0;
+}
+
 /* ---- type table and the generic API --------------------------------------- */
 
 static const struct map_ops array_ops = {
@@ -739,6 +748,7 @@ static const struct map_ops devmap_ops = {
     .update = devmap_update,
     .delete = devmap_delete,
     .get_next_key = map_array_get_next_key,
+    .redirect = devmap_redirect,
 };
 
 static const struct map_ops prog_array_ops = {
@@ -769,6 +779,7 @@ static const struct map_ops devmap_hash_ops = {
     .update = devmap_hash_update,
     .delete = hash_delete,
     .get_next_key = hash_get_next_key,
+    .redirect = devmap_redirect,
 };
 
 /*
@@ -800,6 +811,8 @@ enum map_shape { MAP_SHAPE_KEYED, MAP_SHAPE_VALUES, MAP_SHAPE_RECORDS };
 #define QUEUE_STACK_FLAGS  (EBPF_F_NUMA_NODE | MAP_F_ACCESS)
 #define RINGBUF_FLAGS	   EBPF_F_NUMA_NODE
 #define BLOOM_FILTER_FLAGS (EBPF_F_NUMA_NODE | EBPF_F_ZERO_SEED | MAP_F_ACCESS)
+#define CPUMAP_FLAGS	   EBPF_F_NUMA_NODE
+#define XSKMAP_FLAGS	   (EBPF_F_NUMA_NODE | EBPF_F_RDONLY | EBPF_F_WRONLY)
 
 struct map_type {
 	const char *name; /* Linux's, as bpftool prints it */
@@ -821,6 +834,8 @@ static const struct map_type map_types[] = {
     [EBPF_MAP_TYPE_LRU_PERCPU_HASH] = {"lru_percpu_hash", &hash_ops, MAP_SHAPE_KEYED, HASH_FLAGS},
     [EBPF_MAP_TYPE_LPM_TRIE] = {"lpm_trie", &map_lpm_trie_ops, MAP_SHAPE_KEYED, LPM_TRIE_FLAGS},
     [EBPF_MAP_TYPE_DEVMAP] = {"devmap", &devmap_ops, MAP_SHAPE_KEYED, DEVMAP_FLAGS},
+    [EBPF_MAP_TYPE_CPUMAP] = {"cpumap", &map_cpumap_ops, MAP_SHAPE_KEYED, CPUMAP_FLAGS},
+    [EBPF_MAP_TYPE_XSKMAP] = {"xskmap", &map_xskmap_ops, MAP_SHAPE_KEYED, XSKMAP_FLAGS},
     [EBPF_MAP_TYPE_QUEUE] = {"queue", &map_queue_ops, MAP_SHAPE_VALUES, QUEUE_STACK_FLAGS},
     [EBPF_MAP_TYPE_STACK] = {"stack", &map_stack_ops, MAP_SHAPE_VALUES, QUEUE_STACK_FLAGS},
     [EBPF_MAP_TYPE_DEVMAP_HASH] = {"devmap_hash", &devmap_hash_ops, MAP_SHAPE_KEYED, DEVMAP_FLAGS},
@@ -864,6 +879,8 @@ static ebpf_map_lookup_fn map_prog_lookup_for(const struct ebpf_map *map)
 		return hash_prog_lookup_key32;
 	if (plain_hash && map->def.key_size == sizeof(uint64_t))
 		return hash_prog_lookup_key64;
+	if (map->ops->prog_lookup)
+		return map->ops->prog_lookup;
 	return map->ops->lookup ? map_prog_lookup_generic : map_prog_lookup_none;
 }
 
@@ -1051,6 +1068,11 @@ int ebpf_map_pop(struct ebpf_map *map, void *value, bool remove)
 	if (err == -ENOENT && map->ops->clears_when_empty)
 		memset(value, 0, map->def.value_size);
 	return err;
+}
+
+bool ebpf_map_redirect_target(struct ebpf_map *map, uint32_t key, struct ebpf_xdp_target *target)
+{
+	return map->ops->redirect && map->ops->redirect(map, key, target);
 }
 
 void *ebpf_map_lookup_ptr(struct ebpf_map *map, const void *key)

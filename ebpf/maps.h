@@ -1,6 +1,6 @@
 /*
  * Private to ebpf/: what the helpers (helpers.c) need from maps.c beyond
- * the lookup/update/delete entry points of ebpf_internal.h - the devmaps
+ * the lookup/update/delete entry points of ebpf_internal.h - the maps
  * used by bpf_redirect_map, the push/pop/peek of the value-only types and
  * the producer sides of the ring buffer and the perf event array.
  */
@@ -14,6 +14,14 @@
  * map is neither, the index is out of range or the entry is empty.
  */
 uint32_t ebpf_devmap_ifindex(struct ebpf_map *map, uint32_t key);
+
+/*
+ * bpf_redirect_map's lookup (Linux's map_redirect of each type): fills
+ * target with where key sends a frame in a devmap, devmap_hash (the
+ * device), cpumap (the CPU) or xskmap (the socket). false when the slot
+ * is empty or out of range, or map is of another type.
+ */
+bool ebpf_map_redirect_target(struct ebpf_map *map, uint32_t key, struct ebpf_xdp_target *target);
 
 /*
  * bpf_map_push_elem, bpf_map_pop_elem (remove) and bpf_map_peek_elem on

@@ -104,6 +104,7 @@ static int pointer_alu(struct verifier *v, const struct ebpf_insn *insn, struct 
 	case REG_CONST_PTR_TO_MAP:
 	case REG_PTR_TO_MAP_VALUE_OR_NULL:
 	case REG_PTR_TO_MEM_OR_NULL:
+	case REG_PTR_TO_XDP_SOCK:
 		return verifier_reject(v, "R%u pointer arithmetic on %s prohibited", ptr_regno,
 				       verifier_reg_type_names[ptr->type]);
 	case REG_PTR_TO_CTX:
@@ -274,8 +275,12 @@ static void mark_null_result(struct reg_state *reg, void *arg)
 		set_scalar(reg, scalar_const(0));
 		return;
 	}
-	reg->type =
-	    reg->type == REG_PTR_TO_MAP_VALUE_OR_NULL ? REG_PTR_TO_MAP_VALUE : REG_PTR_TO_MEM;
+	if (reg->type == REG_PTR_TO_MEM_OR_NULL)
+		reg->type = REG_PTR_TO_MEM;
+	else if (ebpf_map_get_def(reg->map)->type == EBPF_MAP_TYPE_XSKMAP)
+		reg->type = REG_PTR_TO_XDP_SOCK; /* Linux's mark_ptr_or_null_reg */
+	else
+		reg->type = REG_PTR_TO_MAP_VALUE;
 	reg->id = 0;
 }
 

@@ -56,7 +56,10 @@ static bool map_allows_helper(uint32_t map_type, int32_t helper)
 		return helper == EBPF_FUNC_RINGBUF_OUTPUT || helper == EBPF_FUNC_RINGBUF_RESERVE;
 	case EBPF_MAP_TYPE_DEVMAP:
 	case EBPF_MAP_TYPE_DEVMAP_HASH:
+	case EBPF_MAP_TYPE_XSKMAP:
 		return helper == EBPF_FUNC_REDIRECT_MAP || helper == EBPF_FUNC_MAP_LOOKUP_ELEM;
+	case EBPF_MAP_TYPE_CPUMAP:
+		return helper == EBPF_FUNC_REDIRECT_MAP;
 	case EBPF_MAP_TYPE_QUEUE:
 	case EBPF_MAP_TYPE_STACK:
 		return helper == EBPF_FUNC_MAP_PUSH_ELEM || helper == EBPF_FUNC_MAP_POP_ELEM ||

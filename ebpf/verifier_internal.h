@@ -51,6 +51,7 @@ enum reg_type {
 	REG_CONST_PTR_TO_MAP,
 	REG_PTR_TO_MEM,
 	REG_PTR_TO_MEM_OR_NULL,
+	REG_PTR_TO_XDP_SOCK, /* an xskmap lookup's hit: Linux's struct bpf_xdp_sock */
 };
 
 /* The name of each reg_type in the log ("scalar", "pkt", "fp", ...). */

@@ -83,6 +83,26 @@ static int check_sized_region(struct verifier *v, uint8_t regno, const struct re
 	return 0;
 }
 
+/*
+ * An xskmap lookup's hit is Linux's struct bpf_xdp_sock: a program may
+ * read its one field, the u32 queue_id, and nothing else
+ * (bpf_xdp_sock_is_valid_access). Arithmetic on it is refused, so its
+ * offset is the instruction's.
+ */
+#define XDP_SOCK_QUEUE_ID_OFF  0
+#define XDP_SOCK_QUEUE_ID_SIZE 4
+
+static int check_xdp_sock_access(struct verifier *v, uint8_t regno, int32_t off, unsigned int size,
+				 enum access access)
+{
+	if (access != ACCESS_READ)
+		return verifier_reject(v, "R%u cannot write into xdp_sock", regno);
+	if (off != XDP_SOCK_QUEUE_ID_OFF || size != XDP_SOCK_QUEUE_ID_SIZE)
+		return verifier_reject(v, "R%u invalid xdp_sock access off=%d size=%u", regno, off,
+				       size);
+	return 0;
+}
+
 static int check_packet_region(struct verifier *v, uint8_t regno, const struct reg_state *reg,
 			       int32_t off, uint64_t size)
 {
@@ -321,6 +341,9 @@ static int check_mem_access(struct verifier *v, uint8_t regno, int32_t off, unsi
 		break;
 	case REG_PTR_TO_MEM:
 		err = check_sized_region(v, regno, reg, off, size, "memory");
+		break;
+	case REG_PTR_TO_XDP_SOCK:
+		err = check_xdp_sock_access(v, regno, off, size, access);
 		break;
 	default:
 		return verifier_reject(v, "R%u invalid mem access '%s'", regno,

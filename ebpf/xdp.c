@@ -13,12 +13,7 @@
  * keeps the target in per-CPU state that the driver reads after the run.
  * ukbpf runs one XDP program at a time on one CPU, so one slot suffices.
  */
-static struct {
-	uint32_t ifindex;
-	bool set;
-	struct ebpf_map *broadcast; /* BPF_F_BROADCAST's devmap */
-	bool exclude_ingress;
-} pending_redirect;
+static struct ebpf_xdp_target pending_redirect;
 
 /*
  * What Linux keeps of a frame's buffer on x86-64: its start for the
@@ -92,44 +87,32 @@ void ebpf_xdp_clear_redirect(void)
 	memset(&pending_redirect, 0, sizeof(pending_redirect));
 }
 
-void ebpf_xdp_set_redirect(uint32_t ifindex)
+void ebpf_xdp_set_redirect(const struct ebpf_xdp_target *target)
 {
-	ebpf_xdp_clear_redirect();
-	pending_redirect.ifindex = ifindex;
-	pending_redirect.set = true;
-}
-
-void ebpf_xdp_set_broadcast(struct ebpf_map *devmap, bool exclude_ingress)
-{
-	ebpf_xdp_clear_redirect();
-	pending_redirect.broadcast = devmap;
-	pending_redirect.exclude_ingress = exclude_ingress;
+	pending_redirect = *target;
 }
 
 int ebpf_xdp_redirect_target(struct ebpf_xdp_buff *xb)
 {
-	xb->redirect_ifindex = pending_redirect.ifindex;
-	xb->redirect_set = pending_redirect.set;
-	xb->redirect_broadcast = pending_redirect.broadcast;
-	xb->broadcast_exclude_ingress = pending_redirect.exclude_ingress;
-	return pending_redirect.set || pending_redirect.broadcast ? 0 : -ENOENT;
+	xb->redirect = pending_redirect;
+	return pending_redirect.kind != EBPF_XDP_TARGET_NONE ? 0 : -ENOENT;
 }
 
 size_t ebpf_xdp_broadcast_targets(const struct ebpf_xdp_buff *xb, uint32_t *ifindexes, size_t max)
 {
+	const struct ebpf_xdp_target *target = &xb->redirect;
 	uint32_t key, next;
 	size_t count = 0;
 	int err;
 
-	if (!xb->redirect_broadcast)
+	if (target->kind != EBPF_XDP_TARGET_BROADCAST)
 		return 0;
-	for (err = ebpf_map_get_next_key(xb->redirect_broadcast, NULL, &next); !err && count < max;
-	     err = ebpf_map_get_next_key(xb->redirect_broadcast, &key, &next)) {
-		uint32_t ifindex = ebpf_devmap_ifindex(xb->redirect_broadcast, next);
+	for (err = ebpf_map_get_next_key(target->broadcast, NULL, &next); !err && count < max;
+	     err = ebpf_map_get_next_key(target->broadcast, &key, &next)) {
+		uint32_t ifindex = ebpf_devmap_ifindex(target->broadcast, next);
 
 		key = next;
-		if (ifindex &&
-		    !(xb->broadcast_exclude_ingress && ifindex == xb->md.ingress_ifindex))
+		if (ifindex && !(target->exclude_ingress && ifindex == xb->md.ingress_ifindex))
 			ifindexes[count++] = ifindex;
 	}
 	return count;

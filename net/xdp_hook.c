@@ -6,8 +6,7 @@
 #include "ebpf.h"
 #include "netdev.h"
 #include "timekeeping.h"
-
-#define XDP_RX_QUEUE 0 /* one receive queue per NIC */
+#include "xsk.h"
 
 static struct xdp_hook_stats stats;
 static struct ebpf_prog *program;
@@ -16,9 +15,12 @@ static bool program_looked_up;
 /*
  * The frame's copy for the run: programs run one at a time (one CPU, and
  * pass never re-enters the hook), so one buffer serves every NIC. In
- * .bss, hence below 4 GiB as xdp_md's 32-bit pointers need.
+ * .bss, hence below 4 GiB as xdp_md's 32-bit pointers need. A frame
+ * redirected to an AF_XDP socket leaves in the buffer, and receive_buf
+ * becomes a free one of the socket's (all in .bss, all of one size).
  */
-static uint8_t receive_buf[XDP_HOOK_BUF_SIZE];
+static uint8_t first_receive_buf[XDP_HOOK_BUF_SIZE];
+static uint8_t *receive_buf = first_receive_buf;
 
 /* bpf_boot attaches programs before main() and never detaches them. */
 static struct ebpf_prog *attached_program(void)
@@ -50,12 +52,13 @@ static enum ebpf_xdp_action xdp_verdict(uint64_t r0, struct ebpf_xdp_buff *xb,
 			stats.redirect_unset++;
 			return EBPF_XDP_ABORTED;
 		}
+		frame->redirect = xb->redirect;
 		frame->redirect_count =
-		    xb->redirect_broadcast
-			? ebpf_xdp_broadcast_targets(xb, frame->redirect_ifindexes, NETDEV_MAX)
-			: 1;
-		if (!xb->redirect_broadcast)
-			frame->redirect_ifindexes[0] = xb->redirect_ifindex;
+		    ebpf_xdp_broadcast_targets(xb, frame->redirect_ifindexes, NETDEV_MAX);
+		if (xb->redirect.kind == EBPF_XDP_TARGET_DEVICE) {
+			frame->redirect_ifindexes[0] = xb->redirect.index;
+			frame->redirect_count = 1;
+		}
 	}
 	return (enum ebpf_xdp_action)r0;
 }
@@ -69,7 +72,7 @@ enum ebpf_xdp_action xdp_hook_run(struct xdp_hook_frame *frame)
 	if (!prog)
 		return verdict;
 	if (ebpf_xdp_init(&xb, frame->buf, frame->buf + frame->buf_size, frame->data, frame->len,
-			  frame->ifindex, XDP_RX_QUEUE) != 0) {
+			  frame->ifindex, XDP_HOOK_RX_QUEUE) != 0) {
 		/* A frame outside its buffer: the caller's bug, never run on. */
 		stats.actions[EBPF_XDP_ABORTED]++;
 		return EBPF_XDP_ABORTED;
@@ -92,6 +95,43 @@ void xdp_hook_get_stats(struct xdp_hook_stats *out)
 	*out = stats;
 }
 
+/* Hands the frame over to its socket; the hook goes on in a free buffer of the socket's. */
+static int xdp_hook_redirect_xsk(struct netdev *nic, struct xdp_hook_frame *xf)
+{
+	struct xsk_frame frame = {.buf = xf->buf, .data = xf->data, .len = xf->len};
+	uint8_t *spare;
+	int err = xsk_deliver(xf->redirect.xsk, &frame, nic->ifindex, XDP_HOOK_RX_QUEUE, &spare);
+
+	if (!err)
+		receive_buf = spare;
+	return err;
+}
+
+static void xdp_hook_redirect(struct netdev *nic, struct xdp_hook_frame *xf, xdp_hook_pass_fn pass,
+			      void *arg)
+{
+	switch (xf->redirect.kind) {
+	case EBPF_XDP_TARGET_CPU:
+		stats.redirect_cpu++;
+		pass(arg, xf->data, xf->len);
+		return;
+	case EBPF_XDP_TARGET_XSK:
+		if (xdp_hook_redirect_xsk(nic, xf) == 0)
+			stats.redirect_xsk++;
+		else
+			stats.redirect_failed++;
+		return;
+	default:
+		break;
+	}
+	for (size_t i = 0; i < xf->redirect_count; i++) {
+		struct netdev *target = netdev_by_ifindex(xf->redirect_ifindexes[i]);
+
+		if (!target || netdev_transmit(target, xf->data, xf->len) != 0)
+			stats.redirect_failed++;
+	}
+}
+
 void xdp_hook_receive(struct netdev *nic, uint8_t *frame, size_t len, xdp_hook_pass_fn pass,
 		      void *arg)
 {
@@ -99,13 +139,13 @@ void xdp_hook_receive(struct netdev *nic, uint8_t *frame, size_t len, xdp_hook_p
 		pass(arg, frame, len);
 		return;
 	}
-	if (len > sizeof(receive_buf) - XDP_HOOK_HEADROOM) {
+	if (len > XDP_HOOK_BUF_SIZE - XDP_HOOK_HEADROOM) {
 		stats.oversized++;
 		return;
 	}
 	struct xdp_hook_frame xf = {
 	    .buf = receive_buf,
-	    .buf_size = sizeof(receive_buf),
+	    .buf_size = XDP_HOOK_BUF_SIZE,
 	    .data = receive_buf + XDP_HOOK_HEADROOM,
 	    .len = len,
 	    .ifindex = nic->ifindex,
@@ -120,12 +160,7 @@ void xdp_hook_receive(struct netdev *nic, uint8_t *frame, size_t len, xdp_hook_p
 			stats.tx_failed++;
 		break;
 	case EBPF_XDP_REDIRECT:
-		for (size_t i = 0; i < xf.redirect_count; i++) {
-			struct netdev *target = netdev_by_ifindex(xf.redirect_ifindexes[i]);
-
-			if (!target || netdev_transmit(target, xf.data, xf.len) != 0)
-				stats.redirect_failed++;
-		}
+		xdp_hook_redirect(nic, &xf, pass, arg);
 		break;
 	case EBPF_XDP_ABORTED:
 	case EBPF_XDP_DROP:

@@ -32,6 +32,8 @@ struct netdev;
  * (of which the helpers keep the last bytes, as Linux: see ebpf.h).
  */
 #define XDP_HOOK_BUF_SIZE EBPF_XDP_FRAME_SIZE
+/* Each NIC has one receive queue: every frame's xdp_md.rx_queue_index. */
+#define XDP_HOOK_RX_QUEUE 0
 
 struct xdp_hook_frame {
 	uint8_t *buf;	  /* start of the headroom */
@@ -39,10 +41,11 @@ struct xdp_hook_frame {
 	uint8_t *data;	  /* in: the received frame; out: where it starts now */
 	size_t len;	  /* in: its length; out: its length now */
 	uint32_t ifindex; /* the receiving NIC */
+	/* out, for EBPF_XDP_REDIRECT: where to (a device, a CPU, a socket) */
+	struct ebpf_xdp_target redirect;
 	/*
-	 * out, for EBPF_XDP_REDIRECT: the devices to send the frame to, one
-	 * for bpf_redirect or a devmap entry, each of a devmap's for a
-	 * broadcast (BPF_F_BROADCAST)
+	 * with it, the devices to send the frame to: one for bpf_redirect or
+	 * a devmap entry, each of a devmap's for a broadcast (BPF_F_BROADCAST)
 	 */
 	uint32_t redirect_ifindexes[NETDEV_MAX];
 	size_t redirect_count;
@@ -57,7 +60,12 @@ struct xdp_hook_stats {
 	uint64_t tx_failed;		    /* TX the NIC refused (ring full: -EAGAIN,
 					       length: -EMSGSIZE, -EIO): frame dropped */
 	uint64_t redirect_failed;	    /* REDIRECT to an ifindex without a NIC, or
-					       that the NIC refused: frame dropped */
+					       that the NIC refused, or to an AF_XDP
+					       socket bound to another NIC or with no
+					       room (net/xsk.h): frame dropped */
+	uint64_t redirect_cpu;		    /* REDIRECT to a cpumap's CPU: with one CPU,
+					       handed to the stack as PASS would */
+	uint64_t redirect_xsk;		    /* REDIRECT to an AF_XDP socket it reached */
 	uint64_t oversized;		    /* frames too long for the hook's buffer:
 					       dropped before any run */
 	uint64_t runs;
@@ -81,7 +89,10 @@ typedef void (*xdp_hook_pass_fn)(void *arg, uint8_t *frame, size_t len);
  * the program's ingress_ifindex): copies it into a buffer with headroom,
  * runs the program and carries out its verdict: DROP and ABORTED recycle
  * the buffer, TX sends the (possibly rewritten) frame back out of nic,
- * REDIRECT out of the netdev with the target ifindex, PASS
+ * REDIRECT out of the netdev with the target ifindex (each of a
+ * broadcast's), to the stack for a cpumap's CPU (ukbpf has one CPU, so
+ * the frame is handled at once, as PASS would: counted in redirect_cpu),
+ * or into an AF_XDP socket's ring in the hook's buffer (net/xsk.h). PASS
  * calls pass(arg, frame, len) with the frame as the program left it.
  * Without a program every frame goes to pass at once, uncopied (so frame
  * is not const: pass may rewrite it in place, as it may the hook's copy).

@@ -1,7 +1,8 @@
 # Host C unit tests: tests/unit/test_NAME.c becomes build/tests/unit/test_NAME.
 # Tests of ebpf/ (test_ebpf_*.c) link the host libebpf; tests of a kernel
 # module (test_MODULE.c) are built together with kernel/MODULE.c, which
-# must therefore compile on the host. tests/unit/test_c_units.py runs them all.
+# must therefore compile on the host; so must net/MODULE.c for test_net_MODULE.c.
+# tests/unit/test_c_units.py runs them all.
 UNIT_TEST_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_TESTS := $(UNIT_TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 UNIT_CFLAGS := $(HOST_CFLAGS) -Iebpf -Ikernel -Itools/ukbpf -DUKBPF_HOST_TEST
@@ -10,6 +11,11 @@ UNIT_CFLAGS := $(HOST_CFLAGS) -Iebpf -Ikernel -Itools/ukbpf -DUKBPF_HOST_TEST
 $(BUILD)/tests/unit/test_ebpf_%: tests/unit/test_ebpf_%.c $(BUILD)/host/tools/ukbpf/host_platform.o $(EBPF_HOST_LIB)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(UNIT_CFLAGS) -o $@ $^ -lcmocka
+
+# Tests of a net/ module that needs no lwIP (test_net_MODULE.c) build with net/MODULE.c.
+$(BUILD)/tests/unit/test_net_%: tests/unit/test_net_%.c net/%.c $(EBPF_HOST_LIB)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(UNIT_CFLAGS) -Inet -o $@ $^ -lcmocka
 
 $(BUILD)/tests/unit/test_%: tests/unit/test_%.c kernel/%.c
 	@mkdir -p $(@D)

@@ -50,7 +50,10 @@ static const struct counter_field xdp_counters[] = {
     XDP_COUNTER(invalid_action, "Program returns that are no XDP action (then aborted)."),
     XDP_COUNTER(redirect_unset, "XDP_REDIRECT without a target (then aborted)."),
     XDP_COUNTER(tx_failed, "XDP_TX frames the NIC refused."),
-    XDP_COUNTER(redirect_failed, "XDP_REDIRECT frames that found no NIC or were refused."),
+    XDP_COUNTER(redirect_failed,
+		"XDP_REDIRECT frames that found no NIC or socket, or were refused."),
+    XDP_COUNTER(redirect_cpu, "XDP_REDIRECT frames to a cpumap CPU: with one CPU, to the stack."),
+    XDP_COUNTER(redirect_xsk, "XDP_REDIRECT frames an AF_XDP socket took."),
     XDP_COUNTER(oversized, "Frames too long for the hook's buffer, dropped unseen."),
 };
 

@@ -23,7 +23,7 @@
  * gives the hook's counters:
  *   netecho: xdp attached 0|1 runs N aborted N drop N pass N tx N redirect N
  *            invalid_action N redirect_unset N tx_failed N redirect_failed N
- *            oversized N run_ns N
+ *            oversized N run_ns N redirect_cpu N redirect_xsk N
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -122,10 +122,11 @@ static void print_xdp_stats(void)
 	for (int a = 0; a < XDP_HOOK_ACTIONS; a++)
 		printf(" %s %llu", action_names[a], (unsigned long long)s.actions[a]);
 	printf(" invalid_action %llu redirect_unset %llu tx_failed %llu redirect_failed %llu "
-	       "oversized %llu run_ns %llu\n",
+	       "oversized %llu run_ns %llu redirect_cpu %llu redirect_xsk %llu\n",
 	       (unsigned long long)s.invalid_action, (unsigned long long)s.redirect_unset,
 	       (unsigned long long)s.tx_failed, (unsigned long long)s.redirect_failed,
-	       (unsigned long long)s.oversized, (unsigned long long)s.run_ns);
+	       (unsigned long long)s.oversized, (unsigned long long)s.run_ns,
+	       (unsigned long long)s.redirect_cpu, (unsigned long long)s.redirect_xsk);
 }
 
 static void print_stats(const struct netecho *echo)

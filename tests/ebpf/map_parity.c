@@ -28,11 +28,13 @@
 
 #include "ebpf.h"
 
-#define LINUX_ENOTSUPP	 524
-#define EXIT_SKIPPED	 77
-#define STEPS		 3000
-#define MAX_BYTES	 64
-#define LOOPBACK_IFINDEX 1 /* devmap values must name a device Linux has */
+#define LINUX_ENOTSUPP	  524
+#define EXIT_SKIPPED	  77
+#define STEPS		  3000
+#define MAX_BYTES	  64
+#define LOOPBACK_IFINDEX  1	/* devmap values must name a device Linux has */
+#define CPUMAP_QSIZE_OVER 16385 /* above Linux's limit on a cpumap entry's queue */
+#define UNOPENED_FD	  1000	/* xskmap values: fds this process does not have */
 
 enum op { OP_UPDATE, OP_DELETE, OP_LOOKUP, OP_LOOKUP_AND_DELETE, OP_NEXT_KEY, OP_FIRST_KEY };
 
@@ -46,6 +48,8 @@ struct parity_case {
 	bool walks;	    /* get_next_key order is comparable */
 	bool members_only;  /* bloom filter: look up only values pushed */
 	bool devmap_values; /* values are {ifindex, prog fd} */
+	bool cpumap_values; /* values are {qsize, prog fd} */
+	bool xskmap_values; /* values are socket fds (none open) */
 	uint32_t key_space; /* distinct keys (data bytes) drawn */
 };
 
@@ -167,6 +171,22 @@ static void random_value(const struct parity_case *c, uint8_t *value, uint8_t me
 		memcpy(value + 4, &fd, sizeof(fd));
 		return;
 	}
+	if (c->cpumap_values) {
+		uint32_t qsize = prng() % 4 == 0   ? 0
+				 : prng() % 8 == 0 ? CPUMAP_QSIZE_OVER
+						   : prng() % 64;
+		int32_t fd = prng() % 4 == 0 ? 0 : -1;
+
+		memcpy(value, &qsize, sizeof(qsize));
+		memcpy(value + 4, &fd, sizeof(fd));
+		return;
+	}
+	if (c->xskmap_values) {
+		uint32_t fd = UNOPENED_FD + prng() % 4;
+
+		memcpy(value, &fd, sizeof(fd));
+		return;
+	}
 	for (uint32_t i = 0; i < c->def.value_size; i++)
 		value[i] = (uint8_t)prng();
 	if (c->members_only && *member_count < STEPS)
@@ -265,6 +285,13 @@ static const struct parity_case cases[] = {
     {.name = "array_rdonly_wronly_prog",
      .def = {EBPF_MAP_TYPE_ARRAY, 4, 4, 4, BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG, 0}},
     {.name = "perf_value_8", .def = {EBPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 8, 4, 0, 0}},
+    {.name = "cpumap_value_12", .def = {EBPF_MAP_TYPE_CPUMAP, 4, 12, 4, 0, 0}},
+    {.name = "cpumap_key_8", .def = {EBPF_MAP_TYPE_CPUMAP, 8, 4, 4, 0, 0}},
+    {.name = "cpumap_rdonly", .def = {EBPF_MAP_TYPE_CPUMAP, 4, 4, 4, BPF_F_RDONLY, 0}},
+    {.name = "cpumap_beyond_nr_cpus", .def = {EBPF_MAP_TYPE_CPUMAP, 4, 4, 10000, 0, 0}},
+    {.name = "xskmap_value_8", .def = {EBPF_MAP_TYPE_XSKMAP, 4, 8, 4, 0, 0}},
+    {.name = "xskmap_key_8", .def = {EBPF_MAP_TYPE_XSKMAP, 8, 4, 4, 0, 0}},
+    {.name = "xskmap_rdonly_prog", .def = {EBPF_MAP_TYPE_XSKMAP, 4, 4, 4, BPF_F_RDONLY_PROG, 0}},
     /* Whole sequences. */
     {.name = "lpm_ipv4",
      .def = {EBPF_MAP_TYPE_LPM_TRIE, 8, 8, 12, NO_PREALLOC, 0},
@@ -293,6 +320,23 @@ static const struct parity_case cases[] = {
      .def = {EBPF_MAP_TYPE_DEVMAP, 4, 8, 3, 0, 0},
      .walks = true,
      .devmap_values = true,
+     .key_space = 5},
+    /* CPU 0 only: the host has more CPUs than ukbpf (-ENODEV there), so keys past it are past
+       max_entries. */
+    {.name = "cpumap",
+     .def = {EBPF_MAP_TYPE_CPUMAP, 4, 8, 1, 0, 0},
+     .walks = true,
+     .cpumap_values = true,
+     .key_space = 3},
+    {.name = "cpumap_qsize_only",
+     .def = {EBPF_MAP_TYPE_CPUMAP, 4, 4, 1, 0, 0},
+     .walks = true,
+     .cpumap_values = true,
+     .key_space = 2},
+    {.name = "xskmap",
+     .def = {EBPF_MAP_TYPE_XSKMAP, 4, 4, 3, 0, 0},
+     .walks = true,
+     .xskmap_values = true,
      .key_space = 5},
     {.name = "lru_percpu_hash_roomy",
      .def = {EBPF_MAP_TYPE_LRU_PERCPU_HASH, 4, 8, 64, 0, 0},

@@ -33,7 +33,8 @@
  *            is still the same call);
  *   maps     every value of the array maps, and each value a lookup of
  *            another type returned, [value, value + value_size); no
- *            writes into the BPF_F_RDONLY_PROG maps (and the devmap);
+ *            writes into the BPF_F_RDONLY_PROG maps (and the devmap, and
+ *            the xdp_sock an xskmap lookup returns);
  *   ringbuf  records reserved and not yet submitted or discarded.
  * Helper arguments: maps must be ours, ctx the real ctx, memory arguments
  * (keys, values, memory + size) inside the regions above.
@@ -230,6 +231,8 @@ enum {
 	MAP_STACK_12,
 	MAP_BLOOM_4,	/* no keys: push, peek */
 	MAP_PERF_EVENT, /* perf_event_output */
+	MAP_CPUMAP,	/* redirect_map only */
+	MAP_XSKMAP,	/* redirect_map; a lookup gives a read-only u32 queue_id */
 	MAP_COUNT
 };
 
@@ -253,12 +256,19 @@ static const struct ebpf_map_def map_defs[MAP_COUNT] = {
     [MAP_STACK_12] = {EBPF_MAP_TYPE_STACK, 0, 12, 2, 0, 0},
     [MAP_BLOOM_4] = {EBPF_MAP_TYPE_BLOOM_FILTER, 0, 4, 8, 0, BLOOM_HASH_FUNCS},
     [MAP_PERF_EVENT] = {EBPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, 2, 0, 0},
+    [MAP_CPUMAP] = {EBPF_MAP_TYPE_CPUMAP, 4, 4, 2, 0, 0},
+    [MAP_XSKMAP] = {EBPF_MAP_TYPE_XSKMAP, 4, 4, 4, 0, 0},
 };
 
-/* Linux makes every devmap BPF_F_RDONLY_PROG (maps.c does too). */
+/* What the xskmap's slots hold: the socket is opaque to ebpf/, never followed. */
+static int xsk_socket_stand_in;
+#define CPUMAP_QSIZE 64
+
+/* Linux makes every devmap BPF_F_RDONLY_PROG (maps.c does too); an xdp_sock is never writable. */
 static bool map_read_only(int map)
 {
-	return (map_defs[map].flags & MAP_F_RDONLY_PROG) || map == MAP_DEVMAP_HASH;
+	return (map_defs[map].flags & MAP_F_RDONLY_PROG) || map == MAP_DEVMAP_HASH ||
+	       map == MAP_XSKMAP;
 }
 
 static struct ebpf_map *maps[MAP_COUNT];
@@ -923,11 +933,11 @@ static void gen_stack_key(struct gen *g, int32_t off, uint32_t size)
 /* A map with keys for lookup (read_only: also those programs may only read) or update/delete. */
 static int pick_map(struct gen *g, bool read_only)
 {
-	static const int keyed[] = {MAP_ARRAY_8,      MAP_ARRAY_48,   MAP_HASH_16,
-				    MAP_HASH_12,      MAP_LPM_TRIE,   MAP_LRU_PERCPU,
-				    MAP_ARRAY_RDONLY, MAP_DEVMAP_HASH};
+	static const int keyed[] = {MAP_ARRAY_8,      MAP_ARRAY_48,    MAP_HASH_16,
+				    MAP_HASH_12,      MAP_LPM_TRIE,    MAP_LRU_PERCPU,
+				    MAP_ARRAY_RDONLY, MAP_DEVMAP_HASH, MAP_XSKMAP};
 
-	return keyed[below(g->in, COUNT_OF(keyed) - (read_only ? 0 : 2))];
+	return keyed[below(g->in, COUNT_OF(keyed) - (read_only ? 0 : 3))];
 }
 
 static void emit_map_ptr(struct gen *g, uint8_t dst, int map)
@@ -1425,14 +1435,17 @@ static void gen_helper(struct gen *g)
 	case 5:
 		gen_push_pop_peek(g);
 		break;
-	case 6: { /* redirect_map(devmap_hash, key, fallback verdict) */
+	case 6: { /* redirect_map(devmap_hash, cpumap or xskmap, key, fallback verdict) */
+		static const int targets[] = {MAP_DEVMAP_HASH, MAP_CPUMAP, MAP_XSKMAP};
 		int s = one_in(g->in, 2) ? pick_kind(g, GEN_SCALAR) : -1;
 
 		if (s >= 0 && s != REG_R2)
 			emit(g, MOV64_REG(REG_R2, (uint8_t)s));
 		else
 			emit(g, MOV64_IMM(REG_R2, (int32_t)below(g->in, HASH_PREFILL + 2)));
-		emit_map_ptr(g, EBPF_REG_R1, wrong(g->in) ? pick_map(g, false) : MAP_DEVMAP_HASH);
+		emit_map_ptr(g, EBPF_REG_R1,
+			     wrong(g->in) ? pick_map(g, false)
+					  : targets[below(g->in, COUNT_OF(targets))]);
 		/* the fallback verdict, or now and then BPF_F_BROADCAST (| EXCLUDE_INGRESS) */
 		emit(g, MOV64_IMM(REG_R3, one_in(g->in, 8) ? (int32_t)(8 | below(g->in, 2) << 4)
 							   : (int32_t)below(g->in, 4)));
@@ -2064,7 +2077,13 @@ static void create_maps(void)
 					value[i] = (uint8_t)(k + i);
 				if (map_defs[m].type == EBPF_MAP_TYPE_DEVMAP_HASH)
 					memset(value + sizeof(uint32_t), 0, sizeof(uint32_t));
-				ebpf_map_update(maps[m], key, value, EBPF_ANY);
+				if (map_defs[m].type == EBPF_MAP_TYPE_CPUMAP)
+					memcpy(value, &(uint32_t){CPUMAP_QSIZE}, sizeof(uint32_t));
+				if (map_defs[m].type == EBPF_MAP_TYPE_XSKMAP)
+					ebpf_xskmap_update(maps[m], k, &xsk_socket_stand_in, k,
+							   EBPF_ANY);
+				else
+					ebpf_map_update(maps[m], key, value, EBPF_ANY);
 			}
 	}
 }

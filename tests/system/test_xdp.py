@@ -19,7 +19,7 @@ BPF_REJECTED = 127
 ETH_HEADER_LEN = 14
 XDP_STAT_NAMES = ("attached", "runs", "aborted", "drop", "pass", "tx", "redirect",
                   "invalid_action", "redirect_unset", "tx_failed", "redirect_failed",
-                  "oversized", "run_ns")
+                  "oversized", "run_ns", "redirect_cpu", "redirect_xsk")
 ATTACHED = re.compile(r"bpf: attached (\S+) \((\d+) insns, verified in (\d+) us, "
                       r"(\d+) insns processed, (jit|interp)\)")
 
@@ -244,6 +244,26 @@ def test_redirect_sends_out_of_the_other_nic(netecho_image, objects, guests):
     for nic in (0, 1):
         assert guest.stats(nic)["tx_frames"] == 1
         assert guest.stats(nic)["echoed"] == 0
+
+
+def test_cpumap_redirect_goes_to_the_stack(netecho_image, objects, guests):
+    """One CPU: a cpumap redirect hands the frame to the stack (netecho echoes
+    what passes), counted apart; CPU 1 does not exist, so its slot stays
+    empty and the redirect falls back to XDP_DROP."""
+    guest = start(guests, netecho_image, 1, "map-set", "cpus", "0", "64",
+                  run_flags=("--bpf", str(objects["verdicts"])))
+    sent = op_frame("C", 0, length=80)
+    guest.send(0, sent)
+    assert guest.recv(0) == netecho_echo(sent)
+    guest.send(0, op_frame("C", 1))
+    marker = op_frame("P", length=60, seed=1)
+    guest.send(0, marker)
+    assert guest.recv(0) == netecho_echo(marker)
+    assert guest.quit() == 0, guest.output()
+    stats = xdp_stats(guest)
+    assert stats["redirect"] == 1 and stats["redirect_cpu"] == 1
+    assert stats["drop"] == 1 and stats["pass"] == 1 and stats["redirect_failed"] == 0
+    assert guest.stats(0)["echoed"] == 2
 
 
 def test_map_set_names_a_missing_map(netecho_image, objects):

@@ -392,7 +392,7 @@ static void test_xdp_init_fills_md(void **state)
 	assert_int_equal(f->xb.md.ingress_ifindex, 3);
 	assert_int_equal(f->xb.md.rx_queue_index, 1);
 	assert_int_equal(f->xb.md.egress_ifindex, 0);
-	assert_false(f->xb.redirect_set);
+	assert_int_equal(f->xb.redirect.kind, EBPF_XDP_TARGET_NONE);
 	assert_ptr_equal((void *)&f->xb, (void *)&f->xb.md);
 }
 
@@ -565,14 +565,14 @@ static void test_redirect(void **state)
 	assert_int_equal(ebpf_xdp_redirect_target(&f->xb), -ENOENT);
 	assert_int_equal(call(BPF_FUNC_redirect, 5, 0, 0, 0, 0), EBPF_XDP_REDIRECT);
 	assert_int_equal(ebpf_xdp_redirect_target(&f->xb), 0);
-	assert_true(f->xb.redirect_set);
-	assert_int_equal(f->xb.redirect_ifindex, 5);
+	assert_int_equal(f->xb.redirect.kind, EBPF_XDP_TARGET_DEVICE);
+	assert_int_equal(f->xb.redirect.index, 5);
 	/* The next packet starts with no target. */
 	assert_int_equal(
 	    ebpf_xdp_init(&f->xb, f->buf, f->buf + BUF_SIZE, f->buf + HEADROOM, FRAME_LEN, 3, 0),
 	    0);
 	assert_int_equal(ebpf_xdp_redirect_target(&f->xb), -ENOENT);
-	assert_false(f->xb.redirect_set);
+	assert_int_equal(f->xb.redirect.kind, EBPF_XDP_TARGET_NONE);
 }
 
 static void test_redirect_map_hit_and_miss(void **state)
@@ -599,7 +599,7 @@ static void test_redirect_map_hit_and_miss(void **state)
 	assert_int_equal(call(BPF_FUNC_redirect_map, reg(devmap), 1, EBPF_XDP_PASS, 0, 0),
 			 EBPF_XDP_REDIRECT);
 	assert_int_equal(ebpf_xdp_redirect_target(&f->xb), 0);
-	assert_int_equal(f->xb.redirect_ifindex, 9);
+	assert_int_equal(f->xb.redirect.index, 9);
 	ebpf_map_free(devmap);
 }
 
@@ -622,7 +622,8 @@ static void test_redirect_map_broadcast(void **state)
 	assert_int_equal(call(BPF_FUNC_redirect_map, reg(devmap), 5, BPF_F_BROADCAST, 0, 0),
 			 EBPF_XDP_REDIRECT);
 	assert_int_equal(ebpf_xdp_redirect_target(&f->xb), 0);
-	assert_ptr_equal(f->xb.redirect_broadcast, devmap);
+	assert_int_equal(f->xb.redirect.kind, EBPF_XDP_TARGET_BROADCAST);
+	assert_ptr_equal(f->xb.redirect.broadcast, devmap);
 	assert_int_equal(ebpf_xdp_broadcast_targets(&f->xb, targets, 8), 3);
 	assert_memory_equal(targets, ifindexes, sizeof(ifindexes));
 	assert_int_equal(ebpf_xdp_broadcast_targets(&f->xb, targets, 2), 2);
@@ -638,7 +639,7 @@ static void test_redirect_map_broadcast(void **state)
 	assert_int_equal(call(BPF_FUNC_redirect_map, reg(devmap), 0, EBPF_XDP_DROP, 0, 0),
 			 EBPF_XDP_DROP);
 	assert_int_equal(ebpf_xdp_redirect_target(&f->xb), -ENOENT);
-	assert_null(f->xb.redirect_broadcast);
+	assert_int_equal(f->xb.redirect.kind, EBPF_XDP_TARGET_NONE);
 	ebpf_map_free(devmap);
 }
 
@@ -658,8 +659,71 @@ static void test_redirect_map_devmap_hash(void **state)
 	assert_int_equal(call(BPF_FUNC_redirect_map, reg(devmap), key, EBPF_XDP_PASS, 0, 0),
 			 EBPF_XDP_REDIRECT);
 	assert_int_equal(ebpf_xdp_redirect_target(&f->xb), 0);
-	assert_int_equal(f->xb.redirect_ifindex, 5);
+	assert_int_equal(f->xb.redirect.index, 5);
 	ebpf_map_free(devmap);
+}
+
+/*
+ * bpf_redirect_map on a cpumap: a CPU with a queue is the target, an
+ * empty slot falls back; cpumaps take no broadcast flags (Linux aborts).
+ */
+static void test_redirect_map_cpumap(void **state)
+{
+	struct xdp_fixture *f = *state;
+	struct ebpf_map_def def = {EBPF_MAP_TYPE_CPUMAP, 4, 4, 4, 0, 0};
+	struct ebpf_map *cpumap;
+	uint32_t cpu = 0, qsize = 64;
+
+	assert_int_equal(ebpf_map_create(&def, "cpus", &cpumap, NULL), 0);
+	assert_int_equal(call(BPF_FUNC_redirect_map, reg(cpumap), 0, EBPF_XDP_PASS, 0, 0),
+			 EBPF_XDP_PASS);
+	assert_int_equal(ebpf_map_update(cpumap, &cpu, &qsize, EBPF_ANY), 0);
+	assert_int_equal(call(BPF_FUNC_redirect_map, reg(cpumap), 0, BPF_F_BROADCAST, 0, 0),
+			 EBPF_XDP_ABORTED);
+	assert_int_equal(call(BPF_FUNC_redirect_map, reg(cpumap), 0, EBPF_XDP_PASS, 0, 0),
+			 EBPF_XDP_REDIRECT);
+	assert_int_equal(ebpf_xdp_redirect_target(&f->xb), 0);
+	assert_int_equal(f->xb.redirect.kind, EBPF_XDP_TARGET_CPU);
+	assert_int_equal(f->xb.redirect.index, 0);
+	assert_int_equal(call(BPF_FUNC_redirect_map, reg(cpumap), 3, EBPF_XDP_DROP, 0, 0),
+			 EBPF_XDP_DROP);
+	assert_int_equal(ebpf_xdp_redirect_target(&f->xb), -ENOENT);
+	ebpf_map_free(cpumap);
+}
+
+/*
+ * bpf_redirect_map on an xskmap: the socket stored under the key is the
+ * target; a program's lookup sees the queue it is bound to; an emptied
+ * slot falls back, as xsk_def_prog relies on.
+ */
+static void test_redirect_map_xskmap(void **state)
+{
+	struct xdp_fixture *f = *state;
+	struct ebpf_map_def def = {EBPF_MAP_TYPE_XSKMAP, 4, 4, 2, 0, 0};
+	struct ebpf_map *xskmap;
+	int socket = 0;
+	uint32_t key = 1, *queue_id;
+
+	assert_int_equal(ebpf_map_create(&def, "xsks_map", &xskmap, NULL), 0);
+	assert_null(ebpf_map_lookup_ptr(xskmap, &key));
+	assert_int_equal(ebpf_xskmap_update(xskmap, key, &socket, 7, EBPF_ANY), 0);
+	queue_id = ebpf_map_lookup_ptr(xskmap, &key);
+	assert_non_null(queue_id);
+	assert_int_equal(*queue_id, 7);
+	assert_int_equal(call(BPF_FUNC_redirect_map, reg(xskmap), 1, BPF_F_BROADCAST, 0, 0),
+			 EBPF_XDP_ABORTED);
+	assert_int_equal(call(BPF_FUNC_redirect_map, reg(xskmap), 0, EBPF_XDP_PASS, 0, 0),
+			 EBPF_XDP_PASS);
+	assert_int_equal(call(BPF_FUNC_redirect_map, reg(xskmap), 1, 0, 0, 0), EBPF_XDP_REDIRECT);
+	assert_int_equal(ebpf_xdp_redirect_target(&f->xb), 0);
+	assert_int_equal(f->xb.redirect.kind, EBPF_XDP_TARGET_XSK);
+	assert_int_equal(f->xb.redirect.index, 1);
+	assert_ptr_equal(f->xb.redirect.xsk, &socket);
+	assert_int_equal(ebpf_map_delete(xskmap, &key), 0);
+	assert_int_equal(call(BPF_FUNC_redirect_map, reg(xskmap), 1, EBPF_XDP_DROP, 0, 0),
+			 EBPF_XDP_DROP);
+	assert_int_equal(ebpf_xdp_redirect_target(&f->xb), -ENOENT);
+	ebpf_map_free(xskmap);
 }
 
 /* ---- bpf_perf_event_output --------------------------------------------------------- */
@@ -815,6 +879,8 @@ int main(void)
 					    xdp_teardown),
 	    cmocka_unit_test_setup_teardown(test_redirect_map_broadcast, xdp_setup, xdp_teardown),
 	    cmocka_unit_test_setup_teardown(test_redirect_map_devmap_hash, xdp_setup, xdp_teardown),
+	    cmocka_unit_test_setup_teardown(test_redirect_map_cpumap, xdp_setup, xdp_teardown),
+	    cmocka_unit_test_setup_teardown(test_redirect_map_xskmap, xdp_setup, xdp_teardown),
 	    cmocka_unit_test(test_push_pop_peek_helpers),
 	    cmocka_unit_test_setup_teardown(test_perf_event_output, xdp_setup, xdp_teardown),
 	    cmocka_unit_test(test_ringbuf_helpers),

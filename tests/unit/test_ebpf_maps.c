@@ -634,8 +634,98 @@ static void test_map_type_names(void **state)
 	assert_string_equal(ebpf_map_type_name(EBPF_MAP_TYPE_LRU_PERCPU_HASH), "lru_percpu_hash");
 	assert_string_equal(ebpf_map_type_name(EBPF_MAP_TYPE_BLOOM_FILTER), "bloom_filter");
 	assert_string_equal(ebpf_map_type_name(EBPF_MAP_TYPE_PERF_EVENT_ARRAY), "perf_event_array");
+	assert_string_equal(ebpf_map_type_name(EBPF_MAP_TYPE_CPUMAP), "cpumap");
+	assert_string_equal(ebpf_map_type_name(EBPF_MAP_TYPE_XSKMAP), "xskmap");
 	assert_string_equal(ebpf_map_type_name(12), "?"); /* Linux's HASH_OF_MAPS: not ours */
 	assert_string_equal(ebpf_map_type_name(UINT32_MAX), "?");
+}
+
+/* ---- cpumap and xskmap ------------------------------------------------------------ */
+
+static void test_cpumap(void **state)
+{
+	struct ebpf_map *map = make_map(EBPF_MAP_TYPE_CPUMAP, 4, 8, 4);
+	uint32_t cpu = 0, other_cpu = 1, past = 4, next;
+	struct {
+		uint32_t qsize;
+		int32_t prog;
+	} val = {192, -1}, out;
+
+	/* Linux's sizes, flags and NR_CPUS limit at create. */
+	assert_int_equal(create_err(EBPF_MAP_TYPE_CPUMAP, 4, 12, 4, 0), -EINVAL);
+	assert_int_equal(create_err(EBPF_MAP_TYPE_CPUMAP, 8, 4, 4, 0), -EINVAL);
+	assert_int_equal(create_err(EBPF_MAP_TYPE_CPUMAP, 4, 4, 4, F_RDONLY_PROG), -EINVAL);
+	assert_int_equal(create_err(EBPF_MAP_TYPE_CPUMAP, 4, 4, 8193, 0), -E2BIG);
+
+	assert_int_equal(ebpf_map_lookup(map, &cpu, &out), -ENOENT);
+	assert_int_equal(ebpf_map_update(map, &cpu, &val, EBPF_NOEXIST), -EEXIST);
+	assert_int_equal(ebpf_map_update(map, &cpu, &val, 3), -EINVAL);
+	assert_int_equal(ebpf_map_update(map, &past, &val, EBPF_ANY), -E2BIG);
+	/* One CPU: CPU 1 is in range but does not exist. */
+	assert_int_equal(ebpf_map_update(map, &other_cpu, &val, EBPF_ANY), -ENODEV);
+	assert_int_equal(ebpf_map_update(map, &cpu, &val, EBPF_EXIST), 0);
+	assert_int_equal(ebpf_map_lookup(map, &cpu, &out), 0);
+	assert_int_equal(out.qsize, 192);
+	assert_int_equal(out.prog, 0); /* the program's id: none */
+	val.qsize = 16385;
+	assert_int_equal(ebpf_map_update(map, &cpu, &val, EBPF_ANY), -EOVERFLOW);
+	val = (typeof(val)){64, 3}; /* a program fd: names nothing here */
+	assert_int_equal(ebpf_map_update(map, &cpu, &val, EBPF_ANY), -ENOMEM);
+	/* A queue size of 0 empties the slot, as delete does. */
+	val = (typeof(val)){0, 0};
+	assert_int_equal(ebpf_map_update(map, &cpu, &val, EBPF_ANY), 0);
+	assert_int_equal(ebpf_map_lookup(map, &cpu, &out), -ENOENT);
+	assert_int_equal(ebpf_map_delete(map, &cpu), 0);
+	assert_int_equal(ebpf_map_delete(map, &past), -EINVAL);
+	assert_int_equal(ebpf_map_get_next_key(map, NULL, &next), 0);
+	assert_int_equal(next, 0);
+	assert_int_equal(ebpf_map_get_next_key(map, &other_cpu, &next), 0);
+	assert_int_equal(next, 2);
+	assert_int_equal(ebpf_map_lookup_and_delete(map, &cpu, &out), -EOPNOTSUPP);
+	ebpf_map_free(map);
+}
+
+static void test_xskmap(void **state)
+{
+	struct ebpf_map *map = make_map(EBPF_MAP_TYPE_XSKMAP, 4, 4, 2);
+	struct ebpf_map *array = make_map(EBPF_MAP_TYPE_ARRAY, 4, 4, 2);
+	uint32_t key = 1, past = 2, fd = 5, value, next, *queue_id;
+	int socket_a, socket_b;
+
+	assert_int_equal(create_err(EBPF_MAP_TYPE_XSKMAP, 4, 8, 2, 0), -EINVAL);
+	assert_int_equal(create_err(EBPF_MAP_TYPE_XSKMAP, 8, 4, 2, 0), -EINVAL);
+	assert_int_equal(create_err(EBPF_MAP_TYPE_XSKMAP, 4, 4, 2, F_RDONLY_PROG), -EINVAL);
+
+	/* Users: no lookup; no fds, so no update after Linux's own checks. */
+	assert_int_equal(ebpf_map_lookup(map, &key, &value), -EOPNOTSUPP);
+	assert_int_equal(ebpf_map_update(map, &key, &fd, 3), -EINVAL);
+	assert_int_equal(ebpf_map_update(map, &past, &fd, EBPF_ANY), -E2BIG);
+	assert_int_equal(ebpf_map_update(map, &key, &fd, EBPF_ANY), -EBADF);
+
+	/* Sockets come in through ebpf_xskmap_update, with Linux's flags. */
+	assert_int_equal(ebpf_xskmap_update(array, 0, &socket_a, 0, EBPF_ANY), -EINVAL);
+	assert_int_equal(ebpf_xskmap_update(map, 0, NULL, 0, EBPF_ANY), -EINVAL);
+	assert_int_equal(ebpf_xskmap_update(map, past, &socket_a, 0, EBPF_ANY), -E2BIG);
+	assert_int_equal(ebpf_xskmap_update(map, key, &socket_a, 3, EBPF_EXIST), -ENOENT);
+	assert_int_equal(ebpf_xskmap_update(map, key, &socket_a, 3, EBPF_NOEXIST), 0);
+	assert_int_equal(ebpf_xskmap_update(map, key, &socket_b, 4, EBPF_NOEXIST), -EEXIST);
+	assert_int_equal(ebpf_xskmap_update(map, key, &socket_a, 3, EBPF_NOEXIST), 0);
+	queue_id = ebpf_map_lookup_ptr(map, &key);
+	assert_non_null(queue_id);
+	assert_int_equal(*queue_id, 3);
+	assert_int_equal(ebpf_xskmap_update(map, key, &socket_b, 4, EBPF_EXIST), 0);
+	assert_int_equal(*(uint32_t *)ebpf_map_lookup_ptr(map, &key), 4);
+	assert_null(ebpf_map_lookup_ptr(map, &past));
+
+	assert_int_equal(ebpf_map_delete(map, &past), -EINVAL);
+	assert_int_equal(ebpf_map_delete(map, &key), 0);
+	assert_null(ebpf_map_lookup_ptr(map, &key));
+	assert_int_equal(ebpf_map_delete(map, &key), 0); /* Linux: an empty slot is no error */
+	assert_int_equal(ebpf_map_get_next_key(map, &past, &next), 0);
+	assert_int_equal(next, 0);
+	assert_int_equal(ebpf_map_get_next_key(map, &key, &next), -ENOENT);
+	ebpf_map_free(map);
+	ebpf_map_free(array);
 }
 
 /* ---- LPM trie ------------------------------------------------------------------- */
@@ -1164,6 +1254,8 @@ int main(void)
 	    cmocka_unit_test(test_devmap_hash),
 	    cmocka_unit_test(test_devmap_prog_value),
 	    cmocka_unit_test(test_perf_event_array),
+	    cmocka_unit_test(test_cpumap),
+	    cmocka_unit_test(test_xskmap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

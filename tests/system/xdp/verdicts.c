@@ -6,6 +6,7 @@
  *   'T' XDP_TX with the MACs swapped and the argument byte set to 't'
  *   'R' bpf_redirect(arg)      'M' bpf_redirect_map(&ports, arg), a miss drops
  *   'B' a broadcast to every port but the receiving one
+ *   'C' bpf_redirect_map(&cpus, arg), a cpumap: a miss drops
  *   'H' adjust_head by -14 and a new Ethernet header in front, XDP_TX
  *   'S' adjust_tail by -arg, XDP_PASS   'G' adjust_tail by +arg, XDP_TX
  *   'I' returns 7 (no XDP action)       'U' XDP_REDIRECT with no target
@@ -25,6 +26,13 @@ struct {
 	__type(key, __u32);
 	__type(value, __u32);
 } ports SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_CPUMAP);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u32);
+} cpus SEC(".maps");
 
 static __always_inline void swap_macs(struct ethhdr *eth)
 {
@@ -77,6 +85,8 @@ int by_opcode(struct xdp_md *ctx)
 		return bpf_redirect_map(&ports, arg, XDP_DROP);
 	case 'B':
 		return bpf_redirect_map(&ports, 0, BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS);
+	case 'C':
+		return bpf_redirect_map(&cpus, arg, XDP_DROP);
 	case 'H':
 		return push_header(ctx);
 	case 'S':
