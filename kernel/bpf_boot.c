@@ -97,6 +97,7 @@ static int parse_module_args(const char *args, struct bpf_request *req, const ch
 /*
  * The index of the module's first XDP program that loaded, or else of its
  * first XDP program (which says why it did not load); -ENOENT if none.
+ * A SEC("?xdp") program is skipped, as libbpf does not load it by default.
  */
 static int first_xdp_prog(const struct ebpf_object *obj, size_t *index)
 {
@@ -104,7 +105,7 @@ static int first_xdp_prog(const struct ebpf_object *obj, size_t *index)
 	bool found = false;
 
 	for (size_t i = 0; ebpf_object_prog_info(obj, i, &info) == 0; i++) {
-		if (info.section_type.type != EBPF_PROG_TYPE_XDP)
+		if (info.section_type.type != EBPF_PROG_TYPE_XDP || !info.autoload)
 			continue;
 		if (info.prog || !found)
 			*index = i;
