@@ -208,7 +208,7 @@ def list_programs(obj: CorpusObject) -> None:
                                   re.M))
     for line in result.stdout.splitlines():
         name, section, _ = line.split(" ")
-        if section.startswith(XDP_SECTION):
+        if section.lstrip("?").startswith(XDP_SECTION):  # SEC("?xdp"): autoload off
             obj.programs.append(Program(obj.corpus, Path(obj.path).name, obj.path, name,
                                         section, ukbpf_types.get(name, "")))
 
