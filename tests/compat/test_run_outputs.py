@@ -198,3 +198,49 @@ def test_a_sample_sized_by_its_loader_loads_on_both_sides(compat, tmp_path):
     assert prog.linux_loads and prog.ukbpf_loads, prog.linux_reason + prog.ukbpf_reason
     assert prog.maps_compared >= len(frame_names) - 1
     assert prog.agrees, prog.diffs[:2] + prog.map_diffs[:2]
+
+
+PINNED_SOURCE = """
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(max_entries, 1);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} MAP_NAME SEC(".maps");
+SEC("xdp") int count(struct xdp_md *ctx)
+{
+	__u32 key = 0;
+	__u64 *n = bpf_map_lookup_elem(&MAP_NAME, &key);
+	if (n)
+		*n += 1;
+	return XDP_PASS;
+}
+char LICENSE[] SEC("license") = "GPL";
+"""
+
+
+@needs_root
+def test_kernel_run_maps_start_empty_even_when_pinned(capture, tmp_path):
+    """xdp-tools pin their maps by name: libbpf would reuse a pinned map with what
+    earlier runs counted. kernel-run gives every run fresh maps, as ukbpf's are."""
+    name = f"ukbpf_pin_test_{os.getpid()}"
+    src = tmp_path / "pinned.c"
+    src.write_text(PINNED_SOURCE.replace("MAP_NAME", name))
+    obj = tmp_path / "pinned.o"
+    subprocess.run(["clang", "-O2", "-g", "-target", "bpf", "-I", ASM_INCLUDE, "-c", str(src),
+                    "-o", str(obj)], check=True)
+    pin = Path("/sys/fs/bpf") / name
+    try:
+        for _ in range(2):
+            dump = tmp_path / "maps.jsonl"
+            assert linux_run(str(obj), "count", capture, dump=dump).returncode == 0
+            last = json.loads(dump.read_text().splitlines()[-1])
+            assert last["maps"][0]["entries"] == [
+                {"key": "00000000", "value": struct.pack("<Q", len(FRAMES)).hex()}]
+        assert not pin.exists()
+    finally:
+        if pin.exists():
+            pin.unlink()  # left by a kernel-run that pins

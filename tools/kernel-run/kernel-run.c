@@ -13,7 +13,8 @@
  *   kernel-run run OBJ.o NAME [--pcap FILE] [--set NAME=VALUE]...
  *                  [--map-max NAME=N]... [--dump-maps FILE]
  *       loads program NAME alone (the object's other programs are not
- *       loaded; its maps are created as libbpf always does) and, with
+ *       loaded; its maps are created as libbpf always does, but fresh even
+ *       where the object pins them, so no run sees another's state) and, with
  *       --pcap, runs it once per frame and prints
  *         "INDEX 0xRETVAL HEX"   HEX: data_out, the frame from data_meta to
  *                                data_end as the program left it
@@ -584,6 +585,19 @@ static void dump_maps(FILE *out, size_t input, struct dumped_map *maps, size_t c
 	fprintf(out, "]}\n");
 }
 
+/*
+ * A map declared with pinning (xdp-tools' maps are pinned by name) would
+ * be reused from /sys/fs/bpf with whatever earlier runs left in it, and
+ * shared with runs going on at the same time: every run gets fresh maps,
+ * as ukbpf's do, and pins nothing.
+ */
+static void unpin_maps(struct bpf_object *obj)
+{
+	struct bpf_map *map;
+
+	bpf_object__for_each_map(map, obj) bpf_map__set_pin_path(map, NULL);
+}
+
 /* Runs the loaded program on the capture, dumping maps after each frame when asked. */
 static int run_loaded(struct bpf_object *obj, const struct bpf_program *prog,
 		      const struct run_options *opts)
@@ -642,6 +656,7 @@ static int command_run(const char *path, const char *name, const struct run_opti
 	if (bpf_program__type(chosen) == BPF_PROG_TYPE_UNSPEC &&
 	    strncmp(bpf_program__section_name(chosen), XDP_SECTION, strlen(XDP_SECTION)) == 0)
 		bpf_program__set_type(chosen, BPF_PROG_TYPE_XDP);
+	unpin_maps(obj);
 	if (apply_settings(obj, opts)) {
 		status = STATUS_USAGE;
 	} else if (bpf_object__load(obj)) {
