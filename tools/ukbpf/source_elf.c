@@ -184,7 +184,7 @@ const struct program_source program_source_elf = {
     .suffix = ".o",
     .usage = "OBJ.o[:SECTION]",
     .help = "clang -target bpf object; SECTION or function name (default: the first\n"
-	    "                         program that loaded)",
+	    "                         program that loaded, not a SEC(\"?...\") one)",
     .load = load_elf,
     .takes_object_opts = true,
 };
