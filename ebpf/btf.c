@@ -506,8 +506,7 @@ int btf_find_global(const struct btf *btf, const char *name, struct btf_global *
 
 		btf_type(btf, id, &t);
 		sec_name = btf_name(btf, t.name_off);
-		if (BTF_INFO_KIND(t.info) != BTF_KIND_DATASEC || !sec_name ||
-		    strcmp(sec_name, BTF_MAPS_SECTION) == 0)
+		if (BTF_INFO_KIND(t.info) != BTF_KIND_DATASEC || !sec_name)
 			continue;
 		for (i = 0; i < BTF_INFO_VLEN(t.info); i++) {
 			struct btf_var_secinfo vsi;

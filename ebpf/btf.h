@@ -75,8 +75,8 @@ struct btf_global {
 };
 
 /*
- * Finds the variable name in the DATASECs of btf (not ".maps", whose
- * variables are map definitions). -ENOENT, without a log line, when no
+ * Finds the variable name in the DATASECs of btf (".maps" too: the caller
+ * decides which sections it takes). -ENOENT, without a log line, when no
  * DATASEC holds it; -EINVAL for malformed BTF.
  */
 int btf_find_global(const struct btf *btf, const char *name, struct btf_global *out,

@@ -320,6 +320,7 @@ def test_rodata_is_frozen_and_set_before_it(run_output_obj, run_tool):
 @pytest.mark.parametrize("setting,status,message", [
     ("nosuch=1", 1, "variable 'nosuch': no such variable in the object's BTF"),
     ("config_array=1", 1, "variable 'config_array': not an integer, bool or enum (8 bytes)"),
+    ("verdicts=1", 1, "variable 'verdicts': in section .maps, not in .rodata, .data or .bss"),
     ("flag=2", 1, "variable 'flag': 2 does not fit its 1-byte bool type"),
     ("small_signed=128", 1, "variable 'small_signed': 128 does not fit its 1-byte signed type"),
     ("small_signed=-129", 1,
