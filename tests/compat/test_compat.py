@@ -125,6 +125,18 @@ def test_the_oracle_runs_frames(report):
         if "/devmap" in prog.section or "/cpumap" in prog.section:
             continue
         assert prog.frames_compared >= len(report["frames"]) - 1, prog.key
+        # Maps after every frame up to the first Linux refuses (the last, 13 bytes).
+        assert prog.maps_compared >= len(report["frames"]) - 1, prog.key
+
+
+def test_samples_sized_by_their_loaders_load(report, compat):
+    """samples/bpf's redirect and router programs declare maps with max_entries 0
+    that their loaders size: given those sizes (compat.LOADER_SETTINGS) Linux
+    loads every XDP program of them."""
+    sized = [p for p in programs(report) if p.stem in compat.LOADER_SETTINGS]
+    assert len(sized) >= 12
+    refused = [f"{p.key}: {p.linux_reason}" for p in sized if not p.linux_loads]
+    assert not refused, "\n".join(refused)
 
 
 def test_kernel_run_runs_as_bpftool_does(report, compat, tmp_path):
