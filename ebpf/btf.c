@@ -461,3 +461,68 @@ int btf_map_def(const struct btf *btf, const char *name, struct ebpf_map_def *de
 	memcpy(def, words, sizeof(*def));
 	return 0;
 }
+
+/* ---- global variables (DATASEC .rodata, .data, .bss) --------------------- */
+
+static int btf_global_type(const struct btf *btf, uint32_t id, struct btf_global *out,
+			   struct ebpf_log *log)
+{
+	struct btf_type t;
+	uint32_t encoding;
+	int err = btf_type_size(btf, id, &out->size, log);
+
+	if (!err)
+		err = btf_resolve(btf, id, &id, &t, log);
+	if (err)
+		return err;
+	out->kind = BTF_GLOBAL_OTHER;
+	out->is_signed = false;
+	switch (BTF_INFO_KIND(t.info)) {
+	case BTF_KIND_INT:
+		btf_type_item(btf, id, 0, &encoding, sizeof(encoding));
+		encoding = BTF_INT_ENCODING(encoding);
+		out->kind = encoding & BTF_INT_BOOL ? BTF_GLOBAL_BOOL : BTF_GLOBAL_INT;
+		out->is_signed = (encoding & BTF_INT_SIGNED) != 0;
+		break;
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64:
+		out->kind = BTF_GLOBAL_ENUM;
+		out->is_signed = BTF_INFO_KFLAG(t.info) != 0;
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+int btf_find_global(const struct btf *btf, const char *name, struct btf_global *out,
+		    struct ebpf_log *log)
+{
+	uint32_t id, i;
+
+	for (id = 1; id < btf->type_count; id++) {
+		struct btf_type t;
+		const char *sec_name;
+
+		btf_type(btf, id, &t);
+		sec_name = btf_name(btf, t.name_off);
+		if (BTF_INFO_KIND(t.info) != BTF_KIND_DATASEC || !sec_name)
+			continue;
+		for (i = 0; i < BTF_INFO_VLEN(t.info); i++) {
+			struct btf_var_secinfo vsi;
+			struct btf_type var;
+			const char *var_name;
+
+			btf_type_item(btf, id, i, &vsi, sizeof(vsi));
+			if (!btf_type(btf, vsi.type, &var) ||
+			    BTF_INFO_KIND(var.info) != BTF_KIND_VAR)
+				continue; /* functions (externs' DATASEC .ksyms) */
+			var_name = btf_name(btf, var.name_off);
+			if (!var_name || strcmp(var_name, name) != 0)
+				continue;
+			*out = (struct btf_global){.section = sec_name};
+			return btf_global_type(btf, var.size_or_type, out, log);
+		}
+	}
+	return -ENOENT;
+}

@@ -14,6 +14,7 @@
 #ifndef UKBPF_EBPF_BTF_H
 #define UKBPF_EBPF_BTF_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "ebpf.h"
@@ -52,5 +53,33 @@ void btf_free(struct btf *btf);
  */
 int btf_map_def(const struct btf *btf, const char *name, struct ebpf_map_def *def,
 		uint64_t *values_offset, struct ebpf_log *log);
+
+/* What a global variable's type lets a caller write into it. */
+enum btf_global_kind {
+	BTF_GLOBAL_OTHER = 0, /* a struct, array, pointer, float... */
+	BTF_GLOBAL_INT,
+	BTF_GLOBAL_BOOL,
+	BTF_GLOBAL_ENUM,
+};
+
+/*
+ * A variable of a global-data section as BTF describes it. Not where it
+ * is: clang leaves the DATASEC's offsets 0 for the linker (libbpf) to
+ * fill from the symbol table, which the caller reads instead.
+ */
+struct btf_global {
+	const char *section; /* the DATASEC's name: ".rodata", ".data", ".bss"... */
+	uint64_t size;	     /* of the variable's type */
+	enum btf_global_kind kind;
+	bool is_signed; /* BTF_GLOBAL_INT or _ENUM of a signed type */
+};
+
+/*
+ * Finds the variable name in the DATASECs of btf (".maps" too: the caller
+ * decides which sections it takes). -ENOENT, without a log line, when no
+ * DATASEC holds it; -EINVAL for malformed BTF.
+ */
+int btf_find_global(const struct btf *btf, const char *name, struct btf_global *out,
+		    struct ebpf_log *log);
 
 #endif /* UKBPF_EBPF_BTF_H */

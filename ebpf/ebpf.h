@@ -601,9 +601,54 @@ struct ebpf_object;
  * (an unsupported type or definition) is an object-level record
  * (ebpf_object_map_error) and fails only the programs that use it.
  * Returns 0 even when programs failed; -ENOMEM aborts the whole load.
+ * The .rodata* maps come out frozen (Linux's BPF_MAP_FREEZE, as libbpf
+ * leaves them): ebpf_map_update and ebpf_map_delete on them return
+ * -EPERM, and the verifier reads their bytes as the constants they are.
  */
 int ebpf_object_load_elf(const void *elf, size_t size, struct ebpf_object **objp,
 			 struct ebpf_log *log);
+
+/*
+ * What a loader decides between opening an object and loading it, as a
+ * libbpf user does between bpf_object__open and bpf_object__load.
+ *
+ * A global is a variable of .rodata, .data or .bss found by its BTF name
+ * (a skeleton's `rodata->name = value` for `const volatile` config
+ * variables): the integer value is written into its map before any
+ * program exists, so that .rodata, frozen at the end of the load (as
+ * libbpf freezes it), is what the verifier reads as constants and prunes
+ * by. value is the number's 64 bits (a negative one as two's complement);
+ * it must fit the variable's type: 0 or 1 for a bool, the signed or
+ * unsigned range of an integer or enum of its size.
+ *
+ * A map size is libbpf's bpf_map__set_max_entries: the object's map name
+ * (.maps or maps) gets max_entries instead of its definition's, which
+ * lets a map declared with 0 (sized by its loader at run time) be made.
+ *
+ * Either one naming what the object does not hold, or a value that does
+ * not fit, refuses the whole load (nothing is created), the log naming
+ * the variable or map: -ENOENT (no such variable or map), -EINVAL (a
+ * variable that is not an integer, in no data section, or an object
+ * without BTF), -ERANGE (the value does not fit).
+ */
+struct ebpf_global_value {
+	const char *name;
+	uint64_t value;
+};
+struct ebpf_map_size {
+	const char *name;
+	uint32_t max_entries;
+};
+struct ebpf_object_load_opts {
+	const struct ebpf_global_value *globals;
+	size_t global_count;
+	const struct ebpf_map_size *map_sizes;
+	size_t map_size_count;
+};
+/* ebpf_object_load_elf with opts applied; opts may be NULL. */
+int ebpf_object_load_elf_opts(const void *elf, size_t size,
+			      const struct ebpf_object_load_opts *opts, struct ebpf_object **objp,
+			      struct ebpf_log *log);
 void ebpf_object_free(struct ebpf_object *obj);
 
 /*
@@ -621,6 +666,13 @@ struct ebpf_object_prog_info {
 	const char *section; /* its section's name */
 	/* Its type and expected attach type, and the rule that gave them. */
 	struct ebpf_section_type section_type;
+	/*
+	 * false for a program of a section named "?..." (SEC("?xdp")), which
+	 * libbpf does not load unless asked to by name: it is typed by the
+	 * name after the '?' and loads here like any other, but callers that
+	 * pick programs by default (ukbpf run's default, boot) skip it.
+	 */
+	bool autoload;
 	struct ebpf_prog *prog; /* NULL when it did not load */
 	int error;		/* 0, or why it did not load: a negative errno */
 	const char *error_msg;	/* "" when it loaded, else the reason in one line */

@@ -175,5 +175,15 @@ struct ebpf_map_inline_hash {
 bool ebpf_map_get_inline_hash(const struct ebpf_map *map, struct ebpf_map_inline_hash *out);
 /* Address of byte off of an array map's first value (BPF_PSEUDO_MAP_VALUE). */
 void *ebpf_map_value_addr(struct ebpf_map *map, uint32_t off);
+/* Linux's BPF_MAP_FREEZE: from now on user-space updates and deletes are -EPERM. */
+void ebpf_map_freeze(struct ebpf_map *map);
+/*
+ * Linux's bpf_map_direct_read: the size-byte (1, 2, 4 or 8) little-endian
+ * value at byte off of a frozen array that programs may not write
+ * (BPF_F_RDONLY_PROG), so nobody can change it any more; false when the
+ * map is not such a map or the bytes are not inside its value.
+ */
+bool ebpf_map_read_constant(const struct ebpf_map *map, uint64_t off, unsigned int size,
+			    uint64_t *value);
 
 #endif /* UKBPF_EBPF_INTERNAL_H */

@@ -49,8 +49,7 @@
 
 #include "elf_loader.h"
 
-#define LICENSE_SECTION	    "license"
-#define LEGACY_MAPS_SECTION "maps"
+#define LICENSE_SECTION "license"
 
 int elf_load_error(struct elf_loader *ld, int err, const char *fmt, ...)
 {
@@ -324,6 +323,7 @@ static void free_loader(struct elf_loader *ld)
 	free(ld->insns);
 	free(ld->linked);
 	free(ld->prog_entries);
+	free(ld->map_sizes_applied);
 }
 
 static int find_btf(struct elf_loader *ld)
@@ -333,7 +333,8 @@ static int find_btf(struct elf_loader *ld)
 
 	for (i = 1; i < ld->section_count; i++)
 		wants_btf |= ld->sections[i].role == SECTION_BTF_MAPS;
-	/* BTF is read only when BTF-defined maps need it. */
+	/* BTF is read only when BTF-defined maps or global variables need it. */
+	wants_btf |= ld->opts && ld->opts->global_count > 0;
 	for (i = 1; wants_btf && i < ld->section_count; i++)
 		if (strcmp(ld->sections[i].name, BTF_SECTION) == 0)
 			return btf_parse(&ld->btf, ld->sections[i].data,
@@ -344,7 +345,14 @@ static int find_btf(struct elf_loader *ld)
 int ebpf_object_load_elf(const void *elf, size_t size, struct ebpf_object **objp,
 			 struct ebpf_log *log)
 {
-	struct elf_loader ld = {.elf = elf, .size = size, .log = log};
+	return ebpf_object_load_elf_opts(elf, size, NULL, objp, log);
+}
+
+int ebpf_object_load_elf_opts(const void *elf, size_t size,
+			      const struct ebpf_object_load_opts *opts, struct ebpf_object **objp,
+			      struct ebpf_log *log)
+{
+	struct elf_loader ld = {.elf = elf, .size = size, .log = log, .opts = opts};
 	struct elf64_ehdr eh;
 	int err;
 
@@ -354,6 +362,13 @@ int ebpf_object_load_elf(const void *elf, size_t size, struct ebpf_object **objp
 	ld.obj = calloc(1, sizeof(*ld.obj));
 	if (!ld.obj)
 		return elf_load_error(&ld, -ENOMEM, "out of memory for the object");
+	if (opts && opts->map_size_count) {
+		ld.map_sizes_applied = calloc(opts->map_size_count, sizeof(bool));
+		if (!ld.map_sizes_applied) {
+			free(ld.obj);
+			return elf_load_error(&ld, -ENOMEM, "out of memory for the map sizes");
+		}
+	}
 	err = read_header(&ld, &eh);
 	if (!err)
 		err = read_sections(&ld, &eh);
@@ -372,7 +387,13 @@ int ebpf_object_load_elf(const void *elf, size_t size, struct ebpf_object **objp
 	if (!err)
 		err = elf_create_maps(&ld);
 	if (!err)
+		err = elf_check_map_sizes(&ld);
+	if (!err)
+		err = elf_set_globals(&ld);
+	if (!err) {
+		elf_freeze_rodata(&ld);
 		err = elf_create_programs(&ld);
+	}
 	if (!err)
 		err = elf_init_prog_arrays(&ld);
 	free_loader(&ld);
@@ -432,6 +453,7 @@ int ebpf_object_prog_info(const struct ebpf_object *obj, size_t index,
 	    .name = p->name,
 	    .section = p->section,
 	    .section_type = p->section_type,
+	    .autoload = p->autoload,
 	    .prog = p->prog,
 	    .error = p->error,
 	    .error_msg = p->error_msg ? p->error_msg : "",

@@ -161,8 +161,14 @@ struct btf_type {
 	uint32_t size_or_type;
 };
 
-#define BTF_INFO_KIND(info) (((info) >> 24) & 0x1f)
-#define BTF_INFO_VLEN(info) ((info)&0xffff)
+#define BTF_INFO_KIND(info)  (((info) >> 24) & 0x1f)
+#define BTF_INFO_VLEN(info)  ((info)&0xffff)
+#define BTF_INFO_KFLAG(info) ((info) >> 31) /* ENUM, ENUM64: the values are signed */
+
+/* BTF_KIND_INT's encoding word: bits 24-27 say how the bits are read. */
+#define BTF_INT_ENCODING(word) (((word) >> 24) & 0x0f)
+#define BTF_INT_SIGNED	       (1u << 0)
+#define BTF_INT_BOOL	       (1u << 2)
 
 enum btf_kind {
 	BTF_KIND_VOID = 0,

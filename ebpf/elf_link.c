@@ -657,7 +657,9 @@ static int add_program(struct elf_loader *ld, struct elf_section *sec, struct el
 	entries[obj->prog_count++] = entry; /* the object frees what p holds */
 	if (!p->name || !p->section)
 		return elf_load_error(ld, -ENOMEM, "out of memory for programs");
-	ebpf_section_type(sec->name, &p->section_type);
+	/* libbpf: SEC("?xdp") is an xdp program whose autoload is off. */
+	p->autoload = sec->name[0] != AUTOLOAD_OFF_MARK;
+	ebpf_section_type(p->autoload ? sec->name : sec->name + 1, &p->section_type);
 
 	/* Linked even when refused: a malformed program refuses the object. */
 	err = link_program(ld, sec, entry);

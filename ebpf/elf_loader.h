@@ -30,10 +30,12 @@
 #include "ebpf_internal.h"
 #include "elf_format.h"
 
-#define INSN_SIZE     sizeof(struct ebpf_insn)
-#define SUB_LOG_SIZE  512 /* a message of the loader or of what it calls */
-#define RODATA_PREFIX ".rodata"
-#define NO_POSITION   SIZE_MAX
+#define INSN_SIZE	    sizeof(struct ebpf_insn)
+#define SUB_LOG_SIZE	    512 /* a message of the loader or of what it calls */
+#define RODATA_PREFIX	    ".rodata"
+#define LEGACY_MAPS_SECTION "maps"
+#define AUTOLOAD_OFF_MARK   '?' /* libbpf's SEC("?name") */
+#define NO_POSITION	    SIZE_MAX
 
 /* ---- the loaded object ------------------------------------------------- */
 
@@ -43,6 +45,7 @@ struct object_prog {
 	char *name;
 	char *section;
 	struct ebpf_section_type section_type;
+	bool autoload; /* false for SEC("?...") */
 	int error;
 	char *error_msg;
 };
@@ -123,6 +126,8 @@ struct elf_loader {
 	const uint8_t *elf;
 	size_t size;
 	struct ebpf_log *log;
+	const struct ebpf_object_load_opts *opts; /* may be NULL */
+	bool *map_sizes_applied;		  /* per opts->map_sizes[i] */
 	struct elf_section *sections;
 	uint32_t section_count;
 	const uint8_t *symtab;
@@ -202,5 +207,16 @@ int elf_create_programs(struct elf_loader *ld);
 int elf_create_maps(struct elf_loader *ld);
 /* Fills prog arrays from .rel.maps; needs the programs. */
 int elf_init_prog_arrays(struct elf_loader *ld);
+
+/* ---- elf_globals.c (the caller's opts) ------------------------------------ */
+
+/* Gives def the caller's max_entries for the map called name, if any. */
+void elf_apply_map_size(struct elf_loader *ld, const char *name, struct ebpf_map_def *def);
+/* Once the maps are made: every map size the caller gave found its map. */
+int elf_check_map_sizes(struct elf_loader *ld);
+/* Writes the caller's global variables into the global-data maps. */
+int elf_set_globals(struct elf_loader *ld);
+/* Freezes the .rodata maps, as libbpf does at the end of a load. */
+void elf_freeze_rodata(struct elf_loader *ld);
 
 #endif /* UKBPF_EBPF_ELF_LOADER_H */

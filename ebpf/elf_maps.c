@@ -248,6 +248,8 @@ static int create_section_maps(struct elf_loader *ld, uint32_t shndx)
 		if (!err && def.type == EBPF_MAP_TYPE_PERF_EVENT_ARRAY && !def.max_entries)
 			def.max_entries = 1;
 		if (!err)
+			elf_apply_map_size(ld, name, &def);
+		if (!err)
 			err = add_map(ld, &def, name, &origin, &map);
 	}
 	free(syms);

@@ -57,6 +57,7 @@ struct ebpf_map {
 	const struct map_ops *ops;
 	ebpf_map_lookup_fn prog_lookup; /* see map_prog_lookup_for in maps.c */
 	uint32_t value_stride;		/* value_size rounded up to 8 */
+	bool frozen;			/* ebpf_map_freeze: user space may not write it */
 	union {
 		struct map_array array;
 		struct map_prog_array prog_array;

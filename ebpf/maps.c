@@ -1031,6 +1031,8 @@ int ebpf_map_lookup(struct ebpf_map *map, const void *key, void *value)
 /* BPF_MAP_UPDATE_ELEM: a value-only type pushes value, key unused. */
 int ebpf_map_update(struct ebpf_map *map, const void *key, const void *value, uint64_t flags)
 {
+	if (map->frozen)
+		return -EPERM;
 	if (map->ops->push)
 		return map->ops->push(map, value, flags);
 	return map->ops->update(map, key, value, flags);
@@ -1038,6 +1040,8 @@ int ebpf_map_update(struct ebpf_map *map, const void *key, const void *value, ui
 
 int ebpf_map_delete(struct ebpf_map *map, const void *key)
 {
+	if (map->frozen)
+		return -EPERM;
 	return map->ops->delete (map, key);
 }
 
@@ -1105,4 +1109,23 @@ void *ebpf_map_value_addr(struct ebpf_map *map, uint32_t off)
 	    off >= map->def.value_size)
 		return NULL;
 	return map->array.values + off;
+}
+
+/* Only the loader freezes, and only .rodata maps, which programs cannot write either. */
+void ebpf_map_freeze(struct ebpf_map *map)
+{
+	map->frozen = true;
+}
+
+bool ebpf_map_read_constant(const struct ebpf_map *map, uint64_t off, unsigned int size,
+			    uint64_t *value)
+{
+	if (!map->frozen || !(map->def.flags & EBPF_F_RDONLY_PROG) ||
+	    map->def.type != EBPF_MAP_TYPE_ARRAY || off > map->def.value_size ||
+	    size > map->def.value_size - off || size > sizeof(*value))
+		return false;
+	*value = 0;
+	/* Little-endian: the target's byte order is the host's (x86-64). */
+	memcpy(value, map->array.values + off, size);
+	return true;
 }

@@ -350,8 +350,16 @@ static int check_mem_access(struct verifier *v, uint8_t regno, int32_t off, unsi
 				       verifier_reg_type_names[reg->type]);
 	}
 	if (!err && loaded) {
+		uint64_t constant;
+
 		set_scalar(loaded, scalar_unknown());
 		loaded->var = scalar_truncate(&loaded->var, size);
+		/* Linux's bpf_map_direct_read: frozen .rodata is known, so dead branches go. */
+		if (reg->type == REG_PTR_TO_MAP_VALUE && scalar_is_const(&reg->var) &&
+		    ebpf_map_read_constant(reg->map,
+					   (uint64_t)((int64_t)reg->off + off + reg->var.smin),
+					   size, &constant))
+			set_scalar(loaded, scalar_const(constant));
 	}
 	return err;
 }

@@ -97,7 +97,8 @@ static int parse_module_args(const char *args, struct bpf_request *req, const ch
 /*
  * The index of the module's first XDP program for a device (devmap and
  * cpumap programs are not) that loaded, or else of its first such
- * program (which says why it did not load); -ENOENT if none.
+ * program (which says why it did not load); -ENOENT if none. A
+ * SEC("?xdp") program is skipped, as libbpf does not load it by default.
  */
 static int first_xdp_prog(const struct ebpf_object *obj, size_t *index)
 {
@@ -105,7 +106,8 @@ static int first_xdp_prog(const struct ebpf_object *obj, size_t *index)
 	bool found = false;
 
 	for (size_t i = 0; ebpf_object_prog_info(obj, i, &info) == 0; i++) {
-		if (!ebpf_attaches_to_device_xdp(info.section_type.type,
+		if (!info.autoload ||
+		    !ebpf_attaches_to_device_xdp(info.section_type.type,
 						 info.section_type.expected_attach_type))
 			continue;
 		if (info.prog || !found)

@@ -12,7 +12,9 @@ it (a section named xdp...):
   agree         where both load: on every frame of scripts/compat_frames.py,
                 the verdict and the bytes the program left (data_meta to
                 data_end) are the same under `ukbpf run --jit --pcap-bytes`
-                and under BPF_PROG_TEST_RUN. Maps start empty on both sides.
+                and under BPF_PROG_TEST_RUN, and so are the maps after it
+                (`--dump-maps` on both sides). Maps start empty on both sides
+                but for what the samples' loaders set (LOADER_SETTINGS).
 
 and the first reason of each refusal, normalised so that the same cause
 groups ("unsupported map type 17 (xskmap)").
@@ -28,6 +30,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -49,6 +52,32 @@ RETVAL_MASK = 0xffffffff
 # A program the verifier works on for longer than this is reported as refused.
 VERIFY_TIMEOUT_S = 120
 
+# What the samples' own loaders set before load, given to both sides as
+# `--set`/`--map-max`: xdp_sample_user.h's sample_init_pre_load sets nr_cpus and
+# sizes the statistics maps by the CPU count (samples/bpf/xdp_sample_user.c's
+# sample_setup_maps; exception_cnt falls through to the cpumap_enqueue_cnt
+# size there), xdp_redirect_cpu_user.c sizes cpu_map and cpus_available by it.
+# Both sides get a one-CPU machine's values, ukbpf's.
+SAMPLE_CPUS = 1
+XDP_REDIRECT_ERR_MAX = 7
+_SAMPLE_SETTINGS = [
+    "--set", f"nr_cpus={SAMPLE_CPUS}",
+    "--map-max", f"rx_cnt={SAMPLE_CPUS}",
+    "--map-max", f"redir_err_cnt={XDP_REDIRECT_ERR_MAX * SAMPLE_CPUS}",
+    "--map-max", f"cpumap_enqueue_cnt={SAMPLE_CPUS * SAMPLE_CPUS}",
+    "--map-max", f"cpumap_kthread_cnt={SAMPLE_CPUS}",
+    "--map-max", f"exception_cnt={SAMPLE_CPUS * SAMPLE_CPUS}",
+    "--map-max", f"devmap_xmit_cnt={SAMPLE_CPUS}",
+]
+LOADER_SETTINGS: Dict[str, List[str]] = {
+    "xdp_redirect.bpf": _SAMPLE_SETTINGS,
+    "xdp_redirect_cpu.bpf": _SAMPLE_SETTINGS + ["--map-max", f"cpu_map={SAMPLE_CPUS}",
+                                                "--map-max", f"cpus_available={SAMPLE_CPUS}"],
+    "xdp_redirect_map.bpf": _SAMPLE_SETTINGS,
+    "xdp_redirect_map_multi.bpf": _SAMPLE_SETTINGS,
+    "xdp_router_ipv4.bpf": _SAMPLE_SETTINGS,
+}
+
 
 class CorpusError(Exception):
     """scripts/corpus.sh failed; the message is its stderr."""
@@ -59,6 +88,16 @@ class FrameDiff:
     index: int
     frame: str
     linux: str
+    ukbpf: str
+
+
+@dataclass
+class MapDiff:
+    index: int      # the frame after which the maps differ
+    frame: str
+    map: str
+    key: str        # hex; "" when the whole map differs (records, or missing)
+    linux: str      # the value (or records) on each side; "absent" when the key is not there
     ukbpf: str
 
 
@@ -77,17 +116,31 @@ class Program:
     frames_compared: int = 0
     frames_linux_refused: int = 0  # frames BPF_PROG_TEST_RUN does not run
     diffs: List[FrameDiff] = field(default_factory=list)
+    maps_compared: int = 0  # frames after which the maps were compared
+    map_diffs: List[MapDiff] = field(default_factory=list)
 
     @property
     def key(self) -> str:
         """The name tests and docs use: OBJECT-STEM:PROGRAM, the stem
         without the cache key (test_xdp_noinline:balancer_ingress_v4)."""
-        stem = re.sub(r"-[0-9a-f]{16}$", "", self.object[:-2])
-        return f"{stem}:{self.name}"
+        return f"{self.stem}:{self.name}"
 
     @property
     def both_load(self) -> bool:
         return self.linux_loads and self.ukbpf_loads
+
+    @property
+    def stem(self) -> str:
+        return re.sub(r"-[0-9a-f]{16}$", "", self.object[:-2])
+
+    @property
+    def settings(self) -> List[str]:
+        """What the program's own loader sets before load (LOADER_SETTINGS)."""
+        return LOADER_SETTINGS.get(self.stem, [])
+
+    @property
+    def agrees(self) -> bool:
+        return not self.diffs and not self.map_diffs
 
 
 @dataclass
@@ -155,7 +208,7 @@ def list_programs(obj: CorpusObject) -> None:
                                   re.M))
     for line in result.stdout.splitlines():
         name, section, _ = line.split(" ")
-        if section.startswith(XDP_SECTION):
+        if section.lstrip("?").startswith(XDP_SECTION):  # SEC("?xdp"): autoload off
             obj.programs.append(Program(obj.corpus, Path(obj.path).name, obj.path, name,
                                         section, ukbpf_types.get(name, "")))
 
@@ -259,14 +312,55 @@ def _run_lines(stdout: str) -> Dict[int, str]:
     return runs
 
 
+def _map_states(path: Path) -> Dict[int, Dict[str, dict]]:
+    """{frame index: {map name: map}} from a --dump-maps file of either tool."""
+    states = {}
+    for line in path.read_text().splitlines() if path.exists() else []:
+        run = json.loads(line)
+        states[run["input"]] = {m["name"]: m for m in run["maps"]}
+    return states
+
+
+def compare_maps(index: int, frame: str, linux: Dict[str, dict],
+                 ukbpf: Dict[str, dict]) -> List[MapDiff]:
+    """The differences between both sides' maps after one frame. Only maps both
+    sides made and both dump (not programs, maps, sockets as values) are compared;
+    entries by key, whatever order each side walks them in."""
+    diffs = []
+    for name in sorted(set(linux) & set(ukbpf)):
+        lin, ukb = linux[name], ukbpf[name]
+        if "records" in lin and "records" in ukb:
+            if lin["records"] != ukb["records"]:
+                diffs.append(MapDiff(index, frame, name, "", " ".join(lin["records"]),
+                                     " ".join(ukb["records"])))
+            continue
+        if lin.get("entries") is None or ukb.get("entries") is None:
+            continue
+        lin_entries = {e["key"]: e["value"] for e in lin["entries"]}
+        ukb_entries = {e["key"]: e["value"] for e in ukb["entries"]}
+        for key in sorted(set(lin_entries) | set(ukb_entries)):
+            if lin_entries.get(key) != ukb_entries.get(key):
+                diffs.append(MapDiff(index, frame, name, key, lin_entries.get(key, "absent"),
+                                     ukb_entries.get(key, "absent")))
+    return diffs
+
+
 def check_program(prog: Program, frame_names: List[str]) -> Program:
+    with tempfile.TemporaryDirectory(prefix="compat-") as tmp:
+        return _check_program(prog, frame_names, Path(tmp))
+
+
+def _check_program(prog: Program, frame_names: List[str], tmp: Path) -> Program:
+    linux_maps, ukbpf_maps = tmp / "linux-maps.jsonl", tmp / "ukbpf-maps.jsonl"
     linux = subprocess.run([str(KERNEL_RUN), "run", prog.path, prog.name, "--pcap",
-                            str(FRAMES_PCAP)], capture_output=True, text=True)
+                            str(FRAMES_PCAP), "--dump-maps", str(linux_maps), *prog.settings],
+                           capture_output=True, text=True)
     prog.linux_loads = linux.returncode == 0
     if not prog.linux_loads:
         prog.linux_reason = linux_reason(linux.stderr)
     try:
-        verify = subprocess.run([str(UKBPF), "verify", f"{prog.path}:{prog.name}"],
+        verify = subprocess.run([str(UKBPF), "verify", *prog.settings,
+                                 f"{prog.path}:{prog.name}"],
                                 capture_output=True, text=True, timeout=VERIFY_TIMEOUT_S)
         prog.ukbpf_loads = verify.returncode == 0
         if not prog.ukbpf_loads:
@@ -281,13 +375,24 @@ def check_program(prog: Program, frame_names: List[str]) -> Program:
         prog.ukbpf_reason = f"verification took more than {VERIFY_TIMEOUT_S} s"
     if not prog.both_load:
         return prog
-    run = subprocess.run([str(UKBPF), "run", "--jit", f"{prog.path}:{prog.name}",
-                          "--pcap-bytes", str(FRAMES_PCAP)], capture_output=True, text=True)
+    run = subprocess.run([str(UKBPF), "run", "--jit", *prog.settings, f"{prog.path}:{prog.name}",
+                          "--pcap-bytes", str(FRAMES_PCAP), "--dump-maps", str(ukbpf_maps)],
+                         capture_output=True, text=True)
     ukbpf_runs = _run_lines(run.stdout) if run.returncode == 0 else {}
+    linux_states, ukbpf_states = _map_states(linux_maps), _map_states(ukbpf_maps)
+    states_aligned = True
     for index, linux_run in sorted(_run_lines(linux.stdout).items()):
         if linux_run.startswith("error"):
+            # ukbpf ran the frame Linux refused: from here on their maps may
+            # differ for that alone, so they are no longer compared.
             prog.frames_linux_refused += 1
+            states_aligned = False
             continue
+        if states_aligned:
+            prog.maps_compared += 1
+            prog.map_diffs += compare_maps(index, frame_names[index],
+                                           linux_states.get(index, {}),
+                                           ukbpf_states.get(index, {}))
         prog.frames_compared += 1
         ukbpf_run = ukbpf_runs.get(index, f"no result: {run.stderr.strip()}")
         if ukbpf_run != linux_run:
@@ -331,7 +436,7 @@ def summary_rows(objects: List[CorpusObject]) -> List[dict]:
             "ukbpf loads": sum(1 for p in progs if p.ukbpf_loads),
             "both": len(both),
             "run on frames": sum(1 for p in both if p.frames_compared),
-            "agree on every frame": sum(1 for p in both if p.frames_compared and not p.diffs),
+            "agree on every frame": sum(1 for p in both if p.frames_compared and p.agrees),
         })
     return rows
 
@@ -350,10 +455,17 @@ def reason_rows(programs: List[Program], side: str) -> List[tuple]:
 
 # What the tables cannot say; kept true by whoever changes what they count.
 NOTES = [
-    "- Objects are loaded as their authors ship or build them, nothing patched. Programs",
-    "  whose loaders size a map at run time (`max_entries` 0 in the samples' redirect",
-    "  programs) or fill maps first are refused by both sides or run on empty maps:",
-    "  map-dependent paths are not exercised yet, and maps are not compared.",
+    "- Objects are loaded as their authors ship or build them, nothing patched. Where a",
+    "  sample's own loader sets config or sizes maps before load (`max_entries` 0 in the",
+    "  samples' redirect programs), both sides get what it would set on one CPU",
+    "  (`--set`/`--map-max`, scripts/compat.py's LOADER_SETTINGS). Maps no loader fills",
+    "  start empty, so paths that need entries are not exercised.",
+    "- Maps are compared after every frame up to the first frame Linux refuses (after",
+    "  it ukbpf, which ran that frame, may be a step ahead): every map both sides made",
+    "  whose values are bytes, entry by entry by key; ring buffer and perf event records",
+    "  as written. Arrays' all-zero values are left out on both sides. Percpu maps:",
+    "  Linux keeps a value per possible CPU, ukbpf one; kernel-run runs on CPU 0 and",
+    "  only CPU 0's value is compared.",
     "- \"another program of the object\": ukbpf's loader refuses the whole object for a",
     "  program that is not the one asked for; libbpf loads one program alone.",
     "- \"legacy section name\": sections such as `xdp_icmp` or `xdp_prog0`, which",
@@ -398,7 +510,8 @@ def markdown(report: dict) -> str:
         "samples' own loaders do). *ukbpf loads*: `ukbpf verify OBJ.o:NAME` accepts it. *Agree*:",
         f"where both load, each of the {len(frames)} frames of scripts/compat_frames.py gives the",
         "same verdict and the same output bytes (data_meta to data_end) under",
-        "`ukbpf run --jit --pcap-bytes` and under BPF_PROG_TEST_RUN, maps starting empty on both",
+        "`ukbpf run --jit --pcap-bytes` and under BPF_PROG_TEST_RUN, and leaves the same map",
+        "contents (`--dump-maps` on both sides, after each frame), maps starting empty on both",
         "sides. Frames Linux will not test-run (shorter than an Ethernet header; programs of",
         "devmap/cpumap sections) are not compared.",
         "",
@@ -416,14 +529,19 @@ def markdown(report: dict) -> str:
     out += _table(["program", "Linux's reason"], [[f"`{p.key}`", normalise(p.linux_reason)]
                                                    for p in unsafe]) if unsafe else ["Nothing."]
     out += ["", "## Where both load and the results differ", ""]
-    differ = [p for p in programs if p.diffs]
+    differ = [p for p in programs if not p.agrees]
     if differ:
         rows = [[f"`{p.key}`", len(p.diffs), p.frames_compared,
-                 ", ".join(d.frame for d in p.diffs[:4]) + (" ..." if len(p.diffs) > 4 else "")]
+                 ", ".join(d.frame for d in p.diffs[:4]) + (" ..." if len(p.diffs) > 4 else ""),
+                 len(p.map_diffs),
+                 ", ".join(f"`{d.map}` {d.key or 'records'} after {d.frame}"
+                           for d in p.map_diffs[:2]) + (" ..." if len(p.map_diffs) > 2 else "")]
                 for p in differ]
-        out += _table(["program", "frames differing", "frames compared", "first frames"], rows)
+        out += _table(["program", "frames differing", "frames compared", "first frames",
+                       "map entries differing", "first map entries"], rows)
     else:
-        out += ["Nothing: every program both load gives the same verdict and bytes on every frame."]
+        out += ["Nothing: every program both load gives the same verdict, bytes and maps on every",
+                "frame."]
     out += ["", "## Reading the numbers", ""] + NOTES
     unbuilt = [o for o in objects if o.build_error or o.open_error]
     if unbuilt:
@@ -434,8 +552,9 @@ def markdown(report: dict) -> str:
     rows = []
     for p in programs:
         agree = ("" if not p.both_load else
-                 f"{p.frames_compared - len(p.diffs)}/{p.frames_compared}" if p.frames_compared
-                 else "Linux runs none")
+                 f"{p.frames_compared - len(p.diffs)}/{p.frames_compared}" +
+                 (f", maps differ after {len({d.index for d in p.map_diffs})}" if p.map_diffs
+                  else "") if p.frames_compared else "Linux runs none")
         rows.append([p.corpus, f"`{p.key}`", f"`{p.section}`",
                      _yes_no(p.linux_loads, p.linux_reason, p.name),
                      _yes_no(p.ukbpf_loads, p.ukbpf_reason, p.name), agree])

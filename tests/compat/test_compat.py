@@ -2,8 +2,8 @@
 
 Builds the corpus (scripts/corpus.sh: xdp-tools' objects, Linux 6.1's XDP
 selftests and samples, from Debian; cached) and checks, for every XDP program:
-  - where Linux and ukbpf both load it, the same verdict and output bytes on
-    every frame of scripts/compat_frames.py (ukbpf's JIT against
+  - where Linux and ukbpf both load it, the same verdict, output bytes and
+    maps after every frame of scripts/compat_frames.py (ukbpf's JIT against
     BPF_PROG_TEST_RUN);
   - ukbpf accepts no program the host kernel refuses (a safety check).
 Known exceptions are listed below, one entry per program with the reason; each
@@ -125,6 +125,18 @@ def test_the_oracle_runs_frames(report):
         if "/devmap" in prog.section or "/cpumap" in prog.section:
             continue
         assert prog.frames_compared >= len(report["frames"]) - 1, prog.key
+        # Maps after every frame up to the first Linux refuses (the last, 13 bytes).
+        assert prog.maps_compared >= len(report["frames"]) - 1, prog.key
+
+
+def test_samples_sized_by_their_loaders_load(report, compat):
+    """samples/bpf's redirect and router programs declare maps with max_entries 0
+    that their loaders size: given those sizes (compat.LOADER_SETTINGS) Linux
+    loads every XDP program of them."""
+    sized = [p for p in programs(report) if p.stem in compat.LOADER_SETTINGS]
+    assert len(sized) >= 12
+    refused = [f"{p.key}: {p.linux_reason}" for p in sized if not p.linux_loads]
+    assert not refused, "\n".join(refused)
 
 
 def test_kernel_run_runs_as_bpftool_does(report, compat, tmp_path):
@@ -153,15 +165,20 @@ def test_kernel_run_runs_as_bpftool_does(report, compat, tmp_path):
 
 
 def _describe(prog) -> str:
-    lines = [f"{prog.key}: {len(prog.diffs)} of {prog.frames_compared} frames differ"]
+    lines = [f"{prog.key}: {len(prog.diffs)} of {prog.frames_compared} frames differ, "
+             f"{len(prog.map_diffs)} map entries after {prog.maps_compared} frames"]
     for diff in prog.diffs[:3]:
         lines += [f"  frame {diff.index} ({diff.frame})",
                   f"    linux {diff.linux[:120]}", f"    ukbpf {diff.ukbpf[:120]}"]
+    for diff in prog.map_diffs[:3]:
+        lines += [f"  map {diff.map} key {diff.key or '(records)'} after frame {diff.index} "
+                  f"({diff.frame})", f"    linux {diff.linux[:120]}", f"    ukbpf {diff.ukbpf[:120]}"]
     return "\n".join(lines)
 
 
 def test_where_both_load_they_agree(report):
-    differ = [p for p in programs(report) if p.diffs and p.key not in KNOWN_DIFFERENCES]
+    """Verdicts, output bytes and maps after each frame."""
+    differ = [p for p in programs(report) if not p.agrees and p.key not in KNOWN_DIFFERENCES]
     assert not differ, "\n".join(_describe(p) for p in differ)
 
 
@@ -181,6 +198,6 @@ def test_known_gap(report, key):
     """Each known gap alone: passes once fixed (then remove its entry above)."""
     prog = by_key(report).get(key)
     assert prog is not None, f"{key} is no longer in the corpus"
-    assert not prog.diffs, _describe(prog)
+    assert prog.agrees, _describe(prog)
     assert not (prog.ukbpf_loads and not prog.linux_loads), \
         f"ukbpf accepts {key}; Linux refuses it: {prog.linux_reason}"

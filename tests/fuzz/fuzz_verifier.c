@@ -31,7 +31,9 @@
  *   stack    the frames of the current call chain; reads only of bytes
  *            written earlier in the run (by the program, into a frame that
  *            is still the same call);
- *   maps     every value of the array maps, and each value a lookup of
+ *   maps     every value of the array maps (the read-only one filled and
+ *            frozen, as .rodata: its bytes are constants to the verifier),
+ *            and each value a lookup of
  *            another type returned, [value, value + value_size); no
  *            writes into the BPF_F_RDONLY_PROG maps (and the devmap, and
  *            the xdp_sock an xskmap lookup returns);
@@ -238,6 +240,7 @@ enum {
 
 #define MAP_F_NO_PREALLOC (1u << 0)
 #define MAP_F_RDONLY_PROG (1u << 7)
+#define RODATA_BYTE_STEP  23 /* MAP_ARRAY_RDONLY's byte i is i * 23 (mod 256) */
 #define RINGBUF_BYTES	  4096
 #define HASH_PREFILL	  3
 #define BLOOM_HASH_FUNCS  2
@@ -992,6 +995,31 @@ static void gen_map_lookup(struct gen *g)
 	join(g, &before);
 }
 
+/*
+ * v = *(size *)(rodata + off); if (v == its value) goto +1; <a read above
+ * the frame>. The verifier reads the frozen MAP_ARRAY_RDONLY as constants
+ * and drops the read as dead; wrong: `!=` instead, so the read runs, and
+ * a verifier with a wrong constant would accept it.
+ */
+static void gen_rodata_branch(struct gen *g, uint8_t ptr, uint32_t room_left)
+{
+	unsigned int s = below(g->in, COUNT_OF(size_codes));
+	uint8_t v = pick_free(g);
+	uint32_t constant = 0, off, i;
+
+	if (size_bytes[s] > room_left)
+		return;
+	off = map_defs[MAP_ARRAY_RDONLY].value_size - room_left;
+	/* Little-endian; JMP32 compares the low 32 bits, so 8-byte loads too. */
+	for (i = 0; i < size_bytes[s] && i < sizeof(constant); i++)
+		constant |= (uint32_t)(uint8_t)((off + i) * RODATA_BYTE_STEP) << (8 * i);
+	emit(g, LDX(size_codes[s], v, ptr, 0));
+	emit(g, INSN(EBPF_CLS_JMP32 | (wrong(g->in) ? EBPF_JMP_JNE : EBPF_JMP_JEQ) | EBPF_SRC_K, v,
+		     0, 1, (int32_t)constant));
+	emit(g, LDX(EBPF_SIZE_DW, pick_free(g), EBPF_REG_FP, 0));
+	set_reg(g, v, GEN_SCALAR, 0, 0);
+}
+
 /* A map value pointer straight from lddw (BPF_PSEUDO_MAP_VALUE), arrays only. */
 static void gen_direct_value(struct gen *g)
 {
@@ -1002,6 +1030,8 @@ static void gen_direct_value(struct gen *g)
 
 	emit_lddw(g, r, EBPF_PSEUDO_MAP_VALUE, (uint32_t)map, off);
 	set_reg(g, r, GEN_MAP_VALUE, (int32_t)(size - off), map);
+	if (map == MAP_ARRAY_RDONLY && one_in(g->in, 2))
+		gen_rodata_branch(g, r, size - off);
 }
 
 /* Accesses a map value, a ringbuf record or packet bytes already proven. */
@@ -2040,6 +2070,22 @@ static uint8_t *packet_buffer(void)
 	return buf;
 }
 
+/*
+ * The read-only array as libbpf leaves .rodata: filled, then frozen, so
+ * the verifier reads its bytes as constants (ebpf_map_read_constant) and
+ * prunes by them; bytes that are small offsets and large numbers both.
+ */
+static void freeze_rodata(void)
+{
+	uint8_t value[EBPF_STACK_SIZE] = {0};
+	uint32_t key = 0, i;
+
+	for (i = 0; i < map_defs[MAP_ARRAY_RDONLY].value_size; i++)
+		value[i] = (uint8_t)(i * RODATA_BYTE_STEP);
+	ebpf_map_update(maps[MAP_ARRAY_RDONLY], &key, value, EBPF_ANY);
+	ebpf_map_freeze(maps[MAP_ARRAY_RDONLY]);
+}
+
 static void create_maps(void)
 {
 	uint32_t k, i;
@@ -2086,6 +2132,7 @@ static void create_maps(void)
 					ebpf_map_update(maps[m], key, value, EBPF_ANY);
 			}
 	}
+	freeze_rodata();
 }
 
 static void free_maps(void)

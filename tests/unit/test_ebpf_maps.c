@@ -122,6 +122,45 @@ static void check_array_semantics(uint32_t type)
 	ebpf_map_free(map);
 }
 
+/*
+ * Linux's BPF_MAP_FREEZE as the loader does it to .rodata: user writes are
+ * -EPERM, and a frozen array programs cannot write gives the verifier its
+ * bytes as constants (bpf_map_direct_read); nothing else does.
+ */
+static void test_frozen_read_only_array(void **state)
+{
+	struct ebpf_map_def def = {EBPF_MAP_TYPE_ARRAY, 4, 12, 1, EBPF_F_RDONLY_PROG, 0};
+	const uint8_t bytes[12] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+	struct ebpf_map *rodata = NULL, *data;
+	uint8_t value[12];
+	uint32_t key = 0;
+	uint64_t constant;
+
+	assert_int_equal(ebpf_map_create(&def, ".rodata", &rodata, NULL), 0);
+	data = make_map(EBPF_MAP_TYPE_ARRAY, 4, 12, 1);
+	assert_int_equal(ebpf_map_update(rodata, &key, bytes, EBPF_ANY), 0);
+	assert_int_equal(ebpf_map_update(data, &key, bytes, EBPF_ANY), 0);
+	assert_false(ebpf_map_read_constant(rodata, 0, 4, &constant)); /* not frozen yet */
+
+	ebpf_map_freeze(rodata);
+	ebpf_map_freeze(data);
+	assert_int_equal(ebpf_map_update(rodata, &key, bytes, EBPF_ANY), -EPERM);
+	assert_int_equal(ebpf_map_delete(rodata, &key), -EPERM);
+	assert_int_equal(ebpf_map_lookup(rodata, &key, value), 0);
+	assert_memory_equal(value, bytes, sizeof(bytes));
+	assert_true(ebpf_map_read_constant(rodata, 0, 1, &constant));
+	assert_int_equal(constant, 1);
+	assert_true(ebpf_map_read_constant(rodata, 2, 2, &constant));
+	assert_int_equal(constant, 0x0403);
+	assert_true(ebpf_map_read_constant(rodata, 4, 8, &constant));
+	assert_int_equal(constant, 0x0c0b0a0908070605ull);
+	assert_false(ebpf_map_read_constant(rodata, 5, 8, &constant));		/* past the value */
+	assert_false(ebpf_map_read_constant(rodata, UINT64_MAX, 1, &constant)); /* negative */
+	assert_false(ebpf_map_read_constant(data, 0, 4, &constant)); /* programs may write it */
+	ebpf_map_free(rodata);
+	ebpf_map_free(data);
+}
+
 static void test_array(void **state)
 {
 	check_array_semantics(EBPF_MAP_TYPE_ARRAY);
@@ -1227,6 +1266,7 @@ int main(void)
 	    cmocka_unit_test(test_create_rejects_bad_defs),
 	    cmocka_unit_test(test_create_keeps_name_and_def),
 	    cmocka_unit_test(test_array),
+	    cmocka_unit_test(test_frozen_read_only_array),
 	    cmocka_unit_test(test_percpu_array),
 	    cmocka_unit_test(test_array_values_aligned_and_addressable),
 	    cmocka_unit_test(test_hash),

@@ -393,6 +393,22 @@ static void frame_output(const struct run_input *input, const uint8_t **start, s
 	}
 }
 
+/* --pcap-out: XDP's metadata apart from the frame, which starts at data. */
+static void frame_after_run(const struct run_input *input, struct frame_out *out)
+{
+	const struct frame_state *state = input->state;
+
+	*out = (struct frame_out){0};
+	if (state->type == EBPF_PROG_TYPE_XDP) {
+		out->meta = (const uint8_t *)(uintptr_t)state->xdp.md.data_meta;
+		out->meta_len = state->xdp.md.data - state->xdp.md.data_meta;
+		out->data = (const uint8_t *)(uintptr_t)state->xdp.md.data;
+		out->len = state->xdp.md.data_end - state->xdp.md.data;
+		return;
+	}
+	frame_output(input, &out->data, &out->len);
+}
+
 static void report_pcap_bytes(const struct run_input *input, uint64_t r0, FILE *out)
 {
 	const struct frame_state *state = input->state;
@@ -412,6 +428,7 @@ const struct context_source context_source_packet = {
     .help = "one raw frame: XDP gets it 256 bytes into a 4096-byte buffer",
     .load = load_packet,
     .free = free_frames,
+    .frame_out = frame_after_run,
 };
 
 const struct context_source context_source_pcap = {
@@ -421,6 +438,7 @@ const struct context_source context_source_pcap = {
     .load = load_pcap,
     .free = free_frames,
     .report = report_pcap,
+    .frame_out = frame_after_run,
 };
 
 const struct context_source context_source_pcap_bytes = {
@@ -430,6 +448,7 @@ const struct context_source context_source_pcap_bytes = {
     .load = load_pcap,
     .free = free_frames,
     .report = report_pcap_bytes,
+    .frame_out = frame_after_run,
 };
 
 const struct context_source context_source_empty_frame = {
@@ -438,4 +457,5 @@ const struct context_source context_source_empty_frame = {
     .help = "an empty frame, for typed programs run without a CONTEXT",
     .load = load_empty_frame,
     .free = free_frames,
+    .frame_out = frame_after_run,
 };

@@ -3,6 +3,7 @@
  * The program and context kinds are pluggable (see source.h); this file
  * parses the command line and drives the library.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -52,6 +53,13 @@ struct tool_options {
 	unsigned long long repeat;
 	bool no_verify; /* run --no-verify: skip the verifier (ISA test programs) */
 	struct verify_options verify_opts;
+	/* --set and --map-max, in command-line order (a later one wins). */
+	struct ebpf_global_value *globals;
+	size_t global_count;
+	struct ebpf_map_size *map_sizes;
+	size_t map_size_count;
+	const char *pcap_out_path;  /* run --pcap-out FILE */
+	const char *dump_maps_path; /* run --dump-maps FILE ("-": stdout) */
 };
 
 static void print_help(FILE *out)
@@ -60,8 +68,9 @@ static void print_help(FILE *out)
 
 	fprintf(out,
 		"usage: ukbpf run [--interp|--jit] [--blind] [--repeat N] [--no-verify]\n"
+		"                 [--pcap-out FILE] [--dump-maps FILE] [OBJECT OPTIONS]\n"
 		"                 PROGRAM [CONTEXT]\n"
-		"       ukbpf verify [-v] [--type SECTION|unspec] PROGRAM\n"
+		"       ukbpf verify [-v] [--type SECTION|unspec] [OBJECT OPTIONS] PROGRAM\n"
 		"       ukbpf dis PROGRAM\n"
 		"       ukbpf jit-dump [--blind] PROGRAM\n"
 		"       ukbpf info OBJ.o\n"
@@ -91,6 +100,18 @@ static void print_help(FILE *out)
 		"  --type T    verify: check PROGRAM, with its maps, as the type and attach\n"
 		"              type section name T gives (xdp, xdp/devmap, socket...), or\n"
 		"              as unspec (a --raw program is unspec)\n"
+		"  --pcap-out FILE   run: write the frames as the program left them to FILE\n"
+		"              (pcapng, one packet per input, dropped ones too, each with\n"
+		"              its verdict as the packet comment: 'verdict XDP_DROP (0x1)')\n"
+		"  --dump-maps FILE  run: after each input, one JSON line with every map of\n"
+		"              the object to FILE ('-': stdout): {\"input\": N, \"maps\": [...]}\n"
+		"\n"
+		"OBJECT OPTIONS (OBJ.o programs; repeatable; applied before the verifier):\n"
+		"  --set NAME=VALUE  set the global variable NAME (.rodata, .data, .bss; found\n"
+		"              by BTF) to the integer VALUE, as a libbpf skeleton sets\n"
+		"              `const volatile` config before load\n"
+		"  --map-max NAME=N  create map NAME with N entries (libbpf's\n"
+		"              bpf_map__set_max_entries)\n"
 		"\n"
 		"PROGRAM, one of:\n",
 		TIMING_BATCHES);
@@ -163,6 +184,120 @@ static int parse_repeat(const char *text, unsigned long long *repeat)
 	return 0;
 }
 
+/* "NAME=TEXT": the name up to the first '=' (malloc'd), and the text after it. */
+static int split_setting(const char *flag, const char *arg, char **name, const char **text)
+{
+	const char *equals = strchr(arg, '=');
+
+	if (!equals || equals == arg || !equals[1]) {
+		fprintf(stderr, "ukbpf: %s: '%s' is not NAME=VALUE (see ukbpf --help)\n", flag,
+			arg);
+		return EXIT_USAGE;
+	}
+	*name = strndup(arg, (size_t)(equals - arg));
+	if (!*name) {
+		fprintf(stderr, "ukbpf: out of memory\n");
+		return EXIT_FAILURE;
+	}
+	*text = equals + 1;
+	return 0;
+}
+
+/* A decimal or 0x integer, negative ones as their two's complement. */
+static int parse_integer(const char *text, uint64_t *value)
+{
+	char *end;
+
+	errno = 0;
+	if (text[0] == '-')
+		*value = (uint64_t)strtoll(text, &end, 0);
+	else
+		*value = strtoull(text, &end, 0);
+	if (errno || end == text || *end || (text[0] != '-' && !isdigit((unsigned char)text[0])))
+		return -EINVAL;
+	return 0;
+}
+
+static int add_global(struct tool_options *opts, const char *arg)
+{
+	struct ebpf_global_value *globals;
+	const char *text;
+	char *name;
+	uint64_t value;
+	int status = split_setting("--set", arg, &name, &text);
+
+	if (status)
+		return status;
+	if (parse_integer(text, &value)) {
+		fprintf(stderr, "ukbpf: --set: '%s': VALUE is not an integer (see ukbpf --help)\n",
+			arg);
+		free(name);
+		return EXIT_USAGE;
+	}
+	globals = realloc(opts->globals, (opts->global_count + 1) * sizeof(*globals));
+	if (!globals) {
+		free(name);
+		fprintf(stderr, "ukbpf: out of memory\n");
+		return EXIT_FAILURE;
+	}
+	opts->globals = globals;
+	globals[opts->global_count++] = (struct ebpf_global_value){name, value};
+	return 0;
+}
+
+static int add_map_size(struct tool_options *opts, const char *arg)
+{
+	struct ebpf_map_size *sizes;
+	const char *text;
+	char *name;
+	uint64_t value;
+	int status = split_setting("--map-max", arg, &name, &text);
+
+	if (status)
+		return status;
+	if (parse_integer(text, &value) || text[0] == '-' || value == 0 || value > UINT32_MAX) {
+		fprintf(
+		    stderr,
+		    "ukbpf: --map-max: '%s': N is not a count from 1 to %u (see ukbpf --help)\n",
+		    arg, UINT32_MAX);
+		free(name);
+		return EXIT_USAGE;
+	}
+	sizes = realloc(opts->map_sizes, (opts->map_size_count + 1) * sizeof(*sizes));
+	if (!sizes) {
+		free(name);
+		fprintf(stderr, "ukbpf: out of memory\n");
+		return EXIT_FAILURE;
+	}
+	opts->map_sizes = sizes;
+	sizes[opts->map_size_count++] = (struct ebpf_map_size){name, (uint32_t)value};
+	return 0;
+}
+
+static void free_object_settings(struct tool_options *opts)
+{
+	size_t i;
+
+	for (i = 0; i < opts->global_count; i++)
+		free((char *)opts->globals[i].name);
+	for (i = 0; i < opts->map_size_count; i++)
+		free((char *)opts->map_sizes[i].name);
+	free(opts->globals);
+	free(opts->map_sizes);
+}
+
+/* --pcap-out and --dump-maps: FILE, and only with run. */
+static int take_run_output(struct tool_options *opts, const char *flag, const char *value,
+			   const char **path)
+{
+	if (!value)
+		return usage_error("%s needs an argument", flag);
+	if (strcmp(opts->command, "run") != 0)
+		return usage_error("%s only makes sense with run", flag);
+	*path = value;
+	return 0;
+}
+
 static int parse_options(int argc, char **argv, struct tool_options *opts)
 {
 	int i;
@@ -205,6 +340,20 @@ static int parse_options(int argc, char **argv, struct tool_options *opts)
 			if (parse_repeat(argv[++i], &opts->repeat))
 				return usage_error("--repeat: '%s' is not a positive count",
 						   argv[i]);
+		} else if (strcmp(arg, "--set") == 0 || strcmp(arg, "--map-max") == 0) {
+			if (!has_value)
+				return usage_error("%s needs an argument", arg);
+			parsed = arg[2] == 's' ? add_global(opts, argv[++i])
+					       : add_map_size(opts, argv[++i]);
+			if (parsed)
+				return parsed;
+		} else if (strcmp(arg, "--pcap-out") == 0 || strcmp(arg, "--dump-maps") == 0) {
+			parsed = take_run_output(opts, arg, has_value ? argv[i + 1] : NULL,
+						 arg[2] == 'p' ? &opts->pcap_out_path
+							       : &opts->dump_maps_path);
+			if (parsed)
+				return parsed;
+			i++;
 		} else if (strcmp(arg, "--no-verify") == 0) {
 			if (strcmp(opts->command, "run") != 0)
 				return usage_error("%s: --no-verify only makes sense with run",
@@ -228,11 +377,20 @@ static int parse_options(int argc, char **argv, struct tool_options *opts)
 	}
 	if (!opts->source)
 		return usage_error("%s: no PROGRAM given", opts->command);
+	if ((opts->global_count || opts->map_size_count) && !opts->source->takes_object_opts)
+		return usage_error("%s: --set and --map-max need an OBJ.o program",
+				   opts->program_arg);
 	return 0;
 }
 
 static int load_program(const struct tool_options *opts, struct loaded_program *loaded)
 {
+	const struct ebpf_object_load_opts object_opts = {
+	    .globals = opts->globals,
+	    .global_count = opts->global_count,
+	    .map_sizes = opts->map_sizes,
+	    .map_size_count = opts->map_size_count,
+	};
 	char err[ERR_BYTES] = "";
 	char *path = strdup(opts->program_arg);
 	char *section = NULL;
@@ -250,7 +408,9 @@ static int load_program(const struct tool_options *opts, struct loaded_program *
 			section = colon + 1;
 		}
 	}
-	ret = opts->source->load(path, section, loaded, err, sizeof(err));
+	ret =
+	    opts->source->load(path, section, opts->source->takes_object_opts ? &object_opts : NULL,
+			       loaded, err, sizeof(err));
 	if (ret)
 		fprintf(stderr, "ukbpf: %s: %s\n", path, err);
 	free(path);
@@ -334,13 +494,66 @@ static void print_timing(const struct tool_options *opts, const struct ebpf_prog
 	       per_batch);
 }
 
-static int command_run(const struct tool_options *opts, struct ebpf_prog *prog)
+/* The run's output files: --pcap-out and --dump-maps. */
+struct run_outputs {
+	struct pcap_out *pcap;
+	FILE *dump;
+};
+
+static int open_run_outputs(const struct tool_options *opts, const struct context_source *context,
+			    struct run_outputs *outputs)
+{
+	char err[ERR_BYTES] = "";
+
+	if (opts->pcap_out_path && (!context || !context->frame_out)) {
+		fprintf(stderr, "ukbpf: --pcap-out: %s runs on no frames\n",
+			context ? context->flag : "a program without a CONTEXT");
+		return -EINVAL;
+	}
+	if (opts->pcap_out_path &&
+	    pcap_out_open(opts->pcap_out_path, &outputs->pcap, err, sizeof(err))) {
+		fprintf(stderr, "ukbpf: --pcap-out: %s\n", err);
+		return -EIO;
+	}
+	if (opts->dump_maps_path) {
+		outputs->dump = strcmp(opts->dump_maps_path, "-") == 0
+				    ? stdout
+				    : fopen(opts->dump_maps_path, "w");
+		if (!outputs->dump) {
+			fprintf(stderr, "ukbpf: --dump-maps: %s: %s\n", opts->dump_maps_path,
+				strerror(errno));
+			return -EIO;
+		}
+	}
+	return 0;
+}
+
+static int close_run_outputs(struct run_outputs *outputs)
+{
+	char err[ERR_BYTES] = "";
+	int ret = 0;
+
+	if (outputs->pcap && pcap_out_close(outputs->pcap, err, sizeof(err))) {
+		fprintf(stderr, "ukbpf: --pcap-out: %s\n", err);
+		ret = -EIO;
+	}
+	if (outputs->dump && outputs->dump != stdout && fclose(outputs->dump) != 0) {
+		fprintf(stderr, "ukbpf: --dump-maps: %s\n", strerror(errno));
+		ret = -EIO;
+	}
+	return ret;
+}
+
+static int command_run(const struct tool_options *opts, const struct loaded_program *loaded)
 {
 	static struct run_input no_context = {NULL, 0, NULL};
 	const struct context_source *context = opts->context;
+	struct ebpf_prog *prog = loaded->prog;
 	struct run_input *inputs = &no_context;
+	struct run_outputs outputs = {NULL, NULL};
 	size_t count = 1, i;
 	char err[ERR_BYTES] = "";
+	int status = EXIT_SUCCESS;
 
 	/* Only the ISA tests' convention (unspec) runs with r1 = NULL. */
 	if (!context && ebpf_prog_get_type(prog) != EBPF_PROG_TYPE_UNSPEC)
@@ -354,19 +567,30 @@ static int command_run(const struct tool_options *opts, struct ebpf_prog *prog)
 		fprintf(stderr, "ukbpf: %s: %s\n", context->flag, err);
 		return EXIT_FAILURE;
 	}
-	for (i = 0; i < count; i++) {
+	if (open_run_outputs(opts, context, &outputs))
+		status = EXIT_FAILURE;
+	for (i = 0; i < count && status == EXIT_SUCCESS; i++) {
 		uint64_t r0 = run_once(opts, prog, &inputs[i]);
+		struct frame_out frame;
 
 		if (context && context->report)
 			context->report(&inputs[i], r0, stdout);
 		else
 			printf("0x%llx\n", (unsigned long long)r0);
+		if (outputs.pcap) {
+			context->frame_out(&inputs[i], &frame);
+			pcap_out_write(outputs.pcap, ebpf_prog_get_type(prog), &frame, r0);
+		}
+		if (outputs.dump)
+			map_dump_write(loaded->object, i, outputs.dump);
 	}
-	if (opts->repeat && count > 0)
+	if (close_run_outputs(&outputs))
+		status = EXIT_FAILURE;
+	if (status == EXIT_SUCCESS && opts->repeat && count > 0)
 		print_timing(opts, prog, &inputs[0]);
 	if (context)
 		context->free(inputs, count);
-	return EXIT_SUCCESS;
+	return status;
 }
 
 static int command_dis(const struct ebpf_prog *prog)
@@ -437,16 +661,20 @@ int main(int argc, char **argv)
 	    strcmp(argv[1], "jit-dump") != 0 && strcmp(argv[1], "verify") != 0)
 		return usage_error("unknown command '%s'", argv[1]);
 	status = parse_options(argc, argv, &opts);
-	if (status)
+	if (status) {
+		free_object_settings(&opts);
 		return status;
+	}
 	if (strcmp(opts.command, "run") != 0 && opts.context)
 		return usage_error("%s: a CONTEXT only makes sense with run", opts.context->flag);
 
 	host_platform_install();
-	if (load_program(&opts, &loaded))
+	if (load_program(&opts, &loaded)) {
+		free_object_settings(&opts);
 		return EXIT_FAILURE;
+	}
 	if (strcmp(opts.command, "run") == 0)
-		status = command_run(&opts, loaded.prog);
+		status = command_run(&opts, &loaded);
 	else if (strcmp(opts.command, "dis") == 0)
 		status = command_dis(loaded.prog);
 	else if (strcmp(opts.command, "verify") == 0)
@@ -454,5 +682,6 @@ int main(int argc, char **argv)
 	else
 		status = command_jit_dump(&opts, loaded.prog);
 	loaded.release(&loaded);
+	free_object_settings(&opts);
 	return status;
 }

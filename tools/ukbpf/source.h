@@ -14,6 +14,7 @@
 #ifndef UKBPF_TOOLS_SOURCE_H
 #define UKBPF_TOOLS_SOURCE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -24,6 +25,8 @@
 struct loaded_program {
 	struct ebpf_prog *prog;
 	void *owner;
+	/* The ELF object prog came from, whose maps --dump-maps prints; or NULL. */
+	const struct ebpf_object *object;
 	/* Frees prog and owner. */
 	void (*release)(struct loaded_program *loaded);
 };
@@ -37,9 +40,14 @@ struct program_source {
 	const char *suffix;
 	const char *usage; /* "--raw FILE" */
 	const char *help;  /* one line for --help */
-	/* section is NULL when none was given. */
-	int (*load)(const char *arg, const char *section, struct loaded_program *out, char *err,
-		    size_t errlen);
+	/*
+	 * section is NULL when none was given. object_opts (--set,
+	 * --map-max) is NULL unless the source takes it (takes_object_opts).
+	 */
+	int (*load)(const char *arg, const char *section,
+		    const struct ebpf_object_load_opts *object_opts, struct loaded_program *out,
+		    char *err, size_t errlen);
+	bool takes_object_opts;
 };
 
 /* One input a program runs on: r1 = ctx (r2 = ctx_len for UNSPEC). */
@@ -47,6 +55,14 @@ struct run_input {
 	void *ctx;
 	size_t ctx_len;
 	void *state; /* the context source's own data */
+};
+
+/* A frame after a run: XDP metadata (data_meta to data), then the frame. */
+struct frame_out {
+	const uint8_t *meta;
+	size_t meta_len;
+	const uint8_t *data;
+	size_t len;
 };
 
 struct context_source {
@@ -63,6 +79,8 @@ struct context_source {
 	void (*free)(struct run_input *inputs, size_t count);
 	/* Prints the outcome of one run; NULL prints r0 as "0x...". */
 	void (*report)(const struct run_input *input, uint64_t r0, FILE *out);
+	/* The frame as the program left it (--pcap-out); NULL: not a frame. */
+	void (*frame_out)(const struct run_input *input, struct frame_out *out);
 };
 
 /* Program sources (main.c lists them in this order for --help). */
@@ -80,6 +98,24 @@ extern const struct context_source context_source_empty_frame; /* context_xdp.c 
 
 /* `ukbpf info OBJ.o`: an ELF object's programs and maps (source_elf.c). */
 int elf_object_info(const char *path, FILE *out, char *err, size_t errlen);
+
+/*
+ * --pcap-out FILE (pcap_out.c): a pcapng file of the frames as the
+ * program left them, each with its verdict as the packet's comment.
+ */
+struct pcap_out;
+int pcap_out_open(const char *path, struct pcap_out **outp, char *err, size_t errlen);
+int pcap_out_write(struct pcap_out *out, enum ebpf_prog_type type, const struct frame_out *frame,
+		   uint64_t r0);
+/* Flushes and closes; 0 or -errno (message in err). */
+int pcap_out_close(struct pcap_out *out, char *err, size_t errlen);
+
+/*
+ * --dump-maps FILE (map_dump.c): one JSON line per run with every map of
+ * obj after it, {"input": N, "maps": [...]}; tools/kernel-run writes the
+ * same for Linux (its comment has the format).
+ */
+void map_dump_write(const struct ebpf_object *obj, size_t input, FILE *out);
 
 /* Reads a whole file into malloc'd memory: 0 or -errno (message in err). */
 int read_whole_file(const char *path, void **data, size_t *size, char *err, size_t errlen);

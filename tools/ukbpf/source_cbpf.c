@@ -169,8 +169,9 @@ static int read_text(const char *path, char **text, char *err, size_t errlen)
 	return 0;
 }
 
-static int load_cbpf(const char *path, const char *section, struct loaded_program *out, char *err,
-		     size_t errlen)
+static int load_cbpf(const char *path, const char *section,
+		     const struct ebpf_object_load_opts *object_opts, struct loaded_program *out,
+		     char *err, size_t errlen)
 {
 	struct ebpf_prog_opts opts = {.type = EBPF_PROG_TYPE_SOCKET_FILTER};
 	char log_buf[LOG_BYTES] = "";

@@ -2,8 +2,10 @@
  * OBJ.o[:SECTION]: a program from a clang -target bpf object, loaded by
  * ebpf_object_load_elf with its maps (prog arrays initialized from the
  * object's `.values`). SECTION is a function name or a section name
- * ("xdp"); without it the object's first program that loaded runs. A
- * program that did not load is an error naming why. Also `ukbpf info
+ * ("xdp"); without it the object's first program that loaded runs, not
+ * counting SEC("?...") ones, which libbpf loads only when named. A
+ * program that did not load is an error naming why. --set and --map-max
+ * reach the loader as struct ebpf_object_load_opts. Also `ukbpf info
  * OBJ.o`, which lists what the object holds, loaded or not.
  */
 #include <errno.h>
@@ -48,7 +50,8 @@ static int program_not_loaded(const struct ebpf_object *obj, size_t index, char 
 }
 
 /* Reads and loads the object at path; the loader's message goes to err. */
-static int load_object_file(const char *path, struct ebpf_object **objp, char *err, size_t errlen)
+static int load_object_file(const char *path, const struct ebpf_object_load_opts *object_opts,
+			    struct ebpf_object **objp, char *err, size_t errlen)
 {
 	char log_buf[LOG_BYTES] = "";
 	struct ebpf_log log = {.buf = log_buf, .size = sizeof(log_buf)};
@@ -59,32 +62,37 @@ static int load_object_file(const char *path, struct ebpf_object **objp, char *e
 	ret = read_whole_file(path, &data, &size, err, errlen);
 	if (ret)
 		return ret;
-	ret = ebpf_object_load_elf(data, size, objp, &log);
+	ret = ebpf_object_load_elf_opts(data, size, object_opts, objp, &log);
 	free(data);
 	if (ret)
 		snprintf(err, errlen, "%s", log_buf[0] ? log_buf : strerror(-ret));
 	return ret;
 }
 
-/* The object's first program that loaded, else index 0 (which says why not). */
+/*
+ * The object's first program that loaded and that libbpf would load
+ * (not SEC("?...")), else index 0 (which says why not).
+ */
 static size_t default_program(const struct ebpf_object *obj)
 {
+	struct ebpf_object_prog_info info;
 	size_t i;
 
-	for (i = 0; i < ebpf_object_prog_count(obj); i++)
-		if (ebpf_object_prog(obj, i))
+	for (i = 0; ebpf_object_prog_info(obj, i, &info) == 0; i++)
+		if (info.prog && info.autoload)
 			return i;
 	return 0;
 }
 
-static int load_elf(const char *path, const char *section, struct loaded_program *out, char *err,
-		    size_t errlen)
+static int load_elf(const char *path, const char *section,
+		    const struct ebpf_object_load_opts *object_opts, struct loaded_program *out,
+		    char *err, size_t errlen)
 {
 	struct ebpf_object *obj;
 	size_t index;
 	int ret;
 
-	ret = load_object_file(path, &obj, err, errlen);
+	ret = load_object_file(path, object_opts, &obj, err, errlen);
 	if (ret)
 		return ret;
 	if (!section)
@@ -104,6 +112,7 @@ static int load_elf(const char *path, const char *section, struct loaded_program
 	}
 	out->prog = ebpf_object_prog(obj, index);
 	out->owner = obj;
+	out->object = obj;
 	out->release = release_elf;
 	return 0;
 }
@@ -133,7 +142,7 @@ int elf_object_info(const char *path, FILE *out, char *err, size_t errlen)
 	size_t i, count;
 	int ret;
 
-	ret = load_object_file(path, &obj, err, errlen);
+	ret = load_object_file(path, NULL, &obj, err, errlen);
 	if (ret)
 		return ret;
 	fprintf(out, "license: %s\nprograms:\n", ebpf_object_license(obj));
@@ -144,6 +153,8 @@ int elf_object_info(const char *path, FILE *out, char *err, size_t errlen)
 			info.section, ebpf_prog_type_name(st->type),
 			ebpf_attach_type_name(st->type, st->expected_attach_type));
 		print_rule(st, out);
+		if (!info.autoload)
+			fprintf(out, "  autoload off");
 		if (info.prog) {
 			ebpf_prog_get_insns(info.prog, &count);
 			fprintf(out, "  insns %zu\n", count);
@@ -173,6 +184,7 @@ const struct program_source program_source_elf = {
     .suffix = ".o",
     .usage = "OBJ.o[:SECTION]",
     .help = "clang -target bpf object; SECTION or function name (default: the first\n"
-	    "                         program that loaded)",
+	    "                         program that loaded, not a SEC(\"?...\") one)",
     .load = load_elf,
+    .takes_object_opts = true,
 };

@@ -30,8 +30,9 @@ static void release_raw(struct loaded_program *loaded)
 	ebpf_prog_free(loaded->prog);
 }
 
-static int load_raw(const char *path, const char *section, struct loaded_program *out, char *err,
-		    size_t errlen)
+static int load_raw(const char *path, const char *section,
+		    const struct ebpf_object_load_opts *object_opts, struct loaded_program *out,
+		    char *err, size_t errlen)
 {
 	struct ebpf_prog_opts opts = {.type = EBPF_PROG_TYPE_UNSPEC};
 	char log_buf[LOG_BYTES] = "";
