@@ -374,7 +374,7 @@ int ebpf_object_load_elf(const void *elf, size_t size, struct ebpf_object **objp
 	if (!err)
 		err = elf_create_programs(&ld);
 	if (!err)
-		err = elf_init_prog_arrays(&ld);
+		err = elf_fill_map_values(&ld);
 	free_loader(&ld);
 	if (err) {
 		ebpf_object_free(ld.obj);

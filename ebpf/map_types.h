@@ -4,7 +4,8 @@
  * type table, the generic API of ebpf.h and the array, hash and ring
  * devmap families; a type with a structure of its own has its own file
  * (map_lpm_trie.c, map_queue_stack.c, map_bloom_filter.c, and
- * map_ringbuf.c for the ring buffer and the perf event array) that offers
+ * map_ringbuf.c for the ring buffer and the perf event array,
+ * map_of_maps.c for map-in-map) that offers
  * maps.c its map_ops and keeps its layout to itself.
  */
 #ifndef UKBPF_EBPF_MAP_TYPES_H
@@ -46,6 +47,7 @@ struct map_ringbuf;
 struct map_trie;
 struct map_queue;
 struct map_bloom;
+struct map_of_maps;
 
 struct map_ops;
 
@@ -55,6 +57,12 @@ struct ebpf_map {
 	const struct map_ops *ops;
 	ebpf_map_lookup_fn prog_lookup; /* see map_prog_lookup_for in maps.c */
 	uint32_t value_stride;		/* value_size rounded up to 8 */
+	/*
+	 * Map-in-map: the template its inner maps match (Linux's
+	 * inner_map_meta), a map with a definition and ops but no storage,
+	 * which the verifier types a looked-up inner map by. NULL otherwise.
+	 */
+	struct ebpf_map *inner_meta;
 	union {
 		struct map_array array;
 		struct map_prog_array prog_array;
@@ -63,6 +71,7 @@ struct ebpf_map {
 		struct map_trie *trie;
 		struct map_queue *queue;
 		struct map_bloom *bloom;
+		struct map_of_maps *of_maps;
 	};
 };
 
@@ -82,6 +91,9 @@ struct ebpf_map {
  * remove reads value as the element to test. pop never writes value when
  * it fails; clears_when_empty says that a program's pop or peek of an
  * empty map zeroes the program's buffer, as Linux's queue and stack do.
+ *
+ * holds_maps: the values are maps (map_of_maps.c): a program's lookup
+ * returns the inner map itself, and the map needs an inner_meta.
  */
 struct map_ops {
 	int (*check_def)(const struct ebpf_map *map, struct ebpf_log *log);
@@ -94,6 +106,7 @@ struct map_ops {
 	int (*push)(struct ebpf_map *map, const void *value, uint64_t flags);
 	int (*pop)(struct ebpf_map *map, void *value, bool remove);
 	bool clears_when_empty;
+	bool holds_maps;
 	/* BPF_MAP_LOOKUP_AND_DELETE_ELEM of a keyed type; NULL: -EOPNOTSUPP. */
 	int (*lookup_and_delete)(struct ebpf_map *map, const void *key, void *value);
 };
@@ -110,6 +123,8 @@ extern const struct map_ops map_stack_ops;
 extern const struct map_ops map_bloom_filter_ops;
 extern const struct map_ops map_ringbuf_ops;
 extern const struct map_ops map_perf_event_array_ops;
+extern const struct map_ops map_array_of_maps_ops;
+extern const struct map_ops map_hash_of_maps_ops;
 
 /* Linux's array order (maps.c): a missing or out-of-range key restarts at 0. */
 int map_array_get_next_key(struct ebpf_map *map, const void *key, void *next_key);

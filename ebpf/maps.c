@@ -788,10 +788,11 @@ enum map_shape { MAP_SHAPE_KEYED, MAP_SHAPE_VALUES, MAP_SHAPE_RECORDS };
  * verifier's business) and users (their own business in one address
  * space).
  */
-#define ARRAY_FLAGS (EBPF_F_NUMA_NODE | EBPF_F_MMAPABLE | MAP_F_ACCESS)
+#define ARRAY_FLAGS (EBPF_F_NUMA_NODE | EBPF_F_MMAPABLE | MAP_F_ACCESS | EBPF_F_INNER_MAP)
 /* Linux's fd arrays (prog array, perf event array) refuse the program access flags. */
-/* Linux's fd arrays (prog array, perf event array) refuse the program access flags. */
-#define FD_ARRAY_FLAGS (EBPF_F_NUMA_NODE | EBPF_F_RDONLY | EBPF_F_WRONLY)
+#define FD_ARRAY_FLAGS	    (EBPF_F_NUMA_NODE | EBPF_F_RDONLY | EBPF_F_WRONLY)
+#define ARRAY_OF_MAPS_FLAGS (FD_ARRAY_FLAGS | EBPF_F_INNER_MAP)
+#define HASH_OF_MAPS_FLAGS  (EBPF_F_NO_PREALLOC | EBPF_F_NUMA_NODE | MAP_F_ACCESS | EBPF_F_ZERO_SEED)
 #define HASH_FLAGS                                                                                 \
 	(EBPF_F_NO_PREALLOC | EBPF_F_NO_COMMON_LRU | EBPF_F_NUMA_NODE | MAP_F_ACCESS |             \
 	 EBPF_F_ZERO_SEED)
@@ -820,6 +821,10 @@ static const struct map_type map_types[] = {
     [EBPF_MAP_TYPE_LRU_HASH] = {"lru_hash", &hash_ops, MAP_SHAPE_KEYED, HASH_FLAGS},
     [EBPF_MAP_TYPE_LRU_PERCPU_HASH] = {"lru_percpu_hash", &hash_ops, MAP_SHAPE_KEYED, HASH_FLAGS},
     [EBPF_MAP_TYPE_LPM_TRIE] = {"lpm_trie", &map_lpm_trie_ops, MAP_SHAPE_KEYED, LPM_TRIE_FLAGS},
+    [EBPF_MAP_TYPE_ARRAY_OF_MAPS] = {"array_of_maps", &map_array_of_maps_ops, MAP_SHAPE_KEYED,
+				     ARRAY_OF_MAPS_FLAGS},
+    [EBPF_MAP_TYPE_HASH_OF_MAPS] = {"hash_of_maps", &map_hash_of_maps_ops, MAP_SHAPE_KEYED,
+				    HASH_OF_MAPS_FLAGS},
     [EBPF_MAP_TYPE_DEVMAP] = {"devmap", &devmap_ops, MAP_SHAPE_KEYED, DEVMAP_FLAGS},
     [EBPF_MAP_TYPE_QUEUE] = {"queue", &map_queue_ops, MAP_SHAPE_VALUES, QUEUE_STACK_FLAGS},
     [EBPF_MAP_TYPE_STACK] = {"stack", &map_stack_ops, MAP_SHAPE_VALUES, QUEUE_STACK_FLAGS},
@@ -941,12 +946,46 @@ static int map_check_def(const struct ebpf_map *map, const struct map_type *type
 	return err ? err : type->ops->check_def(map, log);
 }
 
-int ebpf_map_create(const struct ebpf_map_def *def, const char *name, struct ebpf_map **mapp,
-		    struct ebpf_log *log)
+/*
+ * Linux's bpf_map_meta_alloc: the template of outer's inner maps, a map
+ * checked as if created (Linux's template is a map that was) but without
+ * storage. Maps nest one level deep; the outer type's check_def refuses
+ * the other types that cannot be inside a map.
+ */
+static int map_make_inner_meta(struct ebpf_map *outer, const struct ebpf_map_def *inner,
+			       struct ebpf_log *log)
+{
+	const struct map_type *type = map_type_of(inner->type);
+	struct ebpf_map *meta = calloc(1, sizeof(*meta));
+	int err;
+
+	if (!meta)
+		return -ENOMEM;
+	meta->def = *inner;
+	snprintf(meta->name, sizeof(meta->name), "%.*s.inner", MAP_NAME_SIZE - 7, outer->name);
+	meta->value_stride = map_round_up8(inner->value_size);
+	if (type && type->ops->holds_maps) {
+		ebpf_log_printf(log, "map '%s': inner map '%s' is itself a %s: one level only",
+				map_label(outer), map_label(meta), type->name);
+		free(meta);
+		return -EINVAL;
+	}
+	err = map_check_def(meta, type, log);
+	if (err) {
+		free(meta);
+		return err;
+	}
+	meta->ops = type->ops;
+	outer->inner_meta = meta;
+	return 0;
+}
+
+static int map_create(const struct ebpf_map_def *def, const struct ebpf_map_def *inner,
+		      const char *name, struct ebpf_map **mapp, struct ebpf_log *log)
 {
 	const struct map_type *type = map_type_of(def->type);
 	struct ebpf_map *map;
-	int err;
+	int err = 0;
 
 	*mapp = NULL;
 	map = calloc(1, sizeof(*map));
@@ -956,7 +995,15 @@ int ebpf_map_create(const struct ebpf_map_def *def, const char *name, struct ebp
 	if (name)
 		snprintf(map->name, sizeof(map->name), "%s", name);
 	map->value_stride = map_round_up8(def->value_size);
-	err = map_check_def(map, type, log);
+	if (inner && (!type || !type->ops->holds_maps)) {
+		ebpf_log_printf(log, "map '%s': an inner map is for map-in-map types only",
+				map_label(map));
+		err = -EINVAL;
+	} else if (inner) {
+		err = map_make_inner_meta(map, inner, log);
+	}
+	if (!err)
+		err = map_check_def(map, type, log);
 	if (!err) {
 		map->ops = type->ops;
 		map->prog_lookup = map_prog_lookup_for(map);
@@ -966,6 +1013,7 @@ int ebpf_map_create(const struct ebpf_map_def *def, const char *name, struct ebp
 					map_label(map), def->max_entries);
 	}
 	if (err) {
+		free(map->inner_meta);
 		free(map);
 		return err;
 	}
@@ -973,11 +1021,24 @@ int ebpf_map_create(const struct ebpf_map_def *def, const char *name, struct ebp
 	return 0;
 }
 
+int ebpf_map_create(const struct ebpf_map_def *def, const char *name, struct ebpf_map **mapp,
+		    struct ebpf_log *log)
+{
+	return map_create(def, NULL, name, mapp, log);
+}
+
+int ebpf_map_create_outer(const struct ebpf_map_def *def, const struct ebpf_map_def *inner,
+			  const char *name, struct ebpf_map **mapp, struct ebpf_log *log)
+{
+	return map_create(def, inner, name, mapp, log);
+}
+
 void ebpf_map_free(struct ebpf_map *map)
 {
 	if (!map)
 		return;
 	map->ops->free(map);
+	free(map->inner_meta); /* a template: no storage to free */
 	free(map);
 }
 
@@ -1002,7 +1063,8 @@ int ebpf_map_lookup(struct ebpf_map *map, const void *key, void *value)
 
 	if (map->ops->pop)
 		return map->ops->pop(map, value, false);
-	if (!map->ops->lookup)
+	/* Map-in-map: Linux returns the inner map's id; ukbpf has no ids. */
+	if (!map->ops->lookup || map->ops->holds_maps)
 		return -EOPNOTSUPP;
 	found = map->ops->lookup(map, key, false);
 	if (!found)

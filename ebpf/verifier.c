@@ -274,9 +274,20 @@ static void mark_null_result(struct reg_state *reg, void *arg)
 		set_scalar(reg, scalar_const(0));
 		return;
 	}
+	reg->id = 0;
+	/*
+	 * A map-in-map lookup found an inner map: a map pointer shaped like
+	 * the outer map's template (Linux's mark_ptr_or_null_reg), whatever
+	 * map of that shape the slot holds at run time.
+	 */
+	if (reg->type == REG_PTR_TO_MAP_VALUE_OR_NULL && ebpf_map_inner_meta(reg->map)) {
+		reg->type = REG_CONST_PTR_TO_MAP;
+		reg->map = ebpf_map_inner_meta(reg->map);
+		reg->mem_size = 0;
+		return;
+	}
 	reg->type =
 	    reg->type == REG_PTR_TO_MAP_VALUE_OR_NULL ? REG_PTR_TO_MAP_VALUE : REG_PTR_TO_MEM;
-	reg->id = 0;
 }
 
 static void set_packet_range(struct reg_state *reg, void *arg)

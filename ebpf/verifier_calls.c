@@ -57,6 +57,9 @@ static bool map_allows_helper(uint32_t map_type, int32_t helper)
 		return helper == EBPF_FUNC_MAP_PUSH_ELEM || helper == EBPF_FUNC_MAP_PEEK_ELEM;
 	case EBPF_MAP_TYPE_PERF_EVENT_ARRAY:
 		return helper == EBPF_FUNC_PERF_EVENT_OUTPUT;
+	case EBPF_MAP_TYPE_ARRAY_OF_MAPS:
+	case EBPF_MAP_TYPE_HASH_OF_MAPS:
+		return helper == EBPF_FUNC_MAP_LOOKUP_ELEM;
 	default:
 		return helper == EBPF_FUNC_MAP_LOOKUP_ELEM || helper == EBPF_FUNC_MAP_UPDATE_ELEM ||
 		       helper == EBPF_FUNC_MAP_DELETE_ELEM;
