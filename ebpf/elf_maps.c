@@ -417,6 +417,11 @@ static int set_map_slot(struct elf_loader *ld, struct ebpf_map *outer, uint32_t 
 		return elf_map_error(ld, NULL,
 				     "map '%s': slot %u left empty: map '%s' was not created",
 				     outer_name, slot, inner_name);
+	/* libbpf's key is the slot index, an int. */
+	if (ebpf_map_get_def(outer)->key_size != sizeof(slot))
+		return elf_load_error(ld, -EINVAL,
+				      "map '%s': initializers need a 4-byte key, not %u bytes",
+				      outer_name, ebpf_map_get_def(outer)->key_size);
 	err = ebpf_map_set_inner(outer, &slot, ld->obj->maps[i], EBPF_ANY);
 	if (err == -E2BIG)
 		return elf_load_error(ld, err, "map '%s': initializer [%u] is past max_entries %u",

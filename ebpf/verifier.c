@@ -102,6 +102,7 @@ static int pointer_alu(struct verifier *v, const struct ebpf_insn *insn, struct 
 	switch (ptr->type) {
 	case REG_PTR_TO_PACKET_END:
 	case REG_CONST_PTR_TO_MAP:
+	case REG_CONST_PTR_TO_MAP_OR_NULL:
 	case REG_PTR_TO_MAP_VALUE_OR_NULL:
 	case REG_PTR_TO_MEM_OR_NULL:
 		return verifier_reject(v, "R%u pointer arithmetic on %s prohibited", ptr_regno,
@@ -262,32 +263,31 @@ struct id_rewrite {
 	bool is_null;
 };
 
+static bool is_maybe_null(const struct reg_state *reg);
+
 /* After a NULL test: copies of the result become NULL or a valid pointer. */
 static void mark_null_result(struct reg_state *reg, void *arg)
 {
 	const struct id_rewrite *rw = arg;
 
-	if (reg->id != rw->id ||
-	    (reg->type != REG_PTR_TO_MAP_VALUE_OR_NULL && reg->type != REG_PTR_TO_MEM_OR_NULL))
+	if (reg->id != rw->id || !is_maybe_null(reg))
 		return;
 	if (rw->is_null) {
 		set_scalar(reg, scalar_const(0));
 		return;
 	}
 	reg->id = 0;
-	/*
-	 * A map-in-map lookup found an inner map: a map pointer shaped like
-	 * the outer map's template (Linux's mark_ptr_or_null_reg), whatever
-	 * map of that shape the slot holds at run time.
-	 */
-	if (reg->type == REG_PTR_TO_MAP_VALUE_OR_NULL && ebpf_map_inner_meta(reg->map)) {
+	switch (reg->type) {
+	case REG_PTR_TO_MAP_VALUE_OR_NULL:
+		reg->type = REG_PTR_TO_MAP_VALUE;
+		break;
+	case REG_CONST_PTR_TO_MAP_OR_NULL:
 		reg->type = REG_CONST_PTR_TO_MAP;
-		reg->map = ebpf_map_inner_meta(reg->map);
-		reg->mem_size = 0;
-		return;
+		break;
+	default:
+		reg->type = REG_PTR_TO_MEM;
+		break;
 	}
-	reg->type =
-	    reg->type == REG_PTR_TO_MAP_VALUE_OR_NULL ? REG_PTR_TO_MAP_VALUE : REG_PTR_TO_MEM;
 }
 
 static void set_packet_range(struct reg_state *reg, void *arg)
@@ -384,7 +384,8 @@ static bool bounds_packet(const struct reg_state *ptr, const struct reg_state *e
 
 static bool is_maybe_null(const struct reg_state *reg)
 {
-	return reg->type == REG_PTR_TO_MAP_VALUE_OR_NULL || reg->type == REG_PTR_TO_MEM_OR_NULL;
+	return reg->type == REG_PTR_TO_MAP_VALUE_OR_NULL || reg->type == REG_PTR_TO_MEM_OR_NULL ||
+	       reg->type == REG_CONST_PTR_TO_MAP_OR_NULL;
 }
 
 static bool is_jmp32(const struct ebpf_insn *insn)

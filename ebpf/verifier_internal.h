@@ -51,6 +51,7 @@ enum reg_type {
 	REG_CONST_PTR_TO_MAP,
 	REG_PTR_TO_MEM,
 	REG_PTR_TO_MEM_OR_NULL,
+	REG_CONST_PTR_TO_MAP_OR_NULL, /* a map-in-map lookup's inner map */
 };
 
 /* The name of each reg_type in the log ("scalar", "pkt", "fp", ...). */
