@@ -35,6 +35,7 @@ XDP_DROP, XDP_PASS, XDP_TX = 1, 2, 3
 EXPECTED = {
     "use_array_of_maps": 171111,
     "use_hash_of_maps": 143,
+    "find_perf_event_array": XDP_PASS,
 }
 
 # count_by_frame: the first byte picks by_index's slot (& 3); the count in
@@ -114,6 +115,16 @@ def test_linux_returns_the_same(linux_loaded, packet, prog):
                           "data_in", packet], capture_output=True, text=True, timeout=30)
     assert run.returncode == 0, run.stderr
     assert "Return value: %d," % EXPECTED[prog] in run.stdout
+
+
+def test_kernel_run_sizes_an_inner_perf_event_array(obj, packet):
+    """libbpf 1.1 leaves an inner perf event array at 0 entries, which Linux
+    refuses; kernel-run sizes it per CPU as later libbpf does."""
+    if not linux_can_load() or not os.path.exists(KERNEL_RUN):
+        pytest.skip("needs root, /sys/fs/bpf and build/tools/kernel-run")
+    linux = subprocess.run([KERNEL_RUN, "run", obj, "find_perf_event_array"],
+                           capture_output=True, text=True, timeout=60)
+    assert linux.returncode == 0, linux.stderr
 
 
 def test_linux_counts_the_frames_the_same(obj, capture, run_tool):

@@ -37,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -47,6 +48,8 @@
  * Linux's test run limits a frame to one page. */
 #define DATA_OUT_SIZE 65536
 #define XDP_SECTION   "xdp"
+/* Inner map templates kernel-run makes for one load (see fix_inner_perf_event_array). */
+#define MAX_INNER_FDS 64
 
 /* libpcap's classic file format (pcap-savefile(5)); ukbpf reads the same. */
 #define PCAP_MAGIC_USEC		0xa1b2c3d4u
@@ -179,11 +182,42 @@ out:
 	return status;
 }
 
+/*
+ * libbpf gives a perf event array declared without max_entries one slot
+ * per CPU, but libbpf 1.1 (Debian 12's) forgets to for a map-in-map's
+ * inner definition, so the inner template is created with 0 entries and
+ * refused (the selftest test_map_in_map's "failed to create inner map:
+ * -22"); later libbpf sets it as for any map. Its setter cannot reach an
+ * inner definition (it crashes), so this makes the template map itself,
+ * sized per CPU, and hands it to libbpf as the inner map fd. Returns the
+ * fd to close after the load, or -1.
+ */
+static int fix_inner_perf_event_array(struct bpf_map *map)
+{
+	struct bpf_map *inner = bpf_map__inner_map(map);
+	LIBBPF_OPTS(bpf_map_create_opts, opts);
+	int fd;
+
+	if (!inner || bpf_map__type(inner) != BPF_MAP_TYPE_PERF_EVENT_ARRAY ||
+	    bpf_map__max_entries(inner) || libbpf_num_possible_cpus() <= 0)
+		return -1;
+	opts.map_flags = bpf_map__map_flags(inner);
+	fd =
+	    bpf_map_create(BPF_MAP_TYPE_PERF_EVENT_ARRAY, NULL, bpf_map__key_size(inner),
+			   bpf_map__value_size(inner), (uint32_t)libbpf_num_possible_cpus(), &opts);
+	if (fd >= 0 && bpf_map__set_inner_map_fd(map, fd)) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
 static int command_run(const char *path, const char *name, const char *pcap_path)
 {
 	struct bpf_object *obj = open_object(path);
 	struct bpf_program *prog, *chosen = NULL;
-	int status = 0;
+	int inner_fds[MAX_INNER_FDS], inner_fd_count = 0, status = 0, err;
+	struct bpf_map *map;
 
 	if (!obj)
 		return STATUS_REFUSED;
@@ -203,7 +237,16 @@ static int command_run(const char *path, const char *name, const char *pcap_path
 	if (bpf_program__type(chosen) == BPF_PROG_TYPE_UNSPEC &&
 	    strncmp(bpf_program__section_name(chosen), XDP_SECTION, strlen(XDP_SECTION)) == 0)
 		bpf_program__set_type(chosen, BPF_PROG_TYPE_XDP);
-	if (bpf_object__load(obj)) {
+	bpf_object__for_each_map(map, obj)
+	{
+		if (inner_fd_count < MAX_INNER_FDS &&
+		    (inner_fds[inner_fd_count] = fix_inner_perf_event_array(map)) >= 0)
+			inner_fd_count++;
+	}
+	err = bpf_object__load(obj);
+	while (inner_fd_count > 0)
+		close(inner_fds[--inner_fd_count]);
+	if (err) {
 		fprintf(stderr, "kernel-run: %s: %s: load failed: %s\n", path, name,
 			strerror(errno));
 		status = STATUS_REFUSED;

@@ -120,4 +120,32 @@ int count_by_frame(struct xdp_md *ctx)
 	return count(inner, 2, 1) == 1 ? XDP_PASS : XDP_TX;
 }
 
+/*
+ * A perf event array declared without max_entries gets a slot per CPU,
+ * inside a map too (libbpf >= 1.2; kernel-run makes libbpf 1.1 do it):
+ * the selftest test_map_in_map's inner map.
+ */
+struct perf_events {
+	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+	__type(key, __u32);
+	__type(value, __u32);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, struct perf_events);
+} event_tables SEC(".maps") = {
+    .values = {&events},
+};
+
+SEC("xdp")
+int find_perf_event_array(struct xdp_md *ctx)
+{
+	__u32 key = 0;
+
+	return bpf_map_lookup_elem(&event_tables, &key) ? XDP_PASS : XDP_DROP;
+}
+
 char LICENSE[] SEC("license") = "GPL";
