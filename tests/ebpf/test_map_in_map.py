@@ -87,8 +87,11 @@ def test_frames_count_into_the_table_they_pick(obj, capture, engine, run_tool):
 def test_info_shows_outer_maps(obj, run_tool):
     info = run_tool("info", obj)
     assert info.returncode == 0, info.stderr
-    assert "by_index  type array_of_maps  key 4  value 4  max_entries 4" in info.stdout
-    assert "by_hash  type hash_of_maps  key 4  value 4  max_entries 8" in info.stdout
+    inner = "      inner: type array  key 4  value 8  max_entries 4  flags 0x0\n"
+    assert "by_index  type array_of_maps  key 4  value 4  max_entries 4  flags 0x0\n" + inner \
+        in info.stdout
+    assert "by_hash  type hash_of_maps  key 4  value 4  max_entries 8  flags 0x0\n" + inner \
+        in info.stdout
 
 
 @pytest.fixture(scope="module")
