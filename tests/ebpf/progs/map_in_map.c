@@ -59,7 +59,7 @@ int use_array_of_maps(struct xdp_md *ctx)
 	inner = bpf_map_lookup_elem(&by_index, &key);
 	if (!inner)
 		return 1;
-	result += count(inner, 1, 1);		      /* 1 */
+	result += count(inner, 1, 1);		     /* 1 */
 	result += count(inner, 4, 1) == 99 ? 10 : 0; /* no slot 4: 10 */
 	key = 1;
 	if (!bpf_map_lookup_elem(&by_index, &key))
