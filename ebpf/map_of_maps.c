@@ -218,15 +218,21 @@ int ebpf_map_set_inner(struct ebpf_map *outer, const void *key, struct ebpf_map 
 {
 	uint32_t index;
 
-	if (!outer->ops->holds_maps || !inner || !matches_template(outer->inner_meta, inner))
+	if (!outer->ops->holds_maps)
 		return -EINVAL;
-	if (outer->def.type == EBPF_MAP_TYPE_HASH_OF_MAPS)
+	if (outer->def.type == EBPF_MAP_TYPE_HASH_OF_MAPS) {
+		if (!inner || !matches_template(outer->inner_meta, inner))
+			return -EINVAL;
 		return ebpf_map_update(outer->of_maps->by_key, key, &inner, flags);
+	}
+	/* The fd array checks the flags and the index before the map. */
 	index = array_index(key);
 	if (flags != EBPF_ANY)
 		return -EINVAL;
 	if (index >= outer->def.max_entries)
 		return -E2BIG;
+	if (!inner || !matches_template(outer->inner_meta, inner))
+		return -EINVAL;
 	outer->of_maps->slots[index] = inner;
 	return 0;
 }

@@ -78,6 +78,15 @@ static uint32_t array_index(const void *key)
 
 static int array_check_def(const struct ebpf_map *map, struct ebpf_log *log)
 {
+	/* Linux's array_map_alloc_check: only a plain array may be mmapped or sized freely inside.
+	 */
+	if (map->def.type != EBPF_MAP_TYPE_ARRAY &&
+	    (map->def.flags & (EBPF_F_MMAPABLE | EBPF_F_INNER_MAP))) {
+		ebpf_log_printf(log,
+				"map '%s': BPF_F_MMAPABLE and BPF_F_INNER_MAP are for arrays only",
+				map_label(map));
+		return -EINVAL;
+	}
 	if (map->def.key_size != ARRAY_KEY_SIZE) {
 		ebpf_log_printf(log, "map '%s': array key_size must be 4, not %u", map_label(map),
 				map->def.key_size);
@@ -790,9 +799,8 @@ enum map_shape { MAP_SHAPE_KEYED, MAP_SHAPE_VALUES, MAP_SHAPE_RECORDS };
  */
 #define ARRAY_FLAGS (EBPF_F_NUMA_NODE | EBPF_F_MMAPABLE | MAP_F_ACCESS | EBPF_F_INNER_MAP)
 /* Linux's fd arrays (prog array, perf event array) refuse the program access flags. */
-#define FD_ARRAY_FLAGS	    (EBPF_F_NUMA_NODE | EBPF_F_RDONLY | EBPF_F_WRONLY)
-#define ARRAY_OF_MAPS_FLAGS (FD_ARRAY_FLAGS | EBPF_F_INNER_MAP)
-#define HASH_OF_MAPS_FLAGS  (EBPF_F_NO_PREALLOC | EBPF_F_NUMA_NODE | MAP_F_ACCESS | EBPF_F_ZERO_SEED)
+#define FD_ARRAY_FLAGS	   (EBPF_F_NUMA_NODE | EBPF_F_RDONLY | EBPF_F_WRONLY)
+#define HASH_OF_MAPS_FLAGS (EBPF_F_NO_PREALLOC | EBPF_F_NUMA_NODE | MAP_F_ACCESS | EBPF_F_ZERO_SEED)
 #define HASH_FLAGS                                                                                 \
 	(EBPF_F_NO_PREALLOC | EBPF_F_NO_COMMON_LRU | EBPF_F_NUMA_NODE | MAP_F_ACCESS |             \
 	 EBPF_F_ZERO_SEED)
@@ -822,7 +830,7 @@ static const struct map_type map_types[] = {
     [EBPF_MAP_TYPE_LRU_PERCPU_HASH] = {"lru_percpu_hash", &hash_ops, MAP_SHAPE_KEYED, HASH_FLAGS},
     [EBPF_MAP_TYPE_LPM_TRIE] = {"lpm_trie", &map_lpm_trie_ops, MAP_SHAPE_KEYED, LPM_TRIE_FLAGS},
     [EBPF_MAP_TYPE_ARRAY_OF_MAPS] = {"array_of_maps", &map_array_of_maps_ops, MAP_SHAPE_KEYED,
-				     ARRAY_OF_MAPS_FLAGS},
+				     FD_ARRAY_FLAGS},
     [EBPF_MAP_TYPE_HASH_OF_MAPS] = {"hash_of_maps", &map_hash_of_maps_ops, MAP_SHAPE_KEYED,
 				    HASH_OF_MAPS_FLAGS},
     [EBPF_MAP_TYPE_DEVMAP] = {"devmap", &devmap_ops, MAP_SHAPE_KEYED, DEVMAP_FLAGS},

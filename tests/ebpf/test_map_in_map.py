@@ -11,7 +11,9 @@ root load BPF, Linux loads the same object and must return the same
 
 Broken definitions, compiled here from BAD below, must be refused with
 a message naming the map, and Linux (libbpf) refuses each of them too.
-The map semantics in detail are in tests/unit/test_ebpf_map_of_maps.c,
+map_in_map_parity.c puts the same maps into the same slots through
+Linux's bpf(2) and through ukbpf's API and compares every errno. The
+map semantics in detail are in tests/unit/test_ebpf_map_of_maps.c,
 the verifier's in tests/ebpf/verifier (inner_map_*, outer_map_*,
 map_in_map_*).
 """
@@ -30,6 +32,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 SOURCE = os.path.join(HERE, "progs", "map_in_map.c")
 KERNEL_RUN = os.path.join(ROOT, "build", "tools", "kernel-run")
 XDP_DROP, XDP_PASS, XDP_TX = 1, 2, 3
+PARITY_SKIPPED = 77  # map_in_map_parity.c's exit when the host creates no BPF maps
 
 # program: r0 (see each program's comment in map_in_map.c)
 EXPECTED = {
@@ -218,3 +221,18 @@ def test_bad_definitions_are_refused_by_name(name, tmp_path, packet, run_tool):
         if os.path.exists(pin):
             os.unlink(pin)
         assert linux.returncode != 0 and BAD[name][2] in linux.stderr, linux.stderr
+
+
+def test_user_api_matches_linux_bpf_syscall(tmp_path):
+    """map_in_map_parity.c: outer maps and their slots against bpf(2), errno for errno."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root to create BPF maps")
+    exe = str(tmp_path / "map_in_map_parity")
+    subprocess.run(["gcc", "-O1", "-g", "-I" + os.path.join(ROOT, "ebpf"), "-o", exe,
+                    os.path.join(HERE, "map_in_map_parity.c"),
+                    os.path.join(ROOT, "build", "host", "libebpf.a")], check=True)
+    run = subprocess.run([exe], capture_output=True, text=True, timeout=120)
+    if run.returncode == PARITY_SKIPPED:
+        pytest.skip(run.stdout.strip())
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout.strip().endswith("0 differ from Linux"), run.stdout

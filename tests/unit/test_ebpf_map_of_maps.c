@@ -63,7 +63,7 @@ static void test_create_needs_a_valid_template(void **state)
 	const struct ebpf_map_def array_of_maps = {EBPF_MAP_TYPE_ARRAY_OF_MAPS, 4, 4, 2, 0, 0};
 	const struct ebpf_map_def nested = {EBPF_MAP_TYPE_HASH_OF_MAPS, 4, 4, 2, 0, 0};
 	const struct ebpf_map_def prog_array = {EBPF_MAP_TYPE_PROG_ARRAY, 4, 4, 2, 0, 0};
-	const struct ebpf_map_def bad_inner = {EBPF_MAP_TYPE_ARRAY, 8, 8, 2, 0, 0};
+	struct ebpf_map_def bad_inner = {EBPF_MAP_TYPE_ARRAY, 8, 8, 2, 0, 0};
 	struct ebpf_map_def def = array_of_maps;
 
 	assert_int_equal(outer_err(&array_of_maps, NULL), -EINVAL);
@@ -80,6 +80,11 @@ static void test_create_needs_a_valid_template(void **state)
 	def = array_of_maps;
 	def.flags = EBPF_F_RDONLY_PROG; /* fd arrays refuse program access flags */
 	assert_int_equal(outer_err(&def, &counters), -EINVAL);
+	def.flags = EBPF_F_INNER_MAP; /* for the inner array, not the outer one */
+	assert_int_equal(outer_err(&def, &counters), -EINVAL);
+	def = array_of_maps;
+	bad_inner = (struct ebpf_map_def){EBPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 2, EBPF_F_INNER_MAP, 0};
+	assert_int_equal(outer_err(&def, &bad_inner), -EINVAL);
 	def = (struct ebpf_map_def){EBPF_MAP_TYPE_HASH, 4, 8, 2, 0, 0};
 	assert_int_equal(outer_err(&def, &counters), -EINVAL);
 	assert_string_equal(log_text, "map 'outer': an inner map is for map-in-map types only");
