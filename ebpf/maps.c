@@ -621,19 +621,6 @@ static int devmap_check_def(const struct ebpf_map *map, struct ebpf_log *log)
 	return 0;
 }
 
-/* Linux sets BPF_F_RDONLY_PROG on every devmap: only user space changes one. */
-static int devmap_alloc(struct ebpf_map *map)
-{
-	map->def.flags |= EBPF_F_RDONLY_PROG;
-	return array_alloc(map);
-}
-
-static int devmap_hash_alloc(struct ebpf_map *map)
-{
-	map->def.flags |= EBPF_F_RDONLY_PROG;
-	return hash_alloc(map);
-}
-
 /*
  * The value to store for the user's value: {ifindex, 0}, or -EINVAL for a
  * program fd (Linux's __dev_map_alloc_node: fd > 0 must name an XDP
@@ -742,7 +729,7 @@ static const struct map_ops array_ops = {
 
 static const struct map_ops devmap_ops = {
     .check_def = devmap_check_def,
-    .alloc = devmap_alloc,
+    .alloc = array_alloc,
     .free = array_free,
     .lookup = devmap_lookup,
     .update = devmap_update,
@@ -772,7 +759,7 @@ static const struct map_ops hash_ops = {
 
 static const struct map_ops devmap_hash_ops = {
     .check_def = devmap_check_def,
-    .alloc = devmap_hash_alloc,
+    .alloc = hash_alloc,
     .free = hash_free,
     .lookup = hash_lookup,
     .update = devmap_hash_update,
@@ -815,6 +802,12 @@ struct map_type {
 	const struct map_ops *ops;
 	enum map_shape shape;
 	uint32_t flags; /* the flags create accepts */
+	/*
+	 * The flags Linux sets on every map of the type, in the definition
+	 * users read back and inner maps are matched by: a devmap is
+	 * BPF_F_RDONLY_PROG, only user space changes one.
+	 */
+	uint32_t forced_flags;
 };
 
 /* Indexed by Linux's enum bpf_map_type number. */
@@ -833,10 +826,12 @@ static const struct map_type map_types[] = {
 				     FD_ARRAY_FLAGS},
     [EBPF_MAP_TYPE_HASH_OF_MAPS] = {"hash_of_maps", &map_hash_of_maps_ops, MAP_SHAPE_KEYED,
 				    HASH_OF_MAPS_FLAGS},
-    [EBPF_MAP_TYPE_DEVMAP] = {"devmap", &devmap_ops, MAP_SHAPE_KEYED, DEVMAP_FLAGS},
+    [EBPF_MAP_TYPE_DEVMAP] = {"devmap", &devmap_ops, MAP_SHAPE_KEYED, DEVMAP_FLAGS,
+			      EBPF_F_RDONLY_PROG},
     [EBPF_MAP_TYPE_QUEUE] = {"queue", &map_queue_ops, MAP_SHAPE_VALUES, QUEUE_STACK_FLAGS},
     [EBPF_MAP_TYPE_STACK] = {"stack", &map_stack_ops, MAP_SHAPE_VALUES, QUEUE_STACK_FLAGS},
-    [EBPF_MAP_TYPE_DEVMAP_HASH] = {"devmap_hash", &devmap_hash_ops, MAP_SHAPE_KEYED, DEVMAP_FLAGS},
+    [EBPF_MAP_TYPE_DEVMAP_HASH] = {"devmap_hash", &devmap_hash_ops, MAP_SHAPE_KEYED, DEVMAP_FLAGS,
+				   EBPF_F_RDONLY_PROG},
     [EBPF_MAP_TYPE_RINGBUF] = {"ringbuf", &map_ringbuf_ops, MAP_SHAPE_RECORDS, RINGBUF_FLAGS},
     [EBPF_MAP_TYPE_BLOOM_FILTER] = {"bloom_filter", &map_bloom_filter_ops, MAP_SHAPE_VALUES,
 				    BLOOM_FILTER_FLAGS},
@@ -983,6 +978,7 @@ static int map_make_inner_meta(struct ebpf_map *outer, const struct ebpf_map_def
 		free(meta);
 		return err;
 	}
+	meta->def.flags |= type->forced_flags;
 	meta->ops = type->ops;
 	outer->inner_meta = meta;
 	return 0;
@@ -1013,6 +1009,7 @@ static int map_create(const struct ebpf_map_def *def, const struct ebpf_map_def 
 	if (!err)
 		err = map_check_def(map, type, log);
 	if (!err) {
+		map->def.flags |= type->forced_flags;
 		map->ops = type->ops;
 		map->prog_lookup = map_prog_lookup_for(map);
 		err = map->ops->alloc(map);

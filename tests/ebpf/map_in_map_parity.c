@@ -5,7 +5,8 @@
  * definition), then the same inner maps put into their slots (Linux's
  * update with a map fd, ukbpf's ebpf_map_set_inner) with every flag, at
  * indexes inside and past the end, and deleted; every errno compared.
- * The candidates differ from the template in one field each, which shows
+ * The candidates differ from the template in one field each (those both
+ * refuse to create are skipped), which shows
  * Linux's bpf_map_meta_equal: which fields must match, and that
  * max_entries matters only for arrays without BPF_F_INNER_MAP.
  *
@@ -96,6 +97,8 @@ static const struct template_case templates[] = {
     {"percpu_array", {BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 4, 0, 0}},
     {"lru_hash", {BPF_MAP_TYPE_LRU_HASH, 8, 4, 16, 0, 0}},
     {"queue", {BPF_MAP_TYPE_QUEUE, 0, 8, 4, 0, 0}},
+    {"devmap", {BPF_MAP_TYPE_DEVMAP, 4, 4, 4, 0, 0}},
+    {"devmap_hash", {BPF_MAP_TYPE_DEVMAP_HASH, 4, 4, 4, 0, 0}},
 };
 
 static struct ebpf_map_def candidate(const struct ebpf_map_def *t, int variant)
@@ -145,12 +148,12 @@ static void run_outer(uint32_t outer_type, const struct template_case *t)
 		struct ebpf_map_def d = candidate(&t->inner, v);
 
 		inner_fd[v] = linux_create(&d, 0);
-		if (ebpf_map_create(&d, "inner", &inner[v], NULL) != 0 || inner_fd[v] < 0) {
-			printf("candidate %d of %s not created\n", v, t->name);
-			failures++;
-		}
+		err = ebpf_map_create(&d, "inner", &inner[v], NULL);
+		compare("create candidate", t->name, inner_fd[v] < 0 ? inner_fd[v] : 0, err);
 	}
 	for (v = 0; outer && outer_fd >= 0 && v < VARIANTS; v++) {
+		if (!inner[v] || inner_fd[v] < 0)
+			continue; /* a candidate neither side creates (compared above) */
 		for (f = 0; f < COUNT_OF(flags); f++) {
 			for (key = 0; key < 4; key++) {
 				char step[200];
