@@ -78,8 +78,7 @@ static uint32_t array_index(const void *key)
 
 static int array_check_def(const struct ebpf_map *map, struct ebpf_log *log)
 {
-	/* Linux's array_map_alloc_check: only a plain array may be mmapped or sized freely inside.
-	 */
+	/* Linux's array_map_alloc_check: these two are for plain arrays. */
 	if (map->def.type != EBPF_MAP_TYPE_ARRAY &&
 	    (map->def.flags & (EBPF_F_MMAPABLE | EBPF_F_INNER_MAP))) {
 		ebpf_log_printf(log,
