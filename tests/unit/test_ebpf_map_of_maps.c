@@ -165,6 +165,17 @@ static void test_inner_must_match_the_template(void **state)
 	assert_int_equal(ebpf_map_set_inner(outer_hashes, &key, m, EBPF_ANY), 0);
 	ebpf_map_free(outer_hashes);
 	ebpf_map_free(m);
+	/* Linux makes every devmap BPF_F_RDONLY_PROG, its template too: they match. */
+	def = (struct ebpf_map_def){EBPF_MAP_TYPE_DEVMAP, 4, 4, 4, 0, 0};
+	m = make_outer(EBPF_MAP_TYPE_ARRAY_OF_MAPS, 2, &def);
+	assert_int_equal(ebpf_map_get_inner_def(m)->flags, EBPF_F_RDONLY_PROG);
+	{
+		struct ebpf_map *devmap = make(&def);
+
+		assert_int_equal(ebpf_map_set_inner(m, &key, devmap, EBPF_ANY), 0);
+		ebpf_map_free(m);
+		ebpf_map_free(devmap);
+	}
 	/* BPF_F_INNER_MAP: arrays of any size. */
 	def = dyn, def.max_entries = 9;
 	m = make(&def);
