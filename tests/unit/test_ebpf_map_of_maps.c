@@ -138,7 +138,7 @@ static void test_inner_must_match_the_template(void **state)
 	struct ebpf_map *outer_hashes = make_outer(EBPF_MAP_TYPE_ARRAY_OF_MAPS, 2, &hashes);
 	struct ebpf_map *outer_dyn = make_outer(EBPF_MAP_TYPE_ARRAY_OF_MAPS, 2, &dyn);
 	struct ebpf_map_def def;
-	struct ebpf_map *m;
+	struct ebpf_map *m, *devmap;
 	uint32_t key = 0;
 
 	def = counters, def.max_entries = 5;
@@ -169,13 +169,10 @@ static void test_inner_must_match_the_template(void **state)
 	def = (struct ebpf_map_def){EBPF_MAP_TYPE_DEVMAP, 4, 4, 4, 0, 0};
 	m = make_outer(EBPF_MAP_TYPE_ARRAY_OF_MAPS, 2, &def);
 	assert_int_equal(ebpf_map_get_inner_def(m)->flags, EBPF_F_RDONLY_PROG);
-	{
-		struct ebpf_map *devmap = make(&def);
-
-		assert_int_equal(ebpf_map_set_inner(m, &key, devmap, EBPF_ANY), 0);
-		ebpf_map_free(m);
-		ebpf_map_free(devmap);
-	}
+	devmap = make(&def);
+	assert_int_equal(ebpf_map_set_inner(m, &key, devmap, EBPF_ANY), 0);
+	ebpf_map_free(m);
+	ebpf_map_free(devmap);
 	/* BPF_F_INNER_MAP: arrays of any size. */
 	def = dyn, def.max_entries = 9;
 	m = make(&def);
