@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,8 @@
 #define BTF_MAX_CHAIN		      32
 #define BTF_MEMBER_BIT_OFFSET(offset) ((offset)&0xffffff) /* kind_flag: low 24 bits */
 #define BITS_PER_BYTE		      8
+/* libbpf names an inner map definition "OUTER.inner". */
+#define BTF_INNER_NAME_SIZE 128
 
 /* Logs a one-line reason and evaluates to err: `return BTF_ERROR(log, -EINVAL, ...)`. */
 #define BTF_ERROR(log, err, ...) (ebpf_log_printf((log), __VA_ARGS__), (err))
@@ -318,11 +321,13 @@ static int btf_find_map_var(const struct btf *btf, const char *name, uint32_t *d
 }
 
 /*
- * libbpf's __array(values, int (void *)) is a flexible array of pointers
- * whose initializers .rel.maps fills; returns its byte offset.
+ * libbpf's __array(values, T) is a zero-length array of pointers to T
+ * whose initializers .rel.maps fills: a prog array's T is a function
+ * type, a map-in-map's the struct defining its inner maps. Gets the
+ * array's byte offset and T's id.
  */
 static int btf_values_field(const struct btf *btf, const char *map, const struct btf_member *m,
-			    uint64_t *values_offset, struct ebpf_log *log)
+			    uint64_t *values_offset, uint32_t *pointee, struct ebpf_log *log)
 {
 	uint32_t bits = BTF_MEMBER_BIT_OFFSET(m->offset);
 	struct btf_type t;
@@ -336,6 +341,10 @@ static int btf_values_field(const struct btf *btf, const char *map, const struct
 	if (BTF_INFO_KIND(t.info) != BTF_KIND_ARRAY)
 		return BTF_ERROR(log, -EINVAL, "map '%s': field 'values' is not an array", map);
 	btf_type_item(btf, id, 0, &arr, sizeof(arr));
+	if (arr.nelems)
+		return BTF_ERROR(log, -EINVAL,
+				 "map '%s': field 'values' is an array of %u, not of zero size",
+				 map, arr.nelems);
 	err = btf_resolve(btf, arr.type, &id, &t, log);
 	if (err)
 		return err;
@@ -344,7 +353,7 @@ static int btf_values_field(const struct btf *btf, const char *map, const struct
 				 "map '%s': field 'values' is not an aligned array of pointers",
 				 map);
 	*values_offset = bits / BITS_PER_BYTE;
-	return 0;
+	return btf_resolve(btf, t.size_or_type, pointee, &t, log);
 }
 
 /*
@@ -400,32 +409,89 @@ static int btf_map_member(const struct btf *btf, const char *map, const struct b
 	return 0;
 }
 
+static bool is_map_in_map(uint32_t type)
+{
+	return type == EBPF_MAP_TYPE_ARRAY_OF_MAPS || type == EBPF_MAP_TYPE_HASH_OF_MAPS;
+}
+
+static int btf_map_struct(const struct btf *btf, const char *name, uint32_t id, bool is_inner,
+			  struct btf_map *out, struct ebpf_log *log);
+
 /*
- * Reads a BTF-defined map (libbpf's struct { __uint(type, ...); ... }).
- * `values` initializes prog arrays; members other than those of
- * btf_map_fields[] and the ignored ones (inner maps...) are refused
- * rather than silently loaded wrong.
+ * `values`, by libbpf's parse_btf_map_def: the last member, of a prog
+ * array (functions) or a map-in-map (the inner maps' definition, read
+ * like a map's own, one level deep); the value a user passes is then an
+ * fd, 4 bytes.
  */
-int btf_map_def(const struct btf *btf, const char *name, struct ebpf_map_def *def,
-		uint64_t *values_offset, struct ebpf_log *log)
+static int btf_map_values(const struct btf *btf, const char *name, const struct btf_member *m,
+			  bool is_last, uint32_t *words, bool *seen, struct btf_map *out,
+			  struct ebpf_log *log)
+{
+	uint32_t type = words[MAP_DEF_WORD(type)], pointee = 0;
+	char inner_name[BTF_INNER_NAME_SIZE];
+	struct btf_map inner;
+	struct btf_type t;
+	int err;
+
+	if (!is_last)
+		return BTF_ERROR(log, -EINVAL, "map '%s': 'values' must be the last member", name);
+	if (type != EBPF_MAP_TYPE_PROG_ARRAY && !is_map_in_map(type))
+		return BTF_ERROR(log, -ENOTSUP,
+				 "map '%s': 'values' is for prog arrays and maps of maps only",
+				 name);
+	if (seen[MAP_DEF_WORD(value_size)] && words[MAP_DEF_WORD(value_size)] != sizeof(uint32_t))
+		return BTF_ERROR(log, -EINVAL, "map '%s': value size %u with 'values', not 4", name,
+				 words[MAP_DEF_WORD(value_size)]);
+	words[MAP_DEF_WORD(value_size)] = sizeof(uint32_t);
+	seen[MAP_DEF_WORD(value_size)] = true;
+	err = btf_values_field(btf, name, m, &out->values_offset, &pointee, log);
+	if (err)
+		return err;
+	btf_type(btf, pointee, &t);
+	if (type == EBPF_MAP_TYPE_PROG_ARRAY) {
+		if (BTF_INFO_KIND(t.info) != BTF_KIND_FUNC_PROTO)
+			return BTF_ERROR(log, -EINVAL,
+					 "map '%s': prog array 'values' point to kind %u, not "
+					 "functions",
+					 name, BTF_INFO_KIND(t.info));
+		return 0;
+	}
+	if (BTF_INFO_KIND(t.info) != BTF_KIND_STRUCT)
+		return BTF_ERROR(log, -EINVAL,
+				 "map '%s': inner map definition is of kind %u, not a struct", name,
+				 BTF_INFO_KIND(t.info));
+	snprintf(inner_name, sizeof(inner_name), "%s.inner", name);
+	err = btf_map_struct(btf, inner_name, pointee, true, &inner, log);
+	if (err)
+		return err;
+	out->inner = inner.def;
+	out->has_inner = true;
+	return 0;
+}
+
+/*
+ * Reads the struct id defining map name (libbpf's struct { __uint(type,
+ * ...); ... }); an inner map's definition may not have `values` itself.
+ * Members other than those of btf_map_fields[], `values` and the ignored
+ * ones are refused rather than silently loaded wrong.
+ */
+static int btf_map_struct(const struct btf *btf, const char *name, uint32_t id, bool is_inner,
+			  struct btf_map *out, struct ebpf_log *log)
 {
 	uint32_t words[MAP_DEF_WORDS] = {0};
 	bool seen[MAP_DEF_WORDS] = {false};
 	struct btf_type t;
-	uint32_t id = 0, i;
+	uint32_t i, vlen;
 	size_t f;
 	int err;
 
-	err = btf_find_map_var(btf, name, &id, log);
-	if (!err)
-		err = btf_resolve(btf, id, &id, &t, log);
-	if (err)
-		return err;
+	*out = (struct btf_map){.values_offset = BTF_NO_VALUES};
+	btf_type(btf, id, &t);
 	if (BTF_INFO_KIND(t.info) != BTF_KIND_STRUCT)
 		return BTF_ERROR(log, -EINVAL, "map '%s': BTF definition is not a struct (kind %u)",
 				 name, BTF_INFO_KIND(t.info));
-	*values_offset = BTF_NO_VALUES;
-	for (i = 0; i < BTF_INFO_VLEN(t.info); i++) {
+	vlen = BTF_INFO_VLEN(t.info);
+	for (i = 0; i < vlen; i++) {
 		struct btf_member m;
 		const char *member;
 
@@ -439,8 +505,11 @@ int btf_map_def(const struct btf *btf, const char *name, struct ebpf_map_def *de
 				break;
 		if (f < sizeof(btf_map_fields) / sizeof(btf_map_fields[0]))
 			err = btf_map_member(btf, name, &m, &btf_map_fields[f], words, seen, log);
+		else if (strcmp(member, "values") == 0 && is_inner)
+			err = BTF_ERROR(log, -ENOTSUP,
+					"map '%s': has 'values': maps nest one level only", name);
 		else if (strcmp(member, "values") == 0)
-			err = btf_values_field(btf, name, &m, values_offset, log);
+			err = btf_map_values(btf, name, &m, i == vlen - 1, words, seen, out, log);
 		else if (!btf_map_field_ignored(member))
 			err = BTF_ERROR(log, -ENOTSUP, "map '%s': unsupported field '%s'", name,
 					member);
@@ -449,16 +518,7 @@ int btf_map_def(const struct btf *btf, const char *name, struct ebpf_map_def *de
 	}
 	if (!seen[MAP_DEF_WORD(type)])
 		return BTF_ERROR(log, -EINVAL, "map '%s': definition has no 'type' field", name);
-	if (*values_offset != BTF_NO_VALUES) {
-		if (words[MAP_DEF_WORD(type)] != EBPF_MAP_TYPE_PROG_ARRAY)
-			return BTF_ERROR(log, -ENOTSUP,
-					 "map '%s': 'values' is supported for prog arrays only",
-					 name);
-		/* A prog array slot holds a program fd in Linux: 4 bytes. */
-		if (!seen[MAP_DEF_WORD(value_size)])
-			words[MAP_DEF_WORD(value_size)] = sizeof(uint32_t);
-	}
-	memcpy(def, words, sizeof(*def));
+	memcpy(&out->def, words, sizeof(out->def));
 	return 0;
 }
 
@@ -525,4 +585,16 @@ int btf_find_global(const struct btf *btf, const char *name, struct btf_global *
 		}
 	}
 	return -ENOENT;
+}
+
+int btf_map_def(const struct btf *btf, const char *name, struct btf_map *out, struct ebpf_log *log)
+{
+	struct btf_type t;
+	uint32_t id = 0;
+	int err;
+
+	err = btf_find_map_var(btf, name, &id, log);
+	if (!err)
+		err = btf_resolve(btf, id, &id, &t, log);
+	return err ? err : btf_map_struct(btf, name, id, false, out, log);
 }

@@ -44,15 +44,27 @@ struct btf {
 int btf_parse(struct btf *btf, const uint8_t *data, uint64_t size, struct ebpf_log *log);
 void btf_free(struct btf *btf);
 
+/* What a BTF-defined map declares. */
+struct btf_map {
+	struct ebpf_map_def def;
+	/* Map-in-map: the definition of its inner maps, from `values`' struct. */
+	bool has_inner;
+	struct ebpf_map_def inner;
+	/*
+	 * Where the slots of libbpf's `values` (a prog array's programs, a
+	 * map-in-map's inner maps) start inside the definition, or
+	 * BTF_NO_VALUES.
+	 */
+	uint64_t values_offset;
+};
+
 /*
  * Reads the BTF-defined map `name` (libbpf's struct { __uint(type, ...);
- * __type(key, ...); ... } in DATASEC .maps) of a parsed btf into def.
- * values_offset gets where the slots of libbpf's `values` (a prog array's
- * initial programs) start inside the definition, or BTF_NO_VALUES.
- * Members it cannot load faithfully are refused, never skipped.
+ * __type(key, ...); ... } in DATASEC .maps) of a parsed btf, with
+ * libbpf's rules. Members it cannot load faithfully are refused (-ENOTSUP),
+ * never skipped; malformed definitions are -EINVAL.
  */
-int btf_map_def(const struct btf *btf, const char *name, struct ebpf_map_def *def,
-		uint64_t *values_offset, struct ebpf_log *log);
+int btf_map_def(const struct btf *btf, const char *name, struct btf_map *out, struct ebpf_log *log);
 
 /* What a global variable's type lets a caller write into it. */
 enum btf_global_kind {

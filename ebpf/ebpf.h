@@ -356,6 +356,8 @@ enum ebpf_map_type {
 	EBPF_MAP_TYPE_LRU_HASH = 9,
 	EBPF_MAP_TYPE_LRU_PERCPU_HASH = 10,
 	EBPF_MAP_TYPE_LPM_TRIE = 11,
+	EBPF_MAP_TYPE_ARRAY_OF_MAPS = 12,
+	EBPF_MAP_TYPE_HASH_OF_MAPS = 13,
 	EBPF_MAP_TYPE_DEVMAP = 14,
 	EBPF_MAP_TYPE_CPUMAP = 16,
 	EBPF_MAP_TYPE_XSKMAP = 17,
@@ -472,6 +474,39 @@ int ebpf_prog_array_set(struct ebpf_map *map, uint32_t index, struct ebpf_prog *
  */
 int ebpf_xskmap_update(struct ebpf_map *map, uint32_t key, void *xsk, uint32_t queue_id,
 		       uint64_t flags);
+
+/*
+ * Map-in-map (EBPF_MAP_TYPE_ARRAY_OF_MAPS, EBPF_MAP_TYPE_HASH_OF_MAPS):
+ * values are maps. Linux's BPF_MAP_CREATE names a template map by
+ * inner_map_fd; here inner is the template's definition (copied), which
+ * must itself be a valid map of a type Linux allows inside a map (not a
+ * map-in-map: -EINVAL; not a prog array: -EOPNOTSUPP). def's value_size
+ * must be 4, as Linux's (a map fd); ebpf_map_create refuses these types,
+ * and this refuses the others (-EINVAL).
+ *
+ * ukbpf has no fds, so user space fills a slot with ebpf_map_set_inner
+ * rather than ebpf_map_update (-EINVAL on these types) and reads it with
+ * ebpf_map_get_inner (ebpf_map_lookup is -EOPNOTSUPP: Linux returns a map
+ * id, which ukbpf does not have). set_inner fails as Linux's update does:
+ * -EINVAL when inner does not match the template (type, key_size,
+ * value_size, flags, and for an array without EBPF_F_INNER_MAP in the
+ * template, max_entries) or inner is NULL; an array of maps takes only
+ * EBPF_ANY and -E2BIG past max_entries; a hash of maps has the hash's
+ * flags and errors. ebpf_map_delete empties a slot (-ENOENT when empty;
+ * -E2BIG past an array's end).
+ *
+ * The outer map borrows its inner maps, as a prog array borrows its
+ * programs: free the outer map (or delete the slot) before an inner map.
+ * An object's maps live and die together, so its initializers are safe.
+ */
+int ebpf_map_create_outer(const struct ebpf_map_def *def, const struct ebpf_map_def *inner,
+			  const char *name, struct ebpf_map **mapp, struct ebpf_log *log);
+int ebpf_map_set_inner(struct ebpf_map *outer, const void *key, struct ebpf_map *inner,
+		       uint64_t flags);
+/* The map in outer's slot key, or NULL (empty, no such key, not a map-in-map). */
+struct ebpf_map *ebpf_map_get_inner(struct ebpf_map *outer, const void *key);
+/* The template outer's inner maps match, or NULL when outer is not a map-in-map. */
+const struct ebpf_map_def *ebpf_map_get_inner_def(const struct ebpf_map *outer);
 
 /*
  * The consumer side of a ring buffer (EBPF_MAP_TYPE_RINGBUF): calls cb on

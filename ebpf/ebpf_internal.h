@@ -130,6 +130,12 @@ typedef void *(*ebpf_map_lookup_fn)(struct ebpf_map *map, const void *key);
  * JIT calls it directly when it knows which map a lookup names.
  */
 ebpf_map_lookup_fn ebpf_map_get_prog_lookup(const struct ebpf_map *map);
+/*
+ * Map-in-map (map_of_maps.c): the template every inner map of map
+ * matches, which the verifier types a looked-up inner map by (Linux's
+ * inner_map_meta); NULL for other maps. Only its definition is for use.
+ */
+const struct ebpf_map *ebpf_map_inner_meta(const struct ebpf_map *map);
 
 /*
  * A hash or per-CPU hash map with 4- or 8-byte keys, as the JIT reads it to

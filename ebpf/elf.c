@@ -395,7 +395,7 @@ int ebpf_object_load_elf_opts(const void *elf, size_t size,
 		err = elf_create_programs(&ld);
 	}
 	if (!err)
-		err = elf_init_prog_arrays(&ld);
+		err = elf_fill_map_values(&ld);
 	free_loader(&ld);
 	if (err) {
 		ebpf_object_free(ld.obj);

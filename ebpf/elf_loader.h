@@ -106,8 +106,8 @@ struct map_origin {
 	uint32_t shndx;
 	uint64_t offset;
 	uint64_t size;
-	/* Prog arrays with libbpf's `.values = { [i] = &prog }`: where the
-	 * slots start inside the map's definition, or BTF_NO_VALUES. */
+	/* Prog arrays and maps of maps with libbpf's `.values = { [i] = &x }`:
+	 * where the slots start inside the map's definition, or BTF_NO_VALUES. */
 	uint64_t values_offset;
 };
 
@@ -205,8 +205,8 @@ int elf_create_programs(struct elf_loader *ld);
  * ukbpf cannot create is recorded in ld->failed_maps instead.
  */
 int elf_create_maps(struct elf_loader *ld);
-/* Fills prog arrays from .rel.maps; needs the programs. */
-int elf_init_prog_arrays(struct elf_loader *ld);
+/* Fills prog arrays and maps of maps from .rel.maps; needs the programs. */
+int elf_fill_map_values(struct elf_loader *ld);
 
 /* ---- elf_globals.c (the caller's opts) ------------------------------------ */
 

@@ -4,8 +4,8 @@
  * struct bpf_map_def, by libbpf 0.x's rule), and one per global-data
  * section (.rodata*, .data*, .bss*: a one-entry array whose value is the
  * section). After
- * the programs exist, .rel.maps fills the prog arrays declared with
- * libbpf's `values`.
+ * the programs exist, .rel.maps fills the prog arrays and maps of maps
+ * declared with libbpf's `values`.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -47,10 +47,12 @@ static int record_failed_map(struct elf_loader *ld, const struct map_origin *ori
 }
 
 /*
- * Creates a map, adding its origin; *created is NULL when ebpf_map_create
- * refused the definition, which is then recorded (record_failed_map).
+ * Creates a map (a map-in-map with the template inner), adding its
+ * origin; *created is NULL when maps.c refused the definition, which is then recorded
+ * (record_failed_map).
  */
-static int add_map(struct elf_loader *ld, const struct ebpf_map_def *def, const char *name,
+static int add_map(struct elf_loader *ld, const struct ebpf_map_def *def,
+		   const struct ebpf_map_def *inner, const char *name,
 		   const struct map_origin *origin, struct ebpf_map **created)
 {
 	struct ebpf_object *obj = ld->obj;
@@ -69,7 +71,8 @@ static int add_map(struct elf_loader *ld, const struct ebpf_map_def *def, const 
 	if (!origins)
 		return elf_load_error(ld, -ENOMEM, "out of memory for maps");
 	ld->map_origins = origins;
-	err = ebpf_map_create(def, name, &maps[obj->map_count], &sub_log);
+	err = inner ? ebpf_map_create_outer(def, inner, name, &maps[obj->map_count], &sub_log)
+		    : ebpf_map_create(def, name, &maps[obj->map_count], &sub_log);
 	if (err == -ENOMEM)
 		return elf_load_error(ld, err, "section %s: %s", ld->sections[origin->shndx].name,
 				      sub_msg[0] ? sub_msg : name);
@@ -84,6 +87,13 @@ static int add_map(struct elf_loader *ld, const struct ebpf_map_def *def, const 
 	*created = maps[obj->map_count];
 	obj->map_count++;
 	return 0;
+}
+
+/* libbpf's map_set_def_max_entries: a perf event array without max_entries has a slot per CPU. */
+static void set_default_max_entries(struct ebpf_map_def *def)
+{
+	if (def->type == EBPF_MAP_TYPE_PERF_EVENT_ARRAY && !def->max_entries)
+		def->max_entries = 1; /* we run on one CPU */
 }
 
 struct map_symbol {
@@ -187,15 +197,15 @@ static int read_legacy_map_def(struct elf_loader *ld, uint32_t shndx, const stru
 
 /*
  * A BTF-defined map. A definition ukbpf does not support (btf.c's
- * -ENOTSUP: an unknown member, map-in-map values) is recorded, not
- * fatal, and ELF_MAP_LEFT_OUT returned; malformed BTF refuses the object.
+ * -ENOTSUP: an unknown member) is recorded, not fatal, and
+ * ELF_MAP_LEFT_OUT returned; malformed BTF refuses the object.
  */
 static int read_btf_map_def(struct elf_loader *ld, const struct map_origin *origin,
-			    const char *name, struct ebpf_map_def *def, uint64_t *values_offset)
+			    const char *name, struct btf_map *def)
 {
 	char sub_msg[SUB_LOG_SIZE] = "";
 	struct ebpf_log sub_log = {.buf = sub_msg, .size = sizeof(sub_msg)};
-	int err = btf_map_def(&ld->btf, name, def, values_offset, &sub_log);
+	int err = btf_map_def(&ld->btf, name, def, &sub_log);
 
 	if (err == -ENOTSUP) {
 		err = record_failed_map(ld, origin, sub_msg);
@@ -220,10 +230,9 @@ static int create_section_maps(struct elf_loader *ld, uint32_t shndx)
 		err = legacy_def_size(ld, shndx, count, &legacy_size);
 	for (i = 0; i < count && !err; i++) {
 		struct elf64_sym sym;
-		struct ebpf_map_def def;
+		struct btf_map def = {.values_offset = BTF_NO_VALUES};
 		struct ebpf_map *map;
 		const char *name;
-		uint64_t values_offset = BTF_NO_VALUES;
 		struct map_origin origin;
 
 		elf_read_symbol(ld, syms[i].index, &sym);
@@ -231,26 +240,28 @@ static int create_section_maps(struct elf_loader *ld, uint32_t shndx)
 		origin = (struct map_origin){shndx, sym.st_value,
 					     legacy ? legacy_size : sym.st_size, BTF_NO_VALUES};
 		if (legacy)
-			err = read_legacy_map_def(ld, shndx, &sym, name, legacy_size, &def);
+			err = read_legacy_map_def(ld, shndx, &sym, name, legacy_size, &def.def);
 		else if (ld->btf.type_count == 0)
 			err = elf_load_error(ld, -EINVAL,
 					     "map '%s': section %s needs %s, which is missing",
 					     name, BTF_MAPS_SECTION, BTF_SECTION);
 		else
-			err = read_btf_map_def(ld, &origin, name, &def, &values_offset);
+			err = read_btf_map_def(ld, &origin, name, &def);
 		if (err == ELF_MAP_LEFT_OUT) {
 			err = 0;
 			continue;
 		}
-		origin.values_offset = values_offset;
+		origin.values_offset = def.values_offset;
 		/* libbpf: a perf event array without max_entries has a slot per CPU; we run on one.
 		 */
-		if (!err && def.type == EBPF_MAP_TYPE_PERF_EVENT_ARRAY && !def.max_entries)
-			def.max_entries = 1;
+		set_default_max_entries(&def.def);
+		if (def.has_inner)
+			set_default_max_entries(&def.inner);
 		if (!err)
-			elf_apply_map_size(ld, name, &def);
+			elf_apply_map_size(ld, name, &def.def);
 		if (!err)
-			err = add_map(ld, &def, name, &origin, &map);
+			err = add_map(ld, &def.def, def.has_inner ? &def.inner : NULL, name,
+				      &origin, &map);
 	}
 	free(syms);
 	return err;
@@ -275,7 +286,7 @@ static int create_data_map(struct elf_loader *ld, uint32_t shndx)
 		return elf_load_error(ld, -E2BIG,
 				      "section %u (%s): 0x%llx bytes is too large for a map", shndx,
 				      sec->name, (unsigned long long)sec->hdr.sh_size);
-	err = add_map(ld, &def, sec->name,
+	err = add_map(ld, &def, NULL, sec->name,
 		      &(struct map_origin){shndx, 0, sec->hdr.sh_size, BTF_NO_VALUES}, &map);
 	if (err || !map || !sec->data)
 		return err; /* .bss: array values start zeroed */
@@ -302,7 +313,7 @@ int elf_create_maps(struct elf_loader *ld)
 	return err;
 }
 
-/* ---- prog array initializers (.rel.maps) ---------------------------------- */
+/* ---- `values` initializers (.rel.maps): prog arrays and maps of maps ----- */
 
 /* The index of the program whose entry is function symbol sym, or -1. */
 static long program_at_symbol(struct elf_loader *ld, const struct elf64_sym *sym)
@@ -320,7 +331,7 @@ static long program_at_symbol(struct elf_loader *ld, const struct elf64_sym *sym
 	return -1;
 }
 
-/* The prog array with `values` whose definition holds byte offset. */
+/* The map with `values` whose definition holds byte offset. */
 static struct ebpf_map *values_map_at(struct elf_loader *ld, uint32_t shndx, uint64_t offset,
 				      const struct map_origin **origin)
 {
@@ -352,52 +363,18 @@ static bool in_failed_map(const struct elf_loader *ld, uint32_t shndx, uint64_t 
 	return false;
 }
 
-/*
- * One .rel.maps entry: slot (offset - values) / 8 of a prog array =
- * program. A slot of a map that was not created, or whose program did not
- * load, stays empty (the map's or the program's record says why).
- */
-static int apply_values_reloc(struct elf_loader *ld, const struct elf_section *rel,
-			      uint32_t maps_shndx, size_t index)
+/* Prog array slot = the program at sym; left empty (and recorded) if it did not load. */
+static int set_prog_slot(struct elf_loader *ld, struct ebpf_map *map, uint32_t slot,
+			 const struct elf64_sym *sym)
 {
-	const struct map_origin *origin = NULL;
-	struct elf64_rel entry;
-	struct elf64_sym sym;
-	struct ebpf_map *map;
+	long prog_index = sym->st_shndx < ld->section_count ? program_at_symbol(ld, sym) : -1;
 	struct ebpf_prog *prog;
-	uint32_t sym_index, slot;
-	uint64_t slot_off;
-	long prog_index;
 	int err;
 
-	memcpy(&entry, rel->data + index * sizeof(entry), sizeof(entry));
-	sym_index = ELF_R_SYM(entry.r_info);
-	if (ELF_R_TYPE(entry.r_info) != R_BPF_64_ABS64 || sym_index == 0 ||
-	    sym_index >= ld->sym_count)
-		return elf_load_error(
-		    ld, -EINVAL,
-		    "section %s: relocation %zu at offset 0x%llx: type %u symbol %u "
-		    "is not a program pointer",
-		    rel->name, index, (unsigned long long)entry.r_offset, ELF_R_TYPE(entry.r_info),
-		    sym_index);
-	elf_read_symbol(ld, sym_index, &sym);
-	map = values_map_at(ld, maps_shndx, entry.r_offset, &origin);
-	if (!map && in_failed_map(ld, maps_shndx, entry.r_offset))
-		return 0;
-	slot_off = map ? entry.r_offset - origin->offset : 0;
-	if (!map || slot_off < origin->values_offset ||
-	    (slot_off - origin->values_offset) % BTF_PTR_SIZE)
-		return elf_load_error(
-		    ld, -EINVAL,
-		    "section %s: relocation %zu at offset 0x%llx is not a slot of a "
-		    "prog array's values",
-		    rel->name, index, (unsigned long long)entry.r_offset);
-	slot = (uint32_t)((slot_off - origin->values_offset) / BTF_PTR_SIZE);
-	prog_index = sym.st_shndx < ld->section_count ? program_at_symbol(ld, &sym) : -1;
 	if (prog_index < 0)
 		return elf_load_error(ld, -EINVAL,
 				      "map '%s': initializer '%s' is not a program of this object",
-				      ebpf_map_get_name(map), elf_symbol_name(ld, &sym));
+				      ebpf_map_get_name(map), elf_symbol_name(ld, sym));
 	prog = ld->obj->progs[prog_index].prog;
 	if (!prog)
 		return elf_map_error(ld, NULL,
@@ -411,7 +388,102 @@ static int apply_values_reloc(struct elf_loader *ld, const struct elf_section *r
 	return 0;
 }
 
-int elf_init_prog_arrays(struct elf_loader *ld)
+/*
+ * Map-in-map slot = the map defined at sym, as libbpf's
+ * init_map_in_map_slots: an inner map that does not fit the outer's
+ * definition, or a slot past max_entries, refuses the object as libbpf
+ * does. A slot whose inner map was not created stays empty (recorded).
+ */
+static int set_map_slot(struct elf_loader *ld, struct ebpf_map *outer, uint32_t slot,
+			const struct elf64_sym *sym)
+{
+	const char *outer_name = ebpf_map_get_name(outer), *inner_name = elf_symbol_name(ld, sym);
+	bool in_maps = sym->st_shndx < ld->section_count &&
+		       ld->sections[sym->st_shndx].role == SECTION_BTF_MAPS;
+	size_t i;
+	int err;
+
+	for (i = 0; in_maps && i < ld->obj->map_count; i++) {
+		const struct map_origin *o = &ld->map_origins[i];
+
+		if (o->shndx == sym->st_shndx && o->offset == sym->st_value)
+			break;
+	}
+	if (!in_maps ||
+	    (i == ld->obj->map_count && !in_failed_map(ld, sym->st_shndx, sym->st_value)))
+		return elf_load_error(
+		    ld, -EINVAL,
+		    "map '%s': initializer [%u] '%s' is not a BTF-defined map of this object",
+		    outer_name, slot, inner_name);
+	if (i == ld->obj->map_count)
+		return elf_map_error(ld, NULL,
+				     "map '%s': slot %u left empty: map '%s' was not created",
+				     outer_name, slot, inner_name);
+	/* libbpf's key is the slot index, an int. */
+	if (ebpf_map_get_def(outer)->key_size != sizeof(slot))
+		return elf_load_error(ld, -EINVAL,
+				      "map '%s': initializers need a 4-byte key, not %u bytes",
+				      outer_name, ebpf_map_get_def(outer)->key_size);
+	err = ebpf_map_set_inner(outer, &slot, ld->obj->maps[i], EBPF_ANY);
+	if (err == -E2BIG)
+		return elf_load_error(ld, err, "map '%s': initializer [%u] is past max_entries %u",
+				      outer_name, slot, ebpf_map_get_def(outer)->max_entries);
+	if (err)
+		return elf_load_error(
+		    ld, err,
+		    "map '%s': initializer [%u]: map '%s' does not match the inner map definition",
+		    outer_name, slot, inner_name);
+	return 0;
+}
+
+/*
+ * One .rel.maps entry: slot (offset - values) / 8 of a prog array or a
+ * map-in-map = a program or a map. A relocation inside a map that was
+ * not created is skipped (the map's record says why).
+ */
+static int apply_values_reloc(struct elf_loader *ld, const struct elf_section *rel,
+			      uint32_t maps_shndx, size_t index)
+{
+	const struct map_origin *origin = NULL;
+	struct elf64_rel entry;
+	struct elf64_sym sym;
+	struct ebpf_map *map;
+	uint32_t sym_index;
+	uint64_t slot_off, slot;
+
+	memcpy(&entry, rel->data + index * sizeof(entry), sizeof(entry));
+	sym_index = ELF_R_SYM(entry.r_info);
+	if (ELF_R_TYPE(entry.r_info) != R_BPF_64_ABS64 || sym_index == 0 ||
+	    sym_index >= ld->sym_count)
+		return elf_load_error(
+		    ld, -EINVAL,
+		    "section %s: relocation %zu at offset 0x%llx: type %u symbol %u "
+		    "is not a program or map pointer",
+		    rel->name, index, (unsigned long long)entry.r_offset, ELF_R_TYPE(entry.r_info),
+		    sym_index);
+	elf_read_symbol(ld, sym_index, &sym);
+	map = values_map_at(ld, maps_shndx, entry.r_offset, &origin);
+	if (!map && in_failed_map(ld, maps_shndx, entry.r_offset))
+		return 0;
+	slot_off = map ? entry.r_offset - origin->offset : 0;
+	if (!map || slot_off < origin->values_offset ||
+	    (slot_off - origin->values_offset) % BTF_PTR_SIZE)
+		return elf_load_error(
+		    ld, -EINVAL,
+		    "section %s: relocation %zu at offset 0x%llx is not a slot of a "
+		    "map's values",
+		    rel->name, index, (unsigned long long)entry.r_offset);
+	slot = (slot_off - origin->values_offset) / BTF_PTR_SIZE;
+	if (slot > UINT32_MAX)
+		return elf_load_error(ld, -E2BIG,
+				      "map '%s': initializer [%llu] is past max_entries",
+				      ebpf_map_get_name(map), (unsigned long long)slot);
+	if (ebpf_map_get_inner_def(map))
+		return set_map_slot(ld, map, (uint32_t)slot, &sym);
+	return set_prog_slot(ld, map, (uint32_t)slot, &sym);
+}
+
+int elf_fill_map_values(struct elf_loader *ld)
 {
 	uint32_t i;
 	size_t k;

@@ -4,8 +4,8 @@
  * type table, the generic API of ebpf.h and the array, hash and ring
  * devmap families; a type with a structure of its own has its own file
  * (map_lpm_trie.c, map_queue_stack.c, map_bloom_filter.c, map_cpumap.c,
- * map_xskmap.c, and map_ringbuf.c for the ring buffer and the perf event
- * array) that offers
+ * map_xskmap.c, map_of_maps.c for map-in-map, and map_ringbuf.c for the
+ * ring buffer and the perf event array) that offers
  * maps.c its map_ops and keeps its layout to itself.
  */
 #ifndef UKBPF_EBPF_MAP_TYPES_H
@@ -48,6 +48,7 @@ struct map_trie;
 struct map_queue;
 struct map_bloom;
 struct map_xsk_slot;
+struct map_of_maps;
 
 struct map_ops;
 
@@ -58,6 +59,12 @@ struct ebpf_map {
 	ebpf_map_lookup_fn prog_lookup; /* see map_prog_lookup_for in maps.c */
 	uint32_t value_stride;		/* value_size rounded up to 8 */
 	bool frozen;			/* ebpf_map_freeze: user space may not write it */
+	/*
+	 * Map-in-map: the template its inner maps match (Linux's
+	 * inner_map_meta), a map with a definition and ops but no storage,
+	 * which the verifier types a looked-up inner map by. NULL otherwise.
+	 */
+	struct ebpf_map *inner_meta;
 	union {
 		struct map_array array;
 		struct map_prog_array prog_array;
@@ -67,6 +74,7 @@ struct ebpf_map {
 		struct map_queue *queue;
 		struct map_bloom *bloom;
 		struct map_xsk_slot *xsk_slots;
+		struct map_of_maps *of_maps;
 	};
 };
 
@@ -86,6 +94,9 @@ struct ebpf_map {
  * remove reads value as the element to test. pop never writes value when
  * it fails; clears_when_empty says that a program's pop or peek of an
  * empty map zeroes the program's buffer, as Linux's queue and stack do.
+ *
+ * holds_maps: the values are maps (map_of_maps.c): a program's lookup
+ * returns the inner map itself, and the map needs an inner_meta.
  */
 struct map_ops {
 	int (*check_def)(const struct ebpf_map *map, struct ebpf_log *log);
@@ -98,6 +109,7 @@ struct map_ops {
 	int (*push)(struct ebpf_map *map, const void *value, uint64_t flags);
 	int (*pop)(struct ebpf_map *map, void *value, bool remove);
 	bool clears_when_empty;
+	bool holds_maps;
 	/* BPF_MAP_LOOKUP_AND_DELETE_ELEM of a keyed type; NULL: -EOPNOTSUPP. */
 	int (*lookup_and_delete)(struct ebpf_map *map, const void *key, void *value);
 	/* A program's lookup where it is not lookup's (xskmap: users may not look up). */
@@ -120,6 +132,8 @@ extern const struct map_ops map_ringbuf_ops;
 extern const struct map_ops map_perf_event_array_ops;
 extern const struct map_ops map_cpumap_ops;
 extern const struct map_ops map_xskmap_ops;
+extern const struct map_ops map_array_of_maps_ops;
+extern const struct map_ops map_hash_of_maps_ops;
 
 /* Linux's array order (maps.c): a missing or out-of-range key restarts at 0. */
 int map_array_get_next_key(struct ebpf_map *map, const void *key, void *next_key);

@@ -78,6 +78,14 @@ uint32_t map_array_index(const void *key)
 
 static int array_check_def(const struct ebpf_map *map, struct ebpf_log *log)
 {
+	/* Linux's array_map_alloc_check: these two are for plain arrays. */
+	if (map->def.type != EBPF_MAP_TYPE_ARRAY &&
+	    (map->def.flags & (EBPF_F_MMAPABLE | EBPF_F_INNER_MAP))) {
+		ebpf_log_printf(log,
+				"map '%s': BPF_F_MMAPABLE and BPF_F_INNER_MAP are for arrays only",
+				map_label(map));
+		return -EINVAL;
+	}
 	if (map->def.key_size != ARRAY_KEY_SIZE) {
 		ebpf_log_printf(log, "map '%s': array key_size must be 4, not %u", map_label(map),
 				map->def.key_size);
@@ -612,19 +620,6 @@ static int devmap_check_def(const struct ebpf_map *map, struct ebpf_log *log)
 	return 0;
 }
 
-/* Linux sets BPF_F_RDONLY_PROG on every devmap: only user space changes one. */
-static int devmap_alloc(struct ebpf_map *map)
-{
-	map->def.flags |= EBPF_F_RDONLY_PROG;
-	return array_alloc(map);
-}
-
-static int devmap_hash_alloc(struct ebpf_map *map)
-{
-	map->def.flags |= EBPF_F_RDONLY_PROG;
-	return hash_alloc(map);
-}
-
 /*
  * The value to store for the user's value: {ifindex, 0}, or -EINVAL for a
  * program fd (Linux's __dev_map_alloc_node: fd > 0 must name an XDP
@@ -742,7 +737,7 @@ static const struct map_ops array_ops = {
 
 static const struct map_ops devmap_ops = {
     .check_def = devmap_check_def,
-    .alloc = devmap_alloc,
+    .alloc = array_alloc,
     .free = array_free,
     .lookup = devmap_lookup,
     .update = devmap_update,
@@ -773,7 +768,7 @@ static const struct map_ops hash_ops = {
 
 static const struct map_ops devmap_hash_ops = {
     .check_def = devmap_check_def,
-    .alloc = devmap_hash_alloc,
+    .alloc = hash_alloc,
     .free = hash_free,
     .lookup = hash_lookup,
     .update = devmap_hash_update,
@@ -799,10 +794,10 @@ enum map_shape { MAP_SHAPE_KEYED, MAP_SHAPE_VALUES, MAP_SHAPE_RECORDS };
  * verifier's business) and users (their own business in one address
  * space).
  */
-#define ARRAY_FLAGS (EBPF_F_NUMA_NODE | EBPF_F_MMAPABLE | MAP_F_ACCESS)
+#define ARRAY_FLAGS (EBPF_F_NUMA_NODE | EBPF_F_MMAPABLE | MAP_F_ACCESS | EBPF_F_INNER_MAP)
 /* Linux's fd arrays (prog array, perf event array) refuse the program access flags. */
-/* Linux's fd arrays (prog array, perf event array) refuse the program access flags. */
-#define FD_ARRAY_FLAGS (EBPF_F_NUMA_NODE | EBPF_F_RDONLY | EBPF_F_WRONLY)
+#define FD_ARRAY_FLAGS	   (EBPF_F_NUMA_NODE | EBPF_F_RDONLY | EBPF_F_WRONLY)
+#define HASH_OF_MAPS_FLAGS (EBPF_F_NO_PREALLOC | EBPF_F_NUMA_NODE | MAP_F_ACCESS | EBPF_F_ZERO_SEED)
 #define HASH_FLAGS                                                                                 \
 	(EBPF_F_NO_PREALLOC | EBPF_F_NO_COMMON_LRU | EBPF_F_NUMA_NODE | MAP_F_ACCESS |             \
 	 EBPF_F_ZERO_SEED)
@@ -819,6 +814,12 @@ struct map_type {
 	const struct map_ops *ops;
 	enum map_shape shape;
 	uint32_t flags; /* the flags create accepts */
+	/*
+	 * The flags Linux sets on every map of the type, in the definition
+	 * users read back and inner maps are matched by: a devmap is
+	 * BPF_F_RDONLY_PROG, only user space changes one.
+	 */
+	uint32_t forced_flags;
 };
 
 /* Indexed by Linux's enum bpf_map_type number. */
@@ -833,12 +834,18 @@ static const struct map_type map_types[] = {
     [EBPF_MAP_TYPE_LRU_HASH] = {"lru_hash", &hash_ops, MAP_SHAPE_KEYED, HASH_FLAGS},
     [EBPF_MAP_TYPE_LRU_PERCPU_HASH] = {"lru_percpu_hash", &hash_ops, MAP_SHAPE_KEYED, HASH_FLAGS},
     [EBPF_MAP_TYPE_LPM_TRIE] = {"lpm_trie", &map_lpm_trie_ops, MAP_SHAPE_KEYED, LPM_TRIE_FLAGS},
-    [EBPF_MAP_TYPE_DEVMAP] = {"devmap", &devmap_ops, MAP_SHAPE_KEYED, DEVMAP_FLAGS},
+    [EBPF_MAP_TYPE_ARRAY_OF_MAPS] = {"array_of_maps", &map_array_of_maps_ops, MAP_SHAPE_KEYED,
+				     FD_ARRAY_FLAGS},
+    [EBPF_MAP_TYPE_HASH_OF_MAPS] = {"hash_of_maps", &map_hash_of_maps_ops, MAP_SHAPE_KEYED,
+				    HASH_OF_MAPS_FLAGS},
+    [EBPF_MAP_TYPE_DEVMAP] = {"devmap", &devmap_ops, MAP_SHAPE_KEYED, DEVMAP_FLAGS,
+			      EBPF_F_RDONLY_PROG},
     [EBPF_MAP_TYPE_CPUMAP] = {"cpumap", &map_cpumap_ops, MAP_SHAPE_KEYED, CPUMAP_FLAGS},
     [EBPF_MAP_TYPE_XSKMAP] = {"xskmap", &map_xskmap_ops, MAP_SHAPE_KEYED, XSKMAP_FLAGS},
     [EBPF_MAP_TYPE_QUEUE] = {"queue", &map_queue_ops, MAP_SHAPE_VALUES, QUEUE_STACK_FLAGS},
     [EBPF_MAP_TYPE_STACK] = {"stack", &map_stack_ops, MAP_SHAPE_VALUES, QUEUE_STACK_FLAGS},
-    [EBPF_MAP_TYPE_DEVMAP_HASH] = {"devmap_hash", &devmap_hash_ops, MAP_SHAPE_KEYED, DEVMAP_FLAGS},
+    [EBPF_MAP_TYPE_DEVMAP_HASH] = {"devmap_hash", &devmap_hash_ops, MAP_SHAPE_KEYED, DEVMAP_FLAGS,
+				   EBPF_F_RDONLY_PROG},
     [EBPF_MAP_TYPE_RINGBUF] = {"ringbuf", &map_ringbuf_ops, MAP_SHAPE_RECORDS, RINGBUF_FLAGS},
     [EBPF_MAP_TYPE_BLOOM_FILTER] = {"bloom_filter", &map_bloom_filter_ops, MAP_SHAPE_VALUES,
 				    BLOOM_FILTER_FLAGS},
@@ -958,12 +965,47 @@ static int map_check_def(const struct ebpf_map *map, const struct map_type *type
 	return err ? err : type->ops->check_def(map, log);
 }
 
-int ebpf_map_create(const struct ebpf_map_def *def, const char *name, struct ebpf_map **mapp,
-		    struct ebpf_log *log)
+/*
+ * Linux's bpf_map_meta_alloc: the template of outer's inner maps, a map
+ * checked as if created (Linux's template is a map that was) but without
+ * storage. Maps nest one level deep; the outer type's check_def refuses
+ * the other types that cannot be inside a map.
+ */
+static int map_make_inner_meta(struct ebpf_map *outer, const struct ebpf_map_def *inner,
+			       struct ebpf_log *log)
+{
+	const struct map_type *type = map_type_of(inner->type);
+	struct ebpf_map *meta = calloc(1, sizeof(*meta));
+	int err;
+
+	if (!meta)
+		return -ENOMEM;
+	meta->def = *inner;
+	snprintf(meta->name, sizeof(meta->name), "%.*s.inner", MAP_NAME_SIZE - 7, outer->name);
+	meta->value_stride = map_round_up8(inner->value_size);
+	if (type && type->ops->holds_maps) {
+		ebpf_log_printf(log, "map '%s': inner map '%s' is itself a %s: one level only",
+				map_label(outer), map_label(meta), type->name);
+		free(meta);
+		return -EINVAL;
+	}
+	err = map_check_def(meta, type, log);
+	if (err) {
+		free(meta);
+		return err;
+	}
+	meta->def.flags |= type->forced_flags;
+	meta->ops = type->ops;
+	outer->inner_meta = meta;
+	return 0;
+}
+
+static int map_create(const struct ebpf_map_def *def, const struct ebpf_map_def *inner,
+		      const char *name, struct ebpf_map **mapp, struct ebpf_log *log)
 {
 	const struct map_type *type = map_type_of(def->type);
 	struct ebpf_map *map;
-	int err;
+	int err = 0;
 
 	*mapp = NULL;
 	map = calloc(1, sizeof(*map));
@@ -973,8 +1015,17 @@ int ebpf_map_create(const struct ebpf_map_def *def, const char *name, struct ebp
 	if (name)
 		snprintf(map->name, sizeof(map->name), "%s", name);
 	map->value_stride = map_round_up8(def->value_size);
-	err = map_check_def(map, type, log);
+	if (inner && (!type || !type->ops->holds_maps)) {
+		ebpf_log_printf(log, "map '%s': an inner map is for map-in-map types only",
+				map_label(map));
+		err = -EINVAL;
+	} else if (inner) {
+		err = map_make_inner_meta(map, inner, log);
+	}
+	if (!err)
+		err = map_check_def(map, type, log);
 	if (!err) {
+		map->def.flags |= type->forced_flags;
 		map->ops = type->ops;
 		map->prog_lookup = map_prog_lookup_for(map);
 		err = map->ops->alloc(map);
@@ -983,6 +1034,7 @@ int ebpf_map_create(const struct ebpf_map_def *def, const char *name, struct ebp
 					map_label(map), def->max_entries);
 	}
 	if (err) {
+		free(map->inner_meta);
 		free(map);
 		return err;
 	}
@@ -990,11 +1042,24 @@ int ebpf_map_create(const struct ebpf_map_def *def, const char *name, struct ebp
 	return 0;
 }
 
+int ebpf_map_create(const struct ebpf_map_def *def, const char *name, struct ebpf_map **mapp,
+		    struct ebpf_log *log)
+{
+	return map_create(def, NULL, name, mapp, log);
+}
+
+int ebpf_map_create_outer(const struct ebpf_map_def *def, const struct ebpf_map_def *inner,
+			  const char *name, struct ebpf_map **mapp, struct ebpf_log *log)
+{
+	return map_create(def, inner, name, mapp, log);
+}
+
 void ebpf_map_free(struct ebpf_map *map)
 {
 	if (!map)
 		return;
 	map->ops->free(map);
+	free(map->inner_meta); /* a template: no storage to free */
 	free(map);
 }
 
@@ -1019,7 +1084,8 @@ int ebpf_map_lookup(struct ebpf_map *map, const void *key, void *value)
 
 	if (map->ops->pop)
 		return map->ops->pop(map, value, false);
-	if (!map->ops->lookup)
+	/* Map-in-map: Linux returns the inner map's id; ukbpf has no ids. */
+	if (!map->ops->lookup || map->ops->holds_maps)
 		return -EOPNOTSUPP;
 	found = map->ops->lookup(map, key, false);
 	if (!found)

@@ -52,6 +52,8 @@ enum ebpf_func_id {
 #define EBPF_F_BROADCAST       (1u << 3)
 #define EBPF_F_EXCLUDE_INGRESS (1u << 4)
 #define EBPF_F_MMAPABLE	       (1u << 10)
+/* An array inner map whose siblings may differ in max_entries (map-in-map). */
+#define EBPF_F_INNER_MAP (1u << 12)
 
 /* bpf_perf_event_output's flags: the slot (or the current CPU's), and XDP's frame bytes to append.
  */

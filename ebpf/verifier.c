@@ -102,6 +102,7 @@ static int pointer_alu(struct verifier *v, const struct ebpf_insn *insn, struct 
 	switch (ptr->type) {
 	case REG_PTR_TO_PACKET_END:
 	case REG_CONST_PTR_TO_MAP:
+	case REG_CONST_PTR_TO_MAP_OR_NULL:
 	case REG_PTR_TO_MAP_VALUE_OR_NULL:
 	case REG_PTR_TO_MEM_OR_NULL:
 	case REG_PTR_TO_XDP_SOCK:
@@ -263,25 +264,35 @@ struct id_rewrite {
 	bool is_null;
 };
 
+static bool is_maybe_null(const struct reg_state *reg);
+
 /* After a NULL test: copies of the result become NULL or a valid pointer. */
 static void mark_null_result(struct reg_state *reg, void *arg)
 {
 	const struct id_rewrite *rw = arg;
 
-	if (reg->id != rw->id ||
-	    (reg->type != REG_PTR_TO_MAP_VALUE_OR_NULL && reg->type != REG_PTR_TO_MEM_OR_NULL))
+	if (reg->id != rw->id || !is_maybe_null(reg))
 		return;
 	if (rw->is_null) {
 		set_scalar(reg, scalar_const(0));
 		return;
 	}
-	if (reg->type == REG_PTR_TO_MEM_OR_NULL)
-		reg->type = REG_PTR_TO_MEM;
-	else if (ebpf_map_get_def(reg->map)->type == EBPF_MAP_TYPE_XSKMAP)
-		reg->type = REG_PTR_TO_XDP_SOCK; /* Linux's mark_ptr_or_null_reg */
-	else
-		reg->type = REG_PTR_TO_MAP_VALUE;
 	reg->id = 0;
+	switch (reg->type) {
+	case REG_PTR_TO_MAP_VALUE_OR_NULL:
+		/* Linux's mark_ptr_or_null_reg: an xskmap hit is a struct bpf_xdp_sock */
+		if (ebpf_map_get_def(reg->map)->type == EBPF_MAP_TYPE_XSKMAP)
+			reg->type = REG_PTR_TO_XDP_SOCK;
+		else
+			reg->type = REG_PTR_TO_MAP_VALUE;
+		break;
+	case REG_CONST_PTR_TO_MAP_OR_NULL:
+		reg->type = REG_CONST_PTR_TO_MAP;
+		break;
+	default:
+		reg->type = REG_PTR_TO_MEM;
+		break;
+	}
 }
 
 static void set_packet_range(struct reg_state *reg, void *arg)
@@ -378,7 +389,8 @@ static bool bounds_packet(const struct reg_state *ptr, const struct reg_state *e
 
 static bool is_maybe_null(const struct reg_state *reg)
 {
-	return reg->type == REG_PTR_TO_MAP_VALUE_OR_NULL || reg->type == REG_PTR_TO_MEM_OR_NULL;
+	return reg->type == REG_PTR_TO_MAP_VALUE_OR_NULL || reg->type == REG_PTR_TO_MEM_OR_NULL ||
+	       reg->type == REG_CONST_PTR_TO_MAP_OR_NULL;
 }
 
 static bool is_jmp32(const struct ebpf_insn *insn)

@@ -68,6 +68,9 @@ static bool map_allows_helper(uint32_t map_type, int32_t helper)
 		return helper == EBPF_FUNC_MAP_PUSH_ELEM || helper == EBPF_FUNC_MAP_PEEK_ELEM;
 	case EBPF_MAP_TYPE_PERF_EVENT_ARRAY:
 		return helper == EBPF_FUNC_PERF_EVENT_OUTPUT;
+	case EBPF_MAP_TYPE_ARRAY_OF_MAPS:
+	case EBPF_MAP_TYPE_HASH_OF_MAPS:
+		return helper == EBPF_FUNC_MAP_LOOKUP_ELEM;
 	default:
 		return helper == EBPF_FUNC_MAP_LOOKUP_ELEM || helper == EBPF_FUNC_MAP_UPDATE_ELEM ||
 		       helper == EBPF_FUNC_MAP_DELETE_ELEM;
@@ -251,6 +254,17 @@ int verifier_do_helper_call(struct verifier *v, const struct ebpf_insn *insn)
 		set_not_init(r0);
 		break;
 	case EBPF_RET_MAP_VALUE_OR_NULL:
+		/*
+		 * A map-in-map holds maps: what its lookup finds is a map
+		 * shaped like its template (Linux's inner_map_meta), whatever
+		 * map of that shape the slot holds at run time.
+		 */
+		if (ebpf_map_inner_meta(args.map)) {
+			set_pointer(r0, REG_CONST_PTR_TO_MAP_OR_NULL);
+			r0->map = ebpf_map_inner_meta(args.map);
+			r0->id = new_id(v);
+			break;
+		}
 		set_pointer(r0, REG_PTR_TO_MAP_VALUE_OR_NULL);
 		r0->map = args.map;
 		r0->mem_size = ebpf_map_get_def(args.map)->value_size;

@@ -51,7 +51,8 @@ enum reg_type {
 	REG_CONST_PTR_TO_MAP,
 	REG_PTR_TO_MEM,
 	REG_PTR_TO_MEM_OR_NULL,
-	REG_PTR_TO_XDP_SOCK, /* an xskmap lookup's hit: Linux's struct bpf_xdp_sock */
+	REG_PTR_TO_XDP_SOCK,	      /* an xskmap lookup's hit: Linux's struct bpf_xdp_sock */
+	REG_CONST_PTR_TO_MAP_OR_NULL, /* a map-in-map lookup's inner map */
 };
 
 /* The name of each reg_type in the log ("scalar", "pkt", "fp", ...). */

@@ -28,6 +28,7 @@ const char *const verifier_reg_type_names[] = {
     [REG_PTR_TO_MEM] = "mem",
     [REG_PTR_TO_MEM_OR_NULL] = "mem_or_null",
     [REG_PTR_TO_XDP_SOCK] = "xdp_sock",
+    [REG_CONST_PTR_TO_MAP_OR_NULL] = "map_ptr_or_null",
 };
 
 /* ---- logging --------------------------------------------------------------- */

@@ -17,7 +17,8 @@
  * comparisons (and spilled through the stack), diamonds, bounded loops,
  * a bpf-to-bpf subprogram working on its caller's stack bytes, and the
  * XDP (adjusters, load/store bytes), map, ringbuf and checksum helpers: lookups in arrays, hashes,
- * an LPM trie, an LRU per-CPU hash and a devmap_hash (read-only values), redirect_map,
+ * an LPM trie, an LRU per-CPU hash and a devmap_hash (read-only values), and in an array or
+ * hash found through an array or hash of maps (map-in-map), redirect_map,
  * push/pop/peek on a queue, a stack and a bloom filter, and perf_event_output with frame bytes
  * appended. At each decision a small share of choices is deliberately wrong (an offset one past a
  * proven range, an inverted bounds check, a missing NULL check, a use
@@ -33,10 +34,10 @@
  *            is still the same call);
  *   maps     every value of the array maps (the read-only one filled and
  *            frozen, as .rodata: its bytes are constants to the verifier),
- *            and each value a lookup of
- *            another type returned, [value, value + value_size); no
- *            writes into the BPF_F_RDONLY_PROG maps (and the devmap, and
- *            the xdp_sock an xskmap lookup returns);
+ *            and each value a lookup of another type returned (a
+ *            map-in-map's lookup returns a map), [value, value +
+ *            value_size); no writes into the BPF_F_RDONLY_PROG maps (and
+ *            the devmap, and the xdp_sock an xskmap lookup returns);
  *   ringbuf  records reserved and not yet submitted or discarded.
  * Helper arguments: maps must be ours, ctx the real ctx, memory arguments
  * (keys, values, memory + size) inside the regions above.
@@ -235,6 +236,8 @@ enum {
 	MAP_PERF_EVENT, /* perf_event_output */
 	MAP_CPUMAP,	/* redirect_map only */
 	MAP_XSKMAP,	/* redirect_map; a lookup gives a read-only u32 queue_id */
+	MAP_OF_ARRAYS,	/* array of maps like MAP_ARRAY_8: slot 0 is that map */
+	MAP_OF_HASHES,	/* hash of maps like MAP_HASH_16: keys 0 and 1 hold it */
 	MAP_COUNT
 };
 
@@ -261,11 +264,19 @@ static const struct ebpf_map_def map_defs[MAP_COUNT] = {
     [MAP_PERF_EVENT] = {EBPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, 2, 0, 0},
     [MAP_CPUMAP] = {EBPF_MAP_TYPE_CPUMAP, 4, 4, 2, 0, 0},
     [MAP_XSKMAP] = {EBPF_MAP_TYPE_XSKMAP, 4, 4, 4, 0, 0},
+    [MAP_OF_ARRAYS] = {EBPF_MAP_TYPE_ARRAY_OF_MAPS, 4, 4, 2, 0, 0},
+    [MAP_OF_HASHES] = {EBPF_MAP_TYPE_HASH_OF_MAPS, 4, 4, 4, 0, 0},
 };
 
 /* What the xskmap's slots hold: the socket is opaque to ebpf/, never followed. */
 static int xsk_socket_stand_in;
 #define CPUMAP_QSIZE 64
+
+/* A map-in-map's inner map (the one its slots hold, and its template), or -1. */
+static int inner_map_of(int map)
+{
+	return map == MAP_OF_ARRAYS ? MAP_ARRAY_8 : map == MAP_OF_HASHES ? MAP_HASH_16 : -1;
+}
 
 /* Linux makes every devmap BPF_F_RDONLY_PROG (maps.c does too); an xdp_sock is never writable. */
 static bool map_read_only(int map)
@@ -948,22 +959,57 @@ static void emit_map_ptr(struct gen *g, uint8_t dst, int map)
 	emit_lddw(g, dst, EBPF_PSEUDO_MAP_FD, (uint32_t)map, 0);
 }
 
-/* r0 = lookup(map, key on stack); if (!r0) skip; <block with a value>. */
+/*
+ * r0 = lookup(outer, key on stack), a map of inner_map_of(outer)'s shape
+ * or NULL; if (!r0) skip, the skip returned (SIZE_MAX: deliberately no
+ * NULL check). r0 then names the inner map for the caller's lookup.
+ */
+static size_t gen_inner_map(struct gen *g, int outer, int32_t off)
+{
+	uint32_t i;
+
+	/* Mostly a key that holds a map (0), so that the inner lookups run. */
+	emit(g, ST(EBPF_SIZE_W, EBPF_REG_FP, -off, one_in(g->in, 4) ? below(g->in, 4) : 0));
+	for (i = 0; i < map_defs[outer].key_size; i++)
+		g->st.stack[EBPF_STACK_SIZE - off + i] = BYTE_DATA;
+	emit_map_ptr(g, EBPF_REG_R1, outer);
+	emit(g, MOV64_REG(REG_R2, EBPF_REG_FP));
+	emit(g, ALU64_IMM(EBPF_ALU_ADD, REG_R2, -off));
+	emit(g, CALL(FUNC_MAP_LOOKUP_ELEM));
+	clobber_caller_saved(g);
+	set_reg(g, EBPF_REG_R0, GEN_NONE, 0, 0);
+	return wrong(g->in) ? SIZE_MAX : emit_forward(g, JMP_IMM(EBPF_JMP_JEQ, EBPF_REG_R0, 0));
+}
+
+/*
+ * r0 = lookup(map, key on stack); if (!r0) skip; <block with a value>.
+ * The map is loaded by lddw or, sometimes, found in a map-in-map.
+ */
 static void gen_map_lookup(struct gen *g)
 {
 	int map = wrong(g->in) ? MAP_QUEUE_8 + (int)below(g->in, 3) : pick_map(g, true);
-	const struct ebpf_map_def *def = &map_defs[map];
+	int outer = one_in(g->in, 4) ? MAP_OF_ARRAYS + (int)below(g->in, 2) : -1;
+	const struct ebpf_map_def *def;
 	int32_t off = stack_depth(g, SLOT);
-	struct gen_state before;
+	struct gen_state before, before_outer;
 	int v = EBPF_REG_R0;
-	size_t skip;
+	size_t skip, skip_outer = SIZE_MAX;
 
 	if (g->reserved & CALLER_SAVED_MASK)
 		return;
+	if (outer >= 0) {
+		map = inner_map_of(outer);
+		skip_outer = gen_inner_map(g, outer, off < SLOT ? SLOT : off);
+		before_outer = g->st;
+	}
+	def = &map_defs[map];
 	if (off < (int32_t)def->key_size)
 		off = SLOT;
 	gen_stack_key(g, off, def->key_size);
-	emit_map_ptr(g, EBPF_REG_R1, map);
+	if (outer >= 0)
+		emit(g, MOV64_REG(EBPF_REG_R1, EBPF_REG_R0));
+	else
+		emit_map_ptr(g, EBPF_REG_R1, map);
 	emit(g, MOV64_REG(REG_R2, EBPF_REG_FP));
 	emit(g, ALU64_IMM(EBPF_ALU_ADD, REG_R2, -off));
 	emit(g, CALL(FUNC_MAP_LOOKUP_ELEM));
@@ -993,6 +1039,10 @@ static void gen_map_lookup(struct gen *g)
 	if (skip != SIZE_MAX)
 		patch_to_here(g, skip);
 	join(g, &before);
+	if (skip_outer != SIZE_MAX) {
+		patch_to_here(g, skip_outer);
+		join(g, &before_outer);
+	}
 }
 
 /*
@@ -2020,7 +2070,7 @@ static void note_helper_result(const struct ebpf_insn *insn, const uint64_t *reg
 
 	if (!reg[0])
 		return;
-	if (insn->imm == FUNC_MAP_LOOKUP_ELEM && map >= 0)
+	if (insn->imm == FUNC_MAP_LOOKUP_ELEM && map >= 0 && inner_map_of(map) < 0)
 		add_region(run.values, &run.value_count, MAX_VALUE_REGIONS,
 			   (struct region){reg[0], reg[0] + map_defs[map].value_size,
 					   !map_read_only(map), map});
@@ -2093,7 +2143,11 @@ static void create_maps(void)
 
 	run.value_count = 0;
 	for (m = 0; m < MAP_COUNT; m++) {
-		if (ebpf_map_create(&map_defs[m], NULL, &maps[m], NULL)) {
+		int inner = inner_map_of(m);
+
+		if (inner >= 0 ? ebpf_map_create_outer(&map_defs[m], &map_defs[inner], NULL,
+						       &maps[m], NULL)
+			       : ebpf_map_create(&map_defs[m], NULL, &maps[m], NULL)) {
 			fprintf(stderr, "fuzz_verifier: cannot create map %d\n", m);
 			abort();
 		}
@@ -2113,8 +2167,11 @@ static void create_maps(void)
 		 * values, a bloom filter's members. A devmap value is an
 		 * ifindex and no program (fd 0).
 		 */
+		/* Map-in-map: the inner map in slot 0 (and key 1 of the hash). */
+		for (k = 0; inner >= 0 && k < (m == MAP_OF_HASHES ? 2u : 1u); k++)
+			ebpf_map_set_inner(maps[m], &k, maps[inner], EBPF_ANY);
 		if (map_defs[m].type != EBPF_MAP_TYPE_ARRAY &&
-		    map_defs[m].type != EBPF_MAP_TYPE_RINGBUF)
+		    map_defs[m].type != EBPF_MAP_TYPE_RINGBUF && inner < 0)
 			for (k = 0; k < HASH_PREFILL; k++) {
 				uint8_t key[SLOT] = {0}, value[EBPF_STACK_SIZE] = {0};
 

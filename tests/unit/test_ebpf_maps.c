@@ -675,7 +675,8 @@ static void test_map_type_names(void **state)
 	assert_string_equal(ebpf_map_type_name(EBPF_MAP_TYPE_PERF_EVENT_ARRAY), "perf_event_array");
 	assert_string_equal(ebpf_map_type_name(EBPF_MAP_TYPE_CPUMAP), "cpumap");
 	assert_string_equal(ebpf_map_type_name(EBPF_MAP_TYPE_XSKMAP), "xskmap");
-	assert_string_equal(ebpf_map_type_name(12), "?"); /* Linux's HASH_OF_MAPS: not ours */
+	assert_string_equal(ebpf_map_type_name(EBPF_MAP_TYPE_HASH_OF_MAPS), "hash_of_maps");
+	assert_string_equal(ebpf_map_type_name(26), "?"); /* Linux's STRUCT_OPS: not ours */
 	assert_string_equal(ebpf_map_type_name(UINT32_MAX), "?");
 }
 

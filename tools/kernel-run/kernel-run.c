@@ -49,6 +49,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -62,6 +63,8 @@
 #define XDP_SECTION   "xdp"
 /* perf_buffer__new's ring size per CPU, in pages. */
 #define PERF_BUFFER_PAGES 8
+/* Inner map templates kernel-run makes for one load (see fix_inner_perf_event_array). */
+#define MAX_INNER_FDS 64
 
 /* libpcap's classic file format (pcap-savefile(5)); ukbpf reads the same. */
 #define PCAP_MAGIC_USEC		0xa1b2c3d4u
@@ -632,11 +635,62 @@ static int run_loaded(struct bpf_object *obj, const struct bpf_program *prog,
 	return status;
 }
 
+/*
+ * libbpf gives a perf event array declared without max_entries one slot
+ * per CPU, but libbpf 1.1 (Debian 12's) forgets to for a map-in-map's
+ * inner definition, so the inner template is created with 0 entries and
+ * refused (the selftest test_map_in_map's "failed to create inner map:
+ * -22"); later libbpf sets it as for any map. Its setter cannot reach an
+ * inner definition (it crashes), so this makes the template map itself,
+ * sized per CPU, and hands it to libbpf as the inner map fd. Returns the
+ * fd to close after the load, or -1.
+ */
+static int fix_inner_perf_event_array(struct bpf_map *map)
+{
+	struct bpf_map *inner = bpf_map__inner_map(map);
+	LIBBPF_OPTS(bpf_map_create_opts, opts);
+	int fd;
+
+	if (!inner || bpf_map__type(inner) != BPF_MAP_TYPE_PERF_EVENT_ARRAY ||
+	    bpf_map__max_entries(inner) || libbpf_num_possible_cpus() <= 0)
+		return -1;
+	opts.map_flags = bpf_map__map_flags(inner);
+	fd =
+	    bpf_map_create(BPF_MAP_TYPE_PERF_EVENT_ARRAY, NULL, bpf_map__key_size(inner),
+			   bpf_map__value_size(inner), (uint32_t)libbpf_num_possible_cpus(), &opts);
+	if (fd >= 0 && bpf_map__set_inner_map_fd(map, fd)) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+/*
+ * bpf_object__load with the inner perf event array templates made first
+ * (fix_inner_perf_event_array); 0 or -errno.
+ */
+static int load_object(struct bpf_object *obj)
+{
+	int inner_fds[MAX_INNER_FDS], inner_fd_count = 0, err;
+	struct bpf_map *map;
+
+	bpf_object__for_each_map(map, obj)
+	{
+		if (inner_fd_count < MAX_INNER_FDS &&
+		    (inner_fds[inner_fd_count] = fix_inner_perf_event_array(map)) >= 0)
+			inner_fd_count++;
+	}
+	err = bpf_object__load(obj) ? -errno : 0;
+	while (inner_fd_count > 0)
+		close(inner_fds[--inner_fd_count]);
+	return err;
+}
+
 static int command_run(const char *path, const char *name, const struct run_options *opts)
 {
 	struct bpf_object *obj = open_object(path);
 	struct bpf_program *prog, *chosen = NULL;
-	int status = 0;
+	int status = 0, err;
 
 	if (!obj)
 		return STATUS_REFUSED;
@@ -659,9 +713,9 @@ static int command_run(const char *path, const char *name, const struct run_opti
 	unpin_maps(obj);
 	if (apply_settings(obj, opts)) {
 		status = STATUS_USAGE;
-	} else if (bpf_object__load(obj)) {
+	} else if ((err = load_object(obj)) != 0) {
 		fprintf(stderr, "kernel-run: %s: %s: load failed: %s\n", path, name,
-			strerror(errno));
+			strerror(-err));
 		status = STATUS_REFUSED;
 	} else {
 		status = run_loaded(obj, chosen, opts);

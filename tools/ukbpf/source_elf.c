@@ -166,6 +166,7 @@ int elf_object_info(const char *path, FILE *out, char *err, size_t errlen)
 	for (i = 0; i < ebpf_object_map_count(obj); i++) {
 		const struct ebpf_map *map = ebpf_object_map(obj, i);
 		const struct ebpf_map_def *def = ebpf_map_get_def(map);
+		const struct ebpf_map_def *inner = ebpf_map_get_inner_def(map);
 
 		fprintf(out, "  %zu: %s  type %s  key %u  value %u  max_entries %u  flags 0x%x", i,
 			ebpf_map_get_name(map), ebpf_map_type_name(def->type), def->key_size,
@@ -173,6 +174,12 @@ int elf_object_info(const char *path, FILE *out, char *err, size_t errlen)
 		if (def->map_extra)
 			fprintf(out, "  map_extra %u", def->map_extra);
 		fputc('\n', out);
+		if (inner)
+			fprintf(
+			    out,
+			    "      inner: type %s  key %u  value %u  max_entries %u  flags 0x%x\n",
+			    ebpf_map_type_name(inner->type), inner->key_size, inner->value_size,
+			    inner->max_entries, inner->flags);
 	}
 	for (i = 0; i < ebpf_object_map_error_count(obj); i++)
 		fprintf(out, "%s  %s\n", i ? "" : "map errors:\n", ebpf_object_map_error(obj, i));
