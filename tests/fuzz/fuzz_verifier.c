@@ -148,6 +148,10 @@ enum {
 	FUNC_MAP_POP_ELEM = 88,
 	FUNC_MAP_PEEK_ELEM = 89,
 	FUNC_PERF_EVENT_OUTPUT = 25,
+	FUNC_FIB_LOOKUP = 69,
+	FUNC_JIFFIES64 = 118,
+	FUNC_CHECK_MTU = 163,
+	FUNC_MAP_LOOKUP_PERCPU_ELEM = 195,
 };
 
 /* ---- input -------------------------------------------------------------- */
@@ -238,6 +242,8 @@ enum {
 #define RINGBUF_BYTES	  4096
 #define HASH_PREFILL	  3
 #define BLOOM_HASH_FUNCS  2
+#define FIB_PARAMS_BYTES  64 /* Linux's struct bpf_fib_lookup */
+#define MTU_LEN_BYTES	  4  /* bpf_check_mtu's *mtu_len */
 
 static const struct ebpf_map_def map_defs[MAP_COUNT] = {
     [MAP_ARRAY_8] = {EBPF_MAP_TYPE_ARRAY, 4, 8, 4, 0, 0},
@@ -686,7 +692,10 @@ static void gen_scalar_source(struct gen *g)
 	}
 	case 3:
 		if (!(g->reserved & CALLER_SAVED_MASK)) {
-			emit(g, CALL(one_in(g->in, 2) ? FUNC_GET_PRANDOM_U32 : FUNC_KTIME_GET_NS));
+			static const int32_t funcs[] = {FUNC_GET_PRANDOM_U32, FUNC_KTIME_GET_NS,
+							FUNC_JIFFIES64};
+
+			emit(g, CALL(funcs[below(g->in, COUNT_OF(funcs))]));
 			clobber_caller_saved(g);
 			r = EBPF_REG_R0;
 			break;
@@ -787,14 +796,23 @@ static int gen_bounded_scalar(struct gen *g, uint32_t limit, uint32_t *max)
 		break;
 	}
 	if (one_in(g->in, 4)) {
-		/* through the stack: a full spill keeps the bounds, a 4-byte one? */
-		bool full = !one_in(g->in, 4);
-		uint8_t size = full ? EBPF_SIZE_DW : EBPF_SIZE_W;
+		/*
+		 * Through the stack: a full spill keeps the bounds, and so does
+		 * a narrow one (1, 2 or 4 bytes) of a value that fits; a byte
+		 * stored into the spill before the fill, or a fill of another
+		 * size, must leave the value unknown (it may exceed mask now).
+		 */
+		int stored = one_in(g->in, 2) ? 3 : (int)below(g->in, 3), s = stored;
 		int32_t off = stack_depth(g, SLOT);
 
-		emit(g, STX(size, EBPF_REG_FP, (uint8_t)r, -off));
-		emit(g, LDX(size, (uint8_t)r, EBPF_REG_FP, -off));
-		memset(&g->st.stack[EBPF_STACK_SIZE - off], BYTE_DATA, full ? SLOT : SLOT / 2);
+		emit(g, STX(size_codes[s], EBPF_REG_FP, (uint8_t)r, -off));
+		if (one_in(g->in, 4))
+			emit(g, ST(EBPF_SIZE_B, EBPF_REG_FP,
+				   -off + (int32_t)below(g->in, size_bytes[s]), 0xff));
+		if (one_in(g->in, 4) && s > 0)
+			s--;
+		emit(g, LDX(size_codes[s], (uint8_t)r, EBPF_REG_FP, -off));
+		memset(&g->st.stack[EBPF_STACK_SIZE - off], BYTE_DATA, size_bytes[stored]);
 	}
 	if (wrong(g->in))
 		gen_scalar_alu(g);
@@ -935,7 +953,13 @@ static void gen_map_lookup(struct gen *g)
 	emit_map_ptr(g, EBPF_REG_R1, map);
 	emit(g, MOV64_REG(REG_R2, EBPF_REG_FP));
 	emit(g, ALU64_IMM(EBPF_ALU_ADD, REG_R2, -off));
-	emit(g, CALL(FUNC_MAP_LOOKUP_ELEM));
+	/* a per-CPU map's value of CPU 0 (1: none); other maps do not take it */
+	if (map == MAP_LRU_PERCPU ? one_in(g->in, 2) : wrong(g->in)) {
+		emit(g, MOV64_IMM(REG_R3, (int32_t)below(g->in, 2)));
+		emit(g, CALL(FUNC_MAP_LOOKUP_PERCPU_ELEM));
+	} else {
+		emit(g, CALL(FUNC_MAP_LOOKUP_ELEM));
+	}
 	clobber_caller_saved(g);
 	set_reg(g, EBPF_REG_R0, GEN_MAP_VALUE_OR_NULL, (int32_t)def->value_size, map);
 	if (one_in(g->in, 2) && (v = pick_saved(g)) >= 0) {
@@ -1291,7 +1315,7 @@ static void gen_helper(struct gen *g)
 {
 	if (g->reserved & CALLER_SAVED_MASK)
 		return;
-	switch (below(g->in, 11)) {
+	switch (below(g->in, 12)) {
 	case 0: { /* adjust head/tail/meta */
 		static const int32_t funcs[] = {FUNC_XDP_ADJUST_HEAD, FUNC_XDP_ADJUST_TAIL,
 						FUNC_XDP_ADJUST_META};
@@ -1442,6 +1466,37 @@ static void gen_helper(struct gen *g)
 		emit(g, MOV64_REG(EBPF_REG_R1, EBPF_REG_R6));
 		emit(g, MOV64_IMM(REG_R2, (int32_t)below(g->in, 80)));
 		emit(g, CALL(one_in(g->in, 2) ? FUNC_XDP_LOAD_BYTES : FUNC_XDP_STORE_BYTES));
+		clobber_caller_saved(g);
+		set_reg(g, EBPF_REG_R0, GEN_SCALAR, 0, 0);
+		break;
+	}
+	case 9: { /* check_mtu(ctx, ifindex, &mtu_len, diff, flags), fib_lookup(ctx, params, 64,
+		     flags) */
+		bool fib = one_in(g->in, 2);
+		uint32_t size = fib ? FIB_PARAMS_BYTES : MTU_LEN_BYTES;
+		int32_t off = stack_depth(g, FIB_PARAMS_BYTES);
+		uint32_t i;
+
+		/* the helper reads these bytes: unwritten ones are refused */
+		for (i = wrong(g->in) ? SLOT : 0; i < size; i += MTU_LEN_BYTES)
+			emit(g, ST(EBPF_SIZE_W, EBPF_REG_FP, (int32_t)i - off,
+				   one_in(g->in, 2) ? 0 : take_imm(g->in)));
+		for (i = 0; i < size; i++)
+			g->st.stack[EBPF_STACK_SIZE - off + i] = BYTE_DATA;
+		emit(g, MOV64_REG(EBPF_REG_R1, EBPF_REG_R6));
+		emit(g, MOV64_REG(fib ? REG_R2 : REG_R3, EBPF_REG_FP));
+		emit(g, ALU64_IMM(EBPF_ALU_ADD, fib ? REG_R2 : REG_R3, -off));
+		if (fib) {
+			emit(g, MOV64_IMM(REG_R3, wrong(g->in) ? FIB_PARAMS_BYTES + SLOT
+							       : FIB_PARAMS_BYTES));
+			emit(g, MOV64_IMM(REG_R4, (int32_t)below(g->in, 4)));
+			emit(g, CALL(FUNC_FIB_LOOKUP));
+		} else {
+			emit(g, MOV64_IMM(REG_R2, (int32_t)below(g->in, 3)));
+			emit(g, MOV64_IMM(REG_R4, (int32_t)below(g->in, 3000) - 1500));
+			emit(g, MOV64_IMM(REG_R5, one_in(g->in, 4)));
+			emit(g, CALL(FUNC_CHECK_MTU));
+		}
 		clobber_caller_saved(g);
 		set_reg(g, EBPF_REG_R0, GEN_SCALAR, 0, 0);
 		break;
@@ -1929,6 +1984,14 @@ static void check_helper_args(const struct ebpf_insn *insn, const uint64_t *reg)
 			if (next)
 				check_memory(insn, arg, (uint32_t)next, EBPF_INTERP_WRITE);
 			break;
+		case EBPF_ARG_PTR_TO_MEM_RW:
+			check_memory(insn, arg, (uint32_t)next, EBPF_INTERP_READ);
+			check_memory(insn, arg, (uint32_t)next, EBPF_INTERP_WRITE);
+			break;
+		case EBPF_ARG_PTR_TO_INT:
+			check_memory(insn, arg, MTU_LEN_BYTES, EBPF_INTERP_READ);
+			check_memory(insn, arg, MTU_LEN_BYTES, EBPF_INTERP_WRITE);
+			break;
 		case EBPF_ARG_PTR_TO_CTX:
 			if (arg != (uintptr_t)run.xb)
 				violation(insn, arg, 1, "%s: R%d is not the ctx", helper->name,
@@ -1958,7 +2021,8 @@ static void note_helper_result(const struct ebpf_insn *insn, const uint64_t *reg
 
 	if (!reg[0])
 		return;
-	if (insn->imm == FUNC_MAP_LOOKUP_ELEM && map >= 0)
+	if ((insn->imm == FUNC_MAP_LOOKUP_ELEM || insn->imm == FUNC_MAP_LOOKUP_PERCPU_ELEM) &&
+	    map >= 0)
 		add_region(run.values, &run.value_count, MAX_VALUE_REGIONS,
 			   (struct region){reg[0], reg[0] + map_defs[map].value_size,
 					   !map_read_only(map), map});
