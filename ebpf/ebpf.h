@@ -145,7 +145,11 @@ struct ebpf_platform {
 			     uint8_t mac[EBPF_ETH_ALEN]);
 };
 
-/* Installs the platform hooks (copied). Call once before any JIT or run. */
+/*
+ * Installs the platform hooks (copied). Call before any JIT or run; a
+ * later call may add hooks (the guest's network adds its own when it is
+ * up), leaving the others as they were.
+ */
 void ebpf_set_platform(const struct ebpf_platform *platform);
 const struct ebpf_platform *ebpf_get_platform(void);
 

@@ -42,7 +42,7 @@ int fib_forward(struct xdp_md *ctx)
 	params.ifindex = ctx->ingress_ifindex;
 	ret = bpf_fib_lookup(ctx, &params, sizeof(params), 0);
 	if (ret != BPF_FIB_LKUP_RET_SUCCESS) {
-		bpf_printk("fib %ld to %x on %u: %u", ret, iph->daddr, params.ifindex,
+		bpf_printk("fib %ld to %x on %u: %u\n", ret, iph->daddr, params.ifindex,
 			   params.mtu_result);
 		return XDP_PASS;
 	}

@@ -1,0 +1,82 @@
+"""L3 forwarding between two NICs by an XDP program: udp-echo booted with
+two socket NICs (socket_nics.py), eth0 on 10.0.1.0/24 and eth1 on
+10.0.2.0/24 ("ip.eth1="), IPv4 forwarding on ("net.forward=1"), and
+tests/ebpf/verifier/accept/fib_forward.c attached, which forwards as the
+kernel's samples/bpf/xdp_fwd_kern.c does: bpf_fib_lookup against lwIP's
+routes and ARP table (net/fib.c), bpf_check_mtu, TTL decremented,
+bpf_redirect. A datagram for a host on eth1's subnet that enters eth0
+leaves eth1 with the neighbour's MAC as destination, eth1's as source,
+TTL one less and a correct header checksum, the rest unchanged. Without
+an ARP entry for the destination the lookup says BPF_FIB_LKUP_RET_NO_NEIGH
+(7), which the program prints with bpf_printk (bpf_trace_vprintk: four
+arguments) to the console and passes the frame to lwIP, which does not
+forward: nothing leaves."""
+import socket
+
+import pytest
+from scapy.layers.inet import IP, UDP
+from scapy.layers.l2 import ARP, Ether
+
+from bootlib import ROOT, build_app
+from socket_nics import GUEST_MACS, HOST_MAC, SocketGuest, inet_checksum
+from test_tap import compile_bpf
+
+GUEST_A_IP, GUEST_B_IP = "10.0.1.1", "10.0.2.1"
+SENDER_IP = "10.0.1.9"  # a host on eth0's side
+NEIGHBOUR_IP, NEIGHBOUR_MAC = "10.0.2.7", "02:00:00:00:02:07"  # on eth1's side
+UNKNOWN_IP = "10.0.2.8"  # on eth1's subnet, never in the ARP table
+READY = "udp-echo: listening on UDP port 7"
+FIB_LKUP_RET_NO_NEIGH = 7
+NOTHING_WITHIN_S = 2
+IP_HEADER_LEN = 20
+ETH_HEADER_LEN = 14
+
+
+@pytest.fixture(scope="module")
+def guest(tmp_path_factory):
+    image = build_app("udp-echo")
+    program = compile_bpf(ROOT / "tests/ebpf/verifier/accept/fib_forward.c",
+                          tmp_path_factory.mktemp("forward-bpf"))
+    g = SocketGuest(image, 2, READY, "--bpf", str(program),
+                    cmdline=f"ip={GUEST_A_IP}/24 ip.eth1={GUEST_B_IP}/24 net.forward=1",
+                    host_ips=[SENDER_IP])
+    yield g
+    g.close()
+
+
+def learn_neighbour(guest):
+    """The neighbour asks eth1 for the guest's address: lwIP answers and keeps its MAC."""
+    request = Ether(dst="ff:ff:ff:ff:ff:ff", src=NEIGHBOUR_MAC) / ARP(
+        op=1, hwsrc=NEIGHBOUR_MAC, psrc=NEIGHBOUR_IP, pdst=GUEST_B_IP)
+    guest.send(1, bytes(request))
+    reply = Ether(guest.recv_where(1, lambda data: ARP in Ether(data)))
+    assert reply[ARP].op == 2 and reply[ARP].psrc == GUEST_B_IP
+
+
+def datagram(dst: str, ttl: int, payload: bytes) -> bytes:
+    return bytes(Ether(dst=GUEST_MACS[0], src=HOST_MAC) /
+                 IP(src=SENDER_IP, dst=dst, ttl=ttl, id=0x4242) /
+                 UDP(sport=4000, dport=5000) / payload)
+
+
+def test_forwards_to_the_neighbour_with_its_mac_and_ttl_less_one(guest):
+    learn_neighbour(guest)
+    sent = datagram(NEIGHBOUR_IP, 64, b"forward me")
+    guest.send(0, sent)
+    out = guest.recv_where(1, lambda data: IP in Ether(data) and UDP in Ether(data))
+    frame = Ether(out)
+    assert frame.dst == NEIGHBOUR_MAC
+    assert frame.src == GUEST_MACS[1]
+    assert frame[IP].ttl == 63
+    assert frame[IP].dst == NEIGHBOUR_IP and frame[IP].src == SENDER_IP
+    header = out[ETH_HEADER_LEN:ETH_HEADER_LEN + IP_HEADER_LEN]
+    assert inet_checksum(header) == 0, "IPv4 header checksum"
+    # Everything after the TTL and checksum is what was sent.
+    assert out[ETH_HEADER_LEN + 12:] == sent[ETH_HEADER_LEN + 12:]
+    assert guest.recv_nothing(0, within=0.5), "the frame went back out of eth0"
+
+
+def test_without_a_neighbour_the_frame_goes_to_lwip(guest):
+    guest.send(0, datagram(UNKNOWN_IP, 64, b"nobody"))
+    guest.wait_for(rf"fib {FIB_LKUP_RET_NO_NEIGH} to \w+ on 2: \d+", timeout=20)
+    assert guest.recv_nothing(1, within=NOTHING_WITHIN_S)
