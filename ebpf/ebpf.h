@@ -105,7 +105,7 @@ enum ebpf_route_type {
 struct ebpf_route {
 	uint32_t ifindex; /* output device */
 	uint32_t metric;
-	uint32_t mtu;		/* the path's MTU: the device's unless the route says less */
+	uint32_t mtu; /* the path's MTU, never 0: the device's unless the route says less */
 	uint8_t gateway_family; /* 0 when the destination is on the link */
 	uint8_t gateway[EBPF_IPV6_ALEN];
 };
