@@ -809,6 +809,15 @@ static int gen_bounded_scalar(struct gen *g, uint32_t limit, uint32_t *max)
 		if (one_in(g->in, 4))
 			emit(g, ST(EBPF_SIZE_B, EBPF_REG_FP,
 				   -off + (int32_t)below(g->in, size_bytes[s]), 0xff));
+		/* across a helper call, as clang keeps a 32-bit value (xdpwall) */
+		if (one_in(g->in, 4) && !(g->reserved & CALLER_SAVED_MASK)) {
+			struct gen_reg kept = g->st.reg[r];
+
+			emit(g, CALL(FUNC_GET_PRANDOM_U32));
+			clobber_caller_saved(g);
+			set_reg(g, EBPF_REG_R0, GEN_SCALAR, 0, 0);
+			g->st.reg[r] = kept; /* the fill below sets it again */
+		}
 		if (one_in(g->in, 4) && s > 0)
 			s--;
 		emit(g, LDX(size_codes[s], (uint8_t)r, EBPF_REG_FP, -off));
