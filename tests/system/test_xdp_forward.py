@@ -10,7 +10,10 @@ TTL one less and a correct header checksum, the rest unchanged. Without
 an ARP entry for the destination the lookup says BPF_FIB_LKUP_RET_NO_NEIGH
 (7), which the program prints with bpf_printk (bpf_trace_vprintk: four
 arguments) to the console and passes the frame to lwIP, which does not
-forward: nothing leaves."""
+forward: nothing leaves. A destination on no subnet goes through eth0's
+gateway (gw=), back out of eth0 with the gateway's MAC; and without
+net.forward the lookup says BPF_FIB_LKUP_RET_FWD_DISABLED (5), as Linux's
+default."""
 import socket
 
 import pytest
@@ -22,10 +25,13 @@ from socket_nics import GUEST_MACS, HOST_MAC, SocketGuest, inet_checksum
 from test_tap import compile_bpf
 
 GUEST_A_IP, GUEST_B_IP = "10.0.1.1", "10.0.2.1"
+GATEWAY_IP, GATEWAY_MAC = "10.0.1.254", "02:00:00:00:01:fe"  # eth0's gw, to 10.9.0.0/16
+FAR_IP = "10.9.0.1"  # behind the gateway
 SENDER_IP = "10.0.1.9"  # a host on eth0's side
 NEIGHBOUR_IP, NEIGHBOUR_MAC = "10.0.2.7", "02:00:00:00:02:07"  # on eth1's side
 UNKNOWN_IP = "10.0.2.8"  # on eth1's subnet, never in the ARP table
 READY = "udp-echo: listening on UDP port 7"
+FIB_LKUP_RET_FWD_DISABLED = 5
 FIB_LKUP_RET_NO_NEIGH = 7
 NOTHING_WITHIN_S = 2
 IP_HEADER_LEN = 20
@@ -33,24 +39,35 @@ ETH_HEADER_LEN = 14
 
 
 @pytest.fixture(scope="module")
-def guest(tmp_path_factory):
-    image = build_app("udp-echo")
-    program = compile_bpf(ROOT / "tests/ebpf/verifier/accept/fib_forward.c",
-                          tmp_path_factory.mktemp("forward-bpf"))
-    g = SocketGuest(image, 2, READY, "--bpf", str(program),
-                    cmdline=f"ip={GUEST_A_IP}/24 ip.eth1={GUEST_B_IP}/24 net.forward=1",
-                    host_ips=[SENDER_IP])
+def program(tmp_path_factory):
+    return compile_bpf(ROOT / "tests/ebpf/verifier/accept/fib_forward.c",
+                       tmp_path_factory.mktemp("forward-bpf"))
+
+
+def boot(program, options: str) -> SocketGuest:
+    return SocketGuest(build_app("udp-echo"), 2, READY, "--bpf", str(program),
+                       cmdline=f"ip={GUEST_A_IP}/24 gw={GATEWAY_IP} ip.eth1={GUEST_B_IP}/24 "
+                       + options, host_ips=[SENDER_IP])
+
+
+@pytest.fixture(scope="module")
+def guest(program):
+    g = boot(program, "net.forward=1")
     yield g
     g.close()
 
 
+def learn(guest, nic: int, ip: str, mac: str, guest_ip: str):
+    """A host asks the guest's NIC for its address: lwIP answers and keeps the host's MAC."""
+    request = Ether(dst="ff:ff:ff:ff:ff:ff", src=mac) / ARP(op=1, hwsrc=mac, psrc=ip,
+                                                            pdst=guest_ip)
+    guest.send(nic, bytes(request))
+    reply = Ether(guest.recv_where(nic, lambda data: ARP in Ether(data)))
+    assert reply[ARP].op == 2 and reply[ARP].psrc == guest_ip
+
+
 def learn_neighbour(guest):
-    """The neighbour asks eth1 for the guest's address: lwIP answers and keeps its MAC."""
-    request = Ether(dst="ff:ff:ff:ff:ff:ff", src=NEIGHBOUR_MAC) / ARP(
-        op=1, hwsrc=NEIGHBOUR_MAC, psrc=NEIGHBOUR_IP, pdst=GUEST_B_IP)
-    guest.send(1, bytes(request))
-    reply = Ether(guest.recv_where(1, lambda data: ARP in Ether(data)))
-    assert reply[ARP].op == 2 and reply[ARP].psrc == GUEST_B_IP
+    learn(guest, 1, NEIGHBOUR_IP, NEIGHBOUR_MAC, GUEST_B_IP)
 
 
 def datagram(dst: str, ttl: int, payload: bytes) -> bytes:
@@ -80,3 +97,23 @@ def test_without_a_neighbour_the_frame_goes_to_lwip(guest):
     guest.send(0, datagram(UNKNOWN_IP, 64, b"nobody"))
     guest.wait_for(rf"fib {FIB_LKUP_RET_NO_NEIGH} to \w+ on 2: \d+", timeout=20)
     assert guest.recv_nothing(1, within=NOTHING_WITHIN_S)
+
+
+def test_through_the_gateway_out_of_the_same_nic(guest):
+    """Off every subnet: lwIP's default interface (eth0) and its gateway's MAC."""
+    learn(guest, 0, GATEWAY_IP, GATEWAY_MAC, GUEST_A_IP)
+    guest.send(0, datagram(FAR_IP, 9, b"far away"))
+    frame = Ether(guest.recv_where(0, lambda data: UDP in Ether(data)))
+    assert (frame.dst, frame.src) == (GATEWAY_MAC, GUEST_MACS[0])
+    assert frame[IP].dst == FAR_IP and frame[IP].ttl == 8
+
+
+def test_forwarding_is_off_by_default(program):
+    g = boot(program, "")
+    try:
+        learn_neighbour(g)
+        g.send(0, datagram(NEIGHBOUR_IP, 64, b"not forwarded"))
+        g.wait_for(rf"fib {FIB_LKUP_RET_FWD_DISABLED} to \w+ on 1: \d+", timeout=20)
+        assert g.recv_nothing(1, within=NOTHING_WITHIN_S)
+    finally:
+        g.close()
