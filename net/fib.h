@@ -9,12 +9,15 @@
  * lwIP's ip4_route picks: the interface whose subnet holds the
  * destination (delivered on the link), else the default interface
  * through its gateway; an interface's own address or a broadcast or
- * multicast destination is local (not forwarded). Neighbours are the
- * ARP table's complete entries. IPv4 forwarding, Linux's
- * net.ipv4.conf.*.forwarding, is off unless the kernel option
- * "net.forward=1" turns it on for every interface; lwIP itself never
- * forwards (only a program does, by redirecting). IPv6 forwarding is off:
- * IPv6 lookups give BPF_FIB_LKUP_RET_FWD_DISABLED.
+ * multicast destination is local (not forwarded). IPv6 destinations are
+ * on the link of the interface ip6_route picks when they share the /64
+ * of one of its addresses ("ip6.ethN=" gives static ones), and nowhere
+ * else (lwIP keeps its routers to itself). Neighbours are the ARP
+ * table's complete entries and the ND cache's known ones (reachable,
+ * stale, delay, probe: Linux's NUD_VALID). Forwarding, Linux's
+ * net.ipv{4,6}.conf.*.forwarding, is off unless the kernel option
+ * "net.forward=1" turns it on for every interface and both families;
+ * lwIP itself never forwards (only a program does, by redirecting).
  */
 #ifndef UKBPF_NET_FIB_H
 #define UKBPF_NET_FIB_H

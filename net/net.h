@@ -46,7 +46,8 @@ struct netif;
  * kernel options "ip=A.B.C.D/N [gw=A.B.C.D] [dns=A.B.C.D]", or else by
  * DHCP, waiting for a lease for a while; other NICs get a static
  * address from "ip.ethN=A.B.C.D/N" (N the interface's number), else none.
- * "net.forward=1" turns on IPv4 forwarding for XDP programs' fib lookups
+ * "ip6.ethN=ADDR" gives interface N a static global IPv6 address.
+ * "net.forward=1" turns on forwarding for XDP programs' fib lookups
  * (net/fib.h). Prints one line per interface ("net: eth0 MAC ... IP ...").
  * The kernel option "net.stats=MS" (1..3600000) makes net_poll() print,
  * every MS milliseconds, one line of counters (every NIC's summed):

@@ -13,11 +13,13 @@ arguments) to the console and passes the frame to lwIP, which does not
 forward: nothing leaves. A destination on no subnet goes through eth0's
 gateway (gw=), back out of eth0 with the gateway's MAC; and without
 net.forward the lookup says BPF_FIB_LKUP_RET_FWD_DISABLED (5), as Linux's
-default."""
+default. IPv6 works the same with lwIP's ND cache ("ip6.eth1=" gives eth1
+a global address; the hop limit is decremented)."""
 import socket
 
 import pytest
 from scapy.layers.inet import IP, UDP
+from scapy.layers.inet6 import IPv6, ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6NDOptSrcLLAddr
 from scapy.layers.l2 import ARP, Ether
 
 from bootlib import ROOT, build_app
@@ -31,6 +33,7 @@ SENDER_IP = "10.0.1.9"  # a host on eth0's side
 NEIGHBOUR_IP, NEIGHBOUR_MAC = "10.0.2.7", "02:00:00:00:02:07"  # on eth1's side
 UNKNOWN_IP = "10.0.2.8"  # on eth1's subnet, never in the ARP table
 READY = "udp-echo: listening on UDP port 7"
+GUEST_B_IP6, NEIGHBOUR_IP6, SENDER_IP6 = "2001:db8:2::1", "2001:db8:2::7", "2001:db8:1::9"
 FIB_LKUP_RET_FWD_DISABLED = 5
 FIB_LKUP_RET_NO_NEIGH = 7
 NOTHING_WITHIN_S = 2
@@ -47,7 +50,7 @@ def program(tmp_path_factory):
 def boot(program, options: str) -> SocketGuest:
     return SocketGuest(build_app("udp-echo"), 2, READY, "--bpf", str(program),
                        cmdline=f"ip={GUEST_A_IP}/24 gw={GATEWAY_IP} ip.eth1={GUEST_B_IP}/24 "
-                       + options, host_ips=[SENDER_IP])
+                       f"ip6.eth1={GUEST_B_IP6} " + options, host_ips=[SENDER_IP])
 
 
 @pytest.fixture(scope="module")
@@ -117,3 +120,29 @@ def test_forwarding_is_off_by_default(program):
         assert g.recv_nothing(1, within=NOTHING_WITHIN_S)
     finally:
         g.close()
+
+
+def test_ipv6_to_a_neighbour_the_nd_cache_knows(guest):
+    """The neighbour solicits the guest's eth1 address, so lwIP's ND cache has its MAC;
+    an IPv6 datagram for it entering eth0 leaves eth1 with the hop limit one less."""
+    guest.filter_chatter = False  # what the guest forwards is IPv6 from its own MAC
+    try:
+        guest.send(1, bytes(Ether(dst=GUEST_MACS[1], src=NEIGHBOUR_MAC) /
+                            IPv6(src=NEIGHBOUR_IP6, dst=GUEST_B_IP6, hlim=255) /
+                            ICMPv6ND_NS(tgt=GUEST_B_IP6) /
+                            ICMPv6NDOptSrcLLAddr(lladdr=NEIGHBOUR_MAC)))
+        guest.recv_where(1, lambda data: ICMPv6ND_NA in Ether(data))
+        sent = bytes(Ether(dst=GUEST_MACS[0], src=HOST_MAC) /
+                     IPv6(src=SENDER_IP6, dst=NEIGHBOUR_IP6, hlim=64) /
+                     UDP(sport=4000, dport=5000) / b"forward me too")
+        guest.send(0, sent)
+        out = guest.recv_where(1, lambda data: UDP in Ether(data))
+    finally:
+        guest.filter_chatter = True
+    frame = Ether(out)
+    assert (frame.dst, frame.src) == (NEIGHBOUR_MAC, GUEST_MACS[1])
+    assert frame[IPv6].hlim == 63
+    hop_limit_at = ETH_HEADER_LEN + 7
+    # Past the MACs, only the hop limit changed.
+    assert out[12:hop_limit_at] == sent[12:hop_limit_at]
+    assert out[hop_limit_at + 1:] == sent[hop_limit_at + 1:]
