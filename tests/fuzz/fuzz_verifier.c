@@ -14,15 +14,17 @@
  * constant and variable offsets, map lookups with NULL checks, map value,
  * stack and ringbuf record accesses at constant and masked variable
  * offsets, pointer spills, scalar ALU64/ALU32 chains refined by
- * comparisons (and spilled through the stack), diamonds, bounded loops,
+ * comparisons (and spilled through the stack at 1, 2, 4 or 8 bytes, across
+ * a helper call, overwritten or filled at another size), diamonds, bounded loops,
  * a bpf-to-bpf subprogram working on its caller's stack bytes, and the
  * XDP (adjusters, load/store bytes), map, ringbuf and checksum helpers: lookups in arrays, hashes,
  * an LPM trie, an LRU per-CPU hash and a devmap_hash (read-only values), redirect_map,
- * push/pop/peek on a queue, a stack and a bloom filter, and perf_event_output with frame bytes
- * appended. At each decision a small share of choices is deliberately wrong (an offset one past a
- * proven range, an inverted bounds check, a missing NULL check, a use
- * after submit, a helper given a map type it does not take, a write into
- * a read-only map): those programs probe the verifier's rejections.
+ * push/pop/peek on a queue, a stack and a bloom filter, perf_event_output with frame bytes
+ * appended, map_lookup_percpu_elem, jiffies64, and check_mtu and fib_lookup on stack
+ * memory they read and write. At each decision a small share of choices is deliberately wrong (an
+ * offset one past a proven range, an inverted bounds check, a missing NULL check, a use after
+ * submit, a helper given a map type it does not take, a write into a read-only map): those programs
+ * probe the verifier's rejections.
  *
  * Allowed regions while a program runs:
  *   ctx      struct xdp_md: 4-byte aligned reads, no writes;
