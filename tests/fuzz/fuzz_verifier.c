@@ -245,7 +245,13 @@ enum {
 #define HASH_PREFILL	  3
 #define BLOOM_HASH_FUNCS  2
 #define FIB_PARAMS_BYTES  64 /* Linux's struct bpf_fib_lookup */
-#define MTU_LEN_BYTES	  4  /* bpf_check_mtu's *mtu_len */
+#define FIB_FAMILY_AT	  0  /* its family byte */
+#define FIB_IFINDEX_AT	  8  /* its ifindex */
+#define FUZZ_AF_INET	  2
+#define FUZZ_AF_INET6	  10
+#define FUZZ_IFINDEX	  1 /* the frame's device, the only one */
+#define FUZZ_ETH_HLEN	  14
+#define MTU_LEN_BYTES	  4 /* bpf_check_mtu's *mtu_len */
 
 static const struct ebpf_map_def map_defs[MAP_COUNT] = {
     [MAP_ARRAY_8] = {EBPF_MAP_TYPE_ARRAY, 4, 8, 4, 0, 0},
@@ -1494,6 +1500,11 @@ static void gen_helper(struct gen *g)
 				   one_in(g->in, 2) ? 0 : take_imm(g->in)));
 		for (i = 0; i < size; i++)
 			g->st.stack[EBPF_STACK_SIZE - off + i] = BYTE_DATA;
+		if (fib && !one_in(g->in, 4)) { /* a family and the device: a lookup that writes */
+			emit(g, ST(EBPF_SIZE_B, EBPF_REG_FP, FIB_FAMILY_AT - off,
+				   one_in(g->in, 2) ? FUZZ_AF_INET : FUZZ_AF_INET6));
+			emit(g, ST(EBPF_SIZE_W, EBPF_REG_FP, FIB_IFINDEX_AT - off, FUZZ_IFINDEX));
+		}
 		emit(g, MOV64_REG(EBPF_REG_R1, EBPF_REG_R6));
 		emit(g, MOV64_REG(fib ? REG_R2 : REG_R3, EBPF_REG_FP));
 		emit(g, ALU64_IMM(EBPF_ALU_ADD, fib ? REG_R2 : REG_R3, -off));
@@ -2067,6 +2078,37 @@ static uint64_t fuzz_ktime_ns(void)
 	return random64(&platform_prng);
 }
 
+/*
+ * The network of the fuzzer's platform: one device, the frame's, that
+ * forwards; every destination on its link, every neighbour known. So
+ * bpf_fib_lookup gets to write its results and bpf_check_mtu its MTU.
+ */
+static int fuzz_netdev_get(uint32_t ifindex, struct ebpf_netdev *dev)
+{
+	if (ifindex != FUZZ_IFINDEX)
+		return -ENODEV;
+	*dev = (struct ebpf_netdev){.ifindex = ifindex,
+				    .mtu = PKT_MAX_LEN,
+				    .hard_header_len = FUZZ_ETH_HLEN,
+				    .ipv4_forwarding = true,
+				    .ipv6_forwarding = true};
+	return 0;
+}
+
+static enum ebpf_route_type fuzz_route_lookup(const struct ebpf_route_query *query,
+					      struct ebpf_route *route)
+{
+	*route = (struct ebpf_route){.ifindex = FUZZ_IFINDEX, .mtu = PKT_MAX_LEN};
+	return EBPF_ROUTE_UNICAST;
+}
+
+static bool fuzz_neigh_lookup(uint8_t family, uint32_t ifindex, const uint8_t *addr,
+			      uint8_t mac[EBPF_ETH_ALEN])
+{
+	memset(mac, (int)random64(&platform_prng), EBPF_ETH_ALEN);
+	return true;
+}
+
 static uint8_t *packet_buffer(void)
 {
 	static uint8_t *buf;
@@ -2146,6 +2188,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	struct ebpf_platform platform = {
 	    .ktime_ns = fuzz_ktime_ns,
 	    .random_u32 = fuzz_random_u32,
+	    .netdev_get = fuzz_netdev_get,
+	    .route_lookup = fuzz_route_lookup,
+	    .neigh_lookup = fuzz_neigh_lookup,
 	};
 
 	if (getenv("FUZZ_VERIFIER_SNAPSHOT")) {
