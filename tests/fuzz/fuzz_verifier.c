@@ -20,9 +20,9 @@
  * XDP (adjusters, load/store bytes), map, ringbuf and checksum helpers: lookups in arrays, hashes,
  * an LPM trie, an LRU per-CPU hash and a devmap_hash (read-only values), redirect_map,
  * push/pop/peek on a queue, a stack and a bloom filter, perf_event_output with frame bytes
- * appended, map_lookup_percpu_elem, jiffies64, and check_mtu and fib_lookup on stack
- * memory they read and write. At each decision a small share of choices is deliberately wrong (an
- * offset one past a proven range, an inverted bounds check, a missing NULL check, a use after
+ * appended, map_lookup_percpu_elem, jiffies64, trace_vprintk, and check_mtu and fib_lookup on
+ * stack memory they read and write. At each decision a small share of choices is deliberately wrong
+ * (an offset one past a proven range, an inverted bounds check, a missing NULL check, a use after
  * submit, a helper given a map type it does not take, a write into a read-only map): those programs
  * probe the verifier's rejections.
  *
@@ -153,6 +153,7 @@ enum {
 	FUNC_FIB_LOOKUP = 69,
 	FUNC_JIFFIES64 = 118,
 	FUNC_CHECK_MTU = 163,
+	FUNC_TRACE_VPRINTK = 177,
 	FUNC_MAP_LOOKUP_PERCPU_ELEM = 195,
 };
 
@@ -251,7 +252,11 @@ enum {
 #define FUZZ_AF_INET6	  10
 #define FUZZ_IFINDEX	  1 /* the frame's device, the only one */
 #define FUZZ_ETH_HLEN	  14
-#define MTU_LEN_BYTES	  4 /* bpf_check_mtu's *mtu_len */
+#define VPRINTK_FMT_BYTES 8
+#define VPRINTK_FMT_LO	  0x25206425 /* "%d %" */
+#define VPRINTK_FMT_HI	  0x00000a78 /* "x\n\0\0" */
+#define VPRINTK_ARG_BYTES 16	     /* two u64 */
+#define MTU_LEN_BYTES	  4	     /* bpf_check_mtu's *mtu_len */
 
 static const struct ebpf_map_def map_defs[MAP_COUNT] = {
     [MAP_ARRAY_8] = {EBPF_MAP_TYPE_ARRAY, 4, 8, 4, 0, 0},
@@ -1332,7 +1337,7 @@ static void gen_helper(struct gen *g)
 {
 	if (g->reserved & CALLER_SAVED_MASK)
 		return;
-	switch (below(g->in, 12)) {
+	switch (below(g->in, 13)) {
 	case 0: { /* adjust head/tail/meta */
 		static const int32_t funcs[] = {FUNC_XDP_ADJUST_HEAD, FUNC_XDP_ADJUST_TAIL,
 						FUNC_XDP_ADJUST_META};
@@ -1519,6 +1524,30 @@ static void gen_helper(struct gen *g)
 			emit(g, MOV64_IMM(REG_R5, one_in(g->in, 4)));
 			emit(g, CALL(FUNC_CHECK_MTU));
 		}
+		clobber_caller_saved(g);
+		set_reg(g, EBPF_REG_R0, GEN_SCALAR, 0, 0);
+		break;
+	}
+	case 10: { /* trace_vprintk("%d %x\n", u64 args[2] on the stack, size) */
+		int32_t off = stack_depth(g, VPRINTK_FMT_BYTES + VPRINTK_ARG_BYTES);
+		int32_t args = VPRINTK_FMT_BYTES - off;
+		uint32_t i;
+
+		emit(g, ST(EBPF_SIZE_W, EBPF_REG_FP, -off, VPRINTK_FMT_LO));
+		emit(g, ST(EBPF_SIZE_W, EBPF_REG_FP, -off + 4, VPRINTK_FMT_HI));
+		for (i = wrong(g->in) ? SLOT : 0; i < VPRINTK_ARG_BYTES; i += 4)
+			emit(g, ST(EBPF_SIZE_W, EBPF_REG_FP, args + (int32_t)i, take_imm(g->in)));
+		for (i = 0; i < VPRINTK_FMT_BYTES + VPRINTK_ARG_BYTES; i++)
+			g->st.stack[EBPF_STACK_SIZE - off + i] = BYTE_DATA;
+		emit(g, MOV64_REG(EBPF_REG_R1, EBPF_REG_FP));
+		emit(g, ALU64_IMM(EBPF_ALU_ADD, EBPF_REG_R1, -off));
+		emit(g, MOV64_IMM(REG_R2, VPRINTK_FMT_BYTES));
+		emit(g, MOV64_REG(REG_R3, EBPF_REG_FP));
+		emit(g, ALU64_IMM(EBPF_ALU_ADD, REG_R3, args));
+		/* 16, or 12 (refused at run time), or 0, or past what was written */
+		emit(g, MOV64_IMM(REG_R4, wrong(g->in) ? VPRINTK_ARG_BYTES + SLOT
+						       : (int32_t)(4 * below(g->in, 5))));
+		emit(g, CALL(FUNC_TRACE_VPRINTK));
 		clobber_caller_saved(g);
 		set_reg(g, EBPF_REG_R0, GEN_SCALAR, 0, 0);
 		break;
