@@ -66,6 +66,50 @@ void ebpf_log_printf(struct ebpf_log *log, const char *fmt, ...)
 /* ------------------------------------------------------------------ */
 /* Platform services.                                                   */
 
+#define EBPF_ETH_ALEN  6
+#define EBPF_AF_INET   2 /* Linux's address families, as struct bpf_fib_lookup carries them */
+#define EBPF_AF_INET6  10
+#define EBPF_IPV6_ALEN 16
+
+/* A network device: what bpf_check_mtu and bpf_fib_lookup need of it. */
+struct ebpf_netdev {
+	uint32_t ifindex;
+	uint32_t mtu;		  /* L3 MTU (Linux's dev->mtu) */
+	uint16_t hard_header_len; /* L2 header the MTU excludes: 14 for Ethernet */
+	uint8_t mac[EBPF_ETH_ALEN];
+	bool ipv4_forwarding; /* net.ipv4.conf.DEV.forwarding */
+	bool ipv6_forwarding;
+};
+
+/* What bpf_fib_lookup asks the routing table. Addresses in network order. */
+struct ebpf_route_query {
+	uint8_t family; /* EBPF_AF_INET or EBPF_AF_INET6 */
+	uint8_t tos;
+	uint32_t ifindex; /* the input device, or with output the output device */
+	bool output;	  /* BPF_FIB_LOOKUP_OUTPUT: a route out of ifindex */
+	bool direct;	  /* BPF_FIB_LOOKUP_DIRECT: the main table, no policy rules */
+	uint8_t src[EBPF_IPV6_ALEN];
+	uint8_t dst[EBPF_IPV6_ALEN];
+};
+
+/* Linux's route types that bpf_fib_lookup tells apart (RTN_*). */
+enum ebpf_route_type {
+	EBPF_ROUTE_NONE,    /* no route matches */
+	EBPF_ROUTE_UNICAST, /* forward through route.ifindex */
+	EBPF_ROUTE_LOCAL,   /* for this host, or broadcast: not forwarded */
+	EBPF_ROUTE_BLACKHOLE,
+	EBPF_ROUTE_UNREACHABLE,
+	EBPF_ROUTE_PROHIBIT,
+};
+
+struct ebpf_route {
+	uint32_t ifindex; /* output device */
+	uint32_t metric;
+	uint32_t mtu; /* the path's MTU, never 0: the device's unless the route says less */
+	uint8_t gateway_family; /* 0 when the destination is on the link */
+	uint8_t gateway[EBPF_IPV6_ALEN];
+};
+
 struct ebpf_platform {
 	/*
 	 * Executable memory for the JIT: alloc returns writable, non-executable
@@ -81,9 +125,31 @@ struct ebpf_platform {
 	void (*trace_write)(const char *text, size_t len);
 	/* Random numbers for bpf_get_prandom_u32 and JIT constant blinding. */
 	uint32_t (*random_u32)(void);
+	/*
+	 * The network as bpf_check_mtu and bpf_fib_lookup see it (NULL: no
+	 * devices, every ifindex is unknown). netdev_get fills *dev for
+	 * ifindex and returns 0, or -ENODEV.
+	 */
+	int (*netdev_get)(uint32_t ifindex, struct ebpf_netdev *dev);
+	/*
+	 * The route for query (Linux's fib_lookup, or fib_table_lookup of the
+	 * main table when query->direct); NULL hook: no route.
+	 */
+	enum ebpf_route_type (*route_lookup)(const struct ebpf_route_query *query,
+					     struct ebpf_route *route);
+	/*
+	 * The link-layer address of a reachable neighbour addr (family's
+	 * size) on device ifindex into mac; false when none is known.
+	 */
+	bool (*neigh_lookup)(uint8_t family, uint32_t ifindex, const uint8_t *addr,
+			     uint8_t mac[EBPF_ETH_ALEN]);
 };
 
-/* Installs the platform hooks (copied). Call once before any JIT or run. */
+/*
+ * Installs the platform hooks (copied). Call before any JIT or run; a
+ * later call may add hooks (the guest's network adds its own when it is
+ * up), leaving the others as they were.
+ */
 void ebpf_set_platform(const struct ebpf_platform *platform);
 const struct ebpf_platform *ebpf_get_platform(void);
 

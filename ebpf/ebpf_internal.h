@@ -67,6 +67,8 @@ enum ebpf_helper_arg {
 	EBPF_ARG_PTR_TO_CTX,
 	EBPF_ARG_PTR_TO_ALLOC_MEM,	  /* ringbuf_reserve'd record */
 	EBPF_ARG_PTR_TO_UNINIT_MAP_VALUE, /* writable memory of value_size (pop, peek) */
+	EBPF_ARG_PTR_TO_MEM_RW, /* initialized memory the helper also writes, size in next arg */
+	EBPF_ARG_PTR_TO_INT,	/* 4 bytes of initialized memory the helper also writes */
 	/*
 	 * A value the helper reads only when asked to (trace_printk's format
 	 * arguments): Linux declares no such argument, so it may be unset;

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "helpers_net.h"
 #include "maps.h"
 #include "prog_type.h"
 #include "uapi.h"
@@ -48,6 +49,18 @@ static uint64_t helper_map_delete_elem(uint64_t map, uint64_t key, uint64_t r3, 
 				       uint64_t r5)
 {
 	return errno_ret(ebpf_map_delete(ptr_arg(map), ptr_arg(key)));
+}
+
+/*
+ * bpf_map_lookup_percpu_elem(map, key, cpu): ukbpf has one CPU, 0; any
+ * other is one Linux does not have either (cpu >= nr_cpu_ids): NULL.
+ */
+static uint64_t helper_map_lookup_percpu_elem(uint64_t map, uint64_t key, uint64_t cpu, uint64_t r4,
+					      uint64_t r5)
+{
+	if ((uint32_t)cpu != 0)
+		return 0;
+	return (uintptr_t)ebpf_map_lookup_ptr(ptr_arg(map), ptr_arg(key));
 }
 
 /* Queue, stack and bloom filter: values without keys (maps.h). */
@@ -87,6 +100,19 @@ static uint64_t helper_get_prandom_u32(uint64_t r1, uint64_t r2, uint64_t r3, ui
 	return platform->random_u32 ? platform->random_u32() : 0;
 }
 
+/*
+ * Linux's jiffies count timer ticks; ukbpf has no periodic tick, so
+ * bpf_jiffies64 is the monotonic clock in ticks of 1/EBPF_JIFFIES_HZ s
+ * (250: CONFIG_HZ of Debian's kernels, which programs are compared with).
+ */
+#define EBPF_JIFFIES_HZ 250
+#define NSEC_PER_SEC	1000000000ull
+
+static uint64_t helper_jiffies64(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	return helper_ktime_get_ns(r1, r2, r3, r4, r5) / (NSEC_PER_SEC / EBPF_JIFFIES_HZ);
+}
+
 /* ukbpf runs programs on one CPU. */
 static uint64_t helper_get_smp_processor_id(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
 					    uint64_t r5)
@@ -96,9 +122,10 @@ static uint64_t helper_get_smp_processor_id(uint64_t r1, uint64_t r2, uint64_t r
 
 /* ---- bpf_trace_printk -------------------------------------------------------- */
 
-/* Linux's MAX_BPRINTF_BUF and MAX_TRACE_PRINTK_VARARGS. */
-#define TRACE_BUF_SIZE 512
-#define TRACE_MAX_ARGS 3
+/* Linux's MAX_BPRINTF_BUF, MAX_TRACE_PRINTK_VARARGS and MAX_BPRINTF_VARARGS. */
+#define TRACE_BUF_SIZE	 512
+#define TRACE_MAX_ARGS	 3
+#define VPRINTK_MAX_ARGS 12
 /* Room for one conversion rebuilt for snprintf: "%-0+ 123456789llx". */
 #define TRACE_SPEC_SIZE 32
 
@@ -193,7 +220,8 @@ static bool trace_is_printable(char c)
 	return (c >= ' ' && c <= '~') || c == '\n' || c == '\t' || c == '\r';
 }
 
-static int trace_format(struct trace_out *out, const char *fmt, const uint64_t *args)
+static int trace_format(struct trace_out *out, const char *fmt, const uint64_t *args,
+			size_t arg_count)
 {
 	size_t used = 0, i = 0;
 
@@ -212,7 +240,7 @@ static int trace_format(struct trace_out *out, const char *fmt, const uint64_t *
 			i++;
 			continue;
 		}
-		if (used == TRACE_MAX_ARGS)
+		if (used == arg_count)
 			return -EINVAL;
 		err = trace_format_one(out, fmt, &i, args[used++]);
 		if (err)
@@ -225,23 +253,47 @@ static int trace_format(struct trace_out *out, const char *fmt, const uint64_t *
  * bpf_trace_printk(fmt, fmt_size, ...): fmt must be NUL-terminated within
  * fmt_size bytes. Returns the number of bytes written to the console.
  */
-static uint64_t helper_trace_printk(uint64_t fmt, uint64_t fmt_size, uint64_t a1, uint64_t a2,
-				    uint64_t a3)
+static uint64_t trace_print(const char *fmt, uint64_t fmt_size, const uint64_t *args,
+			    size_t arg_count)
 {
 	const struct ebpf_platform *platform = ebpf_get_platform();
-	const char *text = ptr_arg(fmt);
-	const uint64_t args[TRACE_MAX_ARGS] = {a1, a2, a3};
 	struct trace_out out = {.len = 0};
 	int err;
 
-	if (fmt_size == 0 || text[fmt_size - 1] != '\0')
+	if (fmt_size == 0 || fmt[fmt_size - 1] != '\0')
 		return errno_ret(-EINVAL);
-	err = trace_format(&out, text, args);
+	err = trace_format(&out, fmt, args, arg_count);
 	if (err)
 		return errno_ret(err);
 	if (platform->trace_write)
 		platform->trace_write(out.buf, out.len);
 	return out.len;
+}
+
+static uint64_t helper_trace_printk(uint64_t fmt, uint64_t fmt_size, uint64_t a1, uint64_t a2,
+				    uint64_t a3)
+{
+	const uint64_t args[TRACE_MAX_ARGS] = {a1, a2, a3};
+
+	return trace_print(ptr_arg(fmt), fmt_size, args, TRACE_MAX_ARGS);
+}
+
+/*
+ * bpf_trace_vprintk(fmt, fmt_size, args, args_size): the arguments are an
+ * array of u64, at most 12 of them (Linux: -EINVAL for a size that is not
+ * a multiple of 8, too big, or non-zero with a NULL array).
+ */
+static uint64_t helper_trace_vprintk(uint64_t fmt, uint64_t fmt_size, uint64_t data,
+				     uint64_t data_size, uint64_t r5)
+{
+	uint64_t args[VPRINTK_MAX_ARGS];
+	uint32_t size = (uint32_t)data_size;
+
+	if (size % sizeof(uint64_t) || size > sizeof(args) || (size && !data))
+		return errno_ret(-EINVAL);
+	if (size)
+		memcpy(args, ptr_arg(data), size);
+	return trace_print(ptr_arg(fmt), fmt_size, args, size / sizeof(uint64_t));
 }
 
 /* ---- bpf_csum_diff ------------------------------------------------------------ */
@@ -684,6 +736,25 @@ static const struct ebpf_helper helper_table[] =
 		.family = EBPF_HELPERS_XDP,
 		.changes_packet_data = true,
 	    },
+	/* Linux: ARG_PTR_TO_MEM, which the helper writes (the result fields). */
+	[EBPF_FUNC_FIB_LOOKUP] =
+	    {
+		.id = EBPF_FUNC_FIB_LOOKUP,
+		.name = "bpf_fib_lookup",
+		.fn = ebpf_helper_fib_lookup,
+		.family = EBPF_HELPERS_XDP,
+		.ret = EBPF_RET_INTEGER,
+		.args = {EBPF_ARG_PTR_TO_CTX, EBPF_ARG_PTR_TO_MEM_RW, EBPF_ARG_CONST_SIZE,
+			 EBPF_ARG_ANYTHING},
+	    },
+	[EBPF_FUNC_JIFFIES64] =
+	    {
+		.id = EBPF_FUNC_JIFFIES64,
+		.name = "bpf_jiffies64",
+		.fn = helper_jiffies64,
+		.family = EBPF_HELPERS_BASE,
+		.ret = EBPF_RET_INTEGER,
+	    },
 	/* One clock: ukbpf does not suspend. */
 	[EBPF_FUNC_KTIME_GET_BOOT_NS] =
 	    {
@@ -779,6 +850,28 @@ static const struct ebpf_helper helper_table[] =
 		.family = EBPF_HELPERS_BASE,
 		.ret = EBPF_RET_INTEGER,
 	    },
+	/* Linux 6.1: mtu_len is ARG_PTR_TO_INT, read and written. */
+	[EBPF_FUNC_CHECK_MTU] =
+	    {
+		.id = EBPF_FUNC_CHECK_MTU,
+		.name = "bpf_check_mtu",
+		.fn = ebpf_helper_check_mtu,
+		.family = EBPF_HELPERS_XDP,
+		.ret = EBPF_RET_INTEGER,
+		.args = {EBPF_ARG_PTR_TO_CTX, EBPF_ARG_ANYTHING, EBPF_ARG_PTR_TO_INT,
+			 EBPF_ARG_ANYTHING, EBPF_ARG_ANYTHING},
+	    },
+	/* The argument array may be NULL when its size is 0. */
+	[EBPF_FUNC_TRACE_VPRINTK] =
+	    {
+		.id = EBPF_FUNC_TRACE_VPRINTK,
+		.name = "bpf_trace_vprintk",
+		.fn = helper_trace_vprintk,
+		.family = EBPF_HELPERS_BASE,
+		.ret = EBPF_RET_INTEGER,
+		.args = {EBPF_ARG_PTR_TO_MEM, EBPF_ARG_CONST_SIZE, EBPF_ARG_PTR_TO_MEM,
+			 EBPF_ARG_CONST_SIZE_OR_ZERO},
+	    },
 	[EBPF_FUNC_XDP_GET_BUFF_LEN] =
 	    {
 		.id = EBPF_FUNC_XDP_GET_BUFF_LEN,
@@ -808,6 +901,15 @@ static const struct ebpf_helper helper_table[] =
 		.ret = EBPF_RET_INTEGER,
 		.args = {EBPF_ARG_PTR_TO_CTX, EBPF_ARG_ANYTHING, EBPF_ARG_PTR_TO_MEM,
 			 EBPF_ARG_CONST_SIZE},
+	    },
+	[EBPF_FUNC_MAP_LOOKUP_PERCPU_ELEM] =
+	    {
+		.id = EBPF_FUNC_MAP_LOOKUP_PERCPU_ELEM,
+		.name = "bpf_map_lookup_percpu_elem",
+		.fn = helper_map_lookup_percpu_elem,
+		.family = EBPF_HELPERS_BASE,
+		.ret = EBPF_RET_MAP_VALUE_OR_NULL,
+		.args = {EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_PTR_TO_MAP_KEY, EBPF_ARG_ANYTHING},
 	    },
 };
 

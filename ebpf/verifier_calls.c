@@ -71,6 +71,12 @@ static bool map_allows_helper(uint32_t map_type, int32_t helper)
 	case EBPF_MAP_TYPE_ARRAY_OF_MAPS:
 	case EBPF_MAP_TYPE_HASH_OF_MAPS:
 		return helper == EBPF_FUNC_MAP_LOOKUP_ELEM;
+	case EBPF_MAP_TYPE_PERCPU_ARRAY:
+	case EBPF_MAP_TYPE_PERCPU_HASH:
+	case EBPF_MAP_TYPE_LRU_PERCPU_HASH:
+		return helper == EBPF_FUNC_MAP_LOOKUP_ELEM || helper == EBPF_FUNC_MAP_UPDATE_ELEM ||
+		       helper == EBPF_FUNC_MAP_DELETE_ELEM ||
+		       helper == EBPF_FUNC_MAP_LOOKUP_PERCPU_ELEM;
 	default:
 		return helper == EBPF_FUNC_MAP_LOOKUP_ELEM || helper == EBPF_FUNC_MAP_UPDATE_ELEM ||
 		       helper == EBPF_FUNC_MAP_DELETE_ELEM;
@@ -88,8 +94,25 @@ struct call_args {
 	const struct ebpf_map *map;
 	uint8_t mem_regno; /* pending PTR_TO_MEM argument, 0 if none */
 	enum access mem_access;
+	bool mem_written_too; /* read, then written: EBPF_ARG_PTR_TO_MEM_RW */
 	uint32_t release_ref;
 };
+
+/*
+ * Memory a helper reads and then writes (bpf_fib_lookup's params,
+ * bpf_check_mtu's mtu_len): initialized before the call, and after it
+ * the verifier knows nothing of its bytes, so a constant it spilled
+ * there is forgotten.
+ */
+static int check_helper_mem_rw(struct verifier *v, uint8_t regno, uint64_t size)
+{
+	int err = verifier_check_helper_mem(v, regno, size, ACCESS_READ);
+
+	return err ? err : verifier_check_helper_mem(v, regno, size, ACCESS_WRITE);
+}
+
+/* Linux's ARG_PTR_TO_INT: the helper reads and writes a u32. */
+#define HELPER_INT_SIZE 4
 
 static int check_helper_arg(struct verifier *v, const struct ebpf_helper *helper, uint8_t regno,
 			    enum ebpf_helper_arg kind, struct call_args *args)
@@ -132,9 +155,13 @@ static int check_helper_arg(struct verifier *v, const struct ebpf_helper *helper
 						 ACCESS_WRITE);
 	case EBPF_ARG_PTR_TO_MEM:
 	case EBPF_ARG_PTR_TO_UNINIT_MEM:
+	case EBPF_ARG_PTR_TO_MEM_RW:
 		args->mem_regno = regno;
-		args->mem_access = kind == EBPF_ARG_PTR_TO_MEM ? ACCESS_READ : ACCESS_WRITE;
+		args->mem_access = kind == EBPF_ARG_PTR_TO_UNINIT_MEM ? ACCESS_WRITE : ACCESS_READ;
+		args->mem_written_too = kind == EBPF_ARG_PTR_TO_MEM_RW;
 		return 0;
+	case EBPF_ARG_PTR_TO_INT:
+		return check_helper_mem_rw(v, regno, HELPER_INT_SIZE);
 	case EBPF_ARG_CONST_SIZE:
 	case EBPF_ARG_CONST_SIZE_OR_ZERO:
 		if (reg->type != REG_SCALAR)
@@ -150,6 +177,8 @@ static int check_helper_arg(struct verifier *v, const struct ebpf_helper *helper
 		/* Size 0 lets the pointer be NULL (Linux: ARG_PTR_TO_MEM_OR_NULL). */
 		if (reg->var.umax == 0 && is_const_zero(cur_reg(v, args->mem_regno)))
 			return 0;
+		if (args->mem_written_too)
+			return check_helper_mem_rw(v, args->mem_regno, reg->var.umax);
 		return verifier_check_helper_mem(v, args->mem_regno, reg->var.umax,
 						 args->mem_access);
 	case EBPF_ARG_PTR_TO_CTX:

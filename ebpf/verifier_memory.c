@@ -9,6 +9,8 @@
 
 #include "verifier_internal.h"
 
+#define BITS_PER_BYTE 8
+
 /* ---- memory ---------------------------------------------------------------- */
 
 /* What a context field's load gives the program (prog_type.h). */
@@ -211,8 +213,11 @@ static void stack_write_maybe(struct frame *f, int32_t start, uint64_t size)
 			uint8_t rest =
 			    is_pointer(&f->spills[spill_index(slot)]) ? STACK_INVALID : STACK_MISC;
 
-			for (pos = 0; pos < REG_SIZE; pos++)
-				bytes[pos] = rest;
+			/* A narrow spill's other bytes keep what they were. */
+			for (pos = 0; pos < REG_SIZE; pos++) {
+				if (bytes[pos] == STACK_SPILL)
+					bytes[pos] = rest;
+			}
 		}
 	}
 }
@@ -227,6 +232,43 @@ static void stack_write_misc(struct frame *f, int32_t start, uint64_t size)
 	stack_write_maybe(f, start, size);
 	memset(&f->stack[start + EBPF_STACK_SIZE], STACK_MISC, size);
 	note_slot_used(f, start);
+}
+
+/*
+ * How many bytes of the spill at the start of slot: REG_SIZE for a
+ * register spilled whole, fewer for a narrow spill (stack_spill_narrow).
+ */
+static unsigned int spill_size(const struct frame *f, int slot)
+{
+	const uint8_t *bytes = &f->stack[slot * REG_SIZE];
+	unsigned int size = 0;
+
+	while (size < REG_SIZE && bytes[size] == STACK_SPILL)
+		size++;
+	return size;
+}
+
+/*
+ * A scalar stored with fewer than 8 bytes at the start of a slot, whose
+ * value those bytes hold whole (it is below 2^(8 * size)), is kept as a
+ * spill: a load of the same size there gives the register back, bounds
+ * and all, as Linux's save_register_state for a narrow spill. A store
+ * passes its value truncated to the size; one that still does not fit
+ * (an atomic's unknown result) is only bytes. Clang spills 32-bit values
+ * this way.
+ */
+static bool stack_spill_narrow(struct frame *f, int32_t start, unsigned int size,
+			       const struct reg_state *value)
+{
+	int slot = (start + EBPF_STACK_SIZE) / REG_SIZE;
+
+	if (start % REG_SIZE != 0 || value->type != REG_SCALAR ||
+	    value->var.umax >> (size * BITS_PER_BYTE) != 0)
+		return false;
+	stack_write_misc(f, start, size);
+	memset(&f->stack[start + EBPF_STACK_SIZE], STACK_SPILL, size);
+	f->spills[spill_index(slot)] = *value;
+	return true;
 }
 
 static int check_stack_read(struct verifier *v, uint8_t regno, const struct reg_state *reg,
@@ -256,8 +298,7 @@ static int check_stack_read(struct verifier *v, uint8_t regno, const struct reg_
 		return 0;
 	}
 	slot = (start + EBPF_STACK_SIZE) / REG_SIZE;
-	if (size == REG_SIZE && start % REG_SIZE == 0 &&
-	    f->stack[start + EBPF_STACK_SIZE] == STACK_SPILL) {
+	if (start % REG_SIZE == 0 && spill_size(f, slot) == size) {
 		*loaded = f->spills[spill_index(slot)];
 		return 0;
 	}
@@ -299,7 +340,8 @@ static int check_stack_write(struct verifier *v, uint8_t regno, const struct reg
 	if (is_pointer(value))
 		return verifier_reject(
 		    v, "invalid size of register spill (pointer, %u bytes at fp%+d)", size, start);
-	stack_write_misc(f, start, size);
+	if (!stack_spill_narrow(f, start, size, value))
+		stack_write_misc(f, start, size);
 	return 0;
 }
 

@@ -20,6 +20,7 @@
 #include "lwip/timeouts.h"
 #include "netif/ethernet.h"
 
+#include "fib.h"
 #include "kernel.h"
 #include "net.h"
 #include "netdev.h"
@@ -27,14 +28,16 @@
 #include "timekeeping.h"
 #include "xdp_hook.h"
 
-#define NET_RX_BUDGET	    64 /* frames per NIC per round, so no NIC starves the others */
-#define NET_DHCP_TIMEOUT_MS 10000
-#define NS_PER_MS	    1000000ull
-#define IP4_PREFIX_MAX	    32
-#define IP4_OCTETS	    4
-#define IP4_OCTET_MAX	    255
-#define NET_STATS_OPTION    "net.stats"
-#define NET_STATS_MAX_MS    3600000 /* an hour: longer is surely a typo */
+#define NET_RX_BUDGET	      64 /* frames per NIC per round, so no NIC starves the others */
+#define NET_DHCP_TIMEOUT_MS   10000
+#define NS_PER_MS	      1000000ull
+#define IP4_PREFIX_MAX	      32
+#define IP4_OCTETS	      4
+#define IP4_OCTET_MAX	      255
+#define NET_STATS_OPTION      "net.stats"
+#define NET_IP_OPTION_PREFIX  "ip.eth"	/* ip.eth1=A.B.C.D/N: eth1's address */
+#define NET_IP6_OPTION_PREFIX "ip6.eth" /* ip6.eth0=2001:db8::1: eth0's IPv6 address */
+#define NET_STATS_MAX_MS      3600000	/* an hour: longer is surely a typo */
 
 struct net_interface {
 	struct netif netif;
@@ -266,6 +269,53 @@ static int net_configure(struct netif *netif)
 	return 0;
 }
 
+/* eth1, eth2...: a static address from "ip.ethN=A.B.C.D/N", else none. */
+static int net_configure_other(struct netif *netif)
+{
+	char key[sizeof(NET_IP_OPTION_PREFIX) + 3];
+	const char *ip;
+	ip4_addr_t addr, netmask;
+
+	snprintf(key, sizeof(key), NET_IP_OPTION_PREFIX "%u", netif->num);
+	ip = kernel_option(key);
+	if (!ip) {
+		net_print_mac(netif);
+		printf(" no IPv4 address\n");
+		return 0;
+	}
+	if (!net_option_cidr(ip, &addr, &netmask))
+		return -EINVAL;
+	netif_set_addr(netif, &addr, &netmask, IP4_ADDR_ANY4);
+	return 0;
+}
+
+/*
+ * "ip6.ethN=ADDR": a static IPv6 address of interface N, its /64 on the
+ * link (lwIP's rule), preferred at once: no duplicate address detection.
+ */
+static int net_configure_ip6(struct netif *netif)
+{
+	char key[sizeof(NET_IP6_OPTION_PREFIX) + 3];
+	const char *value;
+	ip6_addr_t addr;
+	s8_t index;
+
+	snprintf(key, sizeof(key), NET_IP6_OPTION_PREFIX "%u", netif->num);
+	value = kernel_option(key);
+	if (!value)
+		return 0;
+	if (!ip6addr_aton(value, &addr) || ip6_addr_islinklocal(&addr) ||
+	    ip6_addr_ismulticast(&addr)) {
+		printf("net: %s=%s: expected a global IPv6 address\n", key, value);
+		return -EINVAL;
+	}
+	if (netif_add_ip6_address(netif, &addr, &index) != ERR_OK)
+		return -ENOMEM;
+	netif_ip6_addr_set_state(netif, index, IP6_ADDR_PREFERRED);
+	printf("net: eth%u IPv6 %s/64 (static)\n", netif->num, value);
+	return 0;
+}
+
 /* net.stats=MS: a net-stats line every MS milliseconds (1..NET_STATS_MAX_MS). */
 static int net_configure_stats(void)
 {
@@ -327,8 +377,14 @@ int net_init(void)
 	if (err)
 		return err;
 	for (size_t i = 1; i < interface_count; i++) {
-		net_print_mac(&interfaces[i].netif);
-		printf(" no IPv4 address\n");
+		err = net_configure_other(&interfaces[i].netif);
+		if (err)
+			return err;
 	}
-	return 0;
+	for (size_t i = 0; i < interface_count; i++) {
+		err = net_configure_ip6(&interfaces[i].netif);
+		if (err)
+			return err;
+	}
+	return net_fib_install();
 }

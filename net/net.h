@@ -44,8 +44,11 @@ struct netif;
  * per netdev: interface i is lwIP's eth<i> over the netdev of ifindex
  * i + 1 (its name is eth<i> too). eth0 is configured from the
  * kernel options "ip=A.B.C.D/N [gw=A.B.C.D] [dns=A.B.C.D]", or else by
- * DHCP, waiting for a lease for a while; other NICs are brought up without
- * an address. Prints one line per interface ("net: eth0 MAC ... IP ...").
+ * DHCP, waiting for a lease for a while; other NICs get a static
+ * address from "ip.ethN=A.B.C.D/N" (N the interface's number), else none.
+ * "ip6.ethN=ADDR" gives interface N a static global IPv6 address.
+ * "net.forward=1" turns on forwarding for XDP programs' fib lookups
+ * (net/fib.h). Prints one line per interface ("net: eth0 MAC ... IP ...").
  * The kernel option "net.stats=MS" (1..3600000) makes net_poll() print,
  * every MS milliseconds, one line of counters (every NIC's summed):
  *   net-stats: t_ms=T rx=N rx_bytes=N rx_bad=N tx=N tx_dropped=N

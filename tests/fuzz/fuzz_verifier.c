@@ -14,16 +14,18 @@
  * constant and variable offsets, map lookups with NULL checks, map value,
  * stack and ringbuf record accesses at constant and masked variable
  * offsets, pointer spills, scalar ALU64/ALU32 chains refined by
- * comparisons (and spilled through the stack), diamonds, bounded loops,
+ * comparisons (and spilled through the stack at 1, 2, 4 or 8 bytes, across
+ * a helper call, overwritten or filled at another size), diamonds, bounded loops,
  * a bpf-to-bpf subprogram working on its caller's stack bytes, and the
  * XDP (adjusters, load/store bytes), map, ringbuf and checksum helpers: lookups in arrays, hashes,
  * an LPM trie, an LRU per-CPU hash and a devmap_hash (read-only values), and in an array or
  * hash found through an array or hash of maps (map-in-map), redirect_map,
- * push/pop/peek on a queue, a stack and a bloom filter, and perf_event_output with frame bytes
- * appended. At each decision a small share of choices is deliberately wrong (an offset one past a
- * proven range, an inverted bounds check, a missing NULL check, a use
- * after submit, a helper given a map type it does not take, a write into
- * a read-only map): those programs probe the verifier's rejections.
+ * push/pop/peek on a queue, a stack and a bloom filter, perf_event_output with frame bytes
+ * appended, map_lookup_percpu_elem, jiffies64, trace_vprintk, and check_mtu and fib_lookup on
+ * stack memory they read and write. At each decision a small share of choices is deliberately wrong
+ * (an offset one past a proven range, an inverted bounds check, a missing NULL check, a use after
+ * submit, a helper given a map type it does not take, a write into a read-only map): those programs
+ * probe the verifier's rejections.
  *
  * Allowed regions while a program runs:
  *   ctx      struct xdp_md: 4-byte aligned reads, no writes;
@@ -152,6 +154,11 @@ enum {
 	FUNC_MAP_POP_ELEM = 88,
 	FUNC_MAP_PEEK_ELEM = 89,
 	FUNC_PERF_EVENT_OUTPUT = 25,
+	FUNC_FIB_LOOKUP = 69,
+	FUNC_JIFFIES64 = 118,
+	FUNC_CHECK_MTU = 163,
+	FUNC_TRACE_VPRINTK = 177,
+	FUNC_MAP_LOOKUP_PERCPU_ELEM = 195,
 };
 
 /* ---- input -------------------------------------------------------------- */
@@ -247,6 +254,18 @@ enum {
 #define RINGBUF_BYTES	  4096
 #define HASH_PREFILL	  3
 #define BLOOM_HASH_FUNCS  2
+#define FIB_PARAMS_BYTES  64 /* Linux's struct bpf_fib_lookup */
+#define FIB_FAMILY_AT	  0  /* its family byte */
+#define FIB_IFINDEX_AT	  8  /* its ifindex */
+#define FUZZ_AF_INET	  2
+#define FUZZ_AF_INET6	  10
+#define FUZZ_IFINDEX	  1 /* the frame's device, the only one */
+#define FUZZ_ETH_HLEN	  14
+#define VPRINTK_FMT_BYTES 8
+#define VPRINTK_FMT_LO	  0x25206425 /* "%d %" */
+#define VPRINTK_FMT_HI	  0x00000a78 /* "x\n\0\0" */
+#define VPRINTK_ARG_BYTES 16	     /* two u64 */
+#define MTU_LEN_BYTES	  4	     /* bpf_check_mtu's *mtu_len */
 
 static const struct ebpf_map_def map_defs[MAP_COUNT] = {
     [MAP_ARRAY_8] = {EBPF_MAP_TYPE_ARRAY, 4, 8, 4, 0, 0},
@@ -728,7 +747,10 @@ static void gen_scalar_source(struct gen *g)
 	}
 	case 3:
 		if (!(g->reserved & CALLER_SAVED_MASK)) {
-			emit(g, CALL(one_in(g->in, 2) ? FUNC_GET_PRANDOM_U32 : FUNC_KTIME_GET_NS));
+			static const int32_t funcs[] = {FUNC_GET_PRANDOM_U32, FUNC_KTIME_GET_NS,
+							FUNC_JIFFIES64};
+
+			emit(g, CALL(funcs[below(g->in, COUNT_OF(funcs))]));
 			clobber_caller_saved(g);
 			r = EBPF_REG_R0;
 			break;
@@ -829,14 +851,32 @@ static int gen_bounded_scalar(struct gen *g, uint32_t limit, uint32_t *max)
 		break;
 	}
 	if (one_in(g->in, 4)) {
-		/* through the stack: a full spill keeps the bounds, a 4-byte one? */
-		bool full = !one_in(g->in, 4);
-		uint8_t size = full ? EBPF_SIZE_DW : EBPF_SIZE_W;
+		/*
+		 * Through the stack: a full spill keeps the bounds, and so does
+		 * a narrow one (1, 2 or 4 bytes) of a value that fits; a byte
+		 * stored into the spill before the fill, or a fill of another
+		 * size, must leave the value unknown (it may exceed mask now).
+		 */
+		int stored = one_in(g->in, 2) ? 3 : (int)below(g->in, 3), s = stored;
 		int32_t off = stack_depth(g, SLOT);
 
-		emit(g, STX(size, EBPF_REG_FP, (uint8_t)r, -off));
-		emit(g, LDX(size, (uint8_t)r, EBPF_REG_FP, -off));
-		memset(&g->st.stack[EBPF_STACK_SIZE - off], BYTE_DATA, full ? SLOT : SLOT / 2);
+		emit(g, STX(size_codes[s], EBPF_REG_FP, (uint8_t)r, -off));
+		if (one_in(g->in, 4))
+			emit(g, ST(EBPF_SIZE_B, EBPF_REG_FP,
+				   -off + (int32_t)below(g->in, size_bytes[s]), 0xff));
+		/* across a helper call, as clang keeps a 32-bit value (xdpwall) */
+		if (one_in(g->in, 4) && !(g->reserved & CALLER_SAVED_MASK)) {
+			struct gen_reg kept = g->st.reg[r];
+
+			emit(g, CALL(FUNC_GET_PRANDOM_U32));
+			clobber_caller_saved(g);
+			set_reg(g, EBPF_REG_R0, GEN_SCALAR, 0, 0);
+			g->st.reg[r] = kept; /* the fill below sets it again */
+		}
+		if (one_in(g->in, 4) && s > 0)
+			s--;
+		emit(g, LDX(size_codes[s], (uint8_t)r, EBPF_REG_FP, -off));
+		memset(&g->st.stack[EBPF_STACK_SIZE - off], BYTE_DATA, size_bytes[stored]);
 	}
 	if (wrong(g->in))
 		gen_scalar_alu(g);
@@ -1012,7 +1052,13 @@ static void gen_map_lookup(struct gen *g)
 		emit_map_ptr(g, EBPF_REG_R1, map);
 	emit(g, MOV64_REG(REG_R2, EBPF_REG_FP));
 	emit(g, ALU64_IMM(EBPF_ALU_ADD, REG_R2, -off));
-	emit(g, CALL(FUNC_MAP_LOOKUP_ELEM));
+	/* a per-CPU map's value of CPU 0 (1: none); other maps do not take it */
+	if (map == MAP_LRU_PERCPU ? one_in(g->in, 2) : wrong(g->in)) {
+		emit(g, MOV64_IMM(REG_R3, (int32_t)below(g->in, 2)));
+		emit(g, CALL(FUNC_MAP_LOOKUP_PERCPU_ELEM));
+	} else {
+		emit(g, CALL(FUNC_MAP_LOOKUP_ELEM));
+	}
 	clobber_caller_saved(g);
 	set_reg(g, EBPF_REG_R0, GEN_MAP_VALUE_OR_NULL, (int32_t)def->value_size, map);
 	if (one_in(g->in, 2) && (v = pick_saved(g)) >= 0) {
@@ -1399,7 +1445,7 @@ static void gen_helper(struct gen *g)
 {
 	if (g->reserved & CALLER_SAVED_MASK)
 		return;
-	switch (below(g->in, 11)) {
+	switch (below(g->in, 13)) {
 	case 0: { /* adjust head/tail/meta */
 		static const int32_t funcs[] = {FUNC_XDP_ADJUST_HEAD, FUNC_XDP_ADJUST_TAIL,
 						FUNC_XDP_ADJUST_META};
@@ -1554,6 +1600,66 @@ static void gen_helper(struct gen *g)
 		emit(g, MOV64_REG(EBPF_REG_R1, EBPF_REG_R6));
 		emit(g, MOV64_IMM(REG_R2, (int32_t)below(g->in, 80)));
 		emit(g, CALL(one_in(g->in, 2) ? FUNC_XDP_LOAD_BYTES : FUNC_XDP_STORE_BYTES));
+		clobber_caller_saved(g);
+		set_reg(g, EBPF_REG_R0, GEN_SCALAR, 0, 0);
+		break;
+	}
+	case 9: { /* check_mtu(ctx, ifindex, &mtu_len, diff, flags), fib_lookup(ctx, params, 64,
+		     flags) */
+		bool fib = one_in(g->in, 2);
+		uint32_t size = fib ? FIB_PARAMS_BYTES : MTU_LEN_BYTES;
+		int32_t off = stack_depth(g, FIB_PARAMS_BYTES);
+		uint32_t i;
+
+		/* the helper reads these bytes: unwritten ones are refused */
+		for (i = wrong(g->in) ? SLOT : 0; i < size; i += MTU_LEN_BYTES)
+			emit(g, ST(EBPF_SIZE_W, EBPF_REG_FP, (int32_t)i - off,
+				   one_in(g->in, 2) ? 0 : take_imm(g->in)));
+		for (i = 0; i < size; i++)
+			g->st.stack[EBPF_STACK_SIZE - off + i] = BYTE_DATA;
+		if (fib && !one_in(g->in, 4)) { /* a family and the device: a lookup that writes */
+			emit(g, ST(EBPF_SIZE_B, EBPF_REG_FP, FIB_FAMILY_AT - off,
+				   one_in(g->in, 2) ? FUZZ_AF_INET : FUZZ_AF_INET6));
+			emit(g, ST(EBPF_SIZE_W, EBPF_REG_FP, FIB_IFINDEX_AT - off, FUZZ_IFINDEX));
+		}
+		emit(g, MOV64_REG(EBPF_REG_R1, EBPF_REG_R6));
+		emit(g, MOV64_REG(fib ? REG_R2 : REG_R3, EBPF_REG_FP));
+		emit(g, ALU64_IMM(EBPF_ALU_ADD, fib ? REG_R2 : REG_R3, -off));
+		if (fib) {
+			emit(g, MOV64_IMM(REG_R3, wrong(g->in) ? FIB_PARAMS_BYTES + SLOT
+							       : FIB_PARAMS_BYTES));
+			emit(g, MOV64_IMM(REG_R4, (int32_t)below(g->in, 4)));
+			emit(g, CALL(FUNC_FIB_LOOKUP));
+		} else {
+			emit(g, MOV64_IMM(REG_R2, (int32_t)below(g->in, 3)));
+			emit(g, MOV64_IMM(REG_R4, (int32_t)below(g->in, 3000) - 1500));
+			emit(g, MOV64_IMM(REG_R5, one_in(g->in, 4)));
+			emit(g, CALL(FUNC_CHECK_MTU));
+		}
+		clobber_caller_saved(g);
+		set_reg(g, EBPF_REG_R0, GEN_SCALAR, 0, 0);
+		break;
+	}
+	case 10: { /* trace_vprintk("%d %x\n", u64 args[2] on the stack, size) */
+		int32_t off = stack_depth(g, VPRINTK_FMT_BYTES + VPRINTK_ARG_BYTES);
+		int32_t args = VPRINTK_FMT_BYTES - off;
+		uint32_t i;
+
+		emit(g, ST(EBPF_SIZE_W, EBPF_REG_FP, -off, VPRINTK_FMT_LO));
+		emit(g, ST(EBPF_SIZE_W, EBPF_REG_FP, -off + 4, VPRINTK_FMT_HI));
+		for (i = wrong(g->in) ? SLOT : 0; i < VPRINTK_ARG_BYTES; i += 4)
+			emit(g, ST(EBPF_SIZE_W, EBPF_REG_FP, args + (int32_t)i, take_imm(g->in)));
+		for (i = 0; i < VPRINTK_FMT_BYTES + VPRINTK_ARG_BYTES; i++)
+			g->st.stack[EBPF_STACK_SIZE - off + i] = BYTE_DATA;
+		emit(g, MOV64_REG(EBPF_REG_R1, EBPF_REG_FP));
+		emit(g, ALU64_IMM(EBPF_ALU_ADD, EBPF_REG_R1, -off));
+		emit(g, MOV64_IMM(REG_R2, VPRINTK_FMT_BYTES));
+		emit(g, MOV64_REG(REG_R3, EBPF_REG_FP));
+		emit(g, ALU64_IMM(EBPF_ALU_ADD, REG_R3, args));
+		/* 16, or 12 (refused at run time), or 0, or past what was written */
+		emit(g, MOV64_IMM(REG_R4, wrong(g->in) ? VPRINTK_ARG_BYTES + SLOT
+						       : (int32_t)(4 * below(g->in, 5))));
+		emit(g, CALL(FUNC_TRACE_VPRINTK));
 		clobber_caller_saved(g);
 		set_reg(g, EBPF_REG_R0, GEN_SCALAR, 0, 0);
 		break;
@@ -2041,6 +2147,14 @@ static void check_helper_args(const struct ebpf_insn *insn, const uint64_t *reg)
 			if (next)
 				check_memory(insn, arg, (uint32_t)next, EBPF_INTERP_WRITE);
 			break;
+		case EBPF_ARG_PTR_TO_MEM_RW:
+			check_memory(insn, arg, (uint32_t)next, EBPF_INTERP_READ);
+			check_memory(insn, arg, (uint32_t)next, EBPF_INTERP_WRITE);
+			break;
+		case EBPF_ARG_PTR_TO_INT:
+			check_memory(insn, arg, MTU_LEN_BYTES, EBPF_INTERP_READ);
+			check_memory(insn, arg, MTU_LEN_BYTES, EBPF_INTERP_WRITE);
+			break;
 		case EBPF_ARG_PTR_TO_CTX:
 			if (arg != (uintptr_t)run.xb)
 				violation(insn, arg, 1, "%s: R%d is not the ctx", helper->name,
@@ -2070,7 +2184,8 @@ static void note_helper_result(const struct ebpf_insn *insn, const uint64_t *reg
 
 	if (!reg[0])
 		return;
-	if (insn->imm == FUNC_MAP_LOOKUP_ELEM && map >= 0 && inner_map_of(map) < 0)
+	if ((insn->imm == FUNC_MAP_LOOKUP_ELEM || insn->imm == FUNC_MAP_LOOKUP_PERCPU_ELEM) &&
+	    map >= 0 && inner_map_of(map) < 0)
 		add_region(run.values, &run.value_count, MAX_VALUE_REGIONS,
 			   (struct region){reg[0], reg[0] + map_defs[map].value_size,
 					   !map_read_only(map), map});
@@ -2102,6 +2217,37 @@ static uint32_t fuzz_random_u32(void)
 static uint64_t fuzz_ktime_ns(void)
 {
 	return random64(&platform_prng);
+}
+
+/*
+ * The network of the fuzzer's platform: one device, the frame's, that
+ * forwards; every destination on its link, every neighbour known. So
+ * bpf_fib_lookup gets to write its results and bpf_check_mtu its MTU.
+ */
+static int fuzz_netdev_get(uint32_t ifindex, struct ebpf_netdev *dev)
+{
+	if (ifindex != FUZZ_IFINDEX)
+		return -ENODEV;
+	*dev = (struct ebpf_netdev){.ifindex = ifindex,
+				    .mtu = PKT_MAX_LEN,
+				    .hard_header_len = FUZZ_ETH_HLEN,
+				    .ipv4_forwarding = true,
+				    .ipv6_forwarding = true};
+	return 0;
+}
+
+static enum ebpf_route_type fuzz_route_lookup(const struct ebpf_route_query *query,
+					      struct ebpf_route *route)
+{
+	*route = (struct ebpf_route){.ifindex = FUZZ_IFINDEX, .mtu = PKT_MAX_LEN};
+	return EBPF_ROUTE_UNICAST;
+}
+
+static bool fuzz_neigh_lookup(uint8_t family, uint32_t ifindex, const uint8_t *addr,
+			      uint8_t mac[EBPF_ETH_ALEN])
+{
+	memset(mac, (int)random64(&platform_prng), EBPF_ETH_ALEN);
+	return true;
 }
 
 static uint8_t *packet_buffer(void)
@@ -2213,6 +2359,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	struct ebpf_platform platform = {
 	    .ktime_ns = fuzz_ktime_ns,
 	    .random_u32 = fuzz_random_u32,
+	    .netdev_get = fuzz_netdev_get,
+	    .route_lookup = fuzz_route_lookup,
+	    .neigh_lookup = fuzz_neigh_lookup,
 	};
 
 	if (getenv("FUZZ_VERIFIER_SNAPSHOT")) {

@@ -50,6 +50,11 @@ static const int32_t offered[] = {
     BPF_FUNC_xdp_get_buff_len,
     BPF_FUNC_xdp_load_bytes,
     BPF_FUNC_xdp_store_bytes,
+    BPF_FUNC_fib_lookup,
+    BPF_FUNC_jiffies64,
+    BPF_FUNC_check_mtu,
+    BPF_FUNC_trace_vprintk,
+    BPF_FUNC_map_lookup_percpu_elem,
 };
 
 static uint64_t call(int32_t id, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)

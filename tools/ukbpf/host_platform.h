@@ -1,6 +1,7 @@
 /*
  * The eBPF platform services for a host (Linux) process: mmap'd JIT
- * memory, CLOCK_MONOTONIC, trace output on stderr, getrandom().
+ * memory, CLOCK_MONOTONIC, trace output on stderr, getrandom(), and the
+ * network devices of the current namespace (no routes).
  */
 #ifndef UKBPF_TOOLS_HOST_PLATFORM_H
 #define UKBPF_TOOLS_HOST_PLATFORM_H
