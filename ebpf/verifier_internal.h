@@ -51,6 +51,11 @@ enum reg_type {
 	REG_CONST_PTR_TO_MAP,
 	REG_PTR_TO_MEM,
 	REG_PTR_TO_MEM_OR_NULL,
+	/* A socket lookup's result (struct ebpf_sock), read-only, never moved. */
+	REG_PTR_TO_SOCK_COMMON,
+	REG_PTR_TO_SOCK_COMMON_OR_NULL,
+	REG_PTR_TO_SOCKET,
+	REG_PTR_TO_SOCKET_OR_NULL,
 };
 
 /* The name of each reg_type in the log ("scalar", "pkt", "fp", ...). */
@@ -71,7 +76,8 @@ struct reg_state {
 	 * scalar: copies of one value, refined together by comparisons.
 	 */
 	uint32_t id;
-	uint32_t ref_id;   /* mem: the ringbuf reservation to release */
+	/* mem, sock: the reference (ringbuf reservation, socket) to release */
+	uint32_t ref_id;
 	uint32_t range;	   /* pkt: bytes [base+var, +range) proven readable */
 	uint32_t frame;	   /* stack: whose frame */
 	uint32_t mem_size; /* map value / mem: region size */
@@ -195,6 +201,34 @@ static inline bool is_packet_family(enum reg_type type)
 	       type == REG_PTR_TO_PACKET_END;
 }
 
+static inline bool is_socket_family(enum reg_type type)
+{
+	return type == REG_PTR_TO_SOCK_COMMON || type == REG_PTR_TO_SOCK_COMMON_OR_NULL ||
+	       type == REG_PTR_TO_SOCKET || type == REG_PTR_TO_SOCKET_OR_NULL;
+}
+
+/* The type a NULL test proves, or REG_NOT_INIT when type is never NULL. */
+static inline enum reg_type type_without_null(enum reg_type type)
+{
+	switch (type) {
+	case REG_PTR_TO_MAP_VALUE_OR_NULL:
+		return REG_PTR_TO_MAP_VALUE;
+	case REG_PTR_TO_MEM_OR_NULL:
+		return REG_PTR_TO_MEM;
+	case REG_PTR_TO_SOCK_COMMON_OR_NULL:
+		return REG_PTR_TO_SOCK_COMMON;
+	case REG_PTR_TO_SOCKET_OR_NULL:
+		return REG_PTR_TO_SOCKET;
+	default:
+		return REG_NOT_INIT;
+	}
+}
+
+static inline bool is_maybe_null(const struct reg_state *reg)
+{
+	return type_without_null(reg->type) != REG_NOT_INIT;
+}
+
 static inline bool is_const_zero(const struct reg_state *reg)
 {
 	return reg->type == REG_SCALAR && scalar_is_const(&reg->var) && reg->var.bits.value == 0;
@@ -281,8 +315,14 @@ int verifier_make_writable(struct vstate *st);
  */
 void verifier_init_frame(struct frame *f, uint32_t frame_index, uint32_t callsite,
 			 uint32_t subprog);
-/* Forgets reference ref (a ringbuf record) among those st must release. */
+/* Forgets reference ref (a ringbuf record, a socket) among those st must release. */
 void verifier_release_ref_in_state(struct vstate *st, uint32_t ref);
+/*
+ * Records that r0 (of its new type) holds a new reference, acquired by
+ * the instruction being checked (Linux's acquire_reference_state); the
+ * caller has checked that st has room (MAX_REFS).
+ */
+void verifier_acquire_ref(struct verifier *v, struct reg_state *r0);
 
 /* ---- control flow (verifier_cfg.c) ------------------------------------------ */
 
