@@ -5,7 +5,7 @@
 # their flags. libebpf carries these objects too, so that a program
 # linking libebpf links one archive.
 MBEDTLS_SRCS := $(addprefix $(MBEDTLS_DIR)/library/,md.c sha256.c platform_util.c)
-MBEDTLS_INCLUDES := -I $(MBEDTLS_DIR)/include -iquote ebpf \
+MBEDTLS_INCLUDES := -I $(MBEDTLS_DIR)/include -iquote $(CURDIR)/ebpf \
 	-DMBEDTLS_CONFIG_FILE='"mbedtls_config.h"'
 MBEDTLS_HOST_OBJS := $(MBEDTLS_SRCS:$(MBEDTLS_DIR)/library/%.c=$(BUILD)/host/mbedtls/%.o)
 MBEDTLS_HOST_LIB := $(BUILD)/host/mbedtls/libmbedcrypto.a
@@ -16,6 +16,13 @@ $(BUILD)/host/mbedtls/%.o: $(MBEDTLS_DIR)/library/%.c ebpf/mbedtls_config.h
 
 $(MBEDTLS_HOST_LIB): $(MBEDTLS_HOST_OBJS)
 	rm -f $@ && ar rcs $@ $^
+
+# For what compiles libebpf itself (tests/libebpf_build.py): the files and flags above.
+.PHONY: print-mbedtls
+print-mbedtls:
+	$(info MBEDTLS_SRCS=$(MBEDTLS_SRCS))
+	$(info MBEDTLS_INCLUDES=$(MBEDTLS_INCLUDES))
+	@:
 
 # The eBPF runtime library: every ebpf/*.c, built once for the host
 # (build/host/libebpf.a, used by tools and tests) and once for the guest.
