@@ -11,7 +11,8 @@
  * Where Linux consults its own state, ukbpf answers as a Linux with
  * net.ipv4.tcp_syncookies=2 (cookies always, not only when the SYN queue
  * overflows) would, and skips the "no cookie sent recently" test of
- * bpf_tcp_check_syncookie: it keeps no SYN queue (docs/helpers.md).
+ * bpf_tcp_check_syncookie: it keeps no SYN queue (docs/architecture.md,
+ * "Sockets and SYN cookies").
  */
 #include "helpers_sock.h"
 
