@@ -45,6 +45,12 @@ struct ebpf_prog {
 
 /* ---- helpers (helpers.c) ---------------------------------------------- */
 
+/*
+ * References (ringbuf records, sockets) a program may hold at once: the
+ * verifier's limit, and so the size of the socket helpers' pool.
+ */
+#define EBPF_MAX_REFS 16u
+
 typedef uint64_t (*ebpf_helper_fn)(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5);
 
 /* Argument and return kinds: what the verifier checks at a call site. */

@@ -2,7 +2,7 @@
  * The socket helpers of XDP programs, as Linux 6.1's net/core/filter.c
  * defines them: bpf_sk_lookup_tcp/udp and bpf_skc_lookup_tcp find a
  * socket through the platform and return a ukbpf-owned copy of it (a
- * struct ebpf_sock, Linux's struct bpf_sock) that bpf_sk_release frees;
+ * struct ebpf_sock, Linux's struct bpf_sock) that bpf_sk_release gives back;
  * bpf_tcp_gen/check_syncookie and the raw variants make and check SYN
  * cookies (syncookie.h). The verifier has checked every pointer argument
  * against the prototypes in helper_table; what it cannot know (sizes,
@@ -17,10 +17,9 @@
 #include "helpers_sock.h"
 
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "ebpf.h"
+#include "ebpf_internal.h"
 #include "syncookie.h"
 
 #define IPPROTO_TCP 6
@@ -61,6 +60,35 @@ static uint32_t load_be32(const uint8_t *p)
 /* ---- lookups ---------------------------------------------------------------- */
 
 /*
+ * The sockets programs hold, in a pool rather than the heap: no
+ * allocation on the receive path, and no verified program holds more
+ * than EBPF_MAX_REFS at once. A slot an unverified run never released
+ * stays taken; with every slot taken a lookup finds nothing.
+ */
+static struct ebpf_sock sock_pool[EBPF_MAX_REFS];
+static bool sock_taken[EBPF_MAX_REFS];
+
+static struct ebpf_sock *sock_get(void)
+{
+	size_t i;
+
+	for (i = 0; i < EBPF_MAX_REFS; i++) {
+		if (!sock_taken[i]) {
+			sock_taken[i] = true;
+			memset(&sock_pool[i], 0, sizeof(sock_pool[i]));
+			return &sock_pool[i];
+		}
+	}
+	return NULL;
+}
+
+/* sock is one of the pool's: the verifier checked it came from a lookup. */
+static void sock_put(struct ebpf_sock *sock)
+{
+	sock_taken[sock - sock_pool] = false;
+}
+
+/*
  * Linux's __bpf_skc_lookup: a tuple of either family's size, no flags,
  * and the caller's own namespace (any other id names none here).
  */
@@ -89,11 +117,11 @@ static struct ebpf_sock *sock_lookup(const uint8_t *tuple, uint64_t tuple_size, 
 	memcpy(key.local_addr, tuple + addr_bytes, addr_bytes);
 	memcpy(&key.remote_port, tuple + ports, sizeof(key.remote_port));
 	memcpy(&key.local_port, tuple + ports + sizeof(key.remote_port), sizeof(key.local_port));
-	sock = calloc(1, sizeof(*sock));
+	sock = sock_get();
 	if (!sock)
 		return NULL;
 	if (!platform->sock_lookup(&key, sock)) {
-		free(sock);
+		sock_put(sock);
 		return NULL;
 	}
 	return sock;
@@ -111,7 +139,7 @@ static uint64_t full_sock_lookup(uint64_t tuple, uint64_t tuple_size, uint64_t n
 	    sock_lookup((const uint8_t *)(uintptr_t)tuple, tuple_size, netns, flags, protocol);
 
 	if (sock && protocol == IPPROTO_TCP && sock->state == EBPF_TCP_TIME_WAIT) {
-		free(sock);
+		sock_put(sock);
 		return 0;
 	}
 	return (uintptr_t)sock;
@@ -138,7 +166,7 @@ uint64_t helper_skc_lookup_tcp(uint64_t ctx, uint64_t tuple, uint64_t tuple_size
 
 uint64_t helper_sk_release(uint64_t sk, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
 {
-	free((void *)(uintptr_t)sk);
+	sock_put((struct ebpf_sock *)(uintptr_t)sk);
 	return 0;
 }
 

@@ -29,7 +29,7 @@
 #include "insn.h"
 #include "verifier_bounds.h"
 
-#define MAX_REFS    16u
+#define MAX_REFS    EBPF_MAX_REFS
 #define REG_SIZE    8
 #define STACK_SLOTS (EBPF_STACK_SIZE / REG_SIZE)
 /* Linux: pointer offsets stay within +-2^29 so that sums cannot overflow. */

@@ -432,6 +432,29 @@ static void test_time_wait_is_not_a_full_socket(void **state)
 	call(BPF_FUNC_sk_release, sk, 0, 0, 0, 0);
 }
 
+/* As many sockets at once as a program may hold references, then none until one is released. */
+static void test_sockets_come_from_a_bounded_pool(void **state)
+{
+	struct tuple_v4 tuple = {0};
+	uint64_t held[EBPF_MAX_REFS];
+
+	have_socket = true;
+	for (size_t i = 0; i < EBPF_MAX_REFS; i++) {
+		held[i] =
+		    call(BPF_FUNC_sk_lookup_tcp, 0, reg(&tuple), sizeof(tuple), (uint32_t)-1, 0);
+		assert_true(held[i] != 0);
+		for (size_t j = 0; j < i; j++)
+			assert_true(held[j] != held[i]);
+	}
+	assert_int_equal(
+	    call(BPF_FUNC_sk_lookup_tcp, 0, reg(&tuple), sizeof(tuple), (uint32_t)-1, 0), 0);
+	call(BPF_FUNC_sk_release, held[3], 0, 0, 0, 0);
+	held[3] = call(BPF_FUNC_sk_lookup_tcp, 0, reg(&tuple), sizeof(tuple), (uint32_t)-1, 0);
+	assert_true(held[3] != 0);
+	for (size_t i = 0; i < EBPF_MAX_REFS; i++)
+		call(BPF_FUNC_sk_release, held[i], 0, 0, 0, 0);
+}
+
 /* A platform without sockets (the host tool): every lookup finds none. */
 static void test_no_platform_sockets(void **state)
 {
@@ -468,6 +491,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_lookup_passes_the_tuple, install_platform),
 	    cmocka_unit_test_setup(test_lookup_refusals, install_platform),
 	    cmocka_unit_test_setup(test_time_wait_is_not_a_full_socket, install_platform),
+	    cmocka_unit_test_setup(test_sockets_come_from_a_bounded_pool, install_platform),
 	    cmocka_unit_test_setup(test_no_platform_sockets, install_platform),
 	    cmocka_unit_test(test_sock_layout_is_linux),
 	};

@@ -100,9 +100,9 @@ int syncookie(struct xdp_md *ctx)
 	pseudo.saddr = server;
 	pseudo.daddr = client;
 	pseudo.length = bpf_htons(sizeof(*tcp));
-	tcp->check = csum_fold(bpf_csum_diff(0, 0, (__be32 *)tcp, sizeof(*tcp),
-					     bpf_csum_diff(0, 0, (__be32 *)&pseudo,
-							   sizeof(pseudo), 0)));
+	tcp->check =
+	    csum_fold(bpf_csum_diff(0, 0, (__be32 *)tcp, sizeof(*tcp),
+				    bpf_csum_diff(0, 0, (__be32 *)&pseudo, sizeof(pseudo), 0)));
 	return XDP_TX;
 }
 
