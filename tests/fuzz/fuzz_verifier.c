@@ -18,14 +18,13 @@
  * a bpf-to-bpf subprogram working on its caller's stack bytes, and the
  * XDP (adjusters, load/store bytes), map, ringbuf and checksum helpers: lookups in arrays, hashes,
  * an LPM trie, an LRU per-CPU hash and a devmap_hash (read-only values), redirect_map,
- * push/pop/peek on a queue, a stack and a bloom filter, and perf_event_output with frame bytes
- * appended. At each decision a small share of choices is deliberately wrong (an offset one past a
- * proven range, an inverted bounds check, a missing NULL check, a use
- * after submit, a helper given a map type it does not take, a write into
- * a read-only map, a socket read before its NULL test, at a hidden field,
- * after its release, or never released): those programs probe the
- * verifier's rejections. Socket lookups find a listener three times in
- * four.
+ * push/pop/peek on a queue, a stack and a bloom filter, perf_event_output with frame bytes
+ * appended, socket lookups and releases, and the raw SYN-cookie helpers on fixed-size headers. At
+ * each decision a small share of choices is deliberately wrong (an offset one past a proven range,
+ * an inverted bounds check, a missing NULL check, a use after submit, a helper given a map type it
+ * does not take, a write into a read-only map, a socket read before its NULL test, at a hidden
+ * field, after its release, or never released): those programs probe the verifier's rejections.
+ * Socket lookups find a listener three times in four.
  *
  * Allowed regions while a program runs:
  *   ctx      struct xdp_md: 4-byte aligned reads, no writes;
@@ -137,6 +136,10 @@
 #define CURRENT_NETNS  (-1)
 #define SOCK_STATE_OFF 72
 #define SOCK_MARK_OFF  16 /* hidden in a sock_common */
+/* struct iphdr, ipv6hdr and tcphdr: the raw SYN-cookie helpers' fixed sizes */
+#define IPV4_HDR_BYTES 20
+#define IPV6_HDR_BYTES 40
+#define TCP_HDR_BYTES  20
 #define XDP_MD_FIELD   4
 
 /* Helper numbers (Linux BPF_FUNC_*) the generator calls. */
@@ -165,6 +168,9 @@ enum {
 	FUNC_SK_LOOKUP_UDP = 85,
 	FUNC_SK_RELEASE = 86,
 	FUNC_SKC_LOOKUP_TCP = 99,
+	FUNC_TCP_RAW_GEN_SYNCOOKIE_IPV4 = 204,
+	FUNC_TCP_RAW_CHECK_SYNCOOKIE_IPV4 = 206,
+	FUNC_TCP_RAW_CHECK_SYNCOOKIE_IPV6 = 207,
 };
 
 /* ---- input -------------------------------------------------------------- */
@@ -1401,11 +1407,61 @@ static void gen_sock_lookup(struct gen *g)
 	}
 }
 
+/*
+ * A pointer to size readable bytes in ptr_reg, for a fixed-size argument:
+ * stack bytes it writes, or a packet or map value pointer whose proven
+ * range holds them. Wrong: one whose range is short of them.
+ */
+static void gen_fixed_mem_arg(struct gen *g, uint8_t ptr_reg, int32_t size)
+{
+	int src = pick_kind(g, one_in(g->in, 2) ? GEN_PKT : GEN_MAP_VALUE);
+	int32_t off, i;
+
+	if (src >= 0 && (g->st.reg[src].range >= size) != wrong(g->in)) {
+		emit(g, MOV64_REG(ptr_reg, (uint8_t)src));
+		return;
+	}
+	off = stack_depth(g, IPV6_HDR_BYTES);
+	for (i = 0; i < size; i += 4)
+		emit(g, ST(EBPF_SIZE_W, EBPF_REG_FP, i - off, take_imm(g->in)));
+	for (i = 0; i < size; i++)
+		g->st.stack[EBPF_STACK_SIZE - off + i] = BYTE_DATA;
+	emit(g, MOV64_REG(ptr_reg, EBPF_REG_FP));
+	emit(g, ALU64_IMM(EBPF_ALU_ADD, ptr_reg, -off));
+}
+
+/*
+ * bpf_tcp_raw_check_syncookie_ipv4/ipv6(iph, th) with fixed-size headers,
+ * or bpf_tcp_raw_gen_syncookie_ipv4(iph, th, th_len) with th a memory
+ * argument (a th_len the header's doff does not give is the helper's
+ * -EINVAL, not the verifier's business).
+ */
+static void gen_raw_syncookie(struct gen *g)
+{
+	bool ipv6 = one_in(g->in, 3);
+
+	if (!room(g, 32))
+		return;
+	if (one_in(g->in, 2)) {
+		if (!gen_mem_arg(g, REG_R2, REG_R3, TCP_HDR_BYTES + 4))
+			return;
+		gen_fixed_mem_arg(g, EBPF_REG_R1, IPV4_HDR_BYTES);
+		emit(g, CALL(FUNC_TCP_RAW_GEN_SYNCOOKIE_IPV4));
+	} else {
+		gen_fixed_mem_arg(g, EBPF_REG_R1, ipv6 ? IPV6_HDR_BYTES : IPV4_HDR_BYTES);
+		gen_fixed_mem_arg(g, REG_R2, TCP_HDR_BYTES);
+		emit(g, CALL(ipv6 ? FUNC_TCP_RAW_CHECK_SYNCOOKIE_IPV6
+				  : FUNC_TCP_RAW_CHECK_SYNCOOKIE_IPV4));
+	}
+	clobber_caller_saved(g);
+	set_reg(g, EBPF_REG_R0, GEN_SCALAR, 0, 0);
+}
+
 static void gen_helper(struct gen *g)
 {
 	if (g->reserved & CALLER_SAVED_MASK)
 		return;
-	switch (below(g->in, 12)) {
+	switch (below(g->in, 13)) {
 	case 0: { /* adjust head/tail/meta */
 		static const int32_t funcs[] = {FUNC_XDP_ADJUST_HEAD, FUNC_XDP_ADJUST_TAIL,
 						FUNC_XDP_ADJUST_META};
@@ -1552,6 +1608,9 @@ static void gen_helper(struct gen *g)
 	}
 	case 9:
 		gen_sock_lookup(g);
+		break;
+	case 10:
+		gen_raw_syncookie(g);
 		break;
 	case 8: { /* xdp_load_bytes/xdp_store_bytes(ctx, offset, buf, len) */
 		if (!gen_mem_arg(g, REG_R3, REG_R4, EBPF_STACK_SIZE))
@@ -1752,7 +1811,7 @@ static struct {
 } run;
 
 static struct {
-	uint64_t programs, accepted, runs, accesses, socks;
+	uint64_t programs, accepted, runs, accesses, socks, cookie_calls;
 } stats;
 
 static size_t insn_index(const struct ebpf_insn *insn)
@@ -2058,6 +2117,9 @@ static void check_helper_args(const struct ebpf_insn *insn, const uint64_t *reg)
 				violation(insn, arg, 1, "%s: R%d is not the ctx", helper->name,
 					  1 + i);
 			break;
+		case EBPF_ARG_PTR_TO_FIXED_SIZE_MEM:
+			check_memory(insn, arg, helper->arg_size[i], EBPF_INTERP_READ);
+			break;
 		case EBPF_ARG_PTR_TO_SOCK_COMMON: {
 			size_t k;
 
@@ -2091,6 +2153,11 @@ static void check_helper_args(const struct ebpf_insn *insn, const uint64_t *reg)
 static void note_helper_result(const struct ebpf_insn *insn, const uint64_t *reg)
 {
 	int map = map_of(reg[1]);
+
+	if (insn->imm == FUNC_TCP_RAW_GEN_SYNCOOKIE_IPV4 ||
+	    insn->imm == FUNC_TCP_RAW_CHECK_SYNCOOKIE_IPV4 ||
+	    insn->imm == FUNC_TCP_RAW_CHECK_SYNCOOKIE_IPV6)
+		stats.cookie_calls++;
 
 	if (!reg[0])
 		return;
@@ -2217,8 +2284,10 @@ static void print_stats(void)
 {
 	fprintf(stderr,
 		"fuzz_verifier: %" PRIu64 " programs, %" PRIu64 " accepted, %" PRIu64
-		" runs, %" PRIu64 " checked accesses, %" PRIu64 " sockets held\n",
-		stats.programs, stats.accepted, stats.runs, stats.accesses, stats.socks);
+		" runs, %" PRIu64 " checked accesses, %" PRIu64 " sockets held, %" PRIu64
+		" SYN-cookie calls\n",
+		stats.programs, stats.accepted, stats.runs, stats.accesses, stats.socks,
+		stats.cookie_calls);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
