@@ -3,9 +3,13 @@
 which lets a SYN in only when bpf_skc_lookup_tcp finds a listener on its
 port and any other TCP segment only when bpf_sk_lookup_tcp finds its
 connection (dropping the rest). An HTTP GET works, so both kinds of
-lookup found lwIP's sockets for every segment of the exchange; a connect
+lookup found lwIP's sockets for every segment of the exchange, and
+bpf_tcp_gen_syncookie made a cookie from the listener they found for the
+client's SYN (the program prints its MSS, the client's 1460); a connect
 to a closed port times out instead of being refused, the SYN dropped
 before lwIP could answer it with a RST. Needs root and /dev/net/tun."""
+import re
+
 import pytest
 
 from nettap import GUEST_IP, unavailable_reason
@@ -17,7 +21,7 @@ pytestmark = pytest.mark.skipif(REASON is not None, reason=REASON or "")
 
 CLOSED_PORT = 81
 CURL_TIMEOUT_EXIT = 28
-CURL_REFUSED_EXIT = 7
+CLIENT_MSS = 1460  # the tap's MTU of 1500 less 40 bytes of headers
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +37,8 @@ def test_http_passes_the_socket_gate(gated_httpd):
         assert status == 200 and "<h1>ukbpf httpd</h1>" in body
     samples = gated_httpd.metrics()
     assert samples['ukbpf_xdp_actions_total{action="pass"}'] > 0
+    cookies = re.findall(r"sock_gate: cookie mss (\d+)", gated_httpd.guest.output())
+    assert len(cookies) >= 3 and set(cookies) == {str(CLIENT_MSS)}, gated_httpd.guest.output()
     gated_httpd.assert_healthy()
 
 
