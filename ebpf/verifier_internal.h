@@ -201,12 +201,6 @@ static inline bool is_packet_family(enum reg_type type)
 	       type == REG_PTR_TO_PACKET_END;
 }
 
-static inline bool is_socket_family(enum reg_type type)
-{
-	return type == REG_PTR_TO_SOCK_COMMON || type == REG_PTR_TO_SOCK_COMMON_OR_NULL ||
-	       type == REG_PTR_TO_SOCKET || type == REG_PTR_TO_SOCKET_OR_NULL;
-}
-
 /* The type a NULL test proves, or REG_NOT_INIT when type is never NULL. */
 static inline enum reg_type type_without_null(enum reg_type type)
 {
