@@ -168,6 +168,8 @@ enum {
 	FUNC_SK_LOOKUP_UDP = 85,
 	FUNC_SK_RELEASE = 86,
 	FUNC_SKC_LOOKUP_TCP = 99,
+	FUNC_TCP_CHECK_SYNCOOKIE = 100,
+	FUNC_TCP_GEN_SYNCOOKIE = 110,
 	FUNC_TCP_RAW_GEN_SYNCOOKIE_IPV4 = 204,
 	FUNC_TCP_RAW_CHECK_SYNCOOKIE_IPV4 = 206,
 	FUNC_TCP_RAW_CHECK_SYNCOOKIE_IPV6 = 207,
@@ -1386,6 +1388,14 @@ static void gen_sock_lookup(struct gen *g)
 	before = g->st;
 	g->reserved |= 1u << r;
 	gen_sock_read(g, (uint8_t)r, sock_common);
+	/* bpf_tcp_gen/check_syncookie(sk, iph, iph_len, th, th_len) */
+	if (one_in(g->in, 3) && gen_mem_arg(g, REG_R2, REG_R3, IPV6_HDR_BYTES) &&
+	    gen_mem_arg(g, REG_R4, REG_R5, TCP_HDR_BYTES + 4)) {
+		emit(g, MOV64_REG(EBPF_REG_R1, (uint8_t)r));
+		emit(g, CALL(one_in(g->in, 2) ? FUNC_TCP_GEN_SYNCOOKIE : FUNC_TCP_CHECK_SYNCOOKIE));
+		clobber_caller_saved(g);
+		set_reg(g, EBPF_REG_R0, GEN_SCALAR, 0, 0);
+	}
 	g->nest++;
 	g->holding++;
 	gen_block(g, (int)below(g->in, MAX_BLOCK_STEPS));
@@ -2154,7 +2164,8 @@ static void note_helper_result(const struct ebpf_insn *insn, const uint64_t *reg
 {
 	int map = map_of(reg[1]);
 
-	if (insn->imm == FUNC_TCP_RAW_GEN_SYNCOOKIE_IPV4 ||
+	if (insn->imm == FUNC_TCP_GEN_SYNCOOKIE || insn->imm == FUNC_TCP_CHECK_SYNCOOKIE ||
+	    insn->imm == FUNC_TCP_RAW_GEN_SYNCOOKIE_IPV4 ||
 	    insn->imm == FUNC_TCP_RAW_CHECK_SYNCOOKIE_IPV4 ||
 	    insn->imm == FUNC_TCP_RAW_CHECK_SYNCOOKIE_IPV6)
 		stats.cookie_calls++;
