@@ -75,7 +75,7 @@ struct ebpf_sock {
 	uint32_t bound_dev_if;
 	uint32_t family;   /* EBPF_AF_INET, EBPF_AF_INET6 */
 	uint32_t type;	   /* EBPF_SOCK_STREAM, EBPF_SOCK_DGRAM */
-	uint32_t protocol; /* IPPROTO_TCP (6), IPPROTO_UDP (17) */
+	uint32_t protocol; /* EBPF_IPPROTO_TCP, EBPF_IPPROTO_UDP */
 	uint32_t mark;
 	uint32_t priority;
 	uint32_t src_ip4; /* local */
@@ -93,6 +93,8 @@ struct ebpf_sock {
 #define EBPF_AF_INET6	 10
 #define EBPF_SOCK_STREAM 1
 #define EBPF_SOCK_DGRAM	 2
+#define EBPF_IPPROTO_TCP 6
+#define EBPF_IPPROTO_UDP 17
 
 /* Linux's TCP states (BPF_TCP_*), the values of struct ebpf_sock's state. */
 enum ebpf_tcp_state {
@@ -113,7 +115,7 @@ enum ebpf_tcp_state {
 /* What a socket lookup asks for: a packet's addresses, as bpf_sock_tuple holds them. */
 struct ebpf_sock_key {
 	uint32_t family;   /* EBPF_AF_INET or EBPF_AF_INET6 */
-	uint32_t protocol; /* IPPROTO_TCP or IPPROTO_UDP */
+	uint32_t protocol; /* EBPF_IPPROTO_TCP or EBPF_IPPROTO_UDP */
 	/* Network byte order; an IPv4 address in the first 4 bytes. */
 	uint8_t remote_addr[16]; /* the packet's source */
 	uint8_t local_addr[16];	 /* its destination */

@@ -22,9 +22,6 @@
 #include "ebpf_internal.h"
 #include "syncookie.h"
 
-#define IPPROTO_TCP 6
-#define IPPROTO_UDP 17
-
 /* struct bpf_sock_tuple: its ipv4 and ipv6 members' sizes and layouts. */
 #define TUPLE_V4_BYTES	  12
 #define TUPLE_V6_BYTES	  36
@@ -32,8 +29,7 @@
 #define TUPLE_V6_ADDR	  16
 #define TUPLE_V4_PORTS	  8
 #define TUPLE_V6_PORTS	  32
-#define NETNS_ID_MAX	  INT32_MAX /* a netns id is an s32; negative: the caller's */
-#define IP_VERSION_SHIFT  4	    /* iphdr and ipv6hdr: the version in byte 0's high nibble */
+#define IP_VERSION_SHIFT  4 /* iphdr and ipv6hdr: the version in byte 0's high nibble */
 #define IP_SADDR_V4	  12
 #define IP_SADDR_V6	  8
 #define TCP_SEQ		  4
@@ -138,7 +134,7 @@ static uint64_t full_sock_lookup(uint64_t tuple, uint64_t tuple_size, uint64_t n
 	struct ebpf_sock *sock =
 	    sock_lookup((const uint8_t *)(uintptr_t)tuple, tuple_size, netns, flags, protocol);
 
-	if (sock && protocol == IPPROTO_TCP && sock->state == EBPF_TCP_TIME_WAIT) {
+	if (sock && protocol == EBPF_IPPROTO_TCP && sock->state == EBPF_TCP_TIME_WAIT) {
 		sock_put(sock);
 		return 0;
 	}
@@ -148,20 +144,20 @@ static uint64_t full_sock_lookup(uint64_t tuple, uint64_t tuple_size, uint64_t n
 uint64_t helper_sk_lookup_tcp(uint64_t ctx, uint64_t tuple, uint64_t tuple_size, uint64_t netns,
 			      uint64_t flags)
 {
-	return full_sock_lookup(tuple, tuple_size, netns, flags, IPPROTO_TCP);
+	return full_sock_lookup(tuple, tuple_size, netns, flags, EBPF_IPPROTO_TCP);
 }
 
 uint64_t helper_sk_lookup_udp(uint64_t ctx, uint64_t tuple, uint64_t tuple_size, uint64_t netns,
 			      uint64_t flags)
 {
-	return full_sock_lookup(tuple, tuple_size, netns, flags, IPPROTO_UDP);
+	return full_sock_lookup(tuple, tuple_size, netns, flags, EBPF_IPPROTO_UDP);
 }
 
 uint64_t helper_skc_lookup_tcp(uint64_t ctx, uint64_t tuple, uint64_t tuple_size, uint64_t netns,
 			       uint64_t flags)
 {
 	return (uintptr_t)sock_lookup((const uint8_t *)(uintptr_t)tuple, tuple_size, netns, flags,
-				      IPPROTO_TCP);
+				      EBPF_IPPROTO_TCP);
 }
 
 uint64_t helper_sk_release(uint64_t sk, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
@@ -212,7 +208,7 @@ static bool th_len_matches(const uint8_t *th, uint64_t th_len)
 /* Linux: cookies are for TCP listeners only. */
 static bool is_tcp_listener(const struct ebpf_sock *sk)
 {
-	return sk->protocol == IPPROTO_TCP && sk->state == EBPF_TCP_LISTEN;
+	return sk->protocol == EBPF_IPPROTO_TCP && sk->state == EBPF_TCP_LISTEN;
 }
 
 /*

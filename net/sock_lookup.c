@@ -13,8 +13,6 @@
 #include "lwip/tcp.h"
 #include "lwip/udp.h"
 
-#define IPPROTO_TCP	    6
-#define IPPROTO_UDP	    17
 #define IPV4_ADDR_BYTES	    4
 #define IPV6_ADDR_BYTES	    16
 #define NO_RX_QUEUE_MAPPING (-1)
@@ -81,7 +79,7 @@ static void fill_sock(struct ebpf_sock *sock, const ip_addr_t *local, uint16_t l
 	memset(sock, 0, sizeof(*sock));
 	sock->bound_dev_if = netif_idx;
 	sock->family = IP_IS_V4_VAL(*local) ? EBPF_AF_INET : EBPF_AF_INET6;
-	sock->type = protocol == IPPROTO_TCP ? EBPF_SOCK_STREAM : EBPF_SOCK_DGRAM;
+	sock->type = protocol == EBPF_IPPROTO_TCP ? EBPF_SOCK_STREAM : EBPF_SOCK_DGRAM;
 	sock->protocol = protocol;
 	copy_addr(local, &sock->src_ip4, sock->src_ip6);
 	sock->src_port = local_port;
@@ -96,7 +94,7 @@ static void fill_tcp(struct ebpf_sock *sock, const struct tcp_pcb *pcb)
 {
 	fill_sock(sock, &pcb->local_ip, pcb->local_port,
 		  pcb->state == LISTEN ? NULL : &pcb->remote_ip, pcb->remote_port, pcb->netif_idx,
-		  IPPROTO_TCP);
+		  EBPF_IPPROTO_TCP);
 	sock->state = linux_tcp_state[pcb->state];
 }
 
@@ -152,7 +150,7 @@ static bool udp_lookup(const struct ebpf_sock_key *key, struct ebpf_sock *sock)
 		return false;
 	fill_sock(sock, &pcb->local_ip, pcb->local_port,
 		  (pcb->flags & UDP_FLAGS_CONNECTED) ? &pcb->remote_ip : NULL, pcb->remote_port,
-		  pcb->netif_idx, IPPROTO_UDP);
+		  pcb->netif_idx, EBPF_IPPROTO_UDP);
 	sock->state = (pcb->flags & UDP_FLAGS_CONNECTED) ? EBPF_TCP_ESTABLISHED : EBPF_TCP_CLOSE;
 	return true;
 }
@@ -161,9 +159,9 @@ bool net_sock_lookup(const struct ebpf_sock_key *key, struct ebpf_sock *sock)
 {
 	if (key->family != EBPF_AF_INET && key->family != EBPF_AF_INET6)
 		return false;
-	if (key->protocol == IPPROTO_TCP)
+	if (key->protocol == EBPF_IPPROTO_TCP)
 		return tcp_lookup(key, sock);
-	if (key->protocol == IPPROTO_UDP)
+	if (key->protocol == EBPF_IPPROTO_UDP)
 		return udp_lookup(key, sock);
 	return false;
 }
