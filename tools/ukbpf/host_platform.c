@@ -1,7 +1,8 @@
 /*
  * Host implementation of struct ebpf_platform. JIT memory is mapped
  * writable, then sealed read+execute, so it is never writable and
- * executable at once.
+ * executable at once. sock_lookup stays NULL: a host process has no
+ * sockets of the guest's to show a program (host_platform.h).
  */
 #include <errno.h>
 #include <stdio.h>
