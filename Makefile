@@ -56,6 +56,17 @@ $(BUILD)/lwip/%.o: $(LWIP_DIR)/src/%.c net/lwipopts.h net/arch/cc.h
 $(LWIP_LIB): $(LWIP_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
+# ---- mbed TLS for the guest (sources and flags: ebpf/ebpf.mk) ----
+MBEDTLS_GUEST_OBJS := $(MBEDTLS_SRCS:$(MBEDTLS_DIR)/library/%.c=$(BUILD)/mbedtls/%.o)
+MBEDTLS_GUEST_LIB := $(BUILD)/mbedtls/libmbedcrypto.a
+
+$(BUILD)/mbedtls/%.o: $(MBEDTLS_DIR)/library/%.c ebpf/mbedtls_config.h
+	@mkdir -p $(@D)
+	$(HOST_CC) $(filter-out -Wall -Wextra,$(KERNEL_CFLAGS)) $(MBEDTLS_INCLUDES) -c $< -o $@
+
+$(MBEDTLS_GUEST_LIB): $(MBEDTLS_GUEST_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
 # Kernel objects are shared by every app; the app's own objects and
 # kernel/main.c (which names the app) are built per app, and every app but
 # the default gets its own output directory, so images of different apps
@@ -67,6 +78,8 @@ $(BUILD)/kernel-obj/net/%.o $(BUILD)/kernel-obj/apps-$(APP)/%.o: KERNEL_CFLAGS +
 # Driver headers are for drivers and net/ (which probes them and wraps them
 # in net/netdev.h) only: an app that includes one does not compile.
 $(BUILD)/kernel-obj/drivers/%.o $(BUILD)/kernel-obj/net/%.o: KERNEL_CFLAGS += -iquote drivers
+# ebpf/ makes SYN cookies with mbed TLS.
+$(BUILD)/kernel-obj/ebpf/%.o: KERNEL_CFLAGS += $(MBEDTLS_INCLUDES)
 APP_SRCS := $(wildcard apps/$(APP)/*.c) kernel/main.c
 ifeq ($(wildcard apps/$(APP)/*.c),)
 $(error APP=$(APP): no such application (apps/$(APP)/*.c); choose one of: $(notdir $(wildcard apps/*)))
@@ -96,7 +109,7 @@ $(KOBJ)/%.S.o: %.S $(BUILD)/deps.mk
 	$(HOST_CC) $(KERNEL_CFLAGS) -c $< -o $@
 
 # The eBPF runtime, built freestanding like the kernel (same sources as the host's).
-$(EBPF_GUEST_LIB): $(patsubst %,$(KOBJ)/%.o,$(EBPF_SRCS))
+$(EBPF_GUEST_LIB): $(patsubst %,$(KOBJ)/%.o,$(EBPF_SRCS)) $(MBEDTLS_GUEST_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
 $(KOBJ)/apps-$(APP)/%.c.o: %.c $(BUILD)/deps.mk

@@ -64,6 +64,66 @@ void ebpf_log_printf(struct ebpf_log *log, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* ------------------------------------------------------------------ */
+/* Sockets, as the socket lookup helpers see them.                      */
+
+/*
+ * A socket as a program reads it: Linux's struct bpf_sock (<linux/bpf.h>)
+ * field for field, so that loads at Linux's offsets read these fields.
+ * Addresses are in network byte order, IPv4 ones in *_ip4 only.
+ */
+struct ebpf_sock {
+	uint32_t bound_dev_if;
+	uint32_t family;   /* EBPF_AF_INET, EBPF_AF_INET6 */
+	uint32_t type;	   /* EBPF_SOCK_STREAM, EBPF_SOCK_DGRAM */
+	uint32_t protocol; /* EBPF_IPPROTO_TCP, EBPF_IPPROTO_UDP */
+	uint32_t mark;
+	uint32_t priority;
+	uint32_t src_ip4; /* local */
+	uint32_t src_ip6[4];
+	uint32_t src_port; /* local, host byte order (as Linux) */
+	uint16_t dst_port; /* remote, network byte order */
+	uint16_t zero_padding;
+	uint32_t dst_ip4; /* remote; 0 for a listening socket */
+	uint32_t dst_ip6[4];
+	uint32_t state;		  /* enum ebpf_tcp_state; UDP: ESTABLISHED or CLOSE */
+	int32_t rx_queue_mapping; /* -1: not recorded */
+};
+
+#define EBPF_AF_INET	 2
+#define EBPF_AF_INET6	 10
+#define EBPF_SOCK_STREAM 1
+#define EBPF_SOCK_DGRAM	 2
+#define EBPF_IPPROTO_TCP 6
+#define EBPF_IPPROTO_UDP 17
+
+/* Linux's TCP states (BPF_TCP_*), the values of struct ebpf_sock's state. */
+enum ebpf_tcp_state {
+	EBPF_TCP_ESTABLISHED = 1,
+	EBPF_TCP_SYN_SENT,
+	EBPF_TCP_SYN_RECV,
+	EBPF_TCP_FIN_WAIT1,
+	EBPF_TCP_FIN_WAIT2,
+	EBPF_TCP_TIME_WAIT,
+	EBPF_TCP_CLOSE,
+	EBPF_TCP_CLOSE_WAIT,
+	EBPF_TCP_LAST_ACK,
+	EBPF_TCP_LISTEN,
+	EBPF_TCP_CLOSING,
+	EBPF_TCP_NEW_SYN_RECV,
+};
+
+/* What a socket lookup asks for: a packet's addresses, as bpf_sock_tuple holds them. */
+struct ebpf_sock_key {
+	uint32_t family;   /* EBPF_AF_INET or EBPF_AF_INET6 */
+	uint32_t protocol; /* EBPF_IPPROTO_TCP or EBPF_IPPROTO_UDP */
+	/* Network byte order; an IPv4 address in the first 4 bytes. */
+	uint8_t remote_addr[16]; /* the packet's source */
+	uint8_t local_addr[16];	 /* its destination */
+	uint16_t remote_port;	 /* network byte order */
+	uint16_t local_port;
+};
+
+/* ------------------------------------------------------------------ */
 /* Platform services.                                                   */
 
 #define EBPF_ETH_ALEN  6
@@ -123,7 +183,10 @@ struct ebpf_platform {
 	uint64_t (*ktime_ns)(void);
 	/* Console output for bpf_trace_printk; text is not NUL-terminated. */
 	void (*trace_write)(const char *text, size_t len);
-	/* Random numbers for bpf_get_prandom_u32 and JIT constant blinding. */
+	/*
+	 * Random numbers for bpf_get_prandom_u32, JIT constant blinding and
+	 * the SYN-cookie key (drawn once per boot or process).
+	 */
 	uint32_t (*random_u32)(void);
 	/*
 	 * The network as bpf_check_mtu and bpf_fib_lookup see it (NULL: no
@@ -143,6 +206,14 @@ struct ebpf_platform {
 	 */
 	bool (*neigh_lookup)(uint8_t family, uint32_t ifindex, const uint8_t *addr,
 			     uint8_t mac[EBPF_ETH_ALEN]);
+	/*
+	 * The socket a packet with key's addresses would reach, for
+	 * bpf_sk_lookup_tcp/udp and bpf_skc_lookup_tcp: a connected one
+	 * (TCP: any state but LISTEN, TIME_WAIT included) before one bound
+	 * or listening on the local address or any. Fills *sock and returns
+	 * true; false when there is none. NULL: the platform has no sockets.
+	 */
+	bool (*sock_lookup)(const struct ebpf_sock_key *key, struct ebpf_sock *sock);
 };
 
 /*

@@ -51,6 +51,12 @@ struct ebpf_prog {
 
 /* ---- helpers (helpers.c) ---------------------------------------------- */
 
+/*
+ * References (ringbuf records, sockets) a program may hold at once: the
+ * verifier's limit, and so the size of the socket helpers' pool.
+ */
+#define EBPF_MAX_REFS 16u
+
 typedef uint64_t (*ebpf_helper_fn)(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5);
 
 /* Argument and return kinds: what the verifier checks at a call site. */
@@ -76,6 +82,10 @@ enum ebpf_helper_arg {
 	 * zeroes it at entry when unset, as the interpreter starts it.
 	 */
 	EBPF_ARG_ANYTHING_OR_UNSET,
+	/* A socket from a lookup (Linux: ARG_PTR_TO_BTF_ID_SOCK_COMMON). */
+	EBPF_ARG_PTR_TO_SOCK_COMMON,
+	/* Readable memory of the helper's arg_size bytes (ARG_PTR_TO_FIXED_SIZE_MEM). */
+	EBPF_ARG_PTR_TO_FIXED_SIZE_MEM,
 };
 
 enum ebpf_helper_ret {
@@ -83,6 +93,9 @@ enum ebpf_helper_ret {
 	EBPF_RET_VOID,
 	EBPF_RET_MAP_VALUE_OR_NULL,
 	EBPF_RET_ALLOC_MEM_OR_NULL, /* ringbuf_reserve: size from r2 */
+	/* Socket lookups: a reference to release with bpf_sk_release. */
+	EBPF_RET_SOCKET_OR_NULL,
+	EBPF_RET_SOCK_COMMON_OR_NULL,
 };
 
 struct ebpf_helper {
@@ -91,6 +104,9 @@ struct ebpf_helper {
 	ebpf_helper_fn fn; /* NULL for tail_call: interpreter/JIT do it */
 	enum ebpf_helper_ret ret;
 	enum ebpf_helper_arg args[EBPF_NUM_ARG_REGS];
+	uint32_t arg_size[EBPF_NUM_ARG_REGS]; /* of EBPF_ARG_PTR_TO_FIXED_SIZE_MEM */
+	/* Ends the reference its pointer argument holds (Linux: OBJ_RELEASE). */
+	bool releases_ref;
 	/* Its family: a program type calls the families it lists (prog_type.h). */
 	enum ebpf_helper_family family;
 	/* Moves packet data: packet pointers become scalars (verifier). */

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "helpers_net.h"
+#include "helpers_sock.h"
 #include "maps.h"
 #include "prog_type.h"
 #include "uapi.h"
@@ -910,6 +911,113 @@ static const struct ebpf_helper helper_table[] =
 		.family = EBPF_HELPERS_BASE,
 		.ret = EBPF_RET_MAP_VALUE_OR_NULL,
 		.args = {EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_PTR_TO_MAP_KEY, EBPF_ARG_ANYTHING},
+	    },
+
+	/*
+	 * Sockets (helpers_sock.c), XDP's versions: the lookups take the
+	 * frame's ctx, a bpf_sock_tuple of its family's size, a netns id
+	 * and flags, and return a reference for bpf_sk_release.
+	 */
+	[EBPF_FUNC_SK_LOOKUP_TCP] =
+	    {
+		.id = EBPF_FUNC_SK_LOOKUP_TCP,
+		.name = "bpf_sk_lookup_tcp",
+		.fn = helper_sk_lookup_tcp,
+		.family = EBPF_HELPERS_XDP,
+		.ret = EBPF_RET_SOCKET_OR_NULL,
+		.args = {EBPF_ARG_PTR_TO_CTX, EBPF_ARG_PTR_TO_MEM, EBPF_ARG_CONST_SIZE,
+			 EBPF_ARG_ANYTHING, EBPF_ARG_ANYTHING},
+	    },
+	[EBPF_FUNC_SK_LOOKUP_UDP] =
+	    {
+		.id = EBPF_FUNC_SK_LOOKUP_UDP,
+		.name = "bpf_sk_lookup_udp",
+		.fn = helper_sk_lookup_udp,
+		.family = EBPF_HELPERS_XDP,
+		.ret = EBPF_RET_SOCKET_OR_NULL,
+		.args = {EBPF_ARG_PTR_TO_CTX, EBPF_ARG_PTR_TO_MEM, EBPF_ARG_CONST_SIZE,
+			 EBPF_ARG_ANYTHING, EBPF_ARG_ANYTHING},
+	    },
+	[EBPF_FUNC_SK_RELEASE] =
+	    {
+		.id = EBPF_FUNC_SK_RELEASE,
+		.name = "bpf_sk_release",
+		.fn = helper_sk_release,
+		.family = EBPF_HELPERS_XDP,
+		.ret = EBPF_RET_INTEGER,
+		.args = {EBPF_ARG_PTR_TO_SOCK_COMMON},
+		.releases_ref = true,
+	    },
+	[EBPF_FUNC_SKC_LOOKUP_TCP] =
+	    {
+		.id = EBPF_FUNC_SKC_LOOKUP_TCP,
+		.name = "bpf_skc_lookup_tcp",
+		.fn = helper_skc_lookup_tcp,
+		.family = EBPF_HELPERS_XDP,
+		.ret = EBPF_RET_SOCK_COMMON_OR_NULL,
+		.args = {EBPF_ARG_PTR_TO_CTX, EBPF_ARG_PTR_TO_MEM, EBPF_ARG_CONST_SIZE,
+			 EBPF_ARG_ANYTHING, EBPF_ARG_ANYTHING},
+	    },
+	[EBPF_FUNC_TCP_CHECK_SYNCOOKIE] =
+	    {
+		.id = EBPF_FUNC_TCP_CHECK_SYNCOOKIE,
+		.name = "bpf_tcp_check_syncookie",
+		.fn = helper_tcp_check_syncookie,
+		.family = EBPF_HELPERS_XDP,
+		.ret = EBPF_RET_INTEGER,
+		.args = {EBPF_ARG_PTR_TO_SOCK_COMMON, EBPF_ARG_PTR_TO_MEM, EBPF_ARG_CONST_SIZE,
+			 EBPF_ARG_PTR_TO_MEM, EBPF_ARG_CONST_SIZE},
+	    },
+	[EBPF_FUNC_TCP_GEN_SYNCOOKIE] =
+	    {
+		.id = EBPF_FUNC_TCP_GEN_SYNCOOKIE,
+		.name = "bpf_tcp_gen_syncookie",
+		.fn = helper_tcp_gen_syncookie,
+		.family = EBPF_HELPERS_XDP,
+		.ret = EBPF_RET_INTEGER,
+		.args = {EBPF_ARG_PTR_TO_SOCK_COMMON, EBPF_ARG_PTR_TO_MEM, EBPF_ARG_CONST_SIZE,
+			 EBPF_ARG_PTR_TO_MEM, EBPF_ARG_CONST_SIZE},
+	    },
+	/* The raw SYN-cookie helpers: headers only, no socket (XDP and tc in Linux). */
+	[EBPF_FUNC_TCP_RAW_GEN_SYNCOOKIE_IPV4] =
+	    {
+		.id = EBPF_FUNC_TCP_RAW_GEN_SYNCOOKIE_IPV4,
+		.name = "bpf_tcp_raw_gen_syncookie_ipv4",
+		.fn = helper_tcp_raw_gen_syncookie_ipv4,
+		.family = EBPF_HELPERS_XDP,
+		.ret = EBPF_RET_INTEGER,
+		.args = {EBPF_ARG_PTR_TO_FIXED_SIZE_MEM, EBPF_ARG_PTR_TO_MEM, EBPF_ARG_CONST_SIZE},
+		.arg_size = {HELPER_IPV4_HDR_BYTES},
+	    },
+	[EBPF_FUNC_TCP_RAW_GEN_SYNCOOKIE_IPV6] =
+	    {
+		.id = EBPF_FUNC_TCP_RAW_GEN_SYNCOOKIE_IPV6,
+		.name = "bpf_tcp_raw_gen_syncookie_ipv6",
+		.fn = helper_tcp_raw_gen_syncookie_ipv6,
+		.family = EBPF_HELPERS_XDP,
+		.ret = EBPF_RET_INTEGER,
+		.args = {EBPF_ARG_PTR_TO_FIXED_SIZE_MEM, EBPF_ARG_PTR_TO_MEM, EBPF_ARG_CONST_SIZE},
+		.arg_size = {HELPER_IPV6_HDR_BYTES},
+	    },
+	[EBPF_FUNC_TCP_RAW_CHECK_SYNCOOKIE_IPV4] =
+	    {
+		.id = EBPF_FUNC_TCP_RAW_CHECK_SYNCOOKIE_IPV4,
+		.name = "bpf_tcp_raw_check_syncookie_ipv4",
+		.fn = helper_tcp_raw_check_syncookie_ipv4,
+		.family = EBPF_HELPERS_XDP,
+		.ret = EBPF_RET_INTEGER,
+		.args = {EBPF_ARG_PTR_TO_FIXED_SIZE_MEM, EBPF_ARG_PTR_TO_FIXED_SIZE_MEM},
+		.arg_size = {HELPER_IPV4_HDR_BYTES, HELPER_TCP_HDR_BYTES},
+	    },
+	[EBPF_FUNC_TCP_RAW_CHECK_SYNCOOKIE_IPV6] =
+	    {
+		.id = EBPF_FUNC_TCP_RAW_CHECK_SYNCOOKIE_IPV6,
+		.name = "bpf_tcp_raw_check_syncookie_ipv6",
+		.fn = helper_tcp_raw_check_syncookie_ipv6,
+		.family = EBPF_HELPERS_XDP,
+		.ret = EBPF_RET_INTEGER,
+		.args = {EBPF_ARG_PTR_TO_FIXED_SIZE_MEM, EBPF_ARG_PTR_TO_FIXED_SIZE_MEM},
+		.arg_size = {HELPER_IPV6_HDR_BYTES, HELPER_TCP_HDR_BYTES},
 	    },
 };
 

@@ -106,6 +106,10 @@ static int pointer_alu(struct verifier *v, const struct ebpf_insn *insn, struct 
 	case REG_PTR_TO_MAP_VALUE_OR_NULL:
 	case REG_PTR_TO_MEM_OR_NULL:
 	case REG_PTR_TO_XDP_SOCK:
+	case REG_PTR_TO_SOCK_COMMON:
+	case REG_PTR_TO_SOCK_COMMON_OR_NULL:
+	case REG_PTR_TO_SOCKET:
+	case REG_PTR_TO_SOCKET_OR_NULL:
 		return verifier_reject(v, "R%u pointer arithmetic on %s prohibited", ptr_regno,
 				       verifier_reg_type_names[ptr->type]);
 	case REG_PTR_TO_CTX:
@@ -264,8 +268,6 @@ struct id_rewrite {
 	bool is_null;
 };
 
-static bool is_maybe_null(const struct reg_state *reg);
-
 /* After a NULL test: copies of the result become NULL or a valid pointer. */
 static void mark_null_result(struct reg_state *reg, void *arg)
 {
@@ -277,22 +279,12 @@ static void mark_null_result(struct reg_state *reg, void *arg)
 		set_scalar(reg, scalar_const(0));
 		return;
 	}
+	reg->type = type_without_null(reg->type);
+	/* Linux's mark_ptr_or_null_reg: an xskmap hit is a struct bpf_xdp_sock */
+	if (reg->type == REG_PTR_TO_MAP_VALUE &&
+	    ebpf_map_get_def(reg->map)->type == EBPF_MAP_TYPE_XSKMAP)
+		reg->type = REG_PTR_TO_XDP_SOCK;
 	reg->id = 0;
-	switch (reg->type) {
-	case REG_PTR_TO_MAP_VALUE_OR_NULL:
-		/* Linux's mark_ptr_or_null_reg: an xskmap hit is a struct bpf_xdp_sock */
-		if (ebpf_map_get_def(reg->map)->type == EBPF_MAP_TYPE_XSKMAP)
-			reg->type = REG_PTR_TO_XDP_SOCK;
-		else
-			reg->type = REG_PTR_TO_MAP_VALUE;
-		break;
-	case REG_CONST_PTR_TO_MAP_OR_NULL:
-		reg->type = REG_CONST_PTR_TO_MAP;
-		break;
-	default:
-		reg->type = REG_PTR_TO_MEM;
-		break;
-	}
 }
 
 static void set_packet_range(struct reg_state *reg, void *arg)
@@ -316,7 +308,8 @@ static void mark_null_branches(struct vstate *null_state, struct vstate *valid_s
 {
 	struct id_rewrite rw = {.id = ptr->id, .is_null = true};
 
-	if (ptr->type == REG_PTR_TO_MEM_OR_NULL)
+	/* NULL holds nothing to release (Linux's mark_ptr_or_null_regs). */
+	if (ptr->ref_id)
 		verifier_release_ref_in_state(null_state, ptr->ref_id);
 	for_each_reg(null_state, mark_null_result, &rw);
 	rw.is_null = false;
@@ -385,12 +378,6 @@ static bool bounds_packet(const struct reg_state *ptr, const struct reg_state *e
 		return end->type == REG_PTR_TO_PACKET_END;
 	return ptr->type == REG_PTR_TO_PACKET_META && end->type == REG_PTR_TO_PACKET &&
 	       end->off == 0 && scalar_is_const(&end->var) && end->var.bits.value == 0;
-}
-
-static bool is_maybe_null(const struct reg_state *reg)
-{
-	return reg->type == REG_PTR_TO_MAP_VALUE_OR_NULL || reg->type == REG_PTR_TO_MEM_OR_NULL ||
-	       reg->type == REG_CONST_PTR_TO_MAP_OR_NULL;
 }
 
 static bool is_jmp32(const struct ebpf_insn *insn)

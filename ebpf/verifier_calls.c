@@ -26,18 +26,15 @@ static void forget_packet_pointer(struct reg_state *reg, void *arg)
 }
 
 /*
- * A released ringbuf record (submitted or discarded) is no longer the
- * program's: every copy of its pointer, in any frame's registers or
- * stack spills, becomes an unknown scalar, as privileged Linux's
- * release_reference does (an unprivileged loader gets uninitialized
- * registers instead), so a later access fails with "invalid mem access
- * 'scalar'".
+ * Every copy of a released pointer is invalid: privileged Linux (6.1's
+ * release_reference, 6.18's mark_reg_invalid) makes it an unknown
+ * scalar, so a use after release is refused as a scalar's.
  */
 static void release_reference(struct reg_state *reg, void *arg)
 {
 	uint32_t ref = *(const uint32_t *)arg;
 
-	if (reg->type == REG_PTR_TO_MEM && reg->ref_id == ref)
+	if (is_pointer(reg) && reg->ref_id == ref)
 		set_scalar(reg, scalar_unknown());
 }
 
@@ -186,6 +183,22 @@ static int check_helper_arg(struct verifier *v, const struct ebpf_helper *helper
 			return verifier_reject(v, "R%u type=%s expected=ctx", regno,
 					       verifier_reg_type_names[reg->type]);
 		return 0;
+	case EBPF_ARG_PTR_TO_FIXED_SIZE_MEM:
+		return verifier_check_helper_mem(v, regno, helper->arg_size[regno - EBPF_REG_R1],
+						 ACCESS_READ);
+	case EBPF_ARG_PTR_TO_SOCK_COMMON:
+		/* A full socket is a sock_common too; arithmetic on either is refused. */
+		if (reg->type != REG_PTR_TO_SOCK_COMMON && reg->type != REG_PTR_TO_SOCKET)
+			return verifier_reject(v, "R%u type=%s expected=sock_common, sock", regno,
+					       verifier_reg_type_names[reg->type]);
+		if (helper->releases_ref) {
+			if (!reg->ref_id)
+				return verifier_reject(
+				    v, "R%u must be referenced when passed to release function",
+				    regno);
+			args->release_ref = reg->ref_id;
+		}
+		return 0;
 	case EBPF_ARG_PTR_TO_ALLOC_MEM:
 		if (reg->type != REG_PTR_TO_MEM || !reg->ref_id || reg->off != 0 ||
 		    !scalar_is_const(&reg->var) || reg->var.bits.value != 0)
@@ -197,6 +210,14 @@ static int check_helper_arg(struct verifier *v, const struct ebpf_helper *helper
 	default:
 		return 0;
 	}
+}
+
+/* Linux's is_acquire_function: the result is a reference to release. */
+static bool returns_reference(const struct ebpf_helper *helper)
+{
+	return helper->ret == EBPF_RET_ALLOC_MEM_OR_NULL ||
+	       helper->ret == EBPF_RET_SOCKET_OR_NULL ||
+	       helper->ret == EBPF_RET_SOCK_COMMON_OR_NULL;
 }
 
 /*
@@ -252,10 +273,9 @@ int verifier_do_helper_call(struct verifier *v, const struct ebpf_insn *insn)
 		    size->var.bits.value == 0 || size->var.bits.value >= MAX_VAR_OFF)
 			return verifier_reject(v, "R2 is not a known constant'");
 		record_size = size->var.bits.value;
-		if (v->cur->ref_count == MAX_REFS)
-			return verifier_reject(v, "too many unreleased ringbuf records (limit %u)",
-					       MAX_REFS);
 	}
+	if (returns_reference(helper) && v->cur->ref_count == MAX_REFS)
+		return verifier_reject(v, "too many unreleased references (limit %u)", MAX_REFS);
 	if (args.release_ref) {
 		verifier_release_ref_in_state(v->cur, args.release_ref);
 		for_each_reg(v->cur, release_reference, &args.release_ref);
@@ -302,11 +322,15 @@ int verifier_do_helper_call(struct verifier *v, const struct ebpf_insn *insn)
 	case EBPF_RET_ALLOC_MEM_OR_NULL:
 		set_pointer(r0, REG_PTR_TO_MEM_OR_NULL);
 		r0->mem_size = (uint32_t)record_size;
-		r0->id = new_id(v);
-		r0->ref_id = r0->id;
-		v->cur->refs[v->cur->ref_count] = r0->id;
-		v->cur->ref_insns[v->cur->ref_count] = v->insn;
-		v->cur->ref_count++;
+		verifier_acquire_ref(v, r0);
+		break;
+	case EBPF_RET_SOCKET_OR_NULL:
+		set_pointer(r0, REG_PTR_TO_SOCKET_OR_NULL);
+		verifier_acquire_ref(v, r0);
+		break;
+	case EBPF_RET_SOCK_COMMON_OR_NULL:
+		set_pointer(r0, REG_PTR_TO_SOCK_COMMON_OR_NULL);
+		verifier_acquire_ref(v, r0);
 		break;
 	default:
 		set_scalar(r0, scalar_unknown());

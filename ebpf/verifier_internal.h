@@ -29,7 +29,7 @@
 #include "insn.h"
 #include "verifier_bounds.h"
 
-#define MAX_REFS    16u
+#define MAX_REFS    EBPF_MAX_REFS
 #define REG_SIZE    8
 #define STACK_SLOTS (EBPF_STACK_SIZE / REG_SIZE)
 /* Linux: pointer offsets stay within +-2^29 so that sums cannot overflow. */
@@ -53,6 +53,12 @@ enum reg_type {
 	REG_PTR_TO_MEM_OR_NULL,
 	REG_PTR_TO_XDP_SOCK,	      /* an xskmap lookup's hit: Linux's struct bpf_xdp_sock */
 	REG_CONST_PTR_TO_MAP_OR_NULL, /* a map-in-map lookup's inner map */
+	/* A socket lookup's result (struct ebpf_sock), read-only, never moved. */
+	REG_PTR_TO_SOCK_COMMON,
+	REG_PTR_TO_SOCK_COMMON_OR_NULL,
+	REG_PTR_TO_SOCKET,
+	REG_PTR_TO_SOCKET_OR_NULL,
+	REG_TYPE_COUNT
 };
 
 /* The name of each reg_type in the log ("scalar", "pkt", "fp", ...). */
@@ -73,7 +79,8 @@ struct reg_state {
 	 * scalar: copies of one value, refined together by comparisons.
 	 */
 	uint32_t id;
-	uint32_t ref_id;   /* mem: the ringbuf reservation to release */
+	/* mem, sock: the reference (ringbuf reservation, socket) to release */
+	uint32_t ref_id;
 	uint32_t range;	   /* pkt: bytes [base+var, +range) proven readable */
 	uint32_t frame;	   /* stack: whose frame */
 	uint32_t mem_size; /* map value / mem: region size */
@@ -197,6 +204,30 @@ static inline bool is_packet_family(enum reg_type type)
 	       type == REG_PTR_TO_PACKET_END;
 }
 
+/* The type a NULL test proves, or REG_NOT_INIT when type is never NULL. */
+static inline enum reg_type type_without_null(enum reg_type type)
+{
+	switch (type) {
+	case REG_PTR_TO_MAP_VALUE_OR_NULL:
+		return REG_PTR_TO_MAP_VALUE;
+	case REG_PTR_TO_MEM_OR_NULL:
+		return REG_PTR_TO_MEM;
+	case REG_PTR_TO_SOCK_COMMON_OR_NULL:
+		return REG_PTR_TO_SOCK_COMMON;
+	case REG_PTR_TO_SOCKET_OR_NULL:
+		return REG_PTR_TO_SOCKET;
+	case REG_CONST_PTR_TO_MAP_OR_NULL:
+		return REG_CONST_PTR_TO_MAP;
+	default:
+		return REG_NOT_INIT;
+	}
+}
+
+static inline bool is_maybe_null(const struct reg_state *reg)
+{
+	return type_without_null(reg->type) != REG_NOT_INIT;
+}
+
 static inline bool is_const_zero(const struct reg_state *reg)
 {
 	return reg->type == REG_SCALAR && scalar_is_const(&reg->var) && reg->var.bits.value == 0;
@@ -283,8 +314,14 @@ int verifier_make_writable(struct vstate *st);
  */
 void verifier_init_frame(struct frame *f, uint32_t frame_index, uint32_t callsite,
 			 uint32_t subprog);
-/* Forgets reference ref (a ringbuf record) among those st must release. */
+/* Forgets reference ref (a ringbuf record, a socket) among those st must release. */
 void verifier_release_ref_in_state(struct vstate *st, uint32_t ref);
+/*
+ * Records that r0 (of its new type) holds a new reference, acquired by
+ * the instruction being checked (Linux's acquire_reference_state); the
+ * caller has checked that st has room (MAX_REFS).
+ */
+void verifier_acquire_ref(struct verifier *v, struct reg_state *r0);
 
 /* ---- control flow (verifier_cfg.c) ------------------------------------------ */
 

@@ -5,6 +5,7 @@
  * pointer it goes through, so a checked interpreter can later replay the
  * same rules at run time.
  */
+#include <stddef.h>
 #include <stdio.h>
 
 #include "verifier_internal.h"
@@ -52,6 +53,61 @@ static int check_ctx_access(struct verifier *v, uint8_t regno, const struct reg_
 			set_scalar(loaded, scalar_urange(0, UINT32_MAX));
 		else
 			set_pointer(loaded, ctx_field_reg_type(field->kind));
+	}
+	return 0;
+}
+
+static bool sock_field_has(int32_t off, size_t field_off, size_t field_size)
+{
+	return off >= (int32_t)field_off && off < (int32_t)(field_off + field_size);
+}
+
+#define SOCK_FIELD_HAS(off, field)                                                                 \
+	sock_field_has(off, offsetof(struct ebpf_sock, field),                                     \
+		       sizeof(((struct ebpf_sock *)0)->field))
+#define SOCK_FIELD_AT(off, field) ((off) == (int32_t)offsetof(struct ebpf_sock, field))
+
+/*
+ * Linux's bpf_sock_is_valid_access, with bpf_sock_common_is_valid_access
+ * hiding type .. priority from a sock_common: aligned reads; most fields
+ * also in narrow pieces of 1 or 2 bytes (the address fields anywhere
+ * inside, the others at their start), dst_port as its 2 bytes or as 4
+ * with its zero padding, and the rest only whole.
+ */
+static bool sock_read_ok(bool sock_common, int32_t off, unsigned int size)
+{
+	if (off < 0 || off >= (int32_t)sizeof(struct ebpf_sock) || off % (int32_t)size)
+		return false;
+	if (sock_common && off >= (int32_t)offsetof(struct ebpf_sock, type) &&
+	    off < (int32_t)offsetof(struct ebpf_sock, src_ip4))
+		return false;
+	if (SOCK_FIELD_AT(off, state) || SOCK_FIELD_AT(off, family) || SOCK_FIELD_AT(off, type) ||
+	    SOCK_FIELD_AT(off, protocol) || SOCK_FIELD_AT(off, src_port) ||
+	    SOCK_FIELD_AT(off, rx_queue_mapping) || SOCK_FIELD_HAS(off, src_ip4) ||
+	    SOCK_FIELD_HAS(off, src_ip6) || SOCK_FIELD_HAS(off, dst_ip4) ||
+	    SOCK_FIELD_HAS(off, dst_ip6))
+		return size <= sizeof(uint32_t);
+	if (SOCK_FIELD_HAS(off, dst_port))
+		return size <= sizeof(uint16_t) || size == sizeof(uint32_t);
+	if (SOCK_FIELD_HAS(off, zero_padding))
+		return false;
+	return size == sizeof(uint32_t);
+}
+
+/* A socket from a lookup: read-only, as Linux's check_sock_access. */
+static int check_sock_access(struct verifier *v, uint8_t regno, const struct reg_state *reg,
+			     int32_t off, unsigned int size, enum access access,
+			     struct reg_state *loaded)
+{
+	if (access != ACCESS_READ)
+		return verifier_reject(v, "R%u cannot write into %s", regno,
+				       verifier_reg_type_names[reg->type]);
+	if (!sock_read_ok(reg->type == REG_PTR_TO_SOCK_COMMON, reg->off + off, size))
+		return verifier_reject(v, "R%u invalid %s access off=%d size=%u", regno,
+				       verifier_reg_type_names[reg->type], off, size);
+	if (loaded) {
+		set_scalar(loaded, scalar_unknown());
+		loaded->var = scalar_truncate(&loaded->var, size);
 	}
 	return 0;
 }
@@ -357,6 +413,8 @@ static int check_mem_access(struct verifier *v, uint8_t regno, int32_t off, unsi
 	const struct reg_state *reg = cur_reg(v, regno);
 	int err;
 
+	if (reg->type == REG_PTR_TO_SOCK_COMMON || reg->type == REG_PTR_TO_SOCKET)
+		return check_sock_access(v, regno, reg, off, size, access, loaded);
 	if (access == ACCESS_WRITE && reg->type != REG_PTR_TO_STACK && is_pointer(value))
 		return verifier_reject(v, "R%u leaks addr into %s", regno,
 				       reg->type == REG_PTR_TO_MAP_VALUE ? "map" : "mem");

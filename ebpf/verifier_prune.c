@@ -247,8 +247,8 @@ static uint32_t call_chain_signature(const struct vstate *st)
 	return sig;
 }
 
-#define REG_TYPE_BITS 4
-_Static_assert(REG_CONST_PTR_TO_MAP_OR_NULL < (1 << REG_TYPE_BITS), "a type fits in REG_TYPE_BITS");
+#define REG_TYPE_BITS 5
+_Static_assert(REG_TYPE_COUNT <= (1 << REG_TYPE_BITS), "a type fits in REG_TYPE_BITS");
 _Static_assert(EBPF_NUM_REGS *REG_TYPE_BITS <= 64, "the types of a frame fit in a word");
 
 /*

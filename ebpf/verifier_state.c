@@ -29,6 +29,10 @@ const char *const verifier_reg_type_names[] = {
     [REG_PTR_TO_MEM_OR_NULL] = "mem_or_null",
     [REG_PTR_TO_XDP_SOCK] = "xdp_sock",
     [REG_CONST_PTR_TO_MAP_OR_NULL] = "map_ptr_or_null",
+    [REG_PTR_TO_SOCK_COMMON] = "sock_common",
+    [REG_PTR_TO_SOCK_COMMON_OR_NULL] = "sock_common_or_null",
+    [REG_PTR_TO_SOCKET] = "sock",
+    [REG_PTR_TO_SOCKET_OR_NULL] = "sock_or_null",
 };
 
 /* ---- logging --------------------------------------------------------------- */
@@ -165,6 +169,17 @@ void verifier_init_frame(struct frame *f, uint32_t frame_index, uint32_t callsit
 	f->regs[EBPF_REG_FP].frame = frame_index;
 	f->callsite = callsite;
 	f->subprog = subprog;
+}
+
+void verifier_acquire_ref(struct verifier *v, struct reg_state *r0)
+{
+	struct vstate *st = v->cur;
+
+	r0->id = new_id(v);
+	r0->ref_id = r0->id;
+	st->refs[st->ref_count] = r0->id;
+	st->ref_insns[st->ref_count] = v->insn;
+	st->ref_count++;
 }
 
 void verifier_release_ref_in_state(struct vstate *st, uint32_t ref)

@@ -66,6 +66,15 @@ static uint32_t guest_random_u32(void)
 	return (uint32_t)((xorshift_state * 0x2545F4914F6CDD1Dull) >> 32);
 }
 
+static struct ebpf_platform guest_platform = {
+    .exec_alloc = guest_exec_alloc,
+    .exec_seal = guest_exec_seal,
+    .exec_free = guest_exec_free,
+    .ktime_ns = time_monotonic_ns,
+    .trace_write = guest_trace_write,
+    .random_u32 = guest_random_u32,
+};
+
 void ebpf_platform_init(void)
 {
 	uint32_t a, b, c, d;
@@ -74,13 +83,12 @@ void ebpf_platform_init(void)
 	have_rdrand = c & CPUID_ECX_RDRAND;
 	xorshift_state = rdtsc() | 1;
 
-	static const struct ebpf_platform guest_platform = {
-	    .exec_alloc = guest_exec_alloc,
-	    .exec_seal = guest_exec_seal,
-	    .exec_free = guest_exec_free,
-	    .ktime_ns = time_monotonic_ns,
-	    .trace_write = guest_trace_write,
-	    .random_u32 = guest_random_u32,
-	};
+	ebpf_set_platform(&guest_platform);
+}
+
+void ebpf_platform_set_sock_lookup(bool (*lookup)(const struct ebpf_sock_key *key,
+						  struct ebpf_sock *sock))
+{
+	guest_platform.sock_lookup = lookup;
 	ebpf_set_platform(&guest_platform);
 }

@@ -21,10 +21,12 @@
 #include "netif/ethernet.h"
 
 #include "fib.h"
+#include "ebpf_platform.h"
 #include "kernel.h"
 #include "net.h"
 #include "netdev.h"
 #include "netif_netdev.h"
+#include "sock_lookup.h"
 #include "timekeeping.h"
 #include "xdp_hook.h"
 
@@ -372,6 +374,7 @@ int net_init(void)
 		if (err)
 			return err;
 	}
+	ebpf_platform_set_sock_lookup(net_sock_lookup);
 	netif_set_default(&interfaces[0].netif);
 	err = net_configure(&interfaces[0].netif);
 	if (err)

@@ -6,15 +6,18 @@
 #
 #   NEWLIB_DIR := <cache>/newlib-3.3.0-<key>/x86_64-elf   (include/, lib/libc.a, lib/libm.a)
 #   LWIP_DIR   := <cache>/lwip-2.1.3                      (pristine upstream tree: src/core, src/include, ...)
+#   MBEDTLS_DIR := <cache>/mbedtls-2.28.3                 (pristine upstream tree: library/, include/)
 #
 # Steps (each prints one "deps: ..." line only when it actually does work):
 #   1. tools   Debian packages (apt-get install of the missing ones only)
 #   2. cache   ${UKBPF_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ukbpf}
 #   3. lwip    lwIP 2.1.3 from the Debian *orig* source tarball (deb-src added
 #              if none is configured), sha256-pinned, unpacked atomically
-#   4. newlib  newlib 3.3.0 from newlib-source, sha256-pinned, built for
+#   4. mbedtls mbed TLS 2.28.3 the same way (the Makefile compiles the few
+#              files it needs, for the guest and the host, with our config)
+#   5. newlib  newlib 3.3.0 from newlib-source, sha256-pinned, built for
 #              x86_64-elf with the host gcc; install dir keyed by the flags
-#   5. outmk   OUT_MK, rewritten only when its content changes
+#   6. outmk   OUT_MK, rewritten only when its content changes
 #
 # Idempotent; when nothing is to be done it only runs one dpkg-query and a
 # few file tests. Concurrent runs serialise on a lock in the cache dir.
@@ -37,6 +40,12 @@ LWIP_VERSION=2.1.3
 LWIP_SRCPKG=lwip
 LWIP_ORIG_GLOB="lwip_${LWIP_VERSION}+dfsg1.orig.tar.*"
 LWIP_ORIG_SHA256=0a8276d09fc4e97bbba2f953d74af2388fc2195ea156be9d7589e297a68fde24
+
+# SYN cookies' keyed MAC (ebpf/syncookie.c); issue 12's control plane reuses it.
+MBEDTLS_VERSION=2.28.3
+MBEDTLS_SRCPKG=mbedtls
+MBEDTLS_ORIG_GLOB="mbedtls_${MBEDTLS_VERSION}.orig.tar.*"
+MBEDTLS_ORIG_SHA256=3b4953aa55a681e084d31892d9904cc5328d6b4958ea57b90ae4b4f94ae69a8d
 
 NEWLIB_VERSION=3.3.0
 NEWLIB_TARBALL=/usr/src/newlib/newlib-${NEWLIB_VERSION}.tar.xz
@@ -127,11 +136,14 @@ NEWLIB_KEY=${NEWLIB_KEY:0:12}
 NEWLIB_PREFIX=$CACHE/newlib-${NEWLIB_VERSION}-${NEWLIB_KEY}
 NEWLIB_DIR=$NEWLIB_PREFIX/$NEWLIB_TARGET
 
+MBEDTLS_DIR=$CACHE/mbedtls-${MBEDTLS_VERSION}
+
 lwip_ok() { [[ -f $LWIP_DIR/src/core/init.c ]]; }
+mbedtls_ok() { [[ -f $MBEDTLS_DIR/library/md.c ]]; }
 newlib_ok() { [[ -f $NEWLIB_DIR/lib/libc.a ]]; }
 
 # Serialise the slow steps between concurrent runs (e.g. parallel makes).
-if ! lwip_ok || ! newlib_ok; then
+if ! lwip_ok || ! mbedtls_ok || ! newlib_ok; then
   exec 9>"$CACHE/.lock"
   flock 9
 fi
@@ -208,12 +220,14 @@ derive_deb_src() {
   done
 }
 
-apt_knows_source() { apt-cache showsrc "$LWIP_SRCPKG" 2>/dev/null | grep -q '^Package:'; }
+apt_knows_source() { apt-cache showsrc "$1" 2>/dev/null | grep -q '^Package:'; }
 
-step_lwip() {
-  lwip_ok && return 0
-  say "fetching lwIP ${LWIP_VERSION} (Debian orig tarball) into $LWIP_DIR"
-  if ! apt_knows_source; then
+# fetch_orig SRCPKG ORIG_GLOB SHA256 DIR MARKER: unpacks the Debian orig
+# tarball of source package SRCPKG (its single top directory) as DIR,
+# checking that it holds MARKER.
+fetch_orig() {
+  local srcpkg=$1 glob=$2 sha=$3 dir=$4 marker=$5
+  if ! apt_knows_source "$srcpkg"; then
     if ! have_deb_src; then
       as_root || fail "no deb-src apt source configured and not root; run as root"
       local SRCPARTS='' src
@@ -221,29 +235,29 @@ step_lwip() {
       src=$(derive_deb_src)
       [[ -n $src ]] || fail "found no 'deb' apt source to derive a deb-src entry from"
       say "adding deb-src entries in ${SRCPARTS}ukbpf-src.sources"
-      printf '# Added by ukbpf scripts/deps.sh: deb-src twins of the deb entries (for lwIP).\n\n%s\n' \
+      printf '# Added by ukbpf scripts/deps.sh: deb-src twins of the deb entries (for lwIP, mbed TLS).\n\n%s\n' \
         "$src" >"${SRCPARTS}ukbpf-src.sources.tmp"
       mv -f -- "${SRCPARTS}ukbpf-src.sources.tmp" "${SRCPARTS}ukbpf-src.sources"
       APT_UPDATED=0  # sources changed: the indexes must be fetched again
     fi
     apt_update_once
-    apt_knows_source || fail "apt knows no source package '$LWIP_SRCPKG' even with deb-src configured"
+    apt_knows_source "$srcpkg" || fail "apt knows no source package '$srcpkg' even with deb-src configured"
   fi
 
   local dl unpack orig top
-  mktmp "${TMPDIR:-/tmp}" ukbpf-lwip-dl; dl=$TMP
+  mktmp "${TMPDIR:-/tmp}" "ukbpf-$srcpkg-dl"; dl=$TMP
   # Let apt's _apt sandbox user write there (avoids the unsandboxed warning).
   if as_root && id _apt >/dev/null 2>&1; then chown _apt "$dl"; fi
-  quiet "apt-get source --download-only $LWIP_SRCPKG" \
-    env -C "$dl" apt-get source -q --download-only "$LWIP_SRCPKG"
+  quiet "apt-get source --download-only $srcpkg" \
+    env -C "$dl" apt-get source -q --download-only "$srcpkg"
   local -a origs
-  mapfile -t origs < <(compgen -G "$dl/$LWIP_ORIG_GLOB" || true)
+  mapfile -t origs < <(compgen -G "$dl/$glob" || true)
   ((${#origs[@]} == 1)) ||
-    fail "expected one $LWIP_ORIG_GLOB from apt-get source, got: $(ls "$dl")"
+    fail "expected one $glob from apt-get source, got: $(ls "$dl")"
   orig=${origs[0]}
-  check_sha256 "$orig" "$LWIP_ORIG_SHA256"
+  check_sha256 "$orig" "$sha"
 
-  mktmp "$CACHE" .lwip-unpack; unpack=$TMP
+  mktmp "$CACHE" ".$srcpkg-unpack"; unpack=$TMP
   tar -xf "$orig" -C "$unpack" || fail "cannot unpack $orig"
   local -a tops
   mapfile -t tops < <(find "$unpack" -mindepth 1 -maxdepth 1)
@@ -251,13 +265,28 @@ step_lwip() {
     fail "$orig does not have a single top-level directory"
   fi
   top=${tops[0]}
-  [[ -f $top/src/core/init.c ]] || fail "$orig has no src/core/init.c"
-  rm -rf -- "$LWIP_DIR"
-  mv -- "$top" "$LWIP_DIR"
+  [[ -f $top/$marker ]] || fail "$orig has no $marker"
+  rm -rf -- "$dir"
+  mv -- "$top" "$dir"
+}
+
+step_lwip() {
+  lwip_ok && return 0
+  say "fetching lwIP ${LWIP_VERSION} (Debian orig tarball) into $LWIP_DIR"
+  fetch_orig "$LWIP_SRCPKG" "$LWIP_ORIG_GLOB" "$LWIP_ORIG_SHA256" "$LWIP_DIR" src/core/init.c
 }
 step_lwip
 
-# ---------------------------------------------------------------- 4. newlib
+# ---------------------------------------------------------------- 4. mbedtls
+STEP=mbedtls
+step_mbedtls() {
+  mbedtls_ok && return 0
+  say "fetching mbed TLS ${MBEDTLS_VERSION} (Debian orig tarball) into $MBEDTLS_DIR"
+  fetch_orig "$MBEDTLS_SRCPKG" "$MBEDTLS_ORIG_GLOB" "$MBEDTLS_ORIG_SHA256" "$MBEDTLS_DIR" library/md.c
+}
+step_mbedtls
+
+# ---------------------------------------------------------------- 5. newlib
 STEP=newlib
 step_newlib() {
   newlib_ok && return 0
@@ -305,14 +334,15 @@ step_newlib() {
 }
 step_newlib
 
-# ---------------------------------------------------------------- 5. OUT_MK
+# ---------------------------------------------------------------- 6. OUT_MK
 STEP=outmk
 step_outmk() {
   local content
   content=$(printf '%s\n' \
     "# Generated by scripts/deps.sh; do not edit." \
     "NEWLIB_DIR := $NEWLIB_DIR" \
-    "LWIP_DIR := $LWIP_DIR")
+    "LWIP_DIR := $LWIP_DIR" \
+    "MBEDTLS_DIR := $MBEDTLS_DIR")
   if [[ -f $OUT_MK ]] && [[ $(<"$OUT_MK") == "$content" ]]; then
     return 0
   fi

@@ -162,6 +162,16 @@ def c_programs(tree, cache, ukbpf):
     return [program for programs in per_object for program in programs]
 
 
+def libebpf_build():
+    """This checkout's tests/libebpf_build.py, which knows how to build any tree's libebpf."""
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    spec = importlib.util.spec_from_file_location(
+        "libebpf_build", os.path.join(here, "tests", "libebpf_build.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def load_assembler(tree):
     spec = importlib.util.spec_from_file_location("asm", os.path.join(tree, "tests/ebpf/asm.py"))
     module = importlib.util.module_from_spec(spec)
@@ -387,9 +397,9 @@ def build_fuzzer(tree, cache):
     """tests/fuzz/fuzz_verifier.c as test_fuzz.py builds it, without ASan/UBSan."""
     out = os.path.join(cache, "fuzz-build")
     os.makedirs(out, exist_ok=True)
-    flags = FUZZ_FLAGS + ["-I" + os.path.join(tree, "ebpf"),
-                          "-I" + os.path.join(tree, "tools", "ukbpf")]
-    sources = sorted(glob.glob(os.path.join(tree, "ebpf", "*.c"))) + [
+    lib_sources, lib_flags = libebpf_build().sources_and_flags(tree)
+    flags = FUZZ_FLAGS + lib_flags + ["-I" + os.path.join(tree, "tools", "ukbpf")]
+    sources = lib_sources + [
         os.path.join(tree, "tools", "ukbpf", "host_platform.c"),
         os.path.join(tree, "tests", "fuzz", "fuzz_verifier.c")]
 

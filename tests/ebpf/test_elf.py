@@ -26,6 +26,8 @@ import sys
 
 import pytest
 
+from libebpf_build import sources_and_flags
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
@@ -327,9 +329,9 @@ def fuzzer_runtime_available():
 def test_fuzz_loader_under_asan(objs, tmp_path):
     """Replays the corpus under ASan/UBSan, then fuzzes for FUZZ_SECONDS."""
     # -O0: the JIT sources take several times longer to compile at -O1.
-    flags = ["-O0", "-g", "-fsanitize=fuzzer,address,undefined", "-fno-sanitize-recover=undefined",
-             "-I" + os.path.join(ROOT, "ebpf")]
-    sources = sorted(glob.glob(os.path.join(ROOT, "ebpf", "*.c")))
+    sources, lib_flags = sources_and_flags(ROOT)
+    flags = ["-O0", "-g", "-fsanitize=fuzzer,address,undefined",
+             "-fno-sanitize-recover=undefined"] + lib_flags
     sources.append(os.path.join(ROOT, "tests", "fuzz", "fuzz_elf.c"))
 
     def compile_one(src):

@@ -21,11 +21,13 @@
  * an LPM trie, an LRU per-CPU hash and a devmap_hash (read-only values), and in an array or
  * hash found through an array or hash of maps (map-in-map), redirect_map,
  * push/pop/peek on a queue, a stack and a bloom filter, perf_event_output with frame bytes
- * appended, map_lookup_percpu_elem, jiffies64, trace_vprintk, and check_mtu and fib_lookup on
- * stack memory they read and write. At each decision a small share of choices is deliberately wrong
- * (an offset one past a proven range, an inverted bounds check, a missing NULL check, a use after
- * submit, a helper given a map type it does not take, a write into a read-only map): those programs
- * probe the verifier's rejections.
+ * appended, map_lookup_percpu_elem, jiffies64, trace_vprintk, check_mtu and fib_lookup on
+ * stack memory they read and write, socket lookups and releases, and the raw SYN-cookie helpers
+ * on fixed-size headers. At each decision a small share of choices is deliberately wrong (an
+ * offset one past a proven range, an inverted bounds check, a missing NULL check, a use after
+ * submit, a helper given a map type it does not take, a write into a read-only map, a socket read
+ * before its NULL test, at a hidden field, after its release, or never released): those programs
+ * probe the verifier's rejections. Socket lookups find a listener three times in four.
  *
  * Allowed regions while a program runs:
  *   ctx      struct xdp_md: 4-byte aligned reads, no writes;
@@ -40,7 +42,10 @@
  *            map-in-map's lookup returns a map), [value, value +
  *            value_size); no writes into the BPF_F_RDONLY_PROG maps (and
  *            the devmap, and the xdp_sock an xskmap lookup returns);
- *   ringbuf  records reserved and not yet submitted or discarded.
+ *   ringbuf  records reserved and not yet submitted or discarded;
+ *   sockets  each socket a lookup returned, read-only, until its
+ *            bpf_sk_release; one still held when the program ends is a
+ *            leak the verifier should have refused.
  * Helper arguments: maps must be ours, ctx the real ctx, memory arguments
  * (keys, values, memory + size) inside the regions above.
  *
@@ -130,7 +135,18 @@
 #define RUN_STEP_BUDGET	  (4u << 20)
 #define MAX_VALUE_REGIONS 64
 #define MAX_RECORDS	  16
-#define XDP_MD_FIELD	  4
+#define MAX_SOCKS	  16
+/* struct bpf_sock_tuple's ipv4 and ipv6 sizes; BPF_F_CURRENT_NETNS */
+#define TUPLE_V4_BYTES 12
+#define TUPLE_V6_BYTES 36
+#define CURRENT_NETNS  (-1)
+#define SOCK_STATE_OFF 72
+#define SOCK_MARK_OFF  16 /* hidden in a sock_common */
+/* struct iphdr, ipv6hdr and tcphdr: the raw SYN-cookie helpers' fixed sizes */
+#define IPV4_HDR_BYTES 20
+#define IPV6_HDR_BYTES 40
+#define TCP_HDR_BYTES  20
+#define XDP_MD_FIELD   4
 
 /* Helper numbers (Linux BPF_FUNC_*) the generator calls. */
 enum {
@@ -155,10 +171,19 @@ enum {
 	FUNC_MAP_PEEK_ELEM = 89,
 	FUNC_PERF_EVENT_OUTPUT = 25,
 	FUNC_FIB_LOOKUP = 69,
+	FUNC_SK_LOOKUP_TCP = 84,
+	FUNC_SK_LOOKUP_UDP = 85,
+	FUNC_SK_RELEASE = 86,
+	FUNC_SKC_LOOKUP_TCP = 99,
+	FUNC_TCP_CHECK_SYNCOOKIE = 100,
+	FUNC_TCP_GEN_SYNCOOKIE = 110,
 	FUNC_JIFFIES64 = 118,
 	FUNC_CHECK_MTU = 163,
 	FUNC_TRACE_VPRINTK = 177,
 	FUNC_MAP_LOOKUP_PERCPU_ELEM = 195,
+	FUNC_TCP_RAW_GEN_SYNCOOKIE_IPV4 = 204,
+	FUNC_TCP_RAW_CHECK_SYNCOOKIE_IPV4 = 206,
+	FUNC_TCP_RAW_CHECK_SYNCOOKIE_IPV6 = 207,
 };
 
 /* ---- input -------------------------------------------------------------- */
@@ -1441,6 +1466,161 @@ static void gen_push_pop_peek(struct gen *g)
 		g->st.stack[EBPF_STACK_SIZE - off + i] = BYTE_DATA;
 }
 
+/*
+ * Reads of a socket at offsets Linux allows (bpf_sock_is_valid_access)
+ * into a free register: {offset, size}; the first ones a sock_common
+ * allows too.
+ */
+static const struct {
+	int16_t off;
+	uint8_t size_code;
+} sock_reads[] = {
+    {4, EBPF_SIZE_W},  {72, EBPF_SIZE_W}, {72, EBPF_SIZE_B}, {44, EBPF_SIZE_W},
+    {48, EBPF_SIZE_H}, {48, EBPF_SIZE_W}, {25, EBPF_SIZE_B}, {58, EBPF_SIZE_H},
+    {76, EBPF_SIZE_W}, {0, EBPF_SIZE_W},  {12, EBPF_SIZE_W}, {16, EBPF_SIZE_W},
+};
+#define SOCK_COMMON_READS 10
+
+static void gen_sock_read(struct gen *g, uint8_t sk, bool sock_common)
+{
+	uint8_t dst = pick_free(g);
+	uint32_t k = below(g->in, sock_common ? SOCK_COMMON_READS : COUNT_OF(sock_reads));
+
+	if (wrong(g->in)) { /* a hidden field, a misaligned piece, or a write */
+		switch (below(g->in, 3)) {
+		case 0:
+			emit(g, LDX(EBPF_SIZE_W, dst, sk, sock_common ? SOCK_MARK_OFF : 80));
+			break;
+		case 1:
+			emit(g, LDX(EBPF_SIZE_B, dst, sk, SOCK_STATE_OFF + 1));
+			break;
+		default:
+			emit(g, ST(EBPF_SIZE_W, sk, SOCK_MARK_OFF, 1));
+			return;
+		}
+	} else {
+		emit(g, LDX(sock_reads[k].size_code, dst, sk, sock_reads[k].off));
+	}
+	set_reg(g, dst, GEN_SCALAR, 0, 0);
+}
+
+/*
+ * r = sk_lookup_tcp/udp or skc_lookup_tcp(ctx, &tuple, size, netns, 0);
+ * if (!r) skip; <reads, a block>; sk_release(r). The reference is the
+ * verifier's to track across the block's branches and spills.
+ */
+static void gen_sock_lookup(struct gen *g)
+{
+	static const int32_t lookups[] = {FUNC_SK_LOOKUP_TCP, FUNC_SK_LOOKUP_UDP,
+					  FUNC_SKC_LOOKUP_TCP};
+	int32_t func = lookups[below(g->in, COUNT_OF(lookups))];
+	int32_t size = one_in(g->in, 4) ? TUPLE_V6_BYTES : TUPLE_V4_BYTES;
+	int32_t off = stack_depth(g, TUPLE_V6_BYTES + 4), i;
+	bool sock_common = func == FUNC_SKC_LOOKUP_TCP, checked = !wrong(g->in);
+	int r = pick_saved(g);
+	struct gen_state before;
+	size_t skip = 0;
+
+	if (r < 0 || !room(g, 32))
+		return;
+	for (i = 0; i < size; i += 4)
+		emit(g, ST(EBPF_SIZE_W, EBPF_REG_FP, i - off, take_imm(g->in)));
+	for (i = 0; i < size; i++)
+		g->st.stack[EBPF_STACK_SIZE - off + i] = BYTE_DATA;
+	emit(g, MOV64_REG(EBPF_REG_R1, EBPF_REG_R6));
+	emit(g, MOV64_REG(REG_R2, EBPF_REG_FP));
+	emit(g, ALU64_IMM(EBPF_ALU_ADD, REG_R2, -off));
+	emit(g, MOV64_IMM(REG_R3, size));
+	emit(g, MOV64_IMM(REG_R4, one_in(g->in, 8) ? (int32_t)below(g->in, 2) : CURRENT_NETNS));
+	emit(g, MOV64_IMM(REG_R5, 0));
+	emit(g, CALL(func));
+	clobber_caller_saved(g);
+	emit(g, MOV64_REG((uint8_t)r, EBPF_REG_R0));
+	set_reg(g, EBPF_REG_R0, GEN_NONE, 0, 0);
+	if (checked) /* wrong: read and release a socket that may be NULL */
+		skip = emit_forward(g, JMP_IMM(EBPF_JMP_JEQ, r, 0));
+	before = g->st;
+	g->reserved |= 1u << r;
+	gen_sock_read(g, (uint8_t)r, sock_common);
+	/* bpf_tcp_gen/check_syncookie(sk, iph, iph_len, th, th_len) */
+	if (one_in(g->in, 3) && gen_mem_arg(g, REG_R2, REG_R3, IPV6_HDR_BYTES) &&
+	    gen_mem_arg(g, REG_R4, REG_R5, TCP_HDR_BYTES + 4)) {
+		emit(g, MOV64_REG(EBPF_REG_R1, (uint8_t)r));
+		emit(g, CALL(one_in(g->in, 2) ? FUNC_TCP_GEN_SYNCOOKIE : FUNC_TCP_CHECK_SYNCOOKIE));
+		clobber_caller_saved(g);
+		set_reg(g, EBPF_REG_R0, GEN_SCALAR, 0, 0);
+	}
+	g->nest++;
+	g->holding++;
+	gen_block(g, (int)below(g->in, MAX_BLOCK_STEPS));
+	g->holding--;
+	g->nest--;
+	g->reserved &= ~(1u << r);
+	if (!wrong(g->in)) { /* wrong: a leak */
+		emit(g, MOV64_REG(EBPF_REG_R1, (uint8_t)r));
+		emit(g, CALL(FUNC_SK_RELEASE));
+		clobber_caller_saved(g);
+		set_reg(g, EBPF_REG_R0, GEN_SCALAR, 0, 0);
+		if (wrong(g->in)) /* use after release */
+			gen_sock_read(g, (uint8_t)r, sock_common);
+	}
+	set_reg(g, (uint8_t)r, GEN_NONE, 0, 0);
+	if (checked) {
+		patch_to_here(g, skip);
+		join(g, &before);
+	}
+}
+
+/*
+ * A pointer to size readable bytes in ptr_reg, for a fixed-size argument:
+ * stack bytes it writes, or a packet or map value pointer whose proven
+ * range holds them. Wrong: one whose range is short of them.
+ */
+static void gen_fixed_mem_arg(struct gen *g, uint8_t ptr_reg, int32_t size)
+{
+	int src = pick_kind(g, one_in(g->in, 2) ? GEN_PKT : GEN_MAP_VALUE);
+	int32_t off, i;
+
+	if (src >= 0 && (g->st.reg[src].range >= size) != wrong(g->in)) {
+		emit(g, MOV64_REG(ptr_reg, (uint8_t)src));
+		return;
+	}
+	off = stack_depth(g, IPV6_HDR_BYTES);
+	for (i = 0; i < size; i += 4)
+		emit(g, ST(EBPF_SIZE_W, EBPF_REG_FP, i - off, take_imm(g->in)));
+	for (i = 0; i < size; i++)
+		g->st.stack[EBPF_STACK_SIZE - off + i] = BYTE_DATA;
+	emit(g, MOV64_REG(ptr_reg, EBPF_REG_FP));
+	emit(g, ALU64_IMM(EBPF_ALU_ADD, ptr_reg, -off));
+}
+
+/*
+ * bpf_tcp_raw_check_syncookie_ipv4/ipv6(iph, th) with fixed-size headers,
+ * or bpf_tcp_raw_gen_syncookie_ipv4(iph, th, th_len) with th a memory
+ * argument (a th_len the header's doff does not give is the helper's
+ * -EINVAL, not the verifier's business).
+ */
+static void gen_raw_syncookie(struct gen *g)
+{
+	bool ipv6 = one_in(g->in, 3);
+
+	if (!room(g, 32))
+		return;
+	if (one_in(g->in, 2)) {
+		if (!gen_mem_arg(g, REG_R2, REG_R3, TCP_HDR_BYTES + 4))
+			return;
+		gen_fixed_mem_arg(g, EBPF_REG_R1, IPV4_HDR_BYTES);
+		emit(g, CALL(FUNC_TCP_RAW_GEN_SYNCOOKIE_IPV4));
+	} else {
+		gen_fixed_mem_arg(g, EBPF_REG_R1, ipv6 ? IPV6_HDR_BYTES : IPV4_HDR_BYTES);
+		gen_fixed_mem_arg(g, REG_R2, TCP_HDR_BYTES);
+		emit(g, CALL(ipv6 ? FUNC_TCP_RAW_CHECK_SYNCOOKIE_IPV6
+				  : FUNC_TCP_RAW_CHECK_SYNCOOKIE_IPV4));
+	}
+	clobber_caller_saved(g);
+	set_reg(g, EBPF_REG_R0, GEN_SCALAR, 0, 0);
+}
+
 static void gen_helper(struct gen *g)
 {
 	if (g->reserved & CALLER_SAVED_MASK)
@@ -1594,6 +1774,12 @@ static void gen_helper(struct gen *g)
 		set_reg(g, EBPF_REG_R0, GEN_SCALAR, 0, 0);
 		break;
 	}
+	case 9:
+		gen_sock_lookup(g);
+		break;
+	case 10:
+		gen_raw_syncookie(g);
+		break;
 	case 8: { /* xdp_load_bytes/xdp_store_bytes(ctx, offset, buf, len) */
 		if (!gen_mem_arg(g, REG_R3, REG_R4, EBPF_STACK_SIZE))
 			return;
@@ -1844,6 +2030,8 @@ static struct {
 	size_t value_count;
 	struct region records[MAX_RECORDS];
 	size_t record_count;
+	struct region socks[MAX_SOCKS];
+	size_t sock_count;
 	uint64_t steps;
 	uint64_t stack_lo, stack_hi; /* live frames at the last access */
 	uint8_t stack_written[EBPF_MAX_CALL_DEPTH * EBPF_STACK_SIZE];
@@ -1851,7 +2039,7 @@ static struct {
 } run;
 
 static struct {
-	uint64_t programs, accepted, runs, accesses;
+	uint64_t programs, accepted, runs, accesses, socks, cookie_calls;
 } stats;
 
 static size_t insn_index(const struct ebpf_insn *insn)
@@ -2014,6 +2202,8 @@ static void check_memory(const struct ebpf_insn *insn, uint64_t addr, uint32_t s
 	if (!region)
 		region = find_region(run.records, run.record_count, addr, size);
 	if (!region)
+		region = find_region(run.socks, run.sock_count, addr, size);
+	if (!region)
 		violation(insn, addr, size,
 			  "%s: %s of %" PRIu32 " bytes at 0x%" PRIx64
 			  " outside every region it may touch",
@@ -2055,6 +2245,9 @@ static const char *pointer_kind(uint64_t value)
 	for (i = 0; i < run.record_count; i++)
 		if (value >= run.records[i].lo && value <= run.records[i].hi)
 			return "ringbuf record";
+	for (i = 0; i < run.sock_count; i++)
+		if (value >= run.socks[i].lo && value <= run.socks[i].hi)
+			return "socket";
 	for (m = 0; m < MAP_COUNT; m++)
 		if (value == (uintptr_t)maps[m])
 			return "map";
@@ -2160,6 +2353,21 @@ static void check_helper_args(const struct ebpf_insn *insn, const uint64_t *reg)
 				violation(insn, arg, 1, "%s: R%d is not the ctx", helper->name,
 					  1 + i);
 			break;
+		case EBPF_ARG_PTR_TO_FIXED_SIZE_MEM:
+			check_memory(insn, arg, helper->arg_size[i], EBPF_INTERP_READ);
+			break;
+		case EBPF_ARG_PTR_TO_SOCK_COMMON: {
+			size_t k;
+
+			for (k = 0; k < run.sock_count && run.socks[k].lo != arg; k++)
+				;
+			if (k == run.sock_count)
+				violation(insn, arg, 1, "%s: R%d is not a socket the program holds",
+					  helper->name, 1 + i);
+			if (helper->releases_ref)
+				run.socks[k] = run.socks[--run.sock_count];
+			break;
+		}
 		case EBPF_ARG_PTR_TO_ALLOC_MEM: {
 			size_t k;
 
@@ -2182,6 +2390,12 @@ static void note_helper_result(const struct ebpf_insn *insn, const uint64_t *reg
 {
 	int map = map_of(reg[1]);
 
+	if (insn->imm == FUNC_TCP_GEN_SYNCOOKIE || insn->imm == FUNC_TCP_CHECK_SYNCOOKIE ||
+	    insn->imm == FUNC_TCP_RAW_GEN_SYNCOOKIE_IPV4 ||
+	    insn->imm == FUNC_TCP_RAW_CHECK_SYNCOOKIE_IPV4 ||
+	    insn->imm == FUNC_TCP_RAW_CHECK_SYNCOOKIE_IPV6)
+		stats.cookie_calls++;
+
 	if (!reg[0])
 		return;
 	if ((insn->imm == FUNC_MAP_LOOKUP_ELEM || insn->imm == FUNC_MAP_LOOKUP_PERCPU_ELEM) &&
@@ -2192,6 +2406,12 @@ static void note_helper_result(const struct ebpf_insn *insn, const uint64_t *reg
 	else if (insn->imm == FUNC_RINGBUF_RESERVE)
 		add_region(run.records, &run.record_count, MAX_RECORDS,
 			   (struct region){reg[0], reg[0] + reg[2], true, MAP_RINGBUF});
+	else if (insn->imm == FUNC_SK_LOOKUP_TCP || insn->imm == FUNC_SK_LOOKUP_UDP ||
+		 insn->imm == FUNC_SKC_LOOKUP_TCP) {
+		add_region(run.socks, &run.sock_count, MAX_SOCKS,
+			   (struct region){reg[0], reg[0] + sizeof(struct ebpf_sock), false, -1});
+		stats.socks++;
+	}
 }
 
 void ebpf_interp_check_helper(const struct ebpf_insn *insn, const uint64_t *reg, bool returned,
@@ -2247,6 +2467,19 @@ static bool fuzz_neigh_lookup(uint8_t family, uint32_t ifindex, const uint8_t *a
 			      uint8_t mac[EBPF_ETH_ALEN])
 {
 	memset(mac, (int)random64(&platform_prng), EBPF_ETH_ALEN);
+	return true;
+}
+
+/* A listener three times in four: the lookups' sockets get read and released. */
+static bool fuzz_sock_lookup(const struct ebpf_sock_key *key, struct ebpf_sock *sock)
+{
+	if (random64(&platform_prng) % 4 == 0)
+		return false;
+	memset(sock, 0, sizeof(*sock));
+	sock->family = key->family;
+	sock->protocol = key->protocol;
+	sock->state = EBPF_TCP_LISTEN;
+	sock->rx_queue_mapping = -1;
 	return true;
 }
 
@@ -2350,8 +2583,10 @@ static void print_stats(void)
 {
 	fprintf(stderr,
 		"fuzz_verifier: %" PRIu64 " programs, %" PRIu64 " accepted, %" PRIu64
-		" runs, %" PRIu64 " checked accesses\n",
-		stats.programs, stats.accepted, stats.runs, stats.accesses);
+		" runs, %" PRIu64 " checked accesses, %" PRIu64 " sockets held, %" PRIu64
+		" SYN-cookie calls\n",
+		stats.programs, stats.accepted, stats.runs, stats.accesses, stats.socks,
+		stats.cookie_calls);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -2362,6 +2597,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	    .netdev_get = fuzz_netdev_get,
 	    .route_lookup = fuzz_route_lookup,
 	    .neigh_lookup = fuzz_neigh_lookup,
+	    .sock_lookup = fuzz_sock_lookup,
 	};
 
 	if (getenv("FUZZ_VERIFIER_SNAPSHOT")) {
@@ -2403,10 +2639,13 @@ static void run_once(struct ebpf_prog *prog, struct input *in)
 	run.steps = 0;
 	run.stack_lo = 0;
 	run.record_count = 0;
+	run.sock_count = 0;
 	ret = ebpf_prog_run_interp(prog, &xb, sizeof(xb));
 	if (pointer_kind(ret))
 		violation(NULL, 0, 0, "the program returned a %s pointer (0x%" PRIx64 ")",
 			  pointer_kind(ret), ret);
+	if (run.sock_count)
+		violation(NULL, 0, 0, "the program still holds %zu socket(s)", run.sock_count);
 	stats.runs++;
 }
 

@@ -15,7 +15,6 @@ fixed seed. See each harness's header comment for running it longer by hand.
 """
 
 import concurrent.futures
-import glob
 import os
 import re
 import shutil
@@ -23,12 +22,14 @@ import subprocess
 
 import pytest
 
+from libebpf_build import sources_and_flags
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CLANG = shutil.which("clang") or shutil.which("clang-14")
 FUZZ_SECONDS = 20
 SEED = 1
 FLAGS = ["-O1", "-g", "-fsanitize=fuzzer,address,undefined", "-fno-sanitize-recover=undefined",
-         "-I" + os.path.join(ROOT, "ebpf"), "-I" + os.path.join(ROOT, "tools", "ukbpf")]
+         "-I" + os.path.join(ROOT, "tools", "ukbpf")]
 
 
 def fuzzer_runtime_available():
@@ -40,10 +41,10 @@ def fuzzer_runtime_available():
 
 
 def build_fuzzer(out_dir, harness="fuzz_interp_jit", defines=()):
-    sources = sorted(glob.glob(os.path.join(ROOT, "ebpf", "*.c")))
+    sources, lib_flags = sources_and_flags(ROOT)
     sources.append(os.path.join(ROOT, "tools", "ukbpf", "host_platform.c"))
     sources.append(os.path.join(ROOT, "tests", "fuzz", harness + ".c"))
-    flags = FLAGS + ["-D" + d for d in defines]
+    flags = FLAGS + lib_flags + ["-D" + d for d in defines]
 
     def compile_one(src):
         obj = os.path.join(out_dir, os.path.basename(src) + ".o")

@@ -55,6 +55,16 @@ static const int32_t offered[] = {
     BPF_FUNC_check_mtu,
     BPF_FUNC_trace_vprintk,
     BPF_FUNC_map_lookup_percpu_elem,
+    BPF_FUNC_sk_lookup_tcp,
+    BPF_FUNC_sk_lookup_udp,
+    BPF_FUNC_sk_release,
+    BPF_FUNC_skc_lookup_tcp,
+    BPF_FUNC_tcp_check_syncookie,
+    BPF_FUNC_tcp_gen_syncookie,
+    BPF_FUNC_tcp_raw_gen_syncookie_ipv4,
+    BPF_FUNC_tcp_raw_gen_syncookie_ipv6,
+    BPF_FUNC_tcp_raw_check_syncookie_ipv4,
+    BPF_FUNC_tcp_raw_check_syncookie_ipv6,
 };
 
 static uint64_t call(int32_t id, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)

@@ -8,6 +8,9 @@
  * and forwarding switches are read from the current network namespace.
  * Routes and neighbours are not: a bpf_fib_lookup that gets past
  * forwarding (disabled by default, as on most hosts) finds no route.
+ *
+ * sock_lookup stays NULL: a host process has no sockets of the guest's to
+ * show a program (host_platform.h).
  */
 #include <errno.h>
 #include <net/if.h>

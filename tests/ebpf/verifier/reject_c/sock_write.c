@@ -1,0 +1,20 @@
+/* A socket is read-only.
+ * expect: cannot write into sock */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+SEC("xdp")
+int sock_write(struct xdp_md *ctx)
+{
+	struct bpf_sock_tuple tuple = {};
+	struct bpf_sock *sk;
+
+	sk = bpf_sk_lookup_tcp(ctx, &tuple, sizeof(tuple.ipv4), BPF_F_CURRENT_NETNS, 0);
+	if (!sk)
+		return XDP_PASS;
+	sk->mark = 1;
+	bpf_sk_release(sk);
+	return XDP_PASS;
+}
+
+char LICENSE[] SEC("license") = "GPL";
