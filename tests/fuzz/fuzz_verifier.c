@@ -1625,7 +1625,7 @@ static void gen_helper(struct gen *g)
 {
 	if (g->reserved & CALLER_SAVED_MASK)
 		return;
-	switch (below(g->in, 13)) {
+	switch (below(g->in, 15)) {
 	case 0: { /* adjust head/tail/meta */
 		static const int32_t funcs[] = {FUNC_XDP_ADJUST_HEAD, FUNC_XDP_ADJUST_TAIL,
 						FUNC_XDP_ADJUST_META};
@@ -1774,10 +1774,10 @@ static void gen_helper(struct gen *g)
 		set_reg(g, EBPF_REG_R0, GEN_SCALAR, 0, 0);
 		break;
 	}
-	case 9:
+	case 11:
 		gen_sock_lookup(g);
 		break;
-	case 10:
+	case 12:
 		gen_raw_syncookie(g);
 		break;
 	case 8: { /* xdp_load_bytes/xdp_store_bytes(ctx, offset, buf, len) */
