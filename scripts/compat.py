@@ -366,9 +366,8 @@ def _check_program(prog: Program, frame_names: List[str], tmp: Path) -> Program:
         if not prog.ukbpf_loads:
             prog.ukbpf_reason = ukbpf_reason(verify.stdout, verify.stderr)
             if prog.ukbpf_type not in ("", "xdp"):
-                # libbpf 1.x does not know these names either; the samples'
-                # loaders set the type, which `ukbpf verify --type` cannot yet
-                # do without dropping the maps.
+                # An xdp* section typed otherwise by libbpf's table: say so,
+                # since the frames would then never be compared.
                 prog.ukbpf_reason = (f"section {prog.section} is not XDP to ukbpf "
                                      f"(type {prog.ukbpf_type}): {prog.ukbpf_reason}")
     except subprocess.TimeoutExpired:
@@ -466,12 +465,8 @@ NOTES = [
     "  as written. Arrays' all-zero values are left out on both sides. Percpu maps:",
     "  Linux keeps a value per possible CPU, ukbpf one; kernel-run runs on CPU 0 and",
     "  only CPU 0's value is compared.",
-    "- \"another program of the object\": ukbpf's loader refuses the whole object for a",
-    "  program that is not the one asked for; libbpf loads one program alone.",
-    "- \"legacy section name\": sections such as `xdp_icmp` or `xdp_prog0`, which",
-    "  libbpf 1.x does not know either; the samples' loaders set the type to XDP, and",
-    "  Linux's column does the same. `ukbpf verify --type xdp` would, but today it drops",
-    "  the object's maps.",
+    "- Sections libbpf 1.x does not know (`xdp_icmp`, `xdp_prog0`, samples' legacy",
+    "  names) are loaded as XDP on both sides, as the samples' own loaders do.",
     "- `test_map_in_map:xdp_mimtest0` declares `mim_array` and `mim_hash` without an inner",
     "  map definition: the selftest's user space gives one (`bpf_map__set_inner_map_fd`)",
     "  before loading, so loaded alone both sides refuse it for that reason. Debian's",

@@ -5,6 +5,7 @@ selftests and samples, from Debian; cached) and checks, for every XDP program:
   - where Linux and ukbpf both load it, the same verdict, output bytes and
     maps after every frame of scripts/compat_frames.py (ukbpf's JIT against
     BPF_PROG_TEST_RUN);
+  - ukbpf accepts every program the host kernel accepts;
   - ukbpf accepts no program the host kernel refuses (a safety check).
 Known exceptions are listed below, one entry per program with the reason; each
 is also its own xfail test, which passes once the cause is fixed (then delete
@@ -29,6 +30,10 @@ KNOWN_DIFFERENCES = {}
 
 # ukbpf accepts, the host kernel refuses, and ukbpf is wrong: "object:program" -> why.
 KNOWN_UNSAFE = {}
+
+# Linux loads, ukbpf refuses, and no ukbpf change could remove the cause
+# (a kfunc into a Linux subsystem, say): "object:program" -> why. (None today.)
+UNREMOVABLE_REFUSALS = {}
 
 # libbpf creates every map of an object before it loads any program, so when
 # the kernel refuses one map (a max_entries of 0 that the sample's own loader
@@ -180,6 +185,14 @@ def test_where_both_load_they_agree(report):
     """Verdicts, output bytes and maps after each frame."""
     differ = [p for p in programs(report) if not p.agrees and p.key not in KNOWN_DIFFERENCES]
     assert not differ, "\n".join(_describe(p) for p in differ)
+
+
+def test_ukbpf_loads_what_linux_loads(report, compat):
+    """Issue 11's bar: every XDP program the host kernel's verifier accepts,
+    ukbpf's accepts too, unless listed above with a reason it cannot fix."""
+    refused = [f"{p.key}: {compat.normalise(p.ukbpf_reason, p.name)}" for p in programs(report)
+               if p.linux_loads and not p.ukbpf_loads and p.key not in UNREMOVABLE_REFUSALS]
+    assert not refused, "Linux loads, ukbpf refuses:\n" + "\n".join(refused)
 
 
 def test_ukbpf_accepts_nothing_linux_refuses(report, compat):
