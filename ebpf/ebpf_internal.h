@@ -11,6 +11,27 @@
 #include "prog_type.h"
 #include "uapi.h"
 
+/*
+ * A callback, as bpf_loop and bpf_for_each_map_elem receive it: what an
+ * lddw of a function (EBPF_PSEUDO_FUNC) loads at run time. The engine
+ * running the program made it, so a helper calls back into the
+ * interpreter or into JIT code alike, with the callback's r1-r4 (r5 is
+ * 0); the result is the callback's r0. Each call starts a fresh run of
+ * the function: its own stack frames and tail call budget (the verifier
+ * refuses tail calls in callbacks, and counts their frames in the call
+ * chain's).
+ */
+struct ebpf_callback {
+	uint64_t (*call)(const struct ebpf_callback *cb, uint64_t r1, uint64_t r2, uint64_t r3,
+			 uint64_t r4);
+	const struct ebpf_prog *prog;
+	uint32_t insn; /* the function's first instruction */
+};
+
+/* The interpreter's ebpf_callback.call (interp.c). */
+uint64_t ebpf_interp_call_callback(const struct ebpf_callback *cb, uint64_t r1, uint64_t r2,
+				   uint64_t r3, uint64_t r4);
+
 /* A loaded program. Instructions are owned; maps are borrowed. */
 struct ebpf_prog {
 	char name[64];
@@ -38,10 +59,19 @@ struct ebpf_prog {
 	 */
 	uint32_t *subprog_start;
 	size_t subprog_count;
+	/*
+	 * Per subprogram, the callback an lddw of it loads: in the
+	 * interpreter (made at create) and in JIT code (made by the JIT).
+	 */
+	struct ebpf_callback *interp_callbacks;
+	struct ebpf_callback *jit_callbacks;
 	/* Set by the verifier: largest stack depth used over all frames. */
 	uint32_t stack_depth;
 	bool verified;
 };
+
+/* The index in prog->subprog_start of the subprogram holding insn. */
+size_t ebpf_prog_subprog_index(const struct ebpf_prog *prog, uint32_t insn);
 
 /* ---- helpers (helpers.c) ---------------------------------------------- */
 
@@ -68,6 +98,9 @@ enum ebpf_helper_arg {
 	 * zeroes it at entry when unset, as the interpreter starts it.
 	 */
 	EBPF_ARG_ANYTHING_OR_UNSET,
+	/* A callback (lddw of a function): the verifier walks it at the call. */
+	EBPF_ARG_PTR_TO_FUNC,
+	EBPF_ARG_PTR_TO_STACK_OR_NULL, /* the callback's context: passed on as it is */
 };
 
 enum ebpf_helper_ret {

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "helpers_callback.h"
 #include "maps.h"
 #include "prog_type.h"
 #include "uapi.h"
@@ -752,6 +753,26 @@ static const struct ebpf_helper helper_table[] =
 		.ret = EBPF_RET_INTEGER,
 		.args = {EBPF_ARG_PTR_TO_CTX, EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_ANYTHING,
 			 EBPF_ARG_PTR_TO_MEM, EBPF_ARG_CONST_SIZE_OR_ZERO},
+	    },
+	[EBPF_FUNC_LOOP] =
+	    {
+		.id = EBPF_FUNC_LOOP,
+		.name = "bpf_loop",
+		.fn = ebpf_helper_loop,
+		.family = EBPF_HELPERS_BASE,
+		.ret = EBPF_RET_INTEGER,
+		.args = {EBPF_ARG_ANYTHING, EBPF_ARG_PTR_TO_FUNC, EBPF_ARG_PTR_TO_STACK_OR_NULL,
+			 EBPF_ARG_ANYTHING},
+	    },
+	[EBPF_FUNC_FOR_EACH_MAP_ELEM] =
+	    {
+		.id = EBPF_FUNC_FOR_EACH_MAP_ELEM,
+		.name = "bpf_for_each_map_elem",
+		.fn = ebpf_helper_for_each_map_elem,
+		.family = EBPF_HELPERS_BASE,
+		.ret = EBPF_RET_INTEGER,
+		.args = {EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_PTR_TO_FUNC,
+			 EBPF_ARG_PTR_TO_STACK_OR_NULL, EBPF_ARG_ANYTHING},
 	    },
 	/* One clock, and no coarser one: coarse time is the same time. */
 	[EBPF_FUNC_KTIME_GET_COARSE_NS] =

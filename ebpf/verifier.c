@@ -104,6 +104,7 @@ static int pointer_alu(struct verifier *v, const struct ebpf_insn *insn, struct 
 	case REG_CONST_PTR_TO_MAP:
 	case REG_PTR_TO_MAP_VALUE_OR_NULL:
 	case REG_PTR_TO_MEM_OR_NULL:
+	case REG_PTR_TO_FUNC:
 		return verifier_reject(v, "R%u pointer arithmetic on %s prohibited", ptr_regno,
 				       verifier_reg_type_names[ptr->type]);
 	case REG_PTR_TO_CTX:
@@ -701,7 +702,11 @@ static int explore(struct verifier *v)
 	}
 }
 
-/* Linux's check_max_stack_depth: the frames of one call chain share 512. */
+/*
+ * Linux's check_max_stack_depth: the frames of one call chain share 512.
+ * A callback counts as called where an lddw names it (it runs below the
+ * helper its caller calls).
+ */
 static int check_combined_stack(struct verifier *v, uint32_t subprog, uint32_t depth,
 				uint32_t frames, uint32_t *deepest)
 {
@@ -724,7 +729,8 @@ static int check_combined_stack(struct verifier *v, uint32_t subprog, uint32_t d
 		*deepest = depth;
 	for (i = v->prog->subprog_start[subprog]; i < v->count && v->subprog_of[i] == subprog;
 	     i++) {
-		if (v->flags[i] & INSN_LDDW_TAIL || !ebpf_insn_is_local_call(&v->insns[i]))
+		if (v->flags[i] & INSN_LDDW_TAIL || (!ebpf_insn_is_local_call(&v->insns[i]) &&
+						     !ebpf_insn_is_func_ref(&v->insns[i])))
 			continue;
 		err = check_combined_stack(v, v->subprog_of[ebpf_insn_call_target(&v->insns[i], i)],
 					   depth, frames + 1, deepest);

@@ -1,13 +1,30 @@
 /*
  * Calls in the verifier: helper calls against their prototypes
- * (struct ebpf_helper), bpf-to-bpf calls with a frame per callee, and
- * exits, which return to the caller or end the path.
+ * (struct ebpf_helper), bpf-to-bpf calls with a frame per callee,
+ * callbacks, and exits, which return to the caller or end the path.
+ *
+ * Callbacks. bpf_loop and bpf_for_each_map_elem call their callback any
+ * number of times, which the walk follows as Linux 6.7's verifier does
+ * (6.1 walked a callback once, which missed what a second call sees): at
+ * the helper call, one path returns from the helper (r0 unknown) and
+ * another enters the callback in a new frame, marked is_callback. When
+ * the callback exits (r0 must be 0 or 1), the path comes back to the
+ * helper call itself, with the caller's registers as they were and what
+ * the callback wrote through its pointers, and forks the same way again:
+ * each round of calls is one more iteration. The rounds of one call end
+ * when a round comes back in a state contained in an earlier round's
+ * (verifier_prune.c), whose paths cover it; between rounds, stack scalars
+ * that changed are widened to unknown values, so that counters converge.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "helpers_callback.h"
 #include "verifier_internal.h"
+
+#define SCALAR_TEXT_BYTES 128
 
 /*
  * After a helper that moves packet data, a packet pointer derived before
@@ -59,7 +76,7 @@ static bool map_allows_helper(uint32_t map_type, int32_t helper)
 		return helper == EBPF_FUNC_PERF_EVENT_OUTPUT;
 	default:
 		return helper == EBPF_FUNC_MAP_LOOKUP_ELEM || helper == EBPF_FUNC_MAP_UPDATE_ELEM ||
-		       helper == EBPF_FUNC_MAP_DELETE_ELEM;
+		       helper == EBPF_FUNC_MAP_DELETE_ELEM || helper == EBPF_FUNC_FOR_EACH_MAP_ELEM;
 	}
 }
 
@@ -72,6 +89,8 @@ static bool helper_writes_map(int32_t helper)
 
 struct call_args {
 	const struct ebpf_map *map;
+	uint32_t callback; /* the callback's subprogram, 0 if none */
+	uint8_t callback_ctx_regno;
 	uint8_t mem_regno; /* pending PTR_TO_MEM argument, 0 if none */
 	enum access mem_access;
 	uint32_t release_ref;
@@ -151,9 +170,181 @@ static int check_helper_arg(struct verifier *v, const struct ebpf_helper *helper
 			    verifier_reg_type_names[reg->type]);
 		args->release_ref = reg->ref_id;
 		return 0;
+	case EBPF_ARG_PTR_TO_FUNC:
+		if (reg->type != REG_PTR_TO_FUNC)
+			return verifier_reject(v, "R%u type=%s expected=func", regno,
+					       verifier_reg_type_names[reg->type]);
+		if (reg->subprog == 0)
+			return verifier_reject(v, "R%u the program's entry cannot be a callback",
+					       regno);
+		args->callback = reg->subprog;
+		return 0;
+	case EBPF_ARG_PTR_TO_STACK_OR_NULL:
+		args->callback_ctx_regno = regno;
+		if (is_const_zero(reg))
+			return 0;
+		if (reg->type != REG_PTR_TO_STACK)
+			return verifier_reject(v, "R%u type=%s expected=fp", regno,
+					       verifier_reg_type_names[reg->type]);
+		if (!scalar_is_const(&reg->var))
+			return verifier_reject(v, "R%u variable stack pointer passed to helper",
+					       regno);
+		return 0;
 	default:
 		return 0;
 	}
+}
+
+/*
+ * After a return, pointers into the callee's frame (which the callee may
+ * have stored in its callers' frames) point at a dead frame: drop them.
+ */
+static void drop_dangling_stack_pointers(struct vstate *st)
+{
+	uint32_t i;
+	int r;
+
+	for (i = 0; i < st->frame_count; i++) {
+		struct frame *f = st->frames[i];
+
+		for (r = 0; r < EBPF_NUM_REGS; r++) {
+			if (f->regs[r].type == REG_PTR_TO_STACK &&
+			    f->regs[r].frame >= st->frame_count)
+				set_not_init(&f->regs[r]);
+		}
+		for (r = 0; r < STACK_SLOTS; r++) {
+			if (f->stack[r * REG_SIZE] == STACK_SPILL &&
+			    f->spills[spill_index(r)].type == REG_PTR_TO_STACK &&
+			    f->spills[spill_index(r)].frame >= st->frame_count)
+				memset(&f->stack[r * REG_SIZE], STACK_INVALID, REG_SIZE);
+		}
+	}
+}
+
+bool verifier_helper_calls_back(const struct ebpf_helper *helper)
+{
+	int i;
+
+	for (i = 0; helper && i < EBPF_NUM_ARG_REGS; i++) {
+		if (helper->args[i] == EBPF_ARG_PTR_TO_FUNC)
+			return true;
+	}
+	return false;
+}
+
+bool verifier_in_callback(const struct vstate *st)
+{
+	uint32_t i;
+
+	for (i = 0; i < st->frame_count; i++) {
+		if (st->frames[i]->is_callback)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The callback's arguments (Linux's set_loop_callback_state and
+ * map_set_for_each_callback_args): bpf_loop's are the index and ctx,
+ * bpf_for_each_map_elem's the map, a key, its value and ctx.
+ */
+static void set_callback_args(const struct ebpf_helper *helper, const struct call_args *args,
+			      const struct frame *caller, struct frame *callee)
+{
+	const struct reg_state *ctx = &caller->regs[args->callback_ctx_regno];
+	struct reg_state *r = callee->regs;
+
+	if (helper->id == EBPF_FUNC_LOOP) {
+		set_scalar(&r[EBPF_REG_R1], scalar_unknown());
+		r[EBPF_REG_R1 + 1] = *ctx;
+		return;
+	}
+	r[EBPF_REG_R1] = caller->regs[EBPF_REG_R1];
+	set_pointer(&r[EBPF_REG_R1 + 1], REG_PTR_TO_MAP_KEY);
+	r[EBPF_REG_R1 + 1].map = args->map;
+	r[EBPF_REG_R1 + 1].mem_size = ebpf_map_get_def(args->map)->key_size;
+	set_pointer(&r[EBPF_REG_R1 + 2], REG_PTR_TO_MAP_VALUE);
+	r[EBPF_REG_R1 + 2].map = args->map;
+	r[EBPF_REG_R1 + 2].mem_size = ebpf_map_get_def(args->map)->value_size;
+	r[EBPF_REG_R1 + 3] = *ctx;
+}
+
+/*
+ * A helper call with a callback (the opening comment): the path where
+ * the helper returns waits as a branch; this one enters the callback.
+ */
+static int call_callback(struct verifier *v, const struct ebpf_helper *helper,
+			 const struct call_args *args)
+{
+	struct vstate *returned;
+	struct frame *f, *callee;
+	int r, err;
+
+	if (args->map && !ebpf_map_type_has_for_each(ebpf_map_get_def(args->map)->type))
+		return verifier_reject(v, "callback function not allowed for map");
+	if (v->cur->frame_count == EBPF_MAX_CALL_DEPTH)
+		return verifier_reject(v, "the call stack of %u frames is too deep",
+				       EBPF_MAX_CALL_DEPTH + 1);
+	v->cur->after_callback = false;
+	returned = verifier_copy_state(v->cur);
+	if (!returned)
+		return -ENOMEM;
+	f = returned->frames[returned->frame_count - 1];
+	for (r = EBPF_REG_R1; r <= EBPF_NUM_ARG_REGS; r++)
+		set_not_init(&f->regs[r]);
+	set_scalar(&f->regs[EBPF_REG_R0], scalar_unknown());
+	err = verifier_push_branch(v, returned, v->insn + 1);
+	if (err) {
+		verifier_free_state(returned);
+		return err;
+	}
+	callee = malloc(frame_bytes(STACK_SLOTS));
+	if (!callee)
+		return -ENOMEM;
+	verifier_init_frame(callee, v->cur->frame_count, v->insn, args->callback);
+	callee->is_callback = true;
+	callee->callback_first_id = v->next_id + 1;
+	set_callback_args(helper, args, cur_frame(v), callee);
+	v->cur->frames[v->cur->frame_count++] = callee;
+	v->insn = v->prog->subprog_start[args->callback];
+	return STEP_CONTINUE;
+}
+
+/*
+ * A callback's exit (the opening comment): back to the helper call, to
+ * be made again, with nothing of the callback's own left behind.
+ */
+static int return_from_callback(struct verifier *v)
+{
+	struct vstate *st = v->cur;
+	struct frame *f = cur_frame(v);
+	const struct reg_state *r0 = &f->regs[EBPF_REG_R0];
+	char text[SCALAR_TEXT_BYTES];
+	uint32_t i;
+	int err = check_reg_read(v, EBPF_REG_R0);
+
+	if (err)
+		return err;
+	if (r0->type != REG_SCALAR)
+		return verifier_reject(v, "R0 not a scalar value");
+	if (r0->var.umax > 1) {
+		scalar_format(&r0->var, text, sizeof(text));
+		return verifier_reject(v,
+				       "At callback return the register R0 has value %s should "
+				       "have been in (0x0; 0x1)",
+				       text);
+	}
+	for (i = 0; i < st->ref_count; i++) {
+		if (st->refs[i] >= f->callback_first_id)
+			return verifier_reject(v, "Unreleased reference id=%u alloc_insn=%u",
+					       st->refs[i], st->ref_insns[i]);
+	}
+	v->insn = f->callsite;
+	free(f);
+	st->frame_count--;
+	drop_dangling_stack_pointers(st);
+	st->after_callback = true;
+	return STEP_CONTINUE;
 }
 
 /*
@@ -202,6 +393,11 @@ int verifier_do_helper_call(struct verifier *v, const struct ebpf_insn *insn)
 	/* A successful tail call never returns to release what it holds. */
 	if (helper->id == EBPF_FUNC_TAIL_CALL && v->cur->ref_count > 0)
 		return verifier_reject(v, "tail_call would lead to reference leak");
+	/* A callback's run has a fresh tail call budget: refused, not miscounted. */
+	if (helper->id == EBPF_FUNC_TAIL_CALL && verifier_in_callback(v->cur))
+		return verifier_reject(v, "tail_call inside a callback is not supported");
+	if (args.callback)
+		return call_callback(v, helper, &args);
 	if (helper->ret == EBPF_RET_ALLOC_MEM_OR_NULL) {
 		const struct reg_state *size = cur_reg(v, EBPF_REG_R1 + 1);
 
@@ -284,32 +480,6 @@ int verifier_do_local_call(struct verifier *v, const struct ebpf_insn *insn)
 	return STEP_CONTINUE;
 }
 
-/*
- * After a return, pointers into the callee's frame (which the callee may
- * have stored in its callers' frames) point at a dead frame: drop them.
- */
-static void drop_dangling_stack_pointers(struct vstate *st)
-{
-	uint32_t i;
-	int r;
-
-	for (i = 0; i < st->frame_count; i++) {
-		struct frame *f = st->frames[i];
-
-		for (r = 0; r < EBPF_NUM_REGS; r++) {
-			if (f->regs[r].type == REG_PTR_TO_STACK &&
-			    f->regs[r].frame >= st->frame_count)
-				set_not_init(&f->regs[r]);
-		}
-		for (r = 0; r < STACK_SLOTS; r++) {
-			if (f->stack[r * REG_SIZE] == STACK_SPILL &&
-			    f->spills[spill_index(r)].type == REG_PTR_TO_STACK &&
-			    f->spills[spill_index(r)].frame >= st->frame_count)
-				memset(&f->stack[r * REG_SIZE], STACK_INVALID, REG_SIZE);
-		}
-	}
-}
-
 int verifier_do_exit(struct verifier *v)
 {
 	struct vstate *st = v->cur;
@@ -323,6 +493,8 @@ int verifier_do_exit(struct verifier *v)
 	 * not, goes back to the caller, which may not read it if unset
 	 * (Linux's prepare_func_exit). Only the program's own exit needs r0.
 	 */
+	if (f->is_callback)
+		return return_from_callback(v);
 	if (st->frame_count > 1) {
 		if (r0->type == REG_PTR_TO_STACK && r0->frame == st->frame_count - 1)
 			return verifier_reject(v, "cannot return stack pointer to the caller");

@@ -78,7 +78,10 @@ static int check_sized_region(struct verifier *v, uint8_t regno, const struct re
 	hi = (int64_t)reg->off + off + (int64_t)reg->var.umax + (int64_t)size;
 	if (lo < 0 || hi > (int64_t)reg->mem_size)
 		return verifier_reject(v, "invalid access to %s, %s_size=%u off=%lld size=%llu",
-				       what, reg->type == REG_PTR_TO_MAP_VALUE ? "value" : "mem",
+				       what,
+				       reg->type == REG_PTR_TO_MAP_VALUE ? "value"
+				       : reg->type == REG_PTR_TO_MAP_KEY ? "key"
+									 : "mem",
 				       reg->mem_size, (long long)lo, (unsigned long long)size);
 	return 0;
 }
@@ -322,6 +325,11 @@ static int check_mem_access(struct verifier *v, uint8_t regno, int32_t off, unsi
 	case REG_PTR_TO_MEM:
 		err = check_sized_region(v, regno, reg, off, size, "memory");
 		break;
+	case REG_PTR_TO_MAP_KEY:
+		if (access == ACCESS_WRITE)
+			return verifier_reject(v, "write to change key R%u not allowed", regno);
+		err = check_sized_region(v, regno, reg, off, size, "map key");
+		break;
 	default:
 		return verifier_reject(v, "R%u invalid mem access '%s'", regno,
 				       verifier_reg_type_names[reg->type]);
@@ -380,6 +388,10 @@ int verifier_check_helper_mem(struct verifier *v, uint8_t regno, uint64_t size, 
 		return check_sized_region(v, regno, reg, 0, size, "map value");
 	case REG_PTR_TO_MEM:
 		return check_sized_region(v, regno, reg, 0, size, "memory");
+	case REG_PTR_TO_MAP_KEY:
+		if (access == ACCESS_WRITE)
+			return verifier_reject(v, "write to change key R%u not allowed", regno);
+		return check_sized_region(v, regno, reg, 0, size, "map key");
 	default:
 		return verifier_reject(v, "R%u type=%s expected=fp, pkt, map_value, mem", regno,
 				       verifier_reg_type_names[reg->type]);
@@ -529,6 +541,9 @@ int verifier_do_lddw(struct verifier *v, const struct ebpf_insn *insn)
 		return err;
 	if (insn->src_reg == 0) {
 		set_scalar(dst, scalar_const(imm));
+	} else if (insn->src_reg == EBPF_PSEUDO_FUNC) {
+		set_pointer(dst, REG_PTR_TO_FUNC);
+		dst->subprog = v->subprog_of[ebpf_insn_call_target(insn, v->insn)];
 	} else {
 		map = find_map_by_address(v, (uintptr_t)imm, insn->src_reg == EBPF_PSEUDO_MAP_VALUE,
 					  &off);
@@ -556,6 +571,9 @@ int verifier_do_ld_abs_ind(struct verifier *v, const struct ebpf_insn *insn)
 	if (v->prog->type_info->legacy_loads != EBPF_LEGACY_VERIFIED)
 		return verifier_reject(
 		    v, "BPF_LD_[ABS|IND] instructions not allowed for this program type");
+	/* A callback's run has no packet (ebpf_internal.h's struct ebpf_callback). */
+	if (verifier_in_callback(v->cur))
+		return verifier_reject(v, "BPF_LD_[ABS|IND] inside a callback is not supported");
 	/* A failing legacy load ends the program: nothing may be held then. */
 	if (v->cur->ref_count > 0)
 		return verifier_reject(v,

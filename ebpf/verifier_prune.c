@@ -121,7 +121,8 @@ static bool reg_subsumed(const struct reg_state *old, const struct reg_state *cu
 	if (old->type == REG_NOT_INIT)
 		return true; /* old's paths never read it */
 	if (old->type != cur->type || old->off != cur->off || old->map != cur->map ||
-	    old->frame != cur->frame || old->mem_size != cur->mem_size || cur->range < old->range)
+	    old->frame != cur->frame || old->mem_size != cur->mem_size ||
+	    old->subprog != cur->subprog || cur->range < old->range)
 		return false;
 	if (!scalar_contains(&old->var, &cur->var))
 		return false;
@@ -206,6 +207,9 @@ static uint16_t frame_live_regs(const struct verifier *v, const struct vstate *s
 {
 	if (i + 1 == st->frame_count)
 		return v->live_in[insn];
+	/* a callback's caller makes its call again, arguments and all */
+	if (st->frames[i + 1]->is_callback)
+		return v->live_in[st->frames[i + 1]->callsite];
 	return (uint16_t)(v->live_in[st->frames[i + 1]->callsite + 1] & ~CALLER_SAVED_REGS);
 }
 
@@ -248,7 +252,7 @@ static uint32_t call_chain_signature(const struct vstate *st)
 }
 
 #define REG_TYPE_BITS 4
-_Static_assert(REG_PTR_TO_MEM_OR_NULL < (1 << REG_TYPE_BITS), "a type fits in REG_TYPE_BITS");
+_Static_assert(REG_TYPE_COUNT <= (1 << REG_TYPE_BITS), "a type fits in REG_TYPE_BITS");
 _Static_assert(EBPF_NUM_REGS *REG_TYPE_BITS <= 64, "the types of a frame fit in a word");
 
 /*
@@ -480,17 +484,83 @@ static int store_state(struct verifier *v, struct prune_probe *probe)
 	return 0;
 }
 
+/*
+ * Callback rounds (verifier_calls.c): the states at a callback helper's
+ * call are stored at every visit, and the caller's frame names the rounds
+ * of one call (callback_chain), set when the call is first reached. A
+ * round that comes back contained in an earlier round of its call still
+ * in progress ends there: the earlier round's returning path is pending
+ * and its further rounds are the ones being walked, and the helper, not
+ * the program, bounds the number of rounds. Anywhere else, containment in
+ * a state in progress proves nothing (a program loop may not end).
+ */
+static bool same_callback_round_chain(const struct vstate *old, const struct vstate *cur)
+{
+	return old->frame_count == cur->frame_count &&
+	       old->frames[old->frame_count - 1]->callback_chain ==
+		   cur->frames[cur->frame_count - 1]->callback_chain;
+}
+
+/* A spilled scalar of cur's slot that old's does not contain becomes unknown. */
+static void widen_slot(const struct frame *old, struct frame *cur, int slot)
+{
+	uint64_t old_kinds = slot_kinds(old, slot);
+	struct reg_state *spill = &cur->spills[spill_index(slot)];
+
+	if (slot_kinds(cur, slot) != SLOT_OF(STACK_SPILL) || spill->type != REG_SCALAR)
+		return;
+	if (old_kinds == SLOT_OF(STACK_MISC)) {
+		memset(&cur->stack[slot * REG_SIZE], STACK_MISC, REG_SIZE);
+	} else if (old_kinds == SLOT_OF(STACK_SPILL)) {
+		const struct reg_state *was = &old->spills[spill_index(slot)];
+
+		if (was->type == REG_SCALAR && !scalar_contains(&was->var, &spill->var))
+			set_scalar(spill, scalar_unknown());
+	}
+}
+
+/*
+ * Widening between callback rounds: against the newest earlier round of
+ * the call, the stack scalars a round changed become unknown (registers
+ * of the waiting frames cannot change). A counter the callback bumps
+ * then converges in two rounds instead of one per value.
+ */
+static void widen_callback_round(struct verifier *v, const struct stored_list *list)
+{
+	const struct vstate *old = NULL;
+	uint32_t i;
+	int slot;
+
+	for (i = list->count; i-- > 0 && !old;) {
+		if (!list->states[i]->complete &&
+		    same_callback_round_chain(list->states[i]->state, v->cur))
+			old = list->states[i]->state;
+	}
+	for (i = 0; old && i < v->cur->frame_count; i++) {
+		const struct frame *was = old->frames[i];
+
+		for (slot = STACK_SLOTS - (int)was->used_slots; slot < STACK_SLOTS; slot++)
+			widen_slot(was, v->cur->frames[i], slot);
+	}
+}
+
 /* The newest states first: they are the likeliest to match. */
 int verifier_visit_prune_point(struct verifier *v)
 {
 	struct stored_list *list = &v->explored[v->insn];
 	uint64_t insns = v->processed - v->processed_at_store;
 	uint64_t jumps = v->jumps_processed - v->jumps_at_store;
+	bool callback_call = v->flags[v->insn] & INSN_CALLBACK_CALL;
+	bool callback_round = callback_call && v->cur->after_callback;
 	bool store = (insns >= STORE_MIN_INSNS && jumps >= STORE_MIN_JUMPS) ||
-		     (v->flags[v->insn] & INSN_CALL_RETURN);
+		     (v->flags[v->insn] & (INSN_CALL_RETURN | INSN_CALLBACK_CALL));
 	struct prune_probe probe;
 	uint32_t i;
 
+	if (callback_round)
+		widen_callback_round(v, list);
+	else if (callback_call)
+		cur_frame(v)->callback_chain = new_id(v);
 	if (list->count == 0 && !store)
 		return 0;
 	probe = prune_probe_of(v);
@@ -503,6 +573,11 @@ int verifier_visit_prune_point(struct verifier *v)
 				s->hits++;
 				return 1;
 			}
+		} else if (callback_round && same_callback_round_chain(s->state, v->cur)) {
+			if (may_contain && state_subsumed(v, s->state, v->cur)) {
+				s->hits++;
+				return 1;
+			}
 		} else {
 			/* An ancestor on this very path, in the same state: no progress. */
 			if (may_contain && state_subsumed(v, s->state, v->cur) &&
@@ -510,7 +585,8 @@ int verifier_visit_prune_point(struct verifier *v)
 				return verifier_reject(v, "infinite loop detected at insn %u",
 						       v->insn);
 			/* An ancestor at this instruction: a loop, store less often. */
-			if (insns < LOOP_STORE_MIN_INSNS && jumps < LOOP_STORE_MIN_JUMPS)
+			if (insns < LOOP_STORE_MIN_INSNS && jumps < LOOP_STORE_MIN_JUMPS &&
+			    !callback_call)
 				store = false;
 		}
 		/* Misses count only where a new state would take the old one's place. */

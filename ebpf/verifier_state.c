@@ -27,6 +27,8 @@ const char *const verifier_reg_type_names[] = {
     [REG_CONST_PTR_TO_MAP] = "map_ptr",
     [REG_PTR_TO_MEM] = "mem",
     [REG_PTR_TO_MEM_OR_NULL] = "mem_or_null",
+    [REG_PTR_TO_FUNC] = "func",
+    [REG_PTR_TO_MAP_KEY] = "map_key",
 };
 
 /* ---- logging --------------------------------------------------------------- */
