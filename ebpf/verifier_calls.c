@@ -7,7 +7,8 @@
  * number of times, which the walk follows as Linux 6.7's verifier does
  * (6.1 walked a callback once, which missed what a second call sees): at
  * the helper call, one path returns from the helper (r0 unknown) and
- * another enters the callback in a new frame, marked is_callback. When
+ * another (explored later) enters the callback in a new frame, marked
+ * is_callback. When
  * the callback exits (r0 must be 0 or 1), the path comes back to the
  * helper call itself, with the caller's registers as they were and what
  * the callback wrote through its pointers, and forks the same way again:
@@ -270,14 +271,15 @@ static void set_callback_args(const struct ebpf_helper *helper, const struct cal
 }
 
 /*
- * A helper call with a callback (the opening comment): the path where
- * the helper returns waits as a branch; this one enters the callback.
+ * A helper call with a callback (the opening comment): the path entering
+ * the callback waits as a branch, as in Linux (so that rounds do not pile
+ * up pending paths); this one returns from the helper.
  */
 static int call_callback(struct verifier *v, const struct ebpf_helper *helper,
 			 const struct call_args *args)
 {
-	struct vstate *returned;
-	struct frame *f, *callee;
+	struct vstate *entered;
+	struct frame *f = cur_frame(v), *callee;
 	int r, err;
 
 	if (args->map && !ebpf_map_type_has_for_each(ebpf_map_get_def(args->map)->type))
@@ -286,27 +288,27 @@ static int call_callback(struct verifier *v, const struct ebpf_helper *helper,
 		return verifier_reject(v, "the call stack of %u frames is too deep",
 				       EBPF_MAX_CALL_DEPTH + 1);
 	v->cur->after_callback = false;
-	returned = verifier_copy_state(v->cur);
-	if (!returned)
-		return -ENOMEM;
-	f = returned->frames[returned->frame_count - 1];
-	for (r = EBPF_REG_R1; r <= EBPF_NUM_ARG_REGS; r++)
-		set_not_init(&f->regs[r]);
-	set_scalar(&f->regs[EBPF_REG_R0], scalar_unknown());
-	err = verifier_push_branch(v, returned, v->insn + 1);
-	if (err) {
-		verifier_free_state(returned);
-		return err;
-	}
 	callee = malloc(frame_bytes(STACK_SLOTS));
-	if (!callee)
+	entered = verifier_copy_state(v->cur);
+	if (!callee || !entered) {
+		free(callee);
+		verifier_free_state(entered);
 		return -ENOMEM;
+	}
 	verifier_init_frame(callee, v->cur->frame_count, v->insn, args->callback);
 	callee->is_callback = true;
 	callee->callback_first_id = v->next_id + 1;
-	set_callback_args(helper, args, cur_frame(v), callee);
-	v->cur->frames[v->cur->frame_count++] = callee;
-	v->insn = v->prog->subprog_start[args->callback];
+	set_callback_args(helper, args, f, callee);
+	entered->frames[entered->frame_count++] = callee;
+	err = verifier_push_branch(v, entered, v->prog->subprog_start[args->callback]);
+	if (err) {
+		verifier_free_state(entered);
+		return err;
+	}
+	for (r = EBPF_REG_R1; r <= EBPF_NUM_ARG_REGS; r++)
+		set_not_init(&f->regs[r]);
+	set_scalar(&f->regs[EBPF_REG_R0], scalar_unknown());
+	v->insn++;
 	return STEP_CONTINUE;
 }
 
@@ -342,6 +344,7 @@ static int return_from_callback(struct verifier *v)
 	v->insn = f->callsite;
 	free(f);
 	st->frame_count--;
+	cur_frame(v)->callback_rounds++;
 	drop_dangling_stack_pointers(st);
 	st->after_callback = true;
 	return STEP_CONTINUE;

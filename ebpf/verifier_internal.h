@@ -95,8 +95,13 @@ struct frame {
 	 */
 	bool is_callback;
 	uint32_t callback_first_id;
-	/* In a frame calling a callback helper: which round of calls (prune.c). */
+	/*
+	 * In a frame calling a callback helper (verifier_prune.c): the call's
+	 * rounds, named when the call is first reached, and how many of its
+	 * callbacks have returned.
+	 */
 	uint32_t callback_chain;
+	uint32_t callback_rounds;
 	/*
 	 * Slots counted down from the frame pointer that may have been
 	 * written: below them every byte is invalid. Copies of a state keep

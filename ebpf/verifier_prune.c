@@ -487,18 +487,39 @@ static int store_state(struct verifier *v, struct prune_probe *probe)
 /*
  * Callback rounds (verifier_calls.c): the states at a callback helper's
  * call are stored at every visit, and the caller's frame names the rounds
- * of one call (callback_chain), set when the call is first reached. A
- * round that comes back contained in an earlier round of its call still
- * in progress ends there: the earlier round's returning path is pending
- * and its further rounds are the ones being walked, and the helper, not
- * the program, bounds the number of rounds. Anywhere else, containment in
- * a state in progress proves nothing (a program loop may not end).
+ * of one call (callback_chain), set when the call is first reached, and
+ * counts them (callback_rounds). A state contained in one still in
+ * progress from an earlier round of a call that is still waiting, at the
+ * call or anywhere in its callback, ends there: the earlier state's paths
+ * are pending or being walked, and the path between the two went round
+ * the helper, which (not the program) bounds the number of rounds.
+ * Anywhere else, containment in a state in progress proves nothing: the
+ * path between may be a program loop that never ends.
  */
 static bool same_callback_round_chain(const struct vstate *old, const struct vstate *cur)
 {
 	return old->frame_count == cur->frame_count &&
 	       old->frames[old->frame_count - 1]->callback_chain ==
 		   cur->frames[cur->frame_count - 1]->callback_chain;
+}
+
+static bool crossed_callback_round(const struct verifier *v, const struct vstate *old,
+				   const struct vstate *cur)
+{
+	uint32_t i;
+
+	if (old->frame_count != cur->frame_count)
+		return false;
+	for (i = 0; i < cur->frame_count; i++) {
+		const struct frame *was = old->frames[i], *is = cur->frames[i];
+		bool waits = i + 1 == cur->frame_count ? (v->flags[v->insn] & INSN_CALLBACK_CALL)
+						       : cur->frames[i + 1]->is_callback;
+
+		if (waits && was->callback_chain == is->callback_chain &&
+		    was->callback_rounds != is->callback_rounds)
+			return true;
+	}
+	return false;
 }
 
 /* A spilled scalar of cur's slot that old's does not contain becomes unknown. */
@@ -573,7 +594,7 @@ int verifier_visit_prune_point(struct verifier *v)
 				s->hits++;
 				return 1;
 			}
-		} else if (callback_round && same_callback_round_chain(s->state, v->cur)) {
+		} else if (crossed_callback_round(v, s->state, v->cur)) {
 			if (may_contain && state_subsumed(v, s->state, v->cur)) {
 				s->hits++;
 				return 1;
