@@ -15,7 +15,9 @@
  * stack and ringbuf record accesses at constant and masked variable
  * offsets, pointer spills, scalar ALU64/ALU32 chains refined by
  * comparisons (and spilled through the stack), diamonds, bounded loops,
- * a bpf-to-bpf subprogram working on its caller's stack bytes, and the
+ * a bpf-to-bpf subprogram working on its caller's stack bytes (or the
+ * same function as bpf_loop's callback, with ctx and those bytes reached
+ * through its context pointer), and the
  * XDP (adjusters, load/store bytes), map, ringbuf and checksum helpers: lookups in arrays, hashes,
  * an LPM trie, an LRU per-CPU hash and a devmap_hash (read-only values), redirect_map,
  * push/pop/peek on a queue, a stack and a bloom filter, and perf_event_output with frame bytes
@@ -28,9 +30,10 @@
  *   ctx      struct xdp_md: 4-byte aligned reads, no writes;
  *   packet   [data_meta, data_end) as they are at the access (the adjust
  *            helpers move them);
- *   stack    the frames of the current call chain; reads only of bytes
- *            written earlier in the run (by the program, into a frame that
- *            is still the same call);
+ *   stack    the frames of the current call chain, and of the runs a
+ *            callback's run is nested in; reads only of bytes written
+ *            earlier in the run (by the program, into a frame that is
+ *            still the same call);
  *   maps     every value of the array maps, and each value a lookup of
  *            another type returned, [value, value + value_size); no
  *            writes into the BPF_F_RDONLY_PROG maps (and the devmap);
@@ -103,11 +106,15 @@
 #define SUBPROG_STACK_SPAN (EBPF_STACK_SIZE / 2)
 /* The caller passes the subprogram a pointer to this many of its stack bytes. */
 #define FRAME_ARG_BYTES 16
-#define ONE_IN_WRONG	24 /* a deliberately wrong choice, one time in this */
-#define SLOT		8
-#define STACK_SLOTS	(EBPF_STACK_SIZE / SLOT)
-#define LOG_BYTES	8192
-#define TEXT_BYTES	128
+/* bpf_loop's rounds in the generated programs (a power of two), and the nesting the checker
+ * follows. */
+#define MAX_CALLBACK_ROUNDS 4
+#define MAX_OUTER_RUNS	    4
+#define ONE_IN_WRONG	    24 /* a deliberately wrong choice, one time in this */
+#define SLOT		    8
+#define STACK_SLOTS	    (EBPF_STACK_SIZE / SLOT)
+#define LOG_BYTES	    8192
+#define TEXT_BYTES	    128
 
 /*
  * The packet buffer, as Linux's BPF_PROG_TEST_RUN lays it out (ebpf.h): a
@@ -148,6 +155,7 @@ enum {
 	FUNC_MAP_POP_ELEM = 88,
 	FUNC_MAP_PEEK_ELEM = 89,
 	FUNC_PERF_EVENT_OUTPUT = 25,
+	FUNC_LOOP = 181,
 };
 
 /* ---- input -------------------------------------------------------------- */
@@ -309,11 +317,12 @@ struct gen {
 	uint16_t reserved; /* registers a loop or a reservation must keep */
 	int nest;
 	int blocks;
-	int holding;	    /* ringbuf records reserved: no local call then */
-	bool in_loop;	    /* loops do not nest nor call the subprogram (paths multiply) */
-	int32_t stack_span; /* bytes below fp this function uses */
-	size_t limit;	    /* instructions this function may end at */
-	bool has_subprog;   /* main calls one subprogram, generated after it */
+	int holding;		  /* ringbuf records reserved: no local call then */
+	bool in_loop;		  /* loops do not nest nor call the subprogram (paths multiply) */
+	int32_t stack_span;	  /* bytes below fp this function uses */
+	size_t limit;		  /* instructions this function may end at */
+	bool has_subprog;	  /* main calls one subprogram, generated after it */
+	bool subprog_is_callback; /* ... through bpf_loop, as its callback */
 	bool in_subprog;
 	size_t calls[MAX_CALLS]; /* the call instructions to patch */
 	size_t call_count;
@@ -1453,12 +1462,41 @@ static void gen_helper(struct gen *g)
 }
 
 /*
+ * bpf_loop(rounds, the subprogram, fp - off, 0): ctx is in the slot at
+ * fp - off, below the caller's bytes (the callback has no other way to
+ * it); rounds is a constant or a scalar's low bits. The subprogram's
+ * start is patched into the lddw as into a call.
+ */
+static void emit_loop_call(struct gen *g, int32_t off)
+{
+	int s = one_in(g->in, 2) ? pick_kind(g, GEN_SCALAR) : -1;
+
+	emit(g, STX(EBPF_SIZE_DW, EBPF_REG_FP, EBPF_REG_R6, -off));
+	if (s >= 0) {
+		emit(g, MOV64_REG(EBPF_REG_R1, (uint8_t)s));
+		emit(g, ALU64_IMM(EBPF_ALU_AND, EBPF_REG_R1, MAX_CALLBACK_ROUNDS - 1));
+	} else {
+		emit(g, MOV64_IMM(EBPF_REG_R1, below(g->in, MAX_CALLBACK_ROUNDS)));
+	}
+	g->calls[g->call_count++] = g->count;
+	emit_lddw(g, REG_R2, EBPF_PSEUDO_FUNC, 0, 0);
+	emit(g, MOV64_REG(REG_R3, EBPF_REG_FP));
+	emit(g, ALU64_IMM(EBPF_ALU_ADD, REG_R3, -off));
+	emit(g, MOV64_IMM(REG_R4, 0));
+	emit(g, CALL(FUNC_LOOP));
+	clobber_caller_saved(g);
+	set_reg(g, EBPF_REG_R0, GEN_SCALAR, 0, 0);
+}
+
+/*
  * r1 = ctx, r2 = fp - off (FRAME_ARG_BYTES written), r3 = a scalar; a
  * bpf-to-bpf call of the subprogram, which works on the caller's bytes.
  */
 static void gen_subprog_call(struct gen *g)
 {
-	int32_t off = stack_depth(g, FRAME_ARG_BYTES);
+	/* a callback's context: ctx at fp - off, the caller's bytes above it */
+	int32_t ctx_slot = g->subprog_is_callback ? SLOT : 0;
+	int32_t off = stack_depth(g, FRAME_ARG_BYTES + ctx_slot) - ctx_slot;
 	int s = one_in(g->in, 2) ? pick_kind(g, GEN_SCALAR) : -1;
 	int32_t i;
 
@@ -1468,6 +1506,10 @@ static void gen_subprog_call(struct gen *g)
 	for (i = 0; i < FRAME_ARG_BYTES; i += SLOT)
 		emit(g, ST(EBPF_SIZE_DW, EBPF_REG_FP, i - off, take_imm(g->in)));
 	memset(&g->st.stack[EBPF_STACK_SIZE - off], BYTE_DATA, FRAME_ARG_BYTES);
+	if (g->subprog_is_callback) {
+		emit_loop_call(g, off + SLOT);
+		return;
+	}
 	if (s >= 0)
 		emit(g, MOV64_REG(REG_R3, (uint8_t)s));
 	else
@@ -1569,11 +1611,19 @@ static void start_function(struct gen *g, bool subprog)
 	/* the subprogram is walked once per call site and path: fewer blocks */
 	g->blocks = subprog ? MAX_BLOCKS / 2 : 0;
 	g->in_subprog = subprog;
-	emit(g, MOV64_REG(EBPF_REG_R6, EBPF_REG_R1));
+	if (subprog && g->subprog_is_callback) {
+		/* r1 = the round, r2 = the context: ctx, then the caller's bytes */
+		emit(g, LDX(EBPF_SIZE_DW, EBPF_REG_R6, REG_R2, 0));
+		emit(g, ALU64_IMM(EBPF_ALU_ADD, REG_R2, SLOT));
+		set_reg(g, EBPF_REG_R1, GEN_SCALAR, 0, 0);
+	} else {
+		emit(g, MOV64_REG(EBPF_REG_R6, EBPF_REG_R1));
+	}
 	set_reg(g, EBPF_REG_R6, GEN_CTX, 0, 0);
 	if (subprog) {
 		set_reg(g, REG_R2, GEN_FRAME_REF, FRAME_ARG_BYTES, 0);
-		set_reg(g, REG_R3, GEN_SCALAR, 0, 0);
+		if (!g->subprog_is_callback)
+			set_reg(g, REG_R3, GEN_SCALAR, 0, 0);
 		if (one_in(g->in, 2)) { /* keep the caller's bytes across helper calls */
 			emit(g, MOV64_REG(REG_R9, REG_R2));
 			g->st.reg[REG_R9] = g->st.reg[REG_R2];
@@ -1581,9 +1631,13 @@ static void start_function(struct gen *g, bool subprog)
 	}
 }
 
+/* A verdict; a callback's 0 (go on) or 1 (stop), or wrongly 2. */
 static void end_function(struct gen *g)
 {
-	emit(g, MOV64_IMM(EBPF_REG_R0, below(g->in, EBPF_XDP_REDIRECT)));
+	if (g->in_subprog && g->subprog_is_callback)
+		emit(g, MOV64_IMM(EBPF_REG_R0, wrong(g->in) ? 2 : below(g->in, 2)));
+	else
+		emit(g, MOV64_IMM(EBPF_REG_R0, below(g->in, EBPF_XDP_REDIRECT)));
 	emit(g, INSN(EBPF_OP_EXIT, 0, 0, 0, 0));
 }
 
@@ -1594,6 +1648,7 @@ static void generate(struct gen *g, struct input *in)
 	memset(g, 0, sizeof(*g));
 	g->in = in;
 	g->has_subprog = one_in(in, 4);
+	g->subprog_is_callback = g->has_subprog && one_in(in, 2);
 	g->stack_span = g->has_subprog ? SUBPROG_STACK_SPAN : EBPF_STACK_SIZE;
 	g->limit = g->has_subprog ? MAX_PROG_INSNS / 2 : MAX_PROG_INSNS;
 	start_function(g, false);
@@ -1629,6 +1684,12 @@ static struct {
 	uint64_t steps;
 	uint64_t stack_lo, stack_hi; /* live frames at the last access */
 	uint8_t stack_written[EBPF_MAX_CALL_DEPTH * EBPF_STACK_SIZE];
+	/* The runs a callback's run is nested in, innermost last. */
+	struct outer_run {
+		uint64_t stack_lo, stack_hi;
+		uint8_t stack_written[EBPF_MAX_CALL_DEPTH * EBPF_STACK_SIZE];
+	} outer[MAX_OUTER_RUNS];
+	size_t outer_count;
 	const char *helper; /* name of the helper whose argument is checked */
 } run;
 
@@ -1725,12 +1786,43 @@ static bool inside(uint64_t addr, uint32_t size, uint64_t lo, uint64_t hi)
  * A call or return moved the top of the live frames: bytes of frames
  * entered or left since the last access are unwritten again.
  */
+static void save_outer_run(struct outer_run *o)
+{
+	o->stack_lo = run.stack_lo;
+	o->stack_hi = run.stack_hi;
+	memcpy(o->stack_written, run.stack_written, sizeof(o->stack_written));
+}
+
+static void restore_outer_run(const struct outer_run *o)
+{
+	run.stack_lo = o->stack_lo;
+	run.stack_hi = o->stack_hi;
+	memcpy(run.stack_written, o->stack_written, sizeof(run.stack_written));
+}
+
+/*
+ * A callback runs in a nested interpreter whose frames lie deeper on the
+ * C stack: a lower stack_lo starts one (the caller's frames stay live and
+ * are saved), a higher one returns to the run it was nested in.
+ */
 static void track_frames(uint64_t stack_lo, uint64_t stack_hi)
 {
 	uint64_t from, to;
 
-	if (run.stack_lo != stack_lo) { /* first access of this run */
-		run.stack_lo = stack_lo;
+	if (run.stack_lo != stack_lo) {
+		if (run.stack_lo && stack_lo < run.stack_lo && run.outer_count < MAX_OUTER_RUNS) {
+			save_outer_run(&run.outer[run.outer_count++]);
+		} else {
+			while (run.outer_count > 0 &&
+			       run.outer[run.outer_count - 1].stack_lo != stack_lo)
+				run.outer_count--;
+			if (run.outer_count > 0) {
+				restore_outer_run(&run.outer[--run.outer_count]);
+				track_frames(stack_lo, stack_hi);
+				return;
+			}
+		}
+		run.stack_lo = stack_lo; /* the first access of this run */
 		run.stack_hi = stack_hi;
 		memset(run.stack_written, 0, sizeof(run.stack_written));
 		return;
@@ -1743,9 +1835,8 @@ static void track_frames(uint64_t stack_lo, uint64_t stack_hi)
 }
 
 static void check_stack(const struct ebpf_insn *insn, uint64_t addr, uint32_t size,
-			enum ebpf_interp_access access)
+			enum ebpf_interp_access access, uint8_t *written)
 {
-	uint8_t *written = run.stack_written + (addr - run.stack_lo);
 	uint32_t i;
 
 	if (access & EBPF_INTERP_READ)
@@ -1777,10 +1868,21 @@ static void check_memory(const struct ebpf_insn *insn, uint64_t addr, uint32_t s
 	const struct region *region;
 	const char *who = run.helper ? run.helper : "program";
 
+	size_t k;
+
 	stats.accesses++;
 	if (inside(addr, size, run.stack_lo, run.stack_hi)) {
-		check_stack(insn, addr, size, access);
+		check_stack(insn, addr, size, access, run.stack_written + (addr - run.stack_lo));
 		return;
+	}
+	for (k = 0; k < run.outer_count; k++) {
+		struct outer_run *o = &run.outer[k];
+
+		if (inside(addr, size, o->stack_lo, o->stack_hi)) {
+			check_stack(insn, addr, size, access,
+				    o->stack_written + (addr - o->stack_lo));
+			return;
+		}
 	}
 	if (inside(addr, size, ctx, ctx + sizeof(run.xb->md))) {
 		if (access != EBPF_INTERP_READ || size != XDP_MD_FIELD ||
@@ -2111,6 +2213,7 @@ static void run_once(struct ebpf_prog *prog, struct input *in)
 	run.xb = &xb;
 	run.steps = 0;
 	run.stack_lo = 0;
+	run.outer_count = 0;
 	run.record_count = 0;
 	ret = ebpf_prog_run_interp(prog, &xb, sizeof(xb));
 	if (pointer_kind(ret))
