@@ -53,4 +53,14 @@ void btf_free(struct btf *btf);
 int btf_map_def(const struct btf *btf, const char *name, struct ebpf_map_def *def,
 		uint64_t *values_offset, struct ebpf_log *log);
 
+#define BTF_SPIN_LOCK_TYPE "bpf_spin_lock"
+
+/*
+ * Where the value of the BTF-defined map `name` holds its struct
+ * bpf_spin_lock: 0 and *offset, -ENOENT when it has none, another
+ * negative errno (logged) for a value with two or a misaligned one.
+ */
+int btf_map_spin_lock(const struct btf *btf, const char *name, uint32_t *offset,
+		      struct ebpf_log *log);
+
 #endif /* UKBPF_EBPF_BTF_H */

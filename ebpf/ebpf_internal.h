@@ -101,6 +101,7 @@ enum ebpf_helper_arg {
 	/* A callback (lddw of a function): the verifier walks it at the call. */
 	EBPF_ARG_PTR_TO_FUNC,
 	EBPF_ARG_PTR_TO_STACK_OR_NULL, /* the callback's context: passed on as it is */
+	EBPF_ARG_PTR_TO_SPIN_LOCK,     /* the struct bpf_spin_lock of a looked-up map value */
 };
 
 enum ebpf_helper_ret {
@@ -202,6 +203,14 @@ struct ebpf_map_inline_hash {
 	uint32_t key_size;
 };
 bool ebpf_map_get_inline_hash(const struct ebpf_map *map, struct ebpf_map_inline_hash *out);
+/*
+ * The struct bpf_spin_lock in map's values (maps.c): set by the loader
+ * from BTF, before any program uses the map; the verifier asks where.
+ */
+#define EBPF_SPIN_LOCK_SIZE 4 /* struct bpf_spin_lock: one 32-bit word, 0 when free */
+void ebpf_map_set_spin_lock(struct ebpf_map *map, uint32_t offset);
+bool ebpf_map_get_spin_lock(const struct ebpf_map *map, uint32_t *offset);
+
 /* Address of byte off of an array map's first value (BPF_PSEUDO_MAP_VALUE). */
 void *ebpf_map_value_addr(struct ebpf_map *map, uint32_t off);
 

@@ -521,6 +521,29 @@ static uint64_t helper_ringbuf_discard(uint64_t data, uint64_t flags, uint64_t r
 	return 0;
 }
 
+/* ---- spin locks ----------------------------------------------------------------- */
+
+/*
+ * A real lock, though the guest has one CPU and XDP does not preempt: the
+ * verifier makes every path release it before anything else runs, so it
+ * never spins today, and stays correct if programs ever run in parallel.
+ */
+static uint64_t helper_spin_lock(uint64_t lock, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	uint32_t *word = ptr_arg(lock);
+
+	while (__atomic_exchange_n(word, 1, __ATOMIC_ACQUIRE))
+		;
+	return 0;
+}
+
+static uint64_t helper_spin_unlock(uint64_t lock, uint64_t r2, uint64_t r3, uint64_t r4,
+				   uint64_t r5)
+{
+	__atomic_store_n((uint32_t *)ptr_arg(lock), 0, __ATOMIC_RELEASE);
+	return 0;
+}
+
 /* ---- the table ------------------------------------------------------------------ */
 
 /*
@@ -753,6 +776,24 @@ static const struct ebpf_helper helper_table[] =
 		.ret = EBPF_RET_INTEGER,
 		.args = {EBPF_ARG_PTR_TO_CTX, EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_ANYTHING,
 			 EBPF_ARG_PTR_TO_MEM, EBPF_ARG_CONST_SIZE_OR_ZERO},
+	    },
+	[EBPF_FUNC_SPIN_LOCK] =
+	    {
+		.id = EBPF_FUNC_SPIN_LOCK,
+		.name = "bpf_spin_lock",
+		.fn = helper_spin_lock,
+		.family = EBPF_HELPERS_BASE,
+		.ret = EBPF_RET_VOID,
+		.args = {EBPF_ARG_PTR_TO_SPIN_LOCK},
+	    },
+	[EBPF_FUNC_SPIN_UNLOCK] =
+	    {
+		.id = EBPF_FUNC_SPIN_UNLOCK,
+		.name = "bpf_spin_unlock",
+		.fn = helper_spin_unlock,
+		.family = EBPF_HELPERS_BASE,
+		.ret = EBPF_RET_VOID,
+		.args = {EBPF_ARG_PTR_TO_SPIN_LOCK},
 	    },
 	[EBPF_FUNC_LOOP] =
 	    {

@@ -55,6 +55,9 @@ struct ebpf_map {
 	const struct map_ops *ops;
 	ebpf_map_lookup_fn prog_lookup; /* see map_prog_lookup_for in maps.c */
 	uint32_t value_stride;		/* value_size rounded up to 8 */
+	/* Where a value holds its struct bpf_spin_lock (from BTF), if has_spin_lock. */
+	bool has_spin_lock;
+	uint32_t spin_lock_off;
 	union {
 		struct map_array array;
 		struct map_prog_array prog_array;

@@ -118,6 +118,23 @@ static int array_check_update(const struct ebpf_map *map, uint32_t index, uint64
 	return 0;
 }
 
+/*
+ * Linux's copy_map_value: an update writes the value but for its struct
+ * bpf_spin_lock, which only bpf_spin_lock/unlock change (a value written
+ * from a program's stack would otherwise leave a lock held forever).
+ */
+static void copy_map_value(const struct ebpf_map *map, void *dst, const void *src)
+{
+	uint32_t lock = map->spin_lock_off, after = lock + EBPF_SPIN_LOCK_SIZE;
+
+	if (!map->has_spin_lock) {
+		memcpy(dst, src, map->def.value_size);
+		return;
+	}
+	memcpy(dst, src, lock);
+	memcpy((uint8_t *)dst + after, (const uint8_t *)src + after, map->def.value_size - after);
+}
+
 static int array_update(struct ebpf_map *map, const void *key, const void *value, uint64_t flags)
 {
 	uint32_t index = array_index(key);
@@ -125,7 +142,7 @@ static int array_update(struct ebpf_map *map, const void *key, const void *value
 
 	if (err)
 		return err;
-	memcpy(array_lookup(map, key, false), value, map->def.value_size);
+	copy_map_value(map, array_lookup(map, key, false), value);
 	return 0;
 }
 
@@ -523,8 +540,12 @@ static int hash_update(struct ebpf_map *map, const void *key, const void *value,
 		if (map_is_lru(map))
 			lru_push_newest(h, elem);
 		h->count++;
+		/* a new element's lock is free, whatever a deleted one left */
+		if (map->has_spin_lock)
+			memset((uint8_t *)hash_elem_value(h, elem) + map->spin_lock_off, 0,
+			       EBPF_SPIN_LOCK_SIZE);
 	}
-	memcpy(hash_elem_value(h, elem), value, map->def.value_size);
+	copy_map_value(map, hash_elem_value(h, elem), value);
 	return 0;
 }
 
@@ -1083,4 +1104,16 @@ void *ebpf_map_value_addr(struct ebpf_map *map, uint32_t off)
 	    off >= map->def.value_size)
 		return NULL;
 	return map->array.values + off;
+}
+
+void ebpf_map_set_spin_lock(struct ebpf_map *map, uint32_t offset)
+{
+	map->has_spin_lock = true;
+	map->spin_lock_off = offset;
+}
+
+bool ebpf_map_get_spin_lock(const struct ebpf_map *map, uint32_t *offset)
+{
+	*offset = map->spin_lock_off;
+	return map->has_spin_lock;
 }

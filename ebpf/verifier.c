@@ -267,6 +267,7 @@ struct id_rewrite {
 static void mark_null_result(struct reg_state *reg, void *arg)
 {
 	const struct id_rewrite *rw = arg;
+	uint32_t lock;
 
 	if (reg->id != rw->id ||
 	    (reg->type != REG_PTR_TO_MAP_VALUE_OR_NULL && reg->type != REG_PTR_TO_MEM_OR_NULL))
@@ -277,7 +278,9 @@ static void mark_null_result(struct reg_state *reg, void *arg)
 	}
 	reg->type =
 	    reg->type == REG_PTR_TO_MAP_VALUE_OR_NULL ? REG_PTR_TO_MAP_VALUE : REG_PTR_TO_MEM;
-	reg->id = 0;
+	/* A value with a lock keeps its id: bpf_spin_unlock must name the locked one. */
+	if (reg->type != REG_PTR_TO_MAP_VALUE || !ebpf_map_get_spin_lock(reg->map, &lock))
+		reg->id = 0;
 }
 
 static void set_packet_range(struct reg_state *reg, void *arg)

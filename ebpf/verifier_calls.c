@@ -90,12 +90,51 @@ static bool helper_writes_map(int32_t helper)
 
 struct call_args {
 	const struct ebpf_map *map;
+	uint32_t lock;	   /* bpf_spin_lock/unlock: the map value's id */
 	uint32_t callback; /* the callback's subprogram, 0 if none */
 	uint8_t callback_ctx_regno;
 	uint8_t mem_regno; /* pending PTR_TO_MEM argument, 0 if none */
 	enum access mem_access;
 	uint32_t release_ref;
 };
+
+/*
+ * Linux's process_spin_lock: the lock of a looked-up map value whose BTF
+ * has one, at its constant offset; one lock held at a time, released by
+ * an unlock of the same value.
+ */
+static int check_spin_lock_arg(struct verifier *v, const struct ebpf_helper *helper, uint8_t regno,
+			       const struct reg_state *reg, struct call_args *args)
+{
+	bool lock = helper->id == EBPF_FUNC_SPIN_LOCK;
+	uint32_t lock_off;
+
+	if (reg->type != REG_PTR_TO_MAP_VALUE)
+		return verifier_reject(v, "R%u type=%s expected=map_value", regno,
+				       verifier_reg_type_names[reg->type]);
+	if (!scalar_is_const(&reg->var))
+		return verifier_reject(v,
+				       "R%u doesn't have constant offset. bpf_spin_lock has to be "
+				       "at the constant offset",
+				       regno);
+	if (!ebpf_map_get_spin_lock(reg->map, &lock_off))
+		return verifier_reject(v, "map '%s' has no valid bpf_spin_lock",
+				       ebpf_map_get_name(reg->map));
+	if ((int64_t)reg->off + (int64_t)reg->var.bits.value != lock_off)
+		return verifier_reject(
+		    v, "off %lld doesn't point to 'struct bpf_spin_lock' that is at %u",
+		    (long long)reg->off + (long long)reg->var.bits.value, lock_off);
+	if (!reg->id)
+		return verifier_reject(v, "R%u is not a map value from a lookup", regno);
+	if (lock && v->cur->active_lock)
+		return verifier_reject(v, "Locking two bpf_spin_locks are not allowed");
+	if (!lock && !v->cur->active_lock)
+		return verifier_reject(v, "bpf_spin_unlock without taking a lock");
+	if (!lock && v->cur->active_lock != reg->id)
+		return verifier_reject(v, "bpf_spin_unlock of different lock");
+	args->lock = reg->id;
+	return 0;
+}
 
 static int check_helper_arg(struct verifier *v, const struct ebpf_helper *helper, uint8_t regno,
 			    enum ebpf_helper_arg kind, struct call_args *args)
@@ -191,6 +230,8 @@ static int check_helper_arg(struct verifier *v, const struct ebpf_helper *helper
 			return verifier_reject(v, "R%u variable stack pointer passed to helper",
 					       regno);
 		return 0;
+	case EBPF_ARG_PTR_TO_SPIN_LOCK:
+		return check_spin_lock_arg(v, helper, regno, reg, args);
 	default:
 		return 0;
 	}
@@ -387,6 +428,8 @@ int verifier_do_helper_call(struct verifier *v, const struct ebpf_insn *insn)
 	if (!(v->prog->type_info->helper_families & helper->family))
 		return verifier_reject(v, "program of this type cannot use helper %s#%d",
 				       helper->name, helper->id);
+	if (v->cur->active_lock && helper->id != EBPF_FUNC_SPIN_UNLOCK)
+		return verifier_reject(v, "function calls are not allowed while holding a lock");
 	for (i = 0; i < EBPF_NUM_ARG_REGS && helper->args[i] != EBPF_ARG_NONE; i++) {
 		err =
 		    check_helper_arg(v, helper, (uint8_t)(EBPF_REG_R1 + i), helper->args[i], &args);
@@ -401,6 +444,8 @@ int verifier_do_helper_call(struct verifier *v, const struct ebpf_insn *insn)
 		return verifier_reject(v, "tail_call inside a callback is not supported");
 	if (args.callback)
 		return call_callback(v, helper, &args);
+	if (args.lock)
+		v->cur->active_lock = helper->id == EBPF_FUNC_SPIN_LOCK ? args.lock : 0;
 	if (helper->ret == EBPF_RET_ALLOC_MEM_OR_NULL) {
 		const struct reg_state *size = cur_reg(v, EBPF_REG_R1 + 1);
 
@@ -469,6 +514,8 @@ int verifier_do_local_call(struct verifier *v, const struct ebpf_insn *insn)
 	struct frame *caller = cur_frame(v), *callee;
 	int r;
 
+	if (st->active_lock)
+		return verifier_reject(v, "function calls are not allowed while holding a lock");
 	if (st->frame_count == EBPF_MAX_CALL_DEPTH)
 		return verifier_reject(v, "the call stack of %u frames is too deep",
 				       EBPF_MAX_CALL_DEPTH + 1);
@@ -496,6 +543,8 @@ int verifier_do_exit(struct verifier *v)
 	 * not, goes back to the caller, which may not read it if unset
 	 * (Linux's prepare_func_exit). Only the program's own exit needs r0.
 	 */
+	if (st->active_lock)
+		return verifier_reject(v, "bpf_spin_unlock is missing");
 	if (f->is_callback)
 		return return_from_callback(v);
 	if (st->frame_count > 1) {

@@ -134,6 +134,8 @@ struct vstate {
 	uint32_t ref_insns[MAX_REFS];
 	/* Back at a callback helper's call from its callback (verifier_calls.c). */
 	bool after_callback;
+	/* The id of the map value whose bpf_spin_lock is held, 0 if none. */
+	uint32_t active_lock;
 };
 
 enum insn_flag {

@@ -86,6 +86,24 @@ static int check_sized_region(struct verifier *v, uint8_t regno, const struct re
 	return 0;
 }
 
+/*
+ * A map value's struct bpf_spin_lock is for bpf_spin_lock/unlock only
+ * (Linux's check_map_access): no access of [off + var, + size) may touch it.
+ */
+static int check_spin_lock_untouched(struct verifier *v, const struct reg_state *reg, int32_t off,
+				     uint64_t size)
+{
+	int64_t lo = (int64_t)reg->off + off + reg->var.smin;
+	int64_t hi = (int64_t)reg->off + off + (int64_t)reg->var.umax + (int64_t)size;
+	uint32_t lock;
+
+	if (ebpf_map_get_spin_lock(reg->map, &lock) && lo < (int64_t)lock + EBPF_SPIN_LOCK_SIZE &&
+	    hi > (int64_t)lock)
+		return verifier_reject(v,
+				       "bpf_spin_lock cannot be accessed directly by load/store");
+	return 0;
+}
+
 static int check_packet_region(struct verifier *v, uint8_t regno, const struct reg_state *reg,
 			       int32_t off, uint64_t size)
 {
@@ -321,6 +339,8 @@ static int check_mem_access(struct verifier *v, uint8_t regno, int32_t off, unsi
 			    v, "write into map forbidden, value_size=%u off=%d size=%u",
 			    reg->mem_size, reg->off + off, size);
 		err = check_sized_region(v, regno, reg, off, size, "map value");
+		if (!err)
+			err = check_spin_lock_untouched(v, reg, off, size);
 		break;
 	case REG_PTR_TO_MEM:
 		err = check_sized_region(v, regno, reg, off, size, "memory");
@@ -385,7 +405,8 @@ int verifier_check_helper_mem(struct verifier *v, uint8_t regno, uint64_t size, 
 		if (access == ACCESS_WRITE &&
 		    (ebpf_map_get_def(reg->map)->flags & EBPF_F_RDONLY_PROG))
 			return verifier_reject(v, "write into map forbidden");
-		return check_sized_region(v, regno, reg, 0, size, "map value");
+		err = check_sized_region(v, regno, reg, 0, size, "map value");
+		return err ? err : check_spin_lock_untouched(v, reg, 0, size);
 	case REG_PTR_TO_MEM:
 		return check_sized_region(v, regno, reg, 0, size, "memory");
 	case REG_PTR_TO_MAP_KEY:
@@ -571,6 +592,9 @@ int verifier_do_ld_abs_ind(struct verifier *v, const struct ebpf_insn *insn)
 	if (v->prog->type_info->legacy_loads != EBPF_LEGACY_VERIFIED)
 		return verifier_reject(
 		    v, "BPF_LD_[ABS|IND] instructions not allowed for this program type");
+	if (v->cur->active_lock)
+		return verifier_reject(
+		    v, "BPF_LD_[ABS|IND] cannot be used inside bpf_spin_lock-ed region");
 	/* A callback's run has no packet (ebpf_internal.h's struct ebpf_callback). */
 	if (verifier_in_callback(v->cur))
 		return verifier_reject(v, "BPF_LD_[ABS|IND] inside a callback is not supported");

@@ -220,7 +220,10 @@ static bool state_subsumed(const struct verifier *v, const struct vstate *old,
 	uint32_t i;
 
 	map.len = 0; /* the id arrays are filled as they are used */
-	if (old->frame_count != cur->frame_count || old->ref_count != cur->ref_count)
+	if (old->frame_count != cur->frame_count || old->ref_count != cur->ref_count ||
+	    (old->active_lock == 0) != (cur->active_lock == 0))
+		return false;
+	if (old->active_lock && !ids_match(&map, old->active_lock, cur->active_lock))
 		return false;
 	for (i = 0; i < old->ref_count; i++) {
 		if (!ids_match(&map, old->refs[i], cur->refs[i]))

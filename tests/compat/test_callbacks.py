@@ -1,4 +1,4 @@
-"""Callbacks (bpf_loop, bpf_for_each_map_elem) load, verify and run in the
+"""Callbacks (bpf_loop, bpf_for_each_map_elem) and spin locks load, verify and run in the
 interpreter and the JIT with the results Linux gives: progs/callbacks.c,
 compiled here, run on a few frames through `ukbpf run --pcap-bytes` (a
 fresh run, hence fresh maps, per program) and, as root, through the host
@@ -65,10 +65,22 @@ def loop_nested(frame):
     return n * (n - 1) // 2 % 5, frame
 
 
+def lock_count(frame, counters):
+    key = frame[0] & 3
+    if struct.unpack_from("<I", frame, 4)[0] == 5:
+        counters[key] = [100, 7]
+    counters[key][0] += 1
+    counters[key][1] += len(frame)
+    return XDP_TX, words(*counters[key]) + frame[8:]
+
+
 def expected(program):
     lines, state, flows = [], [0] * 8, {}
+    counters = [[0, 0] for _ in range(4)]
     for i, frame in enumerate(FRAMES):
-        if program == "walk_array":
+        if program == "lock_count":
+            verdict, out = lock_count(frame, counters)
+        elif program == "walk_array":
             verdict, out = walk_array(frame, state)
         elif program == "walk_hash":
             verdict, out = walk_hash(frame, flows)
@@ -78,7 +90,7 @@ def expected(program):
     return lines
 
 
-PROGRAMS = ["loop_sum", "walk_array", "walk_hash", "loop_parse", "loop_nested"]
+PROGRAMS = ["loop_sum", "walk_array", "walk_hash", "loop_parse", "loop_nested", "lock_count"]
 
 
 @pytest.fixture(scope="module")

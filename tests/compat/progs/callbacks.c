@@ -1,7 +1,7 @@
 /*
- * Callbacks: bpf_loop and bpf_for_each_map_elem, each program leaving what
- * it computed in the frame's first bytes (compared with Linux's
- * BPF_PROG_TEST_RUN by tests/compat/test_callbacks.py).
+ * Callbacks (bpf_loop, bpf_for_each_map_elem) and spin locks, each
+ * program leaving what it computed in the frame's first bytes (compared
+ * with Linux's BPF_PROG_TEST_RUN by tests/compat/test_callbacks.py).
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -166,6 +166,48 @@ int loop_nested(struct xdp_md *ctx)
 
 	bpf_loop(ctx->data_end - ctx->data, outer, &total, 0);
 	return total % 5;
+}
+
+struct counter {
+	__u64 packets;
+	struct bpf_spin_lock lock;
+	__u32 bytes;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 4);
+	__type(key, __u32);
+	__type(value, struct counter);
+} locked SEC(".maps");
+
+/*
+ * Counts under the value's lock; a frame whose second word is 5 first
+ * rewrites the value from the stack (the update leaves the lock alone).
+ */
+SEC("xdp")
+int lock_count(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct counter *c, fresh = {.packets = 100, .bytes = 7};
+	__u32 *out = data, key;
+
+	if ((void *)(out + 3) > data_end)
+		return XDP_ABORTED;
+	key = out[0] & 3;
+	if (out[1] == 5)
+		bpf_map_update_elem(&locked, &key, &fresh, BPF_ANY);
+	c = bpf_map_lookup_elem(&locked, &key);
+	if (!c)
+		return XDP_PASS;
+	bpf_spin_lock(&c->lock);
+	c->packets++;
+	c->bytes += data_end - data;
+	out[0] = c->packets;
+	out[1] = c->bytes;
+	bpf_spin_unlock(&c->lock);
+	return XDP_TX;
 }
 
 char LICENSE[] SEC("license") = "GPL";
