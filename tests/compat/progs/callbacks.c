@@ -196,6 +196,8 @@ int lock_count(struct xdp_md *ctx)
 	if ((void *)(out + 3) > data_end)
 		return XDP_ABORTED;
 	key = out[0] & 3;
+	/* a held lock in the new value: the update must not copy it */
+	fresh.lock.val = 1;
 	if (out[1] == 5)
 		bpf_map_update_elem(&locked, &key, &fresh, BPF_ANY);
 	c = bpf_map_lookup_elem(&locked, &key);
