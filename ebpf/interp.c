@@ -323,12 +323,14 @@ static inline bool atomic_fetches(int32_t op)
 }
 
 /*
- * Runs prog from entry with r1-r5 = args in a fresh call chain: its own
- * frames and tail call budget. The program's entry and each callback call
- * (ebpf_interp_call_callback, from a helper) are such runs.
+ * Runs prog from entry with r1-r4 as given (r5 = 0) in a fresh call
+ * chain: its own frames and tail call budget. The program's entry and
+ * each callback call (ebpf_interp_call_callback, from a helper) are such
+ * runs. The arguments come in registers, not an array: this is the
+ * interpreter's fixed cost per run.
  */
-static uint64_t interp_run(const struct ebpf_prog *prog, const struct ebpf_insn *entry,
-			   const uint64_t args[EBPF_NUM_ARG_REGS], struct ebpf_legacy_packet packet)
+static uint64_t interp_run(const struct ebpf_prog *prog, const struct ebpf_insn *entry, uint64_t r1,
+			   uint64_t r2, uint64_t r3, uint64_t r4, struct ebpf_legacy_packet packet)
 {
 	/* Entries not set stay on invalid_opcode (GCC range initializer). */
 #pragma GCC diagnostic push
@@ -369,7 +371,10 @@ static uint64_t interp_run(const struct ebpf_prog *prog, const struct ebpf_insn 
 	unsigned int tail_calls = 0;
 
 	memset(reg, 0, sizeof(reg));
-	memcpy(&reg[EBPF_REG_R1], args, EBPF_NUM_ARG_REGS * sizeof(*args));
+	reg[EBPF_REG_R1] = r1;
+	reg[EBPF_REG_R1 + 1] = r2;
+	reg[EBPF_REG_R1 + 2] = r3;
+	reg[EBPF_REG_R1 + 3] = r4;
 	reg[EBPF_REG_FP] = STACK_TOP(0);
 	NEXT();
 
@@ -520,11 +525,9 @@ invalid_opcode:
 
 uint64_t ebpf_prog_run_interp(const struct ebpf_prog *prog, void *ctx, size_t ctx_len)
 {
-	uint64_t args[EBPF_NUM_ARG_REGS] = {(uint64_t)(uintptr_t)ctx};
-
-	if (prog->type_info->ctx_len_in_r2)
-		args[1] = ctx_len;
-	return interp_run(prog, prog->insns, args, legacy_packet_of(prog, ctx, ctx_len));
+	return interp_run(prog, prog->insns, (uintptr_t)ctx,
+			  prog->type_info->ctx_len_in_r2 ? ctx_len : 0, 0, 0,
+			  legacy_packet_of(prog, ctx, ctx_len));
 }
 
 /*
@@ -535,8 +538,6 @@ uint64_t ebpf_prog_run_interp(const struct ebpf_prog *prog, void *ctx, size_t ct
 uint64_t ebpf_interp_call_callback(const struct ebpf_callback *cb, uint64_t r1, uint64_t r2,
 				   uint64_t r3, uint64_t r4)
 {
-	const uint64_t args[EBPF_NUM_ARG_REGS] = {r1, r2, r3, r4, 0};
-
-	return interp_run(cb->prog, cb->prog->insns + cb->insn, args,
+	return interp_run(cb->prog, cb->prog->insns + cb->insn, r1, r2, r3, r4,
 			  (struct ebpf_legacy_packet){NULL, 0});
 }
