@@ -18,13 +18,15 @@
  * a bpf-to-bpf subprogram working on its caller's stack bytes (or the
  * same function as bpf_loop's callback, with ctx and those bytes reached
  * through its context pointer), and the
- * XDP (adjusters, load/store bytes), map, ringbuf and checksum helpers: lookups in arrays, hashes,
+ * XDP (adjusters, load/store bytes), map, ringbuf and checksum helpers, spin locks around accesses
+ * of a looked-up value: lookups in arrays, hashes,
  * an LPM trie, an LRU per-CPU hash and a devmap_hash (read-only values), redirect_map,
  * push/pop/peek on a queue, a stack and a bloom filter, and perf_event_output with frame bytes
  * appended. At each decision a small share of choices is deliberately wrong (an offset one past a
  * proven range, an inverted bounds check, a missing NULL check, a use
  * after submit, a helper given a map type it does not take, a write into
- * a read-only map): those programs probe the verifier's rejections.
+ * a read-only map, a lock not released, a helper called or the lock word
+ * touched while it is held): those programs probe the verifier's rejections.
  *
  * Allowed regions while a program runs:
  *   ctx      struct xdp_md: 4-byte aligned reads, no writes;
@@ -38,6 +40,8 @@
  *            another type returned, [value, value + value_size); no
  *            writes into the BPF_F_RDONLY_PROG maps (and the devmap);
  *   ringbuf  records reserved and not yet submitted or discarded.
+ * The lock word of the locked map's values is the lock helpers' alone, and
+ * free again after every run.
  * Helper arguments: maps must be ours, ctx the real ctx, memory arguments
  * (keys, values, memory + size) inside the regions above.
  *
@@ -156,6 +160,8 @@ enum {
 	FUNC_MAP_PEEK_ELEM = 89,
 	FUNC_PERF_EVENT_OUTPUT = 25,
 	FUNC_LOOP = 181,
+	FUNC_SPIN_LOCK = 93,
+	FUNC_SPIN_UNLOCK = 94,
 };
 
 /* ---- input -------------------------------------------------------------- */
@@ -238,8 +244,13 @@ enum {
 	MAP_STACK_12,
 	MAP_BLOOM_4,	/* no keys: push, peek */
 	MAP_PERF_EVENT, /* perf_event_output */
+	MAP_WITH_LOCK,	/* a struct bpf_spin_lock at LOCK_OFF in each value */
 	MAP_COUNT
 };
+
+#define LOCK_OFF     8
+#define LOCK_SIZE    4
+#define LOCKED_VALUE 16
 
 #define MAP_F_NO_PREALLOC (1u << 0)
 #define MAP_F_RDONLY_PROG (1u << 7)
@@ -261,6 +272,7 @@ static const struct ebpf_map_def map_defs[MAP_COUNT] = {
     [MAP_STACK_12] = {EBPF_MAP_TYPE_STACK, 0, 12, 2, 0, 0},
     [MAP_BLOOM_4] = {EBPF_MAP_TYPE_BLOOM_FILTER, 0, 4, 8, 0, BLOOM_HASH_FUNCS},
     [MAP_PERF_EVENT] = {EBPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, 2, 0, 0},
+    [MAP_WITH_LOCK] = {EBPF_MAP_TYPE_ARRAY, 4, LOCKED_VALUE, 2, 0, 0},
 };
 
 /* Linux makes every devmap BPF_F_RDONLY_PROG (maps.c does too). */
@@ -1296,6 +1308,62 @@ static void gen_push_pop_peek(struct gen *g)
 		g->st.stack[EBPF_STACK_SIZE - off + i] = BYTE_DATA;
 }
 
+static void emit_lock_call(struct gen *g, int v, int32_t func, int32_t off)
+{
+	emit(g, MOV64_REG(EBPF_REG_R1, (uint8_t)v));
+	emit(g, ALU64_IMM(EBPF_ALU_ADD, EBPF_REG_R1, off));
+	emit(g, CALL(func));
+}
+
+/*
+ * v = lookup(the locked map, key); if (!v) skip; bpf_spin_lock(&v->lock);
+ * loads and stores of v's other bytes; bpf_spin_unlock(&v->lock). Wrong
+ * choices: the lock's neighbour as the argument, an access of the lock
+ * word or a helper call while it is held, no unlock.
+ */
+static void gen_spin_lock(struct gen *g)
+{
+	int32_t off = stack_depth(g, SLOT);
+	int v = pick_saved(g);
+	size_t skip = SIZE_MAX;
+	uint32_t k, n = 1 + below(g->in, 3);
+
+	if (v < 0)
+		return;
+	emit(g,
+	     ST(EBPF_SIZE_W, EBPF_REG_FP, -off, below(g->in, map_defs[MAP_WITH_LOCK].max_entries)));
+	memset(&g->st.stack[EBPF_STACK_SIZE - off], BYTE_DATA, sizeof(uint32_t));
+	emit_map_ptr(g, EBPF_REG_R1, MAP_WITH_LOCK);
+	emit(g, MOV64_REG(REG_R2, EBPF_REG_FP));
+	emit(g, ALU64_IMM(EBPF_ALU_ADD, REG_R2, -off));
+	emit(g, CALL(FUNC_MAP_LOOKUP_ELEM));
+	emit(g, MOV64_REG((uint8_t)v, EBPF_REG_R0));
+	if (!wrong(g->in))
+		skip = emit_forward(g, JMP_IMM(EBPF_JMP_JEQ, v, 0));
+	emit_lock_call(g, v, FUNC_SPIN_LOCK, wrong(g->in) ? LOCK_OFF + LOCK_SIZE : LOCK_OFF);
+	for (k = 0; k < n; k++) {
+		/* a 4-byte word of the value other than the lock's, or wrongly the lock's */
+		int32_t word = (int32_t)below(g->in, LOCKED_VALUE / LOCK_SIZE - 1) * LOCK_SIZE;
+
+		if (word >= LOCK_OFF)
+			word += LOCK_SIZE;
+		if (wrong(g->in))
+			word = LOCK_OFF;
+		if (one_in(g->in, 2))
+			emit(g, LDX(EBPF_SIZE_W, EBPF_REG_R0, (uint8_t)v, word));
+		else
+			emit(g, ST(EBPF_SIZE_W, (uint8_t)v, word, take_imm(g->in)));
+	}
+	if (wrong(g->in))
+		emit(g, CALL(FUNC_KTIME_GET_NS));
+	if (!wrong(g->in))
+		emit_lock_call(g, v, FUNC_SPIN_UNLOCK, LOCK_OFF);
+	if (skip != SIZE_MAX)
+		patch_to_here(g, skip);
+	clobber_caller_saved(g);
+	set_reg(g, (uint8_t)v, GEN_NONE, 0, 0);
+}
+
 static void gen_helper(struct gen *g)
 {
 	if (g->reserved & CALLER_SAVED_MASK)
@@ -1455,6 +1523,9 @@ static void gen_helper(struct gen *g)
 		set_reg(g, EBPF_REG_R0, GEN_SCALAR, 0, 0);
 		break;
 	}
+	case 9:
+		gen_spin_lock(g);
+		break;
 	default:
 		gen_map_lookup(g);
 		break;
@@ -1904,6 +1975,9 @@ static void check_memory(const struct ebpf_insn *insn, uint64_t addr, uint32_t s
 			  who, access == EBPF_INTERP_READ ? "read" : "write", size, addr);
 	if ((access & EBPF_INTERP_WRITE) && !region->writable)
 		violation(insn, addr, size, "%s: write into a read-only map value", who);
+	if (region->map == MAP_WITH_LOCK && addr < region->lo + LOCK_OFF + LOCK_SIZE &&
+	    addr + size > region->lo + LOCK_OFF)
+		violation(insn, addr, size, "%s: access of a bpf_spin_lock word", who);
 }
 
 void ebpf_interp_check_step(const struct ebpf_insn *insn)
@@ -2031,6 +2105,15 @@ static void check_helper_args(const struct ebpf_insn *insn, const uint64_t *reg)
 			if (next)
 				check_memory(insn, arg, (uint32_t)next, EBPF_INTERP_WRITE);
 			break;
+		case EBPF_ARG_PTR_TO_SPIN_LOCK: {
+			const struct region *value =
+			    find_region(run.values, run.value_count, arg, LOCK_SIZE);
+
+			if (!value || value->map != MAP_WITH_LOCK || arg != value->lo + LOCK_OFF)
+				violation(insn, arg, LOCK_SIZE, "%s: R%d is not a lock",
+					  helper->name, 1 + i);
+			break;
+		}
 		case EBPF_ARG_PTR_TO_CTX:
 			if (arg != (uintptr_t)run.xb)
 				violation(insn, arg, 1, "%s: R%d is not the ctx", helper->name,
@@ -2150,6 +2233,7 @@ static void create_maps(void)
 				ebpf_map_update(maps[m], key, value, EBPF_ANY);
 			}
 	}
+	ebpf_map_set_spin_lock(maps[MAP_WITH_LOCK], LOCK_OFF);
 }
 
 static void free_maps(void)
@@ -2197,6 +2281,21 @@ static size_t pick_packet_len(struct input *in)
 	return lengths[below(in, COUNT_OF(lengths))];
 }
 
+/* Every path releases what it locked (a lock left held would hang the next run). */
+static void check_locks_free(void)
+{
+	uint32_t k;
+
+	for (k = 0; k < map_defs[MAP_WITH_LOCK].max_entries; k++) {
+		const uint8_t *value = ebpf_map_lookup_ptr(maps[MAP_WITH_LOCK], &k);
+		uint32_t lock;
+
+		memcpy(&lock, value + LOCK_OFF, sizeof(lock));
+		if (lock)
+			violation(NULL, 0, 0, "the lock of value %u is still held", k);
+	}
+}
+
 static void run_once(struct ebpf_prog *prog, struct input *in)
 {
 	uint8_t *buf = packet_buffer();
@@ -2216,6 +2315,7 @@ static void run_once(struct ebpf_prog *prog, struct input *in)
 	run.outer_count = 0;
 	run.record_count = 0;
 	ret = ebpf_prog_run_interp(prog, &xb, sizeof(xb));
+	check_locks_free();
 	if (pointer_kind(ret))
 		violation(NULL, 0, 0, "the program returned a %s pointer (0x%" PRIx64 ")",
 			  pointer_kind(ret), ret);
