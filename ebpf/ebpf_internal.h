@@ -208,6 +208,9 @@ bool ebpf_map_get_inline_hash(const struct ebpf_map *map, struct ebpf_map_inline
  * from BTF, before any program uses the map; the verifier asks where.
  */
 #define EBPF_SPIN_LOCK_SIZE 4 /* struct bpf_spin_lock: one 32-bit word, 0 when free */
+/* Takes and releases such a lock (the helpers and EBPF_F_LOCK updates). */
+void ebpf_spin_lock(uint32_t *lock);
+void ebpf_spin_unlock(uint32_t *lock);
 void ebpf_map_set_spin_lock(struct ebpf_map *map, uint32_t offset);
 bool ebpf_map_get_spin_lock(const struct ebpf_map *map, uint32_t *offset);
 

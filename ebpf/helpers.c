@@ -521,26 +521,18 @@ static uint64_t helper_ringbuf_discard(uint64_t data, uint64_t flags, uint64_t r
 	return 0;
 }
 
-/* ---- spin locks ----------------------------------------------------------------- */
+/* ---- spin locks (the lock itself: maps.c) ---------------------------------------- */
 
-/*
- * A real lock, though the guest has one CPU and XDP does not preempt: the
- * verifier makes every path release it before anything else runs, so it
- * never spins today, and stays correct if programs ever run in parallel.
- */
 static uint64_t helper_spin_lock(uint64_t lock, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
 {
-	uint32_t *word = ptr_arg(lock);
-
-	while (__atomic_exchange_n(word, 1, __ATOMIC_ACQUIRE))
-		;
+	ebpf_spin_lock(ptr_arg(lock));
 	return 0;
 }
 
 static uint64_t helper_spin_unlock(uint64_t lock, uint64_t r2, uint64_t r3, uint64_t r4,
 				   uint64_t r5)
 {
-	__atomic_store_n((uint32_t *)ptr_arg(lock), 0, __ATOMIC_RELEASE);
+	ebpf_spin_unlock(ptr_arg(lock));
 	return 0;
 }
 

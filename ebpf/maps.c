@@ -135,13 +135,46 @@ static void copy_map_value(const struct ebpf_map *map, void *dst, const void *sr
 	memcpy((uint8_t *)dst + after, (const uint8_t *)src + after, map->def.value_size - after);
 }
 
+/*
+ * A real lock, though the guest has one CPU and XDP does not preempt: the
+ * verifier makes every program path release it before anything else
+ * runs, so it never spins today, and stays correct if programs ever run
+ * in parallel.
+ */
+void ebpf_spin_lock(uint32_t *lock)
+{
+	while (__atomic_exchange_n(lock, 1, __ATOMIC_ACQUIRE))
+		;
+}
+
+void ebpf_spin_unlock(uint32_t *lock)
+{
+	__atomic_store_n(lock, 0, __ATOMIC_RELEASE);
+}
+
+/* Linux's copy_map_value_locked: BPF_F_LOCK's copy, under the destination's lock. */
+static void copy_map_value_locked(const struct ebpf_map *map, void *dst, const void *src)
+{
+	uint32_t *lock = (uint32_t *)((uint8_t *)dst + map->spin_lock_off);
+
+	ebpf_spin_lock(lock);
+	copy_map_value(map, dst, src);
+	ebpf_spin_unlock(lock);
+}
+
 static int array_update(struct ebpf_map *map, const void *key, const void *value, uint64_t flags)
 {
 	uint32_t index = array_index(key);
-	int err = array_check_update(map, index, flags);
+	int err = array_check_update(map, index, flags & ~(uint64_t)EBPF_F_LOCK);
 
 	if (err)
 		return err;
+	if (flags & EBPF_F_LOCK) {
+		if (!map->has_spin_lock)
+			return -EINVAL;
+		copy_map_value_locked(map, array_lookup(map, key, false), value);
+		return 0;
+	}
 	copy_map_value(map, array_lookup(map, key, false), value);
 	return 0;
 }
@@ -517,13 +550,20 @@ static int hash_update(struct ebpf_map *map, const void *key, const void *value,
 	struct map_hash *h = &map->hash;
 	uint32_t hash = hash_key(key, map->def.key_size);
 	struct hash_elem *elem;
+	bool locked = flags & EBPF_F_LOCK;
 
-	if (flags > EBPF_EXIST)
+	flags &= ~(uint64_t)EBPF_F_LOCK;
+	/* Linux: BPF_F_LOCK on a plain hash whose value has a lock only */
+	if (flags > EBPF_EXIST || (locked && (!map->has_spin_lock || map_is_lru(map))))
 		return -EINVAL;
 	elem = hash_find(map, key, hash, map->def.key_size);
 	if (elem) {
 		if (flags == EBPF_NOEXIST)
 			return -EEXIST;
+		if (locked) {
+			copy_map_value_locked(map, hash_elem_value(h, elem), value);
+			return 0;
+		}
 		lru_touch(map, elem);
 	} else {
 		if (flags == EBPF_EXIST)

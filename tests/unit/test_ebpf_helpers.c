@@ -824,6 +824,41 @@ static void test_for_each_map_elem_helper(void **state)
 	ebpf_map_free(hash);
 }
 
+/* Updates copy a value around its lock word; EBPF_F_LOCK copies under the lock. */
+static void test_update_leaves_the_lock(void **state)
+{
+	const struct ebpf_map_def array_def = {EBPF_MAP_TYPE_ARRAY, 4, 16, 1, 0, 0};
+	const struct ebpf_map_def hash_def = {EBPF_MAP_TYPE_HASH, 4, 16, 2, 0, 0};
+	const uint8_t held[16] = {1, 2, 3, 4, 5, 6, 7, 8, 1, 1, 1, 1, 9, 9, 9, 9};
+	struct ebpf_map *array, *hash;
+	uint32_t key = 0, lock;
+	uint8_t *value;
+
+	assert_int_equal(ebpf_map_create(&array_def, "array", &array, NULL), 0);
+	assert_int_equal(ebpf_map_create(&hash_def, "hash", &hash, NULL), 0);
+	assert_int_equal(ebpf_map_update(array, &key, held, EBPF_F_LOCK), -EINVAL);
+	ebpf_map_set_spin_lock(array, 8);
+	ebpf_map_set_spin_lock(hash, 8);
+	assert_int_equal(ebpf_map_update(array, &key, held, EBPF_ANY), 0);
+	assert_int_equal(ebpf_map_update(array, &key, held, EBPF_F_LOCK), 0);
+	assert_int_equal(ebpf_map_update(array, &key, held, EBPF_F_LOCK | EBPF_NOEXIST), -EEXIST);
+	value = ebpf_map_lookup_ptr(array, &key);
+	memcpy(&lock, value + 8, sizeof(lock));
+	assert_int_equal(lock, 0);
+	assert_memory_equal(value, held, 8);
+	assert_memory_equal(value + 12, held + 12, 4);
+	assert_int_equal(ebpf_map_update(hash, &key, held, EBPF_F_LOCK | EBPF_EXIST), -ENOENT);
+	assert_int_equal(ebpf_map_update(hash, &key, held, EBPF_F_LOCK), 0);
+	assert_int_equal(ebpf_map_update(hash, &key, held, EBPF_F_LOCK | EBPF_NOEXIST), -EEXIST);
+	assert_int_equal(ebpf_map_update(hash, &key, held, EBPF_F_LOCK), 0);
+	value = ebpf_map_lookup_ptr(hash, &key);
+	memcpy(&lock, value + 8, sizeof(lock));
+	assert_int_equal(lock, 0);
+	assert_memory_equal(value + 12, held + 12, 4);
+	ebpf_map_free(array);
+	ebpf_map_free(hash);
+}
+
 static void test_spin_lock_helpers(void **state)
 {
 	uint32_t lock = 0;
@@ -893,6 +928,7 @@ int main(void)
 	    cmocka_unit_test(test_loop_helper),
 	    cmocka_unit_test(test_for_each_map_elem_helper),
 	    cmocka_unit_test(test_spin_lock_helpers),
+	    cmocka_unit_test(test_update_leaves_the_lock),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -183,7 +183,8 @@ struct {
 
 /*
  * Counts under the value's lock; a frame whose second word is 5 first
- * rewrites the value from the stack (the update leaves the lock alone).
+ * rewrites the value from the stack under its lock (BPF_F_LOCK; the
+ * update leaves the lock word alone).
  */
 SEC("xdp")
 int lock_count(struct xdp_md *ctx)
@@ -199,7 +200,7 @@ int lock_count(struct xdp_md *ctx)
 	/* a held lock in the new value: the update must not copy it */
 	fresh.lock.val = 1;
 	if (out[1] == 5)
-		bpf_map_update_elem(&locked, &key, &fresh, BPF_ANY);
+		bpf_map_update_elem(&locked, &key, &fresh, BPF_F_LOCK);
 	c = bpf_map_lookup_elem(&locked, &key);
 	if (!c)
 		return XDP_PASS;
