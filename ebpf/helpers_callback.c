@@ -12,6 +12,7 @@
 
 #include "ebpf_internal.h"
 #include "helpers_callback.h"
+#include "maps.h"
 
 static uint64_t errno_ret(int err)
 {
@@ -79,7 +80,7 @@ uint64_t ebpf_helper_for_each_map_elem(uint64_t map_arg, uint64_t callback, uint
 	more = ebpf_map_get_next_key(map, NULL, key) == 0;
 	for (calls = 0; more && calls < def->max_entries; calls++) {
 		uint8_t key_copy[EBPF_STACK_SIZE];
-		void *value = ebpf_map_lookup_ptr(map, key);
+		void *value = ebpf_map_walk_value(map, key);
 		uint8_t *swap;
 
 		more = ebpf_map_get_next_key(map, key, next) == 0;

@@ -1119,6 +1119,11 @@ void *ebpf_map_lookup_ptr(struct ebpf_map *map, const void *key)
 	return map->prog_lookup(map, key);
 }
 
+void *ebpf_map_walk_value(struct ebpf_map *map, const void *key)
+{
+	return map->ops->lookup ? map->ops->lookup(map, key, false) : NULL;
+}
+
 ebpf_map_lookup_fn ebpf_map_get_prog_lookup(const struct ebpf_map *map)
 {
 	return map->prog_lookup;
