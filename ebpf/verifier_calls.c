@@ -16,6 +16,8 @@
  * when a round comes back in a state contained in an earlier round's
  * (verifier_prune.c), whose paths cover it; between rounds, stack scalars
  * that changed are widened to unknown values, so that counters converge.
+ * They also end when the helper can make no more calls (a known
+ * nr_loops, the map's max_entries), counted in the caller's frame.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -312,16 +314,49 @@ static void set_callback_args(const struct ebpf_helper *helper, const struct cal
 }
 
 /*
+ * At most how many times the helper calls its callback, given its
+ * arguments (Linux ≥ 6.8 bounds the rounds so): bpf_loop's nr_loops (a
+ * u32; more than EBPF_MAX_LOOPS makes no call), bpf_for_each_map_elem's
+ * max_entries.
+ */
+static uint64_t callback_round_limit(const struct ebpf_helper *helper, const struct frame *f,
+				     const struct call_args *args)
+{
+	uint64_t nr_loops = f->regs[EBPF_REG_R1].var.umax;
+
+	if (helper->id == EBPF_FUNC_FOR_EACH_MAP_ELEM)
+		return ebpf_map_get_def(args->map)->max_entries;
+	if (nr_loops > UINT32_MAX)
+		nr_loops = UINT32_MAX;
+	return nr_loops < EBPF_MAX_LOOPS ? nr_loops : EBPF_MAX_LOOPS;
+}
+
+/*
  * A helper call with a callback (the opening comment): the path entering
  * the callback waits as a branch, as in Linux (so that rounds do not pile
- * up pending paths); this one returns from the helper.
+ * up pending paths), unless the helper has made all the calls it can;
+ * this one returns from the helper.
  */
+/* The helper returns: r0 unknown, the rounds of this call over. */
+static int return_from_helper(struct verifier *v, struct frame *f)
+{
+	int r;
+
+	for (r = EBPF_REG_R1; r <= EBPF_NUM_ARG_REGS; r++)
+		set_not_init(&f->regs[r]);
+	set_scalar(&f->regs[EBPF_REG_R0], scalar_unknown());
+	f->callback_chain = 0;
+	f->callback_rounds = 0;
+	v->insn++;
+	return STEP_CONTINUE;
+}
+
 static int call_callback(struct verifier *v, const struct ebpf_helper *helper,
 			 const struct call_args *args)
 {
 	struct vstate *entered;
 	struct frame *f = cur_frame(v), *callee;
-	int r, err;
+	int err;
 
 	if (args->map && !ebpf_map_type_has_for_each(ebpf_map_get_def(args->map)->type))
 		return verifier_reject(v, "callback function not allowed for map");
@@ -329,6 +364,8 @@ static int call_callback(struct verifier *v, const struct ebpf_helper *helper,
 		return verifier_reject(v, "the call stack of %u frames is too deep",
 				       EBPF_MAX_CALL_DEPTH + 1);
 	v->cur->after_callback = false;
+	if (f->callback_rounds >= callback_round_limit(helper, f, args))
+		return return_from_helper(v, f);
 	callee = malloc(frame_bytes(STACK_SLOTS));
 	entered = verifier_copy_state(v->cur);
 	if (!callee || !entered) {
@@ -346,11 +383,7 @@ static int call_callback(struct verifier *v, const struct ebpf_helper *helper,
 		verifier_free_state(entered);
 		return err;
 	}
-	for (r = EBPF_REG_R1; r <= EBPF_NUM_ARG_REGS; r++)
-		set_not_init(&f->regs[r]);
-	set_scalar(&f->regs[EBPF_REG_R0], scalar_unknown());
-	v->insn++;
-	return STEP_CONTINUE;
+	return return_from_helper(v, f);
 }
 
 /*

@@ -173,7 +173,8 @@ static bool frame_subsumed(const struct frame *old, const struct frame *cur, uin
 {
 	int r, slot;
 
-	if (old->callsite != cur->callsite)
+	/* fewer rounds of a waiting call done: no fewer left (Linux's callback_depth) */
+	if (old->callsite != cur->callsite || old->callback_rounds > cur->callback_rounds)
 		return false;
 	for (r = 0; r < EBPF_NUM_REGS; r++) {
 		if ((live & reg_bit((uint8_t)r)) &&
@@ -581,10 +582,12 @@ int verifier_visit_prune_point(struct verifier *v)
 	struct prune_probe probe;
 	uint32_t i;
 
-	if (callback_round)
+	if (callback_round) {
 		widen_callback_round(v, list);
-	else if (callback_call)
+	} else if (callback_call) {
 		cur_frame(v)->callback_chain = new_id(v);
+		cur_frame(v)->callback_rounds = 0;
+	}
 	if (list->count == 0 && !store)
 		return 0;
 	probe = prune_probe_of(v);
