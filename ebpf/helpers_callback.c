@@ -8,7 +8,6 @@
  * (go on) or 1 (stop).
  */
 #include <errno.h>
-#include <string.h>
 
 #include "ebpf_internal.h"
 #include "helpers_callback.h"
@@ -79,16 +78,14 @@ uint64_t ebpf_helper_for_each_map_elem(uint64_t map_arg, uint64_t callback, uint
 		return errno_ret(-EINVAL);
 	more = ebpf_map_get_next_key(map, NULL, key) == 0;
 	for (calls = 0; more && calls < def->max_entries; calls++) {
-		uint8_t key_copy[EBPF_STACK_SIZE];
 		void *value = ebpf_map_walk_value(map, key);
 		uint8_t *swap;
 
 		more = ebpf_map_get_next_key(map, key, next) == 0;
 		if (value) {
 			visited++;
-			memcpy(key_copy, key, def->key_size);
-			if (cb->call(cb, map_arg, (uintptr_t)key_copy, (uintptr_t)value,
-				     callback_ctx))
+			/* the walk's own copy: the verifier lets the callback only read it */
+			if (cb->call(cb, map_arg, (uintptr_t)key, (uintptr_t)value, callback_ctx))
 				break;
 		}
 		swap = key;
