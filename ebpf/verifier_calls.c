@@ -8,11 +8,10 @@
  * (6.1 walked a callback once, which missed what a second call sees): at
  * the helper call, one path returns from the helper (r0 unknown) and
  * another (explored later) enters the callback in a new frame, marked
- * is_callback. When
- * the callback exits (r0 must be 0 or 1), the path comes back to the
- * helper call itself, with the caller's registers as they were and what
- * the callback wrote through its pointers, and forks the same way again:
- * each round of calls is one more iteration. The rounds of one call end
+ * is_callback. When the callback exits (r0 must be 0 or 1), the path
+ * comes back to the helper call itself, with the caller's registers as
+ * they were and what the callback wrote through its pointers, and forks
+ * the same way again: each round of calls is one more iteration. The rounds of one call end
  * when a round comes back in a state contained in an earlier round's
  * (verifier_prune.c), whose paths cover it; between rounds, stack scalars
  * that changed are widened to unknown values, so that counters converge.
@@ -102,8 +101,9 @@ struct call_args {
 
 /*
  * Linux's process_spin_lock: the lock of a looked-up map value whose BTF
- * has one, at its constant offset; one lock held at a time, released by
- * an unlock of the same value.
+ * has one, at its constant offset, released by an unlock of the same
+ * value (a second lock is a call made while holding the first, refused
+ * before the arguments are looked at).
  */
 static int check_spin_lock_arg(struct verifier *v, const struct ebpf_helper *helper, uint8_t regno,
 			       const struct reg_state *reg, struct call_args *args)
@@ -128,8 +128,6 @@ static int check_spin_lock_arg(struct verifier *v, const struct ebpf_helper *hel
 		    (long long)reg->off + (long long)reg->var.bits.value, lock_off);
 	if (!reg->id)
 		return verifier_reject(v, "R%u is not a map value from a lookup", regno);
-	if (lock && v->cur->active_lock)
-		return verifier_reject(v, "Locking two bpf_spin_locks are not allowed");
 	if (!lock && !v->cur->active_lock)
 		return verifier_reject(v, "bpf_spin_unlock without taking a lock");
 	if (!lock && v->cur->active_lock != reg->id)
