@@ -2019,6 +2019,19 @@ static const char *pointer_kind(uint64_t value)
 	return NULL;
 }
 
+/* The live frames of this run or of one a callback's run is nested in. */
+static bool in_live_stack(uint64_t addr, uint32_t size)
+{
+	size_t k;
+
+	if (inside(addr, size, run.stack_lo, run.stack_hi))
+		return true;
+	for (k = 0; k < run.outer_count; k++)
+		if (inside(addr, size, run.outer[k].stack_lo, run.outer[k].stack_hi))
+			return true;
+	return false;
+}
+
 /*
  * Unprivileged rules: no pointer into memory that outlives the run or
  * that user space reads (map values, packet, ringbuf records); the stack
@@ -2028,7 +2041,7 @@ static void check_leak(const struct ebpf_insn *insn, uint64_t addr, uint32_t siz
 {
 	const char *kind;
 
-	if (size < sizeof(uint32_t) || inside(addr, size, run.stack_lo, run.stack_hi))
+	if (size < sizeof(uint32_t) || in_live_stack(addr, size))
 		return;
 	kind = pointer_kind(stored);
 	if (kind && (size == sizeof(uint64_t) || !strcmp(kind, "packet")))
