@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "btf.h"
+#include "ebpf_internal.h"
 #include "elf_format.h"
 
 /* Bounds the walk through typedef/const/array chains of hostile BTF. */
@@ -597,4 +598,61 @@ int btf_map_def(const struct btf *btf, const char *name, struct btf_map *out, st
 	if (!err)
 		err = btf_resolve(btf, id, &id, &t, log);
 	return err ? err : btf_map_struct(btf, name, id, false, out, log);
+}
+
+/*
+ * Linux's btf_find_spin_lock: a member of the value struct, at its top
+ * level, whose type is `struct bpf_spin_lock` (4 bytes, 4-aligned); two
+ * are refused as in Linux (-E2BIG).
+ */
+int btf_map_spin_lock(const struct btf *btf, const char *name, uint32_t *offset,
+		      struct ebpf_log *log)
+{
+	struct btf_type t;
+	uint32_t id = 0, value_id = 0, i;
+	bool found = false;
+	int err;
+
+	err = btf_find_map_var(btf, name, &id, log);
+	if (!err)
+		err = btf_resolve(btf, id, &id, &t, log);
+	if (err)
+		return err;
+	for (i = 0; BTF_INFO_KIND(t.info) == BTF_KIND_STRUCT && i < BTF_INFO_VLEN(t.info); i++) {
+		struct btf_member m;
+		const char *member;
+
+		btf_type_item(btf, id, i, &m, sizeof(m));
+		member = btf_name(btf, m.name_off);
+		if (member && strcmp(member, "value") == 0)
+			err = btf_pointee(btf, name, member, m.type, &value_id, log);
+		if (err)
+			return err;
+	}
+	if (!value_id || btf_resolve(btf, value_id, &value_id, &t, log) ||
+	    BTF_INFO_KIND(t.info) != BTF_KIND_STRUCT)
+		return -ENOENT;
+	for (i = 0; i < BTF_INFO_VLEN(t.info); i++) {
+		struct btf_member m;
+		struct btf_type mt;
+		uint32_t member_id;
+		const char *type_name;
+
+		btf_type_item(btf, value_id, i, &m, sizeof(m));
+		if (btf_resolve(btf, m.type, &member_id, &mt, log))
+			continue;
+		type_name = btf_name(btf, mt.name_off);
+		if (BTF_INFO_KIND(mt.info) != BTF_KIND_STRUCT || !type_name ||
+		    strcmp(type_name, BTF_SPIN_LOCK_TYPE) != 0)
+			continue;
+		if (found)
+			return BTF_ERROR(log, -E2BIG, "map '%s': more than one %s in the value",
+					 name, BTF_SPIN_LOCK_TYPE);
+		if (m.offset % (EBPF_SPIN_LOCK_SIZE * BITS_PER_BYTE))
+			return BTF_ERROR(log, -EINVAL, "map '%s': misaligned %s", name,
+					 BTF_SPIN_LOCK_TYPE);
+		*offset = m.offset / BITS_PER_BYTE;
+		found = true;
+	}
+	return found ? 0 : -ENOENT;
 }

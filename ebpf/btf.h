@@ -94,4 +94,14 @@ struct btf_global {
 int btf_find_global(const struct btf *btf, const char *name, struct btf_global *out,
 		    struct ebpf_log *log);
 
+#define BTF_SPIN_LOCK_TYPE "bpf_spin_lock"
+
+/*
+ * Where the value of the BTF-defined map `name` holds its struct
+ * bpf_spin_lock: 0 and *offset, -ENOENT when it has none, another
+ * negative errno (logged) for a value with two or a misaligned one.
+ */
+int btf_map_spin_lock(const struct btf *btf, const char *name, uint32_t *offset,
+		      struct ebpf_log *log);
+
 #endif /* UKBPF_EBPF_BTF_H */

@@ -5,7 +5,8 @@
  * the same instruction:
  *   - local calls print "call pc+N" (Linux verifier style; LLVM: "call N"),
  *   - LD_IND prints its immediate: "r0 = *(u8 *)skb[r2 + 4]",
- *   - pseudo lddw prints "r1 = map[IDX] ll" and "r1 = map_value[IDX] + OFF ll"
+ *   - pseudo lddw prints "r1 = map[IDX] ll" and "r1 = map_value[IDX] + OFF ll",
+ *     and a function reference (a callback) "r1 = func pc+N ll"
  *     (LLVM: "ld_pseudo r1, 1, IDX"); after ebpf_prog_create resolved the
  *     map, map[...] shows the address,
  *   - jumps print no "<label>".
@@ -152,6 +153,9 @@ static void disassemble_lddw(const struct ebpf_insn *insn, char *buf, size_t siz
 	case EBPF_PSEUDO_MAP_VALUE:
 		snprintf(buf, size, "r%u = map_value[%u] + %u ll", insn->dst_reg,
 			 (uint32_t)insn[0].imm, (uint32_t)insn[1].imm);
+		break;
+	case EBPF_PSEUDO_FUNC:
+		snprintf(buf, size, "r%u = func pc%+d ll", insn->dst_reg, insn->imm);
 		break;
 	default:
 		snprintf(buf, size, "<invalid lddw src_reg %u>", insn->src_reg);

@@ -512,6 +512,8 @@ const char *ebpf_map_type_name(uint32_t type);
 #define EBPF_ANY     0
 #define EBPF_NOEXIST 1
 #define EBPF_EXIST   2
+/* Or'ed in: copy the value under its struct bpf_spin_lock (hash and array maps with one). */
+#define EBPF_F_LOCK 4
 
 /*
  * A map's definition, Linux's bpf_attr for BPF_MAP_CREATE. flags are
@@ -544,7 +546,9 @@ const char *ebpf_map_get_name(const struct ebpf_map *map);
  * The user-side map API, with Linux's bpf(2) semantics and error codes:
  * lookup copies the value out (-ENOENT if absent); update honours
  * EBPF_ANY/NOEXIST/EXIST (-EEXIST, -ENOENT, -E2BIG when full, -EINVAL for a
- * bad flag); delete (-ENOENT; -EINVAL on arrays); get_next_key with
+ * bad flag), with EBPF_F_LOCK on a hash or array whose value holds a
+ * struct bpf_spin_lock (-EINVAL on others); an update never copies that
+ * lock; delete (-ENOENT; -EINVAL on arrays); get_next_key with
  * key == NULL returns the first key, -ENOENT after the last.
  * lookup_and_delete copies the value out and deletes it (hash types;
  * -EOPNOTSUPP for types Linux does not offer it on). -EOPNOTSUPP is also

@@ -17,6 +17,27 @@
  */
 #define EBPF_NR_CPUS 1
 
+/*
+ * A callback, as bpf_loop and bpf_for_each_map_elem receive it: what an
+ * lddw of a function (EBPF_PSEUDO_FUNC) loads at run time. The engine
+ * running the program made it, so a helper calls back into the
+ * interpreter or into JIT code alike, with the callback's r1-r4 (r5 is
+ * 0); the result is the callback's r0. Each call starts a fresh run of
+ * the function: its own stack frames and tail call budget (the verifier
+ * refuses tail calls in callbacks, and counts their frames in the call
+ * chain's).
+ */
+struct ebpf_callback {
+	uint64_t (*call)(const struct ebpf_callback *cb, uint64_t r1, uint64_t r2, uint64_t r3,
+			 uint64_t r4);
+	const struct ebpf_prog *prog;
+	uint32_t insn; /* the function's first instruction */
+};
+
+/* The interpreter's ebpf_callback.call (interp.c). */
+uint64_t ebpf_interp_call_callback(const struct ebpf_callback *cb, uint64_t r1, uint64_t r2,
+				   uint64_t r3, uint64_t r4);
+
 /* A loaded program. Instructions are owned; maps are borrowed. */
 struct ebpf_prog {
 	char name[64];
@@ -44,10 +65,19 @@ struct ebpf_prog {
 	 */
 	uint32_t *subprog_start;
 	size_t subprog_count;
+	/*
+	 * Per subprogram, the callback an lddw of it loads: in the
+	 * interpreter (made at create) and in JIT code (made by the JIT).
+	 */
+	struct ebpf_callback *interp_callbacks;
+	struct ebpf_callback *jit_callbacks;
 	/* Set by the verifier: largest stack depth used over all frames. */
 	uint32_t stack_depth;
 	bool verified;
 };
+
+/* The index in prog->subprog_start of the subprogram holding insn. */
+size_t ebpf_prog_subprog_index(const struct ebpf_prog *prog, uint32_t insn);
 
 /* ---- helpers (helpers.c) ---------------------------------------------- */
 
@@ -86,6 +116,10 @@ enum ebpf_helper_arg {
 	EBPF_ARG_PTR_TO_SOCK_COMMON,
 	/* Readable memory of the helper's arg_size bytes (ARG_PTR_TO_FIXED_SIZE_MEM). */
 	EBPF_ARG_PTR_TO_FIXED_SIZE_MEM,
+	/* A callback (lddw of a function): the verifier walks it at the call. */
+	EBPF_ARG_PTR_TO_FUNC,
+	EBPF_ARG_PTR_TO_STACK_OR_NULL, /* the callback's context: passed on as it is */
+	EBPF_ARG_PTR_TO_SPIN_LOCK,     /* the struct bpf_spin_lock of a looked-up map value */
 };
 
 enum ebpf_helper_ret {
@@ -197,6 +231,17 @@ struct ebpf_map_inline_hash {
 	uint32_t key_size;
 };
 bool ebpf_map_get_inline_hash(const struct ebpf_map *map, struct ebpf_map_inline_hash *out);
+/*
+ * The struct bpf_spin_lock in map's values (maps.c): set by the loader
+ * from BTF, before any program uses the map; the verifier asks where.
+ */
+#define EBPF_SPIN_LOCK_SIZE 4 /* struct bpf_spin_lock: one 32-bit word, 0 when free */
+/* Takes and releases such a lock (the helpers and EBPF_F_LOCK updates). */
+void ebpf_spin_lock(uint32_t *lock);
+void ebpf_spin_unlock(uint32_t *lock);
+void ebpf_map_set_spin_lock(struct ebpf_map *map, uint32_t offset);
+bool ebpf_map_get_spin_lock(const struct ebpf_map *map, uint32_t *offset);
+
 /* Address of byte off of an array map's first value (BPF_PSEUDO_MAP_VALUE). */
 void *ebpf_map_value_addr(struct ebpf_map *map, uint32_t off);
 /* Linux's BPF_MAP_FREEZE: from now on user-space updates and deletes are -EPERM. */

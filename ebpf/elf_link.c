@@ -370,6 +370,49 @@ static int find_reloc_map(struct elf_loader *ld, const struct elf_section *sec,
 	    target->name);
 }
 
+static int link_function(struct elf_loader *ld, struct elf_section *sec, struct elf_func *func);
+
+/*
+ * lddw of a function (a callback for bpf_loop or bpf_for_each_map_elem),
+ * as libbpf links it: the function at symbol + imm bytes of its section
+ * is linked into the program, and the lddw becomes EBPF_PSEUDO_FUNC with
+ * imm its start relative to the next instruction.
+ */
+static int apply_func_reloc(struct elf_loader *ld, const struct elf_section *sec,
+			    const struct linked_func *lf, uint64_t j, const struct elf_reloc *r,
+			    const struct elf64_sym *sym)
+{
+	struct elf_section *callee_sec = &ld->sections[sym->st_shndx];
+	int64_t addend = ld->insns[lf->pos + j].imm;
+	int64_t target = ((int64_t)sym->st_value + addend) / INSN_SIZE;
+	struct elf_func *callee;
+	struct ebpf_insn *insn;
+	size_t callee_pos;
+	int err;
+
+	callee = (sym->st_value + (uint64_t)addend) % INSN_SIZE == 0 && target >= 0
+		     ? elf_find_function(callee_sec, (uint64_t)target)
+		     : NULL;
+	if (!callee || callee->first != (uint64_t)target)
+		return elf_load_error(ld, -EINVAL,
+				      "%s+0x%llx: lddw of '%s'%+lld in section %s is not the start "
+				      "of a function",
+				      sec->name, (unsigned long long)r->offset,
+				      elf_symbol_name(ld, sym), (long long)addend,
+				      callee_sec->name);
+	if (callee->linked_pos == NO_POSITION) {
+		err = link_function(ld, callee_sec, callee);
+		if (err)
+			return err;
+	}
+	insn = &ld->insns[lf->pos + j]; /* linking may have moved the array */
+	callee_pos = callee->linked_pos;
+	insn[0].src_reg = EBPF_PSEUDO_FUNC;
+	insn[0].imm = (int32_t)((int64_t)callee_pos - (int64_t)(lf->pos + j) - 1);
+	insn[1].imm = 0;
+	return 0;
+}
+
 static int apply_map_reloc(struct elf_loader *ld, const struct elf_section *sec,
 			   const struct linked_func *lf, uint64_t j, const struct elf_reloc *r)
 {
@@ -387,9 +430,7 @@ static int apply_map_reloc(struct elf_loader *ld, const struct elf_section *sec,
 	elf_read_symbol(ld, r->sym, &sym);
 	target = &ld->sections[sym.st_shndx];
 	if (target->role == SECTION_CODE)
-		return elf_prog_error(
-		    ld, -ENOTSUP, "%s+0x%llx: lddw of function '%s' (a callback) is not supported",
-		    sec->name, (unsigned long long)r->offset, elf_symbol_name(ld, &sym));
+		return apply_func_reloc(ld, sec, lf, j, r, &sym);
 	if (target->role != SECTION_LEGACY_MAPS && target->role != SECTION_BTF_MAPS &&
 	    target->role != SECTION_DATA)
 		return elf_prog_error(

@@ -216,6 +216,28 @@ static int read_btf_map_def(struct elf_loader *ld, const struct map_origin *orig
 	return 0;
 }
 
+/*
+ * The struct bpf_spin_lock of a BTF-defined map's value, for the
+ * verifier's lock rules; Linux allows one only in hash and array values
+ * (map_check_btf), so another type's map keeps none and a program
+ * locking it is refused.
+ */
+static int find_spin_lock(struct elf_loader *ld, struct ebpf_map *map, const char *name)
+{
+	char sub_msg[SUB_LOG_SIZE] = "";
+	struct ebpf_log sub_log = {.buf = sub_msg, .size = sizeof(sub_msg)};
+	uint32_t type = ebpf_map_get_def(map)->type, offset;
+	int err = btf_map_spin_lock(&ld->btf, name, &offset, &sub_log);
+
+	if (err == -ENOENT)
+		return 0;
+	if (err)
+		return elf_load_error(ld, err, "%s", sub_msg);
+	if (type == EBPF_MAP_TYPE_HASH || type == EBPF_MAP_TYPE_ARRAY)
+		ebpf_map_set_spin_lock(map, offset);
+	return 0;
+}
+
 static int create_section_maps(struct elf_loader *ld, uint32_t shndx)
 {
 	const struct elf_section *sec = &ld->sections[shndx];
@@ -231,7 +253,7 @@ static int create_section_maps(struct elf_loader *ld, uint32_t shndx)
 	for (i = 0; i < count && !err; i++) {
 		struct elf64_sym sym;
 		struct btf_map def = {.values_offset = BTF_NO_VALUES};
-		struct ebpf_map *map;
+		struct ebpf_map *map = NULL;
 		const char *name;
 		struct map_origin origin;
 
@@ -262,6 +284,8 @@ static int create_section_maps(struct elf_loader *ld, uint32_t shndx)
 		if (!err)
 			err = add_map(ld, &def.def, def.has_inner ? &def.inner : NULL, name,
 				      &origin, &map);
+		if (!err && map && !legacy)
+			err = find_spin_lock(ld, map, name);
 	}
 	free(syms);
 	return err;

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "helpers_callback.h"
 #include "helpers_net.h"
 #include "helpers_sock.h"
 #include "maps.h"
@@ -590,6 +591,21 @@ static uint64_t helper_ringbuf_discard(uint64_t data, uint64_t flags, uint64_t r
 	return 0;
 }
 
+/* ---- spin locks (the lock itself: maps.c) ---------------------------------------- */
+
+static uint64_t helper_spin_lock(uint64_t lock, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	ebpf_spin_lock(ptr_arg(lock));
+	return 0;
+}
+
+static uint64_t helper_spin_unlock(uint64_t lock, uint64_t r2, uint64_t r3, uint64_t r4,
+				   uint64_t r5)
+{
+	ebpf_spin_unlock(ptr_arg(lock));
+	return 0;
+}
+
 /* ---- the table ------------------------------------------------------------------ */
 
 /*
@@ -841,6 +857,44 @@ static const struct ebpf_helper helper_table[] =
 		.ret = EBPF_RET_INTEGER,
 		.args = {EBPF_ARG_PTR_TO_CTX, EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_ANYTHING,
 			 EBPF_ARG_PTR_TO_MEM, EBPF_ARG_CONST_SIZE_OR_ZERO},
+	    },
+	[EBPF_FUNC_SPIN_LOCK] =
+	    {
+		.id = EBPF_FUNC_SPIN_LOCK,
+		.name = "bpf_spin_lock",
+		.fn = helper_spin_lock,
+		.family = EBPF_HELPERS_BASE,
+		.ret = EBPF_RET_VOID,
+		.args = {EBPF_ARG_PTR_TO_SPIN_LOCK},
+	    },
+	[EBPF_FUNC_SPIN_UNLOCK] =
+	    {
+		.id = EBPF_FUNC_SPIN_UNLOCK,
+		.name = "bpf_spin_unlock",
+		.fn = helper_spin_unlock,
+		.family = EBPF_HELPERS_BASE,
+		.ret = EBPF_RET_VOID,
+		.args = {EBPF_ARG_PTR_TO_SPIN_LOCK},
+	    },
+	[EBPF_FUNC_LOOP] =
+	    {
+		.id = EBPF_FUNC_LOOP,
+		.name = "bpf_loop",
+		.fn = ebpf_helper_loop,
+		.family = EBPF_HELPERS_BASE,
+		.ret = EBPF_RET_INTEGER,
+		.args = {EBPF_ARG_ANYTHING, EBPF_ARG_PTR_TO_FUNC, EBPF_ARG_PTR_TO_STACK_OR_NULL,
+			 EBPF_ARG_ANYTHING},
+	    },
+	[EBPF_FUNC_FOR_EACH_MAP_ELEM] =
+	    {
+		.id = EBPF_FUNC_FOR_EACH_MAP_ELEM,
+		.name = "bpf_for_each_map_elem",
+		.fn = ebpf_helper_for_each_map_elem,
+		.family = EBPF_HELPERS_BASE,
+		.ret = EBPF_RET_INTEGER,
+		.args = {EBPF_ARG_CONST_MAP_PTR, EBPF_ARG_PTR_TO_FUNC,
+			 EBPF_ARG_PTR_TO_STACK_OR_NULL, EBPF_ARG_ANYTHING},
 	    },
 	/* One clock, and no coarser one: coarse time is the same time. */
 	[EBPF_FUNC_KTIME_GET_COARSE_NS] =

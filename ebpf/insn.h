@@ -71,6 +71,15 @@ static inline bool ebpf_insn_is_local_call(const struct ebpf_insn *insn)
 	return insn->opcode == EBPF_OP_CALL && insn->src_reg == EBPF_PSEUDO_CALL;
 }
 
+/*
+ * lddw of a function (EBPF_PSEUDO_FUNC): loads a callback for bpf_loop and
+ * bpf_for_each_map_elem; ebpf_insn_call_target gives the function's start.
+ */
+static inline bool ebpf_insn_is_func_ref(const struct ebpf_insn *insn)
+{
+	return insn->opcode == EBPF_OP_LDDW && insn->src_reg == EBPF_PSEUDO_FUNC;
+}
+
 /* Control never falls through exit or a goto: a function must end in one. */
 static inline bool ebpf_insn_is_unconditional_end(const struct ebpf_insn *insn)
 {

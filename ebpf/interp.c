@@ -322,7 +322,15 @@ static inline bool atomic_fetches(int32_t op)
 	return (op & EBPF_ATOMIC_FETCH) && op != EBPF_ATOMIC_CMPXCHG;
 }
 
-uint64_t ebpf_prog_run_interp(const struct ebpf_prog *prog, void *ctx, size_t ctx_len)
+/*
+ * Runs prog from entry with r1-r4 as given (r5 = 0) in a fresh call
+ * chain: its own frames and tail call budget. The program's entry and
+ * each callback call (ebpf_interp_call_callback, from a helper) are such
+ * runs. The arguments come in registers, not an array: this is the
+ * interpreter's fixed cost per run.
+ */
+static uint64_t interp_run(const struct ebpf_prog *prog, const struct ebpf_insn *entry, uint64_t r1,
+			   uint64_t r2, uint64_t r3, uint64_t r4, struct ebpf_legacy_packet packet)
 {
 	/* Entries not set stay on invalid_opcode (GCC range initializer). */
 #pragma GCC diagnostic push
@@ -357,16 +365,16 @@ uint64_t ebpf_prog_run_interp(const struct ebpf_prog *prog, void *ctx, size_t ct
 	/* One 512-byte frame per call depth (§2.3), 8-byte aligned. */
 	uint64_t stack[EBPF_MAX_CALL_DEPTH][STACK_WORDS];
 	struct call_frame frames[EBPF_MAX_CALL_DEPTH];
-	struct ebpf_legacy_packet packet = legacy_packet_of(prog, ctx, ctx_len);
-	const struct ebpf_insn *pc = prog->insns;
+	const struct ebpf_insn *pc = entry;
 	const struct ebpf_insn *insn;
 	unsigned int depth = 0;
 	unsigned int tail_calls = 0;
 
 	memset(reg, 0, sizeof(reg));
-	reg[1] = (uint64_t)(uintptr_t)ctx;
-	if (prog->type_info->ctx_len_in_r2)
-		reg[2] = ctx_len;
+	reg[EBPF_REG_R1] = r1;
+	reg[EBPF_REG_R1 + 1] = r2;
+	reg[EBPF_REG_R1 + 2] = r3;
+	reg[EBPF_REG_R1 + 3] = r4;
 	reg[EBPF_REG_FP] = STACK_TOP(0);
 	NEXT();
 
@@ -439,7 +447,14 @@ ja32:
 	NARROW_SIZES(NARROW_HANDLERS)
 
 lddw:
-	DST = ebpf_insn_lddw_imm64(insn);
+	if (insn->src_reg == EBPF_PSEUDO_FUNC) {
+		uint32_t target =
+		    (uint32_t)ebpf_insn_call_target(insn, (size_t)(insn - prog->insns));
+
+		DST = (uintptr_t)&prog->interp_callbacks[ebpf_prog_subprog_index(prog, target)];
+	} else {
+		DST = ebpf_insn_lddw_imm64(insn);
+	}
 	pc++;
 	NEXT();
 
@@ -482,6 +497,8 @@ call:
 
 		if (target && tail_calls < EBPF_MAX_TAIL_CALLS) {
 			tail_calls++;
+			/* the target's lddw of a function names its own callbacks */
+			prog = target;
 			pc = target->insns;
 			reg[EBPF_REG_FP] = STACK_TOP(depth);
 		}
@@ -504,4 +521,23 @@ exit:
 invalid_opcode:
 	/* Unreachable for programs that passed ebpf_prog_create(). */
 	return 0;
+}
+
+uint64_t ebpf_prog_run_interp(const struct ebpf_prog *prog, void *ctx, size_t ctx_len)
+{
+	return interp_run(prog, prog->insns, (uintptr_t)ctx,
+			  prog->type_info->ctx_len_in_r2 ? ctx_len : 0, 0, 0,
+			  legacy_packet_of(prog, ctx, ctx_len));
+}
+
+/*
+ * A callback runs in a nested interpreter with fresh frames on the C
+ * stack: the verifier bounds the nesting by its frame count, and the
+ * callback, which may not use legacy packet loads, needs no packet.
+ */
+uint64_t ebpf_interp_call_callback(const struct ebpf_callback *cb, uint64_t r1, uint64_t r2,
+				   uint64_t r3, uint64_t r4)
+{
+	return interp_run(cb->prog, cb->prog->insns + cb->insn, r1, r2, r3, r4,
+			  (struct ebpf_legacy_packet){NULL, 0});
 }

@@ -80,6 +80,8 @@
 #define EBPF_PSEUDO_MAP_IDX	  5
 #define EBPF_PSEUDO_MAP_VALUE	  2
 #define EBPF_PSEUDO_MAP_IDX_VALUE 6
+/* Linux's BPF_PSEUDO_FUNC: a callback's address, imm = its first insn relative to the next. */
+#define EBPF_PSEUDO_FUNC 4
 
 /* call src_reg values (§4.3.1). */
 #define EBPF_CALL_HELPER 0

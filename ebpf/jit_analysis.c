@@ -218,7 +218,8 @@ static void jit_consts_after(const struct ebpf_insn *insn, const struct jit_cons
 	after->known &= ~written;
 	if (insn->dst_reg >= EBPF_NUM_REGS)
 		return;
-	if (insn->opcode == EBPF_OP_LDDW) {
+	/* a function reference's value is its callback's address, not imm */
+	if (insn->opcode == EBPF_OP_LDDW && !ebpf_insn_is_func_ref(insn)) {
 		after->value[insn->dst_reg] = ebpf_insn_lddw_imm64(insn);
 		after->known |= JIT_REG_BIT(insn->dst_reg);
 	} else if (insn->opcode == (EBPF_CLS_ALU64 | EBPF_ALU_MOV | EBPF_SRC_K) &&

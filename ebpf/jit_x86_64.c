@@ -54,6 +54,15 @@
  * EBPF_MAX_TAIL_CALLS; JIT every program of a prog array (as Linux
  * requires) for exact limits.
  *
+ * Callbacks (bpf_loop, bpf_for_each_map_elem): an lddw of a function
+ * loads a struct ebpf_callback (prog->jit_callbacks) whose call is a stub
+ * after the trampoline, one per function some lddw names. The helper
+ * calls the stub from C as call(cb, r1, r2, r3, r4); like the trampoline
+ * it saves the SysV callee-saved registers and builds a run state (no
+ * ctx: the verifier refuses legacy loads in callbacks; a fresh call depth
+ * and tail call budget), moves its arguments into r1-r4, and calls the
+ * function; its exit and aborts leave through the trampoline's exit.
+ *
  * Helper calls clobber r1-r5, which the calling convention makes scratch
  * registers (the verifier forbids reading them after a call; the
  * interpreter happens to keep them). Legacy packet loads (§5.5) go
@@ -130,7 +139,7 @@ static int jit_plan_direct_entry(struct jit_ctx *ctx)
 		const struct ebpf_insn *insn = &prog->insns[i];
 		uint8_t cls = insn->opcode & EBPF_CLS_MASK;
 
-		if (ebpf_insn_is_local_call(insn) ||
+		if (ebpf_insn_is_local_call(insn) || ebpf_insn_is_func_ref(insn) ||
 		    (insn->opcode == EBPF_OP_CALL && insn->imm == EBPF_FUNC_TAIL_CALL))
 			return 0;
 		if (cls == EBPF_CLS_LD && insn->opcode != EBPF_OP_LDDW)
@@ -193,6 +202,50 @@ void jit_emit_direct_epilogue(struct jit_ctx *ctx)
 /* ---- trampoline, functions, passes ----------------------------------- */
 
 /*
+ * call(cb, r1, r2, r3, r4) for each function an lddw names (see the
+ * opening comment): the trampoline's work, with the callback's arguments
+ * instead of ctx, then its exit at exit_off.
+ */
+static void jit_emit_callback_stubs(struct jit_ctx *ctx, size_t exit_off)
+{
+	static const uint8_t zeroed[] = {X86_RAX, X86_RBX, X86_R13, X86_R14, X86_R15};
+	/* SysV's second to fifth argument registers hold r1-r4 */
+	static const uint8_t args[] = {X86_RSI, X86_RDX, X86_RCX, X86_R8};
+	const struct ebpf_prog *prog = ctx->prog;
+	struct x86_buf *b = &ctx->buf;
+	size_t func, k;
+
+	for (func = 1; func < prog->subprog_count; func++) {
+		uint32_t entry = ctx->prev_off[prog->subprog_start[func]] - ctx->prologue_size;
+
+		if (!ctx->callback_stub_off[func])
+			continue;
+		ctx->callback_stub_off[func] = (uint32_t)b->len;
+		for (k = 0; k < JIT_SAVED_REGS; k++)
+			x86_push(b, jit_saved_regs[k]);
+		x86_grp1_ri(b, X86_W, X86_GRP1_SUB, X86_RSP, sizeof(struct jit_run_state));
+		x86_mov_rr(b, X86_W, JIT_STATE, X86_RSP);
+		x86_rr(b, 0, X86_OP_XOR_RM_R, X86_RAX, X86_RAX);
+		x86_rm(b, X86_W, X86_OP_MOV_RM_R, X86_RAX, JIT_STATE,
+		       offsetof(struct jit_run_state, tail_calls));
+		x86_rm(b, X86_W, X86_OP_MOV_RM_R, X86_RAX, JIT_STATE,
+		       offsetof(struct jit_run_state, ctx));
+		x86_rm(b, X86_W, X86_OP_MOV_RM_R, X86_RAX, JIT_STATE,
+		       offsetof(struct jit_run_state, ctx_len));
+		for (k = 0; k < sizeof(args); k++)
+			x86_mov_rr(b, X86_W, jit_reg[EBPF_REG_R1 + k], args[k]);
+		x86_rr(b, 0, X86_OP_XOR_RM_R, jit_reg[EBPF_NUM_ARG_REGS],
+		       jit_reg[EBPF_NUM_ARG_REGS]);
+		for (k = 0; k < sizeof(zeroed); k++)
+			x86_rr(b, 0, X86_OP_XOR_RM_R, zeroed[k], zeroed[k]);
+		x86_u8(b, X86_OP_CALL_REL32);
+		x86_u32(b, (uint32_t)((int64_t)entry - (int64_t)(b->len + sizeof(uint32_t))));
+		x86_u8(b, X86_OP_JMP_REL32);
+		x86_u32(b, (uint32_t)((int64_t)exit_off - (int64_t)(b->len + sizeof(uint32_t))));
+	}
+}
+
+/*
  * entry(ctx, ctx_len): save the SysV callee-saved registers, build the
  * run state, set the registers as the interpreter does (r1 = ctx, r2 =
  * ctx_len for types with ctx_len_in_r2, every other one 0), call function 0.
@@ -233,6 +286,7 @@ static void jit_emit_trampoline(struct jit_ctx *ctx)
 	x86_mov_rr(b, X86_W, X86_RSP, JIT_STATE);
 	x86_rr(b, 0, X86_OP_XOR_RM_R, X86_RAX, X86_RAX);
 	x86_patch_rel8(b, x86_jmp_rel8_fixup(b), exit_off);
+	jit_emit_callback_stubs(ctx, exit_off);
 }
 
 /*
@@ -344,6 +398,8 @@ static int jit_layout(struct jit_ctx *ctx)
 
 static void jit_ctx_free(struct jit_ctx *ctx)
 {
+	free(ctx->callbacks);
+	free(ctx->callback_stub_off);
 	free(ctx->off);
 	free(ctx->prev_off);
 	free(ctx->long_branch);
@@ -376,6 +432,37 @@ static int jit_check_function_ends(const struct ebpf_prog *prog, struct ebpf_log
 	return 0;
 }
 
+/* Marks (callback_stub_off nonzero until laid out) the functions an lddw names. */
+static void jit_mark_callbacks(struct jit_ctx *ctx)
+{
+	const struct ebpf_prog *prog = ctx->prog;
+	size_t i;
+
+	for (i = 0; i < prog->insn_count; i += ebpf_insn_slots(&prog->insns[i])) {
+		if (ebpf_insn_is_func_ref(&prog->insns[i]))
+			ctx->callback_stub_off[ebpf_prog_subprog_index(
+			    prog, (uint32_t)ebpf_insn_call_target(&prog->insns[i], i))] = 1;
+	}
+}
+
+/* The callbacks the code's lddw load, now that their stubs have addresses. */
+static void jit_finish_callbacks(struct jit_ctx *ctx, uint8_t *code)
+{
+	const struct ebpf_prog *prog = ctx->prog;
+	size_t func;
+
+	for (func = 0; func < prog->subprog_count; func++) {
+		struct ebpf_callback *cb = &ctx->callbacks[func];
+
+		cb->prog = prog;
+		cb->insn = prog->subprog_start[func];
+		if (!ctx->callback_stub_off[func])
+			continue;
+		/* ISO C has no object→function pointer conversion; POSIX guarantees it */
+		memcpy(&cb->call, &(void *){code + ctx->callback_stub_off[func]}, sizeof(cb->call));
+	}
+}
+
 static int jit_compile(struct jit_ctx *ctx, const struct ebpf_jit_opts *opts,
 		       const struct ebpf_platform *platform, struct ebpf_prog *prog)
 {
@@ -387,8 +474,12 @@ static int jit_compile(struct jit_ctx *ctx, const struct ebpf_jit_opts *opts,
 	ctx->off = calloc(n + 1, sizeof(*ctx->off));
 	ctx->prev_off = calloc(n + 1, sizeof(*ctx->prev_off));
 	ctx->long_branch = calloc(n, sizeof(*ctx->long_branch));
-	if (!ctx->off || !ctx->prev_off || !ctx->long_branch)
+	ctx->callbacks = calloc(prog->subprog_count, sizeof(*ctx->callbacks));
+	ctx->callback_stub_off = calloc(prog->subprog_count, sizeof(*ctx->callback_stub_off));
+	if (!ctx->off || !ctx->prev_off || !ctx->long_branch || !ctx->callbacks ||
+	    !ctx->callback_stub_off)
 		return -ENOMEM;
+	jit_mark_callbacks(ctx);
 	if (opts && opts->blind_constants) {
 		err = jit_make_blind_keys(ctx, platform);
 		if (err)
@@ -428,6 +519,10 @@ static int jit_compile(struct jit_ctx *ctx, const struct ebpf_jit_opts *opts,
 		platform->exec_free(prog->jit_code, prog->jit_size);
 	prog->jit_code = mem;
 	prog->jit_size = size;
+	jit_finish_callbacks(ctx, mem);
+	free(prog->jit_callbacks);
+	prog->jit_callbacks = ctx->callbacks;
+	ctx->callbacks = NULL;
 	/* ISO C has no object→function pointer conversion; POSIX guarantees it */
 	memcpy(&prog->jit_entry, &(void *){mem + ctx->entry_off}, sizeof(prog->jit_entry));
 	return 0;

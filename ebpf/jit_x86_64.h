@@ -68,6 +68,13 @@ struct jit_ctx {
 	bool direct_uses_fp;		/* rbp = r10 is set up */
 	uint16_t zero_at_entry;		/* BPF registers that may be read before written */
 	struct jit_peepholes peepholes; /* direct entry only (jit_find_peepholes) */
+	/*
+	 * Per subprogram: the callback an lddw of it loads (prog->jit_callbacks
+	 * once compiled) and the code offset of its callback stub, 0 for a
+	 * subprogram no lddw names.
+	 */
+	struct ebpf_callback *callbacks;
+	uint32_t *callback_stub_off;
 };
 
 /*

@@ -71,7 +71,8 @@ static uint64_t jit_load_packet(const struct jit_run_state *state, int32_t off, 
 	struct ebpf_legacy_packet packet = {NULL, 0};
 	uint64_t value;
 
-	if (info->legacy_packet)
+	/* a callback's run has no ctx: its legacy loads fail */
+	if (info->legacy_packet && state->ctx)
 		packet = info->legacy_packet(state->ctx, state->ctx_len);
 	if (ebpf_legacy_load(&packet, off, size, &value))
 		return JIT_PACKET_LOAD_FAILED;
@@ -812,6 +813,10 @@ static void jit_emit_lddw(struct jit_ctx *ctx, size_t i)
 	struct x86_buf *b = &ctx->buf;
 	uint8_t dst = jit_reg[insn->dst_reg];
 	uint64_t value = ebpf_insn_lddw_imm64(insn);
+
+	if (ebpf_insn_is_func_ref(insn))
+		value = (uintptr_t)&ctx->callbacks[ebpf_prog_subprog_index(
+		    ctx->prog, (uint32_t)ebpf_insn_call_target(insn, i))];
 
 	if (ctx->blind_key) {
 		x86_mov_ri64(b, dst, value ^ ctx->blind_key[i]);

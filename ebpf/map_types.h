@@ -65,6 +65,9 @@ struct ebpf_map {
 	 * which the verifier types a looked-up inner map by. NULL otherwise.
 	 */
 	struct ebpf_map *inner_meta;
+	/* Where a value holds its struct bpf_spin_lock (from BTF), if has_spin_lock. */
+	bool has_spin_lock;
+	uint32_t spin_lock_off;
 	union {
 		struct map_array array;
 		struct map_prog_array prog_array;

@@ -126,14 +126,64 @@ static int array_check_update(const struct ebpf_map *map, uint32_t index, uint64
 	return 0;
 }
 
+/*
+ * Linux's copy_map_value: an update writes the value but for its struct
+ * bpf_spin_lock, which only bpf_spin_lock/unlock change (a value written
+ * from a program's stack would otherwise leave a lock held forever).
+ */
+static void copy_map_value(const struct ebpf_map *map, void *dst, const void *src)
+{
+	uint32_t lock = map->spin_lock_off, after = lock + EBPF_SPIN_LOCK_SIZE;
+
+	if (!map->has_spin_lock) {
+		memcpy(dst, src, map->def.value_size);
+		return;
+	}
+	memcpy(dst, src, lock);
+	memcpy((uint8_t *)dst + after, (const uint8_t *)src + after, map->def.value_size - after);
+}
+
+/*
+ * A real lock, though the guest has one CPU and XDP does not preempt: the
+ * verifier makes every program path release it before anything else
+ * runs, so it never spins today, and stays correct if programs ever run
+ * in parallel.
+ */
+void ebpf_spin_lock(uint32_t *lock)
+{
+	while (__atomic_exchange_n(lock, 1, __ATOMIC_ACQUIRE))
+		;
+}
+
+void ebpf_spin_unlock(uint32_t *lock)
+{
+	__atomic_store_n(lock, 0, __ATOMIC_RELEASE);
+}
+
+/* Linux's copy_map_value_locked: BPF_F_LOCK's copy, under the destination's lock. */
+static void copy_map_value_locked(const struct ebpf_map *map, void *dst, const void *src)
+{
+	uint32_t *lock = (uint32_t *)((uint8_t *)dst + map->spin_lock_off);
+
+	ebpf_spin_lock(lock);
+	copy_map_value(map, dst, src);
+	ebpf_spin_unlock(lock);
+}
+
 static int array_update(struct ebpf_map *map, const void *key, const void *value, uint64_t flags)
 {
 	uint32_t index = map_array_index(key);
-	int err = array_check_update(map, index, flags);
+	int err = array_check_update(map, index, flags & ~(uint64_t)EBPF_F_LOCK);
 
 	if (err)
 		return err;
-	memcpy(array_lookup(map, key, false), value, map->def.value_size);
+	if (flags & EBPF_F_LOCK) {
+		if (!map->has_spin_lock)
+			return -EINVAL;
+		copy_map_value_locked(map, array_lookup(map, key, false), value);
+		return 0;
+	}
+	copy_map_value(map, array_lookup(map, key, false), value);
 	return 0;
 }
 
@@ -508,13 +558,20 @@ static int hash_update(struct ebpf_map *map, const void *key, const void *value,
 	struct map_hash *h = &map->hash;
 	uint32_t hash = hash_key(key, map->def.key_size);
 	struct hash_elem *elem;
+	bool locked = flags & EBPF_F_LOCK;
 
-	if (flags > EBPF_EXIST)
+	flags &= ~(uint64_t)EBPF_F_LOCK;
+	/* Linux: BPF_F_LOCK on a plain hash whose value has a lock only */
+	if (flags > EBPF_EXIST || (locked && (!map->has_spin_lock || map_is_lru(map))))
 		return -EINVAL;
 	elem = hash_find(map, key, hash, map->def.key_size);
 	if (elem) {
 		if (flags == EBPF_NOEXIST)
 			return -EEXIST;
+		if (locked) {
+			copy_map_value_locked(map, hash_elem_value(h, elem), value);
+			return 0;
+		}
 		lru_touch(map, elem);
 	} else {
 		if (flags == EBPF_EXIST)
@@ -531,8 +588,12 @@ static int hash_update(struct ebpf_map *map, const void *key, const void *value,
 		if (map_is_lru(map))
 			lru_push_newest(h, elem);
 		h->count++;
+		/* a new element's lock is free, whatever a deleted one left */
+		if (map->has_spin_lock)
+			memset((uint8_t *)hash_elem_value(h, elem) + map->spin_lock_off, 0,
+			       EBPF_SPIN_LOCK_SIZE);
 	}
-	memcpy(hash_elem_value(h, elem), value, map->def.value_size);
+	copy_map_value(map, hash_elem_value(h, elem), value);
 	return 0;
 }
 
@@ -1150,6 +1211,11 @@ void *ebpf_map_lookup_ptr(struct ebpf_map *map, const void *key)
 	return map->prog_lookup(map, key);
 }
 
+void *ebpf_map_walk_value(struct ebpf_map *map, const void *key)
+{
+	return map->ops->lookup ? map->ops->lookup(map, key, false) : NULL;
+}
+
 ebpf_map_lookup_fn ebpf_map_get_prog_lookup(const struct ebpf_map *map)
 {
 	return map->prog_lookup;
@@ -1194,4 +1260,16 @@ bool ebpf_map_read_constant(const struct ebpf_map *map, uint64_t off, unsigned i
 	/* Little-endian: the target's byte order is the host's (x86-64). */
 	memcpy(value, map->array.values + off, size);
 	return true;
+}
+
+void ebpf_map_set_spin_lock(struct ebpf_map *map, uint32_t offset)
+{
+	map->has_spin_lock = true;
+	map->spin_lock_off = offset;
+}
+
+bool ebpf_map_get_spin_lock(const struct ebpf_map *map, uint32_t *offset)
+{
+	*offset = map->spin_lock_off;
+	return map->has_spin_lock;
 }

@@ -33,6 +33,13 @@ int ebpf_map_push(struct ebpf_map *map, const void *value, uint64_t flags);
 int ebpf_map_pop(struct ebpf_map *map, void *value, bool remove);
 
 /*
+ * The value under key as a program sees it (the running CPU's of a
+ * per-CPU map), or NULL, without the touch of a program's lookup (LRU
+ * order): bpf_for_each_map_elem's walk, which Linux's does not count.
+ */
+void *ebpf_map_walk_value(struct ebpf_map *map, const void *key);
+
+/*
  * Ring buffer producer side (bpf_ringbuf_reserve/submit/discard/output).
  * reserve returns size writable bytes, 8-byte aligned, or NULL when the
  * map is not a ring buffer or the ring has no room; the record stays

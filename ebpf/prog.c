@@ -235,6 +235,13 @@ static int check_lddw(const struct prog_check *pc, size_t i)
 			return -EINVAL;
 		}
 		return 0;
+	case EBPF_PSEUDO_FUNC:
+		if (next->imm != 0) {
+			ebpf_log_printf(pc->log,
+					"insn %zu: function reference with nonzero upper imm", i);
+			return -EINVAL;
+		}
+		return check_target(pc, i, insn->imm, "lddw of function");
 	default:
 		ebpf_log_printf(pc->log, "insn %zu: unsupported lddw src_reg %u", i, insn->src_reg);
 		return -EINVAL;
@@ -384,7 +391,9 @@ static void resolve_map_references(struct ebpf_prog *prog)
 							      (uint32_t)insn[1].imm);
 		else
 			addr = 0;
-		if (insn->src_reg != 0) {
+		/* A function reference keeps its relative target (the engines make the callback).
+		 */
+		if (insn->src_reg == EBPF_PSEUDO_MAP_FD || insn->src_reg == EBPF_PSEUDO_MAP_VALUE) {
 			insn[0].imm = (int32_t)(uint32_t)((uint64_t)addr);
 			insn[1].imm = (int32_t)(uint32_t)((uint64_t)addr >> 32);
 		}
@@ -399,7 +408,29 @@ static int compare_u32(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* prog's subprogram starts: 0 and every local call's target, ascending, once each. */
+/*
+ * The interpreter's callbacks, one per subprogram (only those some lddw
+ * names are ever used): what its lddw of a function loads.
+ */
+static int make_interp_callbacks(struct ebpf_prog *prog)
+{
+	size_t k;
+
+	prog->interp_callbacks = calloc(prog->subprog_count, sizeof(*prog->interp_callbacks));
+	if (!prog->interp_callbacks)
+		return -ENOMEM;
+	for (k = 0; k < prog->subprog_count; k++)
+		prog->interp_callbacks[k] =
+		    (struct ebpf_callback){.call = ebpf_interp_call_callback,
+					   .prog = prog,
+					   .insn = prog->subprog_start[k]};
+	return 0;
+}
+
+/*
+ * prog's subprogram starts: 0 and every local call's or function
+ * reference's target, ascending, once each.
+ */
 static int find_subprogs(struct ebpf_prog *prog)
 {
 	uint32_t *start = malloc((prog->insn_count + 1) * sizeof(*start));
@@ -409,7 +440,8 @@ static int find_subprogs(struct ebpf_prog *prog)
 		return -ENOMEM;
 	start[0] = 0;
 	for (i = 0; i < prog->insn_count; i += ebpf_insn_slots(&prog->insns[i]))
-		if (ebpf_insn_is_local_call(&prog->insns[i]))
+		if (ebpf_insn_is_local_call(&prog->insns[i]) ||
+		    ebpf_insn_is_func_ref(&prog->insns[i]))
 			start[n++] = (uint32_t)ebpf_insn_call_target(&prog->insns[i], i);
 	qsort(start, n, sizeof(*start), compare_u32);
 	for (i = 1; i < n; i++)
@@ -417,7 +449,23 @@ static int find_subprogs(struct ebpf_prog *prog)
 			start[unique++] = start[i];
 	prog->subprog_start = start;
 	prog->subprog_count = unique;
-	return 0;
+	return make_interp_callbacks(prog);
+}
+
+size_t ebpf_prog_subprog_index(const struct ebpf_prog *prog, uint32_t insn)
+{
+	size_t lo = 0, hi = prog->subprog_count;
+
+	/* the last start not above insn; subprog_start[0] is 0 */
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (prog->subprog_start[mid] <= insn)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 /* The table entry of a type ukbpf runs; else the log says why not. */
@@ -536,6 +584,11 @@ int ebpf_prog_copy_as(const struct ebpf_prog *prog, enum ebpf_prog_type type,
 	if (prog->map_count > 0)
 		memcpy(copy->maps, prog->maps, prog->map_count * sizeof(*copy->maps));
 	copy->map_count = prog->map_count;
+	err = make_interp_callbacks(copy);
+	if (err) {
+		ebpf_prog_free(copy);
+		return err;
+	}
 	*progp = copy;
 	return 0;
 }
@@ -548,6 +601,8 @@ void ebpf_prog_free(struct ebpf_prog *prog)
 		return;
 	if (prog->jit_code && platform->exec_free)
 		platform->exec_free(prog->jit_code, prog->jit_size);
+	free(prog->jit_callbacks);
+	free(prog->interp_callbacks);
 	free(prog->subprog_start);
 	free(prog->maps);
 	free(prog->insns);

@@ -110,6 +110,7 @@ static int pointer_alu(struct verifier *v, const struct ebpf_insn *insn, struct 
 	case REG_PTR_TO_SOCK_COMMON_OR_NULL:
 	case REG_PTR_TO_SOCKET:
 	case REG_PTR_TO_SOCKET_OR_NULL:
+	case REG_PTR_TO_FUNC:
 		return verifier_reject(v, "R%u pointer arithmetic on %s prohibited", ptr_regno,
 				       verifier_reg_type_names[ptr->type]);
 	case REG_PTR_TO_CTX:
@@ -272,6 +273,7 @@ struct id_rewrite {
 static void mark_null_result(struct reg_state *reg, void *arg)
 {
 	const struct id_rewrite *rw = arg;
+	uint32_t lock;
 
 	if (reg->id != rw->id || !is_maybe_null(reg))
 		return;
@@ -284,7 +286,9 @@ static void mark_null_result(struct reg_state *reg, void *arg)
 	if (reg->type == REG_PTR_TO_MAP_VALUE &&
 	    ebpf_map_get_def(reg->map)->type == EBPF_MAP_TYPE_XSKMAP)
 		reg->type = REG_PTR_TO_XDP_SOCK;
-	reg->id = 0;
+	/* A value with a lock keeps its id: bpf_spin_unlock must name the locked one. */
+	if (reg->type != REG_PTR_TO_MAP_VALUE || !ebpf_map_get_spin_lock(reg->map, &lock))
+		reg->id = 0;
 }
 
 static void set_packet_range(struct reg_state *reg, void *arg)
@@ -705,7 +709,11 @@ static int explore(struct verifier *v)
 	}
 }
 
-/* Linux's check_max_stack_depth: the frames of one call chain share 512. */
+/*
+ * Linux's check_max_stack_depth: the frames of one call chain share 512.
+ * A callback counts as called where an lddw names it (it runs below the
+ * helper its caller calls).
+ */
 static int check_combined_stack(struct verifier *v, uint32_t subprog, uint32_t depth,
 				uint32_t frames, uint32_t *deepest)
 {
@@ -728,7 +736,8 @@ static int check_combined_stack(struct verifier *v, uint32_t subprog, uint32_t d
 		*deepest = depth;
 	for (i = v->prog->subprog_start[subprog]; i < v->count && v->subprog_of[i] == subprog;
 	     i++) {
-		if (v->flags[i] & INSN_LDDW_TAIL || !ebpf_insn_is_local_call(&v->insns[i]))
+		if (v->flags[i] & INSN_LDDW_TAIL || (!ebpf_insn_is_local_call(&v->insns[i]) &&
+						     !ebpf_insn_is_func_ref(&v->insns[i])))
 			continue;
 		err = check_combined_stack(v, v->subprog_of[ebpf_insn_call_target(&v->insns[i], i)],
 					   depth, frames + 1, deepest);

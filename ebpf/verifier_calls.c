@@ -1,13 +1,32 @@
 /*
  * Calls in the verifier: helper calls against their prototypes
- * (struct ebpf_helper), bpf-to-bpf calls with a frame per callee, and
- * exits, which return to the caller or end the path.
+ * (struct ebpf_helper), bpf-to-bpf calls with a frame per callee,
+ * callbacks, and exits, which return to the caller or end the path.
+ *
+ * Callbacks. bpf_loop and bpf_for_each_map_elem call their callback any
+ * number of times, which the walk follows as Linux 6.7's verifier does
+ * (6.1 walked a callback once, which missed what a second call sees): at
+ * the helper call, one path returns from the helper (r0 unknown) and
+ * another (explored later) enters the callback in a new frame, marked
+ * is_callback. When the callback exits (r0 must be 0 or 1), the path
+ * comes back to the helper call itself, with the caller's registers as
+ * they were and what the callback wrote through its pointers, and forks
+ * the same way again: each round of calls is one more iteration. The rounds of one call end
+ * when a round comes back in a state contained in an earlier round's
+ * (verifier_prune.c), whose paths cover it; between rounds, stack scalars
+ * that changed are widened to unknown values, so that counters converge.
+ * They also end when the helper can make no more calls (a known
+ * nr_loops, the map's max_entries), counted in the caller's frame.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "helpers_callback.h"
 #include "verifier_internal.h"
+
+#define SCALAR_TEXT_BYTES 128
 
 /*
  * After a helper that moves packet data, a packet pointer derived before
@@ -76,7 +95,7 @@ static bool map_allows_helper(uint32_t map_type, int32_t helper)
 		       helper == EBPF_FUNC_MAP_LOOKUP_PERCPU_ELEM;
 	default:
 		return helper == EBPF_FUNC_MAP_LOOKUP_ELEM || helper == EBPF_FUNC_MAP_UPDATE_ELEM ||
-		       helper == EBPF_FUNC_MAP_DELETE_ELEM;
+		       helper == EBPF_FUNC_MAP_DELETE_ELEM || helper == EBPF_FUNC_FOR_EACH_MAP_ELEM;
 	}
 }
 
@@ -89,6 +108,9 @@ static bool helper_writes_map(int32_t helper)
 
 struct call_args {
 	const struct ebpf_map *map;
+	uint32_t lock;	   /* bpf_spin_lock/unlock: the map value's id */
+	uint32_t callback; /* the callback's subprogram, 0 if none */
+	uint8_t callback_ctx_regno;
 	uint8_t mem_regno; /* pending PTR_TO_MEM argument, 0 if none */
 	enum access mem_access;
 	bool mem_written_too; /* read, then written: EBPF_ARG_PTR_TO_MEM_RW */
@@ -110,6 +132,43 @@ static int check_helper_mem_rw(struct verifier *v, uint8_t regno, uint64_t size)
 
 /* Linux's ARG_PTR_TO_INT: the helper reads and writes a u32. */
 #define HELPER_INT_SIZE 4
+
+/*
+ * Linux's process_spin_lock: the lock of a looked-up map value whose BTF
+ * has one, at its constant offset, released by an unlock of the same
+ * value (a second lock is a call made while holding the first, refused
+ * before the arguments are looked at).
+ */
+static int check_spin_lock_arg(struct verifier *v, const struct ebpf_helper *helper, uint8_t regno,
+			       const struct reg_state *reg, struct call_args *args)
+{
+	bool lock = helper->id == EBPF_FUNC_SPIN_LOCK;
+	uint32_t lock_off;
+
+	if (reg->type != REG_PTR_TO_MAP_VALUE)
+		return verifier_reject(v, "R%u type=%s expected=map_value", regno,
+				       verifier_reg_type_names[reg->type]);
+	if (!scalar_is_const(&reg->var))
+		return verifier_reject(v,
+				       "R%u doesn't have constant offset. bpf_spin_lock has to be "
+				       "at the constant offset",
+				       regno);
+	if (!ebpf_map_get_spin_lock(reg->map, &lock_off))
+		return verifier_reject(v, "map '%s' has no valid bpf_spin_lock",
+				       ebpf_map_get_name(reg->map));
+	if ((int64_t)reg->off + (int64_t)reg->var.bits.value != lock_off)
+		return verifier_reject(
+		    v, "off %lld doesn't point to 'struct bpf_spin_lock' that is at %u",
+		    (long long)reg->off + (long long)reg->var.bits.value, lock_off);
+	if (!reg->id)
+		return verifier_reject(v, "R%u is not a map value from a lookup", regno);
+	if (!lock && !v->cur->active_lock)
+		return verifier_reject(v, "bpf_spin_unlock without taking a lock");
+	if (!lock && v->cur->active_lock != reg->id)
+		return verifier_reject(v, "bpf_spin_unlock of different lock");
+	args->lock = reg->id;
+	return 0;
+}
 
 static int check_helper_arg(struct verifier *v, const struct ebpf_helper *helper, uint8_t regno,
 			    enum ebpf_helper_arg kind, struct call_args *args)
@@ -207,6 +266,28 @@ static int check_helper_arg(struct verifier *v, const struct ebpf_helper *helper
 			    verifier_reg_type_names[reg->type]);
 		args->release_ref = reg->ref_id;
 		return 0;
+	case EBPF_ARG_PTR_TO_FUNC:
+		if (reg->type != REG_PTR_TO_FUNC)
+			return verifier_reject(v, "R%u type=%s expected=func", regno,
+					       verifier_reg_type_names[reg->type]);
+		if (reg->subprog == 0)
+			return verifier_reject(v, "R%u the program's entry cannot be a callback",
+					       regno);
+		args->callback = reg->subprog;
+		return 0;
+	case EBPF_ARG_PTR_TO_STACK_OR_NULL:
+		args->callback_ctx_regno = regno;
+		if (is_const_zero(reg))
+			return 0;
+		if (reg->type != REG_PTR_TO_STACK)
+			return verifier_reject(v, "R%u type=%s expected=fp", regno,
+					       verifier_reg_type_names[reg->type]);
+		if (!scalar_is_const(&reg->var))
+			return verifier_reject(v, "R%u variable stack pointer passed to helper",
+					       regno);
+		return 0;
+	case EBPF_ARG_PTR_TO_SPIN_LOCK:
+		return check_spin_lock_arg(v, helper, regno, reg, args);
 	default:
 		return 0;
 	}
@@ -218,6 +299,191 @@ static bool returns_reference(const struct ebpf_helper *helper)
 	return helper->ret == EBPF_RET_ALLOC_MEM_OR_NULL ||
 	       helper->ret == EBPF_RET_SOCKET_OR_NULL ||
 	       helper->ret == EBPF_RET_SOCK_COMMON_OR_NULL;
+}
+
+/*
+ * After a return, pointers into the callee's frame (which the callee may
+ * have stored in its callers' frames) point at a dead frame: drop them.
+ */
+static void drop_dangling_stack_pointers(struct vstate *st)
+{
+	uint32_t i;
+	int r;
+
+	for (i = 0; i < st->frame_count; i++) {
+		struct frame *f = st->frames[i];
+
+		for (r = 0; r < EBPF_NUM_REGS; r++) {
+			if (f->regs[r].type == REG_PTR_TO_STACK &&
+			    f->regs[r].frame >= st->frame_count)
+				set_not_init(&f->regs[r]);
+		}
+		for (r = 0; r < STACK_SLOTS; r++) {
+			if (f->stack[r * REG_SIZE] == STACK_SPILL &&
+			    f->spills[spill_index(r)].type == REG_PTR_TO_STACK &&
+			    f->spills[spill_index(r)].frame >= st->frame_count)
+				memset(&f->stack[r * REG_SIZE], STACK_INVALID, REG_SIZE);
+		}
+	}
+}
+
+bool verifier_helper_calls_back(const struct ebpf_helper *helper)
+{
+	int i;
+
+	for (i = 0; helper && i < EBPF_NUM_ARG_REGS; i++) {
+		if (helper->args[i] == EBPF_ARG_PTR_TO_FUNC)
+			return true;
+	}
+	return false;
+}
+
+bool verifier_in_callback(const struct vstate *st)
+{
+	uint32_t i;
+
+	for (i = 0; i < st->frame_count; i++) {
+		if (st->frames[i]->is_callback)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The callback's arguments (Linux's set_loop_callback_state and
+ * map_set_for_each_callback_args): bpf_loop's are the index and ctx,
+ * bpf_for_each_map_elem's the map, a key, its value and ctx.
+ */
+static void set_callback_args(const struct ebpf_helper *helper, const struct call_args *args,
+			      const struct frame *caller, struct frame *callee)
+{
+	const struct reg_state *ctx = &caller->regs[args->callback_ctx_regno];
+	struct reg_state *r = callee->regs;
+
+	if (helper->id == EBPF_FUNC_LOOP) {
+		set_scalar(&r[EBPF_REG_R1], scalar_unknown());
+		r[EBPF_REG_R1 + 1] = *ctx;
+		return;
+	}
+	r[EBPF_REG_R1] = caller->regs[EBPF_REG_R1];
+	set_pointer(&r[EBPF_REG_R1 + 1], REG_PTR_TO_MAP_KEY);
+	r[EBPF_REG_R1 + 1].map = args->map;
+	r[EBPF_REG_R1 + 1].mem_size = ebpf_map_get_def(args->map)->key_size;
+	set_pointer(&r[EBPF_REG_R1 + 2], REG_PTR_TO_MAP_VALUE);
+	r[EBPF_REG_R1 + 2].map = args->map;
+	r[EBPF_REG_R1 + 2].mem_size = ebpf_map_get_def(args->map)->value_size;
+	r[EBPF_REG_R1 + 3] = *ctx;
+}
+
+/*
+ * At most how many times the helper calls its callback, given its
+ * arguments (Linux ≥ 6.8 bounds the rounds so): bpf_loop's nr_loops (a
+ * u32; more than EBPF_MAX_LOOPS makes no call), bpf_for_each_map_elem's
+ * max_entries.
+ */
+static uint64_t callback_round_limit(const struct ebpf_helper *helper, const struct frame *f,
+				     const struct call_args *args)
+{
+	uint64_t nr_loops = f->regs[EBPF_REG_R1].var.umax;
+
+	if (helper->id == EBPF_FUNC_FOR_EACH_MAP_ELEM)
+		return ebpf_map_get_def(args->map)->max_entries;
+	if (nr_loops > UINT32_MAX)
+		nr_loops = UINT32_MAX;
+	return nr_loops < EBPF_MAX_LOOPS ? nr_loops : EBPF_MAX_LOOPS;
+}
+
+/*
+ * A helper call with a callback (the opening comment): the path entering
+ * the callback waits as a branch, as in Linux (so that rounds do not pile
+ * up pending paths), unless the helper has made all the calls it can;
+ * this one returns from the helper.
+ */
+/* The helper returns: r0 unknown, the rounds of this call over. */
+static int return_from_helper(struct verifier *v, struct frame *f)
+{
+	int r;
+
+	for (r = EBPF_REG_R1; r <= EBPF_NUM_ARG_REGS; r++)
+		set_not_init(&f->regs[r]);
+	set_scalar(&f->regs[EBPF_REG_R0], scalar_unknown());
+	f->callback_chain = 0;
+	f->callback_rounds = 0;
+	v->insn++;
+	return STEP_CONTINUE;
+}
+
+static int call_callback(struct verifier *v, const struct ebpf_helper *helper,
+			 const struct call_args *args)
+{
+	struct vstate *entered;
+	struct frame *f = cur_frame(v), *callee;
+	int err;
+
+	if (args->map && !ebpf_map_type_has_for_each(ebpf_map_get_def(args->map)->type))
+		return verifier_reject(v, "callback function not allowed for map");
+	if (v->cur->frame_count == EBPF_MAX_CALL_DEPTH)
+		return verifier_reject(v, "the call stack of %u frames is too deep",
+				       EBPF_MAX_CALL_DEPTH + 1);
+	v->cur->after_callback = false;
+	if (f->callback_rounds >= callback_round_limit(helper, f, args))
+		return return_from_helper(v, f);
+	callee = malloc(frame_bytes(STACK_SLOTS));
+	entered = verifier_copy_state(v->cur);
+	if (!callee || !entered) {
+		free(callee);
+		verifier_free_state(entered);
+		return -ENOMEM;
+	}
+	verifier_init_frame(callee, v->cur->frame_count, v->insn, args->callback);
+	callee->is_callback = true;
+	callee->callback_first_id = v->next_id + 1;
+	set_callback_args(helper, args, f, callee);
+	entered->frames[entered->frame_count++] = callee;
+	err = verifier_push_branch(v, entered, v->prog->subprog_start[args->callback]);
+	if (err) {
+		verifier_free_state(entered);
+		return err;
+	}
+	return return_from_helper(v, f);
+}
+
+/*
+ * A callback's exit (the opening comment): back to the helper call, to
+ * be made again, with nothing of the callback's own left behind.
+ */
+static int return_from_callback(struct verifier *v)
+{
+	struct vstate *st = v->cur;
+	struct frame *f = cur_frame(v);
+	const struct reg_state *r0 = &f->regs[EBPF_REG_R0];
+	char text[SCALAR_TEXT_BYTES];
+	uint32_t i;
+	int err = check_reg_read(v, EBPF_REG_R0);
+
+	if (err)
+		return err;
+	if (r0->type != REG_SCALAR)
+		return verifier_reject(v, "R0 not a scalar value");
+	if (r0->var.umax > 1) {
+		scalar_format(&r0->var, text, sizeof(text));
+		return verifier_reject(v,
+				       "At callback return the register R0 has value %s should "
+				       "have been in (0x0; 0x1)",
+				       text);
+	}
+	for (i = 0; i < st->ref_count; i++) {
+		if (st->refs[i] >= f->callback_first_id)
+			return verifier_reject(v, "Unreleased reference id=%u alloc_insn=%u",
+					       st->refs[i], st->ref_insns[i]);
+	}
+	v->insn = f->callsite;
+	free(f);
+	st->frame_count--;
+	cur_frame(v)->callback_rounds++;
+	drop_dangling_stack_pointers(st);
+	st->after_callback = true;
+	return STEP_CONTINUE;
 }
 
 /*
@@ -257,6 +523,8 @@ int verifier_do_helper_call(struct verifier *v, const struct ebpf_insn *insn)
 	if (!(v->prog->type_info->helper_families & helper->family))
 		return verifier_reject(v, "program of this type cannot use helper %s#%d",
 				       helper->name, helper->id);
+	if (v->cur->active_lock && helper->id != EBPF_FUNC_SPIN_UNLOCK)
+		return verifier_reject(v, "function calls are not allowed while holding a lock");
 	for (i = 0; i < EBPF_NUM_ARG_REGS && helper->args[i] != EBPF_ARG_NONE; i++) {
 		err =
 		    check_helper_arg(v, helper, (uint8_t)(EBPF_REG_R1 + i), helper->args[i], &args);
@@ -266,6 +534,13 @@ int verifier_do_helper_call(struct verifier *v, const struct ebpf_insn *insn)
 	/* A successful tail call never returns to release what it holds. */
 	if (helper->id == EBPF_FUNC_TAIL_CALL && v->cur->ref_count > 0)
 		return verifier_reject(v, "tail_call would lead to reference leak");
+	/* A callback's run has a fresh tail call budget: refused, not miscounted. */
+	if (helper->id == EBPF_FUNC_TAIL_CALL && verifier_in_callback(v->cur))
+		return verifier_reject(v, "tail_call inside a callback is not supported");
+	if (args.callback)
+		return call_callback(v, helper, &args);
+	if (args.lock)
+		v->cur->active_lock = helper->id == EBPF_FUNC_SPIN_LOCK ? args.lock : 0;
 	if (helper->ret == EBPF_RET_ALLOC_MEM_OR_NULL) {
 		const struct reg_state *size = cur_reg(v, EBPF_REG_R1 + 1);
 
@@ -348,6 +623,8 @@ int verifier_do_local_call(struct verifier *v, const struct ebpf_insn *insn)
 	struct frame *caller = cur_frame(v), *callee;
 	int r;
 
+	if (st->active_lock)
+		return verifier_reject(v, "function calls are not allowed while holding a lock");
 	if (st->frame_count == EBPF_MAX_CALL_DEPTH)
 		return verifier_reject(v, "the call stack of %u frames is too deep",
 				       EBPF_MAX_CALL_DEPTH + 1);
@@ -360,32 +637,6 @@ int verifier_do_local_call(struct verifier *v, const struct ebpf_insn *insn)
 	st->frames[st->frame_count++] = callee;
 	v->insn = target;
 	return STEP_CONTINUE;
-}
-
-/*
- * After a return, pointers into the callee's frame (which the callee may
- * have stored in its callers' frames) point at a dead frame: drop them.
- */
-static void drop_dangling_stack_pointers(struct vstate *st)
-{
-	uint32_t i;
-	int r;
-
-	for (i = 0; i < st->frame_count; i++) {
-		struct frame *f = st->frames[i];
-
-		for (r = 0; r < EBPF_NUM_REGS; r++) {
-			if (f->regs[r].type == REG_PTR_TO_STACK &&
-			    f->regs[r].frame >= st->frame_count)
-				set_not_init(&f->regs[r]);
-		}
-		for (r = 0; r < STACK_SLOTS; r++) {
-			if (f->stack[r * REG_SIZE] == STACK_SPILL &&
-			    f->spills[spill_index(r)].type == REG_PTR_TO_STACK &&
-			    f->spills[spill_index(r)].frame >= st->frame_count)
-				memset(&f->stack[r * REG_SIZE], STACK_INVALID, REG_SIZE);
-		}
-	}
 }
 
 int verifier_do_exit(struct verifier *v)
@@ -401,6 +652,10 @@ int verifier_do_exit(struct verifier *v)
 	 * not, goes back to the caller, which may not read it if unset
 	 * (Linux's prepare_func_exit). Only the program's own exit needs r0.
 	 */
+	if (st->active_lock)
+		return verifier_reject(v, "bpf_spin_unlock is missing");
+	if (f->is_callback)
+		return return_from_callback(v);
 	if (st->frame_count > 1) {
 		if (r0->type == REG_PTR_TO_STACK && r0->frame == st->frame_count - 1)
 			return verifier_reject(v, "cannot return stack pointer to the caller");

@@ -80,6 +80,13 @@ static int check_reachable(struct verifier *v)
 			next[n++] = (size_t)ebpf_insn_call_target(insn, at);
 			v->flags[at + 1] |= INSN_PRUNE_POINT | INSN_CALL_RETURN;
 		}
+		/* a callback is reached from the lddw that names it (Linux's check_cfg) */
+		if (ebpf_insn_is_func_ref(insn))
+			next[n++] = (size_t)ebpf_insn_call_target(insn, at);
+		/* the callback's rounds meet at the call (verifier_calls.c) */
+		if (insn->opcode == EBPF_OP_CALL && insn->src_reg == EBPF_CALL_HELPER &&
+		    verifier_helper_calls_back(ebpf_helper_find(insn->imm)))
+			v->flags[at] |= INSN_PRUNE_POINT | INSN_CALLBACK_CALL;
 		for (k = 0; k < n; k++) {
 			if (next[k] >= v->count || (v->flags[next[k]] & INSN_REACHED))
 				continue;

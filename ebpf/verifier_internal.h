@@ -58,7 +58,9 @@ enum reg_type {
 	REG_PTR_TO_SOCK_COMMON_OR_NULL,
 	REG_PTR_TO_SOCKET,
 	REG_PTR_TO_SOCKET_OR_NULL,
-	REG_TYPE_COUNT
+	REG_PTR_TO_FUNC,    /* a callback: lddw of a function */
+	REG_PTR_TO_MAP_KEY, /* bpf_for_each_map_elem's key: read only */
+	REG_TYPE_COUNT,
 };
 
 /* The name of each reg_type in the log ("scalar", "pkt", "fp", ...). */
@@ -83,7 +85,8 @@ struct reg_state {
 	uint32_t ref_id;
 	uint32_t range;	   /* pkt: bytes [base+var, +range) proven readable */
 	uint32_t frame;	   /* stack: whose frame */
-	uint32_t mem_size; /* map value / mem: region size */
+	uint32_t mem_size; /* map value / key / mem: region size */
+	uint32_t subprog;  /* func: the callback's subprogram */
 	const struct ebpf_map *map;
 };
 
@@ -93,6 +96,20 @@ struct frame {
 	/* First: the pruning walk reads them before the registers. */
 	uint32_t callsite; /* call insn in the caller */
 	uint32_t subprog;
+	/*
+	 * A callback's frame (called by the helper at callsite, which the
+	 * caller runs again when it returns; see verifier_calls.c), and the
+	 * first id made in it: references of later ids are its own.
+	 */
+	bool is_callback;
+	uint32_t callback_first_id;
+	/*
+	 * In a frame calling a callback helper (verifier_prune.c): the call's
+	 * rounds, named when the call is first reached, and how many of its
+	 * callbacks have returned.
+	 */
+	uint32_t callback_chain;
+	uint32_t callback_rounds;
 	/*
 	 * Slots counted down from the frame pointer that may have been
 	 * written: below them every byte is invalid. Copies of a state keep
@@ -123,13 +140,18 @@ struct vstate {
 	uint32_t ref_count;
 	uint32_t refs[MAX_REFS];
 	uint32_t ref_insns[MAX_REFS];
+	/* Back at a callback helper's call from its callback (verifier_calls.c). */
+	bool after_callback;
+	/* The id of the map value whose bpf_spin_lock is held, 0 if none. */
+	uint32_t active_lock;
 };
 
 enum insn_flag {
 	INSN_PRUNE_POINT = 1,
 	INSN_LDDW_TAIL = 2,
 	INSN_REACHED = 4,
-	INSN_CALL_RETURN = 8, /* follows a bpf-to-bpf call */
+	INSN_CALL_RETURN = 8,	 /* follows a bpf-to-bpf call */
+	INSN_CALLBACK_CALL = 16, /* a helper call that calls a callback */
 };
 
 /* Private to verifier.c (pending) and verifier_prune.c (the others). */
@@ -373,6 +395,10 @@ int verifier_push_branch(struct verifier *v, struct vstate *st, uint32_t insn);
 int verifier_do_helper_call(struct verifier *v, const struct ebpf_insn *insn);
 /* Enters the callee with a new frame; v->insn becomes its first. */
 int verifier_do_local_call(struct verifier *v, const struct ebpf_insn *insn);
+/* Whether helper takes a callback (bpf_loop, bpf_for_each_map_elem). */
+bool verifier_helper_calls_back(const struct ebpf_helper *helper);
+/* Whether the current state runs inside a callback (some frame is one). */
+bool verifier_in_callback(const struct vstate *st);
 /* Returns to the caller, or ends the path in the outermost frame. */
 int verifier_do_exit(struct verifier *v);
 

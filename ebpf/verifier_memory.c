@@ -136,7 +136,10 @@ static int check_sized_region(struct verifier *v, uint8_t regno, const struct re
 	hi = (int64_t)reg->off + off + (int64_t)reg->var.umax + (int64_t)size;
 	if (lo < 0 || hi > (int64_t)reg->mem_size)
 		return verifier_reject(v, "invalid access to %s, %s_size=%u off=%lld size=%llu",
-				       what, reg->type == REG_PTR_TO_MAP_VALUE ? "value" : "mem",
+				       what,
+				       reg->type == REG_PTR_TO_MAP_VALUE ? "value"
+				       : reg->type == REG_PTR_TO_MAP_KEY ? "key"
+									 : "mem",
 				       reg->mem_size, (long long)lo, (unsigned long long)size);
 	return 0;
 }
@@ -158,6 +161,24 @@ static int check_xdp_sock_access(struct verifier *v, uint8_t regno, int32_t off,
 	if (off != XDP_SOCK_QUEUE_ID_OFF || size != XDP_SOCK_QUEUE_ID_SIZE)
 		return verifier_reject(v, "R%u invalid xdp_sock access off=%d size=%u", regno, off,
 				       size);
+	return 0;
+}
+
+/*
+ * A map value's struct bpf_spin_lock is for bpf_spin_lock/unlock only
+ * (Linux's check_map_access): no access of [off + var, + size) may touch it.
+ */
+static int check_spin_lock_untouched(struct verifier *v, const struct reg_state *reg, int32_t off,
+				     uint64_t size)
+{
+	int64_t lo = (int64_t)reg->off + off + reg->var.smin;
+	int64_t hi = (int64_t)reg->off + off + (int64_t)reg->var.umax + (int64_t)size;
+	uint32_t lock;
+
+	if (ebpf_map_get_spin_lock(reg->map, &lock) && lo < (int64_t)lock + EBPF_SPIN_LOCK_SIZE &&
+	    hi > (int64_t)lock)
+		return verifier_reject(v,
+				       "bpf_spin_lock cannot be accessed directly by load/store");
 	return 0;
 }
 
@@ -438,12 +459,19 @@ static int check_mem_access(struct verifier *v, uint8_t regno, int32_t off, unsi
 			    v, "write into map forbidden, value_size=%u off=%d size=%u",
 			    reg->mem_size, reg->off + off, size);
 		err = check_sized_region(v, regno, reg, off, size, "map value");
+		if (!err)
+			err = check_spin_lock_untouched(v, reg, off, size);
 		break;
 	case REG_PTR_TO_MEM:
 		err = check_sized_region(v, regno, reg, off, size, "memory");
 		break;
 	case REG_PTR_TO_XDP_SOCK:
 		err = check_xdp_sock_access(v, regno, off, size, access);
+		break;
+	case REG_PTR_TO_MAP_KEY:
+		if (access == ACCESS_WRITE)
+			return verifier_reject(v, "write to change key R%u not allowed", regno);
+		err = check_sized_region(v, regno, reg, off, size, "map key");
 		break;
 	default:
 		return verifier_reject(v, "R%u invalid mem access '%s'", regno,
@@ -508,9 +536,14 @@ int verifier_check_helper_mem(struct verifier *v, uint8_t regno, uint64_t size, 
 		if (access == ACCESS_WRITE &&
 		    (ebpf_map_get_def(reg->map)->flags & EBPF_F_RDONLY_PROG))
 			return verifier_reject(v, "write into map forbidden");
-		return check_sized_region(v, regno, reg, 0, size, "map value");
+		err = check_sized_region(v, regno, reg, 0, size, "map value");
+		return err ? err : check_spin_lock_untouched(v, reg, 0, size);
 	case REG_PTR_TO_MEM:
 		return check_sized_region(v, regno, reg, 0, size, "memory");
+	case REG_PTR_TO_MAP_KEY:
+		if (access == ACCESS_WRITE)
+			return verifier_reject(v, "write to change key R%u not allowed", regno);
+		return check_sized_region(v, regno, reg, 0, size, "map key");
 	default:
 		return verifier_reject(v, "R%u type=%s expected=fp, pkt, map_value, mem", regno,
 				       verifier_reg_type_names[reg->type]);
@@ -660,6 +693,9 @@ int verifier_do_lddw(struct verifier *v, const struct ebpf_insn *insn)
 		return err;
 	if (insn->src_reg == 0) {
 		set_scalar(dst, scalar_const(imm));
+	} else if (insn->src_reg == EBPF_PSEUDO_FUNC) {
+		set_pointer(dst, REG_PTR_TO_FUNC);
+		dst->subprog = v->subprog_of[ebpf_insn_call_target(insn, v->insn)];
 	} else {
 		map = find_map_by_address(v, (uintptr_t)imm, insn->src_reg == EBPF_PSEUDO_MAP_VALUE,
 					  &off);
@@ -687,6 +723,12 @@ int verifier_do_ld_abs_ind(struct verifier *v, const struct ebpf_insn *insn)
 	if (v->prog->type_info->legacy_loads != EBPF_LEGACY_VERIFIED)
 		return verifier_reject(
 		    v, "BPF_LD_[ABS|IND] instructions not allowed for this program type");
+	if (v->cur->active_lock)
+		return verifier_reject(
+		    v, "BPF_LD_[ABS|IND] cannot be used inside bpf_spin_lock-ed region");
+	/* A callback's run has no packet (ebpf_internal.h's struct ebpf_callback). */
+	if (verifier_in_callback(v->cur))
+		return verifier_reject(v, "BPF_LD_[ABS|IND] inside a callback is not supported");
 	/* A failing legacy load ends the program: nothing may be held then. */
 	if (v->cur->ref_count > 0)
 		return verifier_reject(v,

@@ -121,7 +121,8 @@ static bool reg_subsumed(const struct reg_state *old, const struct reg_state *cu
 	if (old->type == REG_NOT_INIT)
 		return true; /* old's paths never read it */
 	if (old->type != cur->type || old->off != cur->off || old->map != cur->map ||
-	    old->frame != cur->frame || old->mem_size != cur->mem_size || cur->range < old->range)
+	    old->frame != cur->frame || old->mem_size != cur->mem_size ||
+	    old->subprog != cur->subprog || cur->range < old->range)
 		return false;
 	if (!scalar_contains(&old->var, &cur->var))
 		return false;
@@ -172,7 +173,8 @@ static bool frame_subsumed(const struct frame *old, const struct frame *cur, uin
 {
 	int r, slot;
 
-	if (old->callsite != cur->callsite)
+	/* fewer rounds of a waiting call done: no fewer left (Linux's callback_depth) */
+	if (old->callsite != cur->callsite || old->callback_rounds > cur->callback_rounds)
 		return false;
 	for (r = 0; r < EBPF_NUM_REGS; r++) {
 		if ((live & reg_bit((uint8_t)r)) &&
@@ -206,6 +208,9 @@ static uint16_t frame_live_regs(const struct verifier *v, const struct vstate *s
 {
 	if (i + 1 == st->frame_count)
 		return v->live_in[insn];
+	/* a callback's caller makes its call again, arguments and all */
+	if (st->frames[i + 1]->is_callback)
+		return v->live_in[st->frames[i + 1]->callsite];
 	return (uint16_t)(v->live_in[st->frames[i + 1]->callsite + 1] & ~CALLER_SAVED_REGS);
 }
 
@@ -216,7 +221,10 @@ static bool state_subsumed(const struct verifier *v, const struct vstate *old,
 	uint32_t i;
 
 	map.len = 0; /* the id arrays are filled as they are used */
-	if (old->frame_count != cur->frame_count || old->ref_count != cur->ref_count)
+	if (old->frame_count != cur->frame_count || old->ref_count != cur->ref_count ||
+	    (old->active_lock == 0) != (cur->active_lock == 0))
+		return false;
+	if (old->active_lock && !ids_match(&map, old->active_lock, cur->active_lock))
 		return false;
 	for (i = 0; i < old->ref_count; i++) {
 		if (!ids_match(&map, old->refs[i], cur->refs[i]))
@@ -480,17 +488,117 @@ static int store_state(struct verifier *v, struct prune_probe *probe)
 	return 0;
 }
 
+/*
+ * Callback rounds (verifier_calls.c): the states at a callback helper's
+ * call are stored at every visit, and the caller's frame names the rounds
+ * of one call (callback_chain), set when the call is first reached, and
+ * counts them (callback_rounds). A state contained in one still in
+ * progress from an earlier round of a call that is still waiting, at the
+ * call or anywhere in its callback, ends there: the earlier state's paths
+ * are pending or being walked, and the path between the two went round
+ * the helper, which (not the program) bounds the number of rounds.
+ * Anywhere else, containment in a state in progress proves nothing: the
+ * path between may be a program loop that never ends.
+ */
+static bool same_callback_round_chain(const struct vstate *old, const struct vstate *cur)
+{
+	return old->frame_count == cur->frame_count &&
+	       old->frames[old->frame_count - 1]->callback_chain ==
+		   cur->frames[cur->frame_count - 1]->callback_chain;
+}
+
+static bool crossed_callback_round(const struct verifier *v, const struct vstate *old,
+				   const struct vstate *cur)
+{
+	uint32_t i;
+
+	if (old->frame_count != cur->frame_count)
+		return false;
+	for (i = 0; i < cur->frame_count; i++) {
+		const struct frame *was = old->frames[i], *is = cur->frames[i];
+		bool waits = i + 1 == cur->frame_count ? (v->flags[v->insn] & INSN_CALLBACK_CALL)
+						       : cur->frames[i + 1]->is_callback;
+
+		if (waits && was->callback_chain == is->callback_chain &&
+		    was->callback_rounds != is->callback_rounds)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A spilled scalar of cur's slot that old's does not contain becomes
+ * unknown. A narrow spill (fewer than 8 bytes, verifier_memory.c) becomes
+ * unknown bytes instead, which still read back within its width.
+ */
+static void widen_slot(const struct frame *old, struct frame *cur, int slot)
+{
+	uint64_t old_kinds = slot_kinds(old, slot), cur_kinds = slot_kinds(cur, slot);
+	struct reg_state *spill = &cur->spills[spill_index(slot)];
+	const struct reg_state *was = &old->spills[spill_index(slot)];
+	uint8_t *bytes = &cur->stack[slot * REG_SIZE];
+	bool grew = was->type == REG_SCALAR && !scalar_contains(&was->var, &spill->var);
+	int pos;
+
+	if (bytes[0] != STACK_SPILL || spill->type != REG_SCALAR)
+		return;
+	if (cur_kinds == SLOT_OF(STACK_SPILL)) {
+		if (old_kinds == SLOT_OF(STACK_MISC))
+			memset(bytes, STACK_MISC, REG_SIZE);
+		else if (old_kinds == SLOT_OF(STACK_SPILL) && grew)
+			set_scalar(spill, scalar_unknown());
+		return;
+	}
+	if (old->stack[slot * REG_SIZE] == STACK_MISC || (old_kinds == cur_kinds && grew)) {
+		for (pos = 0; pos < REG_SIZE && bytes[pos] == STACK_SPILL; pos++)
+			bytes[pos] = STACK_MISC;
+	}
+}
+
+/*
+ * Widening between callback rounds: against the newest earlier round of
+ * the call, the stack scalars a round changed become unknown (registers
+ * of the waiting frames cannot change). A counter the callback bumps
+ * then converges in two rounds instead of one per value.
+ */
+static void widen_callback_round(struct verifier *v, const struct stored_list *list)
+{
+	const struct vstate *old = NULL;
+	uint32_t i;
+	int slot;
+
+	for (i = list->count; i-- > 0 && !old;) {
+		if (!list->states[i]->complete &&
+		    same_callback_round_chain(list->states[i]->state, v->cur))
+			old = list->states[i]->state;
+	}
+	for (i = 0; old && i < v->cur->frame_count; i++) {
+		const struct frame *was = old->frames[i];
+
+		for (slot = STACK_SLOTS - (int)was->used_slots; slot < STACK_SLOTS; slot++)
+			widen_slot(was, v->cur->frames[i], slot);
+	}
+}
+
 /* The newest states first: they are the likeliest to match. */
 int verifier_visit_prune_point(struct verifier *v)
 {
 	struct stored_list *list = &v->explored[v->insn];
 	uint64_t insns = v->processed - v->processed_at_store;
 	uint64_t jumps = v->jumps_processed - v->jumps_at_store;
+	bool callback_call = v->flags[v->insn] & INSN_CALLBACK_CALL;
+	bool callback_round = callback_call && v->cur->after_callback;
 	bool store = (insns >= STORE_MIN_INSNS && jumps >= STORE_MIN_JUMPS) ||
-		     (v->flags[v->insn] & INSN_CALL_RETURN);
+		     (v->flags[v->insn] & (INSN_CALL_RETURN | INSN_CALLBACK_CALL));
 	struct prune_probe probe;
 	uint32_t i;
 
+	if (callback_round) {
+		widen_callback_round(v, list);
+	} else if (callback_call) {
+		cur_frame(v)->callback_chain = new_id(v);
+		cur_frame(v)->callback_rounds = 0;
+	}
 	if (list->count == 0 && !store)
 		return 0;
 	probe = prune_probe_of(v);
@@ -503,6 +611,11 @@ int verifier_visit_prune_point(struct verifier *v)
 				s->hits++;
 				return 1;
 			}
+		} else if (crossed_callback_round(v, s->state, v->cur)) {
+			if (may_contain && state_subsumed(v, s->state, v->cur)) {
+				s->hits++;
+				return 1;
+			}
 		} else {
 			/* An ancestor on this very path, in the same state: no progress. */
 			if (may_contain && state_subsumed(v, s->state, v->cur) &&
@@ -510,7 +623,8 @@ int verifier_visit_prune_point(struct verifier *v)
 				return verifier_reject(v, "infinite loop detected at insn %u",
 						       v->insn);
 			/* An ancestor at this instruction: a loop, store less often. */
-			if (insns < LOOP_STORE_MIN_INSNS && jumps < LOOP_STORE_MIN_JUMPS)
+			if (insns < LOOP_STORE_MIN_INSNS && jumps < LOOP_STORE_MIN_JUMPS &&
+			    !callback_call)
 				store = false;
 		}
 		/* Misses count only where a new state would take the old one's place. */

@@ -33,6 +33,8 @@ const char *const verifier_reg_type_names[] = {
     [REG_PTR_TO_SOCK_COMMON_OR_NULL] = "sock_common_or_null",
     [REG_PTR_TO_SOCKET] = "sock",
     [REG_PTR_TO_SOCKET_OR_NULL] = "sock_or_null",
+    [REG_PTR_TO_FUNC] = "func",
+    [REG_PTR_TO_MAP_KEY] = "map_key",
 };
 
 /* ---- logging --------------------------------------------------------------- */

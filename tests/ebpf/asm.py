@@ -130,6 +130,11 @@ def enc_lddw_map(m):
     return lddw(int(m[1]), 1, value & 0xFFFFFFFF, value >> 32)
 
 
+@form(r"r(\d+) = func pc(" + NUM + ") ll")
+def enc_lddw_func(m):
+    return lddw(int(m[1]), 4, num(m[2]) & 0xFFFFFFFF, 0)
+
+
 @form(r"r(\d+) = map_value\[(" + NUM + r")\] \+ (" + NUM + ") ll")
 def enc_lddw_map_value(m):
     return lddw(int(m[1]), 2, num(m[2]), num(m[3]))

@@ -14,7 +14,10 @@
  *     atomics at aligned offsets;
  *   - LD_ABS/LD_IND on the r1 buffer (out of bounds ends the program);
  *   - local calls only to later functions, so calls form a DAG of at most
- *     MAX_FUNCS frames and every program terminates.
+ *     MAX_FUNCS frames and every program terminates;
+ *   - bpf_loop (a few rounds) with a later function as its callback, the
+ *     r1 buffer as the callback's context: every function but main starts
+ *     with r1 = r2, and a local call passes the buffer in r2 as well.
  * Each function ends by folding r0, r2-r9 and stack words into r0, so
  * a wrong register or stack value shows up in the result. On mismatch
  * the program is disassembled to stderr and the harness aborts.
@@ -42,8 +45,11 @@
 #define SLOT		  8
 #define STACK_SLOTS	  (EBPF_STACK_SIZE / SLOT)
 #define FOLD_MULTIPLIER	  1000003
-#define FOLD_STACK_STRIDE 7 /* fold every 7th stack word */
-#define MAX_INSNS	  (MAX_FUNCS * (MAX_ITEMS * 2 + STACK_SLOTS + 64))
+#define FOLD_STACK_STRIDE 7  /* fold every 7th stack word */
+#define ITEM_SLOTS	  12 /* the longest item: a bpf_loop call */
+#define MAX_INSNS	  (MAX_FUNCS * (MAX_ITEMS * ITEM_SLOTS + STACK_SLOTS + 64))
+#define MAX_LOOP_ROUNDS	  4
+#define BUFFER_SAVE_SLOT  (-SLOT) /* where a bpf_loop item keeps r1 across the call */
 #define LOG_BYTES	  512
 #define TEXT_BYTES	  128
 #define BSWAP_WIDTHS	  3
@@ -128,10 +134,11 @@ static uint8_t take_src(struct input *in)
 
 /* A generated instruction, with its branch or call target still symbolic. */
 struct item {
-	struct ebpf_insn insn[2];
+	struct ebpf_insn insn[ITEM_SLOTS];
 	int slots;
-	int jump_to; /* item index in the same function (count = its epilogue) */
-	int call_to; /* function index */
+	int jump_to;   /* item index in the same function (count = its epilogue) */
+	int call_to;   /* function index */
+	int target_at; /* which insn of the item names call_to (a call or an lddw) */
 };
 
 struct func {
@@ -301,6 +308,34 @@ static struct item make_memory(struct input *in)
 	return it;
 }
 
+/*
+ * bpf_loop(rounds, function call_to, ctx = the r1 buffer, 0): r1 is kept
+ * in a stack slot across the helper (which the JIT's call clobbers, as it
+ * does r2-r5, set to 0 after it).
+ */
+static struct item make_loop_call(struct input *in, struct item it)
+{
+	int n = 0;
+	uint8_t r;
+
+	it.insn[n++] =
+	    INSN(EBPF_CLS_STX | EBPF_MODE_MEM | EBPF_SIZE_DW, EBPF_REG_FP, 1, BUFFER_SAVE_SLOT, 0);
+	it.insn[n++] = INSN(EBPF_CLS_ALU64 | EBPF_ALU_MOV | EBPF_SRC_X, 3, 1, 0, 0);
+	it.insn[n++] =
+	    INSN(EBPF_CLS_ALU64 | EBPF_ALU_MOV | EBPF_SRC_K, 1, 0, 0, take8(in) % MAX_LOOP_ROUNDS);
+	it.target_at = n;
+	it.insn[n++] = INSN(EBPF_OP_LDDW, 2, EBPF_PSEUDO_FUNC, 0, 0);
+	it.insn[n++] = INSN(0, 0, 0, 0, 0);
+	it.insn[n++] = INSN(EBPF_CLS_ALU64 | EBPF_ALU_MOV | EBPF_SRC_K, 4, 0, 0, 0);
+	it.insn[n++] = INSN(EBPF_OP_CALL, 0, EBPF_CALL_HELPER, 0, EBPF_FUNC_LOOP);
+	it.insn[n++] =
+	    INSN(EBPF_CLS_LDX | EBPF_MODE_MEM | EBPF_SIZE_DW, 1, EBPF_REG_FP, BUFFER_SAVE_SLOT, 0);
+	for (r = 2; r <= EBPF_NUM_ARG_REGS; r++)
+		it.insn[n++] = INSN(EBPF_CLS_ALU64 | EBPF_ALU_MOV | EBPF_SRC_K, r, 0, 0, 0);
+	it.slots = n;
+	return it;
+}
+
 static struct item make_item(struct input *in, int func, int nfuncs, int here, int count)
 {
 	struct item it = {.slots = 1, .jump_to = -1, .call_to = -1};
@@ -322,7 +357,12 @@ static struct item make_item(struct input *in, int func, int nfuncs, int here, i
 	}
 	if (kind == 14 && func + 1 < nfuncs) {
 		it.call_to = func + 1 + take8(in) % (nfuncs - func - 1);
-		it.insn[0] = INSN(EBPF_OP_CALL, 0, EBPF_PSEUDO_CALL, 0, 0);
+		if (take8(in) & 1)
+			return make_loop_call(in, it);
+		it.slots = 2;
+		it.target_at = 1;
+		it.insn[0] = INSN(EBPF_CLS_ALU64 | EBPF_ALU_MOV | EBPF_SRC_X, 2, 1, 0, 0);
+		it.insn[1] = INSN(EBPF_OP_CALL, 0, EBPF_PSEUDO_CALL, 0, 0);
 		return it;
 	}
 	/*
@@ -359,8 +399,11 @@ static void put_function_start(struct builder *b, struct input *in, bool is_main
 	for (k = 1; k <= STACK_SLOTS; k++)
 		put(b, INSN(EBPF_CLS_ST | EBPF_MODE_MEM | EBPF_SIZE_DW, EBPF_REG_FP, 0,
 			    (int16_t)(-k * SLOT), (int32_t)random64(in)));
-	if (!is_main)
+	/* called or called back, the buffer comes in r2 */
+	if (!is_main) {
+		put(b, INSN(EBPF_CLS_ALU64 | EBPF_ALU_MOV | EBPF_SRC_X, 1, 2, 0, 0));
 		return;
+	}
 	for (r = 0; r <= 9; r++) {
 		uint64_t v = random64(in);
 
@@ -371,8 +414,13 @@ static void put_function_start(struct builder *b, struct input *in, bool is_main
 	}
 }
 
-/* r0 = fold(r0, r2-r9, some stack words); exit */
-static void put_epilogue(struct builder *b)
+/*
+ * r0 = fold(r0, r2-r9, some stack words); exit. A function other than
+ * main first xors the fold into the buffer's first word, where a callback's
+ * work stays visible (bpf_loop keeps only whether its r0 is 0), and then
+ * returns its low bit, so that loops go on as often as they stop.
+ */
+static void put_epilogue(struct builder *b, bool is_main)
 {
 	uint8_t r;
 	int k;
@@ -387,6 +435,12 @@ static void put_epilogue(struct builder *b)
 		put(b, INSN(EBPF_CLS_ALU64 | EBPF_ALU_MUL | EBPF_SRC_K, 0, 0, 0, FOLD_MULTIPLIER));
 		put(b, INSN(EBPF_CLS_ALU64 | EBPF_ALU_XOR | EBPF_SRC_X, 0, 2, 0, 0));
 	}
+	if (!is_main) {
+		put(b, INSN(EBPF_CLS_LDX | EBPF_MODE_MEM | EBPF_SIZE_DW, 2, 1, 0, 0));
+		put(b, INSN(EBPF_CLS_ALU64 | EBPF_ALU_XOR | EBPF_SRC_X, 2, 0, 0, 0));
+		put(b, INSN(EBPF_CLS_STX | EBPF_MODE_MEM | EBPF_SIZE_DW, 1, 2, 0, 0));
+		put(b, INSN(EBPF_CLS_ALU64 | EBPF_ALU_AND | EBPF_SRC_K, 0, 0, 0, 1));
+	}
 	put(b, INSN(EBPF_OP_EXIT, 0, 0, 0, 0));
 }
 
@@ -397,7 +451,7 @@ static void generate(struct input *in, struct builder *b)
 	size_t item_at[MAX_FUNCS][MAX_ITEMS + 1];
 	size_t func_at[MAX_FUNCS];
 	int nfuncs = 1 + take8(in) % MAX_FUNCS;
-	int f, i;
+	int f, i, k;
 
 	for (f = 0; f < nfuncs; f++) {
 		int count = 1 + take8(in) % MAX_ITEMS;
@@ -413,18 +467,17 @@ static void generate(struct input *in, struct builder *b)
 		put_function_start(b, in, f == 0);
 		for (i = 0; i < funcs[f].count; i++) {
 			item_at[f][i] = b->count;
-			put(b, funcs[f].items[i].insn[0]);
-			if (funcs[f].items[i].slots == 2)
-				put(b, funcs[f].items[i].insn[1]);
+			for (k = 0; k < funcs[f].items[i].slots; k++)
+				put(b, funcs[f].items[i].insn[k]);
 		}
 		item_at[f][funcs[f].count] = b->count;
-		put_epilogue(b);
+		put_epilogue(b, f == 0);
 	}
 	for (f = 0; f < nfuncs; f++)
 		for (i = 0; i < funcs[f].count; i++) {
 			const struct item *it = &funcs[f].items[i];
-			struct ebpf_insn *insn = &b->insns[item_at[f][i]];
-			int64_t next = (int64_t)item_at[f][i] + 1;
+			struct ebpf_insn *insn = &b->insns[item_at[f][i] + (size_t)it->target_at];
+			int64_t next = (int64_t)item_at[f][i] + it->target_at + 1;
 
 			if (it->jump_to >= 0 && insn->opcode == EBPF_OP_JA32)
 				insn->imm = (int32_t)((int64_t)item_at[f][it->jump_to] - next);

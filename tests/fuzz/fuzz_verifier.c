@@ -16,7 +16,10 @@
  * offsets, pointer spills, scalar ALU64/ALU32 chains refined by
  * comparisons (and spilled through the stack at 1, 2, 4 or 8 bytes, across
  * a helper call, overwritten or filled at another size), diamonds, bounded loops,
- * a bpf-to-bpf subprogram working on its caller's stack bytes, and the
+ * a bpf-to-bpf subprogram working on its caller's stack bytes (or the
+ * same function as bpf_loop's callback, with ctx and those bytes reached
+ * through its context pointer), spin locks around accesses of a looked-up
+ * value, and the
  * XDP (adjusters, load/store bytes), map, ringbuf and checksum helpers: lookups in arrays, hashes,
  * an LPM trie, an LRU per-CPU hash and a devmap_hash (read-only values), and in an array or
  * hash found through an array or hash of maps (map-in-map), redirect_map,
@@ -26,16 +29,18 @@
  * on fixed-size headers. At each decision a small share of choices is deliberately wrong (an
  * offset one past a proven range, an inverted bounds check, a missing NULL check, a use after
  * submit, a helper given a map type it does not take, a write into a read-only map, a socket read
- * before its NULL test, at a hidden field, after its release, or never released): those programs
- * probe the verifier's rejections. Socket lookups find a listener three times in four.
+ * before its NULL test, at a hidden field, after its release, or never released, a lock not
+ * released, a helper called or the lock word touched while it is held): those programs probe the
+ * verifier's rejections. Socket lookups find a listener three times in four.
  *
  * Allowed regions while a program runs:
  *   ctx      struct xdp_md: 4-byte aligned reads, no writes;
  *   packet   [data_meta, data_end) as they are at the access (the adjust
  *            helpers move them);
- *   stack    the frames of the current call chain; reads only of bytes
- *            written earlier in the run (by the program, into a frame that
- *            is still the same call);
+ *   stack    the frames of the current call chain, and of the runs a
+ *            callback's run is nested in; reads only of bytes written
+ *            earlier in the run (by the program, into a frame that is
+ *            still the same call);
  *   maps     every value of the array maps (the read-only one filled and
  *            frozen, as .rodata: its bytes are constants to the verifier),
  *            and each value a lookup of another type returned (a
@@ -46,6 +51,8 @@
  *   sockets  each socket a lookup returned, read-only, until its
  *            bpf_sk_release; one still held when the program ends is a
  *            leak the verifier should have refused.
+ * The lock word of the locked map's values is the lock helpers' alone, and
+ * free again after every run.
  * Helper arguments: maps must be ours, ctx the real ctx, memory arguments
  * (keys, values, memory + size) inside the regions above.
  *
@@ -114,11 +121,15 @@
 #define SUBPROG_STACK_SPAN (EBPF_STACK_SIZE / 2)
 /* The caller passes the subprogram a pointer to this many of its stack bytes. */
 #define FRAME_ARG_BYTES 16
-#define ONE_IN_WRONG	24 /* a deliberately wrong choice, one time in this */
-#define SLOT		8
-#define STACK_SLOTS	(EBPF_STACK_SIZE / SLOT)
-#define LOG_BYTES	8192
-#define TEXT_BYTES	128
+/* bpf_loop's rounds in the generated programs (a power of two), and the nesting the checker
+ * follows. */
+#define MAX_CALLBACK_ROUNDS 4
+#define MAX_OUTER_RUNS	    4
+#define ONE_IN_WRONG	    24 /* a deliberately wrong choice, one time in this */
+#define SLOT		    8
+#define STACK_SLOTS	    (EBPF_STACK_SIZE / SLOT)
+#define LOG_BYTES	    8192
+#define TEXT_BYTES	    128
 
 /*
  * The packet buffer, as Linux's BPF_PROG_TEST_RUN lays it out (ebpf.h): a
@@ -174,12 +185,15 @@ enum {
 	FUNC_SK_LOOKUP_TCP = 84,
 	FUNC_SK_LOOKUP_UDP = 85,
 	FUNC_SK_RELEASE = 86,
+	FUNC_SPIN_LOCK = 93,
+	FUNC_SPIN_UNLOCK = 94,
 	FUNC_SKC_LOOKUP_TCP = 99,
 	FUNC_TCP_CHECK_SYNCOOKIE = 100,
 	FUNC_TCP_GEN_SYNCOOKIE = 110,
 	FUNC_JIFFIES64 = 118,
 	FUNC_CHECK_MTU = 163,
 	FUNC_TRACE_VPRINTK = 177,
+	FUNC_LOOP = 181,
 	FUNC_MAP_LOOKUP_PERCPU_ELEM = 195,
 	FUNC_TCP_RAW_GEN_SYNCOOKIE_IPV4 = 204,
 	FUNC_TCP_RAW_CHECK_SYNCOOKIE_IPV4 = 206,
@@ -270,8 +284,13 @@ enum {
 	MAP_XSKMAP,	/* redirect_map; a lookup gives a read-only u32 queue_id */
 	MAP_OF_ARRAYS,	/* array of maps like MAP_ARRAY_8: slot 0 is that map */
 	MAP_OF_HASHES,	/* hash of maps like MAP_HASH_16: keys 0 and 1 hold it */
+	MAP_WITH_LOCK,	/* a struct bpf_spin_lock at LOCK_OFF in each value */
 	MAP_COUNT
 };
+
+#define LOCK_OFF     8
+#define LOCK_SIZE    4
+#define LOCKED_VALUE 16
 
 #define MAP_F_NO_PREALLOC (1u << 0)
 #define MAP_F_RDONLY_PROG (1u << 7)
@@ -310,6 +329,7 @@ static const struct ebpf_map_def map_defs[MAP_COUNT] = {
     [MAP_XSKMAP] = {EBPF_MAP_TYPE_XSKMAP, 4, 4, 4, 0, 0},
     [MAP_OF_ARRAYS] = {EBPF_MAP_TYPE_ARRAY_OF_MAPS, 4, 4, 2, 0, 0},
     [MAP_OF_HASHES] = {EBPF_MAP_TYPE_HASH_OF_MAPS, 4, 4, 4, 0, 0},
+    [MAP_WITH_LOCK] = {EBPF_MAP_TYPE_ARRAY, 4, LOCKED_VALUE, 2, 0, 0},
 };
 
 /* What the xskmap's slots hold: the socket is opaque to ebpf/, never followed. */
@@ -379,12 +399,13 @@ struct gen {
 	uint16_t reserved; /* registers a loop or a reservation must keep */
 	int nest;
 	int blocks;
-	int holding;	    /* ringbuf records reserved: no local call then */
-	int records;	    /* ringbuf reservations made: the last one's id */
-	bool in_loop;	    /* loops do not nest nor call the subprogram (paths multiply) */
-	int32_t stack_span; /* bytes below fp this function uses */
-	size_t limit;	    /* instructions this function may end at */
-	bool has_subprog;   /* main calls one subprogram, generated after it */
+	int holding;		  /* ringbuf records reserved: no local call then */
+	int records;		  /* ringbuf reservations made: the last one's id */
+	bool in_loop;		  /* loops do not nest nor call the subprogram (paths multiply) */
+	int32_t stack_span;	  /* bytes below fp this function uses */
+	size_t limit;		  /* instructions this function may end at */
+	bool has_subprog;	  /* main calls one subprogram, generated after it */
+	bool subprog_is_callback; /* ... through bpf_loop, as its callback */
 	bool in_subprog;
 	size_t calls[MAX_CALLS]; /* the call instructions to patch */
 	size_t call_count;
@@ -1621,11 +1642,67 @@ static void gen_raw_syncookie(struct gen *g)
 	set_reg(g, EBPF_REG_R0, GEN_SCALAR, 0, 0);
 }
 
+static void emit_lock_call(struct gen *g, int v, int32_t func, int32_t off)
+{
+	emit(g, MOV64_REG(EBPF_REG_R1, (uint8_t)v));
+	emit(g, ALU64_IMM(EBPF_ALU_ADD, EBPF_REG_R1, off));
+	emit(g, CALL(func));
+}
+
+/*
+ * v = lookup(the locked map, key); if (!v) skip; bpf_spin_lock(&v->lock);
+ * loads and stores of v's other bytes; bpf_spin_unlock(&v->lock). Wrong
+ * choices: the lock's neighbour as the argument, an access of the lock
+ * word or a helper call while it is held, no unlock.
+ */
+static void gen_spin_lock(struct gen *g)
+{
+	int32_t off = stack_depth(g, SLOT);
+	int v = pick_saved(g);
+	size_t skip = SIZE_MAX;
+	uint32_t k, n = 1 + below(g->in, 3);
+
+	if (v < 0)
+		return;
+	emit(g,
+	     ST(EBPF_SIZE_W, EBPF_REG_FP, -off, below(g->in, map_defs[MAP_WITH_LOCK].max_entries)));
+	memset(&g->st.stack[EBPF_STACK_SIZE - off], BYTE_DATA, sizeof(uint32_t));
+	emit_map_ptr(g, EBPF_REG_R1, MAP_WITH_LOCK);
+	emit(g, MOV64_REG(REG_R2, EBPF_REG_FP));
+	emit(g, ALU64_IMM(EBPF_ALU_ADD, REG_R2, -off));
+	emit(g, CALL(FUNC_MAP_LOOKUP_ELEM));
+	emit(g, MOV64_REG((uint8_t)v, EBPF_REG_R0));
+	if (!wrong(g->in))
+		skip = emit_forward(g, JMP_IMM(EBPF_JMP_JEQ, v, 0));
+	emit_lock_call(g, v, FUNC_SPIN_LOCK, wrong(g->in) ? LOCK_OFF + LOCK_SIZE : LOCK_OFF);
+	for (k = 0; k < n; k++) {
+		/* a 4-byte word of the value other than the lock's, or wrongly the lock's */
+		int32_t word = (int32_t)below(g->in, LOCKED_VALUE / LOCK_SIZE - 1) * LOCK_SIZE;
+
+		if (word >= LOCK_OFF)
+			word += LOCK_SIZE;
+		if (wrong(g->in))
+			word = LOCK_OFF;
+		if (one_in(g->in, 2))
+			emit(g, LDX(EBPF_SIZE_W, EBPF_REG_R0, (uint8_t)v, word));
+		else
+			emit(g, ST(EBPF_SIZE_W, (uint8_t)v, word, take_imm(g->in)));
+	}
+	if (wrong(g->in))
+		emit(g, CALL(FUNC_KTIME_GET_NS));
+	if (!wrong(g->in))
+		emit_lock_call(g, v, FUNC_SPIN_UNLOCK, LOCK_OFF);
+	if (skip != SIZE_MAX)
+		patch_to_here(g, skip);
+	clobber_caller_saved(g);
+	set_reg(g, (uint8_t)v, GEN_NONE, 0, 0);
+}
+
 static void gen_helper(struct gen *g)
 {
 	if (g->reserved & CALLER_SAVED_MASK)
 		return;
-	switch (below(g->in, 15)) {
+	switch (below(g->in, 16)) {
 	case 0: { /* adjust head/tail/meta */
 		static const int32_t funcs[] = {FUNC_XDP_ADJUST_HEAD, FUNC_XDP_ADJUST_TAIL,
 						FUNC_XDP_ADJUST_META};
@@ -1850,10 +1927,40 @@ static void gen_helper(struct gen *g)
 		set_reg(g, EBPF_REG_R0, GEN_SCALAR, 0, 0);
 		break;
 	}
+	case 13:
+		gen_spin_lock(g);
+		break;
 	default:
 		gen_map_lookup(g);
 		break;
 	}
+}
+
+/*
+ * bpf_loop(rounds, the subprogram, fp - off, 0): ctx is in the slot at
+ * fp - off, below the caller's bytes (the callback has no other way to
+ * it); rounds is a constant or a scalar's low bits. The subprogram's
+ * start is patched into the lddw as into a call.
+ */
+static void emit_loop_call(struct gen *g, int32_t off)
+{
+	int s = one_in(g->in, 2) ? pick_kind(g, GEN_SCALAR) : -1;
+
+	emit(g, STX(EBPF_SIZE_DW, EBPF_REG_FP, EBPF_REG_R6, -off));
+	if (s >= 0) {
+		emit(g, MOV64_REG(EBPF_REG_R1, (uint8_t)s));
+		emit(g, ALU64_IMM(EBPF_ALU_AND, EBPF_REG_R1, MAX_CALLBACK_ROUNDS - 1));
+	} else {
+		emit(g, MOV64_IMM(EBPF_REG_R1, below(g->in, MAX_CALLBACK_ROUNDS)));
+	}
+	g->calls[g->call_count++] = g->count;
+	emit_lddw(g, REG_R2, EBPF_PSEUDO_FUNC, 0, 0);
+	emit(g, MOV64_REG(REG_R3, EBPF_REG_FP));
+	emit(g, ALU64_IMM(EBPF_ALU_ADD, REG_R3, -off));
+	emit(g, MOV64_IMM(REG_R4, 0));
+	emit(g, CALL(FUNC_LOOP));
+	clobber_caller_saved(g);
+	set_reg(g, EBPF_REG_R0, GEN_SCALAR, 0, 0);
 }
 
 /*
@@ -1862,7 +1969,9 @@ static void gen_helper(struct gen *g)
  */
 static void gen_subprog_call(struct gen *g)
 {
-	int32_t off = stack_depth(g, FRAME_ARG_BYTES);
+	/* a callback's context: ctx at fp - off, the caller's bytes above it */
+	int32_t ctx_slot = g->subprog_is_callback ? SLOT : 0;
+	int32_t off = stack_depth(g, FRAME_ARG_BYTES + ctx_slot) - ctx_slot;
 	int s = one_in(g->in, 2) ? pick_kind(g, GEN_SCALAR) : -1;
 	int32_t i;
 
@@ -1872,6 +1981,10 @@ static void gen_subprog_call(struct gen *g)
 	for (i = 0; i < FRAME_ARG_BYTES; i += SLOT)
 		emit(g, ST(EBPF_SIZE_DW, EBPF_REG_FP, i - off, take_imm(g->in)));
 	memset(&g->st.stack[EBPF_STACK_SIZE - off], BYTE_DATA, FRAME_ARG_BYTES);
+	if (g->subprog_is_callback) {
+		emit_loop_call(g, off + SLOT);
+		return;
+	}
 	if (s >= 0)
 		emit(g, MOV64_REG(REG_R3, (uint8_t)s));
 	else
@@ -1973,11 +2086,19 @@ static void start_function(struct gen *g, bool subprog)
 	/* the subprogram is walked once per call site and path: fewer blocks */
 	g->blocks = subprog ? MAX_BLOCKS / 2 : 0;
 	g->in_subprog = subprog;
-	emit(g, MOV64_REG(EBPF_REG_R6, EBPF_REG_R1));
+	if (subprog && g->subprog_is_callback) {
+		/* r1 = the round, r2 = the context: ctx, then the caller's bytes */
+		emit(g, LDX(EBPF_SIZE_DW, EBPF_REG_R6, REG_R2, 0));
+		emit(g, ALU64_IMM(EBPF_ALU_ADD, REG_R2, SLOT));
+		set_reg(g, EBPF_REG_R1, GEN_SCALAR, 0, 0);
+	} else {
+		emit(g, MOV64_REG(EBPF_REG_R6, EBPF_REG_R1));
+	}
 	set_reg(g, EBPF_REG_R6, GEN_CTX, 0, 0);
 	if (subprog) {
 		set_reg(g, REG_R2, GEN_FRAME_REF, FRAME_ARG_BYTES, 0);
-		set_reg(g, REG_R3, GEN_SCALAR, 0, 0);
+		if (!g->subprog_is_callback)
+			set_reg(g, REG_R3, GEN_SCALAR, 0, 0);
 		if (one_in(g->in, 2)) { /* keep the caller's bytes across helper calls */
 			emit(g, MOV64_REG(REG_R9, REG_R2));
 			g->st.reg[REG_R9] = g->st.reg[REG_R2];
@@ -1985,9 +2106,13 @@ static void start_function(struct gen *g, bool subprog)
 	}
 }
 
+/* A verdict; a callback's 0 (go on) or 1 (stop), or wrongly 2. */
 static void end_function(struct gen *g)
 {
-	emit(g, MOV64_IMM(EBPF_REG_R0, below(g->in, EBPF_XDP_REDIRECT)));
+	if (g->in_subprog && g->subprog_is_callback)
+		emit(g, MOV64_IMM(EBPF_REG_R0, wrong(g->in) ? 2 : below(g->in, 2)));
+	else
+		emit(g, MOV64_IMM(EBPF_REG_R0, below(g->in, EBPF_XDP_REDIRECT)));
 	emit(g, INSN(EBPF_OP_EXIT, 0, 0, 0, 0));
 }
 
@@ -1998,6 +2123,7 @@ static void generate(struct gen *g, struct input *in)
 	memset(g, 0, sizeof(*g));
 	g->in = in;
 	g->has_subprog = one_in(in, 4);
+	g->subprog_is_callback = g->has_subprog && one_in(in, 2);
 	g->stack_span = g->has_subprog ? SUBPROG_STACK_SPAN : EBPF_STACK_SIZE;
 	g->limit = g->has_subprog ? MAX_PROG_INSNS / 2 : MAX_PROG_INSNS;
 	start_function(g, false);
@@ -2035,6 +2161,12 @@ static struct {
 	uint64_t steps;
 	uint64_t stack_lo, stack_hi; /* live frames at the last access */
 	uint8_t stack_written[EBPF_MAX_CALL_DEPTH * EBPF_STACK_SIZE];
+	/* The runs a callback's run is nested in, innermost last. */
+	struct outer_run {
+		uint64_t stack_lo, stack_hi;
+		uint8_t stack_written[EBPF_MAX_CALL_DEPTH * EBPF_STACK_SIZE];
+	} outer[MAX_OUTER_RUNS];
+	size_t outer_count;
 	const char *helper; /* name of the helper whose argument is checked */
 } run;
 
@@ -2131,12 +2263,43 @@ static bool inside(uint64_t addr, uint32_t size, uint64_t lo, uint64_t hi)
  * A call or return moved the top of the live frames: bytes of frames
  * entered or left since the last access are unwritten again.
  */
+static void save_outer_run(struct outer_run *o)
+{
+	o->stack_lo = run.stack_lo;
+	o->stack_hi = run.stack_hi;
+	memcpy(o->stack_written, run.stack_written, sizeof(o->stack_written));
+}
+
+static void restore_outer_run(const struct outer_run *o)
+{
+	run.stack_lo = o->stack_lo;
+	run.stack_hi = o->stack_hi;
+	memcpy(run.stack_written, o->stack_written, sizeof(run.stack_written));
+}
+
+/*
+ * A callback runs in a nested interpreter whose frames lie deeper on the
+ * C stack: a lower stack_lo starts one (the caller's frames stay live and
+ * are saved), a higher one returns to the run it was nested in.
+ */
 static void track_frames(uint64_t stack_lo, uint64_t stack_hi)
 {
 	uint64_t from, to;
 
-	if (run.stack_lo != stack_lo) { /* first access of this run */
-		run.stack_lo = stack_lo;
+	if (run.stack_lo != stack_lo) {
+		if (run.stack_lo && stack_lo < run.stack_lo && run.outer_count < MAX_OUTER_RUNS) {
+			save_outer_run(&run.outer[run.outer_count++]);
+		} else {
+			while (run.outer_count > 0 &&
+			       run.outer[run.outer_count - 1].stack_lo != stack_lo)
+				run.outer_count--;
+			if (run.outer_count > 0) {
+				restore_outer_run(&run.outer[--run.outer_count]);
+				track_frames(stack_lo, stack_hi);
+				return;
+			}
+		}
+		run.stack_lo = stack_lo; /* the first access of this run */
 		run.stack_hi = stack_hi;
 		memset(run.stack_written, 0, sizeof(run.stack_written));
 		return;
@@ -2149,9 +2312,8 @@ static void track_frames(uint64_t stack_lo, uint64_t stack_hi)
 }
 
 static void check_stack(const struct ebpf_insn *insn, uint64_t addr, uint32_t size,
-			enum ebpf_interp_access access)
+			enum ebpf_interp_access access, uint8_t *written)
 {
-	uint8_t *written = run.stack_written + (addr - run.stack_lo);
 	uint32_t i;
 
 	if (access & EBPF_INTERP_READ)
@@ -2183,10 +2345,21 @@ static void check_memory(const struct ebpf_insn *insn, uint64_t addr, uint32_t s
 	const struct region *region;
 	const char *who = run.helper ? run.helper : "program";
 
+	size_t k;
+
 	stats.accesses++;
 	if (inside(addr, size, run.stack_lo, run.stack_hi)) {
-		check_stack(insn, addr, size, access);
+		check_stack(insn, addr, size, access, run.stack_written + (addr - run.stack_lo));
 		return;
+	}
+	for (k = 0; k < run.outer_count; k++) {
+		struct outer_run *o = &run.outer[k];
+
+		if (inside(addr, size, o->stack_lo, o->stack_hi)) {
+			check_stack(insn, addr, size, access,
+				    o->stack_written + (addr - o->stack_lo));
+			return;
+		}
 	}
 	if (inside(addr, size, ctx, ctx + sizeof(run.xb->md))) {
 		if (access != EBPF_INTERP_READ || size != XDP_MD_FIELD ||
@@ -2210,6 +2383,9 @@ static void check_memory(const struct ebpf_insn *insn, uint64_t addr, uint32_t s
 			  who, access == EBPF_INTERP_READ ? "read" : "write", size, addr);
 	if ((access & EBPF_INTERP_WRITE) && !region->writable)
 		violation(insn, addr, size, "%s: write into a read-only map value", who);
+	if (region->map == MAP_WITH_LOCK && addr < region->lo + LOCK_OFF + LOCK_SIZE &&
+	    addr + size > region->lo + LOCK_OFF)
+		violation(insn, addr, size, "%s: access of a bpf_spin_lock word", who);
 }
 
 void ebpf_interp_check_step(const struct ebpf_insn *insn)
@@ -2254,6 +2430,19 @@ static const char *pointer_kind(uint64_t value)
 	return NULL;
 }
 
+/* The live frames of this run or of one a callback's run is nested in. */
+static bool in_live_stack(uint64_t addr, uint32_t size)
+{
+	size_t k;
+
+	if (inside(addr, size, run.stack_lo, run.stack_hi))
+		return true;
+	for (k = 0; k < run.outer_count; k++)
+		if (inside(addr, size, run.outer[k].stack_lo, run.outer[k].stack_hi))
+			return true;
+	return false;
+}
+
 /*
  * Unprivileged rules: no pointer into memory that outlives the run or
  * that user space reads (map values, packet, ringbuf records); the stack
@@ -2263,7 +2452,7 @@ static void check_leak(const struct ebpf_insn *insn, uint64_t addr, uint32_t siz
 {
 	const char *kind;
 
-	if (size < sizeof(uint32_t) || inside(addr, size, run.stack_lo, run.stack_hi))
+	if (size < sizeof(uint32_t) || in_live_stack(addr, size))
 		return;
 	kind = pointer_kind(stored);
 	if (kind && (size == sizeof(uint64_t) || !strcmp(kind, "packet")))
@@ -2348,6 +2537,15 @@ static void check_helper_args(const struct ebpf_insn *insn, const uint64_t *reg)
 			check_memory(insn, arg, MTU_LEN_BYTES, EBPF_INTERP_READ);
 			check_memory(insn, arg, MTU_LEN_BYTES, EBPF_INTERP_WRITE);
 			break;
+		case EBPF_ARG_PTR_TO_SPIN_LOCK: {
+			const struct region *value =
+			    find_region(run.values, run.value_count, arg, LOCK_SIZE);
+
+			if (!value || value->map != MAP_WITH_LOCK || arg != value->lo + LOCK_OFF)
+				violation(insn, arg, LOCK_SIZE, "%s: R%d is not a lock",
+					  helper->name, 1 + i);
+			break;
+		}
 		case EBPF_ARG_PTR_TO_CTX:
 			if (arg != (uintptr_t)run.xb)
 				violation(insn, arg, 1, "%s: R%d is not the ctx", helper->name,
@@ -2569,6 +2767,7 @@ static void create_maps(void)
 			}
 	}
 	freeze_rodata();
+	ebpf_map_set_spin_lock(maps[MAP_WITH_LOCK], LOCK_OFF);
 }
 
 static void free_maps(void)
@@ -2622,6 +2821,21 @@ static size_t pick_packet_len(struct input *in)
 	return lengths[below(in, COUNT_OF(lengths))];
 }
 
+/* Every path releases what it locked (a lock left held would hang the next run). */
+static void check_locks_free(void)
+{
+	uint32_t k;
+
+	for (k = 0; k < map_defs[MAP_WITH_LOCK].max_entries; k++) {
+		const uint8_t *value = ebpf_map_lookup_ptr(maps[MAP_WITH_LOCK], &k);
+		uint32_t lock;
+
+		memcpy(&lock, value + LOCK_OFF, sizeof(lock));
+		if (lock)
+			violation(NULL, 0, 0, "the lock of value %u is still held", k);
+	}
+}
+
 static void run_once(struct ebpf_prog *prog, struct input *in)
 {
 	uint8_t *buf = packet_buffer();
@@ -2638,9 +2852,11 @@ static void run_once(struct ebpf_prog *prog, struct input *in)
 	run.xb = &xb;
 	run.steps = 0;
 	run.stack_lo = 0;
+	run.outer_count = 0;
 	run.record_count = 0;
 	run.sock_count = 0;
 	ret = ebpf_prog_run_interp(prog, &xb, sizeof(xb));
+	check_locks_free();
 	if (pointer_kind(ret))
 		violation(NULL, 0, 0, "the program returned a %s pointer (0x%" PRIx64 ")",
 			  pointer_kind(ret), ret);

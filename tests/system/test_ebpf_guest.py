@@ -90,3 +90,29 @@ def test_guest_never_runs_a_rejected_program(bpfrun_image, inputs, tmp_path):
     assert "pkt_unchecked.o:pkt_unchecked rejected by the verifier" in result.output
     assert "invalid access to packet" in result.output
     assert "run pkt_unchecked.o" not in result.output
+
+
+def test_guest_runs_callbacks_and_spin_locks(bpfrun_image, inputs, tmp_path):
+    """bpf_loop, bpf_for_each_map_elem and spin locks in the guest: the
+    callbacks run in the nested interpreter and through the JIT's stubs
+    in guest memory, with the host tool's verdicts."""
+    obj = tmp_path / "callbacks.o"
+    subprocess.run(["clang", "-O2", "-g", "-target", "bpf", multiarch_include(), "-c",
+                    str(ROOT / "tests" / "compat" / "progs" / "callbacks.c"), "-o", str(obj)],
+                   check=True)
+    _, frames = inputs
+    args = ["--module", str(obj)]
+    for frame in frames:
+        args += ["--module", str(frame)]
+    result = boot(bpfrun_image, *args)
+    assert result.status == 0, result.output
+    runs = re.findall(r"run callbacks\.o:(\w+) (\S+) interp=(0x[0-9a-f]+) jit=(0x[0-9a-f]+)",
+                      result.output)
+    programs = {"loop_sum", "walk_array", "walk_hash", "loop_parse", "loop_nested", "lock_count"}
+    assert {program for program, _, _, _ in runs} == programs, result.output
+    assert len(runs) == len(programs) * len(frames), result.output
+    for program, frame_name, interp, jit in runs:
+        frame = next(f for f in frames if f.name == frame_name)
+        expected = host_verdict(obj, program, frame)
+        assert interp == expected, f"{program} on {frame_name}: interp"
+        assert jit == expected, f"{program} on {frame_name}: jit"

@@ -65,6 +65,10 @@ static const int32_t offered[] = {
     BPF_FUNC_tcp_raw_gen_syncookie_ipv6,
     BPF_FUNC_tcp_raw_check_syncookie_ipv4,
     BPF_FUNC_tcp_raw_check_syncookie_ipv6,
+    BPF_FUNC_spin_lock,
+    BPF_FUNC_spin_unlock,
+    BPF_FUNC_for_each_map_elem,
+    BPF_FUNC_loop,
 };
 
 static uint64_t call(int32_t id, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
@@ -839,6 +843,130 @@ static int count_bytes(void *ctx, const void *data, size_t len)
 	return 0;
 }
 
+/* ---- callbacks and spin locks ------------------------------------------------ */
+
+/* A callback as an engine makes one: records its calls, stops at stop_at. */
+struct recording_callback {
+	struct ebpf_callback cb; /* first: the helper gets its address */
+	uint64_t args[8][4];
+	uint64_t calls, stop_at;
+	struct ebpf_map *delete_from;
+};
+
+static uint64_t record_call(const struct ebpf_callback *cb, uint64_t r1, uint64_t r2, uint64_t r3,
+			    uint64_t r4)
+{
+	struct recording_callback *rec = (struct recording_callback *)(uintptr_t)cb;
+	uint64_t k = rec->calls++;
+
+	if (k < 8) {
+		rec->args[k][0] = r1;
+		rec->args[k][1] = r2;
+		rec->args[k][2] = r3;
+		rec->args[k][3] = r4;
+	}
+	/* bpf_for_each_map_elem: deleting the element given must not upset the walk */
+	if (rec->delete_from)
+		assert_int_equal(ebpf_map_delete(rec->delete_from, (const void *)(uintptr_t)r2), 0);
+	return k + 1 == rec->stop_at;
+}
+
+static void test_loop_helper(void **state)
+{
+	struct recording_callback rec = {.cb.call = record_call, .stop_at = 3};
+	uint64_t ctx = 77;
+
+	assert_int_equal(call(BPF_FUNC_loop, 10, reg(&rec), reg(&ctx), 0, 0), 3);
+	assert_int_equal(rec.calls, 3);
+	assert_int_equal(rec.args[2][0], 2);
+	assert_int_equal(rec.args[2][1], reg(&ctx));
+	assert_int_equal(rec.args[2][2], 0);
+	rec.calls = 0;
+	rec.stop_at = 0;
+	/* Linux's nr_loops is a u32: the upper half is ignored */
+	assert_int_equal(call(BPF_FUNC_loop, (1ull << 32) | 5, reg(&rec), 0, 0, 0), 5);
+	assert_int_equal(rec.calls, 5);
+	assert_int_equal(call(BPF_FUNC_loop, 1, reg(&rec), 0, 1, 0), err_reg(-EINVAL));
+	assert_int_equal(call(BPF_FUNC_loop, (1u << 23) + 1, reg(&rec), 0, 0, 0), err_reg(-E2BIG));
+	assert_int_equal(rec.calls, 5);
+	assert_int_equal(call(BPF_FUNC_loop, 1u << 23, reg(&rec), 0, 0, 0), 1u << 23);
+}
+
+static void test_for_each_map_elem_helper(void **state)
+{
+	const struct ebpf_map_def array_def = {EBPF_MAP_TYPE_ARRAY, 4, 8, 4, 0, 0};
+	const struct ebpf_map_def hash_def = {EBPF_MAP_TYPE_HASH, 4, 8, 8, 0, 0};
+	struct recording_callback rec = {.cb.call = record_call, .stop_at = 2};
+	struct ebpf_map *array, *hash;
+	uint64_t value = 9;
+	uint32_t key;
+
+	assert_int_equal(ebpf_map_create(&array_def, "array", &array, NULL), 0);
+	assert_int_equal(ebpf_map_create(&hash_def, "hash", &hash, NULL), 0);
+	/* an array: every index, stopping after the callback returns 1 */
+	assert_int_equal(call(BPF_FUNC_for_each_map_elem, reg(array), reg(&rec), 5, 0, 0), 2);
+	assert_int_equal(rec.args[1][0], reg(array));
+	assert_int_equal(*(uint32_t *)(uintptr_t)rec.args[1][1], 1);
+	assert_int_equal(rec.args[1][2], reg(ebpf_map_lookup_ptr(array, &(uint32_t){1})));
+	assert_int_equal(rec.args[1][3], 5);
+	assert_int_equal(call(BPF_FUNC_for_each_map_elem, reg(array), reg(&rec), 0, 1, 0),
+			 err_reg(-EINVAL));
+	/* a hash whose callback deletes each element: each is seen once */
+	for (key = 0; key < 6; key++)
+		assert_int_equal(ebpf_map_update(hash, &key, &value, 0), 0);
+	rec = (struct recording_callback){.cb.call = record_call, .delete_from = hash};
+	assert_int_equal(call(BPF_FUNC_for_each_map_elem, reg(hash), reg(&rec), 0, 0, 0), 6);
+	assert_int_equal(rec.calls, 6);
+	assert_int_equal(ebpf_map_get_next_key(hash, NULL, &key), -ENOENT);
+	ebpf_map_free(array);
+	ebpf_map_free(hash);
+}
+
+/* Updates copy a value around its lock word; EBPF_F_LOCK copies under the lock. */
+static void test_update_leaves_the_lock(void **state)
+{
+	const struct ebpf_map_def array_def = {EBPF_MAP_TYPE_ARRAY, 4, 16, 1, 0, 0};
+	const struct ebpf_map_def hash_def = {EBPF_MAP_TYPE_HASH, 4, 16, 2, 0, 0};
+	const uint8_t held[16] = {1, 2, 3, 4, 5, 6, 7, 8, 1, 1, 1, 1, 9, 9, 9, 9};
+	struct ebpf_map *array, *hash;
+	uint32_t key = 0, lock;
+	uint8_t *value;
+
+	assert_int_equal(ebpf_map_create(&array_def, "array", &array, NULL), 0);
+	assert_int_equal(ebpf_map_create(&hash_def, "hash", &hash, NULL), 0);
+	assert_int_equal(ebpf_map_update(array, &key, held, EBPF_F_LOCK), -EINVAL);
+	ebpf_map_set_spin_lock(array, 8);
+	ebpf_map_set_spin_lock(hash, 8);
+	assert_int_equal(ebpf_map_update(array, &key, held, EBPF_ANY), 0);
+	assert_int_equal(ebpf_map_update(array, &key, held, EBPF_F_LOCK), 0);
+	assert_int_equal(ebpf_map_update(array, &key, held, EBPF_F_LOCK | EBPF_NOEXIST), -EEXIST);
+	value = ebpf_map_lookup_ptr(array, &key);
+	memcpy(&lock, value + 8, sizeof(lock));
+	assert_int_equal(lock, 0);
+	assert_memory_equal(value, held, 8);
+	assert_memory_equal(value + 12, held + 12, 4);
+	assert_int_equal(ebpf_map_update(hash, &key, held, EBPF_F_LOCK | EBPF_EXIST), -ENOENT);
+	assert_int_equal(ebpf_map_update(hash, &key, held, EBPF_F_LOCK), 0);
+	assert_int_equal(ebpf_map_update(hash, &key, held, EBPF_F_LOCK | EBPF_NOEXIST), -EEXIST);
+	assert_int_equal(ebpf_map_update(hash, &key, held, EBPF_F_LOCK), 0);
+	value = ebpf_map_lookup_ptr(hash, &key);
+	memcpy(&lock, value + 8, sizeof(lock));
+	assert_int_equal(lock, 0);
+	assert_memory_equal(value + 12, held + 12, 4);
+	ebpf_map_free(array);
+	ebpf_map_free(hash);
+}
+
+static void test_spin_lock_helpers(void **state)
+{
+	uint32_t lock = 0;
+
+	call(BPF_FUNC_spin_lock, reg(&lock), 0, 0, 0, 0);
+	assert_int_equal(lock, 1);
+	call(BPF_FUNC_spin_unlock, reg(&lock), 0, 0, 0, 0);
+	assert_int_equal(lock, 0);
+}
+
 static void test_ringbuf_helpers(void **state)
 {
 	struct ebpf_map_def def = {EBPF_MAP_TYPE_RINGBUF, 0, 0, 4096, 0, 0};
@@ -899,6 +1027,10 @@ int main(void)
 	    cmocka_unit_test(test_push_pop_peek_helpers),
 	    cmocka_unit_test_setup_teardown(test_perf_event_output, xdp_setup, xdp_teardown),
 	    cmocka_unit_test(test_ringbuf_helpers),
+	    cmocka_unit_test(test_loop_helper),
+	    cmocka_unit_test(test_for_each_map_elem_helper),
+	    cmocka_unit_test(test_spin_lock_helpers),
+	    cmocka_unit_test(test_update_leaves_the_lock),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

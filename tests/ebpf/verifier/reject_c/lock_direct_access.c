@@ -1,0 +1,30 @@
+/* The lock word is the helpers' alone.
+ * expect: bpf_spin_lock cannot be accessed directly by load/store */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+struct counter {
+	__u64 packets;
+	struct bpf_spin_lock lock;
+	__u32 bytes;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16);
+	__type(key, __u32);
+	__type(value, struct counter);
+} stats SEC(".maps");
+
+SEC("xdp")
+int lock_direct_access(struct xdp_md *ctx)
+{
+	__u32 key = 0;
+	struct counter *c = bpf_map_lookup_elem(&stats, &key);
+
+	if (!c)
+		return XDP_PASS;
+	return *(volatile __u32 *)&c->lock ? XDP_DROP : XDP_PASS;
+}
+
+char LICENSE[] SEC("license") = "GPL";
