@@ -138,18 +138,10 @@ static void of_maps_free(struct ebpf_map *map)
 	free(map->of_maps);
 }
 
-static uint32_t array_index(const void *key)
-{
-	uint32_t index;
-
-	memcpy(&index, key, sizeof(index));
-	return index;
-}
-
 /* The inner map itself, not a slot: a program's lookup returns a map. */
 static void *array_of_maps_lookup(struct ebpf_map *map, const void *key, bool touch)
 {
-	uint32_t index = array_index(key);
+	uint32_t index = map_array_index(key);
 
 	return index < map->def.max_entries ? map->of_maps->slots[index] : NULL;
 }
@@ -170,7 +162,7 @@ static int of_maps_update(struct ebpf_map *map, const void *key, const void *val
 /* Linux's fd_array_map_delete_elem. */
 static int array_of_maps_delete(struct ebpf_map *map, const void *key)
 {
-	uint32_t index = array_index(key);
+	uint32_t index = map_array_index(key);
 
 	if (index >= map->def.max_entries)
 		return -E2BIG;
@@ -226,7 +218,7 @@ int ebpf_map_set_inner(struct ebpf_map *outer, const void *key, struct ebpf_map 
 		return ebpf_map_update(outer->of_maps->by_key, key, &inner, flags);
 	}
 	/* The fd array checks the flags and the index before the map. */
-	index = array_index(key);
+	index = map_array_index(key);
 	if (flags != EBPF_ANY)
 		return -EINVAL;
 	if (index >= outer->def.max_entries)
