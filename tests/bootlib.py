@@ -3,6 +3,7 @@ import os
 import re
 import signal
 import socket
+import struct
 import subprocess
 import threading
 import time
@@ -14,6 +15,24 @@ ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build"
 RUN_SH = ROOT / "scripts" / "run.sh"
 DEFAULT_APP = "httpd"  # the Makefile's DEFAULT_APP: its image is build/ukbpf.elf
+# Debian puts <asm/types.h>, which <linux/bpf.h> needs, under the multiarch dir.
+ASM_INCLUDE = "/usr/include/x86_64-linux-gnu"
+
+
+def compile_bpf(source: Path, out: Path) -> str:
+    """clang -target bpf of a test program, as the corpus builds them; the object's path."""
+    subprocess.run(["clang", "-O2", "-g", "-target", "bpf", "-I", ASM_INCLUDE, "-c", str(source),
+                    "-o", str(out)], check=True)
+    return str(out)
+
+
+def write_pcap(path: Path, frames) -> str:
+    """frames as a classic pcap file (Ethernet, microseconds) at path; the path."""
+    data = [struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1)]
+    for frame in frames:
+        data += [struct.pack("<IIII", 0, 0, len(frame), len(frame)), frame]
+    path.write_bytes(b"".join(data))
+    return str(path)
 
 
 @dataclass

@@ -12,12 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from bootlib import ROOT
+from bootlib import ROOT, compile_bpf, write_pcap
 
 UKBPF = ROOT / "build" / "tools" / "ukbpf"
 KERNEL_RUN = ROOT / "build" / "tools" / "kernel-run"
 SOURCE = Path(__file__).parent / "progs" / "callbacks.c"
-ASM_INCLUDE = "/usr/include/x86_64-linux-gnu"
 ENGINES = ["--interp", "--jit"]
 XDP_DROP, XDP_PASS, XDP_TX = 1, 2, 3
 EINVAL, E2BIG = 22, 7
@@ -96,19 +95,13 @@ PROGRAMS = ["loop_sum", "walk_array", "walk_hash", "loop_parse", "loop_nested", 
 @pytest.fixture(scope="module")
 def obj(tmp_path_factory) -> str:
     out = tmp_path_factory.mktemp("progs") / "callbacks.o"
-    subprocess.run(["clang", "-O2", "-g", "-target", "bpf", "-I", ASM_INCLUDE, "-c", str(SOURCE),
-                    "-o", str(out)], check=True)
-    return str(out)
+    return compile_bpf(SOURCE, out)
 
 
 @pytest.fixture(scope="module")
 def capture(tmp_path_factory) -> str:
     path = tmp_path_factory.mktemp("pcap") / "frames.pcap"
-    data = [struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1)]
-    for frame in FRAMES:
-        data += [struct.pack("<IIII", 0, 0, len(frame), len(frame)), frame]
-    path.write_bytes(b"".join(data))
-    return str(path)
+    return write_pcap(path, FRAMES)
 
 
 @pytest.mark.parametrize("engine", ENGINES)

@@ -6,18 +6,16 @@ progs/net_helpers.c returns what a helper gave it, run on one frame by
 that do not depend on the host are also checked as numbers, so that the
 ukbpf side is tested where the host kernel cannot be asked (not root)."""
 import os
-import struct
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from bootlib import ROOT
+from bootlib import ROOT, compile_bpf, write_pcap
 
 UKBPF = ROOT / "build" / "tools" / "ukbpf"
 KERNEL_RUN = ROOT / "build" / "tools" / "kernel-run"
 SOURCE = Path(__file__).parent / "progs" / "net_helpers.c"
-ASM_INCLUDE = "/usr/include/x86_64-linux-gnu"
 ENGINES = ["--interp", "--jit"]
 FRAME = bytes.fromhex("ffffffffffff020000000001080045000014000100004011") + bytes(38)
 ENODEV, EINVAL, EAFNOSUPPORT = 19, 22, 97
@@ -53,17 +51,13 @@ PROGRAMS = {
 @pytest.fixture(scope="module")
 def obj(tmp_path_factory) -> str:
     out = tmp_path_factory.mktemp("progs") / "net_helpers.o"
-    subprocess.run(["clang", "-O2", "-g", "-target", "bpf", "-I", ASM_INCLUDE, "-c", str(SOURCE),
-                    "-o", str(out)], check=True)
-    return str(out)
+    return compile_bpf(SOURCE, out)
 
 
 @pytest.fixture(scope="module")
 def capture(tmp_path_factory) -> str:
     path = tmp_path_factory.mktemp("pcap") / "frame.pcap"
-    path.write_bytes(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1) +
-                     struct.pack("<IIII", 0, 0, len(FRAME), len(FRAME)) + FRAME)
-    return str(path)
+    return write_pcap(path, [FRAME])
 
 
 def verdict(stdout: str) -> int:

@@ -8,12 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from bootlib import ROOT
+from bootlib import ROOT, compile_bpf, write_pcap
 
 UKBPF = ROOT / "build" / "tools" / "ukbpf"
 SOURCE = Path(__file__).parent / "progs" / "pcap_bytes.c"
 # <linux/bpf.h> needs <asm/types.h>, which Debian keeps under the multiarch dir.
-ASM_INCLUDE = "/usr/include/x86_64-linux-gnu"
 ENGINES = ["--interp", "--jit"]
 XDP_PASS, XDP_TX = 2, 3
 ETH_HLEN = 14
@@ -24,19 +23,13 @@ FRAMES = [bytes(range(60)), bytes(range(100, 114)) + b"\xff" * 20]
 @pytest.fixture(scope="module")
 def obj(tmp_path_factory) -> str:
     out = tmp_path_factory.mktemp("progs") / "pcap_bytes.o"
-    subprocess.run(["clang", "-O2", "-g", "-target", "bpf", "-I", ASM_INCLUDE, "-c", str(SOURCE),
-                    "-o", str(out)], check=True)
-    return str(out)
+    return compile_bpf(SOURCE, out)
 
 
 @pytest.fixture(scope="module")
 def capture(tmp_path_factory) -> str:
     path = tmp_path_factory.mktemp("pcap") / "frames.pcap"
-    data = [struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1)]
-    for frame in FRAMES:
-        data += [struct.pack("<IIII", 0, 0, len(frame), len(frame)), frame]
-    path.write_bytes(b"".join(data))
-    return str(path)
+    return write_pcap(path, FRAMES)
 
 
 def run_bytes(engine: str, program: str, capture: str) -> list:

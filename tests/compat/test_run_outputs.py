@@ -13,13 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from bootlib import ROOT
+from bootlib import ASM_INCLUDE, ROOT, compile_bpf, write_pcap
 
 UKBPF = ROOT / "build" / "tools" / "ukbpf"
 KERNEL_RUN = ROOT / "build" / "tools" / "kernel-run"
 SOURCE = ROOT / "tests" / "ebpf" / "tool_progs" / "run_output.c"
 SAMPLES = Path.home() / ".cache" / "ukbpf" / "corpus" / "build" / "linux-samples"
-ASM_INCLUDE = "/usr/include/x86_64-linux-gnu"
 FRAMES = [bytes(range(60)), bytes(range(100, 116)), bytes(range(200, 230))]
 SIZED = ["--map-max", "sized_at_load=4"]  # libbpf refuses the object without it
 
@@ -42,19 +41,13 @@ def compat():
 @pytest.fixture(scope="module")
 def obj(tmp_path_factory) -> str:
     out = tmp_path_factory.mktemp("progs") / "run_output.o"
-    subprocess.run(["clang", "-O2", "-g", "-target", "bpf", "-I", ASM_INCLUDE, "-c", str(SOURCE),
-                    "-o", str(out)], check=True)
-    return str(out)
+    return compile_bpf(SOURCE, out)
 
 
 @pytest.fixture(scope="module")
 def capture(tmp_path_factory) -> str:
     path = tmp_path_factory.mktemp("pcap") / "frames.pcap"
-    data = [struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1)]
-    for frame in FRAMES:
-        data += [struct.pack("<IIII", 0, 0, len(frame), len(frame)), frame]
-    path.write_bytes(b"".join(data))
-    return str(path)
+    return write_pcap(path, FRAMES)
 
 
 def linux_run(obj, name, capture, *options, dump=None):

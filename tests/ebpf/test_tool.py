@@ -8,6 +8,8 @@ import subprocess
 
 import pytest
 
+from bootlib import write_pcap
+
 # Reads r1's memory (the --mem convention), so it runs with --no-verify.
 PROGRAM = "r0 = *(u8 *)(r1 + 1)\nr0 += r2\nexit"
 
@@ -174,11 +176,7 @@ def run_output_obj(tmp_path_factory):
 @pytest.fixture(scope="module")
 def frames_pcap(tmp_path_factory):
     path = tmp_path_factory.mktemp("pcap") / "frames.pcap"
-    data = [struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1)]
-    for frame in RUN_FRAMES:
-        data += [struct.pack("<IIII", 0, 0, len(frame), len(frame)), frame]
-    path.write_bytes(b"".join(data))
-    return str(path)
+    return write_pcap(path, RUN_FRAMES)
 
 
 def swapped_macs(frame):
