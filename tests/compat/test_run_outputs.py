@@ -105,7 +105,9 @@ def test_a_map_difference_is_a_disagreement(compat):
     prog.map_diffs.append(compat.MapDiff(0, "f", "m", "00", "01", "02"))
     assert not prog.agrees
     report = {"objects": [compat.CorpusObject("xdp-tools", "/o.o", "o.c", programs=[prog])],
-              "frames": ["f"], "host": {"kernel": "k", "clang": "c", "packages": []}}
+              "frames": ["f"], "host": {"kernel": "k", "clang": "c", "packages": []},
+              "frame_sources": {"generated": 1, "captured": 0, "captures": "",
+                                "captures_missing": "none in this test"}}
     prog.linux_loads = prog.ukbpf_loads = True
     prog.frames_compared = 1
     text = compat.markdown(report)
@@ -195,7 +197,7 @@ def test_a_sample_sized_by_its_loader_loads_on_both_sides(compat, tmp_path):
     with its loader's settings both sides load it, run it and agree."""
     path = glob.glob(str(SAMPLES / "xdp_redirect.bpf-*.o"))[0]
     prog = compat.Program("linux-samples", Path(path).name, path, "xdp_redirect_prog", "xdp")
-    frame_names = compat.ensure_frames()
+    frame_names = compat.ensure_frames()["names"]
     compat.check_program(prog, frame_names)
     assert prog.linux_loads and prog.ukbpf_loads, prog.linux_reason + prog.ukbpf_reason
     assert prog.maps_compared >= len(frame_names) - 1
