@@ -97,3 +97,28 @@ def test_the_report_names_the_frames_sources(compat):
     missing = compat.frames_phrase(["x"] * 45, {"generated": 45, "captured": 0, "captures": "",
                                                   "captures_missing": "apt knows no source"})
     assert "could not be fetched: apt knows no source" in missing
+
+
+@pytest.mark.parametrize("fetched", [True, False])
+def test_ensure_frames_follows_the_corpus_list(compat, frames_module, tmp_path, monkeypatch,
+                                               fetched):
+    """compat.py takes the captures scripts/corpus.sh names in OUT_TSV and,
+    when it names none (a cold cache without network), goes on with the
+    generated frames and keeps the reason for the report."""
+    captures = tmp_path / "tcpdump-1.0-1"
+    captures.mkdir()
+    write_capture(captures / "a.pcap", [eth(1), eth(2)])
+    line = f"# captures: {captures}" if fetched else "# captures: none: no deb-src lines"
+    (tmp_path / "corpus.tsv").write_text(f"# packages: xdp-tools 1, tcpdump 1.0-1\n{line}\n")
+    monkeypatch.setattr(compat, "CORPUS_TSV", tmp_path / "corpus.tsv")
+    monkeypatch.setattr(compat, "FRAMES_PCAP", tmp_path / "frames.pcap")
+    sources = compat.ensure_frames()
+    generated = len(frames_module.generated_frames())
+    assert sources["generated"] == generated
+    assert len(sources["names"]) == generated + (2 if fetched else 0)
+    assert ("a.pcap#2" in sources["names"]) == fetched
+    assert sources["captures"] == ("tcpdump 1.0-1" if fetched else "")
+    assert sources["captures_missing"] == ("" if fetched else "no deb-src lines")
+    written = frames_module.read_pcap(tmp_path / "frames.pcap")[1]
+    assert len(written) == len(sources["names"])
+    assert compat.frame_bytes(len(written) - 2) == (eth(2) if fetched else written[-2])
