@@ -209,9 +209,10 @@ def ensure_frames() -> dict:
     FRAMES_PCAP.parent.mkdir(parents=True, exist_ok=True)
     compat_frames.write_pcap(FRAMES_PCAP, frame_list)
     generated = len(compat_frames.generated_frames())
-    package = next((p for p in corpus_packages() if p.startswith("tcpdump ")), "")
+    # corpus.sh's "NAME VERSION" of the package the captures came from.
+    package = (captures / "packages").read_text().strip() if captures else ""
     return {"names": [name for name, _ in frame_list], "generated": generated,
-            "captured": len(frame_list) - generated, "captures": package if captures else "",
+            "captured": len(frame_list) - generated, "captures": package,
             "captures_missing": missing}
 
 

@@ -108,6 +108,7 @@ def test_ensure_frames_follows_the_corpus_list(compat, frames_module, tmp_path, 
     captures = tmp_path / "tcpdump-1.0-1"
     captures.mkdir()
     write_capture(captures / "a.pcap", [eth(1), eth(2)])
+    (captures / "packages").write_text("tcpdump 1.0-1\n")  # as corpus.sh writes it
     line = f"# captures: {captures}" if fetched else "# captures: none: no deb-src lines"
     (tmp_path / "corpus.tsv").write_text(f"# packages: xdp-tools 1, tcpdump 1.0-1\n{line}\n")
     monkeypatch.setattr(compat, "CORPUS_TSV", tmp_path / "corpus.tsv")
