@@ -28,7 +28,8 @@
  *       has the format), from the kernel's maps: a global-data map under
  *       its section's name (".rodata", not libbpf's "obj.rodata"), a
  *       percpu map's value as CPU 0's (the process runs on CPU 0, so the
- *       test runs do too), ring buffer and perf event records consumed.
+ *       test runs do too, dump or not), ring buffer and perf event records
+ *       consumed.
  *
  * bpftool cannot do this: `bpftool prog load` loads every program of an
  * object, so one program the kernel refuses hides all the others. A program
@@ -679,12 +680,19 @@ static int run_loaded(struct bpf_object *obj, const struct bpf_program *prog,
 
 	if (!opts->pcap_path)
 		return 0;
+	/*
+	 * Test runs happen on the CPU we run on: CPU 0, ukbpf's one CPU, so that
+	 * bpf_get_smp_processor_id (the samples' per-CPU map keys) and percpu
+	 * values and perf records are the same on both sides, dump or not.
+	 */
+	CPU_ZERO(&cpu0);
+	CPU_SET(0, &cpu0);
+	if (sched_setaffinity(0, sizeof(cpu0), &cpu0)) {
+		fprintf(stderr, "kernel-run: cannot run on CPU 0: %s\n", strerror(errno));
+		return STATUS_USAGE;
+	}
 	if (opts->dump_path) {
-		/* Percpu values and perf records are CPU 0's: test runs happen where we run. */
-		CPU_ZERO(&cpu0);
-		CPU_SET(0, &cpu0);
-		if (sched_setaffinity(0, sizeof(cpu0), &cpu0) ||
-		    open_consumers(obj, &dumper.maps, &dumper.count)) {
+		if (open_consumers(obj, &dumper.maps, &dumper.count)) {
 			fprintf(stderr, "kernel-run: cannot set up the map dump: %s\n",
 				strerror(errno));
 			return STATUS_USAGE;
