@@ -9,7 +9,8 @@ it (a section named xdp...):
   Linux loads   the host kernel's verifier accepts the program, loaded
                 alone by tools/kernel-run (libbpf; the object's maps created)
   ukbpf loads   `ukbpf verify OBJ.o:NAME` accepts it
-  agree         where both load: on every frame of scripts/compat_frames.py,
+  agree         where both load: on every frame of scripts/compat_frames.py
+                (generated ones, then real ones from tcpdump's test captures),
                 the verdict and the bytes the program left (data_meta to
                 data_end) are the same under `ukbpf run --jit --pcap-bytes`
                 and under BPF_PROG_TEST_RUN, and so are the maps after it
@@ -31,6 +32,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import textwrap
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -179,22 +181,44 @@ def build_corpus() -> List[CorpusObject]:
     return objects
 
 
-def ensure_frames() -> List[str]:
-    """Writes FRAMES_PCAP when the generator is newer; returns the frames' names."""
+def corpus_captures() -> tuple:
+    """(directory of tcpdump's test captures, "") from OUT_TSV's "# captures:"
+    line, or (None, why there are none)."""
+    for line in CORPUS_TSV.read_text().splitlines():
+        if line.startswith("# captures: none: "):
+            return None, line[len("# captures: none: "):]
+        if line.startswith("# captures: "):
+            return Path(line[len("# captures: "):]), ""
+    return None, f"{CORPUS_TSV} names no captures"
+
+
+def frames_module():
+    """scripts/compat_frames.py, imported when first needed: scapy takes a second."""
     sys.path.insert(0, str(FRAMES_PY.parent))
-    import compat_frames  # scapy takes a second to import: only when needed
-    frame_list = compat_frames.frames()
-    if not FRAMES_PCAP.exists() or FRAMES_PCAP.stat().st_mtime < FRAMES_PY.stat().st_mtime:
-        FRAMES_PCAP.parent.mkdir(parents=True, exist_ok=True)
-        compat_frames.write_pcap(FRAMES_PCAP, frame_list)
-    return [name for name, _ in frame_list]
+    import compat_frames
+    return compat_frames
+
+
+def ensure_frames() -> dict:
+    """Writes FRAMES_PCAP (left alone when it holds the same frames); returns
+    what the report says of them: {"names": [...], "generated": N,
+    "captured": N, "captures": PACKAGE or "", "captures_missing": why or ""}."""
+    compat_frames = frames_module()
+    captures, missing = corpus_captures()
+    frame_list = compat_frames.frames(captures)
+    FRAMES_PCAP.parent.mkdir(parents=True, exist_ok=True)
+    compat_frames.write_pcap(FRAMES_PCAP, frame_list)
+    generated = len(compat_frames.generated_frames())
+    # corpus.sh's "NAME VERSION" of the package the captures came from.
+    package = (captures / "packages").read_text().strip() if captures else ""
+    return {"names": [name for name, _ in frame_list], "generated": generated,
+            "captured": len(frame_list) - generated, "captures": package,
+            "captures_missing": missing}
 
 
 def frame_bytes(index: int) -> bytes:
     """Frame index of FRAMES_PCAP, as written."""
-    sys.path.insert(0, str(FRAMES_PY.parent))
-    import compat_frames
-    return compat_frames.frames()[index][1]
+    return frames_module().read_pcap(FRAMES_PCAP)[1][index]
 
 
 def list_programs(obj: CorpusObject) -> None:
@@ -400,15 +424,18 @@ def _check_program(prog: Program, frame_names: List[str], tmp: Path) -> Program:
 
 
 def check_corpus(jobs: int) -> dict:
-    """The whole report as data: {"objects": [...], "frames": [...], "host": {...}}."""
+    """The whole report as data: {"objects": [...], "frames": [names...],
+    "frame_sources": ensure_frames()'s counts, "host": {...}}."""
     objects = build_corpus()
-    frame_names = ensure_frames()
+    frame_sources = ensure_frames()
+    frame_names = frame_sources.pop("names")
     built = [obj for obj in objects if not obj.build_error]
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         list(pool.map(list_programs, built))
         programs = [prog for obj in built for prog in obj.programs]
         list(pool.map(lambda prog: check_program(prog, frame_names), programs))
-    return {"objects": objects, "frames": frame_names, "host": host_facts(corpus_packages())}
+    return {"objects": objects, "frames": frame_names, "frame_sources": frame_sources,
+            "host": host_facts(corpus_packages())}
 
 
 def host_facts(packages: List[str]) -> dict:
@@ -460,9 +487,10 @@ NOTES = [
     "  (`--set`/`--map-max`, scripts/compat.py's LOADER_SETTINGS). Maps no loader fills",
     "  start empty, so paths that need entries are not exercised.",
     "- Maps are compared after every frame up to the first frame Linux refuses (after",
-    "  it ukbpf, which ran that frame, may be a step ahead): every map both sides made",
-    "  whose values are bytes, entry by entry by key; ring buffer and perf event records",
-    "  as written. Arrays' all-zero values are left out on both sides. Percpu maps:",
+    "  it ukbpf, which ran that frame, may be a step ahead; such frames go last, after",
+    "  tcpdump's): every map both sides made whose values are bytes, entry by entry by",
+    "  key; ring buffer and perf event records as written. Arrays' all-zero values are",
+    "  left out on both sides. Percpu maps:",
     "  Linux keeps a value per possible CPU, ukbpf one; kernel-run runs on CPU 0 and",
     "  only CPU 0's value is compared.",
     "- Sections libbpf 1.x does not know (`xdp_icmp`, `xdp_prog0`, samples' legacy",
@@ -492,6 +520,18 @@ def _yes_no(loads: bool, reason: str, name: str) -> str:
     return "yes" if loads else "no: " + normalise(reason, name)
 
 
+def frames_phrase(frames: List[str], sources: dict) -> str:
+    """Where the report's frames came from, for the header."""
+    text = (f"each of the {len(frames)} frames ({sources['generated']} generated by "
+            "scripts/compat_frames.py, ")
+    if sources["captures"]:
+        return text + (f"{sources['captured']} picked from the Ethernet captures in "
+                       f"`{sources['captures']}`'s tests/*.pcap: every capture's first frame, "
+                       "then every capture's second..., none twice; named CAPTURE#N)")
+    return text + ("none from tcpdump's test captures, which could not be fetched: "
+                   f"{sources['captures_missing']})")
+
+
 def markdown(report: dict) -> str:
     objects: List[CorpusObject] = report["objects"]
     programs = [p for o in objects for p in o.programs]
@@ -504,16 +544,19 @@ def markdown(report: dict) -> str:
         f"Host kernel {host['kernel']} (the oracle); {host['clang']}; the corpus from Debian's",
         ", ".join(f"`{c}`" for c in host["packages"]) + " (scripts/corpus.sh).",
         "",
-        "A program is an XDP program when its section name starts with `xdp`. *Linux loads*: the",
-        "host kernel's verifier accepts it, loaded alone with its object's maps (tools/kernel-run;",
-        "a section libbpf does not know, such as samples' `xdp_fwd`, is loaded as XDP, as the",
-        "samples' own loaders do). *ukbpf loads*: `ukbpf verify OBJ.o:NAME` accepts it. *Agree*:",
-        f"where both load, each of the {len(frames)} frames of scripts/compat_frames.py gives the",
-        "same verdict and the same output bytes (data_meta to data_end) under",
-        "`ukbpf run --jit --pcap-bytes` and under BPF_PROG_TEST_RUN, and leaves the same map",
-        "contents (`--dump-maps` on both sides, after each frame), maps starting empty on both",
-        "sides. Frames Linux will not test-run (shorter than an Ethernet header; programs of",
-        "devmap/cpumap sections) are not compared.",
+        *textwrap.wrap(
+            "A program is an XDP program when its section name starts with `xdp`. *Linux "
+            "loads*: the host kernel's verifier accepts it, loaded alone with its object's maps "
+            "(tools/kernel-run; a section libbpf does not know, such as samples' `xdp_fwd`, is "
+            "loaded as XDP, as the samples' own loaders do). *ukbpf loads*: `ukbpf verify "
+            "OBJ.o:NAME` accepts it. *Agree*: where both load, "
+            + frames_phrase(frames, report["frame_sources"]) +
+            " gives the same verdict and the same output bytes (data_meta to data_end) under "
+            "`ukbpf run --jit --pcap-bytes` and under BPF_PROG_TEST_RUN, and leaves the same map "
+            "contents (`--dump-maps` on both sides, after each frame), maps starting empty on "
+            "both sides. Frames Linux will not test-run (shorter than an Ethernet header; "
+            "programs of devmap/cpumap sections) are not compared.", width=90,
+            break_long_words=False, break_on_hyphens=False),
         "",
         "## Summary",
         "",

@@ -1,14 +1,25 @@
 """The frames the compatibility report runs every program on (scripts/compat.py).
 
-A fixed, generated set: what XDP programs parse (Ethernet, VLAN and QinQ,
-IPv4 with and without options and fragments, IPv6 with extension headers,
-TCP, UDP, ICMP, ICMPv6, ARP), the tunnels they decapsulate (IPIP, 6in4,
-GRE, VXLAN), and frames cut short at every header boundary, which is where
-parsers go wrong. Written as a classic pcap with zero timestamps, so the
-same frames give the same file byte for byte.
+Two sources, in this order in the report's pcap:
+
+1. A fixed, generated set (generated_frames): what XDP programs parse
+   (Ethernet, VLAN and QinQ, IPv4 with and without options and fragments,
+   IPv6 with extension headers, TCP, UDP, ICMP, ICMPv6, ARP), the tunnels
+   they decapsulate (IPIP, 6in4, GRE, VXLAN), and frames cut short at every
+   header boundary, which is where parsers go wrong.
+2. Real traffic: frames of tcpdump's test captures (Debian's tcpdump source
+   package, tests/*.pcap, fetched by scripts/corpus.sh), picked by
+   capture_frames: a deterministic, bounded and varied selection.
+
+Frames Linux's test run refuses (shorter than an Ethernet header) go last, so
+that the maps of both sides are compared after every other frame (compat.py
+stops comparing maps at the first frame Linux refuses). Written as a classic
+pcap with zero timestamps, so the same frames give the same file byte for
+byte.
 """
 import struct
 from pathlib import Path
+from typing import Optional
 
 from scapy.all import (ARP, GRE, ICMP, IP, TCP, UDP, VXLAN, Dot1AD, Dot1Q, Ether, ICMPv6EchoRequest,
                        IPv6, IPv6ExtHdrFragment, IPv6ExtHdrHopByHop, Raw)
@@ -20,16 +31,32 @@ SRC6, DST6 = "2001:db8::1", "2001:db8::2"  # RFC 3849
 PAYLOAD = bytes(range(32))
 
 PCAP_MAGIC_USEC = 0xa1b2c3d4
+PCAP_MAGIC_NSEC = 0xa1b23c4d
 PCAP_VERSION = (2, 4)
 PCAP_SNAPLEN = 65535
+PCAP_FILE_HEADER = struct.Struct("IHHiIII")  # magic, version, zone, sigfigs, snaplen, link type
+PCAP_RECORD_HEADER = struct.Struct("IIII")  # seconds, fraction, captured length, wire length
 LINKTYPE_ETHERNET = 1
+
+ETH_HLEN = 14
+# The most a frame can be for BPF_PROG_TEST_RUN to hand it to an XDP program
+# whole: a page less XDP_PACKET_HEADROOM (256) and the tailroom
+# SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) (320 on x86-64;
+# net/bpf/test_run.c, bpf_prog_test_run_xdp). Longer frames go to fragments
+# (multi-buffer XDP), which ukbpf does not model.
+XDP_TEST_RUN_LINEAR_MAX = 4096 - 256 - 320
+
+# How many frames of tcpdump's captures: with ~90 programs, each frame costs
+# both sides a test run per program, and the whole report should stay within
+# a few minutes on two cores (docs/compat.md says what was measured).
+CAPTURE_FRAMES_MAX = 300
 
 
 def _eth(ethertype_layers):
     return Ether(src=SRC_MAC, dst=DST_MAC) / ethertype_layers
 
 
-def frames() -> list:
+def generated_frames() -> list:
     """[(name, bytes)] in a stable order."""
     tcp_syn = TCP(sport=40000, dport=80, flags="S", seq=1000,
                   options=[("MSS", 1460), ("SAckOK", b""), ("Timestamp", (1, 0)), ("NOP", None),
@@ -112,13 +139,86 @@ def frames() -> list:
     return result
 
 
+def read_pcap(path: Path) -> tuple:
+    """(link type, [frame bytes]) of a classic pcap of either byte order and
+    either timestamp precision; a truncated last record is left out. Raises
+    ValueError when the file is not a classic pcap (pcapng, say)."""
+    data = path.read_bytes()
+    for order in "<>":
+        header = struct.Struct(order + PCAP_FILE_HEADER.format)
+        if len(data) >= header.size and \
+                header.unpack_from(data)[0] in (PCAP_MAGIC_USEC, PCAP_MAGIC_NSEC):
+            break
+    else:
+        raise ValueError(f"{path}: not a classic pcap file")
+    linktype = header.unpack_from(data)[6]
+    record = struct.Struct(order + PCAP_RECORD_HEADER.format)
+    frame_list, offset = [], header.size
+    while offset + record.size <= len(data):
+        caplen = record.unpack_from(data, offset)[2]
+        offset += record.size
+        if offset + caplen > len(data):
+            break
+        frame_list.append(data[offset:offset + caplen])
+        offset += caplen
+    return linktype, frame_list
+
+
+def capture_frames(directory: Path, limit: int = CAPTURE_FRAMES_MAX, seen=()) -> list:
+    """[(name, bytes)]: frames of the Ethernet captures in directory (*.pcap,
+    sorted by name) that an XDP test run takes whole (ETH_HLEN to
+    XDP_TEST_RUN_LINEAR_MAX bytes), none twice and none in seen, at most
+    limit. Taken a round at a time: every capture's first such frame, then
+    every capture's second..., so that the limit keeps the captures'
+    variety rather than the first captures' every frame. Named
+    "CAPTURE.pcap#N", N counting from 1 as tcpdump and Wireshark number
+    frames."""
+    per_capture = []
+    for path in sorted(directory.glob("*.pcap")):
+        try:
+            linktype, frame_list = read_pcap(path)
+        except ValueError:
+            continue  # pcapng named .pcap: not ours to read
+        if linktype != LINKTYPE_ETHERNET:
+            continue
+        per_capture.append([(f"{path.name}#{number}", data)
+                            for number, data in enumerate(frame_list, 1)
+                            if ETH_HLEN <= len(data) <= XDP_TEST_RUN_LINEAR_MAX])
+    picked, taken = [], set(seen)
+    for round_index in range(max(map(len, per_capture), default=0)):
+        for candidates in per_capture:
+            if round_index >= len(candidates) or len(picked) == limit:
+                continue
+            name, data = candidates[round_index]
+            if data not in taken:
+                taken.add(data)
+                picked.append((name, data))
+    return picked
+
+
+def frames(captures: Optional[Path]) -> list:
+    """[(name, bytes)]: the report's frames in the report's order (the module's
+    docstring): generated ones, those of the captures in directory captures
+    (None: none), and last the frames Linux's test run refuses."""
+    generated = generated_frames()
+    runnable = [(name, data) for name, data in generated if len(data) >= ETH_HLEN]
+    refused = [(name, data) for name, data in generated if len(data) < ETH_HLEN]
+    captured = (capture_frames(captures, seen={data for _, data in generated})
+                if captures else [])
+    return runnable + captured + refused
+
+
 def write_pcap(path: Path, frame_list: list) -> None:
-    """A classic pcap (pcap-savefile(5)), little-endian, timestamps zero."""
-    out = [struct.pack("<IHHiIII", PCAP_MAGIC_USEC, *PCAP_VERSION, 0, 0, PCAP_SNAPLEN,
-                       LINKTYPE_ETHERNET)]
+    """A classic pcap (pcap-savefile(5)), little-endian, timestamps zero.
+    Left as it is when it already holds these frames."""
+    out = [struct.pack("<" + PCAP_FILE_HEADER.format, PCAP_MAGIC_USEC, *PCAP_VERSION, 0, 0,
+                       PCAP_SNAPLEN, LINKTYPE_ETHERNET)]
     for _, data in frame_list:
-        out.append(struct.pack("<IIII", 0, 0, len(data), len(data)))
+        out.append(struct.pack("<" + PCAP_RECORD_HEADER.format, 0, 0, len(data), len(data)))
         out.append(data)
+    content = b"".join(out)
+    if path.exists() and path.read_bytes() == content:
+        return
     tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(b"".join(out))
+    tmp.write_bytes(content)
     tmp.replace(path)

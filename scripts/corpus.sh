@@ -8,7 +8,12 @@
 #
 #   CORPUS <TAB> OBJECT <TAB> SOURCE <TAB> ERROR
 #
-# after a first line "# packages: NAME VERSION, ..." naming what it came from.
+# after a first line "# packages: NAME VERSION, ..." naming what it came from
+# and a second "# captures: DIR" naming the directory of tcpdump's test
+# captures (the frames scripts/compat_frames.py picks from), or
+# "# captures: none: REASON" when they could not be fetched: the report then
+# runs on the generated frames alone, so a cold cache without network still
+# gives one.
 #
 #   CORPUS  xdp-tools | linux-selftests | linux-samples
 #   OBJECT  absolute path of the .o, or "-" when it did not build
@@ -32,7 +37,10 @@
 #                sample source with an XDP section (SEC("xdp...")); each object
 #                cached under a key of its source, flags, clang, libbpf-dev,
 #                vmlinux.h and kernel version; a failure is cached as .err
-#   7. outtsv    OUT_TSV, rewritten only when its content changes
+#   7. captures  apt-get source --download-only tcpdump (Debian's source
+#                package; deb-src lines, which scripts/deps.sh adds); from its
+#                orig tarball only tests/*.pcap. Failing here is not fatal.
+#   8. outtsv    OUT_TSV, rewritten only when its content changes
 #
 # Idempotent; concurrent runs serialise on a lock in the cache dir. Nothing of
 # the corpus is committed: it is third-party code.
@@ -42,6 +50,8 @@ set -E
 XDP_TOOLS_PACKAGES=(xdp-tools libxdp1)
 LINUX_SOURCE_PACKAGE=linux-source-6.1
 LINUX_HEADERS_META=linux-headers-amd64
+# Its test suite's captures are the compatibility report's real-world frames.
+CAPTURES_SOURCE_PACKAGE=tcpdump
 # What the build needs from the kernel tree, inside linux-source-6.1.tar.xz.
 LINUX_TREE_PARTS=(tools/testing/selftests/bpf samples/bpf tools/include include arch/x86/include)
 BPF_TARGET_ARCH=x86
@@ -102,9 +112,14 @@ fi
 XDP_TOOLS_DIR=$CORPUS/xdp-tools-$xdp_tools_version
 LINUX_DIR=$CORPUS/linux-$linux_version
 
-download() {  # download DIR PACKAGE...: apt-get download into DIR
+apt_may_write() {  # apt_may_write DIR
 	# Let apt's _apt sandbox user write there (avoids the unsandboxed warning).
 	if [[ $(id -u) == 0 ]] && id _apt >/dev/null 2>&1; then chown _apt "$1"; fi
+	return 0
+}
+
+download() {  # download DIR PACKAGE...: apt-get download into DIR
+	apt_may_write "$1"
 	quiet "apt-get download ${*:2}" env -C "$1" apt-get download -q "${@:2}"
 }
 
@@ -344,13 +359,74 @@ mktmp "$CORPUS" .list
 SOURCE_LIST=$TMP/sources
 build_all "$SOURCE_LIST"
 
-# ---------------------------------------------------------------- 7. OUT_TSV
+# ---------------------------------------------------------------- 7. captures
+STEP=captures
+# fetch_captures WORK: tcpdump's tests/*.pcap into the cache, by way of WORK;
+# the version fetched (or found cached) into WORK/version. Runs as a job of
+# its own, so that a failure (fail's message on stderr) ends only it and set -e
+# holds inside (it would not in an `if` condition).
+fetch_captures() {
+	local work=$1 version
+	version=$(apt-cache showsrc --only-source "$CAPTURES_SOURCE_PACKAGE" 2>/dev/null |
+		sed -n 's/^Version: //p' | sort -V | tail -n 1)
+	[[ -n $version ]] || fail "apt knows no source package $CAPTURES_SOURCE_PACKAGE" \
+		"(no deb-src lines: scripts/deps.sh adds them; then apt-get update)"
+	local dir=$CORPUS/$CAPTURES_SOURCE_PACKAGE-$version
+	if [[ ! -f $dir/.done ]]; then
+		say "fetching $CAPTURES_SOURCE_PACKAGE $version's test captures into $dir"
+		mkdir -- "$work/dl" "$work/stage"
+		apt_may_write "$work/dl"
+		quiet "apt-get source --download-only $CAPTURES_SOURCE_PACKAGE=$version" env -C \
+			"$work/dl" apt-get source -q --download-only "$CAPTURES_SOURCE_PACKAGE=$version"
+		local -a origs
+		# The tarball, not its signature (.orig.tar.gz.asc).
+		mapfile -t origs < <(compgen -G "$work/dl/${CAPTURES_SOURCE_PACKAGE}_*.orig.tar.*" |
+			grep -v '\.asc$' || true)
+		((${#origs[@]} == 1)) || fail "expected one orig tarball from apt-get source, got:" \
+			"$(ls "$work/dl" | tr '\n' ' ')"
+		# Members are TOP/tests/NAME.pcap: keep NAME.pcap only.
+		tar -xf "${origs[0]}" -C "$work/stage" --strip-components=2 --wildcards \
+			'*/tests/*.pcap' || fail "cannot unpack tests/*.pcap from ${origs[0]##*/}"
+		compgen -G "$work/stage/*.pcap" >/dev/null ||
+			fail "${origs[0]##*/} holds no tests/*.pcap"
+		printf '%s %s\n' "$CAPTURES_SOURCE_PACKAGE" "$version" >"$work/stage/packages"
+		touch "$work/stage/.done"
+		rm -rf -- "$dir"
+		mv -- "$work/stage" "$dir"
+	fi
+	printf '%s\n' "$version" >"$work/version"
+}
+# CAPTURES_DIR, or captures_error saying why there is none.
+mktmp "$CORPUS" .captures
+CAPTURES_DIR=''
+captures_error=''
+fetch_captures "$TMP" 2>"$TMP/log" &
+if wait $!; then
+	CAPTURES_DIR=$CORPUS/$CAPTURES_SOURCE_PACKAGE-$(<"$TMP/version")
+elif version=$(newest_cached "$CAPTURES_SOURCE_PACKAGE-"); then
+	# No apt lists or no network: the newest captures already cached.
+	CAPTURES_DIR=$CORPUS/$CAPTURES_SOURCE_PACKAGE-$version
+else
+	captures_error=$(sed -n "s/^$STEP_TOOL: step $STEP failed: \(.*\); retry with: .*/\1/p" \
+		"$TMP/log" | head -n 1)
+	captures_error=${captures_error:-$(tail -n 1 "$TMP/log")}
+	captures_error=${captures_error:-fetching failed}
+	say "going on without $CAPTURES_SOURCE_PACKAGE's test captures: $captures_error"
+fi
+
+# ---------------------------------------------------------------- 8. OUT_TSV
 STEP=outtsv
 step_outtsv() {
 	local content name path corpus out source
 	content=$(
 		printf '# packages: %s\n' "$(printf '%s, ' "${XDP_TOOLS_PACKAGES[@]/%/ $xdp_tools_version}" \
-			"$(<"$LINUX_DIR/packages")" | sed 's/, $//')"
+			"$(<"$LINUX_DIR/packages")" ${CAPTURES_DIR:+"$(<"$CAPTURES_DIR/packages")"} |
+			sed 's/, $//')"
+		if [[ -n $CAPTURES_DIR ]]; then
+			printf '# captures: %s\n' "$CAPTURES_DIR"
+		else
+			printf '# captures: none: %s\n' "$captures_error"
+		fi
 		while IFS=$'\t' read -r name path; do
 			printf 'xdp-tools\t%s\t%s\t-\n' "$XDP_TOOLS_DIR/$name" "$path"
 		done <"$XDP_TOOLS_DIR/sources"

@@ -3,7 +3,8 @@
 Builds the corpus (scripts/corpus.sh: xdp-tools' objects, Linux 6.1's XDP
 selftests and samples, from Debian; cached) and checks, for every XDP program:
   - where Linux and ukbpf both load it, the same verdict, output bytes and
-    maps after every frame of scripts/compat_frames.py (ukbpf's JIT against
+    maps after every frame of scripts/compat_frames.py, generated ones and
+    real ones from tcpdump's test captures (ukbpf's JIT against
     BPF_PROG_TEST_RUN);
   - ukbpf accepts every program the host kernel accepts;
   - ukbpf accepts no program the host kernel refuses (a safety check).
@@ -60,6 +61,9 @@ BPFFS = Path("/sys/fs/bpf")
 # What the corpus holds today (scripts/corpus.sh): a smaller corpus means
 # the fetch or the build lost something.
 MIN_OBJECTS = {"xdp-tools": 15, "linux-selftests": 27, "linux-samples": 13}
+# Frames of tcpdump 4.99.3's captures that compat_frames picks: its limit, met
+# with thousands to spare.
+MIN_CAPTURED_FRAMES = 300
 
 
 def load_compat():
@@ -118,20 +122,38 @@ def test_corpus_builds(report):
     for corpus, least in MIN_OBJECTS.items():
         count = sum(1 for o in objects if o.corpus == corpus)
         assert count >= least, f"{corpus}: {count} objects, expected at least {least}"
-    assert len(report["frames"]) > 40
+    sources = report["frame_sources"]
+    assert sources["generated"] > 40
+    if not sources["captures"]:
+        pytest.skip(f"tcpdump's captures could not be fetched: {sources['captures_missing']}")
+    assert sources["captured"] >= MIN_CAPTURED_FRAMES
+    assert len(set(report["frames"])) == len(report["frames"])
+    captured = report["frames"][sources["generated"] - 1:-1]  # before the 13-byte frame
+    assert all(re.fullmatch(r"[\w.+-]+\.pcap#\d+", name) for name in captured), captured[:5]
 
 
-def test_the_oracle_runs_frames(report):
+def refused_by_linux(compat) -> int:
+    """Frames of the report's pcap that Linux's test run refuses (shorter
+    than an Ethernet header)."""
+    return sum(1 for data in compat.frames_module().read_pcap(compat.FRAMES_PCAP)[1]
+               if len(data) < compat.frames_module().ETH_HLEN)
+
+
+def test_the_oracle_runs_frames(report, compat):
     """Linux test-ran the frames of every program both load, except those of
-    devmap/cpumap sections, which BPF_PROG_TEST_RUN refuses."""
+    devmap/cpumap sections, which BPF_PROG_TEST_RUN refuses, and the frames
+    shorter than an Ethernet header."""
     both = [p for p in programs(report) if p.both_load]
     assert len(both) >= 20
+    refused = refused_by_linux(compat)
+    assert refused == 1  # the generated 13-byte frame; the captures' are picked >= 14
     for prog in both:
         if "/devmap" in prog.section or "/cpumap" in prog.section:
             continue
-        assert prog.frames_compared >= len(report["frames"]) - 1, prog.key
-        # Maps after every frame up to the first Linux refuses (the last, 13 bytes).
-        assert prog.maps_compared >= len(report["frames"]) - 1, prog.key
+        assert prog.frames_linux_refused == refused, prog.key
+        assert prog.frames_compared == len(report["frames"]) - refused, prog.key
+        # Maps after every frame up to the first Linux refuses: those go last.
+        assert prog.maps_compared == len(report["frames"]) - refused, prog.key
 
 
 def test_samples_sized_by_their_loaders_load(report, compat):

@@ -98,7 +98,9 @@ def test_a_map_difference_is_a_disagreement(compat):
     prog.map_diffs.append(compat.MapDiff(0, "f", "m", "00", "01", "02"))
     assert not prog.agrees
     report = {"objects": [compat.CorpusObject("xdp-tools", "/o.o", "o.c", programs=[prog])],
-              "frames": ["f"], "host": {"kernel": "k", "clang": "c", "packages": []}}
+              "frames": ["f"], "host": {"kernel": "k", "clang": "c", "packages": []},
+              "frame_sources": {"generated": 1, "captured": 0, "captures": "",
+                                "captures_missing": "none in this test"}}
     prog.linux_loads = prog.ukbpf_loads = True
     prog.frames_compared = 1
     text = compat.markdown(report)
@@ -188,7 +190,7 @@ def test_a_sample_sized_by_its_loader_loads_on_both_sides(compat, tmp_path):
     with its loader's settings both sides load it, run it and agree."""
     path = glob.glob(str(SAMPLES / "xdp_redirect.bpf-*.o"))[0]
     prog = compat.Program("linux-samples", Path(path).name, path, "xdp_redirect_prog", "xdp")
-    frame_names = compat.ensure_frames()
+    frame_names = compat.ensure_frames()["names"]
     compat.check_program(prog, frame_names)
     assert prog.linux_loads and prog.ukbpf_loads, prog.linux_reason + prog.ukbpf_reason
     assert prog.maps_compared >= len(frame_names) - 1
@@ -239,3 +241,35 @@ def test_kernel_run_maps_start_empty_even_when_pinned(capture, tmp_path):
     finally:
         if pin.exists():
             pin.unlink()  # left by a kernel-run that pins
+
+
+CPU_SOURCE = """
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+SEC("xdp") int cpu(struct xdp_md *ctx)
+{
+	return bpf_get_smp_processor_id();
+}
+char LICENSE[] SEC("license") = "GPL";
+"""
+
+
+@needs_root
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2 or 1 not in os.sched_getaffinity(0),
+                    reason="needs CPUs 0 and 1")
+def test_kernel_run_runs_on_cpu_0_dump_or_not(capture, tmp_path):
+    """ukbpf is one CPU, CPU 0: the samples key per-CPU maps by
+    bpf_get_smp_processor_id, so kernel-run's test runs happen on CPU 0 too,
+    even when started on another and without --dump-maps."""
+    src = tmp_path / "cpu.c"
+    src.write_text(CPU_SOURCE)
+    obj = tmp_path / "cpu.o"
+    subprocess.run(["clang", "-O2", "-g", "-target", "bpf", "-I", ASM_INCLUDE, "-c", str(src),
+                    "-o", str(obj)], check=True)
+    for dump in (None, tmp_path / "maps.jsonl"):
+        args = [str(KERNEL_RUN), "run", str(obj), "cpu", "--pcap", capture]
+        run = subprocess.run(args + (["--dump-maps", str(dump)] if dump else []),
+                             capture_output=True, text=True, timeout=60,
+                             preexec_fn=lambda: os.sched_setaffinity(0, {1}))
+        assert run.returncode == 0, run.stderr
+        assert [line.split()[1] for line in run.stdout.splitlines()] == ["0x0"] * len(FRAMES)

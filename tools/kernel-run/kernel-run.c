@@ -28,7 +28,8 @@
  *       has the format), from the kernel's maps: a global-data map under
  *       its section's name (".rodata", not libbpf's "obj.rodata"), a
  *       percpu map's value as CPU 0's (the process runs on CPU 0, so the
- *       test runs do too), ring buffer and perf event records consumed.
+ *       test runs do too, dump or not), ring buffer and perf event records
+ *       consumed.
  *
  * bpftool cannot do this: `bpftool prog load` loads every program of an
  * object, so one program the kernel refuses hides all the others. A program
@@ -520,30 +521,98 @@ static bool all_zero(const uint8_t *bytes, size_t len)
 	return true;
 }
 
+/* The layout of a map's values as the syscalls copy them out. */
+struct value_layout {
+	uint32_t key_size, value_size;
+	size_t stride; /* a percpu value is one per possible CPU, each 8-aligned */
+	int cpus;
+};
+
+static void put_entry(FILE *out, const struct value_layout *layout, const uint8_t *key,
+		      const uint8_t *value, bool skip_zero, bool *first)
+{
+	/* A percpu value's CPU 0 part comes first. */
+	if (skip_zero && all_zero(value, layout->value_size))
+		return;
+	fprintf(out, "%s{\"key\": ", *first ? "" : ", ");
+	put_hex(out, key, layout->key_size);
+	fprintf(out, ", \"value\": ");
+	put_hex(out, value, layout->value_size);
+	fputc('}', out);
+	*first = false;
+}
+
+/*
+ * Every entry by BPF_MAP_LOOKUP_BATCH: a few syscalls where the walk in
+ * put_entries takes two an entry (xdp-tools' 65,536-entry percpu port arrays,
+ * dumped after every frame, made that walk most of a compat run). -errno when
+ * the map type has no batch operations (devmaps, LPM tries) and nothing was
+ * written.
+ */
+static int put_entries_batched(FILE *out, const struct bpf_map *map,
+			       const struct value_layout *layout, bool skip_zero, bool *first)
+{
+	uint32_t max = bpf_map__max_entries(map), count, i;
+	/* The batch token: a key for arrays, a bucket index (u32) for hashes. */
+	size_t token_size =
+	    layout->key_size > sizeof(uint32_t) ? layout->key_size : sizeof(uint32_t);
+	uint8_t *keys = calloc(max ? max : 1, layout->key_size);
+	uint8_t *values = calloc(max ? max : 1, layout->stride * layout->cpus);
+	uint8_t *in = calloc(1, token_size), *next = calloc(1, token_size);
+	bool started = false, done = false;
+	int err = -ENOMEM;
+
+	while (keys && values && in && next && !done) {
+		count = max;
+		err = bpf_map_lookup_batch(bpf_map__fd(map), started ? in : NULL, next, keys,
+					   values, &count, NULL);
+		if (err == -ENOENT) { /* the last batch, maybe not empty */
+			err = 0;
+			done = true;
+		} else if (err) {
+			if (started)
+				fprintf(stderr, "kernel-run: %s: lookup batch: %s\n",
+					bpf_map__name(map), strerror(-err));
+			break; /* before anything was written, the caller walks the map */
+		}
+		for (i = 0; i < count; i++)
+			put_entry(out, layout, keys + (size_t)i * layout->key_size,
+				  values + (size_t)i * layout->stride * layout->cpus, skip_zero,
+				  first);
+		memcpy(in, next, token_size);
+		started = true;
+	}
+	free(keys);
+	free(values);
+	free(in);
+	free(next);
+	return started ? 0 : err;
+}
+
 static void put_entries(FILE *out, const struct bpf_map *map, bool skip_zero)
 {
-	uint32_t key_size = bpf_map__key_size(map), value_size = bpf_map__value_size(map);
-	int cpus = is_percpu(bpf_map__type(map)) ? libbpf_num_possible_cpus() : 1;
-	size_t stride = is_percpu(bpf_map__type(map)) ? (value_size + 7) / 8 * 8 : value_size;
-	uint8_t *key = calloc(1, key_size + 1), *next = calloc(1, key_size + 1);
-	uint8_t *value = calloc(cpus > 0 ? cpus : 1, stride + 8);
+	bool percpu = is_percpu(bpf_map__type(map));
+	int cpus = percpu ? libbpf_num_possible_cpus() : 1;
+	struct value_layout layout = {
+	    .key_size = bpf_map__key_size(map),
+	    .value_size = bpf_map__value_size(map),
+	    .stride = percpu ? (bpf_map__value_size(map) + 7) / 8 * 8 : bpf_map__value_size(map),
+	    .cpus = cpus > 0 ? cpus : 1,
+	};
+	uint8_t *key = calloc(1, layout.key_size + 1), *next = calloc(1, layout.key_size + 1);
+	uint8_t *value = calloc(layout.cpus, layout.stride + 8);
 	bool first = true, have_key = false;
 	int fd = bpf_map__fd(map);
 
 	fprintf(out, "\"entries\": [");
-	while (key && next && value && bpf_map_get_next_key(fd, have_key ? key : NULL, next) == 0) {
-		memcpy(key, next, key_size);
-		have_key = true;
-		/* A percpu value is one per possible CPU: CPU 0's comes first. */
-		if (bpf_map_lookup_elem(fd, key, value) ||
-		    (skip_zero && all_zero(value, value_size)))
-			continue;
-		fprintf(out, "%s{\"key\": ", first ? "" : ", ");
-		put_hex(out, key, key_size);
-		fprintf(out, ", \"value\": ");
-		put_hex(out, value, value_size);
-		fputc('}', out);
-		first = false;
+	if (put_entries_batched(out, map, &layout, skip_zero, &first) != 0) {
+		while (key && next && value &&
+		       bpf_map_get_next_key(fd, have_key ? key : NULL, next) == 0) {
+			memcpy(key, next, layout.key_size);
+			have_key = true;
+			if (bpf_map_lookup_elem(fd, key, value) == 0)
+				put_entry(out, &layout, key, value, skip_zero, &first);
+		}
 	}
 	fputc(']', out);
 	free(key);
@@ -611,12 +680,19 @@ static int run_loaded(struct bpf_object *obj, const struct bpf_program *prog,
 
 	if (!opts->pcap_path)
 		return 0;
+	/*
+	 * Test runs happen on the CPU we run on: CPU 0, ukbpf's one CPU, so that
+	 * bpf_get_smp_processor_id (the samples' per-CPU map keys) and percpu
+	 * values and perf records are the same on both sides, dump or not.
+	 */
+	CPU_ZERO(&cpu0);
+	CPU_SET(0, &cpu0);
+	if (sched_setaffinity(0, sizeof(cpu0), &cpu0)) {
+		fprintf(stderr, "kernel-run: cannot run on CPU 0: %s\n", strerror(errno));
+		return STATUS_USAGE;
+	}
 	if (opts->dump_path) {
-		/* Percpu values and perf records are CPU 0's: test runs happen where we run. */
-		CPU_ZERO(&cpu0);
-		CPU_SET(0, &cpu0);
-		if (sched_setaffinity(0, sizeof(cpu0), &cpu0) ||
-		    open_consumers(obj, &dumper.maps, &dumper.count)) {
+		if (open_consumers(obj, &dumper.maps, &dumper.count)) {
 			fprintf(stderr, "kernel-run: cannot set up the map dump: %s\n",
 				strerror(errno));
 			return STATUS_USAGE;
