@@ -123,16 +123,25 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-/* Executes one message and checks its reply. */
-static void execute(struct ctl *ctl, const uint8_t *msg, size_t len)
+/*
+ * Executes one message and checks its reply. The message is copied into a
+ * buffer of exactly its length, so that ASan sees any read past its end.
+ */
+static void execute(struct ctl *ctl, const uint8_t *bytes, size_t len)
 {
 	static uint8_t reply[REPLY_SIZE];
 	char audit[AUDIT_SIZE], log_buf[AUDIT_SIZE];
 	struct ebpf_log log = {.buf = log_buf, .size = sizeof(log_buf)};
 	struct ctl_reply decoded;
 	size_t reply_len = 0;
+	uint8_t *msg = malloc(len ? len : 1);
+
+	if (!msg)
+		abort();
+	memcpy(msg, bytes, len);
 	int status = ctl_execute(ctl, "fuzz", msg, len, reply, sizeof(reply), &reply_len, audit,
 				 sizeof(audit));
+	free(msg);
 
 	messages++;
 	accepted += status == 0;
