@@ -358,7 +358,8 @@ static int exec_map_elem(struct exec *x, const struct ctl_request *req)
 	case CTL_MAP_GET_NEXT_KEY:
 		if (out_len > x->reply_room)
 			return refuse(x, -ENOSPC, "ctl: %u bytes do not fit the reply", out_len);
-		if (!(x->scratch = malloc(out_len + 1)))
+		/* zeroed: a bloom filter reads its value as the element to test */
+		if (!(x->scratch = calloc(1, out_len + 1)))
 			return refuse(x, -ENOMEM, "ctl: out of memory");
 		err = req->type == CTL_MAP_LOOKUP_ELEM
 			  ? ebpf_map_lookup(me->map, key, x->scratch)

@@ -5,9 +5,11 @@
  * limits. Built with clang -fsanitize=fuzzer,address,undefined and run
  * for a bounded time by tests/fuzz/test_fuzz.py.
  *
- * Each input starts from a registry holding one load of FUZZ_CTL_OBJECT
- * (tests/ebpf/progs/ctl.c compiled; program 1, maps 1 and 2) so that map
- * and attach commands find something. The input is a list of records:
+ * Each input starts from a registry holding a load of each object in
+ * FUZZ_CTL_OBJECTS (colon-separated paths; the first program of section
+ * "xdp" of each) so that map and attach commands find something: test_fuzz.py
+ * passes tests/ebpf/progs/ctl.c (program 1, maps 1 and 2) and maps_btf.c
+ * (program 2, maps of seven types) compiled. The input is a list of records:
  *   u8 mode, u16 length (little-endian), length bytes of message
  * mode bit 0 repairs the header (magic, version, the payload's true
  * length, no trailer, status 0) so that most records reach a command;
@@ -15,7 +17,7 @@
  * Unrepaired records test the header checks.
  *
  * At exit it prints "fuzz_ctl: N messages, A accepted". By hand:
- *   FUZZ_CTL_OBJECT=ctl.o ./fuzz_ctl -max_total_time=600 corpus/
+ *   FUZZ_CTL_OBJECTS=ctl.o:maps_btf.o ./fuzz_ctl -max_total_time=600 corpus/
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -29,7 +31,8 @@
 #include "ebpf.h"
 #include "host_platform.h"
 
-#define MAX_MESSAGE	 (16 * 1024)
+#define MAX_MESSAGE	 (16 * 1024) /* a fuzzed record */
+#define MAX_REQUEST	 (64 * 1024) /* the preloaded objects are larger */
 #define REPLY_SIZE	 (64 * 1024)
 #define AUDIT_SIZE	 256
 #define RECORD_HEADER	 3
@@ -47,14 +50,20 @@ static const uint16_t commands[] = {
 };
 
 static const struct ctl_limits limits = {.max_progs = 3,
-					 .max_maps = 6,
-					 .max_map_bytes = 4096,
-					 .max_request = MAX_MESSAGE,
+					 .max_maps = 12,
+					 .max_map_bytes = 8192,
+					 .max_request = MAX_REQUEST,
 					 .max_attachments = 2};
 
-static uint8_t *object;
-static size_t object_len;
+#define MAX_OBJECTS 2
+#define OBJECT_MAX  (1 << 20)
+
+/* The preloaded objects' load requests. */
+static uint8_t *load_msgs[MAX_OBJECTS];
+static size_t load_lens[MAX_OBJECTS];
+static size_t object_count;
 static uint64_t messages, accepted;
+static char last_error[AUDIT_SIZE]; /* the reason of the last refusal */
 
 /* The NIC side: a program per ifindex, checked against what ctl believes. */
 static struct ebpf_prog *nic_prog[FUZZ_IFINDEX_MAX + 1];
@@ -106,18 +115,43 @@ static void print_stats(void)
 		accepted);
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
+/* Reads the object at path into a load request of its first XDP program. */
+static void prepare_load(const char *path)
 {
-	const char *path = getenv("FUZZ_CTL_OBJECT");
-	FILE *f = path ? fopen(path, "rb") : NULL;
+	static uint8_t elf[OBJECT_MAX];
+	FILE *f = fopen(path, "rb");
 
-	if (!f) {
-		fprintf(stderr, "fuzz_ctl: set FUZZ_CTL_OBJECT to tests/ebpf/progs/ctl.c built\n");
+	if (!f || object_count == MAX_OBJECTS) {
+		fprintf(stderr, "fuzz_ctl: cannot read %s (at most %d objects)\n", path,
+			MAX_OBJECTS);
 		exit(2);
 	}
-	object = malloc(1 << 20);
-	object_len = fread(object, 1, 1 << 20, f);
+	struct ctl_request load = {.type = CTL_PROG_LOAD,
+				   .prog_load = {.prog_name = "xdp", .elf = elf}};
+	load.prog_load.elf_len = (uint32_t)fread(elf, 1, sizeof(elf), f);
 	fclose(f);
+	load_msgs[object_count] = malloc(CTL_HEADER_SIZE + CTL_NAME_MAX + 8 + sizeof(elf));
+	if (!load_msgs[object_count] ||
+	    ctl_request_encode(&load, load_msgs[object_count],
+			       CTL_HEADER_SIZE + CTL_NAME_MAX + 8 + sizeof(elf),
+			       &load_lens[object_count]) != 0)
+		abort();
+	object_count++;
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	const char *paths = getenv("FUZZ_CTL_OBJECTS");
+	char *list = paths ? strdup(paths) : NULL;
+
+	if (!list) {
+		fprintf(stderr, "fuzz_ctl: set FUZZ_CTL_OBJECTS to compiled objects, "
+				"PATH[:PATH]\n");
+		exit(2);
+	}
+	for (char *path = strtok(list, ":"); path; path = strtok(NULL, ":"))
+		prepare_load(path);
+	free(list);
 	host_platform_install();
 	atexit(print_stats);
 	return 0;
@@ -127,7 +161,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
  * Executes one message and checks its reply. The message is copied into a
  * buffer of exactly its length, so that ASan sees any read past its end.
  */
-static void execute(struct ctl *ctl, const uint8_t *bytes, size_t len)
+static int execute(struct ctl *ctl, const uint8_t *bytes, size_t len)
 {
 	static uint8_t reply[REPLY_SIZE];
 	char audit[AUDIT_SIZE], log_buf[AUDIT_SIZE];
@@ -155,6 +189,9 @@ static void execute(struct ctl *ctl, const uint8_t *bytes, size_t len)
 	if (counts.progs > limits.max_progs || counts.maps > limits.max_maps ||
 	    counts.map_bytes > limits.max_map_bytes || counts.attachments > limits.max_attachments)
 		abort();
+	if (status)
+		snprintf(last_error, sizeof(last_error), "%s", decoded.error);
+	return status;
 }
 
 static void put32(uint8_t *p, uint32_t v)
@@ -173,14 +210,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(nic_prog, 0, sizeof(nic_prog));
 	if (ctl_create(&config, &ctl) != 0)
 		abort();
-	struct ctl_request load = {.type = CTL_PROG_LOAD,
-				   .prog_load = {.prog_name = "count_frames",
-						 .elf = object,
-						 .elf_len = (uint32_t)object_len}};
-	static uint8_t load_msg[1 << 20];
-	if (ctl_request_encode(&load, load_msg, sizeof(load_msg), &len) != 0)
-		abort();
-	execute(ctl, load_msg, len);
+	for (size_t i = 0; i < object_count; i++)
+		if (execute(ctl, load_msgs[i], load_lens[i]) != 0) {
+			fprintf(stderr, "fuzz_ctl: object %zu does not load: %s\n", i, last_error);
+			abort();
+		}
 
 	while (size >= RECORD_HEADER) {
 		uint8_t mode = data[0];

@@ -129,12 +129,15 @@ def ctl_record(cmd_index, payload):
 def test_ctl_requests_never_crash_the_executor(tmp_path):
     if not fuzzer_runtime_available():
         pytest.skip("no libFuzzer runtime")
-    obj = str(tmp_path / "ctl.o")
     # <linux/bpf.h> needs <asm/types.h>, which Debian keeps per architecture
     triple = subprocess.run(["gcc", "-print-multiarch"], capture_output=True,
                             text=True).stdout.strip() or "x86_64-linux-gnu"
-    subprocess.run([CLANG, "-O2", "-g", "-target", "bpf", "-I/usr/include/" + triple, "-c",
-                    os.path.join(ROOT, "tests", "ebpf", "progs", "ctl.c"), "-o", obj], check=True)
+    objects = []
+    for name in ("ctl", "maps_btf"):
+        objects.append(str(tmp_path / (name + ".o")))
+        subprocess.run([CLANG, "-O2", "-g", "-target", "bpf", "-I/usr/include/" + triple, "-c",
+                        os.path.join(ROOT, "tests", "ebpf", "progs", name + ".c"), "-o",
+                        objects[-1]], check=True)
     exe = build_fuzzer(str(tmp_path), "fuzz_ctl")
     # seeds: an update of map 2, an attach of program 1, a batch over map 1
     # (indexes into fuzz_ctl.c's command table)
@@ -144,7 +147,7 @@ def test_ctl_requests_never_crash_the_executor(tmp_path):
         ctl_record(1, struct.pack("<IIIIQ", 2, 4, 4, 0, 0) + b"\x3c\0\0\0\x01\0\0\0")
         + ctl_record(5, struct.pack("<IIII", 1, 1, 0, 0))
         + ctl_record(10, struct.pack("<III", 1, 8, 0)))
-    run = run_fuzzer(exe, str(tmp_path), FUZZ_SECONDS, env=dict(os.environ, FUZZ_CTL_OBJECT=obj))
+    run = run_fuzzer(exe, str(tmp_path), FUZZ_SECONDS, env=dict(os.environ, FUZZ_CTL_OBJECTS=":".join(objects)))
     assert run.returncode == 0, run.stderr[-6000:]
     stats = CTL_STATS.search(run.stderr)
     assert stats, run.stderr[-2000:]
