@@ -642,6 +642,22 @@ static int exec_request(struct exec *x, const struct ctl_request *req)
 	}
 }
 
+/* Whether a command may change state: those are audited, refused or not. */
+static bool changes_state(uint16_t type)
+{
+	switch (type) {
+	case CTL_MAP_LOOKUP_ELEM:
+	case CTL_MAP_GET_NEXT_KEY:
+	case CTL_MAP_LOOKUP_BATCH:
+	case CTL_PROG_GET_NEXT_ID:
+	case CTL_MAP_GET_NEXT_ID:
+	case CTL_OBJ_GET_INFO:
+		return false;
+	default:
+		return true;
+	}
+}
+
 /* The type and seq of a message the decoder refused, as far as they are there. */
 static void read_type_and_seq(const uint8_t *msg, size_t len, struct ctl_reply *reply)
 {
@@ -680,10 +696,7 @@ int ctl_execute(struct ctl *ctl, const char *channel, const void *msg, size_t le
 		x.reply.type = req.type;
 		x.reply.seq = req.seq;
 		err = exec_request(&x, &req);
-		if (err && audit_size && !audit[0] && req.type != CTL_OBJ_GET_INFO &&
-		    req.type != CTL_MAP_LOOKUP_ELEM && req.type != CTL_MAP_GET_NEXT_KEY &&
-		    req.type != CTL_MAP_LOOKUP_BATCH && req.type != CTL_PROG_GET_NEXT_ID &&
-		    req.type != CTL_MAP_GET_NEXT_ID)
+		if (err && audit_size && !audit[0] && changes_state(req.type))
 			snprintf(audit, audit_size, "ctl %s: %s: %.*s", channel,
 				 ctl_cmd_name(req.type), (int)strcspn(ctl->log_text, "\n"),
 				 ctl->log_text);

@@ -772,6 +772,7 @@ static void test_map_operations(void **state)
 	assert_int_equal(execute(ctl, &req, &r), -ENOENT);
 	req.type = CTL_MAP_LOOKUP_ELEM;
 	assert_int_equal(execute(ctl, &req, &r), -ENOENT);
+	assert_string_equal(audit, ""); /* a read, refused or not, changes nothing */
 	req.map_elem.map_id = 99;
 	assert_int_equal(execute(ctl, &req, &r), -ENOENT);
 	assert_string_equal(r.error, "ctl: no map with id 99");
