@@ -91,7 +91,8 @@ void ctl_free(struct ctl *ctl);
  * a reply that does not fit becomes -ENOSPC with the sequence number).
  * A message that cannot be decoded is answered too: status the decoder's
  * error, the reason as text, type and seq as far as they could be read.
- * Returns the reply's status.
+ * Returns the reply's status; *reply_len is 0 only when reply_size cannot
+ * hold a header and the shortest refusal.
  *
  * audit gets one line (no newline) for every request that changed state
  * or was refused doing so: "ctl CHANNEL: BPF_PROG_LOAD 'xdp_pass' -> prog

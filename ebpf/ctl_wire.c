@@ -649,9 +649,12 @@ int ctl_reply_decode(const void *msg, size_t len, uint32_t payload_max, struct c
 	reply->type = hdr.type & ~CTL_REPLY_FLAG;
 	reply->seq = hdr.seq;
 	reply->status = hdr.status;
-	if (hdr.status > 0) {
+	if (hdr.status > 0 || (hdr.status == 0 && reply->type == CTL_BAD_REQUEST)) {
 		r.off = 16;
-		return wire_error(&r, "status", "positive: a reply's status is 0 or -errno");
+		return wire_error(&r, "status",
+				  hdr.status > 0
+				      ? "positive: a reply's status is 0 or -errno"
+				      : "0 in a UKBPF_BAD_REQUEST reply, always an error");
 	}
 	if (hdr.status < 0) {
 		/* the reason: text ending in its one NUL */

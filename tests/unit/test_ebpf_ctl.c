@@ -434,6 +434,14 @@ static void test_malformed_replies_are_refused(void **state)
 	assert_string_equal(log_text, "ctl: BPF_MAP_LOOKUP_BATCH: field 'count' at offset 40: "
 				      "longer than the payload left");
 
+	/* UKBPF_BAD_REQUEST is always a refusal */
+	in = (struct ctl_reply){.type = CTL_BAD_REQUEST};
+	assert_int_equal(ctl_reply_encode(&in, msg, sizeof(msg), &len), 0);
+	log = fresh_log();
+	assert_int_equal(ctl_reply_decode(msg, len, CTL_PAYLOAD_MAX, &out, &log), -EINVAL);
+	assert_string_equal(log_text, "ctl: UKBPF_BAD_REQUEST: field 'status' at offset 16: 0 in a "
+				      "UKBPF_BAD_REQUEST reply, always an error");
+
 	/* a request is not a reply */
 	struct ctl_request req = {.type = CTL_OBJ_UNLOAD};
 	len = encode(&req);
