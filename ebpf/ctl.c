@@ -510,9 +510,12 @@ static int xdp_prog(struct exec *x, uint32_t id, struct prog_entry **pep)
 	if (!pe)
 		return refuse(x, -ENOENT, "ctl: no program with id %u", id);
 	enum ebpf_prog_type type = ebpf_prog_get_type(pe->prog);
-	if (!ebpf_attaches_to_device_xdp(type, ebpf_prog_get_expected_attach_type(pe->prog)))
-		return refuse(x, -EINVAL, "ctl: program %u is %s, not an XDP program for a device",
-			      id, ebpf_prog_type_name(type));
+	enum ebpf_attach_type attach = ebpf_prog_get_expected_attach_type(pe->prog);
+	if (!ebpf_attaches_to_device_xdp(type, attach))
+		return refuse(x, -EINVAL,
+			      "ctl: program %u (%s, expected attach type %s) cannot run at a "
+			      "device's XDP hook",
+			      id, ebpf_prog_type_name(type), ebpf_attach_type_name(type, attach));
 	*pep = pe;
 	return 0;
 }

@@ -679,6 +679,10 @@ static void test_refused_load_changes_nothing(void **state)
 	assert_null(strchr(audit, '\n'));
 	assert_counts(ctl, 1, 2, 0);
 
+	assert_int_equal(load(ctl, "for_tc", &r), -ENOTSUP);
+	assert_non_null(strstr(r.error, "sched_cls"));
+	assert_counts(ctl, 1, 2, 0);
+
 	assert_int_equal(load(ctl, "no_such_prog", &r), -ENOENT);
 	assert_string_equal(r.error, "ctl: the object has no program 'no_such_prog'");
 	assert_counts(ctl, 1, 2, 0);
@@ -873,6 +877,13 @@ static void test_attach_replace_detach(void **state)
 	req.attach.prog_id = 2;
 	req.attach.ifindex = 0;
 	assert_int_equal(execute(ctl, &req, &r), -EINVAL);
+	assert_string_equal(r.error, "ctl: ifindex 0 is no device");
+	assert_int_equal(load(ctl, "for_devmap", &first), 0);
+	req.attach = (typeof(req.attach)){IFINDEX, first.prog_load.prog_id, 0, 0};
+	assert_int_equal(execute(ctl, &req, &r), -EINVAL);
+	assert_string_equal(r.error, "ctl: program 3 (xdp, expected attach type xdp_devmap) cannot "
+				     "run at a device's XDP hook");
+	assert_null(nic.prog);
 	ctl_free(ctl);
 
 	/* a guest without a hook */

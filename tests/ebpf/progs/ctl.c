@@ -1,7 +1,8 @@
 /*
  * What tests/unit/test_ebpf_ctl.c loads through the control protocol: a
- * program that counts frames and looks up rules, and one the verifier
- * refuses (a packet read with no bounds check).
+ * program that counts frames and looks up rules, one the verifier refuses
+ * (a packet read with no bounds check), and two that may not be attached
+ * to a device.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -39,6 +40,20 @@ SEC("xdp")
 int unchecked_read(struct xdp_md *ctx)
 {
 	return *(__u8 *)(long)ctx->data;
+}
+
+/* For a devmap entry: an XDP program that may not run at a device's hook. */
+SEC("xdp/devmap")
+int for_devmap(struct xdp_md *ctx)
+{
+	return XDP_PASS;
+}
+
+/* A program type ukbpf does not run: the object loads without it. */
+SEC("tc")
+int for_tc(struct __sk_buff *skb)
+{
+	return 0;
 }
 
 char LICENSE[] SEC("license") = "GPL";
