@@ -173,22 +173,6 @@ static size_t free_map_slots(const struct ctl *ctl)
 	return n;
 }
 
-static uint64_t round_up8(uint64_t n)
-{
-	return (n + 7) & ~(uint64_t)7;
-}
-
-/*
- * What a map counts against the limit: its entries at full size, as
- * Linux charges a preallocated map (a ring buffer: its data pages).
- */
-static uint64_t map_bytes(const struct ebpf_map_def *def)
-{
-	if (def->type == EBPF_MAP_TYPE_RINGBUF)
-		return def->max_entries;
-	return (uint64_t)def->max_entries * (round_up8(def->key_size) + round_up8(def->value_size));
-}
-
 static const char *map_name(const struct ebpf_map *map)
 {
 	const char *name = ebpf_map_get_name(map);
@@ -236,8 +220,15 @@ static int exec_prog_load(struct exec *x, const struct ctl_request *req)
 	ctl_get_counts(ctl, &counts);
 	if (counts.progs >= limits->max_progs)
 		return refuse(x, -ENOSPC, "ctl: %u programs loaded, the limit", counts.progs);
+	/* The loader stops at the map that would pass the limit, before allocating it. */
+	struct ebpf_object_load_opts opts = {.max_map_bytes =
+						 limits->max_map_bytes - ctl->map_bytes};
+	if (opts.max_map_bytes == 0)
+		return refuse(x, -ENOMEM, "ctl: all %llu bytes of map memory are in use",
+			      (unsigned long long)limits->max_map_bytes);
 	x->log.level = (int)req->prog_load.log_level;
-	err = ebpf_object_load_elf(req->prog_load.elf, req->prog_load.elf_len, &obj, &x->log);
+	err = ebpf_object_load_elf_opts(req->prog_load.elf, req->prog_load.elf_len, &opts, &obj,
+					&x->log);
 	if (err)
 		return err;
 	if (ebpf_object_find_prog_index(obj, req->prog_load.prog_name, &index) != 0) {
@@ -253,19 +244,10 @@ static int exec_prog_load(struct exec *x, const struct ctl_request *req)
 	size_t map_count = ebpf_object_map_count(obj);
 	uint64_t bytes = 0;
 	for (size_t i = 0; i < map_count; i++)
-		bytes += map_bytes(ebpf_map_get_def(ebpf_object_map(obj, i)));
+		bytes += ebpf_map_def_bytes(ebpf_map_get_def(ebpf_object_map(obj, i)));
 	if (map_count > free_map_slots(ctl)) {
 		err = refuse(x, -ENOSPC, "ctl: the object has %zu maps, %zu more may be loaded",
 			     map_count, free_map_slots(ctl));
-		goto out;
-	}
-	if (bytes > limits->max_map_bytes - ctl->map_bytes) {
-		err = refuse(x, -ENOMEM,
-			     "ctl: the object's maps need %llu bytes, %llu of the %llu allowed "
-			     "are left",
-			     (unsigned long long)bytes,
-			     (unsigned long long)(limits->max_map_bytes - ctl->map_bytes),
-			     (unsigned long long)limits->max_map_bytes);
 		goto out;
 	}
 	if ((err = ebpf_verify(info.prog, &x->log, &stats)) != 0)
@@ -302,10 +284,11 @@ static int exec_prog_load(struct exec *x, const struct ctl_request *req)
 		while (ctl->maps[slot].id)
 			slot++;
 		struct ebpf_map *map = ebpf_object_map(obj, i);
-		ctl->maps[slot] = (struct map_entry){.id = ++ctl->last_map_id,
-						     .object_id = object_id,
-						     .map = map,
-						     .bytes = map_bytes(ebpf_map_get_def(map))};
+		ctl->maps[slot] =
+		    (struct map_entry){.id = ++ctl->last_map_id,
+				       .object_id = object_id,
+				       .map = map,
+				       .bytes = ebpf_map_def_bytes(ebpf_map_get_def(map))};
 		uint8_t *le = (uint8_t *)&map_ids[i];
 		for (int b = 0; b < 4; b++)
 			le[b] = (uint8_t)(ctl->maps[slot].id >> (8 * b));
