@@ -206,6 +206,50 @@ static int refuse(struct exec *x, int err, const char *fmt, ...)
 	return err;
 }
 
+/*
+ * Enters an accepted load into the registry, with new ids: the object,
+ * its program prog, and its maps, whose ids go into map_ids as the reply
+ * carries them (little-endian). The caller checked that slots are free.
+ */
+static struct prog_entry *register_load(struct ctl *ctl, struct ebpf_object *obj,
+					struct ebpf_prog *prog,
+					const struct ebpf_verify_stats *stats, uint32_t *map_ids)
+{
+	const struct ctl_limits *limits = &ctl->config.limits;
+	struct object_entry *oe = NULL;
+	struct prog_entry *pe = NULL;
+
+	for (uint32_t i = 0; i < limits->max_progs && (!oe || !pe); i++) {
+		oe = !oe && !ctl->objects[i].id ? &ctl->objects[i] : oe;
+		pe = !pe && !ctl->progs[i].id ? &ctl->progs[i] : pe;
+	}
+	*oe = (struct object_entry){.id = ++ctl->last_object_id, .obj = obj};
+	*pe = (struct prog_entry){.id = ++ctl->last_prog_id,
+				  .object_id = oe->id,
+				  .prog = prog,
+				  .verified_insns = stats->insns_processed > UINT32_MAX
+							? UINT32_MAX
+							: (uint32_t)stats->insns_processed,
+				  .stats = {.enabled = &ctl->stats_enabled}};
+	oe->prog_id = pe->id;
+	uint32_t slot = 0;
+	for (size_t i = 0; i < ebpf_object_map_count(obj); i++) {
+		while (ctl->maps[slot].id)
+			slot++;
+		struct ebpf_map *map = ebpf_object_map(obj, i);
+		struct map_entry *me = &ctl->maps[slot];
+		*me = (struct map_entry){.id = ++ctl->last_map_id,
+					 .object_id = oe->id,
+					 .map = map,
+					 .bytes = ebpf_map_def_bytes(ebpf_map_get_def(map))};
+		ctl->map_bytes += me->bytes;
+		uint8_t *le = (uint8_t *)&map_ids[i];
+		for (int b = 0; b < 4; b++)
+			le[b] = (uint8_t)(me->id >> (8 * b));
+	}
+	return pe;
+}
+
 static int exec_prog_load(struct exec *x, const struct ctl_request *req)
 {
 	struct ctl *ctl = x->ctl;
@@ -242,9 +286,6 @@ static int exec_prog_load(struct exec *x, const struct ctl_request *req)
 		goto out;
 	}
 	size_t map_count = ebpf_object_map_count(obj);
-	uint64_t bytes = 0;
-	for (size_t i = 0; i < map_count; i++)
-		bytes += ebpf_map_def_bytes(ebpf_map_get_def(ebpf_object_map(obj, i)));
 	if (map_count > free_map_slots(ctl)) {
 		err = refuse(x, -ENOSPC, "ctl: the object has %zu maps, %zu more may be loaded",
 			     map_count, free_map_slots(ctl));
@@ -261,48 +302,17 @@ static int exec_prog_load(struct exec *x, const struct ctl_request *req)
 		goto out;
 	}
 
-	/* Accepted: from here on nothing fails, and the load enters the registry. */
-	uint32_t object_id = ++ctl->last_object_id;
-	struct object_entry *oe = NULL;
-	for (uint32_t i = 0; !oe && i < limits->max_progs; i++)
-		if (!ctl->objects[i].id)
-			oe = &ctl->objects[i];
-	struct prog_entry *pe = NULL;
-	for (uint32_t i = 0; !pe && i < limits->max_progs; i++)
-		if (!ctl->progs[i].id)
-			pe = &ctl->progs[i];
-	*pe = (struct prog_entry){.id = ++ctl->last_prog_id,
-				  .object_id = object_id,
-				  .prog = info.prog,
-				  .verified_insns = stats.insns_processed > UINT32_MAX
-							? UINT32_MAX
-							: (uint32_t)stats.insns_processed,
-				  .stats = {.enabled = &ctl->stats_enabled}};
-	*oe = (struct object_entry){.id = object_id, .obj = obj, .prog_id = pe->id};
-	uint32_t slot = 0;
-	for (size_t i = 0; i < map_count; i++) {
-		while (ctl->maps[slot].id)
-			slot++;
-		struct ebpf_map *map = ebpf_object_map(obj, i);
-		ctl->maps[slot] =
-		    (struct map_entry){.id = ++ctl->last_map_id,
-				       .object_id = object_id,
-				       .map = map,
-				       .bytes = ebpf_map_def_bytes(ebpf_map_get_def(map))};
-		uint8_t *le = (uint8_t *)&map_ids[i];
-		for (int b = 0; b < 4; b++)
-			le[b] = (uint8_t)(ctl->maps[slot].id >> (8 * b));
-	}
-	ctl->map_bytes += bytes;
+	/* Accepted: from here on nothing fails. */
+	struct prog_entry *pe = register_load(ctl, obj, info.prog, &stats, map_ids);
 	x->scratch = map_ids;
-	x->reply.prog_load.object_id = object_id;
+	x->reply.prog_load.object_id = pe->object_id;
 	x->reply.prog_load.prog_id = pe->id;
 	x->reply.prog_load.map_count = (uint32_t)map_count;
 	x->reply.prog_load.map_ids = (const uint8_t *)map_ids;
 	snprintf(x->audit, x->audit_size,
 		 "ctl %s: BPF_PROG_LOAD '%s' (%u bytes) -> prog %u object %u, %zu maps: ok",
-		 x->channel, req->prog_load.prog_name, req->prog_load.elf_len, pe->id, object_id,
-		 map_count);
+		 x->channel, req->prog_load.prog_name, req->prog_load.elf_len, pe->id,
+		 pe->object_id, map_count);
 	return 0;
 out:
 	ebpf_object_free(obj);
