@@ -16,7 +16,8 @@
  * bit 1 with bits 2-5 picks the type from the command table.
  * Unrepaired records test the header checks.
  *
- * At exit it prints "fuzz_ctl: N messages, A accepted". By hand:
+ * At exit it prints "fuzz_ctl: N messages, A accepted", counting the
+ * input's records only (not the preloads). By hand:
  *   FUZZ_CTL_OBJECTS=ctl.o:maps_btf.o ./fuzz_ctl -max_total_time=600 corpus/
  */
 #include <errno.h>
@@ -62,7 +63,7 @@ static const struct ctl_limits limits = {.max_progs = 3,
 static uint8_t *load_msgs[MAX_OBJECTS];
 static size_t load_lens[MAX_OBJECTS];
 static size_t object_count;
-static uint64_t messages, accepted;
+static uint64_t messages, accepted; /* of the input's records */
 static char last_error[AUDIT_SIZE]; /* the reason of the last refusal */
 
 /* The NIC side: a program per ifindex, checked against what ctl believes. */
@@ -177,8 +178,6 @@ static int execute(struct ctl *ctl, const uint8_t *bytes, size_t len)
 				 sizeof(audit));
 	free(msg);
 
-	messages++;
-	accepted += status == 0;
 	if (ctl_reply_decode(reply, reply_len, CTL_PAYLOAD_MAX, &decoded, &log) != 0 ||
 	    decoded.status != status) {
 		fprintf(stderr, "fuzz_ctl: bad reply (status %d): %s\n", status, log_buf);
@@ -247,7 +246,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				msg[7] = (uint8_t)(type >> 8);
 			}
 		}
-		execute(ctl, msg, len);
+		messages++;
+		accepted += execute(ctl, msg, len) == 0;
 	}
 	/* what a guest does before it frees the registry: detach everything */
 	for (uint32_t i = 1; i <= FUZZ_IFINDEX_MAX; i++) {
