@@ -15,9 +15,8 @@
 #include "ebpf.h"
 
 /* Long enough for a verifier refusal with its states (log_level 1). */
-#define CTL_LOG_SIZE	      16384
-#define CTL_BATCH_HEADER_SIZE 16
-#define CTL_LOAD_REPLY_FIXED  12
+#define CTL_LOG_SIZE 16384
+#define CTL_MAX_ID   0x7fffffffu
 
 struct prog_entry {
 	uint32_t id; /* 0: a free slot */
@@ -286,6 +285,12 @@ static int exec_prog_load(struct exec *x, const struct ctl_request *req)
 		goto out;
 	}
 	size_t map_count = ebpf_object_map_count(obj);
+	/* Linux's idr stops at INT_MAX too; an id never wraps into 0, "free" here */
+	if (ctl->last_prog_id >= CTL_MAX_ID || ctl->last_object_id >= CTL_MAX_ID ||
+	    ctl->last_map_id > CTL_MAX_ID - map_count) {
+		err = refuse(x, -ENOSPC, "ctl: no ids are left");
+		goto out;
+	}
 	if (map_count > free_map_slots(ctl)) {
 		err = refuse(x, -ENOSPC, "ctl: the object has %zu maps, %zu more may be loaded",
 			     map_count, free_map_slots(ctl));
@@ -397,7 +402,7 @@ static int exec_map_batch(struct exec *x, const struct ctl_request *req)
 	const struct ebpf_map_def *def = ebpf_map_get_def(me->map);
 	size_t entry = (size_t)def->key_size + def->value_size;
 	size_t room =
-	    x->reply_room > CTL_BATCH_HEADER_SIZE ? x->reply_room - CTL_BATCH_HEADER_SIZE : 0;
+	    x->reply_room > CTL_BATCH_REPLY_FIXED ? x->reply_room - CTL_BATCH_REPLY_FIXED : 0;
 	size_t max = room / (entry ? entry : 1);
 	if (max > req->map_batch.max_count)
 		max = req->map_batch.max_count;

@@ -34,6 +34,8 @@
 #define CTL_NAME_MAX	   64	      /* names, with their NUL */
 #define CTL_REPLY_FLAG	   0x8000u
 #define CTL_CMD_UKBPF_BASE 0x1000u
+/* A BPF_MAP_LOOKUP_BATCH reply's bytes before its entries: count, done, key and value sizes. */
+#define CTL_BATCH_REPLY_FIXED 16
 
 /* Message types: Linux's enum bpf_cmd numbers, then ukbpf's own. */
 enum ctl_cmd {
