@@ -43,8 +43,8 @@ struct ctl_run_stats {
  * of an ifindex with a program, a replace of the program there).
  *   attach   start running prog on ifindex's frames, counting into stats
  *   replace  run new instead of old from the next frame on: one switch,
- *            old never runs again once this returns (old's memory is
- *            freed right after)
+ *            old never runs again once this returns (it stays loaded
+ *            until a client unloads its object)
  *   detach   stop running anything on ifindex
  * A NULL ops (or hook) makes those requests -EOPNOTSUPP.
  */
