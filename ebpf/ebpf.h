@@ -540,6 +540,14 @@ int ebpf_map_create(const struct ebpf_map_def *def, const char *name, struct ebp
 		    struct ebpf_log *log);
 void ebpf_map_free(struct ebpf_map *map);
 const struct ebpf_map_def *ebpf_map_get_def(const struct ebpf_map *map);
+
+/*
+ * What a map of def charges against a memory limit, as Linux charges a
+ * preallocated map: max_entries times key and value, each rounded up to
+ * 8 bytes; a ring buffer its data size. Not its exact allocation.
+ */
+uint64_t ebpf_map_def_bytes(const struct ebpf_map_def *def);
+
 const char *ebpf_map_get_name(const struct ebpf_map *map);
 
 /*
@@ -820,6 +828,12 @@ struct ebpf_object_load_opts {
 	size_t global_count;
 	const struct ebpf_map_size *map_sizes;
 	size_t map_size_count;
+	/*
+	 * 0, or what the object's maps may charge together
+	 * (ebpf_map_def_bytes): a map that would pass it refuses the whole
+	 * load with -ENOMEM before it is allocated (a control plane's limit).
+	 */
+	uint64_t max_map_bytes;
 };
 /* ebpf_object_load_elf with opts applied; opts may be NULL. */
 int ebpf_object_load_elf_opts(const void *elf, size_t size,

@@ -128,6 +128,7 @@ struct elf_loader {
 	struct ebpf_log *log;
 	const struct ebpf_object_load_opts *opts; /* may be NULL */
 	bool *map_sizes_applied;		  /* per opts->map_sizes[i] */
+	uint64_t map_bytes;			  /* what the maps made so far charge */
 	struct elf_section *sections;
 	uint32_t section_count;
 	const uint8_t *symtab;

@@ -63,6 +63,13 @@ static int add_map(struct elf_loader *ld, const struct ebpf_map_def *def,
 	int err;
 
 	*created = NULL;
+	uint64_t bytes = ebpf_map_def_bytes(def);
+	if (ld->opts && ld->opts->max_map_bytes && bytes > ld->opts->max_map_bytes - ld->map_bytes)
+		return elf_load_error(ld, -ENOMEM,
+				      "map '%s': %llu bytes, %llu of the load's %llu are left",
+				      name, (unsigned long long)bytes,
+				      (unsigned long long)(ld->opts->max_map_bytes - ld->map_bytes),
+				      (unsigned long long)ld->opts->max_map_bytes);
 	maps = realloc(obj->maps, (obj->map_count + 1) * sizeof(*maps));
 	if (!maps)
 		return elf_load_error(ld, -ENOMEM, "out of memory for maps");
@@ -83,6 +90,7 @@ static int add_map(struct elf_loader *ld, const struct ebpf_map_def *def,
 				 err);
 		return record_failed_map(ld, origin, sub_msg);
 	}
+	ld->map_bytes += bytes;
 	origins[obj->map_count] = *origin;
 	*created = maps[obj->map_count];
 	obj->map_count++;

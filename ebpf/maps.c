@@ -926,6 +926,18 @@ const char *ebpf_map_type_name(uint32_t type)
 	return t ? t->name : "?";
 }
 
+static uint64_t round_up8(uint64_t n)
+{
+	return (n + 7) & ~(uint64_t)7;
+}
+
+uint64_t ebpf_map_def_bytes(const struct ebpf_map_def *def)
+{
+	if (def->type == EBPF_MAP_TYPE_RINGBUF)
+		return def->max_entries;
+	return (uint64_t)def->max_entries * (round_up8(def->key_size) + round_up8(def->value_size));
+}
+
 static void *map_prog_lookup_generic(struct ebpf_map *map, const void *key)
 {
 	return map->ops->lookup(map, key, true);

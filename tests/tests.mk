@@ -27,3 +27,11 @@ HOST_TARGETS += $(UNIT_TESTS)
 # suites and the system tests that boot the image.
 test: all
 	$(PYTHON) -m pytest -q tests
+
+# test_ebpf_ctl loads a clang-built object as a control client sends one.
+CTL_TEST_OBJ := $(BUILD)/tests/unit/ctl.bpf.o
+$(CTL_TEST_OBJ): tests/ebpf/progs/ctl.c
+	@mkdir -p $(@D)
+	clang -O2 -g -target bpf -I/usr/include/$(shell $(HOST_CC) -dumpmachine) -c $< -o $@
+$(BUILD)/tests/unit/test_ebpf_ctl: UNIT_CFLAGS += -DCTL_TEST_OBJ='"$(abspath $(CTL_TEST_OBJ))"'
+$(BUILD)/tests/unit/test_ebpf_ctl: | $(CTL_TEST_OBJ)
