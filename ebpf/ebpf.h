@@ -811,11 +811,27 @@ struct ebpf_map_size {
 	const char *name;
 	uint32_t max_entries;
 };
+/*
+ * A kconfig value is libbpf's `kconfig` open option: what an
+ * `extern T NAME __kconfig` variable reads, instead of the value ukbpf
+ * reports (docs/ebpf.md lists those: LINUX_KERNEL_VERSION is 6.1.0, the
+ * API level ukbpf follows; CONFIG_HZ=250...). value is written as in a
+ * kernel .config: y, n or m (bool, tristate or char), a number (decimal,
+ * 0x hex or 0 octal) or a "quoted string" (char arrays). A name the
+ * object does not use is ignored, as libbpf ignores it; a value the
+ * variable's type cannot hold fails the programs that read it.
+ */
+struct ebpf_kconfig_value {
+	const char *name;
+	const char *value;
+};
 struct ebpf_object_load_opts {
 	const struct ebpf_global_value *globals;
 	size_t global_count;
 	const struct ebpf_map_size *map_sizes;
 	size_t map_size_count;
+	const struct ebpf_kconfig_value *kconfig;
+	size_t kconfig_count;
 };
 /* ebpf_object_load_elf with opts applied; opts may be NULL. */
 int ebpf_object_load_elf_opts(const void *elf, size_t size,
