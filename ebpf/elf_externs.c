@@ -440,8 +440,10 @@ static int compare_extern_sym(const void *key, const void *elem)
 int elf_relocate_extern(struct elf_loader *ld, const char *prog, const struct elf_section *sec,
 			const struct elf_reloc *r, struct ebpf_insn *insn)
 {
-	struct elf_extern *ext = bsearch(&r->sym, ld->externs, ld->extern_count,
-					 sizeof(*ld->externs), compare_extern_sym);
+	/* bsearch wants an array even when empty (an undefined local symbol). */
+	struct elf_extern *ext = ld->externs ? bsearch(&r->sym, ld->externs, ld->extern_count,
+						       sizeof(*ld->externs), compare_extern_sym)
+					     : NULL;
 	unsigned long long at = (unsigned long long)r->offset;
 
 	struct elf64_sym sym;

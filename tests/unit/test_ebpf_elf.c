@@ -536,6 +536,10 @@ static void test_reloc_against_extern(void **state)
 					     "or .ksyms)"));
 	t.rel_xdp[1] = reloc(ENTRY_LOCAL_CALL, R_BPF_64_32, SYM_EXTERN); /* a kfunc call */
 	ebpf_object_free(expect_prog_refused(&t, 0, -ENOTSUP, "extern 'ext': not declared"));
+	/* Undefined and local: nothing could ever define it, the object is malformed. */
+	t.syms[SYM_EXTERN].st_info = (uint8_t)((ELF_STB_LOCAL << 4) | ELF_STT_NOTYPE);
+	expect_rejected(&t, -EINVAL,
+			"xdp+0x0: relocation against undefined symbol 'ext', which is not global");
 }
 
 static void test_reloc_against_non_map(void **state)
