@@ -49,7 +49,7 @@
  * version is the API level whose helpers, maps and verifier it follows
  * (KERNEL_VERSION(6, 1, 0), Linux 6.1); the CONFIG_* options are those
  * that describe what ukbpf really does. Anything else is undefined
- * (a __weak extern reads 0). docs/ebpf.md lists the table for users.
+ * (a __weak extern reads 0). docs/architecture.md lists the table for users.
  */
 static const struct ebpf_kconfig_value ukbpf_kconfig[] = {
     {"LINUX_KERNEL_VERSION", "0x060100"},
@@ -325,8 +325,8 @@ static int resolve_kconfig(struct elf_loader *ld, struct elf_extern *ext, uint8_
 		return 0; /* libbpf: a weak extern nobody defines is zero */
 	if (!text)
 		return extern_error(ld, ext,
-				    "extern (kconfig) '%s' (strong): not defined by ukbpf "
-				    "(docs/ebpf.md lists its kconfig; --kconfig sets one)",
+				    "extern (kconfig) '%s' (strong): ukbpf does not define it "
+				    "(its kconfig: docs/architecture.md)",
 				    ext->name);
 	switch (text[0]) {
 	case 'y':

@@ -4,7 +4,7 @@ extern_progs/*.c are compiled with clang against libbpf's headers at test
 time, one object per case so that the host kernel (through
 tools/kernel-run, i.e. libbpf, which refuses a whole object for one bad
 extern) can judge each alone. ukbpf reports its own kconfig values
-(ebpf/elf_externs.c, docs/ebpf.md); those the programs compare with the
+(ebpf/elf_externs.c, docs/architecture.md); those the programs compare with the
 host's are Debian's (CONFIG_HZ=250...), so verdicts agree, and the
 .kconfig map is laid out byte for byte as libbpf lays it out.
 """
@@ -123,7 +123,7 @@ def test_kconfig_refusals_name_the_extern(objs, run_tool):
     errors = info_errors(run_tool, objs["kconfig_strong"])
     assert re.sub(r"\+0x[0-9a-f]+", "+N", errors["strong_unknown"]) == (
         "program 'strong_unknown' (xdp+N): extern (kconfig) 'CONFIG_UKBPF_UNDEFINED' (strong): "
-        "not defined by ukbpf (docs/ebpf.md lists its kconfig; --kconfig sets one)")
+        "ukbpf does not define it (its kconfig: docs/architecture.md)")
     errors = info_errors(run_tool, objs["kconfig_bad"])
     assert "extern (kconfig) 'CONFIG_UKBPF_SHORTS': its type (4 bytes) is not bool, char, an " \
         "integer, enum libbpf_tristate or a char array" in errors["bad_type"]

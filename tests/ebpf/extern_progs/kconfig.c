@@ -1,6 +1,6 @@
 /*
  * __kconfig externs whose values ukbpf reports as Debian's kernels do
- * (docs/ebpf.md), so that the host kernel, through libbpf, returns the
+ * (docs/architecture.md), so that the host kernel, through libbpf, returns the
  * same: LINUX_KERNEL_VERSION is compared only with an older version.
  */
 #include <linux/bpf.h>
