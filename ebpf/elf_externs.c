@@ -41,8 +41,14 @@
 #define KCONFIG_TRISTATE_SIZE	4
 #define KCONFIG_MAX_SCALAR_SIZE 8
 #define BITS_PER_BYTE		8
-#define STRINGIFY(x)		#x
-#define STRINGIFY_VALUE(x)	STRINGIFY(x)
+/*
+ * Each extern is looked up in the whole BTF: bound their number so that a
+ * hostile object cannot make that quadratic work long (real objects use a
+ * few dozen).
+ */
+#define MAX_EXTERNS	   4096u
+#define STRINGIFY(x)	   #x
+#define STRINGIFY_VALUE(x) STRINGIFY(x)
 
 /*
  * What ukbpf reports, in .config syntax. ukbpf is not Linux: the kernel
@@ -90,20 +96,26 @@ enum kconfig_tristate {
 
 /* ---- collecting and declaring externs ------------------------------------ */
 
+/* libbpf's sym_is_extern, whatever the symbol's type. */
+static bool is_extern_symbol(const struct elf64_sym *sym)
+{
+	uint8_t bind = ELF_ST_BIND(sym->st_info);
+
+	return sym->st_shndx == ELF_SHN_UNDEF && (bind == ELF_STB_GLOBAL || bind == ELF_STB_WEAK);
+}
+
 int elf_collect_externs(struct elf_loader *ld)
 {
 	struct elf64_sym sym;
 	size_t i, n = 0;
 
 	for (i = 1; i < ld->sym_count; i++) {
-		uint8_t bind;
-
 		elf_read_symbol(ld, i, &sym);
-		bind = ELF_ST_BIND(sym.st_info);
-		if (sym.st_shndx == ELF_SHN_UNDEF &&
-		    (bind == ELF_STB_GLOBAL || bind == ELF_STB_WEAK))
-			n++;
+		n += is_extern_symbol(&sym);
 	}
+	if (n > MAX_EXTERNS)
+		return elf_load_error(ld, -E2BIG, "%zu extern symbols (more than %u)", n,
+				      MAX_EXTERNS);
 	if (n == 0)
 		return 0;
 	ld->externs = calloc(n, sizeof(*ld->externs));
@@ -111,17 +123,13 @@ int elf_collect_externs(struct elf_loader *ld)
 		return elf_load_error(ld, -ENOMEM, "out of memory for %zu externs", n);
 	/* In symbol order: elf_relocate_extern searches them by symbol. */
 	for (i = 1; i < ld->sym_count; i++) {
-		uint8_t bind;
-
 		elf_read_symbol(ld, i, &sym);
-		bind = ELF_ST_BIND(sym.st_info);
-		if (sym.st_shndx != ELF_SHN_UNDEF ||
-		    (bind != ELF_STB_GLOBAL && bind != ELF_STB_WEAK))
+		if (!is_extern_symbol(&sym))
 			continue;
 		ld->externs[ld->extern_count++] = (struct elf_extern){
 		    .sym = (uint32_t)i,
 		    .name = elf_symbol_name(ld, &sym),
-		    .weak = bind == ELF_STB_WEAK,
+		    .weak = ELF_ST_BIND(sym.st_info) == ELF_STB_WEAK,
 		};
 	}
 	return 0;

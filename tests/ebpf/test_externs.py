@@ -233,3 +233,19 @@ def test_kconfig_map_laid_out_as_libbpf(objs, one_frame, kernel_run, run_tool, t
                     "--dump-maps", "-", objs["kconfig"] + ":values", "--pcap", one_frame)
     assert ours.returncode == 0, ours.stderr
     assert ours.stdout.splitlines()[1] == host_dump.read_text().splitlines()[0]
+
+
+def test_too_many_externs_refuse_the_object(tmp_path, run_tool):
+    """Each extern is looked up in the whole BTF: their number is bounded."""
+    count = 4097
+    src = tmp_path / "many.c"
+    src.write_text(
+        "#include <linux/bpf.h>\n#include <bpf/bpf_helpers.h>\nvolatile int acc;\n" +
+        "".join("extern int CONFIG_X%d __kconfig __weak;\n" % i for i in range(count)) +
+        'SEC("xdp") int many(struct xdp_md *ctx) {' +
+        "".join(" acc = CONFIG_X%d;" % i for i in range(count)) + " return 0; }\n")
+    obj = str(tmp_path / "many.o")
+    subprocess.run(CLANG + ["-c", str(src), "-o", obj], check=True, capture_output=True)
+    run = run_tool("info", obj)
+    assert run.returncode == 1
+    assert run.stderr == "ukbpf: %s: 4097 extern symbols (more than 4096)\n" % obj
