@@ -68,7 +68,7 @@ def test_verifier_prunes_on_kernel_version(objs, run_tool):
     assert "invalid access to packet" in old.stderr
 
 
-@pytest.mark.parametrize("settings,expected", [
+OVERRIDES = [
     (["CONFIG_HZ=1000"], VALUES + 750),
     (["CONFIG_HZ=100", "CONFIG_HZ=0x3e8"], VALUES + 750),  # the last one wins
     (["CONFIG_UKBPF_UNDEFINED=5"], VALUES + 5),
@@ -76,7 +76,10 @@ def test_verifier_prunes_on_kernel_version(objs, run_tool):
     (['CONFIG_UKBPF_STRING="ukbpf"'], VALUES + ord("k")),
     (['CONFIG_UKBPF_STRING=""'], VALUES),
     (["CONFIG_NOT_IN_THE_OBJECT=1"], VALUES),  # ignored, as libbpf ignores it
-])
+]
+
+
+@pytest.mark.parametrize("settings,expected", OVERRIDES)
 def test_kconfig_option_overrides(objs, settings, expected, run_tool):
     args = [arg for setting in settings for arg in ("--kconfig", setting)]
     run = run_tool("run", *args, objs["kconfig"] + ":values")
@@ -92,7 +95,7 @@ def test_long_string_is_cut_to_the_array(objs, run_tool):
     assert run.stdout.splitlines()[1].endswith(b"0123456\0".hex() + '"}]}]}')
 
 
-@pytest.mark.parametrize("setting,message", [
+VALUE_ERRORS = [
     ("CONFIG_NET=m", "extern (kconfig) 'CONFIG_NET': value 'm' implies a tristate or char "
                      "type, not bool"),
     ("CONFIG_NET=2", "extern (kconfig) 'CONFIG_NET': value 2 does not fit its 1-byte type"),
@@ -105,7 +108,10 @@ def test_long_string_is_cut_to_the_array(objs, run_tool):
                          "char or bool type"),
     ('CONFIG_UKBPF_STRING="open', "extern (kconfig) 'CONFIG_UKBPF_STRING': invalid string "
                                   "value \"open"),
-])
+]
+
+
+@pytest.mark.parametrize("setting,message", VALUE_ERRORS)
 def test_kconfig_values_its_type_cannot_hold(objs, setting, message, run_tool):
     run = run_tool("run", "--kconfig", setting, objs["kconfig"] + ":values")
     assert run.returncode == 1
@@ -218,6 +224,29 @@ def test_host_kernel_agrees(objs, one_frame, kernel_run, obj, prog, r0, run_tool
         assert host.returncode == 0, host.stderr
         assert host.stdout.split()[:2] == ["0", hex(r0)]
         assert ours.stdout.split() == ["0", hex(r0)]
+
+
+def host_run(kernel_run, obj, prog, frame, *args):
+    host = subprocess.run([kernel_run, "run", obj, prog, "--pcap", frame, *args],
+                          capture_output=True, text=True, timeout=60)
+    if "Operation not permitted" in host.stderr:
+        pytest.skip("this host does not let us load BPF programs")
+    return host
+
+
+@pytest.mark.parametrize("settings,expected", OVERRIDES)
+def test_host_kconfig_option_agrees(objs, one_frame, kernel_run, settings, expected):
+    """libbpf's kconfig option (kernel-run --kconfig) reads the same values."""
+    args = [arg for setting in settings for arg in ("--kconfig", setting)]
+    host = host_run(kernel_run, objs["kconfig"], "values", one_frame, *args)
+    assert host.returncode == 0, host.stderr
+    assert host.stdout.split()[:2] == ["0", hex(expected)]
+
+
+@pytest.mark.parametrize("setting", [setting for setting, _ in VALUE_ERRORS])
+def test_host_refuses_the_same_values(objs, one_frame, kernel_run, setting):
+    host = host_run(kernel_run, objs["kconfig"], "values", one_frame, "--kconfig", setting)
+    assert host.returncode == 1, host.stdout + host.stderr
 
 
 def test_kconfig_map_laid_out_as_libbpf(objs, one_frame, kernel_run, run_tool, tmp_path):
