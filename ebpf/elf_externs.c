@@ -292,7 +292,16 @@ static int set_string(struct elf_loader *ld, struct elf_extern *ext, uint8_t *sl
 	return 0;
 }
 
-/* libbpf's set_kcfg_value_num. */
+static bool is_virtual(const struct elf_extern *ext)
+{
+	return strncmp(ext->name, KCONFIG_VIRTUAL_PREFIX, strlen(KCONFIG_VIRTUAL_PREFIX)) == 0;
+}
+
+/*
+ * libbpf's set_kcfg_value_num. A number may set a bool only for the
+ * LINUX_* externs, whose values libbpf computes: a .config line's number
+ * (bpf_object__process_kconfig_line) must go to an integer or a char.
+ */
 static int set_number(struct elf_loader *ld, struct elf_extern *ext, uint8_t *slot,
 		      const char *text)
 {
@@ -305,10 +314,11 @@ static int set_number(struct elf_loader *ld, struct elf_extern *ext, uint8_t *sl
 	if (errno || end == text || *end != '\0')
 		return extern_error(ld, ext, "extern (kconfig) '%s': value '%s' is not an integer",
 				    ext->name, text);
-	if (type != KCONFIG_INT && type != KCONFIG_CHAR && type != KCONFIG_BOOL)
+	if (type != KCONFIG_INT && type != KCONFIG_CHAR &&
+	    (type != KCONFIG_BOOL || !is_virtual(ext)))
 		return extern_error(ld, ext,
-				    "extern (kconfig) '%s': value %s implies an integer, char or "
-				    "bool type",
+				    "extern (kconfig) '%s': value %s implies an integer or char "
+				    "type",
 				    ext->name, text);
 	if (type == KCONFIG_BOOL ? value > 1 : !kconfig_value_fits(ext, value))
 		return extern_error(
@@ -325,7 +335,7 @@ static int resolve_kconfig(struct elf_loader *ld, struct elf_extern *ext, uint8_
 	const char *text = kconfig_text(ld, ext->name);
 
 	if (strncmp(ext->name, KCONFIG_CONFIG_PREFIX, strlen(KCONFIG_CONFIG_PREFIX)) != 0 &&
-	    strncmp(ext->name, KCONFIG_VIRTUAL_PREFIX, strlen(KCONFIG_VIRTUAL_PREFIX)) != 0)
+	    !is_virtual(ext))
 		return extern_error(ld, ext,
 				    "extern (kconfig) '%s': unrecognized (neither %s* nor %s*)",
 				    ext->name, KCONFIG_CONFIG_PREFIX, KCONFIG_VIRTUAL_PREFIX);

@@ -98,14 +98,14 @@ def test_long_string_is_cut_to_the_array(objs, run_tool):
 VALUE_ERRORS = [
     ("CONFIG_NET=m", "extern (kconfig) 'CONFIG_NET': value 'm' implies a tristate or char "
                      "type, not bool"),
-    ("CONFIG_NET=2", "extern (kconfig) 'CONFIG_NET': value 2 does not fit its 1-byte type"),
+    ("CONFIG_NET=1", "extern (kconfig) 'CONFIG_NET': value 1 implies an integer or char type"),
     ("CONFIG_HZ=0x100000000", "value 0x100000000 does not fit its 4-byte type"),
     ("CONFIG_HZ=y", "extern (kconfig) 'CONFIG_HZ': value 'y' implies a bool, tristate or "
                     "char type"),
     ("CONFIG_HZ=25O", "extern (kconfig) 'CONFIG_HZ': value '25O' is not an integer"),
     ('CONFIG_HZ="250"', "extern (kconfig) 'CONFIG_HZ': value \"250\" implies a char array type"),
-    ("CONFIG_BPF_JIT=1", "extern (kconfig) 'CONFIG_BPF_JIT': value 1 implies an integer, "
-                         "char or bool type"),
+    ("CONFIG_BPF_JIT=1", "extern (kconfig) 'CONFIG_BPF_JIT': value 1 implies an integer or "
+                         "char type"),
     ('CONFIG_UKBPF_STRING="open', "extern (kconfig) 'CONFIG_UKBPF_STRING': invalid string "
                                   "value \"open"),
 ]
@@ -130,15 +130,23 @@ def test_kconfig_refusals_name_the_extern(objs, run_tool):
     assert re.sub(r"\+0x[0-9a-f]+", "+N", errors["strong_unknown"]) == (
         "program 'strong_unknown' (xdp+N): extern (kconfig) 'CONFIG_UKBPF_UNDEFINED' (strong): "
         "ukbpf does not define it (its kconfig: docs/architecture.md)")
-    errors = info_errors(run_tool, objs["kconfig_bad"])
+    errors = info_errors(run_tool, objs["kconfig_ukbpf"])
     assert "extern (kconfig) 'CONFIG_UKBPF_SHORTS': its type (4 bytes) is not bool, char, an " \
         "integer, enum libbpf_tristate or a char array" in errors["bad_type"]
     assert "extern (kconfig) 'UKBPF_NOT_A_CONFIG': unrecognized (neither CONFIG_* nor " \
         "LINUX_*)" in errors["bad_name"]
     # libbpf 1.x: an unknown LINUX_ extern is 0 when weak, like a CONFIG_ one.
     assert "bad_virtual" not in errors
-    run = run_tool("run", objs["kconfig_bad"] + ":bad_virtual")
+    run = run_tool("run", objs["kconfig_ukbpf"] + ":bad_virtual")
     assert run.stdout.split() == ["0x0"]
+
+
+def test_virtual_bool_takes_a_number(objs, run_tool):
+    # libbpf sets LINUX_* externs as numbers, a bool's too (.config lines may not).
+    run = run_tool("run", objs["kconfig_ukbpf"] + ":has_cookie")
+    assert run.stdout.split() == ["0x5"], run.stderr
+    run = run_tool("run", "--kconfig", "LINUX_HAS_BPF_COOKIE=1", objs["kconfig_ukbpf"] + ":has_cookie")
+    assert run.stdout.split() == ["0x6"], run.stderr
 
 
 def test_kconfig_defined_by_option_loads(objs, run_tool):
