@@ -523,7 +523,19 @@ static int btf_map_struct(const struct btf *btf, const char *name, uint32_t id, 
 	return 0;
 }
 
-/* ---- global variables (DATASEC .rodata, .data, .bss) --------------------- */
+/* ---- global variables (DATASEC .rodata, .data, .bss) and externs --------- */
+
+/* An array of one-byte integers: a string (libbpf's char array kconfig externs). */
+static bool btf_is_char_array(const struct btf *btf, uint32_t id)
+{
+	struct btf_array array;
+	struct btf_type elem;
+	uint32_t elem_id;
+
+	btf_type_item(btf, id, 0, &array, sizeof(array));
+	return array.nelems > 0 && btf_resolve(btf, array.type, &elem_id, &elem, NULL) == 0 &&
+	       BTF_INFO_KIND(elem.info) == BTF_KIND_INT && elem.size_or_type == 1;
+}
 
 static int btf_global_type(const struct btf *btf, uint32_t id, struct btf_global *out,
 			   struct ebpf_log *log)
@@ -538,6 +550,7 @@ static int btf_global_type(const struct btf *btf, uint32_t id, struct btf_global
 		return err;
 	out->kind = BTF_GLOBAL_OTHER;
 	out->is_signed = false;
+	out->type_name = btf_name(btf, t.name_off);
 	switch (BTF_INFO_KIND(t.info)) {
 	case BTF_KIND_INT:
 		btf_type_item(btf, id, 0, &encoding, sizeof(encoding));
@@ -550,14 +563,19 @@ static int btf_global_type(const struct btf *btf, uint32_t id, struct btf_global
 		out->kind = BTF_GLOBAL_ENUM;
 		out->is_signed = BTF_INFO_KFLAG(t.info) != 0;
 		break;
+	case BTF_KIND_ARRAY:
+		if (btf_is_char_array(btf, id))
+			out->kind = BTF_GLOBAL_CHARS;
+		break;
 	default:
 		break;
 	}
 	return 0;
 }
 
-int btf_find_global(const struct btf *btf, const char *name, struct btf_global *out,
-		    struct ebpf_log *log)
+/* The VAR or FUNC called name in a DATASEC: *kind, its type and its section. */
+static bool btf_find_datasec_entry(const struct btf *btf, const char *name, uint32_t *kind,
+				   uint32_t *type, const char **section)
 {
 	uint32_t id, i;
 
@@ -571,21 +589,49 @@ int btf_find_global(const struct btf *btf, const char *name, struct btf_global *
 			continue;
 		for (i = 0; i < BTF_INFO_VLEN(t.info); i++) {
 			struct btf_var_secinfo vsi;
-			struct btf_type var;
-			const char *var_name;
+			struct btf_type entry;
+			const char *entry_name;
 
 			btf_type_item(btf, id, i, &vsi, sizeof(vsi));
-			if (!btf_type(btf, vsi.type, &var) ||
-			    BTF_INFO_KIND(var.info) != BTF_KIND_VAR)
-				continue; /* functions (externs' DATASEC .ksyms) */
-			var_name = btf_name(btf, var.name_off);
-			if (!var_name || strcmp(var_name, name) != 0)
+			if (!btf_type(btf, vsi.type, &entry) ||
+			    (BTF_INFO_KIND(entry.info) != BTF_KIND_VAR &&
+			     BTF_INFO_KIND(entry.info) != BTF_KIND_FUNC))
 				continue;
-			*out = (struct btf_global){.section = sec_name};
-			return btf_global_type(btf, var.size_or_type, out, log);
+			entry_name = btf_name(btf, entry.name_off);
+			if (!entry_name || strcmp(entry_name, name) != 0)
+				continue;
+			*kind = BTF_INFO_KIND(entry.info);
+			*type = entry.size_or_type;
+			*section = sec_name;
+			return true;
 		}
 	}
-	return -ENOENT;
+	return false;
+}
+
+int btf_find_global(const struct btf *btf, const char *name, struct btf_global *out,
+		    struct ebpf_log *log)
+{
+	const char *section;
+	uint32_t kind, type;
+
+	/* Functions live in DATASECs too (externs' .ksyms): not variables. */
+	if (!btf_find_datasec_entry(btf, name, &kind, &type, &section) || kind != BTF_KIND_VAR)
+		return -ENOENT;
+	*out = (struct btf_global){.section = section};
+	return btf_global_type(btf, type, out, log);
+}
+
+int btf_find_extern(const struct btf *btf, const char *name, struct btf_extern *out,
+		    struct ebpf_log *log)
+{
+	uint32_t kind, type;
+
+	*out = (struct btf_extern){0};
+	if (!btf_find_datasec_entry(btf, name, &kind, &type, &out->var.section))
+		return -ENOENT;
+	out->is_func = kind == BTF_KIND_FUNC;
+	return out->is_func ? 0 : btf_global_type(btf, type, &out->var, log);
 }
 
 int btf_map_def(const struct btf *btf, const char *name, struct btf_map *out, struct ebpf_log *log)

@@ -1,8 +1,9 @@
 /*
  * A reader of BTF, the BPF Type Format (Linux Documentation/bpf/btf.rst),
- * as clang writes it into an object's .BTF section. Today it reads what
- * libbpf's BTF-defined maps need: the DATASEC ".maps" and the struct
- * each of its variables points to.
+ * as clang writes it into an object's .BTF section. It reads what libbpf
+ * reads there: BTF-defined maps (the DATASEC ".maps" and the struct each
+ * of its variables points to), the types of global variables, and the
+ * declarations of extern symbols (DATASECs ".kconfig" and ".ksyms").
  *
  * The reader knows nothing of ELF: btf_parse takes the section's bytes.
  * The bytes are untrusted: every offset and size is checked before use,
@@ -72,6 +73,7 @@ enum btf_global_kind {
 	BTF_GLOBAL_INT,
 	BTF_GLOBAL_BOOL,
 	BTF_GLOBAL_ENUM,
+	BTF_GLOBAL_CHARS, /* an array of one-byte integers: a string */
 };
 
 /*
@@ -83,7 +85,8 @@ struct btf_global {
 	const char *section; /* the DATASEC's name: ".rodata", ".data", ".bss"... */
 	uint64_t size;	     /* of the variable's type */
 	enum btf_global_kind kind;
-	bool is_signed; /* BTF_GLOBAL_INT or _ENUM of a signed type */
+	bool is_signed;	       /* BTF_GLOBAL_INT or _ENUM of a signed type */
+	const char *type_name; /* of the type, typedefs and qualifiers resolved; NULL if none */
 };
 
 /*
@@ -103,5 +106,22 @@ int btf_find_global(const struct btf *btf, const char *name, struct btf_global *
  */
 int btf_map_spin_lock(const struct btf *btf, const char *name, uint32_t *offset,
 		      struct ebpf_log *log);
+
+/*
+ * An extern symbol as BTF declares it: a variable or a function in a
+ * DATASEC (libbpf's extern sections: .kconfig for __kconfig variables,
+ * .ksyms for __ksym variables and kfuncs).
+ */
+struct btf_extern {
+	bool is_func;
+	struct btf_global var; /* var.section for both; the rest for variables */
+};
+
+/*
+ * Finds the variable or function name in the DATASECs of btf. -ENOENT,
+ * without a log line, when no DATASEC holds it; -EINVAL for malformed BTF.
+ */
+int btf_find_extern(const struct btf *btf, const char *name, struct btf_extern *out,
+		    struct ebpf_log *log);
 
 #endif /* UKBPF_EBPF_BTF_H */

@@ -780,14 +780,18 @@ struct ebpf_object;
  * refused whole: nothing is created and the log says why. In a sound
  * object, what ukbpf cannot create is left out and recorded, and the rest
  * loads: a program of a type ukbpf does not run, or that calls an unknown
- * helper, uses an extern, or refers to a map that was not created, has
+ * helper, uses a __ksym extern (ukbpf offers no kfuncs nor kernel
+ * symbols) or a __kconfig one it cannot resolve, or refers to a map that
+ * was not created, has
  * its own error (ebpf_object_prog_info); a map ukbpf cannot create
  * (an unsupported type or definition) is an object-level record
  * (ebpf_object_map_error) and fails only the programs that use it.
  * Returns 0 even when programs failed; -ENOMEM aborts the whole load.
- * The .rodata* maps come out frozen (Linux's BPF_MAP_FREEZE, as libbpf
- * leaves them): ebpf_map_update and ebpf_map_delete on them return
- * -EPERM, and the verifier reads their bytes as the constants they are.
+ * The .rodata* maps, and the map ".kconfig" that holds the object's
+ * __kconfig externs (libbpf's), come out frozen (Linux's BPF_MAP_FREEZE,
+ * as libbpf leaves them): ebpf_map_update and ebpf_map_delete on them
+ * return -EPERM, and the verifier reads their bytes as the constants
+ * they are.
  */
 int ebpf_object_load_elf(const void *elf, size_t size, struct ebpf_object **objp,
 			 struct ebpf_log *log);
@@ -823,6 +827,20 @@ struct ebpf_map_size {
 	const char *name;
 	uint32_t max_entries;
 };
+/*
+ * A kconfig value is libbpf's `kconfig` open option: what an
+ * `extern T NAME __kconfig` variable reads, instead of the value ukbpf
+ * reports (docs/architecture.md lists those: LINUX_KERNEL_VERSION is 6.1.0, the
+ * API level ukbpf follows; CONFIG_HZ=250...). value is written as in a
+ * kernel .config: y, n or m (bool, tristate or char), a number (decimal,
+ * 0x hex or 0 octal) or a "quoted string" (char arrays). A name the
+ * object does not use is ignored, as libbpf ignores it; a value the
+ * variable's type cannot hold fails the programs that read it.
+ */
+struct ebpf_kconfig_value {
+	const char *name;
+	const char *value;
+};
 struct ebpf_object_load_opts {
 	const struct ebpf_global_value *globals;
 	size_t global_count;
@@ -834,6 +852,8 @@ struct ebpf_object_load_opts {
 	 * load with -ENOMEM before it is allocated (a control plane's limit).
 	 */
 	uint64_t max_map_bytes;
+	const struct ebpf_kconfig_value *kconfig;
+	size_t kconfig_count;
 };
 /* ebpf_object_load_elf with opts applied; opts may be NULL. */
 int ebpf_object_load_elf_opts(const void *elf, size_t size,

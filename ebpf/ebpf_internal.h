@@ -151,6 +151,13 @@ struct ebpf_helper {
 const struct ebpf_helper *ebpf_helper_find(int32_t id);
 
 /*
+ * The rate of bpf_jiffies64's ticks (helpers.c), which ukbpf also reports
+ * as CONFIG_HZ to __kconfig externs (elf_externs.c): 250, the CONFIG_HZ of
+ * Debian's kernels, which programs are compared with.
+ */
+#define EBPF_JIFFIES_HZ 250
+
+/*
  * Tail calls: the target of prog_array[index], or NULL when index is out
  * of range or the slot is empty (the caller then falls through, as Linux).
  */

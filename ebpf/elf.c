@@ -15,7 +15,10 @@
  *     value is the section);
  *   - lddw instructions relocated against a map get src_reg
  *     EBPF_PSEUDO_MAP_FD and imm = map index; against global data,
- *     EBPF_PSEUDO_MAP_VALUE with the offset in the second imm.
+ *     EBPF_PSEUDO_MAP_VALUE with the offset in the second imm;
+ *   - extern symbols (elf_externs.c): `__kconfig` variables are read from
+ *     a frozen map ".kconfig" holding the values ukbpf reports; `__ksym`
+ *     ones (kfuncs, kernel variables) do not resolve in ukbpf.
  *
  * Decisions where libbpf has no answer for us:
  *   - a section whose name has no known prefix loads as
@@ -320,6 +323,7 @@ static void free_loader(struct elf_loader *ld)
 	btf_free(&ld->btf);
 	free(ld->map_origins);
 	free(ld->failed_maps);
+	elf_free_externs(ld);
 	free(ld->insns);
 	free(ld->linked);
 	free(ld->prog_entries);
@@ -333,8 +337,9 @@ static int find_btf(struct elf_loader *ld)
 
 	for (i = 1; i < ld->section_count; i++)
 		wants_btf |= ld->sections[i].role == SECTION_BTF_MAPS;
-	/* BTF is read only when BTF-defined maps or global variables need it. */
+	/* BTF is read only when BTF-defined maps, global variables or externs need it. */
 	wants_btf |= ld->opts && ld->opts->global_count > 0;
+	wants_btf |= ld->extern_count > 0;
 	for (i = 1; wants_btf && i < ld->section_count; i++)
 		if (strcmp(ld->sections[i].name, BTF_SECTION) == 0)
 			return btf_parse(&ld->btf, ld->sections[i].data,
@@ -374,6 +379,8 @@ int ebpf_object_load_elf_opts(const void *elf, size_t size,
 		err = read_sections(&ld, &eh);
 	if (!err)
 		err = read_symtab(&ld);
+	if (!err)
+		err = elf_collect_externs(&ld);
 	if (!err) {
 		classify_sections(&ld);
 		err = elf_read_functions(&ld);
@@ -386,6 +393,8 @@ int ebpf_object_load_elf_opts(const void *elf, size_t size,
 		err = find_btf(&ld);
 	if (!err)
 		err = elf_create_maps(&ld);
+	if (!err)
+		err = elf_create_kconfig_map(&ld);
 	if (!err)
 		err = elf_check_map_sizes(&ld);
 	if (!err)

@@ -110,7 +110,8 @@ static int set_global(struct elf_loader *ld, const struct ebpf_global_value *set
 		return elf_load_error(ld, -EINVAL,
 				      "variable '%s': in section %s, not in .rodata, .data or .bss",
 				      setting->name, var.section);
-	if (var.kind == BTF_GLOBAL_OTHER || var.size == 0 || var.size > sizeof(setting->value))
+	if (var.kind == BTF_GLOBAL_OTHER || var.kind == BTF_GLOBAL_CHARS || var.size == 0 ||
+	    var.size > sizeof(setting->value))
 		return elf_load_error(ld, -EINVAL,
 				      "variable '%s': not an integer, bool or enum (%llu bytes)",
 				      setting->name, (unsigned long long)var.size);

@@ -200,9 +200,6 @@ static int check_reloc(struct elf_loader *ld, uint32_t rel_index, const struct e
 	elf_read_symbol(ld, r->sym, &sym);
 	if (r->type == R_BPF_NONE)
 		return 0;
-	/* An extern (a kfunc, a .kconfig or .ksyms variable) fails the programs using it. */
-	if (sym.st_shndx == ELF_SHN_UNDEF && (r->type == R_BPF_64_64 || r->type == R_BPF_64_32))
-		return 0;
 	if (sym.st_shndx >= ld->section_count)
 		return elf_load_error(ld, -EINVAL,
 				      "%s+0x%llx: relocation against symbol '%s' in bad section %u",
@@ -413,6 +410,17 @@ static int apply_func_reloc(struct elf_loader *ld, const struct elf_section *sec
 	return 0;
 }
 
+/* Both slots of the lddw at j must belong to the function's copy. */
+static int check_lddw_inside(struct elf_loader *ld, const struct linked_func *lf, uint64_t j,
+			     const struct elf_reloc *r)
+{
+	if (j + 1 >= lf->func->count)
+		return elf_load_error(
+		    ld, -EINVAL, "%s+0x%llx: lddw crosses the end of function '%s'",
+		    lf->section->name, (unsigned long long)r->offset, lf->func->name);
+	return 0;
+}
+
 static int apply_map_reloc(struct elf_loader *ld, const struct elf_section *sec,
 			   const struct linked_func *lf, uint64_t j, const struct elf_reloc *r)
 {
@@ -420,13 +428,10 @@ static int apply_map_reloc(struct elf_loader *ld, const struct elf_section *sec,
 	const struct elf_section *target;
 	struct elf64_sym sym;
 	uint32_t map_index = 0, value_off = 0;
-	int err;
+	int err = check_lddw_inside(ld, lf, j, r);
 
-	/* Both slots of the lddw must belong to this function's copy. */
-	if (j + 1 >= lf->func->count)
-		return elf_load_error(ld, -EINVAL,
-				      "%s+0x%llx: lddw crosses the end of function '%s'", sec->name,
-				      (unsigned long long)r->offset, lf->func->name);
+	if (err)
+		return err;
 	elf_read_symbol(ld, r->sym, &sym);
 	target = &ld->sections[sym.st_shndx];
 	if (target->role == SECTION_CODE)
@@ -570,17 +575,15 @@ static bool is_extern(const struct elf_loader *ld, const struct elf_reloc *r)
 	return sym.st_shndx == ELF_SHN_UNDEF;
 }
 
-/* check_reloc let relocations against externs through: a program reaching one fails. */
-static int extern_reloc(struct elf_loader *ld, const struct elf_section *sec,
-			const struct elf_reloc *r)
+/* A call or lddw against an extern: elf_externs.c resolves it, or refuses the program. */
+static int apply_extern_reloc(struct elf_loader *ld, const struct linked_func *lf, uint64_t j,
+			      const struct elf_reloc *r)
 {
-	struct elf64_sym sym;
+	int err = r->type == R_BPF_64_64 ? check_lddw_inside(ld, lf, j, r) : 0;
 
-	elf_read_symbol(ld, r->sym, &sym);
-	return elf_prog_error(ld, -ENOTSUP,
-			      "%s+0x%llx: relocation against undefined symbol '%s' (extern "
-			      "symbols are not supported)",
-			      sec->name, (unsigned long long)r->offset, elf_symbol_name(ld, &sym));
+	return err ? err
+		   : elf_relocate_extern(ld, ld->linked[0].func->name, lf->section, r,
+					 &ld->insns[lf->pos + j]);
 }
 
 /*
@@ -616,7 +619,7 @@ static int relocate_function(struct elf_loader *ld, size_t k)
 			here = cur;
 		}
 		if (here && is_extern(ld, here))
-			err = extern_reloc(ld, sec, here);
+			err = apply_extern_reloc(ld, &lf, j, here);
 		else if (here && here->type == R_BPF_64_64)
 			err = apply_map_reloc(ld, sec, &lf, j, here);
 		else if (ebpf_insn_is_local_call(&insn))

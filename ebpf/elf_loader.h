@@ -8,7 +8,10 @@
  *   elf_maps.c  the object's maps (BTF-defined, legacy, global data) and
  *               the programs that prog arrays start with (.rel.maps);
  *   elf_link.c  the functions of code sections and their relocations,
- *               and each program linked with the subprograms it calls.
+ *               and each program linked with the subprograms it calls;
+ *   elf_externs.c  extern symbols: .kconfig variables (their map) and
+ *               __ksym ones, as libbpf resolves them;
+ *   elf_globals.c  what the caller decides before the load.
  *
  * Two kinds of failure. The object is malformed (or memory ran out): the
  * step logs one line with elf_load_error and returns its negative errno
@@ -119,6 +122,25 @@ struct failed_map {
 
 struct linked_func; /* elf_link.c */
 
+enum elf_extern_kind {
+	ELF_EXTERN_UNDECLARED = 0, /* BTF does not say (error says why) */
+	ELF_EXTERN_KCONFIG,	   /* extern T NAME __kconfig */
+	ELF_EXTERN_KSYM_VAR,	   /* extern T NAME __ksym */
+	ELF_EXTERN_KFUNC,	   /* extern T NAME(...) __ksym */
+};
+
+/* An undefined global or weak symbol of the object (elf_externs.c). */
+struct elf_extern {
+	uint32_t sym; /* its index in the symbol table */
+	const char *name;
+	bool weak;
+	enum elf_extern_kind kind;
+	struct btf_global type; /* ELF_EXTERN_KCONFIG: its BTF type */
+	uint32_t align;		/* ELF_EXTERN_KCONFIG: libbpf's btf__align_of */
+	uint32_t offset;	/* ELF_EXTERN_KCONFIG: its slot in the .kconfig map */
+	char *error;		/* why the programs using it fail, or NULL */
+};
+
 /* What a program's linking returns when the program, not the object, is refused. */
 #define ELF_PROG_REFUSED 1
 
@@ -140,6 +162,10 @@ struct elf_loader {
 	struct map_origin *map_origins; /* map_origins[i] for obj->maps[i] */
 	struct failed_map *failed_maps;
 	size_t failed_map_count;
+	struct elf_extern *externs; /* in symbol order */
+	size_t extern_count;
+	struct ebpf_map *kconfig_map; /* NULL without kconfig externs */
+	uint32_t kconfig_map_index;
 	struct ebpf_object *obj;
 	/* The entry function of each program of obj, in the same order. */
 	const struct elf_func **prog_entries;
@@ -208,6 +234,28 @@ int elf_create_programs(struct elf_loader *ld);
 int elf_create_maps(struct elf_loader *ld);
 /* Fills prog arrays and maps of maps from .rel.maps; needs the programs. */
 int elf_fill_map_values(struct elf_loader *ld);
+/*
+ * Creates a map (a map-in-map with the template inner) of the object from
+ * origin; *created is NULL when maps.c refused the definition, which is
+ * then recorded for the programs using it to fail with.
+ */
+int elf_add_map(struct elf_loader *ld, const struct ebpf_map_def *def,
+		const struct ebpf_map_def *inner, const char *name, const struct map_origin *origin,
+		struct ebpf_map **created);
+
+/* ---- elf_externs.c --------------------------------------------------------- */
+
+/* Lists the object's extern symbols (once the symbol table is read). */
+int elf_collect_externs(struct elf_loader *ld);
+/* Declares the externs by BTF and makes the frozen .kconfig map of their values. */
+int elf_create_kconfig_map(struct elf_loader *ld);
+/*
+ * Relocation r of sec, against an extern, at insn (a call, or both slots
+ * of an lddw) of program prog: 0, ELF_PROG_REFUSED or a negative errno.
+ */
+int elf_relocate_extern(struct elf_loader *ld, const char *prog, const struct elf_section *sec,
+			const struct elf_reloc *r, struct ebpf_insn *insn);
+void elf_free_externs(struct elf_loader *ld);
 
 /* ---- elf_globals.c (the caller's opts) ------------------------------------ */
 

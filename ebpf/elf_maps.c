@@ -46,14 +46,9 @@ static int record_failed_map(struct elf_loader *ld, const struct map_origin *ori
 	return err ? err : add_failed_map(ld, origin, index);
 }
 
-/*
- * Creates a map (a map-in-map with the template inner), adding its
- * origin; *created is NULL when maps.c refused the definition, which is then recorded
- * (record_failed_map).
- */
-static int add_map(struct elf_loader *ld, const struct ebpf_map_def *def,
-		   const struct ebpf_map_def *inner, const char *name,
-		   const struct map_origin *origin, struct ebpf_map **created)
+int elf_add_map(struct elf_loader *ld, const struct ebpf_map_def *def,
+		const struct ebpf_map_def *inner, const char *name, const struct map_origin *origin,
+		struct ebpf_map **created)
 {
 	struct ebpf_object *obj = ld->obj;
 	char sub_msg[SUB_LOG_SIZE] = "";
@@ -290,8 +285,8 @@ static int create_section_maps(struct elf_loader *ld, uint32_t shndx)
 		if (!err)
 			elf_apply_map_size(ld, name, &def.def);
 		if (!err)
-			err = add_map(ld, &def.def, def.has_inner ? &def.inner : NULL, name,
-				      &origin, &map);
+			err = elf_add_map(ld, &def.def, def.has_inner ? &def.inner : NULL, name,
+					  &origin, &map);
 		if (!err && map && !legacy)
 			err = find_spin_lock(ld, map, name);
 	}
@@ -318,8 +313,8 @@ static int create_data_map(struct elf_loader *ld, uint32_t shndx)
 		return elf_load_error(ld, -E2BIG,
 				      "section %u (%s): 0x%llx bytes is too large for a map", shndx,
 				      sec->name, (unsigned long long)sec->hdr.sh_size);
-	err = add_map(ld, &def, NULL, sec->name,
-		      &(struct map_origin){shndx, 0, sec->hdr.sh_size, BTF_NO_VALUES}, &map);
+	err = elf_add_map(ld, &def, NULL, sec->name,
+			  &(struct map_origin){shndx, 0, sec->hdr.sh_size, BTF_NO_VALUES}, &map);
 	if (err || !map || !sec->data)
 		return err; /* .bss: array values start zeroed */
 	err = ebpf_map_update(map, &key, sec->data, EBPF_ANY);

@@ -104,11 +104,9 @@ static uint64_t helper_get_prandom_u32(uint64_t r1, uint64_t r2, uint64_t r3, ui
 
 /*
  * Linux's jiffies count timer ticks; ukbpf has no periodic tick, so
- * bpf_jiffies64 is the monotonic clock in ticks of 1/EBPF_JIFFIES_HZ s
- * (250: CONFIG_HZ of Debian's kernels, which programs are compared with).
+ * bpf_jiffies64 is the monotonic clock in ticks of 1/EBPF_JIFFIES_HZ s.
  */
-#define EBPF_JIFFIES_HZ 250
-#define NSEC_PER_SEC	1000000000ull
+#define NSEC_PER_SEC 1000000000ull
 
 static uint64_t helper_jiffies64(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
 {

@@ -58,7 +58,9 @@ def multiarch_include():
 @pytest.fixture(scope="module")
 def objs(tmp_path_factory):
     out = tmp_path_factory.mktemp("bpfobj")
-    sources = sorted(glob.glob(os.path.join(HERE, "progs", "*.c")))
+    # extern_progs (test_externs.py) join the corruption corpus and its fuzzing.
+    sources = sorted(glob.glob(os.path.join(HERE, "progs", "*.c")) +
+                     glob.glob(os.path.join(HERE, "extern_progs", "*.c")))
     include = multiarch_include()
 
     def compile_one(src):

@@ -107,7 +107,7 @@ struct {
 	__array(values, int(void *));
 } jmp_table SEC(".maps");
 
-extern int LINUX_KERNEL_VERSION __kconfig;
+extern int bpf_no_such_kfunc(void) __ksym;
 static long (*no_such_helper)(void) = (void *)9999;
 
 SEC("xdp")
@@ -127,7 +127,7 @@ int probe(void *ctx)
 SEC("xdp")
 int uses_extern(struct xdp_md *ctx)
 {
-	return LINUX_KERNEL_VERSION > 0 ? XDP_PASS : XDP_DROP;
+	return bpf_no_such_kfunc();
 }
 
 SEC("xdp")
@@ -180,9 +180,9 @@ def test_info_lists_every_program_and_why(siblings, run_tool):
     assert progs == [
         "  0: uses_xsk  section xdp  type xdp  attach xdp  rule xdp  error: xdp+N: lddw "
         "refers to a map that was not created (map 'xsks': max_entries is 0)",
-        "  1: uses_extern  section xdp  type xdp  attach xdp  rule xdp  error: xdp+N: "
-        "relocation against undefined symbol 'LINUX_KERNEL_VERSION' (extern symbols are not "
-        "supported)",
+        "  1: uses_extern  section xdp  type xdp  attach xdp  rule xdp  error: program "
+        "'uses_extern' calls kfunc 'bpf_no_such_kfunc' (an extern __ksym) at xdp+N: ukbpf "
+        "offers no kfuncs",
         "  2: unknown_helper  section xdp  type xdp  attach xdp  rule xdp  error: insn 0: "
         "unknown helper 9999",
         "  3: tail  section xdp  type xdp  attach xdp  rule xdp  insns 6",

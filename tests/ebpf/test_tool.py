@@ -348,7 +348,7 @@ def test_set_and_map_max_need_an_object(raw_program, run_tool):
     prog = raw_program("r0 = 0\nexit")
     proc = run_tool("run", "--set", "x=1", "--raw", prog)
     assert proc.returncode == 2
-    assert proc.stderr == ("ukbpf: %s: --set and --map-max need an OBJ.o program "
+    assert proc.stderr == ("ukbpf: %s: --set, --map-max and --kconfig need an OBJ.o program "
                            "(see ukbpf --help)\n" % prog)
 
 

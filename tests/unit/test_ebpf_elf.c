@@ -523,7 +523,7 @@ static void test_two_relocs_same_offset(void **state)
 	expect_rejected(&t, -EINVAL, "two relocations at offset 0x0");
 }
 
-/* An extern (ukbpf has none to give) fails the program that uses it, not the object. */
+/* An extern BTF does not declare (libbpf's rule) fails the program that uses it, not the object. */
 static void test_reloc_against_extern(void **state)
 {
 	struct test_object t;
@@ -531,10 +531,15 @@ static void test_reloc_against_extern(void **state)
 	good_object(&t);
 	t.rel_xdp[0] = reloc(ENTRY_LDDW, R_BPF_64_64, SYM_EXTERN);
 	ebpf_object_free(expect_prog_refused(&t, 0, -ENOTSUP,
-					     "xdp+0x0: relocation against undefined symbol "
-					     "'ext' (extern symbols are not supported)"));
+					     "(xdp+0x0): extern 'ext': not declared in the "
+					     "object's BTF (libbpf needs it in DATASEC .kconfig "
+					     "or .ksyms)"));
 	t.rel_xdp[1] = reloc(ENTRY_LOCAL_CALL, R_BPF_64_32, SYM_EXTERN); /* a kfunc call */
-	ebpf_object_free(expect_prog_refused(&t, 0, -ENOTSUP, "undefined symbol 'ext'"));
+	ebpf_object_free(expect_prog_refused(&t, 0, -ENOTSUP, "extern 'ext': not declared"));
+	/* Undefined and local: nothing could ever define it, the object is malformed. */
+	t.syms[SYM_EXTERN].st_info = (uint8_t)((ELF_STB_LOCAL << 4) | ELF_STT_NOTYPE);
+	expect_rejected(&t, -EINVAL,
+			"xdp+0x0: relocation against undefined symbol 'ext', which is not global");
 }
 
 static void test_reloc_against_non_map(void **state)

@@ -11,7 +11,8 @@
  *       from the section ("xdp", "tc", ...; "unspec" for a section libbpf
  *       does not know).
  *   kernel-run run OBJ.o NAME [--pcap FILE] [--set NAME=VALUE]...
- *                  [--map-max NAME=N]... [--dump-maps FILE]
+ *                  [--map-max NAME=N]... [--kconfig NAME=VALUE]...
+ *                  [--dump-maps FILE]
  *       loads program NAME alone (the object's other programs are not
  *       loaded; its maps are created as libbpf always does, but fresh even
  *       where the object pins them, so no run sees another's state) and, with
@@ -23,7 +24,10 @@
  *       --set and --map-max are ukbpf's (ukbpf --help): a variable of
  *       .rodata/.data/.bss found by BTF name gets an integer before load
  *       (the skeleton's way, through bpf_map__initial_value), a map gets
- *       bpf_map__set_max_entries. --dump-maps writes after each frame the
+ *       bpf_map__set_max_entries; --kconfig lines become libbpf's `kconfig`
+ *       open option (CONFIG_* only: libbpf fills LINUX_* itself), a later
+ *       one for the same name winning as in ukbpf. --dump-maps writes after
+ *       each frame the
  *       JSON line `ukbpf run --dump-maps` writes (tools/ukbpf/map_dump.c
  *       has the format), from the kernel's maps: a global-data map under
  *       its section's name (".rodata", not libbpf's "obj.rodata"), a
@@ -85,7 +89,8 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: kernel-run list OBJ.o\n"
 			"       kernel-run run OBJ.o NAME [--pcap FILE] [--set NAME=VALUE]...\n"
-			"                      [--map-max NAME=N]... [--dump-maps FILE]\n");
+			"                      [--map-max NAME=N]... [--kconfig NAME=VALUE]...\n"
+			"                      [--dump-maps FILE]\n");
 	return STATUS_USAGE;
 }
 
@@ -97,11 +102,14 @@ struct run_options {
 	size_t set_count;
 	char **map_maxes; /* "NAME=N" */
 	size_t map_max_count;
+	char *kconfig; /* libbpf's kconfig option: "NAME=VALUE" lines, or NULL */
 };
 
-static struct bpf_object *open_object(const char *path)
+/* kconfig: NULL, or the lines of libbpf's kconfig open option. */
+static struct bpf_object *open_object(const char *path, const char *kconfig)
 {
-	struct bpf_object *obj = bpf_object__open_file(path, NULL);
+	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .kconfig = kconfig);
+	struct bpf_object *obj = bpf_object__open_file(path, &open_opts);
 
 	if (!obj)
 		fprintf(stderr, "kernel-run: %s: cannot open: %s\n", path, strerror(errno));
@@ -117,7 +125,7 @@ static const char *type_name(const struct bpf_program *prog)
 
 static int command_list(const char *path)
 {
-	struct bpf_object *obj = open_object(path);
+	struct bpf_object *obj = open_object(path, NULL);
 	struct bpf_program *prog;
 
 	if (!obj)
@@ -764,7 +772,7 @@ static int load_object(struct bpf_object *obj)
 
 static int command_run(const char *path, const char *name, const struct run_options *opts)
 {
-	struct bpf_object *obj = open_object(path);
+	struct bpf_object *obj = open_object(path, opts->kconfig);
 	struct bpf_program *prog, *chosen = NULL;
 	int status = 0, err;
 
@@ -812,6 +820,25 @@ static bool add_option(char ***list, size_t *count, char *arg)
 	return true;
 }
 
+/*
+ * Puts the line arg first in *kconfig: libbpf takes the first line of a
+ * name, and on our command lines the later one wins.
+ */
+static bool add_kconfig_line(char **kconfig, const char *arg)
+{
+	size_t old = *kconfig ? strlen(*kconfig) : 0, len = strlen(arg);
+	char *lines = malloc(len + 1 + old + 1);
+
+	if (!lines)
+		return false;
+	memcpy(lines, arg, len);
+	lines[len] = '\n';
+	memcpy(lines + len + 1, *kconfig ? *kconfig : "", old + 1);
+	free(*kconfig);
+	*kconfig = lines;
+	return true;
+}
+
 static int parse_run(int argc, char **argv)
 {
 	struct run_options opts = {0};
@@ -829,17 +856,21 @@ static int parse_run(int argc, char **argv)
 			ok = add_option(&opts.sets, &opts.set_count, argv[++i]);
 		else if (ok && strcmp(flag, "--map-max") == 0)
 			ok = add_option(&opts.map_maxes, &opts.map_max_count, argv[++i]);
+		else if (ok && strcmp(flag, "--kconfig") == 0)
+			ok = add_kconfig_line(&opts.kconfig, argv[++i]);
 		else
 			ok = false;
 		if (!ok) {
 			free(opts.sets);
 			free(opts.map_maxes);
+			free(opts.kconfig);
 			return usage();
 		}
 	}
 	status = command_run(argv[2], argv[3], &opts);
 	free(opts.sets);
 	free(opts.map_maxes);
+	free(opts.kconfig);
 	return status;
 }
 

@@ -53,11 +53,13 @@ struct tool_options {
 	unsigned long long repeat;
 	bool no_verify; /* run --no-verify: skip the verifier (ISA test programs) */
 	struct verify_options verify_opts;
-	/* --set and --map-max, in command-line order (a later one wins). */
+	/* --set, --map-max and --kconfig, in command-line order (a later one wins). */
 	struct ebpf_global_value *globals;
 	size_t global_count;
 	struct ebpf_map_size *map_sizes;
 	size_t map_size_count;
+	struct ebpf_kconfig_value *kconfig;
+	size_t kconfig_count;
 	const char *pcap_out_path;  /* run --pcap-out FILE */
 	const char *dump_maps_path; /* run --dump-maps FILE ("-": stdout) */
 };
@@ -112,6 +114,9 @@ static void print_help(FILE *out)
 		"              `const volatile` config before load\n"
 		"  --map-max NAME=N  create map NAME with N entries (libbpf's\n"
 		"              bpf_map__set_max_entries)\n"
+		"  --kconfig NAME=VALUE  what `extern ... NAME __kconfig` reads instead of\n"
+		"              ukbpf's value (libbpf's kconfig option): y, n, m, a number\n"
+		"              or a \"string\", as in a kernel .config\n"
 		"\n"
 		"PROGRAM, one of:\n",
 		TIMING_BATCHES);
@@ -274,6 +279,29 @@ static int add_map_size(struct tool_options *opts, const char *arg)
 	return 0;
 }
 
+static int add_kconfig(struct tool_options *opts, const char *arg)
+{
+	struct ebpf_kconfig_value *kconfig;
+	const char *text;
+	char *name;
+	int status = split_setting("--kconfig", arg, &name, &text);
+
+	if (status)
+		return status;
+	kconfig = realloc(opts->kconfig, (opts->kconfig_count + 1) * sizeof(*kconfig));
+	if (!kconfig) {
+		free(name);
+		fprintf(stderr, "ukbpf: out of memory\n");
+		return EXIT_FAILURE;
+	}
+	opts->kconfig = kconfig;
+	/* The loader looks the first match up: the latest goes first. */
+	memmove(&kconfig[1], &kconfig[0], opts->kconfig_count * sizeof(*kconfig));
+	kconfig[0] = (struct ebpf_kconfig_value){name, text};
+	opts->kconfig_count++;
+	return 0;
+}
+
 static void free_object_settings(struct tool_options *opts)
 {
 	size_t i;
@@ -282,8 +310,11 @@ static void free_object_settings(struct tool_options *opts)
 		free((char *)opts->globals[i].name);
 	for (i = 0; i < opts->map_size_count; i++)
 		free((char *)opts->map_sizes[i].name);
+	for (i = 0; i < opts->kconfig_count; i++)
+		free((char *)opts->kconfig[i].name);
 	free(opts->globals);
 	free(opts->map_sizes);
+	free(opts->kconfig);
 }
 
 /* --pcap-out and --dump-maps: FILE, and only with run. */
@@ -340,11 +371,13 @@ static int parse_options(int argc, char **argv, struct tool_options *opts)
 			if (parse_repeat(argv[++i], &opts->repeat))
 				return usage_error("--repeat: '%s' is not a positive count",
 						   argv[i]);
-		} else if (strcmp(arg, "--set") == 0 || strcmp(arg, "--map-max") == 0) {
+		} else if (strcmp(arg, "--set") == 0 || strcmp(arg, "--map-max") == 0 ||
+			   strcmp(arg, "--kconfig") == 0) {
 			if (!has_value)
 				return usage_error("%s needs an argument", arg);
-			parsed = arg[2] == 's' ? add_global(opts, argv[++i])
-					       : add_map_size(opts, argv[++i]);
+			parsed = arg[2] == 's'	 ? add_global(opts, argv[++i])
+				 : arg[2] == 'm' ? add_map_size(opts, argv[++i])
+						 : add_kconfig(opts, argv[++i]);
 			if (parsed)
 				return parsed;
 		} else if (strcmp(arg, "--pcap-out") == 0 || strcmp(arg, "--dump-maps") == 0) {
@@ -377,8 +410,9 @@ static int parse_options(int argc, char **argv, struct tool_options *opts)
 	}
 	if (!opts->source)
 		return usage_error("%s: no PROGRAM given", opts->command);
-	if ((opts->global_count || opts->map_size_count) && !opts->source->takes_object_opts)
-		return usage_error("%s: --set and --map-max need an OBJ.o program",
+	if ((opts->global_count || opts->map_size_count || opts->kconfig_count) &&
+	    !opts->source->takes_object_opts)
+		return usage_error("%s: --set, --map-max and --kconfig need an OBJ.o program",
 				   opts->program_arg);
 	return 0;
 }
@@ -390,6 +424,8 @@ static int load_program(const struct tool_options *opts, struct loaded_program *
 	    .global_count = opts->global_count,
 	    .map_sizes = opts->map_sizes,
 	    .map_size_count = opts->map_size_count,
+	    .kconfig = opts->kconfig,
+	    .kconfig_count = opts->kconfig_count,
 	};
 	char err[ERR_BYTES] = "";
 	char *path = strdup(opts->program_arg);
