@@ -1,6 +1,7 @@
 /*
- * The byte-channel registry and the run of the drivers' probes (the table
- * BYTE_CHANNEL_DRIVER fills, between the linker.ld symbols below).
+ * The byte-channel registry and the run of the drivers' probes: the table
+ * BYTE_CHANNEL_DRIVER fills is the section byte_channel_drivers, whose
+ * bounds the linker names __start_ and __stop_ (GNU ld, guest and host).
  */
 #include "byte_channel.h"
 
@@ -9,8 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
-extern const byte_channel_probe_fn __byte_channel_drivers_start[];
-extern const byte_channel_probe_fn __byte_channel_drivers_end[];
+extern const byte_channel_probe_fn __start_byte_channel_drivers[];
+extern const byte_channel_probe_fn __stop_byte_channel_drivers[];
 
 static struct byte_channel *channels[BYTE_CHANNEL_MAX];
 static size_t channel_count;
@@ -40,8 +41,8 @@ int byte_channel_register(struct byte_channel *ch)
 static void probe_all(void)
 {
 	probed = true;
-	for (const byte_channel_probe_fn *probe = __byte_channel_drivers_start;
-	     probe < __byte_channel_drivers_end; probe++) {
+	for (const byte_channel_probe_fn *probe = __start_byte_channel_drivers;
+	     probe < __stop_byte_channel_drivers; probe++) {
 		bool reported = probe_why[0] != '\0';
 		(*probe)(reported ? NULL : probe_why, reported ? 0 : sizeof(probe_why));
 	}

@@ -75,7 +75,8 @@ typedef size_t (*byte_channel_probe_fn)(char *why, size_t why_len);
 
 /*
  * Adds probe to the table byte_channel_open runs (a link-time table, the
- * section byte_channel_drivers of linker.ld): one line in the driver's .c.
+ * section byte_channel_drivers): one line in the driver's .c, so the
+ * kernel names no driver.
  */
 #define BYTE_CHANNEL_DRIVER(probe)                                                                 \
 	static const byte_channel_probe_fn byte_channel_driver_##probe                             \
