@@ -107,7 +107,7 @@ struct echo_state {
 	size_t held, sent;
 };
 
-/* One step of echoing; true when it moved bytes, -EIO from the channel as false. */
+/* One step of echoing: true when it sent bytes; *failed once the device failed (-EIO). */
 static bool echo_step(struct byte_channel *ch, struct echo_state *echo, bool *failed)
 {
 	ssize_t n;
