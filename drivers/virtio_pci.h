@@ -19,9 +19,10 @@
 
 #include "pci.h"
 
-#define VIRTIO_PCI_VENDOR	      0x1AF4
-#define VIRTIO_PCI_MODERN_DEVICE_BASE 0x1040 /* + virtio device ID (§4.1.2.1) */
-#define VIRTIO_PCI_TRANSITIONAL_NET   0x1000
+#define VIRTIO_PCI_VENDOR		0x1AF4
+#define VIRTIO_PCI_MODERN_DEVICE_BASE	0x1040 /* + virtio device ID (§4.1.2.1) */
+#define VIRTIO_PCI_TRANSITIONAL_NET	0x1000
+#define VIRTIO_PCI_TRANSITIONAL_CONSOLE 0x1003
 
 #define VIRTIO_F_VERSION_1 (1ull << 32)
 

@@ -39,6 +39,11 @@
 #                         script on it, no vhost): run QEMU in the tap's
 #                         network namespace (ip netns exec NS scripts/run.sh)
 #                         NICs appear in option order (eth0, eth1, ...)
+#   --control PATH        add a virtio-serial port named org.ukbpf.control.0 (the
+#                         guest's control channel, drivers/virtio_console.h) on
+#                         a Unix socket QEMU listens on at PATH (a stale socket
+#                         there is replaced); the socket is made 0600, owned by
+#                         the runner: its permissions are the access control
 #   --                    everything after goes to QEMU unchanged
 # Exit status: the guest's status (0..127: the app's 0..119, the kernel's
 # 120 panic, 121 CPU exception, 122 boot failure, 123 abort()/raise(), 127 an
@@ -65,6 +70,8 @@ debug=false
 exit_device=(-device isa-debug-exit,iobase=0xf4,iosize=0x04)
 extra=()
 nics=()
+control=        # --control's socket path
+control_port=org.ukbpf.control.0
 bpf_name_re="^[^[:space:]'\"\\]+\$"  # --bpf's NAME: no spaces, quotes, backslashes
 
 die() { echo "run.sh: $*" >&2; exit 125; }
@@ -123,6 +130,12 @@ while [ $# -gt 0 ]; do
 			shift
 		fi
 		nics+=("$user") ;;
+	--control)
+		need_arg "$@"
+		[ -d "$(dirname -- "$2")" ] || die "--control $2: no such directory $(dirname -- "$2")"
+		[ ! -e "$2" ] || [ -S "$2" ] || die "--control $2: exists and is not a socket"
+		case $2 in *,*) die "--control $2: QEMU cannot take a path with a comma" ;; esac
+		control=$2; shift ;;
 	--) shift; extra=("$@"); break ;;
 	-h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	-*) die "unknown option $1 (see --help)" ;;
@@ -193,6 +206,15 @@ for i in "${!nics[@]}"; do
 	qemu+=(-netdev "${nics[$i]},id=net$i"
 		-device "virtio-net-pci,netdev=net$i,disable-legacy=on,mac=52:54:00:12:34:$(printf %02x $((0x56 + i)))")
 done
+if [ -n "$control" ]; then
+	# QEMU creates the socket with the umask's mode: 177 makes it 0600 from
+	# the start, so no other user can connect between bind and a chmod.
+	rm -f -- "$control"
+	umask 177
+	qemu+=(-chardev "socket,id=control,path=$control,server=on,wait=off"
+		-device virtio-serial-pci,disable-legacy=on,max_ports=2
+		-device "virtserialport,chardev=control,name=$control_port")
+fi
 $debug && qemu+=(-s -S) && echo "run.sh: waiting for gdb: gdb -x $top/scripts/gdbinit" >&2
 qemu+=("${extra[@]}")
 

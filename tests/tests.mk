@@ -1,7 +1,8 @@
 # Host C unit tests: tests/unit/test_NAME.c becomes build/tests/unit/test_NAME.
 # Tests of ebpf/ (test_ebpf_*.c) link the host libebpf; tests of a kernel
 # module (test_MODULE.c) are built together with kernel/MODULE.c, which
-# must therefore compile on the host; so must net/MODULE.c for test_net_MODULE.c.
+# must therefore compile on the host; so must net/MODULE.c for test_net_MODULE.c
+# and drivers/MODULE.c for test_drivers_MODULE.c.
 # tests/unit/test_c_units.py runs them all.
 UNIT_TEST_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_TESTS := $(UNIT_TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
@@ -16,6 +17,12 @@ $(BUILD)/tests/unit/test_ebpf_%: tests/unit/test_ebpf_%.c $(BUILD)/host/tools/uk
 $(BUILD)/tests/unit/test_net_%: tests/unit/test_net_%.c net/%.c $(EBPF_HOST_LIB)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(UNIT_CFLAGS) -Inet -o $@ $^ -lcmocka
+
+# Tests of a driver (test_drivers_MODULE.c) build with drivers/MODULE.c and the
+# kernel seam it registers with; the test fakes the transport and plays the device.
+$(BUILD)/tests/unit/test_drivers_%: tests/unit/test_drivers_%.c drivers/%.c kernel/byte_channel.c
+	@mkdir -p $(@D)
+	$(HOST_CC) $(UNIT_CFLAGS) -Idrivers -o $@ $^ -lcmocka
 
 $(BUILD)/tests/unit/test_%: tests/unit/test_%.c kernel/%.c
 	@mkdir -p $(@D)

@@ -13,18 +13,28 @@
  *   hang        spin forever (the test's run.sh --timeout must end it)
  *   sleep MS    sleep with the CPU halted, print how long it took
  *   malloc MB   allocate and touch MB MiB, print the sum
+ *   console-echo N  echo every byte received on the control port
+ *               (scripts/run.sh --control) back to it, for N host
+ *               connections, then print the byte counts
+ *               (tests/system/test_virtio_console.py)
  */
+#include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "byte_channel.h"
 #include "kernel.h"
 
 #define CRC32_POLY_REFLECTED 0xEDB88320u
 #define MIB		     (1024u * 1024u)
+#define CONTROL_PORT_NAME    "org.ukbpf.control.0"
+#define ECHO_BUFFER_SIZE     4096
+#define ECHO_IDLE_NS	     1000000 /* the channel is polled: nap when it is quiet */
 
 static uint32_t crc32(const uint8_t *data, size_t len)
 {
@@ -87,6 +97,84 @@ static int touch_memory(unsigned mib)
 	return 0;
 }
 
+/*
+ * Bytes waiting to go back: read only when the last read has all been
+ * written, so a host that does not read its echo stalls this loop's
+ * reads, and then its own writes (back-pressure end to end).
+ */
+struct echo_state {
+	uint8_t buffer[ECHO_BUFFER_SIZE];
+	size_t held, sent;
+};
+
+/* One step of echoing: true when it sent bytes; *failed once the device failed (-EIO). */
+static bool echo_step(struct byte_channel *ch, struct echo_state *echo, bool *failed)
+{
+	ssize_t n;
+
+	if (echo->sent == echo->held) {
+		echo->held = echo->sent = 0;
+		n = byte_channel_read(ch, echo->buffer, sizeof(echo->buffer));
+		if (n <= 0) {
+			*failed = n < 0;
+			return false;
+		}
+		echo->held = (size_t)n;
+	}
+	n = byte_channel_write(ch, echo->buffer + echo->sent, echo->held - echo->sent);
+	if (n == -ENOTCONN)
+		echo->sent = echo->held; /* the peer left: its echo has nowhere to go */
+	else if (n < 0 && n != -EAGAIN)
+		*failed = true;
+	else if (n > 0)
+		echo->sent += (size_t)n;
+	return n > 0;
+}
+
+static int console_echo(int sessions)
+{
+	static struct echo_state echo;
+	struct byte_channel *ch;
+	struct byte_channel_stats stats;
+	char why[160];
+	bool serving = false, failed = false;
+	uint64_t session_opens = 0, session_rx = 0;
+	int done = 0;
+
+	if (byte_channel_open(CONTROL_PORT_NAME, &ch, why, sizeof(why)) < 0) {
+		printf("console-echo: no control port: %s\n", why);
+		return 1;
+	}
+	printf("console-echo: %s open, echoing %d sessions\n", CONTROL_PORT_NAME, sessions);
+	while (done < sessions && !failed) {
+		bool connected = byte_channel_peer_connected(ch);
+		byte_channel_get_stats(ch, &stats);
+		/* A reconnection between two polls shows as another open. */
+		if (serving && (!connected || stats.peer_opens != session_opens)) {
+			printf("console-echo: session %d closed, %" PRIu64 " bytes echoed\n",
+			       done + 1, stats.rx_bytes - session_rx);
+			done++;
+			serving = false;
+		}
+		if (!serving && connected && done < sessions) {
+			serving = true;
+			session_opens = stats.peer_opens;
+			session_rx = stats.rx_bytes;
+			printf("console-echo: session %d connected\n", done + 1);
+		}
+		if (!echo_step(ch, &echo, &failed) && !failed) {
+			struct timespec nap = {.tv_nsec = ECHO_IDLE_NS};
+			nanosleep(&nap, NULL);
+		}
+	}
+	byte_channel_get_stats(ch, &stats);
+	printf("console-echo: %s%d sessions, %" PRIu64 " bytes in, %" PRIu64 " bytes out, %" PRIu64
+	       " device errors\n",
+	       failed ? "device failed after " : "", done, stats.rx_bytes, stats.tx_bytes,
+	       stats.device_errors);
+	return failed ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	volatile int zero = 0;
@@ -124,6 +212,8 @@ int main(int argc, char **argv)
 		printf("slept %" PRIu64 " ms\n", (now_ns() - start) / 1000000u);
 		return 0;
 	}
+	if (strcmp(cmd, "console-echo") == 0 && argc > 2)
+		return console_echo(atoi(argv[2]));
 	if (strcmp(cmd, "malloc") == 0 && argc > 2)
 		return touch_memory((unsigned)atoi(argv[2]));
 	fprintf(stderr, "selftest: unknown command '%s' (see apps/selftest/main.c)\n", cmd);
