@@ -280,6 +280,8 @@ def normalise(reason: str, program: str = "") -> str:
     reason = re.sub(r"^section \S+ is not XDP to ukbpf \(type (\w+)\): .*",
                     r"legacy section name, not XDP to ukbpf: verified as \1", reason)
     reason = re.sub(r"^section \S+: ", "", reason)
+    reason = re.sub(r"^program '[^']*' (calls kfunc '[^']*' \(an extern __ksym\)) at \S+:",
+                    r"\1:", reason)
     reason = re.sub(r"\bmap '[^']*': ", "map: ", reason)
     reason = re.sub(r"^[\w.]+\+0x[0-9a-f]+: ", "", reason)
     reason = re.sub(r"symbol '[^']*'", "symbol", reason)
