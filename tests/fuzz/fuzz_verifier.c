@@ -18,8 +18,10 @@
  * a helper call, overwritten or filled at another size), diamonds, bounded loops,
  * a bpf-to-bpf subprogram working on its caller's stack bytes (or the
  * same function as bpf_loop's callback, with ctx and those bytes reached
- * through its context pointer), spin locks around accesses of a looked-up
- * value, and the
+ * through its context pointer, or as bpf_for_each_map_elem's over an
+ * array, read-only array, locked array, hash or LRU per-CPU hash, reading
+ * the key it is given and accessing the value as a looked-up one), spin
+ * locks around accesses of a looked-up value, and the
  * XDP (adjusters, load/store bytes), map, ringbuf and checksum helpers: lookups in arrays, hashes,
  * an LPM trie, an LRU per-CPU hash and a devmap_hash (read-only values), and in an array or
  * hash found through an array or hash of maps (map-in-map), redirect_map,
@@ -30,8 +32,9 @@
  * offset one past a proven range, an inverted bounds check, a missing NULL check, a use after
  * submit, a helper given a map type it does not take, a write into a read-only map, a socket read
  * before its NULL test, at a hidden field, after its release, or never released, a lock not
- * released, a helper called or the lock word touched while it is held): those programs probe the
- * verifier's rejections. Socket lookups find a listener three times in four.
+ * released, a helper called or the lock word touched while it is held, a store into for_each's
+ * key or a read past it, for_each over a map its callback was not made for): those programs probe
+ * the verifier's rejections. Socket lookups find a listener three times in four.
  *
  * Allowed regions while a program runs:
  *   ctx      struct xdp_md: 4-byte aligned reads, no writes;
@@ -48,6 +51,10 @@
  *            value_size); no writes into the BPF_F_RDONLY_PROG maps (and
  *            the devmap, and the xdp_sock an xskmap lookup returns);
  *   ringbuf  records reserved and not yet submitted or discarded;
+ *   element  while a bpf_for_each_map_elem callback runs, the key it was
+ *            given (the helper's own copy, key_size bytes, read-only)
+ *            and the value (value_size bytes, read-only for the maps
+ *            above); both go when the callback returns;
  *   sockets  each socket a lookup returned, read-only, until its
  *            bpf_sk_release; one still held when the program ends is a
  *            leak the verifier should have refused.
