@@ -102,6 +102,7 @@
 #define REG_R3 3
 #define REG_R4 4
 #define REG_R5 5
+#define REG_R7 7
 #define REG_R8 8
 #define REG_R9 9
 /* r0-r5: a helper call clobbers them (RFC 9669 §4.3.1). */
@@ -2123,14 +2124,17 @@ static void gen_block(struct gen *g, int steps)
 
 /*
  * A bpf_for_each_map_elem callback's start: r1 = the map, r2 = the key
- * (read-only: reads inside it, wrongly a store or a read past it), r3 =
- * the value (kept in r8), r4 = the context: ctx, then the caller's bytes
- * (r2 from then on, as in bpf_loop's callback).
+ * (read-only: reads inside it, wrongly a store or a read past it; maybe
+ * given back to the map's lookup or delete, which Linux allows on the
+ * element being visited), r3 = the value (kept in r8), r4 = the context:
+ * ctx, then the caller's bytes (r2 from then on, as in bpf_loop's
+ * callback).
  */
 static void gen_for_each_entry(struct gen *g)
 {
 	const struct ebpf_map_def *def = &map_defs[g->callback_map];
 	uint32_t reads = below(g->in, 3);
+	uint8_t context = REG_R4;
 
 	emit(g, LDX(EBPF_SIZE_DW, EBPF_REG_R6, REG_R4, 0));
 	while (reads-- > 0) {
@@ -2143,16 +2147,24 @@ static void gen_for_each_entry(struct gen *g)
 		off = (int32_t)(below(g->in, def->key_size / bytes) * bytes);
 		if (wrong(g->in))
 			off = (int32_t)def->key_size; /* past the key */
-		if (wrong(g->in))
+		if (wrong(g->in)) {
 			emit(g, ST(size_codes[s], REG_R2, off, take_imm(g->in)));
-		else
+		} else {
 			emit(g, LDX(size_codes[s], EBPF_REG_R0, REG_R2, off));
+			set_reg(g, EBPF_REG_R0, GEN_SCALAR, 0, 0);
+		}
 	}
 	emit(g, MOV64_REG(REG_R8, REG_R3));
-	emit(g, MOV64_REG(REG_R2, REG_R4));
+	if (one_in(g->in, 4)) {
+		context = REG_R7;
+		emit(g, MOV64_REG(REG_R7, REG_R4));
+		emit(g, CALL(one_in(g->in, 2) ? FUNC_MAP_DELETE_ELEM : FUNC_MAP_LOOKUP_ELEM));
+		set_reg(g, EBPF_REG_R0, GEN_NONE, 0, 0); /* a value or NULL, never tested */
+	}
+	emit(g, MOV64_REG(REG_R2, context));
 	emit(g, ALU64_IMM(EBPF_ALU_ADD, REG_R2, SLOT));
-	set_reg(g, EBPF_REG_R0, GEN_SCALAR, 0, 0);
-	set_reg(g, REG_R3, GEN_MAP_VALUE, (int32_t)def->value_size, g->callback_map);
+	if (context == REG_R4) /* the helper clobbered r3 otherwise */
+		set_reg(g, REG_R3, GEN_MAP_VALUE, (int32_t)def->value_size, g->callback_map);
 	set_reg(g, REG_R8, GEN_MAP_VALUE, (int32_t)def->value_size, g->callback_map);
 }
 
