@@ -20,7 +20,8 @@
  * same function as bpf_loop's callback, with ctx and those bytes reached
  * through its context pointer, or as bpf_for_each_map_elem's over an
  * array, read-only array, locked array, hash or LRU per-CPU hash, reading
- * the key it is given and accessing the value as a looked-up one), spin
+ * the key it is given (or giving it to the map's lookup or delete) and
+ * accessing the value as a looked-up one), spin
  * locks around accesses of a looked-up value, and the
  * XDP (adjusters, load/store bytes), map, ringbuf and checksum helpers: lookups in arrays, hashes,
  * an LPM trie, an LRU per-CPU hash and a devmap_hash (read-only values), and in an array or
