@@ -18,8 +18,11 @@
  * a helper call, overwritten or filled at another size), diamonds, bounded loops,
  * a bpf-to-bpf subprogram working on its caller's stack bytes (or the
  * same function as bpf_loop's callback, with ctx and those bytes reached
- * through its context pointer), spin locks around accesses of a looked-up
- * value, and the
+ * through its context pointer, or as bpf_for_each_map_elem's over an
+ * array, read-only array, locked array, hash or LRU per-CPU hash, reading
+ * the key it is given (or giving it to the map's lookup or delete) and
+ * accessing the value as a looked-up one), spin
+ * locks around accesses of a looked-up value, and the
  * XDP (adjusters, load/store bytes), map, ringbuf and checksum helpers: lookups in arrays, hashes,
  * an LPM trie, an LRU per-CPU hash and a devmap_hash (read-only values), and in an array or
  * hash found through an array or hash of maps (map-in-map), redirect_map,
@@ -30,8 +33,9 @@
  * offset one past a proven range, an inverted bounds check, a missing NULL check, a use after
  * submit, a helper given a map type it does not take, a write into a read-only map, a socket read
  * before its NULL test, at a hidden field, after its release, or never released, a lock not
- * released, a helper called or the lock word touched while it is held): those programs probe the
- * verifier's rejections. Socket lookups find a listener three times in four.
+ * released, a helper called or the lock word touched while it is held, a store into for_each's
+ * key or a read past it, for_each over a map its callback was not made for): those programs probe
+ * the verifier's rejections. Socket lookups find a listener three times in four.
  *
  * Allowed regions while a program runs:
  *   ctx      struct xdp_md: 4-byte aligned reads, no writes;
@@ -48,6 +52,10 @@
  *            value_size); no writes into the BPF_F_RDONLY_PROG maps (and
  *            the devmap, and the xdp_sock an xskmap lookup returns);
  *   ringbuf  records reserved and not yet submitted or discarded;
+ *   element  while a bpf_for_each_map_elem callback runs, the key it was
+ *            given (the helper's own copy, key_size bytes, read-only)
+ *            and the value (value_size bytes, read-only for the maps
+ *            above); both go when the callback returns;
  *   sockets  each socket a lookup returned, read-only, until its
  *            bpf_sk_release; one still held when the program ends is a
  *            leak the verifier should have refused.
@@ -95,6 +103,8 @@
 #define REG_R3 3
 #define REG_R4 4
 #define REG_R5 5
+#define REG_R7 7
+#define REG_R8 8
 #define REG_R9 9
 /* r0-r5: a helper call clobbers them (RFC 9669 §4.3.1). */
 #define CALLER_SAVED_MASK 0x3fu
@@ -193,6 +203,7 @@ enum {
 	FUNC_JIFFIES64 = 118,
 	FUNC_CHECK_MTU = 163,
 	FUNC_TRACE_VPRINTK = 177,
+	FUNC_FOR_EACH_MAP_ELEM = 164,
 	FUNC_LOOP = 181,
 	FUNC_MAP_LOOKUP_PERCPU_ELEM = 195,
 	FUNC_TCP_RAW_GEN_SYNCOOKIE_IPV4 = 204,
@@ -406,6 +417,8 @@ struct gen {
 	size_t limit;		  /* instructions this function may end at */
 	bool has_subprog;	  /* main calls one subprogram, generated after it */
 	bool subprog_is_callback; /* ... through bpf_loop, as its callback */
+	bool for_each;		  /* ... or bpf_for_each_map_elem's, over callback_map */
+	int callback_map;
 	bool in_subprog;
 	size_t calls[MAX_CALLS]; /* the call instructions to patch */
 	size_t call_count;
@@ -1963,6 +1976,35 @@ static void emit_loop_call(struct gen *g, int32_t off)
 	set_reg(g, EBPF_REG_R0, GEN_SCALAR, 0, 0);
 }
 
+/* The maps Linux walks with bpf_for_each_map_elem (verifier_calls.c's rules). */
+static const int for_each_maps[] = {MAP_ARRAY_8, MAP_ARRAY_48,	 MAP_ARRAY_RDONLY, MAP_HASH_16,
+				    MAP_HASH_12, MAP_LRU_PERCPU, MAP_WITH_LOCK};
+
+/*
+ * bpf_for_each_map_elem(the callback's map, the subprogram, fp - off, 0),
+ * ctx in the slot at fp - off as for bpf_loop. Wrongly, another map the
+ * callback's accesses of key and value were not made for (smaller, or of
+ * a type the helper does not walk).
+ */
+static void emit_for_each_call(struct gen *g, int32_t off)
+{
+	int map = g->callback_map;
+
+	if (wrong(g->in))
+		map = one_in(g->in, 2) ? MAP_LPM_TRIE
+				       : for_each_maps[below(g->in, COUNT_OF(for_each_maps))];
+	emit(g, STX(EBPF_SIZE_DW, EBPF_REG_FP, EBPF_REG_R6, -off));
+	emit_map_ptr(g, EBPF_REG_R1, map);
+	g->calls[g->call_count++] = g->count;
+	emit_lddw(g, REG_R2, EBPF_PSEUDO_FUNC, 0, 0);
+	emit(g, MOV64_REG(REG_R3, EBPF_REG_FP));
+	emit(g, ALU64_IMM(EBPF_ALU_ADD, REG_R3, -off));
+	emit(g, MOV64_IMM(REG_R4, 0));
+	emit(g, CALL(FUNC_FOR_EACH_MAP_ELEM));
+	clobber_caller_saved(g);
+	set_reg(g, EBPF_REG_R0, GEN_SCALAR, 0, 0);
+}
+
 /*
  * r1 = ctx, r2 = fp - off (FRAME_ARG_BYTES written), r3 = a scalar; a
  * bpf-to-bpf call of the subprogram, which works on the caller's bytes.
@@ -1981,6 +2023,10 @@ static void gen_subprog_call(struct gen *g)
 	for (i = 0; i < FRAME_ARG_BYTES; i += SLOT)
 		emit(g, ST(EBPF_SIZE_DW, EBPF_REG_FP, i - off, take_imm(g->in)));
 	memset(&g->st.stack[EBPF_STACK_SIZE - off], BYTE_DATA, FRAME_ARG_BYTES);
+	if (g->for_each) {
+		emit_for_each_call(g, off + SLOT);
+		return;
+	}
 	if (g->subprog_is_callback) {
 		emit_loop_call(g, off + SLOT);
 		return;
@@ -2077,6 +2123,52 @@ static void gen_block(struct gen *g, int steps)
 		gen_step(g);
 }
 
+/*
+ * A bpf_for_each_map_elem callback's start: r1 = the map, r2 = the key
+ * (read-only: reads inside it, wrongly a store or a read past it; maybe
+ * given back to the map's lookup or delete, which Linux allows on the
+ * element being visited), r3 = the value (kept in r8), r4 = the context:
+ * ctx, then the caller's bytes (r2 from then on, as in bpf_loop's
+ * callback).
+ */
+static void gen_for_each_entry(struct gen *g)
+{
+	const struct ebpf_map_def *def = &map_defs[g->callback_map];
+	uint32_t reads = below(g->in, 3);
+	uint8_t context = REG_R4;
+
+	emit(g, LDX(EBPF_SIZE_DW, EBPF_REG_R6, REG_R4, 0));
+	while (reads-- > 0) {
+		unsigned int s = below(g->in, COUNT_OF(size_codes));
+		uint32_t bytes = size_bytes[s];
+		int32_t off;
+
+		if (bytes > def->key_size)
+			continue;
+		off = (int32_t)(below(g->in, def->key_size / bytes) * bytes);
+		if (wrong(g->in))
+			off = (int32_t)def->key_size; /* past the key */
+		if (wrong(g->in)) {
+			emit(g, ST(size_codes[s], REG_R2, off, take_imm(g->in)));
+		} else {
+			emit(g, LDX(size_codes[s], EBPF_REG_R0, REG_R2, off));
+			set_reg(g, EBPF_REG_R0, GEN_SCALAR, 0, 0);
+		}
+	}
+	emit(g, MOV64_REG(REG_R8, REG_R3));
+	if (one_in(g->in, 4)) {
+		context = REG_R7;
+		emit(g, MOV64_REG(REG_R7, REG_R4));
+		emit(g, CALL(one_in(g->in, 2) ? FUNC_MAP_DELETE_ELEM : FUNC_MAP_LOOKUP_ELEM));
+		set_reg(g, EBPF_REG_R0, GEN_NONE, 0, 0); /* a value or NULL, never tested */
+	}
+	emit(g, MOV64_REG(REG_R2, context));
+	emit(g, ALU64_IMM(EBPF_ALU_ADD, REG_R2, SLOT));
+	if (context == REG_R4) /* the helper clobbered r3 otherwise */
+		set_reg(g, REG_R3, GEN_MAP_VALUE, (int32_t)def->value_size, g->callback_map);
+	set_reg(g, REG_R8, GEN_MAP_VALUE, (int32_t)def->value_size, g->callback_map);
+}
+
 /* A function's start: r6 = ctx (r1), what the other arguments hold. */
 static void start_function(struct gen *g, bool subprog)
 {
@@ -2086,7 +2178,9 @@ static void start_function(struct gen *g, bool subprog)
 	/* the subprogram is walked once per call site and path: fewer blocks */
 	g->blocks = subprog ? MAX_BLOCKS / 2 : 0;
 	g->in_subprog = subprog;
-	if (subprog && g->subprog_is_callback) {
+	if (subprog && g->for_each) {
+		gen_for_each_entry(g);
+	} else if (subprog && g->subprog_is_callback) {
 		/* r1 = the round, r2 = the context: ctx, then the caller's bytes */
 		emit(g, LDX(EBPF_SIZE_DW, EBPF_REG_R6, REG_R2, 0));
 		emit(g, ALU64_IMM(EBPF_ALU_ADD, REG_R2, SLOT));
@@ -2124,6 +2218,8 @@ static void generate(struct gen *g, struct input *in)
 	g->in = in;
 	g->has_subprog = one_in(in, 4);
 	g->subprog_is_callback = g->has_subprog && one_in(in, 2);
+	g->for_each = g->subprog_is_callback && one_in(in, 2);
+	g->callback_map = for_each_maps[below(in, COUNT_OF(for_each_maps))];
 	g->stack_span = g->has_subprog ? SUBPROG_STACK_SPAN : EBPF_STACK_SIZE;
 	g->limit = g->has_subprog ? MAX_PROG_INSNS / 2 : MAX_PROG_INSNS;
 	start_function(g, false);
@@ -2167,11 +2263,17 @@ static struct {
 		uint8_t stack_written[EBPF_MAX_CALL_DEPTH * EBPF_STACK_SIZE];
 	} outer[MAX_OUTER_RUNS];
 	size_t outer_count;
+	/*
+	 * While a bpf_for_each_map_elem callback runs: the element it is
+	 * given, its key (the helper's copy, read-only) and its value.
+	 */
+	bool visiting;
+	struct region visit_key, visit_value;
 	const char *helper; /* name of the helper whose argument is checked */
 } run;
 
 static struct {
-	uint64_t programs, accepted, runs, accesses, socks, cookie_calls;
+	uint64_t programs, accepted, runs, accesses, socks, cookie_calls, visits;
 } stats;
 
 static size_t insn_index(const struct ebpf_insn *insn)
@@ -2205,7 +2307,7 @@ struct named_range {
 
 static void report_nearest(uint64_t addr, uint32_t size)
 {
-	struct named_range all[4 + MAX_VALUE_REGIONS + MAX_RECORDS];
+	struct named_range all[6 + MAX_VALUE_REGIONS + MAX_RECORDS];
 	size_t n = 0, i, best = 0;
 
 	all[n++] = (struct named_range){"ctx", (uintptr_t)&run.xb->md,
@@ -2220,6 +2322,11 @@ static void report_nearest(uint64_t addr, uint32_t size)
 	for (i = 0; i < run.record_count; i++)
 		all[n++] =
 		    (struct named_range){"ringbuf record", run.records[i].lo, run.records[i].hi};
+	if (run.visiting) {
+		all[n++] = (struct named_range){"visited key", run.visit_key.lo, run.visit_key.hi};
+		all[n++] =
+		    (struct named_range){"visited value", run.visit_value.lo, run.visit_value.hi};
+	}
 	for (i = 1; i < n; i++)
 		if (distance(addr, size, all[i].lo, all[i].hi) <
 		    distance(addr, size, all[best].lo, all[best].hi))
@@ -2371,7 +2478,16 @@ static void check_memory(const struct ebpf_insn *insn, uint64_t addr, uint32_t s
 	}
 	if (inside(addr, size, run.xb->md.data_meta, run.xb->md.data_end))
 		return;
+	if (run.visiting && inside(addr, size, run.visit_key.lo, run.visit_key.hi)) {
+		if (access & EBPF_INTERP_WRITE)
+			violation(insn, addr, size,
+				  "%s: write into the key bpf_for_each_map_elem gives its callback",
+				  who);
+		return;
+	}
 	region = find_region(run.values, run.value_count, addr, size);
+	if (!region && run.visiting)
+		region = find_region(&run.visit_value, 1, addr, size);
 	if (!region)
 		region = find_region(run.records, run.record_count, addr, size);
 	if (!region)
@@ -2424,6 +2540,10 @@ static const char *pointer_kind(uint64_t value)
 	for (i = 0; i < run.sock_count; i++)
 		if (value >= run.socks[i].lo && value <= run.socks[i].hi)
 			return "socket";
+	if (run.visiting && value >= run.visit_key.lo && value <= run.visit_key.hi)
+		return "map key";
+	if (run.visiting && value >= run.visit_value.lo && value <= run.visit_value.hi)
+		return "map value";
 	for (m = 0; m < MAP_COUNT; m++)
 		if (value == (uintptr_t)maps[m])
 			return "map";
@@ -2612,14 +2732,43 @@ static void note_helper_result(const struct ebpf_insn *insn, const uint64_t *reg
 	}
 }
 
+/*
+ * bpf_for_each_map_elem's callback as the checked run calls it: the key
+ * and value of the element visited are regions while it runs (callbacks
+ * do not nest: the generator calls none from a callback).
+ */
+static uint64_t visit_element(const struct ebpf_callback *cb, uint64_t map_arg, uint64_t key,
+			      uint64_t value, uint64_t ctx)
+{
+	int map = map_of(map_arg);
+	uint64_t ret;
+
+	run.visit_key = (struct region){key, key + map_defs[map].key_size, false, map};
+	run.visit_value =
+	    (struct region){value, value + map_defs[map].value_size, !map_read_only(map), map};
+	run.visiting = true;
+	stats.visits++;
+	ret = ebpf_interp_call_callback(cb, map_arg, key, value, ctx);
+	run.visiting = false;
+	return ret;
+}
+
 void ebpf_interp_check_helper(const struct ebpf_insn *insn, const uint64_t *reg, bool returned,
 			      uint64_t stack_lo, uint64_t stack_hi)
 {
+	/* the program's callback (the checked arguments say so): the helper calls our wrapper */
+	struct ebpf_callback *cb = (struct ebpf_callback *)(uintptr_t)reg[2];
+
 	track_frames(stack_lo, stack_hi);
-	if (returned)
+	if (returned) {
+		if (insn->imm == FUNC_FOR_EACH_MAP_ELEM)
+			cb->call = ebpf_interp_call_callback;
 		note_helper_result(insn, reg);
-	else
+	} else {
 		check_helper_args(insn, reg);
+		if (insn->imm == FUNC_FOR_EACH_MAP_ELEM)
+			cb->call = visit_element;
+	}
 }
 
 /* ---- setup and running ------------------------------------------------------- */
@@ -2783,9 +2932,9 @@ static void print_stats(void)
 	fprintf(stderr,
 		"fuzz_verifier: %" PRIu64 " programs, %" PRIu64 " accepted, %" PRIu64
 		" runs, %" PRIu64 " checked accesses, %" PRIu64 " sockets held, %" PRIu64
-		" SYN-cookie calls\n",
+		" SYN-cookie calls, %" PRIu64 " for_each elements visited\n",
 		stats.programs, stats.accepted, stats.runs, stats.accesses, stats.socks,
-		stats.cookie_calls);
+		stats.cookie_calls, stats.visits);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
