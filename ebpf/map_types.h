@@ -1,12 +1,13 @@
 /*
  * Private to the map files: the layout of struct ebpf_map and the table
  * of functions each map type fills in (struct map_ops). maps.c holds the
- * type table, the generic API of ebpf.h and the array, hash and ring
- * devmap families; a type with a structure of its own has its own file
- * (map_lpm_trie.c, map_queue_stack.c, map_bloom_filter.c, map_cpumap.c,
+ * type table, the generic API of ebpf.h and the array and hash
+ * families; a type with a structure or rules of its own has its own file
+ * (map_lpm_trie.c, map_queue_stack.c, map_bloom_filter.c, map_devmap.c
+ * for devmaps over the array and hash storage, map_cpumap.c,
  * map_xskmap.c, map_of_maps.c for map-in-map, and map_ringbuf.c for the
- * ring buffer and the perf event array) that offers
- * maps.c its map_ops and keeps its layout to itself.
+ * ring buffer and the perf event array) that offers maps.c its map_ops
+ * and keeps its layout to itself.
  */
 #ifndef UKBPF_EBPF_MAP_TYPES_H
 #define UKBPF_EBPF_MAP_TYPES_H
@@ -133,6 +134,8 @@ extern const struct map_ops map_stack_ops;
 extern const struct map_ops map_bloom_filter_ops;
 extern const struct map_ops map_ringbuf_ops;
 extern const struct map_ops map_perf_event_array_ops;
+extern const struct map_ops map_devmap_ops;
+extern const struct map_ops map_devmap_hash_ops;
 extern const struct map_ops map_cpumap_ops;
 extern const struct map_ops map_xskmap_ops;
 extern const struct map_ops map_array_of_maps_ops;
@@ -142,5 +145,21 @@ extern const struct map_ops map_hash_of_maps_ops;
 int map_array_get_next_key(struct ebpf_map *map, const void *key, void *next_key);
 /* An array's key, its u32 index (maps.c). */
 uint32_t map_array_index(const void *key);
+
+/*
+ * The array and hash families' storage (maps.c), for the types built on
+ * it (map_devmap.c): their map_ops functions, and the array's update
+ * checks (Linux's array_map_update_elem: flags, then the index).
+ */
+int map_array_alloc(struct ebpf_map *map);
+void map_array_free(struct ebpf_map *map);
+void *map_array_lookup(struct ebpf_map *map, const void *key, bool touch);
+int map_array_check_update(const struct ebpf_map *map, uint32_t index, uint64_t flags);
+int map_hash_alloc(struct ebpf_map *map);
+void map_hash_free(struct ebpf_map *map);
+void *map_hash_lookup(struct ebpf_map *map, const void *key, bool touch);
+int map_hash_update(struct ebpf_map *map, const void *key, const void *value, uint64_t flags);
+int map_hash_delete(struct ebpf_map *map, const void *key);
+int map_hash_get_next_key(struct ebpf_map *map, const void *key, void *next_key);
 
 #endif /* UKBPF_EBPF_MAP_TYPES_H */

@@ -19,12 +19,10 @@
 /* Linux caps keys at MAX_BPF_STACK: a program builds them on its stack. */
 #define MAP_MAX_KEY_SIZE EBPF_STACK_SIZE
 /* Linux's limit is KMALLOC_MAX_SIZE; ours keeps one map under the guest's RAM. */
-#define MAP_MAX_VALUE_SIZE	    (1u << 20)
-#define MAP_MAX_BYTES		    (256ull << 20)
-#define ARRAY_KEY_SIZE		    sizeof(uint32_t)
-#define DEVMAP_VALUE_SIZE	    sizeof(uint32_t)	   /* u32 ifindex */
-#define DEVMAP_VALUE_SIZE_WITH_PROG (2 * sizeof(uint32_t)) /* struct bpf_devmap_val */
-#define PROG_ARRAY_VALUE_SIZE	    sizeof(uint32_t)	   /* a program fd in Linux */
+#define MAP_MAX_VALUE_SIZE    (1u << 20)
+#define MAP_MAX_BYTES	      (256ull << 20)
+#define ARRAY_KEY_SIZE	      sizeof(uint32_t)
+#define PROG_ARRAY_VALUE_SIZE sizeof(uint32_t) /* a program fd in Linux */
 
 /* ---- per-type layouts ---------------------------------------------------- */
 
@@ -66,7 +64,7 @@ static const char *map_label(const struct ebpf_map *map)
 	return map->name;
 }
 
-/* ---- array family: array, per-CPU array, devmap, prog array -------------- */
+/* ---- array family: array, per-CPU array, prog array (devmaps: map_devmap.c) */
 
 uint32_t map_array_index(const void *key)
 {
@@ -94,18 +92,18 @@ static int array_check_def(const struct ebpf_map *map, struct ebpf_log *log)
 	return 0;
 }
 
-static int array_alloc(struct ebpf_map *map)
+int map_array_alloc(struct ebpf_map *map)
 {
 	map->array.values = calloc(map->def.max_entries, map->value_stride);
 	return map->array.values ? 0 : -ENOMEM;
 }
 
-static void array_free(struct ebpf_map *map)
+void map_array_free(struct ebpf_map *map)
 {
 	free(map->array.values);
 }
 
-static void *array_lookup(struct ebpf_map *map, const void *key, bool touch)
+void *map_array_lookup(struct ebpf_map *map, const void *key, bool touch)
 {
 	uint32_t index = map_array_index(key);
 
@@ -115,7 +113,7 @@ static void *array_lookup(struct ebpf_map *map, const void *key, bool touch)
 }
 
 /* Linux: every slot of an array exists, so NOEXIST always fails. */
-static int array_check_update(const struct ebpf_map *map, uint32_t index, uint64_t flags)
+int map_array_check_update(const struct ebpf_map *map, uint32_t index, uint64_t flags)
 {
 	if (flags > EBPF_EXIST)
 		return -EINVAL;
@@ -173,17 +171,17 @@ static void copy_map_value_locked(const struct ebpf_map *map, void *dst, const v
 static int array_update(struct ebpf_map *map, const void *key, const void *value, uint64_t flags)
 {
 	uint32_t index = map_array_index(key);
-	int err = array_check_update(map, index, flags & ~(uint64_t)EBPF_F_LOCK);
+	int err = map_array_check_update(map, index, flags & ~(uint64_t)EBPF_F_LOCK);
 
 	if (err)
 		return err;
 	if (flags & EBPF_F_LOCK) {
 		if (!map->has_spin_lock)
 			return -EINVAL;
-		copy_map_value_locked(map, array_lookup(map, key, false), value);
+		copy_map_value_locked(map, map_array_lookup(map, key, false), value);
 		return 0;
 	}
-	copy_map_value(map, array_lookup(map, key, false), value);
+	copy_map_value(map, map_array_lookup(map, key, false), value);
 	return 0;
 }
 
@@ -354,7 +352,7 @@ static uint32_t bucket_count_for(uint32_t entries)
 	return count;
 }
 
-static int hash_alloc(struct ebpf_map *map)
+int map_hash_alloc(struct ebpf_map *map)
 {
 	struct map_hash *h = &map->hash;
 	uint32_t buckets = bucket_count_for(map->def.max_entries);
@@ -381,7 +379,7 @@ static int hash_alloc(struct ebpf_map *map)
 	return 0;
 }
 
-static void hash_free(struct ebpf_map *map)
+void map_hash_free(struct ebpf_map *map)
 {
 	free(map->hash.elems);
 	free(map->hash.buckets);
@@ -480,7 +478,7 @@ static void lru_touch(struct ebpf_map *map, struct hash_elem *elem)
 	lru_push_newest(&map->hash, elem);
 }
 
-static void *hash_lookup(struct ebpf_map *map, const void *key, bool touch)
+void *map_hash_lookup(struct ebpf_map *map, const void *key, bool touch)
 {
 	uint32_t key_size = map->def.key_size;
 	struct hash_elem *elem = hash_find(map, key, hash_key(key, key_size), key_size);
@@ -553,7 +551,7 @@ static struct hash_elem *hash_take_free(struct ebpf_map *map)
 	return elem;
 }
 
-static int hash_update(struct ebpf_map *map, const void *key, const void *value, uint64_t flags)
+int map_hash_update(struct ebpf_map *map, const void *key, const void *value, uint64_t flags)
 {
 	struct map_hash *h = &map->hash;
 	uint32_t hash = hash_key(key, map->def.key_size);
@@ -597,7 +595,7 @@ static int hash_update(struct ebpf_map *map, const void *key, const void *value,
 	return 0;
 }
 
-static int hash_delete(struct ebpf_map *map, const void *key)
+int map_hash_delete(struct ebpf_map *map, const void *key)
 {
 	struct hash_elem *elem =
 	    hash_find(map, key, hash_key(key, map->def.key_size), map->def.key_size);
@@ -624,7 +622,7 @@ static int hash_lookup_and_delete(struct ebpf_map *map, const void *key, void *v
  * Linux's order: along the key's bucket chain, then the following buckets.
  * A key that is not in the map restarts the walk at the first bucket.
  */
-static int hash_get_next_key(struct ebpf_map *map, const void *key, void *next_key)
+int map_hash_get_next_key(struct ebpf_map *map, const void *key, void *next_key)
 {
 	const struct map_hash *h = &map->hash;
 	struct hash_elem *elem = NULL;
@@ -651,160 +649,16 @@ static int hash_get_next_key(struct ebpf_map *map, const void *key, void *next_k
 	return 0;
 }
 
-/* ---- devmaps: DEVMAP (an array) and DEVMAP_HASH (a hash) -------------------- */
-
-/*
- * A devmap value is Linux's struct bpf_devmap_val: the u32 ifindex, then
- * (8-byte values) a program to run on the redirected frame, given as an
- * fd and read back as the program's id. ukbpf has no program fds, so a
- * positive fd names nothing (Linux's -EINVAL for a bad fd) and the stored
- * id is always 0, "no program".
- */
-struct devmap_val {
-	uint32_t ifindex;
-	int32_t prog_fd; /* read back as the program's id */
-};
-
-static int devmap_check_def(const struct ebpf_map *map, struct ebpf_log *log)
-{
-	if (map->def.key_size != ARRAY_KEY_SIZE) {
-		ebpf_log_printf(log, "map '%s': devmap key_size must be 4, not %u", map_label(map),
-				map->def.key_size);
-		return -EINVAL;
-	}
-	if (map->def.value_size != DEVMAP_VALUE_SIZE &&
-	    map->def.value_size != DEVMAP_VALUE_SIZE_WITH_PROG) {
-		ebpf_log_printf(log, "map '%s': devmap value_size must be 4 or 8, not %u",
-				map_label(map), map->def.value_size);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-/*
- * The value to store for the user's value: {ifindex, 0}, or -EINVAL for a
- * program fd (Linux's __dev_map_alloc_node: fd > 0 must name an XDP
- * program; 0 and negative mean none). ukbpf does not know which devices
- * exist: any ifindex is taken, and a redirect to one that does not exist
- * fails at transmit.
- */
-static int devmap_value(const struct ebpf_map *map, const void *value, struct devmap_val *out)
-{
-	struct devmap_val val = {.ifindex = 0, .prog_fd = 0};
-
-	memcpy(&val, value, map->def.value_size);
-	if (val.prog_fd > 0)
-		return -EINVAL;
-	*out = (struct devmap_val){.ifindex = val.ifindex, .prog_fd = 0};
-	return 0;
-}
-
-static uint32_t devmap_slot_ifindex(const uint8_t *slot)
-{
-	uint32_t ifindex;
-
-	memcpy(&ifindex, slot, sizeof(ifindex));
-	return ifindex;
-}
-
-/* A devmap slot with ifindex 0 holds no device: lookups miss. */
-static void *devmap_lookup(struct ebpf_map *map, const void *key, bool touch)
-{
-	uint8_t *slot = array_lookup(map, key, touch);
-
-	if (!slot || devmap_slot_ifindex(slot) == 0)
-		return NULL;
-	return slot;
-}
-
-/* Linux's dev_map_update_elem: the array's checks, then ifindex 0 empties the slot. */
-static int devmap_update(struct ebpf_map *map, const void *key, const void *value, uint64_t flags)
-{
-	int err = array_check_update(map, map_array_index(key), flags);
-	struct devmap_val val;
-
-	if (!err)
-		err = devmap_value(map, value, &val);
-	if (err)
-		return err;
-	memcpy(array_lookup(map, key, false), &val, map->def.value_size);
-	return 0;
-}
-
-/* Linux: deleting clears the slot; only an out-of-range index fails. */
-static int devmap_delete(struct ebpf_map *map, const void *key)
-{
-	uint8_t *slot = array_lookup(map, key, false);
-
-	if (!slot)
-		return -EINVAL;
-	memset(slot, 0, map->value_stride);
-	return 0;
-}
-
-/*
- * Linux's __dev_map_hash_update_elem, in its order: a bad flag or
- * ifindex 0 (no device) is -EINVAL, NOEXIST on a present key -EEXIST,
- * then the program fd is looked at; EXIST on an absent key inserts all
- * the same (Linux does not check it); a full map is -E2BIG.
- */
-static int devmap_hash_update(struct ebpf_map *map, const void *key, const void *value,
-			      uint64_t flags)
-{
-	struct devmap_val val;
-	int err;
-
-	if (flags > EBPF_EXIST || !devmap_slot_ifindex(value))
-		return -EINVAL;
-	if (flags == EBPF_NOEXIST && hash_lookup(map, key, false))
-		return -EEXIST;
-	err = devmap_value(map, value, &val);
-	return err ? err : hash_update(map, key, &val, EBPF_ANY);
-}
-
-uint32_t ebpf_devmap_ifindex(struct ebpf_map *map, uint32_t key)
-{
-	const uint8_t *slot;
-
-	if (map->def.type == EBPF_MAP_TYPE_DEVMAP)
-		slot = array_lookup(map, &key, false);
-	else if (map->def.type == EBPF_MAP_TYPE_DEVMAP_HASH)
-		slot = hash_lookup(map, &key, false);
-	else
-		return 0;
-	return slot ? devmap_slot_ifindex(slot) : 0;
-}
-
-/* bpf_redirect_map to a devmap or devmap_hash: the entry's device. */
-static bool devmap_redirect(struct ebpf_map *map, uint32_t key, struct ebpf_xdp_target *target)
-{
-	uint32_t ifindex = ebpf_devmap_ifindex(map, key);
-
-	*target = (struct ebpf_xdp_target){.kind = EBPF_XDP_TARGET_DEVICE, .index = ifindex};
-	return ifindex != 0;
-}
-
 /* ---- type table and the generic API --------------------------------------- */
 
 static const struct map_ops array_ops = {
     .check_def = array_check_def,
-    .alloc = array_alloc,
-    .free = array_free,
-    .lookup = array_lookup,
+    .alloc = map_array_alloc,
+    .free = map_array_free,
+    .lookup = map_array_lookup,
     .update = array_update,
     .delete = array_delete,
     .get_next_key = map_array_get_next_key,
-};
-
-static const struct map_ops devmap_ops = {
-    .check_def = devmap_check_def,
-    .alloc = array_alloc,
-    .free = array_free,
-    .lookup = devmap_lookup,
-    .update = devmap_update,
-    .delete = devmap_delete,
-    .get_next_key = map_array_get_next_key,
-    .redirect = devmap_redirect,
 };
 
 static const struct map_ops prog_array_ops = {
@@ -818,24 +672,13 @@ static const struct map_ops prog_array_ops = {
 
 static const struct map_ops hash_ops = {
     .check_def = hash_check_def,
-    .alloc = hash_alloc,
-    .free = hash_free,
-    .lookup = hash_lookup,
-    .update = hash_update,
-    .delete = hash_delete,
-    .get_next_key = hash_get_next_key,
+    .alloc = map_hash_alloc,
+    .free = map_hash_free,
+    .lookup = map_hash_lookup,
+    .update = map_hash_update,
+    .delete = map_hash_delete,
+    .get_next_key = map_hash_get_next_key,
     .lookup_and_delete = hash_lookup_and_delete,
-};
-
-static const struct map_ops devmap_hash_ops = {
-    .check_def = devmap_check_def,
-    .alloc = hash_alloc,
-    .free = hash_free,
-    .lookup = hash_lookup,
-    .update = devmap_hash_update,
-    .delete = hash_delete,
-    .get_next_key = hash_get_next_key,
-    .redirect = devmap_redirect,
 };
 
 /*
@@ -899,14 +742,14 @@ static const struct map_type map_types[] = {
 				     FD_ARRAY_FLAGS},
     [EBPF_MAP_TYPE_HASH_OF_MAPS] = {"hash_of_maps", &map_hash_of_maps_ops, MAP_SHAPE_KEYED,
 				    HASH_OF_MAPS_FLAGS},
-    [EBPF_MAP_TYPE_DEVMAP] = {"devmap", &devmap_ops, MAP_SHAPE_KEYED, DEVMAP_FLAGS,
+    [EBPF_MAP_TYPE_DEVMAP] = {"devmap", &map_devmap_ops, MAP_SHAPE_KEYED, DEVMAP_FLAGS,
 			      EBPF_F_RDONLY_PROG},
     [EBPF_MAP_TYPE_CPUMAP] = {"cpumap", &map_cpumap_ops, MAP_SHAPE_KEYED, CPUMAP_FLAGS},
     [EBPF_MAP_TYPE_XSKMAP] = {"xskmap", &map_xskmap_ops, MAP_SHAPE_KEYED, XSKMAP_FLAGS},
     [EBPF_MAP_TYPE_QUEUE] = {"queue", &map_queue_ops, MAP_SHAPE_VALUES, QUEUE_STACK_FLAGS},
     [EBPF_MAP_TYPE_STACK] = {"stack", &map_stack_ops, MAP_SHAPE_VALUES, QUEUE_STACK_FLAGS},
-    [EBPF_MAP_TYPE_DEVMAP_HASH] = {"devmap_hash", &devmap_hash_ops, MAP_SHAPE_KEYED, DEVMAP_FLAGS,
-				   EBPF_F_RDONLY_PROG},
+    [EBPF_MAP_TYPE_DEVMAP_HASH] = {"devmap_hash", &map_devmap_hash_ops, MAP_SHAPE_KEYED,
+				   DEVMAP_FLAGS, EBPF_F_RDONLY_PROG},
     [EBPF_MAP_TYPE_RINGBUF] = {"ringbuf", &map_ringbuf_ops, MAP_SHAPE_RECORDS, RINGBUF_FLAGS},
     [EBPF_MAP_TYPE_BLOOM_FILTER] = {"bloom_filter", &map_bloom_filter_ops, MAP_SHAPE_VALUES,
 				    BLOOM_FILTER_FLAGS},
