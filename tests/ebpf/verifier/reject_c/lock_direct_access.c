@@ -1,20 +1,6 @@
 /* The lock word is the helpers' alone.
  * expect: bpf_spin_lock cannot be accessed directly by load/store */
-#include <linux/bpf.h>
-#include <bpf/bpf_helpers.h>
-
-struct counter {
-	__u64 packets;
-	struct bpf_spin_lock lock;
-	__u32 bytes;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16);
-	__type(key, __u32);
-	__type(value, struct counter);
-} stats SEC(".maps");
+#include "locked_counters.h"
 
 SEC("xdp")
 int lock_direct_access(struct xdp_md *ctx)

@@ -1,21 +1,7 @@
 /* One lock at a time: as in Linux, taking a second is a call made while
  * holding the first.
  * expect: function calls are not allowed while holding a lock */
-#include <linux/bpf.h>
-#include <bpf/bpf_helpers.h>
-
-struct counter {
-	__u64 packets;
-	struct bpf_spin_lock lock;
-	__u32 bytes;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16);
-	__type(key, __u32);
-	__type(value, struct counter);
-} stats SEC(".maps");
+#include "locked_counters.h"
 
 SEC("xdp")
 int lock_two(struct xdp_md *ctx)
