@@ -183,3 +183,23 @@ def markdown_table_rows(text: str, header_start: str) -> list:
             break
         rows.append([c.strip() for c in line.strip("|").split("|")])
     return rows
+
+
+def latest_counts(guest, pattern, names) -> dict:
+    """The newest console line matching pattern, its groups as ints by
+    names (all zero before the first): an app's periodic counters line."""
+    for line in reversed(guest.lines):
+        match = pattern.match(line)
+        if match:
+            return dict(zip(names, map(int, match.groups())))
+    return dict.fromkeys(names, 0)
+
+
+def wait_for_counts(guest, prefix: str, pattern, names, **expected) -> dict:
+    """Waits for a counters line (starting with prefix) that has every expected value."""
+    def matches(line):
+        match = pattern.match(line)
+        values = dict(zip(names, map(int, match.groups()))) if match else {}
+        return match and all(values[k] == v for k, v in expected.items())
+    guest.wait_for_line(prefix, matches)
+    return latest_counts(guest, pattern, names)

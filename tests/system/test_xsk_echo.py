@@ -14,7 +14,7 @@ import pytest
 from scapy.layers.inet import ICMP, IP, UDP
 from scapy.layers.l2 import ARP, Ether
 
-from bootlib import build_app
+from bootlib import build_app, latest_counts, wait_for_counts
 from socket_nics import GUEST_MACS, HOST_MAC, SocketGuest, build_bpf
 
 GUEST_IP = "10.0.0.2"
@@ -46,21 +46,12 @@ def guest(image):
 
 def counts(guest) -> dict:
     """The latest counts line (all zero before the first)."""
-    for line in reversed(guest.lines):
-        match = COUNTS.match(line)
-        if match:
-            return dict(zip(COUNT_NAMES, map(int, match.groups())))
-    return dict.fromkeys(COUNT_NAMES, 0)
+    return latest_counts(guest, COUNTS, COUNT_NAMES)
 
 
 def wait_counts(guest, **expected) -> dict:
     """Waits for the counts line that has every expected value (printed every 2 s)."""
-    def matches(line):
-        match = COUNTS.match(line)
-        values = dict(zip(COUNT_NAMES, map(int, match.groups()))) if match else {}
-        return match and all(values[k] == v for k, v in expected.items())
-    guest.wait_for_line("xsk-echo: xsk rx", matches)
-    return counts(guest)
+    return wait_for_counts(guest, "xsk-echo: xsk rx", COUNTS, COUNT_NAMES, **expected)
 
 
 def wait_until(guest, predicate) -> dict:
