@@ -162,7 +162,8 @@ static enum kconfig_type kconfig_type(const struct btf_global *type)
 	case BTF_GLOBAL_INT:
 		if (type->size == 1)
 			return KCONFIG_CHAR;
-		if (type->size > KCONFIG_MAX_SCALAR_SIZE || (type->size & (type->size - 1)))
+		if (type->size == 0 || type->size > KCONFIG_MAX_SCALAR_SIZE ||
+		    (type->size & (type->size - 1)))
 			return KCONFIG_UNSUPPORTED;
 		return KCONFIG_INT;
 	case BTF_GLOBAL_ENUM:

@@ -228,3 +228,35 @@ def btf_corruptions(data):
     cases.append(("btf-unknown-kind", patch(data, info_offset, "<I", (info & ~(0x1F << 24)) | 30 << 24),
                   "unknown kind 30"))
     return cases
+
+
+# Bytes after a BTF type's 12-byte common part, by kind: fixed, plus per vlen entry.
+BTF_KIND_INT = 1
+BTF_TYPE_TAIL = {1: (4, 0), 3: (12, 0), 4: (0, 12), 5: (0, 12), 6: (0, 8), 13: (0, 8),
+                 14: (4, 0), 15: (0, 12), 17: (4, 0), 19: (0, 12)}
+
+
+def btf_types(data):
+    """(file offset, kind) of every type in the object's .BTF section."""
+    elf = Elf(data)
+    offset = elf.body(elf.index(".BTF"))[0]
+    _magic, _version, _flags, hdr_len, type_off, type_len, _str_off, _str_len = \
+        BTF_HEADER.unpack_from(data, offset)
+    at = offset + hdr_len + type_off
+    end = at + type_len
+    out = []
+    while at < end:
+        info = struct.unpack_from("<I", data, at + 4)[0]
+        kind, vlen = (info >> 24) & 0x1F, info & 0xFFFF
+        out.append((at, kind))
+        fixed, per_entry = BTF_TYPE_TAIL.get(kind, (0, 0))
+        at += 12 + fixed + per_entry * vlen
+    return out
+
+
+def btf_int_sizes_zero(data):
+    """data with every BTF INT type 0 bytes wide (a kconfig extern's alignment)."""
+    for at, kind in btf_types(data):
+        if kind == BTF_KIND_INT:
+            data = patch(data, at + 8, "<I", 0)
+    return data

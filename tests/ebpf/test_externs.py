@@ -18,6 +18,7 @@ import subprocess
 
 import pytest
 
+import mkbadelf
 from linux_oracle import linux_can_load
 from test_verifier import CLANG
 
@@ -286,3 +287,13 @@ def test_too_many_externs_refuse_the_object(tmp_path, run_tool):
     run = run_tool("info", obj)
     assert run.returncode == 1
     assert run.stderr == "ukbpf: %s: 4097 extern symbols (more than 4096)\n" % obj
+
+
+def test_zero_sized_kconfig_integer_is_refused(objs, run_tool, tmp_path):
+    # A fuzzer-found crash: a 0-byte integer extern was laid out at alignment 0.
+    bad = tmp_path / "zero_int.o"
+    with open(objs["kconfig"], "rb") as f:
+        bad.write_bytes(mkbadelf.btf_int_sizes_zero(f.read()))
+    run = run_tool("info", str(bad))
+    assert run.returncode in (0, 1), run.stderr
+    assert "its type (0 bytes) is not bool, char, an integer" in run.stdout + run.stderr
