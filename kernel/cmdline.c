@@ -7,6 +7,7 @@
 #include "cmdline.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define CMDLINE_QUOTE		    '"'
@@ -312,5 +313,26 @@ int cmdline_get_bool(const struct cmdline *cl, const char *key, bool default_val
 		*out = false;
 	else
 		return -EINVAL;
+	return 0;
+}
+
+int cmdline_args_port(int argc, char *const argv[], uint16_t *port, int *bad)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "port") == 0 && i + 1 < argc) {
+			const char *text = argv[i + 1];
+			char *end;
+			unsigned long value = strtoul(text, &end, 10);
+			/* strtoul takes a sign and spaces: a port is digits only. */
+			if (*text >= '0' && *text <= '9' && *end == '\0' && value >= 1 &&
+			    value <= UINT16_MAX) {
+				*port = (uint16_t)value;
+				i++;
+				continue;
+			}
+		}
+		*bad = i;
+		return -EINVAL;
+	}
 	return 0;
 }

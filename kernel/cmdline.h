@@ -91,4 +91,16 @@ int cmdline_get_u64(const struct cmdline *cl, const char *key, uint64_t default_
  */
 int cmdline_get_bool(const struct cmdline *cl, const char *key, bool default_value, bool *out);
 
+/* The usage text of cmdline_args_port's one argument, for an app's error line. */
+#define CMDLINE_PORT_USAGE "port N, 1..65535"
+
+/*
+ * Reads the application arguments (argv[1..argc-1]) of an app whose only
+ * argument is "port N", a decimal TCP or UDP port from 1 to 65535, into
+ * *port (left alone when absent; the last one wins). Returns 0, or
+ * -EINVAL with *bad the index of the first argument that is not that (the
+ * app prints it with CMDLINE_PORT_USAGE).
+ */
+int cmdline_args_port(int argc, char *const argv[], uint16_t *port, int *bad);
+
 #endif /* UKBPF_KERNEL_CMDLINE_H */

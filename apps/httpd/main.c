@@ -26,6 +26,7 @@
 #include <strings.h>
 #include <sys/types.h>
 
+#include "cmdline.h"
 #include "lwip/tcp.h"
 #include "metrics.h"
 #include "net.h"
@@ -35,7 +36,6 @@
 #define HTTPD_REQUEST_MAX   4096 /* request line and headers; longer is refused */
 #define HTTPD_POLL_INTERVAL 2	 /* lwIP's coarse timer ticks (500 ms each): once a second */
 #define HTTPD_IDLE_SECONDS  10
-#define HTTPD_PORT_MAX	    65535
 #define EXIT_USAGE	    2
 #define EXIT_NO_NETWORK	    1
 
@@ -451,28 +451,14 @@ static err_t http_on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 	return ERR_OK;
 }
 
-static int parse_args(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "port") == 0 && i + 1 < argc) {
-			char *end;
-			unsigned long port = strtoul(argv[++i], &end, 10);
-			if (*end == '\0' && port >= 1 && port <= HTTPD_PORT_MAX) {
-				config.port = (u16_t)port;
-				continue;
-			}
-		}
-		fprintf(stderr, "httpd: bad argument %s (usage: port N, 1..%d)\n", argv[i],
-			HTTPD_PORT_MAX);
-		return -EINVAL;
-	}
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
-	if (parse_args(argc, argv) < 0)
+	int bad;
+	if (cmdline_args_port(argc, argv, &config.port, &bad) < 0) {
+		fprintf(stderr, "httpd: bad argument %s (usage: " CMDLINE_PORT_USAGE ")\n",
+			argv[bad]);
 		return EXIT_USAGE;
+	}
 	if (net_init() < 0)
 		return EXIT_NO_NETWORK;
 	struct tcp_pcb *pcb = tcp_new_ip_type(IPADDR_TYPE_ANY);

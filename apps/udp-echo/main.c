@@ -18,7 +18,6 @@
  * the program the xdp and icmp/udp counts stay 0. Runs until the guest is
  * stopped.
  */
-#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -27,6 +26,7 @@
 
 #include "bpf/echo.h"
 #include "bpf_boot.h"
+#include "cmdline.h"
 #include "ebpf.h"
 #include "lwip/timeouts.h"
 #include "lwip/udp.h"
@@ -35,7 +35,6 @@
 
 #define UDP_ECHO_DEFAULT_PORT 7 /* RFC 862 */
 #define UDP_ECHO_REPORT_MS    2000
-#define UDP_PORT_MAX	      65535
 #define EXIT_USAGE	      2
 #define EXIT_NO_NETWORK	      1
 
@@ -63,24 +62,6 @@ static void udp_echo_received(void *arg, struct udp_pcb *pcb, struct pbuf *p, co
 	if (udp_sendto(pcb, p, addr, port) == ERR_OK)
 		echo.lwip_echoed++;
 	pbuf_free(p);
-}
-
-static int parse_port(int argc, char **argv, u16_t *port)
-{
-	for (int i = 1; i < argc; i++) {
-		char *end;
-		if (strcmp(argv[i], "port") == 0 && i + 1 < argc) {
-			unsigned long value = strtoul(argv[++i], &end, 10);
-			if (*end == '\0' && value >= 1 && value <= UDP_PORT_MAX) {
-				*port = (u16_t)value;
-				continue;
-			}
-		}
-		fprintf(stderr, "udp-echo: bad argument %s (usage: port N, 1..%d)\n", argv[i],
-			UDP_PORT_MAX);
-		return -EINVAL;
-	}
-	return 0;
 }
 
 static void config_set(uint32_t key, uint32_t value)
@@ -152,8 +133,12 @@ static void udp_echo_attach_program(void)
 
 int main(int argc, char **argv)
 {
-	if (parse_port(argc, argv, &echo.port) < 0)
+	int bad;
+	if (cmdline_args_port(argc, argv, &echo.port, &bad) < 0) {
+		fprintf(stderr, "udp-echo: bad argument %s (usage: " CMDLINE_PORT_USAGE ")\n",
+			argv[bad]);
 		return EXIT_USAGE;
+	}
 	if (net_init() < 0)
 		return EXIT_NO_NETWORK;
 	struct udp_pcb *pcb = udp_new_ip_type(IPADDR_TYPE_ANY);

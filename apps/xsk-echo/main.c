@@ -26,7 +26,6 @@
  * datagrams lwIP echoed; the XDP
  * hook's verdicts, net/xdp_hook.h). Runs until the guest is stopped.
  */
-#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -35,6 +34,7 @@
 
 #include "bpf/xsk_echo.h"
 #include "bpf_boot.h"
+#include "cmdline.h"
 #include "ebpf.h"
 #include "lwip/timeouts.h"
 #include "lwip/udp.h"
@@ -45,7 +45,6 @@
 
 #define XSK_ECHO_DEFAULT_PORT 7 /* RFC 862 */
 #define XSK_ECHO_REPORT_MS    2000
-#define UDP_PORT_MAX	      65535
 #define EXIT_USAGE	      2
 #define EXIT_NO_NETWORK	      1
 #define ECHO_IFINDEX	      1 /* eth0 */
@@ -227,28 +226,14 @@ static int xsk_echo_attach_socket(void)
 	return 0;
 }
 
-static int parse_port(int argc, char **argv, u16_t *port)
-{
-	for (int i = 1; i < argc; i++) {
-		char *end;
-		if (strcmp(argv[i], "port") == 0 && i + 1 < argc) {
-			unsigned long value = strtoul(argv[++i], &end, 10);
-			if (*end == '\0' && value >= 1 && value <= UDP_PORT_MAX) {
-				*port = (u16_t)value;
-				continue;
-			}
-		}
-		fprintf(stderr, "xsk-echo: bad argument %s (usage: port N, 1..%d)\n", argv[i],
-			UDP_PORT_MAX);
-		return -EINVAL;
-	}
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
-	if (parse_port(argc, argv, &echo.port) < 0)
+	int bad;
+	if (cmdline_args_port(argc, argv, &echo.port, &bad) < 0) {
+		fprintf(stderr, "xsk-echo: bad argument %s (usage: " CMDLINE_PORT_USAGE ")\n",
+			argv[bad]);
 		return EXIT_USAGE;
+	}
 	if (net_init() < 0)
 		return EXIT_NO_NETWORK;
 	echo.nic = netdev_by_ifindex(ECHO_IFINDEX);

@@ -407,6 +407,39 @@ static void test_bool_flag_and_absent(void **state)
 	assert_false(out);
 }
 
+/* Apps' "port N": the port or the index of the first bad word. */
+static int args_port(const char *args, uint16_t *port, int *bad)
+{
+	assert_int_equal(cmdline_parse(&cl, args, APP_NAME), 0);
+	return cmdline_args_port(cl.argc, cl.argv, port, bad);
+}
+
+static void test_args_port(void **state)
+{
+	uint16_t port = 7;
+	int bad = -1;
+
+	assert_int_equal(args_port("--", &port, &bad), 0);
+	assert_int_equal(port, 7);
+	assert_int_equal(args_port("-- port 8080", &port, &bad), 0);
+	assert_int_equal(port, 8080);
+	assert_int_equal(args_port("-- port 1 port 65535", &port, &bad), 0);
+	assert_int_equal(port, 65535);
+	static const struct {
+		const char *args;
+		int bad;
+	} refused[] = {
+	    {"-- port 0", 1},	{"-- port 65536", 1},	{"-- port -1", 1},
+	    {"-- port +80", 1}, {"-- port \" 80\"", 1}, {"-- port 80x", 1},
+	    {"-- port", 1},	{"-- port 80 tls", 3},	{"-- verbose", 1},
+	};
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		port = 7;
+		assert_int_equal(args_port(refused[i].args, &port, &bad), -EINVAL);
+		assert_int_equal(bad, refused[i].bad);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -437,6 +470,7 @@ int main(void)
 	    cmocka_unit_test(test_u64_absent_and_flag),
 	    cmocka_unit_test(test_bool_values),
 	    cmocka_unit_test(test_bool_flag_and_absent),
+	    cmocka_unit_test(test_args_port),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
